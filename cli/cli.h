@@ -1,0 +1,63 @@
+/*
+ * cli.h — what the subcommands of the reprint program share: option
+ * parsing for the engine's parameters, the progress bar, rejection reports,
+ * the accounting summary, and output files written atomically.
+ */
+#ifndef REPRINT_CLI_H
+#define REPRINT_CLI_H
+
+#include "reprint.h"
+
+#include <stdio.h>
+
+/* Exit codes (documented in README and reprint.1). */
+enum { EXIT_OK = 0, EXIT_BAD_INPUT = 1, EXIT_USAGE = 2, EXIT_IO = 3 };
+
+typedef struct {
+    rp_params params;
+    const char **inputs;
+    size_t n_inputs;
+    const char *output;      /* -o FILE, NULL = stdout */
+    const char *clusters;    /* --clusters FILE */
+    const char *stats_file;  /* --stats FILE */
+    int human;               /* 1 human view, 0 JSONL, -1 decide by isatty(stdout) */
+    int quiet;
+    int progress;            /* -1 auto */
+} cli_opts;
+
+/* Parses argv after the subcommand. Returns -1 when it handled --help (exit
+ * 0), EXIT_USAGE on error (message printed), 0 otherwise. usage() prints the
+ * subcommand's help; extra() parses its own options (returns 1 if it took
+ * the option, 2 if it also took the next argument, 0 if unknown). */
+int cli_parse(int argc, char **argv, cli_opts *o, rp_measure measure, void (*usage)(FILE *),
+              int (*extra)(cli_opts *o, const char *opt, const char *arg));
+
+/* The engine options shared by every subcommand, for --help texts. */
+extern const char cli_common_help[];
+
+/* Runs the engine over the inputs with progress and rejection reports.
+ * Returns an exit code; *engine is set (caller frees) on success. */
+int cli_run_engine(cli_opts *o, rp_engine **engine);
+
+/* Exit code for a failed status. */
+int cli_exit_code(rp_status st);
+
+/* Prints the accounting summary to stderr and writes --stats if asked. */
+int cli_report(const cli_opts *o, const char *command, rp_engine *engine);
+
+/* Output files are written to a temporary name and renamed when complete, so
+ * a failed run never leaves a file that looks whole. */
+typedef struct {
+    FILE *fp;
+    char *final_path;
+    char *tmp_path;
+} cli_out;
+
+int cli_out_open(cli_out *out, const char *path); /* NULL or "-" = stdout */
+int cli_out_commit(cli_out *out);                 /* 0 on success */
+void cli_out_abort(cli_out *out);
+
+int cli_dedup(int argc, char **argv);
+int cli_pairs(int argc, char **argv);
+
+#endif

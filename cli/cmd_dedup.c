@@ -1,0 +1,172 @@
+/*
+ * cmd_dedup.c — `reprint dedup`: the corpus without its near-duplicates.
+ *
+ * stdout (or -o FILE) receives every kept document, in input order, byte for
+ * byte; --clusters FILE receives one JSONL line per cluster. On a terminal,
+ * with no -o, the clusters are shown for a person instead of the corpus.
+ */
+#include "cli.h"
+#include "collect.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "usage: reprint dedup [OPTIONS] INPUT...\n"
+            "\n"
+            "Writes every document that is not a near-duplicate of an earlier one, in\n"
+            "input order, as it was read (a text file becomes a JSONL record). A summary\n"
+            "on stderr accounts for every document: read = kept + removed + rejected.\n"
+            "\n"
+            "  -o, --output FILE     write the corpus to FILE (complete or not at all)\n"
+            "      --clusters FILE   one JSONL line per cluster of 2 or more documents:\n"
+            "                        {\"cluster\": N, \"representative\": ID, \"members\": [ID...]}\n"
+            "%s",
+            cli_common_help);
+}
+
+static int extra(cli_opts *o, const char *opt, const char *arg)
+{
+    if (strcmp(opt, "-o") == 0 || strcmp(opt, "--output") == 0) {
+        if (!arg) return -1;
+        o->output = arg;
+        return 2;
+    }
+    if (strcmp(opt, "--clusters") == 0) {
+        if (!arg) return -1;
+        o->clusters = arg;
+        return 2;
+    }
+    return 0;
+}
+
+static int write_cluster(void *user, const rp_cluster *c)
+{
+    FILE *f = user;
+    fprintf(f, "{\"cluster\": %llu, \"representative\": ", (unsigned long long)c->cluster);
+    rp_write_json_id(f, &c->representative);
+    fputs(", \"members\": [", f);
+    for (size_t i = 0; i < c->n_members; i++) {
+        if (i) fputs(", ", f);
+        rp_write_json_id(f, &c->members[i]);
+    }
+    return fputs("]}\n", f) < 0;
+}
+
+typedef struct {
+    FILE *f;
+    held_pairs *pairs;
+} human_ctx;
+
+static int show_cluster(void *user, const rp_cluster *c)
+{
+    human_ctx *h = user;
+    char id[256], rep[256];
+    held_id(rep, sizeof(rep), c->representative.str, 0);
+    fprintf(h->f, "\ncluster %llu: %zu documents\n", (unsigned long long)c->cluster, c->n_members);
+    held_id(id, sizeof(id), rep, 40);
+    fprintf(h->f, "  kept     %s\n", id);
+    for (size_t m = 1; m < c->n_members; m++) {
+        char member[256];
+        held_id(member, sizeof(member), c->members[m].str, 0);
+        const held_pair *best = NULL, *with_rep = NULL;
+        for (size_t k = 0; k < h->pairs->n; k++) {
+            const held_pair *p = &h->pairs->v[k];
+            int touches = strcmp(p->a, member) == 0 || strcmp(p->b, member) == 0;
+            if (!touches) continue;
+            if (strcmp(p->a, rep) == 0 || strcmp(p->b, rep) == 0) with_rep = p;
+            if (!best || p->jaccard > best->jaccard) best = p;
+        }
+        held_id(id, sizeof(id), member, 40);
+        if (with_rep)
+            fprintf(h->f, "  removed  %s  jaccard %.3f%s\n", id, with_rep->jaccard,
+                    with_rep->jaccard >= 0.9995 ? "  (same words)" : "");
+        else if (best)
+            fprintf(h->f, "  removed  %s  jaccard %.3f with %s\n", id, best->jaccard,
+                    strcmp(best->a, member) == 0 ? best->b : best->a);
+        else
+            fprintf(h->f, "  removed  %s\n", id);
+    }
+    return 0;
+}
+
+int cli_dedup(int argc, char **argv)
+{
+    cli_opts o;
+    int rc = cli_parse(argc, argv, &o, RP_MEASURE_JACCARD, usage, extra);
+    if (rc) {
+        free(o.inputs);
+        return rc < 0 ? EXIT_OK : rc;
+    }
+    if (o.human < 0) o.human = !o.output && isatty(1);
+    rp_engine *e = NULL;
+    rc = cli_run_engine(&o, &e);
+    if (rc != EXIT_OK) goto done;
+
+    if (o.clusters) {
+        cli_out cf;
+        if (cli_out_open(&cf, o.clusters)) {
+            rc = EXIT_IO;
+            goto done;
+        }
+        rp_status st = rp_engine_foreach_cluster(e, write_cluster, cf.fp);
+        if (st != RP_OK) {
+            cli_out_abort(&cf);
+            fprintf(stderr, "reprint: cannot list clusters: %s\n", rp_status_name(st));
+            rc = cli_exit_code(st);
+            goto done;
+        }
+        if (cli_out_commit(&cf)) {
+            rc = EXIT_IO;
+            goto done;
+        }
+    }
+    if (o.human) {
+        held_pairs hp;
+        if (held_collect(e, &hp)) {
+            held_free(&hp);
+            fprintf(stderr, "reprint: out of memory\n");
+            rc = EXIT_IO;
+            goto done;
+        }
+        rp_stats s;
+        rp_engine_stats(e, &s);
+        printf("reprint dedup: %llu documents, %llu kept, %llu removed as near-duplicates "
+               "(%s >= %.2f of word %u-grams), %llu rejected\n",
+               (unsigned long long)s.read, (unsigned long long)s.kept,
+               (unsigned long long)s.removed,
+               o.params.measure == RP_MEASURE_JACCARD ? "Jaccard" : "containment",
+               o.params.threshold, o.params.ngram,
+               (unsigned long long)s.rejected);
+        human_ctx h = {stdout, &hp};
+        rp_engine_foreach_cluster(e, show_cluster, &h);
+        if (s.clusters == 0) printf("\nno near-duplicates found\n");
+        printf("\n(the deduplicated corpus is written when stdout is not a terminal, or with -o FILE)\n");
+        held_free(&hp);
+    } else {
+        cli_out out;
+        if (cli_out_open(&out, o.output)) {
+            rc = EXIT_IO;
+            goto done;
+        }
+        rp_status st = rp_engine_write_kept(e, out.fp);
+        if (st != RP_OK) {
+            fprintf(stderr, "reprint: %s\n", rp_engine_error(e));
+            cli_out_abort(&out);
+            rc = cli_exit_code(st);
+            goto done;
+        }
+        if (cli_out_commit(&out)) {
+            rc = EXIT_IO;
+            goto done;
+        }
+    }
+    rc = cli_report(&o, "dedup", e);
+done:
+    rp_engine_free(e);
+    free(o.inputs);
+    return rc;
+}

@@ -1,0 +1,413 @@
+/*
+ * common.c — option parsing, progress, rejection reports and the summary
+ * that every subcommand shares.
+ *
+ * stdout carries data only; everything for a person goes to stderr.
+ */
+#include "cli.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+const char cli_common_help[] =
+    "matching:\n"
+    "  -t, --threshold X     similarity of a reported pair (default 0.7)\n"
+    "      --measure M       jaccard (the two are nearly the same) or containment\n"
+    "                        (the larger share of one found in the other); default:\n"
+    "                        jaccard for dedup, containment for pairs\n"
+    "  -n, --ngram N         words per shingle (default 5)\n"
+    "      --num-perm N      MinHash signature length (default 128)\n"
+    "      --bands B --rows R  LSH banding (default: chosen from the threshold so\n"
+    "                        a pair at the threshold is a candidate with p >= 0.9)\n"
+    "      --seed N          hash seed (default 0)\n"
+    "      --max-bucket N    LSH buckets larger than N are chained (default 256)\n"
+    "input:\n"
+    "      --format F        auto, jsonl or text (default auto: by file name;\n"
+    "                        stdin is JSONL if it starts with '{')\n"
+    "      --id-field F      JSONL id field (default id; missing: the line number,\n"
+    "                        or FILE:LINE when there are several inputs)\n"
+    "      --text-field F    JSONL text field (default text)\n"
+    "      --max-doc-bytes N documents larger than N bytes are bad input\n"
+    "                        (default 64M; K, M, G suffixes)\n"
+    "      --skip-bad        count and report bad documents, and go on\n"
+    "                        (default: stop at the first, exit 1)\n"
+    "      --tmp-dir DIR     temporary files (default $TMPDIR or /tmp)\n"
+    "output:\n"
+    "      --json            JSONL on stdout even on a terminal\n"
+    "      --human           the readable view even when piped\n"
+    "      --stats FILE      write the run's accounting as JSON\n"
+    "  -q, --quiet           no summary on stderr\n"
+    "      --no-progress     no progress bar (shown when stderr is a terminal)\n"
+    "  -h, --help            this help\n";
+
+static int parse_size(const char *s, size_t *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno || end == s) return -1;
+    unsigned long long mul = 1;
+    if (*end == 'K' || *end == 'k') mul = 1ULL << 10, end++;
+    else if (*end == 'M' || *end == 'm') mul = 1ULL << 20, end++;
+    else if (*end == 'G' || *end == 'g') mul = 1ULL << 30, end++;
+    if (*end == 'B' || *end == 'b') end++;
+    if (*end || v == 0 || v > SIZE_MAX / mul) return -1;
+    *out = (size_t)(v * mul);
+    return 0;
+}
+
+static int parse_uint(const char *s, unsigned *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long v = strtoul(s, &end, 10);
+    if (errno || end == s || *end || v > 1000000) return -1;
+    *out = (unsigned)v;
+    return 0;
+}
+
+static int bad_value(const char *opt, const char *arg)
+{
+    fprintf(stderr, "reprint: invalid value '%s' for %s\n", arg ? arg : "", opt);
+    return EXIT_USAGE;
+}
+
+int cli_parse(int argc, char **argv, cli_opts *o, rp_measure measure, void (*usage)(FILE *),
+              int (*extra)(cli_opts *, const char *, const char *))
+{
+    memset(o, 0, sizeof(*o));
+    rp_params_init(&o->params);
+    o->params.measure = measure;
+    o->human = -1;
+    o->progress = -1;
+    o->inputs = calloc((size_t)argc + 1, sizeof(char *));
+    if (!o->inputs) return EXIT_IO;
+    int only_inputs = 0;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (only_inputs || a[0] != '-' || strcmp(a, "-") == 0) {
+            o->inputs[o->n_inputs++] = a;
+            continue;
+        }
+        if (strcmp(a, "--") == 0) {
+            only_inputs = 1;
+            continue;
+        }
+        if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+            usage(stdout);
+            return -1;
+        }
+        const char *arg = i + 1 < argc ? argv[i + 1] : NULL;
+        int took = 0;
+        rp_params *p = &o->params;
+        if (strcmp(a, "--skip-bad") == 0) p->skip_bad = 1, took = 1;
+        else if (strcmp(a, "--json") == 0) o->human = 0, took = 1;
+        else if (strcmp(a, "--human") == 0) o->human = 1, took = 1;
+        else if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0) o->quiet = 1, took = 1;
+        else if (strcmp(a, "--no-progress") == 0) o->progress = 0, took = 1;
+        else if (strcmp(a, "--progress") == 0) o->progress = 1, took = 1;
+        else if (extra && (took = extra(o, a, arg)) != 0) {
+            if (took < 0) return bad_value(a, arg);
+        } else {
+            if (!arg) {
+                fprintf(stderr, "reprint: unknown option or missing value: %s\n", a);
+                return EXIT_USAGE;
+            }
+            took = 2;
+            if (strcmp(a, "-t") == 0 || strcmp(a, "--threshold") == 0) {
+                char *end;
+                p->threshold = strtod(arg, &end);
+                if (*end || !(p->threshold > 0 && p->threshold <= 1)) return bad_value(a, arg);
+            } else if (strcmp(a, "--measure") == 0) {
+                if (strcmp(arg, "jaccard") == 0) p->measure = RP_MEASURE_JACCARD;
+                else if (strcmp(arg, "containment") == 0) p->measure = RP_MEASURE_CONTAINMENT;
+                else return bad_value(a, arg);
+            } else if (strcmp(a, "-n") == 0 || strcmp(a, "--ngram") == 0) {
+                if (parse_uint(arg, &p->ngram) || p->ngram < 1 || p->ngram > 64)
+                    return bad_value(a, arg);
+            } else if (strcmp(a, "--num-perm") == 0) {
+                if (parse_uint(arg, &p->num_perm) || p->num_perm < 1 || p->num_perm > 4096)
+                    return bad_value(a, arg);
+            } else if (strcmp(a, "--bands") == 0) {
+                if (parse_uint(arg, &p->bands) || p->bands < 1) return bad_value(a, arg);
+            } else if (strcmp(a, "--rows") == 0) {
+                if (parse_uint(arg, &p->rows) || p->rows < 1) return bad_value(a, arg);
+            } else if (strcmp(a, "--seed") == 0) {
+                char *end;
+                p->seed = strtoull(arg, &end, 10);
+                if (*end) return bad_value(a, arg);
+            } else if (strcmp(a, "--max-bucket") == 0) {
+                unsigned v;
+                if (parse_uint(arg, &v) || v < 2) return bad_value(a, arg);
+                p->max_bucket = v;
+            } else if (strcmp(a, "--max-doc-bytes") == 0) {
+                if (parse_size(arg, &p->max_doc_bytes)) return bad_value(a, arg);
+            } else if (strcmp(a, "--format") == 0) {
+                if (strcmp(arg, "auto") == 0) p->format = RP_FORMAT_AUTO;
+                else if (strcmp(arg, "jsonl") == 0) p->format = RP_FORMAT_JSONL;
+                else if (strcmp(arg, "text") == 0) p->format = RP_FORMAT_TEXT;
+                else return bad_value(a, arg);
+            } else if (strcmp(a, "--id-field") == 0) {
+                p->id_field = arg;
+            } else if (strcmp(a, "--text-field") == 0) {
+                p->text_field = arg;
+            } else if (strcmp(a, "--tmp-dir") == 0) {
+                p->tmp_dir = arg;
+            } else if (strcmp(a, "--stats") == 0) {
+                o->stats_file = arg;
+            } else {
+                fprintf(stderr, "reprint: unknown option: %s\n", a);
+                return EXIT_USAGE;
+            }
+        }
+        if (took == 2) i++;
+    }
+    if (o->n_inputs == 0) {
+        fprintf(stderr, "reprint: no input given (use - for stdin)\n");
+        usage(stderr);
+        return EXIT_USAGE;
+    }
+    if ((o->params.bands != 0) != (o->params.rows != 0)) {
+        fprintf(stderr, "reprint: --bands and --rows go together\n");
+        return EXIT_USAGE;
+    }
+    if ((uint64_t)o->params.bands * o->params.rows > o->params.num_perm) {
+        fprintf(stderr, "reprint: --bands x --rows exceeds --num-perm (%u)\n",
+                o->params.num_perm);
+        return EXIT_USAGE;
+    }
+    if (o->progress < 0) o->progress = isatty(2) && !o->quiet;
+    return 0;
+}
+
+int cli_exit_code(rp_status st)
+{
+    switch (st) {
+    case RP_OK:
+    case RP_EOF:
+        return EXIT_OK;
+    case RP_ERR_USAGE:
+        return EXIT_USAGE;
+    case RP_ERR_IO:
+    case RP_ERR_NOMEM:
+        return EXIT_IO;
+    default:
+        return EXIT_BAD_INPUT;
+    }
+}
+
+/* ------------------------------------------------------------- progress */
+
+typedef struct {
+    int show;
+    double start, last;
+    int drawn;
+} progress_state;
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+static void on_progress(void *user, const char *stage, uint64_t done, uint64_t total)
+{
+    progress_state *ps = user;
+    if (!ps->show) return;
+    double t = now();
+    if (t - ps->last < 0.1) return;
+    ps->last = t;
+    double mb = (double)done / 1e6, rate = mb / (t - ps->start + 1e-9);
+    if (total > 0) {
+        double frac = (double)done / (double)total;
+        if (frac > 1) frac = 1;
+        int width = 30, fill = (int)(frac * width);
+        char bar[32];
+        for (int k = 0; k < width; k++) bar[k] = k < fill ? '#' : '.';
+        bar[width] = 0;
+        fprintf(stderr, "\r%-9s [%s] %3.0f%%  %.0f MB  %.0f MB/s ", stage, bar, frac * 100, mb,
+                rate);
+    } else {
+        fprintf(stderr, "\r%-9s %.0f MB  %.0f MB/s ", stage, mb, rate);
+    }
+    ps->drawn = 1;
+}
+
+static void progress_clear(progress_state *ps)
+{
+    if (ps->drawn) fprintf(stderr, "\r%72s\r", "");
+    ps->drawn = 0;
+}
+
+static void on_reject(void *user, rp_status st, const char *msg)
+{
+    progress_state *ps = user;
+    progress_clear(ps);
+    fprintf(stderr, "reprint: %s (%s, skipped)\n", msg, rp_status_name(st));
+}
+
+static progress_state g_progress;
+
+int cli_run_engine(cli_opts *o, rp_engine **out)
+{
+    *out = NULL;
+    rp_engine *e = rp_engine_create(&o->params);
+    if (!e) {
+        fprintf(stderr, "reprint: out of memory\n");
+        return EXIT_IO;
+    }
+    g_progress.show = o->progress;
+    g_progress.start = now();
+    rp_engine_set_callbacks(e, on_reject, on_progress, &g_progress);
+    for (size_t i = 0; i < o->n_inputs; i++) {
+        if (rp_engine_add_input(e, o->inputs[i]) != RP_OK) {
+            fprintf(stderr, "reprint: out of memory\n");
+            rp_engine_free(e);
+            return EXIT_IO;
+        }
+    }
+    rp_status st = rp_engine_run(e);
+    progress_clear(&g_progress);
+    if (st != RP_OK) {
+        fprintf(stderr, "reprint: %s\n", rp_engine_error(e));
+        if (rp_status_is_bad_input(st) || st == RP_ERR_TRUNCATED)
+            fprintf(stderr, "reprint: stopped at bad input; --skip-bad counts such documents "
+                            "as rejected and goes on\n");
+        rp_engine_free(e);
+        return cli_exit_code(st);
+    }
+    *out = e;
+    return EXIT_OK;
+}
+
+/* --------------------------------------------------------------- report */
+
+int cli_report(const cli_opts *o, const char *command, rp_engine *e)
+{
+    rp_stats s;
+    rp_engine_stats(e, &s);
+    progress_clear(&g_progress);
+    if (!o->quiet && strcmp(command, "pairs") == 0) {
+        fprintf(stderr,
+                "reprint pairs: read %llu documents: compared %llu, rejected %llu; "
+                "%llu similar pairs of %llu candidates (%u bands x %u rows, %s >= %.2f)\n",
+                (unsigned long long)s.read, (unsigned long long)(s.kept + s.removed),
+                (unsigned long long)s.rejected, (unsigned long long)s.similar_pairs,
+                (unsigned long long)s.candidate_pairs, s.bands, s.rows,
+                o->params.measure == RP_MEASURE_JACCARD ? "jaccard" : "containment",
+                o->params.threshold);
+    } else if (!o->quiet) {
+        fprintf(stderr,
+                "reprint %s: read %llu documents: kept %llu, removed %llu as duplicates "
+                "(%llu exact), rejected %llu",
+                command, (unsigned long long)s.read, (unsigned long long)s.kept,
+                (unsigned long long)s.removed, (unsigned long long)s.removed_exact,
+                (unsigned long long)s.rejected);
+        const char *sep = " (";
+        for (int k = 0; k < RP_STATUS_COUNT; k++)
+            if (s.rejected_by[k]) {
+                fprintf(stderr, "%s%s: %llu", sep, rp_status_name((rp_status)k),
+                        (unsigned long long)s.rejected_by[k]);
+                sep = ", ";
+            }
+        fprintf(stderr, "%s\n", sep[0] == ',' ? ")" : "");
+        fprintf(stderr,
+                "reprint %s: %llu clusters, %llu similar pairs of %llu candidates "
+                "(%u bands x %u rows, %s >= %.2f)\n",
+                command, (unsigned long long)s.clusters, (unsigned long long)s.similar_pairs,
+                (unsigned long long)s.candidate_pairs, s.bands, s.rows,
+                o->params.measure == RP_MEASURE_JACCARD ? "jaccard" : "containment",
+                o->params.threshold);
+    }
+    if (!o->stats_file) return EXIT_OK;
+    cli_out out;
+    if (cli_out_open(&out, o->stats_file)) return EXIT_IO;
+    fprintf(out.fp,
+            "{\"command\": \"%s\", \"read\": %llu, \"kept\": %llu, \"removed\": %llu, "
+            "\"removed_exact\": %llu, \"rejected\": %llu, \"rejected_by\": {",
+            command, (unsigned long long)s.read, (unsigned long long)s.kept,
+            (unsigned long long)s.removed, (unsigned long long)s.removed_exact,
+            (unsigned long long)s.rejected);
+    const char *sep = "";
+    for (int k = 0; k < RP_STATUS_COUNT; k++)
+        if (s.rejected_by[k]) {
+            fprintf(out.fp, "%s\"%s\": %llu", sep, rp_status_name((rp_status)k),
+                    (unsigned long long)s.rejected_by[k]);
+            sep = ", ";
+        }
+    fprintf(out.fp,
+            "}, \"bytes\": %llu, \"candidate_pairs\": %llu, \"similar_pairs\": %llu, "
+            "\"clusters\": %llu, \"truncated_buckets\": %llu, \"bands\": %u, \"rows\": %u, "
+            "\"threshold\": %g, \"ngram\": %u, \"num_perm\": %u}\n",
+            (unsigned long long)s.bytes, (unsigned long long)s.candidate_pairs,
+            (unsigned long long)s.similar_pairs, (unsigned long long)s.clusters,
+            (unsigned long long)s.truncated_buckets, s.bands, s.rows, o->params.threshold,
+            o->params.ngram, o->params.num_perm);
+    return cli_out_commit(&out) ? EXIT_IO : EXIT_OK;
+}
+
+/* ---------------------------------------------------------- output files */
+
+int cli_out_open(cli_out *out, const char *path)
+{
+    memset(out, 0, sizeof(*out));
+    if (!path || strcmp(path, "-") == 0) {
+        out->fp = stdout;
+        return 0;
+    }
+    size_t n = strlen(path);
+    out->final_path = malloc(n + 1);
+    out->tmp_path = malloc(n + 16);
+    if (!out->final_path || !out->tmp_path) {
+        cli_out_abort(out);
+        return -1;
+    }
+    memcpy(out->final_path, path, n + 1);
+    snprintf(out->tmp_path, n + 16, "%s.tmp-XXXXXX", path);
+    int fd = mkstemp(out->tmp_path);
+    if (fd < 0 || !(out->fp = fdopen(fd, "wb"))) {
+        fprintf(stderr, "reprint: %s: cannot create: %s\n", path, strerror(errno));
+        if (fd >= 0) close(fd);
+        free(out->tmp_path);
+        out->tmp_path = NULL;
+        cli_out_abort(out);
+        return -1;
+    }
+    return 0;
+}
+
+int cli_out_commit(cli_out *out)
+{
+    int bad = 0;
+    if (out->fp == stdout) {
+        bad = fflush(stdout) != 0 || ferror(stdout);
+        if (bad) fprintf(stderr, "reprint: cannot write standard output: %s\n", strerror(errno));
+        out->fp = NULL;
+        return bad ? -1 : 0;
+    }
+    bad = ferror(out->fp) != 0;
+    if (fclose(out->fp) != 0) bad = 1;
+    out->fp = NULL;
+    if (!bad && rename(out->tmp_path, out->final_path) != 0) bad = 1;
+    if (bad) {
+        fprintf(stderr, "reprint: %s: cannot write: %s\n", out->final_path, strerror(errno));
+        unlink(out->tmp_path);
+    }
+    free(out->tmp_path);
+    free(out->final_path);
+    out->tmp_path = out->final_path = NULL;
+    return bad ? -1 : 0;
+}
+
+void cli_out_abort(cli_out *out)
+{
+    if (out->fp && out->fp != stdout) fclose(out->fp);
+    if (out->tmp_path) unlink(out->tmp_path);
+    free(out->tmp_path);
+    free(out->final_path);
+    memset(out, 0, sizeof(*out));
+}

@@ -1,0 +1,44 @@
+/*
+ * main.c — the reprint program: dispatches to a subcommand.
+ */
+#include "cli.h"
+
+#include <string.h>
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "usage: reprint COMMAND [OPTIONS] INPUT...\n"
+            "\n"
+            "Finds duplicated and reused text in a corpus.\n"
+            "\n"
+            "commands:\n"
+            "  dedup   write the corpus without its near-duplicates\n"
+            "  pairs   list similar document pairs with their scores\n"
+            "\n"
+            "INPUT is a JSONL file ({\"id\":..., \"text\":...} per line), a text file\n"
+            "(one document), a directory of such files, or - for stdin; .gz and .zst\n"
+            "are read transparently. 'reprint COMMAND --help' for the options.\n");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return EXIT_USAGE;
+    }
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "dedup") == 0) return cli_dedup(argc - 1, argv + 1);
+    if (strcmp(cmd, "pairs") == 0) return cli_pairs(argc - 1, argv + 1);
+    if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
+        usage(stdout);
+        return EXIT_OK;
+    }
+    if (strcmp(cmd, "--version") == 0) {
+        printf("reprint %s\n", RP_VERSION_STRING);
+        return EXIT_OK;
+    }
+    fprintf(stderr, "reprint: unknown command '%s'\n", cmd);
+    usage(stderr);
+    return EXIT_USAGE;
+}

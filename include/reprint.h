@@ -1,0 +1,278 @@
+/*
+ * reprint.h — the whole public API of libreprint.
+ *
+ * libreprint finds duplicated and reused text in a corpus. A corpus is a
+ * list of inputs (JSONL files, plain-text files, directories of text files,
+ * or "-" for standard input; .gz and .zst are decompressed transparently).
+ *
+ * The pipeline, one source file per stage:
+ *
+ *   read -> normalize -> shingle -> sign -> band -> verify -> cluster -> write
+ *
+ * Three layers are public:
+ *   - rp_reader:    iterate over the documents of one input, with their ids,
+ *                   text, raw bytes and location (file, line);
+ *   - rp_tokenizer: the matching view of a text: normalized word hashes, each
+ *                   with code point offsets into the original text;
+ *   - rp_engine:    near-duplicate detection over a whole corpus: verified
+ *                   similar pairs, clusters, and the deduplicated corpus.
+ *
+ * Conventions: every handle is opaque, created by rp_*_create/open and
+ * released by rp_*_free (which accept NULL). Functions that can fail return
+ * an rp_status; the handle then holds a message naming the input location
+ * (rp_*_error). The library never prints and never exits.
+ */
+#ifndef REPRINT_H
+#define REPRINT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define RP_VERSION_MAJOR 0
+#define RP_VERSION_MINOR 1
+#define RP_VERSION_PATCH 0
+#define RP_VERSION_STRING "0.1.0"
+
+/* ---------------------------------------------------------------- errors */
+
+/* Status codes. The RP_ERR_* codes between RP_ERR_BAD_INPUT_FIRST and
+ * RP_ERR_BAD_INPUT_LAST are problems of one document: with skip_bad they are
+ * counted as rejections and the run goes on; without it they stop the run. */
+typedef enum {
+    RP_OK = 0,
+    RP_EOF,              /* no more documents (not an error) */
+    /* bad input: one document is unusable */
+    RP_ERR_JSON,         /* malformed JSON line */
+    RP_ERR_NOT_OBJECT,   /* JSON line is not an object */
+    RP_ERR_NO_TEXT,      /* text field missing or not a string */
+    RP_ERR_BAD_ID,       /* id field is neither a string nor a number */
+    RP_ERR_UTF8,         /* invalid UTF-8 */
+    RP_ERR_NUL,          /* NUL byte in a document */
+    RP_ERR_EMPTY,        /* document has no words */
+    RP_ERR_TOO_LARGE,    /* document larger than max_doc_bytes */
+    /* failures of the run */
+    RP_ERR_TRUNCATED,    /* compressed input ends early or is corrupt */
+    RP_ERR_IO,           /* cannot open, read, write or map a file */
+    RP_ERR_USAGE,        /* invalid parameter */
+    RP_ERR_NOMEM,        /* out of memory */
+    RP_ERR_LIMIT,        /* a hard limit of the implementation was reached */
+    RP_STATUS_COUNT
+} rp_status;
+
+#define RP_ERR_BAD_INPUT_FIRST RP_ERR_JSON
+#define RP_ERR_BAD_INPUT_LAST RP_ERR_TOO_LARGE
+
+/* Stable short name of a status, e.g. "invalid-json". Never NULL. */
+const char *rp_status_name(rp_status status);
+
+/* 1 when the status is a per-document input problem (rejectable). */
+int rp_status_is_bad_input(rp_status status);
+
+/* ------------------------------------------------------------ parameters */
+
+typedef enum {
+    RP_FORMAT_AUTO = 0, /* by extension (.jsonl/.ndjson/.json -> JSONL), stdin sniffed */
+    RP_FORMAT_JSONL,
+    RP_FORMAT_TEXT      /* one document per file */
+} rp_format;
+
+/* What makes a pair similar enough to report or merge. */
+typedef enum {
+    RP_MEASURE_JACCARD = 0,  /* |A n B| / |A u B|: the two are nearly the same */
+    RP_MEASURE_CONTAINMENT   /* max(|A n B|/|A|, |A n B|/|B|): one is largely in the other */
+} rp_measure;
+
+/* All tunables of a run. Initialize with rp_params_init(), then change what
+ * you need: new fields get defaults there, so callers keep compiling. */
+typedef struct {
+    unsigned ngram;          /* words per shingle (default 5) */
+    unsigned num_perm;       /* MinHash signature length (default 128) */
+    unsigned bands;          /* LSH bands; 0 = chosen from threshold */
+    unsigned rows;           /* LSH rows per band; 0 = chosen from threshold */
+    double threshold;        /* similarity of a near-duplicate (default 0.7) */
+    rp_measure measure;      /* what threshold applies to (default Jaccard). For
+                                containment, LSH is tuned for the Jaccard of two
+                                equal-sized documents at that containment, t/(2-t) */
+    uint64_t seed;           /* hash seed (default 0) */
+    size_t max_doc_bytes;    /* larger documents are rejected (default 64 MiB) */
+    size_t max_bucket;       /* LSH buckets above this size are linked as a
+                                chain instead of all pairs (default 256) */
+    int skip_bad;            /* reject bad documents and go on (default 0) */
+    rp_format format;        /* input format (default auto) */
+    const char *id_field;    /* JSONL id field (default "id") */
+    const char *text_field;  /* JSONL text field (default "text") */
+    const char *tmp_dir;     /* temporary files (default $TMPDIR or /tmp) */
+} rp_params;
+
+void rp_params_init(rp_params *params);
+
+/* The LSH S-curve: probability that a pair of Jaccard similarity s shares at
+ * least one of `bands` bands of `rows` rows: 1 - (1 - s^rows)^bands. */
+double rp_lsh_probability(double s, unsigned bands, unsigned rows);
+
+/* Bands and rows for num_perm and threshold: the largest number of rows per
+ * band that still makes a pair at the threshold a candidate with probability
+ * >= 0.9, using as many signature values as fit. */
+void rp_lsh_choose(double threshold, unsigned num_perm, unsigned *bands, unsigned *rows);
+
+/* ---------------------------------------------------------------- reader */
+
+/* A document id as it appeared in the input: a JSON string (unescaped, UTF-8)
+ * or the literal text of a JSON number, a file path, or a line number. */
+typedef struct {
+    const char *str;
+    size_t len;
+    int is_number;           /* write without quotes */
+} rp_id;
+
+/* One document as read. All pointers belong to the reader and stay valid
+ * until the next call on it. */
+typedef struct {
+    rp_id id;
+    const char *text;        /* UTF-8 (not validated for text files) */
+    size_t text_len;
+    const char *raw;         /* the record exactly as read: a JSONL line with */
+    size_t raw_len;          /*   its newline, or a whole text file */
+    const char *file;        /* input name as given (or path inside a directory) */
+    uint64_t line;           /* 1-based line of a JSONL record, 0 for a file */
+} rp_doc;
+
+typedef struct rp_reader rp_reader;
+
+/* Opens one input: a file, a directory (walked recursively in sorted order),
+ * or "-" for stdin. Returns NULL only when out of memory; an input that cannot
+ * be opened yields its error on the first rp_reader_next(). */
+rp_reader *rp_reader_open(const char *path, const rp_params *params);
+void rp_reader_free(rp_reader *reader);
+
+/* Next document. RP_OK: *doc is filled. RP_EOF: done. A bad-input status
+ * means this record is unusable; doc->raw/file/line still describe it and the
+ * next call moves on. Any other error ends the input. */
+rp_status rp_reader_next(rp_reader *reader, rp_doc *doc);
+
+/* The message of the last error: "file:line: what is wrong". */
+const char *rp_reader_error(const rp_reader *reader);
+
+/* Bytes consumed from the underlying files so far (compressed size). */
+uint64_t rp_reader_bytes_read(const rp_reader *reader);
+
+/* ------------------------------------------------------------- tokenizer */
+
+/* A word of the matching view with its place in the original text, in code
+ * points (as a Python str indexes it), end exclusive. */
+typedef struct {
+    uint32_t start;
+    uint32_t end;
+} rp_span;
+
+typedef struct rp_tokenizer rp_tokenizer;
+
+rp_tokenizer *rp_tokenizer_create(void);
+void rp_tokenizer_free(rp_tokenizer *tok);
+
+/* Splits text into words for matching: NFKC, case folded, quotes and
+ * apostrophes and dashes unified, markup (HTML tags and entities, markdown
+ * link targets) and URLs skipped. On success *hashes and *spans point to n
+ * entries owned by the tokenizer, valid until its next call. Fails with
+ * RP_ERR_UTF8 or RP_ERR_NUL; rp_tokenizer_error() then gives the byte. */
+rp_status rp_tokenize(rp_tokenizer *tok, const char *text, size_t len, const uint64_t **hashes,
+                      const rp_span **spans, size_t *n);
+const char *rp_tokenizer_error(const rp_tokenizer *tok);
+
+/* The normalized form of the word text[spans[i]] as hashed (for display and
+ * tests): copies at most cap-1 bytes plus a NUL into out; returns its length. */
+size_t rp_tokenizer_word(rp_tokenizer *tok, size_t i, char *out, size_t cap);
+
+/* ---------------------------------------------------------------- engine */
+
+/* A verified similar pair; a precedes b in input order. */
+typedef struct {
+    rp_id a, b;
+    uint64_t a_index, b_index;   /* 0-based record numbers in the corpus */
+    double jaccard;              /* of the shingle sets */
+    double containment_a;        /* share of a's shingles found in b */
+    double containment_b;
+} rp_pair;
+
+/* A cluster of two or more near-duplicates; the representative is its first
+ * member in input order (the one dedup keeps). */
+typedef struct {
+    uint64_t cluster;            /* 1-based, in order of the representative */
+    rp_id representative;
+    const rp_id *members;        /* in input order, representative first */
+    size_t n_members;
+} rp_cluster;
+
+typedef struct {
+    uint64_t read;               /* records seen */
+    uint64_t kept;
+    uint64_t removed;            /* near-duplicates of an earlier document */
+    uint64_t removed_exact;      /*   of which identical after normalization */
+    uint64_t rejected;           /* bad input, by reason in rejected_by */
+    uint64_t rejected_by[RP_STATUS_COUNT];
+    uint64_t bytes;              /* input bytes read in the first pass */
+    uint64_t candidate_pairs;    /* from LSH and exact hashing */
+    uint64_t similar_pairs;      /* candidates that passed verification */
+    uint64_t truncated_buckets;  /* LSH buckets above max_bucket */
+    uint64_t clusters;
+    unsigned bands, rows;        /* LSH parameters used */
+} rp_stats;
+
+typedef struct rp_engine rp_engine;
+
+/* Called for each rejected document when skip_bad is set (message names the
+ * place), and with progress through the run. Both optional. */
+typedef void (*rp_reject_fn)(void *user, rp_status status, const char *message);
+typedef void (*rp_progress_fn)(void *user, const char *stage, uint64_t done, uint64_t total);
+
+rp_engine *rp_engine_create(const rp_params *params);
+void rp_engine_free(rp_engine *engine);
+void rp_engine_set_callbacks(rp_engine *engine, rp_reject_fn on_reject, rp_progress_fn on_progress,
+                             void *user);
+
+/* Adds an input (see rp_reader_open). Inputs are read in the order added. */
+rp_status rp_engine_add_input(rp_engine *engine, const char *path);
+
+/* Reads and signs every document, finds and verifies candidate pairs and
+ * clusters them. Keeps per document only its signature bands and status, so
+ * memory grows with the number of documents, not their text; the inputs are
+ * read again for verification (stdin is spooled to a temporary file). */
+rp_status rp_engine_run(rp_engine *engine);
+
+/* Calls fn for each verified pair with jaccard >= threshold, ordered by a then
+ * b. A non-zero return from fn stops the iteration. */
+rp_status rp_engine_foreach_pair(rp_engine *engine, int (*fn)(void *user, const rp_pair *pair),
+                                 void *user);
+
+/* Calls fn for each cluster, in order of their representative. */
+rp_status rp_engine_foreach_cluster(rp_engine *engine,
+                                    int (*fn)(void *user, const rp_cluster *cluster), void *user);
+
+/* Writes every kept document, in input order, byte for byte as read: JSONL
+ * records as their line (a newline is added to a last line that lacks one);
+ * a text-file document, which has no line form, as a JSONL record
+ * {"id": path, "text": ...}. Reads the inputs once more. */
+rp_status rp_engine_write_kept(rp_engine *engine, FILE *out);
+
+/* Whether record i (0-based, as in rp_pair.a_index) was kept. */
+int rp_engine_is_kept(const rp_engine *engine, uint64_t index);
+
+void rp_engine_stats(const rp_engine *engine, rp_stats *stats);
+const char *rp_engine_error(const rp_engine *engine);
+
+/* Writes s as a JSON string literal (quotes included); bytes that are not
+ * valid UTF-8 become U+FFFD so the output is always valid JSON. */
+int rp_write_json_string(FILE *out, const char *s, size_t len);
+
+/* Writes an id: a number as is, anything else as a JSON string. */
+int rp_write_json_id(FILE *out, const rp_id *id);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* REPRINT_H */

@@ -1,0 +1,113 @@
+/*
+ * band.c — LSH banding: candidate pairs from MinHash signatures.
+ *
+ * The signature of K values is cut into b bands of r rows (b * r <= K). Two
+ * documents become a candidate pair when all r values of some band agree,
+ * which for Jaccard similarity s happens with probability
+ *     P(s) = 1 - (1 - s^r)^b        (the S-curve; Leskovec et al., MMDS ch. 3)
+ * rp_lsh_choose picks the largest r for which P(threshold) >= 0.9: larger r
+ * means fewer false candidates, and candidates are verified exactly anyway,
+ * so recall at the threshold is what the choice protects.
+ *
+ * Storage: a band of a document is one 64-bit entry, key << 32 | doc, in a
+ * flat array per band. A stable radix sort on the key bits groups equal keys
+ * while keeping documents in input order; runs of equal keys are buckets.
+ * 32-bit keys collide by chance about n^2 / 2^33 times per band, which only
+ * adds candidates that verification rejects.
+ *
+ * A bucket of m documents yields m(m-1)/2 pairs. Buckets larger than
+ * max_bucket (boilerplate, templated pages) are linked as a chain of
+ * consecutive members instead, which keeps the cost linear and, since the
+ * chain's pairs are verified like any other, still clusters members that are
+ * really near-duplicates of their neighbours; such buckets are counted.
+ */
+#include "internal.h"
+
+#include <math.h>
+#include <string.h>
+#include <xxhash.h>
+
+double rp_lsh_probability(double s, unsigned bands, unsigned rows)
+{
+    if (s <= 0) return 0;
+    if (s >= 1) return 1;
+    return 1.0 - pow(1.0 - pow(s, rows), bands);
+}
+
+void rp_lsh_choose(double threshold, unsigned num_perm, unsigned *bands, unsigned *rows)
+{
+    unsigned best_r = 1;
+    for (unsigned r = 1; r <= num_perm; r++) {
+        unsigned b = num_perm / r;
+        if (rp_lsh_probability(threshold, b, r) >= 0.9) best_r = r;
+    }
+    *rows = best_r;
+    *bands = num_perm / best_r;
+}
+
+uint32_t rp__band_key(const uint64_t *sig, unsigned band, unsigned rows, uint64_t seed)
+{
+    uint64_t h = XXH3_64bits_withSeed(sig + (size_t)band * rows, rows * sizeof(uint64_t),
+                                      seed + band);
+    return (uint32_t)(h >> 32);
+}
+
+int rp__radix_sort_u64(uint64_t *v, size_t n, unsigned lo_bit)
+{
+    if (n < 2) return 0;
+    uint64_t *tmp = malloc(n * sizeof(uint64_t));
+    if (!tmp) return -1;
+    uint64_t *src = v, *dst = tmp;
+    for (unsigned shift = lo_bit; shift < 64; shift += 8) {
+        size_t count[256] = {0};
+        for (size_t i = 0; i < n; i++) count[(src[i] >> shift) & 0xFF]++;
+        if (count[(src[0] >> shift) & 0xFF] == n) continue;
+        size_t pos = 0;
+        for (int b = 0; b < 256; b++) {
+            size_t c = count[b];
+            count[b] = pos;
+            pos += c;
+        }
+        for (size_t i = 0; i < n; i++) dst[count[(src[i] >> shift) & 0xFF]++] = src[i];
+        uint64_t *t = src;
+        src = dst;
+        dst = t;
+    }
+    if (src != v) memcpy(v, src, n * sizeof(uint64_t));
+    free(tmp);
+    return 0;
+}
+
+static int push_pair(uint64_t **pairs, size_t *n, size_t *cap, uint32_t a, uint32_t b)
+{
+    if (*n == *cap && rp__grow((void **)pairs, cap, *n + 1, sizeof(uint64_t))) return -1;
+    (*pairs)[(*n)++] = (uint64_t)a << 32 | b;
+    return 0;
+}
+
+int rp__band_pairs(uint64_t *entries, size_t n, size_t max_bucket, uint64_t **pairs,
+                   size_t *n_pairs, size_t *cap_pairs, uint64_t *truncated)
+{
+    if (rp__radix_sort_u64(entries, n, 32)) return -1;
+    size_t i = 0;
+    while (i < n) {
+        size_t j = i + 1;
+        while (j < n && (entries[j] >> 32) == (entries[i] >> 32)) j++;
+        size_t m = j - i;
+        if (m > 1 && m <= max_bucket) {
+            for (size_t x = i; x < j; x++)
+                for (size_t y = x + 1; y < j; y++)
+                    if (push_pair(pairs, n_pairs, cap_pairs, (uint32_t)entries[x],
+                                  (uint32_t)entries[y]))
+                        return -1;
+        } else if (m > 1) {
+            (*truncated)++;
+            for (size_t x = i; x + 1 < j; x++)
+                if (push_pair(pairs, n_pairs, cap_pairs, (uint32_t)entries[x],
+                              (uint32_t)entries[x + 1]))
+                    return -1;
+        }
+        i = j;
+    }
+    return 0;
+}

@@ -1,0 +1,916 @@
+/*
+ * engine.c — near-duplicate detection over a corpus, pass by pass.
+ *
+ * Pass 1 (sign): every record is read, normalized, shingled and signed; the
+ *   engine keeps per record one status byte, a 64-bit hash of its normalized
+ *   word sequence, and one 64-bit band entry per LSH band. Text is dropped as
+ *   soon as it is signed: memory grows with documents, not with their text.
+ * Candidates: records with equal exact hashes are paired with the first of
+ *   them (and leave the LSH tables, so a thousand copies of one page cost a
+ *   thousand pairs, not half a million); band buckets give the rest.
+ * Pass 2 (verify): the inputs are read again and only records in a candidate
+ *   pair are shingled; their sorted shingle sets go to an unlinked temporary
+ *   file that is memory-mapped, so the kernel, not the heap, holds them.
+ *   Each candidate's exact Jaccard is computed; pairs at or above the
+ *   threshold are kept and unioned into clusters.
+ * Pass 3 (write, dedup only): the inputs are read once more and every record
+ *   that is the first of its cluster, or in none, is copied out as read.
+ *
+ * Standard input cannot be read twice, so pass 1 spools its raw bytes to a
+ * temporary file that later passes read instead. A record count that differs
+ * between passes means an input changed under us, which is an error.
+ */
+#include "internal.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+enum {
+    REC_DOC = 0,      /* a document, kept unless clustered under another */
+    REC_REJECTED = 1, /* bad input, counted */
+    REC_STATE = 3,
+    REC_EXACT = 4,    /* flag: same exact hash as an earlier document */
+    REC_REMOVED = 8,  /* flag: near-duplicate of an earlier document */
+};
+
+typedef struct {
+    char *path;         /* as given */
+    char *display;      /* name in messages */
+    char *spool_path;   /* stdin spooled here by pass 1 */
+    rp_format format;   /* as detected in pass 1 (for the spool) */
+    uint64_t first_rec, end_rec;
+} rp_input;
+
+typedef struct {
+    uint32_t a, b;
+    float jaccard, containment_a, containment_b;
+} rp_vpair;
+
+struct rp_engine {
+    rp_params p;
+    char *id_field, *text_field, *tmp_dir;
+    rp_input *inputs;
+    size_t n_inputs, cap_inputs;
+    rp_reject_fn on_reject;
+    rp_progress_fn on_progress;
+    void *user;
+    uint64_t total_bytes;       /* sum of input file sizes, 0 when unknown */
+
+    /* per record */
+    uint8_t *status;
+    uint64_t *exact;
+    size_t n_rec, cap_rec;
+    unsigned bands, rows;
+    uint64_t **band;            /* bands arrays of key << 32 | record */
+    size_t band_cap;
+
+    /* candidates, then verified results */
+    uint64_t *cand;             /* a << 32 | b */
+    size_t n_cand, cap_cand;
+    uint32_t *slot;             /* per record: index among needed ones, or UINT32_MAX */
+    size_t n_slots;
+    uint64_t *set_off;          /* per slot: offset (in uint64s) of its shingle set */
+    uint32_t *set_len;
+    uint64_t *id_off;           /* per slot: offset in id_arena << 1 | is_number */
+    uint32_t *id_len;
+    rp_buf id_arena;
+    rp_vpair *pairs;
+    size_t n_pairs, cap_pairs;
+    rp_uf uf;
+    int ran;
+
+    rp_stats stats;
+    char err[RP_MSG_MAX];
+};
+
+void rp_params_init(rp_params *p)
+{
+    memset(p, 0, sizeof(*p));
+    p->ngram = 5;
+    p->num_perm = 128;
+    p->threshold = 0.7;
+    p->max_doc_bytes = (size_t)64 << 20;
+    p->max_bucket = 256;
+    p->format = RP_FORMAT_AUTO;
+    p->id_field = "id";
+    p->text_field = "text";
+}
+
+static char *dup_or_null(const char *s)
+{
+    if (!s) return NULL;
+    size_t n = strlen(s) + 1;
+    char *d = malloc(n);
+    if (d) memcpy(d, s, n);
+    return d;
+}
+
+rp_engine *rp_engine_create(const rp_params *params)
+{
+    rp_engine *e = calloc(1, sizeof(*e));
+    if (!e) return NULL;
+    e->p = *params;
+    e->id_field = dup_or_null(params->id_field ? params->id_field : "id");
+    e->text_field = dup_or_null(params->text_field ? params->text_field : "text");
+    const char *tmp = params->tmp_dir ? params->tmp_dir : getenv("TMPDIR");
+    e->tmp_dir = dup_or_null(tmp && *tmp ? tmp : "/tmp");
+    if (!e->id_field || !e->text_field || !e->tmp_dir) {
+        rp_engine_free(e);
+        return NULL;
+    }
+    e->p.id_field = e->id_field;
+    e->p.text_field = e->text_field;
+    e->p.tmp_dir = e->tmp_dir;
+    return e;
+}
+
+static void free_candidates(rp_engine *e)
+{
+    if (e->band)
+        for (unsigned b = 0; b < e->bands; b++) free(e->band[b]);
+    free(e->band);
+    e->band = NULL;
+    free(e->cand);
+    e->cand = NULL;
+    e->n_cand = e->cap_cand = 0;
+}
+
+void rp_engine_free(rp_engine *e)
+{
+    if (!e) return;
+    for (size_t i = 0; i < e->n_inputs; i++) {
+        free(e->inputs[i].path);
+        free(e->inputs[i].display);
+        if (e->inputs[i].spool_path) {
+            unlink(e->inputs[i].spool_path);
+            free(e->inputs[i].spool_path);
+        }
+    }
+    free(e->inputs);
+    free_candidates(e);
+    free(e->status);
+    free(e->exact);
+    free(e->slot);
+    free(e->set_off);
+    free(e->set_len);
+    free(e->id_off);
+    free(e->id_len);
+    rp__buf_free(&e->id_arena);
+    free(e->pairs);
+    rp__uf_free(&e->uf);
+    free(e->id_field);
+    free(e->text_field);
+    free(e->tmp_dir);
+    free(e);
+}
+
+void rp_engine_set_callbacks(rp_engine *e, rp_reject_fn on_reject, rp_progress_fn on_progress,
+                             void *user)
+{
+    e->on_reject = on_reject;
+    e->on_progress = on_progress;
+    e->user = user;
+}
+
+const char *rp_engine_error(const rp_engine *e)
+{
+    return e->err;
+}
+
+void rp_engine_stats(const rp_engine *e, rp_stats *stats)
+{
+    *stats = e->stats;
+}
+
+int rp_engine_is_kept(const rp_engine *e, uint64_t index)
+{
+    if (index >= e->n_rec) return 0;
+    return (e->status[index] & REC_STATE) == REC_DOC && !(e->status[index] & REC_REMOVED);
+}
+
+rp_status rp_engine_add_input(rp_engine *e, const char *path)
+{
+    if (e->ran) {
+        rp__msg(e->err, "inputs must be added before the run");
+        return RP_ERR_USAGE;
+    }
+    if (rp__grow((void **)&e->inputs, &e->cap_inputs, e->n_inputs + 1, sizeof(rp_input)))
+        return RP_ERR_NOMEM;
+    rp_input *in = &e->inputs[e->n_inputs];
+    memset(in, 0, sizeof(*in));
+    in->path = dup_or_null(path);
+    in->display = dup_or_null(strcmp(path, "-") == 0 ? "<stdin>" : path);
+    if (!in->path || !in->display) return RP_ERR_NOMEM;
+    e->n_inputs++;
+    struct stat sb;
+    if (strcmp(path, "-") != 0 && stat(path, &sb) == 0 && S_ISREG(sb.st_mode))
+        e->total_bytes += (uint64_t)sb.st_size;
+    return RP_OK;
+}
+
+/* Opens input i for a later pass: the spool of stdin, or the input again. */
+static rp_reader *reopen(rp_engine *e, size_t i)
+{
+    rp_input *in = &e->inputs[i];
+    rp_reader *r = in->spool_path
+                       ? rp__reader_open_as(in->spool_path, in->display, in->format, &e->p)
+                       : rp__reader_open_as(in->path, in->display, e->p.format, &e->p);
+    if (r) rp__reader_qualify_ids(r, e->n_inputs > 1);
+    return r;
+}
+
+static void progress(rp_engine *e, const char *stage, uint64_t done)
+{
+    if (e->on_progress) e->on_progress(e->user, stage, done, e->total_bytes);
+}
+
+/* ------------------------------------------------------------- pass 1 */
+
+static rp_status add_record(rp_engine *e, uint8_t status, uint64_t exact)
+{
+    if (e->n_rec >= UINT32_MAX - 1) {
+        rp__msg(e->err, "more than %u records in one run", UINT32_MAX - 1);
+        return RP_ERR_LIMIT;
+    }
+    if (e->n_rec == e->cap_rec) {
+        size_t cap = e->cap_rec ? e->cap_rec * 2 : 4096;
+        uint8_t *s = realloc(e->status, cap);
+        if (s) e->status = s;
+        uint64_t *x = realloc(e->exact, cap * sizeof(uint64_t));
+        if (x) e->exact = x;
+        if (!s || !x) return RP_ERR_NOMEM;
+        e->cap_rec = cap;
+    }
+    if (e->n_rec == e->band_cap) {
+        size_t cap = e->band_cap ? e->band_cap * 2 : 4096;
+        for (unsigned b = 0; b < e->bands; b++) {
+            uint64_t *p = realloc(e->band[b], cap * sizeof(uint64_t));
+            if (!p) return RP_ERR_NOMEM;
+            e->band[b] = p;
+        }
+        e->band_cap = cap;
+    }
+    e->status[e->n_rec] = status;
+    e->exact[e->n_rec] = exact;
+    e->n_rec++;
+    return RP_OK;
+}
+
+/* A bad record: counted and reported when skipping, fatal otherwise. */
+static rp_status reject(rp_engine *e, rp_status st, const char *msg, int has_record)
+{
+    e->stats.read++;
+    e->stats.rejected++;
+    e->stats.rejected_by[st]++;
+    if (!e->p.skip_bad) {
+        rp__msg(e->err, "%s", msg);
+        return st;
+    }
+    if (e->on_reject) e->on_reject(e->user, st, msg);
+    return has_record ? add_record(e, REC_REJECTED, 0) : RP_OK;
+}
+
+typedef struct {
+    rp_tokenizer *tok;
+    uint64_t *shingles;
+    size_t shingles_cap;
+    uint64_t *sig;
+    unsigned char *filled;
+    char msg[RP_MSG_MAX];
+} rp_work;
+
+static void work_free(rp_work *w)
+{
+    rp_tokenizer_free(w->tok);
+    free(w->shingles);
+    free(w->sig);
+    free(w->filled);
+}
+
+static int work_init(rp_work *w, unsigned num_perm)
+{
+    memset(w, 0, sizeof(*w));
+    w->tok = rp_tokenizer_create();
+    w->sig = malloc(num_perm * sizeof(uint64_t));
+    w->filled = malloc(num_perm);
+    return w->tok && w->sig && w->filled ? 0 : -1;
+}
+
+/* Tokenizes doc; on bad input fills w->msg with the located message. */
+static rp_status tokenize_doc(rp_work *w, const rp_doc *doc, const uint64_t **hashes, size_t *n)
+{
+    const rp_span *spans;
+    rp_status st = rp_tokenize(w->tok, doc->text, doc->text_len, hashes, &spans, n);
+    char where[RP_MSG_MAX];
+    if (doc->line) snprintf(where, sizeof(where), "%s:%llu", doc->file, (unsigned long long)doc->line);
+    else snprintf(where, sizeof(where), "%s", doc->file);
+    if (st != RP_OK) {
+        rp__msg(w->msg, "%s: %s%s", where, rp_tokenizer_error(w->tok),
+                doc->line ? " of the text field" : "");
+        return st;
+    }
+    if (*n == 0) {
+        rp__msg(w->msg, "%s: document has no words", where);
+        return RP_ERR_EMPTY;
+    }
+    return RP_OK;
+}
+
+static rp_status sign_input(rp_engine *e, size_t i, rp_work *w, uint64_t *bytes_before)
+{
+    rp_input *in = &e->inputs[i];
+    rp_reader *r = rp_reader_open(in->path, &e->p);
+    if (!r) return RP_ERR_NOMEM;
+    rp__reader_qualify_ids(r, e->n_inputs > 1);
+    FILE *spool = NULL;
+    rp_status st = RP_OK;
+    if (strcmp(in->path, "-") == 0) {
+        size_t n = strlen(e->tmp_dir) + 32;
+        in->spool_path = malloc(n);
+        if (!in->spool_path) {
+            st = RP_ERR_NOMEM;
+            goto done;
+        }
+        snprintf(in->spool_path, n, "%s/reprint-stdin-XXXXXX", e->tmp_dir);
+        int fd = mkstemp(in->spool_path);
+        if (fd < 0 || !(spool = fdopen(fd, "wb"))) {
+            rp__msg(e->err, "cannot create a spool file for standard input in %s: %s",
+                    e->tmp_dir, strerror(errno));
+            if (fd >= 0) close(fd);
+            free(in->spool_path);
+            in->spool_path = NULL;
+            st = RP_ERR_IO;
+            goto done;
+        }
+        rp__reader_spool(r, spool);
+    }
+    in->first_rec = e->n_rec;
+    uint64_t tick = 0;
+    for (;;) {
+        rp_doc doc;
+        st = rp__reader_next_raw(r, &doc);
+        if (st == RP_EOF) {
+            st = RP_OK;
+            break;
+        }
+        if (st == RP_ERR_TRUNCATED) {
+            /* the unreadable rest of a file: one rejection, not a record */
+            st = reject(e, st, rp_reader_error(r), 0);
+            if (st != RP_OK) break;
+            continue;
+        }
+        if (st != RP_OK && !rp_status_is_bad_input(st)) {
+            rp__msg(e->err, "%s", rp_reader_error(r));
+            break;
+        }
+        if (st == RP_OK) st = rp__reader_parse(r, &doc);
+        if (st != RP_OK) {
+            if ((st = reject(e, st, rp_reader_error(r), 1)) != RP_OK) break;
+            continue;
+        }
+        const uint64_t *hashes;
+        size_t n_tokens;
+        st = tokenize_doc(w, &doc, &hashes, &n_tokens);
+        if (st == RP_ERR_NOMEM) break;
+        if (st != RP_OK) {
+            if ((st = reject(e, st, w->msg, 1)) != RP_OK) break;
+            continue;
+        }
+        size_t n_sh = rp__shingles(hashes, n_tokens, e->p.ngram, e->p.seed, &w->shingles,
+                                   &w->shingles_cap, 0);
+        if (n_sh == SIZE_MAX) {
+            st = RP_ERR_NOMEM;
+            break;
+        }
+        rp__sign(w->shingles, n_sh, e->p.num_perm, e->p.seed, w->sig, w->filled);
+        uint64_t rec = e->n_rec;
+        if ((st = add_record(e, REC_DOC, rp__exact_hash(hashes, n_tokens, e->p.seed))) != RP_OK)
+            break;
+        for (unsigned b = 0; b < e->bands; b++)
+            e->band[b][rec] = (uint64_t)rp__band_key(w->sig, b, e->rows, e->p.seed) << 32 | rec;
+        e->stats.read++;
+        if ((++tick & 1023) == 0) progress(e, "reading", *bytes_before + rp_reader_bytes_read(r));
+    }
+done:
+    *bytes_before += rp_reader_bytes_read(r);
+    in->end_rec = e->n_rec;
+    if (st == RP_OK) in->format = rp__reader_format(r);
+    if (spool && fclose(spool) != 0 && st == RP_OK) {
+        rp__msg(e->err, "cannot write the spool file of standard input: %s", strerror(errno));
+        st = RP_ERR_IO;
+    }
+    rp_reader_free(r);
+    return st;
+}
+
+/* -------------------------------------------------------- candidates */
+
+typedef struct {
+    uint64_t hash;
+    uint32_t rec;
+} rp_exact_entry;
+
+static int cmp_exact(const void *x, const void *y)
+{
+    const rp_exact_entry *a = x, *b = y;
+    if (a->hash != b->hash) return a->hash < b->hash ? -1 : 1;
+    return a->rec < b->rec ? -1 : a->rec > b->rec;
+}
+
+static rp_status push_cand(rp_engine *e, uint32_t a, uint32_t b)
+{
+    if (rp__grow((void **)&e->cand, &e->cap_cand, e->n_cand + 1, sizeof(uint64_t)))
+        return RP_ERR_NOMEM;
+    e->cand[e->n_cand++] = (uint64_t)a << 32 | b;
+    return RP_OK;
+}
+
+static rp_status find_candidates(rp_engine *e)
+{
+    size_t n_docs = 0;
+    for (size_t i = 0; i < e->n_rec; i++) n_docs += (e->status[i] & REC_STATE) == REC_DOC;
+    rp_exact_entry *ex = malloc((n_docs ? n_docs : 1) * sizeof(*ex));
+    if (!ex) return RP_ERR_NOMEM;
+    size_t k = 0;
+    for (size_t i = 0; i < e->n_rec; i++)
+        if ((e->status[i] & REC_STATE) == REC_DOC) ex[k++] = (rp_exact_entry){e->exact[i], (uint32_t)i};
+    qsort(ex, k, sizeof(*ex), cmp_exact);
+    for (size_t i = 0; i < k;) {
+        size_t j = i + 1;
+        while (j < k && ex[j].hash == ex[i].hash) {
+            e->status[ex[j].rec] |= REC_EXACT;
+            if (push_cand(e, ex[i].rec, ex[j].rec) != RP_OK) {
+                free(ex);
+                return RP_ERR_NOMEM;
+            }
+            j++;
+        }
+        i = j;
+    }
+    free(ex);
+    free(e->exact);
+    e->exact = NULL;
+
+    for (unsigned b = 0; b < e->bands; b++) {
+        /* only documents that are not exact copies of an earlier one */
+        uint64_t *v = e->band[b];
+        size_t m = 0;
+        for (size_t i = 0; i < e->n_rec; i++)
+            if (e->status[i] == REC_DOC) v[m++] = v[i];
+        if (rp__band_pairs(v, m, e->p.max_bucket, &e->cand, &e->n_cand, &e->cap_cand,
+                           &e->stats.truncated_buckets))
+            return RP_ERR_NOMEM;
+        free(e->band[b]);
+        e->band[b] = NULL;
+    }
+    if (rp__radix_sort_u64(e->cand, e->n_cand, 0)) return RP_ERR_NOMEM;
+    size_t w = 0;
+    for (size_t i = 0; i < e->n_cand; i++)
+        if (w == 0 || e->cand[i] != e->cand[w - 1]) e->cand[w++] = e->cand[i];
+    e->n_cand = w;
+    e->stats.candidate_pairs = w;
+    return RP_OK;
+}
+
+/* ------------------------------------------------------------- pass 2 */
+
+static rp_status store_id(rp_engine *e, uint32_t slot, const rp_id *id)
+{
+    e->id_off[slot] = (uint64_t)e->id_arena.len << 1 | (id->is_number ? 1 : 0);
+    e->id_len[slot] = (uint32_t)(id->len > UINT32_MAX ? UINT32_MAX : id->len);
+    return rp__buf_append(&e->id_arena, id->str, e->id_len[slot]) ? RP_ERR_NOMEM : RP_OK;
+}
+
+static rp_status changed(rp_engine *e, size_t i)
+{
+    rp__msg(e->err, "%s: input changed between passes (read it from a stable file)",
+            e->inputs[i].display);
+    return RP_ERR_IO;
+}
+
+/* Re-reads the inputs and writes the shingle set of every needed record. */
+static rp_status build_sets(rp_engine *e, rp_work *w, FILE *sets)
+{
+    uint64_t off = 0, bytes = 0;
+    rp_status st = RP_OK;
+    for (size_t i = 0; i < e->n_inputs && st == RP_OK; i++) {
+        rp_reader *r = reopen(e, i);
+        if (!r) return RP_ERR_NOMEM;
+        uint64_t rec = e->inputs[i].first_rec;
+        for (;;) {
+            rp_doc doc;
+            st = rp__reader_next_raw(r, &doc);
+            if (st == RP_EOF) {
+                st = rec == e->inputs[i].end_rec ? RP_OK : changed(e, i);
+                break;
+            }
+            if (st == RP_ERR_TRUNCATED) continue; /* counted in pass 1 */
+            if (st != RP_OK && !rp_status_is_bad_input(st)) {
+                rp__msg(e->err, "%s", rp_reader_error(r));
+                break;
+            }
+            if (rec >= e->inputs[i].end_rec) {
+                st = changed(e, i);
+                break;
+            }
+            uint32_t slot = e->slot[rec++];
+            st = RP_OK;
+            if (slot == UINT32_MAX) continue;
+            const uint64_t *hashes;
+            size_t n_tokens;
+            if (rp__reader_parse(r, &doc) != RP_OK || tokenize_doc(w, &doc, &hashes, &n_tokens) != RP_OK) {
+                st = changed(e, i);
+                break;
+            }
+            size_t n = rp__shingles(hashes, n_tokens, e->p.ngram, e->p.seed, &w->shingles,
+                                    &w->shingles_cap, 1);
+            if (n == SIZE_MAX || store_id(e, slot, &doc.id) != RP_OK) {
+                st = RP_ERR_NOMEM;
+                break;
+            }
+            e->set_off[slot] = off;
+            e->set_len[slot] = (uint32_t)n;
+            if (fwrite(w->shingles, sizeof(uint64_t), n, sets) != n) {
+                rp__msg(e->err, "cannot write temporary file in %s: %s", e->tmp_dir, strerror(errno));
+                st = RP_ERR_IO;
+                break;
+            }
+            off += n;
+        }
+        bytes += rp_reader_bytes_read(r);
+        progress(e, "verifying", bytes);
+        rp_reader_free(r);
+    }
+    return st;
+}
+
+static rp_status verify(rp_engine *e, rp_work *w)
+{
+    rp_status st = RP_OK;
+    e->slot = malloc((e->n_rec ? e->n_rec : 1) * sizeof(uint32_t));
+    if (!e->slot) return RP_ERR_NOMEM;
+    memset(e->slot, 0xFF, e->n_rec * sizeof(uint32_t));
+    for (size_t i = 0; i < e->n_cand; i++) {
+        e->slot[e->cand[i] >> 32] = 0;
+        e->slot[(uint32_t)e->cand[i]] = 0;
+    }
+    for (size_t i = 0; i < e->n_rec; i++)
+        if (e->slot[i] != UINT32_MAX) e->slot[i] = (uint32_t)e->n_slots++;
+    size_t ns = e->n_slots ? e->n_slots : 1;
+    e->set_off = malloc(ns * sizeof(uint64_t));
+    e->set_len = malloc(ns * sizeof(uint32_t));
+    e->id_off = malloc(ns * sizeof(uint64_t));
+    e->id_len = malloc(ns * sizeof(uint32_t));
+    if (!e->set_off || !e->set_len || !e->id_off || !e->id_len) return RP_ERR_NOMEM;
+    if (e->n_slots == 0) return RP_OK;
+
+    char path[4096];
+    snprintf(path, sizeof(path), "%s/reprint-sets-XXXXXX", e->tmp_dir);
+    int fd = mkstemp(path);
+    if (fd < 0) {
+        rp__msg(e->err, "cannot create a temporary file in %s: %s", e->tmp_dir, strerror(errno));
+        return RP_ERR_IO;
+    }
+    unlink(path); /* anonymous: gone when closed, whatever happens */
+    FILE *sets = fdopen(fd, "w+b");
+    if (!sets) {
+        close(fd);
+        return RP_ERR_NOMEM;
+    }
+    st = build_sets(e, w, sets);
+    if (st == RP_OK && fflush(sets) != 0) {
+        rp__msg(e->err, "cannot write temporary file in %s: %s", e->tmp_dir, strerror(errno));
+        st = RP_ERR_IO;
+    }
+    const uint64_t *map = NULL;
+    size_t map_len = 0;
+    if (st == RP_OK) {
+        struct stat sb;
+        if (fstat(fd, &sb) == 0 && sb.st_size > 0) {
+            map_len = (size_t)sb.st_size;
+            void *m = mmap(NULL, map_len, PROT_READ, MAP_PRIVATE, fd, 0);
+            if (m == MAP_FAILED) {
+                rp__msg(e->err, "cannot map temporary file: %s", strerror(errno));
+                st = RP_ERR_IO;
+                map_len = 0;
+            } else {
+                map = m;
+                madvise(m, map_len, MADV_RANDOM);
+            }
+        }
+    }
+    for (size_t i = 0; st == RP_OK && i < e->n_cand; i++) {
+        uint32_t a = (uint32_t)(e->cand[i] >> 32), b = (uint32_t)e->cand[i];
+        uint32_t sa = e->slot[a], sb = e->slot[b];
+        uint64_t na = e->set_len[sa], nb = e->set_len[sb];
+        uint64_t inter = rp__intersect_count(map + e->set_off[sa], na, map + e->set_off[sb], nb);
+        double j = (double)inter / (double)(na + nb - inter);
+        double score = j;
+        if (e->p.measure == RP_MEASURE_CONTAINMENT)
+            score = (double)inter / (double)(na < nb ? na : nb);
+        if (score + 1e-12 < e->p.threshold) continue;
+        if (rp__grow((void **)&e->pairs, &e->cap_pairs, e->n_pairs + 1, sizeof(rp_vpair))) {
+            st = RP_ERR_NOMEM;
+            break;
+        }
+        e->pairs[e->n_pairs++] = (rp_vpair){a, b, (float)j, (float)((double)inter / na),
+                                           (float)((double)inter / nb)};
+        rp__uf_union(&e->uf, a, b);
+    }
+    if (map) munmap((void *)map, map_len);
+    fclose(sets);
+    e->stats.similar_pairs = e->n_pairs;
+    return st;
+}
+
+/* ---------------------------------------------------------------- run */
+
+rp_status rp_engine_run(rp_engine *e)
+{
+    if (e->ran) {
+        rp__msg(e->err, "the engine has already run");
+        return RP_ERR_USAGE;
+    }
+    e->ran = 1;
+    if (e->p.ngram < 1 || e->p.ngram > 64 || e->p.num_perm < 1 || e->p.num_perm > 4096 ||
+        !(e->p.threshold > 0 && e->p.threshold <= 1) || e->p.max_doc_bytes < 1 ||
+        e->p.max_bucket < 2) {
+        rp__msg(e->err, "invalid parameters (ngram 1..64, num_perm 1..4096, threshold (0,1], "
+                        "max_doc_bytes >= 1, max_bucket >= 2)");
+        return RP_ERR_USAGE;
+    }
+    if (e->p.bands || e->p.rows) {
+        if (!e->p.bands || !e->p.rows || (uint64_t)e->p.bands * e->p.rows > e->p.num_perm) {
+            rp__msg(e->err, "bands and rows must both be set, with bands * rows <= num_perm (%u)",
+                    e->p.num_perm);
+            return RP_ERR_USAGE;
+        }
+        e->bands = e->p.bands;
+        e->rows = e->p.rows;
+    } else {
+        double t = e->p.threshold;
+        if (e->p.measure == RP_MEASURE_CONTAINMENT) t = t / (2 - t);
+        rp_lsh_choose(t, e->p.num_perm, &e->bands, &e->rows);
+    }
+    e->stats.bands = e->bands;
+    e->stats.rows = e->rows;
+    e->band = calloc(e->bands, sizeof(uint64_t *));
+    if (!e->band) return RP_ERR_NOMEM;
+
+    rp_work w;
+    rp_status st = RP_OK;
+    if (work_init(&w, e->p.num_perm)) {
+        work_free(&w);
+        return RP_ERR_NOMEM;
+    }
+    uint64_t bytes = 0;
+    for (size_t i = 0; i < e->n_inputs && st == RP_OK; i++) st = sign_input(e, i, &w, &bytes);
+    e->stats.bytes = bytes;
+    progress(e, "reading", bytes);
+    if (st == RP_OK) st = find_candidates(e);
+    if (st == RP_OK && rp__uf_init(&e->uf, e->n_rec)) st = RP_ERR_NOMEM;
+    if (st == RP_OK) st = verify(e, &w);
+    work_free(&w);
+    free_candidates(e);
+    if (st == RP_ERR_NOMEM) rp__msg(e->err, "out of memory");
+    if (st != RP_OK) return st;
+
+    for (size_t i = 0; i < e->n_rec; i++) {
+        if ((e->status[i] & REC_STATE) != REC_DOC) continue;
+        if (rp__uf_find(&e->uf, (uint32_t)i) != i) {
+            e->status[i] |= REC_REMOVED;
+            e->stats.removed++;
+            if (e->status[i] & REC_EXACT) e->stats.removed_exact++;
+        } else {
+            e->stats.kept++;
+        }
+    }
+    uint64_t clusters = 0;
+    {
+        /* a cluster per root that has at least one removed member */
+        uint8_t *seen = calloc(e->n_rec ? e->n_rec : 1, 1);
+        if (!seen) return RP_ERR_NOMEM;
+        for (size_t i = 0; i < e->n_rec; i++)
+            if (e->status[i] & REC_REMOVED) {
+                uint32_t root = rp__uf_find(&e->uf, (uint32_t)i);
+                if (!seen[root]) seen[root] = 1, clusters++;
+            }
+        free(seen);
+    }
+    e->stats.clusters = clusters;
+    return RP_OK;
+}
+
+/* ------------------------------------------------------------ results */
+
+static rp_id id_of(const rp_engine *e, uint32_t rec)
+{
+    uint32_t s = e->slot[rec];
+    rp_id id = {e->id_arena.data + (e->id_off[s] >> 1), e->id_len[s], (int)(e->id_off[s] & 1)};
+    return id;
+}
+
+typedef struct {
+    uint64_t key; /* a << 32 | b */
+    float jaccard, containment_a, containment_b;
+} rp_out_pair;
+
+static int cmp_out_pair(const void *x, const void *y)
+{
+    uint64_t a = ((const rp_out_pair *)x)->key, b = ((const rp_out_pair *)y)->key;
+    return a < b ? -1 : a > b;
+}
+
+static int push_out(rp_out_pair **v, size_t *n, size_t *cap, uint32_t a, uint32_t b, float j,
+                    float ca, float cb)
+{
+    if (rp__grow((void **)v, cap, *n + 1, sizeof(rp_out_pair))) return -1;
+    if (a < b) (*v)[(*n)++] = (rp_out_pair){(uint64_t)a << 32 | b, j, ca, cb};
+    else (*v)[(*n)++] = (rp_out_pair){(uint64_t)b << 32 | a, j, cb, ca};
+    return 0;
+}
+
+/* Members of the group of slot g: g itself, then the exact copies of it. */
+static size_t group_of(uint32_t g, const uint32_t *copy_head, const uint32_t *copy_next,
+                       uint32_t **buf, size_t *cap)
+{
+    size_t n = 0;
+    for (uint32_t x = g; x != UINT32_MAX; x = (n == 1 ? copy_head[g] : copy_next[x])) {
+        if (rp__grow((void **)buf, cap, n + 1, sizeof(uint32_t))) return SIZE_MAX;
+        (*buf)[n++] = x;
+    }
+    return n;
+}
+
+rp_status rp_engine_foreach_pair(rp_engine *e, int (*fn)(void *, const rp_pair *), void *user)
+{
+    if (!e->ran) return RP_ERR_USAGE;
+    /* Exact copies left the LSH tables, so their only pair is with the first
+     * document they equal. Equal shingle sets have equal scores: each copy
+     * takes every pair of its first, and the copies pair among themselves. */
+    size_t ns = e->n_slots ? e->n_slots : 1;
+    uint32_t *copy_head = malloc(ns * sizeof(uint32_t)); /* per first: its copies, */
+    uint32_t *copy_next = malloc(ns * sizeof(uint32_t)); /*   linked in input order */
+    uint32_t *first_of = malloc(ns * sizeof(uint32_t));  /* per copy: its first */
+    uint32_t *rec_of = malloc(ns * sizeof(uint32_t));    /* slot -> record */
+    uint32_t *ga = NULL, *gb = NULL;
+    size_t cap_a = 0, cap_b = 0;
+    rp_out_pair *out = NULL;
+    size_t n_out = 0, cap_out = 0;
+    rp_status st = RP_OK;
+    if (!copy_head || !copy_next || !first_of || !rec_of) {
+        st = RP_ERR_NOMEM;
+        goto done;
+    }
+    memset(copy_head, 0xFF, ns * sizeof(uint32_t));
+    memset(copy_next, 0xFF, ns * sizeof(uint32_t));
+    memset(first_of, 0xFF, ns * sizeof(uint32_t));
+    for (size_t i = 0; i < e->n_rec; i++)
+        if (e->slot[i] != UINT32_MAX) rec_of[e->slot[i]] = (uint32_t)i;
+    for (size_t k = e->n_pairs; k-- > 0;) { /* backwards: lists end up in input order */
+        const rp_vpair *p = &e->pairs[k];
+        uint32_t sa = e->slot[p->a], sb = e->slot[p->b];
+        if (!(e->status[p->b] & REC_EXACT) || p->jaccard < 1.0f || first_of[sb] != UINT32_MAX)
+            continue;
+        first_of[sb] = sa;
+        copy_next[sb] = copy_head[sa];
+        copy_head[sa] = sb;
+    }
+    for (size_t k = 0; k < e->n_pairs && st == RP_OK; k++) {
+        const rp_vpair *p = &e->pairs[k];
+        uint32_t sa = e->slot[p->a], sb = e->slot[p->b];
+        if (first_of[sb] == sa) {
+            if (push_out(&out, &n_out, &cap_out, p->a, p->b, 1, 1, 1)) st = RP_ERR_NOMEM;
+            for (uint32_t c = copy_next[sb]; c != UINT32_MAX && st == RP_OK; c = copy_next[c])
+                if (push_out(&out, &n_out, &cap_out, p->b, rec_of[c], 1, 1, 1)) st = RP_ERR_NOMEM;
+            continue;
+        }
+        size_t na = group_of(sa, copy_head, copy_next, &ga, &cap_a);
+        size_t nb = group_of(sb, copy_head, copy_next, &gb, &cap_b);
+        if (na == SIZE_MAX || nb == SIZE_MAX) {
+            st = RP_ERR_NOMEM;
+            break;
+        }
+        for (size_t x = 0; x < na && st == RP_OK; x++)
+            for (size_t y = 0; y < nb && st == RP_OK; y++)
+                if (push_out(&out, &n_out, &cap_out, rec_of[ga[x]], rec_of[gb[y]], p->jaccard,
+                             p->containment_a, p->containment_b))
+                    st = RP_ERR_NOMEM;
+    }
+    if (st != RP_OK) goto done;
+    qsort(out, n_out, sizeof(*out), cmp_out_pair);
+    for (size_t k = 0; k < n_out; k++) {
+        if (k > 0 && out[k].key == out[k - 1].key) continue;
+        uint32_t a = (uint32_t)(out[k].key >> 32), b = (uint32_t)out[k].key;
+        rp_pair pair = {id_of(e, a), id_of(e, b), a, b, out[k].jaccard, out[k].containment_a,
+                        out[k].containment_b};
+        if (fn(user, &pair)) break;
+    }
+done:
+    free(copy_head);
+    free(copy_next);
+    free(first_of);
+    free(rec_of);
+    free(ga);
+    free(gb);
+    free(out);
+    return st;
+}
+
+rp_status rp_engine_foreach_cluster(rp_engine *e, int (*fn)(void *, const rp_cluster *), void *user)
+{
+    if (!e->ran) return RP_ERR_USAGE;
+    /* members by root: root << 32 | record, sorted */
+    size_t n = 0;
+    for (size_t i = 0; i < e->n_rec; i++)
+        if (e->slot[i] != UINT32_MAX && (e->status[i] & REC_STATE) == REC_DOC) n++;
+    uint64_t *v = malloc((n ? n : 1) * sizeof(uint64_t));
+    rp_id *ids = malloc((n ? n : 1) * sizeof(rp_id));
+    if (!v || !ids) {
+        free(v);
+        free(ids);
+        return RP_ERR_NOMEM;
+    }
+    size_t k = 0;
+    for (size_t i = 0; i < e->n_rec; i++)
+        if (e->slot[i] != UINT32_MAX && (e->status[i] & REC_STATE) == REC_DOC)
+            v[k++] = (uint64_t)rp__uf_find(&e->uf, (uint32_t)i) << 32 | i;
+    rp_status st = rp__radix_sort_u64(v, n, 0) ? RP_ERR_NOMEM : RP_OK;
+    uint64_t number = 0;
+    for (size_t i = 0; i < n && st == RP_OK;) {
+        size_t j = i + 1;
+        while (j < n && (v[j] >> 32) == (v[i] >> 32)) j++;
+        if (j - i > 1) {
+            for (size_t m = i; m < j; m++) ids[m - i] = id_of(e, (uint32_t)v[m]);
+            rp_cluster c = {++number, ids[0], ids, j - i};
+            if (fn(user, &c)) break;
+        }
+        i = j;
+    }
+    free(v);
+    free(ids);
+    return st;
+}
+
+/* ------------------------------------------------------------- pass 3 */
+
+rp_status rp_engine_write_kept(rp_engine *e, FILE *out)
+{
+    if (!e->ran) return RP_ERR_USAGE;
+    rp_status st = RP_OK;
+    uint64_t bytes = 0;
+    for (size_t i = 0; i < e->n_inputs && st == RP_OK; i++) {
+        rp_reader *r = reopen(e, i);
+        if (!r) return RP_ERR_NOMEM;
+        uint64_t rec = e->inputs[i].first_rec, tick = 0;
+        for (;;) {
+            rp_doc doc;
+            st = rp__reader_next_raw(r, &doc);
+            if (st == RP_EOF) {
+                st = rec == e->inputs[i].end_rec ? RP_OK : changed(e, i);
+                break;
+            }
+            if (st == RP_ERR_TRUNCATED) continue;
+            if (st != RP_OK && !rp_status_is_bad_input(st)) {
+                rp__msg(e->err, "%s", rp_reader_error(r));
+                break;
+            }
+            if (rec >= e->inputs[i].end_rec) {
+                st = changed(e, i);
+                break;
+            }
+            int keep = rp_engine_is_kept(e, rec++);
+            st = RP_OK;
+            if (!keep) continue;
+            int bad = 0;
+            if (rp__reader_is_text(r)) {
+                if (rp__reader_parse(r, &doc) != RP_OK) {
+                    st = changed(e, i);
+                    break;
+                }
+                rp_id id = doc.id;
+                bad |= fputs("{\"id\": ", out) < 0;
+                bad |= rp_write_json_id(out, &id) < 0;
+                bad |= fputs(", \"text\": ", out) < 0;
+                bad |= rp_write_json_string(out, doc.text, doc.text_len) < 0;
+                bad |= fputs("}\n", out) < 0;
+            } else {
+                bad |= fwrite(doc.raw, 1, doc.raw_len, out) != doc.raw_len;
+                if (doc.raw_len && doc.raw[doc.raw_len - 1] != '\n') bad |= fputc('\n', out) < 0;
+            }
+            if (bad) {
+                rp__msg(e->err, "cannot write output: %s", strerror(errno));
+                st = RP_ERR_IO;
+                break;
+            }
+            if ((++tick & 1023) == 0) progress(e, "writing", bytes + rp_reader_bytes_read(r));
+        }
+        bytes += rp_reader_bytes_read(r);
+        rp_reader_free(r);
+    }
+    progress(e, "writing", bytes);
+    return st;
+}

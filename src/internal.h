@@ -1,0 +1,155 @@
+/*
+ * internal.h — declarations shared between the stages of libreprint.
+ * Nothing here is public; cross-file functions carry the rp__ prefix.
+ */
+#ifndef REPRINT_INTERNAL_H
+#define REPRINT_INTERNAL_H
+
+#include "reprint.h"
+
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+/* ------------------------------------------------------------ error.c */
+
+#define RP_MSG_MAX 512
+
+/* Formats into a fixed message buffer of RP_MSG_MAX bytes. */
+void rp__msg(char *buf, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+
+/* ------------------------------------------------------- growable buffer */
+
+/* A byte buffer that grows geometrically; owned by whoever embeds it. */
+typedef struct {
+    char *data;
+    size_t len;
+    size_t cap;
+} rp_buf;
+
+int rp__buf_reserve(rp_buf *b, size_t need); /* 0 on success, -1 out of memory */
+int rp__buf_append(rp_buf *b, const void *src, size_t n);
+void rp__buf_free(rp_buf *b);
+
+/* Grows a typed array (*ptr, *cap) to hold at least need elements. */
+int rp__grow(void **ptr, size_t *cap, size_t need, size_t elem_size);
+
+/* ------------------------------------------------------------ shingle.c */
+
+/* Hashes of the word n-grams of a token hash sequence, sorted and unique
+ * when `set` is non-zero. A text shorter than n words gives one shingle of
+ * all its words. Returns the count, or SIZE_MAX when out of memory. */
+size_t rp__shingles(const uint64_t *tokens, size_t n_tokens, unsigned ngram, uint64_t seed,
+                    uint64_t **out, size_t *cap, int set);
+
+/* Hash of the whole normalized word sequence: equal for exact duplicates. */
+uint64_t rp__exact_hash(const uint64_t *tokens, size_t n_tokens, uint64_t seed);
+
+/* Sorts and removes duplicates; returns the new count. */
+size_t rp__sort_unique_u64(uint64_t *v, size_t n, uint64_t *scratch);
+
+/* --------------------------------------------------------------- sign.c */
+
+/* One-permutation MinHash with optimal densification (see sign.c).
+ * sig must hold num_perm values; filled[] is scratch of num_perm bytes.
+ * Returns 0, or -1 when there are no shingles. */
+int rp__sign(const uint64_t *shingles, size_t n, unsigned num_perm, uint64_t seed, uint64_t *sig,
+             unsigned char *filled);
+
+/* Share of equal positions: the Jaccard estimate of two signatures. */
+double rp__sig_similarity(const uint64_t *a, const uint64_t *b, unsigned num_perm);
+
+/* --------------------------------------------------------------- band.c */
+
+/* 32-bit key of band b (rows values starting at sig + b * rows). */
+uint32_t rp__band_key(const uint64_t *sig, unsigned band, unsigned rows, uint64_t seed);
+
+/* Stable LSD radix sort of 64-bit values on bits [lo_bit, 64). */
+int rp__radix_sort_u64(uint64_t *v, size_t n, unsigned lo_bit);
+
+/* Candidate pairs (a << 32 | b, a < b) from one band's entries
+ * (key << 32 | doc), which are sorted in place. Appends to *pairs.
+ * Returns 0 or -1 when out of memory. */
+int rp__band_pairs(uint64_t *entries, size_t n, size_t max_bucket, uint64_t **pairs,
+                   size_t *n_pairs, size_t *cap_pairs, uint64_t *truncated);
+
+/* ------------------------------------------------------------- verify.c */
+
+typedef struct {
+    uint64_t inter;
+    uint64_t size_a, size_b;
+} rp_overlap;
+
+/* Size of the intersection of two sorted unique arrays. */
+uint64_t rp__intersect_count(const uint64_t *a, size_t na, const uint64_t *b, size_t nb);
+
+/* ------------------------------------------------------------ cluster.c */
+
+/* Union-find over n elements with path halving and union by smaller index,
+ * so every root is the earliest member of its set. Owns one uint32 array. */
+typedef struct {
+    uint32_t *parent;
+    size_t n;
+} rp_uf;
+
+int rp__uf_init(rp_uf *uf, size_t n);
+uint32_t rp__uf_find(rp_uf *uf, uint32_t x);
+void rp__uf_union(rp_uf *uf, uint32_t a, uint32_t b);
+void rp__uf_free(rp_uf *uf);
+
+#endif /* REPRINT_INTERNAL_H */
+
+/* -------------------------------------------------------- read_source.c */
+
+#include <zlib.h>
+#include <zstd.h>
+
+typedef enum { RP_SRC_PLAIN, RP_SRC_GZIP, RP_SRC_ZSTD } rp_src_kind;
+
+/* A byte stream from a file descriptor, decompressed when its first bytes
+ * are a gzip or zstd magic number. Owns its buffers and, unless it is
+ * stdin, its descriptor. */
+typedef struct {
+    int fd;
+    int owns_fd;
+    rp_src_kind kind;
+    unsigned char *in;       /* raw bytes read from fd */
+    size_t in_len, in_pos, in_cap;
+    int in_eof;
+    z_stream z;
+    int z_live;              /* z initialized */
+    int z_member_done;       /* a gzip member ended and no new one started */
+    ZSTD_DCtx *zd;
+    size_t zstd_ret;         /* last ZSTD_decompressStream result: 0 = frame end */
+    uint64_t bytes_in;       /* raw bytes consumed */
+    FILE *spool;             /* when set, raw bytes are also written here */
+    char err[RP_MSG_MAX];
+} rp_source;
+
+/* Opens path ("-" = stdin). Returns RP_OK or RP_ERR_IO with err set. */
+rp_status rp__source_open(rp_source *s, const char *path, FILE *spool);
+/* Reads up to cap decompressed bytes; *got = 0 means end of stream. */
+rp_status rp__source_read(rp_source *s, void *dst, size_t cap, size_t *got);
+void rp__source_close(rp_source *s);
+
+/* --------------------------------------------------------------- read.c */
+
+/* Opens an input under another name with a fixed format (used to re-read
+ * spooled stdin), and makes missing-id documents use "file:line" ids. */
+rp_reader *rp__reader_open_as(const char *path, const char *display, rp_format format,
+                              const rp_params *params);
+void rp__reader_qualify_ids(rp_reader *r, int on);
+/* Tees the raw bytes of a stdin input into spool. */
+void rp__reader_spool(rp_reader *r, FILE *spool);
+/* Format detected for the input (after the first document). */
+rp_format rp__reader_format(const rp_reader *r);
+/* Reads the next record without parsing it: only raw/file/line are set. */
+rp_status rp__reader_next_raw(rp_reader *r, rp_doc *doc);
+/* Parses the record last returned by rp__reader_next_raw. */
+rp_status rp__reader_parse(rp_reader *r, rp_doc *doc);
+/* 1 when the record last returned is a text file, not a JSONL line. */
+int rp__reader_is_text(const rp_reader *r);

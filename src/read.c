@@ -1,0 +1,550 @@
+/*
+ * read.c — corpus readers: JSONL files, plain-text files, directories, stdin.
+ *
+ * An input is walked as a sequence of records. A JSONL file has one record a
+ * line (blank lines are not records); a text file is one record; a directory
+ * is the files under it, recursively, in byte order of their relative paths
+ * (hidden entries skipped), each read by its own format. The format of a file
+ * comes from its name (.jsonl, .ndjson, .json, before any .gz/.zst) unless
+ * forced; stdin is sniffed: JSONL when its first non-blank byte is '{'.
+ *
+ * Every record is accounted for: it parses into a document, or it yields a
+ * bad-input status naming the file, the line and what is wrong, and the next
+ * call moves on. Records are produced in the same order on every read, which
+ * is what lets the engine re-read inputs instead of keeping their text.
+ *
+ * A record never needs more memory than max_doc_bytes: a longer line is
+ * skipped through in chunks and reported as too large.
+ *
+ * JSON is parsed by jansson (with \u0000 allowed in strings so that a NUL in
+ * a text is reported as such by the tokenizer rather than as invalid JSON).
+ */
+#include "internal.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <jansson.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#define READ_CHUNK (1u << 20)
+
+struct rp_reader {
+    rp_params params;
+    char *id_field, *text_field;
+    char *path;              /* as given */
+    char *display;           /* name used in ids and messages for a file input */
+    rp_format forced;
+    int qualify_ids;
+    FILE *spool;
+    /* directory walk: relative paths, sorted */
+    char **files;
+    size_t n_files, next_file;
+    int is_dir;
+    int started;
+    /* current file */
+    rp_source src;
+    int src_open, src_eof;
+    rp_format fmt;
+    char *cur_name;          /* display name of the current file */
+    char *cur_rel;           /* path relative to a directory input, or NULL */
+    rp_buf buf;              /* decompressed bytes; [pos, len) unconsumed */
+    size_t pos;
+    uint64_t line;
+    uint64_t bytes_closed;   /* raw bytes of files already closed */
+    /* current record */
+    const char *rec;
+    size_t rec_len;          /* without the newline */
+    size_t raw_len;          /* with it */
+    int rec_is_text;
+    rp_buf id_buf;
+    json_t *json;
+    char err[RP_MSG_MAX];
+    rp_status open_status;
+};
+
+static char *dup_str(const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *d = malloc(n);
+    if (d) memcpy(d, s, n);
+    return d;
+}
+
+static int ends_with(const char *s, size_t n, const char *suffix)
+{
+    size_t m = strlen(suffix);
+    return n >= m && strcmp(s + n - m, suffix) == 0;
+}
+
+static rp_format format_of_name(const char *name)
+{
+    size_t n = strlen(name);
+    if (ends_with(name, n, ".gz")) n -= 3;
+    else if (ends_with(name, n, ".zst")) n -= 4;
+    else if (ends_with(name, n, ".zstd")) n -= 5;
+    char tmp[16];
+    const char *exts[] = {".jsonl", ".ndjson", ".json"};
+    for (size_t k = 0; k < 3; k++) {
+        size_t m = strlen(exts[k]);
+        if (n >= m) {
+            memcpy(tmp, name + n - m, m);
+            tmp[m] = 0;
+            for (size_t c = 0; c < m; c++)
+                if (tmp[c] >= 'A' && tmp[c] <= 'Z') tmp[c] = (char)(tmp[c] + 32);
+            if (strcmp(tmp, exts[k]) == 0) return RP_FORMAT_JSONL;
+        }
+    }
+    return RP_FORMAT_TEXT;
+}
+
+/* ------------------------------------------------------- directory walk */
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static rp_status walk(rp_reader *r, const char *root, const char *rel, size_t *cap, int depth)
+{
+    char full[4096];
+    if (rel[0]) snprintf(full, sizeof(full), "%s/%s", root, rel);
+    else snprintf(full, sizeof(full), "%s", root);
+    if (depth > 64) {
+        rp__msg(r->err, "%s: directories nested too deep", full);
+        return RP_ERR_LIMIT;
+    }
+    DIR *d = opendir(full);
+    if (!d) {
+        rp__msg(r->err, "%s: cannot open directory: %s", full, strerror(errno));
+        return RP_ERR_IO;
+    }
+    struct dirent *e;
+    rp_status st = RP_OK;
+    while ((e = readdir(d)) != NULL) {
+        if (e->d_name[0] == '.') continue;
+        char sub[4096];
+        if (rel[0]) snprintf(sub, sizeof(sub), "%s/%s", rel, e->d_name);
+        else snprintf(sub, sizeof(sub), "%s", e->d_name);
+        char subfull[8192];
+        snprintf(subfull, sizeof(subfull), "%s/%s", root, sub);
+        struct stat sb;
+        if (stat(subfull, &sb) != 0) continue; /* dangling link */
+        if (S_ISDIR(sb.st_mode)) {
+            st = walk(r, root, sub, cap, depth + 1);
+            if (st != RP_OK) break;
+        } else if (S_ISREG(sb.st_mode)) {
+            if (rp__grow((void **)&r->files, cap, r->n_files + 1, sizeof(char *))) {
+                st = RP_ERR_NOMEM;
+                break;
+            }
+            r->files[r->n_files] = dup_str(sub);
+            if (!r->files[r->n_files]) {
+                st = RP_ERR_NOMEM;
+                break;
+            }
+            r->n_files++;
+        }
+    }
+    closedir(d);
+    return st;
+}
+
+/* ----------------------------------------------------------- open/close */
+
+rp_reader *rp__reader_open_as(const char *path, const char *display, rp_format format,
+                              const rp_params *params)
+{
+    rp_reader *r = calloc(1, sizeof(*r));
+    if (!r) return NULL;
+    r->params = *params;
+    r->id_field = dup_str(params->id_field ? params->id_field : "id");
+    r->text_field = dup_str(params->text_field ? params->text_field : "text");
+    r->path = dup_str(path);
+    r->display = dup_str(display);
+    r->forced = format;
+    if (!r->id_field || !r->text_field || !r->path || !r->display) {
+        rp_reader_free(r);
+        return NULL;
+    }
+    r->src.fd = -1;
+    return r;
+}
+
+rp_reader *rp_reader_open(const char *path, const rp_params *params)
+{
+    return rp__reader_open_as(path, strcmp(path, "-") == 0 ? "<stdin>" : path, params->format,
+                              params);
+}
+
+void rp__reader_qualify_ids(rp_reader *r, int on)
+{
+    r->qualify_ids = on;
+}
+
+void rp__reader_spool(rp_reader *r, FILE *spool)
+{
+    r->spool = spool;
+}
+
+rp_format rp__reader_format(const rp_reader *r)
+{
+    return r->fmt;
+}
+
+int rp__reader_is_text(const rp_reader *r)
+{
+    return r->rec_is_text;
+}
+
+static void close_file(rp_reader *r)
+{
+    if (r->src_open) {
+        r->bytes_closed += r->src.bytes_in;
+        rp__source_close(&r->src);
+    }
+    r->src_open = 0;
+    free(r->cur_name);
+    r->cur_name = NULL;
+    r->cur_rel = NULL;
+}
+
+void rp_reader_free(rp_reader *r)
+{
+    if (!r) return;
+    close_file(r);
+    for (size_t i = 0; i < r->n_files; i++) free(r->files[i]);
+    free(r->files);
+    free(r->id_field);
+    free(r->text_field);
+    free(r->path);
+    free(r->display);
+    rp__buf_free(&r->buf);
+    rp__buf_free(&r->id_buf);
+    if (r->json) json_decref(r->json);
+    free(r);
+}
+
+const char *rp_reader_error(const rp_reader *r)
+{
+    return r->err;
+}
+
+uint64_t rp_reader_bytes_read(const rp_reader *r)
+{
+    return r->bytes_closed + (r->src_open ? r->src.bytes_in : 0);
+}
+
+/* Reads more decompressed bytes after the unconsumed ones; 0 bytes = EOF. */
+static rp_status refill(rp_reader *r, size_t *got)
+{
+    if (r->pos > 0) {
+        memmove(r->buf.data, r->buf.data + r->pos, r->buf.len - r->pos);
+        r->buf.len -= r->pos;
+        r->pos = 0;
+    }
+    if (rp__buf_reserve(&r->buf, r->buf.len + READ_CHUNK)) return RP_ERR_NOMEM;
+    size_t room = r->buf.cap - r->buf.len;
+    rp_status st = rp__source_read(&r->src, r->buf.data + r->buf.len, room, got);
+    if (st != RP_OK) {
+        rp__msg(r->err, "%s: %s", r->cur_name, r->src.err);
+        return st;
+    }
+    r->buf.len += *got;
+    if (*got == 0) r->src_eof = 1;
+    return RP_OK;
+}
+
+/* Opens the next file of the input; RP_EOF when there is none. */
+static rp_status open_next_file(rp_reader *r)
+{
+    close_file(r);
+    const char *path;
+    char full[8192];
+    if (!r->started) {
+        r->started = 1;
+        struct stat sb;
+        if (strcmp(r->path, "-") != 0 && stat(r->path, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+            size_t cap = 0;
+            r->is_dir = 1;
+            rp_status st = walk(r, r->path, "", &cap, 0);
+            if (st != RP_OK) return st;
+            qsort(r->files, r->n_files, sizeof(char *), cmp_str);
+        }
+    }
+    if (r->is_dir) {
+        if (r->next_file >= r->n_files) return RP_EOF;
+        r->cur_rel = r->files[r->next_file++];
+        size_t n = strlen(r->path);
+        int slash = n > 0 && r->path[n - 1] == '/';
+        snprintf(full, sizeof(full), "%s%s%s", r->path, slash ? "" : "/", r->cur_rel);
+        path = full;
+        r->cur_name = dup_str(full);
+    } else {
+        if (r->next_file > 0) return RP_EOF;
+        r->next_file = 1;
+        path = r->path;
+        r->cur_name = dup_str(r->display);
+    }
+    if (!r->cur_name) return RP_ERR_NOMEM;
+    r->buf.len = r->pos = 0;
+    r->line = 0;
+    r->src_eof = 0;
+    rp_status st = rp__source_open(&r->src, path, r->is_dir ? NULL : r->spool);
+    r->src_open = 1;
+    if (st != RP_OK) {
+        rp__msg(r->err, "%s: %s", r->cur_name, r->src.err);
+        return st;
+    }
+    if (r->forced != RP_FORMAT_AUTO) {
+        r->fmt = r->forced;
+    } else if (!r->is_dir && strcmp(r->path, "-") == 0) {
+        size_t got = 0;
+        r->fmt = RP_FORMAT_TEXT;
+        for (;;) { /* sniff the first non-blank byte */
+            size_t k = r->pos;
+            while (k < r->buf.len && strchr(" \t\r\n", r->buf.data[k]) && r->buf.data[k]) k++;
+            if (k < r->buf.len) {
+                if (r->buf.data[k] == '{') r->fmt = RP_FORMAT_JSONL;
+                break;
+            }
+            if (r->src_eof) break;
+            if ((st = refill(r, &got)) != RP_OK) return st;
+        }
+    } else {
+        r->fmt = format_of_name(path);
+    }
+    return RP_OK;
+}
+
+/* ------------------------------------------------------------- records */
+
+static rp_status next_line(rp_reader *r, rp_doc *doc)
+{
+    size_t max = r->params.max_doc_bytes;
+    for (;;) {
+        char *start = r->buf.data + r->pos;
+        size_t avail = r->buf.len - r->pos;
+        char *nl = avail ? memchr(start, '\n', avail) : NULL;
+        if (!nl && !r->src_eof && avail <= max) {
+            size_t got;
+            rp_status st = refill(r, &got);
+            if (st != RP_OK) return st;
+            continue;
+        }
+        if (!nl && avail > max) {
+            /* too long: skip to the end of the line without holding it */
+            uint64_t line = ++r->line;
+            size_t skipped = 0;
+            for (;;) {
+                start = r->buf.data + r->pos;
+                avail = r->buf.len - r->pos;
+                nl = memchr(start, '\n', avail);
+                if (nl) {
+                    skipped += (size_t)(nl - start) + 1;
+                    r->pos += (size_t)(nl - start) + 1;
+                    break;
+                }
+                skipped += avail;
+                r->pos = r->buf.len;
+                if (r->src_eof) break;
+                size_t got;
+                rp_status st = refill(r, &got);
+                if (st != RP_OK) return st;
+            }
+            doc->raw = NULL;
+            doc->raw_len = 0;
+            doc->file = r->cur_name;
+            doc->line = line;
+            rp__msg(r->err, "%s:%llu: document of %zu bytes exceeds --max-doc-bytes %zu",
+                    r->cur_name, (unsigned long long)line, skipped, max);
+            return RP_ERR_TOO_LARGE;
+        }
+        if (avail == 0) return RP_EOF;
+        size_t len = nl ? (size_t)(nl - start) : avail;
+        r->line++;
+        r->pos += nl ? len + 1 : len;
+        if (len > max) {
+            doc->file = r->cur_name;
+            doc->line = r->line;
+            rp__msg(r->err, "%s:%llu: document of %zu bytes exceeds --max-doc-bytes %zu",
+                    r->cur_name, (unsigned long long)r->line, len, max);
+            return RP_ERR_TOO_LARGE;
+        }
+        size_t content = len;
+        if (content > 0 && start[content - 1] == '\r') content--;
+        int blank = 1;
+        for (size_t k = 0; k < content && blank; k++)
+            if (!strchr(" \t", start[k])) blank = 0;
+        if (blank) continue; /* not a record */
+        r->rec = start;
+        r->rec_len = content;
+        r->raw_len = nl ? len + 1 : len;
+        r->rec_is_text = 0;
+        doc->raw = start;
+        doc->raw_len = r->raw_len;
+        doc->file = r->cur_name;
+        doc->line = r->line;
+        return RP_OK;
+    }
+}
+
+static rp_status next_text_file(rp_reader *r, rp_doc *doc)
+{
+    size_t max = r->params.max_doc_bytes;
+    while (!r->src_eof && r->buf.len - r->pos <= max) {
+        size_t got;
+        rp_status st = refill(r, &got);
+        if (st != RP_OK) return st;
+    }
+    doc->file = r->cur_name;
+    doc->line = 0;
+    r->rec_is_text = 1;
+    size_t size = r->buf.len - r->pos;
+    if (size > max) {
+        uint64_t total = size;
+        while (!r->src_eof) { /* count the rest without keeping it */
+            r->pos = r->buf.len;
+            size_t got;
+            rp_status st = refill(r, &got);
+            if (st != RP_OK) return st;
+            total += got;
+        }
+        r->pos = r->buf.len;
+        doc->raw = NULL;
+        doc->raw_len = 0;
+        rp__msg(r->err, "%s: document of %llu bytes exceeds --max-doc-bytes %zu", r->cur_name,
+                (unsigned long long)total, max);
+        return RP_ERR_TOO_LARGE;
+    }
+    r->rec = r->buf.data + r->pos;
+    r->rec_len = r->raw_len = size;
+    r->pos = r->buf.len;
+    doc->raw = r->rec;
+    doc->raw_len = size;
+    return RP_OK;
+}
+
+rp_status rp__reader_next_raw(rp_reader *r, rp_doc *doc)
+{
+    memset(doc, 0, sizeof(*doc));
+    r->err[0] = 0;
+    for (;;) {
+        if (!r->src_open) {
+            rp_status st = open_next_file(r);
+            if (st != RP_OK) {
+                if (st == RP_EOF) return st;
+                close_file(r);
+                r->next_file = r->is_dir ? r->next_file : 1;
+                return st;
+            }
+            if (r->fmt == RP_FORMAT_TEXT) {
+                st = next_text_file(r, doc);
+                if (st != RP_OK && !rp_status_is_bad_input(st)) close_file(r);
+                return st;
+            }
+        }
+        if (r->fmt == RP_FORMAT_TEXT) {
+            close_file(r);
+            continue;
+        }
+        rp_status st = next_line(r, doc);
+        if (st == RP_EOF) {
+            close_file(r);
+            continue;
+        }
+        /* an unreadable file ends here; the next call moves to the next one */
+        if (st != RP_OK && !rp_status_is_bad_input(st)) close_file(r);
+        return st;
+    }
+}
+
+static rp_status set_id_number(rp_reader *r, uint64_t line)
+{
+    char tmp[64];
+    int n;
+    if (r->qualify_ids) {
+        r->id_buf.len = 0;
+        if (rp__buf_append(&r->id_buf, r->cur_name, strlen(r->cur_name))) return RP_ERR_NOMEM;
+        n = snprintf(tmp, sizeof(tmp), ":%llu", (unsigned long long)line);
+        if (rp__buf_append(&r->id_buf, tmp, (size_t)n)) return RP_ERR_NOMEM;
+        return RP_OK;
+    }
+    n = snprintf(tmp, sizeof(tmp), "%llu", (unsigned long long)line);
+    r->id_buf.len = 0;
+    if (rp__buf_append(&r->id_buf, tmp, (size_t)n)) return RP_ERR_NOMEM;
+    return RP_OK;
+}
+
+rp_status rp__reader_parse(rp_reader *r, rp_doc *doc)
+{
+    if (r->json) {
+        json_decref(r->json);
+        r->json = NULL;
+    }
+    if (r->rec_is_text) {
+        const char *id = r->cur_rel ? r->cur_rel : r->cur_name;
+        doc->id.str = id;
+        doc->id.len = strlen(id);
+        doc->id.is_number = 0;
+        doc->text = r->rec;
+        doc->text_len = r->rec_len;
+        return RP_OK;
+    }
+    const char *rec = r->rec;
+    size_t len = r->rec_len;
+    if (doc->line == 1 && len >= 3 && memcmp(rec, "\xEF\xBB\xBF", 3) == 0) rec += 3, len -= 3;
+    json_error_t jerr;
+    r->json = json_loadb(rec, len, JSON_ALLOW_NUL, &jerr);
+    if (!r->json) {
+        rp__msg(r->err, "%s:%llu: invalid JSON: %s at byte %d", r->cur_name,
+                (unsigned long long)doc->line, jerr.text, jerr.position);
+        return RP_ERR_JSON;
+    }
+    if (!json_is_object(r->json)) {
+        rp__msg(r->err, "%s:%llu: JSON line is not an object", r->cur_name,
+                (unsigned long long)doc->line);
+        return RP_ERR_NOT_OBJECT;
+    }
+    json_t *text = json_object_get(r->json, r->text_field);
+    if (!text || !json_is_string(text)) {
+        rp__msg(r->err, "%s:%llu: %s field \"%s\"", r->cur_name, (unsigned long long)doc->line,
+                text ? "not a string:" : "no", r->text_field);
+        return RP_ERR_NO_TEXT;
+    }
+    doc->text = json_string_value(text);
+    doc->text_len = json_string_length(text);
+    json_t *id = json_object_get(r->json, r->id_field);
+    doc->id.is_number = 0;
+    if (!id || json_is_null(id)) {
+        if (set_id_number(r, doc->line) != RP_OK) return RP_ERR_NOMEM;
+        doc->id.str = r->id_buf.data;
+        doc->id.len = r->id_buf.len;
+        doc->id.is_number = !r->qualify_ids;
+    } else if (json_is_string(id)) {
+        doc->id.str = json_string_value(id);
+        doc->id.len = json_string_length(id);
+    } else if (json_is_integer(id) || json_is_real(id)) {
+        char tmp[64];
+        int n = json_is_integer(id)
+                    ? snprintf(tmp, sizeof(tmp), "%" JSON_INTEGER_FORMAT, json_integer_value(id))
+                    : snprintf(tmp, sizeof(tmp), "%.17g", json_real_value(id));
+        r->id_buf.len = 0;
+        if (rp__buf_append(&r->id_buf, tmp, (size_t)n)) return RP_ERR_NOMEM;
+        doc->id.str = r->id_buf.data;
+        doc->id.len = r->id_buf.len;
+        doc->id.is_number = 1;
+    } else {
+        rp__msg(r->err, "%s:%llu: id field \"%s\" is neither a string nor a number", r->cur_name,
+                (unsigned long long)doc->line, r->id_field);
+        return RP_ERR_BAD_ID;
+    }
+    return RP_OK;
+}
+
+rp_status rp_reader_next(rp_reader *r, rp_doc *doc)
+{
+    rp_status st = rp__reader_next_raw(r, doc);
+    if (st != RP_OK) return st;
+    return rp__reader_parse(r, doc);
+}

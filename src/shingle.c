@@ -1,0 +1,64 @@
+/*
+ * shingle.c — word n-gram shingles.
+ *
+ * A shingle is n consecutive normalized words; its hash is XXH3 over the n
+ * word hashes (so the text of a word is hashed once, by the tokenizer, and
+ * each shingle costs one short XXH3 call). Near-duplicate detection works on
+ * the set of a document's shingle hashes: its Jaccard similarity with another
+ * document's set is what MinHash estimates and what verification computes.
+ *
+ * A document of fewer than n words has a single shingle made of all its
+ * words, so short documents still compare (and two equal short ones match).
+ */
+#include "internal.h"
+
+#include <string.h>
+#include <xxhash.h>
+
+size_t rp__shingles(const uint64_t *tokens, size_t n_tokens, unsigned ngram, uint64_t seed,
+                    uint64_t **out, size_t *cap, int set)
+{
+    if (n_tokens == 0) return 0;
+    if (ngram == 0) ngram = 1;
+    size_t width = n_tokens < ngram ? n_tokens : ngram;
+    size_t count = n_tokens - width + 1;
+    /* twice the room: the second half is the radix sort's scratch */
+    if (rp__grow((void **)out, cap, set ? count * 2 : count, sizeof(uint64_t))) return SIZE_MAX;
+    uint64_t *sh = *out;
+    for (size_t i = 0; i < count; i++)
+        sh[i] = XXH3_64bits_withSeed(tokens + i, width * sizeof(uint64_t), seed);
+    if (set) count = rp__sort_unique_u64(sh, count, sh + count);
+    return count;
+}
+
+uint64_t rp__exact_hash(const uint64_t *tokens, size_t n_tokens, uint64_t seed)
+{
+    return XXH3_64bits_withSeed(tokens, n_tokens * sizeof(uint64_t), seed ^ 0x9E3779B97F4A7C15ULL);
+}
+
+size_t rp__sort_unique_u64(uint64_t *v, size_t n, uint64_t *scratch)
+{
+    if (n < 2) return n;
+    /* LSD radix sort, 8 bits a pass, ping-ponging between v and scratch. */
+    uint64_t *src = v, *dst = scratch;
+    for (unsigned shift = 0; shift < 64; shift += 8) {
+        size_t count[256] = {0};
+        for (size_t i = 0; i < n; i++) count[(src[i] >> shift) & 0xFF]++;
+        if (count[(src[0] >> shift) & 0xFF] == n) continue; /* all equal in this byte */
+        size_t pos = 0;
+        for (int b = 0; b < 256; b++) {
+            size_t c = count[b];
+            count[b] = pos;
+            pos += c;
+        }
+        for (size_t i = 0; i < n; i++) dst[count[(src[i] >> shift) & 0xFF]++] = src[i];
+        uint64_t *t = src;
+        src = dst;
+        dst = t;
+    }
+    if (src != v) memcpy(v, src, n * sizeof(uint64_t));
+    size_t w = 1;
+    for (size_t i = 1; i < n; i++)
+        if (v[i] != v[w - 1]) v[w++] = v[i];
+    return w;
+}
