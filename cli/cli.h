@@ -51,6 +51,7 @@ typedef struct {
     FILE *fp;
     char *final_path;
     char *tmp_path;
+    int direct;              /* a device or pipe, written in place */
 } cli_out;
 
 int cli_out_open(cli_out *out, const char *path); /* NULL or "-" = stdout */

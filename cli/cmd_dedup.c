@@ -65,13 +65,13 @@ static int show_cluster(void *user, const rp_cluster *c)
 {
     human_ctx *h = user;
     char id[256], rep[256];
-    held_id(rep, sizeof(rep), c->representative.str, 0);
+    held_id(rep, sizeof(rep), c->representative.str, c->representative.len, 0);
     fprintf(h->f, "\ncluster %llu: %zu documents\n", (unsigned long long)c->cluster, c->n_members);
-    held_id(id, sizeof(id), rep, 40);
+    held_id(id, sizeof(id), rep, strlen(rep), 40);
     fprintf(h->f, "  kept     %s\n", id);
     for (size_t m = 1; m < c->n_members; m++) {
         char member[256];
-        held_id(member, sizeof(member), c->members[m].str, 0);
+        held_id(member, sizeof(member), c->members[m].str, c->members[m].len, 0);
         const held_pair *best = NULL, *with_rep = NULL;
         for (size_t k = 0; k < h->pairs->n; k++) {
             const held_pair *p = &h->pairs->v[k];
@@ -80,7 +80,7 @@ static int show_cluster(void *user, const rp_cluster *c)
             if (strcmp(p->a, rep) == 0 || strcmp(p->b, rep) == 0) with_rep = p;
             if (!best || p->jaccard > best->jaccard) best = p;
         }
-        held_id(id, sizeof(id), member, 40);
+        held_id(id, sizeof(id), member, strlen(member), 40);
         if (with_rep)
             fprintf(h->f, "  removed  %s  jaccard %.3f%s\n", id, with_rep->jaccard,
                     with_rep->jaccard >= 0.9995 ? "  (same words)" : "");

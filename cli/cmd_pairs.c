@@ -66,8 +66,8 @@ static void show(FILE *f, held_pairs *hp, const cli_opts *o)
     fprintf(f, "  jaccard  a in b  b in a   a                                b\n");
     for (size_t k = 0; k < hp->n; k++) {
         char a[256], b[256];
-        held_id(a, sizeof(a), hp->v[k].a, 32);
-        held_id(b, sizeof(b), hp->v[k].b, 0);
+        held_id(a, sizeof(a), hp->v[k].a, strlen(hp->v[k].a), 32);
+        held_id(b, sizeof(b), hp->v[k].b, strlen(hp->v[k].b), 0);
         fprintf(f, "  %7.3f  %6.2f  %6.2f   %s %s\n", hp->v[k].jaccard, hp->v[k].containment_a,
                 hp->v[k].containment_b, a, b);
     }

@@ -60,22 +60,23 @@ void held_free(held_pairs *hp)
     memset(hp, 0, sizeof(*hp));
 }
 
-void held_id(char *dst, size_t cap, const char *id, size_t width)
+void held_id(char *dst, size_t cap, const char *id, size_t len, size_t width)
 {
-    size_t n = strlen(id), cols = 0, i = 0, w = 0;
+    size_t n = len, cols = 0, i = 0, w = 0;
     while (i < n && w + 4 < cap) {
-        size_t len = 1;
+        size_t clen = 1;
         unsigned char c = (unsigned char)id[i];
-        if (c >= 0xF0) len = 4;
-        else if (c >= 0xE0) len = 3;
-        else if (c >= 0xC0) len = 2;
-        if (width && cols + 1 >= width && i + len < n) {
+        if (c >= 0xF0) clen = 4;
+        else if (c >= 0xE0) clen = 3;
+        else if (c >= 0xC0) clen = 2;
+        if (width && cols + 1 >= width && i + clen < n) {
             memcpy(dst + w, "\xE2\x80\xA6", 3); /* … */
             w += 3;
             i = n;
             break;
         }
-        for (size_t k = 0; k < len && i < n; k++) dst[w++] = id[i++];
+        for (size_t k = 0; k < clen && i < n; k++, i++)
+            dst[w++] = (unsigned char)id[i] < 0x20 ? '?' : id[i];
         cols++;
     }
     dst[w] = 0;

@@ -21,6 +21,6 @@ typedef struct {
 int held_collect(rp_engine *e, held_pairs *hp);
 void held_free(held_pairs *hp);
 /* Printable copy of an id, cut to width columns (0 = whole). */
-void held_id(char *dst, size_t cap, const char *id, size_t width);
+void held_id(char *dst, size_t cap, const char *id, size_t len, size_t width);
 
 #endif

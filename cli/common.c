@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 const char cli_common_help[] =
@@ -359,6 +360,17 @@ int cli_out_open(cli_out *out, const char *path)
         out->fp = stdout;
         return 0;
     }
+    struct stat sb;
+    if (stat(path, &sb) == 0 && !S_ISREG(sb.st_mode)) {
+        /* a device or pipe (/dev/stdout, a fifo): nothing to rename */
+        out->fp = fopen(path, "wb");
+        if (!out->fp) {
+            fprintf(stderr, "reprint: %s: cannot open: %s\n", path, strerror(errno));
+            return -1;
+        }
+        out->direct = 1;
+        return 0;
+    }
     size_t n = strlen(path);
     out->final_path = malloc(n + 1);
     out->tmp_path = malloc(n + 16);
@@ -392,6 +404,10 @@ int cli_out_commit(cli_out *out)
     bad = ferror(out->fp) != 0;
     if (fclose(out->fp) != 0) bad = 1;
     out->fp = NULL;
+    if (out->direct) {
+        if (bad) fprintf(stderr, "reprint: cannot write output: %s\n", strerror(errno));
+        return bad ? -1 : 0;
+    }
     if (!bad && rename(out->tmp_path, out->final_path) != 0) bad = 1;
     if (bad) {
         fprintf(stderr, "reprint: %s: cannot write: %s\n", out->final_path, strerror(errno));
