@@ -1,0 +1,172 @@
+/* test_sign.c — MinHash (OPH + densification) accuracy and the LSH S-curve.
+ *
+ * Random pairs of sets with a known Jaccard similarity J are signed; the
+ * estimate's error must stay within its statistical bound: the share of
+ * pairs off by more than 3 standard deviations sqrt(J(1-J)/K) stays near the
+ * normal 0.3%, and the mean error (bias) near zero. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <math.h>
+#include <stdlib.h>
+
+#include "internal.h"
+
+static uint64_t rng = 0x1234567887654321ULL;
+static uint64_t next_rand(void)
+{
+    rng ^= rng << 13;
+    rng ^= rng >> 7;
+    rng ^= rng << 17;
+    return rng;
+}
+
+/* Two sets with |A n B| = inter, |A \ B| = |B \ A| = diff, as shingle hashes. */
+static void make_pair(uint64_t *a, uint64_t *b, size_t inter, size_t diff)
+{
+    for (size_t i = 0; i < inter; i++) a[i] = b[i] = next_rand();
+    for (size_t i = 0; i < diff; i++) {
+        a[inter + i] = next_rand();
+        b[inter + i] = next_rand();
+    }
+}
+
+static void check_accuracy(unsigned K, size_t min_size, size_t max_size, int pairs)
+{
+    uint64_t *a = malloc(max_size * 2 * sizeof(uint64_t)), *b = malloc(max_size * 2 * sizeof(uint64_t));
+    uint64_t *sa = malloc(K * sizeof(uint64_t)), *sb = malloc(K * sizeof(uint64_t));
+    unsigned char *filled = malloc(K);
+    int outside = 0;
+    double bias = 0;
+    for (int p = 0; p < pairs; p++) {
+        size_t size = min_size + next_rand() % (max_size - min_size + 1);
+        double j = 0.05 + 0.9 * (double)(next_rand() % 1000) / 1000.0;
+        /* size = inter + diff and j = inter / (inter + 2 diff) */
+        size_t inter = (size_t)llround((double)size * 2 * j / (1 + j));
+        if (inter > size) inter = size;
+        size_t diff = size - inter;
+        double truth = (double)inter / (double)(inter + 2 * diff);
+        make_pair(a, b, inter, diff);
+        assert_int_equal(rp__sign(a, size, K, 7, sa, filled), 0);
+        assert_int_equal(rp__sign(b, size, K, 7, sb, filled), 0);
+        double est = rp__sig_similarity(sa, sb, K);
+        double sd = sqrt(truth * (1 - truth) / K);
+        if (fabs(est - truth) > 3 * sd + 1.0 / K) outside++;
+        bias += est - truth;
+    }
+    bias /= pairs;
+    print_message("K=%u sizes %zu..%zu: %d of %d beyond 3 sd, bias %+.4f\n", K, min_size,
+                  max_size, outside, pairs, bias);
+    assert_true(outside <= pairs / 50); /* 2%, against 0.3% expected */
+    assert_true(fabs(bias) < 0.01);
+    free(a);
+    free(b);
+    free(sa);
+    free(sb);
+    free(filled);
+}
+
+static void test_minhash_estimate_within_bound_long_documents(void **state)
+{
+    (void)state;
+    check_accuracy(128, 300, 3000, 1000);
+}
+
+static void test_minhash_estimate_within_bound_short_documents_densified(void **state)
+{
+    (void)state;
+    /* fewer shingles than bins: most bins are filled by densification */
+    check_accuracy(128, 10, 100, 1000);
+}
+
+static void test_minhash_identical_sets_agree_everywhere(void **state)
+{
+    (void)state;
+    uint64_t a[3] = {1, 2, 3}, sa[64], sb[64];
+    unsigned char filled[64];
+    uint64_t b[3] = {3, 1, 2};
+    rp__sign(a, 3, 64, 0, sa, filled);
+    rp__sign(b, 3, 64, 0, sb, filled);
+    assert_true(rp__sig_similarity(sa, sb, 64) == 1.0);
+    assert_int_equal(rp__sign(a, 0, 64, 0, sa, filled), -1);
+}
+
+static void test_lsh_choice_meets_recall_target(void **state)
+{
+    (void)state;
+    double ts[] = {0.1, 0.3, 0.5, 0.7, 0.8, 0.9};
+    for (size_t i = 0; i < sizeof(ts) / sizeof(ts[0]); i++) {
+        unsigned b, r;
+        rp_lsh_choose(ts[i], 128, &b, &r);
+        assert_true(b * r <= 128);
+        assert_true(rp_lsh_probability(ts[i], b, r) >= 0.9);
+        /* one more row per band would fall below the target */
+        unsigned b2 = 128 / (r + 1);
+        assert_true(r == 128 || rp_lsh_probability(ts[i], b2, r + 1) < 0.9);
+    }
+    unsigned b, r;
+    rp_lsh_choose(0.7, 128, &b, &r);
+    assert_int_equal(r, 6);
+    assert_int_equal(b, 21);
+}
+
+static void test_lsh_candidate_rate_follows_s_curve(void **state)
+{
+    (void)state;
+    enum { K = 128, PAIRS = 1500, SIZE = 400 };
+    const unsigned bands = 21, rows = 6;
+    static uint64_t a[SIZE], b[SIZE], sa[K], sb[K];
+    unsigned char filled[K];
+    double ss[] = {0.4, 0.55, 0.7, 0.85};
+    for (size_t t = 0; t < 4; t++) {
+        size_t inter = (size_t)llround(SIZE * 2 * ss[t] / (1 + ss[t]));
+        size_t diff = SIZE - inter;
+        double s = (double)inter / (double)(inter + 2 * diff);
+        int hits = 0;
+        for (int p = 0; p < PAIRS; p++) {
+            make_pair(a, b, inter, diff);
+            rp__sign(a, SIZE, K, 3, sa, filled);
+            rp__sign(b, SIZE, K, 3, sb, filled);
+            for (unsigned band = 0; band < bands; band++)
+                if (rp__band_key(sa, band, rows, 3) == rp__band_key(sb, band, rows, 3)) {
+                    hits++;
+                    break;
+                }
+        }
+        double rate = (double)hits / PAIRS, expect = rp_lsh_probability(s, bands, rows);
+        double sd = sqrt(expect * (1 - expect) / PAIRS);
+        print_message("s=%.3f candidate rate %.3f, S-curve %.3f\n", s, rate, expect);
+        assert_true(fabs(rate - expect) < 5 * sd + 0.02);
+    }
+}
+
+static void test_band_pairs_all_pairs_and_chained_big_buckets(void **state)
+{
+    (void)state;
+    /* key 5: docs 0,1,2 -> 3 pairs; key 9: docs 3..12 with max_bucket 4 -> chain of 9 */
+    uint64_t e[13];
+    for (uint32_t d = 0; d < 3; d++) e[d] = (uint64_t)5 << 32 | d;
+    for (uint32_t d = 3; d < 13; d++) e[d] = (uint64_t)9 << 32 | d;
+    uint64_t *pairs = NULL, trunc = 0;
+    size_t n = 0, cap = 0;
+    assert_int_equal(rp__band_pairs(e, 13, 4, &pairs, &n, &cap, &trunc), 0);
+    assert_int_equal(n, 3 + 9);
+    assert_int_equal(trunc, 1);
+    assert_true(pairs[0] == ((uint64_t)0 << 32 | 1));
+    free(pairs);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_minhash_estimate_within_bound_long_documents),
+        cmocka_unit_test(test_minhash_estimate_within_bound_short_documents_densified),
+        cmocka_unit_test(test_minhash_identical_sets_agree_everywhere),
+        cmocka_unit_test(test_lsh_choice_meets_recall_target),
+        cmocka_unit_test(test_lsh_candidate_rate_follows_s_curve),
+        cmocka_unit_test(test_band_pairs_all_pairs_and_chained_big_buckets),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
