@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# bench.sh — throughput and memory of `reprint dedup` beside `wc -w` and `cat`
+# on the same generated corpus, plus a correctness check against the
+# generator's truth (recall of the injected near-duplicates, and that the
+# output is a subsequence of the input).
+#
+# usage: bench/bench.sh [--size 1G] [--out DIR] [--threads N] [--no-timing]
+#   --size       corpus size (K, M, G suffixes; default 1G)
+#   --out        where the corpus and results go (default bench/out)
+#   --no-timing  check correctness only (what CI runs)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+SIZE=1G OUT=bench/out TIMING=1
+while [ $# -gt 0 ]; do
+    case $1 in
+        --size) SIZE=$2; shift 2 ;;
+        --out) OUT=$2; shift 2 ;;
+        --no-timing) TIMING=0; shift ;;
+        *) echo "bench.sh: unknown option $1" >&2; exit 2 ;;
+    esac
+done
+bytes=$(numfmt --from=iec "$SIZE")
+[ -x build/reprint ] && [ -x build/gen_corpus ] || scripts/setup.sh >/dev/null
+mkdir -p "$OUT"
+CORPUS=$OUT/corpus-$SIZE.jsonl TRUTH=$OUT/corpus-$SIZE.truth.tsv
+[ -s "$CORPUS" ] || build/gen_corpus "$bytes" "$CORPUS" "$TRUTH"
+docs=$(wc -l < "$CORPUS")
+mb=$(awk -v b="$(stat -c %s "$CORPUS")" 'BEGIN { printf "%.1f", b / 1e6 }')
+
+timeit() { # prints "seconds peak_kb"
+    local t0 t1
+    /usr/bin/time -f "%e %M" -o "$OUT/time.txt" "$@" >/dev/null 2>"$OUT/stderr.txt" || {
+        cat "$OUT/stderr.txt" >&2; return 1; }
+    cat "$OUT/time.txt"
+}
+
+# correctness: recall of injected duplicates, output is a subsequence of input
+build/reprint dedup -q --clusters "$OUT/clusters.jsonl" --stats "$OUT/stats.json" "$CORPUS" > "$OUT/kept.jsonl"
+python3 - "$CORPUS" "$OUT/kept.jsonl" "$TRUTH" "$OUT/stats.json" <<'PY'
+import json, sys
+corpus, kept, truth, stats = sys.argv[1:]
+s = json.load(open(stats))
+assert s["read"] == s["kept"] + s["removed"] + s["rejected"], s
+kept_lines = open(kept, "rb").read().splitlines()
+src = iter(open(corpus, "rb").read().splitlines())
+assert all(any(l == x for x in src) for l in kept_lines), "output is not a subsequence of input"
+kept_ids = {json.loads(l)["id"] for l in kept_lines}
+dups = [l.split("\t") for l in open(truth).read().splitlines()]
+by_kind = {}
+for d, srcid, kind in dups:
+    hit = f"doc-{d}" not in kept_ids
+    by_kind.setdefault(kind, [0, 0])
+    by_kind[kind][0] += hit
+    by_kind[kind][1] += 1
+found = sum(v[0] for v in by_kind.values())
+print(f"correctness: {s['read']} documents, {s['removed']} removed; "
+      f"{found}/{len(dups)} injected near-duplicates removed (" +
+      ", ".join(f"{k} {v[0]}/{v[1]}" for k, v in sorted(by_kind.items())) + ")")
+false_removals = s["removed"] - found
+assert found >= 0.95 * len(dups), "recall of injected near-duplicates below 95%"
+assert false_removals <= 0.001 * s["read"] + 1, f"{false_removals} documents removed that are no injected copy"
+PY
+[ "$TIMING" = 1 ] || exit 0
+
+read -r t_cat m_cat < <(timeit cat "$CORPUS")
+read -r t_wc m_wc < <(timeit wc -w "$CORPUS")
+read -r t_rp m_rp < <(timeit build/reprint dedup -q "$CORPUS")
+echo
+echo "corpus: $CORPUS ($mb MB, $docs documents)"
+printf "%-28s %9s %10s %12s %10s %12s\n" command seconds "MB/s" "docs/s" "peak MB" "vs wc -w"
+row() { awk -v n="$1" -v t="$2" -v m="$3" -v mb="$mb" -v d="$docs" -v w="$t_wc" \
+    'BEGIN { t = (t < 0.01 ? 0.01 : t); printf "%-28s %9.2f %10.1f %12.0f %10.1f %12.2f\n", n, t, mb / t, d / t, m / 1024, t / w }'; }
+row "cat > /dev/null" "$t_cat" "$m_cat"
+row "wc -w" "$t_wc" "$m_wc"
+row "reprint dedup" "$t_rp" "$m_rp"

@@ -1,0 +1,224 @@
+/*
+ * gen_corpus.c — writes a realistic JSONL corpus for benchmarks.
+ *
+ * Documents are news-like: a headline and paragraphs of sentences whose
+ * words follow a Zipf distribution over a 60,000-word synthetic vocabulary
+ * (so common words are common and shingles repeat as in real text). About
+ * 10% of documents are near-duplicates of an earlier one, of varied kinds:
+ *   exact      the same text
+ *   restyled   curly quotes, doubled spaces, a changed case
+ *   wrapped    a site header and footer around the copy
+ *   edited     about 2% of words replaced
+ *   trimmed    the last paragraph dropped
+ * The truth goes to stderr-free side file TRUTH: "dup_index source_index kind".
+ *
+ * usage: gen_corpus BYTES OUT.jsonl TRUTH.tsv [SEED]
+ */
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static uint64_t rng_state;
+static uint64_t rnd(void)
+{
+    uint64_t z = (rng_state += 0x9E3779B97F4A7C15ULL);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+    return z ^ (z >> 31);
+}
+static double rndf(void) { return (double)(rnd() >> 11) / 9007199254740992.0; }
+
+enum { VOCAB = 60000 };
+static char *vocab[VOCAB];
+static double cdf[VOCAB];
+
+static void make_vocab(void)
+{
+    static const char *syl[] = {"ka", "ri", "to", "men", "sa", "lo", "ve", "dan", "mi", "or",
+                                "tel", "ba", "ne", "us", "ga", "li", "par", "con", "de", "st",
+                                "ing", "er", "al", "pro", "an", "en", "re", "th", "is", "on"};
+    double sum = 0;
+    for (int i = 0; i < VOCAB; i++) {
+        char buf[32];
+        int n = 1 + (i > 50) + (i > 2000) + (i > 20000), len = 0;
+        uint64_t x = (uint64_t)i * 2654435761u + 17;
+        for (int k = 0; k < n; k++) {
+            const char *s = syl[x % 30];
+            x /= 30;
+            x += (uint64_t)i * 31 + (uint64_t)k;
+            len += sprintf(buf + len, "%s", s);
+        }
+        sprintf(buf + len, "%s", i < 30 ? "" : "");
+        vocab[i] = strdup(buf);
+        sum += 1.0 / pow(i + 1, 1.05);
+        cdf[i] = sum;
+    }
+    for (int i = 0; i < VOCAB; i++) cdf[i] /= sum;
+}
+
+static const char *word(void)
+{
+    double u = rndf();
+    int lo = 0, hi = VOCAB - 1;
+    while (lo < hi) {
+        int mid = (lo + hi) / 2;
+        if (cdf[mid] < u) lo = mid + 1;
+        else hi = mid;
+    }
+    return vocab[lo];
+}
+
+typedef struct {
+    char *s;
+    size_t len, cap;
+} sbuf;
+
+static void put(sbuf *b, const char *s, size_t n)
+{
+    if (b->len + n + 1 > b->cap) {
+        b->cap = (b->len + n + 1) * 2;
+        b->s = realloc(b->s, b->cap);
+    }
+    memcpy(b->s + b->len, s, n);
+    b->len += n;
+    b->s[b->len] = 0;
+}
+static void puts_(sbuf *b, const char *s) { put(b, s, strlen(s)); }
+
+static void sentence(sbuf *b)
+{
+    int n = 8 + (int)(rnd() % 18);
+    for (int i = 0; i < n; i++) {
+        const char *w = word();
+        if (i == 0) {
+            char c[64];
+            snprintf(c, sizeof(c), "%s", w);
+            c[0] = (char)(c[0] - 32);
+            puts_(b, c);
+        } else {
+            puts_(b, " ");
+            if (rnd() % 40 == 0) puts_(b, "\"");
+            puts_(b, w);
+            if (rnd() % 15 == 0) puts_(b, ",");
+        }
+    }
+    puts_(b, ". ");
+}
+
+static void document(sbuf *b)
+{
+    b->len = 0;
+    sentence(b);
+    puts_(b, "\n\n");
+    int paras = 3 + (int)(rnd() % 8);
+    for (int p = 0; p < paras; p++) {
+        int ss = 2 + (int)(rnd() % 5);
+        for (int s = 0; s < ss; s++) sentence(b);
+        puts_(b, "\n\n");
+    }
+}
+
+static void json_text(FILE *f, const char *s, size_t n)
+{
+    fputc('"', f);
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == '"') fputs("\\\"", f);
+        else if (c == '\\') fputs("\\\\", f);
+        else if (c == '\n') fputs("\\n", f);
+        else fputc(c, f);
+    }
+    fputc('"', f);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 4) {
+        fprintf(stderr, "usage: gen_corpus BYTES OUT.jsonl TRUTH.tsv [SEED]\n");
+        return 2;
+    }
+    double target = strtod(argv[1], NULL);
+    rng_state = argc > 4 ? strtoull(argv[4], NULL, 10) : 42;
+    FILE *out = fopen(argv[2], "wb"), *truth = fopen(argv[3], "wb");
+    if (!out || !truth) {
+        perror("gen_corpus");
+        return 1;
+    }
+    setvbuf(out, NULL, _IOFBF, 1 << 20);
+    make_vocab();
+    enum { KEEP = 4096 };
+    sbuf *recent = calloc(KEEP, sizeof(sbuf));
+    uint64_t *recent_id = calloc(KEEP, sizeof(uint64_t));
+    sbuf doc = {0}, tmp = {0};
+    static const char *kinds[] = {"exact", "restyled", "wrapped", "edited", "trimmed"};
+    uint64_t written = 0, n = 0, originals = 0;
+    while ((double)written < target) {
+        int dup = originals > 100 && rnd() % 10 == 0;
+        if (!dup) {
+            document(&doc);
+            sbuf *slot = &recent[originals % KEEP];
+            slot->len = 0;
+            put(slot, doc.s, doc.len);
+            recent_id[originals % KEEP] = n;
+            originals++;
+        } else {
+            uint64_t k = rnd() % (originals < KEEP ? originals : KEEP);
+            sbuf *src = &recent[k];
+            int kind = (int)(rnd() % 5);
+            tmp.len = 0;
+            if (kind == 0) {
+                put(&tmp, src->s, src->len);
+            } else if (kind == 1) {
+                for (size_t i = 0; i < src->len; i++) {
+                    if (src->s[i] == '"') puts_(&tmp, "\xE2\x80\x9C");
+                    else if (src->s[i] == ' ' && rnd() % 20 == 0) puts_(&tmp, "  ");
+                    else put(&tmp, &src->s[i], 1);
+                }
+            } else if (kind == 2) {
+                puts_(&tmp, "Home | World | Business | Opinion | Subscribe now and save\n\n");
+                put(&tmp, src->s, src->len);
+                puts_(&tmp, "\n\nShare this article. Copyright 2026 Example Media Group.");
+            } else if (kind == 3) {
+                size_t i = 0;
+                while (i < src->len) {
+                    size_t j = i;
+                    while (j < src->len && src->s[j] != ' ') j++;
+                    if (rnd() % 50 == 0) puts_(&tmp, word());
+                    else put(&tmp, src->s + i, j - i);
+                    if (j < src->len) put(&tmp, " ", 1);
+                    i = j + 1;
+                }
+            } else {
+                size_t cut = src->len;
+                while (cut > src->len / 2 && !(src->s[cut - 1] == '\n' && src->s[cut - 2] == '\n'))
+                    cut--;
+                if (cut > 2) cut -= 2;
+                while (cut > src->len * 8 / 10 && cut > 0) {
+                    size_t c = cut - 1;
+                    while (c > 0 && !(src->s[c] == '\n' && src->s[c - 1] == '\n')) c--;
+                    if (c < src->len * 8 / 10) break;
+                    cut = c - 1;
+                }
+                put(&tmp, src->s, cut);
+            }
+            fprintf(truth, "%llu\t%llu\t%s\n", (unsigned long long)n,
+                    (unsigned long long)recent_id[k], kinds[kind]);
+            doc.len = 0;
+            put(&doc, tmp.s, tmp.len);
+        }
+        long before = ftell(out);
+        fprintf(out, "{\"id\": \"doc-%llu\", \"url\": \"https://news.example/%llu\", \"text\": ",
+                (unsigned long long)n, (unsigned long long)n);
+        json_text(out, doc.s, doc.len);
+        fputs("}\n", out);
+        written += (uint64_t)(ftell(out) - before);
+        n++;
+    }
+    fclose(out);
+    fclose(truth);
+    fprintf(stderr, "gen_corpus: %llu documents, %llu bytes\n", (unsigned long long)n,
+            (unsigned long long)written);
+    return 0;
+}

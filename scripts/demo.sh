@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# demo.sh — set up, build, and run reprint on the embedded sample corpus.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh >/dev/null
+echo "== reprint dedup examples/news.jsonl"
+build/reprint dedup --human examples/news.jsonl
+echo
+echo "== reprint pairs --threshold 0.2 examples/news.jsonl"
+build/reprint pairs --human --threshold 0.2 examples/news.jsonl

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# test.sh — set up, build, and run the whole test suite twice: a release
+# build, then a build with AddressSanitizer and UndefinedBehaviorSanitizer.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh >/dev/null
+echo "== tests (release build)"
+(cd build && ctest --output-on-failure -j2)
+echo "== tests (ASan + UBSan build)"
+cmake -S . -B build-sanitize -DCMAKE_BUILD_TYPE=Debug -DREPRINT_SANITIZE=ON >/dev/null
+cmake --build build-sanitize -j"$(nproc)" >/dev/null
+(cd build-sanitize && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ctest --output-on-failure -j2)
+echo "== benchmark smoke run (correctness only)"
+bench/bench.sh --size 20M --out build/bench-smoke --no-timing
