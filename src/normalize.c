@@ -324,7 +324,6 @@ static rp_status scan_word(rp_tokenizer *tok, const char *text, size_t len, size
         unsigned char c = (unsigned char)text[i];
         if (c < 0x80) {
             if (ascii_class[c] == C_WORD) {
-                if (ascii && rp__buf_append(&tok->word, &ascii_lower[c], 1)) return RP_ERR_NOMEM;
                 i++;
                 cp_idx++;
                 continue;
@@ -350,13 +349,20 @@ static rp_status scan_word(rp_tokenizer *tok, const char *text, size_t len, size
         if (j >= len) break;
         int m = decode_at(text, len, j, &next);
         if (m < 0 || !is_word_cp(next) || is_cjk(next)) break;
-        if (ascii && rp__buf_append(&tok->word, "'", 1)) return RP_ERR_NOMEM;
         if (cp >= 0x80) ascii = 0;
         i = j;
         cp_idx++;
     }
 done:
-    if (!ascii) {
+    if (ascii) {
+        /* lowercase in one go; ` is the one ASCII apostrophe look-alike */
+        if (rp__buf_reserve(&tok->word, i - start)) return RP_ERR_NOMEM;
+        for (size_t k = start; k < i; k++) {
+            unsigned char c = (unsigned char)text[k];
+            tok->word.data[k - start] = (char)(c == '`' ? '\'' : ascii_lower[c]);
+        }
+        tok->word.len = i - start;
+    } else {
         rp_status st = normalize_unicode_word(tok, text + start, i - start);
         if (st == RP_ERR_UTF8) return bad_utf8(tok, start);
         if (st != RP_OK) return st;
