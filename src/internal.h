@@ -153,3 +153,25 @@ rp_status rp__reader_next_raw(rp_reader *r, rp_doc *doc);
 rp_status rp__reader_parse(rp_reader *r, rp_doc *doc);
 /* 1 when the record last returned is a text file, not a JSONL line. */
 int rp__reader_is_text(const rp_reader *r);
+
+/* ---------------------------------------------------------- read_jsonl.c */
+
+enum { RP_JF_MISSING = 0, RP_JF_STRING, RP_JF_NUMBER, RP_JF_NULL, RP_JF_OTHER };
+
+/* Where the id and text fields of one JSONL line are. String values point at
+ * the bytes between the quotes (still escaped when *_escaped). */
+typedef struct {
+    const char *text;
+    size_t text_len;
+    int text_escaped, text_kind;
+    const char *id;
+    size_t id_len;
+    int id_escaped, id_kind;
+} rp_json_fields;
+
+/* 0 when the line is a valid JSON object and its fields were found; -1 when
+ * it is not, or may not be: the caller then asks jansson. */
+int rp__json_scan(const char *s, size_t n, const char *id_field, const char *text_field,
+                  rp_json_fields *f);
+/* Unescapes the body of a string rp__json_scan accepted into out. */
+int rp__json_unescape(const char *s, size_t n, rp_buf *out);

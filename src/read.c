@@ -58,6 +58,7 @@ struct rp_reader {
     size_t raw_len;          /* with it */
     int rec_is_text;
     rp_buf id_buf;
+    rp_buf text_buf;         /* unescaped text of the fast path */
     json_t *json;
     char err[RP_MSG_MAX];
     rp_status open_status;
@@ -221,6 +222,7 @@ void rp_reader_free(rp_reader *r)
     free(r->display);
     rp__buf_free(&r->buf);
     rp__buf_free(&r->id_buf);
+    rp__buf_free(&r->text_buf);
     if (r->json) json_decref(r->json);
     free(r);
 }
@@ -476,6 +478,52 @@ static rp_status set_id_number(rp_reader *r, uint64_t line)
     return RP_OK;
 }
 
+static rp_status parse_fast(rp_reader *r, rp_doc *doc, const rp_json_fields *f)
+{
+    if (f->text_kind != RP_JF_STRING) {
+        rp__msg(r->err, "%s:%llu: %s field \"%s\"", r->cur_name, (unsigned long long)doc->line,
+                f->text_kind == RP_JF_MISSING ? "no" : "not a string:", r->text_field);
+        return RP_ERR_NO_TEXT;
+    }
+    if (f->text_escaped) {
+        if (rp__json_unescape(f->text, f->text_len, &r->text_buf)) return RP_ERR_NOMEM;
+        doc->text = r->text_buf.data;
+        doc->text_len = r->text_buf.len;
+    } else {
+        doc->text = f->text;
+        doc->text_len = f->text_len;
+    }
+    doc->id.is_number = 0;
+    switch (f->id_kind) {
+    case RP_JF_MISSING:
+    case RP_JF_NULL:
+        if (set_id_number(r, doc->line) != RP_OK) return RP_ERR_NOMEM;
+        doc->id.str = r->id_buf.data;
+        doc->id.len = r->id_buf.len;
+        doc->id.is_number = !r->qualify_ids;
+        return RP_OK;
+    case RP_JF_STRING:
+        if (f->id_escaped) {
+            if (rp__json_unescape(f->id, f->id_len, &r->id_buf)) return RP_ERR_NOMEM;
+            doc->id.str = r->id_buf.data;
+            doc->id.len = r->id_buf.len;
+        } else {
+            doc->id.str = f->id;
+            doc->id.len = f->id_len;
+        }
+        return RP_OK;
+    case RP_JF_NUMBER:
+        doc->id.str = f->id;
+        doc->id.len = f->id_len;
+        doc->id.is_number = 1;
+        return RP_OK;
+    default:
+        rp__msg(r->err, "%s:%llu: id field \"%s\" is neither a string nor a number", r->cur_name,
+                (unsigned long long)doc->line, r->id_field);
+        return RP_ERR_BAD_ID;
+    }
+}
+
 rp_status rp__reader_parse(rp_reader *r, rp_doc *doc)
 {
     if (r->json) {
@@ -494,6 +542,8 @@ rp_status rp__reader_parse(rp_reader *r, rp_doc *doc)
     const char *rec = r->rec;
     size_t len = r->rec_len;
     if (doc->line == 1 && len >= 3 && memcmp(rec, "\xEF\xBB\xBF", 3) == 0) rec += 3, len -= 3;
+    rp_json_fields f;
+    if (rp__json_scan(rec, len, r->id_field, r->text_field, &f) == 0) return parse_fast(r, doc, &f);
     json_error_t jerr;
     r->json = json_loadb(rec, len, JSON_ALLOW_NUL, &jerr);
     if (!r->json) {

@@ -1,0 +1,319 @@
+/*
+ * read_jsonl.c — the fast path for JSONL records: find the id and text
+ * fields of one line without building a document tree.
+ *
+ * Parsing every line into a jansson tree cost about half of a dedup run,
+ * though only two fields of a line are ever used. This scanner walks the
+ * line once, validating it fully (strings, escapes, UTF-8, numbers,
+ * literals, nesting), and records where the two fields' values are; the text
+ * is unescaped only when it holds escapes. Anything it is not sure to judge
+ * exactly as jansson would (escaped keys, lone surrogates, numbers that could
+ * overflow, very deep nesting) makes it give up, and the caller asks jansson,
+ * which also words the error message for lines that are really malformed.
+ * So both paths accept exactly the same lines and read the same values.
+ *
+ * Cost: one pass over the line; memchr-like skipping inside strings.
+ */
+#include "internal.h"
+
+#include <string.h>
+#include <utf8proc.h>
+
+#define MAX_DEPTH 512
+
+typedef struct {
+    const char *s;
+    size_t n, i;
+} scan;
+
+static void skip_ws(scan *c)
+{
+    while (c->i < c->n) {
+        char ch = c->s[c->i];
+        if (ch != ' ' && ch != '\t' && ch != '\n' && ch != '\r') break;
+        c->i++;
+    }
+}
+
+static int hexval(char ch)
+{
+    if (ch >= '0' && ch <= '9') return ch - '0';
+    if (ch >= 'a' && ch <= 'f') return ch - 'a' + 10;
+    if (ch >= 'A' && ch <= 'F') return ch - 'A' + 10;
+    return -1;
+}
+
+static int read_u4(const char *s, size_t n, size_t at, uint32_t *v)
+{
+    if (at + 4 > n) return -1;
+    uint32_t x = 0;
+    for (int k = 0; k < 4; k++) {
+        int h = hexval(s[at + (size_t)k]);
+        if (h < 0) return -1;
+        x = x << 4 | (uint32_t)h;
+    }
+    *v = x;
+    return 0;
+}
+
+/* At an opening quote: moves past the closing one. body and len give the
+ * bytes between the quotes, *escaped whether a backslash occurs. */
+static int scan_string(scan *c, const char **body, size_t *len, int *escaped)
+{
+    size_t i = c->i + 1, start = i;
+    *escaped = 0;
+    while (i < c->n) {
+        unsigned char ch = (unsigned char)c->s[i];
+        if (ch == '"') {
+            *body = c->s + start;
+            *len = i - start;
+            c->i = i + 1;
+            return 0;
+        }
+        if (ch < 0x20) return -1;
+        if (ch == '\\') {
+            *escaped = 1;
+            if (i + 1 >= c->n) return -1;
+            char e = c->s[i + 1];
+            if (e == 'u') {
+                uint32_t v;
+                if (read_u4(c->s, c->n, i + 2, &v)) return -1;
+                i += 6;
+                if (v >= 0xDC00 && v <= 0xDFFF) return -1; /* lone low surrogate */
+                if (v >= 0xD800 && v <= 0xDBFF) {
+                    uint32_t lo;
+                    if (i + 1 >= c->n || c->s[i] != '\\' || c->s[i + 1] != 'u' ||
+                        read_u4(c->s, c->n, i + 2, &lo) || lo < 0xDC00 || lo > 0xDFFF)
+                        return -1;
+                    i += 6;
+                }
+                continue;
+            }
+            if (!strchr("\"\\/bfnrt", e) || e == 0) return -1;
+            i += 2;
+            continue;
+        }
+        if (ch >= 0x80) {
+            utf8proc_int32_t cp;
+            utf8proc_ssize_t m = utf8proc_iterate((const utf8proc_uint8_t *)c->s + i,
+                                                  (utf8proc_ssize_t)(c->n - i), &cp);
+            if (m <= 0) return -1;
+            i += (size_t)m;
+            continue;
+        }
+        i++;
+    }
+    return -1;
+}
+
+/* A number jansson reads the same way: integers of at most 18 digits,
+ * reals with exponents of at most 2 digits. */
+static int scan_number(scan *c, int *is_int)
+{
+    size_t i = c->i, digits = 0, exp_digits = 0;
+    *is_int = 1;
+    if (i < c->n && c->s[i] == '-') i++;
+    if (i >= c->n) return -1;
+    if (c->s[i] == '0') {
+        i++, digits = 1;
+    } else if (c->s[i] >= '1' && c->s[i] <= '9') {
+        while (i < c->n && c->s[i] >= '0' && c->s[i] <= '9') i++, digits++;
+    } else {
+        return -1;
+    }
+    if (i < c->n && c->s[i] == '.') {
+        *is_int = 0;
+        i++;
+        size_t f = 0;
+        while (i < c->n && c->s[i] >= '0' && c->s[i] <= '9') i++, f++;
+        if (!f) return -1;
+    }
+    if (i < c->n && (c->s[i] == 'e' || c->s[i] == 'E')) {
+        *is_int = 0;
+        i++;
+        if (i < c->n && (c->s[i] == '+' || c->s[i] == '-')) i++;
+        while (i < c->n && c->s[i] >= '0' && c->s[i] <= '9') i++, exp_digits++;
+        if (!exp_digits || exp_digits > 2) return -1;
+    }
+    if (*is_int && digits > 18) return -1;
+    if (!*is_int && digits > 300) return -1;
+    c->i = i;
+    return 0;
+}
+
+static int scan_literal(scan *c, const char *lit)
+{
+    size_t m = strlen(lit);
+    if (c->i + m > c->n || memcmp(c->s + c->i, lit, m) != 0) return -1;
+    c->i += m;
+    return 0;
+}
+
+static int scan_value(scan *c, int depth);
+
+static int scan_container(scan *c, int depth)
+{
+    if (depth > MAX_DEPTH) return -1;
+    char open = c->s[c->i++], close = open == '{' ? '}' : ']';
+    skip_ws(c);
+    if (c->i < c->n && c->s[c->i] == close) {
+        c->i++;
+        return 0;
+    }
+    for (;;) {
+        if (open == '{') {
+            const char *k;
+            size_t kl;
+            int ke;
+            if (c->i >= c->n || c->s[c->i] != '"' || scan_string(c, &k, &kl, &ke)) return -1;
+            skip_ws(c);
+            if (c->i >= c->n || c->s[c->i] != ':') return -1;
+            c->i++;
+            skip_ws(c);
+        }
+        if (scan_value(c, depth + 1)) return -1;
+        skip_ws(c);
+        if (c->i >= c->n) return -1;
+        if (c->s[c->i] == ',') {
+            c->i++;
+            skip_ws(c);
+            continue;
+        }
+        if (c->s[c->i] == close) {
+            c->i++;
+            return 0;
+        }
+        return -1;
+    }
+}
+
+static int scan_value(scan *c, int depth)
+{
+    if (c->i >= c->n) return -1;
+    char ch = c->s[c->i];
+    if (ch == '"') {
+        const char *b;
+        size_t l;
+        int e;
+        return scan_string(c, &b, &l, &e);
+    }
+    if (ch == '{' || ch == '[') return scan_container(c, depth);
+    if (ch == 't') return scan_literal(c, "true");
+    if (ch == 'f') return scan_literal(c, "false");
+    if (ch == 'n') return scan_literal(c, "null");
+    int is_int;
+    return scan_number(c, &is_int);
+}
+
+int rp__json_scan(const char *s, size_t n, const char *id_field, const char *text_field,
+                  rp_json_fields *f)
+{
+    memset(f, 0, sizeof(*f));
+    scan c = {s, n, 0};
+    size_t idl = strlen(id_field), textl = strlen(text_field);
+    skip_ws(&c);
+    if (c.i >= n || s[c.i] != '{') return -1;
+    c.i++;
+    skip_ws(&c);
+    if (c.i < n && s[c.i] == '}') {
+        c.i++;
+        goto end;
+    }
+    for (;;) {
+        const char *key;
+        size_t kl;
+        int ke;
+        if (c.i >= n || s[c.i] != '"' || scan_string(&c, &key, &kl, &ke)) return -1;
+        if (ke) return -1; /* an escaped key: let jansson compare it */
+        skip_ws(&c);
+        if (c.i >= n || s[c.i] != ':') return -1;
+        c.i++;
+        skip_ws(&c);
+        if (c.i >= n) return -1;
+        int is_text = kl == textl && memcmp(key, text_field, kl) == 0;
+        int is_id = kl == idl && memcmp(key, id_field, kl) == 0;
+        char ch = s[c.i];
+        size_t vstart = c.i;
+        if (ch == '"') {
+            const char *b;
+            size_t l;
+            int e;
+            if (scan_string(&c, &b, &l, &e)) return -1;
+            if (is_text) f->text = b, f->text_len = l, f->text_escaped = e, f->text_kind = RP_JF_STRING;
+            if (is_id) f->id = b, f->id_len = l, f->id_escaped = e, f->id_kind = RP_JF_STRING;
+        } else if (ch == '-' || (ch >= '0' && ch <= '9')) {
+            int is_int;
+            if (scan_number(&c, &is_int)) return -1;
+            /* jansson reformats reals and -0 */
+            if (is_id && (!is_int || (c.i - vstart == 2 && s[vstart] == '-'))) return -1;
+            if (is_text) f->text_kind = RP_JF_OTHER;
+            if (is_id) f->id = s + vstart, f->id_len = c.i - vstart, f->id_kind = RP_JF_NUMBER;
+        } else {
+            if (scan_value(&c, 1)) return -1;
+            int null = ch == 'n';
+            if (is_text) f->text_kind = RP_JF_OTHER;
+            if (is_id) f->id_kind = null ? RP_JF_NULL : RP_JF_OTHER;
+        }
+        skip_ws(&c);
+        if (c.i >= n) return -1;
+        if (s[c.i] == ',') {
+            c.i++;
+            skip_ws(&c);
+            continue;
+        }
+        if (s[c.i] == '}') {
+            c.i++;
+            break;
+        }
+        return -1;
+    }
+end:
+    skip_ws(&c);
+    return c.i == n ? 0 : -1;
+}
+
+static size_t put_utf8(char *dst, uint32_t cp)
+{
+    return (size_t)utf8proc_encode_char((utf8proc_int32_t)cp, (utf8proc_uint8_t *)dst);
+}
+
+int rp__json_unescape(const char *s, size_t n, rp_buf *out)
+{
+    out->len = 0;
+    if (rp__buf_reserve(out, n + 1)) return -1; /* unescaped is never longer */
+    char *d = out->data;
+    size_t i = 0, w = 0;
+    while (i < n) {
+        const char *bs = memchr(s + i, '\\', n - i);
+        size_t run = bs ? (size_t)(bs - (s + i)) : n - i;
+        memcpy(d + w, s + i, run);
+        w += run;
+        i += run;
+        if (!bs) break;
+        char e = s[i + 1];
+        i += 2;
+        switch (e) {
+        case 'b': d[w++] = '\b'; break;
+        case 'f': d[w++] = '\f'; break;
+        case 'n': d[w++] = '\n'; break;
+        case 'r': d[w++] = '\r'; break;
+        case 't': d[w++] = '\t'; break;
+        case 'u': {
+            uint32_t v, lo;
+            if (read_u4(s, n, i, &v)) return -1;
+            i += 4;
+            if (v >= 0xD800 && v <= 0xDBFF) {
+                if (read_u4(s, n, i + 2, &lo)) return -1;
+                i += 6;
+                v = 0x10000 + ((v - 0xD800) << 10) + (lo - 0xDC00);
+            }
+            w += put_utf8(d + w, v);
+            break;
+        }
+        default: d[w++] = e; break; /* " \ / */
+        }
+    }
+    out->len = w;
+    d[w] = 0;
+    return 0;
+}
