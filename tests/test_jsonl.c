@@ -16,6 +16,21 @@
 
 static int checked_fast;
 
+/* The scanner's string (escaped or not) equals jansson's value. */
+static void same_string(json_t *value, const char *body, size_t len, int escaped)
+{
+    assert_true(json_is_string(value));
+    rp_buf b = {0};
+    if (escaped) {
+        assert_int_equal(rp__json_unescape(body, len, &b), 0);
+        body = b.data;
+        len = b.len;
+    }
+    assert_int_equal(len, json_string_length(value));
+    assert_memory_equal(body, json_string_value(value), len);
+    rp__buf_free(&b);
+}
+
 static void compare(const char *line, size_t n)
 {
     rp_json_fields f;
@@ -30,36 +45,11 @@ static void compare(const char *line, size_t n)
     if (!j) fail_msg("scanner accepted a line jansson rejects: %.*s (%s)", (int)n, line, err.text);
     assert_true(json_is_object(j));
     json_t *text = json_object_get(j, "text");
-    if (f.text_kind == RP_JF_STRING) {
-        assert_true(json_is_string(text));
-        rp_buf b = {0};
-        const char *t = f.text;
-        size_t tl = f.text_len;
-        if (f.text_escaped) {
-            assert_int_equal(rp__json_unescape(f.text, f.text_len, &b), 0);
-            t = b.data;
-            tl = b.len;
-        }
-        assert_int_equal(tl, json_string_length(text));
-        assert_memory_equal(t, json_string_value(text), tl);
-        rp__buf_free(&b);
-    } else {
-        assert_false(text && json_is_string(text));
-    }
+    if (f.text_kind == RP_JF_STRING) same_string(text, f.text, f.text_len, f.text_escaped);
+    else assert_false(text && json_is_string(text));
     json_t *id = json_object_get(j, "id");
     if (f.id_kind == RP_JF_STRING) {
-        assert_true(json_is_string(id));
-        rp_buf b = {0};
-        const char *t = f.id;
-        size_t tl = f.id_len;
-        if (f.id_escaped) {
-            assert_int_equal(rp__json_unescape(f.id, f.id_len, &b), 0);
-            t = b.data;
-            tl = b.len;
-        }
-        assert_int_equal(tl, json_string_length(id));
-        assert_memory_equal(t, json_string_value(id), tl);
-        rp__buf_free(&b);
+        same_string(id, f.id, f.id_len, f.id_escaped);
     } else if (f.id_kind == RP_JF_NUMBER) {
         assert_true(json_is_integer(id));
         char tmp[64];
