@@ -28,7 +28,6 @@ docs=$(wc -l < "$CORPUS")
 mb=$(awk -v b="$(stat -c %s "$CORPUS")" 'BEGIN { printf "%.1f", b / 1e6 }')
 
 timeit() { # prints "seconds peak_kb"
-    local t0 t1
     /usr/bin/time -f "%e %M" -o "$OUT/time.txt" "$@" >/dev/null 2>"$OUT/stderr.txt" || {
         cat "$OUT/stderr.txt" >&2; return 1; }
     cat "$OUT/time.txt"

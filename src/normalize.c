@@ -309,7 +309,6 @@ static rp_status scan_word(rp_tokenizer *tok, const char *text, size_t len, size
     size_t i = *pi, start = i;
     uint64_t cp_idx = *pcp, cp_start = cp_idx;
     int ascii = 1;
-    tok->word.len = 0;
 
     int32_t cp;
     int n = decode_at(text, len, i, &cp);

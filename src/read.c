@@ -461,30 +461,40 @@ rp_status rp__reader_next_raw(rp_reader *r, rp_doc *doc)
     }
 }
 
-static rp_status set_id_number(rp_reader *r, uint64_t line)
+/* A record without an id is named by its line: "12", or "file:12" when the
+ * run has several inputs. */
+static rp_status id_from_line(rp_reader *r, rp_doc *doc)
 {
     char tmp[64];
-    int n;
-    if (r->qualify_ids) {
-        r->id_buf.len = 0;
-        if (rp__buf_append(&r->id_buf, r->cur_name, strlen(r->cur_name))) return RP_ERR_NOMEM;
-        n = snprintf(tmp, sizeof(tmp), ":%llu", (unsigned long long)line);
-        if (rp__buf_append(&r->id_buf, tmp, (size_t)n)) return RP_ERR_NOMEM;
-        return RP_OK;
-    }
-    n = snprintf(tmp, sizeof(tmp), "%llu", (unsigned long long)line);
     r->id_buf.len = 0;
+    if (r->qualify_ids && rp__buf_append(&r->id_buf, r->cur_name, strlen(r->cur_name)))
+        return RP_ERR_NOMEM;
+    int n = snprintf(tmp, sizeof(tmp), "%s%llu", r->qualify_ids ? ":" : "",
+                     (unsigned long long)doc->line);
     if (rp__buf_append(&r->id_buf, tmp, (size_t)n)) return RP_ERR_NOMEM;
+    doc->id.str = r->id_buf.data;
+    doc->id.len = r->id_buf.len;
+    doc->id.is_number = !r->qualify_ids;
     return RP_OK;
+}
+
+static rp_status no_text(rp_reader *r, const rp_doc *doc, int missing)
+{
+    rp__msg(r->err, "%s:%llu: %s field \"%s\"", r->cur_name, (unsigned long long)doc->line,
+            missing ? "no" : "not a string:", r->text_field);
+    return RP_ERR_NO_TEXT;
+}
+
+static rp_status bad_id(rp_reader *r, const rp_doc *doc)
+{
+    rp__msg(r->err, "%s:%llu: id field \"%s\" is neither a string nor a number", r->cur_name,
+            (unsigned long long)doc->line, r->id_field);
+    return RP_ERR_BAD_ID;
 }
 
 static rp_status parse_fast(rp_reader *r, rp_doc *doc, const rp_json_fields *f)
 {
-    if (f->text_kind != RP_JF_STRING) {
-        rp__msg(r->err, "%s:%llu: %s field \"%s\"", r->cur_name, (unsigned long long)doc->line,
-                f->text_kind == RP_JF_MISSING ? "no" : "not a string:", r->text_field);
-        return RP_ERR_NO_TEXT;
-    }
+    if (f->text_kind != RP_JF_STRING) return no_text(r, doc, f->text_kind == RP_JF_MISSING);
     if (f->text_escaped) {
         if (rp__json_unescape(f->text, f->text_len, &r->text_buf)) return RP_ERR_NOMEM;
         doc->text = r->text_buf.data;
@@ -497,11 +507,7 @@ static rp_status parse_fast(rp_reader *r, rp_doc *doc, const rp_json_fields *f)
     switch (f->id_kind) {
     case RP_JF_MISSING:
     case RP_JF_NULL:
-        if (set_id_number(r, doc->line) != RP_OK) return RP_ERR_NOMEM;
-        doc->id.str = r->id_buf.data;
-        doc->id.len = r->id_buf.len;
-        doc->id.is_number = !r->qualify_ids;
-        return RP_OK;
+        return id_from_line(r, doc);
     case RP_JF_STRING:
         if (f->id_escaped) {
             if (rp__json_unescape(f->id, f->id_len, &r->id_buf)) return RP_ERR_NOMEM;
@@ -518,9 +524,7 @@ static rp_status parse_fast(rp_reader *r, rp_doc *doc, const rp_json_fields *f)
         doc->id.is_number = 1;
         return RP_OK;
     default:
-        rp__msg(r->err, "%s:%llu: id field \"%s\" is neither a string nor a number", r->cur_name,
-                (unsigned long long)doc->line, r->id_field);
-        return RP_ERR_BAD_ID;
+        return bad_id(r, doc);
     }
 }
 
@@ -557,21 +561,13 @@ rp_status rp__reader_parse(rp_reader *r, rp_doc *doc)
         return RP_ERR_NOT_OBJECT;
     }
     json_t *text = json_object_get(r->json, r->text_field);
-    if (!text || !json_is_string(text)) {
-        rp__msg(r->err, "%s:%llu: %s field \"%s\"", r->cur_name, (unsigned long long)doc->line,
-                text ? "not a string:" : "no", r->text_field);
-        return RP_ERR_NO_TEXT;
-    }
+    if (!text || !json_is_string(text)) return no_text(r, doc, !text);
     doc->text = json_string_value(text);
     doc->text_len = json_string_length(text);
     json_t *id = json_object_get(r->json, r->id_field);
     doc->id.is_number = 0;
-    if (!id || json_is_null(id)) {
-        if (set_id_number(r, doc->line) != RP_OK) return RP_ERR_NOMEM;
-        doc->id.str = r->id_buf.data;
-        doc->id.len = r->id_buf.len;
-        doc->id.is_number = !r->qualify_ids;
-    } else if (json_is_string(id)) {
+    if (!id || json_is_null(id)) return id_from_line(r, doc);
+    if (json_is_string(id)) {
         doc->id.str = json_string_value(id);
         doc->id.len = json_string_length(id);
     } else if (json_is_integer(id) || json_is_real(id)) {
@@ -585,9 +581,7 @@ rp_status rp__reader_parse(rp_reader *r, rp_doc *doc)
         doc->id.len = r->id_buf.len;
         doc->id.is_number = 1;
     } else {
-        rp__msg(r->err, "%s:%llu: id field \"%s\" is neither a string nor a number", r->cur_name,
-                (unsigned long long)doc->line, r->id_field);
-        return RP_ERR_BAD_ID;
+        return bad_id(r, doc);
     }
     return RP_OK;
 }
