@@ -149,9 +149,50 @@ static int scan_literal(scan *c, const char *lit)
     return 0;
 }
 
+/* The two fields of the top-level object to find; NULL for nested values. */
+typedef struct {
+    const char *id_field, *text_field;
+    size_t id_len, text_len;
+    rp_json_fields *f;
+} capture;
+
 static int scan_value(scan *c, int depth);
 
-static int scan_container(scan *c, int depth)
+/* Scans the value of a top-level key and records it when it is the id or
+ * text field (a repeated key overwrites, as in jansson). */
+static int capture_value(scan *c, const capture *cap, const char *key, size_t kl)
+{
+    rp_json_fields *f = cap->f;
+    int is_text = kl == cap->text_len && memcmp(key, cap->text_field, kl) == 0;
+    int is_id = kl == cap->id_len && memcmp(key, cap->id_field, kl) == 0;
+    char ch = c->s[c->i];
+    size_t vstart = c->i;
+    if (ch == '"') {
+        const char *b;
+        size_t l;
+        int e;
+        if (scan_string(c, &b, &l, &e)) return -1;
+        if (is_text) f->text = b, f->text_len = l, f->text_escaped = e, f->text_kind = RP_JF_STRING;
+        if (is_id) f->id = b, f->id_len = l, f->id_escaped = e, f->id_kind = RP_JF_STRING;
+        return 0;
+    }
+    if (ch == '-' || (ch >= '0' && ch <= '9')) {
+        int is_int;
+        if (scan_number(c, &is_int)) return -1;
+        /* jansson reformats reals and -0 */
+        if (is_id && (!is_int || (c->i - vstart == 2 && c->s[vstart] == '-'))) return -1;
+        if (is_text) f->text_kind = RP_JF_OTHER;
+        if (is_id) f->id = c->s + vstart, f->id_len = c->i - vstart, f->id_kind = RP_JF_NUMBER;
+        return 0;
+    }
+    if (scan_value(c, 1)) return -1;
+    if (is_text) f->text_kind = RP_JF_OTHER;
+    if (is_id) f->id_kind = ch == 'n' ? RP_JF_NULL : RP_JF_OTHER;
+    return 0;
+}
+
+/* An object or array; with cap, the top-level object whose fields it finds. */
+static int scan_container(scan *c, int depth, const capture *cap)
 {
     if (depth > MAX_DEPTH) return -1;
     char open = c->s[c->i++], close = open == '{' ? '}' : ']';
@@ -161,17 +202,19 @@ static int scan_container(scan *c, int depth)
         return 0;
     }
     for (;;) {
+        const char *key = NULL;
+        size_t kl = 0;
         if (open == '{') {
-            const char *k;
-            size_t kl;
             int ke;
-            if (c->i >= c->n || c->s[c->i] != '"' || scan_string(c, &k, &kl, &ke)) return -1;
+            if (c->i >= c->n || c->s[c->i] != '"' || scan_string(c, &key, &kl, &ke)) return -1;
+            if (cap && ke) return -1; /* an escaped field name: let jansson compare it */
             skip_ws(c);
             if (c->i >= c->n || c->s[c->i] != ':') return -1;
             c->i++;
             skip_ws(c);
         }
-        if (scan_value(c, depth + 1)) return -1;
+        if (c->i >= c->n) return -1;
+        if (cap ? capture_value(c, cap, key, kl) : scan_value(c, depth + 1)) return -1;
         skip_ws(c);
         if (c->i >= c->n) return -1;
         if (c->s[c->i] == ',') {
@@ -197,7 +240,7 @@ static int scan_value(scan *c, int depth)
         int e;
         return scan_string(c, &b, &l, &e);
     }
-    if (ch == '{' || ch == '[') return scan_container(c, depth);
+    if (ch == '{' || ch == '[') return scan_container(c, depth, NULL);
     if (ch == 't') return scan_literal(c, "true");
     if (ch == 'f') return scan_literal(c, "false");
     if (ch == 'n') return scan_literal(c, "null");
@@ -210,64 +253,9 @@ int rp__json_scan(const char *s, size_t n, const char *id_field, const char *tex
 {
     memset(f, 0, sizeof(*f));
     scan c = {s, n, 0};
-    size_t idl = strlen(id_field), textl = strlen(text_field);
+    capture cap = {id_field, text_field, strlen(id_field), strlen(text_field), f};
     skip_ws(&c);
-    if (c.i >= n || s[c.i] != '{') return -1;
-    c.i++;
-    skip_ws(&c);
-    if (c.i < n && s[c.i] == '}') {
-        c.i++;
-        goto end;
-    }
-    for (;;) {
-        const char *key;
-        size_t kl;
-        int ke;
-        if (c.i >= n || s[c.i] != '"' || scan_string(&c, &key, &kl, &ke)) return -1;
-        if (ke) return -1; /* an escaped key: let jansson compare it */
-        skip_ws(&c);
-        if (c.i >= n || s[c.i] != ':') return -1;
-        c.i++;
-        skip_ws(&c);
-        if (c.i >= n) return -1;
-        int is_text = kl == textl && memcmp(key, text_field, kl) == 0;
-        int is_id = kl == idl && memcmp(key, id_field, kl) == 0;
-        char ch = s[c.i];
-        size_t vstart = c.i;
-        if (ch == '"') {
-            const char *b;
-            size_t l;
-            int e;
-            if (scan_string(&c, &b, &l, &e)) return -1;
-            if (is_text) f->text = b, f->text_len = l, f->text_escaped = e, f->text_kind = RP_JF_STRING;
-            if (is_id) f->id = b, f->id_len = l, f->id_escaped = e, f->id_kind = RP_JF_STRING;
-        } else if (ch == '-' || (ch >= '0' && ch <= '9')) {
-            int is_int;
-            if (scan_number(&c, &is_int)) return -1;
-            /* jansson reformats reals and -0 */
-            if (is_id && (!is_int || (c.i - vstart == 2 && s[vstart] == '-'))) return -1;
-            if (is_text) f->text_kind = RP_JF_OTHER;
-            if (is_id) f->id = s + vstart, f->id_len = c.i - vstart, f->id_kind = RP_JF_NUMBER;
-        } else {
-            if (scan_value(&c, 1)) return -1;
-            int null = ch == 'n';
-            if (is_text) f->text_kind = RP_JF_OTHER;
-            if (is_id) f->id_kind = null ? RP_JF_NULL : RP_JF_OTHER;
-        }
-        skip_ws(&c);
-        if (c.i >= n) return -1;
-        if (s[c.i] == ',') {
-            c.i++;
-            skip_ws(&c);
-            continue;
-        }
-        if (s[c.i] == '}') {
-            c.i++;
-            break;
-        }
-        return -1;
-    }
-end:
+    if (c.i >= n || s[c.i] != '{' || scan_container(&c, 0, &cap)) return -1;
     skip_ws(&c);
     return c.i == n ? 0 : -1;
 }
