@@ -14,8 +14,11 @@
  *                   text, raw bytes and location (file, line);
  *   - rp_tokenizer: the matching view of a text: normalized word hashes, each
  *                   with code point offsets into the original text;
- *   - rp_engine:    near-duplicate detection over a whole corpus: verified
- *                   similar pairs, clusters, and the deduplicated corpus.
+ *   - rp_engine:    a task over a whole corpus: near-duplicate detection
+ *                   (verified similar pairs, clusters, the deduplicated
+ *                   corpus) or passage alignment (which documents reuse
+ *                   which passages of which others);
+ *   - rp_aligner:   the passages two texts share, aligned word by word.
  *
  * Conventions: every handle is opaque, created by rp_*_create/open and
  * released by rp_*_free (which accept NULL). Functions that can fail return
@@ -87,6 +90,12 @@ typedef enum {
     RP_MEASURE_CONTAINMENT   /* max(|A n B|/|A|, |A n B|/|B|): one is largely in the other */
 } rp_measure;
 
+/* What an engine run computes. */
+typedef enum {
+    RP_TASK_DEDUP = 0,       /* near-duplicate pairs and clusters, the kept corpus */
+    RP_TASK_ALIGN            /* shared passages between documents */
+} rp_task;
+
 /* All tunables of a run. Initialize with rp_params_init(), then change what
  * you need: new fields get defaults there, so callers keep compiling. */
 typedef struct {
@@ -107,6 +116,21 @@ typedef struct {
     const char *id_field;    /* JSONL id field (default "id") */
     const char *text_field;  /* JSONL text field (default "text") */
     const char *tmp_dir;     /* temporary files (default $TMPDIR or /tmp) */
+    rp_task task;            /* what rp_engine_run computes (default dedup) */
+    /* passage alignment (RP_TASK_ALIGN and rp_aligner) */
+    unsigned min_words;      /* shortest reported passage: this many matching words
+                                (default 12). Any run of this many identical
+                                words shared by two documents is found. */
+    unsigned max_gap;        /* words of difference bridged inside one passage, in
+                                each text (default 8): a changed word, a typo or a
+                                dropped clause does not split a passage */
+    double min_identity;     /* passages whose share of matching words is lower
+                                are dropped (default 0.6) */
+    unsigned max_df;         /* fingerprints found in more documents than this are
+                                boilerplate and do not make candidates (default 100) */
+    const char *date_field;  /* JSONL field with a document's date, used to tell
+                                the source of a reuse (default "date") */
+    int keep_text;           /* keep the texts of aligned documents for display */
 } rp_params;
 
 void rp_params_init(rp_params *params);
@@ -221,6 +245,11 @@ typedef struct {
     uint64_t truncated_buckets;  /* LSH buckets above max_bucket */
     uint64_t clusters;
     unsigned bands, rows;        /* LSH parameters used */
+    /* alignment */
+    uint64_t fingerprints;       /* distinct (document, fingerprint) entries indexed */
+    uint64_t common_fingerprints;/* fingerprints dropped as in more than max_df documents */
+    uint64_t aligned_pairs;      /* candidate pairs that share at least one passage */
+    uint64_t passages;
 } rp_stats;
 
 typedef struct rp_engine rp_engine;
@@ -264,6 +293,81 @@ int rp_engine_is_kept(const rp_engine *engine, uint64_t index);
 
 void rp_engine_stats(const rp_engine *engine, rp_stats *stats);
 const char *rp_engine_error(const rp_engine *engine);
+
+/* ------------------------------------------------------------- alignment */
+
+/* A passage two documents share. Offsets are code points into each original
+ * text (as a Python str indexes it), end exclusive; words are counted on the
+ * tokenizer's view. */
+typedef struct {
+    uint32_t a_start, a_end;
+    uint32_t b_start, b_end;
+    uint32_t a_word, a_words;    /* first word and number of words in a */
+    uint32_t b_word, b_words;
+    uint32_t words;              /* the longer side's length in words */
+    uint32_t matches;            /* words aligned to an identical word */
+    double identity;             /* matches / words */
+} rp_passage;
+
+/* How much of one document is derived from the other (the METER corpus'
+ * categories of journalistic reuse), from the coverages:
+ *   exact            the two are the same word for word
+ *   near_duplicate   both coverages >= 0.8
+ *   wholly_derived   one coverage >= 0.8: that document is made of the other
+ *   partially_derived otherwise: they share passages */
+typedef enum {
+    RP_REL_EXACT = 0,
+    RP_REL_NEAR_DUPLICATE,
+    RP_REL_WHOLLY_DERIVED,
+    RP_REL_PARTIALLY_DERIVED
+} rp_relation;
+
+#define RP_DERIVED_COVERAGE 0.8
+
+const char *rp_relation_name(rp_relation rel);
+
+/* Which document is the likely source. */
+typedef enum {
+    RP_SOURCE_UNKNOWN = 0,
+    RP_SOURCE_A,
+    RP_SOURCE_B
+} rp_source_side;
+
+typedef struct {
+    rp_id a, b;                  /* a precedes b in input order */
+    uint64_t a_index, b_index;   /* 0-based record numbers */
+    const rp_passage *passages;  /* in order of a's offsets, never overlapping */
+    size_t n_passages;
+    double coverage_a;           /* share of a's words inside shared passages */
+    double coverage_b;
+    rp_relation relation;
+    rp_source_side source;
+    const char *source_evidence; /* "date", "containment", or NULL */
+    const char *date_a, *date_b; /* the date fields, or NULL */
+    const char *text_a;          /* with keep_text: the two texts, else NULL */
+    size_t text_a_len;
+    const char *text_b;
+    size_t text_b_len;
+} rp_alignment;
+
+/* Calls fn for every pair of documents sharing at least one passage, ordered
+ * by a then b (RP_TASK_ALIGN). A non-zero return from fn stops. */
+rp_status rp_engine_foreach_alignment(rp_engine *engine,
+                                      int (*fn)(void *user, const rp_alignment *al), void *user);
+
+/* Aligns two texts directly (min_words, max_gap, min_identity apply). */
+typedef struct rp_aligner rp_aligner;
+
+rp_aligner *rp_aligner_create(const rp_params *params);
+void rp_aligner_free(rp_aligner *aligner);
+
+/* Fills *out with the passages a and b share (valid until the next call);
+ * ids and indexes are left zero and texts are set. Fails on text the
+ * tokenizer rejects (RP_ERR_UTF8, RP_ERR_NUL); rp_aligner_error() says
+ * which text and where. */
+rp_status rp_align(rp_aligner *aligner, const char *a, size_t a_len, const char *b, size_t b_len,
+                   rp_alignment *out);
+const char *rp_aligner_error(const rp_aligner *aligner);
 
 /* Writes s as a JSON string literal (quotes included); bytes that are not
  * valid UTF-8 become U+FFFD so the output is always valid JSON. */

@@ -16,9 +16,8 @@
  * Pass 3 (write, dedup only): the inputs are read once more and every record
  *   that is the first of its cluster, or in none, is copied out as read.
  *
- * Standard input cannot be read twice, so pass 1 spools its raw bytes to a
- * temporary file that later passes read instead. A record count that differs
- * between passes means an input changed under us, which is an error.
+ * The passes themselves (numbering, rejections, stdin spooling, re-reading)
+ * are corpus.c's; this file says what each pass does with a record.
  */
 #include "internal.h"
 
@@ -37,27 +36,14 @@ enum {
 };
 
 typedef struct {
-    char *path;         /* as given */
-    char *display;      /* name in messages */
-    char *spool_path;   /* stdin spooled here by pass 1 */
-    rp_format format;   /* as detected in pass 1 (for the spool) */
-    uint64_t first_rec, end_rec;
-} rp_input;
-
-typedef struct {
     uint32_t a, b;
     float jaccard, containment_a, containment_b;
 } rp_vpair;
 
 struct rp_engine {
     rp_params p;
-    char *id_field, *text_field, *tmp_dir;
-    rp_input *inputs;
-    size_t n_inputs, cap_inputs;
-    rp_reject_fn on_reject;
-    rp_progress_fn on_progress;
-    void *user;
-    uint64_t total_bytes;       /* sum of input file sizes, 0 when unknown */
+    rp_corpus corpus;
+    rp_reuse *reuse;            /* the align task's state (reuse.c) */
 
     /* per record */
     uint8_t *status;
@@ -97,33 +83,24 @@ void rp_params_init(rp_params *p)
     p->format = RP_FORMAT_AUTO;
     p->id_field = "id";
     p->text_field = "text";
-}
-
-static char *dup_or_null(const char *s)
-{
-    if (!s) return NULL;
-    size_t n = strlen(s) + 1;
-    char *d = malloc(n);
-    if (d) memcpy(d, s, n);
-    return d;
+    p->task = RP_TASK_DEDUP;
+    p->min_words = 12;
+    p->max_gap = 8;
+    p->min_identity = 0.6;
+    p->max_df = 100;
+    p->date_field = "date";
 }
 
 rp_engine *rp_engine_create(const rp_params *params)
 {
     rp_engine *e = calloc(1, sizeof(*e));
     if (!e) return NULL;
-    e->p = *params;
-    e->id_field = dup_or_null(params->id_field ? params->id_field : "id");
-    e->text_field = dup_or_null(params->text_field ? params->text_field : "text");
-    const char *tmp = params->tmp_dir ? params->tmp_dir : getenv("TMPDIR");
-    e->tmp_dir = dup_or_null(tmp && *tmp ? tmp : "/tmp");
-    if (!e->id_field || !e->text_field || !e->tmp_dir) {
+    if (rp__corpus_init(&e->corpus, params, e->err) ||
+        (params->task == RP_TASK_ALIGN && !(e->reuse = rp__reuse_create()))) {
         rp_engine_free(e);
         return NULL;
     }
-    e->p.id_field = e->id_field;
-    e->p.text_field = e->text_field;
-    e->p.tmp_dir = e->tmp_dir;
+    e->p = e->corpus.p;
     return e;
 }
 
@@ -141,15 +118,8 @@ static void free_candidates(rp_engine *e)
 void rp_engine_free(rp_engine *e)
 {
     if (!e) return;
-    for (size_t i = 0; i < e->n_inputs; i++) {
-        free(e->inputs[i].path);
-        free(e->inputs[i].display);
-        if (e->inputs[i].spool_path) {
-            unlink(e->inputs[i].spool_path);
-            free(e->inputs[i].spool_path);
-        }
-    }
-    free(e->inputs);
+    rp__corpus_free(&e->corpus);
+    rp__reuse_free(e->reuse);
     free_candidates(e);
     free(e->status);
     free(e->exact);
@@ -161,18 +131,15 @@ void rp_engine_free(rp_engine *e)
     rp__buf_free(&e->id_arena);
     free(e->pairs);
     rp__uf_free(&e->uf);
-    free(e->id_field);
-    free(e->text_field);
-    free(e->tmp_dir);
     free(e);
 }
 
 void rp_engine_set_callbacks(rp_engine *e, rp_reject_fn on_reject, rp_progress_fn on_progress,
                              void *user)
 {
-    e->on_reject = on_reject;
-    e->on_progress = on_progress;
-    e->user = user;
+    e->corpus.on_reject = on_reject;
+    e->corpus.on_progress = on_progress;
+    e->corpus.user = user;
 }
 
 const char *rp_engine_error(const rp_engine *e)
@@ -187,7 +154,7 @@ void rp_engine_stats(const rp_engine *e, rp_stats *stats)
 
 int rp_engine_is_kept(const rp_engine *e, uint64_t index)
 {
-    if (index >= e->n_rec) return 0;
+    if (e->p.task != RP_TASK_DEDUP || index >= e->n_rec) return 0;
     return (e->status[index] & REC_STATE) == REC_DOC && !(e->status[index] & REC_REMOVED);
 }
 
@@ -197,44 +164,13 @@ rp_status rp_engine_add_input(rp_engine *e, const char *path)
         rp__msg(e->err, "inputs must be added before the run");
         return RP_ERR_USAGE;
     }
-    if (rp__grow((void **)&e->inputs, &e->cap_inputs, e->n_inputs + 1, sizeof(rp_input)))
-        return RP_ERR_NOMEM;
-    rp_input *in = &e->inputs[e->n_inputs];
-    memset(in, 0, sizeof(*in));
-    in->path = dup_or_null(path);
-    in->display = dup_or_null(strcmp(path, "-") == 0 ? "<stdin>" : path);
-    if (!in->path || !in->display) return RP_ERR_NOMEM;
-    e->n_inputs++;
-    struct stat sb;
-    if (strcmp(path, "-") != 0 && stat(path, &sb) == 0 && S_ISREG(sb.st_mode))
-        e->total_bytes += (uint64_t)sb.st_size;
-    return RP_OK;
-}
-
-/* Opens input i for a later pass: the spool of stdin, or the input again. */
-static rp_reader *reopen(rp_engine *e, size_t i)
-{
-    rp_input *in = &e->inputs[i];
-    rp_reader *r = in->spool_path
-                       ? rp__reader_open_as(in->spool_path, in->display, in->format, &e->p)
-                       : rp__reader_open_as(in->path, in->display, e->p.format, &e->p);
-    if (r) rp__reader_qualify_ids(r, e->n_inputs > 1);
-    return r;
-}
-
-static void progress(rp_engine *e, const char *stage, uint64_t done)
-{
-    if (e->on_progress) e->on_progress(e->user, stage, done, e->total_bytes);
+    return rp__corpus_add(&e->corpus, path);
 }
 
 /* ------------------------------------------------------------- pass 1 */
 
 static rp_status add_record(rp_engine *e, uint8_t status, uint64_t exact)
 {
-    if (e->n_rec >= UINT32_MAX - 1) {
-        rp__msg(e->err, "more than %u records in one run", UINT32_MAX - 1);
-        return RP_ERR_LIMIT;
-    }
     if (e->n_rec == e->cap_rec) {
         size_t cap = e->cap_rec ? e->cap_rec * 2 : 4096;
         uint8_t *s = realloc(e->status, cap);
@@ -259,151 +195,46 @@ static rp_status add_record(rp_engine *e, uint8_t status, uint64_t exact)
     return RP_OK;
 }
 
-/* A bad record: counted and reported when skipping, fatal otherwise. */
-static rp_status reject(rp_engine *e, rp_status st, const char *msg, int has_record)
-{
-    e->stats.read++;
-    e->stats.rejected++;
-    e->stats.rejected_by[st]++;
-    if (!e->p.skip_bad) {
-        rp__msg(e->err, "%s", msg);
-        return st;
-    }
-    if (e->on_reject) e->on_reject(e->user, st, msg);
-    return has_record ? add_record(e, REC_REJECTED, 0) : RP_OK;
-}
-
 typedef struct {
-    rp_tokenizer *tok;
+    rp_engine *e;
     uint64_t *shingles;
     size_t shingles_cap;
     uint64_t *sig;
     unsigned char *filled;
-    char msg[RP_MSG_MAX];
 } rp_work;
 
 static void work_free(rp_work *w)
 {
-    rp_tokenizer_free(w->tok);
     free(w->shingles);
     free(w->sig);
     free(w->filled);
 }
 
-static int work_init(rp_work *w, unsigned num_perm)
+static int work_init(rp_work *w, rp_engine *e)
 {
     memset(w, 0, sizeof(*w));
-    w->tok = rp_tokenizer_create();
-    w->sig = malloc(num_perm * sizeof(uint64_t));
-    w->filled = malloc(num_perm);
-    return w->tok && w->sig && w->filled ? 0 : -1;
+    w->e = e;
+    w->sig = malloc(e->p.num_perm * sizeof(uint64_t));
+    w->filled = malloc(e->p.num_perm);
+    return w->sig && w->filled ? 0 : -1;
 }
 
-/* Tokenizes doc; on bad input fills w->msg with the located message. */
-static rp_status tokenize_doc(rp_work *w, const rp_doc *doc, const uint64_t **hashes, size_t *n)
+/* Pass 1 for one record: its exact hash and its band entries. */
+static rp_status sign_record(void *ctx, const rp_record *r)
 {
-    const rp_span *spans;
-    rp_status st = rp_tokenize(w->tok, doc->text, doc->text_len, hashes, &spans, n);
-    char where[RP_MSG_MAX];
-    if (doc->line) snprintf(where, sizeof(where), "%s:%llu", doc->file, (unsigned long long)doc->line);
-    else snprintf(where, sizeof(where), "%s", doc->file);
-    if (st != RP_OK) {
-        rp__msg(w->msg, "%s: %s%s", where, rp_tokenizer_error(w->tok),
-                doc->line ? " of the text field" : "");
-        return st;
-    }
-    if (*n == 0) {
-        rp__msg(w->msg, "%s: document has no words", where);
-        return RP_ERR_EMPTY;
-    }
+    rp_work *w = ctx;
+    rp_engine *e = w->e;
+    if (r->status != RP_OK) return add_record(e, REC_REJECTED, 0);
+    size_t n_sh = rp__shingles(r->hashes, r->n_tokens, e->p.ngram, e->p.seed, &w->shingles,
+                               &w->shingles_cap, 0);
+    if (n_sh == SIZE_MAX) return RP_ERR_NOMEM;
+    rp__sign(w->shingles, n_sh, e->p.num_perm, e->p.seed, w->sig, w->filled);
+    uint64_t rec = e->n_rec;
+    rp_status st = add_record(e, REC_DOC, rp__exact_hash(r->hashes, r->n_tokens, e->p.seed));
+    if (st != RP_OK) return st;
+    for (unsigned b = 0; b < e->bands; b++)
+        e->band[b][rec] = (uint64_t)rp__band_key(w->sig, b, e->rows, e->p.seed) << 32 | rec;
     return RP_OK;
-}
-
-static rp_status sign_input(rp_engine *e, size_t i, rp_work *w, uint64_t *bytes_before)
-{
-    rp_input *in = &e->inputs[i];
-    rp_reader *r = rp_reader_open(in->path, &e->p);
-    if (!r) return RP_ERR_NOMEM;
-    rp__reader_qualify_ids(r, e->n_inputs > 1);
-    FILE *spool = NULL;
-    rp_status st = RP_OK;
-    if (strcmp(in->path, "-") == 0) {
-        size_t n = strlen(e->tmp_dir) + 32;
-        in->spool_path = malloc(n);
-        if (!in->spool_path) {
-            st = RP_ERR_NOMEM;
-            goto done;
-        }
-        snprintf(in->spool_path, n, "%s/reprint-stdin-XXXXXX", e->tmp_dir);
-        int fd = mkstemp(in->spool_path);
-        if (fd < 0 || !(spool = fdopen(fd, "wb"))) {
-            rp__msg(e->err, "cannot create a spool file for standard input in %s: %s",
-                    e->tmp_dir, strerror(errno));
-            if (fd >= 0) close(fd);
-            free(in->spool_path);
-            in->spool_path = NULL;
-            st = RP_ERR_IO;
-            goto done;
-        }
-        rp__reader_spool(r, spool);
-    }
-    in->first_rec = e->n_rec;
-    uint64_t tick = 0;
-    for (;;) {
-        rp_doc doc;
-        st = rp__reader_next_raw(r, &doc);
-        if (st == RP_EOF) {
-            st = RP_OK;
-            break;
-        }
-        if (st == RP_ERR_TRUNCATED) {
-            /* the unreadable rest of a file: one rejection, not a record */
-            st = reject(e, st, rp_reader_error(r), 0);
-            if (st != RP_OK) break;
-            continue;
-        }
-        if (st != RP_OK && !rp_status_is_bad_input(st)) {
-            rp__msg(e->err, "%s", rp_reader_error(r));
-            break;
-        }
-        if (st == RP_OK) st = rp__reader_parse(r, &doc);
-        if (st != RP_OK) {
-            if ((st = reject(e, st, rp_reader_error(r), 1)) != RP_OK) break;
-            continue;
-        }
-        const uint64_t *hashes;
-        size_t n_tokens;
-        st = tokenize_doc(w, &doc, &hashes, &n_tokens);
-        if (st == RP_ERR_NOMEM) break;
-        if (st != RP_OK) {
-            if ((st = reject(e, st, w->msg, 1)) != RP_OK) break;
-            continue;
-        }
-        size_t n_sh = rp__shingles(hashes, n_tokens, e->p.ngram, e->p.seed, &w->shingles,
-                                   &w->shingles_cap, 0);
-        if (n_sh == SIZE_MAX) {
-            st = RP_ERR_NOMEM;
-            break;
-        }
-        rp__sign(w->shingles, n_sh, e->p.num_perm, e->p.seed, w->sig, w->filled);
-        uint64_t rec = e->n_rec;
-        if ((st = add_record(e, REC_DOC, rp__exact_hash(hashes, n_tokens, e->p.seed))) != RP_OK)
-            break;
-        for (unsigned b = 0; b < e->bands; b++)
-            e->band[b][rec] = (uint64_t)rp__band_key(w->sig, b, e->rows, e->p.seed) << 32 | rec;
-        e->stats.read++;
-        if ((++tick & 1023) == 0) progress(e, "reading", *bytes_before + rp_reader_bytes_read(r));
-    }
-done:
-    *bytes_before += rp_reader_bytes_read(r);
-    in->end_rec = e->n_rec;
-    if (st == RP_OK) in->format = rp__reader_format(r);
-    if (spool && fclose(spool) != 0 && st == RP_OK) {
-        rp__msg(e->err, "cannot write the spool file of standard input: %s", strerror(errno));
-        st = RP_ERR_IO;
-    }
-    rp_reader_free(r);
-    return st;
 }
 
 /* -------------------------------------------------------- candidates */
@@ -484,81 +315,51 @@ static rp_status store_id(rp_engine *e, uint32_t slot, const rp_id *id)
     return rp__buf_append(&e->id_arena, id->str, e->id_len[slot]) ? RP_ERR_NOMEM : RP_OK;
 }
 
-static rp_status changed(rp_engine *e, size_t i)
+typedef struct {
+    rp_work *w;
+    FILE *sets;
+    uint64_t off;
+} rp_set_writer;
+
+/* Pass 2 for one needed record: its sorted shingle set, appended to sets. */
+static rp_status write_set(void *ctx, const rp_record *r)
 {
-    rp__msg(e->err, "%s: input changed between passes (read it from a stable file)",
-            e->inputs[i].display);
-    return RP_ERR_IO;
+    rp_set_writer *sw = ctx;
+    rp_engine *e = sw->w->e;
+    uint32_t slot = e->slot[r->rec];
+    size_t n = rp__shingles(r->hashes, r->n_tokens, e->p.ngram, e->p.seed, &sw->w->shingles,
+                            &sw->w->shingles_cap, 1);
+    if (n == SIZE_MAX || store_id(e, slot, &r->doc.id) != RP_OK) return RP_ERR_NOMEM;
+    e->set_off[slot] = sw->off;
+    e->set_len[slot] = (uint32_t)n;
+    if (fwrite(sw->w->shingles, sizeof(uint64_t), n, sw->sets) != n) {
+        rp__msg(e->err, "cannot write temporary file in %s: %s", e->corpus.tmp_dir, strerror(errno));
+        return RP_ERR_IO;
+    }
+    sw->off += n;
+    return RP_OK;
+}
+
+static int needs_set(void *ctx, uint64_t rec)
+{
+    return ((rp_set_writer *)ctx)->w->e->slot[rec] != UINT32_MAX;
 }
 
 /* Re-reads the inputs and writes the shingle set of every needed record. */
 static rp_status build_sets(rp_engine *e, rp_work *w, FILE *sets)
 {
-    uint64_t off = 0, bytes = 0;
-    rp_status st = RP_OK;
-    for (size_t i = 0; i < e->n_inputs && st == RP_OK; i++) {
-        rp_reader *r = reopen(e, i);
-        if (!r) return RP_ERR_NOMEM;
-        uint64_t rec = e->inputs[i].first_rec;
-        for (;;) {
-            rp_doc doc;
-            st = rp__reader_next_raw(r, &doc);
-            if (st == RP_EOF) {
-                st = rec == e->inputs[i].end_rec ? RP_OK : changed(e, i);
-                break;
-            }
-            if (st == RP_ERR_TRUNCATED) continue; /* counted in pass 1 */
-            if (st != RP_OK && !rp_status_is_bad_input(st)) {
-                rp__msg(e->err, "%s", rp_reader_error(r));
-                break;
-            }
-            if (rec >= e->inputs[i].end_rec) {
-                st = changed(e, i);
-                break;
-            }
-            uint32_t slot = e->slot[rec++];
-            st = RP_OK;
-            if (slot == UINT32_MAX) continue;
-            const uint64_t *hashes;
-            size_t n_tokens;
-            if (rp__reader_parse(r, &doc) != RP_OK || tokenize_doc(w, &doc, &hashes, &n_tokens) != RP_OK) {
-                st = changed(e, i);
-                break;
-            }
-            size_t n = rp__shingles(hashes, n_tokens, e->p.ngram, e->p.seed, &w->shingles,
-                                    &w->shingles_cap, 1);
-            if (n == SIZE_MAX || store_id(e, slot, &doc.id) != RP_OK) {
-                st = RP_ERR_NOMEM;
-                break;
-            }
-            e->set_off[slot] = off;
-            e->set_len[slot] = (uint32_t)n;
-            if (fwrite(w->shingles, sizeof(uint64_t), n, sets) != n) {
-                rp__msg(e->err, "cannot write temporary file in %s: %s", e->tmp_dir, strerror(errno));
-                st = RP_ERR_IO;
-                break;
-            }
-            off += n;
-        }
-        bytes += rp_reader_bytes_read(r);
-        progress(e, "verifying", bytes);
-        rp_reader_free(r);
-    }
-    return st;
+    rp_set_writer sw = {w, sets, 0};
+    return rp__corpus_pass(&e->corpus, "verifying", 1, needs_set, write_set, &sw);
 }
 
 static rp_status verify(rp_engine *e, rp_work *w)
 {
     rp_status st = RP_OK;
-    e->slot = malloc((e->n_rec ? e->n_rec : 1) * sizeof(uint32_t));
-    if (!e->slot) return RP_ERR_NOMEM;
-    memset(e->slot, 0xFF, e->n_rec * sizeof(uint32_t));
-    for (size_t i = 0; i < e->n_cand; i++) {
-        e->slot[e->cand[i] >> 32] = 0;
-        e->slot[(uint32_t)e->cand[i]] = 0;
+    e->n_slots = rp__corpus_slots(&e->corpus, e->cand, e->n_cand, &e->slot);
+    if (e->n_slots == SIZE_MAX) {
+        e->n_slots = 0;
+        return RP_ERR_NOMEM;
     }
-    for (size_t i = 0; i < e->n_rec; i++)
-        if (e->slot[i] != UINT32_MAX) e->slot[i] = (uint32_t)e->n_slots++;
     size_t ns = e->n_slots ? e->n_slots : 1;
     e->set_off = malloc(ns * sizeof(uint64_t));
     e->set_len = malloc(ns * sizeof(uint32_t));
@@ -567,22 +368,12 @@ static rp_status verify(rp_engine *e, rp_work *w)
     if (!e->set_off || !e->set_len || !e->id_off || !e->id_len) return RP_ERR_NOMEM;
     if (e->n_slots == 0) return RP_OK;
 
-    char path[4096];
-    snprintf(path, sizeof(path), "%s/reprint-sets-XXXXXX", e->tmp_dir);
-    int fd = mkstemp(path);
-    if (fd < 0) {
-        rp__msg(e->err, "cannot create a temporary file in %s: %s", e->tmp_dir, strerror(errno));
-        return RP_ERR_IO;
-    }
-    unlink(path); /* anonymous: gone when closed, whatever happens */
-    FILE *sets = fdopen(fd, "w+b");
-    if (!sets) {
-        close(fd);
-        return RP_ERR_NOMEM;
-    }
+    FILE *sets;
+    if ((st = rp__corpus_temp(&e->corpus, &sets)) != RP_OK) return st;
+    int fd = fileno(sets);
     st = build_sets(e, w, sets);
     if (st == RP_OK && fflush(sets) != 0) {
-        rp__msg(e->err, "cannot write temporary file in %s: %s", e->tmp_dir, strerror(errno));
+        rp__msg(e->err, "cannot write temporary file in %s: %s", e->corpus.tmp_dir, strerror(errno));
         st = RP_ERR_IO;
     }
     const uint64_t *map = NULL;
@@ -635,6 +426,7 @@ rp_status rp_engine_run(rp_engine *e)
         return RP_ERR_USAGE;
     }
     e->ran = 1;
+    if (e->p.task == RP_TASK_ALIGN) return rp__reuse_run(e->reuse, &e->corpus, &e->stats, e->err);
     if (e->p.ngram < 1 || e->p.ngram > 64 || e->p.num_perm < 1 || e->p.num_perm > 4096 ||
         !(e->p.threshold > 0 && e->p.threshold <= 1) || e->p.max_doc_bytes < 1 ||
         e->p.max_bucket < 2) {
@@ -662,14 +454,11 @@ rp_status rp_engine_run(rp_engine *e)
 
     rp_work w;
     rp_status st = RP_OK;
-    if (work_init(&w, e->p.num_perm)) {
+    if (work_init(&w, e)) {
         work_free(&w);
         return RP_ERR_NOMEM;
     }
-    uint64_t bytes = 0;
-    for (size_t i = 0; i < e->n_inputs && st == RP_OK; i++) st = sign_input(e, i, &w, &bytes);
-    e->stats.bytes = bytes;
-    progress(e, "reading", bytes);
+    st = rp__corpus_first_pass(&e->corpus, &e->stats, sign_record, &w);
     if (st == RP_OK) st = find_candidates(e);
     if (st == RP_OK && rp__uf_init(&e->uf, e->n_rec)) st = RP_ERR_NOMEM;
     if (st == RP_OK) st = verify(e, &w);
@@ -747,7 +536,7 @@ static size_t group_of(uint32_t g, const uint32_t *copy_head, const uint32_t *co
 
 rp_status rp_engine_foreach_pair(rp_engine *e, int (*fn)(void *, const rp_pair *), void *user)
 {
-    if (!e->ran) return RP_ERR_USAGE;
+    if (!e->ran || e->p.task != RP_TASK_DEDUP) return RP_ERR_USAGE;
     /* Exact copies left the LSH tables, so their only pair is with the first
      * document they equal. Equal shingle sets have equal scores: each copy
      * takes every pair of its first, and the copies pair among themselves. */
@@ -822,7 +611,7 @@ done:
 
 rp_status rp_engine_foreach_cluster(rp_engine *e, int (*fn)(void *, const rp_cluster *), void *user)
 {
-    if (!e->ran) return RP_ERR_USAGE;
+    if (!e->ran || e->p.task != RP_TASK_DEDUP) return RP_ERR_USAGE;
     /* members by root: root << 32 | record, sorted */
     size_t n = 0;
     for (size_t i = 0; i < e->n_rec; i++)
@@ -857,60 +646,50 @@ rp_status rp_engine_foreach_cluster(rp_engine *e, int (*fn)(void *, const rp_clu
 
 /* ------------------------------------------------------------- pass 3 */
 
+typedef struct {
+    rp_engine *e;
+    FILE *out;
+} rp_kept_writer;
+
+static int is_kept(void *ctx, uint64_t rec)
+{
+    return rp_engine_is_kept(((rp_kept_writer *)ctx)->e, rec);
+}
+
+/* Pass 3 for one kept record: the line as read, or a text file as JSONL. */
+static rp_status write_record(void *ctx, const rp_record *r)
+{
+    rp_kept_writer *kw = ctx;
+    FILE *out = kw->out;
+    const rp_doc *doc = &r->doc;
+    int bad = 0;
+    if (r->is_text) {
+        bad |= fputs("{\"id\": ", out) < 0;
+        bad |= rp_write_json_id(out, &doc->id) < 0;
+        bad |= fputs(", \"text\": ", out) < 0;
+        bad |= rp_write_json_string(out, doc->text, doc->text_len) < 0;
+        bad |= fputs("}\n", out) < 0;
+    } else {
+        bad |= fwrite(doc->raw, 1, doc->raw_len, out) != doc->raw_len;
+        if (doc->raw_len && doc->raw[doc->raw_len - 1] != '\n') bad |= fputc('\n', out) < 0;
+    }
+    if (bad) {
+        rp__msg(kw->e->err, "cannot write output: %s", strerror(errno));
+        return RP_ERR_IO;
+    }
+    return RP_OK;
+}
+
 rp_status rp_engine_write_kept(rp_engine *e, FILE *out)
 {
-    if (!e->ran) return RP_ERR_USAGE;
-    rp_status st = RP_OK;
-    uint64_t bytes = 0;
-    for (size_t i = 0; i < e->n_inputs && st == RP_OK; i++) {
-        rp_reader *r = reopen(e, i);
-        if (!r) return RP_ERR_NOMEM;
-        uint64_t rec = e->inputs[i].first_rec, tick = 0;
-        for (;;) {
-            rp_doc doc;
-            st = rp__reader_next_raw(r, &doc);
-            if (st == RP_EOF) {
-                st = rec == e->inputs[i].end_rec ? RP_OK : changed(e, i);
-                break;
-            }
-            if (st == RP_ERR_TRUNCATED) continue;
-            if (st != RP_OK && !rp_status_is_bad_input(st)) {
-                rp__msg(e->err, "%s", rp_reader_error(r));
-                break;
-            }
-            if (rec >= e->inputs[i].end_rec) {
-                st = changed(e, i);
-                break;
-            }
-            int keep = rp_engine_is_kept(e, rec++);
-            st = RP_OK;
-            if (!keep) continue;
-            int bad = 0;
-            if (rp__reader_is_text(r)) {
-                if (rp__reader_parse(r, &doc) != RP_OK) {
-                    st = changed(e, i);
-                    break;
-                }
-                rp_id id = doc.id;
-                bad |= fputs("{\"id\": ", out) < 0;
-                bad |= rp_write_json_id(out, &id) < 0;
-                bad |= fputs(", \"text\": ", out) < 0;
-                bad |= rp_write_json_string(out, doc.text, doc.text_len) < 0;
-                bad |= fputs("}\n", out) < 0;
-            } else {
-                bad |= fwrite(doc.raw, 1, doc.raw_len, out) != doc.raw_len;
-                if (doc.raw_len && doc.raw[doc.raw_len - 1] != '\n') bad |= fputc('\n', out) < 0;
-            }
-            if (bad) {
-                rp__msg(e->err, "cannot write output: %s", strerror(errno));
-                st = RP_ERR_IO;
-                break;
-            }
-            if ((++tick & 1023) == 0) progress(e, "writing", bytes + rp_reader_bytes_read(r));
-        }
-        bytes += rp_reader_bytes_read(r);
-        rp_reader_free(r);
-    }
-    progress(e, "writing", bytes);
-    return st;
+    if (!e->ran || e->p.task != RP_TASK_DEDUP) return RP_ERR_USAGE;
+    rp_kept_writer kw = {e, out};
+    return rp__corpus_pass(&e->corpus, "writing", 0, is_kept, write_record, &kw);
+}
+
+rp_status rp_engine_foreach_alignment(rp_engine *e, int (*fn)(void *, const rp_alignment *),
+                                      void *user)
+{
+    if (!e->ran || e->p.task != RP_TASK_ALIGN) return RP_ERR_USAGE;
+    return rp__reuse_foreach(e->reuse, fn, user);
 }

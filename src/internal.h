@@ -49,6 +49,13 @@ size_t rp__shingles(const uint64_t *tokens, size_t n_tokens, unsigned ngram, uin
 /* Hash of the whole normalized word sequence: equal for exact duplicates. */
 uint64_t rp__exact_hash(const uint64_t *tokens, size_t n_tokens, uint64_t seed);
 
+/* The winnowed fingerprints of a text: the minimum hash of every window of
+ * w consecutive word k-grams (Schleimer et al. 2003), sorted and unique, in
+ * *out. Two texts sharing a run of w + k - 1 identical words share at least
+ * one fingerprint. Returns the count, or SIZE_MAX when out of memory. */
+size_t rp__winnow(const uint64_t *tokens, size_t n_tokens, unsigned k, unsigned w, uint64_t seed,
+                  uint64_t **out, size_t *cap);
+
 /* Sorts and removes duplicates; returns the new count. */
 size_t rp__sort_unique_u64(uint64_t *v, size_t n, uint64_t *scratch);
 
@@ -101,7 +108,6 @@ uint32_t rp__uf_find(rp_uf *uf, uint32_t x);
 void rp__uf_union(rp_uf *uf, uint32_t a, uint32_t b);
 void rp__uf_free(rp_uf *uf);
 
-#endif /* REPRINT_INTERNAL_H */
 
 /* -------------------------------------------------------- read_source.c */
 
@@ -175,3 +181,92 @@ int rp__json_scan(const char *s, size_t n, const char *id_field, const char *tex
                   rp_json_fields *f);
 /* Unescapes the body of a string rp__json_scan accepted into out. */
 int rp__json_unescape(const char *s, size_t n, rp_buf *out);
+
+/* ------------------------------------------------------------- corpus.c */
+
+typedef struct {
+    char *path;              /* as given */
+    char *display;           /* name in messages */
+    char *spool_path;        /* stdin spooled here by the first pass */
+    rp_format format;        /* as detected in the first pass (for the spool) */
+    uint64_t first_rec, end_rec;
+} rp_input;
+
+/* The inputs of a run and the passes over them (see corpus.c). */
+typedef struct {
+    rp_params p;             /* its strings point at the owned copies below */
+    char *id_field, *text_field, *date_field, *tmp_dir;
+    rp_input *inputs;
+    size_t n_inputs, cap_inputs;
+    rp_reject_fn on_reject;
+    rp_progress_fn on_progress;
+    void *user;
+    uint64_t total_bytes;    /* sum of input file sizes, 0 when unknown */
+    uint64_t n_rec;          /* records numbered by the first pass */
+    rp_tokenizer *tok;
+    char *err;               /* the owner's message buffer (RP_MSG_MAX) */
+    char msg[RP_MSG_MAX];
+} rp_corpus;
+
+/* One record as a pass hands it to its visitor. In the first pass a rejected
+ * record comes with its bad-input status and no tokens. */
+typedef struct {
+    uint64_t rec;            /* 0-based record number in the corpus */
+    rp_status status;        /* RP_OK, or why the record was rejected */
+    rp_doc doc;
+    int is_text;             /* a text file, not a JSONL line */
+    const uint64_t *hashes;  /* the tokenizer's view, when tokenized */
+    const rp_span *spans;
+    size_t n_tokens;
+} rp_record;
+
+typedef rp_status (*rp__visit_fn)(void *ctx, const rp_record *r);
+
+int rp__corpus_init(rp_corpus *c, const rp_params *params, char *err);
+void rp__corpus_free(rp_corpus *c);
+rp_status rp__corpus_add(rp_corpus *c, const char *path);
+/* Reads every record, counting read and rejected ones into stats: visit sees
+ * every good document tokenized, and every rejected record (skip_bad). */
+rp_status rp__corpus_first_pass(rp_corpus *c, rp_stats *stats, rp__visit_fn visit, void *ctx);
+/* Re-reads the inputs; visits the records want() asks for, tokenized when
+ * tokenize_text is set. Reports progress under the stage's name. */
+rp_status rp__corpus_pass(rp_corpus *c, const char *stage, int tokenize_text,
+                          int (*want)(void *ctx, uint64_t rec), rp__visit_fn visit, void *ctx);
+/* Numbers the records that appear in pairs (a << 32 | b) 0, 1, ... in record
+ * order: *slot_of gets per record its slot or UINT32_MAX. Returns the number
+ * of slots, or SIZE_MAX when out of memory. */
+size_t rp__corpus_slots(const rp_corpus *c, const uint64_t *pairs, size_t n_pairs, uint32_t **slot_of);
+/* An anonymous temporary file in tmp_dir (unlinked at once). */
+rp_status rp__corpus_temp(rp_corpus *c, FILE **out);
+
+/* -------------------------------------------------------------- align.c */
+
+typedef struct rp_align_ws rp_align_ws;
+
+rp_align_ws *rp__align_ws_create(void);
+void rp__align_ws_free(rp_align_ws *ws);
+/* Word hashes narrowed to the 32 bits alignment compares. */
+int rp__align_tokens32(const uint64_t *h, size_t n, uint32_t **out, size_t *cap);
+rp_status rp__align_check(const rp_params *p, char *err);
+/* Indexes the first text; it must stay valid while aligning against it. */
+int rp__align_set_a(rp_align_ws *ws, const uint32_t *ta, size_t na, unsigned min_words);
+/* Passages shared by the first text and tb (word positions only), in order
+ * of their place in the first text, in ws. Returns the count or SIZE_MAX. */
+size_t rp__align_with(rp_align_ws *ws, const uint32_t *tb, size_t nb, const rp_params *p,
+                      rp_passage **out);
+/* Offsets from the spans, coverages, relation and the source the
+ * containment tells. */
+void rp__align_summarize(rp_alignment *al, rp_passage *ps, size_t n, const rp_span *sa, size_t na,
+                         const rp_span *sb, size_t nb, int identical);
+
+/* -------------------------------------------------------------- reuse.c */
+
+/* The align task over a corpus (see reuse.c). */
+typedef struct rp_reuse rp_reuse;
+
+rp_reuse *rp__reuse_create(void);
+void rp__reuse_free(rp_reuse *ru);
+rp_status rp__reuse_run(rp_reuse *ru, rp_corpus *c, rp_stats *stats, char *err);
+rp_status rp__reuse_foreach(rp_reuse *ru, int (*fn)(void *user, const rp_alignment *al), void *user);
+
+#endif /* REPRINT_INTERNAL_H */

@@ -62,3 +62,40 @@ size_t rp__sort_unique_u64(uint64_t *v, size_t n, uint64_t *scratch)
         if (v[i] != v[w - 1]) v[w++] = v[i];
     return w;
 }
+
+size_t rp__winnow(const uint64_t *tokens, size_t n_tokens, unsigned k, unsigned w, uint64_t seed,
+                  uint64_t **out, size_t *cap)
+{
+    if (k == 0 || w == 0 || n_tokens < k) return 0;
+    size_t count = n_tokens - k + 1;
+    /* room for the k-gram hashes, the chosen ones and the sort's scratch;
+     * the deque of window candidates lives in the chosen half as it fills */
+    if (rp__grow((void **)out, cap, count * 3, sizeof(uint64_t))) return SIZE_MAX;
+    uint64_t *h = *out, *fp = h + count, *scratch = h + 2 * count;
+    for (size_t i = 0; i < count; i++)
+        h[i] = XXH3_64bits_withSeed(tokens + i, k * sizeof(uint64_t), seed ^ 0xA5A5A5A5ULL);
+    /* Robust winnowing (Schleimer, Wilkerson and Aiken 2003): in every window
+     * of w consecutive k-grams take the minimum, the rightmost on ties, and
+     * record it when it changes. A monotone deque of positions with
+     * increasing hashes makes this O(n). A text with fewer than w k-grams has
+     * one window: itself. */
+    size_t *dq = malloc((count < w ? count : w) * sizeof(size_t) + sizeof(size_t));
+    if (!dq) return SIZE_MAX;
+    size_t dq_cap = (count < w ? count : w) + 1, head = 0, len = 0, n_fp = 0;
+    size_t last = SIZE_MAX;
+    size_t win = count < w ? count : w;
+    for (size_t i = 0; i < count; i++) {
+        while (len > 0 && h[dq[(head + len - 1) % dq_cap]] >= h[i]) len--;
+        dq[(head + len) % dq_cap] = i;
+        len++;
+        if (dq[head] + win <= i) head = (head + 1) % dq_cap, len--;
+        if (i + 1 >= win && dq[head] != last) {
+            last = dq[head];
+            fp[n_fp++] = h[last];
+        }
+    }
+    free(dq);
+    n_fp = rp__sort_unique_u64(fp, n_fp, scratch);
+    memmove(h, fp, n_fp * sizeof(uint64_t));
+    return n_fp;
+}

@@ -1,0 +1,480 @@
+/*
+ * reuse.c — the align task: which documents of a corpus share passages.
+ *
+ * Whole-document MinHash cannot find a 40-word excerpt inside a 2,000-word
+ * article, so candidates come from passage fingerprints instead:
+ *
+ * Pass 1 (fingerprint): every document's word n-grams (ngram, default 5) are
+ *   winnowed with a window of min_words - ngram + 1, so any run of min_words
+ *   identical words two documents share gives them a common fingerprint.
+ *   Each distinct (fingerprint, document) becomes one 64-bit entry in one of
+ *   256 partitions chosen by the fingerprint's top byte: 32 more bits of the
+ *   fingerprint and the record number. Memory is 8 bytes per fingerprint kept.
+ * Candidates: each partition is radix-sorted on its keys; documents under an
+ *   equal key pair up, unless the fingerprint is in more than max_df
+ *   documents (boilerplate, stock phrases), which is counted and dropped.
+ * Pass 2 (collect): the inputs are read again; only documents in a candidate
+ *   pair are tokenized, and their 32-bit word hashes, word spans (and texts,
+ *   for display) go to an unlinked, memory-mapped temporary file.
+ * Align: pairs in order of their first document; its k-gram table is built
+ *   once and every partner aligned against it (align.c). Pairs that share a
+ *   passage are kept with their passages, coverages, relation and source.
+ */
+#include "internal.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define N_PARTS 256
+
+typedef struct {
+    uint32_t a, b;
+    float coverage_a, coverage_b;
+    uint8_t relation, source, by_date;
+    size_t first, n; /* its passages in ru->passages */
+} rp_result;
+
+typedef struct {
+    uint64_t off;        /* byte offset of its tokens in the mapped file */
+    uint32_t n_tokens;
+    uint32_t text_len;   /* when texts are kept: they follow the spans */
+    uint64_t id_off;     /* in the arena << 1 | is_number */
+    uint32_t id_len;
+    uint64_t date_off;   /* in the arena; date_len 0 = no date */
+    uint32_t date_len;
+    uint8_t date_is_number;
+} rp_slot;
+
+struct rp_reuse {
+    rp_corpus *c;
+    rp_params p;
+    char *err;
+    rp_stats *stats;
+    /* pass 1 */
+    uint64_t *part[N_PARTS];
+    size_t part_n[N_PARTS], part_cap[N_PARTS];
+    uint64_t *fp;
+    size_t fp_cap;
+    /* candidates */
+    uint64_t *cand;      /* a << 32 | b */
+    size_t n_cand, cap_cand;
+    /* pass 2 */
+    uint32_t *slot_of;   /* per record */
+    rp_slot *slots;
+    size_t n_slots;
+    rp_buf arena;        /* ids and dates */
+    rp_buf unesc;
+    FILE *file;
+    uint64_t file_off;
+    const unsigned char *map;
+    size_t map_len;
+    /* results */
+    rp_result *results;
+    size_t n_results, cap_results;
+    rp_passage *passages;
+    size_t n_passages, cap_passages;
+    int ran;
+};
+
+rp_reuse *rp__reuse_create(void)
+{
+    return calloc(1, sizeof(rp_reuse));
+}
+
+static void free_index(rp_reuse *ru)
+{
+    for (int k = 0; k < N_PARTS; k++) {
+        free(ru->part[k]);
+        ru->part[k] = NULL;
+        ru->part_n[k] = ru->part_cap[k] = 0;
+    }
+    free(ru->fp);
+    ru->fp = NULL;
+}
+
+void rp__reuse_free(rp_reuse *ru)
+{
+    if (!ru) return;
+    free_index(ru);
+    free(ru->cand);
+    free(ru->slot_of);
+    free(ru->slots);
+    rp__buf_free(&ru->arena);
+    rp__buf_free(&ru->unesc);
+    if (ru->map) munmap((void *)ru->map, ru->map_len);
+    if (ru->file) fclose(ru->file);
+    free(ru->results);
+    free(ru->passages);
+    free(ru);
+}
+
+/* ------------------------------------------------------------- pass 1 */
+
+static unsigned fp_ngram(const rp_params *p)
+{
+    return p->ngram < p->min_words ? p->ngram : p->min_words;
+}
+
+static rp_status fingerprint(void *ctx, const rp_record *r)
+{
+    rp_reuse *ru = ctx;
+    if (r->status != RP_OK) return RP_OK;
+    unsigned k = fp_ngram(&ru->p), w = ru->p.min_words - k + 1;
+    size_t n = rp__winnow(r->hashes, r->n_tokens, k, w, ru->p.seed, &ru->fp, &ru->fp_cap);
+    if (n == SIZE_MAX) return RP_ERR_NOMEM;
+    for (size_t i = 0; i < n; i++) {
+        unsigned part = (unsigned)(ru->fp[i] >> 56);
+        if (ru->part_n[part] == ru->part_cap[part] &&
+            rp__grow((void **)&ru->part[part], &ru->part_cap[part], ru->part_n[part] + 1,
+                     sizeof(uint64_t)))
+            return RP_ERR_NOMEM;
+        ru->part[part][ru->part_n[part]++] = (ru->fp[i] >> 24 & 0xFFFFFFFFULL) << 32 | r->rec;
+    }
+    ru->stats->fingerprints += n;
+    return RP_OK;
+}
+
+/* -------------------------------------------------------- candidates */
+
+static int compact_cand(rp_reuse *ru)
+{
+    if (rp__radix_sort_u64(ru->cand, ru->n_cand, 0)) return -1;
+    size_t w = 0;
+    for (size_t i = 0; i < ru->n_cand; i++)
+        if (w == 0 || ru->cand[i] != ru->cand[w - 1]) ru->cand[w++] = ru->cand[i];
+    ru->n_cand = w;
+    return 0;
+}
+
+static rp_status find_candidates(rp_reuse *ru)
+{
+    size_t compacted = 1 << 16;
+    for (int k = 0; k < N_PARTS; k++) {
+        uint64_t *v = ru->part[k];
+        size_t n = ru->part_n[k];
+        /* stable on the key: documents stay in record order under each key */
+        if (rp__radix_sort_u64(v, n, 32)) return RP_ERR_NOMEM;
+        for (size_t i = 0; i < n;) {
+            size_t j = i + 1;
+            while (j < n && v[j] >> 32 == v[i] >> 32) j++;
+            if (j - i > ru->p.max_df) {
+                ru->stats->common_fingerprints++;
+            } else {
+                for (size_t x = i; x < j; x++)
+                    for (size_t y = x + 1; y < j; y++) {
+                        uint32_t a = (uint32_t)v[x], b = (uint32_t)v[y];
+                        if (a == b) continue;
+                        if (rp__grow((void **)&ru->cand, &ru->cap_cand, ru->n_cand + 1,
+                                     sizeof(uint64_t)))
+                            return RP_ERR_NOMEM;
+                        ru->cand[ru->n_cand++] = (uint64_t)a << 32 | b;
+                    }
+            }
+            i = j;
+        }
+        free(ru->part[k]);
+        ru->part[k] = NULL;
+        /* pairs sharing many fingerprints come once per fingerprint: fold
+         * them before they pile up */
+        if (ru->n_cand > 2 * compacted) {
+            if (compact_cand(ru)) return RP_ERR_NOMEM;
+            compacted = ru->n_cand;
+        }
+    }
+    free_index(ru);
+    if (compact_cand(ru)) return RP_ERR_NOMEM;
+    ru->stats->candidate_pairs = ru->n_cand;
+    return RP_OK;
+}
+
+/* ------------------------------------------------------------- pass 2 */
+
+static int wanted(void *ctx, uint64_t rec)
+{
+    return ((rp_reuse *)ctx)->slot_of[rec] != UINT32_MAX;
+}
+
+/* The date field of a JSONL record, stored in the arena; none is fine. */
+static rp_status store_date(rp_reuse *ru, rp_slot *s, const rp_record *r)
+{
+    if (r->is_text || !ru->p.date_field || !*ru->p.date_field) return RP_OK;
+    const char *raw = r->doc.raw;
+    size_t len = r->doc.raw_len;
+    while (len && (raw[len - 1] == '\n' || raw[len - 1] == '\r')) len--;
+    if (len >= 3 && memcmp(raw, "\xEF\xBB\xBF", 3) == 0) raw += 3, len -= 3;
+    rp_json_fields f;
+    const char *val = NULL;
+    size_t vlen = 0;
+    json_t *root = NULL;
+    if (rp__json_scan(raw, len, ru->p.date_field, ru->p.text_field, &f) == 0) {
+        if (f.id_kind == RP_JF_STRING && f.id_escaped) {
+            if (rp__json_unescape(f.id, f.id_len, &ru->unesc)) return RP_ERR_NOMEM;
+            val = ru->unesc.data;
+            vlen = ru->unesc.len;
+        } else if (f.id_kind == RP_JF_STRING || f.id_kind == RP_JF_NUMBER) {
+            val = f.id;
+            vlen = f.id_len;
+        }
+        s->date_is_number = f.id_kind == RP_JF_NUMBER;
+    } else if ((root = json_loadb(raw, len, JSON_ALLOW_NUL, NULL)) != NULL) {
+        json_t *d = json_object_get(root, ru->p.date_field);
+        if (d && json_is_string(d)) {
+            val = json_string_value(d);
+            vlen = json_string_length(d);
+        }
+    }
+    if (val && vlen) {
+        s->date_off = ru->arena.len;
+        s->date_len = (uint32_t)(vlen > 256 ? 256 : vlen);
+        if (rp__buf_append(&ru->arena, val, s->date_len)) {
+            json_decref(root);
+            return RP_ERR_NOMEM;
+        }
+    }
+    json_decref(root);
+    return RP_OK;
+}
+
+static rp_status write_bytes(rp_reuse *ru, const void *p, size_t n)
+{
+    if (n && fwrite(p, 1, n, ru->file) != n) {
+        rp__msg(ru->err, "cannot write temporary file in %s: %s", ru->c->tmp_dir, strerror(errno));
+        return RP_ERR_IO;
+    }
+    ru->file_off += n;
+    return RP_OK;
+}
+
+static rp_status collect(void *ctx, const rp_record *r)
+{
+    rp_reuse *ru = ctx;
+    rp_slot *s = &ru->slots[ru->slot_of[r->rec]];
+    memset(s, 0, sizeof(*s));
+    if (r->n_tokens > UINT32_MAX || r->doc.text_len > UINT32_MAX) {
+        rp__msg(ru->err, "%s: a document of more than 4G words or bytes", r->doc.file);
+        return RP_ERR_LIMIT;
+    }
+    s->off = ru->file_off;
+    s->n_tokens = (uint32_t)r->n_tokens;
+    s->id_off = (uint64_t)ru->arena.len << 1 | (r->doc.id.is_number ? 1 : 0);
+    s->id_len = (uint32_t)(r->doc.id.len > UINT32_MAX ? UINT32_MAX : r->doc.id.len);
+    if (rp__buf_append(&ru->arena, r->doc.id.str, s->id_len)) return RP_ERR_NOMEM;
+    rp_status st = store_date(ru, s, r);
+    if (st != RP_OK) return st;
+    uint32_t tmp[1024];
+    for (size_t i = 0; i < r->n_tokens && st == RP_OK;) {
+        size_t m = r->n_tokens - i < 1024 ? r->n_tokens - i : 1024;
+        for (size_t x = 0; x < m; x++) {
+            uint64_t h = r->hashes[i + x];
+            tmp[x] = (uint32_t)(h ^ (h >> 32)); /* as rp__align_tokens32 */
+        }
+        st = write_bytes(ru, tmp, m * sizeof(uint32_t));
+        i += m;
+    }
+    if (st == RP_OK) st = write_bytes(ru, r->spans, r->n_tokens * sizeof(rp_span));
+    if (st == RP_OK && ru->p.keep_text) {
+        s->text_len = (uint32_t)r->doc.text_len;
+        st = write_bytes(ru, r->doc.text, r->doc.text_len);
+    }
+    static const char pad[8];
+    if (st == RP_OK && ru->file_off % 8) st = write_bytes(ru, pad, 8 - ru->file_off % 8);
+    return st;
+}
+
+static rp_status map_temp(rp_reuse *ru)
+{
+    if (fflush(ru->file) != 0) {
+        rp__msg(ru->err, "cannot write temporary file in %s: %s", ru->c->tmp_dir, strerror(errno));
+        return RP_ERR_IO;
+    }
+    if (ru->file_off == 0) return RP_OK;
+    ru->map_len = (size_t)ru->file_off;
+    void *m = mmap(NULL, ru->map_len, PROT_READ, MAP_PRIVATE, fileno(ru->file), 0);
+    if (m == MAP_FAILED) {
+        rp__msg(ru->err, "cannot map temporary file: %s", strerror(errno));
+        ru->map_len = 0;
+        return RP_ERR_IO;
+    }
+    ru->map = m;
+    return RP_OK;
+}
+
+/* -------------------------------------------------------------- align */
+
+static const uint32_t *tokens_of(const rp_reuse *ru, const rp_slot *s)
+{
+    return (const uint32_t *)(ru->map + s->off);
+}
+
+static const rp_span *spans_of(const rp_reuse *ru, const rp_slot *s)
+{
+    return (const rp_span *)(ru->map + s->off + (uint64_t)s->n_tokens * sizeof(uint32_t));
+}
+
+static const char *text_of(const rp_reuse *ru, const rp_slot *s)
+{
+    if (!ru->p.keep_text) return NULL;
+    return (const char *)(ru->map + s->off + (uint64_t)s->n_tokens * (sizeof(uint32_t) + sizeof(rp_span)));
+}
+
+/* Compares two dates: numbers as numbers, anything else as text (ISO 8601
+ * dates and times order correctly as text). 0 when equal or absent. */
+static int date_order(const rp_reuse *ru, const rp_slot *a, const rp_slot *b)
+{
+    if (!a->date_len || !b->date_len) return 0;
+    const char *da = ru->arena.data + a->date_off, *db = ru->arena.data + b->date_off;
+    if (a->date_is_number && b->date_is_number) {
+        char ta[300], tb[300];
+        snprintf(ta, sizeof(ta), "%.*s", (int)a->date_len, da);
+        snprintf(tb, sizeof(tb), "%.*s", (int)b->date_len, db);
+        double x = strtod(ta, NULL), y = strtod(tb, NULL);
+        return x < y ? -1 : x > y;
+    }
+    size_t n = a->date_len < b->date_len ? a->date_len : b->date_len;
+    int c = memcmp(da, db, n);
+    if (c) return c < 0 ? -1 : 1;
+    return a->date_len < b->date_len ? -1 : a->date_len > b->date_len;
+}
+
+static rp_status align_pairs(rp_reuse *ru)
+{
+    rp_align_ws *ws = rp__align_ws_create();
+    if (!ws) return RP_ERR_NOMEM;
+    rp_status st = RP_OK;
+    uint32_t cur = UINT32_MAX;
+    for (size_t k = 0; k < ru->n_cand && st == RP_OK; k++) {
+        uint32_t a = (uint32_t)(ru->cand[k] >> 32), b = (uint32_t)ru->cand[k];
+        const rp_slot *sa = &ru->slots[ru->slot_of[a]], *sb = &ru->slots[ru->slot_of[b]];
+        if (a != cur) {
+            if (rp__align_set_a(ws, tokens_of(ru, sa), sa->n_tokens, ru->p.min_words)) {
+                st = RP_ERR_NOMEM;
+                break;
+            }
+            cur = a;
+        }
+        rp_passage *ps;
+        size_t n = rp__align_with(ws, tokens_of(ru, sb), sb->n_tokens, &ru->p, &ps);
+        if (n == SIZE_MAX) {
+            st = RP_ERR_NOMEM;
+            break;
+        }
+        if ((k & 255) == 0 && ru->c->on_progress)
+            ru->c->on_progress(ru->c->user, "aligning", k, ru->n_cand);
+        if (n == 0) continue;
+        rp_alignment al;
+        memset(&al, 0, sizeof(al));
+        int identical = sa->n_tokens == sb->n_tokens &&
+                        memcmp(tokens_of(ru, sa), tokens_of(ru, sb), sa->n_tokens * sizeof(uint32_t)) == 0;
+        rp__align_summarize(&al, ps, n, spans_of(ru, sa), sa->n_tokens, spans_of(ru, sb),
+                            sb->n_tokens, identical);
+        int by_date = 0;
+        int order = date_order(ru, sa, sb);
+        if (order) {
+            al.source = order < 0 ? RP_SOURCE_A : RP_SOURCE_B;
+            by_date = 1;
+        }
+        if (rp__grow((void **)&ru->passages, &ru->cap_passages, ru->n_passages + n, sizeof(rp_passage)) ||
+            rp__grow((void **)&ru->results, &ru->cap_results, ru->n_results + 1, sizeof(rp_result))) {
+            st = RP_ERR_NOMEM;
+            break;
+        }
+        memcpy(ru->passages + ru->n_passages, ps, n * sizeof(rp_passage));
+        ru->results[ru->n_results++] = (rp_result){a, b, (float)al.coverage_a, (float)al.coverage_b,
+                                                   (uint8_t)al.relation, (uint8_t)al.source,
+                                                   (uint8_t)by_date, ru->n_passages, n};
+        ru->n_passages += n;
+    }
+    if (ru->c->on_progress) ru->c->on_progress(ru->c->user, "aligning", ru->n_cand, ru->n_cand);
+    rp__align_ws_free(ws);
+    ru->stats->aligned_pairs = ru->n_results;
+    ru->stats->passages = ru->n_passages;
+    return st;
+}
+
+/* ---------------------------------------------------------------- run */
+
+rp_status rp__reuse_run(rp_reuse *ru, rp_corpus *c, rp_stats *stats, char *err)
+{
+    ru->c = c;
+    ru->p = c->p;
+    ru->err = err;
+    ru->stats = stats;
+    ru->ran = 1;
+    rp_status st = rp__align_check(&ru->p, err);
+    if (st != RP_OK) return st;
+    if (ru->p.ngram < 1 || ru->p.ngram > 64 || ru->p.max_df < 2) {
+        rp__msg(err, "invalid parameters (ngram 1..64, max_df >= 2)");
+        return RP_ERR_USAGE;
+    }
+    st = rp__corpus_first_pass(c, stats, fingerprint, ru);
+    if (st == RP_OK) st = find_candidates(ru);
+    if (st == RP_OK) {
+        ru->n_slots = rp__corpus_slots(c, ru->cand, ru->n_cand, &ru->slot_of);
+        if (ru->n_slots == SIZE_MAX) ru->n_slots = 0, st = RP_ERR_NOMEM;
+    }
+    if (st == RP_OK && !(ru->slots = calloc(ru->n_slots ? ru->n_slots : 1, sizeof(rp_slot))))
+        st = RP_ERR_NOMEM;
+    if (st == RP_OK && ru->n_slots) {
+        st = rp__corpus_temp(c, &ru->file);
+        if (st == RP_OK) st = rp__corpus_pass(c, "collecting", 1, wanted, collect, ru);
+        if (st == RP_OK) st = map_temp(ru);
+        if (st == RP_OK) st = align_pairs(ru);
+    }
+    free(ru->cand);
+    ru->cand = NULL;
+    free_index(ru);
+    if (st == RP_ERR_NOMEM) rp__msg(err, "out of memory");
+    stats->kept = stats->read - stats->rejected;
+    return st;
+}
+
+static rp_id id_of(const rp_reuse *ru, const rp_slot *s)
+{
+    rp_id id = {ru->arena.data + (s->id_off >> 1), s->id_len, (int)(s->id_off & 1)};
+    return id;
+}
+
+rp_status rp__reuse_foreach(rp_reuse *ru, int (*fn)(void *, const rp_alignment *), void *user)
+{
+    if (!ru->ran) return RP_ERR_USAGE;
+    char date_a[300], date_b[300];
+    for (size_t k = 0; k < ru->n_results; k++) {
+        const rp_result *r = &ru->results[k];
+        const rp_slot *sa = &ru->slots[ru->slot_of[r->a]], *sb = &ru->slots[ru->slot_of[r->b]];
+        rp_alignment al;
+        memset(&al, 0, sizeof(al));
+        al.a = id_of(ru, sa);
+        al.b = id_of(ru, sb);
+        al.a_index = r->a;
+        al.b_index = r->b;
+        al.passages = ru->passages + r->first;
+        al.n_passages = r->n;
+        al.coverage_a = r->coverage_a;
+        al.coverage_b = r->coverage_b;
+        al.relation = (rp_relation)r->relation;
+        al.source = (rp_source_side)r->source;
+        al.source_evidence = r->source == RP_SOURCE_UNKNOWN ? NULL
+                             : r->by_date                   ? "date"
+                                                            : "containment";
+        if (sa->date_len) {
+            snprintf(date_a, sizeof(date_a), "%.*s", (int)sa->date_len, ru->arena.data + sa->date_off);
+            al.date_a = date_a;
+        }
+        if (sb->date_len) {
+            snprintf(date_b, sizeof(date_b), "%.*s", (int)sb->date_len, ru->arena.data + sb->date_off);
+            al.date_b = date_b;
+        }
+        if (ru->p.keep_text) {
+            al.text_a = text_of(ru, sa);
+            al.text_a_len = sa->text_len;
+            al.text_b = text_of(ru, sb);
+            al.text_b_len = sb->text_len;
+        }
+        if (fn(user, &al)) break;
+    }
+    return RP_OK;
+}
