@@ -32,7 +32,9 @@ typedef struct {
 int cli_parse(int argc, char **argv, cli_opts *o, rp_measure measure, void (*usage)(FILE *),
               int (*extra)(cli_opts *o, const char *opt, const char *arg));
 
-/* The engine options shared by every subcommand, for --help texts. */
+/* Help texts: the MinHash matching options (dedup, pairs) and the input and
+ * output options every subcommand shares. */
+extern const char cli_minhash_help[];
 extern const char cli_common_help[];
 
 /* Runs the engine over the inputs with progress and rejection reports.
@@ -60,5 +62,6 @@ void cli_out_abort(cli_out *out);
 
 int cli_dedup(int argc, char **argv);
 int cli_pairs(int argc, char **argv);
+int cli_align(int argc, char **argv);
 
 #endif

@@ -24,8 +24,8 @@ static void usage(FILE *f)
             "  -o, --output FILE     write the corpus to FILE (complete or not at all)\n"
             "      --clusters FILE   one JSONL line per cluster of 2 or more documents:\n"
             "                        {\"cluster\": N, \"representative\": ID, \"members\": [ID...]}\n"
-            "%s",
-            cli_common_help);
+            "%s%s",
+            cli_minhash_help, cli_common_help);
 }
 
 static int extra(cli_opts *o, const char *opt, const char *arg)

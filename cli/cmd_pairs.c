@@ -23,8 +23,8 @@ static void usage(FILE *f)
             "containment_a is the share of a's shingles also found in b.\n"
             "\n"
             "  -o, --output FILE     write the pairs to FILE (complete or not at all)\n"
-            "%s",
-            cli_common_help);
+            "%s%s",
+            cli_minhash_help, cli_common_help);
 }
 
 static int extra(cli_opts *o, const char *opt, const char *arg)

@@ -13,7 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-const char cli_common_help[] =
+const char cli_minhash_help[] =
     "matching:\n"
     "  -t, --threshold X     similarity of a reported pair (default 0.7)\n"
     "      --measure M       jaccard (the two are nearly the same) or containment\n"
@@ -24,7 +24,9 @@ const char cli_common_help[] =
     "      --bands B --rows R  LSH banding (default: chosen from the threshold so\n"
     "                        a pair at the threshold is a candidate with p >= 0.9)\n"
     "      --seed N          hash seed (default 0)\n"
-    "      --max-bucket N    LSH buckets larger than N are chained (default 256)\n"
+    "      --max-bucket N    LSH buckets larger than N are chained (default 256)\n";
+
+const char cli_common_help[] =
     "input:\n"
     "      --format F        auto, jsonl or text (default auto: by file name;\n"
     "                        stdin is JSONL if it starts with '{')\n"
@@ -223,7 +225,10 @@ static void on_progress(void *user, const char *stage, uint64_t done, uint64_t t
     if (t - ps->last < 0.1) return;
     ps->last = t;
     double mb = (double)done / 1e6, rate = mb / (t - ps->start + 1e-9);
-    if (total > 0) {
+    if (strcmp(stage, "aligning") == 0) { /* counts pairs, not bytes */
+        fprintf(stderr, "\r%-10s %llu / %llu pairs ", stage, (unsigned long long)done,
+                (unsigned long long)total);
+    } else if (total > 0) {
         double frac = (double)done / (double)total;
         if (frac > 1) frac = 1;
         int width = 30, fill = (int)(frac * width);
@@ -292,7 +297,17 @@ int cli_report(const cli_opts *o, const char *command, rp_engine *e)
     rp_stats s;
     rp_engine_stats(e, &s);
     progress_clear(&g_progress);
-    if (!o->quiet && strcmp(command, "pairs") == 0) {
+    if (!o->quiet && strcmp(command, "align") == 0) {
+        fprintf(stderr,
+                "reprint align: read %llu documents: compared %llu, rejected %llu; "
+                "%llu pairs share %llu passages of %u+ words (%llu candidate pairs; "
+                "%llu fingerprints, %llu dropped as in more than %u documents)\n",
+                (unsigned long long)s.read, (unsigned long long)s.kept,
+                (unsigned long long)s.rejected, (unsigned long long)s.aligned_pairs,
+                (unsigned long long)s.passages, o->params.min_words,
+                (unsigned long long)s.candidate_pairs, (unsigned long long)s.fingerprints,
+                (unsigned long long)s.common_fingerprints, o->params.max_df);
+    } else if (!o->quiet && strcmp(command, "pairs") == 0) {
         fprintf(stderr,
                 "reprint pairs: read %llu documents: compared %llu, rejected %llu; "
                 "%llu similar pairs of %llu candidates (%u bands x %u rows, %s >= %.2f)\n",
@@ -343,11 +358,15 @@ int cli_report(const cli_opts *o, const char *command, rp_engine *e)
     fprintf(out.fp,
             "}, \"bytes\": %llu, \"candidate_pairs\": %llu, \"similar_pairs\": %llu, "
             "\"clusters\": %llu, \"truncated_buckets\": %llu, \"bands\": %u, \"rows\": %u, "
-            "\"threshold\": %g, \"ngram\": %u, \"num_perm\": %u}\n",
+            "\"threshold\": %g, \"ngram\": %u, \"num_perm\": %u, \"aligned_pairs\": %llu, "
+            "\"passages\": %llu, \"fingerprints\": %llu, \"common_fingerprints\": %llu, "
+            "\"min_words\": %u, \"max_df\": %u}\n",
             (unsigned long long)s.bytes, (unsigned long long)s.candidate_pairs,
             (unsigned long long)s.similar_pairs, (unsigned long long)s.clusters,
             (unsigned long long)s.truncated_buckets, s.bands, s.rows, o->params.threshold,
-            o->params.ngram, o->params.num_perm);
+            o->params.ngram, o->params.num_perm, (unsigned long long)s.aligned_pairs,
+            (unsigned long long)s.passages, (unsigned long long)s.fingerprints,
+            (unsigned long long)s.common_fingerprints, o->params.min_words, o->params.max_df);
     return cli_out_commit(&out) ? EXIT_IO : EXIT_OK;
 }
 

@@ -119,7 +119,7 @@ typedef struct {
     rp_task task;            /* what rp_engine_run computes (default dedup) */
     /* passage alignment (RP_TASK_ALIGN and rp_aligner) */
     unsigned min_words;      /* shortest reported passage: this many matching words
-                                (default 12). Any run of this many identical
+                                (default 10). Any run of this many identical
                                 words shared by two documents is found. */
     unsigned max_gap;        /* words of difference bridged inside one passage, in
                                 each text (default 8): a changed word, a typo or a

@@ -84,7 +84,7 @@ void rp_params_init(rp_params *p)
     p->id_field = "id";
     p->text_field = "text";
     p->task = RP_TASK_DEDUP;
-    p->min_words = 12;
+    p->min_words = 10;
     p->max_gap = 8;
     p->min_identity = 0.6;
     p->max_df = 100;
