@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# bench.sh — throughput and memory of `reprint dedup` beside `wc -w` and `cat`
-# on the same generated corpus, plus a correctness check against the
-# generator's truth (recall of the injected near-duplicates, and that the
-# output is a subsequence of the input).
+# bench.sh — throughput and memory of `reprint dedup` and `reprint align`
+# beside `wc -w` and `cat` on the same generated corpus, plus correctness
+# checks against the generator's truth: recall of the injected
+# near-duplicates and that dedup's output is a subsequence of its input;
+# recall of every injected copy and excerpt by align, at the right place.
 #
 # usage: bench/bench.sh [--size 1G] [--out DIR] [--threads N] [--no-timing]
 #   --size       corpus size (K, M, G suffixes; default 1G)
@@ -45,6 +46,7 @@ src = iter(open(corpus, "rb").read().splitlines())
 assert all(any(l == x for x in src) for l in kept_lines), "output is not a subsequence of input"
 kept_ids = {json.loads(l)["id"] for l in kept_lines}
 dups = [l.split("\t") for l in open(truth).read().splitlines()]
+dups = [d for d in dups if d[2] != "excerpt"]  # partial reuse: align's business
 by_kind = {}
 for d, srcid, kind in dups:
     hit = f"doc-{d}" not in kept_ids
@@ -59,6 +61,38 @@ false_removals = s["removed"] - found
 assert found >= 0.95 * len(dups), "recall of injected near-duplicates below 95%"
 assert false_removals <= 0.001 * s["read"] + 1, f"{false_removals} documents removed that are no injected copy"
 PY
+
+# align: every injected copy and excerpt paired with its source, the excerpt
+# as one passage of its own length
+build/reprint align -q --json --stats "$OUT/align-stats.json" "$CORPUS" > "$OUT/aligned.jsonl"
+python3 - "$CORPUS" "$OUT/aligned.jsonl" "$TRUTH" "$OUT/align-stats.json" <<'PY'
+import json, sys
+corpus, aligned, truth, stats = sys.argv[1:]
+s = json.load(open(stats))
+assert s["read"] == s["kept"] + s["removed"] + s["rejected"], s
+pairs = {}
+for l in open(aligned):
+    d = json.loads(l)
+    pairs[(d["a"], d["b"])] = d
+by_kind = {}
+for dup, src, kind in (l.split("\t") for l in open(truth).read().splitlines()):
+    a, b = sorted((int(dup), int(src)))
+    p = pairs.get((f"doc-{a}", f"doc-{b}"))
+    ok = p is not None
+    if ok and kind == "excerpt":
+        ok = p["relation"] == "partially_derived" and len(p["passages"]) == 1 \
+             and p["passages"][0]["words"] >= 15 and p["passages"][0]["identity"] == 1
+    by_kind.setdefault(kind, [0, 0])
+    by_kind[kind][0] += ok
+    by_kind[kind][1] += 1
+found = sum(v[0] for v in by_kind.values())
+total = sum(v[1] for v in by_kind.values())
+print(f"align correctness: {s['read']} documents, {s['aligned_pairs']} pairs share "
+      f"{s['passages']} passages ({s['candidate_pairs']} candidates); {found}/{total} injected "
+      "copies and excerpts found (" + ", ".join(f"{k} {v[0]}/{v[1]}" for k, v in sorted(by_kind.items())) + ")")
+for k, v in by_kind.items():
+    assert v[0] >= 0.95 * v[1], f"align recall of {k} below 95%"
+PY
 [ "$TIMING" = 1 ] || exit 0
 
 read -r t_cat m_cat < <(timeit cat "$CORPUS")
@@ -72,3 +106,14 @@ row() { awk -v n="$1" -v t="$2" -v m="$3" -v mb="$mb" -v d="$docs" -v w="$t_wc" 
 row "cat > /dev/null" "$t_cat" "$m_cat"
 row "wc -w" "$t_wc" "$m_wc"
 row "reprint dedup" "$t_rp" "$m_rp"
+read -r t_al m_al < <(timeit build/reprint align -q --json --stats "$OUT/align-stats.json" "$CORPUS")
+row "reprint align" "$t_al" "$m_al"
+python3 - "$OUT/align-stats.json" "$t_al" <<'PY'
+import json, sys
+s = json.load(open(sys.argv[1]))
+t = float(sys.argv[2])
+print(f"align: {s['candidate_pairs']} candidate pairs aligned in {s['align_seconds']:.2f} s "
+      f"({s['candidate_pairs'] / max(s['align_seconds'], 1e-3):,.0f} pairs/s); "
+      f"{s['aligned_pairs']} share {s['passages']} passages; end to end {t:.2f} s, "
+      f"{s['read'] / max(t, 0.01):,.0f} docs/s")
+PY

@@ -10,7 +10,9 @@
  *   wrapped    a site header and footer around the copy
  *   edited     about 2% of words replaced
  *   trimmed    the last paragraph dropped
- * The truth goes to stderr-free side file TRUTH: "dup_index source_index kind".
+ * and, for passage alignment, partial reuse that is no near-duplicate:
+ *   excerpt    a new article quoting 20 to 60 consecutive words of the source
+ * The truth goes to the side file TRUTH: "dup_index source_index kind".
  *
  * usage: gen_corpus BYTES OUT.jsonl TRUTH.tsv [SEED]
  */
@@ -152,7 +154,7 @@ int main(int argc, char **argv)
     sbuf *recent = calloc(KEEP, sizeof(sbuf));
     uint64_t *recent_id = calloc(KEEP, sizeof(uint64_t));
     sbuf doc = {0}, tmp = {0};
-    static const char *kinds[] = {"exact", "restyled", "wrapped", "edited", "trimmed"};
+    static const char *kinds[] = {"exact", "restyled", "wrapped", "edited", "trimmed", "excerpt"};
     uint64_t written = 0, n = 0, originals = 0;
     while ((double)written < target) {
         int dup = originals > 100 && rnd() % 10 == 0;
@@ -166,7 +168,7 @@ int main(int argc, char **argv)
         } else {
             uint64_t k = rnd() % (originals < KEEP ? originals : KEEP);
             sbuf *src = &recent[k];
-            int kind = (int)(rnd() % 5);
+            int kind = (int)(rnd() % 6);
             tmp.len = 0;
             if (kind == 0) {
                 put(&tmp, src->s, src->len);
@@ -190,6 +192,24 @@ int main(int argc, char **argv)
                     if (j < src->len) put(&tmp, " ", 1);
                     i = j + 1;
                 }
+            } else if (kind == 5) {
+                /* 20-60 words from a word boundary of the source, set as a
+                 * paragraph of its own in the middle of a new article */
+                size_t from = rnd() % (src->len / 2 + 1), words = 20 + rnd() % 41;
+                while (from > 0 && src->s[from - 1] != ' ' && src->s[from - 1] != '\n') from--;
+                size_t to = from;
+                for (size_t w = 0; w < words && to < src->len; w++) {
+                    while (to < src->len && src->s[to] != ' ' && src->s[to] != '\n') to++;
+                    if (to < src->len && w + 1 < words) to++;
+                }
+                document(&doc);
+                size_t mid = doc.len / 2;
+                while (mid < doc.len && !(doc.s[mid] == '\n' && mid > 0 && doc.s[mid - 1] == '\n')) mid++;
+                put(&tmp, doc.s, mid);
+                puts_(&tmp, mid < doc.len ? "\n" : "\n\n");
+                put(&tmp, src->s + from, to - from);
+                puts_(&tmp, "\n\n");
+                if (mid < doc.len) put(&tmp, doc.s + mid + 1, doc.len - mid - 1);
             } else {
                 size_t cut = src->len;
                 while (cut > src->len / 2 && !(src->s[cut - 1] == '\n' && src->s[cut - 2] == '\n'))

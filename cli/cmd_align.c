@@ -40,7 +40,7 @@ static void usage(FILE *f)
             "      --min-identity X  share of matching words a passage needs (default 0.6)\n"
             "      --max-df N        passage fingerprints in more than N documents are\n"
             "                        boilerplate and ignored (default 100)\n"
-            "  -n, --ngram N         words per fingerprint n-gram (default 5)\n"
+            "  -n, --ngram N         words per fingerprint n-gram (default 6)\n"
             "      --seed N          hash seed (default 0)\n"
             "      --date-field F    JSONL field with the date (default date)\n"
             "  -o, --output FILE     write the pairs to FILE (complete or not at all)\n"
@@ -67,7 +67,8 @@ static int extra(cli_opts *o, const char *opt, const char *arg)
         p->min_identity = strtod(arg, &end);
         return *end || !(p->min_identity >= 0 && p->min_identity <= 1) ? -1 : 2;
     }
-    unsigned *target = strcmp(opt, "--min-words") == 0  ? &p->min_words
+    unsigned *target = strcmp(opt, "-n") == 0 || strcmp(opt, "--ngram") == 0 ? &p->fingerprint_ngram
+                       : strcmp(opt, "--min-words") == 0  ? &p->min_words
                        : strcmp(opt, "--max-gap") == 0  ? &p->max_gap
                        : strcmp(opt, "--max-df") == 0   ? &p->max_df
                                                         : NULL;
@@ -79,6 +80,7 @@ static int extra(cli_opts *o, const char *opt, const char *arg)
     if (target == &p->min_words && v < 2) return -1;
     if (target == &p->max_df && v < 2) return -1;
     if (target == &p->max_gap && v > 1000) return -1;
+    if (target == &p->fingerprint_ngram && (v < 1 || v > 64)) return -1;
     return 2;
 }
 

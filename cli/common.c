@@ -360,13 +360,14 @@ int cli_report(const cli_opts *o, const char *command, rp_engine *e)
             "\"clusters\": %llu, \"truncated_buckets\": %llu, \"bands\": %u, \"rows\": %u, "
             "\"threshold\": %g, \"ngram\": %u, \"num_perm\": %u, \"aligned_pairs\": %llu, "
             "\"passages\": %llu, \"fingerprints\": %llu, \"common_fingerprints\": %llu, "
-            "\"min_words\": %u, \"max_df\": %u}\n",
+            "\"align_seconds\": %.3f, \"min_words\": %u, \"max_df\": %u}\n",
             (unsigned long long)s.bytes, (unsigned long long)s.candidate_pairs,
             (unsigned long long)s.similar_pairs, (unsigned long long)s.clusters,
             (unsigned long long)s.truncated_buckets, s.bands, s.rows, o->params.threshold,
             o->params.ngram, o->params.num_perm, (unsigned long long)s.aligned_pairs,
             (unsigned long long)s.passages, (unsigned long long)s.fingerprints,
-            (unsigned long long)s.common_fingerprints, o->params.min_words, o->params.max_df);
+            (unsigned long long)s.common_fingerprints, s.align_seconds, o->params.min_words,
+            o->params.max_df);
     return cli_out_commit(&out) ? EXIT_IO : EXIT_OK;
 }
 

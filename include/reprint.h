@@ -126,6 +126,9 @@ typedef struct {
                                 dropped clause does not split a passage */
     double min_identity;     /* passages whose share of matching words is lower
                                 are dropped (default 0.6) */
+    unsigned fingerprint_ngram; /* words per winnowed n-gram (default 6; at most
+                                min_words). Longer n-grams make fewer chance
+                                candidates and more fingerprints per word */
     unsigned max_df;         /* fingerprints found in more documents than this are
                                 boilerplate and do not make candidates (default 100) */
     const char *date_field;  /* JSONL field with a document's date, used to tell
@@ -250,6 +253,7 @@ typedef struct {
     uint64_t common_fingerprints;/* fingerprints dropped as in more than max_df documents */
     uint64_t aligned_pairs;      /* candidate pairs that share at least one passage */
     uint64_t passages;
+    double align_seconds;        /* wall time spent aligning candidate pairs */
 } rp_stats;
 
 typedef struct rp_engine rp_engine;

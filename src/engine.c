@@ -87,6 +87,7 @@ void rp_params_init(rp_params *p)
     p->min_words = 10;
     p->max_gap = 8;
     p->min_identity = 0.6;
+    p->fingerprint_ngram = 6;
     p->max_df = 100;
     p->date_field = "date";
 }

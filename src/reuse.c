@@ -4,9 +4,11 @@
  * Whole-document MinHash cannot find a 40-word excerpt inside a 2,000-word
  * article, so candidates come from passage fingerprints instead:
  *
- * Pass 1 (fingerprint): every document's word n-grams (ngram, default 5) are
- *   winnowed with a window of min_words - ngram + 1, so any run of min_words
- *   identical words two documents share gives them a common fingerprint.
+ * Pass 1 (fingerprint): every document's word n-grams (fingerprint_ngram,
+ *   default 6) are winnowed with a window of min_words - n + 1, so any run
+ *   of min_words identical words two documents share gives them a common
+ *   fingerprint. (6-grams rather than 5 cut the chance candidates of the
+ *   benchmark corpus tenfold for a sixth more fingerprints.)
  *   Each distinct (fingerprint, document) becomes one 64-bit entry in one of
  *   256 partitions chosen by the fingerprint's top byte: 32 more bits of the
  *   fingerprint and the record number. Memory is 8 bytes per fingerprint kept.
@@ -27,6 +29,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #define N_PARTS 256
@@ -116,7 +119,7 @@ void rp__reuse_free(rp_reuse *ru)
 
 static unsigned fp_ngram(const rp_params *p)
 {
-    return p->ngram < p->min_words ? p->ngram : p->min_words;
+    return p->fingerprint_ngram < p->min_words ? p->fingerprint_ngram : p->min_words;
 }
 
 static rp_status fingerprint(void *ctx, const rp_record *r)
@@ -344,6 +347,8 @@ static rp_status align_pairs(rp_reuse *ru)
 {
     rp_align_ws *ws = rp__align_ws_create();
     if (!ws) return RP_ERR_NOMEM;
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
     rp_status st = RP_OK;
     uint32_t cur = UINT32_MAX;
     for (size_t k = 0; k < ru->n_cand && st == RP_OK; k++) {
@@ -390,6 +395,8 @@ static rp_status align_pairs(rp_reuse *ru)
     }
     if (ru->c->on_progress) ru->c->on_progress(ru->c->user, "aligning", ru->n_cand, ru->n_cand);
     rp__align_ws_free(ws);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    ru->stats->align_seconds = (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) * 1e-9;
     ru->stats->aligned_pairs = ru->n_results;
     ru->stats->passages = ru->n_passages;
     return st;
@@ -406,8 +413,8 @@ rp_status rp__reuse_run(rp_reuse *ru, rp_corpus *c, rp_stats *stats, char *err)
     ru->ran = 1;
     rp_status st = rp__align_check(&ru->p, err);
     if (st != RP_OK) return st;
-    if (ru->p.ngram < 1 || ru->p.ngram > 64 || ru->p.max_df < 2) {
-        rp__msg(err, "invalid parameters (ngram 1..64, max_df >= 2)");
+    if (ru->p.fingerprint_ngram < 1 || ru->p.fingerprint_ngram > 64 || ru->p.max_df < 2) {
+        rp__msg(err, "invalid parameters (fingerprint_ngram 1..64, max_df >= 2)");
         return RP_ERR_USAGE;
     }
     st = rp__corpus_first_pass(c, stats, fingerprint, ru);
