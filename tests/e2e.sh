@@ -96,6 +96,57 @@ PY
 else
     echo "skip - ../shared/seeds not present"
 fi
+# --- align: the passages the sample corpus shares, with offsets a Python str agrees with
+"$BIN" align -q "$EX" > "$WORK/align.jsonl"; rc=$?
+check "align on the sample corpus exits 0" test $rc -eq 0
+check "align reports the expected pairs, relations and sources" python3 - "$EX" "$WORK/align.jsonl" <<'PY'
+import json, sys
+docs = {d["id"]: d for d in map(json.loads, open(sys.argv[1]))}
+p = {(d["a"], d["b"]): d for d in map(json.loads, open(sys.argv[2]))}
+copies = ["wire-keldan", "gazette-reprint", "northshore-wrapped", "islands-edited"]
+want = {(a, b) for i, a in enumerate(copies) for b in copies[i + 1:]}
+want |= {(c, "review-feature") if c != "islands-edited" else ("review-feature", c) for c in copies}
+assert set(p) == want, sorted(set(p) ^ want)
+assert p[("wire-keldan", "gazette-reprint")]["relation"] == "exact"
+w = p[("wire-keldan", "northshore-wrapped")]
+assert w["relation"] == "near_duplicate" and w["source"] == "wire-keldan" and w["coverage_a"] == 1
+r = p[("wire-keldan", "review-feature")]
+assert r["relation"] == "partially_derived" and r["source"] == "wire-keldan"
+assert r["source_evidence"] == "date" and len(r["passages"]) == 3
+for (a, b), d in p.items():
+    for ps in d["passages"]:
+        ta = docs[a]["text"][ps["a"][0]:ps["a"][1]]
+        tb = docs[b]["text"][ps["b"][0]:ps["b"][1]]
+        assert ps["words"] >= 10 and 0.6 <= ps["identity"] <= 1, ps
+        # offsets index the original texts: a passage begins and ends on a word
+        assert ta[0].isalnum() and ta[-1].isalnum() and tb[0].isalnum() and tb[-1].isalnum(), (ta, tb)
+        if ps["identity"] == 1:
+            norm = lambda t: " ".join(t.replace("\u2019", "'").replace("\u201c", '"').replace("\u201d", '"').replace("\u2014", "-").split())
+            assert norm(ta).lower() == norm(tb).lower(), (ta, tb)
+PY
+"$BIN" align --human -q "$EX" > "$WORK/align.txt"
+check "align's readable view shows passages side by side" grep -q "passage: 42 words, identity 1.00" "$WORK/align.txt"
+check "align's readable view marks words that differ" grep -q "\[" "$WORK/align.txt"
+python3 - "$EX" "$WORK" <<'PY'
+import json, sys
+docs = {d["id"]: d for d in map(json.loads, open(sys.argv[1]))}
+open(sys.argv[2] + "/a.txt", "w").write(docs["wire-keldan"]["text"])
+open(sys.argv[2] + "/b.txt", "w").write(docs["review-feature"]["text"])
+PY
+"$BIN" align --human "$WORK/a.txt" "$WORK/b.txt" > "$WORK/two.txt" 2> "$WORK/two-err.txt"
+check "align A B on two files shows their three passages" test "$(grep -c '^  passage:' "$WORK/two.txt")" -eq 3
+check "align summary accounts for the documents" grep -q "read 2 documents: compared 2, rejected 0; 1 pairs share 3 passages" "$WORK/two-err.txt"
+"$BIN" align -q --json - < "$EX" > "$WORK/align-stdin.jsonl"
+check "align reads stdin the same" cmp -s "$WORK/align.jsonl" "$WORK/align-stdin.jsonl"
+"$BIN" align -q --min-words 50 "$EX" > "$WORK/align50.jsonl"
+check "--min-words 50 drops the shorter passages" python3 - "$WORK/align50.jsonl" <<'PY'
+import json, sys
+p = [json.loads(l) for l in open(sys.argv[1])]
+sys.exit(not (p and all(ps["words"] >= 50 for d in p for ps in d["passages"])
+              and not any(d["b"] == "review-feature" for d in p)))
+PY
+"$BIN" align -q --min-words 1 "$EX" > /dev/null 2>&1; rc=$?
+check "align rejects --min-words 1 with exit 2" test $rc -eq 2
 
 # --- bad input: named, exit codes, --skip-bad accounting
 printf '{"id": 1, "text": "good words in a line"}\n{"id": 2, "text": "broken\n{"id": 3, "text": "other words"}\n' > "$WORK/broken.jsonl"
@@ -106,6 +157,10 @@ check "the error names file and line" grep -q "broken.jsonl:2: invalid JSON" "$W
 check "--skip-bad goes on with exit 0" test $rc -eq 0
 check "--skip-bad counts the rejection" grep -q "read 3 documents: kept 2, removed 0 as duplicates (0 exact), rejected 1 (invalid-json: 1)" "$WORK/err.txt"
 check "--skip-bad output keeps the good lines" test "$(wc -l < "$WORK/out.jsonl")" -eq 2
+"$BIN" align --skip-bad "$WORK/broken.jsonl" > /dev/null 2> "$WORK/err.txt"; rc=$?
+check "align --skip-bad counts the rejection" bash -c "test $rc -eq 0 && grep -q 'read 3 documents: compared 2, rejected 1' '$WORK/err.txt'"
+"$BIN" align -q "$WORK/broken.jsonl" > /dev/null 2> "$WORK/err.txt"; rc=$?
+check "align stops at bad input with exit 1, naming it" bash -c "test $rc -eq 1 && grep -q 'broken.jsonl:2: invalid JSON' '$WORK/err.txt'"
 "$BIN" dedup -q "$WORK/nope.jsonl" > /dev/null 2> "$WORK/err.txt"; rc=$?
 check "a missing file exits 3 and is named" bash -c "test $rc -eq 3 && grep -q 'nope.jsonl: cannot open' '$WORK/err.txt'"
 "$BIN" dedup --threshold 2 "$EX" > /dev/null 2>&1; rc=$?
