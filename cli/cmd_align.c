@@ -226,8 +226,12 @@ static size_t visible(const char *s)
 static int diff_words(const uint64_t *ha, size_t na, const uint64_t *hb, size_t nb, uint8_t *da,
                       uint8_t *db)
 {
+    memset(da, 0, na);
+    memset(db, 0, nb);
+    /* a passage of thousands of words is shown without marks rather than
+     * with a table of hundreds of megabytes */
+    if ((double)(na + 1) * (double)(nb + 1) > 16e6) return 0;
     size_t cells = (na + 1) * (nb + 1);
-    if (na && nb && cells / (nb + 1) != na + 1) return -1;
     uint32_t *t = malloc(cells * sizeof(uint32_t));
     if (!t) return -1;
     for (size_t x = na + 1; x-- > 0;)

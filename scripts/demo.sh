@@ -8,3 +8,6 @@ build/reprint dedup --human examples/news.jsonl
 echo
 echo "== reprint pairs --threshold 0.2 examples/news.jsonl"
 build/reprint pairs --human --threshold 0.2 examples/news.jsonl
+echo
+echo "== reprint align examples/news.jsonl (the passages the articles share; --json for JSONL)"
+build/reprint align --human examples/news.jsonl
