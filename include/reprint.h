@@ -355,7 +355,8 @@ typedef struct {
 } rp_alignment;
 
 /* Calls fn for every pair of documents sharing at least one passage, ordered
- * by a then b (RP_TASK_ALIGN). A non-zero return from fn stops. */
+ * by a then b (RP_TASK_ALIGN). The alignment and what it points to are valid
+ * during the call only. A non-zero return from fn stops. */
 rp_status rp_engine_foreach_alignment(rp_engine *engine,
                                       int (*fn)(void *user, const rp_alignment *al), void *user);
 

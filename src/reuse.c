@@ -17,7 +17,10 @@
  *   documents (boilerplate, stock phrases), which is counted and dropped.
  * Pass 2 (collect): the inputs are read again; only documents in a candidate
  *   pair are tokenized, and their 32-bit word hashes, word spans (and texts,
- *   for display) go to an unlinked, memory-mapped temporary file.
+ *   for display) go to an unlinked temporary file, read back with pread:
+ *   the page cache holds it, and the process only the two documents of the
+ *   pair at hand (chance candidates pair documents across the whole corpus,
+ *   so a mapping would make every page of it resident).
  * Align: pairs in order of their first document; its k-gram table is built
  *   once and every partner aligned against it (align.c). Pairs that share a
  *   passage are kept with their passages, coverages, relation and source.
@@ -27,12 +30,21 @@
 #include <errno.h>
 #include <jansson.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #define N_PARTS 256
+#define BLOCK (1 << 17) /* entries per block: 1 MiB, mapped and unmapped whole by malloc */
+
+/* Partitions grow by fixed blocks rather than by doubling arrays, so the
+ * index costs 8 bytes a fingerprint, not up to 16; a partition becomes one
+ * array only when its turn to be sorted comes. */
+typedef struct rp_block {
+    struct rp_block *next;
+    size_t n;
+    uint64_t v[BLOCK];
+} rp_block;
 
 typedef struct {
     uint32_t a, b;
@@ -42,7 +54,7 @@ typedef struct {
 } rp_result;
 
 typedef struct {
-    uint64_t off;        /* byte offset of its tokens in the mapped file */
+    uint64_t off;        /* byte offset of its tokens in the temporary file */
     uint32_t n_tokens;
     uint32_t text_len;   /* when texts are kept: they follow the spans */
     uint64_t id_off;     /* in the arena << 1 | is_number */
@@ -58,8 +70,8 @@ struct rp_reuse {
     char *err;
     rp_stats *stats;
     /* pass 1 */
-    uint64_t *part[N_PARTS];
-    size_t part_n[N_PARTS], part_cap[N_PARTS];
+    rp_block *part[N_PARTS];   /* newest block first */
+    size_t part_n[N_PARTS];
     uint64_t *fp;
     size_t fp_cap;
     /* candidates */
@@ -73,8 +85,7 @@ struct rp_reuse {
     rp_buf unesc;
     FILE *file;
     uint64_t file_off;
-    const unsigned char *map;
-    size_t map_len;
+    rp_buf ta, tb, sa, sb, text_a, text_b; /* what pread brought back */
     /* results */
     rp_result *results;
     size_t n_results, cap_results;
@@ -91,9 +102,12 @@ rp_reuse *rp__reuse_create(void)
 static void free_index(rp_reuse *ru)
 {
     for (int k = 0; k < N_PARTS; k++) {
-        free(ru->part[k]);
-        ru->part[k] = NULL;
-        ru->part_n[k] = ru->part_cap[k] = 0;
+        while (ru->part[k]) {
+            rp_block *b = ru->part[k];
+            ru->part[k] = b->next;
+            free(b);
+        }
+        ru->part_n[k] = 0;
     }
     free(ru->fp);
     ru->fp = NULL;
@@ -108,7 +122,12 @@ void rp__reuse_free(rp_reuse *ru)
     free(ru->slots);
     rp__buf_free(&ru->arena);
     rp__buf_free(&ru->unesc);
-    if (ru->map) munmap((void *)ru->map, ru->map_len);
+    rp__buf_free(&ru->ta);
+    rp__buf_free(&ru->tb);
+    rp__buf_free(&ru->sa);
+    rp__buf_free(&ru->sb);
+    rp__buf_free(&ru->text_a);
+    rp__buf_free(&ru->text_b);
     if (ru->file) fclose(ru->file);
     free(ru->results);
     free(ru->passages);
@@ -131,11 +150,16 @@ static rp_status fingerprint(void *ctx, const rp_record *r)
     if (n == SIZE_MAX) return RP_ERR_NOMEM;
     for (size_t i = 0; i < n; i++) {
         unsigned part = (unsigned)(ru->fp[i] >> 56);
-        if (ru->part_n[part] == ru->part_cap[part] &&
-            rp__grow((void **)&ru->part[part], &ru->part_cap[part], ru->part_n[part] + 1,
-                     sizeof(uint64_t)))
-            return RP_ERR_NOMEM;
-        ru->part[part][ru->part_n[part]++] = (ru->fp[i] >> 24 & 0xFFFFFFFFULL) << 32 | r->rec;
+        rp_block *b = ru->part[part];
+        if (!b || b->n == BLOCK) {
+            rp_block *nb = malloc(sizeof(rp_block));
+            if (!nb) return RP_ERR_NOMEM;
+            nb->next = b;
+            nb->n = 0;
+            ru->part[part] = b = nb;
+        }
+        b->v[b->n++] = (ru->fp[i] >> 24 & 0xFFFFFFFFULL) << 32 | r->rec;
+        ru->part_n[part]++;
     }
     ru->stats->fingerprints += n;
     return RP_OK;
@@ -157,10 +181,24 @@ static rp_status find_candidates(rp_reuse *ru)
 {
     size_t compacted = 1 << 16;
     for (int k = 0; k < N_PARTS; k++) {
-        uint64_t *v = ru->part[k];
         size_t n = ru->part_n[k];
+        uint64_t *v = malloc((n ? n : 1) * sizeof(uint64_t));
+        if (!v) return RP_ERR_NOMEM;
+        /* blocks are newest first: fill from the end to keep record order */
+        size_t at = n;
+        while (ru->part[k]) {
+            rp_block *b = ru->part[k];
+            at -= b->n;
+            memcpy(v + at, b->v, b->n * sizeof(uint64_t));
+            ru->part[k] = b->next;
+            free(b);
+        }
+        ru->part_n[k] = 0;
         /* stable on the key: documents stay in record order under each key */
-        if (rp__radix_sort_u64(v, n, 32)) return RP_ERR_NOMEM;
+        if (rp__radix_sort_u64(v, n, 32)) {
+            free(v);
+            return RP_ERR_NOMEM;
+        }
         for (size_t i = 0; i < n;) {
             size_t j = i + 1;
             while (j < n && v[j] >> 32 == v[i] >> 32) j++;
@@ -172,15 +210,16 @@ static rp_status find_candidates(rp_reuse *ru)
                         uint32_t a = (uint32_t)v[x], b = (uint32_t)v[y];
                         if (a == b) continue;
                         if (rp__grow((void **)&ru->cand, &ru->cap_cand, ru->n_cand + 1,
-                                     sizeof(uint64_t)))
+                                     sizeof(uint64_t))) {
+                            free(v);
                             return RP_ERR_NOMEM;
+                        }
                         ru->cand[ru->n_cand++] = (uint64_t)a << 32 | b;
                     }
             }
             i = j;
         }
-        free(ru->part[k]);
-        ru->part[k] = NULL;
+        free(v);
         /* pairs sharing many fingerprints come once per fingerprint: fold
          * them before they pile up */
         if (ru->n_cand > 2 * compacted) {
@@ -288,40 +327,50 @@ static rp_status collect(void *ctx, const rp_record *r)
     return st;
 }
 
-static rp_status map_temp(rp_reuse *ru)
+static rp_status flush_temp(rp_reuse *ru)
 {
     if (fflush(ru->file) != 0) {
         rp__msg(ru->err, "cannot write temporary file in %s: %s", ru->c->tmp_dir, strerror(errno));
         return RP_ERR_IO;
     }
-    if (ru->file_off == 0) return RP_OK;
-    ru->map_len = (size_t)ru->file_off;
-    void *m = mmap(NULL, ru->map_len, PROT_READ, MAP_PRIVATE, fileno(ru->file), 0);
-    if (m == MAP_FAILED) {
-        rp__msg(ru->err, "cannot map temporary file: %s", strerror(errno));
-        ru->map_len = 0;
-        return RP_ERR_IO;
-    }
-    ru->map = m;
     return RP_OK;
 }
 
 /* -------------------------------------------------------------- align */
 
-static const uint32_t *tokens_of(const rp_reuse *ru, const rp_slot *s)
+/* Reads len bytes at off of the temporary file into dst. */
+static rp_status load(rp_reuse *ru, uint64_t off, size_t len, rp_buf *dst)
 {
-    return (const uint32_t *)(ru->map + s->off);
+    if (rp__buf_reserve(dst, len + 1)) return RP_ERR_NOMEM;
+    size_t got = 0;
+    while (got < len) {
+        ssize_t r = pread(fileno(ru->file), dst->data + got, len - got, (off_t)(off + got));
+        if (r <= 0) {
+            rp__msg(ru->err, "cannot read temporary file in %s: %s", ru->c->tmp_dir,
+                    r < 0 ? strerror(errno) : "it ends early");
+            return RP_ERR_IO;
+        }
+        got += (size_t)r;
+    }
+    dst->len = len;
+    return RP_OK;
 }
 
-static const rp_span *spans_of(const rp_reuse *ru, const rp_slot *s)
+static rp_status load_tokens(rp_reuse *ru, const rp_slot *s, rp_buf *dst)
 {
-    return (const rp_span *)(ru->map + s->off + (uint64_t)s->n_tokens * sizeof(uint32_t));
+    return load(ru, s->off, (size_t)s->n_tokens * sizeof(uint32_t), dst);
 }
 
-static const char *text_of(const rp_reuse *ru, const rp_slot *s)
+static rp_status load_spans(rp_reuse *ru, const rp_slot *s, rp_buf *dst)
 {
-    if (!ru->p.keep_text) return NULL;
-    return (const char *)(ru->map + s->off + (uint64_t)s->n_tokens * (sizeof(uint32_t) + sizeof(rp_span)));
+    return load(ru, s->off + (uint64_t)s->n_tokens * sizeof(uint32_t),
+                (size_t)s->n_tokens * sizeof(rp_span), dst);
+}
+
+static rp_status load_text(rp_reuse *ru, const rp_slot *s, rp_buf *dst)
+{
+    return load(ru, s->off + (uint64_t)s->n_tokens * (sizeof(uint32_t) + sizeof(rp_span)),
+                s->text_len, dst);
 }
 
 /* Compares two dates: numbers as numbers, anything else as text (ISO 8601
@@ -355,14 +404,16 @@ static rp_status align_pairs(rp_reuse *ru)
         uint32_t a = (uint32_t)(ru->cand[k] >> 32), b = (uint32_t)ru->cand[k];
         const rp_slot *sa = &ru->slots[ru->slot_of[a]], *sb = &ru->slots[ru->slot_of[b]];
         if (a != cur) {
-            if (rp__align_set_a(ws, tokens_of(ru, sa), sa->n_tokens, ru->p.min_words)) {
+            if ((st = load_tokens(ru, sa, &ru->ta)) != RP_OK) break;
+            if (rp__align_set_a(ws, (const uint32_t *)ru->ta.data, sa->n_tokens, ru->p.min_words)) {
                 st = RP_ERR_NOMEM;
                 break;
             }
             cur = a;
         }
+        if ((st = load_tokens(ru, sb, &ru->tb)) != RP_OK) break;
         rp_passage *ps;
-        size_t n = rp__align_with(ws, tokens_of(ru, sb), sb->n_tokens, &ru->p, &ps);
+        size_t n = rp__align_with(ws, (const uint32_t *)ru->tb.data, sb->n_tokens, &ru->p, &ps);
         if (n == SIZE_MAX) {
             st = RP_ERR_NOMEM;
             break;
@@ -373,9 +424,11 @@ static rp_status align_pairs(rp_reuse *ru)
         rp_alignment al;
         memset(&al, 0, sizeof(al));
         int identical = sa->n_tokens == sb->n_tokens &&
-                        memcmp(tokens_of(ru, sa), tokens_of(ru, sb), sa->n_tokens * sizeof(uint32_t)) == 0;
-        rp__align_summarize(&al, ps, n, spans_of(ru, sa), sa->n_tokens, spans_of(ru, sb),
-                            sb->n_tokens, identical);
+                        memcmp(ru->ta.data, ru->tb.data, sa->n_tokens * sizeof(uint32_t)) == 0;
+        if ((st = load_spans(ru, sa, &ru->sa)) != RP_OK || (st = load_spans(ru, sb, &ru->sb)) != RP_OK)
+            break;
+        rp__align_summarize(&al, ps, n, (const rp_span *)ru->sa.data, sa->n_tokens,
+                            (const rp_span *)ru->sb.data, sb->n_tokens, identical);
         int by_date = 0;
         int order = date_order(ru, sa, sb);
         if (order) {
@@ -428,7 +481,7 @@ rp_status rp__reuse_run(rp_reuse *ru, rp_corpus *c, rp_stats *stats, char *err)
     if (st == RP_OK && ru->n_slots) {
         st = rp__corpus_temp(c, &ru->file);
         if (st == RP_OK) st = rp__corpus_pass(c, "collecting", 1, wanted, collect, ru);
-        if (st == RP_OK) st = map_temp(ru);
+        if (st == RP_OK) st = flush_temp(ru);
         if (st == RP_OK) st = align_pairs(ru);
     }
     free(ru->cand);
@@ -476,9 +529,12 @@ rp_status rp__reuse_foreach(rp_reuse *ru, int (*fn)(void *, const rp_alignment *
             al.date_b = date_b;
         }
         if (ru->p.keep_text) {
-            al.text_a = text_of(ru, sa);
+            rp_status st = load_text(ru, sa, &ru->text_a);
+            if (st == RP_OK) st = load_text(ru, sb, &ru->text_b);
+            if (st != RP_OK) return st;
+            al.text_a = ru->text_a.data;
             al.text_a_len = sa->text_len;
-            al.text_b = text_of(ru, sb);
+            al.text_b = ru->text_b.data;
             al.text_b_len = sb->text_len;
         }
         if (fn(user, &al)) break;
