@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # test.sh — set up, build, and run the whole test suite twice: a release
-# build, then a build with AddressSanitizer and UndefinedBehaviorSanitizer.
+# build, then a build with AddressSanitizer and UndefinedBehaviorSanitizer;
+# then every fuzz target for FUZZ_SECONDS (default 60) each, and the
+# benchmark's correctness checks on a small corpus.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh >/dev/null
@@ -10,5 +12,7 @@ echo "== tests (ASan + UBSan build)"
 cmake -S . -B build-sanitize -DCMAKE_BUILD_TYPE=Debug -DREPRINT_SANITIZE=ON >/dev/null
 cmake --build build-sanitize -j"$(nproc)" >/dev/null
 (cd build-sanitize && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ctest --output-on-failure -j2)
+echo "== fuzzing (${FUZZ_SECONDS:-60} s a target, clang libFuzzer + ASan + UBSan)"
+scripts/fuzz.sh "${FUZZ_SECONDS:-60}"
 echo "== benchmark smoke run (correctness only)"
 bench/bench.sh --size 20M --out build/bench-smoke --no-timing

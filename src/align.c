@@ -260,7 +260,7 @@ size_t rp__align_with(rp_align_ws *ws, const uint32_t *tb, size_t nb, const rp_p
     if (ws->n_runs == 0) return 0;
     qsort(ws->runs, ws->n_runs, sizeof(rp_run), cmp_run);
     if (chain_runs(ws, tb, p->max_gap)) return SIZE_MAX;
-    qsort(ws->chains, ws->n_chains, sizeof(rp_chain), cmp_chain_matches);
+    if (ws->n_chains > 1) qsort(ws->chains, ws->n_chains, sizeof(rp_chain), cmp_chain_matches);
     size_t n = 0;
     for (size_t c = 0; c < ws->n_chains; c++) {
         const rp_chain *ch = &ws->chains[c];
@@ -287,7 +287,7 @@ size_t rp__align_with(rp_align_ws *ws, const uint32_t *tb, size_t nb, const rp_p
         ps->matches = ch->matches;
         ps->identity = identity;
     }
-    qsort(ws->out, n, sizeof(rp_passage), cmp_passage);
+    if (n > 1) qsort(ws->out, n, sizeof(rp_passage), cmp_passage);
     *out = ws->out;
     return n;
 }

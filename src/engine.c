@@ -269,7 +269,7 @@ static rp_status find_candidates(rp_engine *e)
     size_t k = 0;
     for (size_t i = 0; i < e->n_rec; i++)
         if ((e->status[i] & REC_STATE) == REC_DOC) ex[k++] = (rp_exact_entry){e->exact[i], (uint32_t)i};
-    qsort(ex, k, sizeof(*ex), cmp_exact);
+    if (k > 1) qsort(ex, k, sizeof(*ex), cmp_exact);
     for (size_t i = 0; i < k;) {
         size_t j = i + 1;
         while (j < k && ex[j].hash == ex[i].hash) {
@@ -591,7 +591,7 @@ rp_status rp_engine_foreach_pair(rp_engine *e, int (*fn)(void *, const rp_pair *
                     st = RP_ERR_NOMEM;
     }
     if (st != RP_OK) goto done;
-    qsort(out, n_out, sizeof(*out), cmp_out_pair);
+    if (n_out > 1) qsort(out, n_out, sizeof(*out), cmp_out_pair);
     for (size_t k = 0; k < n_out; k++) {
         if (k > 0 && out[k].key == out[k - 1].key) continue;
         uint32_t a = (uint32_t)(out[k].key >> 32), b = (uint32_t)out[k].key;

@@ -325,8 +325,8 @@ static rp_status next_line(rp_reader *r, rp_doc *doc)
 {
     size_t max = r->params.max_doc_bytes;
     for (;;) {
-        char *start = r->buf.data + r->pos;
         size_t avail = r->buf.len - r->pos;
+        char *start = avail ? r->buf.data + r->pos : r->buf.data; /* data is NULL before a read */
         char *nl = avail ? memchr(start, '\n', avail) : NULL;
         if (!nl && !r->src_eof && avail <= max) {
             size_t got;
@@ -419,7 +419,7 @@ static rp_status next_text_file(rp_reader *r, rp_doc *doc)
                 (unsigned long long)total, max);
         return RP_ERR_TOO_LARGE;
     }
-    r->rec = r->buf.data + r->pos;
+    r->rec = r->buf.data ? r->buf.data + r->pos : ""; /* an empty file reads nothing */
     r->rec_len = r->raw_len = size;
     r->pos = r->buf.len;
     doc->raw = r->rec;

@@ -271,6 +271,23 @@ static void test_gaps_and_minimum(void **state)
     rp_aligner_free(al);
 }
 
+/* Regression (fuzz_align, clang UBSan): no passage at all sorted a NULL
+ * array. Texts without a common word, and empty texts, align to nothing. */
+static void test_nothing_shared(void **state)
+{
+    (void)state;
+    rp_aligner *al = aligner();
+    rp_alignment r;
+    const char *a = "one two three four five six seven eight nine ten eleven twelve";
+    const char *b = "uno dos tres cuatro cinco seis siete ocho nueve diez once doce";
+    assert_int_equal(rp_align(al, a, strlen(a), b, strlen(b), &r), RP_OK);
+    assert_int_equal(r.n_passages, 0);
+    assert_true(r.coverage_a == 0 && r.coverage_b == 0);
+    assert_int_equal(rp_align(al, "", 0, "", 0, &r), RP_OK);
+    assert_int_equal(r.n_passages, 0);
+    rp_aligner_free(al);
+}
+
 /* ------------------------------------------------------ corpus runs */
 
 typedef struct {
@@ -523,7 +540,7 @@ int main(void)
         cmocka_unit_test(test_excerpt_60), cmocka_unit_test(test_reordered),
         cmocka_unit_test(test_wrapped),    cmocka_unit_test(test_gaps_and_minimum),
         cmocka_unit_test(test_guarantee),  cmocka_unit_test(test_date_source),
-        cmocka_unit_test(test_seeds),
+        cmocka_unit_test(test_nothing_shared),  cmocka_unit_test(test_seeds),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -139,6 +139,26 @@ static void test_bad_empty_document(void **state)
     expect_bad("empty.jsonl", d, sizeof(d) - 1, RP_ERR_EMPTY, "empty.jsonl:2: document has no words");
 }
 
+/* Regression (fuzz_reader, clang UBSan): the first read of any input and an
+ * empty text file did pointer arithmetic on the still-NULL buffer. */
+static void test_empty_inputs_before_any_buffer(void **state)
+{
+    (void)state;
+    rp_params p;
+    rp_params_init(&p);
+    rp_doc d;
+    const char *empty_jsonl = write_temp("empty-input.jsonl", "", 0);
+    rp_reader *r = rp_reader_open(empty_jsonl, &p);
+    assert_int_equal(rp_reader_next(r, &d), RP_EOF);
+    rp_reader_free(r);
+    const char *empty_text = write_temp("empty-input.txt", "", 0);
+    r = rp_reader_open(empty_text, &p);
+    assert_int_equal(rp_reader_next(r, &d), RP_OK);
+    assert_int_equal(d.text_len, 0);
+    assert_int_equal(rp_reader_next(r, &d), RP_EOF);
+    rp_reader_free(r);
+}
+
 static void test_fifty_megabyte_document_is_read_or_rejected_by_limit(void **state)
 {
     (void)state;
@@ -303,6 +323,7 @@ int main(void)
         cmocka_unit_test(test_bad_nul_in_text),
         cmocka_unit_test(test_bad_invalid_utf8),
         cmocka_unit_test(test_bad_empty_document),
+        cmocka_unit_test(test_empty_inputs_before_any_buffer),
         cmocka_unit_test(test_fifty_megabyte_document_is_read_or_rejected_by_limit),
         cmocka_unit_test(test_long_jsonl_line_over_limit_is_skipped_without_losing_the_next),
         cmocka_unit_test(test_missing_file_names_it),

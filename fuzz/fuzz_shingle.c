@@ -1,0 +1,60 @@
+/* fuzz_shingle.c — shingle sets and winnowed fingerprints of arbitrary token
+ * sequences: sets sorted and unique; every fingerprint a k-gram hash of the
+ * text; and the winnowing guarantee: the minimum of every window of w
+ * k-grams is a fingerprint. */
+#include "fuzz.h"
+#include "internal.h"
+
+static int has(const uint64_t *v, size_t n, uint64_t x)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (v[mid] < x) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo < n && v[lo] == x;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    if (size < 3) return 0;
+    unsigned k = 1 + data[0] % 8, w = 1 + data[1] % 12;
+    uint64_t seed = data[2];
+    size_t n = size - 3;
+    uint64_t *tok = malloc((n ? n : 1) * sizeof(uint64_t));
+    for (size_t i = 0; i < n; i++) tok[i] = data[3 + i] % 16; /* few words: many repeats */
+    uint64_t *sh = NULL, *fp = NULL, *all = NULL;
+    size_t cap_sh = 0, cap_fp = 0, cap_all = 0;
+    size_t ns = rp__shingles(tok, n, k, seed, &sh, &cap_sh, 1);
+    CHECK(ns != SIZE_MAX, "out of memory");
+    for (size_t i = 1; i < ns; i++) CHECK(sh[i - 1] < sh[i], "shingle set not sorted and unique");
+    CHECK(n == 0 ? ns == 0 : ns >= 1 && ns <= n, "%zu shingles of %zu tokens", ns, n);
+
+    size_t nf = rp__winnow(tok, n, k, w, seed, &fp, &cap_fp);
+    CHECK(nf != SIZE_MAX, "out of memory");
+    for (size_t i = 1; i < nf; i++) CHECK(fp[i - 1] < fp[i], "fingerprints not sorted and unique");
+    if (n >= k) {
+        /* the same k-gram hashes, as a sequence, through the shingler */
+        size_t count = n - k + 1;
+        size_t na = rp__shingles(tok, n, k, seed ^ 0xA5A5A5A5ULL, &all, &cap_all, 0);
+        CHECK(na == count, "k-gram count %zu, expected %zu", na, count);
+        CHECK(nf >= 1, "no fingerprint for %zu k-grams", count);
+        size_t win = count < w ? count : w;
+        for (size_t s = 0; s + win <= count; s++) {
+            uint64_t m = all[s];
+            for (size_t x = 1; x < win; x++)
+                if (all[s + x] < m) m = all[s + x];
+            CHECK(has(fp, nf, m), "window %zu's minimum is no fingerprint", s);
+        }
+        for (size_t i = 0; i < nf; i++) {
+            int found = 0;
+            for (size_t x = 0; x < count && !found; x++) found = all[x] == fp[i];
+            CHECK(found, "fingerprint %zu is no k-gram of the text", i);
+        }
+    } else {
+        CHECK(nf == 0, "fingerprints of a text shorter than k");
+    }
+    free(tok), free(sh), free(fp), free(all);
+    return 0;
+}
