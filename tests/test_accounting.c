@@ -1,0 +1,204 @@
+/* test_accounting.c — property test: on random corpora with every kind of
+ * bad line injected, a run accounts for every document (read = kept +
+ * removed + rejected, each rejection under its reason), and dedup's output
+ * is a subsequence of its input, byte for byte. The align task accounts
+ * the same way. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "reprint.h"
+#include "test_util.h"
+
+static uint64_t rng;
+
+static uint64_t rnd(void)
+{
+    rng ^= rng << 13;
+    rng ^= rng >> 7;
+    rng ^= rng << 17;
+    return rng;
+}
+
+typedef struct {
+    char *data;
+    size_t len, cap;
+} sbuf;
+
+static void put(sbuf *b, const char *s, size_t n)
+{
+    if (b->len + n + 1 > b->cap) {
+        b->cap = (b->len + n + 1) * 2;
+        b->data = realloc(b->data, b->cap);
+        assert_non_null(b->data);
+    }
+    memcpy(b->data + b->len, s, n);
+    b->len += n;
+    b->data[b->len] = 0;
+}
+
+static void puts_(sbuf *b, const char *s)
+{
+    put(b, s, strlen(s));
+}
+
+/* A good document: words from a small vocabulary, sometimes a copy of an
+ * earlier one (exact or with one word changed) so that dedup removes some. */
+static void good_text(sbuf *b, sbuf *prev, int *n_prev)
+{
+    char w[32];
+    size_t start = b->len;
+    if (*n_prev > 0 && rnd() % 4 == 0) {
+        put(b, prev->data, prev->len);
+        if (rnd() % 2) puts_(b, " extra");
+        return;
+    }
+    int words = 20 + (int)(rnd() % 60);
+    for (int i = 0; i < words; i++) {
+        snprintf(w, sizeof(w), "%sw%llu", i ? " " : "", (unsigned long long)(rnd() % 400));
+        puts_(b, w);
+    }
+    prev->len = 0;
+    put(prev, b->data + start, b->len - start);
+    *n_prev = 1;
+}
+
+enum { N_BAD_KINDS = 8 };
+static const rp_status bad_status[N_BAD_KINDS] = {
+    RP_ERR_JSON, RP_ERR_NOT_OBJECT, RP_ERR_NO_TEXT, RP_ERR_BAD_ID,
+    RP_ERR_JSON /* invalid UTF-8 inside a JSON string */, RP_ERR_NUL, RP_ERR_EMPTY, RP_ERR_TOO_LARGE};
+
+static void bad_line(sbuf *b, int kind, int id)
+{
+    char head[64];
+    snprintf(head, sizeof(head), "{\"id\": %d, ", id);
+    switch (kind) {
+    case 0: puts_(b, head), puts_(b, "\"text\": \"cut short"); break;
+    case 1: puts_(b, "[1, 2, 3]"); break;
+    case 2: puts_(b, head), puts_(b, "\"body\": \"no text field\"}"); break;
+    case 3: puts_(b, "{\"id\": [1], \"text\": \"an id that is a list\"}"); break;
+    case 4: puts_(b, head), puts_(b, "\"text\": \"bad \xC3\x28 bytes\"}"); break;
+    case 5: puts_(b, head), puts_(b, "\"text\": \"a \\u0000 nul\"}"); break;
+    case 6: puts_(b, head), puts_(b, "\"text\": \" -- ... \"}"); break;
+    case 7:
+        puts_(b, head), puts_(b, "\"text\": \"");
+        for (int i = 0; i < 700; i++) puts_(b, "long ");
+        puts_(b, "\"}");
+        break;
+    }
+    puts_(b, "\n");
+}
+
+typedef struct {
+    uint64_t lines, bad, by[RP_STATUS_COUNT];
+} truth;
+
+static void make_corpus(sbuf *b, truth *t)
+{
+    sbuf prev = {0};
+    int n_prev = 0;
+    memset(t, 0, sizeof(*t));
+    int n = 20 + (int)(rnd() % 200);
+    for (int i = 0; i < n; i++) {
+        if (rnd() % 5 == 0) {
+            int kind = (int)(rnd() % N_BAD_KINDS);
+            bad_line(b, kind, i);
+            t->bad++;
+            t->by[bad_status[kind]]++;
+        } else {
+            char head[64];
+            snprintf(head, sizeof(head), "{\"id\": \"d%d\", \"text\": \"", i);
+            puts_(b, head);
+            good_text(b, &prev, &n_prev);
+            puts_(b, "\"}\n");
+        }
+        t->lines++;
+    }
+    free(prev.data);
+}
+
+static void noop_reject(void *user, rp_status st, const char *msg)
+{
+    (void)user;
+    (void)st;
+    assert_true(strlen(msg) > 0);
+}
+
+/* Each line of out (split on newlines) appears in in, in order. */
+static int is_subsequence(const char *out, size_t out_len, const char *in, size_t in_len)
+{
+    size_t i = 0, o = 0;
+    while (o < out_len) {
+        const char *oe = memchr(out + o, '\n', out_len - o);
+        size_t ol = (oe ? (size_t)(oe - (out + o)) : out_len - o);
+        int found = 0;
+        while (i < in_len && !found) {
+            const char *ie = memchr(in + i, '\n', in_len - i);
+            size_t il = (ie ? (size_t)(ie - (in + i)) : in_len - i);
+            found = il == ol && memcmp(in + i, out + o, ol) == 0;
+            i += il + 1;
+        }
+        if (!found) return 0;
+        o += ol + 1;
+    }
+    return 1;
+}
+
+static void run_task(const char *path, const truth *t, rp_task task, const char *in, size_t in_len)
+{
+    rp_params p;
+    rp_params_init(&p);
+    p.skip_bad = 1;
+    p.max_doc_bytes = 2000;
+    p.task = task;
+    rp_engine *e = rp_engine_create(&p);
+    rp_engine_set_callbacks(e, noop_reject, NULL, NULL);
+    assert_int_equal(rp_engine_add_input(e, path), RP_OK);
+    assert_int_equal(rp_engine_run(e), RP_OK);
+    rp_stats s;
+    rp_engine_stats(e, &s);
+    assert_int_equal(s.read, t->lines);
+    assert_int_equal(s.read, s.kept + s.removed + s.rejected);
+    assert_int_equal(s.rejected, t->bad);
+    for (int k = 0; k < RP_STATUS_COUNT; k++) assert_int_equal(s.rejected_by[k], t->by[k]);
+    if (task == RP_TASK_DEDUP) {
+        char *out;
+        size_t out_len;
+        FILE *f = open_memstream(&out, &out_len);
+        assert_int_equal(rp_engine_write_kept(e, f), RP_OK);
+        fclose(f);
+        size_t lines = 0;
+        for (size_t i = 0; i < out_len; i++) lines += out[i] == '\n';
+        assert_int_equal(lines, s.kept);
+        assert_true(is_subsequence(out, out_len, in, in_len));
+        free(out);
+    } else {
+        assert_int_equal(s.removed, 0);
+    }
+    rp_engine_free(e);
+}
+
+static void test_every_document_accounted_for(void **state)
+{
+    (void)state;
+    for (int round = 0; round < 40; round++) {
+        rng = 0x9E3779B97F4A7C15ULL * (uint64_t)(round + 1);
+        sbuf b = {0};
+        truth t;
+        make_corpus(&b, &t);
+        const char *path = write_temp("accounting.jsonl", b.data, b.len);
+        run_task(path, &t, RP_TASK_DEDUP, b.data, b.len);
+        run_task(path, &t, RP_TASK_ALIGN, b.data, b.len);
+        free(b.data);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_every_document_accounted_for),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
