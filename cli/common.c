@@ -297,32 +297,18 @@ int cli_report(const cli_opts *o, const char *command, rp_engine *e)
     rp_stats s;
     rp_engine_stats(e, &s);
     progress_clear(&g_progress);
-    if (!o->quiet && strcmp(command, "align") == 0) {
-        fprintf(stderr,
-                "reprint align: read %llu documents: compared %llu, rejected %llu; "
-                "%llu pairs share %llu passages of %u+ words (%llu candidate pairs; "
-                "%llu fingerprints, %llu dropped as in more than %u documents)\n",
-                (unsigned long long)s.read, (unsigned long long)s.kept,
-                (unsigned long long)s.rejected, (unsigned long long)s.aligned_pairs,
-                (unsigned long long)s.passages, o->params.min_words,
-                (unsigned long long)s.candidate_pairs, (unsigned long long)s.fingerprints,
-                (unsigned long long)s.common_fingerprints, o->params.max_df);
-    } else if (!o->quiet && strcmp(command, "pairs") == 0) {
-        fprintf(stderr,
-                "reprint pairs: read %llu documents: compared %llu, rejected %llu; "
-                "%llu similar pairs of %llu candidates (%u bands x %u rows, %s >= %.2f)\n",
-                (unsigned long long)s.read, (unsigned long long)(s.kept + s.removed),
-                (unsigned long long)s.rejected, (unsigned long long)s.similar_pairs,
-                (unsigned long long)s.candidate_pairs, s.bands, s.rows,
-                o->params.measure == RP_MEASURE_JACCARD ? "jaccard" : "containment",
-                o->params.threshold);
-    } else if (!o->quiet) {
-        fprintf(stderr,
-                "reprint %s: read %llu documents: kept %llu, removed %llu as duplicates "
-                "(%llu exact), rejected %llu",
-                command, (unsigned long long)s.read, (unsigned long long)s.kept,
-                (unsigned long long)s.removed, (unsigned long long)s.removed_exact,
-                (unsigned long long)s.rejected);
+    if (!o->quiet) {
+        /* the accounting first, the same for every command */
+        if (strcmp(command, "dedup") == 0)
+            fprintf(stderr, "reprint %s: read %llu documents: kept %llu, removed %llu as duplicates "
+                            "(%llu exact), rejected %llu",
+                    command, (unsigned long long)s.read, (unsigned long long)s.kept,
+                    (unsigned long long)s.removed, (unsigned long long)s.removed_exact,
+                    (unsigned long long)s.rejected);
+        else
+            fprintf(stderr, "reprint %s: read %llu documents: compared %llu, rejected %llu", command,
+                    (unsigned long long)s.read, (unsigned long long)(s.kept + s.removed),
+                    (unsigned long long)s.rejected);
         const char *sep = " (";
         for (int k = 0; k < RP_STATUS_COUNT; k++)
             if (s.rejected_by[k]) {
@@ -331,6 +317,22 @@ int cli_report(const cli_opts *o, const char *command, rp_engine *e)
                 sep = ", ";
             }
         fprintf(stderr, "%s\n", sep[0] == ',' ? ")" : "");
+    }
+    if (!o->quiet && strcmp(command, "align") == 0) {
+        fprintf(stderr,
+                "reprint align: %llu pairs share %llu passages of %u+ words (%llu candidate pairs; "
+                "%llu fingerprints, %llu dropped as in more than %u documents)\n",
+                (unsigned long long)s.aligned_pairs, (unsigned long long)s.passages,
+                o->params.min_words, (unsigned long long)s.candidate_pairs,
+                (unsigned long long)s.fingerprints, (unsigned long long)s.common_fingerprints,
+                o->params.max_df);
+    } else if (!o->quiet && strcmp(command, "pairs") == 0) {
+        fprintf(stderr,
+                "reprint pairs: %llu similar pairs of %llu candidates (%u bands x %u rows, %s >= %.2f)\n",
+                (unsigned long long)s.similar_pairs, (unsigned long long)s.candidate_pairs, s.bands,
+                s.rows, o->params.measure == RP_MEASURE_JACCARD ? "jaccard" : "containment",
+                o->params.threshold);
+    } else if (!o->quiet) {
         fprintf(stderr,
                 "reprint %s: %llu clusters, %llu similar pairs of %llu candidates "
                 "(%u bands x %u rows, %s >= %.2f)\n",
