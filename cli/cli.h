@@ -23,6 +23,7 @@ typedef struct {
     int human;               /* 1 human view, 0 JSONL, -1 decide by isatty(stdout) */
     int quiet;
     int progress;            /* -1 auto */
+    uint64_t listed;         /* results the command wrote (pairs) */
 } cli_opts;
 
 /* Parses argv after the subcommand. Returns -1 when it handled --help (exit

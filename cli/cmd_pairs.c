@@ -37,9 +37,16 @@ static int extra(cli_opts *o, const char *opt, const char *arg)
     return 0;
 }
 
+typedef struct {
+    FILE *f;
+    uint64_t n;
+} pair_writer;
+
 static int write_pair(void *user, const rp_pair *p)
 {
-    FILE *f = user;
+    pair_writer *pw = user;
+    FILE *f = pw->f;
+    pw->n++;
     fputs("{\"a\": ", f);
     rp_write_json_id(f, &p->a);
     fputs(", \"b\": ", f);
@@ -94,6 +101,7 @@ int cli_pairs(int argc, char **argv)
             goto done;
         }
         show(stdout, &hp, &o);
+        o.listed = hp.n;
         held_free(&hp);
     } else {
         cli_out out;
@@ -101,7 +109,9 @@ int cli_pairs(int argc, char **argv)
             rc = EXIT_IO;
             goto done;
         }
-        rp_status st = rp_engine_foreach_pair(e, write_pair, out.fp);
+        pair_writer pw = {out.fp, 0};
+        rp_status st = rp_engine_foreach_pair(e, write_pair, &pw);
+        o.listed = pw.n;
         if (st != RP_OK) {
             fprintf(stderr, "reprint: cannot list pairs: %s\n", rp_status_name(st));
             cli_out_abort(&out);

@@ -327,10 +327,14 @@ int cli_report(const cli_opts *o, const char *command, rp_engine *e)
                 (unsigned long long)s.fingerprints, (unsigned long long)s.common_fingerprints,
                 o->params.max_df);
     } else if (!o->quiet && strcmp(command, "pairs") == 0) {
+        /* exact copies are verified once, against their first; the listing
+         * gives each copy every pair of its first, so it can be longer */
         fprintf(stderr,
-                "reprint pairs: %llu similar pairs of %llu candidates (%u bands x %u rows, %s >= %.2f)\n",
-                (unsigned long long)s.similar_pairs, (unsigned long long)s.candidate_pairs, s.bands,
-                s.rows, o->params.measure == RP_MEASURE_JACCARD ? "jaccard" : "containment",
+                "reprint pairs: %llu similar pairs listed (%llu verified of %llu candidates, "
+                "the rest copies of them; %u bands x %u rows, %s >= %.2f)\n",
+                (unsigned long long)o->listed, (unsigned long long)s.similar_pairs,
+                (unsigned long long)s.candidate_pairs, s.bands, s.rows,
+                o->params.measure == RP_MEASURE_JACCARD ? "jaccard" : "containment",
                 o->params.threshold);
     } else if (!o->quiet) {
         fprintf(stderr,
