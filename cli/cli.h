@@ -58,6 +58,14 @@ typedef struct {
 } cli_out;
 
 int cli_out_open(cli_out *out, const char *path); /* NULL or "-" = stdout */
+
+/* Writes an output (NULL or "-" = stdout) through write(), then commits it;
+ * when write() fails or the stream has an error, the partial file is removed
+ * and the engine's message, or "reprint: cannot write WHAT: why", printed.
+ * Returns an exit code. */
+typedef rp_status (*cli_writer)(void *ctx, FILE *out);
+int cli_write_output(const char *path, cli_writer write, void *ctx, const char *what,
+                     const rp_engine *engine);
 int cli_out_commit(cli_out *out);                 /* 0 on success */
 void cli_out_abort(cli_out *out);
 

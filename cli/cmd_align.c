@@ -339,6 +339,29 @@ static int terminal_width(void)
     return n >= 40 ? n : 120;
 }
 
+typedef struct {
+    rp_engine *e;
+    const cli_opts *o;
+    int human;
+} align_output;
+
+static rp_status write_alignments(void *ctx, FILE *out)
+{
+    align_output *ao = ctx;
+    if (!ao->human) return rp_engine_foreach_alignment(ao->e, write_alignment, out);
+    view v = {out, isatty(fileno(out)) && !getenv("NO_COLOR"), 0, rp_tokenizer_create(), 0};
+    if (!v.tok) return RP_ERR_NOMEM;
+    v.width = (terminal_width() - 5) / 2;
+    rp_stats s;
+    rp_engine_stats(ao->e, &s);
+    fprintf(out, "reprint align: %llu pair%s of documents share passages of %u+ words\n\n",
+            (unsigned long long)s.aligned_pairs, s.aligned_pairs == 1 ? "" : "s",
+            ao->o->params.min_words);
+    rp_status st = rp_engine_foreach_alignment(ao->e, show_alignment, &v);
+    rp_tokenizer_free(v.tok);
+    return st;
+}
+
 int cli_align(int argc, char **argv)
 {
     cli_opts o;
@@ -355,34 +378,8 @@ int cli_align(int argc, char **argv)
         free(o.inputs);
         return rc;
     }
-    cli_out out;
-    if (cli_out_open(&out, o.output)) {
-        rp_engine_free(e);
-        free(o.inputs);
-        return EXIT_IO;
-    }
-    rp_status st;
-    if (human) {
-        view v = {out.fp, isatty(fileno(out.fp)) && !getenv("NO_COLOR"), 0, rp_tokenizer_create(), 0};
-        v.width = (terminal_width() - 5) / 2;
-        rp_stats s;
-        rp_engine_stats(e, &s);
-        fprintf(out.fp, "reprint align: %llu pair%s of documents share passages of %u+ words\n\n",
-                (unsigned long long)s.aligned_pairs, s.aligned_pairs == 1 ? "" : "s",
-                o.params.min_words);
-        st = v.tok ? rp_engine_foreach_alignment(e, show_alignment, &v) : RP_ERR_NOMEM;
-        rp_tokenizer_free(v.tok);
-    } else {
-        st = rp_engine_foreach_alignment(e, write_alignment, out.fp);
-    }
-    if (st != RP_OK || ferror(out.fp)) {
-        fprintf(stderr, "reprint: cannot write the alignments\n");
-        cli_out_abort(&out);
-        rp_engine_free(e);
-        free(o.inputs);
-        return EXIT_IO;
-    }
-    rc = cli_out_commit(&out) ? EXIT_IO : EXIT_OK;
+    align_output ao = {e, &o, human};
+    rc = cli_write_output(o.output, write_alignments, &ao, "the alignments", e);
     if (rc == EXIT_OK) rc = cli_report(&o, "align", e);
     rp_engine_free(e);
     free(o.inputs);

@@ -56,6 +56,16 @@ static int write_cluster(void *user, const rp_cluster *c)
     return fputs("]}\n", f) < 0;
 }
 
+static rp_status write_clusters(void *ctx, FILE *out)
+{
+    return rp_engine_foreach_cluster(ctx, write_cluster, out);
+}
+
+static rp_status write_kept(void *ctx, FILE *out)
+{
+    return rp_engine_write_kept(ctx, out);
+}
+
 typedef struct {
     FILE *f;
     held_pairs *pairs;
@@ -106,24 +116,8 @@ int cli_dedup(int argc, char **argv)
     rc = cli_run_engine(&o, &e);
     if (rc != EXIT_OK) goto done;
 
-    if (o.clusters) {
-        cli_out cf;
-        if (cli_out_open(&cf, o.clusters)) {
-            rc = EXIT_IO;
-            goto done;
-        }
-        rp_status st = rp_engine_foreach_cluster(e, write_cluster, cf.fp);
-        if (st != RP_OK) {
-            cli_out_abort(&cf);
-            fprintf(stderr, "reprint: cannot list clusters: %s\n", rp_status_name(st));
-            rc = cli_exit_code(st);
-            goto done;
-        }
-        if (cli_out_commit(&cf)) {
-            rc = EXIT_IO;
-            goto done;
-        }
-    }
+    if (o.clusters && (rc = cli_write_output(o.clusters, write_clusters, e, "the clusters", e)))
+        goto done;
     if (o.human) {
         held_pairs hp;
         if (held_collect(e, &hp)) {
@@ -146,23 +140,8 @@ int cli_dedup(int argc, char **argv)
         if (s.clusters == 0) printf("\nno near-duplicates found\n");
         printf("\n(the deduplicated corpus is written when stdout is not a terminal, or with -o FILE)\n");
         held_free(&hp);
-    } else {
-        cli_out out;
-        if (cli_out_open(&out, o.output)) {
-            rc = EXIT_IO;
-            goto done;
-        }
-        rp_status st = rp_engine_write_kept(e, out.fp);
-        if (st != RP_OK) {
-            fprintf(stderr, "reprint: %s\n", rp_engine_error(e));
-            cli_out_abort(&out);
-            rc = cli_exit_code(st);
-            goto done;
-        }
-        if (cli_out_commit(&out)) {
-            rc = EXIT_IO;
-            goto done;
-        }
+    } else if ((rc = cli_write_output(o.output, write_kept, e, "the output", e)) != EXIT_OK) {
+        goto done;
     }
     rc = cli_report(&o, "dedup", e);
 done:

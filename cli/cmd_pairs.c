@@ -40,6 +40,7 @@ static int extra(cli_opts *o, const char *opt, const char *arg)
 typedef struct {
     FILE *f;
     uint64_t n;
+    rp_engine *e;
 } pair_writer;
 
 static int write_pair(void *user, const rp_pair *p)
@@ -53,6 +54,13 @@ static int write_pair(void *user, const rp_pair *p)
     rp_write_json_id(f, &p->b);
     return fprintf(f, ", \"jaccard\": %.4f, \"containment_a\": %.4f, \"containment_b\": %.4f}\n",
                    p->jaccard, p->containment_a, p->containment_b) < 0;
+}
+
+static rp_status write_pairs(void *ctx, FILE *out)
+{
+    pair_writer *pw = ctx;
+    pw->f = out;
+    return rp_engine_foreach_pair(pw->e, write_pair, pw);
 }
 
 static int by_jaccard(const void *x, const void *y)
@@ -104,24 +112,10 @@ int cli_pairs(int argc, char **argv)
         o.listed = hp.n;
         held_free(&hp);
     } else {
-        cli_out out;
-        if (cli_out_open(&out, o.output)) {
-            rc = EXIT_IO;
-            goto done;
-        }
-        pair_writer pw = {out.fp, 0};
-        rp_status st = rp_engine_foreach_pair(e, write_pair, &pw);
+        pair_writer pw = {NULL, 0, e};
+        rc = cli_write_output(o.output, write_pairs, &pw, "the pairs", e);
         o.listed = pw.n;
-        if (st != RP_OK) {
-            fprintf(stderr, "reprint: cannot list pairs: %s\n", rp_status_name(st));
-            cli_out_abort(&out);
-            rc = cli_exit_code(st);
-            goto done;
-        }
-        if (cli_out_commit(&out)) {
-            rc = EXIT_IO;
-            goto done;
-        }
+        if (rc != EXIT_OK) goto done;
     }
     rc = cli_report(&o, "pairs", e);
 done:

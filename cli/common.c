@@ -453,3 +453,22 @@ void cli_out_abort(cli_out *out)
     free(out->final_path);
     memset(out, 0, sizeof(*out));
 }
+
+int cli_write_output(const char *path, cli_writer write, void *ctx, const char *what,
+                     const rp_engine *engine)
+{
+    cli_out out;
+    if (cli_out_open(&out, path)) return EXIT_IO;
+    rp_status st = write(ctx, out.fp);
+    if (st == RP_OK && ferror(out.fp)) st = RP_ERR_IO;
+    if (st != RP_OK) {
+        if (engine && *rp_engine_error(engine)) /* the engine says what and where */
+            fprintf(stderr, "reprint: %s\n", rp_engine_error(engine));
+        else
+            fprintf(stderr, "reprint: cannot write %s: %s\n", what,
+                    st == RP_ERR_IO ? strerror(errno) : rp_status_name(st));
+        cli_out_abort(&out);
+        return cli_exit_code(st);
+    }
+    return cli_out_commit(&out) ? EXIT_IO : EXIT_OK;
+}

@@ -52,12 +52,12 @@ uint32_t rp__band_key(const uint64_t *sig, unsigned band, unsigned rows, uint64_
     return (uint32_t)(h >> 32);
 }
 
-int rp__radix_sort_u64(uint64_t *v, size_t n, unsigned lo_bit)
+void rp__radix_sort_scratch(uint64_t *v, size_t n, unsigned lo_bit, uint64_t *scratch)
 {
-    if (n < 2) return 0;
-    uint64_t *tmp = malloc(n * sizeof(uint64_t));
-    if (!tmp) return -1;
-    uint64_t *src = v, *dst = tmp;
+    if (n < 2) return;
+    /* LSD, 8 bits a pass, ping-ponging between v and scratch; a byte that is
+     * the same in every value costs one counting pass and no move */
+    uint64_t *src = v, *dst = scratch;
     for (unsigned shift = lo_bit; shift < 64; shift += 8) {
         size_t count[256] = {0};
         for (size_t i = 0; i < n; i++) count[(src[i] >> shift) & 0xFF]++;
@@ -74,6 +74,14 @@ int rp__radix_sort_u64(uint64_t *v, size_t n, unsigned lo_bit)
         dst = t;
     }
     if (src != v) memcpy(v, src, n * sizeof(uint64_t));
+}
+
+int rp__radix_sort_u64(uint64_t *v, size_t n, unsigned lo_bit)
+{
+    if (n < 2) return 0;
+    uint64_t *tmp = malloc(n * sizeof(uint64_t));
+    if (!tmp) return -1;
+    rp__radix_sort_scratch(v, n, lo_bit, tmp);
     free(tmp);
     return 0;
 }

@@ -75,8 +75,10 @@ double rp__sig_similarity(const uint64_t *a, const uint64_t *b, unsigned num_per
 /* 32-bit key of band b (rows values starting at sig + b * rows). */
 uint32_t rp__band_key(const uint64_t *sig, unsigned band, unsigned rows, uint64_t seed);
 
-/* Stable LSD radix sort of 64-bit values on bits [lo_bit, 64). */
+/* Stable LSD radix sort of 64-bit values on bits [lo_bit, 64); the first
+ * allocates its scratch (-1 when out of memory), the second is given n. */
 int rp__radix_sort_u64(uint64_t *v, size_t n, unsigned lo_bit);
+void rp__radix_sort_scratch(uint64_t *v, size_t n, unsigned lo_bit, uint64_t *scratch);
 
 /* Candidate pairs (a << 32 | b, a < b) from one band's entries
  * (key << 32 | doc), which are sorted in place. Appends to *pairs.

@@ -39,24 +39,7 @@ uint64_t rp__exact_hash(const uint64_t *tokens, size_t n_tokens, uint64_t seed)
 size_t rp__sort_unique_u64(uint64_t *v, size_t n, uint64_t *scratch)
 {
     if (n < 2) return n;
-    /* LSD radix sort, 8 bits a pass, ping-ponging between v and scratch. */
-    uint64_t *src = v, *dst = scratch;
-    for (unsigned shift = 0; shift < 64; shift += 8) {
-        size_t count[256] = {0};
-        for (size_t i = 0; i < n; i++) count[(src[i] >> shift) & 0xFF]++;
-        if (count[(src[0] >> shift) & 0xFF] == n) continue; /* all equal in this byte */
-        size_t pos = 0;
-        for (int b = 0; b < 256; b++) {
-            size_t c = count[b];
-            count[b] = pos;
-            pos += c;
-        }
-        for (size_t i = 0; i < n; i++) dst[count[(src[i] >> shift) & 0xFF]++] = src[i];
-        uint64_t *t = src;
-        src = dst;
-        dst = t;
-    }
-    if (src != v) memcpy(v, src, n * sizeof(uint64_t));
+    rp__radix_sort_scratch(v, n, 0, scratch);
     size_t w = 1;
     for (size_t i = 1; i < n; i++)
         if (v[i] != v[w - 1]) v[w++] = v[i];

@@ -168,6 +168,12 @@ check "a bad option value exits 2" test $rc -eq 2
 head -c 300 "$WORK/news.jsonl.gz" > "$WORK/cut.jsonl.gz"
 "$BIN" dedup -q "$WORK/cut.jsonl.gz" > /dev/null 2> "$WORK/err.txt"; rc=$?
 check "a truncated .gz exits 1 and is named" bash -c "test $rc -eq 1 && grep -q 'cut.jsonl.gz: gzip data ends early' '$WORK/err.txt'"
+if [ -w /dev/full ]; then
+    for c in dedup pairs align; do
+        "$BIN" $c -q -o /dev/full "$EX" 2> "$WORK/full.txt"; rc=$?
+        check "$c on a full device exits 3 and says so" bash -c "test $rc -eq 3 && grep -q 'No space left on device' '$WORK/full.txt'"
+    done
+fi
 "$BIN" dedup -q -o "$WORK/never.jsonl" "$WORK/broken.jsonl" 2> /dev/null
 check "a failed run leaves no output file" test ! -e "$WORK/never.jsonl"
 
