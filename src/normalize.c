@@ -421,7 +421,9 @@ rp_status rp_tokenize(rp_tokenizer *tok, const char *text, size_t len, const uin
         int32_t u;
         int n = decode_at(text, len, i, &u);
         if (n < 0) return bad_utf8(tok, i);
-        if (is_word_cp(u)) {
+        /* U+02BC is both a letter and an apostrophe: a word never starts
+         * with an apostrophe, or it could be a word of no code point */
+        if (is_word_cp(u) && !is_apostrophe(u)) {
             if ((st = scan_word(tok, text, len, &i, &cp)) != RP_OK) return st;
         } else {
             i += (size_t)n;

@@ -66,6 +66,15 @@ static void test_normalize_unifies_curly_and_straight_quotes(void **state)
     assert_string_equal(words(tok, "\xE2\x80\x98quoted\xE2\x80\x99 word"), "quoted word");
 }
 
+/* Regression (fuzz_tokenize timeout): U+02BC MODIFIER LETTER APOSTROPHE is
+ * a letter and an apostrophe; after a word it began an empty word, forever. */
+static void test_normalize_letter_apostrophe_never_starts_a_word(void **state)
+{
+    rp_tokenizer *tok = ((fixture *)*state)->tok;
+    assert_string_equal(words(tok, "&\"6\xCA\xBC&"), "6");
+    assert_string_equal(words(tok, "\xCA\xBCtwas don\xCA\xBCt \xCA\xBC"), "twas don't");
+}
+
 static void test_normalize_case_folds_and_applies_nfkc(void **state)
 {
     rp_tokenizer *tok = ((fixture *)*state)->tok;
@@ -184,6 +193,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_normalize_unifies_curly_and_straight_quotes),
+        cmocka_unit_test(test_normalize_letter_apostrophe_never_starts_a_word),
         cmocka_unit_test(test_normalize_case_folds_and_applies_nfkc),
         cmocka_unit_test(test_normalize_offsets_are_code_points_of_the_original),
         cmocka_unit_test(test_normalize_skips_markup_and_urls),
