@@ -4,6 +4,8 @@
 # fuzz/corpus. A crash, a sanitizer report or a broken invariant fails the
 # run; the input that caused it is left in build-fuzz/findings/.
 # usage: scripts/fuzz.sh [SECONDS_PER_TARGET]   (default 60)
+# FUZZ_SEED sets libFuzzer's random seed (default 1, so that a run is
+# repeatable; 0 lets libFuzzer pick one).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SECS=${1:-60}
@@ -16,7 +18,7 @@ for t in jsonl reader tokenize shingle align json_out; do
     work=build-fuzz/corpus/$t log=build-fuzz/fuzz_$t.log
     rm -rf "$work" && mkdir -p "$work" && cp fuzz/corpus/$t/* "$work"/
     if TMPDIR=$PWD/build-fuzz/tmp build-fuzz/fuzz_$t -max_total_time="$SECS" -max_len=8192 \
-        -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+        -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 -seed="${FUZZ_SEED:-1}" \
         -artifact_prefix="build-fuzz/findings/$t-" "$work" > "$log" 2>&1; then
         runs=$(grep -o 'number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' || echo "?")
         echo "fuzz_$t: $runs executions in ${SECS} s, no finding (corpus $(ls "$work" | wc -l) inputs)"
