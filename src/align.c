@@ -386,7 +386,7 @@ const char *rp_aligner_error(const rp_aligner *al)
 int rp__align_tokens32(const uint64_t *h, size_t n, uint32_t **out, size_t *cap)
 {
     if (rp__grow((void **)out, cap, n ? n : 1, sizeof(uint32_t))) return -1;
-    for (size_t i = 0; i < n; i++) (*out)[i] = (uint32_t)(h[i] ^ (h[i] >> 32));
+    for (size_t i = 0; i < n; i++) (*out)[i] = rp__token32(h[i]);
     return 0;
 }
 

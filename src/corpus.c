@@ -94,7 +94,9 @@ static rp_status tokenize(rp_corpus *c, rp_record *r)
 {
     const rp_doc *doc = &r->doc;
     rp_status st = rp_tokenize(c->tok, doc->text, doc->text_len, &r->hashes, &r->spans, &r->n_tokens);
-    char where[RP_MSG_MAX];
+    if (st == RP_OK && r->n_tokens > 0) return RP_OK;
+    if (st == RP_ERR_NOMEM) return st;
+    char where[RP_MSG_MAX]; /* formatted only for a bad document: this is the hot path */
     if (doc->line) snprintf(where, sizeof(where), "%s:%llu", doc->file, (unsigned long long)doc->line);
     else snprintf(where, sizeof(where), "%s", doc->file);
     if (st != RP_OK) {
@@ -102,11 +104,8 @@ static rp_status tokenize(rp_corpus *c, rp_record *r)
                 doc->line ? " of the text field" : "");
         return st;
     }
-    if (r->n_tokens == 0) {
-        rp__msg(c->msg, "%s: document has no words", where);
-        return RP_ERR_EMPTY;
-    }
-    return RP_OK;
+    rp__msg(c->msg, "%s: document has no words", where);
+    return RP_ERR_EMPTY;
 }
 
 /* A bad record: counted and reported when skipping, fatal otherwise. A bad

@@ -298,10 +298,8 @@ static rp_status find_candidates(rp_engine *e)
         free(e->band[b]);
         e->band[b] = NULL;
     }
-    if (rp__radix_sort_u64(e->cand, e->n_cand, 0)) return RP_ERR_NOMEM;
-    size_t w = 0;
-    for (size_t i = 0; i < e->n_cand; i++)
-        if (w == 0 || e->cand[i] != e->cand[w - 1]) e->cand[w++] = e->cand[i];
+    size_t w = rp__sort_unique_u64(e->cand, e->n_cand, NULL);
+    if (w == SIZE_MAX) return RP_ERR_NOMEM;
     e->n_cand = w;
     e->stats.candidate_pairs = w;
     return RP_OK;

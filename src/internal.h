@@ -56,7 +56,8 @@ uint64_t rp__exact_hash(const uint64_t *tokens, size_t n_tokens, uint64_t seed);
 size_t rp__winnow(const uint64_t *tokens, size_t n_tokens, unsigned k, unsigned w, uint64_t seed,
                   uint64_t **out, size_t *cap);
 
-/* Sorts and removes duplicates; returns the new count. */
+/* Sorts and removes duplicates; returns the new count. scratch holds n
+ * values, or is NULL to have it allocated (SIZE_MAX when out of memory). */
 size_t rp__sort_unique_u64(uint64_t *v, size_t n, uint64_t *scratch);
 
 /* --------------------------------------------------------------- sign.c */
@@ -247,7 +248,12 @@ typedef struct rp_align_ws rp_align_ws;
 
 rp_align_ws *rp__align_ws_create(void);
 void rp__align_ws_free(rp_align_ws *ws);
-/* Word hashes narrowed to the 32 bits alignment compares. */
+/* A word hash narrowed to the 32 bits alignment compares. */
+static inline uint32_t rp__token32(uint64_t h)
+{
+    return (uint32_t)(h ^ (h >> 32));
+}
+/* The word hashes of a text narrowed, into a growable array. */
 int rp__align_tokens32(const uint64_t *h, size_t n, uint32_t **out, size_t *cap);
 rp_status rp__align_check(const rp_params *p, char *err);
 /* Indexes the first text; it must stay valid while aligning against it. */

@@ -169,10 +169,8 @@ static rp_status fingerprint(void *ctx, const rp_record *r)
 
 static int compact_cand(rp_reuse *ru)
 {
-    if (rp__radix_sort_u64(ru->cand, ru->n_cand, 0)) return -1;
-    size_t w = 0;
-    for (size_t i = 0; i < ru->n_cand; i++)
-        if (w == 0 || ru->cand[i] != ru->cand[w - 1]) ru->cand[w++] = ru->cand[i];
+    size_t w = rp__sort_unique_u64(ru->cand, ru->n_cand, NULL);
+    if (w == SIZE_MAX) return -1;
     ru->n_cand = w;
     return 0;
 }
@@ -310,10 +308,7 @@ static rp_status collect(void *ctx, const rp_record *r)
     uint32_t tmp[1024];
     for (size_t i = 0; i < r->n_tokens && st == RP_OK;) {
         size_t m = r->n_tokens - i < 1024 ? r->n_tokens - i : 1024;
-        for (size_t x = 0; x < m; x++) {
-            uint64_t h = r->hashes[i + x];
-            tmp[x] = (uint32_t)(h ^ (h >> 32)); /* as rp__align_tokens32 */
-        }
+        for (size_t x = 0; x < m; x++) tmp[x] = rp__token32(r->hashes[i + x]);
         st = write_bytes(ru, tmp, m * sizeof(uint32_t));
         i += m;
     }
@@ -404,6 +399,7 @@ static rp_status align_pairs(rp_reuse *ru)
         uint32_t a = (uint32_t)(ru->cand[k] >> 32), b = (uint32_t)ru->cand[k];
         const rp_slot *sa = &ru->slots[ru->slot_of[a]], *sb = &ru->slots[ru->slot_of[b]];
         if (a != cur) {
+            ru->sa.len = 0; /* a's spans: loaded when a first shares a passage */
             if ((st = load_tokens(ru, sa, &ru->ta)) != RP_OK) break;
             if (rp__align_set_a(ws, (const uint32_t *)ru->ta.data, sa->n_tokens, ru->p.min_words)) {
                 st = RP_ERR_NOMEM;
@@ -425,7 +421,8 @@ static rp_status align_pairs(rp_reuse *ru)
         memset(&al, 0, sizeof(al));
         int identical = sa->n_tokens == sb->n_tokens &&
                         memcmp(ru->ta.data, ru->tb.data, sa->n_tokens * sizeof(uint32_t)) == 0;
-        if ((st = load_spans(ru, sa, &ru->sa)) != RP_OK || (st = load_spans(ru, sb, &ru->sb)) != RP_OK)
+        if ((ru->sa.len == 0 && (st = load_spans(ru, sa, &ru->sa)) != RP_OK) ||
+            (st = load_spans(ru, sb, &ru->sb)) != RP_OK)
             break;
         rp__align_summarize(&al, ps, n, (const rp_span *)ru->sa.data, sa->n_tokens,
                             (const rp_span *)ru->sb.data, sb->n_tokens, identical);

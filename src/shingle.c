@@ -39,6 +39,13 @@ uint64_t rp__exact_hash(const uint64_t *tokens, size_t n_tokens, uint64_t seed)
 size_t rp__sort_unique_u64(uint64_t *v, size_t n, uint64_t *scratch)
 {
     if (n < 2) return n;
+    if (!scratch) {
+        uint64_t *tmp = malloc(n * sizeof(uint64_t));
+        if (!tmp) return SIZE_MAX;
+        n = rp__sort_unique_u64(v, n, tmp);
+        free(tmp);
+        return n;
+    }
     rp__radix_sort_scratch(v, n, 0, scratch);
     size_t w = 1;
     for (size_t i = 1; i < n; i++)
