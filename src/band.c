@@ -25,6 +25,7 @@
 
 #include <math.h>
 #include <string.h>
+#define XXH_INLINE_ALL /* short inputs: a call costs more than the hash */
 #include <xxhash.h>
 
 double rp_lsh_probability(double s, unsigned bands, unsigned rows)

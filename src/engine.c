@@ -198,17 +198,15 @@ static rp_status add_record(rp_engine *e, uint8_t status, uint64_t exact)
 
 typedef struct {
     rp_engine *e;
-    uint64_t *shingles;
+    uint64_t *shingles;         /* pass 2: a needed record's shingle set */
     size_t shingles_cap;
     uint64_t *sig;
-    unsigned char *filled;
 } rp_work;
 
 static void work_free(rp_work *w)
 {
     free(w->shingles);
     free(w->sig);
-    free(w->filled);
 }
 
 static int work_init(rp_work *w, rp_engine *e)
@@ -216,8 +214,7 @@ static int work_init(rp_work *w, rp_engine *e)
     memset(w, 0, sizeof(*w));
     w->e = e;
     w->sig = malloc(e->p.num_perm * sizeof(uint64_t));
-    w->filled = malloc(e->p.num_perm);
-    return w->sig && w->filled ? 0 : -1;
+    return w->sig ? 0 : -1;
 }
 
 /* Pass 1 for one record: its exact hash and its band entries. */
@@ -226,10 +223,8 @@ static rp_status sign_record(void *ctx, const rp_record *r)
     rp_work *w = ctx;
     rp_engine *e = w->e;
     if (r->status != RP_OK) return add_record(e, REC_REJECTED, 0);
-    size_t n_sh = rp__shingles(r->hashes, r->n_tokens, e->p.ngram, e->p.seed, &w->shingles,
-                               &w->shingles_cap, 0);
-    if (n_sh == SIZE_MAX) return RP_ERR_NOMEM;
-    rp__sign(w->shingles, n_sh, e->p.num_perm, e->p.seed, w->sig, w->filled);
+    if (rp__sign_tokens(r->hashes, r->n_tokens, e->p.ngram, e->p.num_perm, e->p.seed, w->sig))
+        return RP_ERR_NOMEM; /* n_tokens > 0 here: only a densify buffer can fail */
     uint64_t rec = e->n_rec;
     rp_status st = add_record(e, REC_DOC, rp__exact_hash(r->hashes, r->n_tokens, e->p.seed));
     if (st != RP_OK) return st;

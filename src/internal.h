@@ -63,10 +63,13 @@ size_t rp__sort_unique_u64(uint64_t *v, size_t n, uint64_t *scratch);
 /* --------------------------------------------------------------- sign.c */
 
 /* One-permutation MinHash with optimal densification (see sign.c).
- * sig must hold num_perm values; filled[] is scratch of num_perm bytes.
- * Returns 0, or -1 when there are no shingles. */
-int rp__sign(const uint64_t *shingles, size_t n, unsigned num_perm, uint64_t seed, uint64_t *sig,
-             unsigned char *filled);
+ * sig must hold num_perm values. Returns 0, or -1 when there are no
+ * shingles (or, past 4096 values, no memory). */
+int rp__sign(const uint64_t *shingles, size_t n, unsigned num_perm, uint64_t seed, uint64_t *sig);
+/* The same signature as rp__sign over rp__shingles(tokens), without
+ * storing the shingles. */
+int rp__sign_tokens(const uint64_t *tokens, size_t n_tokens, unsigned ngram, unsigned num_perm,
+                    uint64_t seed, uint64_t *sig);
 
 /* Share of equal positions: the Jaccard estimate of two signatures. */
 double rp__sig_similarity(const uint64_t *a, const uint64_t *b, unsigned num_perm);
@@ -184,6 +187,12 @@ int rp__json_scan(const char *s, size_t n, const char *id_field, const char *tex
                   rp_json_fields *f);
 /* Unescapes the body of a string rp__json_scan accepted into out. */
 int rp__json_unescape(const char *s, size_t n, rp_buf *out);
+
+/* ---------------------------------------------------------- normalize.c */
+
+/* Tests: on, the tokenizer takes its scalar loop only (the 16-byte fast path
+ * must give exactly the same words). */
+void rp__tokenizer_scalar(rp_tokenizer *tok, int on);
 
 /* ------------------------------------------------------------- corpus.c */
 

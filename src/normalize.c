@@ -27,6 +27,12 @@
 
 #include <string.h>
 #include <utf8proc.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+/* XXH3 inlined: a word is a few bytes, and a call per word through the
+ * shared library's dispatch costs more than the hash itself */
+#define XXH_INLINE_ALL
 #include <xxhash.h>
 
 struct rp_tokenizer {
@@ -37,6 +43,7 @@ struct rp_tokenizer {
     rp_buf word;         /* normalized bytes of the word being built */
     utf8proc_int32_t *u32;
     size_t u32_cap;
+    int scalar_only;     /* tests: no 16-byte fast path */
     const char *text;    /* last text tokenized (not owned) */
     size_t text_len;
     char err[RP_MSG_MAX];
@@ -278,6 +285,18 @@ static rp_status normalize_unicode_word(rp_tokenizer *tok, const char *w, size_t
     return RP_OK;
 }
 
+/* A word's hash. Words under 16 bytes are hashed zero-padded to 16, so that
+ * XXH3 takes its one 9-to-16-byte path whatever the length: a branch on the
+ * length of every word, mispredicted in running text, cost more than the
+ * hash. (A word holds no NUL, so padding cannot make two words equal.) */
+static inline uint64_t word_hash(const char *w, size_t n)
+{
+    if (n >= 16) return XXH3_64bits(w, n);
+    char pad[16] = {0};
+    memcpy(pad, w, n);
+    return XXH3_64bits(pad, 16);
+}
+
 static rp_status push_word(rp_tokenizer *tok, uint64_t hash, uint64_t cs, uint64_t ce, size_t bs,
                            size_t be)
 {
@@ -309,6 +328,25 @@ static rp_status scan_word(rp_tokenizer *tok, const char *text, size_t len, size
     size_t i = *pi, start = i;
     uint64_t cp_idx = *pcp, cp_start = cp_idx;
     int ascii = 1;
+
+    /* The common case, an ASCII word ended by ASCII punctuation or space,
+     * lowercased on the stack in the same loop that finds its end. */
+    if (ascii_class[(unsigned char)text[i] & 0x7F] == C_WORD && (unsigned char)text[i] < 0x80) {
+        char lw[64];
+        size_t j = i;
+        while (j < len && j - i < sizeof(lw)) {
+            unsigned char c = (unsigned char)text[j];
+            if (c >= 0x80 || ascii_class[c] != C_WORD) break;
+            lw[j - i] = (char)ascii_lower[c];
+            j++;
+        }
+        unsigned char stop = j < len ? (unsigned char)text[j] : ' ';
+        if (j - i < sizeof(lw) && stop < 0x80 && stop != '\'' && stop != '`') {
+            *pi = j;
+            *pcp = cp_idx + (j - i);
+            return push_word(tok, word_hash(lw, j - i), cp_start, cp_idx + (j - i), start, j);
+        }
+    }
 
     int32_t cp;
     int n = decode_at(text, len, i, &cp);
@@ -366,11 +404,85 @@ done:
         if (st == RP_ERR_UTF8) return bad_utf8(tok, start);
         if (st != RP_OK) return st;
     }
-    uint64_t hash = XXH3_64bits(tok->word.data, tok->word.len);
+    uint64_t hash = word_hash(tok->word.data, tok->word.len);
     *pi = i;
     *pcp = cp_idx;
     return push_word(tok, hash, cp_start, cp_idx, start, i);
 }
+
+void rp__tokenizer_scalar(rp_tokenizer *tok, int on)
+{
+    tok->scalar_only = on;
+}
+
+#ifdef __SSE2__
+/* Bit k set when byte k of v is an ASCII letter or digit. */
+static inline unsigned word_mask(__m128i v)
+{
+    __m128i digit = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('0' - 1)),
+                                  _mm_cmplt_epi8(v, _mm_set1_epi8('9' + 1)));
+    __m128i low = _mm_or_si128(v, _mm_set1_epi8(0x20));
+    __m128i alpha = _mm_and_si128(_mm_cmpgt_epi8(low, _mm_set1_epi8('a' - 1)),
+                                  _mm_cmplt_epi8(low, _mm_set1_epi8('z' + 1)));
+    return (unsigned)_mm_movemask_epi8(_mm_or_si128(digit, alpha));
+}
+
+/* The 16-byte fast path for the bulk of most texts: runs of ASCII spaces and
+ * punctuation, and ASCII words of under 16 bytes that end in ASCII. It
+ * consumes what it is sure of and returns 0 at anything else (non-ASCII,
+ * markup, NUL, apostrophes after a word, URLs, long words, the last 16
+ * bytes), which the scalar loop then takes byte by byte. */
+static rp_status fast_block(rp_tokenizer *tok, const char *text, size_t len, size_t *pi,
+                            uint64_t *pcp, int *progressed)
+{
+    size_t i = *pi;
+    *progressed = 0;
+    while (i + 16 <= len) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(text + i));
+        unsigned special = (unsigned)_mm_movemask_epi8(_mm_or_si128(
+            _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('<')), _mm_cmpeq_epi8(v, _mm_set1_epi8('&'))),
+            _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(']')), _mm_cmpeq_epi8(v, _mm_setzero_si128()))));
+        special |= (unsigned)_mm_movemask_epi8(v); /* non-ASCII */
+        unsigned word = word_mask(v), any = word | special;
+        if (!any) { /* sixteen separators */
+            i += 16;
+            *pcp += 16;
+            *progressed = 1;
+            continue;
+        }
+        unsigned skip = (unsigned)__builtin_ctz(any);
+        i += skip;
+        *pcp += skip;
+        if (skip) *progressed = 1;
+        if (!(word >> skip & 1) || i + 16 > len) break;
+        /* a word starts at i */
+        unsigned char c0 = (unsigned char)text[i];
+        if (((c0 | 0x20) == 'h' || (c0 | 0x20) == 'w') &&
+            ((text[i + 1] | 0x20) == 't' || (text[i + 1] | 0x20) == 'w'))
+            break; /* maybe a URL */
+        __m128i w = _mm_loadu_si128((const __m128i *)(const void *)(text + i));
+        unsigned wl = (unsigned)__builtin_ctz(~word_mask(w) | 0x10000u);
+        if (wl == 16) break;
+        unsigned char stop = (unsigned char)text[i + wl];
+        if (stop >= 0x80 || stop == '\'' || stop == '`') break;
+        __m128i upper = _mm_and_si128(_mm_cmpgt_epi8(w, _mm_set1_epi8('A' - 1)),
+                                      _mm_cmplt_epi8(w, _mm_set1_epi8('Z' + 1)));
+        /* lowercased, and zeroed past the word: word_hash's padded form */
+        __m128i keep = _mm_cmpgt_epi8(_mm_set1_epi8((char)wl),
+                                      _mm_setr_epi8(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15));
+        char lw[16];
+        _mm_storeu_si128((__m128i *)(void *)lw,
+                         _mm_and_si128(keep, _mm_or_si128(w, _mm_and_si128(upper, _mm_set1_epi8(0x20)))));
+        rp_status st = push_word(tok, XXH3_64bits(lw, 16), *pcp, *pcp + wl, i, i + wl);
+        if (st != RP_OK) return st;
+        i += wl;
+        *pcp += wl;
+        *progressed = 1;
+    }
+    *pi = i;
+    return RP_OK;
+}
+#endif
 
 rp_status rp_tokenize(rp_tokenizer *tok, const char *text, size_t len, const uint64_t **hashes,
                       const rp_span **spans, size_t *n_out)
@@ -387,6 +499,13 @@ rp_status rp_tokenize(rp_tokenizer *tok, const char *text, size_t len, const uin
     uint64_t cp = 0;
     rp_status st;
     while (i < len) {
+#ifdef __SSE2__
+        if (!tok->scalar_only && i + 16 <= len) {
+            int progressed;
+            if ((st = fast_block(tok, text, len, &i, &cp, &progressed)) != RP_OK) return st;
+            if (progressed) continue;
+        }
+#endif
         unsigned char c = (unsigned char)text[i];
         if (c < 0x80) {
             unsigned char cls = ascii_class[c];
@@ -396,7 +515,10 @@ rp_status rp_tokenize(rp_tokenizer *tok, const char *text, size_t len, const uin
                 continue;
             }
             if (cls == C_WORD) {
-                size_t u = ((c | 0x20) == 'h' || (c | 0x20) == 'w') ? url_len(text, len, i) : 0;
+                size_t u = 0;
+                if (((c | 0x20) == 'h' || (c | 0x20) == 'w') && i + 4 <= len &&
+                    ((text[i + 1] | 0x20) == 't' || (text[i + 1] | 0x20) == 'w'))
+                    u = url_len(text, len, i);
                 if (u) {
                     i += u, cp += u; /* URLs stop at the first non-ASCII byte */
                     continue;

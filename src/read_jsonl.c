@@ -63,6 +63,19 @@ static int scan_string(scan *c, const char **body, size_t *len, int *escaped)
     size_t i = c->i + 1, start = i;
     *escaped = 0;
     while (i < c->n) {
+        /* eight plain bytes at a time: none is '"', '\\', a control
+         * character or non-ASCII (SWAR: a byte's top bit is set in t when
+         * it is one of those) */
+        while (i + 8 <= c->n) {
+            uint64_t v;
+            memcpy(&v, c->s + i, 8);
+            const uint64_t ones = 0x0101010101010101ULL, high = 0x8080808080808080ULL;
+            uint64_t q = v ^ (ones * '"'), b = v ^ (ones * '\\');
+            uint64_t t = ((q - ones) & ~q) | ((b - ones) & ~b) | (v - ones * 0x20) | v;
+            if (t & high) break;
+            i += 8;
+        }
+        if (i >= c->n) break;
         unsigned char ch = (unsigned char)c->s[i];
         if (ch == '"') {
             *body = c->s + start;

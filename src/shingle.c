@@ -13,7 +13,7 @@
 #include "internal.h"
 
 #include <string.h>
-#include <xxhash.h>
+#include "shingle_hash.h"
 
 size_t rp__shingles(const uint64_t *tokens, size_t n_tokens, unsigned ngram, uint64_t seed,
                     uint64_t **out, size_t *cap, int set)
@@ -26,7 +26,7 @@ size_t rp__shingles(const uint64_t *tokens, size_t n_tokens, unsigned ngram, uin
     if (rp__grow((void **)out, cap, set ? count * 2 : count, sizeof(uint64_t))) return SIZE_MAX;
     uint64_t *sh = *out;
     for (size_t i = 0; i < count; i++)
-        sh[i] = XXH3_64bits_withSeed(tokens + i, width * sizeof(uint64_t), seed);
+        sh[i] = rp__shingle_hash(tokens + i, width, seed);
     if (set) count = rp__sort_unique_u64(sh, count, sh + count);
     return count;
 }

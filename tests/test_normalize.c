@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "reprint.h"
+#include "internal.h"
 
 typedef struct {
     rp_tokenizer *tok;
@@ -189,6 +190,52 @@ static void test_normalize_empty_and_punctuation_only(void **state)
     assert_int_equal(n, 0);
 }
 
+/* The 16-byte fast path and the scalar loop agree on every word, hash and
+ * span: texts built at random from pieces each path treats specially, at
+ * every alignment against the 16-byte blocks. */
+static void test_normalize_fast_path_matches_scalar_loop(void **state)
+{
+    (void)state;
+    static const char *pieces[] = {
+        "the", "Summit", "KIM", "a", "x9", "2023", " ", "  ", ", ", ".\n", "\t", "'", "`",
+        "don't", "rock`n", "caf\xC3\xA9", "\xE2\x80\x99s", "\xE2\x80\x94", "<p>", "&amp;",
+        "](http://x.y/z)", "http://example.com/a", "www.site.org", "what", "WWII", "htm",
+        "\xE6\x9D\xB1\xE4\xBA\xAC", "<", "&", "]", "internationalization", "abcdefghijklmnop",
+        "abcdefghijklmno", "Ｋｉｍ", "\xCA\xBC", "-", "\"",
+    };
+    const size_t n_pieces = sizeof(pieces) / sizeof(pieces[0]);
+    rp_tokenizer *fast = rp_tokenizer_create(), *slow = rp_tokenizer_create();
+    assert_non_null(fast);
+    assert_non_null(slow);
+    rp__tokenizer_scalar(slow, 1);
+    uint64_t rng = 0x9E3779B97F4A7C15ULL;
+    char text[1024];
+    for (int round = 0; round < 3000; round++) {
+        size_t len = 0;
+        for (int k = round % 17; k > 0; k--) text[len++] = ' '; /* every alignment */
+        while (len < 600) {
+            rng ^= rng << 13, rng ^= rng >> 7, rng ^= rng << 17;
+            const char *p = pieces[rng % n_pieces];
+            size_t m = strlen(p);
+            memcpy(text + len, p, m);
+            len += m;
+        }
+        const uint64_t *hf, *hs;
+        const rp_span *sf, *ss;
+        size_t nf, ns;
+        assert_int_equal(rp_tokenize(fast, text, len, &hf, &sf, &nf), RP_OK);
+        assert_int_equal(rp_tokenize(slow, text, len, &hs, &ss, &ns), RP_OK);
+        assert_int_equal(nf, ns);
+        for (size_t i = 0; i < nf; i++) {
+            assert_true(hf[i] == hs[i]);
+            assert_int_equal(sf[i].start, ss[i].start);
+            assert_int_equal(sf[i].end, ss[i].end);
+        }
+    }
+    rp_tokenizer_free(fast);
+    rp_tokenizer_free(slow);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -203,6 +250,7 @@ int main(void)
         cmocka_unit_test(test_normalize_rejects_invalid_utf8_with_its_byte),
         cmocka_unit_test(test_normalize_rejects_nul),
         cmocka_unit_test(test_normalize_empty_and_punctuation_only),
+        cmocka_unit_test(test_normalize_fast_path_matches_scalar_loop),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -37,7 +37,6 @@ static void check_accuracy(unsigned K, size_t min_size, size_t max_size, int pai
 {
     uint64_t *a = malloc(max_size * 2 * sizeof(uint64_t)), *b = malloc(max_size * 2 * sizeof(uint64_t));
     uint64_t *sa = malloc(K * sizeof(uint64_t)), *sb = malloc(K * sizeof(uint64_t));
-    unsigned char *filled = malloc(K);
     int outside = 0;
     double bias = 0;
     for (int p = 0; p < pairs; p++) {
@@ -49,8 +48,8 @@ static void check_accuracy(unsigned K, size_t min_size, size_t max_size, int pai
         size_t diff = size - inter;
         double truth = (double)inter / (double)(inter + 2 * diff);
         make_pair(a, b, inter, diff);
-        assert_int_equal(rp__sign(a, size, K, 7, sa, filled), 0);
-        assert_int_equal(rp__sign(b, size, K, 7, sb, filled), 0);
+        assert_int_equal(rp__sign(a, size, K, 7, sa), 0);
+        assert_int_equal(rp__sign(b, size, K, 7, sb), 0);
         double est = rp__sig_similarity(sa, sb, K);
         double sd = sqrt(truth * (1 - truth) / K);
         if (fabs(est - truth) > 3 * sd + 1.0 / K) outside++;
@@ -65,7 +64,6 @@ static void check_accuracy(unsigned K, size_t min_size, size_t max_size, int pai
     free(b);
     free(sa);
     free(sb);
-    free(filled);
 }
 
 static void test_minhash_estimate_within_bound_long_documents(void **state)
@@ -85,12 +83,30 @@ static void test_minhash_identical_sets_agree_everywhere(void **state)
 {
     (void)state;
     uint64_t a[3] = {1, 2, 3}, sa[64], sb[64];
-    unsigned char filled[64];
     uint64_t b[3] = {3, 1, 2};
-    rp__sign(a, 3, 64, 0, sa, filled);
-    rp__sign(b, 3, 64, 0, sb, filled);
+    rp__sign(a, 3, 64, 0, sa);
+    rp__sign(b, 3, 64, 0, sb);
     assert_true(rp__sig_similarity(sa, sb, 64) == 1.0);
-    assert_int_equal(rp__sign(a, 0, 64, 0, sa, filled), -1);
+    assert_int_equal(rp__sign(a, 0, 64, 0, sa), -1);
+}
+
+/* The dedup pass signs straight from word hashes; it must give exactly the
+ * signature of the shingle set (duplicates and all lengths, short texts). */
+static void test_minhash_from_tokens_equals_minhash_of_shingles(void **state)
+{
+    (void)state;
+    uint64_t tokens[300], sa[128], sb[128];
+    uint64_t *sh = NULL;
+    size_t cap = 0;
+    for (size_t n = 1; n <= 300; n += 7) {
+        for (size_t i = 0; i < n; i++) tokens[i] = next_rand() % 40; /* repeats */
+        size_t m = rp__shingles(tokens, n, 5, 11, &sh, &cap, 1);
+        assert_int_equal(rp__sign(sh, m, 128, 11, sa), 0);
+        assert_int_equal(rp__sign_tokens(tokens, n, 5, 128, 11, sb), 0);
+        assert_memory_equal(sa, sb, sizeof(sa));
+    }
+    free(sh);
+    assert_int_equal(rp__sign_tokens(tokens, 0, 5, 128, 11, sb), -1);
 }
 
 static void test_lsh_choice_meets_recall_target(void **state)
@@ -118,7 +134,6 @@ static void test_lsh_candidate_rate_follows_s_curve(void **state)
     enum { K = 128, PAIRS = 1500, SIZE = 400 };
     const unsigned bands = 21, rows = 6;
     static uint64_t a[SIZE], b[SIZE], sa[K], sb[K];
-    unsigned char filled[K];
     double ss[] = {0.4, 0.55, 0.7, 0.85};
     for (size_t t = 0; t < 4; t++) {
         size_t inter = (size_t)llround(SIZE * 2 * ss[t] / (1 + ss[t]));
@@ -127,8 +142,8 @@ static void test_lsh_candidate_rate_follows_s_curve(void **state)
         int hits = 0;
         for (int p = 0; p < PAIRS; p++) {
             make_pair(a, b, inter, diff);
-            rp__sign(a, SIZE, K, 3, sa, filled);
-            rp__sign(b, SIZE, K, 3, sb, filled);
+            rp__sign(a, SIZE, K, 3, sa);
+            rp__sign(b, SIZE, K, 3, sb);
             for (unsigned band = 0; band < bands; band++)
                 if (rp__band_key(sa, band, rows, 3) == rp__band_key(sb, band, rows, 3)) {
                     hits++;
@@ -164,6 +179,7 @@ int main(void)
         cmocka_unit_test(test_minhash_estimate_within_bound_long_documents),
         cmocka_unit_test(test_minhash_estimate_within_bound_short_documents_densified),
         cmocka_unit_test(test_minhash_identical_sets_agree_everywhere),
+        cmocka_unit_test(test_minhash_from_tokens_equals_minhash_of_shingles),
         cmocka_unit_test(test_lsh_choice_meets_recall_target),
         cmocka_unit_test(test_lsh_candidate_rate_follows_s_curve),
         cmocka_unit_test(test_band_pairs_all_pairs_and_chained_big_buckets),
