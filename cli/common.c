@@ -38,6 +38,10 @@ const char cli_common_help[] =
     "      --skip-bad        count and report bad documents, and go on\n"
     "                        (default: stop at the first, exit 1)\n"
     "      --tmp-dir DIR     temporary files (default $TMPDIR or /tmp)\n"
+    "resources:\n"
+    "      --threads N       worker threads (default: one per core)\n"
+    "      --memory LIMIT    dedup: memory for the LSH band tables; beyond it\n"
+    "                        they spill to --tmp-dir (K, M, G; default none)\n"
     "output:\n"
     "      --json            JSONL on stdout even on a terminal\n"
     "      --human           the readable view even when piped\n"
@@ -159,6 +163,13 @@ int cli_parse(int argc, char **argv, cli_opts *o, rp_measure measure, void (*usa
                 p->text_field = arg;
             } else if (strcmp(a, "--tmp-dir") == 0) {
                 p->tmp_dir = arg;
+            } else if (strcmp(a, "--threads") == 0) {
+                if (parse_uint(arg, &p->threads) || p->threads < 1 || p->threads > 256)
+                    return bad_value(a, arg);
+            } else if (strcmp(a, "--memory") == 0) {
+                size_t v;
+                if (parse_size(arg, &v) || v < (1u << 20)) return bad_value(a, arg);
+                p->memory_limit = v;
             } else if (strcmp(a, "--stats") == 0) {
                 o->stats_file = arg;
             } else {

@@ -134,6 +134,10 @@ typedef struct {
     const char *date_field;  /* JSONL field with a document's date, used to tell
                                 the source of a reuse (default "date") */
     int keep_text;           /* keep the texts of aligned documents for display */
+    /* resources */
+    unsigned threads;        /* worker threads; 0 = one per online core (default) */
+    uint64_t memory_limit;   /* bytes for dedup's band tables before they spill to
+                                temporary files; 0 = no limit (default) */
 } rp_params;
 
 void rp_params_init(rp_params *params);

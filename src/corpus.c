@@ -14,6 +14,8 @@
 #include "internal.h"
 
 #include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -89,25 +91,6 @@ static void progress(rp_corpus *c, const char *stage, uint64_t done)
     if (c->on_progress) c->on_progress(c->user, stage, done, c->total_bytes);
 }
 
-/* Tokenizes doc; on bad input fills c->msg with the located message. */
-static rp_status tokenize(rp_corpus *c, rp_record *r)
-{
-    const rp_doc *doc = &r->doc;
-    rp_status st = rp_tokenize(c->tok, doc->text, doc->text_len, &r->hashes, &r->spans, &r->n_tokens);
-    if (st == RP_OK && r->n_tokens > 0) return RP_OK;
-    if (st == RP_ERR_NOMEM) return st;
-    char where[RP_MSG_MAX]; /* formatted only for a bad document: this is the hot path */
-    if (doc->line) snprintf(where, sizeof(where), "%s:%llu", doc->file, (unsigned long long)doc->line);
-    else snprintf(where, sizeof(where), "%s", doc->file);
-    if (st != RP_OK) {
-        rp__msg(c->msg, "%s: %s%s", where, rp_tokenizer_error(c->tok),
-                doc->line ? " of the text field" : "");
-        return st;
-    }
-    rp__msg(c->msg, "%s: document has no words", where);
-    return RP_ERR_EMPTY;
-}
-
 /* A bad record: counted and reported when skipping, fatal otherwise. A bad
  * record that is a record (not the unreadable rest of a file) still takes a
  * number, so the visitor hears of it. */
@@ -150,59 +133,384 @@ static rp_status open_spool(rp_corpus *c, rp_input *in, FILE **spool)
     return RP_OK;
 }
 
-static rp_status first_pass_input(rp_corpus *c, size_t i, rp_stats *stats, rp__visit_fn visit,
-                                  void *ctx, uint64_t *bytes_before)
+/* ----------------------------------------------- the first pass, in batches
+ *
+ * The reader thread (the caller's) reads records and copies them into
+ * batches of about a megabyte; worker threads parse, tokenize and run the
+ * task's work on whole batches; the reader thread commits finished batches
+ * in input order, so numbering, rejections, their messages and the task's
+ * state come out exactly as from one thread. With one thread the same
+ * batches are worked on the caller's thread: one code path for both.
+ */
+
+enum { BATCH_BYTES = 1 << 20 };
+size_t rp__batch_max_records = 4096;
+
+typedef struct {
+    rp_status st;             /* from the reader: RP_OK or bad input */
+    int is_record;            /* a bad record takes a number; an unreadable
+                                 rest of a file does not */
+    int is_text;
+    uint64_t line;
+    size_t name;              /* offset in names: "file\0rel\0" */
+    int has_rel;
+    size_t off, len;          /* record bytes (or reader message) in raw */
+    rp_status out;            /* from the worker */
+    size_t res_off, res_len;  /* result (or worker message) in res */
+} rp_brec;
+
+typedef struct {
+    rp_brec *recs;
+    size_t n, cap;
+    rp_buf raw, names, res;
+    size_t last_name;         /* names offset of the last record's file */
+    atomic_int done;          /* worked on, ready to commit */
+} rp_batch;
+
+typedef struct {
+    struct rp_pool *pool;
+    rp_tokenizer *tok;
+    rp_parser parser;
+    void *state;              /* the task's (ops->worker_new) */
+    char msg[RP_MSG_MAX];
+} rp_worker;
+
+typedef struct rp_pool {
+    rp_corpus *c;
+    const rp__first_pass_ops *ops;
+    void *ctx;
+    rp_batch *ring;
+    size_t n_ring;
+    rp_worker *workers;
+    unsigned n_workers;
+    pthread_t *tids;
+    unsigned n_started;
+    pthread_mutex_t mu;
+    pthread_cond_t work_cv, done_cv;
+    uint64_t filled, taken;   /* batches filled and taken by workers, so far */
+    int stop;
+} rp_pool;
+
+static void batch_free(rp_batch *b)
+{
+    free(b->recs);
+    rp__buf_free(&b->raw);
+    rp__buf_free(&b->names);
+    rp__buf_free(&b->res);
+    memset(b, 0, sizeof(*b));
+}
+
+static void batch_reset(rp_batch *b)
+{
+    /* a huge record made its buffers huge: give the memory back */
+    if (b->raw.cap > 4 * BATCH_BYTES) rp__buf_free(&b->raw);
+    if (b->res.cap > 4 * BATCH_BYTES) rp__buf_free(&b->res);
+    b->n = 0;
+    b->raw.len = b->names.len = b->res.len = 0;
+    b->last_name = SIZE_MAX;
+    atomic_store(&b->done, 0);
+}
+
+/* Tokenizes doc; on bad input fills msg with the located message. */
+static rp_status tokenize_with(rp_tokenizer *tok, char *msg, rp_record *r)
+{
+    const rp_doc *doc = &r->doc;
+    rp_status st = rp_tokenize(tok, doc->text, doc->text_len, &r->hashes, &r->spans, &r->n_tokens);
+    if (st == RP_OK && r->n_tokens > 0) return RP_OK;
+    if (st == RP_ERR_NOMEM) return st;
+    char where[RP_MSG_MAX]; /* formatted only for a bad document: this is the hot path */
+    if (doc->line) snprintf(where, sizeof(where), "%s:%llu", doc->file, (unsigned long long)doc->line);
+    else snprintf(where, sizeof(where), "%s", doc->file);
+    if (st != RP_OK) {
+        rp__msg(msg, "%s: %s%s", where, rp_tokenizer_error(tok), doc->line ? " of the text field" : "");
+        return st;
+    }
+    rp__msg(msg, "%s: document has no words", where);
+    return RP_ERR_EMPTY;
+}
+
+static rp_status batch_add(rp_batch *b, rp_status st, int is_record, const char *bytes, size_t len,
+                           const rp_doc *doc, int is_text, const char *rel)
+{
+    if (rp__grow((void **)&b->recs, &b->cap, b->n + 1, sizeof(rp_brec))) return RP_ERR_NOMEM;
+    rp_brec *br = &b->recs[b->n];
+    memset(br, 0, sizeof(*br));
+    br->st = st;
+    br->is_record = is_record;
+    br->is_text = is_text;
+    br->line = doc ? doc->line : 0;
+    const char *file = doc && doc->file ? doc->file : "";
+    if (b->last_name == SIZE_MAX || strcmp(b->names.data + b->last_name, file) != 0 ||
+        (rel != NULL) != b->recs[b->n ? b->n - 1 : 0].has_rel ||
+        (rel && strcmp(b->names.data + b->last_name + strlen(file) + 1, rel) != 0)) {
+        b->last_name = b->names.len;
+        if (rp__buf_append(&b->names, file, strlen(file) + 1) ||
+            rp__buf_append(&b->names, rel ? rel : "", (rel ? strlen(rel) : 0) + 1))
+            return RP_ERR_NOMEM;
+    }
+    br->name = b->last_name;
+    br->has_rel = rel != NULL;
+    br->off = b->raw.len;
+    br->len = len;
+    /* reserved even for nothing: raw.data is never NULL once a record is in */
+    if (rp__buf_reserve(&b->raw, b->raw.len + len + 1)) return RP_ERR_NOMEM;
+    if (len) memcpy(b->raw.data + b->raw.len, bytes, len);
+    b->raw.len += len;
+    b->n++;
+    return RP_OK;
+}
+
+/* A worker's part for one batch: parse, tokenize, the task's work. */
+static void batch_work(rp_pool *pool, rp_worker *w, rp_batch *b)
+{
+    if (rp__buf_reserve(&b->res, 1)) { /* res.data is never NULL below */
+        for (size_t i = 0; i < b->n; i++) b->recs[i].out = RP_ERR_NOMEM;
+        return;
+    }
+    for (size_t i = 0; i < b->n; i++) {
+        rp_brec *br = &b->recs[i];
+        if (br->st != RP_OK) continue;
+        rp_record r;
+        memset(&r, 0, sizeof(r));
+        r.doc.file = b->names.data + br->name;
+        r.doc.line = br->line;
+        r.doc.raw = b->raw.data + br->off;
+        r.doc.raw_len = br->len;
+        r.is_text = br->is_text;
+        const char *rel = br->has_rel ? r.doc.file + strlen(r.doc.file) + 1 : NULL;
+        rp_status st = rp__parse(&w->parser, b->raw.data + br->off, br->len, br->is_text, rel, &r.doc);
+        const char *msg = w->parser.err;
+        if (st == RP_OK) {
+            st = tokenize_with(w->tok, w->msg, &r);
+            msg = w->msg;
+        }
+        br->res_off = b->res.len;
+        if (st == RP_OK) {
+            st = pool->ops->work(w->state, &r, &b->res);
+        } else if (rp_status_is_bad_input(st)) {
+            if (rp__buf_append(&b->res, msg, strlen(msg) + 1)) st = RP_ERR_NOMEM;
+        }
+        br->out = st;
+        br->res_len = b->res.len - br->res_off;
+    }
+}
+
+static void *worker_main(void *arg)
+{
+    rp_worker *w = arg;
+    rp_pool *pool = w->pool;
+    pthread_mutex_lock(&pool->mu);
+    for (;;) {
+        while (!pool->stop && pool->taken == pool->filled)
+            pthread_cond_wait(&pool->work_cv, &pool->mu);
+        if (pool->stop) break;
+        rp_batch *b = &pool->ring[pool->taken++ % pool->n_ring];
+        pthread_mutex_unlock(&pool->mu);
+        batch_work(pool, w, b);
+        pthread_mutex_lock(&pool->mu);
+        atomic_store(&b->done, 1);
+        pthread_cond_broadcast(&pool->done_cv);
+    }
+    pthread_mutex_unlock(&pool->mu);
+    return NULL;
+}
+
+static unsigned thread_count(const rp_params *p)
+{
+    if (p->threads) return p->threads;
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n > 0 ? (unsigned)(n < 256 ? n : 256) : 1;
+}
+
+static void pool_stop(rp_pool *pool)
+{
+    if (pool->n_started) {
+        pthread_mutex_lock(&pool->mu);
+        pool->stop = 1;
+        pthread_cond_broadcast(&pool->work_cv);
+        pthread_mutex_unlock(&pool->mu);
+        for (unsigned t = 0; t < pool->n_started; t++) pthread_join(pool->tids[t], NULL);
+        pool->n_started = 0;
+    }
+}
+
+static void pool_free(rp_pool *pool)
+{
+    pool_stop(pool);
+    for (size_t i = 0; i < pool->n_ring; i++) batch_free(&pool->ring[i]);
+    free(pool->ring);
+    for (unsigned t = 0; t < pool->n_workers; t++) {
+        rp_worker *w = &pool->workers[t];
+        rp_tokenizer_free(w->tok);
+        rp__parser_free(&w->parser);
+        if (w->state) pool->ops->worker_free(w->state);
+    }
+    free(pool->workers);
+    free(pool->tids);
+    pthread_mutex_destroy(&pool->mu);
+    pthread_cond_destroy(&pool->work_cv);
+    pthread_cond_destroy(&pool->done_cv);
+}
+
+static rp_status pool_init(rp_pool *pool, rp_corpus *c, const rp__first_pass_ops *ops, void *ctx)
+{
+    memset(pool, 0, sizeof(*pool));
+    pool->c = c;
+    pool->ops = ops;
+    pool->ctx = ctx;
+    pthread_mutex_init(&pool->mu, NULL);
+    pthread_cond_init(&pool->work_cv, NULL);
+    pthread_cond_init(&pool->done_cv, NULL);
+    unsigned threads = thread_count(&c->p);
+    pool->n_workers = threads;
+    pool->n_ring = threads == 1 ? 1 : 2 * (size_t)threads + 2;
+    pool->ring = calloc(pool->n_ring, sizeof(rp_batch));
+    pool->workers = calloc(threads, sizeof(rp_worker));
+    pool->tids = calloc(threads, sizeof(pthread_t));
+    if (!pool->ring || !pool->workers || !pool->tids) return RP_ERR_NOMEM;
+    for (size_t i = 0; i < pool->n_ring; i++) batch_reset(&pool->ring[i]);
+    for (unsigned t = 0; t < threads; t++) {
+        rp_worker *w = &pool->workers[t];
+        w->pool = pool;
+        rp__parser_init(&w->parser, c->id_field, c->text_field, c->n_inputs > 1);
+        if (!(w->tok = rp_tokenizer_create()) || !(w->state = ops->worker_new(ctx)))
+            return RP_ERR_NOMEM;
+    }
+    if (threads == 1) return RP_OK;
+    for (unsigned t = 0; t < threads; t++) {
+        if (pthread_create(&pool->tids[t], NULL, worker_main, &pool->workers[t]) != 0) {
+            if (t == 0) return RP_ERR_NOMEM;
+            break; /* fewer threads than asked: still correct */
+        }
+        pool->n_started++;
+    }
+    return RP_OK;
+}
+
+/* Commits the oldest uncommitted batch, in record order. */
+static rp_status commit_batch(rp_pool *pool, rp_batch *b, rp_stats *stats)
+{
+    rp_corpus *c = pool->c;
+    rp_status st = RP_OK;
+    for (size_t i = 0; i < b->n && st == RP_OK; i++) {
+        rp_brec *br = &b->recs[i];
+        rp_record r;
+        memset(&r, 0, sizeof(r));
+        r.doc.file = b->names.data + br->name;
+        r.doc.line = br->line;
+        r.is_text = br->is_text;
+        if (br->st != RP_OK) {
+            char msg[RP_MSG_MAX];
+            rp__msg(msg, "%.*s", (int)br->len, b->raw.data + br->off);
+            st = reject(c, stats, br->st, msg, br->is_record ? &r : NULL, pool->ops->commit, pool->ctx);
+            continue;
+        }
+        if (br->out != RP_OK) {
+            if (!rp_status_is_bad_input(br->out)) {
+                if (br->out == RP_ERR_NOMEM) rp__msg(c->err, "out of memory");
+                return br->out;
+            }
+            st = reject(c, stats, br->out, b->res.data + br->res_off, &r, pool->ops->commit, pool->ctx);
+            continue;
+        }
+        if (c->n_rec >= UINT32_MAX - 1) {
+            rp__msg(c->err, "more than %u records in one run", UINT32_MAX - 1);
+            return RP_ERR_LIMIT;
+        }
+        r.rec = c->n_rec++;
+        stats->read++;
+        r.result = b->res.data + br->res_off;
+        r.result_len = br->res_len;
+        st = pool->ops->commit(pool->ctx, &r);
+    }
+    return st;
+}
+
+/* Hands batch seq to the workers (or works on it here, with one thread). */
+static void submit(rp_pool *pool)
+{
+    if (pool->n_started == 0) {
+        batch_work(pool, &pool->workers[0], &pool->ring[pool->filled % pool->n_ring]);
+        atomic_store(&pool->ring[pool->filled % pool->n_ring].done, 1);
+        pool->filled++;
+        return;
+    }
+    pthread_mutex_lock(&pool->mu);
+    pool->filled++;
+    pthread_cond_signal(&pool->work_cv);
+    pthread_mutex_unlock(&pool->mu);
+}
+
+static void wait_done(rp_pool *pool, rp_batch *b)
+{
+    if (pool->n_started == 0) return;
+    pthread_mutex_lock(&pool->mu);
+    while (!atomic_load(&b->done)) pthread_cond_wait(&pool->done_cv, &pool->mu);
+    pthread_mutex_unlock(&pool->mu);
+}
+
+static rp_status first_pass_input(rp_corpus *c, rp_pool *pool, uint64_t *committed, size_t i,
+                                  rp_stats *stats, uint64_t *bytes_before)
 {
     rp_input *in = &c->inputs[i];
     rp_reader *rd = rp_reader_open(in->path, &c->p);
     if (!rd) return RP_ERR_NOMEM;
     rp__reader_qualify_ids(rd, c->n_inputs > 1);
     FILE *spool = NULL;
-    rp_status st = RP_OK;
+    rp_status st = RP_OK, read_st = RP_OK;
+    char read_msg[RP_MSG_MAX] = "";
     if (strcmp(in->path, "-") == 0) {
         if ((st = open_spool(c, in, &spool)) != RP_OK) goto done;
         rp__reader_spool(rd, spool);
     }
     in->first_rec = c->n_rec;
-    uint64_t tick = 0;
-    for (;;) {
-        rp_record r;
-        memset(&r, 0, sizeof(r));
-        st = rp__reader_next_raw(rd, &r.doc);
-        if (st == RP_EOF) {
-            st = RP_OK;
-            break;
+    int eof = 0;
+    while (st == RP_OK) {
+        /* room in the ring: commit the oldest batch first */
+        while (pool->filled - *committed >= pool->n_ring ||
+               (*committed < pool->filled && atomic_load(&pool->ring[*committed % pool->n_ring].done)) ||
+               (eof && *committed < pool->filled)) {
+            rp_batch *old = &pool->ring[*committed % pool->n_ring];
+            wait_done(pool, old);
+            st = commit_batch(pool, old, stats);
+            batch_reset(old);
+            ++*committed;
+            progress(c, "reading", *bytes_before + rp_reader_bytes_read(rd));
+            if (st != RP_OK) goto done;
         }
-        if (st == RP_ERR_TRUNCATED) {
-            /* the unreadable rest of a file: one rejection, not a record */
-            if ((st = reject(c, stats, st, rp_reader_error(rd), NULL, visit, ctx)) != RP_OK) break;
-            continue;
+        if (eof) break;
+        rp_batch *b = &pool->ring[pool->filled % pool->n_ring];
+        while (b->raw.len < BATCH_BYTES && b->n < rp__batch_max_records) {
+            rp_doc doc;
+            rp_status rs = rp__reader_next_raw(rd, &doc);
+            if (rs == RP_EOF) {
+                eof = 1;
+                break;
+            }
+            if (rs != RP_OK && !rp_status_is_bad_input(rs) && rs != RP_ERR_TRUNCATED) {
+                /* the records before it are committed first, as they came first */
+                read_st = rs;
+                rp__msg(read_msg, "%s", rp_reader_error(rd));
+                eof = 1;
+                break;
+            }
+            if (rs != RP_OK) {
+                const char *m = rp_reader_error(rd);
+                st = batch_add(b, rs, rs != RP_ERR_TRUNCATED, m, strlen(m), &doc, 0, NULL);
+            } else {
+                const char *bytes, *rel;
+                size_t len;
+                int is_text;
+                rp__reader_record(rd, &bytes, &len, &is_text, &rel);
+                st = batch_add(b, RP_OK, 1, bytes, len, &doc, is_text, rel);
+            }
+            if (st != RP_OK) goto done;
         }
-        if (st != RP_OK && !rp_status_is_bad_input(st)) {
-            rp__msg(c->err, "%s", rp_reader_error(rd));
-            break;
-        }
-        if (st == RP_OK) st = rp__reader_parse(rd, &r.doc);
-        if (st != RP_OK) {
-            if ((st = reject(c, stats, st, rp_reader_error(rd), &r, visit, ctx)) != RP_OK) break;
-            continue;
-        }
-        st = tokenize(c, &r);
-        if (st == RP_ERR_NOMEM) break;
-        if (st != RP_OK) {
-            if ((st = reject(c, stats, st, c->msg, &r, visit, ctx)) != RP_OK) break;
-            continue;
-        }
-        if (c->n_rec >= UINT32_MAX - 1) {
-            rp__msg(c->err, "more than %u records in one run", UINT32_MAX - 1);
-            st = RP_ERR_LIMIT;
-            break;
-        }
-        r.rec = c->n_rec++;
-        r.is_text = rp__reader_is_text(rd);
-        stats->read++;
-        if ((st = visit(ctx, &r)) != RP_OK) break;
-        if ((++tick & 1023) == 0) progress(c, "reading", *bytes_before + rp_reader_bytes_read(rd));
+        if (b->n) submit(pool);
+    }
+    if (st == RP_OK && read_st != RP_OK) {
+        rp__msg(c->err, "%s", read_msg);
+        st = read_st;
     }
 done:
     *bytes_before += rp_reader_bytes_read(rd);
@@ -216,12 +524,19 @@ done:
     return st;
 }
 
-rp_status rp__corpus_first_pass(rp_corpus *c, rp_stats *stats, rp__visit_fn visit, void *ctx)
+rp_status rp__corpus_first_pass(rp_corpus *c, rp_stats *stats, const rp__first_pass_ops *ops,
+                                void *ctx)
 {
-    uint64_t bytes = 0;
-    rp_status st = RP_OK;
-    for (size_t i = 0; i < c->n_inputs && st == RP_OK; i++)
-        st = first_pass_input(c, i, stats, visit, ctx, &bytes);
+    rp_pool pool;
+    rp_status st = pool_init(&pool, c, ops, ctx);
+    uint64_t bytes = 0, committed = 0;
+    for (size_t i = 0; i < c->n_inputs && st == RP_OK; i++) {
+        st = first_pass_input(c, &pool, &committed, i, stats, &bytes);
+        /* a stopped run leaves batches behind: they are dropped unseen */
+        if (st != RP_OK) break;
+    }
+    if (st == RP_ERR_NOMEM && !c->err[0]) rp__msg(c->err, "out of memory");
+    pool_free(&pool);
     stats->bytes = bytes;
     progress(c, "reading", bytes);
     return st;
@@ -277,7 +592,7 @@ rp_status rp__corpus_pass(rp_corpus *c, const char *stage, int tokenize_text,
             if (!want(ctx, r.rec)) continue;
             /* the first pass accepted this record: failing now means it changed */
             if (rp__reader_parse(rd, &r.doc) != RP_OK ||
-                (tokenize_text && tokenize(c, &r) != RP_OK)) {
+                (tokenize_text && tokenize_with(c->tok, c->msg, &r) != RP_OK)) {
                 st = changed(c, i);
                 break;
             }

@@ -217,21 +217,64 @@ static int work_init(rp_work *w, rp_engine *e)
     return w->sig ? 0 : -1;
 }
 
-/* Pass 1 for one record: its exact hash and its band entries. */
-static rp_status sign_record(void *ctx, const rp_record *r)
+static void *sign_worker_new(void *ctx)
 {
-    rp_work *w = ctx;
+    rp_work *w = malloc(sizeof(*w));
+    if (w && work_init(w, ctx)) {
+        work_free(w);
+        free(w);
+        return NULL;
+    }
+    return w;
+}
+
+static void sign_worker_free(void *state)
+{
+    work_free(state);
+    free(state);
+}
+
+/* Pass 1, on a worker: a record's exact hash and its band keys. */
+static rp_status sign_record(void *state, const rp_record *r, rp_buf *out)
+{
+    rp_work *w = state;
     rp_engine *e = w->e;
-    if (r->status != RP_OK) return add_record(e, REC_REJECTED, 0);
     if (rp__sign_tokens(r->hashes, r->n_tokens, e->p.ngram, e->p.num_perm, e->p.seed, w->sig))
         return RP_ERR_NOMEM; /* n_tokens > 0 here: only a densify buffer can fail */
-    uint64_t rec = e->n_rec;
-    rp_status st = add_record(e, REC_DOC, rp__exact_hash(r->hashes, r->n_tokens, e->p.seed));
-    if (st != RP_OK) return st;
-    for (unsigned b = 0; b < e->bands; b++)
-        e->band[b][rec] = (uint64_t)rp__band_key(w->sig, b, e->rows, e->p.seed) << 32 | rec;
+    size_t need = sizeof(uint64_t) + e->bands * sizeof(uint32_t);
+    if (rp__buf_reserve(out, out->len + need)) return RP_ERR_NOMEM;
+    uint64_t exact = rp__exact_hash(r->hashes, r->n_tokens, e->p.seed);
+    char *dst = out->data + out->len;
+    memcpy(dst, &exact, sizeof(exact));
+    for (unsigned b = 0; b < e->bands; b++) {
+        uint32_t key = rp__band_key(w->sig, b, e->rows, e->p.seed);
+        memcpy(dst + sizeof(exact) + b * sizeof(uint32_t), &key, sizeof(key));
+    }
+    out->len += need;
     return RP_OK;
 }
+
+/* Pass 1, in record order: what sign_record made goes into the tables. */
+static rp_status commit_record(void *ctx, const rp_record *r)
+{
+    rp_engine *e = ctx;
+    if (r->status != RP_OK) return add_record(e, REC_REJECTED, 0);
+    const char *src = r->result;
+    uint64_t exact;
+    memcpy(&exact, src, sizeof(exact));
+    uint64_t rec = e->n_rec;
+    rp_status st = add_record(e, REC_DOC, exact);
+    if (st != RP_OK) return st;
+    for (unsigned b = 0; b < e->bands; b++) {
+        uint32_t key;
+        memcpy(&key, src + sizeof(exact) + b * sizeof(uint32_t), sizeof(key));
+        e->band[b][rec] = (uint64_t)key << 32 | rec;
+    }
+    return RP_OK;
+}
+
+static const rp__first_pass_ops sign_ops = {sign_worker_new, sign_worker_free, sign_record,
+                                            commit_record};
 
 /* -------------------------------------------------------- candidates */
 
@@ -452,7 +495,7 @@ rp_status rp_engine_run(rp_engine *e)
         work_free(&w);
         return RP_ERR_NOMEM;
     }
-    st = rp__corpus_first_pass(&e->corpus, &e->stats, sign_record, &w);
+    st = rp__corpus_first_pass(&e->corpus, &e->stats, &sign_ops, e);
     if (st == RP_OK) st = find_candidates(e);
     if (st == RP_OK && rp__uf_init(&e->uf, e->n_rec)) st = RP_ERR_NOMEM;
     if (st == RP_OK) st = verify(e, &w);

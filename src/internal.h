@@ -150,6 +150,30 @@ void rp__source_close(rp_source *s);
 
 /* --------------------------------------------------------------- read.c */
 
+/* The parsing half of a reader, on its own so that worker threads can parse
+ * records the reader thread has copied out: id and text of one record. Its
+ * buffers (and doc's pointers into them) live until the next call. */
+typedef struct {
+    const char *id_field, *text_field; /* not owned */
+    int qualify_ids;                   /* ids from lines as "file:line" */
+    rp_buf id_buf, text_buf;
+    void *json;                        /* jansson's tree, for the slow path */
+    char err[RP_MSG_MAX];
+} rp_parser;
+
+void rp__parser_init(rp_parser *p, const char *id_field, const char *text_field, int qualify_ids);
+void rp__parser_free(rp_parser *p);
+/* rec: a JSONL line without its newline, or a whole text file (is_text);
+ * doc->file and doc->line must be set; rel names a file inside a directory
+ * input (NULL otherwise). Fills doc->id and doc->text; on bad input returns
+ * its status with the message, naming file and line, in p->err. */
+rp_status rp__parse(rp_parser *p, const char *rec, size_t len, int is_text, const char *rel,
+                    rp_doc *doc);
+/* The bytes of the record last returned by rp__reader_next_raw (valid until
+ * the next call), and the arguments rp__parse needs for it. */
+void rp__reader_record(const rp_reader *r, const char **rec, size_t *len, int *is_text,
+                       const char **rel);
+
 /* Opens an input under another name with a fixed format (used to re-read
  * spooled stdin), and makes missing-id documents use "file:line" ids. */
 rp_reader *rp__reader_open_as(const char *path, const char *display, rp_format format,
@@ -230,6 +254,8 @@ typedef struct {
     const uint64_t *hashes;  /* the tokenizer's view, when tokenized */
     const rp_span *spans;
     size_t n_tokens;
+    const void *result;      /* first pass, commit: what the task's work made */
+    size_t result_len;
 } rp_record;
 
 typedef rp_status (*rp__visit_fn)(void *ctx, const rp_record *r);
@@ -237,9 +263,26 @@ typedef rp_status (*rp__visit_fn)(void *ctx, const rp_record *r);
 int rp__corpus_init(rp_corpus *c, const rp_params *params, char *err);
 void rp__corpus_free(rp_corpus *c);
 rp_status rp__corpus_add(rp_corpus *c, const char *path);
-/* Reads every record, counting read and rejected ones into stats: visit sees
- * every good document tokenized, and every rejected record (skip_bad). */
-rp_status rp__corpus_first_pass(rp_corpus *c, rp_stats *stats, rp__visit_fn visit, void *ctx);
+/* What a task does with each record of the first pass, split in two so that
+ * the costly half runs on worker threads (corpus.c). */
+typedef struct {
+    void *(*worker_new)(void *ctx);   /* a worker's own state (NULL: no memory) */
+    void (*worker_free)(void *state);
+    /* On a worker thread, for a good tokenized record (r->rec not yet known):
+     * appends the task's result for it to out. Must not touch shared state. */
+    rp_status (*work)(void *state, const rp_record *r, rp_buf *out);
+    /* On the calling thread, in record order, for every numbered record: a
+     * good one with r->result, a rejected one (skip_bad) with r->status. */
+    rp__visit_fn commit;
+} rp__first_pass_ops;
+
+/* Records in one batch of the first pass (tests make it tiny). */
+extern size_t rp__batch_max_records;
+
+/* Reads every record, counting read and rejected ones into stats, on
+ * params.threads threads; the task sees records as ops says. */
+rp_status rp__corpus_first_pass(rp_corpus *c, rp_stats *stats, const rp__first_pass_ops *ops,
+                                void *ctx);
 /* Re-reads the inputs; visits the records want() asks for, tokenized when
  * tokenize_text is set. Reports progress under the stage's name. */
 rp_status rp__corpus_pass(rp_corpus *c, const char *stage, int tokenize_text,

@@ -57,9 +57,7 @@ struct rp_reader {
     size_t rec_len;          /* without the newline */
     size_t raw_len;          /* with it */
     int rec_is_text;
-    rp_buf id_buf;
-    rp_buf text_buf;         /* unescaped text of the fast path */
-    json_t *json;
+    rp_parser parser;
     char err[RP_MSG_MAX];
     rp_status open_status;
 };
@@ -169,6 +167,7 @@ rp_reader *rp__reader_open_as(const char *path, const char *display, rp_format f
         return NULL;
     }
     r->src.fd = -1;
+    rp__parser_init(&r->parser, r->id_field, r->text_field, 0);
     return r;
 }
 
@@ -181,6 +180,7 @@ rp_reader *rp_reader_open(const char *path, const rp_params *params)
 void rp__reader_qualify_ids(rp_reader *r, int on)
 {
     r->qualify_ids = on;
+    r->parser.qualify_ids = on;
 }
 
 void rp__reader_spool(rp_reader *r, FILE *spool)
@@ -221,9 +221,7 @@ void rp_reader_free(rp_reader *r)
     free(r->path);
     free(r->display);
     rp__buf_free(&r->buf);
-    rp__buf_free(&r->id_buf);
-    rp__buf_free(&r->text_buf);
-    if (r->json) json_decref(r->json);
+    rp__parser_free(&r->parser);
     free(r);
 }
 
@@ -461,44 +459,62 @@ rp_status rp__reader_next_raw(rp_reader *r, rp_doc *doc)
     }
 }
 
+/* ------------------------------------------------------------ parsing */
+
+void rp__parser_init(rp_parser *p, const char *id_field, const char *text_field, int qualify_ids)
+{
+    memset(p, 0, sizeof(*p));
+    p->id_field = id_field;
+    p->text_field = text_field;
+    p->qualify_ids = qualify_ids;
+}
+
+void rp__parser_free(rp_parser *p)
+{
+    rp__buf_free(&p->id_buf);
+    rp__buf_free(&p->text_buf);
+    if (p->json) json_decref(p->json);
+    p->json = NULL;
+}
+
 /* A record without an id is named by its line: "12", or "file:12" when the
  * run has several inputs. */
-static rp_status id_from_line(rp_reader *r, rp_doc *doc)
+static rp_status id_from_line(rp_parser *p, rp_doc *doc)
 {
     char tmp[64];
-    r->id_buf.len = 0;
-    if (r->qualify_ids && rp__buf_append(&r->id_buf, r->cur_name, strlen(r->cur_name)))
+    p->id_buf.len = 0;
+    if (p->qualify_ids && rp__buf_append(&p->id_buf, doc->file, strlen(doc->file)))
         return RP_ERR_NOMEM;
-    int n = snprintf(tmp, sizeof(tmp), "%s%llu", r->qualify_ids ? ":" : "",
+    int n = snprintf(tmp, sizeof(tmp), "%s%llu", p->qualify_ids ? ":" : "",
                      (unsigned long long)doc->line);
-    if (rp__buf_append(&r->id_buf, tmp, (size_t)n)) return RP_ERR_NOMEM;
-    doc->id.str = r->id_buf.data;
-    doc->id.len = r->id_buf.len;
-    doc->id.is_number = !r->qualify_ids;
+    if (rp__buf_append(&p->id_buf, tmp, (size_t)n)) return RP_ERR_NOMEM;
+    doc->id.str = p->id_buf.data;
+    doc->id.len = p->id_buf.len;
+    doc->id.is_number = !p->qualify_ids;
     return RP_OK;
 }
 
-static rp_status no_text(rp_reader *r, const rp_doc *doc, int missing)
+static rp_status no_text(rp_parser *p, const rp_doc *doc, int missing)
 {
-    rp__msg(r->err, "%s:%llu: %s field \"%s\"", r->cur_name, (unsigned long long)doc->line,
-            missing ? "no" : "not a string:", r->text_field);
+    rp__msg(p->err, "%s:%llu: %s field \"%s\"", doc->file, (unsigned long long)doc->line,
+            missing ? "no" : "not a string:", p->text_field);
     return RP_ERR_NO_TEXT;
 }
 
-static rp_status bad_id(rp_reader *r, const rp_doc *doc)
+static rp_status bad_id(rp_parser *p, const rp_doc *doc)
 {
-    rp__msg(r->err, "%s:%llu: id field \"%s\" is neither a string nor a number", r->cur_name,
-            (unsigned long long)doc->line, r->id_field);
+    rp__msg(p->err, "%s:%llu: id field \"%s\" is neither a string nor a number", doc->file,
+            (unsigned long long)doc->line, p->id_field);
     return RP_ERR_BAD_ID;
 }
 
-static rp_status parse_fast(rp_reader *r, rp_doc *doc, const rp_json_fields *f)
+static rp_status parse_fast(rp_parser *p, rp_doc *doc, const rp_json_fields *f)
 {
-    if (f->text_kind != RP_JF_STRING) return no_text(r, doc, f->text_kind == RP_JF_MISSING);
+    if (f->text_kind != RP_JF_STRING) return no_text(p, doc, f->text_kind == RP_JF_MISSING);
     if (f->text_escaped) {
-        if (rp__json_unescape(f->text, f->text_len, &r->text_buf)) return RP_ERR_NOMEM;
-        doc->text = r->text_buf.data;
-        doc->text_len = r->text_buf.len;
+        if (rp__json_unescape(f->text, f->text_len, &p->text_buf)) return RP_ERR_NOMEM;
+        doc->text = p->text_buf.data;
+        doc->text_len = p->text_buf.len;
     } else {
         doc->text = f->text;
         doc->text_len = f->text_len;
@@ -507,12 +523,12 @@ static rp_status parse_fast(rp_reader *r, rp_doc *doc, const rp_json_fields *f)
     switch (f->id_kind) {
     case RP_JF_MISSING:
     case RP_JF_NULL:
-        return id_from_line(r, doc);
+        return id_from_line(p, doc);
     case RP_JF_STRING:
         if (f->id_escaped) {
-            if (rp__json_unescape(f->id, f->id_len, &r->id_buf)) return RP_ERR_NOMEM;
-            doc->id.str = r->id_buf.data;
-            doc->id.len = r->id_buf.len;
+            if (rp__json_unescape(f->id, f->id_len, &p->id_buf)) return RP_ERR_NOMEM;
+            doc->id.str = p->id_buf.data;
+            doc->id.len = p->id_buf.len;
         } else {
             doc->id.str = f->id;
             doc->id.len = f->id_len;
@@ -524,49 +540,48 @@ static rp_status parse_fast(rp_reader *r, rp_doc *doc, const rp_json_fields *f)
         doc->id.is_number = 1;
         return RP_OK;
     default:
-        return bad_id(r, doc);
+        return bad_id(p, doc);
     }
 }
 
-rp_status rp__reader_parse(rp_reader *r, rp_doc *doc)
+rp_status rp__parse(rp_parser *p, const char *rec, size_t len, int is_text, const char *rel,
+                    rp_doc *doc)
 {
-    if (r->json) {
-        json_decref(r->json);
-        r->json = NULL;
+    if (p->json) {
+        json_decref(p->json);
+        p->json = NULL;
     }
-    if (r->rec_is_text) {
-        const char *id = r->cur_rel ? r->cur_rel : r->cur_name;
+    if (is_text) {
+        const char *id = rel ? rel : doc->file;
         doc->id.str = id;
         doc->id.len = strlen(id);
         doc->id.is_number = 0;
-        doc->text = r->rec;
-        doc->text_len = r->rec_len;
+        doc->text = rec;
+        doc->text_len = len;
         return RP_OK;
     }
-    const char *rec = r->rec;
-    size_t len = r->rec_len;
     if (doc->line == 1 && len >= 3 && memcmp(rec, "\xEF\xBB\xBF", 3) == 0) rec += 3, len -= 3;
     rp_json_fields f;
-    if (rp__json_scan(rec, len, r->id_field, r->text_field, &f) == 0) return parse_fast(r, doc, &f);
+    if (rp__json_scan(rec, len, p->id_field, p->text_field, &f) == 0) return parse_fast(p, doc, &f);
     json_error_t jerr;
-    r->json = json_loadb(rec, len, JSON_ALLOW_NUL, &jerr);
-    if (!r->json) {
-        rp__msg(r->err, "%s:%llu: invalid JSON: %s at byte %d", r->cur_name,
+    p->json = json_loadb(rec, len, JSON_ALLOW_NUL, &jerr);
+    if (!p->json) {
+        rp__msg(p->err, "%s:%llu: invalid JSON: %s at byte %d", doc->file,
                 (unsigned long long)doc->line, jerr.text, jerr.position);
         return RP_ERR_JSON;
     }
-    if (!json_is_object(r->json)) {
-        rp__msg(r->err, "%s:%llu: JSON line is not an object", r->cur_name,
+    if (!json_is_object((json_t *)p->json)) {
+        rp__msg(p->err, "%s:%llu: JSON line is not an object", doc->file,
                 (unsigned long long)doc->line);
         return RP_ERR_NOT_OBJECT;
     }
-    json_t *text = json_object_get(r->json, r->text_field);
-    if (!text || !json_is_string(text)) return no_text(r, doc, !text);
+    json_t *text = json_object_get(p->json, p->text_field);
+    if (!text || !json_is_string(text)) return no_text(p, doc, !text);
     doc->text = json_string_value(text);
     doc->text_len = json_string_length(text);
-    json_t *id = json_object_get(r->json, r->id_field);
+    json_t *id = json_object_get(p->json, p->id_field);
     doc->id.is_number = 0;
-    if (!id || json_is_null(id)) return id_from_line(r, doc);
+    if (!id || json_is_null(id)) return id_from_line(p, doc);
     if (json_is_string(id)) {
         doc->id.str = json_string_value(id);
         doc->id.len = json_string_length(id);
@@ -575,15 +590,31 @@ rp_status rp__reader_parse(rp_reader *r, rp_doc *doc)
         int n = json_is_integer(id)
                     ? snprintf(tmp, sizeof(tmp), "%" JSON_INTEGER_FORMAT, json_integer_value(id))
                     : snprintf(tmp, sizeof(tmp), "%.17g", json_real_value(id));
-        r->id_buf.len = 0;
-        if (rp__buf_append(&r->id_buf, tmp, (size_t)n)) return RP_ERR_NOMEM;
-        doc->id.str = r->id_buf.data;
-        doc->id.len = r->id_buf.len;
+        p->id_buf.len = 0;
+        if (rp__buf_append(&p->id_buf, tmp, (size_t)n)) return RP_ERR_NOMEM;
+        doc->id.str = p->id_buf.data;
+        doc->id.len = p->id_buf.len;
         doc->id.is_number = 1;
     } else {
-        return bad_id(r, doc);
+        return bad_id(p, doc);
     }
     return RP_OK;
+}
+
+void rp__reader_record(const rp_reader *r, const char **rec, size_t *len, int *is_text,
+                       const char **rel)
+{
+    *rec = r->rec;
+    *len = r->rec_len;
+    *is_text = r->rec_is_text;
+    *rel = r->cur_rel;
+}
+
+rp_status rp__reader_parse(rp_reader *r, rp_doc *doc)
+{
+    rp_status st = rp__parse(&r->parser, r->rec, r->rec_len, r->rec_is_text, r->cur_rel, doc);
+    if (st != RP_OK) rp__msg(r->err, "%s", r->parser.err);
+    return st;
 }
 
 rp_status rp_reader_next(rp_reader *r, rp_doc *doc)

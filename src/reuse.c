@@ -72,8 +72,6 @@ struct rp_reuse {
     /* pass 1 */
     rp_block *part[N_PARTS];   /* newest block first */
     size_t part_n[N_PARTS];
-    uint64_t *fp;
-    size_t fp_cap;
     /* candidates */
     uint64_t *cand;      /* a << 32 | b */
     size_t n_cand, cap_cand;
@@ -109,8 +107,6 @@ static void free_index(rp_reuse *ru)
         }
         ru->part_n[k] = 0;
     }
-    free(ru->fp);
-    ru->fp = NULL;
 }
 
 void rp__reuse_free(rp_reuse *ru)
@@ -141,15 +137,48 @@ static unsigned fp_ngram(const rp_params *p)
     return p->fingerprint_ngram < p->min_words ? p->fingerprint_ngram : p->min_words;
 }
 
-static rp_status fingerprint(void *ctx, const rp_record *r)
+typedef struct {
+    const rp_reuse *ru;
+    uint64_t *fp;
+    size_t fp_cap;
+} rp_fp_worker;
+
+static void *fp_worker_new(void *ctx)
+{
+    rp_fp_worker *w = calloc(1, sizeof(*w));
+    if (w) w->ru = ctx;
+    return w;
+}
+
+static void fp_worker_free(void *state)
+{
+    rp_fp_worker *w = state;
+    free(w->fp);
+    free(w);
+}
+
+/* Pass 1, on a worker: a record's winnowed fingerprints. */
+static rp_status fingerprint(void *state, const rp_record *r, rp_buf *out)
+{
+    rp_fp_worker *fw = state;
+    const rp_params *p = &fw->ru->p;
+    unsigned k = fp_ngram(p), w = p->min_words - k + 1;
+    size_t n = rp__winnow(r->hashes, r->n_tokens, k, w, p->seed, &fw->fp, &fw->fp_cap);
+    if (n == SIZE_MAX) return RP_ERR_NOMEM;
+    return rp__buf_append(out, (const char *)fw->fp, n * sizeof(uint64_t)) ? RP_ERR_NOMEM : RP_OK;
+}
+
+/* Pass 1, in record order: fingerprints into the index's partitions. */
+static rp_status index_record(void *ctx, const rp_record *r)
 {
     rp_reuse *ru = ctx;
     if (r->status != RP_OK) return RP_OK;
-    unsigned k = fp_ngram(&ru->p), w = ru->p.min_words - k + 1;
-    size_t n = rp__winnow(r->hashes, r->n_tokens, k, w, ru->p.seed, &ru->fp, &ru->fp_cap);
-    if (n == SIZE_MAX) return RP_ERR_NOMEM;
+    size_t n = r->result_len / sizeof(uint64_t);
+    const char *src = r->result;
     for (size_t i = 0; i < n; i++) {
-        unsigned part = (unsigned)(ru->fp[i] >> 56);
+        uint64_t fp;
+        memcpy(&fp, src + i * sizeof(uint64_t), sizeof(fp));
+        unsigned part = (unsigned)(fp >> 56);
         rp_block *b = ru->part[part];
         if (!b || b->n == BLOCK) {
             rp_block *nb = malloc(sizeof(rp_block));
@@ -158,12 +187,15 @@ static rp_status fingerprint(void *ctx, const rp_record *r)
             nb->n = 0;
             ru->part[part] = b = nb;
         }
-        b->v[b->n++] = (ru->fp[i] >> 24 & 0xFFFFFFFFULL) << 32 | r->rec;
+        b->v[b->n++] = (fp >> 24 & 0xFFFFFFFFULL) << 32 | r->rec;
         ru->part_n[part]++;
     }
     ru->stats->fingerprints += n;
     return RP_OK;
 }
+
+static const rp__first_pass_ops fingerprint_ops = {fp_worker_new, fp_worker_free, fingerprint,
+                                                   index_record};
 
 /* -------------------------------------------------------- candidates */
 
@@ -467,7 +499,7 @@ rp_status rp__reuse_run(rp_reuse *ru, rp_corpus *c, rp_stats *stats, char *err)
         rp__msg(err, "invalid parameters (fingerprint_ngram 1..64, max_df >= 2)");
         return RP_ERR_USAGE;
     }
-    st = rp__corpus_first_pass(c, stats, fingerprint, ru);
+    st = rp__corpus_first_pass(c, stats, &fingerprint_ops, ru);
     if (st == RP_OK) st = find_candidates(ru);
     if (st == RP_OK) {
         ru->n_slots = rp__corpus_slots(c, ru->cand, ru->n_cand, &ru->slot_of);

@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "reprint.h"
+#include "internal.h"
 #include "test_util.h"
 
 static uint64_t rng;
@@ -146,6 +147,17 @@ static int is_subsequence(const char *out, size_t out_len, const char *in, size_
     return 1;
 }
 
+/* The corpus dedup keeps, as it would write it. */
+static char *kept_output(rp_engine *e, size_t *len)
+{
+    char *out;
+    FILE *f = open_memstream(&out, len);
+    assert_non_null(f);
+    assert_int_equal(rp_engine_write_kept(e, f), RP_OK);
+    fclose(f);
+    return out;
+}
+
 static void run_task(const char *path, const truth *t, rp_task task, const char *in, size_t in_len)
 {
     rp_params p;
@@ -164,11 +176,8 @@ static void run_task(const char *path, const truth *t, rp_task task, const char 
     assert_int_equal(s.rejected, t->bad);
     for (int k = 0; k < RP_STATUS_COUNT; k++) assert_int_equal(s.rejected_by[k], t->by[k]);
     if (task == RP_TASK_DEDUP) {
-        char *out;
         size_t out_len;
-        FILE *f = open_memstream(&out, &out_len);
-        assert_int_equal(rp_engine_write_kept(e, f), RP_OK);
-        fclose(f);
+        char *out = kept_output(e, &out_len);
         size_t lines = 0;
         for (size_t i = 0; i < out_len; i++) lines += out[i] == '\n';
         assert_int_equal(lines, s.kept);
@@ -195,9 +204,75 @@ static void test_every_document_accounted_for(void **state)
     }
 }
 
+static void collect_reject(void *user, rp_status st, const char *msg)
+{
+    sbuf *b = user;
+    char line[512];
+    int n = snprintf(line, sizeof(line), "%s %s\n", rp_status_name(st), msg);
+    put(b, line, (size_t)(n < (int)sizeof(line) ? n : (int)sizeof(line) - 1));
+}
+
+/* One run on threads threads: the kept corpus (or the alignments' pairs),
+ * the rejection messages in the order they came, and the stats. */
+static void run_threads(const char *path, rp_task task, unsigned threads, sbuf *out, rp_stats *s)
+{
+    rp_params p;
+    rp_params_init(&p);
+    p.skip_bad = 1;
+    p.max_doc_bytes = 2000;
+    p.task = task;
+    p.threads = threads;
+    rp_engine *e = rp_engine_create(&p);
+    rp_engine_set_callbacks(e, collect_reject, NULL, out);
+    assert_int_equal(rp_engine_add_input(e, path), RP_OK);
+    assert_int_equal(rp_engine_run(e), RP_OK);
+    rp_engine_stats(e, s);
+    s->align_seconds = 0;
+    if (task == RP_TASK_DEDUP) {
+        size_t kept_len;
+        char *kept = kept_output(e, &kept_len);
+        put(out, kept, kept_len);
+        free(kept);
+    }
+    rp_engine_free(e);
+}
+
+/* Worker threads change nothing: same output, same rejections in the same
+ * order, same counts, for dedup and align, on 1, 2 and 3 threads. */
+static void test_threads_change_nothing(void **state)
+{
+    (void)state;
+    rp__batch_max_records = 3; /* many batches in flight, even for small corpora */
+    for (int round = 0; round < 12; round++) {
+        rng = 0xD1B54A32D192ED03ULL * (uint64_t)(round + 7);
+        sbuf b = {0};
+        truth t;
+        make_corpus(&b, &t);
+        const char *path = write_temp("threads.jsonl", b.data, b.len);
+        for (int task = RP_TASK_DEDUP; task <= RP_TASK_ALIGN; task++) {
+            sbuf one = {0};
+            rp_stats s1;
+            run_threads(path, (rp_task)task, 1, &one, &s1);
+            for (unsigned threads = 2; threads <= 3; threads++) {
+                sbuf many = {0};
+                rp_stats sn;
+                run_threads(path, (rp_task)task, threads, &many, &sn);
+                assert_int_equal(one.len, many.len);
+                assert_memory_equal(one.data, many.data, one.len);
+                assert_memory_equal(&s1, &sn, sizeof(s1));
+                free(many.data);
+            }
+            free(one.data);
+        }
+        free(b.data);
+    }
+    rp__batch_max_records = 4096;
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_threads_change_nothing),
         cmocka_unit_test(test_every_document_accounted_for),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
