@@ -148,14 +148,12 @@ static int is_subsequence(const char *out, size_t out_len, const char *in, size_
 }
 
 /* The corpus dedup keeps, as it would write it. */
-static char *kept_output(rp_engine *e, size_t *len)
+static void kept_output(rp_engine *e, char **out, size_t *len)
 {
-    char *out;
-    FILE *f = open_memstream(&out, len);
+    FILE *f = open_memstream(out, len);
     assert_non_null(f);
     assert_int_equal(rp_engine_write_kept(e, f), RP_OK);
     fclose(f);
-    return out;
 }
 
 static void run_task(const char *path, const truth *t, rp_task task, const char *in, size_t in_len)
@@ -177,7 +175,8 @@ static void run_task(const char *path, const truth *t, rp_task task, const char 
     for (int k = 0; k < RP_STATUS_COUNT; k++) assert_int_equal(s.rejected_by[k], t->by[k]);
     if (task == RP_TASK_DEDUP) {
         size_t out_len;
-        char *out = kept_output(e, &out_len);
+        char *out;
+        kept_output(e, &out, &out_len);
         size_t lines = 0;
         for (size_t i = 0; i < out_len; i++) lines += out[i] == '\n';
         assert_int_equal(lines, s.kept);
@@ -230,7 +229,8 @@ static void run_threads(const char *path, rp_task task, unsigned threads, sbuf *
     s->align_seconds = 0;
     if (task == RP_TASK_DEDUP) {
         size_t kept_len;
-        char *kept = kept_output(e, &kept_len);
+        char *kept;
+        kept_output(e, &kept, &kept_len);
         put(out, kept, kept_len);
         free(kept);
     }
