@@ -252,6 +252,9 @@ typedef struct {
     uint64_t truncated_buckets;  /* LSH buckets above max_bucket */
     uint64_t clusters;
     unsigned bands, rows;        /* LSH parameters used */
+    uint64_t spilled_bytes;      /* band keys written to disk under memory_limit */
+    uint64_t spill_partitions;   /* most key ranges one band was searched in */
+    unsigned threads;            /* worker threads the first pass ran on */
     /* alignment */
     uint64_t fingerprints;       /* distinct (document, fingerprint) entries indexed */
     uint64_t common_fingerprints;/* fingerprints dropped as in more than max_df documents */

@@ -529,6 +529,7 @@ rp_status rp__corpus_first_pass(rp_corpus *c, rp_stats *stats, const rp__first_p
 {
     rp_pool pool;
     rp_status st = pool_init(&pool, c, ops, ctx);
+    stats->threads = pool.n_started ? pool.n_started : 1;
     uint64_t bytes = 0, committed = 0;
     for (size_t i = 0; i < c->n_inputs && st == RP_OK; i++) {
         st = first_pass_input(c, &pool, &committed, i, stats, &bytes);

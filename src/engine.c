@@ -23,7 +23,6 @@
 
 #include <errno.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -50,8 +49,7 @@ struct rp_engine {
     uint64_t *exact;
     size_t n_rec, cap_rec;
     unsigned bands, rows;
-    uint64_t **band;            /* bands arrays of key << 32 | record */
-    size_t band_cap;
+    rp_bands *band;             /* every record's band keys (band_store.c) */
 
     /* candidates, then verified results */
     uint64_t *cand;             /* a << 32 | b */
@@ -107,9 +105,7 @@ rp_engine *rp_engine_create(const rp_params *params)
 
 static void free_candidates(rp_engine *e)
 {
-    if (e->band)
-        for (unsigned b = 0; b < e->bands; b++) free(e->band[b]);
-    free(e->band);
+    rp__bands_free(e->band);
     e->band = NULL;
     free(e->cand);
     e->cand = NULL;
@@ -173,22 +169,15 @@ rp_status rp_engine_add_input(rp_engine *e, const char *path)
 static rp_status add_record(rp_engine *e, uint8_t status, uint64_t exact)
 {
     if (e->n_rec == e->cap_rec) {
-        size_t cap = e->cap_rec ? e->cap_rec * 2 : 4096;
+        /* grow by half: these two arrays are most of what a document costs
+         * once the band keys are out of the way */
+        size_t cap = e->cap_rec ? e->cap_rec + e->cap_rec / 2 : 4096;
         uint8_t *s = realloc(e->status, cap);
         if (s) e->status = s;
         uint64_t *x = realloc(e->exact, cap * sizeof(uint64_t));
         if (x) e->exact = x;
         if (!s || !x) return RP_ERR_NOMEM;
         e->cap_rec = cap;
-    }
-    if (e->n_rec == e->band_cap) {
-        size_t cap = e->band_cap ? e->band_cap * 2 : 4096;
-        for (unsigned b = 0; b < e->bands; b++) {
-            uint64_t *p = realloc(e->band[b], cap * sizeof(uint64_t));
-            if (!p) return RP_ERR_NOMEM;
-            e->band[b] = p;
-        }
-        e->band_cap = cap;
     }
     e->status[e->n_rec] = status;
     e->exact[e->n_rec] = exact;
@@ -258,19 +247,19 @@ static rp_status sign_record(void *state, const rp_record *r, rp_buf *out)
 static rp_status commit_record(void *ctx, const rp_record *r)
 {
     rp_engine *e = ctx;
-    if (r->status != RP_OK) return add_record(e, REC_REJECTED, 0);
+    uint32_t keys[4096];
+    if (r->status != RP_OK) {
+        /* a rejected record still has a place in the band tables, never used */
+        memset(keys, 0, e->bands * sizeof(uint32_t));
+        rp_status st = add_record(e, REC_REJECTED, 0);
+        return st != RP_OK ? st : rp__bands_add(e->band, keys);
+    }
     const char *src = r->result;
     uint64_t exact;
     memcpy(&exact, src, sizeof(exact));
-    uint64_t rec = e->n_rec;
+    memcpy(keys, src + sizeof(exact), e->bands * sizeof(uint32_t));
     rp_status st = add_record(e, REC_DOC, exact);
-    if (st != RP_OK) return st;
-    for (unsigned b = 0; b < e->bands; b++) {
-        uint32_t key;
-        memcpy(&key, src + sizeof(exact) + b * sizeof(uint32_t), sizeof(key));
-        e->band[b][rec] = (uint64_t)key << 32 | rec;
-    }
-    return RP_OK;
+    return st != RP_OK ? st : rp__bands_add(e->band, keys);
 }
 
 static const rp__first_pass_ops sign_ops = {sign_worker_new, sign_worker_free, sign_record,
@@ -324,18 +313,18 @@ static rp_status find_candidates(rp_engine *e)
     free(e->exact);
     e->exact = NULL;
 
+    /* only documents that are not exact copies of an earlier one: status 0 */
     for (unsigned b = 0; b < e->bands; b++) {
-        /* only documents that are not exact copies of an earlier one */
-        uint64_t *v = e->band[b];
-        size_t m = 0;
-        for (size_t i = 0; i < e->n_rec; i++)
-            if (e->status[i] == REC_DOC) v[m++] = v[i];
-        if (rp__band_pairs(v, m, e->p.max_bucket, &e->cand, &e->n_cand, &e->cap_cand,
-                           &e->stats.truncated_buckets))
-            return RP_ERR_NOMEM;
-        free(e->band[b]);
-        e->band[b] = NULL;
+        rp_status st = rp__bands_pairs(e->band, b, e->status, e->p.max_bucket, &e->cand,
+                                       &e->n_cand, &e->cap_cand, &e->stats.truncated_buckets);
+        if (st != RP_OK) return st;
     }
+    rp_bands_stats bs;
+    rp__bands_stats(e->band, &bs);
+    e->stats.spilled_bytes = bs.spilled_bytes;
+    e->stats.spill_partitions = bs.partitions;
+    rp__bands_free(e->band);
+    e->band = NULL;
     size_t w = rp__sort_unique_u64(e->cand, e->n_cand, NULL);
     if (w == SIZE_MAX) return RP_ERR_NOMEM;
     e->n_cand = w;
@@ -389,6 +378,22 @@ static rp_status build_sets(rp_engine *e, rp_work *w, FILE *sets)
     return rp__corpus_pass(&e->corpus, "verifying", 1, needs_set, write_set, &sw);
 }
 
+static rp_status read_set(rp_engine *e, int fd, uint32_t slot, uint64_t **buf, size_t *cap)
+{
+    size_t n = e->set_len[slot], want = n * sizeof(uint64_t), got = 0;
+    if (rp__grow((void **)buf, cap, n ? n : 1, sizeof(uint64_t))) return RP_ERR_NOMEM;
+    off_t off = (off_t)(e->set_off[slot] * sizeof(uint64_t));
+    while (got < want) {
+        ssize_t r = pread(fd, (char *)*buf + got, want - got, off + (off_t)got);
+        if (r <= 0) {
+            rp__msg(e->err, "cannot read temporary file: %s", r < 0 ? strerror(errno) : "unexpected end");
+            return RP_ERR_IO;
+        }
+        got += (size_t)r;
+    }
+    return RP_OK;
+}
+
 static rp_status verify(rp_engine *e, rp_work *w)
 {
     rp_status st = RP_OK;
@@ -413,28 +418,22 @@ static rp_status verify(rp_engine *e, rp_work *w)
         rp__msg(e->err, "cannot write temporary file in %s: %s", e->corpus.tmp_dir, strerror(errno));
         st = RP_ERR_IO;
     }
-    const uint64_t *map = NULL;
-    size_t map_len = 0;
-    if (st == RP_OK) {
-        struct stat sb;
-        if (fstat(fd, &sb) == 0 && sb.st_size > 0) {
-            map_len = (size_t)sb.st_size;
-            void *m = mmap(NULL, map_len, PROT_READ, MAP_PRIVATE, fd, 0);
-            if (m == MAP_FAILED) {
-                rp__msg(e->err, "cannot map temporary file: %s", strerror(errno));
-                st = RP_ERR_IO;
-                map_len = 0;
-            } else {
-                map = m;
-                madvise(m, map_len, MADV_RANDOM);
-            }
-        }
-    }
+    /* Sets are read back with pread, the first document's once for all its
+     * partners (pairs are sorted by it): a mapping of the file would count
+     * every set read as resident memory until the end. */
+    uint64_t *set_a = NULL, *set_b = NULL;
+    size_t cap_a = 0, cap_b = 0;
+    uint32_t loaded_a = UINT32_MAX;
     for (size_t i = 0; st == RP_OK && i < e->n_cand; i++) {
         uint32_t a = (uint32_t)(e->cand[i] >> 32), b = (uint32_t)e->cand[i];
         uint32_t sa = e->slot[a], sb = e->slot[b];
         uint64_t na = e->set_len[sa], nb = e->set_len[sb];
-        uint64_t inter = rp__intersect_count(map + e->set_off[sa], na, map + e->set_off[sb], nb);
+        if (loaded_a != a) {
+            if ((st = read_set(e, fd, sa, &set_a, &cap_a)) != RP_OK) break;
+            loaded_a = a;
+        }
+        if ((st = read_set(e, fd, sb, &set_b, &cap_b)) != RP_OK) break;
+        uint64_t inter = rp__intersect_count(set_a, na, set_b, nb);
         double j = (double)inter / (double)(na + nb - inter);
         double score = j;
         if (e->p.measure == RP_MEASURE_CONTAINMENT)
@@ -448,7 +447,8 @@ static rp_status verify(rp_engine *e, rp_work *w)
                                            (float)((double)inter / nb)};
         rp__uf_union(&e->uf, a, b);
     }
-    if (map) munmap((void *)map, map_len);
+    free(set_a);
+    free(set_b);
     fclose(sets);
     e->stats.similar_pairs = e->n_pairs;
     return st;
@@ -486,7 +486,7 @@ rp_status rp_engine_run(rp_engine *e)
     }
     e->stats.bands = e->bands;
     e->stats.rows = e->rows;
-    e->band = calloc(e->bands, sizeof(uint64_t *));
+    e->band = rp__bands_create(e->bands, e->p.memory_limit, &e->corpus);
     if (!e->band) return RP_ERR_NOMEM;
 
     rp_work w;

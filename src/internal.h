@@ -329,4 +329,29 @@ void rp__reuse_free(rp_reuse *ru);
 rp_status rp__reuse_run(rp_reuse *ru, rp_corpus *c, rp_stats *stats, char *err);
 rp_status rp__reuse_foreach(rp_reuse *ru, int (*fn)(void *user, const rp_alignment *al), void *user);
 
+/* --------------------------------------------------------- band_store.c */
+
+/* The band keys of every record, in memory up to a limit and spilled to a
+ * temporary file beyond it (see band_store.c). */
+typedef struct rp_bands rp_bands;
+typedef struct {
+    uint64_t spilled_bytes;     /* band keys written to the temporary file */
+    uint64_t read_back_bytes;   /* and read back by the candidate search */
+    uint64_t partitions;        /* most key ranges one band was split into */
+} rp_bands_stats;
+
+extern size_t rp__band_chunk;   /* records a chunk (tests make it tiny) */
+
+/* limit: bytes for keys and sorting, 0 = none. corpus: temporary files. */
+rp_bands *rp__bands_create(unsigned bands, uint64_t limit, rp_corpus *corpus);
+void rp__bands_free(rp_bands *t);
+/* The next record's keys, one per band. */
+rp_status rp__bands_add(rp_bands *t, const uint32_t *keys);
+/* Appends band b's candidate pairs (rp__band_pairs) among the records whose
+ * skip[] byte is 0. */
+rp_status rp__bands_pairs(rp_bands *t, unsigned b, const uint8_t *skip, size_t max_bucket,
+                          uint64_t **pairs, size_t *n_pairs, size_t *cap_pairs,
+                          uint64_t *truncated);
+void rp__bands_stats(const rp_bands *t, rp_bands_stats *s);
+
 #endif /* REPRINT_INTERNAL_H */

@@ -227,6 +227,7 @@ static void run_threads(const char *path, rp_task task, unsigned threads, sbuf *
     assert_int_equal(rp_engine_run(e), RP_OK);
     rp_engine_stats(e, s);
     s->align_seconds = 0;
+    s->threads = 0;
     if (task == RP_TASK_DEDUP) {
         size_t kept_len;
         char *kept;

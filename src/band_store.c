@@ -1,0 +1,190 @@
+/*
+ * band_store.c — where the band keys of every document live between the
+ * first pass and the candidate search, in bounded memory.
+ *
+ * Keys are 32-bit and the record number is implicit in their position, so a
+ * document costs 4 bytes a band (84 bytes at the default 21 bands). They are
+ * kept in chunks of CHUNK records, band-major inside a chunk, so that memory
+ * grows by one chunk at a time instead of doubling arrays, and a band's
+ * column of a chunk is one contiguous read.
+ *
+ * With a memory limit, the oldest chunks are written to an unlinked
+ * temporary file whenever the chunks in memory pass half the limit; the
+ * other half is for sorting. The candidate search then works band by band
+ * and, when a band's entries (8 bytes each, plus as much again of sort
+ * scratch) do not fit in that half, in P key ranges: each range re-reads the
+ * band's columns and keeps the keys that fall in it. A bucket (one key) lies
+ * in one range, and the entries of a range are gathered in record order and
+ * sorted stably, so each bucket holds the same records in the same order as
+ * in memory: the candidate pairs, and so the clusters, are exactly the same.
+ * The price is P reads of the band's 4 bytes a document.
+ */
+#include "internal.h"
+
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+
+size_t rp__band_chunk = 1 << 16; /* records a chunk (tests make it tiny) */
+#define CHUNK rp__band_chunk
+
+struct rp_bands {
+    unsigned bands;
+    uint64_t limit;             /* bytes; 0 = no limit */
+    uint32_t **chunk;           /* per chunk: bands * CHUNK keys, or NULL once spilled */
+    size_t n_chunks, cap_chunks;
+    uint64_t n;                 /* records added */
+    size_t n_spilled;           /* chunks [0, n_spilled) are in the file */
+    size_t in_memory;           /* chunks held in memory */
+    FILE *file;
+    rp_corpus *corpus;          /* for temporary files and messages */
+    uint32_t *col;              /* one band column of one chunk, read back */
+    rp_bands_stats stats;
+};
+
+static size_t chunk_bytes(const rp_bands *t)
+{
+    return (size_t)t->bands * CHUNK * sizeof(uint32_t);
+}
+
+rp_bands *rp__bands_create(unsigned bands, uint64_t limit, rp_corpus *corpus)
+{
+    rp_bands *t = calloc(1, sizeof(*t));
+    if (!t) return NULL;
+    t->bands = bands;
+    t->limit = limit;
+    t->corpus = corpus;
+    return t;
+}
+
+void rp__bands_free(rp_bands *t)
+{
+    if (!t) return;
+    for (size_t c = 0; c < t->n_chunks; c++) free(t->chunk[c]);
+    free(t->chunk);
+    free(t->col);
+    if (t->file) fclose(t->file);
+    free(t);
+}
+
+void rp__bands_stats(const rp_bands *t, rp_bands_stats *s)
+{
+    *s = t->stats;
+}
+
+static rp_status write_error(rp_bands *t)
+{
+    rp__msg(t->corpus->err, "cannot write temporary file in %s: %s", t->corpus->tmp_dir,
+            strerror(errno));
+    return RP_ERR_IO;
+}
+
+/* Writes the oldest chunks in memory to the file until half the limit is
+ * free again. Chunks go in order, so chunk c sits at c * chunk_bytes. */
+static rp_status spill(rp_bands *t)
+{
+    if (!t->file) {
+        rp_status st = rp__corpus_temp(t->corpus, &t->file);
+        if (st != RP_OK) return st;
+    }
+    while (t->in_memory > 1 && (uint64_t)t->in_memory * chunk_bytes(t) > t->limit / 2 &&
+           t->n_spilled + 1 < t->n_chunks) {
+        uint32_t *c = t->chunk[t->n_spilled];
+        if (fwrite(c, 1, chunk_bytes(t), t->file) != chunk_bytes(t)) return write_error(t);
+        free(c);
+        t->chunk[t->n_spilled++] = NULL;
+        t->in_memory--;
+        t->stats.spilled_bytes += chunk_bytes(t);
+    }
+    if (fflush(t->file) != 0) return write_error(t);
+    return RP_OK;
+}
+
+rp_status rp__bands_add(rp_bands *t, const uint32_t *keys)
+{
+    size_t c = (size_t)(t->n / CHUNK), i = (size_t)(t->n % CHUNK);
+    if (i == 0) {
+        if (rp__grow((void **)&t->chunk, &t->cap_chunks, c + 1, sizeof(uint32_t *)))
+            return RP_ERR_NOMEM;
+        t->chunk[c] = malloc(chunk_bytes(t));
+        if (!t->chunk[c]) return RP_ERR_NOMEM;
+        t->n_chunks = c + 1;
+        t->in_memory++;
+        if (t->limit && (uint64_t)t->in_memory * chunk_bytes(t) > t->limit / 2) {
+            rp_status st = spill(t);
+            if (st != RP_OK) return st;
+        }
+    }
+    uint32_t *dst = t->chunk[c];
+    for (unsigned b = 0; b < t->bands; b++) dst[(size_t)b * CHUNK + i] = keys[b];
+    t->n++;
+    return RP_OK;
+}
+
+/* Band b's keys of chunk c: in memory, or read back from the file. */
+static const uint32_t *column(rp_bands *t, size_t c, unsigned b, rp_status *st)
+{
+    if (t->chunk[c]) return t->chunk[c] + (size_t)b * CHUNK;
+    if (!t->col && !(t->col = malloc(CHUNK * sizeof(uint32_t)))) {
+        *st = RP_ERR_NOMEM;
+        return NULL;
+    }
+    off_t off = (off_t)((uint64_t)c * chunk_bytes(t) + (uint64_t)b * CHUNK * sizeof(uint32_t));
+    size_t want = CHUNK * sizeof(uint32_t), got = 0;
+    while (got < want) {
+        ssize_t r = pread(fileno(t->file), (char *)t->col + got, want - got, off + (off_t)got);
+        if (r <= 0) {
+            rp__msg(t->corpus->err, "cannot read temporary file: %s",
+                    r < 0 ? strerror(errno) : "unexpected end");
+            *st = RP_ERR_IO;
+            return NULL;
+        }
+        got += (size_t)r;
+    }
+    t->stats.read_back_bytes += want;
+    return t->col;
+}
+
+rp_status rp__bands_pairs(rp_bands *t, unsigned b, const uint8_t *skip, size_t max_bucket,
+                          uint64_t **pairs, size_t *n_pairs, size_t *cap_pairs,
+                          uint64_t *truncated)
+{
+    uint64_t n = t->n;
+    /* key ranges: all of a band's entries and their sort scratch in half the limit */
+    uint64_t parts = 1;
+    if (t->limit) {
+        uint64_t need = n * 2 * sizeof(uint64_t), room = t->limit / 2;
+        parts = (need + room - 1) / room;
+        if (parts < 1) parts = 1;
+        if (parts > 65536) parts = 65536;
+    }
+    if (parts > t->stats.partitions) t->stats.partitions = parts;
+    /* room for a range's share (all of them with one range) before growing */
+    size_t cap = (size_t)(parts == 1 ? n : n / parts + n / parts / 4 + CHUNK);
+    uint64_t *v = malloc((cap ? cap : 1) * sizeof(uint64_t));
+    if (!v) return RP_ERR_NOMEM;
+    rp_status st = RP_OK;
+    for (uint64_t p = 0; p < parts && st == RP_OK; p++) {
+        uint64_t lo = (p << 32) / parts, hi = ((p + 1) << 32) / parts; /* [lo, hi) */
+        size_t m = 0;
+        for (size_t c = 0; c < t->n_chunks && st == RP_OK; c++) {
+            const uint32_t *col = column(t, c, b, &st);
+            if (!col) break;
+            uint64_t base = (uint64_t)c * CHUNK;
+            size_t cn = (size_t)(n - base < CHUNK ? n - base : CHUNK);
+            if (m + cn > cap && rp__grow((void **)&v, &cap, m + cn, sizeof(uint64_t))) {
+                st = RP_ERR_NOMEM;
+                break;
+            }
+            for (size_t i = 0; i < cn; i++) {
+                uint64_t key = col[i];
+                if (skip[base + i] || key < lo || key >= hi) continue;
+                v[m++] = key << 32 | (base + i);
+            }
+        }
+        if (st == RP_OK && rp__band_pairs(v, m, max_bucket, pairs, n_pairs, cap_pairs, truncated))
+            st = RP_ERR_NOMEM;
+    }
+    free(v);
+    return st;
+}

@@ -1,0 +1,132 @@
+/* test_spill.c — dedup under a memory limit: band tables spilled to disk and
+ * searched in key ranges give exactly the clusters and pairs of the run
+ * that holds everything in memory. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+
+#include "reprint.h"
+#include "internal.h"
+#include "test_util.h"
+
+static uint64_t rng = 0x2545F4914F6CDD1DULL;
+
+static uint64_t rnd(void)
+{
+    rng ^= rng << 13;
+    rng ^= rng >> 7;
+    rng ^= rng << 17;
+    return rng;
+}
+
+/* n documents: random word lists, a third of them copies of an earlier one
+ * with a few words changed (near-duplicates at all similarities), a few
+ * exact copies. */
+static char *make_corpus(size_t n, size_t *len)
+{
+    size_t cap = n * 900 + 1024, at = 0;
+    char *buf = malloc(cap);
+    unsigned(*words)[120] = malloc(n * sizeof(*words));
+    assert_non_null(buf);
+    assert_non_null(words);
+    for (size_t d = 0; d < n; d++) {
+        if (d > 0 && rnd() % 3 == 0) {
+            size_t src = rnd() % d;
+            memcpy(words[d], words[src], sizeof(words[d]));
+            unsigned edits = rnd() % 4 == 0 ? 0 : (unsigned)(rnd() % 10);
+            for (unsigned k = 0; k < edits; k++) words[d][rnd() % 120] = (unsigned)(rnd() % 5000);
+        } else {
+            for (int k = 0; k < 120; k++) words[d][k] = (unsigned)(rnd() % 5000);
+        }
+        at += (size_t)snprintf(buf + at, cap - at, "{\"id\": \"d%zu\", \"text\": \"", d);
+        for (int k = 0; k < 120; k++)
+            at += (size_t)snprintf(buf + at, cap - at, "%sw%u", k ? " " : "", words[d][k]);
+        at += (size_t)snprintf(buf + at, cap - at, "\"}\n");
+    }
+    free(words);
+    *len = at;
+    return buf;
+}
+
+static int add_pair(void *user, const rp_pair *p)
+{
+    FILE *f = user;
+    fprintf(f, "%llu %llu %.6f\n", (unsigned long long)p->a_index, (unsigned long long)p->b_index,
+            p->jaccard);
+    return 0;
+}
+
+static int add_cluster(void *user, const rp_cluster *c)
+{
+    FILE *f = user;
+    fprintf(f, "cluster %.*s:", (int)c->representative.len, c->representative.str);
+    for (size_t i = 0; i < c->n_members; i++)
+        fprintf(f, " %.*s", (int)c->members[i].len, c->members[i].str);
+    fputc('\n', f);
+    return 0;
+}
+
+/* The pairs and clusters of one run, as text; its stats. */
+static char *run(const char *path, uint64_t limit, unsigned threads, rp_stats *s)
+{
+    rp_params p;
+    rp_params_init(&p);
+    p.memory_limit = limit;
+    p.threads = threads;
+    rp_engine *e = rp_engine_create(&p);
+    assert_non_null(e);
+    assert_int_equal(rp_engine_add_input(e, path), RP_OK);
+    assert_int_equal(rp_engine_run(e), RP_OK);
+    char *out;
+    size_t len;
+    FILE *f = open_memstream(&out, &len);
+    assert_int_equal(rp_engine_foreach_pair(e, add_pair, f), RP_OK);
+    assert_int_equal(rp_engine_foreach_cluster(e, add_cluster, f), RP_OK);
+    fclose(f);
+    rp_engine_stats(e, s);
+    rp_engine_free(e);
+    return out;
+}
+
+static void test_spilled_run_gives_the_same_clusters(void **state)
+{
+    (void)state;
+    size_t len;
+    char *corpus = make_corpus(3000, &len);
+    const char *path = write_temp("spill.jsonl", corpus, len);
+    free(corpus);
+
+    rp_stats mem, disk;
+    char *in_memory = run(path, 0, 1, &mem);
+    assert_int_equal(mem.spilled_bytes, 0);
+    print_message("in memory: %llu candidates, %llu similar pairs, %llu clusters\n", (unsigned long long)mem.candidate_pairs, (unsigned long long)mem.similar_pairs, (unsigned long long)mem.clusters);
+    assert_true(mem.similar_pairs > 500); /* the corpus has something to find */
+    assert_true(mem.clusters > 200);
+
+    /* chunks of 64 records, 8 KiB in all: most of the table goes to disk and
+     * every band is searched in many key ranges */
+    size_t saved = rp__band_chunk;
+    rp__band_chunk = 64;
+    for (unsigned threads = 1; threads <= 2; threads++) {
+        char *spilled = run(path, 8192, threads, &disk);
+        assert_true(disk.spilled_bytes > 3000 * 21 * 4 / 2);
+        assert_true(disk.spill_partitions >= 8);
+        assert_string_equal(in_memory, spilled);
+        assert_int_equal(disk.candidate_pairs, mem.candidate_pairs);
+        assert_int_equal(disk.removed, mem.removed);
+        free(spilled);
+    }
+    rp__band_chunk = saved;
+    free(in_memory);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_spilled_run_gives_the_same_clusters),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
