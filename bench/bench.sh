@@ -97,15 +97,30 @@ PY
 
 read -r t_cat m_cat < <(timeit cat "$CORPUS")
 read -r t_wc m_wc < <(timeit wc -w "$CORPUS")
+read -r t_rp1 m_rp1 < <(timeit build/reprint dedup -q --threads 1 "$CORPUS")
 read -r t_rp m_rp < <(timeit build/reprint dedup -q "$CORPUS")
+cores=$(nproc)
 echo
-echo "corpus: $CORPUS ($mb MB, $docs documents)"
+echo "corpus: $CORPUS ($mb MB, $docs documents), $cores cores"
 printf "%-28s %9s %10s %12s %10s %12s\n" command seconds "MB/s" "docs/s" "peak MB" "vs wc -w"
 row() { awk -v n="$1" -v t="$2" -v m="$3" -v mb="$mb" -v d="$docs" -v w="$t_wc" \
     'BEGIN { t = (t < 0.01 ? 0.01 : t); printf "%-28s %9.2f %10.1f %12.0f %10.1f %12.2f\n", n, t, mb / t, d / t, m / 1024, t / w }'; }
 row "cat > /dev/null" "$t_cat" "$m_cat"
 row "wc -w" "$t_wc" "$m_wc"
-row "reprint dedup" "$t_rp" "$m_rp"
+row "reprint dedup --threads 1" "$t_rp1" "$m_rp1"
+row "reprint dedup ($cores threads)" "$t_rp" "$m_rp"
+
+# compressed input: what reading .zst / .gz adds, beside the decompressor alone
+[ -s "$CORPUS.zst" ] || zstd -q -f "$CORPUS" -o "$CORPUS.zst"
+[ -s "$CORPUS.gz" ] || gzip -c "$CORPUS" > "$CORPUS.gz"
+read -r t_zd m_zd < <(timeit zstd -dc "$CORPUS.zst")
+read -r t_rz m_rz < <(timeit build/reprint dedup -q "$CORPUS.zst")
+read -r t_gd m_gd < <(timeit gzip -dc "$CORPUS.gz")
+read -r t_rg m_rg < <(timeit build/reprint dedup -q "$CORPUS.gz")
+row "zstd -dc > /dev/null" "$t_zd" "$m_zd"
+row "reprint dedup .zst" "$t_rz" "$m_rz"
+row "gzip -dc > /dev/null" "$t_gd" "$m_gd"
+row "reprint dedup .gz" "$t_rg" "$m_rg"
 read -r t_al m_al < <(timeit build/reprint align -q --json --stats "$OUT/align-stats.json" "$CORPUS")
 row "reprint align" "$t_al" "$m_al"
 python3 - "$OUT/align-stats.json" "$t_al" <<'PY'
@@ -117,3 +132,7 @@ print(f"align: {s['candidate_pairs']} candidate pairs aligned in {s['align_secon
       f"{s['aligned_pairs']} share {s['passages']} passages; end to end {t:.2f} s, "
       f"{s['read'] / max(t, 0.01):,.0f} docs/s")
 PY
+awk -v t1="$t_rp1" -v tn="$t_rp" -v c="$cores" -v w="$t_wc" -v z="$t_rz" -v zd="$t_zd" -v g="$t_rg" -v gd="$t_gd" -v p="$t_rp" 'BEGIN {
+    printf "dedup: %.2fx the throughput of one thread on %d; time / wc -w: %.2f on 1 thread, %.2f on %d\n", t1 / tn, c, t1 / w, tn / w, c
+    printf "compressed input adds %.2f s (.zst; zstd -dc alone takes %.2f s) and %.2f s (.gz; gzip -dc alone %.2f s)\n", z - p, zd, g - p, gd
+}'

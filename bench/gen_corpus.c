@@ -14,7 +14,9 @@
  *   excerpt    a new article quoting 20 to 60 consecutive words of the source
  * The truth goes to the side file TRUTH: "dup_index source_index kind".
  *
- * usage: gen_corpus BYTES OUT.jsonl TRUTH.tsv [SEED]
+ * usage: gen_corpus BYTES OUT.jsonl TRUTH.tsv [SEED] [short]
+ *   short: one paragraph of one to three sentences a document (about 300
+ *   bytes), for corpora of many millions of documents on a modest disk
  */
 #include <math.h>
 #include <stdint.h>
@@ -109,14 +111,16 @@ static void sentence(sbuf *b)
     puts_(b, ". ");
 }
 
+static int short_docs;
+
 static void document(sbuf *b)
 {
     b->len = 0;
     sentence(b);
     puts_(b, "\n\n");
-    int paras = 3 + (int)(rnd() % 8);
+    int paras = short_docs ? 1 : 3 + (int)(rnd() % 8);
     for (int p = 0; p < paras; p++) {
-        int ss = 2 + (int)(rnd() % 5);
+        int ss = short_docs ? 1 + (int)(rnd() % 3) : 2 + (int)(rnd() % 5);
         for (int s = 0; s < ss; s++) sentence(b);
         puts_(b, "\n\n");
     }
@@ -143,6 +147,7 @@ int main(int argc, char **argv)
     }
     double target = strtod(argv[1], NULL);
     rng_state = argc > 4 ? strtoull(argv[4], NULL, 10) : 42;
+    short_docs = argc > 5 && strcmp(argv[5], "short") == 0;
     FILE *out = fopen(argv[2], "wb"), *truth = fopen(argv[3], "wb");
     if (!out || !truth) {
         perror("gen_corpus");

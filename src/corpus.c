@@ -133,6 +133,24 @@ static rp_status open_spool(rp_corpus *c, rp_input *in, FILE **spool)
     return RP_OK;
 }
 
+static rp_status changed(rp_corpus *c, size_t i)
+{
+    rp__msg(c->err, "%s: input changed between passes (read it from a stable file)",
+            c->inputs[i].display);
+    return RP_ERR_IO;
+}
+
+/* Opens input i for a later pass: the spool of stdin, or the input again. */
+static rp_reader *reopen(rp_corpus *c, size_t i)
+{
+    rp_input *in = &c->inputs[i];
+    rp_reader *r = in->spool_path
+                       ? rp__reader_open_as(in->spool_path, in->display, in->format, &c->p)
+                       : rp__reader_open_as(in->path, in->display, c->p.format, &c->p);
+    if (r) rp__reader_qualify_ids(r, c->n_inputs > 1);
+    return r;
+}
+
 /* ----------------------------------------------- the first pass, in batches
  *
  * The reader thread (the caller's) reads records and copies them into
@@ -155,6 +173,7 @@ typedef struct {
     size_t name;              /* offset in names: "file\0rel\0" */
     int has_rel;
     size_t off, len;          /* record bytes (or reader message) in raw */
+    uint64_t rec;             /* later passes: the record's number */
     rp_status out;            /* from the worker */
     size_t res_off, res_len;  /* result (or worker message) in res */
 } rp_brec;
@@ -189,6 +208,8 @@ typedef struct rp_pool {
     pthread_cond_t work_cv, done_cv;
     uint64_t filled, taken;   /* batches filled and taken by workers, so far */
     int stop;
+    int later;                /* a later pass: records are numbered already */
+    size_t input;             /* the input being read (later passes' messages) */
 } rp_pool;
 
 static void batch_free(rp_batch *b)
@@ -399,6 +420,16 @@ static rp_status commit_batch(rp_pool *pool, rp_batch *b, rp_stats *stats)
         r.doc.file = b->names.data + br->name;
         r.doc.line = br->line;
         r.is_text = br->is_text;
+        if (pool->later) {
+            if (br->out == RP_ERR_NOMEM) return br->out;
+            /* the first pass accepted this record: failing now means it changed */
+            if (br->out != RP_OK) return changed(c, pool->input);
+            r.rec = br->rec;
+            r.result = b->res.data + br->res_off;
+            r.result_len = br->res_len;
+            st = pool->ops->commit(pool->ctx, &r);
+            continue;
+        }
         if (br->st != RP_OK) {
             char msg[RP_MSG_MAX];
             rp__msg(msg, "%.*s", (int)br->len, b->raw.data + br->off);
@@ -449,6 +480,25 @@ static void wait_done(rp_pool *pool, rp_batch *b)
     pthread_mutex_unlock(&pool->mu);
 }
 
+/* Commits finished batches in order: the oldest, waiting for it, while the
+ * ring is full; then any that are done; with all, every one left. */
+static rp_status drain(rp_pool *pool, uint64_t *committed, int all, rp_stats *stats,
+                       const char *stage, uint64_t bytes_before, const rp_reader *rd)
+{
+    while (*committed < pool->filled &&
+           (all || pool->filled - *committed >= pool->n_ring ||
+            atomic_load(&pool->ring[*committed % pool->n_ring].done))) {
+        rp_batch *old = &pool->ring[*committed % pool->n_ring];
+        wait_done(pool, old);
+        rp_status st = commit_batch(pool, old, stats);
+        batch_reset(old);
+        ++*committed;
+        progress(pool->c, stage, bytes_before + rp_reader_bytes_read(rd));
+        if (st != RP_OK) return st;
+    }
+    return RP_OK;
+}
+
 static rp_status first_pass_input(rp_corpus *c, rp_pool *pool, uint64_t *committed, size_t i,
                                   rp_stats *stats, uint64_t *bytes_before)
 {
@@ -466,18 +516,8 @@ static rp_status first_pass_input(rp_corpus *c, rp_pool *pool, uint64_t *committ
     in->first_rec = c->n_rec;
     int eof = 0;
     while (st == RP_OK) {
-        /* room in the ring: commit the oldest batch first */
-        while (pool->filled - *committed >= pool->n_ring ||
-               (*committed < pool->filled && atomic_load(&pool->ring[*committed % pool->n_ring].done)) ||
-               (eof && *committed < pool->filled)) {
-            rp_batch *old = &pool->ring[*committed % pool->n_ring];
-            wait_done(pool, old);
-            st = commit_batch(pool, old, stats);
-            batch_reset(old);
-            ++*committed;
-            progress(c, "reading", *bytes_before + rp_reader_bytes_read(rd));
-            if (st != RP_OK) goto done;
-        }
+        if ((st = drain(pool, committed, eof, stats, "reading", *bytes_before, rd)) != RP_OK)
+            goto done;
         if (eof) break;
         rp_batch *b = &pool->ring[pool->filled % pool->n_ring];
         while (b->raw.len < BATCH_BYTES && b->n < rp__batch_max_records) {
@@ -543,22 +583,71 @@ rp_status rp__corpus_first_pass(rp_corpus *c, rp_stats *stats, const rp__first_p
     return st;
 }
 
-static rp_status changed(rp_corpus *c, size_t i)
+static rp_status later_pass_input(rp_corpus *c, rp_pool *pool, uint64_t *committed, size_t i,
+                                  const char *stage, int (*want)(void *ctx, uint64_t rec),
+                                  uint64_t *bytes_before)
 {
-    rp__msg(c->err, "%s: input changed between passes (read it from a stable file)",
-            c->inputs[i].display);
-    return RP_ERR_IO;
+    rp_reader *rd = reopen(c, i);
+    if (!rd) return RP_ERR_NOMEM;
+    pool->input = i;
+    uint64_t rec = c->inputs[i].first_rec, end = c->inputs[i].end_rec;
+    rp_status st = RP_OK;
+    int eof = 0;
+    while (st == RP_OK) {
+        if ((st = drain(pool, committed, eof, NULL, stage, *bytes_before, rd)) != RP_OK) break;
+        if (eof) break;
+        rp_batch *b = &pool->ring[pool->filled % pool->n_ring];
+        while (st == RP_OK && b->raw.len < BATCH_BYTES && b->n < rp__batch_max_records) {
+            rp_doc doc;
+            rp_status rs = rp__reader_next_raw(rd, &doc);
+            if (rs == RP_EOF) {
+                eof = 1;
+                if (rec != end) st = changed(c, i);
+                break;
+            }
+            if (rs == RP_ERR_TRUNCATED) continue; /* counted in the first pass */
+            if (rs != RP_OK && !rp_status_is_bad_input(rs)) {
+                rp__msg(c->err, "%s", rp_reader_error(rd));
+                st = rs;
+                break;
+            }
+            if (rec >= end) {
+                st = changed(c, i);
+                break;
+            }
+            uint64_t r = rec++;
+            if (!want(pool->ctx, r)) continue;
+            if (rs != RP_OK) { /* accepted by the first pass, bad now */
+                st = changed(c, i);
+                break;
+            }
+            const char *bytes, *rel;
+            size_t len;
+            int is_text;
+            rp__reader_record(rd, &bytes, &len, &is_text, &rel);
+            if ((st = batch_add(b, RP_OK, 1, bytes, len, &doc, is_text, rel)) == RP_OK)
+                b->recs[b->n - 1].rec = r;
+        }
+        if (st == RP_OK && b->n) submit(pool);
+    }
+    *bytes_before += rp_reader_bytes_read(rd);
+    rp_reader_free(rd);
+    return st;
 }
 
-/* Opens input i for a later pass: the spool of stdin, or the input again. */
-static rp_reader *reopen(rp_corpus *c, size_t i)
+rp_status rp__corpus_pass_mt(rp_corpus *c, const char *stage, int (*want)(void *ctx, uint64_t rec),
+                             const rp__first_pass_ops *ops, void *ctx)
 {
-    rp_input *in = &c->inputs[i];
-    rp_reader *r = in->spool_path
-                       ? rp__reader_open_as(in->spool_path, in->display, in->format, &c->p)
-                       : rp__reader_open_as(in->path, in->display, c->p.format, &c->p);
-    if (r) rp__reader_qualify_ids(r, c->n_inputs > 1);
-    return r;
+    rp_pool pool;
+    rp_status st = pool_init(&pool, c, ops, ctx);
+    pool.later = 1;
+    uint64_t bytes = 0, committed = 0;
+    for (size_t i = 0; i < c->n_inputs && st == RP_OK; i++)
+        st = later_pass_input(c, &pool, &committed, i, stage, want, &bytes);
+    if (st == RP_ERR_NOMEM && !c->err[0]) rp__msg(c->err, "out of memory");
+    pool_free(&pool);
+    progress(c, stage, bytes);
+    return st;
 }
 
 rp_status rp__corpus_pass(rp_corpus *c, const char *stage, int tokenize_text,

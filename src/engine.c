@@ -342,23 +342,44 @@ static rp_status store_id(rp_engine *e, uint32_t slot, const rp_id *id)
 }
 
 typedef struct {
-    rp_work *w;
+    rp_engine *e;
     FILE *sets;
     uint64_t off;
 } rp_set_writer;
 
-/* Pass 2 for one needed record: its sorted shingle set, appended to sets. */
+/* Pass 2, on a worker: a needed record's id and sorted shingle set, as
+ * [id length u32][is_number u8][id][set]. */
+static rp_status make_set(void *state, const rp_record *r, rp_buf *out)
+{
+    rp_work *w = state;
+    rp_engine *e = w->e;
+    size_t n = rp__shingles(r->hashes, r->n_tokens, e->p.ngram, e->p.seed, &w->shingles,
+                            &w->shingles_cap, 1);
+    if (n == SIZE_MAX) return RP_ERR_NOMEM;
+    uint32_t id_len = (uint32_t)(r->doc.id.len > UINT32_MAX ? UINT32_MAX : r->doc.id.len);
+    uint8_t is_number = r->doc.id.is_number ? 1 : 0;
+    if (rp__buf_append(out, (const char *)&id_len, sizeof(id_len)) ||
+        rp__buf_append(out, (const char *)&is_number, 1) ||
+        rp__buf_append(out, r->doc.id.str, id_len) ||
+        rp__buf_append(out, (const char *)w->shingles, n * sizeof(uint64_t)))
+        return RP_ERR_NOMEM;
+    return RP_OK;
+}
+
+/* Pass 2, in record order: the id kept, the set appended to the file. */
 static rp_status write_set(void *ctx, const rp_record *r)
 {
     rp_set_writer *sw = ctx;
-    rp_engine *e = sw->w->e;
-    uint32_t slot = e->slot[r->rec];
-    size_t n = rp__shingles(r->hashes, r->n_tokens, e->p.ngram, e->p.seed, &sw->w->shingles,
-                            &sw->w->shingles_cap, 1);
-    if (n == SIZE_MAX || store_id(e, slot, &r->doc.id) != RP_OK) return RP_ERR_NOMEM;
+    rp_engine *e = sw->e;
+    uint32_t slot = e->slot[r->rec], id_len;
+    const char *src = r->result;
+    memcpy(&id_len, src, sizeof(id_len));
+    rp_id id = {src + sizeof(id_len) + 1, id_len, src[sizeof(id_len)] != 0};
+    size_t head = sizeof(id_len) + 1 + id_len, n = (r->result_len - head) / sizeof(uint64_t);
+    if (store_id(e, slot, &id) != RP_OK) return RP_ERR_NOMEM;
     e->set_off[slot] = sw->off;
     e->set_len[slot] = (uint32_t)n;
-    if (fwrite(sw->w->shingles, sizeof(uint64_t), n, sw->sets) != n) {
+    if (fwrite(src + head, sizeof(uint64_t), n, sw->sets) != n) {
         rp__msg(e->err, "cannot write temporary file in %s: %s", e->corpus.tmp_dir, strerror(errno));
         return RP_ERR_IO;
     }
@@ -368,14 +389,21 @@ static rp_status write_set(void *ctx, const rp_record *r)
 
 static int needs_set(void *ctx, uint64_t rec)
 {
-    return ((rp_set_writer *)ctx)->w->e->slot[rec] != UINT32_MAX;
+    return ((rp_set_writer *)ctx)->e->slot[rec] != UINT32_MAX;
 }
 
-/* Re-reads the inputs and writes the shingle set of every needed record. */
-static rp_status build_sets(rp_engine *e, rp_work *w, FILE *sets)
+static void *set_worker_new(void *ctx)
 {
-    rp_set_writer sw = {w, sets, 0};
-    return rp__corpus_pass(&e->corpus, "verifying", 1, needs_set, write_set, &sw);
+    return sign_worker_new(((rp_set_writer *)ctx)->e);
+}
+
+static const rp__first_pass_ops set_ops = {set_worker_new, sign_worker_free, make_set, write_set};
+
+/* Re-reads the inputs and writes the shingle set of every needed record. */
+static rp_status build_sets(rp_engine *e, FILE *sets)
+{
+    rp_set_writer sw = {e, sets, 0};
+    return rp__corpus_pass_mt(&e->corpus, "verifying", needs_set, &set_ops, &sw);
 }
 
 static rp_status read_set(rp_engine *e, int fd, uint32_t slot, uint64_t **buf, size_t *cap)
@@ -394,7 +422,7 @@ static rp_status read_set(rp_engine *e, int fd, uint32_t slot, uint64_t **buf, s
     return RP_OK;
 }
 
-static rp_status verify(rp_engine *e, rp_work *w)
+static rp_status verify(rp_engine *e)
 {
     rp_status st = RP_OK;
     e->n_slots = rp__corpus_slots(&e->corpus, e->cand, e->n_cand, &e->slot);
@@ -413,7 +441,7 @@ static rp_status verify(rp_engine *e, rp_work *w)
     FILE *sets;
     if ((st = rp__corpus_temp(&e->corpus, &sets)) != RP_OK) return st;
     int fd = fileno(sets);
-    st = build_sets(e, w, sets);
+    st = build_sets(e, sets);
     if (st == RP_OK && fflush(sets) != 0) {
         rp__msg(e->err, "cannot write temporary file in %s: %s", e->corpus.tmp_dir, strerror(errno));
         st = RP_ERR_IO;
@@ -489,17 +517,10 @@ rp_status rp_engine_run(rp_engine *e)
     e->band = rp__bands_create(e->bands, e->p.memory_limit, &e->corpus);
     if (!e->band) return RP_ERR_NOMEM;
 
-    rp_work w;
-    rp_status st = RP_OK;
-    if (work_init(&w, e)) {
-        work_free(&w);
-        return RP_ERR_NOMEM;
-    }
-    st = rp__corpus_first_pass(&e->corpus, &e->stats, &sign_ops, e);
+    rp_status st = rp__corpus_first_pass(&e->corpus, &e->stats, &sign_ops, e);
     if (st == RP_OK) st = find_candidates(e);
     if (st == RP_OK && rp__uf_init(&e->uf, e->n_rec)) st = RP_ERR_NOMEM;
-    if (st == RP_OK) st = verify(e, &w);
-    work_free(&w);
+    if (st == RP_OK) st = verify(e);
     free_candidates(e);
     if (st == RP_ERR_NOMEM) rp__msg(e->err, "out of memory");
     if (st != RP_OK) return st;

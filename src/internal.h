@@ -287,6 +287,10 @@ rp_status rp__corpus_first_pass(rp_corpus *c, rp_stats *stats, const rp__first_p
  * tokenize_text is set. Reports progress under the stage's name. */
 rp_status rp__corpus_pass(rp_corpus *c, const char *stage, int tokenize_text,
                           int (*want)(void *ctx, uint64_t rec), rp__visit_fn visit, void *ctx);
+/* The same for records that need work: wanted records are parsed, tokenized
+ * and worked on by ops on worker threads, and committed in record order. */
+rp_status rp__corpus_pass_mt(rp_corpus *c, const char *stage, int (*want)(void *ctx, uint64_t rec),
+                             const rp__first_pass_ops *ops, void *ctx);
 /* Numbers the records that appear in pairs (a << 32 | b) 0, 1, ... in record
  * order: *slot_of gets per record its slot or UINT32_MAX. Returns the number
  * of slots, or SIZE_MAX when out of memory. */
