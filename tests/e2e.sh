@@ -177,5 +177,16 @@ fi
 "$BIN" dedup -q -o "$WORK/never.jsonl" "$WORK/broken.jsonl" 2> /dev/null
 check "a failed run leaves no output file" test ! -e "$WORK/never.jsonl"
 
+# --- threads and memory limit change nothing in the output
+"$BIN" dedup -q --threads 1 --clusters "$WORK/c1.jsonl" "$EX" > "$WORK/t1.jsonl"
+"$BIN" dedup -q --threads 3 --memory 1M --clusters "$WORK/c3.jsonl" "$EX" > "$WORK/t3.jsonl"
+check "dedup on 1 and 3 threads, with --memory, writes the same corpus and clusters" \
+    bash -c "cmp -s '$WORK/t1.jsonl' '$WORK/t3.jsonl' && cmp -s '$WORK/c1.jsonl' '$WORK/c3.jsonl' && cmp -s '$WORK/t1.jsonl' '$WORK/kept.jsonl'"
+"$BIN" align -q --json --threads 1 "$EX" > "$WORK/a1.jsonl"
+"$BIN" align -q --json --threads 2 "$EX" > "$WORK/a2.jsonl"
+check "align on 1 and 2 threads reports the same" cmp -s "$WORK/a1.jsonl" "$WORK/a2.jsonl"
+"$BIN" dedup -q --threads 0 "$EX" > /dev/null 2>&1; rc=$?
+check "--threads 0 is a usage error" test $rc -eq 2
+
 echo "$passed passed, $failed failed"
 test "$failed" -eq 0
