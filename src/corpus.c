@@ -115,15 +115,15 @@ static rp_status reject(rp_corpus *c, rp_stats *stats, rp_status st, const char 
     return visit(ctx, r);
 }
 
-static rp_status open_spool(rp_corpus *c, rp_input *in, FILE **spool)
+static rp_status open_spool(rp_corpus *c, rp_input *in, FILE **spool, const char *what)
 {
     size_t n = strlen(c->tmp_dir) + 32;
     in->spool_path = malloc(n);
     if (!in->spool_path) return RP_ERR_NOMEM;
-    snprintf(in->spool_path, n, "%s/reprint-stdin-XXXXXX", c->tmp_dir);
+    snprintf(in->spool_path, n, "%s/reprint-%s-XXXXXX", c->tmp_dir, what);
     int fd = mkstemp(in->spool_path);
     if (fd < 0 || !(*spool = fdopen(fd, "wb"))) {
-        rp__msg(c->err, "cannot create a spool file for standard input in %s: %s", c->tmp_dir,
+        rp__msg(c->err, "cannot create a spool file for %s in %s: %s", in->display, c->tmp_dir,
                 strerror(errno));
         if (fd >= 0) close(fd);
         free(in->spool_path);
@@ -506,12 +506,18 @@ static rp_status first_pass_input(rp_corpus *c, rp_pool *pool, uint64_t *committ
     rp_reader *rd = rp_reader_open(in->path, &c->p);
     if (!rd) return RP_ERR_NOMEM;
     rp__reader_qualify_ids(rd, c->n_inputs > 1);
-    FILE *spool = NULL;
+    FILE *spool = NULL, *decoded = NULL;
     rp_status st = RP_OK, read_st = RP_OK;
     char read_msg[RP_MSG_MAX] = "";
+    struct stat sb;
     if (strcmp(in->path, "-") == 0) {
-        if ((st = open_spool(c, in, &spool)) != RP_OK) goto done;
+        if ((st = open_spool(c, in, &spool, "stdin")) != RP_OK) goto done;
         rp__reader_spool(rd, spool);
+    } else if (stat(in->path, &sb) == 0 && S_ISREG(sb.st_mode)) {
+        /* if it turns out compressed, later passes read its decompressed
+         * bytes from here rather than decompress it twice more */
+        if ((st = open_spool(c, in, &decoded, "decoded")) != RP_OK) goto done;
+        rp__reader_spool_decoded(rd, decoded);
     }
     in->first_rec = c->n_rec;
     int eof = 0;
@@ -559,6 +565,15 @@ done:
     if (spool && fclose(spool) != 0 && st == RP_OK) {
         rp__msg(c->err, "cannot write the spool file of standard input: %s", strerror(errno));
         st = RP_ERR_IO;
+    }
+    if (decoded) {
+        /* kept only when whole; otherwise later passes read the input itself */
+        int whole = fclose(decoded) == 0 && st == RP_OK && rp__reader_decoded_complete(rd);
+        if (!whole) {
+            unlink(in->spool_path);
+            free(in->spool_path);
+            in->spool_path = NULL;
+        }
     }
     rp_reader_free(rd);
     return st;

@@ -183,6 +183,11 @@ void rp__reader_qualify_ids(rp_reader *r, int on);
 void rp__reader_spool(rp_reader *r, FILE *spool);
 /* Format detected for the input (after the first document). */
 rp_format rp__reader_format(const rp_reader *r);
+/* A compressed file input also writes its decompressed bytes to f, so that
+ * later passes read them instead of decompressing again. Complete: some
+ * were written, all of them, without a read or write error. */
+void rp__reader_spool_decoded(rp_reader *r, FILE *f);
+int rp__reader_decoded_complete(const rp_reader *r);
 /* Reads the next record without parsing it: only raw/file/line are set. */
 rp_status rp__reader_next_raw(rp_reader *r, rp_doc *doc);
 /* Parses the record last returned by rp__reader_next_raw. */

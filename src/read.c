@@ -37,6 +37,8 @@ struct rp_reader {
     rp_format forced;
     int qualify_ids;
     FILE *spool;
+    FILE *decoded;           /* a compressed file's decompressed bytes go here */
+    int decoded_used, decoded_bad;
     /* directory walk: relative paths, sorted */
     char **files;
     size_t n_files, next_file;
@@ -188,6 +190,16 @@ void rp__reader_spool(rp_reader *r, FILE *spool)
     r->spool = spool;
 }
 
+void rp__reader_spool_decoded(rp_reader *r, FILE *f)
+{
+    r->decoded = f;
+}
+
+int rp__reader_decoded_complete(const rp_reader *r)
+{
+    return r->decoded_used && !r->decoded_bad;
+}
+
 rp_format rp__reader_format(const rp_reader *r)
 {
     return r->fmt;
@@ -247,8 +259,13 @@ static rp_status refill(rp_reader *r, size_t *got)
     size_t room = r->buf.cap - r->buf.len;
     rp_status st = rp__source_read(&r->src, r->buf.data + r->buf.len, room, got);
     if (st != RP_OK) {
+        r->decoded_bad = 1; /* a truncated stream: later passes read the file itself */
         rp__msg(r->err, "%s: %s", r->cur_name, r->src.err);
         return st;
+    }
+    if (r->decoded && *got && r->src.kind != RP_SRC_PLAIN) {
+        r->decoded_used = 1;
+        if (fwrite(r->buf.data + r->buf.len, 1, *got, r->decoded) != *got) r->decoded_bad = 1;
     }
     r->buf.len += *got;
     if (*got == 0) r->src_eof = 1;

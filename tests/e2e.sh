@@ -168,6 +168,12 @@ check "a bad option value exits 2" test $rc -eq 2
 head -c 300 "$WORK/news.jsonl.gz" > "$WORK/cut.jsonl.gz"
 "$BIN" dedup -q "$WORK/cut.jsonl.gz" > /dev/null 2> "$WORK/err.txt"; rc=$?
 check "a truncated .gz exits 1 and is named" bash -c "test $rc -eq 1 && grep -q 'cut.jsonl.gz: gzip data ends early' '$WORK/err.txt'"
+for k in $(seq 40); do sed "s/\"id\": \"/\"id\": \"$k-/" "$EX"; done | gzip -c > "$WORK/many.jsonl.gz"
+head -c $(($(stat -c %s "$WORK/many.jsonl.gz") / 2)) "$WORK/many.jsonl.gz" > "$WORK/half.jsonl.gz"
+"$BIN" dedup --skip-bad "$WORK/half.jsonl.gz" > "$WORK/half-kept.jsonl" 2> "$WORK/err.txt"; rc=$?
+check "--skip-bad reads a truncated .gz up to the damage, in every pass" bash -c "test $rc -eq 0 && test -s '$WORK/half-kept.jsonl' && grep -q 'truncated-input: 1' '$WORK/err.txt'"
+"$BIN" dedup -q --tmp-dir "$WORK" "$WORK/news.jsonl.gz" > /dev/null
+check "the decompressed spool of a .gz input is removed after the run" test -z "$(ls "$WORK" | grep '^reprint-decoded-')"
 if [ -w /dev/full ]; then
     for c in dedup pairs align; do
         "$BIN" $c -q -o /dev/full "$EX" 2> "$WORK/full.txt"; rc=$?
