@@ -23,7 +23,6 @@
 
 #include <errno.h>
 #include <string.h>
-#include <unistd.h>
 
 size_t rp__band_chunk = 1 << 16; /* records a chunk (tests make it tiny) */
 #define CHUNK rp__band_chunk
@@ -34,8 +33,7 @@ struct rp_bands {
     uint32_t **chunk;           /* per chunk: bands * CHUNK keys, or NULL once spilled */
     size_t n_chunks, cap_chunks;
     uint64_t n;                 /* records added */
-    size_t n_spilled;           /* chunks [0, n_spilled) are in the file */
-    size_t in_memory;           /* chunks held in memory */
+    size_t n_spilled;           /* chunks [0, n_spilled) are in the file, the rest in memory */
     FILE *file;
     rp_corpus *corpus;          /* for temporary files and messages */
     uint32_t *col;              /* one band column of one chunk, read back */
@@ -45,6 +43,11 @@ struct rp_bands {
 static size_t chunk_bytes(const rp_bands *t)
 {
     return (size_t)t->bands * CHUNK * sizeof(uint32_t);
+}
+
+static uint64_t bytes_in_memory(const rp_bands *t)
+{
+    return (uint64_t)(t->n_chunks - t->n_spilled) * chunk_bytes(t);
 }
 
 rp_bands *rp__bands_create(unsigned bands, uint64_t limit, rp_corpus *corpus)
@@ -87,13 +90,11 @@ static rp_status spill(rp_bands *t)
         rp_status st = rp__corpus_temp(t->corpus, &t->file);
         if (st != RP_OK) return st;
     }
-    while (t->in_memory > 1 && (uint64_t)t->in_memory * chunk_bytes(t) > t->limit / 2 &&
-           t->n_spilled + 1 < t->n_chunks) {
+    while (bytes_in_memory(t) > t->limit / 2 && t->n_spilled + 1 < t->n_chunks) {
         uint32_t *c = t->chunk[t->n_spilled];
         if (fwrite(c, 1, chunk_bytes(t), t->file) != chunk_bytes(t)) return write_error(t);
         free(c);
         t->chunk[t->n_spilled++] = NULL;
-        t->in_memory--;
         t->stats.spilled_bytes += chunk_bytes(t);
     }
     if (fflush(t->file) != 0) return write_error(t);
@@ -109,8 +110,7 @@ rp_status rp__bands_add(rp_bands *t, const uint32_t *keys)
         t->chunk[c] = malloc(chunk_bytes(t));
         if (!t->chunk[c]) return RP_ERR_NOMEM;
         t->n_chunks = c + 1;
-        t->in_memory++;
-        if (t->limit && (uint64_t)t->in_memory * chunk_bytes(t) > t->limit / 2) {
+        if (t->limit && bytes_in_memory(t) > t->limit / 2) {
             rp_status st = spill(t);
             if (st != RP_OK) return st;
         }
@@ -129,18 +129,9 @@ static const uint32_t *column(rp_bands *t, size_t c, unsigned b, rp_status *st)
         *st = RP_ERR_NOMEM;
         return NULL;
     }
-    off_t off = (off_t)((uint64_t)c * chunk_bytes(t) + (uint64_t)b * CHUNK * sizeof(uint32_t));
-    size_t want = CHUNK * sizeof(uint32_t), got = 0;
-    while (got < want) {
-        ssize_t r = pread(fileno(t->file), (char *)t->col + got, want - got, off + (off_t)got);
-        if (r <= 0) {
-            rp__msg(t->corpus->err, "cannot read temporary file: %s",
-                    r < 0 ? strerror(errno) : "unexpected end");
-            *st = RP_ERR_IO;
-            return NULL;
-        }
-        got += (size_t)r;
-    }
+    uint64_t off = (uint64_t)c * chunk_bytes(t) + (uint64_t)b * CHUNK * sizeof(uint32_t);
+    size_t want = CHUNK * sizeof(uint32_t);
+    if ((*st = rp__corpus_temp_read(t->corpus, t->file, t->col, want, off)) != RP_OK) return NULL;
     t->stats.read_back_bytes += want;
     return t->col;
 }

@@ -170,8 +170,7 @@ typedef struct {
                                  rest of a file does not */
     int is_text;
     uint64_t line;
-    size_t name;              /* offset in names: "file\0rel\0" */
-    int has_rel;
+    size_t name;              /* offset in names: "file\0rel\0", rel "" for none */
     size_t off, len;          /* record bytes (or reader message) in raw */
     uint64_t rec;             /* later passes: the record's number */
     rp_status out;            /* from the worker */
@@ -261,16 +260,15 @@ static rp_status batch_add(rp_batch *b, rp_status st, int is_record, const char 
     br->is_text = is_text;
     br->line = doc ? doc->line : 0;
     const char *file = doc && doc->file ? doc->file : "";
+    if (!rel) rel = ""; /* a path inside a directory is never empty */
     if (b->last_name == SIZE_MAX || strcmp(b->names.data + b->last_name, file) != 0 ||
-        (rel != NULL) != b->recs[b->n ? b->n - 1 : 0].has_rel ||
-        (rel && strcmp(b->names.data + b->last_name + strlen(file) + 1, rel) != 0)) {
+        strcmp(b->names.data + b->last_name + strlen(file) + 1, rel) != 0) {
         b->last_name = b->names.len;
         if (rp__buf_append(&b->names, file, strlen(file) + 1) ||
-            rp__buf_append(&b->names, rel ? rel : "", (rel ? strlen(rel) : 0) + 1))
+            rp__buf_append(&b->names, rel, strlen(rel) + 1))
             return RP_ERR_NOMEM;
     }
     br->name = b->last_name;
-    br->has_rel = rel != NULL;
     br->off = b->raw.len;
     br->len = len;
     /* reserved even for nothing: raw.data is never NULL once a record is in */
@@ -298,7 +296,8 @@ static void batch_work(rp_pool *pool, rp_worker *w, rp_batch *b)
         r.doc.raw = b->raw.data + br->off;
         r.doc.raw_len = br->len;
         r.is_text = br->is_text;
-        const char *rel = br->has_rel ? r.doc.file + strlen(r.doc.file) + 1 : NULL;
+        const char *rel = r.doc.file + strlen(r.doc.file) + 1;
+        if (!*rel) rel = NULL;
         rp_status st = rp__parse(&w->parser, b->raw.data + br->off, br->len, br->is_text, rel, &r.doc);
         const char *msg = w->parser.err;
         if (st == RP_OK) {
@@ -726,6 +725,21 @@ size_t rp__corpus_slots(const rp_corpus *c, const uint64_t *pairs, size_t n_pair
     for (size_t i = 0; i < n_rec; i++)
         if (s[i] != UINT32_MAX) s[i] = (uint32_t)n++;
     return n;
+}
+
+rp_status rp__corpus_temp_read(rp_corpus *c, FILE *f, void *dst, size_t len, uint64_t off)
+{
+    size_t got = 0;
+    while (got < len) {
+        ssize_t r = pread(fileno(f), (char *)dst + got, len - got, (off_t)(off + got));
+        if (r <= 0) {
+            rp__msg(c->err, "cannot read temporary file in %s: %s", c->tmp_dir,
+                    r < 0 ? strerror(errno) : "it ends early");
+            return RP_ERR_IO;
+        }
+        got += (size_t)r;
+    }
+    return RP_OK;
 }
 
 rp_status rp__corpus_temp(rp_corpus *c, FILE **out)

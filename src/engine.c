@@ -406,20 +406,12 @@ static rp_status build_sets(rp_engine *e, FILE *sets)
     return rp__corpus_pass_mt(&e->corpus, "verifying", needs_set, &set_ops, &sw);
 }
 
-static rp_status read_set(rp_engine *e, int fd, uint32_t slot, uint64_t **buf, size_t *cap)
+static rp_status read_set(rp_engine *e, FILE *sets, uint32_t slot, uint64_t **buf, size_t *cap)
 {
-    size_t n = e->set_len[slot], want = n * sizeof(uint64_t), got = 0;
+    size_t n = e->set_len[slot];
     if (rp__grow((void **)buf, cap, n ? n : 1, sizeof(uint64_t))) return RP_ERR_NOMEM;
-    off_t off = (off_t)(e->set_off[slot] * sizeof(uint64_t));
-    while (got < want) {
-        ssize_t r = pread(fd, (char *)*buf + got, want - got, off + (off_t)got);
-        if (r <= 0) {
-            rp__msg(e->err, "cannot read temporary file: %s", r < 0 ? strerror(errno) : "unexpected end");
-            return RP_ERR_IO;
-        }
-        got += (size_t)r;
-    }
-    return RP_OK;
+    return rp__corpus_temp_read(&e->corpus, sets, *buf, n * sizeof(uint64_t),
+                                e->set_off[slot] * sizeof(uint64_t));
 }
 
 static rp_status verify(rp_engine *e)
@@ -440,7 +432,6 @@ static rp_status verify(rp_engine *e)
 
     FILE *sets;
     if ((st = rp__corpus_temp(&e->corpus, &sets)) != RP_OK) return st;
-    int fd = fileno(sets);
     st = build_sets(e, sets);
     if (st == RP_OK && fflush(sets) != 0) {
         rp__msg(e->err, "cannot write temporary file in %s: %s", e->corpus.tmp_dir, strerror(errno));
@@ -457,10 +448,10 @@ static rp_status verify(rp_engine *e)
         uint32_t sa = e->slot[a], sb = e->slot[b];
         uint64_t na = e->set_len[sa], nb = e->set_len[sb];
         if (loaded_a != a) {
-            if ((st = read_set(e, fd, sa, &set_a, &cap_a)) != RP_OK) break;
+            if ((st = read_set(e, sets, sa, &set_a, &cap_a)) != RP_OK) break;
             loaded_a = a;
         }
-        if ((st = read_set(e, fd, sb, &set_b, &cap_b)) != RP_OK) break;
+        if ((st = read_set(e, sets, sb, &set_b, &cap_b)) != RP_OK) break;
         uint64_t inter = rp__intersect_count(set_a, na, set_b, nb);
         double j = (double)inter / (double)(na + nb - inter);
         double score = j;

@@ -302,6 +302,9 @@ rp_status rp__corpus_pass_mt(rp_corpus *c, const char *stage, int (*want)(void *
 size_t rp__corpus_slots(const rp_corpus *c, const uint64_t *pairs, size_t n_pairs, uint32_t **slot_of);
 /* An anonymous temporary file in tmp_dir (unlinked at once). */
 rp_status rp__corpus_temp(rp_corpus *c, FILE **out);
+/* Reads len bytes at off of a temporary file (pread: the file position and
+ * any stdio buffer are left alone); a short read is an I/O error. */
+rp_status rp__corpus_temp_read(rp_corpus *c, FILE *f, void *dst, size_t len, uint64_t off);
 
 /* -------------------------------------------------------------- align.c */
 

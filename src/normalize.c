@@ -329,25 +329,6 @@ static rp_status scan_word(rp_tokenizer *tok, const char *text, size_t len, size
     uint64_t cp_idx = *pcp, cp_start = cp_idx;
     int ascii = 1;
 
-    /* The common case, an ASCII word ended by ASCII punctuation or space,
-     * lowercased on the stack in the same loop that finds its end. */
-    if (ascii_class[(unsigned char)text[i] & 0x7F] == C_WORD && (unsigned char)text[i] < 0x80) {
-        char lw[64];
-        size_t j = i;
-        while (j < len && j - i < sizeof(lw)) {
-            unsigned char c = (unsigned char)text[j];
-            if (c >= 0x80 || ascii_class[c] != C_WORD) break;
-            lw[j - i] = (char)ascii_lower[c];
-            j++;
-        }
-        unsigned char stop = j < len ? (unsigned char)text[j] : ' ';
-        if (j - i < sizeof(lw) && stop < 0x80 && stop != '\'' && stop != '`') {
-            *pi = j;
-            *pcp = cp_idx + (j - i);
-            return push_word(tok, word_hash(lw, j - i), cp_start, cp_idx + (j - i), start, j);
-        }
-    }
-
     int32_t cp;
     int n = decode_at(text, len, i, &cp);
     if (n < 0) return bad_utf8(tok, i);

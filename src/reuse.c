@@ -369,18 +369,9 @@ static rp_status flush_temp(rp_reuse *ru)
 static rp_status load(rp_reuse *ru, uint64_t off, size_t len, rp_buf *dst)
 {
     if (rp__buf_reserve(dst, len + 1)) return RP_ERR_NOMEM;
-    size_t got = 0;
-    while (got < len) {
-        ssize_t r = pread(fileno(ru->file), dst->data + got, len - got, (off_t)(off + got));
-        if (r <= 0) {
-            rp__msg(ru->err, "cannot read temporary file in %s: %s", ru->c->tmp_dir,
-                    r < 0 ? strerror(errno) : "it ends early");
-            return RP_ERR_IO;
-        }
-        got += (size_t)r;
-    }
-    dst->len = len;
-    return RP_OK;
+    rp_status st = rp__corpus_temp_read(ru->c, ru->file, dst->data, len, off);
+    if (st == RP_OK) dst->len = len;
+    return st;
 }
 
 static rp_status load_tokens(rp_reuse *ru, const rp_slot *s, rp_buf *dst)
