@@ -96,8 +96,11 @@ static int write_alignment(void *user, const rp_alignment *al)
     fputs(", \"passages\": [", f);
     for (size_t k = 0; k < al->n_passages; k++) {
         const rp_passage *p = &al->passages[k];
-        fprintf(f, "%s{\"a\": [%u, %u], \"b\": [%u, %u], \"words\": %u, \"identity\": %.4f}",
-                k ? ", " : "", p->a_start, p->a_end, p->b_start, p->b_end, p->words, p->identity);
+        fprintf(f,
+                "%s{\"a\": [%u, %u], \"b\": [%u, %u], \"words\": %u, \"identity\": %.4f, "
+                "\"differ\": %.4f}",
+                k ? ", " : "", p->a_start, p->a_end, p->b_start, p->b_end, p->words, p->identity,
+                p->differ);
     }
     fprintf(f, "], \"coverage_a\": %.4f, \"coverage_b\": %.4f, \"relation\": \"%s\", \"source\": ",
             al->coverage_a, al->coverage_b, rp_relation_name(al->relation));
@@ -290,8 +293,12 @@ static int show_passage(view *v, const rp_alignment *al, const rp_passage *p)
     db = malloc(nb + 1);
     if (!da || !db || diff_words(ha, na, h, nb, da, db)) goto done;
     if (layout(v, sa, la, da, spa, na, &ca) || layout(v, sb, lb, db, sp, nb, &cb)) goto done;
-    fprintf(v->f, "  passage: %u words, identity %.2f   a[%u:%u]  b[%u:%u]\n", p->words,
-            p->identity, p->a_start, p->a_end, p->b_start, p->b_end);
+    fprintf(v->f, "  passage: %u words, identity %.2f, %.0f%% of words differ%s   a[%u:%u]  b[%u:%u]\n",
+            p->words, p->identity, p->differ * 100,
+            p->matches - p->identical >= 3 && (p->matches - p->identical) * 20 >= p->matches
+                ? " (disguised: synonyms, word forms)"
+                : "",
+            p->a_start, p->a_end, p->b_start, p->b_end);
     size_t rows = ca.n > cb.n ? ca.n : cb.n;
     for (size_t r = 0; r < rows; r++) {
         const char *l = r < ca.n ? ca.lines[r] : "";

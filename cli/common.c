@@ -38,6 +38,11 @@ const char cli_common_help[] =
     "      --skip-bad        count and report bad documents, and go on\n"
     "                        (default: stop at the first, exit 1)\n"
     "      --tmp-dir DIR     temporary files (default $TMPDIR or /tmp)\n"
+    "matching:\n"
+    "      --spin            also match spun and lightly rewritten copies: content\n"
+    "                        words compare by WordNet synonym class (after their\n"
+    "                        base form) or Snowball stem, so \"said\"/\"stated\",\n"
+    "                        \"held\"/\"holds\" and \"two\"/\"2\" match\n"
     "resources:\n"
     "      --threads N       worker threads (default: one per core)\n"
     "      --memory LIMIT    dedup: memory for the LSH band tables; beyond it\n"
@@ -111,6 +116,7 @@ int cli_parse(int argc, char **argv, cli_opts *o, rp_measure measure, void (*usa
         int took = 0;
         rp_params *p = &o->params;
         if (strcmp(a, "--skip-bad") == 0) p->skip_bad = 1, took = 1;
+        else if (strcmp(a, "--spin") == 0) p->spin = 1, took = 1;
         else if (strcmp(a, "--json") == 0) o->human = 0, took = 1;
         else if (strcmp(a, "--human") == 0) o->human = 1, took = 1;
         else if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0) o->quiet = 1, took = 1;

@@ -134,6 +134,11 @@ typedef struct {
     const char *date_field;  /* JSONL field with a document's date, used to tell
                                 the source of a reuse (default "date") */
     int keep_text;           /* keep the texts of aligned documents for display */
+    int spin;                /* match through synonyms, word forms and numbers as
+                                well (spun and lightly rewritten copies): content
+                                words are compared by WordNet synonym class or
+                                Snowball stem, function words as they are. Needs
+                                the WordNet database (default 0) */
     /* resources */
     unsigned threads;        /* worker threads; 0 = one per online core (default) */
     uint64_t memory_limit;   /* bytes for dedup's band tables before they spill to
@@ -316,8 +321,13 @@ typedef struct {
     uint32_t a_word, a_words;    /* first word and number of words in a */
     uint32_t b_word, b_words;
     uint32_t words;              /* the longer side's length in words */
-    uint32_t matches;            /* words aligned to an identical word */
+    uint32_t matches;            /* words aligned to an identical word (with spin: to
+                                    a word of the same synonym class or stem) */
     double identity;             /* matches / words */
+    uint32_t identical;          /* of the matches, words literally identical (all of
+                                    them without spin) */
+    double differ;               /* share of the passage's words that differ:
+                                    1 - identical / words */
 } rp_passage;
 
 /* How much of one document is derived from the other (the METER corpus'
@@ -325,12 +335,16 @@ typedef struct {
  *   exact            the two are the same word for word
  *   near_duplicate   both coverages >= 0.8
  *   wholly_derived   one coverage >= 0.8: that document is made of the other
- *   partially_derived otherwise: they share passages */
+ *   partially_derived otherwise: they share passages
+ *   spun             (spin) at least a twentieth of the matched words, and 3 or
+ *                    more, match only as synonyms, word forms or numbers: the
+ *                    reuse was disguised; coverages still say how much */
 typedef enum {
     RP_REL_EXACT = 0,
     RP_REL_NEAR_DUPLICATE,
     RP_REL_WHOLLY_DERIVED,
-    RP_REL_PARTIALLY_DERIVED
+    RP_REL_PARTIALLY_DERIVED,
+    RP_REL_SPUN
 } rp_relation;
 
 #define RP_DERIVED_COVERAGE 0.8
@@ -354,6 +368,7 @@ typedef struct {
     rp_relation relation;
     rp_source_side source;
     const char *source_evidence; /* "date", "containment", or NULL */
+    uint64_t substituted;        /* matched words not literally identical (spin) */
     const char *date_a, *date_b; /* the date fields, or NULL */
     const char *text_a;          /* with keep_text: the two texts, else NULL */
     size_t text_a_len;

@@ -33,11 +33,13 @@ typedef struct {
 typedef struct {
     uint32_t i0, j0, i1, j1; /* word ranges, end exclusive */
     uint32_t matches;
+    uint32_t same;           /* of the matches, words literally identical */
 } rp_chain;
 
 struct rp_align_ws {
     const uint32_t *ta;
     size_t na;
+    const uint32_t *la, *lb; /* --spin: the words' own hashes (ta, tb are keys) */
     unsigned seed;
     uint64_t *key;      /* hash table over a's k-grams: key, first position, count */
     uint32_t *head, *count;
@@ -124,6 +126,12 @@ int rp__align_set_a(rp_align_ws *ws, const uint32_t *ta, size_t na, unsigned min
     return 0;
 }
 
+void rp__align_set_literal(rp_align_ws *ws, const uint32_t *la, const uint32_t *lb)
+{
+    ws->la = la;
+    ws->lb = lb;
+}
+
 static int push_run(rp_align_ws *ws, uint32_t i, uint32_t j, uint32_t len)
 {
     if (rp__grow((void **)&ws->runs, &ws->cap_runs, ws->n_runs + 1, sizeof(rp_run))) return -1;
@@ -188,6 +196,15 @@ static int lcs(rp_align_ws *ws, const uint32_t *a, size_t na, const uint32_t *b,
 /* Chains the sorted runs: each run joins the open chain it continues with the
  * smallest gap, or starts a chain. A chain whose end is more than max_gap
  * words behind the current run in a can never be continued and is closed. */
+/* Literally identical words of a run (all of them without --spin). */
+static uint32_t run_same(const rp_align_ws *ws, rp_run run)
+{
+    if (!ws->la) return run.len;
+    uint32_t same = 0;
+    for (uint32_t k = 0; k < run.len; k++) same += ws->la[run.i + k] == ws->lb[run.j + k];
+    return same;
+}
+
 static int chain_runs(rp_align_ws *ws, const uint32_t *tb, unsigned max_gap)
 {
     const uint32_t *ta = ws->ta;
@@ -221,10 +238,15 @@ static int chain_runs(rp_align_ws *ws, const uint32_t *tb, unsigned max_gap)
                 run.j += (uint32_t)over;
                 run.len -= (uint32_t)over;
             }
-            uint32_t gap_matches;
+            uint32_t gap_matches, gap_same;
             if (lcs(ws, ta + c->i1, run.i - c->i1, tb + c->j1, run.j - c->j1, &gap_matches))
                 return -1;
+            gap_same = gap_matches;
+            if (ws->la && lcs(ws, ws->la + c->i1, run.i - c->i1, ws->lb + c->j1, run.j - c->j1,
+                              &gap_same))
+                return -1;
             c->matches += gap_matches + run.len;
+            c->same += gap_same + run_same(ws, run);
             c->i1 = run.i + run.len;
             c->j1 = run.j + run.len;
             continue;
@@ -232,7 +254,8 @@ static int chain_runs(rp_align_ws *ws, const uint32_t *tb, unsigned max_gap)
         if (rp__grow((void **)&ws->chains, &ws->cap_chains, ws->n_chains + 1, sizeof(rp_chain)) ||
             rp__grow((void **)&ws->open, &ws->cap_open, n_open + 1, sizeof(size_t)))
             return -1;
-        ws->chains[ws->n_chains] = (rp_chain){run.i, run.j, run.i + run.len, run.j + run.len, run.len};
+        ws->chains[ws->n_chains] =
+            (rp_chain){run.i, run.j, run.i + run.len, run.j + run.len, run.len, run_same(ws, run)};
         ws->open[n_open++] = ws->n_chains++;
     }
     return 0;
@@ -286,6 +309,8 @@ size_t rp__align_with(rp_align_ws *ws, const uint32_t *tb, size_t nb, const rp_p
         ps->words = words;
         ps->matches = ch->matches;
         ps->identity = identity;
+        ps->identical = ch->same;
+        ps->differ = 1.0 - (double)ch->same / words;
     }
     if (n > 1) qsort(ws->out, n, sizeof(rp_passage), cmp_passage);
     *out = ws->out;
@@ -295,9 +320,11 @@ size_t rp__align_with(rp_align_ws *ws, const uint32_t *tb, size_t nb, const rp_p
 void rp__align_summarize(rp_alignment *al, rp_passage *ps, size_t n, const rp_span *sa, size_t na,
                          const rp_span *sb, size_t nb, int identical)
 {
-    uint64_t wa = 0, wb = 0;
+    uint64_t wa = 0, wb = 0, matches = 0, substituted = 0;
     for (size_t k = 0; k < n; k++) {
         rp_passage *p = &ps[k];
+        matches += p->matches;
+        substituted += p->matches - p->identical;
         p->a_start = sa[p->a_word].start;
         p->a_end = sa[p->a_word + p->a_words - 1].end;
         p->b_start = sb[p->b_word].start;
@@ -328,6 +355,11 @@ void rp__align_summarize(rp_alignment *al, rp_passage *ps, size_t n, const rp_sp
         al->relation = RP_REL_PARTIALLY_DERIVED;
     }
     if (al->source != RP_SOURCE_UNKNOWN) al->source_evidence = "containment";
+    al->substituted = substituted;
+    /* A reprint that changes a word or two is still a reprint; one whose
+     * passages hold synonyms, other word forms or numbers written otherwise
+     * in a twentieth of their matches was disguised. */
+    if (!identical && substituted >= 3 && substituted * 20 >= matches) al->relation = RP_REL_SPUN;
 }
 
 const char *rp_relation_name(rp_relation rel)
@@ -337,6 +369,7 @@ const char *rp_relation_name(rp_relation rel)
     case RP_REL_NEAR_DUPLICATE: return "near_duplicate";
     case RP_REL_WHOLLY_DERIVED: return "wholly_derived";
     case RP_REL_PARTIALLY_DERIVED: return "partially_derived";
+    case RP_REL_SPUN: return "spun";
     }
     return "unknown";
 }
@@ -349,6 +382,8 @@ struct rp_aligner {
     rp_align_ws *ws;
     uint32_t *ta, *tb;
     size_t cap_a, cap_b;
+    uint32_t *la, *lb;       /* spin: the words' own hashes */
+    size_t cap_la, cap_lb;
     char err[RP_MSG_MAX];
 };
 
@@ -375,6 +410,8 @@ void rp_aligner_free(rp_aligner *al)
     rp__align_ws_free(al->ws);
     free(al->ta);
     free(al->tb);
+    free(al->la);
+    free(al->lb);
     free(al);
 }
 
@@ -407,6 +444,9 @@ rp_status rp_align(rp_aligner *al, const char *a, size_t a_len, const char *b, s
     memset(out, 0, sizeof(*out));
     rp_status st = rp__align_check(&al->p, al->err);
     if (st != RP_OK) return st;
+    if ((st = rp__tokenizer_spin(al->tok_a, al->p.spin, al->err)) != RP_OK ||
+        (st = rp__tokenizer_spin(al->tok_b, al->p.spin, al->err)) != RP_OK)
+        return st;
     const uint64_t *ha, *hb;
     const rp_span *sa, *sb;
     size_t na, nb;
@@ -420,17 +460,20 @@ rp_status rp_align(rp_aligner *al, const char *a, size_t a_len, const char *b, s
     }
     if (rp__align_tokens32(ha, na, &al->ta, &al->cap_a) ||
         rp__align_tokens32(hb, nb, &al->tb, &al->cap_b) ||
-        rp__align_set_a(al->ws, al->ta, na, al->p.min_words)) {
+        rp__align_set_a(al->ws, al->ta, na, al->p.min_words) ||
+        rp__align_tokens32(rp__tokenizer_literal(al->tok_a), na, &al->la, &al->cap_la) ||
+        rp__align_tokens32(rp__tokenizer_literal(al->tok_b), nb, &al->lb, &al->cap_lb)) {
         rp__msg(al->err, "out of memory");
         return RP_ERR_NOMEM;
     }
+    rp__align_set_literal(al->ws, al->p.spin ? al->la : NULL, al->p.spin ? al->lb : NULL);
     rp_passage *ps;
     size_t n = rp__align_with(al->ws, al->tb, nb, &al->p, &ps);
     if (n == SIZE_MAX) {
         rp__msg(al->err, "out of memory");
         return RP_ERR_NOMEM;
     }
-    int identical = na == nb && na > 0 && memcmp(al->ta, al->tb, na * sizeof(uint32_t)) == 0;
+    int identical = na == nb && na > 0 && memcmp(al->la, al->lb, na * sizeof(uint32_t)) == 0;
     rp__align_summarize(out, ps, n, sa, na, sb, nb, identical);
     out->text_a = a;
     out->text_a_len = a_len;

@@ -236,6 +236,7 @@ static rp_status tokenize_with(rp_tokenizer *tok, char *msg, rp_record *r)
 {
     const rp_doc *doc = &r->doc;
     rp_status st = rp_tokenize(tok, doc->text, doc->text_len, &r->hashes, &r->spans, &r->n_tokens);
+    r->literal = rp__tokenizer_literal(tok);
     if (st == RP_OK && r->n_tokens > 0) return RP_OK;
     if (st == RP_ERR_NOMEM) return st;
     char where[RP_MSG_MAX]; /* formatted only for a bad document: this is the hot path */
@@ -395,6 +396,10 @@ static rp_status pool_init(rp_pool *pool, rp_corpus *c, const rp__first_pass_ops
         rp__parser_init(&w->parser, c->id_field, c->text_field, c->n_inputs > 1);
         if (!(w->tok = rp_tokenizer_create()) || !(w->state = ops->worker_new(ctx)))
             return RP_ERR_NOMEM;
+        if (c->p.spin) {
+            rp_status st = rp__tokenizer_spin(w->tok, 1, c->msg);
+            if (st != RP_OK) return st;
+        }
     }
     if (threads == 1) return RP_OK;
     for (unsigned t = 0; t < threads; t++) {

@@ -482,6 +482,10 @@ rp_status rp_engine_run(rp_engine *e)
         return RP_ERR_USAGE;
     }
     e->ran = 1;
+    if (e->p.spin) {
+        rp_status st = rp__tokenizer_spin(e->corpus.tok, 1, e->err);
+        if (st != RP_OK) return st;
+    }
     if (e->p.task == RP_TASK_ALIGN) return rp__reuse_run(e->reuse, &e->corpus, &e->stats, e->err);
     if (e->p.ngram < 1 || e->p.ngram > 64 || e->p.num_perm < 1 || e->p.num_perm > 4096 ||
         !(e->p.threshold > 0 && e->p.threshold <= 1) || e->p.max_doc_bytes < 1 ||

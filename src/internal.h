@@ -222,6 +222,27 @@ int rp__json_unescape(const char *s, size_t n, rp_buf *out);
 /* Tests: on, the tokenizer takes its scalar loop only (the 16-byte fast path
  * must give exactly the same words). */
 void rp__tokenizer_scalar(rp_tokenizer *tok, int on);
+/* --spin: from now on rp_tokenize gives each word's spin key (spin.c) in
+ * place of its hash; fails when WordNet cannot be loaded (message in err). */
+rp_status rp__tokenizer_spin(rp_tokenizer *tok, int on, char *err);
+/* The words' own hashes of the last text (the same as rp_tokenize's when
+ * spin is off). */
+const uint64_t *rp__tokenizer_literal(const rp_tokenizer *tok);
+
+/* --------------------------------------------------------------- spin.c */
+/* The spin-robust key of a word: its own hash for a function word, its
+ * WordNet synonym class (of its base form) for a word WordNet knows, else
+ * the hash of its Snowball stem. */
+typedef struct rp_spinner rp_spinner;
+/* Builds the process-wide lexicon once; RP_ERR_IO when WordNet is missing. */
+rp_status rp__lexicon_load(char *err);
+rp_spinner *rp__spinner_create(void);   /* after rp__lexicon_load succeeded */
+void rp__spinner_free(rp_spinner *sp);
+/* h: the tokenizer's hash of the normalized word (word, len). Cached. */
+uint64_t rp__spinner_key(rp_spinner *sp, uint64_t h, const char *word, size_t len);
+/* 1 for a closed-class word (article, pronoun, preposition, ...) once the
+ * lexicon is loaded. */
+int rp__is_function_word(uint64_t h);
 
 /* ------------------------------------------------------------- corpus.c */
 
@@ -259,6 +280,7 @@ typedef struct {
     const uint64_t *hashes;  /* the tokenizer's view, when tokenized */
     const rp_span *spans;
     size_t n_tokens;
+    const uint64_t *literal;  /* the words' own hashes (hashes are spin keys under --spin) */
     const void *result;      /* first pass, commit: what the task's work made */
     size_t result_len;
 } rp_record;
@@ -322,6 +344,9 @@ int rp__align_tokens32(const uint64_t *h, size_t n, uint32_t **out, size_t *cap)
 rp_status rp__align_check(const rp_params *p, char *err);
 /* Indexes the first text; it must stay valid while aligning against it. */
 int rp__align_set_a(rp_align_ws *ws, const uint32_t *ta, size_t na, unsigned min_words);
+/* With --spin, the two texts' own word hashes beside the keys aligned on, so
+ * that passages count their literally identical words; NULL, NULL without. */
+void rp__align_set_literal(rp_align_ws *ws, const uint32_t *la, const uint32_t *lb);
 /* Passages shared by the first text and tb (word positions only), in order
  * of their place in the first text, in ws. Returns the count or SIZE_MAX. */
 size_t rp__align_with(rp_align_ws *ws, const uint32_t *tb, size_t nb, const rp_params *p,

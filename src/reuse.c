@@ -84,6 +84,7 @@ struct rp_reuse {
     FILE *file;
     uint64_t file_off;
     rp_buf ta, tb, sa, sb, text_a, text_b; /* what pread brought back */
+    rp_buf la, lb;                         /* spin: the words' own hashes */
     /* results */
     rp_result *results;
     size_t n_results, cap_results;
@@ -120,6 +121,8 @@ void rp__reuse_free(rp_reuse *ru)
     rp__buf_free(&ru->unesc);
     rp__buf_free(&ru->ta);
     rp__buf_free(&ru->tb);
+    rp__buf_free(&ru->la);
+    rp__buf_free(&ru->lb);
     rp__buf_free(&ru->sa);
     rp__buf_free(&ru->sb);
     rp__buf_free(&ru->text_a);
@@ -345,6 +348,15 @@ static rp_status collect(void *ctx, const rp_record *r)
         i += m;
     }
     if (st == RP_OK) st = write_bytes(ru, r->spans, r->n_tokens * sizeof(rp_span));
+    if (ru->p.spin) { /* the words' own hashes, after the spin keys and spans */
+        const uint64_t *lit = r->literal;
+        for (size_t i = 0; i < r->n_tokens && st == RP_OK;) {
+            size_t m = r->n_tokens - i < 1024 ? r->n_tokens - i : 1024;
+            for (size_t x = 0; x < m; x++) tmp[x] = rp__token32(lit[i + x]);
+            st = write_bytes(ru, tmp, m * sizeof(uint32_t));
+            i += m;
+        }
+    }
     if (st == RP_OK && ru->p.keep_text) {
         s->text_len = (uint32_t)r->doc.text_len;
         st = write_bytes(ru, r->doc.text, r->doc.text_len);
@@ -385,10 +397,16 @@ static rp_status load_spans(rp_reuse *ru, const rp_slot *s, rp_buf *dst)
                 (size_t)s->n_tokens * sizeof(rp_span), dst);
 }
 
-static rp_status load_text(rp_reuse *ru, const rp_slot *s, rp_buf *dst)
+static rp_status load_literal(rp_reuse *ru, const rp_slot *s, rp_buf *dst)
 {
     return load(ru, s->off + (uint64_t)s->n_tokens * (sizeof(uint32_t) + sizeof(rp_span)),
-                s->text_len, dst);
+                (size_t)s->n_tokens * sizeof(uint32_t), dst);
+}
+
+static rp_status load_text(rp_reuse *ru, const rp_slot *s, rp_buf *dst)
+{
+    size_t per_word = sizeof(uint32_t) + sizeof(rp_span) + (ru->p.spin ? sizeof(uint32_t) : 0);
+    return load(ru, s->off + (uint64_t)s->n_tokens * per_word, s->text_len, dst);
 }
 
 /* Compares two dates: numbers as numbers, anything else as text (ISO 8601
@@ -424,6 +442,7 @@ static rp_status align_pairs(rp_reuse *ru)
         if (a != cur) {
             ru->sa.len = 0; /* a's spans: loaded when a first shares a passage */
             if ((st = load_tokens(ru, sa, &ru->ta)) != RP_OK) break;
+            if (ru->p.spin && (st = load_literal(ru, sa, &ru->la)) != RP_OK) break;
             if (rp__align_set_a(ws, (const uint32_t *)ru->ta.data, sa->n_tokens, ru->p.min_words)) {
                 st = RP_ERR_NOMEM;
                 break;
@@ -431,6 +450,10 @@ static rp_status align_pairs(rp_reuse *ru)
             cur = a;
         }
         if ((st = load_tokens(ru, sb, &ru->tb)) != RP_OK) break;
+        if (ru->p.spin) {
+            if ((st = load_literal(ru, sb, &ru->lb)) != RP_OK) break;
+            rp__align_set_literal(ws, (const uint32_t *)ru->la.data, (const uint32_t *)ru->lb.data);
+        }
         rp_passage *ps;
         size_t n = rp__align_with(ws, (const uint32_t *)ru->tb.data, sb->n_tokens, &ru->p, &ps);
         if (n == SIZE_MAX) {
@@ -442,8 +465,9 @@ static rp_status align_pairs(rp_reuse *ru)
         if (n == 0) continue;
         rp_alignment al;
         memset(&al, 0, sizeof(al));
+        const rp_buf *xa = ru->p.spin ? &ru->la : &ru->ta, *xb = ru->p.spin ? &ru->lb : &ru->tb;
         int identical = sa->n_tokens == sb->n_tokens &&
-                        memcmp(ru->ta.data, ru->tb.data, sa->n_tokens * sizeof(uint32_t)) == 0;
+                        memcmp(xa->data, xb->data, sa->n_tokens * sizeof(uint32_t)) == 0;
         if ((ru->sa.len == 0 && (st = load_spans(ru, sa, &ru->sa)) != RP_OK) ||
             (st = load_spans(ru, sb, &ru->sb)) != RP_OK)
             break;

@@ -1,0 +1,421 @@
+/*
+ * spin.c — the spin-robust view of a text: each word replaced by a key that
+ * an article spinner does not change.
+ *
+ * A spinner swaps content words for thesaurus synonyms ("said" ->
+ * "mentioned", "rare" -> "uncommon", "two" -> "2") and keeps the sentence
+ * and its function words. So under --spin:
+ *
+ *   - function words (the closed classes below) keep their own hash;
+ *   - a word WordNet knows is reduced to its base form (WordNet's morphstr:
+ *     "held" -> "hold", "males" -> "male") and replaced by its synonym class;
+ *   - any other word is replaced by its Snowball stem ("elevating" and
+ *     "elevated" meet).
+ *
+ * Synonym classes. Synonymy in WordNet is not transitive: joining every
+ * lemma with every synset it belongs to puts most of the vocabulary in one
+ * class ("get", "take", "make" bridge everything). The classes are therefore
+ * grown by union-find over lemma–synset edges taken in order of sense rank
+ * (every lemma's commonest sense first), and a union that would make a class
+ * of more than CLASS_CAP lemmas is skipped. With a cap of 32, a synonym drawn
+ * from any sense of a word, as a thesaurus-driven spinner draws it, lands in
+ * the word's class about two times in three (measured on the seed articles);
+ * the substitutions it misses are bridged by the aligner's gaps.
+ *
+ * The lexicon is built once per process from WordNet's index files (0.1 s)
+ * and is read-only afterwards. libwordnet keeps global state, so the
+ * morphstr calls for words not in the lexicon are serialized; each
+ * tokenizer caches its words' keys, so that happens once per word type.
+ */
+#include "internal.h"
+
+#include <libstemmer.h>
+#include <pthread.h>
+#include <string.h>
+#include <wn.h>
+#define XXH_INLINE_ALL
+#include <xxhash.h>
+
+#define CLASS_CAP 32
+#define CACHE_MAX ((size_t)1 << 22) /* entries per tokenizer before it starts over */
+#define WORD_MAX 64                /* longer words are stemmed, never looked up */
+
+/* Closed-class English words: articles, determiners, pronouns, prepositions,
+ * conjunctions, auxiliary and modal verbs, negation. Thesauri offer no
+ * synonyms for them, so spinners leave them in place, which is what makes
+ * stopword n-grams survive spinning (Stamatatos 2011). Open-class adverbs
+ * such as "also" are not here: spinners do swap them. */
+static const char *const stopwords[] = {
+    "a", "an", "the", "this", "that", "these", "those", "some", "any", "each", "every", "no",
+    "all", "both", "either", "neither", "such", "what", "which", "who", "whom", "whose",
+    "whatever", "whichever", "whoever", "i", "me", "my", "mine", "myself", "we", "us", "our",
+    "ours", "ourselves", "you", "your", "yours", "yourself", "yourselves", "he", "him", "his",
+    "himself", "she", "her", "hers", "herself", "it", "its", "itself", "they", "them", "their",
+    "theirs", "themselves", "one's", "about", "above", "across", "after", "against", "along",
+    "amid", "among", "around", "as", "at", "before", "behind", "below", "beneath", "beside",
+    "besides", "between", "beyond", "but", "by", "despite", "down", "during", "except", "for",
+    "from", "in", "inside", "into", "like", "near", "of", "off", "on", "onto", "out", "outside",
+    "over", "past", "per", "since", "than", "through", "throughout", "till", "to", "toward",
+    "towards", "under", "underneath", "until", "unto", "up", "upon", "via", "with", "within",
+    "without", "and", "or", "nor", "so", "yet", "if", "because", "although", "though", "unless",
+    "whether", "while", "whereas", "where", "when", "whenever", "wherever", "why", "how", "then",
+    "there", "here", "be", "am", "is", "are", "was", "were", "been", "being", "have", "has", "had",
+    "having", "do", "does", "did", "doing", "will", "would", "shall", "should", "can", "could",
+    "may", "might", "must", "ought", "not", "n't", "'s", "'re", "'ve", "'ll", "'d", "'m", "s",
+    "t", "own", "same", "other", "another", "more", "most", "less", "least", NULL};
+
+typedef struct {
+    uint64_t word;           /* the tokenizer's hash of the lemma; 0 = empty slot */
+    uint32_t cls;
+} lex_slot;
+
+static struct {
+    lex_slot *tab;
+    size_t mask;
+    uint64_t *stop;          /* open-addressed set of function word hashes */
+    size_t stop_mask;
+    rp_status status;
+    char err[RP_MSG_MAX];
+} lex;
+
+static pthread_once_t lex_once = PTHREAD_ONCE_INIT;
+static pthread_mutex_t wn_lock = PTHREAD_MUTEX_INITIALIZER;
+static char wn_msg[RP_MSG_MAX];
+
+/* libwordnet reports through this hook; the library never prints. */
+static int wn_quiet(char *msg)
+{
+    snprintf(wn_msg, sizeof(wn_msg), "%s", msg);
+    size_t n = strlen(wn_msg);
+    while (n && (wn_msg[n - 1] == '\n' || wn_msg[n - 1] == ' ')) wn_msg[--n] = 0;
+    return -1;
+}
+
+static uint64_t mix64(uint64_t x)
+{
+    x ^= x >> 33;
+    x *= 0xFF51AFD7ED558CCDULL;
+    x ^= x >> 33;
+    x *= 0xC4CEB9FE1A85EC53ULL;
+    return x ^ (x >> 33);
+}
+
+static size_t slot_of(uint64_t h, size_t mask)
+{
+    return (size_t)mix64(h) & mask;
+}
+
+static int stop_has(uint64_t h)
+{
+    for (size_t s = slot_of(h, lex.stop_mask); lex.stop[s]; s = (s + 1) & lex.stop_mask)
+        if (lex.stop[s] == h) return 1;
+    return 0;
+}
+
+static const lex_slot *lex_find(uint64_t h)
+{
+    for (size_t s = slot_of(h, lex.mask); lex.tab[s].word; s = (s + 1) & lex.mask)
+        if (lex.tab[s].word == h) return &lex.tab[s];
+    return NULL;
+}
+
+/* The tokenizer's hash of a one-word string, or 0 when it is not one word. */
+static uint64_t word_hash(rp_tokenizer *tok, const char *s)
+{
+    const uint64_t *h;
+    const rp_span *sp;
+    size_t n;
+    if (rp_tokenize(tok, s, strlen(s), &h, &sp, &n) != RP_OK || n != 1) return 0;
+    return h[0] ? h[0] : 1;
+}
+
+/* ------------------------------------------------------------ building */
+
+typedef struct {
+    uint32_t lemma, synset, rank;
+} lex_edge;
+
+typedef struct {
+    uint64_t *key;           /* (pos << 56 | offset) + 1; 0 = empty */
+    uint32_t *id;
+    size_t mask, n;
+} id_map;
+
+static int id_map_init(id_map *m, size_t cap)
+{
+    m->mask = cap - 1;
+    m->n = 0;
+    m->key = calloc(cap, sizeof(uint64_t));
+    m->id = malloc(cap * sizeof(uint32_t));
+    return m->key && m->id ? 0 : -1;
+}
+
+static uint32_t id_map_get(id_map *m, uint64_t k)
+{
+    size_t s = slot_of(k, m->mask);
+    while (m->key[s] && m->key[s] != k) s = (s + 1) & m->mask;
+    if (!m->key[s]) {
+        m->key[s] = k;
+        m->id[s] = (uint32_t)m->n++;
+    }
+    return m->id[s];
+}
+
+static int cmp_edge(const void *x, const void *y)
+{
+    const lex_edge *a = x, *b = y;
+    if (a->rank != b->rank) return a->rank < b->rank ? -1 : 1;
+    if (a->lemma != b->lemma) return a->lemma < b->lemma ? -1 : 1;
+    return a->synset < b->synset ? -1 : a->synset > b->synset;
+}
+
+static uint32_t uf_root(uint32_t *parent, uint32_t x)
+{
+    while (parent[x] != x) x = parent[x] = parent[parent[x]];
+    return x;
+}
+
+static void lex_build(void)
+{
+    lex.status = RP_ERR_NOMEM;
+    rp__msg(lex.err, "out of memory loading WordNet");
+    display_message = wn_quiet;
+    if (wninit() != 0) {
+        lex.status = RP_ERR_IO;
+        rp__msg(lex.err, "--spin needs the WordNet database (Debian package wordnet-base, "
+                         "or WNSEARCHDIR): %s", wn_msg[0] ? wn_msg : "cannot open it");
+        return;
+    }
+    rp_tokenizer *tok = rp_tokenizer_create();
+    uint64_t *lemma_hash = NULL;
+    size_t n_lemma = 0, cap_lemma = 0;
+    lex_edge *edges = NULL;
+    size_t n_edges = 0, cap_edges = 0;
+    id_map lemmas = {0}, synsets = {0};
+    uint32_t *parent = NULL, *size = NULL;
+    char *line = malloc(1 << 16);
+    if (!tok || !line || id_map_init(&lemmas, 1 << 19) || id_map_init(&synsets, 1 << 19))
+        goto done;
+    for (int pos = 1; pos <= NUMPARTS; pos++) {
+        FILE *f = indexfps[pos];
+        if (!f || fseek(f, 0, SEEK_SET) != 0) continue;
+        for (;;) {
+            long off = ftell(f);
+            if (!fgets(line, 1 << 16, f)) break;
+            if (line[0] == ' ') continue; /* the licence at the top */
+            IndexPtr ip = parse_index(off, pos, line);
+            if (!ip) continue;
+            /* spinners put in one word for one word; collocations
+             * ("bring_up") cannot stand for a single token */
+            uint64_t h = strchr(ip->wd, '_') ? 0 : word_hash(tok, ip->wd);
+            if (h && lemmas.n < (lemmas.mask + 1) / 2) {
+                size_t before = lemmas.n;
+                uint32_t l = id_map_get(&lemmas, h);
+                if (lemmas.n > before) {
+                    if (rp__grow((void **)&lemma_hash, &cap_lemma, n_lemma + 1, sizeof(uint64_t))) {
+                        free_index(ip);
+                        goto done;
+                    }
+                    lemma_hash[n_lemma++] = h;
+                }
+                for (int k = 0; k < ip->off_cnt && synsets.n < (synsets.mask + 1) / 2; k++) {
+                    uint32_t s = id_map_get(&synsets, ((uint64_t)pos << 56 | (uint64_t)ip->offset[k]) + 1);
+                    if (rp__grow((void **)&edges, &cap_edges, n_edges + 1, sizeof(lex_edge))) {
+                        free_index(ip);
+                        goto done;
+                    }
+                    edges[n_edges++] = (lex_edge){l, s, (uint32_t)k};
+                }
+            }
+            free_index(ip);
+        }
+    }
+    size_t n_nodes = n_lemma + synsets.n;
+    parent = malloc((n_nodes ? n_nodes : 1) * sizeof(uint32_t));
+    size = malloc((n_nodes ? n_nodes : 1) * sizeof(uint32_t));
+    if (!parent || !size) goto done;
+    for (size_t x = 0; x < n_nodes; x++) parent[x] = (uint32_t)x, size[x] = x < n_lemma;
+    qsort(edges, n_edges, sizeof(lex_edge), cmp_edge);
+    for (size_t e = 0; e < n_edges; e++) {
+        uint32_t a = uf_root(parent, edges[e].lemma);
+        uint32_t b = uf_root(parent, (uint32_t)(n_lemma + edges[e].synset));
+        if (a == b || size[a] + size[b] > CLASS_CAP) continue;
+        if (a > b) { /* the smaller id leads: classes do not depend on order */
+            uint32_t t = a;
+            a = b;
+            b = t;
+        }
+        parent[b] = a;
+        size[a] += size[b];
+    }
+    size_t tab = 16;
+    while (tab < n_lemma * 2) tab <<= 1;
+    size_t stop_tab = 512;
+    lex.tab = calloc(tab, sizeof(lex_slot));
+    lex.stop = calloc(stop_tab, sizeof(uint64_t));
+    if (!lex.tab || !lex.stop) goto done;
+    lex.mask = tab - 1;
+    lex.stop_mask = stop_tab - 1;
+    for (size_t l = 0; l < n_lemma; l++) {
+        size_t s = slot_of(lemma_hash[l], lex.mask);
+        while (lex.tab[s].word) s = (s + 1) & lex.mask;
+        lex.tab[s] = (lex_slot){lemma_hash[l], uf_root(parent, (uint32_t)l)};
+    }
+    for (size_t w = 0; stopwords[w]; w++) {
+        uint64_t h = word_hash(tok, stopwords[w]);
+        if (!h || stop_has(h)) continue;
+        size_t s = slot_of(h, lex.stop_mask);
+        while (lex.stop[s]) s = (s + 1) & lex.stop_mask;
+        lex.stop[s] = h;
+    }
+    lex.status = RP_OK;
+    lex.err[0] = 0;
+done:
+    if (lex.status != RP_OK) {
+        free(lex.tab);
+        free(lex.stop);
+        lex.tab = NULL;
+        lex.stop = NULL;
+    }
+    rp_tokenizer_free(tok);
+    free(lemma_hash);
+    free(edges);
+    free(lemmas.key);
+    free(lemmas.id);
+    free(synsets.key);
+    free(synsets.id);
+    free(parent);
+    free(size);
+    free(line);
+}
+
+rp_status rp__lexicon_load(char *err)
+{
+    pthread_once(&lex_once, lex_build);
+    if (lex.status != RP_OK && err) rp__msg(err, "%s", lex.err);
+    return lex.status;
+}
+
+/* ------------------------------------------------------------- keys */
+
+struct rp_spinner {
+    uint64_t *word, *key;    /* cache: the tokenizer's hash -> spin key; word 0 = empty */
+    size_t mask, n;
+    struct sb_stemmer *stemmer;
+    rp_tokenizer *scratch;   /* hashes base forms; never in spin mode itself */
+};
+
+rp_spinner *rp__spinner_create(void)
+{
+    rp_spinner *sp = calloc(1, sizeof(*sp));
+    if (!sp) return NULL;
+    sp->mask = ((size_t)1 << 12) - 1;
+    sp->word = calloc(sp->mask + 1, sizeof(uint64_t));
+    sp->key = malloc((sp->mask + 1) * sizeof(uint64_t));
+    sp->stemmer = sb_stemmer_new("english", "UTF_8");
+    sp->scratch = rp_tokenizer_create();
+    if (!sp->word || !sp->key || !sp->stemmer || !sp->scratch) {
+        rp__spinner_free(sp);
+        return NULL;
+    }
+    return sp;
+}
+
+void rp__spinner_free(rp_spinner *sp)
+{
+    if (!sp) return;
+    free(sp->word);
+    free(sp->key);
+    if (sp->stemmer) sb_stemmer_delete(sp->stemmer);
+    rp_tokenizer_free(sp->scratch);
+    free(sp);
+}
+
+static uint64_t class_key(uint32_t cls)
+{
+    return mix64(((uint64_t)cls << 8) ^ 0x5EC1A55ULL) | 1;
+}
+
+/* WordNet's base form of word ("held" -> "hold"), tried as a verb first:
+ * inflected forms are mostly verbs and plurals. */
+static const lex_slot *lookup_base(rp_tokenizer *tok, const char *word, size_t len)
+{
+    static const int order[] = {VERB, NOUN, ADJ, ADV};
+    for (size_t k = 0; k < len; k++) {
+        char c = word[k];
+        if (!((c >= 'a' && c <= 'z') || c == '-' || c == '\'')) return NULL;
+    }
+    char base[WORD_MAX + 1];
+    const lex_slot *found = NULL;
+    pthread_mutex_lock(&wn_lock);
+    for (size_t o = 0; o < 4 && !found; o++) {
+        char w[WORD_MAX + 1];
+        memcpy(w, word, len);
+        w[len] = 0;
+        char *m = morphstr(w, order[o]);
+        if (!m || strlen(m) > WORD_MAX || strchr(m, '_')) continue;
+        strcpy(base, m);
+        pthread_mutex_unlock(&wn_lock); /* word_hash tokenizes: no WordNet state */
+        uint64_t h = word_hash(tok, base);
+        found = h ? lex_find(h) : NULL;
+        pthread_mutex_lock(&wn_lock);
+    }
+    pthread_mutex_unlock(&wn_lock);
+    return found;
+}
+
+static uint64_t compute_key(rp_spinner *sp, uint64_t h, const char *word, size_t len)
+{
+    if (stop_has(h)) return h;
+    /* an inflected form goes to its base even when WordNet also lists it
+     * ("said" is an adjective too): both sides of a pair do the same */
+    const lex_slot *e = len <= WORD_MAX ? lookup_base(sp->scratch, word, len) : NULL;
+    if (!e) e = lex_find(h);
+    if (e) return class_key(e->cls);
+    const sb_symbol *st = sb_stemmer_stem(sp->stemmer, (const sb_symbol *)word, (int)len);
+    if (!st) return h;
+    return XXH3_64bits_withSeed(st, (size_t)sb_stemmer_length(sp->stemmer), 0x57E3ULL) | 1;
+}
+
+uint64_t rp__spinner_key(rp_spinner *sp, uint64_t h, const char *word, size_t len)
+{
+    uint64_t w = h ? h : 1;
+    size_t s = slot_of(w, sp->mask);
+    while (sp->word[s] && sp->word[s] != w) s = (s + 1) & sp->mask;
+    if (sp->word[s]) return sp->key[s];
+    uint64_t key = compute_key(sp, h, word, len);
+    if (sp->n + 1 > (sp->mask + 1) / 2) { /* grow, or start over past CACHE_MAX */
+        size_t cap = (sp->mask + 1) * 2;
+        uint64_t *nw = cap <= CACHE_MAX ? calloc(cap, sizeof(uint64_t)) : NULL;
+        uint64_t *nk = nw ? malloc(cap * sizeof(uint64_t)) : NULL;
+        if (!nk) {
+            free(nw);
+            memset(sp->word, 0, (sp->mask + 1) * sizeof(uint64_t));
+            sp->n = 0;
+        } else {
+            for (size_t x = 0; x <= sp->mask; x++) {
+                if (!sp->word[x]) continue;
+                size_t t = slot_of(sp->word[x], cap - 1);
+                while (nw[t]) t = (t + 1) & (cap - 1);
+                nw[t] = sp->word[x];
+                nk[t] = sp->key[x];
+            }
+            free(sp->word);
+            free(sp->key);
+            sp->word = nw;
+            sp->key = nk;
+            sp->mask = cap - 1;
+        }
+        s = slot_of(w, sp->mask);
+        while (sp->word[s]) s = (s + 1) & sp->mask;
+    }
+    sp->word[s] = w;
+    sp->key[s] = key;
+    sp->n++;
+    return key;
+}
+
+int rp__is_function_word(uint64_t h)
+{
+    return lex.stop && stop_has(h);
+}
