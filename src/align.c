@@ -359,7 +359,7 @@ void rp__align_summarize(rp_alignment *al, rp_passage *ps, size_t n, const rp_sp
     /* A reprint that changes a word or two is still a reprint; one whose
      * passages hold synonyms, other word forms or numbers written otherwise
      * in a twentieth of their matches was disguised. */
-    if (!identical && substituted >= 3 && substituted * 20 >= matches) al->relation = RP_REL_SPUN;
+    if (!identical && substituted >= 3 && substituted * 100 >= matches * 3) al->relation = RP_REL_SPUN;
 }
 
 const char *rp_relation_name(rp_relation rel)
