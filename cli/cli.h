@@ -72,5 +72,6 @@ void cli_out_abort(cli_out *out);
 int cli_dedup(int argc, char **argv);
 int cli_pairs(int argc, char **argv);
 int cli_align(int argc, char **argv);
+int cli_stories(int argc, char **argv);
 
 #endif

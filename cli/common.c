@@ -38,7 +38,7 @@ const char cli_common_help[] =
     "      --skip-bad        count and report bad documents, and go on\n"
     "                        (default: stop at the first, exit 1)\n"
     "      --tmp-dir DIR     temporary files (default $TMPDIR or /tmp)\n"
-    "matching:\n"
+    "disguised reuse:\n"
     "      --spin            also match spun and lightly rewritten copies: content\n"
     "                        words compare by WordNet synonym class (after their\n"
     "                        base form) or Snowball stem, so \"said\"/\"stated\",\n"
@@ -353,6 +353,12 @@ int cli_report(const cli_opts *o, const char *command, rp_engine *e)
                 (unsigned long long)s.candidate_pairs, s.bands, s.rows,
                 o->params.measure == RP_MEASURE_JACCARD ? "jaccard" : "containment",
                 o->params.threshold);
+    } else if (!o->quiet && strcmp(command, "stories") == 0) {
+        fprintf(stderr,
+                "reprint stories: %llu stories of two or more documents (%llu similar pairs of "
+                "%llu candidates, cosine >= %.2f)\n",
+                (unsigned long long)s.clusters, (unsigned long long)s.similar_pairs,
+                (unsigned long long)s.candidate_pairs, o->params.story_threshold);
     } else if (!o->quiet) {
         fprintf(stderr,
                 "reprint %s: %llu clusters, %llu similar pairs of %llu candidates "

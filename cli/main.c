@@ -16,6 +16,7 @@ static void usage(FILE *f)
             "  dedup   write the corpus without its near-duplicates\n"
             "  pairs   list similar document pairs with their scores\n"
             "  align   find the passages documents share, aligned, with the likely source\n"
+            "  stories group the documents that report the same story\n"
             "\n"
             "INPUT is a JSONL file ({\"id\":..., \"text\":...} per line), a text file\n"
             "(one document), a directory of such files, or - for stdin; .gz and .zst\n"
@@ -32,6 +33,7 @@ int main(int argc, char **argv)
     if (strcmp(cmd, "dedup") == 0) return cli_dedup(argc - 1, argv + 1);
     if (strcmp(cmd, "pairs") == 0) return cli_pairs(argc - 1, argv + 1);
     if (strcmp(cmd, "align") == 0) return cli_align(argc - 1, argv + 1);
+    if (strcmp(cmd, "stories") == 0) return cli_stories(argc - 1, argv + 1);
     if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
         usage(stdout);
         return EXIT_OK;

@@ -93,7 +93,8 @@ typedef enum {
 /* What an engine run computes. */
 typedef enum {
     RP_TASK_DEDUP = 0,       /* near-duplicate pairs and clusters, the kept corpus */
-    RP_TASK_ALIGN            /* shared passages between documents */
+    RP_TASK_ALIGN,           /* shared passages between documents */
+    RP_TASK_STORIES          /* documents reporting the same story */
 } rp_task;
 
 /* All tunables of a run. Initialize with rp_params_init(), then change what
@@ -139,6 +140,8 @@ typedef struct {
                                 words are compared by WordNet synonym class or
                                 Snowball stem, function words as they are. Needs
                                 the WordNet database (default 0) */
+    double story_threshold;  /* stories: cosine of two documents' term vectors, and of
+                                two stories' centroids, to join them (default 0.3) */
     /* resources */
     unsigned threads;        /* worker threads; 0 = one per online core (default) */
     uint64_t memory_limit;   /* bytes for dedup's band tables before they spill to
@@ -381,6 +384,28 @@ typedef struct {
  * during the call only. A non-zero return from fn stops. */
 rp_status rp_engine_foreach_alignment(rp_engine *engine,
                                       int (*fn)(void *user, const rp_alignment *al), void *user);
+
+/* ---------------------------------------------------------------- stories */
+
+#define RP_STORY_TERMS 8
+/* Documents that report one story (RP_TASK_STORIES): two or more. */
+typedef struct {
+    uint64_t story;              /* 1-based, in order of the first member */
+    const rp_id *members;        /* in input order */
+    const uint64_t *indexes;     /* their 0-based record numbers */
+    size_t n_members;
+    const char *terms[RP_STORY_TERMS]; /* the terms that set it apart, heaviest first,
+                                          as written in one member (not NUL-terminated) */
+    size_t term_len[RP_STORY_TERMS];
+    size_t n_terms;
+} rp_story;
+
+/* Calls fn for each story, in order of its first member; valid during the
+ * call only. A non-zero return from fn stops. */
+rp_status rp_engine_foreach_story(rp_engine *engine, int (*fn)(void *user, const rp_story *story),
+                                  void *user);
+/* The story (1-based) record i belongs to, 0 for none. */
+uint64_t rp_engine_story_of(const rp_engine *engine, uint64_t index);
 
 /* Aligns two texts directly (min_words, max_gap, min_identity apply). */
 typedef struct rp_aligner rp_aligner;

@@ -43,6 +43,7 @@ struct rp_engine {
     rp_params p;
     rp_corpus corpus;
     rp_reuse *reuse;            /* the align task's state (reuse.c) */
+    rp_stories *stories;        /* the stories task's state (story.c) */
 
     /* per record */
     uint8_t *status;
@@ -87,6 +88,7 @@ void rp_params_init(rp_params *p)
     p->min_identity = 0.6;
     p->fingerprint_ngram = 6;
     p->max_df = 100;
+    p->story_threshold = 0.3;
     p->date_field = "date";
 }
 
@@ -95,7 +97,8 @@ rp_engine *rp_engine_create(const rp_params *params)
     rp_engine *e = calloc(1, sizeof(*e));
     if (!e) return NULL;
     if (rp__corpus_init(&e->corpus, params, e->err) ||
-        (params->task == RP_TASK_ALIGN && !(e->reuse = rp__reuse_create()))) {
+        (params->task == RP_TASK_ALIGN && !(e->reuse = rp__reuse_create())) ||
+        (params->task == RP_TASK_STORIES && !(e->stories = rp__stories_create()))) {
         rp_engine_free(e);
         return NULL;
     }
@@ -117,6 +120,7 @@ void rp_engine_free(rp_engine *e)
     if (!e) return;
     rp__corpus_free(&e->corpus);
     rp__reuse_free(e->reuse);
+    rp__stories_free(e->stories);
     free_candidates(e);
     free(e->status);
     free(e->exact);
@@ -487,6 +491,8 @@ rp_status rp_engine_run(rp_engine *e)
         if (st != RP_OK) return st;
     }
     if (e->p.task == RP_TASK_ALIGN) return rp__reuse_run(e->reuse, &e->corpus, &e->stats, e->err);
+    if (e->p.task == RP_TASK_STORIES)
+        return rp__stories_run(e->stories, &e->corpus, &e->stats, e->err);
     if (e->p.ngram < 1 || e->p.ngram > 64 || e->p.num_perm < 1 || e->p.num_perm > 4096 ||
         !(e->p.threshold > 0 && e->p.threshold <= 1) || e->p.max_doc_bytes < 1 ||
         e->p.max_bucket < 2) {
@@ -745,4 +751,16 @@ rp_status rp_engine_foreach_alignment(rp_engine *e, int (*fn)(void *, const rp_a
 {
     if (!e->ran || e->p.task != RP_TASK_ALIGN) return RP_ERR_USAGE;
     return rp__reuse_foreach(e->reuse, fn, user);
+}
+
+rp_status rp_engine_foreach_story(rp_engine *e, int (*fn)(void *, const rp_story *), void *user)
+{
+    if (!e->ran || e->p.task != RP_TASK_STORIES) return RP_ERR_USAGE;
+    return rp__stories_foreach(e->stories, fn, user);
+}
+
+uint64_t rp_engine_story_of(const rp_engine *e, uint64_t index)
+{
+    if (!e->ran || e->p.task != RP_TASK_STORIES) return 0;
+    return (uint64_t)rp__stories_story_of(e->stories, index);
 }

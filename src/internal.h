@@ -361,6 +361,14 @@ void rp__align_summarize(rp_alignment *al, rp_passage *ps, size_t n, const rp_sp
 /* The align task over a corpus (see reuse.c). */
 typedef struct rp_reuse rp_reuse;
 
+/* ------------------------------------------------------------- story.c */
+typedef struct rp_stories rp_stories;
+rp_stories *rp__stories_create(void);
+void rp__stories_free(rp_stories *s);
+rp_status rp__stories_run(rp_stories *s, rp_corpus *c, rp_stats *stats, char *err);
+rp_status rp__stories_foreach(rp_stories *s, int (*fn)(void *user, const rp_story *story), void *user);
+int64_t rp__stories_story_of(const rp_stories *s, uint64_t rec);
+
 rp_reuse *rp__reuse_create(void);
 void rp__reuse_free(rp_reuse *ru);
 rp_status rp__reuse_run(rp_reuse *ru, rp_corpus *c, rp_stats *stats, char *err);

@@ -1,0 +1,648 @@
+/*
+ * story.c — which documents report the same story, whether or not they
+ * share a passage.
+ *
+ * Two reports of one event share its rare names and terms (the people, the
+ * places, the things only this event involves) far more than two reports on
+ * the same topic do. So each document is a TF-IDF vector over its content
+ * words, function words left out, each word taken by its spin key (synonym
+ * class or stem, spin.c) so that a rewrite or a spun copy keeps its terms;
+ * a word written with a capital inside a sentence (a name) weighs double.
+ *
+ *   1. DF. Every document's distinct terms are counted (pass 1, workers).
+ *   2. Vectors. Each document keeps its TOP_TERMS heaviest terms, weighted
+ *      (1 + ln tf) * ln(1 + N / df), normalized (pass 2, workers). A term
+ *      found in no other document is left out: it cannot be shared, and a
+ *      site's header, footer and boilerplate would only dilute the vector.
+ *   3. Candidates. Documents sharing one of their KEY_TERMS heaviest terms
+ *      found in more than one document,
+ *      through the radix-sorted buckets dedup's bands use (a bucket above
+ *      max_bucket is chained, not paired), so the cost follows the number
+ *      of documents, not its square.
+ *   4. Clusters. Candidate pairs at story_threshold cosine or more are taken
+ *      from the most similar down. Two clusters merge only when their
+ *      centroids are also that similar: a document that mentions two events
+ *      joins one of them and does not bridge the two stories together, which
+ *      single-link clustering would.
+ */
+#include "internal.h"
+
+#include <math.h>
+#include <string.h>
+
+#define TOP_TERMS 24      /* terms kept per document */
+#define KEY_TERMS 8       /* of which these make candidates */
+#define CENTROID_TERMS 64 /* terms kept per cluster centroid */
+#define SHOW_TERMS RP_STORY_TERMS
+
+typedef struct {
+    uint32_t term;
+    float w;
+} rp_tw;
+
+typedef struct {
+    rp_tw *v;                /* sorted by term */
+    size_t n, cap;
+    uint32_t members;
+} rp_centroid;
+
+struct rp_stories {
+    rp_corpus *c;
+    rp_stats *stats;
+    char *err;
+    /* terms: open addressing on term id + 1 */
+    uint32_t *tkey, *tdf, *ttext; /* ttext: offset in text arena */
+    uint8_t *tlen;
+    size_t tmask, tn;
+    rp_buf text;
+    uint64_t n_good;
+    /* per record */
+    uint64_t *vec_off;       /* into vecs; UINT64_MAX for a rejected record */
+    uint8_t *vec_len;
+    rp_tw *vecs;
+    size_t n_vecs, cap_vecs;
+    uint64_t *id_off;        /* into ids: offset << 1 | is_number */
+    uint32_t *id_len;
+    rp_buf ids;
+    uint64_t n_rec, cap_rec;
+    /* results */
+    uint32_t *story_of;      /* per record: story index or UINT32_MAX */
+    uint32_t *members;       /* records of story s: members[first[s] .. first[s + 1]) */
+    uint32_t *first;
+    rp_tw *terms;            /* SHOW_TERMS per story (w 0 = none) */
+    size_t n_stories;
+    int ran;
+};
+
+rp_stories *rp__stories_create(void)
+{
+    return calloc(1, sizeof(rp_stories));
+}
+
+void rp__stories_free(rp_stories *s)
+{
+    if (!s) return;
+    free(s->tkey);
+    free(s->tdf);
+    free(s->ttext);
+    free(s->tlen);
+    rp__buf_free(&s->text);
+    free(s->vec_off);
+    free(s->vec_len);
+    free(s->vecs);
+    free(s->id_off);
+    free(s->id_len);
+    rp__buf_free(&s->ids);
+    free(s->story_of);
+    free(s->members);
+    free(s->first);
+    free(s->terms);
+    free(s);
+}
+
+static size_t term_slot(const rp_stories *s, uint32_t term)
+{
+    uint64_t h = (uint64_t)term * 0x9E3779B97F4A7C15ULL;
+    size_t i = (size_t)(h >> 32) & s->tmask;
+    while (s->tkey[i] && s->tkey[i] != term + 1) i = (i + 1) & s->tmask;
+    return i;
+}
+
+static int term_grow(rp_stories *s)
+{
+    size_t cap = s->tmask ? (s->tmask + 1) * 2 : 1 << 14;
+    uint32_t *ok = s->tkey, *odf = s->tdf, *otext = s->ttext;
+    uint8_t *olen = s->tlen;
+    size_t omask = s->tmask;
+    s->tkey = calloc(cap, sizeof(uint32_t));
+    s->tdf = malloc(cap * sizeof(uint32_t));
+    s->ttext = malloc(cap * sizeof(uint32_t));
+    s->tlen = malloc(cap);
+    if (!s->tkey || !s->tdf || !s->ttext || !s->tlen) return -1;
+    s->tmask = cap - 1;
+    for (size_t i = 0; ok && i <= omask; i++) {
+        if (!ok[i]) continue;
+        size_t j = term_slot(s, ok[i] - 1);
+        s->tkey[j] = ok[i];
+        s->tdf[j] = odf[i];
+        s->ttext[j] = otext[i];
+        s->tlen[j] = olen[i];
+    }
+    free(ok);
+    free(odf);
+    free(otext);
+    free(olen);
+    return 0;
+}
+
+/* --------------------------------------------------------- the words */
+
+typedef struct {
+    uint32_t term;
+    uint8_t cap;             /* capitalized inside a sentence */
+    uint8_t len;             /* surface bytes (for the term's text) */
+    const char *surface;
+} rp_occ;
+
+typedef struct {
+    rp_occ *occ;
+    size_t cap;
+} rp_story_worker;
+
+static void *sw_new(void *ctx)
+{
+    (void)ctx;
+    return calloc(1, sizeof(rp_story_worker));
+}
+
+static void sw_free(void *state)
+{
+    rp_story_worker *w = state;
+    free(w->occ);
+    free(w);
+}
+
+static int cmp_occ(const void *x, const void *y)
+{
+    const rp_occ *a = x, *b = y;
+    return a->term < b->term ? -1 : a->term > b->term;
+}
+
+/* The content words of a record, with where they are in its text. */
+static size_t content_words(rp_story_worker *w, const rp_record *r)
+{
+    if (rp__grow((void **)&w->occ, &w->cap, r->n_tokens ? r->n_tokens : 1, sizeof(rp_occ)))
+        return SIZE_MAX;
+    const char *t = r->doc.text;
+    size_t len = r->doc.text_len, byte = 0, n = 0;
+    uint32_t cp = 0;
+    for (size_t i = 0; i < r->n_tokens; i++) {
+        while (cp < r->spans[i].start && byte < len) { /* code points to bytes */
+            byte++;
+            while (byte < len && ((unsigned char)t[byte] & 0xC0) == 0x80) byte++;
+            cp++;
+        }
+        size_t end = byte, ecp = cp;
+        while (ecp < r->spans[i].end && end < len) {
+            end++;
+            while (end < len && ((unsigned char)t[end] & 0xC0) == 0x80) end++;
+            ecp++;
+        }
+        if (rp__is_function_word(r->literal[i]) || end - byte < 2) continue;
+        int letter = 0;
+        for (size_t k = byte; k < end && !letter; k++)
+            letter = ((unsigned char)t[k] | 0x20) >= 'a' && ((unsigned char)t[k] | 0x20) <= 'z';
+        if (!letter && end - byte < 4) continue; /* "12" says little, "1886" may */
+        /* a capital after a sentence's start marks a name */
+        size_t q = byte;
+        while (q > 0 && (t[q - 1] == ' ' || t[q - 1] == '\t' || t[q - 1] == '"' || t[q - 1] == '(' ||
+                         (unsigned char)t[q - 1] >= 0x80))
+            q--;
+        int initial = q == 0 || t[q - 1] == '.' || t[q - 1] == '!' || t[q - 1] == '?' ||
+                      t[q - 1] == '\n' || t[q - 1] == ':';
+        int upper = t[byte] >= 'A' && t[byte] <= 'Z';
+        w->occ[n++] = (rp_occ){(uint32_t)(r->hashes[i] >> 32), (uint8_t)(upper && !initial),
+                               (uint8_t)(end - byte > 40 ? 40 : end - byte), t + byte};
+    }
+    qsort(w->occ, n, sizeof(rp_occ), cmp_occ);
+    return n;
+}
+
+/* Pass 1, on a worker: the distinct terms, each with one surface form. */
+static rp_status df_work(void *state, const rp_record *r, rp_buf *out)
+{
+    rp_story_worker *w = state;
+    size_t n = content_words(w, r);
+    if (n == SIZE_MAX) return RP_ERR_NOMEM;
+    /* the id first: the commit does not see the document */
+    uint32_t id_len = (uint32_t)(r->doc.id.len > 4096 ? 4096 : r->doc.id.len);
+    uint8_t is_number = (uint8_t)(r->doc.id.is_number != 0);
+    if (rp__buf_append(out, &id_len, 4) || rp__buf_append(out, &is_number, 1) ||
+        rp__buf_append(out, r->doc.id.str, id_len))
+        return RP_ERR_NOMEM;
+    for (size_t i = 0; i < n; i++) {
+        if (i && w->occ[i].term == w->occ[i - 1].term) continue;
+        const rp_occ *o = &w->occ[i];
+        if (rp__buf_append(out, &o->term, 4) || rp__buf_append(out, &o->len, 1) ||
+            rp__buf_append(out, o->surface, o->len))
+            return RP_ERR_NOMEM;
+    }
+    return RP_OK;
+}
+
+static rp_status keep_id(rp_stories *s, const rp_record *r)
+{
+    if (r->rec >= s->cap_rec) {
+        size_t cap = s->cap_rec ? s->cap_rec * 2 : 1024;
+        while (cap <= r->rec) cap *= 2;
+        uint64_t *io = realloc(s->id_off, cap * sizeof(uint64_t));
+        if (!io) return RP_ERR_NOMEM;
+        s->id_off = io;
+        uint32_t *il = realloc(s->id_len, cap * sizeof(uint32_t));
+        if (!il) return RP_ERR_NOMEM;
+        s->id_len = il;
+        s->cap_rec = cap;
+    }
+    s->n_rec = r->rec + 1;
+    s->id_len[r->rec] = 0;
+    s->id_off[r->rec] = UINT64_MAX;
+    if (r->status != RP_OK) return RP_OK;
+    uint32_t len;
+    memcpy(&len, r->result, 4);
+    const unsigned char *p = r->result;
+    s->id_off[r->rec] = (uint64_t)s->ids.len << 1 | p[4];
+    s->id_len[r->rec] = len;
+    return rp__buf_append(&s->ids, p + 5, len) ? RP_ERR_NOMEM : RP_OK;
+}
+
+static rp_status df_commit(void *ctx, const rp_record *r)
+{
+    rp_stories *s = ctx;
+    rp_status st = keep_id(s, r);
+    if (st != RP_OK || r->status != RP_OK) return st;
+    s->n_good++;
+    const unsigned char *p = r->result, *end = p + r->result_len;
+    uint32_t id_len;
+    memcpy(&id_len, p, 4);
+    p += 5 + id_len;
+    while (p < end) {
+        uint32_t term;
+        memcpy(&term, p, 4);
+        uint8_t len = p[4];
+        if ((s->tn + 1) * 2 > s->tmask + 1 && term_grow(s)) return RP_ERR_NOMEM;
+        size_t i = term_slot(s, term);
+        if (!s->tkey[i]) {
+            s->tkey[i] = term + 1;
+            s->tdf[i] = 0;
+            s->ttext[i] = (uint32_t)(s->text.len > UINT32_MAX - 64 ? 0 : s->text.len);
+            s->tlen[i] = s->text.len > UINT32_MAX - 64 ? 0 : len;
+            if (s->tlen[i] && rp__buf_append(&s->text, p + 5, len)) return RP_ERR_NOMEM;
+            s->tn++;
+        }
+        s->tdf[i]++;
+        p += 5 + len;
+    }
+    return RP_OK;
+}
+
+static const rp__first_pass_ops df_ops = {sw_new, sw_free, df_work, df_commit};
+
+/* ------------------------------------------------------------ vectors */
+
+typedef struct {
+    rp_story_worker base;
+    const rp_stories *s;
+    rp_tw *tw;
+    size_t cap;
+} rp_vec_worker;
+
+static void *vw_new(void *ctx)
+{
+    rp_vec_worker *w = calloc(1, sizeof(*w));
+    if (w) w->s = ctx;
+    return w;
+}
+
+static void vw_free(void *state)
+{
+    rp_vec_worker *w = state;
+    free(w->base.occ);
+    free(w->tw);
+    free(w);
+}
+
+static int cmp_tw_weight(const void *x, const void *y)
+{
+    const rp_tw *a = x, *b = y;
+    if (a->w != b->w) return a->w > b->w ? -1 : 1;
+    return a->term < b->term ? -1 : a->term > b->term;
+}
+
+static int cmp_tw_term(const void *x, const void *y)
+{
+    const rp_tw *a = x, *b = y;
+    return a->term < b->term ? -1 : a->term > b->term;
+}
+
+/* Pass 2, on a worker: the document's heaviest terms, normalized, by term.
+ * (The term table is only read while workers run.) */
+static rp_status vec_work(void *state, const rp_record *r, rp_buf *out)
+{
+    rp_vec_worker *w = state;
+    const rp_stories *s = w->s;
+    size_t n = content_words(&w->base, r);
+    if (n == SIZE_MAX) return RP_ERR_NOMEM;
+    if (rp__grow((void **)&w->tw, &w->cap, n ? n : 1, sizeof(rp_tw))) return RP_ERR_NOMEM;
+    size_t m = 0;
+    for (size_t i = 0; i < n;) {
+        size_t j = i;
+        int cap = 0;
+        while (j < n && w->base.occ[j].term == w->base.occ[i].term) cap |= w->base.occ[j++].cap;
+        size_t slot = term_slot(s, w->base.occ[i].term);
+        double df = s->tkey[slot] ? s->tdf[slot] : 1;
+        if (df < 2) { /* shared with no one: it would only dilute the vector */
+            i = j;
+            continue;
+        }
+        double weight = (1 + log((double)(j - i))) * log(1 + (double)s->n_good / df) * (cap ? 2 : 1);
+        w->tw[m++] = (rp_tw){w->base.occ[i].term, (float)weight};
+        i = j;
+    }
+    qsort(w->tw, m, sizeof(rp_tw), cmp_tw_weight);
+    if (m > TOP_TERMS) m = TOP_TERMS;
+    double norm = 0;
+    for (size_t i = 0; i < m; i++) norm += (double)w->tw[i].w * w->tw[i].w;
+    norm = norm > 0 ? sqrt(norm) : 1;
+    for (size_t i = 0; i < m; i++) w->tw[i].w = (float)(w->tw[i].w / norm);
+    /* the KEY_TERMS heaviest first, for candidates; the rest after them */
+    return rp__buf_append(out, w->tw, m * sizeof(rp_tw)) ? RP_ERR_NOMEM : RP_OK;
+}
+
+static rp_status vec_commit(void *ctx, const rp_record *r)
+{
+    rp_stories *s = ctx;
+    if (r->rec >= s->n_rec) return RP_OK;
+    size_t m = r->result_len / sizeof(rp_tw);
+    if (rp__grow((void **)&s->vecs, &s->cap_vecs, s->n_vecs + m + 1, sizeof(rp_tw))) return RP_ERR_NOMEM;
+    memcpy(s->vecs + s->n_vecs, r->result, m * sizeof(rp_tw));
+    s->vec_off[r->rec] = s->n_vecs;
+    s->vec_len[r->rec] = (uint8_t)m;
+    s->n_vecs += m;
+    return RP_OK;
+}
+
+static int want_good(void *ctx, uint64_t rec)
+{
+    const rp_stories *s = ctx;
+    return rec < s->n_rec && s->id_off[rec] != UINT64_MAX;
+}
+
+static const rp__first_pass_ops vec_ops = {vw_new, vw_free, vec_work, vec_commit};
+
+/* ------------------------------------------------------- clustering */
+
+/* Cosine of two term-sorted vectors of unit length (or, for centroids,
+ * divided by their norms). */
+static double dot(const rp_tw *a, size_t na, const rp_tw *b, size_t nb)
+{
+    double d = 0;
+    size_t i = 0, j = 0;
+    while (i < na && j < nb) {
+        if (a[i].term < b[j].term) i++;
+        else if (a[i].term > b[j].term) j++;
+        else d += (double)a[i++].w * b[j++].w;
+    }
+    return d;
+}
+
+static double cosine_c(const rp_centroid *a, const rp_centroid *b)
+{
+    double na = dot(a->v, a->n, a->v, a->n), nb = dot(b->v, b->n, b->v, b->n);
+    return na > 0 && nb > 0 ? dot(a->v, a->n, b->v, b->n) / sqrt(na * nb) : 0;
+}
+
+/* a += b, keeping the CENTROID_TERMS heaviest terms, sorted by term. */
+static int centroid_add(rp_centroid *a, const rp_tw *b, size_t nb)
+{
+    size_t need = a->n + nb;
+    rp_tw *m = malloc((need ? need : 1) * sizeof(rp_tw));
+    if (!m) return -1;
+    size_t i = 0, j = 0, k = 0;
+    while (i < a->n || j < nb) {
+        if (j == nb || (i < a->n && a->v[i].term < b[j].term)) m[k++] = a->v[i++];
+        else if (i == a->n || b[j].term < a->v[i].term) m[k++] = b[j++];
+        else m[k++] = (rp_tw){a->v[i].term, a->v[i++].w + b[j++].w};
+    }
+    if (k > CENTROID_TERMS) {
+        qsort(m, k, sizeof(rp_tw), cmp_tw_weight);
+        k = CENTROID_TERMS;
+        qsort(m, k, sizeof(rp_tw), cmp_tw_term);
+    }
+    free(a->v);
+    a->v = m;
+    a->n = k;
+    return 0;
+}
+
+typedef struct {
+    uint32_t a, b;
+    float sim;
+} rp_edge;
+
+static int cmp_edge(const void *x, const void *y)
+{
+    const rp_edge *a = x, *b = y;
+    if (a->sim != b->sim) return a->sim > b->sim ? -1 : 1;
+    if (a->a != b->a) return a->a < b->a ? -1 : 1;
+    return a->b < b->b ? -1 : a->b > b->b;
+}
+
+static rp_status cluster(rp_stories *s, double threshold, size_t max_bucket)
+{
+    rp_status st = RP_ERR_NOMEM;
+    uint64_t *entries = NULL, *pairs = NULL;
+    size_t n_entries = 0, n_pairs = 0, cap_pairs = 0;
+    rp_edge *edges = NULL;
+    size_t n_edges = 0;
+    rp_centroid *cent = NULL;
+    rp_uf uf = {0};
+    uint64_t truncated = 0;
+    /* each document's vector sorted by term; its KEY_TERMS heaviest make entries */
+    entries = malloc((s->n_rec * KEY_TERMS + 1) * sizeof(uint64_t));
+    if (!entries) goto done;
+    for (uint64_t r = 0; r < s->n_rec; r++) {
+        if (s->id_off[r] == UINT64_MAX) continue;
+        rp_tw *v = s->vecs + s->vec_off[r];
+        size_t m = s->vec_len[r];
+        /* a term no other document has cannot make a candidate: the keys are
+         * the heaviest shared ones (a site's header and footer words, heavy
+         * and unique, would otherwise crowd out the story's own) */
+        for (size_t k = 0, keys = 0; k < m && keys < KEY_TERMS; k++) {
+            size_t slot = term_slot(s, v[k].term);
+            if (!s->tkey[slot] || s->tdf[slot] < 2) continue;
+            entries[n_entries++] = (uint64_t)v[k].term << 32 | r;
+            keys++;
+        }
+        qsort(v, m, sizeof(rp_tw), cmp_tw_term);
+    }
+    if (rp__band_pairs(entries, n_entries, max_bucket, &pairs, &n_pairs, &cap_pairs, &truncated)) goto done;
+    free(entries);
+    entries = NULL;
+    n_pairs = rp__sort_unique_u64(pairs, n_pairs, NULL);
+    if (n_pairs == SIZE_MAX) goto done;
+    s->stats->candidate_pairs = n_pairs;
+    s->stats->truncated_buckets = truncated;
+    edges = malloc((n_pairs ? n_pairs : 1) * sizeof(rp_edge));
+    if (!edges) goto done;
+    for (size_t k = 0; k < n_pairs; k++) {
+        uint32_t a = (uint32_t)(pairs[k] >> 32), b = (uint32_t)pairs[k];
+        double sim = dot(s->vecs + s->vec_off[a], s->vec_len[a], s->vecs + s->vec_off[b], s->vec_len[b]);
+        if (sim + 1e-9 >= threshold) edges[n_edges++] = (rp_edge){a, b, (float)sim};
+    }
+    free(pairs);
+    pairs = NULL;
+    s->stats->similar_pairs = n_edges;
+    qsort(edges, n_edges, sizeof(rp_edge), cmp_edge);
+    if (rp__uf_init(&uf, s->n_rec ? s->n_rec : 1)) goto done;
+    cent = calloc(s->n_rec ? s->n_rec : 1, sizeof(rp_centroid));
+    if (!cent) goto done;
+    for (size_t e = 0; e < n_edges; e++) {
+        uint32_t ra = rp__uf_find(&uf, edges[e].a), rb = rp__uf_find(&uf, edges[e].b);
+        if (ra == rb) continue;
+        for (int side = 0; side < 2; side++) { /* a lone document is its own centroid */
+            uint32_t r = side ? rb : ra;
+            if (!cent[r].members) {
+                if (centroid_add(&cent[r], s->vecs + s->vec_off[r], s->vec_len[r])) goto done;
+                cent[r].members = 1;
+            }
+        }
+        if (cosine_c(&cent[ra], &cent[rb]) + 1e-9 < threshold) continue;
+        rp__uf_union(&uf, ra, rb);
+        uint32_t root = rp__uf_find(&uf, ra), other = root == ra ? rb : ra;
+        if (centroid_add(&cent[root], cent[other].v, cent[other].n)) goto done;
+        cent[root].members += cent[other].members;
+        free(cent[other].v);
+        cent[other] = (rp_centroid){0};
+    }
+    /* stories of two or more, numbered by their first document */
+    s->story_of = malloc((s->n_rec ? s->n_rec : 1) * sizeof(uint32_t));
+    uint32_t *count = calloc(s->n_rec ? s->n_rec : 1, sizeof(uint32_t));
+    if (!s->story_of || !count) {
+        free(count);
+        goto done;
+    }
+    for (uint64_t r = 0; r < s->n_rec; r++)
+        if (s->id_off[r] != UINT64_MAX) count[rp__uf_find(&uf, (uint32_t)r)]++;
+    size_t n_st = 0, n_mem = 0;
+    for (uint64_t r = 0; r < s->n_rec; r++) {
+        s->story_of[r] = UINT32_MAX;
+        if (s->id_off[r] != UINT64_MAX && rp__uf_find(&uf, (uint32_t)r) == r && count[r] > 1) {
+            s->story_of[r] = (uint32_t)n_st++;
+            n_mem += count[r];
+        }
+    }
+    s->first = calloc(n_st + 1, sizeof(uint32_t));
+    s->members = malloc((n_mem ? n_mem : 1) * sizeof(uint32_t));
+    s->terms = calloc((n_st ? n_st : 1) * SHOW_TERMS, sizeof(rp_tw));
+    if (!s->first || !s->members || !s->terms) {
+        free(count);
+        goto done;
+    }
+    for (uint64_t r = 0; r < s->n_rec; r++)
+        if (s->story_of[r] != UINT32_MAX) s->first[s->story_of[r] + 1] = count[r];
+    for (size_t k = 0; k < n_st; k++) s->first[k + 1] += s->first[k];
+    memset(count, 0, (s->n_rec ? s->n_rec : 1) * sizeof(uint32_t));
+    for (uint64_t r = 0; r < s->n_rec; r++) {
+        if (s->id_off[r] == UINT64_MAX) continue;
+        uint32_t root = rp__uf_find(&uf, (uint32_t)r), st_i = s->story_of[root];
+        if (st_i == UINT32_MAX) continue;
+        s->members[s->first[st_i] + count[root]++] = (uint32_t)r;
+        if (r != root) s->story_of[r] = st_i;
+    }
+    for (uint64_t r = 0; r < s->n_rec; r++) {
+        if (s->id_off[r] == UINT64_MAX || rp__uf_find(&uf, (uint32_t)r) != r ||
+            s->story_of[r] == UINT32_MAX)
+            continue;
+        rp_centroid *c = &cent[r];
+        qsort(c->v, c->n, sizeof(rp_tw), cmp_tw_weight);
+        for (size_t k = 0; k < c->n && k < SHOW_TERMS; k++) s->terms[s->story_of[r] * SHOW_TERMS + k] = c->v[k];
+    }
+    free(count);
+    s->n_stories = n_st;
+    s->stats->clusters = n_st;
+    st = RP_OK;
+done:
+    free(entries);
+    free(pairs);
+    free(edges);
+    if (cent)
+        for (uint64_t r = 0; r < s->n_rec; r++) free(cent[r].v);
+    free(cent);
+    rp__uf_free(&uf);
+    return st;
+}
+
+/* ---------------------------------------------------------------- run */
+
+rp_status rp__stories_run(rp_stories *s, rp_corpus *c, rp_stats *stats, char *err)
+{
+    s->c = c;
+    s->stats = stats;
+    s->err = err;
+    s->ran = 1;
+    double threshold = c->p.story_threshold;
+    if (!(threshold > 0 && threshold <= 1) || c->p.max_bucket < 2) {
+        rp__msg(err, "invalid parameters (story threshold (0,1], max_bucket >= 2)");
+        return RP_ERR_USAGE;
+    }
+    /* terms are spin keys, and function words are left out */
+    rp_status st = rp__tokenizer_spin(c->tok, 1, err);
+    if (st != RP_OK) return st;
+    int spin = c->p.spin;
+    c->p.spin = 1; /* the workers' tokenizers too */
+    st = rp__corpus_first_pass(c, stats, &df_ops, s);
+    if (st == RP_OK && s->n_rec) {
+        s->vec_off = malloc(s->n_rec * sizeof(uint64_t));
+        s->vec_len = calloc(s->n_rec, 1);
+        if (!s->vec_off || !s->vec_len) st = RP_ERR_NOMEM;
+        else
+            for (uint64_t r = 0; r < s->n_rec; r++) s->vec_off[r] = 0;
+    }
+    if (st == RP_OK && s->n_good) st = rp__corpus_pass_mt(c, "weighing", want_good, &vec_ops, s);
+    c->p.spin = spin;
+    if (st == RP_OK) st = cluster(s, threshold, c->p.max_bucket);
+    if (st == RP_ERR_NOMEM && !err[0]) rp__msg(err, "out of memory");
+    stats->kept = stats->read - stats->rejected;
+    return st;
+}
+
+static rp_id id_at(const rp_stories *s, uint64_t r)
+{
+    rp_id id = {s->ids.data + (s->id_off[r] >> 1), s->id_len[r], (int)(s->id_off[r] & 1)};
+    return id;
+}
+
+rp_status rp__stories_foreach(rp_stories *s, int (*fn)(void *user, const rp_story *story), void *user)
+{
+    if (!s->ran) return RP_ERR_USAGE;
+    rp_id *ids = NULL;
+    uint64_t *idx = NULL;
+    size_t cap = 0, cap_idx = 0;
+    for (size_t k = 0; k < s->n_stories; k++) {
+        size_t n = s->first[k + 1] - s->first[k];
+        if (rp__grow((void **)&ids, &cap, n, sizeof(rp_id)) ||
+            rp__grow((void **)&idx, &cap_idx, n, sizeof(uint64_t))) {
+            free(ids);
+            free(idx);
+            return RP_ERR_NOMEM;
+        }
+        for (size_t m = 0; m < n; m++) {
+            idx[m] = s->members[s->first[k] + m];
+            ids[m] = id_at(s, idx[m]);
+        }
+        rp_story st;
+        memset(&st, 0, sizeof(st));
+        st.story = k + 1;
+        st.members = ids;
+        st.indexes = idx;
+        st.n_members = n;
+        for (size_t t = 0; t < SHOW_TERMS; t++) {
+            const rp_tw *tw = &s->terms[k * SHOW_TERMS + t];
+            if (tw->w <= 0) break;
+            size_t slot = term_slot(s, tw->term);
+            if (!s->tkey[slot] || !s->tlen[slot]) continue;
+            st.terms[st.n_terms] = s->text.data + s->ttext[slot];
+            st.term_len[st.n_terms++] = s->tlen[slot];
+        }
+        if (fn(user, &st)) break;
+    }
+    free(ids);
+    free(idx);
+    return RP_OK;
+}
+
+int64_t rp__stories_story_of(const rp_stories *s, uint64_t rec)
+{
+    if (!s->story_of || rec >= s->n_rec || s->story_of[rec] == UINT32_MAX) return 0;
+    return (int64_t)s->story_of[rec] + 1;
+}
