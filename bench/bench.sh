@@ -123,6 +123,15 @@ row "gzip -dc > /dev/null" "$t_gd" "$m_gd"
 row "reprint dedup .gz" "$t_rg" "$m_rg"
 read -r t_al m_al < <(timeit build/reprint align -q --json --stats "$OUT/align-stats.json" "$CORPUS")
 row "reprint align" "$t_al" "$m_al"
+# --spin: the cost of matching by synonym class and stem, beside plain matching
+read -r t_sd m_sd < <(timeit build/reprint dedup -q --spin "$CORPUS")
+row "reprint dedup --spin" "$t_sd" "$m_sd"
+read -r t_sa m_sa < <(timeit build/reprint align -q --spin --json "$CORPUS")
+row "reprint align --spin" "$t_sa" "$m_sa"
+read -r t_st m_st < <(timeit build/reprint stories -q --json "$CORPUS")
+row "reprint stories" "$t_st" "$m_st"
+awk -v d="$t_rp" -v sd="$t_sd" -v a="$t_al" -v sa="$t_sa" 'BEGIN {
+    printf "--spin costs %.2fx plain dedup and %.2fx plain align\n", sd / d, sa / a }'
 python3 - "$OUT/align-stats.json" "$t_al" <<'PY'
 import json, sys
 s = json.load(open(sys.argv[1]))

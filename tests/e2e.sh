@@ -195,5 +195,51 @@ check "align on 1 and 2 threads reports the same" cmp -s "$WORK/a1.jsonl" "$WORK
 "$BIN" dedup -q --threads 0 "$EX" > /dev/null 2>&1; rc=$?
 check "--threads 0 is a usage error" test $rc -eq 2
 
+# --- disguised reuse and stories
+python3 - "$EX" "$WORK/spun.jsonl" <<'PY'
+import json, sys
+# a hand-spun copy of the wire story: synonyms, word forms, a number in digits
+d = json.loads(open(sys.argv[1]).readline())
+t = d["text"]
+for a, b in [("collapsed", "crumbled"), ("said", "stated"), ("stone tower", "rock tower"),
+             ("early", "premature"), ("winter storm", "wintertime storm"), ("drove", "pushed"),
+             ("boats", "vessels"), ("No one was hurt", "Nobody was injured"), ("two", "2"),
+             ("moved", "relocated"), ("village", "small town"), ("heard", "perceived")]:
+    t = t.replace(a, b)
+with open(sys.argv[2], "w") as f:
+    f.write(json.dumps(d) + "\n")
+    f.write(json.dumps({"id": "spun-wire", "text": t}) + "\n")
+PY
+"$BIN" align -q --json --spin "$WORK/spun.jsonl" > "$WORK/spun-align.jsonl"; rc=$?
+check "align --spin calls the hand-spun copy spun, with its changed words counted" python3 - "$WORK/spun-align.jsonl" <<'PY'
+import json, sys
+al = [json.loads(l) for l in open(sys.argv[1])]
+sys.exit(not (len(al) == 1 and al[0]["relation"] == "spun" and al[0]["coverage_b"] > 0.9
+              and any(p["differ"] > 0.03 for p in al[0]["passages"])))
+PY
+"$BIN" align -q --json "$WORK/spun.jsonl" > "$WORK/plain-align.jsonl"
+check "plain align does not call it spun" bash -c "! grep -q '\"spun\"' '$WORK/plain-align.jsonl'"
+"$BIN" stories --json "$EX" > "$WORK/stories.jsonl" 2> "$WORK/stories-err.txt"; rc=$?
+check "stories groups the Keldan versions and nothing from other events" python3 - "$WORK/stories.jsonl" <<'PY'
+import json, sys
+st = [json.loads(l) for l in open(sys.argv[1])]
+k = [s for s in st if "wire-keldan" in s["members"]]
+sys.exit(not (len(k) == 1 and {"gazette-reprint", "northshore-wrapped", "islands-edited",
+              "baytimes-rewrite"} <= set(k[0]["members"])
+              and not {"skarholm-reopens", "bay-ferry-storm", "bay-council-harbour",
+                       "varnby-keeper-museum"} & set(k[0]["members"])
+              and "Keldan" in k[0]["terms"] and all(s["story"] == i + 1 for i, s in enumerate(st))))
+PY
+check "stories accounts for every document" grep -q "read 13 documents: compared 13, rejected 0" "$WORK/stories-err.txt"
+"$BIN" stories --human "$EX" > "$WORK/stories.txt" 2>/dev/null
+check "the stories view shows who copies whom" grep -q "islands-edited <- wire-keldan: near_duplicate" "$WORK/stories.txt"
+if [ -d "$SEEDS" ]; then
+    "$BIN" stories -q --json "$SEEDS" > "$WORK/seed-stories.jsonl"
+    check "the five seeds are one story" python3 -c "
+import json, sys
+st = [json.loads(l) for l in open('$WORK/seed-stories.jsonl')]
+sys.exit(not (len(st) == 1 and len(st[0]['members']) == 5))"
+fi
+
 echo "$passed passed, $failed failed"
 test "$failed" -eq 0
