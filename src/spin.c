@@ -7,8 +7,10 @@
  * and its function words. So under --spin:
  *
  *   - function words (the closed classes below) keep their own hash;
- *   - a word WordNet knows is reduced to its base form (WordNet's morphstr:
- *     "held" -> "hold", "males" -> "male") and replaced by its synonym class;
+ *   - an irregular form in WordNet's exception lists goes to its base form
+ *     ("held" -> "hold", "men" -> "man", "said" -> "say"), and a word that is
+ *     a WordNet lemma, or whose Snowball stem is the stem of one ("males",
+ *     "mentioned"), is replaced by that lemma's synonym class;
  *   - any other word is replaced by its Snowball stem ("elevating" and
  *     "elevated" meet).
  *
@@ -22,10 +24,14 @@
  * the word's class about two times in three (measured on the seed articles);
  * the substitutions it misses are bridged by the aligner's gaps.
  *
- * The lexicon is built once per process from WordNet's index files (0.1 s)
- * and is read-only afterwards. libwordnet keeps global state, so the
- * morphstr calls for words not in the lexicon are serialized; each
- * tokenizer caches its words' keys, so that happens once per word type.
+ * The lexicon is built once per process from WordNet's index files and
+ * exception lists (under a second) and is read-only afterwards, so worker
+ * threads share it without locks. WordNet's own morphstr() is not used at
+ * run time: it binary-searches the files on disk for every call, 350 us a
+ * word measured, which a corpus of millions of word types cannot afford;
+ * the exception lists and Snowball stems of the lemmas, held in memory,
+ * give the same base forms for the regular and irregular inflections.
+ * Each tokenizer also caches its words' keys.
  */
 #include "internal.h"
 
@@ -38,7 +44,6 @@
 
 #define CLASS_CAP 32
 #define CACHE_MAX ((size_t)1 << 22) /* entries per tokenizer before it starts over */
-#define WORD_MAX 64                /* longer words are stemmed, never looked up */
 
 /* Closed-class English words: articles, determiners, pronouns, prepositions,
  * conjunctions, auxiliary and modal verbs, negation. Thesauri offer no
@@ -70,8 +75,12 @@ typedef struct {
 } lex_slot;
 
 static struct {
-    lex_slot *tab;
+    lex_slot *tab;           /* lemma -> class */
     size_t mask;
+    lex_slot *exc;           /* irregular form -> class of its base */
+    size_t exc_mask;
+    lex_slot *stem;          /* Snowball stem of a lemma -> its class */
+    size_t stem_mask;
     uint64_t *stop;          /* open-addressed set of function word hashes */
     size_t stop_mask;
     rp_status status;
@@ -79,7 +88,6 @@ static struct {
 } lex;
 
 static pthread_once_t lex_once = PTHREAD_ONCE_INIT;
-static pthread_mutex_t wn_lock = PTHREAD_MUTEX_INITIALIZER;
 static char wn_msg[RP_MSG_MAX];
 
 /* libwordnet reports through this hook; the library never prints. */
@@ -112,11 +120,29 @@ static int stop_has(uint64_t h)
     return 0;
 }
 
+static const lex_slot *table_find(const lex_slot *tab, size_t mask, uint64_t h)
+{
+    for (size_t s = slot_of(h, mask); tab[s].word; s = (s + 1) & mask)
+        if (tab[s].word == h) return &tab[s];
+    return NULL;
+}
+
 static const lex_slot *lex_find(uint64_t h)
 {
-    for (size_t s = slot_of(h, lex.mask); lex.tab[s].word; s = (s + 1) & lex.mask)
-        if (lex.tab[s].word == h) return &lex.tab[s];
-    return NULL;
+    return table_find(lex.tab, lex.mask, h);
+}
+
+/* Adds h -> cls unless h is there already (the first entry wins). */
+static void table_put(lex_slot *tab, size_t mask, uint64_t h, uint32_t cls)
+{
+    size_t s = slot_of(h, mask);
+    while (tab[s].word && tab[s].word != h) s = (s + 1) & mask;
+    if (!tab[s].word) tab[s] = (lex_slot){h, cls};
+}
+
+static uint64_t stem_hash(const sb_symbol *st, int len)
+{
+    return XXH3_64bits_withSeed(st, (size_t)len, 0x57E3ULL) | 1;
 }
 
 /* The tokenizer's hash of a one-word string, or 0 when it is not one word. */
@@ -189,6 +215,8 @@ static void lex_build(void)
     rp_tokenizer *tok = rp_tokenizer_create();
     uint64_t *lemma_hash = NULL;
     size_t n_lemma = 0, cap_lemma = 0;
+    size_t *lemma_at = NULL, cap_at = 0; /* each lemma's text in lemma_text */
+    rp_buf lemma_text = {0};
     lex_edge *edges = NULL;
     size_t n_edges = 0, cap_edges = 0;
     id_map lemmas = {0}, synsets = {0};
@@ -217,6 +245,12 @@ static void lex_build(void)
                         goto done;
                     }
                     lemma_hash[n_lemma++] = h;
+                    if (rp__grow((void **)&lemma_at, &cap_at, n_lemma, sizeof(size_t)) ||
+                        rp__buf_append(&lemma_text, ip->wd, strlen(ip->wd) + 1)) {
+                        free_index(ip);
+                        goto done;
+                    }
+                    lemma_at[n_lemma - 1] = lemma_text.len - strlen(ip->wd) - 1;
                 }
                 for (int k = 0; k < ip->off_cnt && synsets.n < (synsets.mask + 1) / 2; k++) {
                     uint32_t s = id_map_get(&synsets, ((uint64_t)pos << 56 | (uint64_t)ip->offset[k]) + 1);
@@ -261,6 +295,44 @@ static void lex_build(void)
         while (lex.tab[s].word) s = (s + 1) & lex.mask;
         lex.tab[s] = (lex_slot){lemma_hash[l], uf_root(parent, (uint32_t)l)};
     }
+    /* Snowball stems of the lemmas, in index order (nouns, verbs, adjectives,
+     * adverbs): the first lemma of a stem gives its class */
+    struct sb_stemmer *stemmer = sb_stemmer_new("english", "UTF_8");
+    size_t stem_tab = tab;
+    lex.stem = calloc(stem_tab, sizeof(lex_slot));
+    if (!stemmer || !lex.stem) {
+        if (stemmer) sb_stemmer_delete(stemmer);
+        goto done;
+    }
+    lex.stem_mask = stem_tab - 1;
+    for (size_t l = 0; l < n_lemma; l++) {
+        const sb_symbol *st = sb_stemmer_stem(stemmer, (const sb_symbol *)(lemma_text.data + lemma_at[l]),
+                                              (int)strlen(lemma_text.data + lemma_at[l]));
+        if (st) table_put(lex.stem, lex.stem_mask, stem_hash(st, sb_stemmer_length(stemmer)),
+                          uf_root(parent, (uint32_t)l));
+    }
+    sb_stemmer_delete(stemmer);
+    /* irregular forms, from WordNet's exception lists: "held hold" */
+    size_t exc_tab = 1 << 15;
+    lex.exc = calloc(exc_tab, sizeof(lex_slot));
+    if (!lex.exc) goto done;
+    lex.exc_mask = exc_tab - 1;
+    static const char *const exc_files[] = {"verb.exc", "noun.exc", "adj.exc", "adv.exc"};
+    const char *dir = SetSearchdir();
+    for (size_t x = 0; x < 4 && dir; x++) {
+        char path[1024];
+        snprintf(path, sizeof(path), "%s/%s", dir, exc_files[x]);
+        FILE *f = fopen(path, "r");
+        if (!f) continue;
+        while (fgets(line, 1 << 16, f)) {
+            char *form = strtok(line, " \n"), *base = strtok(NULL, " \n");
+            if (!form || !base || strchr(form, '_') || strchr(base, '_')) continue;
+            uint64_t hf = word_hash(tok, form), hb = word_hash(tok, base);
+            const lex_slot *e = hb ? lex_find(hb) : NULL;
+            if (hf && e && hf != hb) table_put(lex.exc, lex.exc_mask, hf, e->cls);
+        }
+        fclose(f);
+    }
     for (size_t w = 0; stopwords[w]; w++) {
         uint64_t h = word_hash(tok, stopwords[w]);
         if (!h || stop_has(h)) continue;
@@ -274,11 +346,17 @@ done:
     if (lex.status != RP_OK) {
         free(lex.tab);
         free(lex.stop);
+        free(lex.exc);
+        free(lex.stem);
         lex.tab = NULL;
         lex.stop = NULL;
+        lex.exc = NULL;
+        lex.stem = NULL;
     }
     rp_tokenizer_free(tok);
     free(lemma_hash);
+    free(lemma_at);
+    rp__buf_free(&lemma_text);
     free(edges);
     free(lemmas.key);
     free(lemmas.id);
@@ -302,7 +380,6 @@ struct rp_spinner {
     uint64_t *word, *key;    /* cache: the tokenizer's hash -> spin key; word 0 = empty */
     size_t mask, n;
     struct sb_stemmer *stemmer;
-    rp_tokenizer *scratch;   /* hashes base forms; never in spin mode itself */
 };
 
 rp_spinner *rp__spinner_create(void)
@@ -313,8 +390,7 @@ rp_spinner *rp__spinner_create(void)
     sp->word = calloc(sp->mask + 1, sizeof(uint64_t));
     sp->key = malloc((sp->mask + 1) * sizeof(uint64_t));
     sp->stemmer = sb_stemmer_new("english", "UTF_8");
-    sp->scratch = rp_tokenizer_create();
-    if (!sp->word || !sp->key || !sp->stemmer || !sp->scratch) {
+    if (!sp->word || !sp->key || !sp->stemmer) {
         rp__spinner_free(sp);
         return NULL;
     }
@@ -327,7 +403,6 @@ void rp__spinner_free(rp_spinner *sp)
     free(sp->word);
     free(sp->key);
     if (sp->stemmer) sb_stemmer_delete(sp->stemmer);
-    rp_tokenizer_free(sp->scratch);
     free(sp);
 }
 
@@ -336,45 +411,22 @@ static uint64_t class_key(uint32_t cls)
     return mix64(((uint64_t)cls << 8) ^ 0x5EC1A55ULL) | 1;
 }
 
-/* WordNet's base form of word ("held" -> "hold"), tried as a verb first:
- * inflected forms are mostly verbs and plurals. */
-static const lex_slot *lookup_base(rp_tokenizer *tok, const char *word, size_t len)
-{
-    static const int order[] = {VERB, NOUN, ADJ, ADV};
-    for (size_t k = 0; k < len; k++) {
-        char c = word[k];
-        if (!((c >= 'a' && c <= 'z') || c == '-' || c == '\'')) return NULL;
-    }
-    char base[WORD_MAX + 1];
-    const lex_slot *found = NULL;
-    pthread_mutex_lock(&wn_lock);
-    for (size_t o = 0; o < 4 && !found; o++) {
-        char w[WORD_MAX + 1];
-        memcpy(w, word, len);
-        w[len] = 0;
-        char *m = morphstr(w, order[o]);
-        if (!m || strlen(m) > WORD_MAX || strchr(m, '_')) continue;
-        strcpy(base, m);
-        pthread_mutex_unlock(&wn_lock); /* word_hash tokenizes: no WordNet state */
-        uint64_t h = word_hash(tok, base);
-        found = h ? lex_find(h) : NULL;
-        pthread_mutex_lock(&wn_lock);
-    }
-    pthread_mutex_unlock(&wn_lock);
-    return found;
-}
-
 static uint64_t compute_key(rp_spinner *sp, uint64_t h, const char *word, size_t len)
 {
     if (stop_has(h)) return h;
-    /* an inflected form goes to its base even when WordNet also lists it
+    /* an irregular form goes to its base even when WordNet also lists it
      * ("said" is an adjective too): both sides of a pair do the same */
-    const lex_slot *e = len <= WORD_MAX ? lookup_base(sp->scratch, word, len) : NULL;
-    if (!e) e = lex_find(h);
+    const lex_slot *e = table_find(lex.exc, lex.exc_mask, h);
     if (e) return class_key(e->cls);
     const sb_symbol *st = sb_stemmer_stem(sp->stemmer, (const sb_symbol *)word, (int)len);
     if (!st) return h;
-    return XXH3_64bits_withSeed(st, (size_t)sb_stemmer_length(sp->stemmer), 0x57E3ULL) | 1;
+    int sl = sb_stemmer_length(sp->stemmer);
+    /* a word the stemmer leaves whole is taken as the lemma it is; an
+     * inflected one ("stated", also an adjective) by its stem's lemma */
+    if ((size_t)sl == len && memcmp(st, word, len) == 0 && (e = lex_find(h))) return class_key(e->cls);
+    uint64_t sh = stem_hash(st, sl);
+    if ((e = table_find(lex.stem, lex.stem_mask, sh)) || (e = lex_find(h))) return class_key(e->cls);
+    return sh;
 }
 
 uint64_t rp__spinner_key(rp_spinner *sp, uint64_t h, const char *word, size_t len)

@@ -280,7 +280,7 @@ static void test_seeds_spun(void **state)
         assert_true(with.cover[i] >= 0.85);
         assert_true(with.spun_rel[i]);
         assert_false(without.spun_rel[i]);
-        assert_true(with.ident[i] >= without.ident[i] + 0.15);
+        assert_true(with.ident[i] >= without.ident[i] + 0.1);
         assert_true(pairs_with.cover[i] >= 0.3);
         assert_true(pairs_without.cover[i] == 0);
     }
