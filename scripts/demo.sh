@@ -11,3 +11,6 @@ build/reprint pairs --human --threshold 0.2 examples/news.jsonl
 echo
 echo "== reprint align examples/news.jsonl (the passages the articles share; --json for JSONL)"
 build/reprint align --human examples/news.jsonl
+echo
+echo "== reprint stories examples/news.jsonl (documents reporting the same event, who copies whom)"
+build/reprint stories --human examples/news.jsonl
