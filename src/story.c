@@ -411,7 +411,10 @@ static int centroid_add(rp_centroid *a, const rp_tw *b, size_t nb)
     while (i < a->n || j < nb) {
         if (j == nb || (i < a->n && a->v[i].term < b[j].term)) m[k++] = a->v[i++];
         else if (i == a->n || b[j].term < a->v[i].term) m[k++] = b[j++];
-        else m[k++] = (rp_tw){a->v[i].term, a->v[i++].w + b[j++].w};
+        else {
+            m[k++] = (rp_tw){a->v[i].term, a->v[i].w + b[j].w};
+            i++, j++;
+        }
     }
     if (k > CENTROID_TERMS) {
         qsort(m, k, sizeof(rp_tw), cmp_tw_weight);
