@@ -137,8 +137,7 @@ static int keep_link(void *user, const rp_alignment *al)
         const rp_passage *ps = &al->passages[p];
         words += ps->words;
         same += ps->identical;
-        k->disguised += ps->matches - ps->identical >= 3 &&
-                        (ps->matches - ps->identical) * 100 >= ps->matches * 3;
+        k->disguised += rp_is_disguised(ps->matches, ps->identical);
     }
     k->differ = words ? 1.0 - (double)same / words : 0;
     k->passages = al->n_passages;

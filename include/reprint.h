@@ -353,6 +353,10 @@ typedef enum {
 #define RP_DERIVED_COVERAGE 0.8
 
 const char *rp_relation_name(rp_relation rel);
+/* 1 when matched words lean on substitution: of `matches` aligned words, at
+ * least 3, and 3% or more, are not `identical` (the rule behind RP_REL_SPUN,
+ * for a pair's passages together or for one passage). */
+int rp_is_disguised(uint64_t matches, uint64_t identical);
 
 /* Which document is the likely source. */
 typedef enum {

@@ -358,8 +358,14 @@ void rp__align_summarize(rp_alignment *al, rp_passage *ps, size_t n, const rp_sp
     al->substituted = substituted;
     /* A reprint that changes a word or two is still a reprint; one whose
      * passages hold synonyms, other word forms or numbers written otherwise
-     * in a twentieth of their matches was disguised. */
-    if (!identical && substituted >= 3 && substituted * 100 >= matches * 3) al->relation = RP_REL_SPUN;
+     * in 3% or more of their matches (and 3 words) was disguised. */
+    if (!identical && rp_is_disguised(matches, matches - substituted)) al->relation = RP_REL_SPUN;
+}
+
+int rp_is_disguised(uint64_t matches, uint64_t identical)
+{
+    uint64_t substituted = matches > identical ? matches - identical : 0;
+    return substituted >= 3 && substituted * 100 >= matches * 3;
 }
 
 const char *rp_relation_name(rp_relation rel)
