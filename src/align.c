@@ -467,19 +467,21 @@ rp_status rp_align(rp_aligner *al, const char *a, size_t a_len, const char *b, s
     if (rp__align_tokens32(ha, na, &al->ta, &al->cap_a) ||
         rp__align_tokens32(hb, nb, &al->tb, &al->cap_b) ||
         rp__align_set_a(al->ws, al->ta, na, al->p.min_words) ||
-        rp__align_tokens32(rp__tokenizer_literal(al->tok_a), na, &al->la, &al->cap_la) ||
-        rp__align_tokens32(rp__tokenizer_literal(al->tok_b), nb, &al->lb, &al->cap_lb)) {
+        (al->p.spin && /* without spin the words' own hashes are ta, tb */
+         (rp__align_tokens32(rp__tokenizer_literal(al->tok_a), na, &al->la, &al->cap_la) ||
+          rp__align_tokens32(rp__tokenizer_literal(al->tok_b), nb, &al->lb, &al->cap_lb)))) {
         rp__msg(al->err, "out of memory");
         return RP_ERR_NOMEM;
     }
-    rp__align_set_literal(al->ws, al->p.spin ? al->la : NULL, al->p.spin ? al->lb : NULL);
+    const uint32_t *la = al->p.spin ? al->la : al->ta, *lb = al->p.spin ? al->lb : al->tb;
+    rp__align_set_literal(al->ws, al->p.spin ? la : NULL, al->p.spin ? lb : NULL);
     rp_passage *ps;
     size_t n = rp__align_with(al->ws, al->tb, nb, &al->p, &ps);
     if (n == SIZE_MAX) {
         rp__msg(al->err, "out of memory");
         return RP_ERR_NOMEM;
     }
-    int identical = na == nb && na > 0 && memcmp(al->la, al->lb, na * sizeof(uint32_t)) == 0;
+    int identical = na == nb && na > 0 && memcmp(la, lb, na * sizeof(uint32_t)) == 0;
     rp__align_summarize(out, ps, n, sa, na, sb, nb, identical);
     out->text_a = a;
     out->text_a_len = a_len;

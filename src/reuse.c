@@ -324,6 +324,20 @@ static rp_status write_bytes(rp_reuse *ru, const void *p, size_t n)
     return RP_OK;
 }
 
+/* Writes n word hashes as the 32-bit tokens the aligner compares. */
+static rp_status write_tokens(rp_reuse *ru, const uint64_t *h, size_t n)
+{
+    uint32_t tmp[1024];
+    rp_status st = RP_OK;
+    for (size_t i = 0; i < n && st == RP_OK;) {
+        size_t m = n - i < 1024 ? n - i : 1024;
+        for (size_t x = 0; x < m; x++) tmp[x] = rp__token32(h[i + x]);
+        st = write_bytes(ru, tmp, m * sizeof(uint32_t));
+        i += m;
+    }
+    return st;
+}
+
 static rp_status collect(void *ctx, const rp_record *r)
 {
     rp_reuse *ru = ctx;
@@ -340,23 +354,10 @@ static rp_status collect(void *ctx, const rp_record *r)
     if (rp__buf_append(&ru->arena, r->doc.id.str, s->id_len)) return RP_ERR_NOMEM;
     rp_status st = store_date(ru, s, r);
     if (st != RP_OK) return st;
-    uint32_t tmp[1024];
-    for (size_t i = 0; i < r->n_tokens && st == RP_OK;) {
-        size_t m = r->n_tokens - i < 1024 ? r->n_tokens - i : 1024;
-        for (size_t x = 0; x < m; x++) tmp[x] = rp__token32(r->hashes[i + x]);
-        st = write_bytes(ru, tmp, m * sizeof(uint32_t));
-        i += m;
-    }
+    st = write_tokens(ru, r->hashes, r->n_tokens);
     if (st == RP_OK) st = write_bytes(ru, r->spans, r->n_tokens * sizeof(rp_span));
-    if (ru->p.spin) { /* the words' own hashes, after the spin keys and spans */
-        const uint64_t *lit = r->literal;
-        for (size_t i = 0; i < r->n_tokens && st == RP_OK;) {
-            size_t m = r->n_tokens - i < 1024 ? r->n_tokens - i : 1024;
-            for (size_t x = 0; x < m; x++) tmp[x] = rp__token32(lit[i + x]);
-            st = write_bytes(ru, tmp, m * sizeof(uint32_t));
-            i += m;
-        }
-    }
+    /* the words' own hashes, after the spin keys and spans */
+    if (st == RP_OK && ru->p.spin) st = write_tokens(ru, r->literal, r->n_tokens);
     if (st == RP_OK && ru->p.keep_text) {
         s->text_len = (uint32_t)r->doc.text_len;
         st = write_bytes(ru, r->doc.text, r->doc.text_len);
