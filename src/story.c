@@ -578,21 +578,15 @@ rp_status rp__stories_run(rp_stories *s, rp_corpus *c, rp_stats *stats, char *er
         rp__msg(err, "invalid parameters (story threshold (0,1], max_bucket >= 2)");
         return RP_ERR_USAGE;
     }
-    /* terms are spin keys, and function words are left out */
-    rp_status st = rp__tokenizer_spin(c->tok, 1, err);
-    if (st != RP_OK) return st;
-    int spin = c->p.spin;
-    c->p.spin = 1; /* the workers' tokenizers too */
-    st = rp__corpus_first_pass(c, stats, &df_ops, s);
+    /* the corpus tokenizes with spin on (the engine sees to it): terms are
+     * spin keys, and function words are told apart */
+    rp_status st = rp__corpus_first_pass(c, stats, &df_ops, s);
     if (st == RP_OK && s->n_rec) {
-        s->vec_off = malloc(s->n_rec * sizeof(uint64_t));
+        s->vec_off = calloc(s->n_rec, sizeof(uint64_t));
         s->vec_len = calloc(s->n_rec, 1);
         if (!s->vec_off || !s->vec_len) st = RP_ERR_NOMEM;
-        else
-            for (uint64_t r = 0; r < s->n_rec; r++) s->vec_off[r] = 0;
     }
     if (st == RP_OK && s->n_good) st = rp__corpus_pass_mt(c, "weighing", want_good, &vec_ops, s);
-    c->p.spin = spin;
     if (st == RP_OK) st = cluster(s, threshold, c->p.max_bucket);
     if (st == RP_ERR_NOMEM && !err[0]) rp__msg(err, "out of memory");
     stats->kept = stats->read - stats->rejected;
