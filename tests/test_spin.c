@@ -98,7 +98,6 @@ static void docs_free(docs *ds)
 
 static const char *write_docs(const docs *ds, const char *name)
 {
-    json_t *arr = json_array();
     char *all = NULL;
     size_t len = 0;
     FILE *m = open_memstream(&all, &len);
@@ -110,7 +109,6 @@ static const char *write_docs(const docs *ds, const char *name)
         json_decref(o);
     }
     fclose(m);
-    json_decref(arr);
     const char *path = write_temp(name, all, len);
     free(all);
     return path;
@@ -149,26 +147,6 @@ static int judge(void *user, const rp_alignment *al)
     return 0;
 }
 
-static void run(const docs *ds, const char *path, int spin, outcome *o)
-{
-    rp_params p;
-    rp_params_init(&p);
-    p.task = RP_TASK_ALIGN;
-    p.spin = spin;
-    p.threads = 2;
-    rp_engine *e = rp_engine_create(&p);
-    assert_non_null(e);
-    assert_int_equal(rp_engine_add_input(e, path), RP_OK);
-    assert_int_equal(rp_engine_run(e), RP_OK);
-    o->ds = ds;
-    o->cover = calloc(ds->n, sizeof(double));
-    o->spun_rel = calloc(ds->n, sizeof(int));
-    o->ident = calloc(ds->n, sizeof(double));
-    o->false_pairs = 0;
-    assert_int_equal(rp_engine_foreach_alignment(e, judge, o), RP_OK);
-    rp_engine_free(e);
-}
-
 static void outcome_free(outcome *o)
 {
     free(o->cover);
@@ -177,7 +155,7 @@ static void outcome_free(outcome *o)
 }
 
 /* Jaccard of each spun copy's pair with its original, as pairs/dedup verify
- * it (word 5-gram shingles), when at least 0.3; else 0. */
+ * it (word 5-gram shingles), when at the run's threshold; else 0. */
 static int note_pair(void *user, const rp_pair *pr)
 {
     outcome *o = user;
@@ -187,23 +165,38 @@ static int note_pair(void *user, const rp_pair *pr)
     return 0;
 }
 
-static void run_pairs(const docs *ds, const char *path, int spin, double threshold, outcome *o)
+/* Runs align (judge) or, for RP_TASK_DEDUP, pairs at threshold (note_pair). */
+static void run_task(const docs *ds, const char *path, rp_task task, int spin, double threshold,
+                     outcome *o)
 {
     rp_params p;
     rp_params_init(&p);
+    p.task = task;
     p.spin = spin;
-    p.threshold = threshold;
+    p.threads = 2;
+    if (task == RP_TASK_DEDUP) p.threshold = threshold;
     rp_engine *e = rp_engine_create(&p);
     assert_non_null(e);
     assert_int_equal(rp_engine_add_input(e, path), RP_OK);
     assert_int_equal(rp_engine_run(e), RP_OK);
     o->ds = ds;
     o->cover = calloc(ds->n, sizeof(double));
-    o->spun_rel = NULL;
-    o->ident = NULL;
+    o->spun_rel = calloc(ds->n, sizeof(int));
+    o->ident = calloc(ds->n, sizeof(double));
     o->false_pairs = 0;
-    assert_int_equal(rp_engine_foreach_pair(e, note_pair, o), RP_OK);
+    if (task == RP_TASK_ALIGN) assert_int_equal(rp_engine_foreach_alignment(e, judge, o), RP_OK);
+    else assert_int_equal(rp_engine_foreach_pair(e, note_pair, o), RP_OK);
     rp_engine_free(e);
+}
+
+static void run(const docs *ds, const char *path, int spin, outcome *o)
+{
+    run_task(ds, path, RP_TASK_ALIGN, spin, 0, o);
+}
+
+static void run_pairs(const docs *ds, const char *path, int spin, double threshold, outcome *o)
+{
+    run_task(ds, path, RP_TASK_DEDUP, spin, threshold, o);
 }
 
 static char *slurp(const char *path)
