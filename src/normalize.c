@@ -43,7 +43,7 @@ struct rp_tokenizer {
     rp_buf word;         /* normalized bytes of the word being built */
     utf8proc_int32_t *u32;
     size_t u32_cap;
-    int scalar_only;     /* tests: no 16-byte fast path */
+    int scalar_only;     /* tests: no block path */
     rp_spinner *spin;    /* --spin: hashes are replaced by spin keys */
     uint64_t *literal;   /* then the words' own hashes, one per word */
     size_t literal_cap;
@@ -402,7 +402,8 @@ void rp__tokenizer_scalar(rp_tokenizer *tok, int on)
 }
 
 #ifdef __SSE2__
-/* Bit k set when byte k of v is an ASCII letter or digit. */
+/* Bit k set when byte k of v is an ASCII letter or digit (signed compares:
+ * bytes of 0x80 and above are negative and fail both ranges). */
 static inline unsigned word_mask(__m128i v)
 {
     __m128i digit = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('0' - 1)),
@@ -413,60 +414,87 @@ static inline unsigned word_mask(__m128i v)
     return (unsigned)_mm_movemask_epi8(_mm_or_si128(digit, alpha));
 }
 
-/* The 16-byte fast path for the bulk of most texts: runs of ASCII spaces and
- * punctuation, and ASCII words of under 16 bytes that end in ASCII. It
- * consumes what it is sure of and returns 0 at anything else (non-ASCII,
- * markup, NUL, apostrophes after a word, URLs, long words, the last 16
- * bytes), which the scalar loop then takes byte by byte. */
-static rp_status fast_block(rp_tokenizer *tok, const char *text, size_t len, size_t *pi,
-                            uint64_t *pcp, int *progressed)
+/* The word bytes of the 64 at p; *special gets the bytes the block path
+ * leaves to the scalar loop: non-ASCII, markup starts and NUL. */
+static inline uint64_t block_masks(const char *p, uint64_t *special)
+{
+    uint64_t word = 0, spec = 0;
+    for (int k = 0; k < 4; k++) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + 16 * k));
+        __m128i s = _mm_or_si128(
+            _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('<')), _mm_cmpeq_epi8(v, _mm_set1_epi8('&'))),
+            _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(']')), _mm_cmpeq_epi8(v, _mm_setzero_si128())));
+        spec |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_or_si128(s, v)) << (16 * k);
+        word |= (uint64_t)word_mask(v) << (16 * k);
+    }
+    *special = spec;
+    return word;
+}
+
+/* The block path for the bulk of most texts: 64 bytes at a time, their word
+ * bytes found as a bit mask, so every word's start and end is known at once
+ * and the words are hashed independently of each other (a byte loop chains
+ * each word's work to the end of the one before). It takes ASCII words of
+ * up to 16 bytes that end in an ASCII separator, and stops at anything else
+ * (non-ASCII, markup, NUL, an apostrophe after a word, a possible URL, a
+ * long word), which the scalar loop then takes: *resume says from where the
+ * block path is worth trying again, past the specials it saw. */
+static rp_status fast_blocks(rp_tokenizer *tok, const char *text, size_t len, size_t *pi,
+                             uint64_t *pcp, size_t *resume)
 {
     size_t i = *pi;
-    *progressed = 0;
-    while (i + 16 <= len) {
-        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(text + i));
-        unsigned special = (unsigned)_mm_movemask_epi8(_mm_or_si128(
-            _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('<')), _mm_cmpeq_epi8(v, _mm_set1_epi8('&'))),
-            _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(']')), _mm_cmpeq_epi8(v, _mm_setzero_si128()))));
-        special |= (unsigned)_mm_movemask_epi8(v); /* non-ASCII */
-        unsigned word = word_mask(v), any = word | special;
-        if (!any) { /* sixteen separators */
-            i += 16;
-            *pcp += 16;
-            *progressed = 1;
-            continue;
+    uint64_t cp = *pcp;
+    rp_status st = RP_OK;
+    const __m128i iota = _mm_setr_epi8(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+    /* a word read 16 bytes from its start: blocks end 16 bytes early */
+    while (i + 80 <= len) {
+        const char *p = text + i;
+        uint64_t special, word = block_masks(p, &special);
+        unsigned stop = special ? (unsigned)__builtin_ctzll(special) : 64, next = stop;
+        int scalar = stop < 64;
+        /* i is never inside a word, so bit 0 set is a start too */
+        uint64_t starts = word & ~(word << 1);
+        if (stop < 64) starts &= ((uint64_t)1 << stop) - 1;
+        while (starts) {
+            unsigned s = (unsigned)__builtin_ctzll(starts);
+            starts &= starts - 1;
+            uint64_t rest = ~word >> s;
+            if (!rest) { /* runs past the block: the next block starts with it */
+                next = s;
+                scalar = s == 0; /* a word of 64 bytes or more */
+                break;
+            }
+            unsigned e = s + (unsigned)__builtin_ctzll(rest), wl = e - s;
+            unsigned char c0 = (unsigned char)(p[s] | 0x20), c1 = (unsigned char)(p[s + 1] | 0x20);
+            if (e >= stop || wl > 16 || p[e] == '\'' || p[e] == '`' ||
+                (c0 == 'h' && c1 == 't') || (c0 == 'w' && c1 == 'w')) {
+                next = s;
+                scalar = 1;
+                break;
+            }
+            /* lowercased (|0x20 leaves digits alone), zeroed past the word:
+             * word_hash's padded form */
+            __m128i w = _mm_loadu_si128((const __m128i *)(const void *)(p + s));
+            __m128i keep = _mm_cmpgt_epi8(_mm_set1_epi8((char)wl), iota);
+            char lw[16];
+            _mm_storeu_si128((__m128i *)(void *)lw,
+                             _mm_and_si128(keep, _mm_or_si128(w, _mm_set1_epi8(0x20))));
+            if ((st = push_word(tok, XXH3_64bits(lw, 16), cp + s, cp + e, i + s, i + e)) != RP_OK)
+                goto done;
         }
-        unsigned skip = (unsigned)__builtin_ctz(any);
-        i += skip;
-        *pcp += skip;
-        if (skip) *progressed = 1;
-        if (!(word >> skip & 1) || i + 16 > len) break;
-        /* a word starts at i */
-        unsigned char c0 = (unsigned char)text[i];
-        if (((c0 | 0x20) == 'h' || (c0 | 0x20) == 'w') &&
-            ((text[i + 1] | 0x20) == 't' || (text[i + 1] | 0x20) == 'w'))
-            break; /* maybe a URL */
-        __m128i w = _mm_loadu_si128((const __m128i *)(const void *)(text + i));
-        unsigned wl = (unsigned)__builtin_ctz(~word_mask(w) | 0x10000u);
-        if (wl == 16) break;
-        unsigned char stop = (unsigned char)text[i + wl];
-        if (stop >= 0x80 || stop == '\'' || stop == '`') break;
-        __m128i upper = _mm_and_si128(_mm_cmpgt_epi8(w, _mm_set1_epi8('A' - 1)),
-                                      _mm_cmplt_epi8(w, _mm_set1_epi8('Z' + 1)));
-        /* lowercased, and zeroed past the word: word_hash's padded form */
-        __m128i keep = _mm_cmpgt_epi8(_mm_set1_epi8((char)wl),
-                                      _mm_setr_epi8(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15));
-        char lw[16];
-        _mm_storeu_si128((__m128i *)(void *)lw,
-                         _mm_and_si128(keep, _mm_or_si128(w, _mm_and_si128(upper, _mm_set1_epi8(0x20)))));
-        rp_status st = push_word(tok, XXH3_64bits(lw, 16), *pcp, *pcp + wl, i, i + wl);
-        if (st != RP_OK) return st;
-        i += wl;
-        *pcp += wl;
-        *progressed = 1;
+        i += next;
+        cp += next; /* all ASCII before the first special */
+        if (scalar) {
+            /* the scalar loop takes this block's specials: retrying the
+             * block path at each would cost a block per byte in non-Latin text */
+            *resume = special ? i - next + 64 - (unsigned)__builtin_clzll(special) : i + 1;
+            break;
+        }
     }
+done:
     *pi = i;
-    return RP_OK;
+    *pcp = cp;
+    return st;
 }
 #endif
 
@@ -483,15 +511,15 @@ rp_status rp_tokenize(rp_tokenizer *tok, const char *text, size_t len, const uin
         rp__msg(tok->err, "document of %zu bytes exceeds the 4 GiB limit", len);
         return RP_ERR_TOO_LARGE;
     }
-    size_t i = 0;
+    size_t i = 0, resume = tok->scalar_only ? SIZE_MAX : 0;
     uint64_t cp = 0;
     rp_status st;
     while (i < len) {
 #ifdef __SSE2__
-        if (!tok->scalar_only && i + 16 <= len) {
-            int progressed;
-            if ((st = fast_block(tok, text, len, &i, &cp, &progressed)) != RP_OK) return st;
-            if (progressed) continue;
+        if (i >= resume && i + 80 <= len) {
+            size_t from = i;
+            if ((st = fast_blocks(tok, text, len, &i, &cp, &resume)) != RP_OK) return st;
+            if (i != from) continue;
         }
 #endif
         unsigned char c = (unsigned char)text[i];
