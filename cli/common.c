@@ -404,10 +404,18 @@ int cli_report(const cli_opts *o, const char *command, rp_engine *e)
 
 /* ---------------------------------------------------------- output files */
 
+/* Output is written record by record: stdio's default 4 KiB buffer would
+ * make a system call of every other record (a fifth of a 1 GB dedup's time). */
+enum { OUT_BUFFER = 1 << 20 };
+
 int cli_out_open(cli_out *out, const char *path)
 {
     memset(out, 0, sizeof(*out));
     if (!path || strcmp(path, "-") == 0) {
+        static int buffered;
+        /* a terminal keeps its line buffering: output shows as it comes */
+        if (!buffered && !isatty(STDOUT_FILENO)) setvbuf(stdout, NULL, _IOFBF, OUT_BUFFER);
+        buffered = 1;
         out->fp = stdout;
         return 0;
     }
@@ -420,6 +428,7 @@ int cli_out_open(cli_out *out, const char *path)
             return -1;
         }
         out->direct = 1;
+        setvbuf(out->fp, NULL, _IOFBF, OUT_BUFFER);
         return 0;
     }
     size_t n = strlen(path);
@@ -440,6 +449,7 @@ int cli_out_open(cli_out *out, const char *path)
         cli_out_abort(out);
         return -1;
     }
+    setvbuf(out->fp, NULL, _IOFBF, OUT_BUFFER);
     return 0;
 }
 
