@@ -1,9 +1,9 @@
 /*
  * shingle.c — word n-gram shingles.
  *
- * A shingle is n consecutive normalized words; its hash is XXH3 over the n
+ * A shingle is n consecutive normalized words; its hash combines the n
  * word hashes (so the text of a word is hashed once, by the tokenizer, and
- * each shingle costs one short XXH3 call). Near-duplicate detection works on
+ * a shingle costs n multiplies: shingle_hash.h). Near-duplicate detection works on
  * the set of a document's shingle hashes: its Jaccard similarity with another
  * document's set is what MinHash estimates and what verification computes.
  *
@@ -14,19 +14,23 @@
 
 #include <string.h>
 #include "shingle_hash.h"
+#define XXH_INLINE_ALL
+#include <xxhash.h>
 
 size_t rp__shingles(const uint64_t *tokens, size_t n_tokens, unsigned ngram, uint64_t seed,
                     uint64_t **out, size_t *cap, int set)
 {
     if (n_tokens == 0) return 0;
     if (ngram == 0) ngram = 1;
+    if (ngram > RP_SHINGLE_MAX) ngram = RP_SHINGLE_MAX;
     size_t width = n_tokens < ngram ? n_tokens : ngram;
     size_t count = n_tokens - width + 1;
     /* twice the room: the second half is the radix sort's scratch */
     if (rp__grow((void **)out, cap, set ? count * 2 : count, sizeof(uint64_t))) return SIZE_MAX;
-    uint64_t *sh = *out;
+    uint64_t *sh = *out, keys[RP_SHINGLE_MAX + 1];
+    rp__shingle_keys(seed, width, keys);
     for (size_t i = 0; i < count; i++)
-        sh[i] = rp__shingle_hash(tokens + i, width, seed);
+        sh[i] = rp__shingle_hash(tokens + i, width, keys);
     if (set) count = rp__sort_unique_u64(sh, count, sh + count);
     return count;
 }

@@ -22,6 +22,8 @@
 
 #include <string.h>
 #include "shingle_hash.h"
+#define XXH_INLINE_ALL
+#include <xxhash.h>
 
 /* Bins start at UINT64_MAX, which marks them empty: a shingle hashing to
  * exactly that value is as good as absent (probability 2^-64 a shingle). */
@@ -70,10 +72,13 @@ int rp__sign_tokens(const uint64_t *tokens, size_t n_tokens, unsigned ngram, uns
 {
     if (n_tokens == 0 || num_perm == 0) return -1;
     if (ngram == 0) ngram = 1;
+    if (ngram > RP_SHINGLE_MAX) ngram = RP_SHINGLE_MAX;
     size_t width = n_tokens < ngram ? n_tokens : ngram;
+    uint64_t keys[RP_SHINGLE_MAX + 1];
+    rp__shingle_keys(seed, width, keys);
     for (unsigned k = 0; k < num_perm; k++) sig[k] = UINT64_MAX;
     for (size_t i = 0; i + width <= n_tokens; i++)
-        oph_add(sig, num_perm, rp__shingle_hash(tokens + i, width, seed));
+        oph_add(sig, num_perm, rp__shingle_hash(tokens + i, width, keys));
     return densify(sig, num_perm, seed);
 }
 
