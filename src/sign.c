@@ -67,6 +67,14 @@ int rp__sign(const uint64_t *shingles, size_t n, unsigned num_perm, uint64_t see
     return densify(sig, num_perm, seed);
 }
 
+static inline __attribute__((always_inline)) void
+oph_tokens(uint64_t *sig, unsigned num_perm, const uint64_t *tokens, size_t n_tokens, size_t width,
+           const uint64_t *keys)
+{
+    for (size_t i = 0; i + width <= n_tokens; i++)
+        oph_add(sig, num_perm, rp__shingle_hash(tokens + i, width, keys));
+}
+
 int rp__sign_tokens(const uint64_t *tokens, size_t n_tokens, unsigned ngram, unsigned num_perm,
                     uint64_t seed, uint64_t *sig)
 {
@@ -77,8 +85,10 @@ int rp__sign_tokens(const uint64_t *tokens, size_t n_tokens, unsigned ngram, uns
     uint64_t keys[RP_SHINGLE_MAX + 1];
     rp__shingle_keys(seed, width, keys);
     for (unsigned k = 0; k < num_perm; k++) sig[k] = UINT64_MAX;
-    for (size_t i = 0; i + width <= n_tokens; i++)
-        oph_add(sig, num_perm, rp__shingle_hash(tokens + i, width, keys));
+    if (width == 5) /* the default: a constant width unrolls the hash's loop */
+        oph_tokens(sig, num_perm, tokens, n_tokens, 5, keys);
+    else
+        oph_tokens(sig, num_perm, tokens, n_tokens, width, keys);
     return densify(sig, num_perm, seed);
 }
 
