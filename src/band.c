@@ -56,20 +56,28 @@ uint32_t rp__band_key(const uint64_t *sig, unsigned band, unsigned rows, uint64_
 void rp__radix_sort_scratch(uint64_t *v, size_t n, unsigned lo_bit, uint64_t *scratch)
 {
     if (n < 2) return;
-    /* LSD, 8 bits a pass, ping-ponging between v and scratch; a byte that is
-     * the same in every value costs one counting pass and no move */
+    /* LSD, 8 bits a pass, ping-ponging between v and scratch. Every digit's
+     * counts come from one read of the values; a digit that is the same in
+     * every value costs no move. */
+    unsigned digits = (64 - lo_bit + 7) / 8;
+    size_t count[8][256];
+    memset(count, 0, digits * sizeof(count[0]));
+    for (size_t i = 0; i < n; i++) {
+        uint64_t x = v[i] >> lo_bit;
+        for (unsigned d = 0; d < digits; d++) count[d][(x >> (8 * d)) & 0xFF]++;
+    }
     uint64_t *src = v, *dst = scratch;
-    for (unsigned shift = lo_bit; shift < 64; shift += 8) {
-        size_t count[256] = {0};
-        for (size_t i = 0; i < n; i++) count[(src[i] >> shift) & 0xFF]++;
-        if (count[(src[0] >> shift) & 0xFF] == n) continue;
+    for (unsigned d = 0; d < digits; d++) {
+        unsigned shift = lo_bit + 8 * d;
+        size_t *c = count[d];
+        if (c[(src[0] >> shift) & 0xFF] == n) continue;
         size_t pos = 0;
         for (int b = 0; b < 256; b++) {
-            size_t c = count[b];
-            count[b] = pos;
-            pos += c;
+            size_t k = c[b];
+            c[b] = pos;
+            pos += k;
         }
-        for (size_t i = 0; i < n; i++) dst[count[(src[i] >> shift) & 0xFF]++] = src[i];
+        for (size_t i = 0; i < n; i++) dst[c[(src[i] >> shift) & 0xFF]++] = src[i];
         uint64_t *t = src;
         src = dst;
         dst = t;

@@ -700,13 +700,13 @@ rp_status rp__corpus_pass(rp_corpus *c, const char *stage, int tokenize_text,
             if ((++tick & 1023) == 0) progress(c, stage, bytes + rp_reader_bytes_read(rd));
             if (!want(ctx, r.rec)) continue;
             /* the first pass accepted this record: failing now means it changed */
-            if (rp__reader_parse(rd, &r.doc) != RP_OK ||
+            r.is_text = rp__reader_is_text(rd);
+            if (((tokenize_text || r.is_text) && rp__reader_parse(rd, &r.doc) != RP_OK) ||
                 (tokenize_text && tokenize_with(c->tok, c->msg, &r) != RP_OK)) {
                 st = changed(c, i);
                 break;
             }
-            r.is_text = rp__reader_is_text(rd);
-                if ((st = visit(ctx, &r)) != RP_OK) break;
+            if ((st = visit(ctx, &r)) != RP_OK) break;
         }
         bytes += rp_reader_bytes_read(rd);
         rp_reader_free(rd);

@@ -311,7 +311,9 @@ extern size_t rp__batch_max_records;
 rp_status rp__corpus_first_pass(rp_corpus *c, rp_stats *stats, const rp__first_pass_ops *ops,
                                 void *ctx);
 /* Re-reads the inputs; visits the records want() asks for, tokenized when
- * tokenize_text is set. Reports progress under the stage's name. */
+ * tokenize_text is set; without it a JSONL line is visited as read (raw
+ * only), a text file parsed (it has no raw form). Reports progress under
+ * the stage's name. */
 rp_status rp__corpus_pass(rp_corpus *c, const char *stage, int tokenize_text,
                           int (*want)(void *ctx, uint64_t rec), rp__visit_fn visit, void *ctx);
 /* The same for records that need work: wanted records are parsed, tokenized
