@@ -10,10 +10,20 @@
  *
  * Standard input cannot be read twice, so the first pass spools its raw bytes
  * to a temporary file that later passes read instead.
+ *
+ * Later passes mostly want few records (verification: the documents in
+ * candidate pairs) or want them only as bytes (writing the kept lines). For
+ * an input that is one JSONL file of plain bytes (or whose decompressed
+ * bytes were spooled) the first pass keeps every record's offset and length
+ * (12 bytes a record), and later passes read the wanted lines in spans by
+ * offset instead of reading and splitting the whole input again: a
+ * verification pass then costs what its few records cost. A change to the
+ * file between passes shows as a new size or modification time.
  */
 #include "internal.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <string.h>
@@ -49,6 +59,8 @@ int rp__corpus_init(rp_corpus *c, const rp_params *params, char *err)
 
 void rp__corpus_free(rp_corpus *c)
 {
+    free(c->rec_off);
+    free(c->rec_len);
     for (size_t i = 0; i < c->n_inputs; i++) {
         free(c->inputs[i].path);
         free(c->inputs[i].display);
@@ -173,6 +185,8 @@ typedef struct {
     size_t name;              /* offset in names: "file\0rel\0", rel "" for none */
     size_t off, len;          /* record bytes (or reader message) in raw */
     uint64_t rec;             /* later passes: the record's number */
+    uint64_t src_off;         /* first pass: where its line is in the file */
+    size_t raw_len;           /* and how long, with the newline */
     rp_status out;            /* from the worker */
     size_t res_off, res_len;  /* result (or worker message) in res */
 } rp_brec;
@@ -412,6 +426,27 @@ static rp_status pool_init(rp_pool *pool, rp_corpus *c, const rp__first_pass_ops
     return RP_OK;
 }
 
+enum { REC_UNREAD = UINT32_MAX };
+
+/* The index entry of record rec (the last numbered). */
+static rp_status index_put(rp_corpus *c, uint64_t rec, const rp_brec *br)
+{
+    if (rec >= c->cap_index) {
+        /* by half: with the engine's arrays this is most of a record's cost */
+        size_t cap = c->cap_index ? c->cap_index + c->cap_index / 2 : 4096;
+        uint64_t *o = realloc(c->rec_off, cap * sizeof(*o));
+        if (o) c->rec_off = o;
+        uint32_t *l = realloc(c->rec_len, cap * sizeof(*l));
+        if (l) c->rec_len = l;
+        if (!o || !l) return RP_ERR_NOMEM;
+        c->cap_index = cap;
+    }
+    int good = br->st == RP_OK && br->out == RP_OK && !br->is_text && br->raw_len < REC_UNREAD;
+    c->rec_off[rec] = br->src_off;
+    c->rec_len[rec] = good ? (uint32_t)br->raw_len : REC_UNREAD;
+    return RP_OK;
+}
+
 /* Commits the oldest uncommitted batch, in record order. */
 static rp_status commit_batch(rp_pool *pool, rp_batch *b, rp_stats *stats)
 {
@@ -419,6 +454,10 @@ static rp_status commit_batch(rp_pool *pool, rp_batch *b, rp_stats *stats)
     rp_status st = RP_OK;
     for (size_t i = 0; i < b->n && st == RP_OK; i++) {
         rp_brec *br = &b->recs[i];
+        if (!pool->later && br->is_record) {
+            /* the number this record is about to take, if it takes one */
+            if ((st = index_put(c, c->n_rec, br)) != RP_OK) return st;
+        }
         rp_record r;
         memset(&r, 0, sizeof(r));
         r.doc.file = b->names.data + br->name;
@@ -487,7 +526,7 @@ static void wait_done(rp_pool *pool, rp_batch *b)
 /* Commits finished batches in order: the oldest, waiting for it, while the
  * ring is full; then any that are done; with all, every one left. */
 static rp_status drain(rp_pool *pool, uint64_t *committed, int all, rp_stats *stats,
-                       const char *stage, uint64_t bytes_before, const rp_reader *rd)
+                       const char *stage, uint64_t bytes)
 {
     while (*committed < pool->filled &&
            (all || pool->filled - *committed >= pool->n_ring ||
@@ -497,7 +536,7 @@ static rp_status drain(rp_pool *pool, uint64_t *committed, int all, rp_stats *st
         rp_status st = commit_batch(pool, old, stats);
         batch_reset(old);
         ++*committed;
-        progress(pool->c, stage, bytes_before + rp_reader_bytes_read(rd));
+        progress(pool->c, stage, bytes);
         if (st != RP_OK) return st;
     }
     return RP_OK;
@@ -526,7 +565,8 @@ static rp_status first_pass_input(rp_corpus *c, rp_pool *pool, uint64_t *committ
     in->first_rec = c->n_rec;
     int eof = 0;
     while (st == RP_OK) {
-        if ((st = drain(pool, committed, eof, stats, "reading", *bytes_before, rd)) != RP_OK)
+        if ((st = drain(pool, committed, eof, stats, "reading",
+                        *bytes_before + rp_reader_bytes_read(rd))) != RP_OK)
             goto done;
         if (eof) break;
         rp_batch *b = &pool->ring[pool->filled % pool->n_ring];
@@ -553,6 +593,10 @@ static rp_status first_pass_input(rp_corpus *c, rp_pool *pool, uint64_t *committ
                 int is_text;
                 rp__reader_record(rd, &bytes, &len, &is_text, &rel);
                 st = batch_add(b, RP_OK, 1, bytes, len, &doc, is_text, rel);
+                if (st == RP_OK) {
+                    b->recs[b->n - 1].src_off = rp__reader_record_offset(rd);
+                    b->recs[b->n - 1].raw_len = doc.raw_len;
+                }
             }
             if (st != RP_OK) goto done;
         }
@@ -570,13 +614,22 @@ done:
         rp__msg(c->err, "cannot write the spool file of standard input: %s", strerror(errno));
         st = RP_ERR_IO;
     }
+    int decoded_kept = 0;
     if (decoded) {
         /* kept only when whole; otherwise later passes read the input itself */
-        int whole = fclose(decoded) == 0 && st == RP_OK && rp__reader_decoded_complete(rd);
-        if (!whole) {
+        decoded_kept = fclose(decoded) == 0 && st == RP_OK && rp__reader_decoded_complete(rd);
+        if (!decoded_kept) {
             unlink(in->spool_path);
             free(in->spool_path);
             in->spool_path = NULL;
+        }
+    }
+    if (st == RP_OK && (rp__reader_lines_at_offsets(rd) || (decoded_kept && in->format == RP_FORMAT_JSONL))) {
+        struct stat sb;
+        if (stat(in->spool_path ? in->spool_path : in->path, &sb) == 0 && S_ISREG(sb.st_mode)) {
+            in->indexed = 1;
+            in->size = (uint64_t)sb.st_size;
+            in->mtime_ns = (int64_t)sb.st_mtim.tv_sec * 1000000000 + sb.st_mtim.tv_nsec;
         }
     }
     rp_reader_free(rd);
@@ -602,55 +655,190 @@ rp_status rp__corpus_first_pass(rp_corpus *c, rp_stats *stats, const rp__first_p
     return st;
 }
 
+/* ------------------------------------------------------- later passes
+ *
+ * A later pass walks an input's records again and hands on the ones want()
+ * asks for: read in full and split again, or, for an indexed input, read
+ * by offset in spans of nearby wanted lines. */
+
+enum { SPAN_BYTES = 1 << 20, SPAN_GAP = 64 << 10 };
+
+typedef struct {
+    rp_corpus *c;
+    size_t input;
+    int (*want)(void *ctx, uint64_t rec);
+    void *ctx;
+    uint64_t rec, end;        /* next record to look at; the input's end */
+    rp_reader *rd;            /* not indexed: the input read again */
+    int fd;                   /* indexed: the file the records are read from */
+    rp_buf span;              /* its bytes [span_off, span_off + span.len) */
+    uint64_t span_off;
+    uint64_t *wanted;         /* the span's wanted records, the next at k */
+    size_t n_wanted, k, cap_wanted;
+    uint64_t bytes;           /* how far into the input (progress) */
+} rp_later;
+
+static rp_status later_open(rp_later *it, rp_corpus *c, size_t i,
+                            int (*want)(void *ctx, uint64_t rec), void *ctx)
+{
+    memset(it, 0, sizeof(*it));
+    rp_input *in = &c->inputs[i];
+    it->c = c;
+    it->input = i;
+    it->want = want;
+    it->ctx = ctx;
+    it->rec = in->first_rec;
+    it->end = in->end_rec;
+    it->fd = -1;
+    if (!in->indexed) {
+        it->rd = reopen(c, i);
+        return it->rd ? RP_OK : RP_ERR_NOMEM;
+    }
+    const char *path = in->spool_path ? in->spool_path : in->path;
+    struct stat sb;
+    if ((it->fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+        rp__msg(c->err, "%s: cannot open: %s", in->display, strerror(errno));
+        return RP_ERR_IO;
+    }
+    if (fstat(it->fd, &sb) != 0 || (uint64_t)sb.st_size != in->size ||
+        (int64_t)sb.st_mtim.tv_sec * 1000000000 + sb.st_mtim.tv_nsec != in->mtime_ns)
+        return changed(c, i);
+    return RP_OK;
+}
+
+static void later_close(rp_later *it)
+{
+    rp_reader_free(it->rd);
+    if (it->fd >= 0) close(it->fd);
+    rp__buf_free(&it->span);
+    free(it->wanted);
+}
+
+static uint64_t later_bytes(const rp_later *it)
+{
+    return it->rd ? rp_reader_bytes_read(it->rd) : it->bytes;
+}
+
+/* Gathers the next wanted records that lie close together and reads them
+ * with one pread; none left: n_wanted is 0. */
+static rp_status fill_span(rp_later *it)
+{
+    rp_corpus *c = it->c;
+    uint64_t start = 0, stop = 0;
+    it->n_wanted = it->k = 0;
+    while (it->rec < it->end) {
+        uint64_t r = it->rec;
+        if (!it->want(it->ctx, r)) {
+            it->rec++;
+            continue;
+        }
+        /* the first pass did not accept it: wanting it means it changed */
+        if (c->rec_len[r] == REC_UNREAD) return changed(c, it->input);
+        uint64_t off = c->rec_off[r], e = off + c->rec_len[r];
+        if (it->n_wanted && (off - stop > SPAN_GAP || e - start > SPAN_BYTES)) break;
+        if (!it->n_wanted) start = off;
+        stop = e;
+        if (rp__grow((void **)&it->wanted, &it->cap_wanted, it->n_wanted + 1, sizeof(uint64_t)))
+            return RP_ERR_NOMEM;
+        it->wanted[it->n_wanted++] = r;
+        it->rec++;
+    }
+    if (!it->n_wanted) return RP_OK;
+    size_t len = (size_t)(stop - start);
+    if (rp__buf_reserve(&it->span, len + 1)) return RP_ERR_NOMEM;
+    for (size_t got = 0; got < len;) {
+        ssize_t n = pread(it->fd, it->span.data + got, len - got, (off_t)(start + got));
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) {
+            rp__msg(c->err, "%s: cannot read: %s", c->inputs[it->input].display, strerror(errno));
+            return RP_ERR_IO;
+        }
+        if (n == 0) return changed(c, it->input);
+        got += (size_t)n;
+    }
+    it->span.len = len;
+    it->span_off = start;
+    it->bytes = stop;
+    return RP_OK;
+}
+
+/* The next wanted record: its number, doc (raw, file, line), its bytes
+ * without the newline and what they are; RP_EOF after the last. */
+static rp_status later_next(rp_later *it, uint64_t *rec, rp_doc *doc, const char **bytes,
+                            size_t *len, int *is_text, const char **rel)
+{
+    rp_corpus *c = it->c;
+    if (!it->rd) {
+        if (it->k == it->n_wanted) {
+            rp_status st = fill_span(it);
+            if (st != RP_OK) return st;
+            if (!it->n_wanted) return RP_EOF;
+        }
+        uint64_t r = it->wanted[it->k++];
+        memset(doc, 0, sizeof(*doc));
+        doc->raw = it->span.data + (c->rec_off[r] - it->span_off);
+        doc->raw_len = c->rec_len[r];
+        doc->file = c->inputs[it->input].display;
+        size_t n = doc->raw_len;
+        if (n && doc->raw[n - 1] == '\n') n--;
+        if (n && doc->raw[n - 1] == '\r') n--;
+        *rec = r;
+        *bytes = doc->raw;
+        *len = n;
+        *is_text = 0;
+        *rel = NULL;
+        return RP_OK;
+    }
+    for (;;) {
+        rp_status rs = rp__reader_next_raw(it->rd, doc);
+        if (rs == RP_EOF) return it->rec == it->end ? RP_EOF : changed(c, it->input);
+        if (rs == RP_ERR_TRUNCATED) continue; /* counted in the first pass */
+        if (rs != RP_OK && !rp_status_is_bad_input(rs)) {
+            rp__msg(c->err, "%s", rp_reader_error(it->rd));
+            return rs;
+        }
+        if (it->rec >= it->end) return changed(c, it->input);
+        uint64_t r = it->rec++;
+        if (!it->want(it->ctx, r)) continue;
+        if (rs != RP_OK) return changed(c, it->input); /* accepted by the first pass, bad now */
+        rp__reader_record(it->rd, bytes, len, is_text, rel);
+        *rec = r;
+        return RP_OK;
+    }
+}
+
 static rp_status later_pass_input(rp_corpus *c, rp_pool *pool, uint64_t *committed, size_t i,
                                   const char *stage, int (*want)(void *ctx, uint64_t rec),
                                   uint64_t *bytes_before)
 {
-    rp_reader *rd = reopen(c, i);
-    if (!rd) return RP_ERR_NOMEM;
+    rp_later it;
+    rp_status st = later_open(&it, c, i, want, pool->ctx);
     pool->input = i;
-    uint64_t rec = c->inputs[i].first_rec, end = c->inputs[i].end_rec;
-    rp_status st = RP_OK;
     int eof = 0;
     while (st == RP_OK) {
-        if ((st = drain(pool, committed, eof, NULL, stage, *bytes_before, rd)) != RP_OK) break;
+        if ((st = drain(pool, committed, eof, NULL, stage, *bytes_before + later_bytes(&it))) != RP_OK)
+            break;
         if (eof) break;
         rp_batch *b = &pool->ring[pool->filled % pool->n_ring];
         while (st == RP_OK && b->raw.len < BATCH_BYTES && b->n < rp__batch_max_records) {
             rp_doc doc;
-            rp_status rs = rp__reader_next_raw(rd, &doc);
-            if (rs == RP_EOF) {
-                eof = 1;
-                if (rec != end) st = changed(c, i);
-                break;
-            }
-            if (rs == RP_ERR_TRUNCATED) continue; /* counted in the first pass */
-            if (rs != RP_OK && !rp_status_is_bad_input(rs)) {
-                rp__msg(c->err, "%s", rp_reader_error(rd));
-                st = rs;
-                break;
-            }
-            if (rec >= end) {
-                st = changed(c, i);
-                break;
-            }
-            uint64_t r = rec++;
-            if (!want(pool->ctx, r)) continue;
-            if (rs != RP_OK) { /* accepted by the first pass, bad now */
-                st = changed(c, i);
-                break;
-            }
             const char *bytes, *rel;
             size_t len;
             int is_text;
-            rp__reader_record(rd, &bytes, &len, &is_text, &rel);
-            if ((st = batch_add(b, RP_OK, 1, bytes, len, &doc, is_text, rel)) == RP_OK)
+            uint64_t r;
+            st = later_next(&it, &r, &doc, &bytes, &len, &is_text, &rel);
+            if (st == RP_EOF) {
+                st = RP_OK;
+                eof = 1;
+                break;
+            }
+            if (st == RP_OK && (st = batch_add(b, RP_OK, 1, bytes, len, &doc, is_text, rel)) == RP_OK)
                 b->recs[b->n - 1].rec = r;
         }
         if (st == RP_OK && b->n) submit(pool);
     }
-    *bytes_before += rp_reader_bytes_read(rd);
-    rp_reader_free(rd);
+    *bytes_before += later_bytes(&it);
+    later_close(&it);
     return st;
 }
 
@@ -674,43 +862,46 @@ rp_status rp__corpus_pass(rp_corpus *c, const char *stage, int tokenize_text,
 {
     rp_status st = RP_OK;
     uint64_t bytes = 0;
+    rp_parser parser; /* indexed inputs' lines: the reader parses its own */
+    rp__parser_init(&parser, c->id_field, c->text_field, c->n_inputs > 1);
     for (size_t i = 0; i < c->n_inputs && st == RP_OK; i++) {
-        rp_reader *rd = reopen(c, i);
-        if (!rd) return RP_ERR_NOMEM;
-        uint64_t rec = c->inputs[i].first_rec, tick = 0;
+        rp_later it;
+        if ((st = later_open(&it, c, i, want, ctx)) != RP_OK) {
+            later_close(&it);
+            break;
+        }
+        uint64_t tick = 0;
         for (;;) {
             rp_record r;
             memset(&r, 0, sizeof(r));
-            st = rp__reader_next_raw(rd, &r.doc);
+            const char *rec_bytes, *rel;
+            size_t len;
+            st = later_next(&it, &r.rec, &r.doc, &rec_bytes, &len, &r.is_text, &rel);
             if (st == RP_EOF) {
-                st = rec == c->inputs[i].end_rec ? RP_OK : changed(c, i);
+                st = RP_OK;
                 break;
             }
-            if (st == RP_ERR_TRUNCATED) continue; /* counted in the first pass */
-            if (st != RP_OK && !rp_status_is_bad_input(st)) {
-                rp__msg(c->err, "%s", rp_reader_error(rd));
-                break;
-            }
-            if (rec >= c->inputs[i].end_rec) {
-                st = changed(c, i);
-                break;
-            }
-            r.rec = rec++;
-            st = RP_OK;
-            if ((++tick & 1023) == 0) progress(c, stage, bytes + rp_reader_bytes_read(rd));
-            if (!want(ctx, r.rec)) continue;
+            if (st != RP_OK) break;
+            if ((++tick & 255) == 0) progress(c, stage, bytes + later_bytes(&it));
             /* the first pass accepted this record: failing now means it changed */
-            r.is_text = rp__reader_is_text(rd);
-            if (((tokenize_text || r.is_text) && rp__reader_parse(rd, &r.doc) != RP_OK) ||
-                (tokenize_text && tokenize_with(c->tok, c->msg, &r) != RP_OK)) {
+            if (tokenize_text || r.is_text) {
+                rp_status ps = it.rd ? rp__reader_parse(it.rd, &r.doc)
+                                     : rp__parse(&parser, rec_bytes, len, 0, NULL, &r.doc);
+                if (ps != RP_OK) {
+                    st = changed(c, i);
+                    break;
+                }
+            }
+            if (tokenize_text && tokenize_with(c->tok, c->msg, &r) != RP_OK) {
                 st = changed(c, i);
                 break;
             }
             if ((st = visit(ctx, &r)) != RP_OK) break;
         }
-        bytes += rp_reader_bytes_read(rd);
-        rp_reader_free(rd);
+        bytes += later_bytes(&it);
+        later_close(&it);
     }
+    rp__parser_free(&parser);
     progress(c, stage, bytes);
     return st;
 }

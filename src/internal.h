@@ -194,6 +194,11 @@ rp_status rp__reader_next_raw(rp_reader *r, rp_doc *doc);
 rp_status rp__reader_parse(rp_reader *r, rp_doc *doc);
 /* 1 when the record last returned is a text file, not a JSONL line. */
 int rp__reader_is_text(const rp_reader *r);
+/* Where the record last returned starts in its file's decompressed bytes. */
+uint64_t rp__reader_record_offset(const rp_reader *r);
+/* 1 when the input is one JSONL file of plain bytes, so that a record's
+ * offset is where it is in the file. */
+int rp__reader_lines_at_offsets(const rp_reader *r);
 
 /* ---------------------------------------------------------- read_jsonl.c */
 
@@ -252,6 +257,9 @@ typedef struct {
     char *spool_path;        /* stdin spooled here by the first pass */
     rp_format format;        /* as detected in the first pass (for the spool) */
     uint64_t first_rec, end_rec;
+    int indexed;             /* later passes read its records by offset */
+    uint64_t size;           /* then the size and modification time of the */
+    int64_t mtime_ns;        /* file they read, to tell that it changed */
 } rp_input;
 
 /* The inputs of a run and the passes over them (see corpus.c). */
@@ -265,6 +273,10 @@ typedef struct {
     void *user;
     uint64_t total_bytes;    /* sum of input file sizes, 0 when unknown */
     uint64_t n_rec;          /* records numbered by the first pass */
+    uint64_t *rec_off;       /* per record: where its line starts in the file */
+    uint32_t *rec_len;       /* later passes read, and its length with the
+                                newline (REC_UNREAD: not a good record) */
+    size_t cap_index;
     rp_tokenizer *tok;
     char *err;               /* the owner's message buffer (RP_MSG_MAX) */
     char msg[RP_MSG_MAX];

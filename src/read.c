@@ -52,6 +52,8 @@ struct rp_reader {
     char *cur_rel;           /* path relative to a directory input, or NULL */
     rp_buf buf;              /* decompressed bytes; [pos, len) unconsumed */
     size_t pos;
+    uint64_t buf_base;       /* decompressed bytes of the file before buf */
+    int any_compressed;      /* a file of the input was gzip or zstd */
     uint64_t line;
     uint64_t bytes_closed;   /* raw bytes of files already closed */
     /* current record */
@@ -251,6 +253,7 @@ uint64_t rp_reader_bytes_read(const rp_reader *r)
 static rp_status refill(rp_reader *r, size_t *got)
 {
     if (r->pos > 0) {
+        r->buf_base += r->pos;
         memmove(r->buf.data, r->buf.data + r->pos, r->buf.len - r->pos);
         r->buf.len -= r->pos;
         r->pos = 0;
@@ -305,10 +308,12 @@ static rp_status open_next_file(rp_reader *r)
     }
     if (!r->cur_name) return RP_ERR_NOMEM;
     r->buf.len = r->pos = 0;
+    r->buf_base = 0;
     r->line = 0;
     r->src_eof = 0;
     rp_status st = rp__source_open(&r->src, path, r->is_dir ? NULL : r->spool);
     r->src_open = 1;
+    if (r->src.kind != RP_SRC_PLAIN) r->any_compressed = 1;
     if (st != RP_OK) {
         rp__msg(r->err, "%s: %s", r->cur_name, r->src.err);
         return st;
@@ -625,6 +630,16 @@ void rp__reader_record(const rp_reader *r, const char **rec, size_t *len, int *i
     *len = r->rec_len;
     *is_text = r->rec_is_text;
     *rel = r->cur_rel;
+}
+
+uint64_t rp__reader_record_offset(const rp_reader *r)
+{
+    return r->buf_base + (uint64_t)(r->rec - r->buf.data);
+}
+
+int rp__reader_lines_at_offsets(const rp_reader *r)
+{
+    return !r->is_dir && r->fmt == RP_FORMAT_JSONL && !r->any_compressed;
 }
 
 rp_status rp__reader_parse(rp_reader *r, rp_doc *doc)

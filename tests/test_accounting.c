@@ -9,6 +9,11 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
 #include "reprint.h"
 #include "internal.h"
 #include "test_util.h"
@@ -270,9 +275,105 @@ static void test_threads_change_nothing(void **state)
     rp__batch_max_records = 4096;
 }
 
+/* A dedup run's stats and kept corpus. */
+static void run_kept(const char *path, sbuf *out, rp_stats *s)
+{
+    rp_params p;
+    rp_params_init(&p);
+    p.skip_bad = 1;
+    p.max_doc_bytes = 2000;
+    rp_engine *e = rp_engine_create(&p);
+    rp_engine_set_callbacks(e, noop_reject, NULL, NULL);
+    assert_int_equal(rp_engine_add_input(e, path), RP_OK);
+    assert_int_equal(rp_engine_run(e), RP_OK);
+    rp_engine_stats(e, s);
+    s->threads = 0;
+    size_t len;
+    char *kept;
+    kept_output(e, &kept, &len);
+    put(out, kept, len);
+    free(kept);
+    rp_engine_free(e);
+}
+
+/* Later passes read a JSONL file's wanted lines by their offsets; a
+ * directory's files are read again in full. Both give the same corpus and
+ * counts, with blank lines, CRLF line ends and a last line without one. */
+static void test_reading_by_offset_matches_reading_again(void **state)
+{
+    (void)state;
+    char dir[512];
+    const char *tmp = getenv("TMPDIR");
+    snprintf(dir, sizeof(dir), "%s/reprint-offsets", tmp && *tmp ? tmp : "/tmp");
+    mkdir(dir, 0700);
+    char file[600];
+    snprintf(file, sizeof(file), "%s/corpus.jsonl", dir);
+    for (int round = 0; round < 20; round++) {
+        rng = 0xA0761D6478BD642FULL * (uint64_t)(round + 3);
+        sbuf b = {0}, c = {0};
+        truth t;
+        make_corpus(&b, &t);
+        for (size_t i = 0; i < b.len; i++) { /* blank lines and CRLF */
+            if (b.data[i] == '\n' && rnd() % 7 == 0) puts_(&c, rnd() % 2 ? "\r" : "\n \t");
+            put(&c, b.data + i, 1);
+        }
+        if (round % 2) c.data[--c.len] = 0; /* no newline at the end */
+        FILE *f = fopen(file, "wb");
+        assert_non_null(f);
+        fwrite(c.data, 1, c.len, f);
+        fclose(f);
+        sbuf by_offset = {0}, again = {0};
+        rp_stats s1, s2;
+        run_kept(file, &by_offset, &s1);
+        run_kept(dir, &again, &s2);
+        assert_int_equal(s1.read, t.lines);
+        assert_memory_equal(&s1, &s2, sizeof(s1));
+        assert_int_equal(by_offset.len, again.len);
+        assert_memory_equal(by_offset.data, again.data, by_offset.len);
+        free(b.data);
+        free(c.data);
+        free(by_offset.data);
+        free(again.data);
+    }
+    unlink(file);
+    rmdir(dir);
+}
+
+/* A file rewritten between the passes (same size, a new time) is reported,
+ * never read at the old offsets. */
+static void test_input_changed_between_passes_is_caught(void **state)
+{
+    (void)state;
+    const char *text = "{\"id\": 1, \"text\": \"one two three four five six\"}\n"
+                       "{\"id\": 2, \"text\": \"one two three four five six\"}\n";
+    const char *path = write_temp("changed.jsonl", text, strlen(text));
+    rp_params p;
+    rp_params_init(&p);
+    rp_engine *e = rp_engine_create(&p);
+    assert_int_equal(rp_engine_add_input(e, path), RP_OK);
+    assert_int_equal(rp_engine_run(e), RP_OK);
+    char *other = strdup(text);
+    other[strlen(other) - 4] = 'X';
+    FILE *f = fopen(path, "wb");
+    fwrite(other, 1, strlen(other), f);
+    fclose(f);
+    struct timespec later[2] = {{0, UTIME_OMIT}, {0, 0}};
+    clock_gettime(CLOCK_REALTIME, &later[1]);
+    later[1].tv_sec += 5; /* a new time even on a coarse clock */
+    assert_int_equal(utimensat(AT_FDCWD, path, later, 0), 0);
+    FILE *out = fopen("/dev/null", "wb");
+    assert_int_equal(rp_engine_write_kept(e, out), RP_ERR_IO);
+    fclose(out);
+    assert_non_null(strstr(rp_engine_error(e), "changed between passes"));
+    free(other);
+    rp_engine_free(e);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_reading_by_offset_matches_reading_again),
+        cmocka_unit_test(test_input_changed_between_passes_is_caught),
         cmocka_unit_test(test_threads_change_nothing),
         cmocka_unit_test(test_every_document_accounted_for),
     };
