@@ -661,7 +661,7 @@ rp_status rp__corpus_first_pass(rp_corpus *c, rp_stats *stats, const rp__first_p
  * asks for: read in full and split again, or, for an indexed input, read
  * by offset in spans of nearby wanted lines. */
 
-enum { SPAN_BYTES = 1 << 20, SPAN_GAP = 64 << 10 };
+enum { SPAN_BYTES = 1 << 20, SPAN_GAP = 16 << 10 };
 
 typedef struct {
     rp_corpus *c;
@@ -857,8 +857,33 @@ rp_status rp__corpus_pass_mt(rp_corpus *c, const char *stage, int (*want)(void *
     return st;
 }
 
+/* An indexed input's wanted lines to lines(), as runs of adjacent lines:
+ * one call per run rather than per line, straight from the span. */
+static rp_status copy_lines(rp_later *it, rp__lines_fn lines, void *ctx, const char *stage,
+                            uint64_t bytes_before)
+{
+    rp_corpus *c = it->c;
+    for (;;) {
+        rp_status st = fill_span(it);
+        if (st != RP_OK || !it->n_wanted) return st;
+        for (size_t k = 0; k < it->n_wanted;) {
+            uint64_t from = c->rec_off[it->wanted[k]], to = from + c->rec_len[it->wanted[k]];
+            for (k++; k < it->n_wanted && c->rec_off[it->wanted[k]] == to; k++)
+                to += c->rec_len[it->wanted[k]];
+            const char *run = it->span.data + (from - it->span_off);
+            size_t len = (size_t)(to - from);
+            if ((st = lines(ctx, run, len)) != RP_OK) return st;
+            /* only a file's last line can lack its newline */
+            if (run[len - 1] != '\n' && (st = lines(ctx, "\n", 1)) != RP_OK) return st;
+        }
+        it->k = it->n_wanted;
+        progress(c, stage, bytes_before + it->bytes);
+    }
+}
+
 rp_status rp__corpus_pass(rp_corpus *c, const char *stage, int tokenize_text,
-                          int (*want)(void *ctx, uint64_t rec), rp__visit_fn visit, void *ctx)
+                          int (*want)(void *ctx, uint64_t rec), rp__visit_fn visit,
+                          rp__lines_fn lines, void *ctx)
 {
     rp_status st = RP_OK;
     uint64_t bytes = 0;
@@ -871,6 +896,12 @@ rp_status rp__corpus_pass(rp_corpus *c, const char *stage, int tokenize_text,
             break;
         }
         uint64_t tick = 0;
+        if (lines && !tokenize_text && !it.rd) {
+            st = copy_lines(&it, lines, ctx, stage, bytes);
+            bytes += later_bytes(&it);
+            later_close(&it);
+            continue;
+        }
         for (;;) {
             rp_record r;
             memset(&r, 0, sizeof(r));

@@ -741,11 +741,20 @@ static rp_status write_record(void *ctx, const rp_record *r)
     return RP_OK;
 }
 
+/* Pass 3 for kept lines of an indexed input, several adjacent at once. */
+static rp_status write_lines(void *ctx, const char *bytes, size_t len)
+{
+    rp_kept_writer *kw = ctx;
+    if (fwrite(bytes, 1, len, kw->out) == len) return RP_OK;
+    rp__msg(kw->e->err, "cannot write output: %s", strerror(errno));
+    return RP_ERR_IO;
+}
+
 rp_status rp_engine_write_kept(rp_engine *e, FILE *out)
 {
     if (!e->ran || e->p.task != RP_TASK_DEDUP) return RP_ERR_USAGE;
     rp_kept_writer kw = {e, out};
-    return rp__corpus_pass(&e->corpus, "writing", 0, is_kept, write_record, &kw);
+    return rp__corpus_pass(&e->corpus, "writing", 0, is_kept, write_record, write_lines, &kw);
 }
 
 rp_status rp_engine_foreach_alignment(rp_engine *e, int (*fn)(void *, const rp_alignment *),

@@ -525,7 +525,7 @@ rp_status rp__reuse_run(rp_reuse *ru, rp_corpus *c, rp_stats *stats, char *err)
         st = RP_ERR_NOMEM;
     if (st == RP_OK && ru->n_slots) {
         st = rp__corpus_temp(c, &ru->file);
-        if (st == RP_OK) st = rp__corpus_pass(c, "collecting", 1, wanted, collect, ru);
+        if (st == RP_OK) st = rp__corpus_pass(c, "collecting", 1, wanted, collect, NULL, ru);
         if (st == RP_OK) st = flush_temp(ru);
         if (st == RP_OK) st = align_pairs(ru);
     }
