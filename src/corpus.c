@@ -315,7 +315,7 @@ static void batch_work(rp_pool *pool, rp_worker *w, rp_batch *b)
         if (!*rel) rel = NULL;
         rp_status st = rp__parse(&w->parser, b->raw.data + br->off, br->len, br->is_text, rel, &r.doc);
         const char *msg = w->parser.err;
-        if (st == RP_OK) {
+        if (st == RP_OK && (!pool->later || !pool->ops->tokens || pool->ops->tokens(pool->ctx, br->rec))) {
             st = tokenize_with(w->tok, w->msg, &r);
             msg = w->msg;
         }

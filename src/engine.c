@@ -32,6 +32,7 @@ enum {
     REC_STATE = 3,
     REC_EXACT = 4,    /* flag: same exact hash as an earlier document */
     REC_REMOVED = 8,  /* flag: near-duplicate of an earlier document */
+    REC_SET = 16,     /* flag: verification needs its shingle set */
 };
 
 typedef struct {
@@ -267,7 +268,7 @@ static rp_status commit_record(void *ctx, const rp_record *r)
 }
 
 static const rp__first_pass_ops sign_ops = {sign_worker_new, sign_worker_free, sign_record,
-                                            commit_record};
+                                            commit_record, NULL};
 
 /* -------------------------------------------------------- candidates */
 
@@ -352,14 +353,17 @@ typedef struct {
 } rp_set_writer;
 
 /* Pass 2, on a worker: a needed record's id and sorted shingle set, as
- * [id length u32][is_number u8][id][set]. */
+ * [id length u32][is_number u8][id][set]; an empty set for a record only
+ * in exact pairs, which is not tokenized. */
 static rp_status make_set(void *state, const rp_record *r, rp_buf *out)
 {
     rp_work *w = state;
     rp_engine *e = w->e;
-    size_t n = rp__shingles(r->hashes, r->n_tokens, e->p.ngram, e->p.seed, &w->shingles,
-                            &w->shingles_cap, 1);
-    if (n == SIZE_MAX) return RP_ERR_NOMEM;
+    size_t n = 0;
+    if (r->hashes &&
+        (n = rp__shingles(r->hashes, r->n_tokens, e->p.ngram, e->p.seed, &w->shingles,
+                          &w->shingles_cap, 1)) == SIZE_MAX)
+        return RP_ERR_NOMEM;
     uint32_t id_len = (uint32_t)(r->doc.id.len > UINT32_MAX ? UINT32_MAX : r->doc.id.len);
     uint8_t is_number = r->doc.id.is_number ? 1 : 0;
     if (rp__buf_append(out, (const char *)&id_len, sizeof(id_len)) ||
@@ -396,12 +400,18 @@ static int needs_set(void *ctx, uint64_t rec)
     return ((rp_set_writer *)ctx)->e->slot[rec] != UINT32_MAX;
 }
 
+static int needs_tokens(void *ctx, uint64_t rec)
+{
+    return ((rp_set_writer *)ctx)->e->status[rec] & REC_SET;
+}
+
 static void *set_worker_new(void *ctx)
 {
     return sign_worker_new(((rp_set_writer *)ctx)->e);
 }
 
-static const rp__first_pass_ops set_ops = {set_worker_new, sign_worker_free, make_set, write_set};
+static const rp__first_pass_ops set_ops = {set_worker_new, sign_worker_free, make_set, write_set,
+                                           needs_tokens};
 
 /* Re-reads the inputs and writes the shingle set of every needed record. */
 static rp_status build_sets(rp_engine *e, FILE *sets)
@@ -433,6 +443,12 @@ static rp_status verify(rp_engine *e)
     e->id_len = malloc(ns * sizeof(uint32_t));
     if (!e->set_off || !e->set_len || !e->id_off || !e->id_len) return RP_ERR_NOMEM;
     if (e->n_slots == 0) return RP_OK;
+    /* An exact copy (out of the LSH tables) pairs only with the first
+     * document it equals, at Jaccard 1: the pair needs no sets. */
+    for (size_t i = 0; i < e->n_cand; i++) {
+        uint32_t a = (uint32_t)(e->cand[i] >> 32), b = (uint32_t)e->cand[i];
+        if (!(e->status[b] & REC_EXACT)) e->status[a] |= REC_SET, e->status[b] |= REC_SET;
+    }
 
     FILE *sets;
     if ((st = rp__corpus_temp(&e->corpus, &sets)) != RP_OK) return st;
@@ -449,6 +465,15 @@ static rp_status verify(rp_engine *e)
     uint32_t loaded_a = UINT32_MAX;
     for (size_t i = 0; st == RP_OK && i < e->n_cand; i++) {
         uint32_t a = (uint32_t)(e->cand[i] >> 32), b = (uint32_t)e->cand[i];
+        if (e->status[b] & REC_EXACT) {
+            if (rp__grow((void **)&e->pairs, &e->cap_pairs, e->n_pairs + 1, sizeof(rp_vpair))) {
+                st = RP_ERR_NOMEM;
+                break;
+            }
+            e->pairs[e->n_pairs++] = (rp_vpair){a, b, 1, 1, 1};
+            rp__uf_union(&e->uf, a, b);
+            continue;
+        }
         uint32_t sa = e->slot[a], sb = e->slot[b];
         uint64_t na = e->set_len[sa], nb = e->set_len[sb];
         if (loaded_a != a) {

@@ -313,6 +313,9 @@ typedef struct {
     /* On the calling thread, in record order, for every numbered record: a
      * good one with r->result, a rejected one (skip_bad) with r->status. */
     rp__visit_fn commit;
+    /* Later passes: whether record rec needs tokenizing for work (NULL:
+     * every one does); one that does not comes with its document only. */
+    int (*tokens)(void *ctx, uint64_t rec);
 } rp__first_pass_ops;
 
 /* Records in one batch of the first pass (tests make it tiny). */

@@ -198,7 +198,7 @@ static rp_status index_record(void *ctx, const rp_record *r)
 }
 
 static const rp__first_pass_ops fingerprint_ops = {fp_worker_new, fp_worker_free, fingerprint,
-                                                   index_record};
+                                                   index_record, NULL};
 
 /* -------------------------------------------------------- candidates */
 

@@ -285,7 +285,7 @@ static rp_status df_commit(void *ctx, const rp_record *r)
     return RP_OK;
 }
 
-static const rp__first_pass_ops df_ops = {sw_new, sw_free, df_work, df_commit};
+static const rp__first_pass_ops df_ops = {sw_new, sw_free, df_work, df_commit, NULL};
 
 /* ------------------------------------------------------------ vectors */
 
@@ -377,7 +377,7 @@ static int want_good(void *ctx, uint64_t rec)
     return rec < s->n_rec && s->id_off[rec] != UINT64_MAX;
 }
 
-static const rp__first_pass_ops vec_ops = {vw_new, vw_free, vec_work, vec_commit};
+static const rp__first_pass_ops vec_ops = {vw_new, vw_free, vec_work, vec_commit, NULL};
 
 /* ------------------------------------------------------- clustering */
 
