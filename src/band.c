@@ -105,7 +105,18 @@ static int push_pair(uint64_t **pairs, size_t *n, size_t *cap, uint32_t a, uint3
 int rp__band_pairs(uint64_t *entries, size_t n, size_t max_bucket, uint64_t **pairs,
                    size_t *n_pairs, size_t *cap_pairs, uint64_t *truncated)
 {
-    if (rp__radix_sort_u64(entries, n, 32)) return -1;
+    if (n < 2) return 0;
+    uint64_t *tmp = malloc(n * sizeof(uint64_t));
+    if (!tmp) return -1;
+    int r = rp__band_pairs_scratch(entries, n, tmp, max_bucket, pairs, n_pairs, cap_pairs, truncated);
+    free(tmp);
+    return r;
+}
+
+int rp__band_pairs_scratch(uint64_t *entries, size_t n, uint64_t *scratch, size_t max_bucket,
+                           uint64_t **pairs, size_t *n_pairs, size_t *cap_pairs, uint64_t *truncated)
+{
+    rp__radix_sort_scratch(entries, n, 32, scratch);
     size_t i = 0;
     while (i < n) {
         size_t j = i + 1;

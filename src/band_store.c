@@ -10,10 +10,11 @@
  *
  * With a memory limit, the oldest chunks are written to an unlinked
  * temporary file whenever the chunks in memory pass half the limit; the
- * other half is for sorting. The candidate search then works band by band
- * and, when a band's entries (8 bytes each, plus as much again of sort
- * scratch) do not fit in that half, in P key ranges: each range re-reads the
- * band's columns and keeps the keys that fall in it. A bucket (one key) lies
+ * other half is for sorting. The candidate search then works band by band,
+ * the bands shared out among threads (they are independent), and, when the
+ * threads' entries (8 bytes each, plus as much again of sort scratch) do not
+ * fit in that half, in P key ranges: each range re-reads the band's columns
+ * and keeps the keys that fall in it. A bucket (one key) lies
  * in one range, and the entries of a range are gathered in record order and
  * sorted stably, so each bucket holds the same records in the same order as
  * in memory: the candidate pairs, and so the clusters, are exactly the same.
@@ -22,6 +23,7 @@
 #include "internal.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <string.h>
 
 size_t rp__band_chunk = 1 << 16; /* records a chunk (tests make it tiny) */
@@ -36,7 +38,6 @@ struct rp_bands {
     size_t n_spilled;           /* chunks [0, n_spilled) are in the file, the rest in memory */
     FILE *file;
     rp_corpus *corpus;          /* for temporary files and messages */
-    uint32_t *col;              /* one band column of one chunk, read back */
     rp_bands_stats stats;
 };
 
@@ -65,7 +66,6 @@ void rp__bands_free(rp_bands *t)
     if (!t) return;
     for (size_t c = 0; c < t->n_chunks; c++) free(t->chunk[c]);
     free(t->chunk);
-    free(t->col);
     if (t->file) fclose(t->file);
     free(t);
 }
@@ -121,61 +121,142 @@ rp_status rp__bands_add(rp_bands *t, const uint32_t *keys)
     return RP_OK;
 }
 
+/* One search thread's own buffers, so that threads share only what they read. */
+typedef struct {
+    rp_bands *t;
+    const uint8_t *skip;
+    size_t max_bucket;
+    unsigned first, step;       /* bands first, first + step, ... */
+    uint64_t parts;             /* key ranges a band is split into */
+    uint64_t *v, *scratch;      /* a range's entries and their sort scratch */
+    size_t cap;
+    uint32_t *col;              /* one band column of a spilled chunk */
+    uint64_t *pairs;
+    size_t n_pairs, cap_pairs;
+    uint64_t truncated, read_back;
+    rp_status st;
+} rp_band_search;
+
 /* Band b's keys of chunk c: in memory, or read back from the file. */
-static const uint32_t *column(rp_bands *t, size_t c, unsigned b, rp_status *st)
+static const uint32_t *column(rp_band_search *w, size_t c, unsigned b, rp_status *st)
 {
+    rp_bands *t = w->t;
     if (t->chunk[c]) return t->chunk[c] + (size_t)b * CHUNK;
-    if (!t->col && !(t->col = malloc(CHUNK * sizeof(uint32_t)))) {
+    if (!w->col && !(w->col = malloc(CHUNK * sizeof(uint32_t)))) {
         *st = RP_ERR_NOMEM;
         return NULL;
     }
     uint64_t off = (uint64_t)c * chunk_bytes(t) + (uint64_t)b * CHUNK * sizeof(uint32_t);
     size_t want = CHUNK * sizeof(uint32_t);
-    if ((*st = rp__corpus_temp_read(t->corpus, t->file, t->col, want, off)) != RP_OK) return NULL;
-    t->stats.read_back_bytes += want;
-    return t->col;
+    if ((*st = rp__corpus_temp_read(t->corpus, t->file, w->col, want, off)) != RP_OK) return NULL;
+    w->read_back += want;
+    return w->col;
 }
 
-rp_status rp__bands_pairs(rp_bands *t, unsigned b, const uint8_t *skip, size_t max_bucket,
+static rp_status band_pairs(rp_band_search *w, unsigned b)
+{
+    rp_bands *t = w->t;
+    uint64_t n = t->n;
+    rp_status st = RP_OK;
+    for (uint64_t p = 0; p < w->parts && st == RP_OK; p++) {
+        uint64_t lo = (p << 32) / w->parts, hi = ((p + 1) << 32) / w->parts; /* [lo, hi) */
+        size_t m = 0;
+        for (size_t c = 0; c < t->n_chunks && st == RP_OK; c++) {
+            const uint32_t *col = column(w, c, b, &st);
+            if (!col) break;
+            uint64_t base = (uint64_t)c * CHUNK;
+            size_t cn = (size_t)(n - base < CHUNK ? n - base : CHUNK);
+            if (m + cn > w->cap) {
+                size_t cap = w->cap;
+                if (rp__grow((void **)&w->v, &cap, m + cn, sizeof(uint64_t))) {
+                    st = RP_ERR_NOMEM;
+                    break;
+                }
+                free(w->scratch);
+                if (!(w->scratch = malloc(cap * sizeof(uint64_t)))) {
+                    st = RP_ERR_NOMEM;
+                    break;
+                }
+                w->cap = cap;
+            }
+            for (size_t i = 0; i < cn; i++) {
+                uint64_t key = col[i];
+                if (w->skip[base + i] || key < lo || key >= hi) continue;
+                w->v[m++] = key << 32 | (base + i);
+            }
+        }
+        if (st == RP_OK && m > 1 &&
+            rp__band_pairs_scratch(w->v, m, w->scratch, w->max_bucket, &w->pairs, &w->n_pairs,
+                                   &w->cap_pairs, &w->truncated))
+            st = RP_ERR_NOMEM;
+    }
+    return st;
+}
+
+static void *search_main(void *arg)
+{
+    rp_band_search *w = arg;
+    for (unsigned b = w->first; b < w->t->bands && w->st == RP_OK; b += w->step)
+        w->st = band_pairs(w, b);
+    return NULL;
+}
+
+rp_status rp__bands_pairs(rp_bands *t, const uint8_t *skip, size_t max_bucket, unsigned threads,
                           uint64_t **pairs, size_t *n_pairs, size_t *cap_pairs,
                           uint64_t *truncated)
 {
+    if (threads < 1) threads = 1;
+    if (threads > t->bands) threads = t->bands ? t->bands : 1;
     uint64_t n = t->n;
-    /* key ranges: all of a band's entries and their sort scratch in half the limit */
+    /* key ranges: each thread's entries and their sort scratch in half the limit */
     uint64_t parts = 1;
     if (t->limit) {
-        uint64_t need = n * 2 * sizeof(uint64_t), room = t->limit / 2;
+        uint64_t need = n * 2 * sizeof(uint64_t) * threads, room = t->limit / 2;
         parts = (need + room - 1) / room;
         if (parts < 1) parts = 1;
         if (parts > 65536) parts = 65536;
     }
     if (parts > t->stats.partitions) t->stats.partitions = parts;
-    /* room for a range's share (all of them with one range) before growing */
-    size_t cap = (size_t)(parts == 1 ? n : n / parts + n / parts / 4 + CHUNK);
-    uint64_t *v = malloc((cap ? cap : 1) * sizeof(uint64_t));
-    if (!v) return RP_ERR_NOMEM;
-    rp_status st = RP_OK;
-    for (uint64_t p = 0; p < parts && st == RP_OK; p++) {
-        uint64_t lo = (p << 32) / parts, hi = ((p + 1) << 32) / parts; /* [lo, hi) */
-        size_t m = 0;
-        for (size_t c = 0; c < t->n_chunks && st == RP_OK; c++) {
-            const uint32_t *col = column(t, c, b, &st);
-            if (!col) break;
-            uint64_t base = (uint64_t)c * CHUNK;
-            size_t cn = (size_t)(n - base < CHUNK ? n - base : CHUNK);
-            if (m + cn > cap && rp__grow((void **)&v, &cap, m + cn, sizeof(uint64_t))) {
+    rp_band_search *w = calloc(threads, sizeof(*w));
+    pthread_t *tid = calloc(threads, sizeof(*tid));
+    int *started = calloc(threads, sizeof(*started));
+    rp_status st = w && tid && started ? RP_OK : RP_ERR_NOMEM;
+    for (unsigned k = 0; k < threads && st == RP_OK; k++) {
+        w[k] = (rp_band_search){.t = t, .skip = skip, .max_bucket = max_bucket, .first = k,
+                                .step = threads, .parts = parts};
+        /* room for a range's share (all of them with one range) before growing */
+        size_t cap = (size_t)(parts == 1 ? n : n / parts + n / parts / 4 + CHUNK);
+        w[k].v = malloc((cap ? cap : 1) * sizeof(uint64_t));
+        w[k].scratch = malloc((cap ? cap : 1) * sizeof(uint64_t));
+        w[k].cap = cap ? cap : 1;
+        if (!w[k].v || !w[k].scratch) st = RP_ERR_NOMEM;
+    }
+    /* the calling thread searches too; failing to start one only costs time */
+    for (unsigned k = 1; k < threads && st == RP_OK; k++)
+        started[k] = pthread_create(&tid[k], NULL, search_main, &w[k]) == 0;
+    if (st == RP_OK) search_main(&w[0]);
+    for (unsigned k = 1; k < threads && st == RP_OK; k++)
+        if (!started[k]) search_main(&w[k]);
+    for (unsigned k = 0; k < threads && w; k++) {
+        if (started[k]) pthread_join(tid[k], NULL);
+        if (st == RP_OK) st = w[k].st;
+        if (st == RP_OK && w[k].n_pairs) {
+            if (rp__grow((void **)pairs, cap_pairs, *n_pairs + w[k].n_pairs, sizeof(uint64_t))) {
                 st = RP_ERR_NOMEM;
-                break;
-            }
-            for (size_t i = 0; i < cn; i++) {
-                uint64_t key = col[i];
-                if (skip[base + i] || key < lo || key >= hi) continue;
-                v[m++] = key << 32 | (base + i);
+            } else {
+                memcpy(*pairs + *n_pairs, w[k].pairs, w[k].n_pairs * sizeof(uint64_t));
+                *n_pairs += w[k].n_pairs;
             }
         }
-        if (st == RP_OK && rp__band_pairs(v, m, max_bucket, pairs, n_pairs, cap_pairs, truncated))
-            st = RP_ERR_NOMEM;
+        *truncated += w[k].truncated;
+        t->stats.read_back_bytes += w[k].read_back;
+        free(w[k].v);
+        free(w[k].scratch);
+        free(w[k].col);
+        free(w[k].pairs);
     }
-    free(v);
+    free(w);
+    free(tid);
+    free(started);
     return st;
 }

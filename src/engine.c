@@ -319,11 +319,9 @@ static rp_status find_candidates(rp_engine *e)
     e->exact = NULL;
 
     /* only documents that are not exact copies of an earlier one: status 0 */
-    for (unsigned b = 0; b < e->bands; b++) {
-        rp_status st = rp__bands_pairs(e->band, b, e->status, e->p.max_bucket, &e->cand,
-                                       &e->n_cand, &e->cap_cand, &e->stats.truncated_buckets);
-        if (st != RP_OK) return st;
-    }
+    rp_status st = rp__bands_pairs(e->band, e->status, e->p.max_bucket, e->stats.threads,
+                                   &e->cand, &e->n_cand, &e->cap_cand, &e->stats.truncated_buckets);
+    if (st != RP_OK) return st;
     rp_bands_stats bs;
     rp__bands_stats(e->band, &bs);
     e->stats.spilled_bytes = bs.spilled_bytes;
