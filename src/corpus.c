@@ -27,6 +27,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <string.h>
+#include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -857,33 +858,80 @@ rp_status rp__corpus_pass_mt(rp_corpus *c, const char *stage, int (*want)(void *
     return st;
 }
 
-/* An indexed input's wanted lines to lines(), as runs of adjacent lines:
- * one call per run rather than per line, straight from the span. */
-static rp_status copy_lines(rp_later *it, rp__lines_fn lines, void *ctx, const char *stage,
-                            uint64_t bytes_before)
+static rp_status write_failed(rp_corpus *c)
+{
+    rp__msg(c->err, "cannot write output: %s", strerror(errno));
+    return RP_ERR_IO;
+}
+
+/* Bytes [from, to) of an indexed input to out: by sendfile, file to file in
+ * the kernel, when out has a descriptor that takes it; else read and
+ * written through out's buffer. */
+static rp_status copy_run(rp_later *it, FILE *out, uint64_t from, uint64_t to)
 {
     rp_corpus *c = it->c;
-    for (;;) {
-        rp_status st = fill_span(it);
-        if (st != RP_OK || !it->n_wanted) return st;
-        for (size_t k = 0; k < it->n_wanted;) {
-            uint64_t from = c->rec_off[it->wanted[k]], to = from + c->rec_len[it->wanted[k]];
-            for (k++; k < it->n_wanted && c->rec_off[it->wanted[k]] == to; k++)
-                to += c->rec_len[it->wanted[k]];
-            const char *run = it->span.data + (from - it->span_off);
-            size_t len = (size_t)(to - from);
-            if ((st = lines(ctx, run, len)) != RP_OK) return st;
-            /* only a file's last line can lack its newline */
-            if (run[len - 1] != '\n' && (st = lines(ctx, "\n", 1)) != RP_OK) return st;
+    int ofd = fileno(out);
+    if (ofd >= 0) {
+        if (fflush(out) != 0) return write_failed(c);
+        off_t off = (off_t)from;
+        while ((uint64_t)off < to) {
+            ssize_t n = sendfile(ofd, it->fd, &off, (size_t)(to - (uint64_t)off));
+            if (n > 0 || (n < 0 && errno == EINTR)) continue;
+            if (n == 0) return changed(c, it->input); /* the file got shorter */
+            if (errno == EINVAL || errno == ENOSYS) break; /* not for this output */
+            return write_failed(c);
         }
-        it->k = it->n_wanted;
-        progress(c, stage, bytes_before + it->bytes);
+        from = (uint64_t)off;
     }
+    while (from < to) {
+        size_t len = to - from < SPAN_BYTES ? (size_t)(to - from) : SPAN_BYTES;
+        if (rp__buf_reserve(&it->span, len)) return RP_ERR_NOMEM;
+        ssize_t n = pread(it->fd, it->span.data, len, (off_t)from);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) {
+            rp__msg(c->err, "%s: cannot read: %s", c->inputs[it->input].display, strerror(errno));
+            return RP_ERR_IO;
+        }
+        if (n == 0) return changed(c, it->input);
+        if (fwrite(it->span.data, 1, (size_t)n, out) != (size_t)n) return write_failed(c);
+        from += (uint64_t)n;
+    }
+    return RP_OK;
+}
+
+/* An indexed input's wanted lines to out as they are, runs of adjacent
+ * lines at once, never through the reader or this process's memory. */
+static rp_status copy_lines(rp_later *it, FILE *out, const char *stage, uint64_t bytes_before)
+{
+    rp_corpus *c = it->c;
+    const rp_input *in = &c->inputs[it->input];
+    uint64_t from = 0, to = 0;
+    rp_status st = RP_OK;
+    for (; it->rec < it->end && st == RP_OK; it->rec++) {
+        uint64_t r = it->rec;
+        if (!it->want(it->ctx, r)) continue;
+        if (c->rec_len[r] == REC_UNREAD) return changed(c, it->input);
+        if (c->rec_off[r] != to) {
+            if (to > from) st = copy_run(it, out, from, to);
+            from = c->rec_off[r];
+            if ((r & 4095) == 0) progress(c, stage, bytes_before + from);
+        }
+        to = c->rec_off[r] + c->rec_len[r];
+    }
+    if (st == RP_OK && to > from) st = copy_run(it, out, from, to);
+    if (st == RP_OK && to > 0 && to == in->size) {
+        /* only a file's last line can lack its newline */
+        char last;
+        if (pread(it->fd, &last, 1, (off_t)(to - 1)) != 1) return changed(c, it->input);
+        if (last != '\n' && fputc('\n', out) == EOF) return write_failed(c);
+    }
+    it->bytes = in->size;
+    return st;
 }
 
 rp_status rp__corpus_pass(rp_corpus *c, const char *stage, int tokenize_text,
                           int (*want)(void *ctx, uint64_t rec), rp__visit_fn visit,
-                          rp__lines_fn lines, void *ctx)
+                          FILE *copy_to, void *ctx)
 {
     rp_status st = RP_OK;
     uint64_t bytes = 0;
@@ -896,8 +944,8 @@ rp_status rp__corpus_pass(rp_corpus *c, const char *stage, int tokenize_text,
             break;
         }
         uint64_t tick = 0;
-        if (lines && !tokenize_text && !it.rd) {
-            st = copy_lines(&it, lines, ctx, stage, bytes);
+        if (copy_to && !tokenize_text && !it.rd) {
+            st = copy_lines(&it, copy_to, stage, bytes);
             bytes += later_bytes(&it);
             later_close(&it);
             continue;

@@ -21,6 +21,8 @@
  */
 #include "internal.h"
 
+#include <pthread.h>
+
 #include <errno.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -426,6 +428,54 @@ static rp_status read_set(rp_engine *e, FILE *sets, uint32_t slot, uint64_t **bu
                                 e->set_off[slot] * sizeof(uint64_t));
 }
 
+#define D(a,b) ((b.tv_sec-a.tv_sec)+(b.tv_nsec-a.tv_nsec)/1e9)
+typedef struct {
+    rp_engine *e;
+    FILE *sets;
+    size_t from, to;          /* the pairs [from, to) */
+    float *score;             /* per pair: Jaccard (-1 below the threshold),
+                                 containment of a, of b */
+    rp_status st;
+} rp_scorer;
+
+/* Scores a range of candidate pairs from their shingle sets. Sets are read
+ * back with pread, the first document's once for all its partners (pairs
+ * are sorted by it): a mapping of the file would count every set read as
+ * resident memory until the end. */
+static void *score_pairs(void *arg)
+{
+    rp_scorer *w = arg;
+    rp_engine *e = w->e;
+    uint64_t *set_a = NULL, *set_b = NULL;
+    size_t cap_a = 0, cap_b = 0;
+    uint32_t loaded_a = UINT32_MAX;
+    for (size_t i = w->from; w->st == RP_OK && i < w->to; i++) {
+        uint32_t a = (uint32_t)(e->cand[i] >> 32), b = (uint32_t)e->cand[i];
+        float *f = w->score + 3 * i;
+        if (e->status[b] & REC_EXACT) { /* equal words: nothing to read */
+            f[0] = f[1] = f[2] = 1;
+            continue;
+        }
+        uint32_t sa = e->slot[a], sb = e->slot[b];
+        uint64_t na = e->set_len[sa], nb = e->set_len[sb];
+        if (loaded_a != a) {
+            if ((w->st = read_set(e, w->sets, sa, &set_a, &cap_a)) != RP_OK) break;
+            loaded_a = a;
+        }
+        if ((w->st = read_set(e, w->sets, sb, &set_b, &cap_b)) != RP_OK) break;
+        uint64_t inter = rp__intersect_count(set_a, na, set_b, nb);
+        double j = (double)inter / (double)(na + nb - inter), score = j;
+        if (e->p.measure == RP_MEASURE_CONTAINMENT)
+            score = (double)inter / (double)(na < nb ? na : nb);
+        f[0] = score + 1e-12 < e->p.threshold ? -1 : (float)j; /* -1: below the threshold */
+        f[1] = (float)((double)inter / (double)na);
+        f[2] = (float)((double)inter / (double)nb);
+    }
+    free(set_a);
+    free(set_b);
+    return NULL;
+}
+
 static rp_status verify(rp_engine *e)
 {
     rp_status st = RP_OK;
@@ -455,46 +505,42 @@ static rp_status verify(rp_engine *e)
         rp__msg(e->err, "cannot write temporary file in %s: %s", e->corpus.tmp_dir, strerror(errno));
         st = RP_ERR_IO;
     }
-    /* Sets are read back with pread, the first document's once for all its
-     * partners (pairs are sorted by it): a mapping of the file would count
-     * every set read as resident memory until the end. */
-    uint64_t *set_a = NULL, *set_b = NULL;
-    size_t cap_a = 0, cap_b = 0;
-    uint32_t loaded_a = UINT32_MAX;
+    /* The pairs' scores, on the run's threads, each over a range of pairs;
+     * then, in pair order, the ones at the threshold are kept and joined. */
+    unsigned threads = e->stats.threads ? e->stats.threads : 1;
+    rp_scorer *sc = calloc(threads, sizeof(*sc));
+    pthread_t *tid = calloc(threads, sizeof(*tid));
+    float *score = malloc((e->n_cand ? e->n_cand : 1) * 3 * sizeof(float));
+    if (st == RP_OK && (!sc || !tid || !score)) st = RP_ERR_NOMEM;
+    unsigned started = 0;
+    if (st == RP_OK) {
+        for (unsigned k = 0; k < threads; k++)
+            sc[k] = (rp_scorer){e, sets, e->n_cand * k / threads, e->n_cand * (k + 1) / threads,
+                                score, RP_OK};
+        for (unsigned k = 1; k < threads; k++, started++)
+            if (pthread_create(&tid[k], NULL, score_pairs, &sc[k]) != 0) break;
+        score_pairs(&sc[0]);
+        for (unsigned k = 1; k < threads; k++) {
+            if (k <= started) pthread_join(tid[k], NULL);
+            else score_pairs(&sc[k]); /* a thread that did not start */
+            if (st == RP_OK) st = sc[k].st;
+        }
+        if (st == RP_OK) st = sc[0].st;
+    }
     for (size_t i = 0; st == RP_OK && i < e->n_cand; i++) {
         uint32_t a = (uint32_t)(e->cand[i] >> 32), b = (uint32_t)e->cand[i];
-        if (e->status[b] & REC_EXACT) {
-            if (rp__grow((void **)&e->pairs, &e->cap_pairs, e->n_pairs + 1, sizeof(rp_vpair))) {
-                st = RP_ERR_NOMEM;
-                break;
-            }
-            e->pairs[e->n_pairs++] = (rp_vpair){a, b, 1, 1, 1};
-            rp__uf_union(&e->uf, a, b);
-            continue;
-        }
-        uint32_t sa = e->slot[a], sb = e->slot[b];
-        uint64_t na = e->set_len[sa], nb = e->set_len[sb];
-        if (loaded_a != a) {
-            if ((st = read_set(e, sets, sa, &set_a, &cap_a)) != RP_OK) break;
-            loaded_a = a;
-        }
-        if ((st = read_set(e, sets, sb, &set_b, &cap_b)) != RP_OK) break;
-        uint64_t inter = rp__intersect_count(set_a, na, set_b, nb);
-        double j = (double)inter / (double)(na + nb - inter);
-        double score = j;
-        if (e->p.measure == RP_MEASURE_CONTAINMENT)
-            score = (double)inter / (double)(na < nb ? na : nb);
-        if (score + 1e-12 < e->p.threshold) continue;
+        const float *f = score + 3 * i;
+        if (f[0] < 0) continue;
         if (rp__grow((void **)&e->pairs, &e->cap_pairs, e->n_pairs + 1, sizeof(rp_vpair))) {
             st = RP_ERR_NOMEM;
             break;
         }
-        e->pairs[e->n_pairs++] = (rp_vpair){a, b, (float)j, (float)((double)inter / na),
-                                           (float)((double)inter / nb)};
+        e->pairs[e->n_pairs++] = (rp_vpair){a, b, f[0], f[1], f[2]};
         rp__uf_union(&e->uf, a, b);
     }
-    free(set_a);
-    free(set_b);
+    free(sc);
+    free(tid);
+    free(score);
     fclose(sets);
     e->stats.similar_pairs = e->n_pairs;
     return st;
@@ -764,20 +810,11 @@ static rp_status write_record(void *ctx, const rp_record *r)
     return RP_OK;
 }
 
-/* Pass 3 for kept lines of an indexed input, several adjacent at once. */
-static rp_status write_lines(void *ctx, const char *bytes, size_t len)
-{
-    rp_kept_writer *kw = ctx;
-    if (fwrite(bytes, 1, len, kw->out) == len) return RP_OK;
-    rp__msg(kw->e->err, "cannot write output: %s", strerror(errno));
-    return RP_ERR_IO;
-}
-
 rp_status rp_engine_write_kept(rp_engine *e, FILE *out)
 {
     if (!e->ran || e->p.task != RP_TASK_DEDUP) return RP_ERR_USAGE;
     rp_kept_writer kw = {e, out};
-    return rp__corpus_pass(&e->corpus, "writing", 0, is_kept, write_record, write_lines, &kw);
+    return rp__corpus_pass(&e->corpus, "writing", 0, is_kept, write_record, out, &kw);
 }
 
 rp_status rp_engine_foreach_alignment(rp_engine *e, int (*fn)(void *, const rp_alignment *),

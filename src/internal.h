@@ -330,14 +330,13 @@ rp_status rp__corpus_first_pass(rp_corpus *c, rp_stats *stats, const rp__first_p
                                 void *ctx);
 /* Re-reads the inputs; visits the records want() asks for, tokenized when
  * tokenize_text is set; without it a JSONL line is visited as read (raw
- * only), a text file parsed (it has no raw form). With lines (and without
- * tokenize_text), the wanted lines of an indexed input go to lines as they
- * are, several adjacent ones in one call, a missing last newline added.
- * Reports progress under the stage's name. */
-typedef rp_status (*rp__lines_fn)(void *ctx, const char *bytes, size_t len);
+ * only), a text file parsed (it has no raw form). With copy_to (and without
+ * tokenize_text), the wanted lines of an indexed input are copied to it as
+ * they are instead, a missing last newline added. Reports progress under
+ * the stage's name. */
 rp_status rp__corpus_pass(rp_corpus *c, const char *stage, int tokenize_text,
                           int (*want)(void *ctx, uint64_t rec), rp__visit_fn visit,
-                          rp__lines_fn lines, void *ctx);
+                          FILE *copy_to, void *ctx);
 /* The same for records that need work: wanted records are parsed, tokenized
  * and worked on by ops on worker threads, and committed in record order. */
 rp_status rp__corpus_pass_mt(rp_corpus *c, const char *stage, int (*want)(void *ctx, uint64_t rec),
