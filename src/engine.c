@@ -274,18 +274,6 @@ static const rp__first_pass_ops sign_ops = {sign_worker_new, sign_worker_free, s
 
 /* -------------------------------------------------------- candidates */
 
-typedef struct {
-    uint64_t hash;
-    uint32_t rec;
-} rp_exact_entry;
-
-static int cmp_exact(const void *x, const void *y)
-{
-    const rp_exact_entry *a = x, *b = y;
-    if (a->hash != b->hash) return a->hash < b->hash ? -1 : 1;
-    return a->rec < b->rec ? -1 : a->rec > b->rec;
-}
-
 static rp_status push_cand(rp_engine *e, uint32_t a, uint32_t b)
 {
     if (rp__grow((void **)&e->cand, &e->cap_cand, e->n_cand + 1, sizeof(uint64_t)))
@@ -296,23 +284,33 @@ static rp_status push_cand(rp_engine *e, uint32_t a, uint32_t b)
 
 static rp_status find_candidates(rp_engine *e)
 {
+    /* Documents with equal exact hashes: sorted (radix, stable) on the
+     * hash's top 32 bits beside the record number, and a run of equal tops,
+     * nearly always one document, split by the whole hash. The first of
+     * each hash pairs with every later one. */
     size_t n_docs = 0;
     for (size_t i = 0; i < e->n_rec; i++) n_docs += (e->status[i] & REC_STATE) == REC_DOC;
-    rp_exact_entry *ex = malloc((n_docs ? n_docs : 1) * sizeof(*ex));
+    uint64_t *ex = malloc((n_docs ? n_docs : 1) * 2 * sizeof(uint64_t));
     if (!ex) return RP_ERR_NOMEM;
     size_t k = 0;
     for (size_t i = 0; i < e->n_rec; i++)
-        if ((e->status[i] & REC_STATE) == REC_DOC) ex[k++] = (rp_exact_entry){e->exact[i], (uint32_t)i};
-    if (k > 1) qsort(ex, k, sizeof(*ex), cmp_exact);
+        if ((e->status[i] & REC_STATE) == REC_DOC) ex[k++] = (e->exact[i] >> 32) << 32 | i;
+    rp__radix_sort_scratch(ex, k, 32, ex + k);
     for (size_t i = 0; i < k;) {
         size_t j = i + 1;
-        while (j < k && ex[j].hash == ex[i].hash) {
-            e->status[ex[j].rec] |= REC_EXACT;
-            if (push_cand(e, ex[i].rec, ex[j].rec) != RP_OK) {
-                free(ex);
-                return RP_ERR_NOMEM;
+        while (j < k && ex[j] >> 32 == ex[i] >> 32) j++;
+        for (size_t x = i; x + 1 < j; x++) {
+            uint32_t a = (uint32_t)ex[x];
+            if (e->status[a] & REC_EXACT) continue; /* a copy of an earlier one */
+            for (size_t y = x + 1; y < j; y++) {
+                uint32_t b = (uint32_t)ex[y];
+                if (e->exact[b] != e->exact[a] || (e->status[b] & REC_EXACT)) continue;
+                e->status[b] |= REC_EXACT;
+                if (push_cand(e, a, b) != RP_OK) {
+                    free(ex);
+                    return RP_ERR_NOMEM;
+                }
             }
-            j++;
         }
         i = j;
     }
