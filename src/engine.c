@@ -22,6 +22,7 @@
 #include "internal.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 
 #include <errno.h>
 #include <string.h>
@@ -192,8 +193,11 @@ static rp_status add_record(rp_engine *e, uint8_t status, uint64_t exact)
     return RP_OK;
 }
 
+typedef struct rp_set_writer rp_set_writer;
+
 typedef struct {
     rp_engine *e;
+    rp_set_writer *sets;        /* pass 2: where sets go */
     uint64_t *shingles;         /* pass 2: a needed record's shingle set */
     size_t shingles_cap;
     uint64_t *sig;
@@ -344,35 +348,53 @@ static rp_status store_id(rp_engine *e, uint32_t slot, const rp_id *id)
     return rp__buf_append(&e->id_arena, id->str, e->id_len[slot]) ? RP_ERR_NOMEM : RP_OK;
 }
 
-typedef struct {
+struct rp_set_writer {
     rp_engine *e;
-    FILE *sets;
-    uint64_t off;
-} rp_set_writer;
+    int fd;                   /* the sets file, written by the workers */
+    _Atomic uint64_t end;     /* uint64s reserved in it so far */
+    _Atomic int err;          /* errno of a failed write, 0 if none */
+};
 
-/* Pass 2, on a worker: a needed record's id and sorted shingle set, as
- * [id length u32][is_number u8][id][set]; an empty set for a record only
- * in exact pairs, which is not tokenized. */
+/* Pass 2, on a worker: a needed record's sorted shingle set, written
+ * straight to the sets file at a place it reserves (so the committing
+ * thread copies nothing), and its id, as the result [id length u32]
+ * [is_number u8][id][set offset u64][set length u32]. A record only in
+ * exact pairs is not tokenized and has an empty set. */
 static rp_status make_set(void *state, const rp_record *r, rp_buf *out)
 {
     rp_work *w = state;
+    rp_set_writer *sw = w->sets;
     rp_engine *e = w->e;
     size_t n = 0;
     if (r->hashes &&
         (n = rp__shingles(r->hashes, r->n_tokens, e->p.ngram, e->p.seed, &w->shingles,
                           &w->shingles_cap, 1)) == SIZE_MAX)
         return RP_ERR_NOMEM;
+    uint64_t at = atomic_fetch_add(&sw->end, (uint64_t)n);
+    for (size_t done = 0; done < n * sizeof(uint64_t);) {
+        ssize_t k = pwrite(sw->fd, (const char *)w->shingles + done, n * sizeof(uint64_t) - done,
+                           (off_t)(at * sizeof(uint64_t) + done));
+        if (k < 0 && errno == EINTR) continue;
+        if (k <= 0) {
+            int zero = 0;
+            atomic_compare_exchange_strong(&sw->err, &zero, k < 0 ? errno : ENOSPC);
+            return RP_ERR_IO;
+        }
+        done += (size_t)k;
+    }
     uint32_t id_len = (uint32_t)(r->doc.id.len > UINT32_MAX ? UINT32_MAX : r->doc.id.len);
     uint8_t is_number = r->doc.id.is_number ? 1 : 0;
+    uint32_t len = (uint32_t)n;
     if (rp__buf_append(out, (const char *)&id_len, sizeof(id_len)) ||
         rp__buf_append(out, (const char *)&is_number, 1) ||
         rp__buf_append(out, r->doc.id.str, id_len) ||
-        rp__buf_append(out, (const char *)w->shingles, n * sizeof(uint64_t)))
+        rp__buf_append(out, (const char *)&at, sizeof(at)) ||
+        rp__buf_append(out, (const char *)&len, sizeof(len)))
         return RP_ERR_NOMEM;
     return RP_OK;
 }
 
-/* Pass 2, in record order: the id kept, the set appended to the file. */
+/* Pass 2, in record order: the id and where the set is. */
 static rp_status write_set(void *ctx, const rp_record *r)
 {
     rp_set_writer *sw = ctx;
@@ -381,15 +403,10 @@ static rp_status write_set(void *ctx, const rp_record *r)
     const char *src = r->result;
     memcpy(&id_len, src, sizeof(id_len));
     rp_id id = {src + sizeof(id_len) + 1, id_len, src[sizeof(id_len)] != 0};
-    size_t head = sizeof(id_len) + 1 + id_len, n = (r->result_len - head) / sizeof(uint64_t);
+    size_t head = sizeof(id_len) + 1 + id_len;
     if (store_id(e, slot, &id) != RP_OK) return RP_ERR_NOMEM;
-    e->set_off[slot] = sw->off;
-    e->set_len[slot] = (uint32_t)n;
-    if (fwrite(src + head, sizeof(uint64_t), n, sw->sets) != n) {
-        rp__msg(e->err, "cannot write temporary file in %s: %s", e->corpus.tmp_dir, strerror(errno));
-        return RP_ERR_IO;
-    }
-    sw->off += n;
+    memcpy(&e->set_off[slot], src + head, sizeof(uint64_t));
+    memcpy(&e->set_len[slot], src + head + sizeof(uint64_t), sizeof(uint32_t));
     return RP_OK;
 }
 
@@ -405,7 +422,9 @@ static int needs_tokens(void *ctx, uint64_t rec)
 
 static void *set_worker_new(void *ctx)
 {
-    return sign_worker_new(((rp_set_writer *)ctx)->e);
+    rp_work *w = sign_worker_new(((rp_set_writer *)ctx)->e);
+    if (w) w->sets = ctx;
+    return w;
 }
 
 static const rp__first_pass_ops set_ops = {set_worker_new, sign_worker_free, make_set, write_set,
@@ -414,8 +433,14 @@ static const rp__first_pass_ops set_ops = {set_worker_new, sign_worker_free, mak
 /* Re-reads the inputs and writes the shingle set of every needed record. */
 static rp_status build_sets(rp_engine *e, FILE *sets)
 {
-    rp_set_writer sw = {e, sets, 0};
-    return rp__corpus_pass_mt(&e->corpus, "verifying", needs_set, &set_ops, &sw);
+    rp_set_writer sw = {e, fileno(sets), 0, 0};
+    rp_status st = rp__corpus_pass_mt(&e->corpus, "verifying", needs_set, &set_ops, &sw);
+    if (atomic_load(&sw.err)) {
+        rp__msg(e->err, "cannot write temporary file in %s: %s", e->corpus.tmp_dir,
+                strerror(atomic_load(&sw.err)));
+        st = RP_ERR_IO;
+    }
+    return st;
 }
 
 static rp_status read_set(rp_engine *e, FILE *sets, uint32_t slot, uint64_t **buf, size_t *cap)
@@ -499,10 +524,6 @@ static rp_status verify(rp_engine *e)
     FILE *sets;
     if ((st = rp__corpus_temp(&e->corpus, &sets)) != RP_OK) return st;
     st = build_sets(e, sets);
-    if (st == RP_OK && fflush(sets) != 0) {
-        rp__msg(e->err, "cannot write temporary file in %s: %s", e->corpus.tmp_dir, strerror(errno));
-        st = RP_ERR_IO;
-    }
     /* The pairs' scores, on the run's threads, each over a range of pairs;
      * then, in pair order, the ones at the threshold are kept and joined. */
     unsigned threads = e->stats.threads ? e->stats.threads : 1;
