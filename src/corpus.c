@@ -265,7 +265,8 @@ static rp_status tokenize_with(rp_tokenizer *tok, char *msg, rp_record *r)
     return RP_ERR_EMPTY;
 }
 
-static rp_status batch_add(rp_batch *b, rp_status st, int is_record, const char *bytes, size_t len,
+/* A record whose bytes are already in the batch at raw[off, off + len). */
+static rp_status batch_ref(rp_batch *b, rp_status st, int is_record, size_t off, size_t len,
                            const rp_doc *doc, int is_text, const char *rel)
 {
     if (rp__grow((void **)&b->recs, &b->cap, b->n + 1, sizeof(rp_brec))) return RP_ERR_NOMEM;
@@ -285,14 +286,20 @@ static rp_status batch_add(rp_batch *b, rp_status st, int is_record, const char 
             return RP_ERR_NOMEM;
     }
     br->name = b->last_name;
-    br->off = b->raw.len;
+    br->off = off;
     br->len = len;
+    b->n++;
+    return RP_OK;
+}
+
+static rp_status batch_add(rp_batch *b, rp_status st, int is_record, const char *bytes, size_t len,
+                           const rp_doc *doc, int is_text, const char *rel)
+{
     /* reserved even for nothing: raw.data is never NULL once a record is in */
     if (rp__buf_reserve(&b->raw, b->raw.len + len + 1)) return RP_ERR_NOMEM;
     if (len) memcpy(b->raw.data + b->raw.len, bytes, len);
     b->raw.len += len;
-    b->n++;
-    return RP_OK;
+    return batch_ref(b, st, is_record, b->raw.len - len, len, doc, is_text, rel);
 }
 
 /* A worker's part for one batch: parse, tokenize, the task's work. */
@@ -672,8 +679,9 @@ typedef struct {
     uint64_t rec, end;        /* next record to look at; the input's end */
     rp_reader *rd;            /* not indexed: the input read again */
     int fd;                   /* indexed: the file the records are read from */
-    rp_buf span;              /* its bytes [span_off, span_off + span.len) */
-    uint64_t span_off;
+    rp_buf span;              /* the span's bytes (or a batch's, see span_at) */
+    uint64_t span_off;        /* where the span starts in the file */
+    size_t span_at;           /* and in the buffer it was read into */
     uint64_t *wanted;         /* the span's wanted records, the next at k */
     size_t n_wanted, k, cap_wanted;
     uint64_t bytes;           /* how far into the input (progress) */
@@ -722,12 +730,12 @@ static uint64_t later_bytes(const rp_later *it)
 
 /* Gathers the next wanted records that lie close together and reads them
  * with one pread; none left: n_wanted is 0. */
-static rp_status fill_span(rp_later *it)
+static rp_status fill_span(rp_later *it, rp_buf *dst, size_t max_recs)
 {
     rp_corpus *c = it->c;
     uint64_t start = 0, stop = 0;
     it->n_wanted = it->k = 0;
-    while (it->rec < it->end) {
+    while (it->rec < it->end && it->n_wanted < max_recs) {
         uint64_t r = it->rec;
         if (!it->want(it->ctx, r)) {
             it->rec++;
@@ -746,9 +754,10 @@ static rp_status fill_span(rp_later *it)
     }
     if (!it->n_wanted) return RP_OK;
     size_t len = (size_t)(stop - start);
-    if (rp__buf_reserve(&it->span, len + 1)) return RP_ERR_NOMEM;
+    if (rp__buf_reserve(dst, dst->len + len + 1)) return RP_ERR_NOMEM;
+    char *to = dst->data + dst->len;
     for (size_t got = 0; got < len;) {
-        ssize_t n = pread(it->fd, it->span.data + got, len - got, (off_t)(start + got));
+        ssize_t n = pread(it->fd, to + got, len - got, (off_t)(start + got));
         if (n < 0 && errno == EINTR) continue;
         if (n < 0) {
             rp__msg(c->err, "%s: cannot read: %s", c->inputs[it->input].display, strerror(errno));
@@ -757,10 +766,24 @@ static rp_status fill_span(rp_later *it)
         if (n == 0) return changed(c, it->input);
         got += (size_t)n;
     }
-    it->span.len = len;
+    it->span_at = dst->len;
+    dst->len += len;
     it->span_off = start;
     it->bytes = stop;
     return RP_OK;
+}
+
+/* The bytes of wanted record r of the span last read into dst, and their
+ * length without the newline. */
+static const char *span_record(const rp_later *it, const rp_buf *dst, uint64_t r, size_t *len)
+{
+    const rp_corpus *c = it->c;
+    const char *p = dst->data + it->span_at + (c->rec_off[r] - it->span_off);
+    size_t n = c->rec_len[r];
+    if (n && p[n - 1] == '\n') n--;
+    if (n && p[n - 1] == '\r') n--;
+    *len = n;
+    return p;
 }
 
 /* The next wanted record: its number, doc (raw, file, line), its bytes
@@ -771,21 +794,18 @@ static rp_status later_next(rp_later *it, uint64_t *rec, rp_doc *doc, const char
     rp_corpus *c = it->c;
     if (!it->rd) {
         if (it->k == it->n_wanted) {
-            rp_status st = fill_span(it);
+            it->span.len = 0;
+            rp_status st = fill_span(it, &it->span, SIZE_MAX);
             if (st != RP_OK) return st;
             if (!it->n_wanted) return RP_EOF;
         }
         uint64_t r = it->wanted[it->k++];
         memset(doc, 0, sizeof(*doc));
-        doc->raw = it->span.data + (c->rec_off[r] - it->span_off);
+        doc->raw = span_record(it, &it->span, r, len);
         doc->raw_len = c->rec_len[r];
         doc->file = c->inputs[it->input].display;
-        size_t n = doc->raw_len;
-        if (n && doc->raw[n - 1] == '\n') n--;
-        if (n && doc->raw[n - 1] == '\r') n--;
         *rec = r;
         *bytes = doc->raw;
-        *len = n;
         *is_text = 0;
         *rel = NULL;
         return RP_OK;
@@ -821,7 +841,22 @@ static rp_status later_pass_input(rp_corpus *c, rp_pool *pool, uint64_t *committ
             break;
         if (eof) break;
         rp_batch *b = &pool->ring[pool->filled % pool->n_ring];
-        while (st == RP_OK && b->raw.len < BATCH_BYTES && b->n < rp__batch_max_records) {
+        while (st == RP_OK && !it.rd && b->raw.len < BATCH_BYTES && b->n < rp__batch_max_records) {
+            /* an indexed input's span is read straight into the batch */
+            if ((st = fill_span(&it, &b->raw, rp__batch_max_records - b->n)) != RP_OK) break;
+            if (!it.n_wanted) {
+                eof = 1;
+                break;
+            }
+            rp_doc doc = {.file = c->inputs[i].display};
+            for (size_t k = 0; k < it.n_wanted && st == RP_OK; k++) {
+                size_t len;
+                const char *p = span_record(&it, &b->raw, it.wanted[k], &len);
+                if ((st = batch_ref(b, RP_OK, 1, (size_t)(p - b->raw.data), len, &doc, 0, NULL)) == RP_OK)
+                    b->recs[b->n - 1].rec = it.wanted[k];
+            }
+        }
+        while (st == RP_OK && it.rd && b->raw.len < BATCH_BYTES && b->n < rp__batch_max_records) {
             rp_doc doc;
             const char *bytes, *rel;
             size_t len;

@@ -59,23 +59,41 @@ static void test_shingle_depends_on_word_order_and_seed(void **state)
     free(y);
 }
 
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Sorting sets: even hashes (bucketed), small integers and values that
+ * share their top bits (which must fall back to the radix sort), with
+ * repeats, at sizes on both sides of the bucketed sort's limit, give what
+ * qsort and a unique pass give. */
 static void test_sort_unique_matches_qsort(void **state)
 {
     (void)state;
-    enum { N = 5000 };
+    enum { N = 20000 };
     static uint64_t v[N], scratch[N], ref[N];
+    const size_t sizes[] = {0, 1, 2, 3, 31, 450, 1000, 5000, 16384, 16385, N};
     uint64_t s = 99;
-    for (int i = 0; i < N; i++) {
-        s = s * 6364136223846793005ULL + 1;
-        v[i] = ref[i] = (s >> 3) % 3000 * 0x9E3779B97F4A7C15ULL;
-    }
-    size_t n = rp__sort_unique_u64(v, N, scratch);
-    for (size_t i = 1; i < n; i++) assert_true(v[i - 1] < v[i]);
-    /* every original value is present */
-    for (int i = 0; i < N; i += 7) {
-        int found = 0;
-        for (size_t k = 0; k < n && !found; k++) found = v[k] == ref[i];
-        assert_true(found);
+    for (int kind = 0; kind < 4; kind++) {
+        for (size_t z = 0; z < sizeof(sizes) / sizeof(sizes[0]); z++) {
+            size_t n = sizes[z];
+            for (size_t i = 0; i < n; i++) {
+                s = s * 6364136223846793005ULL + 1;
+                uint64_t x = s ^ (s >> 29);
+                if (kind == 1) x = (s >> 3) % 3000 * 0x9E3779B97F4A7C15ULL; /* repeats */
+                if (kind == 2) x = (s >> 40) % 5000;                        /* small */
+                if (kind == 3) x = 0xABCD000000000000ULL | (x >> 20);       /* one top */
+                v[i] = ref[i] = x;
+            }
+            qsort(ref, n, sizeof(uint64_t), cmp_u64);
+            size_t m = 0;
+            for (size_t i = 0; i < n; i++)
+                if (i == 0 || ref[i] != ref[m - 1]) ref[m++] = ref[i];
+            assert_int_equal(rp__sort_unique_u64(v, n, scratch), m);
+            assert_memory_equal(v, ref, m * sizeof(uint64_t));
+        }
     }
 }
 
