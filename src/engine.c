@@ -198,6 +198,7 @@ typedef struct rp_set_writer rp_set_writer;
 typedef struct {
     rp_engine *e;
     rp_set_writer *sets;        /* pass 2: where sets go */
+    unsigned set_file;          /* and which file this worker writes */
     uint64_t *shingles;         /* pass 2: a needed record's shingle set */
     size_t shingles_cap;
     uint64_t *sig;
@@ -348,10 +349,16 @@ static rp_status store_id(rp_engine *e, uint32_t slot, const rp_id *id)
     return rp__buf_append(&e->id_arena, id->str, e->id_len[slot]) ? RP_ERR_NOMEM : RP_OK;
 }
 
+/* Sets files: one per thread, so that writers do not queue on one file's
+ * lock; a set's place is its file (top 8 bits) and offset in uint64s. */
+enum { SETS_FILES_MAX = 256, SET_FILE_SHIFT = 56 };
+
 struct rp_set_writer {
     rp_engine *e;
-    int fd;                   /* the sets file, written by the workers */
-    _Atomic uint64_t end;     /* uint64s reserved in it so far */
+    FILE *file[SETS_FILES_MAX];
+    unsigned n_files;
+    _Atomic uint64_t end[SETS_FILES_MAX]; /* uint64s reserved in each so far */
+    _Atomic unsigned next;    /* the file the next worker takes */
     _Atomic int err;          /* errno of a failed write, 0 if none */
 };
 
@@ -370,10 +377,11 @@ static rp_status make_set(void *state, const rp_record *r, rp_buf *out)
         (n = rp__shingles(r->hashes, r->n_tokens, e->p.ngram, e->p.seed, &w->shingles,
                           &w->shingles_cap, 1)) == SIZE_MAX)
         return RP_ERR_NOMEM;
-    uint64_t at = atomic_fetch_add(&sw->end, (uint64_t)n);
+    unsigned f = w->set_file;
+    uint64_t at = atomic_fetch_add(&sw->end[f], (uint64_t)n);
     for (size_t done = 0; done < n * sizeof(uint64_t);) {
-        ssize_t k = pwrite(sw->fd, (const char *)w->shingles + done, n * sizeof(uint64_t) - done,
-                           (off_t)(at * sizeof(uint64_t) + done));
+        ssize_t k = pwrite(fileno(sw->file[f]), (const char *)w->shingles + done,
+                           n * sizeof(uint64_t) - done, (off_t)(at * sizeof(uint64_t) + done));
         if (k < 0 && errno == EINTR) continue;
         if (k <= 0) {
             int zero = 0;
@@ -382,6 +390,7 @@ static rp_status make_set(void *state, const rp_record *r, rp_buf *out)
         }
         done += (size_t)k;
     }
+    at |= (uint64_t)f << SET_FILE_SHIFT;
     uint32_t id_len = (uint32_t)(r->doc.id.len > UINT32_MAX ? UINT32_MAX : r->doc.id.len);
     uint8_t is_number = r->doc.id.is_number ? 1 : 0;
     uint32_t len = (uint32_t)n;
@@ -422,8 +431,12 @@ static int needs_tokens(void *ctx, uint64_t rec)
 
 static void *set_worker_new(void *ctx)
 {
-    rp_work *w = sign_worker_new(((rp_set_writer *)ctx)->e);
-    if (w) w->sets = ctx;
+    rp_set_writer *sw = ctx;
+    rp_work *w = sign_worker_new(sw->e);
+    if (w) {
+        w->sets = sw;
+        w->set_file = atomic_fetch_add(&sw->next, 1) % sw->n_files;
+    }
     return w;
 }
 
@@ -431,30 +444,32 @@ static const rp__first_pass_ops set_ops = {set_worker_new, sign_worker_free, mak
                                            needs_tokens};
 
 /* Re-reads the inputs and writes the shingle set of every needed record. */
-static rp_status build_sets(rp_engine *e, FILE *sets)
+static rp_status build_sets(rp_engine *e, rp_set_writer *sw)
 {
-    rp_set_writer sw = {e, fileno(sets), 0, 0};
-    rp_status st = rp__corpus_pass_mt(&e->corpus, "verifying", needs_set, &set_ops, &sw);
-    if (atomic_load(&sw.err)) {
+    rp_status st = rp__corpus_pass_mt(&e->corpus, "verifying", needs_set, &set_ops, sw);
+    if (atomic_load(&sw->err)) {
         rp__msg(e->err, "cannot write temporary file in %s: %s", e->corpus.tmp_dir,
-                strerror(atomic_load(&sw.err)));
+                strerror(atomic_load(&sw->err)));
         st = RP_ERR_IO;
     }
     return st;
 }
 
-static rp_status read_set(rp_engine *e, FILE *sets, uint32_t slot, uint64_t **buf, size_t *cap)
+static rp_status read_set(rp_engine *e, rp_set_writer *sw, uint32_t slot, uint64_t **buf,
+                          size_t *cap)
 {
     size_t n = e->set_len[slot];
+    uint64_t at = e->set_off[slot];
     if (rp__grow((void **)buf, cap, n ? n : 1, sizeof(uint64_t))) return RP_ERR_NOMEM;
-    return rp__corpus_temp_read(&e->corpus, sets, *buf, n * sizeof(uint64_t),
-                                e->set_off[slot] * sizeof(uint64_t));
+    return rp__corpus_temp_read(&e->corpus, sw->file[at >> SET_FILE_SHIFT], *buf,
+                                n * sizeof(uint64_t),
+                                (at & (((uint64_t)1 << SET_FILE_SHIFT) - 1)) * sizeof(uint64_t));
 }
 
 #define D(a,b) ((b.tv_sec-a.tv_sec)+(b.tv_nsec-a.tv_nsec)/1e9)
 typedef struct {
     rp_engine *e;
-    FILE *sets;
+    rp_set_writer *sets;
     size_t from, to;          /* the pairs [from, to) */
     float *score;             /* per pair: Jaccard (-1 below the threshold),
                                  containment of a, of b */
@@ -521,12 +536,17 @@ static rp_status verify(rp_engine *e)
         if (!(e->status[b] & REC_EXACT)) e->status[a] |= REC_SET, e->status[b] |= REC_SET;
     }
 
-    FILE *sets;
-    if ((st = rp__corpus_temp(&e->corpus, &sets)) != RP_OK) return st;
+    unsigned threads = e->stats.threads ? e->stats.threads : 1;
+    rp_set_writer *sets = calloc(1, sizeof(*sets));
+    if (!sets) return RP_ERR_NOMEM;
+    sets->e = e;
+    sets->n_files = threads < SETS_FILES_MAX ? threads : SETS_FILES_MAX;
+    for (unsigned k = 0; k < sets->n_files && st == RP_OK; k++)
+        st = rp__corpus_temp(&e->corpus, &sets->file[k]);
+    if (st != RP_OK) goto done;
     st = build_sets(e, sets);
     /* The pairs' scores, on the run's threads, each over a range of pairs;
      * then, in pair order, the ones at the threshold are kept and joined. */
-    unsigned threads = e->stats.threads ? e->stats.threads : 1;
     rp_scorer *sc = calloc(threads, sizeof(*sc));
     pthread_t *tid = calloc(threads, sizeof(*tid));
     float *score = malloc((e->n_cand ? e->n_cand : 1) * 3 * sizeof(float));
@@ -560,7 +580,10 @@ static rp_status verify(rp_engine *e)
     free(sc);
     free(tid);
     free(score);
-    fclose(sets);
+done:
+    for (unsigned k = 0; k < sets->n_files; k++)
+        if (sets->file[k]) fclose(sets->file[k]);
+    free(sets);
     e->stats.similar_pairs = e->n_pairs;
     return st;
 }
