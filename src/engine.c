@@ -324,8 +324,11 @@ static rp_status find_candidates(rp_engine *e)
     e->exact = NULL;
 
     /* only documents that are not exact copies of an earlier one: status 0 */
-    rp_status st = rp__bands_pairs(e->band, e->status, e->p.max_bucket, e->stats.threads,
-                                   &e->cand, &e->n_cand, &e->cap_cand, &e->stats.truncated_buckets);
+    /* each searching thread sorts a band of 16 bytes a document: at most
+     * four, so that the search never holds more than the band keys do */
+    unsigned searchers = e->stats.threads < 4 ? e->stats.threads : 4;
+    rp_status st = rp__bands_pairs(e->band, e->status, e->p.max_bucket, searchers, &e->cand,
+                                   &e->n_cand, &e->cap_cand, &e->stats.truncated_buckets);
     if (st != RP_OK) return st;
     rp_bands_stats bs;
     rp__bands_stats(e->band, &bs);
