@@ -434,7 +434,7 @@ static rp_status pool_init(rp_pool *pool, rp_corpus *c, const rp__first_pass_ops
     return RP_OK;
 }
 
-enum { REC_UNREAD = UINT32_MAX };
+#define REC_UNREAD UINT32_MAX
 
 /* The index entry of record rec (the last numbered). */
 static rp_status index_put(rp_corpus *c, uint64_t rec, const rp_brec *br)

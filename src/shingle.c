@@ -105,8 +105,15 @@ size_t rp__winnow(const uint64_t *tokens, size_t n_tokens, unsigned k, unsigned 
      * the deque of window candidates lives in the chosen half as it fills */
     if (rp__grow((void **)out, cap, count * 3, sizeof(uint64_t))) return SIZE_MAX;
     uint64_t *h = *out, *fp = h + count, *scratch = h + 2 * count;
-    for (size_t i = 0; i < count; i++)
-        h[i] = XXH3_64bits_withSeed(tokens + i, k * sizeof(uint64_t), seed ^ 0xA5A5A5A5ULL);
+    /* the k-grams hashed as shingles are, under a seed of their own */
+    if (k <= RP_SHINGLE_MAX) {
+        uint64_t keys[RP_SHINGLE_MAX + 1];
+        rp__shingle_keys(seed ^ 0xA5A5A5A5ULL, k, keys);
+        for (size_t i = 0; i < count; i++) h[i] = rp__shingle_hash(tokens + i, k, keys);
+    } else {
+        for (size_t i = 0; i < count; i++)
+            h[i] = XXH3_64bits_withSeed(tokens + i, k * sizeof(uint64_t), seed ^ 0xA5A5A5A5ULL);
+    }
     /* Robust winnowing (Schleimer, Wilkerson and Aiken 2003): in every window
      * of w consecutive k-grams take the minimum, the rightmost on ties, and
      * record it when it changes. A monotone deque of positions with
