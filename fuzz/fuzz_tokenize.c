@@ -1,8 +1,8 @@
 /* fuzz_tokenize.c — the normalizer and tokenizer on arbitrary bytes: it
  * fails only on invalid UTF-8 or NUL, and otherwise every word's span is
  * inside the text, non-empty, in order, and its normalized form readable;
- * the scalar loop alone gives exactly the same words as with the 16-byte
- * fast path. */
+ * the scalar loop alone gives exactly the same words as with the 64-byte
+ * block path (texts of 80 bytes and more). */
 #include "fuzz.h"
 #include "reprint.h"
 #include "internal.h"

@@ -3,18 +3,22 @@
  *
  * Pass 1 (sign): every record is read, normalized, shingled and signed; the
  *   engine keeps per record one status byte, a 64-bit hash of its normalized
- *   word sequence, and one 64-bit band entry per LSH band. Text is dropped as
- *   soon as it is signed: memory grows with documents, not with their text.
+ *   word sequence, and a 32-bit key per LSH band (band_store.c). Text is
+ *   dropped as soon as it is signed: memory grows with documents, not with
+ *   their text.
  * Candidates: records with equal exact hashes are paired with the first of
  *   them (and leave the LSH tables, so a thousand copies of one page cost a
- *   thousand pairs, not half a million); band buckets give the rest.
- * Pass 2 (verify): the inputs are read again and only records in a candidate
- *   pair are shingled; their sorted shingle sets go to an unlinked temporary
- *   file that is memory-mapped, so the kernel, not the heap, holds them.
- *   Each candidate's exact Jaccard is computed; pairs at or above the
- *   threshold are kept and unioned into clusters.
- * Pass 3 (write, dedup only): the inputs are read once more and every record
- *   that is the first of its cluster, or in none, is copied out as read.
+ *   thousand pairs, not half a million); band buckets give the rest, the
+ *   bands searched on up to four threads.
+ * Pass 2 (verify): only records in a candidate pair are read again. Those in
+ *   exact pairs only (Jaccard 1) give just their ids; the others are
+ *   shingled on the workers, which write the sorted sets to temporary files,
+ *   one per thread. Each candidate's exact Jaccard is computed on the
+ *   threads, sets read back with pread; pairs at or above the threshold are
+ *   kept and unioned into clusters in pair order.
+ * Pass 3 (write, dedup only): every record that is the first of its
+ *   cluster, or in none, is copied out as read (by sendfile, runs of
+ *   adjacent lines at once, when the input is indexed: corpus.c).
  *
  * The passes themselves (numbering, rejections, stdin spooling, re-reading)
  * are corpus.c's; this file says what each pass does with a record.

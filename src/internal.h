@@ -227,7 +227,7 @@ int rp__json_unescape(const char *s, size_t n, rp_buf *out);
 
 /* ---------------------------------------------------------- normalize.c */
 
-/* Tests: on, the tokenizer takes its scalar loop only (the 16-byte fast path
+/* Tests: on, the tokenizer takes its scalar loop only (the 64-byte block path
  * must give exactly the same words). */
 void rp__tokenizer_scalar(rp_tokenizer *tok, int on);
 /* --spin: from now on rp_tokenize gives each word's spin key (spin.c) in
