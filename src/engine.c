@@ -202,7 +202,9 @@ typedef struct rp_set_writer rp_set_writer;
 typedef struct {
     rp_engine *e;
     rp_set_writer *sets;        /* pass 2: where sets go */
-    unsigned set_file;          /* and which file this worker writes */
+    unsigned set_file;          /* the file this worker alone writes, */
+    uint64_t set_flushed;       /* uint64s written to it, */
+    rp_buf set_pending;         /* and sets not yet written (a write a MiB) */
     uint64_t *shingles;         /* pass 2: a needed record's shingle set */
     size_t shingles_cap;
     uint64_t *sig;
@@ -210,6 +212,7 @@ typedef struct {
 
 static void work_free(rp_work *w)
 {
+    rp__buf_free(&w->set_pending);
     free(w->shingles);
     free(w->sig);
 }
@@ -356,48 +359,60 @@ static rp_status store_id(rp_engine *e, uint32_t slot, const rp_id *id)
     return rp__buf_append(&e->id_arena, id->str, e->id_len[slot]) ? RP_ERR_NOMEM : RP_OK;
 }
 
-/* Sets files: one per thread, so that writers do not queue on one file's
- * lock; a set's place is its file (top 8 bits) and offset in uint64s. */
-enum { SETS_FILES_MAX = 256, SET_FILE_SHIFT = 56 };
+/* Sets files: one per worker, written by it alone, a MiB at a time (a
+ * write per set cost a system call each), so that workers neither queue on
+ * one file's lock nor need to agree on places; a set's place is its file
+ * (top 8 bits) and offset in uint64s. */
+enum { SETS_FILES_MAX = 256, SET_FILE_SHIFT = 56, SET_WRITE_BYTES = 1 << 20 };
 
 struct rp_set_writer {
     rp_engine *e;
     FILE *file[SETS_FILES_MAX];
-    unsigned n_files;
-    _Atomic uint64_t end[SETS_FILES_MAX]; /* uint64s reserved in each so far */
-    _Atomic unsigned next;    /* the file the next worker takes */
+    unsigned n_files;         /* one per worker (workers are made one by one) */
     _Atomic int err;          /* errno of a failed write, 0 if none */
 };
 
-/* Pass 2, on a worker: a needed record's sorted shingle set, written
- * straight to the sets file at a place it reserves (so the committing
- * thread copies nothing), and its id, as the result [id length u32]
+/* Writes a worker's pending sets to its file; 0, or -1 with sw->err set. */
+static int flush_sets(rp_work *w)
+{
+    rp_set_writer *sw = w->sets;
+    const char *p = w->set_pending.data;
+    size_t len = w->set_pending.len;
+    for (size_t done = 0; done < len;) {
+        ssize_t k = pwrite(fileno(sw->file[w->set_file]), p + done, len - done,
+                           (off_t)(w->set_flushed * sizeof(uint64_t) + done));
+        if (k < 0 && errno == EINTR) continue;
+        if (k <= 0) {
+            int zero = 0;
+            atomic_compare_exchange_strong(&sw->err, &zero, k < 0 ? errno : ENOSPC);
+            return -1;
+        }
+        done += (size_t)k;
+    }
+    w->set_flushed += len / sizeof(uint64_t);
+    w->set_pending.len = 0;
+    return 0;
+}
+
+/* Pass 2, on a worker: a needed record's sorted shingle set, written to
+ * the worker's own sets file (so the committing thread copies nothing), and
+ * its id, as the result [id length u32]
  * [is_number u8][id][set offset u64][set length u32]. A record only in
  * exact pairs is not tokenized and has an empty set. */
 static rp_status make_set(void *state, const rp_record *r, rp_buf *out)
 {
     rp_work *w = state;
-    rp_set_writer *sw = w->sets;
     rp_engine *e = w->e;
     size_t n = 0;
     if (r->hashes &&
         (n = rp__shingles(r->hashes, r->n_tokens, e->p.ngram, e->p.seed, &w->shingles,
                           &w->shingles_cap, 1)) == SIZE_MAX)
         return RP_ERR_NOMEM;
-    unsigned f = w->set_file;
-    uint64_t at = atomic_fetch_add(&sw->end[f], (uint64_t)n);
-    for (size_t done = 0; done < n * sizeof(uint64_t);) {
-        ssize_t k = pwrite(fileno(sw->file[f]), (const char *)w->shingles + done,
-                           n * sizeof(uint64_t) - done, (off_t)(at * sizeof(uint64_t) + done));
-        if (k < 0 && errno == EINTR) continue;
-        if (k <= 0) {
-            int zero = 0;
-            atomic_compare_exchange_strong(&sw->err, &zero, k < 0 ? errno : ENOSPC);
-            return RP_ERR_IO;
-        }
-        done += (size_t)k;
-    }
-    at |= (uint64_t)f << SET_FILE_SHIFT;
+    uint64_t at = w->set_flushed + w->set_pending.len / sizeof(uint64_t);
+    if (rp__buf_append(&w->set_pending, (const char *)w->shingles, n * sizeof(uint64_t)))
+        return RP_ERR_NOMEM;
+    if (w->set_pending.len >= SET_WRITE_BYTES && flush_sets(w)) return RP_ERR_IO;
+    at |= (uint64_t)w->set_file << SET_FILE_SHIFT;
     uint32_t id_len = (uint32_t)(r->doc.id.len > UINT32_MAX ? UINT32_MAX : r->doc.id.len);
     uint8_t is_number = r->doc.id.is_number ? 1 : 0;
     uint32_t len = (uint32_t)n;
@@ -439,15 +454,26 @@ static int needs_tokens(void *ctx, uint64_t rec)
 static void *set_worker_new(void *ctx)
 {
     rp_set_writer *sw = ctx;
-    rp_work *w = sign_worker_new(sw->e);
-    if (w) {
-        w->sets = sw;
-        w->set_file = atomic_fetch_add(&sw->next, 1) % sw->n_files;
+    rp_work *w = sw->n_files < SETS_FILES_MAX ? sign_worker_new(sw->e) : NULL;
+    if (!w) return NULL;
+    if (rp__corpus_temp(&sw->e->corpus, &sw->file[sw->n_files]) != RP_OK) {
+        sign_worker_free(w);
+        return NULL; /* the corpus has the message */
     }
+    w->sets = sw;
+    w->set_file = sw->n_files++;
     return w;
 }
 
-static const rp__first_pass_ops set_ops = {set_worker_new, sign_worker_free, make_set, write_set,
+/* The end of the pass: what is pending goes to the file. */
+static void set_worker_free(void *state)
+{
+    rp_work *w = state;
+    flush_sets(w);
+    sign_worker_free(w);
+}
+
+static const rp__first_pass_ops set_ops = {set_worker_new, set_worker_free, make_set, write_set,
                                            needs_tokens};
 
 /* Re-reads the inputs and writes the shingle set of every needed record. */
@@ -547,10 +573,6 @@ static rp_status verify(rp_engine *e)
     rp_set_writer *sets = calloc(1, sizeof(*sets));
     if (!sets) return RP_ERR_NOMEM;
     sets->e = e;
-    sets->n_files = threads < SETS_FILES_MAX ? threads : SETS_FILES_MAX;
-    for (unsigned k = 0; k < sets->n_files && st == RP_OK; k++)
-        st = rp__corpus_temp(&e->corpus, &sets->file[k]);
-    if (st != RP_OK) goto done;
     st = build_sets(e, sets);
     /* The pairs' scores, on the run's threads, each over a range of pairs;
      * then, in pair order, the ones at the threshold are kept and joined. */
@@ -587,7 +609,6 @@ static rp_status verify(rp_engine *e)
     free(sc);
     free(tid);
     free(score);
-done:
     for (unsigned k = 0; k < sets->n_files; k++)
         if (sets->file[k]) fclose(sets->file[k]);
     free(sets);
