@@ -23,7 +23,6 @@
 #include "internal.h"
 
 #include <errno.h>
-#include <pthread.h>
 #include <string.h>
 
 size_t rp__band_chunk = 1 << 16; /* records a chunk (tests make it tiny) */
@@ -218,9 +217,7 @@ rp_status rp__bands_pairs(rp_bands *t, const uint8_t *skip, size_t max_bucket, u
     }
     if (parts > t->stats.partitions) t->stats.partitions = parts;
     rp_band_search *w = calloc(threads, sizeof(*w));
-    pthread_t *tid = calloc(threads, sizeof(*tid));
-    int *started = calloc(threads, sizeof(*started));
-    rp_status st = w && tid && started ? RP_OK : RP_ERR_NOMEM;
+    rp_status st = w ? RP_OK : RP_ERR_NOMEM;
     for (unsigned k = 0; k < threads && st == RP_OK; k++) {
         w[k] = (rp_band_search){.t = t, .skip = skip, .max_bucket = max_bucket, .first = k,
                                 .step = threads, .parts = parts};
@@ -231,14 +228,8 @@ rp_status rp__bands_pairs(rp_bands *t, const uint8_t *skip, size_t max_bucket, u
         w[k].cap = cap ? cap : 1;
         if (!w[k].v || !w[k].scratch) st = RP_ERR_NOMEM;
     }
-    /* the calling thread searches too; failing to start one only costs time */
-    for (unsigned k = 1; k < threads && st == RP_OK; k++)
-        started[k] = pthread_create(&tid[k], NULL, search_main, &w[k]) == 0;
-    if (st == RP_OK) search_main(&w[0]);
-    for (unsigned k = 1; k < threads && st == RP_OK; k++)
-        if (!started[k]) search_main(&w[k]);
+    if (st == RP_OK) rp__run_parallel(search_main, w, sizeof(*w), threads);
     for (unsigned k = 0; k < threads && w; k++) {
-        if (started[k]) pthread_join(tid[k], NULL);
         if (st == RP_OK) st = w[k].st;
         if (st == RP_OK && w[k].n_pairs) {
             if (rp__grow((void **)pairs, cap_pairs, *n_pairs + w[k].n_pairs, sizeof(uint64_t))) {
@@ -256,7 +247,5 @@ rp_status rp__bands_pairs(rp_bands *t, const uint8_t *skip, size_t max_bucket, u
         free(w[k].pairs);
     }
     free(w);
-    free(tid);
-    free(started);
     return st;
 }

@@ -358,6 +358,22 @@ static void *worker_main(void *arg)
     return NULL;
 }
 
+void rp__run_parallel(void *(*fn)(void *), void *items, size_t size, unsigned n)
+{
+    char *item = items;
+    pthread_t *tid = n > 1 ? calloc(n, sizeof(*tid)) : NULL;
+    unsigned char *started = n > 1 ? calloc(n, 1) : NULL;
+    for (unsigned k = 1; k < n && tid && started; k++)
+        started[k] = pthread_create(&tid[k], NULL, fn, item + k * size) == 0;
+    fn(item);
+    for (unsigned k = 1; k < n; k++) {
+        if (started && started[k]) pthread_join(tid[k], NULL);
+        else fn(item + k * size); /* no thread for it: still done, later */
+    }
+    free(tid);
+    free(started);
+}
+
 static unsigned thread_count(const rp_params *p)
 {
     if (p->threads) return p->threads;
@@ -730,6 +746,24 @@ static uint64_t later_bytes(const rp_later *it)
 
 /* Gathers the next wanted records that lie close together and reads them
  * with one pread; none left: n_wanted is 0. */
+/* Reads len bytes at off of an indexed input; a file that ends early has
+ * changed since the first pass. */
+static rp_status read_at(rp_later *it, char *dst, size_t len, uint64_t off)
+{
+    rp_corpus *c = it->c;
+    for (size_t got = 0; got < len;) {
+        ssize_t n = pread(it->fd, dst + got, len - got, (off_t)(off + got));
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) {
+            rp__msg(c->err, "%s: cannot read: %s", c->inputs[it->input].display, strerror(errno));
+            return RP_ERR_IO;
+        }
+        if (n == 0) return changed(c, it->input);
+        got += (size_t)n;
+    }
+    return RP_OK;
+}
+
 static rp_status fill_span(rp_later *it, rp_buf *dst, size_t max_recs)
 {
     rp_corpus *c = it->c;
@@ -755,17 +789,8 @@ static rp_status fill_span(rp_later *it, rp_buf *dst, size_t max_recs)
     if (!it->n_wanted) return RP_OK;
     size_t len = (size_t)(stop - start);
     if (rp__buf_reserve(dst, dst->len + len + 1)) return RP_ERR_NOMEM;
-    char *to = dst->data + dst->len;
-    for (size_t got = 0; got < len;) {
-        ssize_t n = pread(it->fd, to + got, len - got, (off_t)(start + got));
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0) {
-            rp__msg(c->err, "%s: cannot read: %s", c->inputs[it->input].display, strerror(errno));
-            return RP_ERR_IO;
-        }
-        if (n == 0) return changed(c, it->input);
-        got += (size_t)n;
-    }
+    rp_status st = read_at(it, dst->data + dst->len, len, start);
+    if (st != RP_OK) return st;
     it->span_at = dst->len;
     dst->len += len;
     it->span_off = start;
@@ -921,15 +946,10 @@ static rp_status copy_run(rp_later *it, FILE *out, uint64_t from, uint64_t to)
     while (from < to) {
         size_t len = to - from < SPAN_BYTES ? (size_t)(to - from) : SPAN_BYTES;
         if (rp__buf_reserve(&it->span, len)) return RP_ERR_NOMEM;
-        ssize_t n = pread(it->fd, it->span.data, len, (off_t)from);
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0) {
-            rp__msg(c->err, "%s: cannot read: %s", c->inputs[it->input].display, strerror(errno));
-            return RP_ERR_IO;
-        }
-        if (n == 0) return changed(c, it->input);
-        if (fwrite(it->span.data, 1, (size_t)n, out) != (size_t)n) return write_failed(c);
-        from += (uint64_t)n;
+        rp_status st = read_at(it, it->span.data, len, from);
+        if (st != RP_OK) return st;
+        if (fwrite(it->span.data, 1, len, out) != len) return write_failed(c);
+        from += len;
     }
     return RP_OK;
 }
@@ -957,7 +977,7 @@ static rp_status copy_lines(rp_later *it, FILE *out, const char *stage, uint64_t
     if (st == RP_OK && to > 0 && to == in->size) {
         /* only a file's last line can lack its newline */
         char last;
-        if (pread(it->fd, &last, 1, (off_t)(to - 1)) != 1) return changed(c, it->input);
+        if ((st = read_at(it, &last, 1, to - 1)) != RP_OK) return st;
         if (last != '\n' && fputc('\n', out) == EOF) return write_failed(c);
     }
     it->bytes = in->size;

@@ -25,7 +25,6 @@
  */
 #include "internal.h"
 
-#include <pthread.h>
 #include <stdatomic.h>
 
 #include <errno.h>
@@ -577,23 +576,14 @@ static rp_status verify(rp_engine *e)
     /* The pairs' scores, on the run's threads, each over a range of pairs;
      * then, in pair order, the ones at the threshold are kept and joined. */
     rp_scorer *sc = calloc(threads, sizeof(*sc));
-    pthread_t *tid = calloc(threads, sizeof(*tid));
     float *score = malloc((e->n_cand ? e->n_cand : 1) * 3 * sizeof(float));
-    if (st == RP_OK && (!sc || !tid || !score)) st = RP_ERR_NOMEM;
-    unsigned started = 0;
+    if (st == RP_OK && (!sc || !score)) st = RP_ERR_NOMEM;
     if (st == RP_OK) {
         for (unsigned k = 0; k < threads; k++)
             sc[k] = (rp_scorer){e, sets, e->n_cand * k / threads, e->n_cand * (k + 1) / threads,
                                 score, RP_OK};
-        for (unsigned k = 1; k < threads; k++, started++)
-            if (pthread_create(&tid[k], NULL, score_pairs, &sc[k]) != 0) break;
-        score_pairs(&sc[0]);
-        for (unsigned k = 1; k < threads; k++) {
-            if (k <= started) pthread_join(tid[k], NULL);
-            else score_pairs(&sc[k]); /* a thread that did not start */
-            if (st == RP_OK) st = sc[k].st;
-        }
-        if (st == RP_OK) st = sc[0].st;
+        rp__run_parallel(score_pairs, sc, sizeof(*sc), threads);
+        for (unsigned k = 0; k < threads && st == RP_OK; k++) st = sc[k].st;
     }
     for (size_t i = 0; st == RP_OK && i < e->n_cand; i++) {
         uint32_t a = (uint32_t)(e->cand[i] >> 32), b = (uint32_t)e->cand[i];
@@ -607,7 +597,6 @@ static rp_status verify(rp_engine *e)
         rp__uf_union(&e->uf, a, b);
     }
     free(sc);
-    free(tid);
     free(score);
     for (unsigned k = 0; k < sets->n_files; k++)
         if (sets->file[k]) fclose(sets->file[k]);

@@ -341,6 +341,10 @@ rp_status rp__corpus_pass(rp_corpus *c, const char *stage, int tokenize_text,
  * and worked on by ops on worker threads, and committed in record order. */
 rp_status rp__corpus_pass_mt(rp_corpus *c, const char *stage, int (*want)(void *ctx, uint64_t rec),
                              const rp__first_pass_ops *ops, void *ctx);
+/* Runs fn on each of n items (item k at items + k * size): the first on the
+ * calling thread, the others on threads of their own, or on the calling
+ * thread after it when a thread cannot start. Returns when all are done. */
+void rp__run_parallel(void *(*fn)(void *), void *items, size_t size, unsigned n);
 /* Numbers the records that appear in pairs (a << 32 | b) 0, 1, ... in record
  * order: *slot_of gets per record its slot or UINT32_MAX. Returns the number
  * of slots, or SIZE_MAX when out of memory. */
