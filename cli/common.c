@@ -390,7 +390,9 @@ int cli_report(const cli_opts *o, const char *command, rp_engine *e)
             "\"threshold\": %g, \"ngram\": %u, \"num_perm\": %u, \"aligned_pairs\": %llu, "
             "\"passages\": %llu, \"fingerprints\": %llu, \"common_fingerprints\": %llu, "
             "\"align_seconds\": %.3f, \"min_words\": %u, \"max_df\": %u, "
-            "\"threads\": %u, \"spilled_bytes\": %llu, \"spill_partitions\": %llu}\n",
+            "\"threads\": %u, \"spilled_bytes\": %llu, \"spill_partitions\": %llu, "
+            "\"seconds\": {\"first_pass\": %.3f, \"candidates\": %.3f, \"verify\": %.3f, "
+            "\"write\": %.3f}}\n",
             (unsigned long long)s.bytes, (unsigned long long)s.candidate_pairs,
             (unsigned long long)s.similar_pairs, (unsigned long long)s.clusters,
             (unsigned long long)s.truncated_buckets, s.bands, s.rows, o->params.threshold,
@@ -398,7 +400,8 @@ int cli_report(const cli_opts *o, const char *command, rp_engine *e)
             (unsigned long long)s.passages, (unsigned long long)s.fingerprints,
             (unsigned long long)s.common_fingerprints, s.align_seconds, o->params.min_words,
             o->params.max_df, s.threads, (unsigned long long)s.spilled_bytes,
-            (unsigned long long)s.spill_partitions);
+            (unsigned long long)s.spill_partitions, s.first_pass_seconds, s.candidates_seconds,
+            s.verify_seconds, s.write_seconds);
     return cli_out_commit(&out) ? EXIT_IO : EXIT_OK;
 }
 

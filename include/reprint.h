@@ -269,6 +269,11 @@ typedef struct {
     uint64_t aligned_pairs;      /* candidate pairs that share at least one passage */
     uint64_t passages;
     double align_seconds;        /* wall time spent aligning candidate pairs */
+    /* wall time of each stage, for finding where a run's time goes */
+    double first_pass_seconds;   /* read, normalize, shingle, sign (or index) */
+    double candidates_seconds;   /* dedup: band search and exact matches */
+    double verify_seconds;       /* dedup: shingle sets re-read, pairs scored, clustered */
+    double write_seconds;        /* dedup: the kept documents written */
 } rp_stats;
 
 typedef struct rp_engine rp_engine;

@@ -663,6 +663,7 @@ done:
 rp_status rp__corpus_first_pass(rp_corpus *c, rp_stats *stats, const rp__first_pass_ops *ops,
                                 void *ctx)
 {
+    double t0 = rp__seconds();
     rp_pool pool;
     rp_status st = pool_init(&pool, c, ops, ctx);
     stats->threads = pool.n_started ? pool.n_started : 1;
@@ -676,6 +677,7 @@ rp_status rp__corpus_first_pass(rp_corpus *c, rp_stats *stats, const rp__first_p
     pool_free(&pool);
     stats->bytes = bytes;
     progress(c, "reading", bytes);
+    stats->first_pass_seconds = rp__seconds() - t0;
     return st;
 }
 

@@ -498,7 +498,6 @@ static rp_status read_set(rp_engine *e, rp_set_writer *sw, uint32_t slot, uint64
                                 (at & (((uint64_t)1 << SET_FILE_SHIFT) - 1)) * sizeof(uint64_t));
 }
 
-#define D(a,b) ((b.tv_sec-a.tv_sec)+(b.tv_nsec-a.tv_nsec)/1e9)
 typedef struct {
     rp_engine *e;
     rp_set_writer *sets;
@@ -649,7 +648,10 @@ rp_status rp_engine_run(rp_engine *e)
     if (!e->band) return RP_ERR_NOMEM;
 
     rp_status st = rp__corpus_first_pass(&e->corpus, &e->stats, &sign_ops, e);
+    double t = rp__seconds();
     if (st == RP_OK) st = find_candidates(e);
+    e->stats.candidates_seconds = rp__seconds() - t;
+    t = rp__seconds();
     if (st == RP_OK && rp__uf_init(&e->uf, e->n_rec)) st = RP_ERR_NOMEM;
     if (st == RP_OK) st = verify(e);
     free_candidates(e);
@@ -679,6 +681,7 @@ rp_status rp_engine_run(rp_engine *e)
         free(seen);
     }
     e->stats.clusters = clusters;
+    e->stats.verify_seconds = rp__seconds() - t;
     return RP_OK;
 }
 
@@ -873,7 +876,10 @@ rp_status rp_engine_write_kept(rp_engine *e, FILE *out)
 {
     if (!e->ran || e->p.task != RP_TASK_DEDUP) return RP_ERR_USAGE;
     rp_kept_writer kw = {e, out};
-    return rp__corpus_pass(&e->corpus, "writing", 0, is_kept, write_record, out, &kw);
+    double t = rp__seconds();
+    rp_status st = rp__corpus_pass(&e->corpus, "writing", 0, is_kept, write_record, out, &kw);
+    e->stats.write_seconds = rp__seconds() - t;
+    return st;
 }
 
 rp_status rp_engine_foreach_alignment(rp_engine *e, int (*fn)(void *, const rp_alignment *),

@@ -8,6 +8,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 static const char *const status_names[RP_STATUS_COUNT] = {
     [RP_OK] = "ok",
@@ -90,4 +91,11 @@ int rp__grow(void **ptr, size_t *cap, size_t need, size_t elem_size)
     *ptr = p;
     *cap = c;
     return 0;
+}
+
+double rp__seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }

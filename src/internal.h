@@ -38,6 +38,9 @@ void rp__buf_free(rp_buf *b);
 /* Grows a typed array (*ptr, *cap) to hold at least need elements. */
 int rp__grow(void **ptr, size_t *cap, size_t need, size_t elem_size);
 
+/* Seconds on a monotonic clock, for the stage timings in rp_stats. */
+double rp__seconds(void);
+
 /* ------------------------------------------------------------ shingle.c */
 
 /* Hashes of the word n-grams of a token hash sequence, sorted and unique

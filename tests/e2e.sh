@@ -42,6 +42,12 @@ import json, sys
 s = json.load(open(sys.argv[1]))
 sys.exit(not (s["read"] == 13 == s["kept"] + s["removed"] + s["rejected"] and s["removed"] == 3))
 PY
+check "stats JSON times every dedup stage" python3 - "$WORK/stats.json" <<'PY'
+import json, sys
+t = json.load(open(sys.argv[1]))["seconds"]
+sys.exit(not (sorted(t) == ["candidates", "first_pass", "verify", "write"]
+              and all(0 <= v < 60 for v in t.values()) and t["first_pass"] > 0))
+PY
 "$BIN" dedup --human -q "$EX" > "$WORK/human.txt"
 check "human view shows the cluster" grep -q "removed  northshore-wrapped" "$WORK/human.txt"
 

@@ -233,7 +233,8 @@ static void run_threads(const char *path, rp_task task, unsigned threads, rp_rej
     assert_int_equal(rp_engine_add_input(e, path), RP_OK);
     assert_int_equal(rp_engine_run(e), RP_OK);
     rp_engine_stats(e, s);
-    s->align_seconds = 0;
+    s->align_seconds = s->first_pass_seconds = s->candidates_seconds = 0; /* wall times vary */
+    s->verify_seconds = s->write_seconds = 0;
     s->threads = 0;
     if (task == RP_TASK_DEDUP) {
         size_t kept_len;
