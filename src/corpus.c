@@ -192,11 +192,24 @@ typedef struct {
     size_t res_off, res_len;  /* result (or worker message) in res */
 } rp_brec;
 
+/* A span of an indexed input that the worker reads into raw itself, so
+ * that the reading thread's share of a later pass is only to plan it. */
+typedef struct {
+    size_t at;                /* where in raw */
+    uint64_t off;             /* where in the file */
+    size_t len;
+} rp_span_read;
+
 typedef struct {
     rp_brec *recs;
     size_t n, cap;
     rp_buf raw, names, res;
     size_t last_name;         /* names offset of the last record's file */
+    int fd;                   /* later passes: the file the spans are in */
+    rp_span_read *reads;
+    size_t n_reads, cap_reads;
+    int read_err;             /* the worker's reads: 0, an errno, or -1 when
+                                 the file ended early */
     atomic_int done;          /* worked on, ready to commit */
 } rp_batch;
 
@@ -229,6 +242,7 @@ typedef struct rp_pool {
 static void batch_free(rp_batch *b)
 {
     free(b->recs);
+    free(b->reads);
     rp__buf_free(&b->raw);
     rp__buf_free(&b->names);
     rp__buf_free(&b->res);
@@ -240,7 +254,8 @@ static void batch_reset(rp_batch *b)
     /* a huge record made its buffers huge: give the memory back */
     if (b->raw.cap > 4 * BATCH_BYTES) rp__buf_free(&b->raw);
     if (b->res.cap > 4 * BATCH_BYTES) rp__buf_free(&b->res);
-    b->n = 0;
+    b->n = b->n_reads = 0;
+    b->read_err = 0;
     b->raw.len = b->names.len = b->res.len = 0;
     b->last_name = SIZE_MAX;
     atomic_store(&b->done, 0);
@@ -305,6 +320,26 @@ static rp_status batch_add(rp_batch *b, rp_status st, int is_record, const char 
 /* A worker's part for one batch: parse, tokenize, the task's work. */
 static void batch_work(rp_pool *pool, rp_worker *w, rp_batch *b)
 {
+    for (size_t k = 0; k < b->n_reads && !b->read_err; k++) {
+        const rp_span_read *sr = &b->reads[k];
+        for (size_t got = 0; got < sr->len;) {
+            ssize_t n = pread(b->fd, b->raw.data + sr->at + got, sr->len - got,
+                              (off_t)(sr->off + got));
+            if (n < 0 && errno == EINTR) continue;
+            if (n <= 0) {
+                b->read_err = n < 0 ? errno : -1;
+                break;
+            }
+            got += (size_t)n;
+        }
+    }
+    if (b->read_err) return; /* the committer reports it */
+    for (size_t i = 0; i < b->n && b->n_reads; i++) {
+        /* records of spans read here: their line ends, unseen till now */
+        rp_brec *br = &b->recs[i];
+        if (br->len && b->raw.data[br->off + br->len - 1] == '\n') br->len--;
+        if (br->len && b->raw.data[br->off + br->len - 1] == '\r') br->len--;
+    }
     if (rp__buf_reserve(&b->res, 1)) { /* res.data is never NULL below */
         for (size_t i = 0; i < b->n; i++) b->recs[i].out = RP_ERR_NOMEM;
         return;
@@ -476,6 +511,12 @@ static rp_status commit_batch(rp_pool *pool, rp_batch *b, rp_stats *stats)
 {
     rp_corpus *c = pool->c;
     rp_status st = RP_OK;
+    if (b->read_err > 0) {
+        rp__msg(c->err, "%s: cannot read: %s", c->inputs[pool->input].display,
+                strerror(b->read_err));
+        return RP_ERR_IO;
+    }
+    if (b->read_err) return changed(c, pool->input); /* shorter than in the first pass */
     for (size_t i = 0; i < b->n && st == RP_OK; i++) {
         rp_brec *br = &b->recs[i];
         if (!pool->later && br->is_record) {
@@ -766,7 +807,8 @@ static rp_status read_at(rp_later *it, char *dst, size_t len, uint64_t off)
     return RP_OK;
 }
 
-static rp_status fill_span(rp_later *it, rp_buf *dst, size_t max_recs)
+/* With defer, the span is not read here but added to defer's reads. */
+static rp_status fill_span(rp_later *it, rp_buf *dst, size_t max_recs, rp_batch *defer)
 {
     rp_corpus *c = it->c;
     uint64_t start = 0, stop = 0;
@@ -791,8 +833,16 @@ static rp_status fill_span(rp_later *it, rp_buf *dst, size_t max_recs)
     if (!it->n_wanted) return RP_OK;
     size_t len = (size_t)(stop - start);
     if (rp__buf_reserve(dst, dst->len + len + 1)) return RP_ERR_NOMEM;
-    rp_status st = read_at(it, dst->data + dst->len, len, start);
-    if (st != RP_OK) return st;
+    if (defer) {
+        if (rp__grow((void **)&defer->reads, &defer->cap_reads, defer->n_reads + 1,
+                     sizeof(rp_span_read)))
+            return RP_ERR_NOMEM;
+        defer->reads[defer->n_reads++] = (rp_span_read){dst->len, start, len};
+        defer->fd = it->fd;
+    } else {
+        rp_status st = read_at(it, dst->data + dst->len, len, start);
+        if (st != RP_OK) return st;
+    }
     it->span_at = dst->len;
     dst->len += len;
     it->span_off = start;
@@ -800,13 +850,20 @@ static rp_status fill_span(rp_later *it, rp_buf *dst, size_t max_recs)
     return RP_OK;
 }
 
+/* Where wanted record r of the span last planned is in the buffer it goes
+ * to, and its length with the newline (a deferred span is not read yet). */
+static size_t span_record_at(const rp_later *it, uint64_t r, size_t *len)
+{
+    *len = it->c->rec_len[r];
+    return it->span_at + (size_t)(it->c->rec_off[r] - it->span_off);
+}
+
 /* The bytes of wanted record r of the span last read into dst, and their
  * length without the newline. */
 static const char *span_record(const rp_later *it, const rp_buf *dst, uint64_t r, size_t *len)
 {
-    const rp_corpus *c = it->c;
-    const char *p = dst->data + it->span_at + (c->rec_off[r] - it->span_off);
-    size_t n = c->rec_len[r];
+    size_t n;
+    const char *p = dst->data + span_record_at(it, r, &n);
     if (n && p[n - 1] == '\n') n--;
     if (n && p[n - 1] == '\r') n--;
     *len = n;
@@ -822,7 +879,7 @@ static rp_status later_next(rp_later *it, uint64_t *rec, rp_doc *doc, const char
     if (!it->rd) {
         if (it->k == it->n_wanted) {
             it->span.len = 0;
-            rp_status st = fill_span(it, &it->span, SIZE_MAX);
+            rp_status st = fill_span(it, &it->span, SIZE_MAX, NULL);
             if (st != RP_OK) return st;
             if (!it->n_wanted) return RP_EOF;
         }
@@ -869,17 +926,17 @@ static rp_status later_pass_input(rp_corpus *c, rp_pool *pool, uint64_t *committ
         if (eof) break;
         rp_batch *b = &pool->ring[pool->filled % pool->n_ring];
         while (st == RP_OK && !it.rd && b->raw.len < BATCH_BYTES && b->n < rp__batch_max_records) {
-            /* an indexed input's span is read straight into the batch */
-            if ((st = fill_span(&it, &b->raw, rp__batch_max_records - b->n)) != RP_OK) break;
+            /* an indexed input's span: the worker reads it into the batch */
+            if ((st = fill_span(&it, &b->raw, rp__batch_max_records - b->n, b)) != RP_OK)
+                break;
             if (!it.n_wanted) {
                 eof = 1;
                 break;
             }
             rp_doc doc = {.file = c->inputs[i].display};
             for (size_t k = 0; k < it.n_wanted && st == RP_OK; k++) {
-                size_t len;
-                const char *p = span_record(&it, &b->raw, it.wanted[k], &len);
-                if ((st = batch_ref(b, RP_OK, 1, (size_t)(p - b->raw.data), len, &doc, 0, NULL)) == RP_OK)
+                size_t len, at = span_record_at(&it, it.wanted[k], &len);
+                if ((st = batch_ref(b, RP_OK, 1, at, len, &doc, 0, NULL)) == RP_OK)
                     b->recs[b->n - 1].rec = it.wanted[k];
             }
         }
@@ -900,6 +957,8 @@ static rp_status later_pass_input(rp_corpus *c, rp_pool *pool, uint64_t *committ
         }
         if (st == RP_OK && b->n) submit(pool);
     }
+    /* a stopped pass may leave batches at work: they read from it.fd */
+    for (uint64_t q = *committed; q < pool->filled; q++) wait_done(pool, &pool->ring[q % pool->n_ring]);
     *bytes_before += later_bytes(&it);
     later_close(&it);
     return st;

@@ -352,11 +352,77 @@ static void test_input_changed_between_passes_is_caught(void **state)
     rp_engine_free(e);
 }
 
+/* A file cut short while a later pass reads it (after its size was
+ * checked, before a worker reads a span) is reported, on one thread and on
+ * several, never worked on as if its records were there. */
+typedef struct {
+    const char *path;
+    int cut;
+    uint64_t committed;
+} cut_ctx;
+
+static void *cut_worker_new(void *ctx) { return ctx; }
+static void cut_worker_free(void *state) { (void)state; }
+static rp_status cut_work(void *state, const rp_record *r, rp_buf *out)
+{
+    (void)state;
+    (void)r;
+    return rp__buf_append(out, "", 1) ? RP_ERR_NOMEM : RP_OK;
+}
+static rp_status cut_commit(void *ctx, const rp_record *r)
+{
+    (void)r;
+    ((cut_ctx *)ctx)->committed++;
+    return RP_OK;
+}
+static int cut_first_time(void *ctx, uint64_t rec)
+{
+    cut_ctx *k = ctx;
+    (void)rec;
+    if (!k->cut++) assert_int_equal(truncate(k->path, 10), 0);
+    return 1;
+}
+
+static void test_input_cut_during_a_later_pass_is_caught(void **state)
+{
+    (void)state;
+    sbuf text = {0};
+    for (int i = 0; i < 300; i++) {
+        char line[128];
+        int n = snprintf(line, sizeof(line), "{\"id\": %d, \"text\": \"words of line %d here\"}\n", i, i);
+        put(&text, line, (size_t)n);
+    }
+    const rp__first_pass_ops ops = {cut_worker_new, cut_worker_free, cut_work, cut_commit, NULL};
+    for (unsigned threads = 1; threads <= 2; threads++) {
+        const char *path = write_temp("cut.jsonl", text.data, text.len);
+        rp_params p;
+        rp_params_init(&p);
+        p.threads = threads;
+        char err[RP_MSG_MAX] = "";
+        rp_corpus c;
+        assert_int_equal(rp__corpus_init(&c, &p, err), 0);
+        assert_int_equal(rp__corpus_add(&c, path), RP_OK);
+        rp_stats s;
+        memset(&s, 0, sizeof(s));
+        cut_ctx k = {path, 0, 0};
+        assert_int_equal(rp__corpus_first_pass(&c, &s, &ops, &k), RP_OK);
+        assert_int_equal(k.committed, 300);
+        k.committed = 0;
+        assert_int_equal(rp__corpus_pass_mt(&c, "testing", cut_first_time, &ops, &k), RP_ERR_IO);
+        assert_int_equal(k.committed, 0);
+        assert_non_null(strstr(err, "changed between passes"));
+        rp__corpus_free(&c);
+        unlink(path);
+    }
+    free(text.data);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_reading_by_offset_matches_reading_again),
         cmocka_unit_test(test_input_changed_between_passes_is_caught),
+        cmocka_unit_test(test_input_cut_during_a_later_pass_is_caught),
         cmocka_unit_test(test_threads_change_nothing),
         cmocka_unit_test(test_every_document_accounted_for),
     };
