@@ -62,6 +62,7 @@ void rp__corpus_free(rp_corpus *c)
 {
     free(c->rec_off);
     free(c->rec_len);
+    free(c->line_fix);
     for (size_t i = 0; i < c->n_inputs; i++) {
         free(c->inputs[i].path);
         free(c->inputs[i].display);
@@ -487,9 +488,18 @@ static rp_status pool_init(rp_pool *pool, rp_corpus *c, const rp__first_pass_ops
 
 #define REC_UNREAD UINT32_MAX
 
-/* The index entry of record rec (the last numbered). */
-static rp_status index_put(rp_corpus *c, uint64_t rec, const rp_brec *br)
+/* The index entry of record rec (the last numbered), of input in. */
+static rp_status index_put(rp_corpus *c, uint64_t rec, const rp_brec *br, const rp_input *in)
 {
+    uint64_t skipped = br->line - 1 - (rec - in->first_rec);
+    if (br->line && skipped != c->skipped) {
+        if (rp__grow((void **)&c->line_fix, &c->cap_line_fix, c->n_line_fix + 1,
+                     sizeof(*c->line_fix)))
+            return RP_ERR_NOMEM;
+        c->line_fix[c->n_line_fix][0] = rec;
+        c->line_fix[c->n_line_fix++][1] = skipped;
+        c->skipped = skipped;
+    }
     if (rec >= c->cap_index) {
         /* by half: with the engine's arrays this is most of a record's cost */
         size_t cap = c->cap_index ? c->cap_index + c->cap_index / 2 : 4096;
@@ -504,6 +514,20 @@ static rp_status index_put(rp_corpus *c, uint64_t rec, const rp_brec *br)
     c->rec_off[rec] = br->src_off;
     c->rec_len[rec] = good ? (uint32_t)br->raw_len : REC_UNREAD;
     return RP_OK;
+}
+
+/* The line of record rec of indexed input i. */
+static uint64_t line_of(const rp_corpus *c, size_t i, uint64_t rec)
+{
+    const rp_input *in = &c->inputs[i];
+    size_t lo = 0, hi = c->n_line_fix; /* the last fix at or before rec */
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (c->line_fix[mid][0] <= rec) lo = mid + 1;
+        else hi = mid;
+    }
+    uint64_t skipped = lo && c->line_fix[lo - 1][0] >= in->first_rec ? c->line_fix[lo - 1][1] : 0;
+    return rec - in->first_rec + 1 + skipped;
 }
 
 /* Commits the oldest uncommitted batch, in record order. */
@@ -521,7 +545,7 @@ static rp_status commit_batch(rp_pool *pool, rp_batch *b, rp_stats *stats)
         rp_brec *br = &b->recs[i];
         if (!pool->later && br->is_record) {
             /* the number this record is about to take, if it takes one */
-            if ((st = index_put(c, c->n_rec, br)) != RP_OK) return st;
+            if ((st = index_put(c, c->n_rec, br, &c->inputs[pool->input])) != RP_OK) return st;
         }
         rp_record r;
         memset(&r, 0, sizeof(r));
@@ -628,6 +652,8 @@ static rp_status first_pass_input(rp_corpus *c, rp_pool *pool, uint64_t *committ
         rp__reader_spool_decoded(rd, decoded);
     }
     in->first_rec = c->n_rec;
+    c->skipped = 0;
+    pool->input = i;
     int eof = 0;
     while (st == RP_OK) {
         if ((st = drain(pool, committed, eof, stats, "reading",
@@ -888,6 +914,7 @@ static rp_status later_next(rp_later *it, uint64_t *rec, rp_doc *doc, const char
         doc->raw = span_record(it, &it->span, r, len);
         doc->raw_len = c->rec_len[r];
         doc->file = c->inputs[it->input].display;
+        doc->line = line_of(c, it->input, r);
         *rec = r;
         *bytes = doc->raw;
         *is_text = 0;
@@ -935,6 +962,7 @@ static rp_status later_pass_input(rp_corpus *c, rp_pool *pool, uint64_t *committ
             }
             rp_doc doc = {.file = c->inputs[i].display};
             for (size_t k = 0; k < it.n_wanted && st == RP_OK; k++) {
+                doc.line = line_of(c, i, it.wanted[k]);
                 size_t len, at = span_record_at(&it, it.wanted[k], &len);
                 if ((st = batch_ref(b, RP_OK, 1, at, len, &doc, 0, NULL)) == RP_OK)
                     b->recs[b->n - 1].rec = it.wanted[k];

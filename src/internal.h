@@ -283,6 +283,12 @@ typedef struct {
     uint32_t *rec_len;       /* later passes read, and its length with the
                                 newline (REC_UNREAD: not a good record) */
     size_t cap_index;
+    uint64_t (*line_fix)[2]; /* (record, lines before it that took no
+                                number): where that count changes, so that
+                                a record's line is known without a field
+                                per record; blank lines are rare */
+    size_t n_line_fix, cap_line_fix;
+    uint64_t skipped;        /* that count for the input being read */
     rp_tokenizer *tok;
     char *err;               /* the owner's message buffer (RP_MSG_MAX) */
     char msg[RP_MSG_MAX];

@@ -352,6 +352,56 @@ static void test_input_changed_between_passes_is_caught(void **state)
     rp_engine_free(e);
 }
 
+/* A record without an id is named by its line, blank lines counted, and a
+ * later pass that reads it by offset names it the same: the ids of the
+ * pairs are the copies' line numbers. */
+static int pair_ids(void *user, const rp_pair *p)
+{
+    sbuf *b = user;
+    char s[128];
+    int n = snprintf(s, sizeof(s), "%.*s-%.*s;", (int)p->a.len, p->a.str, (int)p->b.len, p->b.str);
+    put(b, s, (size_t)n);
+    return 0;
+}
+
+static void test_ids_from_lines_survive_reading_by_offset(void **state)
+{
+    (void)state;
+    const char *copy = "{\"text\": \"alpha beta gamma delta epsilon zeta eta theta iota kappa\"}";
+    sbuf text = {0};
+    for (int line = 1; line <= 40; line++) {
+        char rec[160];
+        if (line % 7 == 3) { /* blank lines, one with spaces and a CR */
+            puts_(&text, line % 2 ? "\n" : "  \r\n");
+            continue;
+        }
+        if (line == 5 || line == 26 || line == 39) {
+            snprintf(rec, sizeof(rec), "%s\n", copy);
+        } else {
+            snprintf(rec, sizeof(rec), "{\"text\": \"unrelated words of line %d, each its own %d\"}\n",
+                     line, line * 31);
+        }
+        puts_(&text, rec);
+    }
+    const char *path = write_temp("noid.jsonl", text.data, text.len);
+    for (unsigned threads = 1; threads <= 2; threads++) {
+        rp_params p;
+        rp_params_init(&p);
+        p.threads = threads;
+        rp_engine *e = rp_engine_create(&p);
+        assert_int_equal(rp_engine_add_input(e, path), RP_OK);
+        assert_int_equal(rp_engine_run(e), RP_OK);
+        sbuf ids = {0};
+        assert_int_equal(rp_engine_foreach_pair(e, pair_ids, &ids), RP_OK);
+        put(&ids, "", 1);
+        assert_string_equal(ids.data, "5-26;5-39;26-39;");
+        free(ids.data);
+        rp_engine_free(e);
+    }
+    unlink(path);
+    free(text.data);
+}
+
 /* A file cut short while a later pass reads it (after its size was
  * checked, before a worker reads a span) is reported, on one thread and on
  * several, never worked on as if its records were there. */
@@ -423,6 +473,7 @@ int main(void)
         cmocka_unit_test(test_reading_by_offset_matches_reading_again),
         cmocka_unit_test(test_input_changed_between_passes_is_caught),
         cmocka_unit_test(test_input_cut_during_a_later_pass_is_caught),
+        cmocka_unit_test(test_ids_from_lines_survive_reading_by_offset),
         cmocka_unit_test(test_threads_change_nothing),
         cmocka_unit_test(test_every_document_accounted_for),
     };
