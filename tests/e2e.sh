@@ -62,6 +62,13 @@ check ".zst gives the same corpus" cmp -s "$WORK/kept.jsonl" "$WORK/zst.jsonl"
 "$BIN" dedup -q - < "$WORK/news.jsonl.zst" > "$WORK/zstdin.jsonl"
 check "compressed stdin gives the same corpus" cmp -s "$WORK/kept.jsonl" "$WORK/zstdin.jsonl"
 
+# --- a file that starts with a byte order mark: its first line read again
+# by offset (its near-copy needs its words) is still line 1, mark and all
+{ printf '\357\273\277'; head -n 3 "$EX"; sed -n 1p "$EX" | sed 's/"id": "wire-keldan"/"id": "near"/; s/"text": "Storm/"text": "Update: Storm/'; } > "$WORK/bom.jsonl"
+"$BIN" pairs -q --json "$WORK/bom.jsonl" > "$WORK/bom-pairs.jsonl"; rc=$?
+check "a byte order mark does not stop a later pass" test $rc -eq 0
+check "the BOM-led first line pairs with its near-copy" grep -q '"b": "near"' "$WORK/bom-pairs.jsonl"
+
 "$BIN" pairs -q --json -t 0.5 "$EX" > "$WORK/pairs.jsonl"
 check "pairs lists copies with scores" python3 - "$WORK/pairs.jsonl" <<'PY'
 import json, sys
