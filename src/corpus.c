@@ -209,6 +209,12 @@ typedef struct {
     int fd;                   /* later passes: the file the spans are in */
     rp_span_read *reads;
     size_t n_reads, cap_reads;
+    /* first pass over a plain JSONL file: the worker reads the bytes
+     * [split_start, split_end) of fd and makes the records of the lines
+     * that start there */
+    int split;
+    uint64_t split_start, split_end, file_size, seq;
+    const char *split_name;
     int read_err;             /* the worker's reads: 0, an errno, or -1 when
                                  the file ended early */
     atomic_int done;          /* worked on, ready to commit */
@@ -219,6 +225,8 @@ typedef struct {
     rp_tokenizer *tok;
     rp_parser parser;
     void *state;              /* the task's (ops->worker_new) */
+    rp_buf skip;              /* split batches: where an overlong line's
+                                 bytes pass through, unkept */
     char msg[RP_MSG_MAX];
 } rp_worker;
 
@@ -235,6 +243,10 @@ typedef struct rp_pool {
     pthread_mutex_t mu;
     pthread_cond_t work_cv, done_cv;
     uint64_t filled, taken;   /* batches filled and taken by workers, so far */
+    uint64_t wake_at;         /* the batch the filling thread sleeps on */
+    pthread_cond_t line_cv;   /* split batches learn their first line in */
+    uint64_t line_seq;        /* order: the next batch to, and the lines */
+    uint64_t line_base;       /* of the file before it */
     int stop;
     int later;                /* a later pass: records are numbered already */
     size_t input;             /* the input being read (later passes' messages) */
@@ -256,7 +268,7 @@ static void batch_reset(rp_batch *b)
     if (b->raw.cap > 4 * BATCH_BYTES) rp__buf_free(&b->raw);
     if (b->res.cap > 4 * BATCH_BYTES) rp__buf_free(&b->res);
     b->n = b->n_reads = 0;
-    b->read_err = 0;
+    b->read_err = b->split = 0;
     b->raw.len = b->names.len = b->res.len = 0;
     b->last_name = SIZE_MAX;
     atomic_store(&b->done, 0);
@@ -318,9 +330,133 @@ static rp_status batch_add(rp_batch *b, rp_status st, int is_record, const char 
     return batch_ref(b, st, is_record, b->raw.len - len, len, doc, is_text, rel);
 }
 
+/* pread of len bytes at off into dst; 0, an errno, or -1 at the file's end. */
+static int pread_all(int fd, char *dst, size_t len, uint64_t off)
+{
+    for (size_t got = 0; got < len;) {
+        ssize_t n = pread(fd, dst + got, len - got, (off_t)(off + got));
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) return n < 0 ? errno : -1;
+        got += (size_t)n;
+    }
+    return 0;
+}
+
+enum { SPLIT_AHEAD = 1 << 20 }; /* read-ahead for a line that ends past a batch */
+
+/* The reading half of a split batch, on its worker: reads its bytes and
+ * makes a record of every line that starts in them, as the reader would
+ * (blank lines skipped; a line over max_doc_bytes rejected, its bytes read
+ * past, not kept). A line belongs to the batch it starts in, so the byte
+ * before the batch says whether its first bytes end an earlier one's line.
+ * Line numbers need the newlines of every batch before: the batches take
+ * their first line number in turn (line_seq), each as soon as it has
+ * counted its own. */
+static void split_batch(rp_pool *pool, rp_worker *w, rp_batch *b)
+{
+    size_t max = pool->c->p.max_doc_bytes;
+    uint64_t from = b->split_start ? b->split_start - 1 : 0, e = b->split_end;
+    size_t have = (size_t)(e - from), pos = (size_t)(b->split_start - from);
+    uint64_t newlines = 0; /* in [split_start, split_end): the lines before the next batch */
+    int err = rp__buf_reserve(&b->raw, have + 1) ? ENOMEM : pread_all(b->fd, b->raw.data, have, from);
+    if (!err && b->split_start && b->raw.data[0] != '\n') {
+        /* the first bytes end a line that started in an earlier batch */
+        char *nl = memchr(b->raw.data + pos, '\n', have - pos);
+        pos = nl ? (size_t)(nl - b->raw.data) + 1 : have;
+        newlines += nl != NULL;
+    }
+    rp_doc doc = {.file = b->split_name};
+    while (!err && from + pos < e) {
+        char *nl = memchr(b->raw.data + pos, '\n', have - pos);
+        while (!nl && from + have < b->file_size && have - pos <= max) {
+            /* the line goes on past the batch: read on to its end */
+            size_t more = (size_t)(b->file_size - (from + have));
+            if (more > SPLIT_AHEAD) more = SPLIT_AHEAD;
+            if (rp__buf_reserve(&b->raw, have + more + 1)) {
+                err = ENOMEM;
+                break;
+            }
+            if ((err = pread_all(b->fd, b->raw.data + have, more, from + have)) != 0) break;
+            nl = memchr(b->raw.data + have, '\n', more);
+            have += more;
+        }
+        if (err) break;
+        size_t len = nl ? (size_t)(nl - (b->raw.data + pos)) : have - pos;
+        uint64_t skipped = len;
+        if (!nl && from + have < b->file_size) {
+            /* too long to hold: its bytes are read only to find its end */
+            if (rp__buf_reserve(&w->skip, SPLIT_AHEAD)) {
+                err = ENOMEM;
+                break;
+            }
+            for (uint64_t at = from + have; at < b->file_size && !nl;) {
+                size_t n = (size_t)(b->file_size - at < SPLIT_AHEAD ? b->file_size - at : SPLIT_AHEAD);
+                if ((err = pread_all(b->fd, w->skip.data, n, at)) != 0) break;
+                nl = memchr(w->skip.data, '\n', n);
+                skipped += nl ? (uint64_t)(nl - w->skip.data) : n;
+                at += n;
+            }
+            if (err) break;
+        }
+        doc.line = newlines + 1; /* in the batch, until its first line is known */
+        size_t start = pos;
+        uint64_t src_off = from + start;
+        if (nl && src_off + skipped < e) newlines++;
+        pos = nl && skipped == len ? pos + len + 1 : have;
+        if (skipped > max) {
+            /* the message, which names the line, is written when that is known */
+            if (batch_ref(b, RP_ERR_TOO_LARGE, 1, 0, 0, &doc, 0, NULL)) err = ENOMEM;
+            else b->recs[b->n - 1].raw_len = (size_t)skipped;
+            continue;
+        }
+        size_t content = len;
+        if (content && b->raw.data[start + content - 1] == '\r') content--;
+        int blank = 1;
+        for (size_t k = 0; k < content && blank; k++)
+            blank = b->raw.data[start + k] == ' ' || b->raw.data[start + k] == '\t';
+        if (blank) continue;
+        if (batch_ref(b, RP_OK, 1, start, content, &doc, 0, NULL)) {
+            err = ENOMEM;
+            break;
+        }
+        b->recs[b->n - 1].src_off = src_off;
+        b->recs[b->n - 1].raw_len = nl ? len + 1 : len;
+    }
+    pthread_mutex_lock(&pool->mu);
+    while (pool->line_seq != b->seq && !pool->stop) pthread_cond_wait(&pool->line_cv, &pool->mu);
+    uint64_t base = pool->line_base;
+    pool->line_base += newlines;
+    pool->line_seq++;
+    pthread_cond_broadcast(&pool->line_cv);
+    pthread_mutex_unlock(&pool->mu);
+    if (err) {
+        b->read_err = err;
+        return;
+    }
+    b->raw.len = have;
+    for (size_t i = 0; i < b->n; i++) {
+        rp_brec *br = &b->recs[i];
+        br->line += base;
+        if (br->st != RP_ERR_TOO_LARGE) continue;
+        char msg[RP_MSG_MAX];
+        rp__msg(msg, "%s:%llu: document of %zu bytes exceeds --max-doc-bytes %zu", b->split_name,
+                (unsigned long long)br->line, br->raw_len, max);
+        br->off = b->raw.len;
+        br->len = strlen(msg);
+        if (rp__buf_append(&b->raw, msg, br->len)) {
+            b->read_err = ENOMEM;
+            return;
+        }
+    }
+}
+
 /* A worker's part for one batch: parse, tokenize, the task's work. */
 static void batch_work(rp_pool *pool, rp_worker *w, rp_batch *b)
 {
+    if (b->split) {
+        split_batch(pool, w, b);
+        if (b->read_err) return;
+    }
     for (size_t k = 0; k < b->n_reads && !b->read_err; k++) {
         const rp_span_read *sr = &b->reads[k];
         for (size_t got = 0; got < sr->len;) {
@@ -383,12 +519,13 @@ static void *worker_main(void *arg)
         while (!pool->stop && pool->taken == pool->filled)
             pthread_cond_wait(&pool->work_cv, &pool->mu);
         if (pool->stop) break;
-        rp_batch *b = &pool->ring[pool->taken++ % pool->n_ring];
+        uint64_t seq = pool->taken++;
+        rp_batch *b = &pool->ring[seq % pool->n_ring];
         pthread_mutex_unlock(&pool->mu);
         batch_work(pool, w, b);
         pthread_mutex_lock(&pool->mu);
         atomic_store(&b->done, 1);
-        pthread_cond_broadcast(&pool->done_cv);
+        if (seq == pool->wake_at) pthread_cond_signal(&pool->done_cv);
     }
     pthread_mutex_unlock(&pool->mu);
     return NULL;
@@ -423,6 +560,7 @@ static void pool_stop(rp_pool *pool)
         pthread_mutex_lock(&pool->mu);
         pool->stop = 1;
         pthread_cond_broadcast(&pool->work_cv);
+        pthread_cond_broadcast(&pool->line_cv);
         pthread_mutex_unlock(&pool->mu);
         for (unsigned t = 0; t < pool->n_started; t++) pthread_join(pool->tids[t], NULL);
         pool->n_started = 0;
@@ -438,6 +576,7 @@ static void pool_free(rp_pool *pool)
         rp_worker *w = &pool->workers[t];
         rp_tokenizer_free(w->tok);
         rp__parser_free(&w->parser);
+        rp__buf_free(&w->skip);
         if (w->state) pool->ops->worker_free(w->state);
     }
     free(pool->workers);
@@ -445,6 +584,7 @@ static void pool_free(rp_pool *pool)
     pthread_mutex_destroy(&pool->mu);
     pthread_cond_destroy(&pool->work_cv);
     pthread_cond_destroy(&pool->done_cv);
+    pthread_cond_destroy(&pool->line_cv);
 }
 
 static rp_status pool_init(rp_pool *pool, rp_corpus *c, const rp__first_pass_ops *ops, void *ctx)
@@ -456,6 +596,8 @@ static rp_status pool_init(rp_pool *pool, rp_corpus *c, const rp__first_pass_ops
     pthread_mutex_init(&pool->mu, NULL);
     pthread_cond_init(&pool->work_cv, NULL);
     pthread_cond_init(&pool->done_cv, NULL);
+    pthread_cond_init(&pool->line_cv, NULL);
+    pool->wake_at = UINT64_MAX;
     unsigned threads = thread_count(&c->p);
     pool->n_workers = threads;
     pool->n_ring = threads == 1 ? 1 : 2 * (size_t)threads + 2;
@@ -535,9 +677,17 @@ static rp_status commit_batch(rp_pool *pool, rp_batch *b, rp_stats *stats)
 {
     rp_corpus *c = pool->c;
     rp_status st = RP_OK;
+    if (b->read_err == ENOMEM) {
+        rp__msg(c->err, "out of memory");
+        return RP_ERR_NOMEM;
+    }
     if (b->read_err > 0) {
         rp__msg(c->err, "%s: cannot read: %s", c->inputs[pool->input].display,
                 strerror(b->read_err));
+        return RP_ERR_IO;
+    }
+    if (b->read_err && !pool->later) {
+        rp__msg(c->err, "%s: the file got shorter while it was read", c->inputs[pool->input].display);
         return RP_ERR_IO;
     }
     if (b->read_err) return changed(c, pool->input); /* shorter than in the first pass */
@@ -604,11 +754,15 @@ static void submit(rp_pool *pool)
     pthread_mutex_unlock(&pool->mu);
 }
 
-static void wait_done(rp_pool *pool, rp_batch *b)
+/* Waits until batch seq is worked on; only its own end wakes this thread. */
+static void wait_done(rp_pool *pool, uint64_t seq)
 {
-    if (pool->n_started == 0) return;
+    rp_batch *b = &pool->ring[seq % pool->n_ring];
+    if (pool->n_started == 0 || atomic_load(&b->done)) return;
     pthread_mutex_lock(&pool->mu);
+    pool->wake_at = seq;
     while (!atomic_load(&b->done)) pthread_cond_wait(&pool->done_cv, &pool->mu);
+    pool->wake_at = UINT64_MAX;
     pthread_mutex_unlock(&pool->mu);
 }
 
@@ -621,7 +775,13 @@ static rp_status drain(rp_pool *pool, uint64_t *committed, int all, rp_stats *st
            (all || pool->filled - *committed >= pool->n_ring ||
             atomic_load(&pool->ring[*committed % pool->n_ring].done))) {
         rp_batch *old = &pool->ring[*committed % pool->n_ring];
-        wait_done(pool, old);
+        if (!all && !atomic_load(&old->done)) {
+            /* a full ring: sleep until half of it is done, not batch by batch,
+             * so that this thread wakes (and takes a core from a worker)
+             * once per half a ring */
+            wait_done(pool, *committed + (pool->n_ring + 1) / 2 - 1);
+        }
+        wait_done(pool, *committed);
         rp_status st = commit_batch(pool, old, stats);
         batch_reset(old);
         ++*committed;
@@ -631,10 +791,80 @@ static rp_status drain(rp_pool *pool, uint64_t *committed, int all, rp_stats *st
     return RP_OK;
 }
 
+size_t rp__split_bytes = BATCH_BYTES; /* tests make it tiny */
+
+/* Whether input i is one plain JSONL file, which the workers read and split
+ * themselves; if so, its opened descriptor and status. */
+static int splittable(rp_corpus *c, size_t i, int *fd, struct stat *sb)
+{
+    const rp_input *in = &c->inputs[i];
+    rp_format f = c->p.format != RP_FORMAT_AUTO ? c->p.format : rp__format_of_name(in->path);
+    if (strcmp(in->path, "-") == 0 || f != RP_FORMAT_JSONL) return 0;
+    if ((*fd = open(in->path, O_RDONLY | O_CLOEXEC)) < 0) return 0; /* the reader says why */
+    unsigned char head[4];
+    ssize_t n = fstat(*fd, sb) == 0 && S_ISREG(sb->st_mode) ? pread(*fd, head, sizeof(head), 0) : -1;
+    if (n >= 0 && rp__source_kind(head, (size_t)n) == RP_SRC_PLAIN) {
+#ifdef POSIX_FADV_SEQUENTIAL
+        posix_fadvise(*fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+#endif
+        return 1;
+    }
+    close(*fd);
+    return 0;
+}
+
+/* The first pass over a plain JSONL file: this thread hands out byte ranges
+ * (split_batch does the rest) and commits. */
+static rp_status first_pass_split(rp_corpus *c, rp_pool *pool, uint64_t *committed, size_t i,
+                                  rp_stats *stats, uint64_t *bytes_before, int fd,
+                                  const struct stat *sb)
+{
+    rp_input *in = &c->inputs[i];
+    in->first_rec = c->n_rec;
+    c->skipped = 0;
+    pool->input = i;
+    pthread_mutex_lock(&pool->mu); /* the workers are idle: every batch is committed */
+    pool->line_seq = pool->filled;
+    pool->line_base = 0;
+    pthread_mutex_unlock(&pool->mu);
+    uint64_t size = (uint64_t)sb->st_size, pos = 0;
+    rp_status st = RP_OK;
+    for (;;) {
+        if ((st = drain(pool, committed, pos >= size, stats, "reading", *bytes_before + pos)) != RP_OK)
+            break;
+        if (pos >= size) break;
+        rp_batch *b = &pool->ring[pool->filled % pool->n_ring];
+        b->split = 1;
+        b->fd = fd;
+        b->split_name = in->display;
+        b->split_start = pos;
+        b->split_end = pos = size - pos > rp__split_bytes ? pos + rp__split_bytes : size;
+        b->file_size = size;
+        b->seq = pool->filled;
+        submit(pool);
+    }
+    /* a stopped pass may leave batches at work: they read from fd */
+    for (uint64_t q = *committed; q < pool->filled; q++) wait_done(pool, q);
+    close(fd);
+    *bytes_before += pos;
+    in->end_rec = c->n_rec;
+    if (st == RP_OK) {
+        in->format = RP_FORMAT_JSONL;
+        in->indexed = 1;
+        in->size = size;
+        in->mtime_ns = (int64_t)sb->st_mtim.tv_sec * 1000000000 + sb->st_mtim.tv_nsec;
+    }
+    return st;
+}
+
 static rp_status first_pass_input(rp_corpus *c, rp_pool *pool, uint64_t *committed, size_t i,
                                   rp_stats *stats, uint64_t *bytes_before)
 {
     rp_input *in = &c->inputs[i];
+    int fd;
+    struct stat fsb;
+    if (splittable(c, i, &fd, &fsb))
+        return first_pass_split(c, pool, committed, i, stats, bytes_before, fd, &fsb);
     rp_reader *rd = rp_reader_open(in->path, &c->p);
     if (!rd) return RP_ERR_NOMEM;
     rp__reader_qualify_ids(rd, c->n_inputs > 1);
@@ -986,7 +1216,7 @@ static rp_status later_pass_input(rp_corpus *c, rp_pool *pool, uint64_t *committ
         if (st == RP_OK && b->n) submit(pool);
     }
     /* a stopped pass may leave batches at work: they read from it.fd */
-    for (uint64_t q = *committed; q < pool->filled; q++) wait_done(pool, &pool->ring[q % pool->n_ring]);
+    for (uint64_t q = *committed; q < pool->filled; q++) wait_done(pool, q);
     *bytes_before += later_bytes(&it);
     later_close(&it);
     return st;

@@ -148,6 +148,8 @@ typedef struct {
     char err[RP_MSG_MAX];
 } rp_source;
 
+/* What the first bytes of a stream say it is (by magic number). */
+rp_src_kind rp__source_kind(const void *head, size_t n);
 /* Opens path ("-" = stdin). Returns RP_OK or RP_ERR_IO with err set. */
 rp_status rp__source_open(rp_source *s, const char *path, FILE *spool);
 /* Reads up to cap decompressed bytes; *got = 0 means end of stream. */
@@ -205,6 +207,8 @@ uint64_t rp__reader_record_offset(const rp_reader *r);
 /* 1 when the input is one JSONL file of plain bytes, so that a record's
  * offset is where it is in the file. */
 int rp__reader_lines_at_offsets(const rp_reader *r);
+/* The format a file's name implies (RP_FORMAT_TEXT when none does). */
+rp_format rp__format_of_name(const char *name);
 
 /* ---------------------------------------------------------- read_jsonl.c */
 
@@ -332,6 +336,7 @@ typedef struct {
 
 /* Records in one batch of the first pass (tests make it tiny). */
 extern size_t rp__batch_max_records;
+extern size_t rp__split_bytes;     /* bytes a worker reads of a plain JSONL file (tests make it tiny) */
 
 /* Reads every record, counting read and rejected ones into stats, on
  * params.threads threads; the task sees records as ops says. */

@@ -80,7 +80,7 @@ static int ends_with(const char *s, size_t n, const char *suffix)
     return n >= m && strcmp(s + n - m, suffix) == 0;
 }
 
-static rp_format format_of_name(const char *name)
+rp_format rp__format_of_name(const char *name)
 {
     size_t n = strlen(name);
     if (ends_with(name, n, ".gz")) n -= 3;
@@ -334,7 +334,7 @@ static rp_status open_next_file(rp_reader *r)
             if ((st = refill(r, &got)) != RP_OK) return st;
         }
     } else {
-        r->fmt = format_of_name(path);
+        r->fmt = rp__format_of_name(path);
     }
     return RP_OK;
 }

@@ -42,6 +42,14 @@ static rp_status fill_raw(rp_source *s)
     }
 }
 
+rp_src_kind rp__source_kind(const void *head, size_t n)
+{
+    const unsigned char *b = head;
+    if (n >= 2 && b[0] == 0x1f && b[1] == 0x8b) return RP_SRC_GZIP;
+    if (n >= 4 && b[0] == 0x28 && b[1] == 0xb5 && b[2] == 0x2f && b[3] == 0xfd) return RP_SRC_ZSTD;
+    return RP_SRC_PLAIN;
+}
+
 rp_status rp__source_open(rp_source *s, const char *path, FILE *spool)
 {
     memset(s, 0, sizeof(*s));
@@ -68,15 +76,15 @@ rp_status rp__source_open(rp_source *s, const char *path, FILE *spool)
     }
     rp_status st = fill_raw(s);
     if (st != RP_OK) return st;
-    if (s->in_len >= 2 && s->in[0] == 0x1f && s->in[1] == 0x8b) {
+    rp_src_kind kind = rp__source_kind(s->in, s->in_len);
+    if (kind == RP_SRC_GZIP) {
         s->kind = RP_SRC_GZIP;
         if (inflateInit2(&s->z, 15 + 16) != Z_OK) {
             rp__msg(s->err, "cannot start gzip decompression");
             return RP_ERR_NOMEM;
         }
         s->z_live = 1;
-    } else if (s->in_len >= 4 && s->in[0] == 0x28 && s->in[1] == 0xb5 && s->in[2] == 0x2f &&
-               s->in[3] == 0xfd) {
+    } else if (kind == RP_SRC_ZSTD) {
         s->kind = RP_SRC_ZSTD;
         s->zd = ZSTD_createDCtx();
         if (!s->zd) {

@@ -252,6 +252,7 @@ static void test_threads_change_nothing(void **state)
 {
     (void)state;
     rp__batch_max_records = 3; /* many batches in flight, even for small corpora */
+    rp__split_bytes = 97;
     for (int round = 0; round < 12; round++) {
         rng = 0xD1B54A32D192ED03ULL * (uint64_t)(round + 7);
         sbuf b = {0};
@@ -276,11 +277,14 @@ static void test_threads_change_nothing(void **state)
         free(b.data);
     }
     rp__batch_max_records = 4096;
+    rp__split_bytes = (size_t)1 << 20;
 }
 
-/* Later passes read a JSONL file's wanted lines by their offsets; a
- * directory's files are read again in full. Both give the same corpus and
- * counts, with blank lines, CRLF line ends and a last line without one. */
+/* A plain JSONL file is read by the workers, each its own byte range, and
+ * its wanted lines again by their offsets; a directory's files go through
+ * the reader, in full, every pass. Both give the same corpus, counts and
+ * messages, with blank lines, CRLF line ends, a last line without one, lines
+ * over max_doc_bytes, and ranges of every size down to a byte. */
 static void test_reading_by_offset_matches_reading_again(void **state)
 {
     (void)state;
@@ -306,9 +310,11 @@ static void test_reading_by_offset_matches_reading_again(void **state)
         fclose(f);
         sbuf by_offset = {0}, again = {0};
         rp_stats s1, s2;
-        /* the rejections' messages name different files: not compared */
-        run_threads(file, RP_TASK_DEDUP, 0, noop_reject, &by_offset, &s1);
-        run_threads(dir, RP_TASK_DEDUP, 0, noop_reject, &again, &s2);
+        static const size_t range[] = {1, 2, 3, 5, 64, 333, 4096, (size_t)1 << 20};
+        rp__split_bytes = range[round % 8];
+        run_threads(file, RP_TASK_DEDUP, round % 3, collect_reject, &by_offset, &s1);
+        run_threads(dir, RP_TASK_DEDUP, 0, collect_reject, &again, &s2);
+        rp__split_bytes = (size_t)1 << 20;
         assert_int_equal(s1.read, t.lines);
         assert_memory_equal(&s1, &s2, sizeof(s1));
         assert_int_equal(by_offset.len, again.len);
