@@ -185,7 +185,8 @@ typedef struct {
     int is_text;
     uint64_t line;
     size_t name;              /* offset in names: "file\0rel\0", rel "" for none */
-    size_t off, len;          /* record bytes (or reader message) in raw */
+    size_t off, len;          /* record bytes (or a message) in raw; a split
+                                 batch's good records are in its worker's rbuf */
     uint64_t rec;             /* later passes: the record's number */
     uint64_t src_off;         /* first pass: where its line is in the file */
     size_t raw_len;           /* and how long, with the newline */
@@ -225,8 +226,9 @@ typedef struct {
     rp_tokenizer *tok;
     rp_parser parser;
     void *state;              /* the task's (ops->worker_new) */
-    rp_buf skip;              /* split batches: where an overlong line's
-                                 bytes pass through, unkept */
+    rp_buf rbuf;              /* split batches: the bytes read, and */
+    rp_buf skip;              /* where an overlong line's bytes pass
+                                 through, unkept */
     char msg[RP_MSG_MAX];
 } rp_worker;
 
@@ -358,30 +360,32 @@ static void split_batch(rp_pool *pool, rp_worker *w, rp_batch *b)
     uint64_t from = b->split_start ? b->split_start - 1 : 0, e = b->split_end;
     size_t have = (size_t)(e - from), pos = (size_t)(b->split_start - from);
     uint64_t newlines = 0; /* in [split_start, split_end): the lines before the next batch */
-    int err = rp__buf_reserve(&b->raw, have + 1) ? ENOMEM : pread_all(b->fd, b->raw.data, have, from);
-    if (!err && b->split_start && b->raw.data[0] != '\n') {
+    rp_buf *in = &w->rbuf; /* the worker's own: its cache lines stay on its core */
+    if (in->cap > 4 * BATCH_BYTES) rp__buf_free(in); /* a huge line made it huge */
+    int err = rp__buf_reserve(in, have + 1) ? ENOMEM : pread_all(b->fd, in->data, have, from);
+    if (!err && b->split_start && in->data[0] != '\n') {
         /* the first bytes end a line that started in an earlier batch */
-        char *nl = memchr(b->raw.data + pos, '\n', have - pos);
-        pos = nl ? (size_t)(nl - b->raw.data) + 1 : have;
+        char *nl = memchr(in->data + pos, '\n', have - pos);
+        pos = nl ? (size_t)(nl - in->data) + 1 : have;
         newlines += nl != NULL;
     }
     rp_doc doc = {.file = b->split_name};
     while (!err && from + pos < e) {
-        char *nl = memchr(b->raw.data + pos, '\n', have - pos);
+        char *nl = memchr(in->data + pos, '\n', have - pos);
         while (!nl && from + have < b->file_size && have - pos <= max) {
             /* the line goes on past the batch: read on to its end */
             size_t more = (size_t)(b->file_size - (from + have));
             if (more > SPLIT_AHEAD) more = SPLIT_AHEAD;
-            if (rp__buf_reserve(&b->raw, have + more + 1)) {
+            if (rp__buf_reserve(in, have + more + 1)) {
                 err = ENOMEM;
                 break;
             }
-            if ((err = pread_all(b->fd, b->raw.data + have, more, from + have)) != 0) break;
-            nl = memchr(b->raw.data + have, '\n', more);
+            if ((err = pread_all(b->fd, in->data + have, more, from + have)) != 0) break;
+            nl = memchr(in->data + have, '\n', more);
             have += more;
         }
         if (err) break;
-        size_t len = nl ? (size_t)(nl - (b->raw.data + pos)) : have - pos;
+        size_t len = nl ? (size_t)(nl - (in->data + pos)) : have - pos;
         uint64_t skipped = len;
         if (!nl && from + have < b->file_size) {
             /* too long to hold: its bytes are read only to find its end */
@@ -410,10 +414,10 @@ static void split_batch(rp_pool *pool, rp_worker *w, rp_batch *b)
             continue;
         }
         size_t content = len;
-        if (content && b->raw.data[start + content - 1] == '\r') content--;
+        if (content && in->data[start + content - 1] == '\r') content--;
         int blank = 1;
         for (size_t k = 0; k < content && blank; k++)
-            blank = b->raw.data[start + k] == ' ' || b->raw.data[start + k] == '\t';
+            blank = in->data[start + k] == ' ' || in->data[start + k] == '\t';
         if (blank) continue;
         if (batch_ref(b, RP_OK, 1, start, content, &doc, 0, NULL)) {
             err = ENOMEM;
@@ -433,7 +437,11 @@ static void split_batch(rp_pool *pool, rp_worker *w, rp_batch *b)
         b->read_err = err;
         return;
     }
-    b->raw.len = have;
+    in->len = have;
+    if (rp__buf_reserve(&b->raw, 1)) { /* raw holds the batch's messages only */
+        b->read_err = ENOMEM;
+        return;
+    }
     for (size_t i = 0; i < b->n; i++) {
         rp_brec *br = &b->recs[i];
         br->line += base;
@@ -457,6 +465,8 @@ static void batch_work(rp_pool *pool, rp_worker *w, rp_batch *b)
         split_batch(pool, w, b);
         if (b->read_err) return;
     }
+    /* a good record's bytes: in raw, or, split, in the worker's buffer */
+    const char *base = b->split ? w->rbuf.data : b->raw.data;
     for (size_t k = 0; k < b->n_reads && !b->read_err; k++) {
         const rp_span_read *sr = &b->reads[k];
         for (size_t got = 0; got < sr->len;) {
@@ -488,12 +498,12 @@ static void batch_work(rp_pool *pool, rp_worker *w, rp_batch *b)
         memset(&r, 0, sizeof(r));
         r.doc.file = b->names.data + br->name;
         r.doc.line = br->line;
-        r.doc.raw = b->raw.data + br->off;
+        r.doc.raw = base + br->off;
         r.doc.raw_len = br->len;
         r.is_text = br->is_text;
         const char *rel = r.doc.file + strlen(r.doc.file) + 1;
         if (!*rel) rel = NULL;
-        rp_status st = rp__parse(&w->parser, b->raw.data + br->off, br->len, br->is_text, rel, &r.doc);
+        rp_status st = rp__parse(&w->parser, base + br->off, br->len, br->is_text, rel, &r.doc);
         const char *msg = w->parser.err;
         if (st == RP_OK && (!pool->later || !pool->ops->tokens || pool->ops->tokens(pool->ctx, br->rec))) {
             st = tokenize_with(w->tok, w->msg, &r);
@@ -577,6 +587,7 @@ static void pool_free(rp_pool *pool)
         rp_tokenizer_free(w->tok);
         rp__parser_free(&w->parser);
         rp__buf_free(&w->skip);
+        rp__buf_free(&w->rbuf);
         if (w->state) pool->ops->worker_free(w->state);
     }
     free(pool->workers);
@@ -617,12 +628,10 @@ static rp_status pool_init(rp_pool *pool, rp_corpus *c, const rp__first_pass_ops
             if (st != RP_OK) return st;
         }
     }
-    if (threads == 1) return RP_OK;
-    for (unsigned t = 0; t < threads; t++) {
-        if (pthread_create(&pool->tids[t], NULL, worker_main, &pool->workers[t]) != 0) {
-            if (t == 0) return RP_ERR_NOMEM;
+    /* the calling thread is worker 0 between its own work; the others start */
+    for (unsigned t = 1; t < threads; t++) {
+        if (pthread_create(&pool->tids[t - 1], NULL, worker_main, &pool->workers[t]) != 0)
             break; /* fewer threads than asked: still correct */
-        }
         pool->n_started++;
     }
     return RP_OK;
@@ -754,6 +763,22 @@ static void submit(rp_pool *pool)
     pthread_mutex_unlock(&pool->mu);
 }
 
+/* The calling thread works on the next batch no worker has taken, if any. */
+static int help(rp_pool *pool)
+{
+    pthread_mutex_lock(&pool->mu);
+    if (pool->taken == pool->filled) {
+        pthread_mutex_unlock(&pool->mu);
+        return 0;
+    }
+    uint64_t seq = pool->taken++;
+    rp_batch *b = &pool->ring[seq % pool->n_ring];
+    pthread_mutex_unlock(&pool->mu);
+    batch_work(pool, &pool->workers[0], b);
+    atomic_store(&b->done, 1); /* only this thread waits on done */
+    return 1;
+}
+
 /* Waits until batch seq is worked on; only its own end wakes this thread. */
 static void wait_done(rp_pool *pool, uint64_t seq)
 {
@@ -775,6 +800,7 @@ static rp_status drain(rp_pool *pool, uint64_t *committed, int all, rp_stats *st
            (all || pool->filled - *committed >= pool->n_ring ||
             atomic_load(&pool->ring[*committed % pool->n_ring].done))) {
         rp_batch *old = &pool->ring[*committed % pool->n_ring];
+        if (pool->n_started && !atomic_load(&old->done) && help(pool)) continue;
         if (!all && !atomic_load(&old->done)) {
             /* a full ring: sleep until half of it is done, not batch by batch,
              * so that this thread wakes (and takes a core from a worker)
@@ -963,7 +989,7 @@ rp_status rp__corpus_first_pass(rp_corpus *c, rp_stats *stats, const rp__first_p
     double t0 = rp__seconds();
     rp_pool pool;
     rp_status st = pool_init(&pool, c, ops, ctx);
-    stats->threads = pool.n_started ? pool.n_started : 1;
+    stats->threads = pool.n_started + 1;
     uint64_t bytes = 0, committed = 0;
     for (size_t i = 0; i < c->n_inputs && st == RP_OK; i++) {
         st = first_pass_input(c, &pool, &committed, i, stats, &bytes);
