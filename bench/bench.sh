@@ -137,10 +137,16 @@ row "reprint dedup ($cores threads)" "$t_rp" "$m_rp"
 # compressed input: what reading .zst / .gz adds, beside the decompressor alone
 [ -s "$CORPUS.zst" ] || zstd -q -f "$CORPUS" -o "$CORPUS.zst"
 [ -s "$CORPUS.gz" ] || gzip -c "$CORPUS" > "$CORPUS.gz"
-read -r t_zd m_zd < <(timeit zstd -dc "$CORPUS.zst")
-read -r t_rz m_rz < <(timeit build/reprint dedup -q "$CORPUS.zst")
-read -r t_gd m_gd < <(timeit gzip -dc "$CORPUS.gz")
-read -r t_rg m_rg < <(timeit build/reprint dedup -q "$CORPUS.gz")
+# (taking turns with the decompressors and plain input, as above, against
+# the drift)
+t_zd="" t_rz="" t_gd="" t_rg="" t_rpz="" m_zd=0 m_rz=0 m_gd=0 m_rg=0 m_rpz=0
+for _ in $(seq "$((RUNS + 2))"); do
+    keep zd $(RUNS=1 timeit zstd -dc "$CORPUS.zst")
+    keep rz $(RUNS=1 timeit build/reprint dedup -q "$CORPUS.zst")
+    keep gd $(RUNS=1 timeit gzip -dc "$CORPUS.gz")
+    keep rg $(RUNS=1 timeit build/reprint dedup -q "$CORPUS.gz")
+    keep rpz $(RUNS=1 timeit build/reprint dedup -q "$CORPUS")
+done
 row "zstd -dc > /dev/null" "$t_zd" "$m_zd"
 row "reprint dedup .zst" "$t_rz" "$m_rz"
 row "gzip -dc > /dev/null" "$t_gd" "$m_gd"
@@ -165,7 +171,7 @@ print(f"align: {s['candidate_pairs']} candidate pairs aligned in {s['align_secon
       f"{s['aligned_pairs']} share {s['passages']} passages; end to end {t:.2f} s, "
       f"{s['read'] / max(t, 0.01):,.0f} docs/s")
 PY
-awk -v t1="$t_rp1" -v tn="$t_rp" -v c="$cores" -v w="$t_wc" -v z="$t_rz" -v zd="$t_zd" -v g="$t_rg" -v gd="$t_gd" -v p="$t_rp" 'BEGIN {
+awk -v t1="$t_rp1" -v tn="$t_rp" -v c="$cores" -v w="$t_wc" -v z="$t_rz" -v zd="$t_zd" -v g="$t_rg" -v gd="$t_gd" -v p="$t_rpz" 'BEGIN {
     printf "dedup: %.2fx the throughput of one thread on %d; time / wc -w: %.2f on 1 thread, %.2f on %d\n", t1 / tn, c, t1 / w, tn / w, c
-    printf "compressed input adds %.2f s (.zst; zstd -dc alone takes %.2f s) and %.2f s (.gz; gzip -dc alone %.2f s)\n", z - p, zd, g - p, gd
+    printf "compressed input adds %.2f s (.zst; zstd -dc alone takes %.2f s) and %.2f s (.gz; gzip -dc alone %.2f s) to plain input (%.2f s in the same turns)\n", z - p, zd, g - p, gd, p
 }'
