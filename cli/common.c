@@ -391,8 +391,8 @@ int cli_report(const cli_opts *o, const char *command, rp_engine *e)
             "\"passages\": %llu, \"fingerprints\": %llu, \"common_fingerprints\": %llu, "
             "\"align_seconds\": %.3f, \"min_words\": %u, \"max_df\": %u, "
             "\"threads\": %u, \"spilled_bytes\": %llu, \"spill_partitions\": %llu, "
-            "\"seconds\": {\"first_pass\": %.3f, \"candidates\": %.3f, \"verify\": %.3f, "
-            "\"write\": %.3f}}\n",
+            "\"seconds\": {\"first_pass\": %.6f, \"candidates\": %.6f, \"verify\": %.6f, "
+            "\"write\": %.6f}}\n",
             (unsigned long long)s.bytes, (unsigned long long)s.candidate_pairs,
             (unsigned long long)s.similar_pairs, (unsigned long long)s.clusters,
             (unsigned long long)s.truncated_buckets, s.bands, s.rows, o->params.threshold,
