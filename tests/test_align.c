@@ -348,7 +348,9 @@ static void test_guarantee(void **state)
 #define RND() (x ^= x << 13, x ^= x >> 7, x ^= x << 17, x)
     for (int pair = 0; pair < 120; pair++) {
         int len = pair < 60 ? 10 : 9;
-        int at[2] = {(int)(RND() % 200), (int)(RND() % 200)};
+        int at[2];
+        at[0] = (int)(RND() % 200); /* one at a time: an initializer's order is unspecified */
+        at[1] = (int)(RND() % 200);
         for (int side = 0; side < 2; side++) {
             fprintf(f, "{\"id\": \"p%d%c\", \"text\": \"", pair, side ? 'b' : 'a');
             for (int w = 0; w < 250; w++) {
