@@ -119,22 +119,23 @@ size_t rp__winnow(const uint64_t *tokens, size_t n_tokens, unsigned k, unsigned 
      * record it when it changes. A monotone deque of positions with
      * increasing hashes makes this O(n). A text with fewer than w k-grams has
      * one window: itself. */
-    size_t *dq = malloc((count < w ? count : w) * sizeof(size_t) + sizeof(size_t));
-    if (!dq) return SIZE_MAX;
-    size_t dq_cap = (count < w ? count : w) + 1, head = 0, len = 0, n_fp = 0;
-    size_t last = SIZE_MAX;
     size_t win = count < w ? count : w;
+    size_t ring = 1; /* the deque's ring: a power of two, indexed with a mask */
+    while (ring < win + 1) ring <<= 1;
+    size_t small[64], *dq = ring <= 64 ? small : malloc(ring * sizeof(size_t));
+    if (!dq) return SIZE_MAX;
+    size_t mask = ring - 1, head = 0, len = 0, n_fp = 0, last = SIZE_MAX;
     for (size_t i = 0; i < count; i++) {
-        while (len > 0 && h[dq[(head + len - 1) % dq_cap]] >= h[i]) len--;
-        dq[(head + len) % dq_cap] = i;
+        while (len > 0 && h[dq[(head + len - 1) & mask]] >= h[i]) len--;
+        dq[(head + len) & mask] = i;
         len++;
-        if (dq[head] + win <= i) head = (head + 1) % dq_cap, len--;
+        if (dq[head] + win <= i) head = (head + 1) & mask, len--;
         if (i + 1 >= win && dq[head] != last) {
             last = dq[head];
             fp[n_fp++] = h[last];
         }
     }
-    free(dq);
+    if (dq != small) free(dq);
     n_fp = rp__sort_unique_u64(fp, n_fp, scratch);
     memmove(h, fp, n_fp * sizeof(uint64_t));
     return n_fp;

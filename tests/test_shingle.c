@@ -97,6 +97,54 @@ static void test_sort_unique_matches_qsort(void **state)
     }
 }
 
+/* Winnowing picks exactly what robust winnowing by its definition picks: in
+ * each window of w k-gram hashes (the k-grams hashed as rp__shingles hashes
+ * them under seed ^ 0xA5A5A5A5), the minimum (which of equal ones is taken
+ * changes the positions, not the set of hashes); the result as a sorted set. Texts of
+ * few distinct words (many ties), windows from 1 to past the deque's small
+ * ring, texts shorter than one window. */
+static void test_winnow_matches_its_definition(void **state)
+{
+    (void)state;
+    enum { N = 400 };
+    uint64_t tok[N], ref[N];
+    uint64_t *fp = NULL, *all = NULL;
+    size_t cap_fp = 0, cap_all = 0;
+    uint64_t s = 7;
+    for (int round = 0; round < 300; round++) {
+        s = s * 6364136223846793005ULL + 1;
+        size_t n = (size_t)(s >> 33) % N;
+        unsigned k = 1 + (unsigned)(s >> 20) % 8, w = 1 + (unsigned)(s >> 40) % 80;
+        unsigned words = round % 3 == 0 ? 3 : 50;
+        for (size_t i = 0; i < n; i++) {
+            s = s * 6364136223846793005ULL + 1;
+            tok[i] = (s >> 33) % words;
+        }
+        size_t nf = rp__winnow(tok, n, k, w, 42, &fp, &cap_fp);
+        if (n < k) {
+            assert_int_equal(nf, 0);
+            continue;
+        }
+        size_t count = rp__shingles(tok, n, k, 42 ^ 0xA5A5A5A5ULL, &all, &cap_all, 0);
+        assert_int_equal(count, n - k + 1);
+        size_t win = count < w ? count : w, m = 0;
+        for (size_t start = 0; start + win <= count; start++) {
+            uint64_t min = all[start];
+            for (size_t x = start; x < start + win; x++)
+                if (all[x] < min) min = all[x];
+            ref[m++] = min;
+        }
+        qsort(ref, m, sizeof(uint64_t), cmp_u64);
+        size_t u = 0;
+        for (size_t i = 0; i < m; i++)
+            if (i == 0 || ref[i] != ref[u - 1]) ref[u++] = ref[i];
+        assert_int_equal(nf, u);
+        assert_memory_equal(fp, ref, u * sizeof(uint64_t));
+    }
+    free(fp);
+    free(all);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -105,6 +153,7 @@ int main(void)
         cmocka_unit_test(test_shingle_set_is_sorted_and_unique),
         cmocka_unit_test(test_shingle_depends_on_word_order_and_seed),
         cmocka_unit_test(test_sort_unique_matches_qsort),
+        cmocka_unit_test(test_winnow_matches_its_definition),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
