@@ -392,7 +392,7 @@ int cli_report(const cli_opts *o, const char *command, rp_engine *e)
             "\"align_seconds\": %.3f, \"min_words\": %u, \"max_df\": %u, "
             "\"threads\": %u, \"spilled_bytes\": %llu, \"spill_partitions\": %llu, "
             "\"seconds\": {\"first_pass\": %.6f, \"candidates\": %.6f, \"verify\": %.6f, "
-            "\"write\": %.6f}}\n",
+            "\"write\": %.6f, \"collect\": %.6f, \"align\": %.6f}}\n",
             (unsigned long long)s.bytes, (unsigned long long)s.candidate_pairs,
             (unsigned long long)s.similar_pairs, (unsigned long long)s.clusters,
             (unsigned long long)s.truncated_buckets, s.bands, s.rows, o->params.threshold,
@@ -401,7 +401,7 @@ int cli_report(const cli_opts *o, const char *command, rp_engine *e)
             (unsigned long long)s.common_fingerprints, s.align_seconds, o->params.min_words,
             o->params.max_df, s.threads, (unsigned long long)s.spilled_bytes,
             (unsigned long long)s.spill_partitions, s.first_pass_seconds, s.candidates_seconds,
-            s.verify_seconds, s.write_seconds);
+            s.verify_seconds, s.write_seconds, s.collect_seconds, s.align_seconds);
     return cli_out_commit(&out) ? EXIT_IO : EXIT_OK;
 }
 

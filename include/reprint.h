@@ -271,9 +271,11 @@ typedef struct {
     double align_seconds;        /* wall time spent aligning candidate pairs */
     /* wall time of each stage, for finding where a run's time goes */
     double first_pass_seconds;   /* read, normalize, shingle, sign (or index) */
-    double candidates_seconds;   /* dedup: band search and exact matches */
+    double candidates_seconds;   /* dedup: band search and exact matches; align:
+                                    fingerprints sorted and paired */
     double verify_seconds;       /* dedup: shingle sets re-read, pairs scored, clustered */
     double write_seconds;        /* dedup: the kept documents written */
+    double collect_seconds;      /* align: candidate documents re-read and tokenized */
 } rp_stats;
 
 typedef struct rp_engine rp_engine;

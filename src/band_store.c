@@ -134,6 +134,7 @@ typedef struct {
     size_t n_pairs, cap_pairs;
     uint64_t truncated, read_back;
     rp_status st;
+    char err[RP_MSG_MAX]; /* a failed read's message */
 } rp_band_search;
 
 /* Band b's keys of chunk c: in memory, or read back from the file. */
@@ -147,7 +148,7 @@ static const uint32_t *column(rp_band_search *w, size_t c, unsigned b, rp_status
     }
     uint64_t off = (uint64_t)c * chunk_bytes(t) + (uint64_t)b * CHUNK * sizeof(uint32_t);
     size_t want = CHUNK * sizeof(uint32_t);
-    if ((*st = rp__corpus_temp_read(t->corpus, t->file, w->col, want, off)) != RP_OK) return NULL;
+    if ((*st = rp__corpus_temp_read(t->corpus, w->err, t->file, w->col, want, off)) != RP_OK) return NULL;
     w->read_back += want;
     return w->col;
 }
@@ -230,7 +231,7 @@ rp_status rp__bands_pairs(rp_bands *t, const uint8_t *skip, size_t max_bucket, u
     }
     if (st == RP_OK) rp__run_parallel(search_main, w, sizeof(*w), threads);
     for (unsigned k = 0; k < threads && w; k++) {
-        if (st == RP_OK) st = w[k].st;
+        if (st == RP_OK && (st = w[k].st) == RP_ERR_IO) rp__msg(t->corpus->err, "%s", w[k].err);
         if (st == RP_OK && w[k].n_pairs) {
             if (rp__grow((void **)pairs, cap_pairs, *n_pairs + w[k].n_pairs, sizeof(uint64_t))) {
                 st = RP_ERR_NOMEM;

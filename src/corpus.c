@@ -1402,13 +1402,14 @@ size_t rp__corpus_slots(const rp_corpus *c, const uint64_t *pairs, size_t n_pair
     return n;
 }
 
-rp_status rp__corpus_temp_read(rp_corpus *c, FILE *f, void *dst, size_t len, uint64_t off)
+rp_status rp__corpus_temp_read(const rp_corpus *c, char *err, FILE *f, void *dst, size_t len,
+                               uint64_t off)
 {
     size_t got = 0;
     while (got < len) {
         ssize_t r = pread(fileno(f), (char *)dst + got, len - got, (off_t)(off + got));
         if (r <= 0) {
-            rp__msg(c->err, "cannot read temporary file in %s: %s", c->tmp_dir,
+            rp__msg(err, "cannot read temporary file in %s: %s", c->tmp_dir,
                     r < 0 ? strerror(errno) : "it ends early");
             return RP_ERR_IO;
         }

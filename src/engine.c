@@ -496,12 +496,12 @@ static rp_status build_sets(rp_engine *e, rp_set_writer *sw)
 }
 
 static rp_status read_set(rp_engine *e, rp_set_writer *sw, uint32_t slot, uint64_t **buf,
-                          size_t *cap)
+                          size_t *cap, char *err)
 {
     size_t n = e->set_len[slot];
     uint64_t at = e->set_off[slot];
     if (rp__grow((void **)buf, cap, n ? n : 1, sizeof(uint64_t))) return RP_ERR_NOMEM;
-    return rp__corpus_temp_read(&e->corpus, sw->file[at >> SET_FILE_SHIFT], *buf,
+    return rp__corpus_temp_read(&e->corpus, err, sw->file[at >> SET_FILE_SHIFT], *buf,
                                 n * sizeof(uint64_t),
                                 (at & (((uint64_t)1 << SET_FILE_SHIFT) - 1)) * sizeof(uint64_t));
 }
@@ -513,6 +513,7 @@ typedef struct {
     float *score;             /* per pair: Jaccard (-1 below the threshold),
                                  containment of a, of b */
     rp_status st;
+    char err[RP_MSG_MAX];     /* a failed read's message */
 } rp_scorer;
 
 /* Scores a range of candidate pairs from their shingle sets. Sets are read
@@ -536,10 +537,10 @@ static void *score_pairs(void *arg)
         uint32_t sa = e->slot[a], sb = e->slot[b];
         uint64_t na = e->set_len[sa], nb = e->set_len[sb];
         if (loaded_a != a) {
-            if ((w->st = read_set(e, w->sets, sa, &set_a, &cap_a)) != RP_OK) break;
+            if ((w->st = read_set(e, w->sets, sa, &set_a, &cap_a, w->err)) != RP_OK) break;
             loaded_a = a;
         }
-        if ((w->st = read_set(e, w->sets, sb, &set_b, &cap_b)) != RP_OK) break;
+        if ((w->st = read_set(e, w->sets, sb, &set_b, &cap_b, w->err)) != RP_OK) break;
         uint64_t inter = rp__intersect_count(set_a, na, set_b, nb);
         double j = (double)inter / (double)(na + nb - inter), score = j;
         if (e->p.measure == RP_MEASURE_CONTAINMENT)
@@ -588,9 +589,10 @@ static rp_status verify(rp_engine *e)
     if (st == RP_OK) {
         for (unsigned k = 0; k < threads; k++)
             sc[k] = (rp_scorer){e, sets, e->n_cand * k / threads, e->n_cand * (k + 1) / threads,
-                                score, RP_OK};
+                                score, RP_OK, ""};
         rp__run_parallel(score_pairs, sc, sizeof(*sc), threads);
-        for (unsigned k = 0; k < threads && st == RP_OK; k++) st = sc[k].st;
+        for (unsigned k = 0; k < threads && st == RP_OK; k++)
+            if ((st = sc[k].st) == RP_ERR_IO) rp__msg(e->err, "%s", sc[k].err);
     }
     for (size_t i = 0; st == RP_OK && i < e->n_cand; i++) {
         uint32_t a = (uint32_t)(e->cand[i] >> 32), b = (uint32_t)e->cand[i];

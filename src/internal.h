@@ -366,8 +366,10 @@ size_t rp__corpus_slots(const rp_corpus *c, const uint64_t *pairs, size_t n_pair
 /* An anonymous temporary file in tmp_dir (unlinked at once). */
 rp_status rp__corpus_temp(rp_corpus *c, FILE **out);
 /* Reads len bytes at off of a temporary file (pread: the file position and
- * any stdio buffer are left alone); a short read is an I/O error. */
-rp_status rp__corpus_temp_read(rp_corpus *c, FILE *f, void *dst, size_t len, uint64_t off);
+ * any stdio buffer are left alone); a short read is an I/O error, its
+ * message put in err (a worker thread's own buffer, or c->err). */
+rp_status rp__corpus_temp_read(const rp_corpus *c, char *err, FILE *f, void *dst, size_t len,
+                               uint64_t off);
 
 /* -------------------------------------------------------------- align.c */
 
@@ -412,6 +414,8 @@ int64_t rp__stories_story_of(const rp_stories *s, uint64_t rec);
 
 rp_reuse *rp__reuse_create(void);
 void rp__reuse_free(rp_reuse *ru);
+/* The fewest candidate pairs in a chunk of the align stage (tests make it tiny). */
+extern size_t rp__align_chunk_pairs;
 rp_status rp__reuse_run(rp_reuse *ru, rp_corpus *c, rp_stats *stats, char *err);
 rp_status rp__reuse_foreach(rp_reuse *ru, int (*fn)(void *user, const rp_alignment *al), void *user);
 

@@ -29,12 +29,15 @@
 
 #include <errno.h>
 #include <jansson.h>
+#include <stdatomic.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #define N_PARTS 256
+#define FILE_SHIFT 48     /* a slot's offset: temporary file number, then byte offset */
+#define WRITE_BUF (1 << 20)
 #define BLOCK (1 << 17) /* entries per block: 1 MiB, mapped and unmapped whole by malloc */
 
 /* Partitions grow by fixed blocks rather than by doubling arrays, so the
@@ -54,7 +57,7 @@ typedef struct {
 } rp_result;
 
 typedef struct {
-    uint64_t off;        /* byte offset of its tokens in the temporary file */
+    uint64_t off;        /* its tokens: file << FILE_SHIFT | byte offset in that file */
     uint32_t n_tokens;
     uint32_t text_len;   /* when texts are kept: they follow the spans */
     uint64_t id_off;     /* in the arena << 1 | is_number */
@@ -80,11 +83,10 @@ struct rp_reuse {
     rp_slot *slots;
     size_t n_slots;
     rp_buf arena;        /* ids and dates */
-    rp_buf unesc;
-    FILE *file;
-    uint64_t file_off;
-    rp_buf ta, tb, sa, sb, text_a, text_b; /* what pread brought back */
-    rp_buf la, lb;                         /* spin: the words' own hashes */
+    FILE **file;         /* a temporary file per worker of pass 2 */
+    size_t n_files;
+    atomic_int write_err; /* errno of the first failed write of pass 2 */
+    rp_buf text_a, text_b; /* what rp__reuse_foreach read back */
     /* results */
     rp_result *results;
     size_t n_results, cap_results;
@@ -118,16 +120,10 @@ void rp__reuse_free(rp_reuse *ru)
     free(ru->slot_of);
     free(ru->slots);
     rp__buf_free(&ru->arena);
-    rp__buf_free(&ru->unesc);
-    rp__buf_free(&ru->ta);
-    rp__buf_free(&ru->tb);
-    rp__buf_free(&ru->la);
-    rp__buf_free(&ru->lb);
-    rp__buf_free(&ru->sa);
-    rp__buf_free(&ru->sb);
     rp__buf_free(&ru->text_a);
     rp__buf_free(&ru->text_b);
-    if (ru->file) fclose(ru->file);
+    for (size_t k = 0; k < ru->n_files; k++) fclose(ru->file[k]);
+    free(ru->file);
     free(ru->results);
     free(ru->passages);
     free(ru);
@@ -273,10 +269,73 @@ static int wanted(void *ctx, uint64_t rec)
     return ((rp_reuse *)ctx)->slot_of[rec] != UINT32_MAX;
 }
 
-/* The date field of a JSONL record, stored in the arena; none is fine. */
-static rp_status store_date(rp_reuse *ru, rp_slot *s, const rp_record *r)
+/* What a worker of pass 2 hands the commit for one record, followed by the
+ * id's and the date's bytes. */
+typedef struct {
+    uint64_t off;        /* as rp_slot.off */
+    uint64_t n_tokens, text_len;
+    uint32_t id_len, date_len;
+    uint8_t id_is_number, date_is_number;
+} rp_collected;
+
+typedef struct {
+    rp_reuse *ru;
+    unsigned file_no;
+    uint64_t written;    /* bytes of its file written or pending */
+    rp_buf pending;      /* what goes to the file next, a MiB at a time */
+    rp_buf unesc;
+    uint32_t tmp[1024];
+} rp_collector;
+
+static int flush_collected(rp_collector *w)
 {
-    if (r->is_text || !ru->p.date_field || !*ru->p.date_field) return RP_OK;
+    int fd = fileno(w->ru->file[w->file_no]);
+    uint64_t at = w->written - w->pending.len;
+    for (size_t done = 0; done < w->pending.len;) {
+        ssize_t k = pwrite(fd, w->pending.data + done, w->pending.len - done, (off_t)(at + done));
+        if (k < 0 && errno == EINTR) continue;
+        if (k <= 0) {
+            int zero = 0;
+            atomic_compare_exchange_strong(&w->ru->write_err, &zero, k < 0 ? errno : ENOSPC);
+            return -1;
+        }
+        done += (size_t)k;
+    }
+    w->pending.len = 0;
+    return 0;
+}
+
+static void *collector_new(void *ctx)
+{
+    rp_reuse *ru = ctx;
+    FILE **files = realloc(ru->file, (ru->n_files + 1) * sizeof(FILE *));
+    if (!files) return NULL;
+    ru->file = files;
+    rp_collector *w = calloc(1, sizeof(*w));
+    if (!w) return NULL;
+    if (rp__corpus_temp(ru->c, &ru->file[ru->n_files]) != RP_OK) {
+        free(w);
+        return NULL; /* the corpus has the message */
+    }
+    w->ru = ru;
+    w->file_no = (unsigned)ru->n_files++;
+    return w;
+}
+
+static void collector_free(void *state)
+{
+    rp_collector *w = state;
+    if (w->pending.len) flush_collected(w);
+    rp__buf_free(&w->pending);
+    rp__buf_free(&w->unesc);
+    free(w);
+}
+
+/* The date field of a JSONL record; none is fine. */
+static rp_status date_of(rp_collector *w, const rp_record *r, rp_collected *h, rp_buf *out)
+{
+    const rp_params *p = &w->ru->p;
+    if (r->is_text || !p->date_field || !*p->date_field) return RP_OK;
     const char *raw = r->doc.raw;
     size_t len = r->doc.raw_len;
     while (len && (raw[len - 1] == '\n' || raw[len - 1] == '\r')) len--;
@@ -285,129 +344,162 @@ static rp_status store_date(rp_reuse *ru, rp_slot *s, const rp_record *r)
     const char *val = NULL;
     size_t vlen = 0;
     json_t *root = NULL;
-    if (rp__json_scan(raw, len, ru->p.date_field, ru->p.text_field, &f) == 0) {
+    if (rp__json_scan(raw, len, p->date_field, p->text_field, &f) == 0) {
         if (f.id_kind == RP_JF_STRING && f.id_escaped) {
-            if (rp__json_unescape(f.id, f.id_len, &ru->unesc)) return RP_ERR_NOMEM;
-            val = ru->unesc.data;
-            vlen = ru->unesc.len;
+            if (rp__json_unescape(f.id, f.id_len, &w->unesc)) return RP_ERR_NOMEM;
+            val = w->unesc.data;
+            vlen = w->unesc.len;
         } else if (f.id_kind == RP_JF_STRING || f.id_kind == RP_JF_NUMBER) {
             val = f.id;
             vlen = f.id_len;
         }
-        s->date_is_number = f.id_kind == RP_JF_NUMBER;
+        h->date_is_number = f.id_kind == RP_JF_NUMBER;
     } else if ((root = json_loadb(raw, len, JSON_ALLOW_NUL, NULL)) != NULL) {
-        json_t *d = json_object_get(root, ru->p.date_field);
+        json_t *d = json_object_get(root, p->date_field);
         if (d && json_is_string(d)) {
             val = json_string_value(d);
             vlen = json_string_length(d);
         }
     }
+    rp_status st = RP_OK;
     if (val && vlen) {
-        s->date_off = ru->arena.len;
-        s->date_len = (uint32_t)(vlen > 256 ? 256 : vlen);
-        if (rp__buf_append(&ru->arena, val, s->date_len)) {
-            json_decref(root);
-            return RP_ERR_NOMEM;
-        }
+        h->date_len = (uint32_t)(vlen > 256 ? 256 : vlen);
+        if (rp__buf_append(out, val, h->date_len)) st = RP_ERR_NOMEM;
     }
     json_decref(root);
-    return RP_OK;
+    return st;
 }
 
-static rp_status write_bytes(rp_reuse *ru, const void *p, size_t n)
+static rp_status put(rp_collector *w, const void *p, size_t n)
 {
-    if (n && fwrite(p, 1, n, ru->file) != n) {
-        rp__msg(ru->err, "cannot write temporary file in %s: %s", ru->c->tmp_dir, strerror(errno));
-        return RP_ERR_IO;
-    }
-    ru->file_off += n;
+    if (rp__buf_append(&w->pending, p, n)) return RP_ERR_NOMEM;
+    w->written += n;
     return RP_OK;
 }
 
 /* Writes n word hashes as the 32-bit tokens the aligner compares. */
-static rp_status write_tokens(rp_reuse *ru, const uint64_t *h, size_t n)
+static rp_status put_tokens(rp_collector *w, const uint64_t *h, size_t n)
 {
-    uint32_t tmp[1024];
     rp_status st = RP_OK;
     for (size_t i = 0; i < n && st == RP_OK;) {
         size_t m = n - i < 1024 ? n - i : 1024;
-        for (size_t x = 0; x < m; x++) tmp[x] = rp__token32(h[i + x]);
-        st = write_bytes(ru, tmp, m * sizeof(uint32_t));
+        for (size_t x = 0; x < m; x++) w->tmp[x] = rp__token32(h[i + x]);
+        st = put(w, w->tmp, m * sizeof(uint32_t));
         i += m;
     }
     return st;
 }
 
-static rp_status collect(void *ctx, const rp_record *r)
+/* Pass 2, on a worker: a record's tokens, spans (and the words' own hashes
+ * under --spin, and its text when kept) to the worker's file; its id and
+ * date to the commit. */
+static rp_status collect(void *state, const rp_record *r, rp_buf *out)
 {
-    rp_reuse *ru = ctx;
-    rp_slot *s = &ru->slots[ru->slot_of[r->rec]];
-    memset(s, 0, sizeof(*s));
-    if (r->n_tokens > UINT32_MAX || r->doc.text_len > UINT32_MAX) {
-        rp__msg(ru->err, "%s: a document of more than 4G words or bytes", r->doc.file);
-        return RP_ERR_LIMIT;
-    }
-    s->off = ru->file_off;
-    s->n_tokens = (uint32_t)r->n_tokens;
-    s->id_off = (uint64_t)ru->arena.len << 1 | (r->doc.id.is_number ? 1 : 0);
-    s->id_len = (uint32_t)(r->doc.id.len > UINT32_MAX ? UINT32_MAX : r->doc.id.len);
-    if (rp__buf_append(&ru->arena, r->doc.id.str, s->id_len)) return RP_ERR_NOMEM;
-    rp_status st = store_date(ru, s, r);
-    if (st != RP_OK) return st;
-    st = write_tokens(ru, r->hashes, r->n_tokens);
-    if (st == RP_OK) st = write_bytes(ru, r->spans, r->n_tokens * sizeof(rp_span));
+    rp_collector *w = state;
+    const rp_params *p = &w->ru->p;
+    rp_collected h;
+    memset(&h, 0, sizeof(h));
+    h.off = (uint64_t)w->file_no << FILE_SHIFT | w->written;
+    h.n_tokens = r->n_tokens;
+    h.text_len = r->doc.text_len;
+    h.id_len = (uint32_t)(r->doc.id.len > UINT32_MAX ? UINT32_MAX : r->doc.id.len);
+    h.id_is_number = r->doc.id.is_number ? 1 : 0;
+    size_t at = out->len;
+    if (rp__buf_append(out, (const char *)&h, sizeof(h)) || rp__buf_append(out, r->doc.id.str, h.id_len))
+        return RP_ERR_NOMEM;
+    rp_status st = date_of(w, r, &h, out);
+    memcpy(out->data + at, &h, sizeof(h));
+    if (st != RP_OK || h.n_tokens > UINT32_MAX || h.text_len > UINT32_MAX)
+        return st; /* the commit reports a document too long */
+    st = put_tokens(w, r->hashes, r->n_tokens);
+    if (st == RP_OK) st = put(w, r->spans, r->n_tokens * sizeof(rp_span));
     /* the words' own hashes, after the spin keys and spans */
-    if (st == RP_OK && ru->p.spin) st = write_tokens(ru, r->literal, r->n_tokens);
-    if (st == RP_OK && ru->p.keep_text) {
-        s->text_len = (uint32_t)r->doc.text_len;
-        st = write_bytes(ru, r->doc.text, r->doc.text_len);
-    }
+    if (st == RP_OK && p->spin) st = put_tokens(w, r->literal, r->n_tokens);
+    if (st == RP_OK && p->keep_text) st = put(w, r->doc.text, r->doc.text_len);
     static const char pad[8];
-    if (st == RP_OK && ru->file_off % 8) st = write_bytes(ru, pad, 8 - ru->file_off % 8);
+    if (st == RP_OK && w->written % 8) st = put(w, pad, 8 - w->written % 8);
+    if (st == RP_OK && w->pending.len >= WRITE_BUF && flush_collected(w)) st = RP_ERR_IO;
     return st;
 }
 
-static rp_status flush_temp(rp_reuse *ru)
+/* Pass 2, in record order: the record's slot. */
+static rp_status collected(void *ctx, const rp_record *r)
 {
-    if (fflush(ru->file) != 0) {
-        rp__msg(ru->err, "cannot write temporary file in %s: %s", ru->c->tmp_dir, strerror(errno));
-        return RP_ERR_IO;
+    rp_reuse *ru = ctx;
+    rp_collected h;
+    memcpy(&h, r->result, sizeof(h));
+    if (h.n_tokens > UINT32_MAX || h.text_len > UINT32_MAX) {
+        rp__msg(ru->err, "%s: line %llu: a document of more than 4G words or bytes", r->doc.file,
+                (unsigned long long)r->doc.line);
+        return RP_ERR_LIMIT;
+    }
+    const char *id = (const char *)r->result + sizeof(h);
+    rp_slot *s = &ru->slots[ru->slot_of[r->rec]];
+    memset(s, 0, sizeof(*s));
+    s->off = h.off;
+    s->n_tokens = (uint32_t)h.n_tokens;
+    s->text_len = ru->p.keep_text ? (uint32_t)h.text_len : 0;
+    s->id_off = (uint64_t)ru->arena.len << 1 | h.id_is_number;
+    s->id_len = h.id_len;
+    if (rp__buf_append(&ru->arena, id, h.id_len)) return RP_ERR_NOMEM;
+    if (h.date_len) {
+        s->date_off = ru->arena.len;
+        s->date_len = h.date_len;
+        s->date_is_number = h.date_is_number;
+        if (rp__buf_append(&ru->arena, id + h.id_len, h.date_len)) return RP_ERR_NOMEM;
     }
     return RP_OK;
 }
 
+static const rp__first_pass_ops collect_ops = {collector_new, collector_free, collect, collected,
+                                               NULL};
+
+static rp_status collect_pass(rp_reuse *ru)
+{
+    rp_status st = rp__corpus_pass_mt(ru->c, "collecting", wanted, &collect_ops, ru);
+    int e = atomic_load(&ru->write_err);
+    if (e) {
+        rp__msg(ru->err, "cannot write temporary file in %s: %s", ru->c->tmp_dir, strerror(e));
+        st = RP_ERR_IO;
+    }
+    return st;
+}
+
 /* -------------------------------------------------------------- align */
 
-/* Reads len bytes at off of the temporary file into dst. */
-static rp_status load(rp_reuse *ru, uint64_t off, size_t len, rp_buf *dst)
+/* Reads len bytes at off (as rp_slot.off) of pass 2's files into dst; a
+ * failure's message goes to err. */
+static rp_status load(const rp_reuse *ru, char *err, uint64_t off, size_t len, rp_buf *dst)
 {
     if (rp__buf_reserve(dst, len + 1)) return RP_ERR_NOMEM;
-    rp_status st = rp__corpus_temp_read(ru->c, ru->file, dst->data, len, off);
+    FILE *f = ru->file[off >> FILE_SHIFT];
+    off &= ((uint64_t)1 << FILE_SHIFT) - 1;
+    rp_status st = rp__corpus_temp_read(ru->c, err, f, dst->data, len, off);
     if (st == RP_OK) dst->len = len;
     return st;
 }
 
-static rp_status load_tokens(rp_reuse *ru, const rp_slot *s, rp_buf *dst)
+static rp_status load_tokens(const rp_reuse *ru, char *err, const rp_slot *s, rp_buf *dst)
 {
-    return load(ru, s->off, (size_t)s->n_tokens * sizeof(uint32_t), dst);
+    return load(ru, err, s->off, (size_t)s->n_tokens * sizeof(uint32_t), dst);
 }
 
-static rp_status load_spans(rp_reuse *ru, const rp_slot *s, rp_buf *dst)
+static rp_status load_spans(const rp_reuse *ru, char *err, const rp_slot *s, rp_buf *dst)
 {
-    return load(ru, s->off + (uint64_t)s->n_tokens * sizeof(uint32_t),
+    return load(ru, err, s->off + (uint64_t)s->n_tokens * sizeof(uint32_t),
                 (size_t)s->n_tokens * sizeof(rp_span), dst);
 }
 
-static rp_status load_literal(rp_reuse *ru, const rp_slot *s, rp_buf *dst)
+static rp_status load_literal(const rp_reuse *ru, char *err, const rp_slot *s, rp_buf *dst)
 {
-    return load(ru, s->off + (uint64_t)s->n_tokens * (sizeof(uint32_t) + sizeof(rp_span)),
+    return load(ru, err, s->off + (uint64_t)s->n_tokens * (sizeof(uint32_t) + sizeof(rp_span)),
                 (size_t)s->n_tokens * sizeof(uint32_t), dst);
 }
 
-static rp_status load_text(rp_reuse *ru, const rp_slot *s, rp_buf *dst)
+static rp_status load_text(const rp_reuse *ru, char *err, const rp_slot *s, rp_buf *dst)
 {
     size_t per_word = sizeof(uint32_t) + sizeof(rp_span) + (ru->p.spin ? sizeof(uint32_t) : 0);
-    return load(ru, s->off + (uint64_t)s->n_tokens * per_word, s->text_len, dst);
+    return load(ru, err, s->off + (uint64_t)s->n_tokens * per_word, s->text_len, dst);
 }
 
 /* Compares two dates: numbers as numbers, anything else as text (ISO 8601
@@ -429,70 +521,192 @@ static int date_order(const rp_reuse *ru, const rp_slot *a, const rp_slot *b)
     return a->date_len < b->date_len ? -1 : a->date_len > b->date_len;
 }
 
-static rp_status align_pairs(rp_reuse *ru)
+/* Pairs are aligned on all threads, a chunk of consecutive first documents
+ * at a time (each worker builds a document's k-gram table once for all its
+ * partners); the chunks' results are then joined in pair order, so the
+ * output does not depend on the threads. */
+typedef struct {
+    size_t from, to;       /* candidate pairs [from, to) */
+    unsigned worker;       /* who aligned it */
+    size_t first, n;       /* its results in that worker's */
+} rp_chunk;
+
+typedef struct {
+    rp_reuse *ru;
+    rp_chunk *chunks;
+    size_t n_chunks;
+    atomic_size_t next;    /* the next chunk to take */
+    atomic_size_t done;    /* pairs aligned, for progress */
+} rp_align_plan;
+
+typedef struct {
+    rp_align_plan *plan;
+    unsigned index;        /* 0: the calling thread, which reports progress */
+    rp_buf ta, tb, sa, sb, la, lb;
+    rp_result *results;
+    size_t n_results, cap_results;
+    rp_passage *passages;
+    size_t n_passages, cap_passages;
+    rp_status st;
+    char err[RP_MSG_MAX];
+} rp_pair_worker;
+
+static rp_status align_chunk(rp_pair_worker *w, rp_align_ws *ws, const rp_chunk *ch)
 {
-    rp_align_ws *ws = rp__align_ws_create();
-    if (!ws) return RP_ERR_NOMEM;
-    struct timespec t0, t1;
-    clock_gettime(CLOCK_MONOTONIC, &t0);
+    const rp_reuse *ru = w->plan->ru;
     rp_status st = RP_OK;
     uint32_t cur = UINT32_MAX;
-    for (size_t k = 0; k < ru->n_cand && st == RP_OK; k++) {
+    for (size_t k = ch->from; k < ch->to && st == RP_OK; k++) {
         uint32_t a = (uint32_t)(ru->cand[k] >> 32), b = (uint32_t)ru->cand[k];
         const rp_slot *sa = &ru->slots[ru->slot_of[a]], *sb = &ru->slots[ru->slot_of[b]];
         if (a != cur) {
-            ru->sa.len = 0; /* a's spans: loaded when a first shares a passage */
-            if ((st = load_tokens(ru, sa, &ru->ta)) != RP_OK) break;
-            if (ru->p.spin && (st = load_literal(ru, sa, &ru->la)) != RP_OK) break;
-            if (rp__align_set_a(ws, (const uint32_t *)ru->ta.data, sa->n_tokens, ru->p.min_words)) {
-                st = RP_ERR_NOMEM;
-                break;
-            }
+            w->sa.len = 0; /* a's spans: loaded when a first shares a passage */
+            if ((st = load_tokens(ru, w->err, sa, &w->ta)) != RP_OK) break;
+            if (ru->p.spin && (st = load_literal(ru, w->err, sa, &w->la)) != RP_OK) break;
+            if (rp__align_set_a(ws, (const uint32_t *)w->ta.data, sa->n_tokens, ru->p.min_words))
+                return RP_ERR_NOMEM;
             cur = a;
         }
-        if ((st = load_tokens(ru, sb, &ru->tb)) != RP_OK) break;
+        if ((st = load_tokens(ru, w->err, sb, &w->tb)) != RP_OK) break;
         if (ru->p.spin) {
-            if ((st = load_literal(ru, sb, &ru->lb)) != RP_OK) break;
-            rp__align_set_literal(ws, (const uint32_t *)ru->la.data, (const uint32_t *)ru->lb.data);
+            if ((st = load_literal(ru, w->err, sb, &w->lb)) != RP_OK) break;
+            rp__align_set_literal(ws, (const uint32_t *)w->la.data, (const uint32_t *)w->lb.data);
         }
         rp_passage *ps;
-        size_t n = rp__align_with(ws, (const uint32_t *)ru->tb.data, sb->n_tokens, &ru->p, &ps);
-        if (n == SIZE_MAX) {
-            st = RP_ERR_NOMEM;
-            break;
-        }
-        if ((k & 255) == 0 && ru->c->on_progress)
-            ru->c->on_progress(ru->c->user, "aligning", k, ru->n_cand);
+        size_t n = rp__align_with(ws, (const uint32_t *)w->tb.data, sb->n_tokens, &ru->p, &ps);
+        if (n == SIZE_MAX) return RP_ERR_NOMEM;
         if (n == 0) continue;
         rp_alignment al;
         memset(&al, 0, sizeof(al));
-        const rp_buf *xa = ru->p.spin ? &ru->la : &ru->ta, *xb = ru->p.spin ? &ru->lb : &ru->tb;
+        const rp_buf *xa = ru->p.spin ? &w->la : &w->ta, *xb = ru->p.spin ? &w->lb : &w->tb;
         int identical = sa->n_tokens == sb->n_tokens &&
                         memcmp(xa->data, xb->data, sa->n_tokens * sizeof(uint32_t)) == 0;
-        if ((ru->sa.len == 0 && (st = load_spans(ru, sa, &ru->sa)) != RP_OK) ||
-            (st = load_spans(ru, sb, &ru->sb)) != RP_OK)
+        if ((w->sa.len == 0 && (st = load_spans(ru, w->err, sa, &w->sa)) != RP_OK) ||
+            (st = load_spans(ru, w->err, sb, &w->sb)) != RP_OK)
             break;
-        rp__align_summarize(&al, ps, n, (const rp_span *)ru->sa.data, sa->n_tokens,
-                            (const rp_span *)ru->sb.data, sb->n_tokens, identical);
+        rp__align_summarize(&al, ps, n, (const rp_span *)w->sa.data, sa->n_tokens,
+                            (const rp_span *)w->sb.data, sb->n_tokens, identical);
         int by_date = 0;
         int order = date_order(ru, sa, sb);
         if (order) {
             al.source = order < 0 ? RP_SOURCE_A : RP_SOURCE_B;
             by_date = 1;
         }
-        if (rp__grow((void **)&ru->passages, &ru->cap_passages, ru->n_passages + n, sizeof(rp_passage)) ||
-            rp__grow((void **)&ru->results, &ru->cap_results, ru->n_results + 1, sizeof(rp_result))) {
-            st = RP_ERR_NOMEM;
-            break;
-        }
-        memcpy(ru->passages + ru->n_passages, ps, n * sizeof(rp_passage));
-        ru->results[ru->n_results++] = (rp_result){a, b, (float)al.coverage_a, (float)al.coverage_b,
-                                                   (uint8_t)al.relation, (uint8_t)al.source,
-                                                   (uint8_t)by_date, ru->n_passages, n};
-        ru->n_passages += n;
+        if (rp__grow((void **)&w->passages, &w->cap_passages, w->n_passages + n, sizeof(rp_passage)) ||
+            rp__grow((void **)&w->results, &w->cap_results, w->n_results + 1, sizeof(rp_result)))
+            return RP_ERR_NOMEM;
+        memcpy(w->passages + w->n_passages, ps, n * sizeof(rp_passage));
+        w->results[w->n_results++] = (rp_result){a, b, (float)al.coverage_a, (float)al.coverage_b,
+                                                 (uint8_t)al.relation, (uint8_t)al.source,
+                                                 (uint8_t)by_date, w->n_passages, n};
+        w->n_passages += n;
     }
-    if (ru->c->on_progress) ru->c->on_progress(ru->c->user, "aligning", ru->n_cand, ru->n_cand);
+    return st;
+}
+
+static void *aligner_main(void *arg)
+{
+    rp_pair_worker *w = arg;
+    rp_align_plan *plan = w->plan;
+    const rp_reuse *ru = plan->ru;
+    rp_align_ws *ws = rp__align_ws_create();
+    if (!ws) w->st = RP_ERR_NOMEM;
+    size_t c;
+    while (w->st == RP_OK && (c = atomic_fetch_add(&plan->next, 1)) < plan->n_chunks) {
+        rp_chunk *ch = &plan->chunks[c];
+        ch->worker = w->index;
+        ch->first = w->n_results;
+        w->st = align_chunk(w, ws, ch);
+        ch->n = w->n_results - ch->first;
+        size_t done = atomic_fetch_add(&plan->done, ch->to - ch->from) + (ch->to - ch->from);
+        if (w->index == 0 && ru->c->on_progress)
+            ru->c->on_progress(ru->c->user, "aligning", done, ru->n_cand);
+    }
+    if (w->st != RP_OK) atomic_store(&plan->next, plan->n_chunks); /* the others stop too */
     rp__align_ws_free(ws);
+    return NULL;
+}
+
+size_t rp__align_chunk_pairs = 256;
+
+/* Chunks of about n_cand / (threads * 32) pairs (at least
+ * rp__align_chunk_pairs), cut where the first document changes, so that a
+ * slow chunk does not hold the others up. */
+static size_t plan_chunks(const rp_reuse *ru, unsigned threads, rp_chunk **out)
+{
+    size_t target = ru->n_cand / ((size_t)threads * 32);
+    if (target < rp__align_chunk_pairs) target = rp__align_chunk_pairs;
+    size_t n = 0, cap = 0;
+    rp_chunk *ch = NULL;
+    for (size_t from = 0; from < ru->n_cand;) {
+        size_t to = from + target < ru->n_cand ? from + target : ru->n_cand;
+        while (to < ru->n_cand && ru->cand[to] >> 32 == ru->cand[to - 1] >> 32) to++;
+        if (rp__grow((void **)&ch, &cap, n + 1, sizeof(rp_chunk))) {
+            free(ch);
+            return SIZE_MAX;
+        }
+        ch[n++] = (rp_chunk){from, to, 0, 0, 0};
+        from = to;
+    }
+    *out = ch;
+    return n;
+}
+
+static rp_status align_pairs(rp_reuse *ru)
+{
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    unsigned threads = ru->stats->threads ? ru->stats->threads : 1;
+    rp_align_plan plan;
+    memset(&plan, 0, sizeof(plan));
+    plan.ru = ru;
+    atomic_init(&plan.next, 0);
+    atomic_init(&plan.done, 0);
+    plan.n_chunks = plan_chunks(ru, threads, &plan.chunks);
+    if (plan.n_chunks == SIZE_MAX) return RP_ERR_NOMEM;
+    if (threads > plan.n_chunks) threads = plan.n_chunks ? (unsigned)plan.n_chunks : 1;
+    rp_pair_worker *w = calloc(threads, sizeof(*w));
+    if (!w) {
+        free(plan.chunks);
+        return RP_ERR_NOMEM;
+    }
+    for (unsigned k = 0; k < threads; k++) w[k].plan = &plan, w[k].index = k;
+    rp__run_parallel(aligner_main, w, sizeof(*w), threads);
+    rp_status st = RP_OK;
+    for (unsigned k = 0; k < threads && st == RP_OK; k++)
+        if ((st = w[k].st) != RP_OK && st != RP_ERR_NOMEM) rp__msg(ru->err, "%s", w[k].err);
+    /* the chunks' results, in pair order */
+    for (size_t c = 0; c < plan.n_chunks && st == RP_OK; c++) {
+        const rp_chunk *ch = &plan.chunks[c];
+        const rp_pair_worker *x = &w[ch->worker];
+        for (size_t i = ch->first; i < ch->first + ch->n && st == RP_OK; i++) {
+            rp_result res = x->results[i];
+            if (rp__grow((void **)&ru->passages, &ru->cap_passages, ru->n_passages + res.n,
+                         sizeof(rp_passage)) ||
+                rp__grow((void **)&ru->results, &ru->cap_results, ru->n_results + 1,
+                         sizeof(rp_result))) {
+                st = RP_ERR_NOMEM;
+                break;
+            }
+            memcpy(ru->passages + ru->n_passages, x->passages + res.first, res.n * sizeof(rp_passage));
+            res.first = ru->n_passages;
+            ru->results[ru->n_results++] = res;
+            ru->n_passages += res.n;
+        }
+    }
+    for (unsigned k = 0; k < threads; k++) {
+        rp__buf_free(&w[k].ta);
+        rp__buf_free(&w[k].tb);
+        rp__buf_free(&w[k].sa);
+        rp__buf_free(&w[k].sb);
+        rp__buf_free(&w[k].la);
+        rp__buf_free(&w[k].lb);
+        free(w[k].results);
+        free(w[k].passages);
+    }
+    free(w);
+    free(plan.chunks);
+    if (st == RP_OK && ru->c->on_progress) ru->c->on_progress(ru->c->user, "aligning", ru->n_cand, ru->n_cand);
     clock_gettime(CLOCK_MONOTONIC, &t1);
     ru->stats->align_seconds = (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) * 1e-9;
     ru->stats->aligned_pairs = ru->n_results;
@@ -516,7 +730,9 @@ rp_status rp__reuse_run(rp_reuse *ru, rp_corpus *c, rp_stats *stats, char *err)
         return RP_ERR_USAGE;
     }
     st = rp__corpus_first_pass(c, stats, &fingerprint_ops, ru);
+    double t = rp__seconds();
     if (st == RP_OK) st = find_candidates(ru);
+    stats->candidates_seconds = rp__seconds() - t;
     if (st == RP_OK) {
         ru->n_slots = rp__corpus_slots(c, ru->cand, ru->n_cand, &ru->slot_of);
         if (ru->n_slots == SIZE_MAX) ru->n_slots = 0, st = RP_ERR_NOMEM;
@@ -524,9 +740,9 @@ rp_status rp__reuse_run(rp_reuse *ru, rp_corpus *c, rp_stats *stats, char *err)
     if (st == RP_OK && !(ru->slots = calloc(ru->n_slots ? ru->n_slots : 1, sizeof(rp_slot))))
         st = RP_ERR_NOMEM;
     if (st == RP_OK && ru->n_slots) {
-        st = rp__corpus_temp(c, &ru->file);
-        if (st == RP_OK) st = rp__corpus_pass(c, "collecting", 1, wanted, collect, NULL, ru);
-        if (st == RP_OK) st = flush_temp(ru);
+        t = rp__seconds();
+        st = collect_pass(ru);
+        stats->collect_seconds = rp__seconds() - t;
         if (st == RP_OK) st = align_pairs(ru);
     }
     free(ru->cand);
@@ -574,8 +790,8 @@ rp_status rp__reuse_foreach(rp_reuse *ru, int (*fn)(void *, const rp_alignment *
             al.date_b = date_b;
         }
         if (ru->p.keep_text) {
-            rp_status st = load_text(ru, sa, &ru->text_a);
-            if (st == RP_OK) st = load_text(ru, sb, &ru->text_b);
+            rp_status st = load_text(ru, ru->err, sa, &ru->text_a);
+            if (st == RP_OK) st = load_text(ru, ru->err, sb, &ru->text_b);
             if (st != RP_OK) return st;
             al.text_a = ru->text_a.data;
             al.text_a_len = sa->text_len;

@@ -45,7 +45,7 @@ PY
 check "stats JSON times every dedup stage" python3 - "$WORK/stats.json" <<'PY'
 import json, sys
 t = json.load(open(sys.argv[1]))["seconds"]
-sys.exit(not (sorted(t) == ["candidates", "first_pass", "verify", "write"]
+sys.exit(not (sorted(t) == ["align", "candidates", "collect", "first_pass", "verify", "write"]
               and all(0 <= v < 60 for v in t.values()) and t["first_pass"] > 0))
 PY
 "$BIN" dedup --human -q "$EX" > "$WORK/human.txt"
@@ -111,8 +111,14 @@ else
     echo "skip - ../shared/seeds not present"
 fi
 # --- align: the passages the sample corpus shares, with offsets a Python str agrees with
-"$BIN" align -q "$EX" > "$WORK/align.jsonl"; rc=$?
+"$BIN" align -q --stats "$WORK/align-stats.json" "$EX" > "$WORK/align.jsonl"; rc=$?
 check "align on the sample corpus exits 0" test $rc -eq 0
+check "stats JSON times every align stage" python3 - "$WORK/align-stats.json" <<'PY'
+import json, sys
+t = json.load(open(sys.argv[1]))["seconds"]
+sys.exit(not (all(t[k] > 0 for k in ("first_pass", "candidates", "collect", "align"))
+              and t["verify"] == t["write"] == 0))
+PY
 check "align reports the expected pairs, relations and sources" python3 - "$EX" "$WORK/align.jsonl" <<'PY'
 import json, sys
 docs = {d["id"]: d for d in map(json.loads, open(sys.argv[1]))}
