@@ -15,15 +15,18 @@
  * Candidates: each partition is radix-sorted on its keys; documents under an
  *   equal key pair up, unless the fingerprint is in more than max_df
  *   documents (boilerplate, stock phrases), which is counted and dropped.
- * Pass 2 (collect): the inputs are read again; only documents in a candidate
- *   pair are tokenized, and their 32-bit word hashes, word spans (and texts,
- *   for display) go to an unlinked temporary file, read back with pread:
- *   the page cache holds it, and the process only the two documents of the
- *   pair at hand (chance candidates pair documents across the whole corpus,
- *   so a mapping would make every page of it resident).
- * Align: pairs in order of their first document; its k-gram table is built
- *   once and every partner aligned against it (align.c). Pairs that share a
- *   passage are kept with their passages, coverages, relation and source.
+ * Pass 2 (collect): the inputs are read again on the worker threads; only
+ *   documents in a candidate pair are tokenized, and their 32-bit word
+ *   hashes, word spans (and texts, for display) go to an unlinked temporary
+ *   file of the worker's, read back with pread: the page cache holds it, and
+ *   the process only the two documents of the pair at hand (chance
+ *   candidates pair documents across the whole corpus, so a mapping would
+ *   make every page of it resident).
+ * Align: pairs in order of their first document, in chunks that threads
+ *   take in turn; a first document's k-gram table is built once and every
+ *   partner aligned against it (align.c). Pairs that share a passage are
+ *   kept with their passages, coverages, relation and source, joined in
+ *   pair order whichever thread aligned them.
  */
 #include "internal.h"
 
@@ -198,68 +201,110 @@ static const rp__first_pass_ops fingerprint_ops = {fp_worker_new, fp_worker_free
 
 /* -------------------------------------------------------- candidates */
 
-static int compact_cand(rp_reuse *ru)
+/* The candidate search, on all threads: each takes every step-th partition
+ * from first and pairs its documents into a list of its own. */
+typedef struct {
+    rp_reuse *ru;
+    unsigned first, step;
+    uint64_t *cand;
+    size_t n_cand, cap_cand;
+    uint64_t common;     /* fingerprints over max_df */
+    rp_status st;
+} rp_pairer;
+
+static int fold(uint64_t *v, size_t *n)
 {
-    size_t w = rp__sort_unique_u64(ru->cand, ru->n_cand, NULL);
+    size_t w = rp__sort_unique_u64(v, *n, NULL);
     if (w == SIZE_MAX) return -1;
-    ru->n_cand = w;
+    *n = w;
     return 0;
+}
+
+static rp_status pair_partition(rp_pairer *w, unsigned k)
+{
+    rp_reuse *ru = w->ru;
+    size_t n = ru->part_n[k];
+    uint64_t *v = malloc((n ? n : 1) * sizeof(uint64_t));
+    if (!v) return RP_ERR_NOMEM;
+    /* blocks are newest first: fill from the end to keep record order */
+    size_t at = n;
+    while (ru->part[k]) {
+        rp_block *b = ru->part[k];
+        at -= b->n;
+        memcpy(v + at, b->v, b->n * sizeof(uint64_t));
+        ru->part[k] = b->next;
+        free(b);
+    }
+    ru->part_n[k] = 0;
+    /* stable on the key: documents stay in record order under each key */
+    if (rp__radix_sort_u64(v, n, 32)) {
+        free(v);
+        return RP_ERR_NOMEM;
+    }
+    for (size_t i = 0; i < n;) {
+        size_t j = i + 1;
+        while (j < n && v[j] >> 32 == v[i] >> 32) j++;
+        if (j - i > ru->p.max_df) {
+            w->common++;
+        } else {
+            for (size_t x = i; x < j; x++)
+                for (size_t y = x + 1; y < j; y++) {
+                    uint32_t a = (uint32_t)v[x], b = (uint32_t)v[y];
+                    if (a == b) continue;
+                    if (rp__grow((void **)&w->cand, &w->cap_cand, w->n_cand + 1, sizeof(uint64_t))) {
+                        free(v);
+                        return RP_ERR_NOMEM;
+                    }
+                    w->cand[w->n_cand++] = (uint64_t)a << 32 | b;
+                }
+        }
+        i = j;
+    }
+    free(v);
+    return RP_OK;
+}
+
+static void *pairer_main(void *arg)
+{
+    rp_pairer *w = arg;
+    size_t folded = 1 << 16;
+    for (unsigned k = w->first; k < N_PARTS && w->st == RP_OK; k += w->step) {
+        w->st = pair_partition(w, k);
+        /* pairs sharing many fingerprints come once per fingerprint: fold
+         * them before they pile up */
+        if (w->st == RP_OK && w->n_cand > 2 * folded) {
+            if (fold(w->cand, &w->n_cand)) w->st = RP_ERR_NOMEM;
+            folded = w->n_cand;
+        }
+    }
+    return NULL;
 }
 
 static rp_status find_candidates(rp_reuse *ru)
 {
-    size_t compacted = 1 << 16;
-    for (int k = 0; k < N_PARTS; k++) {
-        size_t n = ru->part_n[k];
-        uint64_t *v = malloc((n ? n : 1) * sizeof(uint64_t));
-        if (!v) return RP_ERR_NOMEM;
-        /* blocks are newest first: fill from the end to keep record order */
-        size_t at = n;
-        while (ru->part[k]) {
-            rp_block *b = ru->part[k];
-            at -= b->n;
-            memcpy(v + at, b->v, b->n * sizeof(uint64_t));
-            ru->part[k] = b->next;
-            free(b);
+    unsigned threads = ru->stats->threads ? ru->stats->threads : 1;
+    rp_pairer *w = calloc(threads, sizeof(*w));
+    if (!w) return RP_ERR_NOMEM;
+    for (unsigned k = 0; k < threads; k++) w[k] = (rp_pairer){.ru = ru, .first = k, .step = threads};
+    rp__run_parallel(pairer_main, w, sizeof(*w), threads);
+    rp_status st = RP_OK;
+    for (unsigned k = 0; k < threads; k++) {
+        if (st == RP_OK) st = w[k].st;
+        if (st == RP_OK) {
+            if (rp__grow((void **)&ru->cand, &ru->cap_cand, ru->n_cand + w[k].n_cand, sizeof(uint64_t)))
+                st = RP_ERR_NOMEM;
+            else
+                memcpy(ru->cand + ru->n_cand, w[k].cand, w[k].n_cand * sizeof(uint64_t));
+            ru->n_cand += st == RP_OK ? w[k].n_cand : 0;
         }
-        ru->part_n[k] = 0;
-        /* stable on the key: documents stay in record order under each key */
-        if (rp__radix_sort_u64(v, n, 32)) {
-            free(v);
-            return RP_ERR_NOMEM;
-        }
-        for (size_t i = 0; i < n;) {
-            size_t j = i + 1;
-            while (j < n && v[j] >> 32 == v[i] >> 32) j++;
-            if (j - i > ru->p.max_df) {
-                ru->stats->common_fingerprints++;
-            } else {
-                for (size_t x = i; x < j; x++)
-                    for (size_t y = x + 1; y < j; y++) {
-                        uint32_t a = (uint32_t)v[x], b = (uint32_t)v[y];
-                        if (a == b) continue;
-                        if (rp__grow((void **)&ru->cand, &ru->cap_cand, ru->n_cand + 1,
-                                     sizeof(uint64_t))) {
-                            free(v);
-                            return RP_ERR_NOMEM;
-                        }
-                        ru->cand[ru->n_cand++] = (uint64_t)a << 32 | b;
-                    }
-            }
-            i = j;
-        }
-        free(v);
-        /* pairs sharing many fingerprints come once per fingerprint: fold
-         * them before they pile up */
-        if (ru->n_cand > 2 * compacted) {
-            if (compact_cand(ru)) return RP_ERR_NOMEM;
-            compacted = ru->n_cand;
-        }
+        ru->stats->common_fingerprints += w[k].common;
+        free(w[k].cand);
     }
+    free(w);
     free_index(ru);
-    if (compact_cand(ru)) return RP_ERR_NOMEM;
+    if (st == RP_OK && fold(ru->cand, &ru->n_cand)) st = RP_ERR_NOMEM;
     ru->stats->candidate_pairs = ru->n_cand;
-    return RP_OK;
+    return st;
 }
 
 /* ------------------------------------------------------------- pass 2 */
