@@ -62,6 +62,7 @@ typedef struct {
 typedef struct {
     uint64_t off;        /* its tokens: file << FILE_SHIFT | byte offset in that file */
     uint32_t n_tokens;
+    uint32_t span_bytes; /* its spans, packed (pack_spans), after the tokens */
     uint32_t text_len;   /* when texts are kept: they follow the spans */
     uint64_t id_off;     /* in the arena << 1 | is_number */
     uint32_t id_len;
@@ -318,7 +319,7 @@ static int wanted(void *ctx, uint64_t rec)
  * id's and the date's bytes. */
 typedef struct {
     uint64_t off;        /* as rp_slot.off */
-    uint64_t n_tokens, text_len;
+    uint64_t n_tokens, text_len, span_bytes;
     uint32_t id_len, date_len;
     uint8_t id_is_number, date_is_number;
 } rp_collected;
@@ -435,6 +436,66 @@ static rp_status put_tokens(rp_collector *w, const uint64_t *h, size_t n)
     return st;
 }
 
+/* Spans are written packed, a word in about two bytes rather than eight (the
+ * temporary files are most of what align writes): each as the distance from
+ * the previous word's end (zigzag: a tokenizer's spans need not be
+ * disjoint) and its length, both as LEB128 varints. */
+static uint8_t *put_varint(uint8_t *o, uint64_t v)
+{
+    while (v >= 0x80) *o++ = (uint8_t)(v | 0x80), v >>= 7;
+    *o++ = (uint8_t)v;
+    return o;
+}
+
+static rp_status put_spans(rp_collector *w, const rp_span *s, size_t n, uint64_t *bytes)
+{
+    size_t at = w->pending.len;
+    if (rp__buf_reserve(&w->pending, at + n * 10)) return RP_ERR_NOMEM;
+    uint8_t *o = (uint8_t *)w->pending.data + at, *start = o;
+    int64_t prev = 0;
+    for (size_t i = 0; i < n; i++) {
+        int64_t d = (int64_t)s[i].start - prev;
+        o = put_varint(o, (uint64_t)d << 1 ^ (uint64_t)(d >> 63));
+        o = put_varint(o, (uint64_t)(s[i].end - s[i].start));
+        prev = s[i].end;
+    }
+    *bytes = (uint64_t)(o - start);
+    w->pending.len += *bytes;
+    w->written += *bytes;
+    return RP_OK;
+}
+
+static const uint8_t *get_varint(const uint8_t *p, const uint8_t *end, uint64_t *v)
+{
+    uint64_t x = 0;
+    for (unsigned shift = 0; p < end && shift < 64; shift += 7) {
+        uint8_t b = *p++;
+        x |= (uint64_t)(b & 0x7F) << shift;
+        if (!(b & 0x80)) {
+            *v = x;
+            return p;
+        }
+    }
+    return NULL;
+}
+
+/* n spans from their packed bytes; -1 when the bytes do not hold them. */
+static int unpack_spans(const uint8_t *p, size_t len, rp_span *out, size_t n)
+{
+    const uint8_t *end = p + len;
+    int64_t prev = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint64_t z, l;
+        if (!(p = get_varint(p, end, &z)) || !(p = get_varint(p, end, &l))) return -1;
+        int64_t start = prev + (int64_t)(z >> 1 ^ (~(z & 1) + 1));
+        if (start < 0 || start > UINT32_MAX || l > UINT32_MAX - (uint64_t)start) return -1;
+        out[i].start = (uint32_t)start;
+        out[i].end = (uint32_t)(start + (int64_t)l);
+        prev = out[i].end;
+    }
+    return p == end ? 0 : -1;
+}
+
 /* Pass 2, on a worker: a record's tokens, spans (and the words' own hashes
  * under --spin, and its text when kept) to the worker's file; its id and
  * date to the commit. */
@@ -457,12 +518,11 @@ static rp_status collect(void *state, const rp_record *r, rp_buf *out)
     if (st != RP_OK || h.n_tokens > UINT32_MAX || h.text_len > UINT32_MAX)
         return st; /* the commit reports a document too long */
     st = put_tokens(w, r->hashes, r->n_tokens);
-    if (st == RP_OK) st = put(w, r->spans, r->n_tokens * sizeof(rp_span));
+    if (st == RP_OK) st = put_spans(w, r->spans, r->n_tokens, &h.span_bytes);
+    memcpy(out->data + at, &h, sizeof(h));
     /* the words' own hashes, after the spin keys and spans */
     if (st == RP_OK && p->spin) st = put_tokens(w, r->literal, r->n_tokens);
     if (st == RP_OK && p->keep_text) st = put(w, r->doc.text, r->doc.text_len);
-    static const char pad[8];
-    if (st == RP_OK && w->written % 8) st = put(w, pad, 8 - w->written % 8);
     if (st == RP_OK && w->pending.len >= WRITE_BUF && flush_collected(w)) st = RP_ERR_IO;
     return st;
 }
@@ -473,7 +533,7 @@ static rp_status collected(void *ctx, const rp_record *r)
     rp_reuse *ru = ctx;
     rp_collected h;
     memcpy(&h, r->result, sizeof(h));
-    if (h.n_tokens > UINT32_MAX || h.text_len > UINT32_MAX) {
+    if (h.n_tokens > UINT32_MAX || h.text_len > UINT32_MAX || h.span_bytes > UINT32_MAX) {
         rp__msg(ru->err, "%s: line %llu: a document of more than 4G words or bytes", r->doc.file,
                 (unsigned long long)r->doc.line);
         return RP_ERR_LIMIT;
@@ -483,6 +543,7 @@ static rp_status collected(void *ctx, const rp_record *r)
     memset(s, 0, sizeof(*s));
     s->off = h.off;
     s->n_tokens = (uint32_t)h.n_tokens;
+    s->span_bytes = (uint32_t)h.span_bytes;
     s->text_len = ru->p.keep_text ? (uint32_t)h.text_len : 0;
     s->id_off = (uint64_t)ru->arena.len << 1 | h.id_is_number;
     s->id_len = h.id_len;
@@ -529,22 +590,33 @@ static rp_status load_tokens(const rp_reuse *ru, char *err, const rp_slot *s, rp
     return load(ru, err, s->off, (size_t)s->n_tokens * sizeof(uint32_t), dst);
 }
 
-static rp_status load_spans(const rp_reuse *ru, char *err, const rp_slot *s, rp_buf *dst)
+/* The spans, unpacked into dst; packed is scratch. */
+static rp_status load_spans(const rp_reuse *ru, char *err, const rp_slot *s, rp_buf *packed,
+                            rp_buf *dst)
 {
-    return load(ru, err, s->off + (uint64_t)s->n_tokens * sizeof(uint32_t),
-                (size_t)s->n_tokens * sizeof(rp_span), dst);
+    rp_status st = load(ru, err, s->off + (uint64_t)s->n_tokens * sizeof(uint32_t), s->span_bytes,
+                        packed);
+    if (st != RP_OK) return st;
+    if (rp__buf_reserve(dst, (size_t)s->n_tokens * sizeof(rp_span) + 1)) return RP_ERR_NOMEM;
+    if (unpack_spans((const uint8_t *)packed->data, packed->len, (rp_span *)dst->data, s->n_tokens)) {
+        rp__msg(err, "temporary file in %s: the spans of a document do not unpack", ru->c->tmp_dir);
+        return RP_ERR_IO;
+    }
+    dst->len = (size_t)s->n_tokens * sizeof(rp_span);
+    return RP_OK;
 }
 
 static rp_status load_literal(const rp_reuse *ru, char *err, const rp_slot *s, rp_buf *dst)
 {
-    return load(ru, err, s->off + (uint64_t)s->n_tokens * (sizeof(uint32_t) + sizeof(rp_span)),
+    return load(ru, err, s->off + (uint64_t)s->n_tokens * sizeof(uint32_t) + s->span_bytes,
                 (size_t)s->n_tokens * sizeof(uint32_t), dst);
 }
 
 static rp_status load_text(const rp_reuse *ru, char *err, const rp_slot *s, rp_buf *dst)
 {
-    size_t per_word = sizeof(uint32_t) + sizeof(rp_span) + (ru->p.spin ? sizeof(uint32_t) : 0);
-    return load(ru, err, s->off + (uint64_t)s->n_tokens * per_word, s->text_len, dst);
+    size_t per_word = sizeof(uint32_t) + (ru->p.spin ? sizeof(uint32_t) : 0);
+    return load(ru, err, s->off + (uint64_t)s->n_tokens * per_word + s->span_bytes, s->text_len,
+                dst);
 }
 
 /* Compares two dates: numbers as numbers, anything else as text (ISO 8601
@@ -587,7 +659,7 @@ typedef struct {
 typedef struct {
     rp_align_plan *plan;
     unsigned index;        /* 0: the calling thread, which reports progress */
-    rp_buf ta, tb, sa, sb, la, lb;
+    rp_buf ta, tb, sa, sb, la, lb, packed;
     rp_result *results;
     size_t n_results, cap_results;
     rp_passage *passages;
@@ -626,8 +698,8 @@ static rp_status align_chunk(rp_pair_worker *w, rp_align_ws *ws, const rp_chunk 
         const rp_buf *xa = ru->p.spin ? &w->la : &w->ta, *xb = ru->p.spin ? &w->lb : &w->tb;
         int identical = sa->n_tokens == sb->n_tokens &&
                         memcmp(xa->data, xb->data, sa->n_tokens * sizeof(uint32_t)) == 0;
-        if ((w->sa.len == 0 && (st = load_spans(ru, w->err, sa, &w->sa)) != RP_OK) ||
-            (st = load_spans(ru, w->err, sb, &w->sb)) != RP_OK)
+        if ((w->sa.len == 0 && (st = load_spans(ru, w->err, sa, &w->packed, &w->sa)) != RP_OK) ||
+            (st = load_spans(ru, w->err, sb, &w->packed, &w->sb)) != RP_OK)
             break;
         rp__align_summarize(&al, ps, n, (const rp_span *)w->sa.data, sa->n_tokens,
                             (const rp_span *)w->sb.data, sb->n_tokens, identical);
@@ -746,6 +818,7 @@ static rp_status align_pairs(rp_reuse *ru)
         rp__buf_free(&w[k].sb);
         rp__buf_free(&w[k].la);
         rp__buf_free(&w[k].lb);
+        rp__buf_free(&w[k].packed);
         free(w[k].results);
         free(w[k].passages);
     }
