@@ -291,7 +291,7 @@ static rp_status find_candidates(rp_reuse *ru)
     rp_status st = RP_OK;
     for (unsigned k = 0; k < threads; k++) {
         if (st == RP_OK) st = w[k].st;
-        if (st == RP_OK) {
+        if (st == RP_OK && w[k].n_cand) {
             if (rp__grow((void **)&ru->cand, &ru->cap_cand, ru->n_cand + w[k].n_cand, sizeof(uint64_t)))
                 st = RP_ERR_NOMEM;
             else
@@ -450,7 +450,7 @@ static uint8_t *put_varint(uint8_t *o, uint64_t v)
 static rp_status put_spans(rp_collector *w, const rp_span *s, size_t n, uint64_t *bytes)
 {
     size_t at = w->pending.len;
-    if (rp__buf_reserve(&w->pending, at + n * 10)) return RP_ERR_NOMEM;
+    if (rp__buf_reserve(&w->pending, at + n * 10 + 1)) return RP_ERR_NOMEM;
     uint8_t *o = (uint8_t *)w->pending.data + at, *start = o;
     int64_t prev = 0;
     for (size_t i = 0; i < n; i++) {
