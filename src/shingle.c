@@ -101,8 +101,8 @@ size_t rp__winnow(const uint64_t *tokens, size_t n_tokens, unsigned k, unsigned 
 {
     if (k == 0 || w == 0 || n_tokens < k) return 0;
     size_t count = n_tokens - k + 1;
-    /* room for the k-gram hashes, the chosen ones and the sort's scratch;
-     * the deque of window candidates lives in the chosen half as it fills */
+    /* room for the k-gram hashes, the chosen ones and the sort's scratch
+     * (the runs' minima till then) */
     if (rp__grow((void **)out, cap, count * 3, sizeof(uint64_t))) return SIZE_MAX;
     uint64_t *h = *out, *fp = h + count, *scratch = h + 2 * count;
     /* the k-grams hashed as shingles are, under a seed of their own */
@@ -114,28 +114,27 @@ size_t rp__winnow(const uint64_t *tokens, size_t n_tokens, unsigned k, unsigned 
         for (size_t i = 0; i < count; i++)
             h[i] = XXH3_64bits_withSeed(tokens + i, k * sizeof(uint64_t), seed ^ 0xA5A5A5A5ULL);
     }
-    /* Robust winnowing (Schleimer, Wilkerson and Aiken 2003): in every window
-     * of w consecutive k-grams take the minimum, the rightmost on ties, and
-     * record it when it changes. A monotone deque of positions with
-     * increasing hashes makes this O(n). A text with fewer than w k-grams has
-     * one window: itself. */
-    size_t win = count < w ? count : w;
-    size_t ring = 1; /* the deque's ring: a power of two, indexed with a mask */
-    while (ring < win + 1) ring <<= 1;
-    size_t small[64], *dq = ring <= 64 ? small : malloc(ring * sizeof(size_t));
-    if (!dq) return SIZE_MAX;
-    size_t mask = ring - 1, head = 0, len = 0, n_fp = 0, last = SIZE_MAX;
-    for (size_t i = 0; i < count; i++) {
-        while (len > 0 && h[dq[(head + len - 1) & mask]] >= h[i]) len--;
-        dq[(head + len) & mask] = i;
-        len++;
-        if (dq[head] + win <= i) head = (head + 1) & mask, len--;
-        if (i + 1 >= win && dq[head] != last) {
-            last = dq[head];
-            fp[n_fp++] = h[last];
-        }
+    /* Winnowing (Schleimer, Wilkerson and Aiken 2003): in every window of w
+     * consecutive k-grams take the minimum. Robust winnowing records the
+     * rightmost minimum when its position changes; as a set of hashes that
+     * is exactly the set of window minima, since a position that changes
+     * while the value stays adds nothing to the set. The minima by
+     * doubling: after pass j, m[i] is the minimum of the 2^j hashes from i,
+     * and a window's minimum is that of the two (overlapping) power-of-two
+     * runs that cover it. No pass depends on its own previous step or
+     * branches on a hash (a monotone deque mispredicted on most k-grams).
+     * A text with fewer than w k-grams has one window: itself. */
+    size_t win = count < w ? count : w, run = 1;
+    uint64_t *m = scratch;
+    memcpy(m, h, count * sizeof(uint64_t));
+    for (; run * 2 <= win; run *= 2)
+        for (size_t i = 0; i + run < count; i++) m[i] = m[i] < m[i + run] ? m[i] : m[i + run];
+    size_t n_fp = 0;
+    for (size_t s = 0; s + win <= count; s++) {
+        uint64_t a = m[s], b = m[s + win - run], x = a < b ? a : b;
+        fp[n_fp] = x;
+        n_fp += n_fp == 0 || fp[n_fp - 1] != x;
     }
-    if (dq != small) free(dq);
     n_fp = rp__sort_unique_u64(fp, n_fp, scratch);
     memmove(h, fp, n_fp * sizeof(uint64_t));
     return n_fp;
