@@ -964,7 +964,8 @@ done:
     int decoded_kept = 0;
     if (decoded) {
         /* kept only when whole; otherwise later passes read the input itself */
-        decoded_kept = fclose(decoded) == 0 && st == RP_OK && rp__reader_decoded_complete(rd);
+        int whole = rp__reader_decoded_finish(rd); /* before the file is closed */
+        decoded_kept = fclose(decoded) == 0 && st == RP_OK && whole;
         if (!decoded_kept) {
             unlink(in->spool_path);
             free(in->spool_path);

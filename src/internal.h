@@ -195,7 +195,9 @@ rp_format rp__reader_format(const rp_reader *r);
  * later passes read them instead of decompressing again. Complete: some
  * were written, all of them, without a read or write error. */
 void rp__reader_spool_decoded(rp_reader *r, FILE *f);
-int rp__reader_decoded_complete(const rp_reader *r);
+/* Waits until the decompressed bytes are all written to the spool; whether
+ * they were (the spool then holds the whole input, decompressed). */
+int rp__reader_decoded_finish(rp_reader *r);
 /* Reads the next record without parsing it: only raw/file/line are set. */
 rp_status rp__reader_next_raw(rp_reader *r, rp_doc *doc);
 /* Parses the record last returned by rp__reader_next_raw. */
