@@ -410,6 +410,8 @@ typedef struct rp_reuse rp_reuse;
 typedef struct rp_stories rp_stories;
 rp_stories *rp__stories_create(void);
 void rp__stories_free(rp_stories *s);
+/* Records a thread scores the candidates of at a time (tests make it tiny). */
+extern size_t rp__story_chunk;
 rp_status rp__stories_run(rp_stories *s, rp_corpus *c, rp_stats *stats, char *err);
 rp_status rp__stories_foreach(rp_stories *s, int (*fn)(void *user, const rp_story *story), void *user);
 int64_t rp__stories_story_of(const rp_stories *s, uint64_t rec);

@@ -28,6 +28,7 @@
 #include "internal.h"
 
 #include <math.h>
+#include <stdatomic.h>
 #include <string.h>
 
 #define TOP_TERMS 24      /* terms kept per document */
@@ -440,52 +441,164 @@ static int cmp_edge(const void *x, const void *y)
     return a->b < b->b ? -1 : a->b > b->b;
 }
 
+/* Candidates and their cosines, without a list of the candidate pairs (a
+ * corpus of a small vocabulary makes hundreds of them a document): each
+ * document, on whichever thread takes its chunk, looks its key terms up in
+ * the sorted entries and scores each partner after it once. A bucket of a
+ * term is all the documents keyed by it: up to max_bucket they all pair,
+ * above it each pairs with the next only (counted as truncated). */
+size_t rp__story_chunk = 1024; /* records a thread takes at a time */
+
+typedef struct {
+    const rp_stories *s;
+    const uint64_t *entries;  /* term << 32 | record, sorted */
+    size_t n_entries;
+    const uint32_t *keys;     /* KEY_TERMS a record, UINT32_MAX for none */
+    size_t max_bucket;
+    double threshold;
+    atomic_uint_fast64_t *next; /* the next chunk of records to take */
+} rp_join;
+
+typedef struct {
+    const rp_join *j;
+    uint32_t *seen;           /* per record: 1 + the last document that met it */
+    rp_edge *edges;
+    size_t n_edges, cap_edges;
+    uint64_t candidates, truncated;
+    int failed;
+} rp_joiner;
+
+static size_t lower_bound(const uint64_t *v, size_t n, uint64_t x)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (v[mid] < x) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo;
+}
+
+static int join_partner(rp_joiner *w, uint32_t a, uint32_t b)
+{
+    const rp_stories *s = w->j->s;
+    if (w->seen[b] == a + 1) return 0;
+    w->seen[b] = a + 1;
+    w->candidates++;
+    double sim = dot(s->vecs + s->vec_off[a], s->vec_len[a], s->vecs + s->vec_off[b], s->vec_len[b]);
+    if (sim + 1e-9 < w->j->threshold) return 0;
+    if (rp__grow((void **)&w->edges, &w->cap_edges, w->n_edges + 1, sizeof(rp_edge))) return -1;
+    w->edges[w->n_edges++] = (rp_edge){a, b, (float)sim};
+    return 0;
+}
+
+static void *join_main(void *arg)
+{
+    rp_joiner *w = arg;
+    const rp_join *j = w->j;
+    uint64_t n_rec = j->s->n_rec;
+    for (;;) {
+        uint64_t from = atomic_fetch_add(j->next, rp__story_chunk);
+        if (from >= n_rec || w->failed) break;
+        uint64_t to = from + rp__story_chunk < n_rec ? from + rp__story_chunk : n_rec;
+        for (uint64_t a = from; a < to && !w->failed; a++) {
+            for (size_t k = 0; k < KEY_TERMS && !w->failed; k++) {
+                uint64_t t = j->keys[a * KEY_TERMS + k];
+                if (t == UINT32_MAX) break;
+                size_t lo = lower_bound(j->entries, j->n_entries, t << 32);
+                size_t hi = lower_bound(j->entries, j->n_entries, (t + 1) << 32);
+                size_t at = lower_bound(j->entries, j->n_entries, t << 32 | a);
+                size_t end = hi - lo <= j->max_bucket ? hi : at + 2 < hi ? at + 2 : hi;
+                /* a truncated bucket is counted once, by its first document */
+                if (hi - lo > j->max_bucket && at == lo) w->truncated++;
+                for (size_t x = at + 1; x < end; x++)
+                    if (join_partner(w, (uint32_t)a, (uint32_t)j->entries[x])) w->failed = 1;
+            }
+        }
+    }
+    return NULL;
+}
+
+static rp_status candidates(rp_stories *s, double threshold, size_t max_bucket, rp_edge **edges,
+                            size_t *n_edges)
+{
+    rp_status st = RP_ERR_NOMEM;
+    uint64_t *entries = NULL, *scratch = NULL;
+    uint32_t *keys = NULL;
+    size_t n_entries = 0;
+    unsigned threads = s->stats->threads ? s->stats->threads : 1;
+    rp_joiner *w = calloc(threads, sizeof(*w));
+    entries = malloc((s->n_rec * KEY_TERMS + 1) * sizeof(uint64_t));
+    keys = malloc((s->n_rec * KEY_TERMS + 1) * sizeof(uint32_t));
+    if (!w || !entries || !keys) goto done;
+    /* each document's vector sorted by term; its KEY_TERMS heaviest are its keys */
+    for (uint64_t r = 0; r < s->n_rec; r++) {
+        uint32_t *key = keys + r * KEY_TERMS;
+        size_t n_keys = 0;
+        if (s->id_off[r] != UINT64_MAX) {
+            rp_tw *v = s->vecs + s->vec_off[r];
+            size_t m = s->vec_len[r];
+            /* a term no other document has cannot make a candidate: the keys
+             * are the heaviest shared ones (a site's header and footer words,
+             * heavy and unique, would otherwise crowd out the story's own) */
+            for (size_t k = 0; k < m && n_keys < KEY_TERMS; k++) {
+                size_t slot = term_slot(s, v[k].term);
+                if (!s->tkey[slot] || s->tdf[slot] < 2) continue;
+                entries[n_entries++] = (uint64_t)v[k].term << 32 | r;
+                key[n_keys++] = v[k].term;
+            }
+            qsort(v, m, sizeof(rp_tw), cmp_tw_term);
+        }
+        while (n_keys < KEY_TERMS) key[n_keys++] = UINT32_MAX;
+    }
+    if (!(scratch = malloc((n_entries + 1) * sizeof(uint64_t)))) goto done;
+    rp__radix_sort_scratch(entries, n_entries, 32, scratch); /* stable: records in order */
+    free(scratch);
+    scratch = NULL;
+    atomic_uint_fast64_t next;
+    atomic_init(&next, 0);
+    rp_join j = {s, entries, n_entries, keys, max_bucket, threshold, &next};
+    for (unsigned k = 0; k < threads; k++) {
+        w[k].j = &j;
+        if (!(w[k].seen = calloc(s->n_rec ? s->n_rec : 1, sizeof(uint32_t)))) goto done;
+    }
+    rp__run_parallel(join_main, w, sizeof(*w), threads);
+    size_t total = 0;
+    for (unsigned k = 0; k < threads; k++) {
+        if (w[k].failed) goto done;
+        total += w[k].n_edges;
+        s->stats->candidate_pairs += w[k].candidates;
+        s->stats->truncated_buckets += w[k].truncated;
+    }
+    if (!(*edges = malloc((total ? total : 1) * sizeof(rp_edge)))) goto done;
+    for (unsigned k = 0; k < threads; k++) {
+        if (w[k].n_edges) memcpy(*edges + *n_edges, w[k].edges, w[k].n_edges * sizeof(rp_edge));
+        *n_edges += w[k].n_edges;
+    }
+    /* one order whichever thread found an edge: by similarity, then pair */
+    qsort(*edges, *n_edges, sizeof(rp_edge), cmp_edge);
+    st = RP_OK;
+done:
+    for (unsigned k = 0; w && k < threads; k++) {
+        free(w[k].seen);
+        free(w[k].edges);
+    }
+    free(w);
+    free(entries);
+    free(scratch);
+    free(keys);
+    return st;
+}
+
 static rp_status cluster(rp_stories *s, double threshold, size_t max_bucket)
 {
     rp_status st = RP_ERR_NOMEM;
-    uint64_t *entries = NULL, *pairs = NULL;
-    size_t n_entries = 0, n_pairs = 0, cap_pairs = 0;
     rp_edge *edges = NULL;
     size_t n_edges = 0;
     rp_centroid *cent = NULL;
     rp_uf uf = {0};
-    uint64_t truncated = 0;
-    /* each document's vector sorted by term; its KEY_TERMS heaviest make entries */
-    entries = malloc((s->n_rec * KEY_TERMS + 1) * sizeof(uint64_t));
-    if (!entries) goto done;
-    for (uint64_t r = 0; r < s->n_rec; r++) {
-        if (s->id_off[r] == UINT64_MAX) continue;
-        rp_tw *v = s->vecs + s->vec_off[r];
-        size_t m = s->vec_len[r];
-        /* a term no other document has cannot make a candidate: the keys are
-         * the heaviest shared ones (a site's header and footer words, heavy
-         * and unique, would otherwise crowd out the story's own) */
-        for (size_t k = 0, keys = 0; k < m && keys < KEY_TERMS; k++) {
-            size_t slot = term_slot(s, v[k].term);
-            if (!s->tkey[slot] || s->tdf[slot] < 2) continue;
-            entries[n_entries++] = (uint64_t)v[k].term << 32 | r;
-            keys++;
-        }
-        qsort(v, m, sizeof(rp_tw), cmp_tw_term);
-    }
-    if (rp__band_pairs(entries, n_entries, max_bucket, &pairs, &n_pairs, &cap_pairs, &truncated)) goto done;
-    free(entries);
-    entries = NULL;
-    n_pairs = rp__sort_unique_u64(pairs, n_pairs, NULL);
-    if (n_pairs == SIZE_MAX) goto done;
-    s->stats->candidate_pairs = n_pairs;
-    s->stats->truncated_buckets = truncated;
-    edges = malloc((n_pairs ? n_pairs : 1) * sizeof(rp_edge));
-    if (!edges) goto done;
-    for (size_t k = 0; k < n_pairs; k++) {
-        uint32_t a = (uint32_t)(pairs[k] >> 32), b = (uint32_t)pairs[k];
-        double sim = dot(s->vecs + s->vec_off[a], s->vec_len[a], s->vecs + s->vec_off[b], s->vec_len[b]);
-        if (sim + 1e-9 >= threshold) edges[n_edges++] = (rp_edge){a, b, (float)sim};
-    }
-    free(pairs);
-    pairs = NULL;
+    if (candidates(s, threshold, max_bucket, &edges, &n_edges) != RP_OK) goto done;
     s->stats->similar_pairs = n_edges;
-    qsort(edges, n_edges, sizeof(rp_edge), cmp_edge);
     if (rp__uf_init(&uf, s->n_rec ? s->n_rec : 1)) goto done;
     cent = calloc(s->n_rec ? s->n_rec : 1, sizeof(rp_centroid));
     if (!cent) goto done;
@@ -555,8 +668,6 @@ static rp_status cluster(rp_stories *s, double threshold, size_t max_bucket)
     s->stats->clusters = n_st;
     st = RP_OK;
 done:
-    free(entries);
-    free(pairs);
     free(edges);
     if (cent)
         for (uint64_t r = 0; r < s->n_rec; r++) free(cent[r].v);

@@ -147,6 +147,71 @@ static void test_sample(void **state)
     for (size_t i = 0; i < r.n; i++) free(r.ids[i]);
 }
 
+/* One run of stories on a generated corpus: each record's story and the
+ * counts, on threads threads taking chunk records at a time. */
+static void stories_of(const char *path, unsigned threads, size_t chunk, size_t max_bucket,
+                       uint64_t *story, size_t n, rp_stats *s)
+{
+    rp__story_chunk = chunk;
+    rp_params p;
+    rp_params_init(&p);
+    p.task = RP_TASK_STORIES;
+    p.threads = threads;
+    p.max_bucket = max_bucket;
+    rp_engine *e = rp_engine_create(&p);
+    assert_non_null(e);
+    assert_int_equal(rp_engine_add_input(e, path), RP_OK);
+    assert_int_equal(rp_engine_run(e), RP_OK);
+    for (size_t i = 0; i < n; i++) story[i] = rp_engine_story_of(e, i);
+    rp_engine_stats(e, s);
+    rp_engine_free(e);
+    rp__story_chunk = 1024;
+}
+
+/* Candidates are scored by whichever thread takes a document's chunk: the
+ * stories and every count are those of one thread taking all, with buckets
+ * small enough to be chained and large enough to pair in full. */
+static void test_threads_change_no_story(void **state)
+{
+    (void)state;
+    enum { DOCS = 400, WORDS = 60 };
+    char *all = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&all, &len);
+    uint64_t x = 0x9E3779B97F4A7C15ULL;
+    for (int d = 0; d < DOCS; d++) {
+        fprintf(m, "{\"id\": \"g%d\", \"text\": \"", d);
+        /* documents of one event share its names; every seventh reports two
+         * events, and which story it joins depends on the order edges are
+         * taken in */
+        int event = d % 37, other = d % 7 == 0 ? (d / 7) % 37 : event;
+        for (int w = 0; w < 70; w++) {
+            x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+            if (w % 5 == 0) fprintf(m, "Name%dx%d ", w % 2 ? event : other, (int)(x % 3));
+            else fprintf(m, "word%c%c ", 'a' + (int)(x % WORDS) / 26 % 26, 'a' + (int)(x % WORDS) % 26);
+        }
+        fprintf(m, "\"}\n");
+    }
+    fclose(m);
+    const char *path = write_temp("story-threads.jsonl", all, len);
+    free(all);
+    static uint64_t one[DOCS], many[DOCS];
+    for (size_t max_bucket = 4; max_bucket <= 256; max_bucket *= 8) {
+        rp_stats s1, sn;
+        stories_of(path, 1, (size_t)1 << 30, max_bucket, one, DOCS, &s1);
+        assert_true(s1.clusters > 0);
+        if (max_bucket == 4) assert_true(s1.truncated_buckets > 0);
+        for (unsigned threads = 1; threads <= 3; threads++) {
+            stories_of(path, threads, 1, max_bucket, many, DOCS, &sn);
+            assert_memory_equal(one, many, sizeof(one));
+            assert_int_equal(s1.candidate_pairs, sn.candidate_pairs);
+            assert_int_equal(s1.similar_pairs, sn.similar_pairs);
+            assert_int_equal(s1.truncated_buckets, sn.truncated_buckets);
+            assert_int_equal(s1.clusters, sn.clusters);
+        }
+    }
+}
+
 int main(void)
 {
     char err[RP_MSG_MAX];
@@ -157,6 +222,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_seeds_one_story),
         cmocka_unit_test(test_sample),
+        cmocka_unit_test(test_threads_change_no_story),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
