@@ -7,13 +7,8 @@
 
 static int has(const uint64_t *v, size_t n, uint64_t x)
 {
-    size_t lo = 0, hi = n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (v[mid] < x) lo = mid + 1;
-        else hi = mid;
-    }
-    return lo < n && v[lo] == x;
+    size_t at = rp__lower_bound_u64(v, n, x);
+    return at < n && v[at] == x;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

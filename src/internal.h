@@ -62,6 +62,8 @@ size_t rp__winnow(const uint64_t *tokens, size_t n_tokens, unsigned k, unsigned 
 /* Sorts and removes duplicates; returns the new count. scratch holds n
  * values, or is NULL to have it allocated (SIZE_MAX when out of memory). */
 size_t rp__sort_unique_u64(uint64_t *v, size_t n, uint64_t *scratch);
+/* The first index of sorted v[0..n) whose value is not below x (n if none). */
+size_t rp__lower_bound_u64(const uint64_t *v, size_t n, uint64_t x);
 
 /* --------------------------------------------------------------- sign.c */
 

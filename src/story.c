@@ -468,17 +468,6 @@ typedef struct {
     int failed;
 } rp_joiner;
 
-static size_t lower_bound(const uint64_t *v, size_t n, uint64_t x)
-{
-    size_t lo = 0, hi = n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (v[mid] < x) lo = mid + 1;
-        else hi = mid;
-    }
-    return lo;
-}
-
 static int join_partner(rp_joiner *w, uint32_t a, uint32_t b)
 {
     const rp_stories *s = w->j->s;
@@ -505,9 +494,9 @@ static void *join_main(void *arg)
             for (size_t k = 0; k < KEY_TERMS && !w->failed; k++) {
                 uint64_t t = j->keys[a * KEY_TERMS + k];
                 if (t == UINT32_MAX) break;
-                size_t lo = lower_bound(j->entries, j->n_entries, t << 32);
-                size_t hi = lower_bound(j->entries, j->n_entries, (t + 1) << 32);
-                size_t at = lower_bound(j->entries, j->n_entries, t << 32 | a);
+                size_t lo = rp__lower_bound_u64(j->entries, j->n_entries, t << 32);
+                size_t hi = rp__lower_bound_u64(j->entries, j->n_entries, (t + 1) << 32);
+                size_t at = rp__lower_bound_u64(j->entries, j->n_entries, t << 32 | a);
                 size_t end = hi - lo <= j->max_bucket ? hi : at + 2 < hi ? at + 2 : hi;
                 /* a truncated bucket is counted once, by its first document */
                 if (hi - lo > j->max_bucket && at == lo) w->truncated++;
