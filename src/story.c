@@ -453,14 +453,59 @@ typedef struct {
     const rp_stories *s;
     const uint64_t *entries;  /* term << 32 | record, sorted */
     size_t n_entries;
-    const uint32_t *keys;     /* KEY_TERMS a record, UINT32_MAX for none */
+    const uint32_t *keys;     /* KEY_TERMS a record, n_keys of them used */
+    const uint8_t *n_keys;
     size_t max_bucket;
     double threshold;
     atomic_uint_fast64_t *next; /* the next chunk of records to take */
 } rp_join;
 
+/* The document being joined, as a table from term to weight: a partner's
+ * cosine is then a lookup for each of its terms, where a merge of the two
+ * term-sorted vectors mispredicted a branch on most of them. Terms are
+ * added in the same order (ascending) either way, so the sums are equal. */
+#define TAB_BITS 7 /* 128 slots for TOP_TERMS: mostly one probe */
+
+typedef struct {
+    rp_tw slot[1 << TAB_BITS];
+    uint64_t used[(1 << TAB_BITS) / 64];
+} rp_term_table;
+
+static unsigned tab_hash(uint32_t term)
+{
+    return (term * 0x9E3779B1u) >> (32 - TAB_BITS);
+}
+
+static void tab_fill(rp_term_table *t, const rp_tw *v, size_t n)
+{
+    memset(t->used, 0, sizeof(t->used));
+    for (size_t i = 0; i < n; i++) {
+        unsigned h = tab_hash(v[i].term);
+        while (t->used[h >> 6] >> (h & 63) & 1) h = (h + 1) & ((1u << TAB_BITS) - 1);
+        t->used[h >> 6] |= (uint64_t)1 << (h & 63);
+        t->slot[h] = v[i];
+    }
+}
+
+static double tab_dot(const rp_term_table *t, const rp_tw *v, size_t n)
+{
+    double d = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned h = tab_hash(v[i].term);
+        while (t->used[h >> 6] >> (h & 63) & 1) {
+            if (t->slot[h].term == v[i].term) {
+                d += (double)t->slot[h].w * v[i].w;
+                break;
+            }
+            h = (h + 1) & ((1u << TAB_BITS) - 1);
+        }
+    }
+    return d;
+}
+
 typedef struct {
     const rp_join *j;
+    rp_term_table tab;        /* the document being joined */
     uint32_t *seen;           /* per record: 1 + the last document that met it */
     rp_edge *edges;
     size_t n_edges, cap_edges;
@@ -474,7 +519,7 @@ static int join_partner(rp_joiner *w, uint32_t a, uint32_t b)
     if (w->seen[b] == a + 1) return 0;
     w->seen[b] = a + 1;
     w->candidates++;
-    double sim = dot(s->vecs + s->vec_off[a], s->vec_len[a], s->vecs + s->vec_off[b], s->vec_len[b]);
+    double sim = tab_dot(&w->tab, s->vecs + s->vec_off[b], s->vec_len[b]);
     if (sim + 1e-9 < w->j->threshold) return 0;
     if (rp__grow((void **)&w->edges, &w->cap_edges, w->n_edges + 1, sizeof(rp_edge))) return -1;
     w->edges[w->n_edges++] = (rp_edge){a, b, (float)sim};
@@ -491,9 +536,9 @@ static void *join_main(void *arg)
         if (from >= n_rec || w->failed) break;
         uint64_t to = from + rp__story_chunk < n_rec ? from + rp__story_chunk : n_rec;
         for (uint64_t a = from; a < to && !w->failed; a++) {
-            for (size_t k = 0; k < KEY_TERMS && !w->failed; k++) {
+            if (j->n_keys[a]) tab_fill(&w->tab, j->s->vecs + j->s->vec_off[a], j->s->vec_len[a]);
+            for (size_t k = 0; k < j->n_keys[a] && !w->failed; k++) {
                 uint64_t t = j->keys[a * KEY_TERMS + k];
-                if (t == UINT32_MAX) break;
                 size_t lo = rp__lower_bound_u64(j->entries, j->n_entries, t << 32);
                 size_t hi = rp__lower_bound_u64(j->entries, j->n_entries, (t + 1) << 32);
                 size_t at = rp__lower_bound_u64(j->entries, j->n_entries, t << 32 | a);
@@ -514,31 +559,32 @@ static rp_status candidates(rp_stories *s, double threshold, size_t max_bucket, 
     rp_status st = RP_ERR_NOMEM;
     uint64_t *entries = NULL, *scratch = NULL;
     uint32_t *keys = NULL;
+    uint8_t *n_keys = NULL;
     size_t n_entries = 0;
     unsigned threads = s->stats->threads ? s->stats->threads : 1;
     rp_joiner *w = calloc(threads, sizeof(*w));
     entries = malloc((s->n_rec * KEY_TERMS + 1) * sizeof(uint64_t));
     keys = malloc((s->n_rec * KEY_TERMS + 1) * sizeof(uint32_t));
-    if (!w || !entries || !keys) goto done;
+    n_keys = malloc(s->n_rec + 1);
+    if (!w || !entries || !keys || !n_keys) goto done;
     /* each document's vector sorted by term; its KEY_TERMS heaviest are its keys */
     for (uint64_t r = 0; r < s->n_rec; r++) {
         uint32_t *key = keys + r * KEY_TERMS;
-        size_t n_keys = 0;
+        n_keys[r] = 0;
         if (s->id_off[r] != UINT64_MAX) {
             rp_tw *v = s->vecs + s->vec_off[r];
             size_t m = s->vec_len[r];
             /* a term no other document has cannot make a candidate: the keys
              * are the heaviest shared ones (a site's header and footer words,
              * heavy and unique, would otherwise crowd out the story's own) */
-            for (size_t k = 0; k < m && n_keys < KEY_TERMS; k++) {
+            for (size_t k = 0; k < m && n_keys[r] < KEY_TERMS; k++) {
                 size_t slot = term_slot(s, v[k].term);
                 if (!s->tkey[slot] || s->tdf[slot] < 2) continue;
                 entries[n_entries++] = (uint64_t)v[k].term << 32 | r;
-                key[n_keys++] = v[k].term;
+                key[n_keys[r]++] = v[k].term;
             }
             qsort(v, m, sizeof(rp_tw), cmp_tw_term);
         }
-        while (n_keys < KEY_TERMS) key[n_keys++] = UINT32_MAX;
     }
     if (!(scratch = malloc((n_entries + 1) * sizeof(uint64_t)))) goto done;
     rp__radix_sort_scratch(entries, n_entries, 32, scratch); /* stable: records in order */
@@ -546,7 +592,7 @@ static rp_status candidates(rp_stories *s, double threshold, size_t max_bucket, 
     scratch = NULL;
     atomic_uint_fast64_t next;
     atomic_init(&next, 0);
-    rp_join j = {s, entries, n_entries, keys, max_bucket, threshold, &next};
+    rp_join j = {s, entries, n_entries, keys, n_keys, max_bucket, threshold, &next};
     for (unsigned k = 0; k < threads; k++) {
         w[k].j = &j;
         if (!(w[k].seen = calloc(s->n_rec ? s->n_rec : 1, sizeof(uint32_t)))) goto done;
@@ -576,6 +622,7 @@ done:
     free(entries);
     free(scratch);
     free(keys);
+    free(n_keys);
     return st;
 }
 
