@@ -146,7 +146,8 @@ typedef struct {
 } rp_occ;
 
 typedef struct {
-    rp_occ *occ;
+    rp_occ *occ, *tmp;
+    uint64_t *key, *scratch;  /* term << 32 | position, for sorting occ */
     size_t cap;
 } rp_story_worker;
 
@@ -160,20 +161,28 @@ static void sw_free(void *state)
 {
     rp_story_worker *w = state;
     free(w->occ);
+    free(w->tmp);
+    free(w->key);
+    free(w->scratch);
     free(w);
-}
-
-static int cmp_occ(const void *x, const void *y)
-{
-    const rp_occ *a = x, *b = y;
-    return a->term < b->term ? -1 : a->term > b->term;
 }
 
 /* The content words of a record, with where they are in its text. */
 static size_t content_words(rp_story_worker *w, const rp_record *r)
 {
-    if (rp__grow((void **)&w->occ, &w->cap, r->n_tokens ? r->n_tokens : 1, sizeof(rp_occ)))
-        return SIZE_MAX;
+    size_t want = r->n_tokens ? r->n_tokens : 1;
+    if (want > w->cap) {
+        size_t cap = want > 2 * w->cap ? want : 2 * w->cap;
+        rp_occ *o = realloc(w->occ, cap * sizeof(rp_occ)), *t = o ? realloc(w->tmp, cap * sizeof(rp_occ)) : NULL;
+        if (o) w->occ = o;
+        if (t) w->tmp = t;
+        uint64_t *k = t ? realloc(w->key, cap * sizeof(uint64_t)) : NULL;
+        if (k) w->key = k;
+        uint64_t *sc = k ? realloc(w->scratch, cap * sizeof(uint64_t)) : NULL;
+        if (!sc) return SIZE_MAX;
+        w->scratch = sc;
+        w->cap = cap;
+    }
     const char *t = r->doc.text;
     size_t len = r->doc.text_len, byte = 0, n = 0;
     uint32_t cp = 0;
@@ -205,7 +214,14 @@ static size_t content_words(rp_story_worker *w, const rp_record *r)
         w->occ[n++] = (rp_occ){(uint32_t)(r->hashes[i] >> 32), (uint8_t)(upper && !initial),
                                (uint8_t)(end - byte > 40 ? 40 : end - byte), t + byte};
     }
-    qsort(w->occ, n, sizeof(rp_occ), cmp_occ);
+    /* by term, each term's occurrences in text order (the first gives its
+     * surface form) */
+    for (size_t i = 0; i < n; i++) w->key[i] = (uint64_t)w->occ[i].term << 32 | i;
+    rp__radix_sort_scratch(w->key, n, 32, w->scratch);
+    for (size_t i = 0; i < n; i++) w->tmp[i] = w->occ[(uint32_t)w->key[i]];
+    rp_occ *sorted = w->tmp;
+    w->tmp = w->occ;
+    w->occ = sorted;
     return n;
 }
 
