@@ -561,8 +561,18 @@ static void *join_main(void *arg)
                 size_t end = hi - lo <= j->max_bucket ? hi : at + 2 < hi ? at + 2 : hi;
                 /* a truncated bucket is counted once, by its first document */
                 if (hi - lo > j->max_bucket && at == lo) w->truncated++;
-                for (size_t x = at + 1; x < end; x++)
+                for (size_t x = at + 1; x < end; x++) {
+                    /* partners are all over the corpus: fetch a few ahead
+                     * where their vectors are, then the vectors */
+                    if (x + 16 < end) __builtin_prefetch(&j->s->vec_off[(uint32_t)j->entries[x + 16]]);
+                    if (x + 8 < end) {
+                        const rp_tw *v = j->s->vecs + j->s->vec_off[(uint32_t)j->entries[x + 8]];
+                        __builtin_prefetch(v);
+                        __builtin_prefetch((const char *)v + 64);
+                        __builtin_prefetch((const char *)v + 128);
+                    }
                     if (join_partner(w, (uint32_t)a, (uint32_t)j->entries[x])) w->failed = 1;
+                }
             }
         }
     }
