@@ -157,14 +157,18 @@ static void *sw_new(void *ctx)
     return calloc(1, sizeof(rp_story_worker));
 }
 
-static void sw_free(void *state)
+static void sw_release(rp_story_worker *w)
 {
-    rp_story_worker *w = state;
     free(w->occ);
     free(w->tmp);
     free(w->key);
     free(w->scratch);
-    free(w);
+}
+
+static void sw_free(void *state)
+{
+    sw_release(state);
+    free(state);
 }
 
 /* The content words of a record, with where they are in its text. */
@@ -323,7 +327,7 @@ static void *vw_new(void *ctx)
 static void vw_free(void *state)
 {
     rp_vec_worker *w = state;
-    free(w->base.occ);
+    sw_release(&w->base);
     free(w->tw);
     free(w);
 }
