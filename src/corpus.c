@@ -1419,6 +1419,17 @@ rp_status rp__corpus_temp_read(const rp_corpus *c, char *err, FILE *f, void *dst
     return RP_OK;
 }
 
+int rp__pwrite_all(int fd, const void *src, size_t len, uint64_t off)
+{
+    for (size_t done = 0; done < len;) {
+        ssize_t k = pwrite(fd, (const char *)src + done, len - done, (off_t)(off + done));
+        if (k < 0 && errno == EINTR) continue;
+        if (k <= 0) return k < 0 ? errno : ENOSPC;
+        done += (size_t)k;
+    }
+    return 0;
+}
+
 rp_status rp__corpus_temp(rp_corpus *c, FILE **out)
 {
     char path[4096];

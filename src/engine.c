@@ -383,18 +383,13 @@ struct rp_set_writer {
 static int flush_sets(rp_work *w)
 {
     rp_set_writer *sw = w->sets;
-    const char *p = w->set_pending.data;
     size_t len = w->set_pending.len;
-    for (size_t done = 0; done < len;) {
-        ssize_t k = pwrite(fileno(sw->file[w->set_file]), p + done, len - done,
-                           (off_t)(w->set_flushed * sizeof(uint64_t) + done));
-        if (k < 0 && errno == EINTR) continue;
-        if (k <= 0) {
-            int zero = 0;
-            atomic_compare_exchange_strong(&sw->err, &zero, k < 0 ? errno : ENOSPC);
-            return -1;
-        }
-        done += (size_t)k;
+    int err = rp__pwrite_all(fileno(sw->file[w->set_file]), w->set_pending.data, len,
+                             w->set_flushed * sizeof(uint64_t));
+    if (err) {
+        int zero = 0;
+        atomic_compare_exchange_strong(&sw->err, &zero, err);
+        return -1;
     }
     w->set_flushed += len / sizeof(uint64_t);
     w->set_pending.len = 0;

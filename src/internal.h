@@ -374,6 +374,9 @@ rp_status rp__corpus_temp(rp_corpus *c, FILE **out);
  * message put in err (a worker thread's own buffer, or c->err). */
 rp_status rp__corpus_temp_read(const rp_corpus *c, char *err, FILE *f, void *dst, size_t len,
                                uint64_t off);
+/* Writes len bytes at off of fd, on any thread; 0, or the errno of the
+ * failure (ENOSPC for a write that wrote nothing). */
+int rp__pwrite_all(int fd, const void *src, size_t len, uint64_t off);
 
 /* -------------------------------------------------------------- align.c */
 

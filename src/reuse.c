@@ -335,17 +335,12 @@ typedef struct {
 
 static int flush_collected(rp_collector *w)
 {
-    int fd = fileno(w->ru->file[w->file_no]);
-    uint64_t at = w->written - w->pending.len;
-    for (size_t done = 0; done < w->pending.len;) {
-        ssize_t k = pwrite(fd, w->pending.data + done, w->pending.len - done, (off_t)(at + done));
-        if (k < 0 && errno == EINTR) continue;
-        if (k <= 0) {
-            int zero = 0;
-            atomic_compare_exchange_strong(&w->ru->write_err, &zero, k < 0 ? errno : ENOSPC);
-            return -1;
-        }
-        done += (size_t)k;
+    int err = rp__pwrite_all(fileno(w->ru->file[w->file_no]), w->pending.data, w->pending.len,
+                             w->written - w->pending.len);
+    if (err) {
+        int zero = 0;
+        atomic_compare_exchange_strong(&w->ru->write_err, &zero, err);
+        return -1;
     }
     w->pending.len = 0;
     return 0;
