@@ -102,17 +102,6 @@ static int push_pair(uint64_t **pairs, size_t *n, size_t *cap, uint32_t a, uint3
     return 0;
 }
 
-int rp__band_pairs(uint64_t *entries, size_t n, size_t max_bucket, uint64_t **pairs,
-                   size_t *n_pairs, size_t *cap_pairs, uint64_t *truncated)
-{
-    if (n < 2) return 0;
-    uint64_t *tmp = malloc(n * sizeof(uint64_t));
-    if (!tmp) return -1;
-    int r = rp__band_pairs_scratch(entries, n, tmp, max_bucket, pairs, n_pairs, cap_pairs, truncated);
-    free(tmp);
-    return r;
-}
-
 int rp__band_pairs_scratch(uint64_t *entries, size_t n, uint64_t *scratch, size_t max_bucket,
                            uint64_t **pairs, size_t *n_pairs, size_t *cap_pairs, uint64_t *truncated)
 {

@@ -90,11 +90,8 @@ int rp__radix_sort_u64(uint64_t *v, size_t n, unsigned lo_bit);
 void rp__radix_sort_scratch(uint64_t *v, size_t n, unsigned lo_bit, uint64_t *scratch);
 
 /* Candidate pairs (a << 32 | b, a < b) from one band's entries
- * (key << 32 | doc), which are sorted in place. Appends to *pairs.
- * Returns 0 or -1 when out of memory. */
-int rp__band_pairs(uint64_t *entries, size_t n, size_t max_bucket, uint64_t **pairs,
-                   size_t *n_pairs, size_t *cap_pairs, uint64_t *truncated);
-/* The same with the caller's sort scratch (n values). */
+ * (key << 32 | doc), which are sorted in place with the caller's scratch (n
+ * values). Appends to *pairs. Returns 0 or -1 when out of memory. */
 int rp__band_pairs_scratch(uint64_t *entries, size_t n, uint64_t *scratch, size_t max_bucket,
                            uint64_t **pairs, size_t *n_pairs, size_t *cap_pairs, uint64_t *truncated);
 
@@ -446,7 +443,7 @@ rp_bands *rp__bands_create(unsigned bands, uint64_t limit, rp_corpus *corpus);
 void rp__bands_free(rp_bands *t);
 /* The next record's keys, one per band. */
 rp_status rp__bands_add(rp_bands *t, const uint32_t *keys);
-/* Appends every band's candidate pairs (rp__band_pairs) among the records
+/* Appends every band's candidate pairs (rp__band_pairs_scratch) among the records
  * whose skip[] byte is 0, bands shared out among threads threads; pairs
  * come in no particular order and may repeat across bands. */
 rp_status rp__bands_pairs(rp_bands *t, const uint8_t *skip, size_t max_bucket, unsigned threads,

@@ -205,9 +205,9 @@ static void test_band_pairs_all_pairs_and_chained_big_buckets(void **state)
     uint64_t e[13];
     for (uint32_t d = 0; d < 3; d++) e[d] = (uint64_t)5 << 32 | d;
     for (uint32_t d = 3; d < 13; d++) e[d] = (uint64_t)9 << 32 | d;
-    uint64_t *pairs = NULL, trunc = 0;
+    uint64_t *pairs = NULL, trunc = 0, scratch[13];
     size_t n = 0, cap = 0;
-    assert_int_equal(rp__band_pairs(e, 13, 4, &pairs, &n, &cap, &trunc), 0);
+    assert_int_equal(rp__band_pairs_scratch(e, 13, scratch, 4, &pairs, &n, &cap, &trunc), 0);
     assert_int_equal(n, 3 + 9);
     assert_int_equal(trunc, 1);
     assert_true(pairs[0] == ((uint64_t)0 << 32 | 1));
