@@ -278,9 +278,15 @@ static int spool_finish(rp_reader *r)
 void rp__reader_spool_decoded(rp_reader *r, FILE *f)
 {
     r->decoded = f;
+}
+
+/* The writer thread, started at the first decompressed bytes (a plain file
+ * never needs it); without one they are written on this thread. */
+static void spool_start(rp_reader *r)
+{
     rp_spool_writer *w = calloc(1, sizeof(*w));
-    if (!w) return; /* written on this thread */
-    w->fd = fileno(f);
+    if (!w) return;
+    w->fd = fileno(r->decoded);
     pthread_mutex_init(&w->mu, NULL);
     pthread_cond_init(&w->cv, NULL);
     if (pthread_create(&w->thread, NULL, spool_main, w) != 0) {
@@ -364,6 +370,7 @@ static rp_status refill(rp_reader *r, size_t *got)
         return st;
     }
     if (r->decoded && *got && r->src.kind != RP_SRC_PLAIN) {
+        if (!r->decoded_used) spool_start(r);
         r->decoded_used = 1;
         const char *p = r->buf.data + r->buf.len;
         if (r->decoded_bad) {
