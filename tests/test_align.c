@@ -321,10 +321,7 @@ static void run_align(const char *path, held *h, int keep_text,
     rp_params_init(&p);
     p.task = RP_TASK_ALIGN;
     p.keep_text = keep_text;
-    rp_engine *e = rp_engine_create(&p);
-    assert_non_null(e);
-    assert_int_equal(rp_engine_add_input(e, path), RP_OK);
-    assert_int_equal(rp_engine_run(e), RP_OK);
+    rp_engine *e = run_engine(&p, path);
     if (h) {
         memset(h, 0, sizeof(*h));
         assert_int_equal(rp_engine_foreach_alignment(e, hold, h), RP_OK);

@@ -76,10 +76,7 @@ static char *run(const char *path, uint64_t limit, unsigned threads, rp_stats *s
     rp_params_init(&p);
     p.memory_limit = limit;
     p.threads = threads;
-    rp_engine *e = rp_engine_create(&p);
-    assert_non_null(e);
-    assert_int_equal(rp_engine_add_input(e, path), RP_OK);
-    assert_int_equal(rp_engine_run(e), RP_OK);
+    rp_engine *e = run_engine(&p, path);
     char *out;
     size_t len;
     FILE *f = open_memstream(&out, &len);

@@ -175,10 +175,7 @@ static void run_task(const docs *ds, const char *path, rp_task task, int spin, d
     p.spin = spin;
     p.threads = 2;
     if (task == RP_TASK_DEDUP) p.threshold = threshold;
-    rp_engine *e = rp_engine_create(&p);
-    assert_non_null(e);
-    assert_int_equal(rp_engine_add_input(e, path), RP_OK);
-    assert_int_equal(rp_engine_run(e), RP_OK);
+    rp_engine *e = run_engine(&p, path);
     o->ds = ds;
     o->cover = calloc(ds->n, sizeof(double));
     o->spun_rel = calloc(ds->n, sizeof(int));

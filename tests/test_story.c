@@ -40,10 +40,7 @@ static void run_stories(const char *path, result *r)
     rp_params_init(&p);
     p.task = RP_TASK_STORIES;
     p.threads = 2;
-    rp_engine *e = rp_engine_create(&p);
-    assert_non_null(e);
-    assert_int_equal(rp_engine_add_input(e, path), RP_OK);
-    assert_int_equal(rp_engine_run(e), RP_OK);
+    rp_engine *e = run_engine(&p, path);
     memset(r->story, 0, sizeof(r->story));
     r->stories = 0;
     assert_int_equal(rp_engine_foreach_story(e, note_story, r), RP_OK);
@@ -158,10 +155,7 @@ static void stories_of(const char *path, unsigned threads, size_t chunk, size_t 
     p.task = RP_TASK_STORIES;
     p.threads = threads;
     p.max_bucket = max_bucket;
-    rp_engine *e = rp_engine_create(&p);
-    assert_non_null(e);
-    assert_int_equal(rp_engine_add_input(e, path), RP_OK);
-    assert_int_equal(rp_engine_run(e), RP_OK);
+    rp_engine *e = run_engine(&p, path);
     for (size_t i = 0; i < n; i++) story[i] = rp_engine_story_of(e, i);
     rp_engine_stats(e, s);
     rp_engine_free(e);

@@ -1,10 +1,13 @@
-/* test_util.h — helpers the unit tests share: temporary files. */
+/* test_util.h — helpers the unit tests share: temporary files, a run of the
+ * engine. Include it after cmocka.h. */
 #ifndef REPRINT_TEST_UTIL_H
 #define REPRINT_TEST_UTIL_H
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "reprint.h"
 
 /* Writes len bytes to a new file in $TMPDIR; returns its path (static buffer
  * rotated among 8 so a test can hold several). */
@@ -20,6 +23,16 @@ static inline const char *write_temp(const char *name, const void *data, size_t 
     if (len) fwrite(data, 1, len, f);
     fclose(f);
     return p;
+}
+
+/* An engine with params p run over path, every step asserted to succeed. */
+static inline rp_engine *run_engine(const rp_params *p, const char *path)
+{
+    rp_engine *e = rp_engine_create(p);
+    assert_non_null(e);
+    assert_int_equal(rp_engine_add_input(e, path), RP_OK);
+    assert_int_equal(rp_engine_run(e), RP_OK);
+    return e;
 }
 
 #endif
