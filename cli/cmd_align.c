@@ -70,6 +70,7 @@ static int extra(cli_opts *o, const char *opt, const char *arg)
     unsigned *target = strcmp(opt, "-n") == 0 || strcmp(opt, "--ngram") == 0 ? &p->fingerprint_ngram
                        : strcmp(opt, "--min-words") == 0  ? &p->min_words
                        : strcmp(opt, "--max-gap") == 0  ? &p->max_gap
+                       : strcmp(opt, "--max-insert") == 0 ? &p->max_insert
                        : strcmp(opt, "--max-df") == 0   ? &p->max_df
                                                         : NULL;
     if (!target) return 0;
@@ -79,7 +80,7 @@ static int extra(cli_opts *o, const char *opt, const char *arg)
     *target = (unsigned)v;
     if (target == &p->min_words && v < 2) return -1;
     if (target == &p->max_df && v < 2) return -1;
-    if (target == &p->max_gap && v > 1000) return -1;
+    if ((target == &p->max_gap || target == &p->max_insert) && v > 1000) return -1;
     if (target == &p->fingerprint_ngram && (v < 1 || v > 64)) return -1;
     return 2;
 }

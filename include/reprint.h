@@ -125,6 +125,10 @@ typedef struct {
     unsigned max_gap;        /* words of difference bridged inside one passage, in
                                 each text (default 8): a changed word, a typo or a
                                 dropped clause does not split a passage */
+    unsigned max_insert;     /* words inserted into or dropped from one text that
+                                still leave one passage, when the other text differs
+                                by at most max_gap (default 40): a teaser line, an
+                                ad, a caption or a dropped sentence */
     double min_identity;     /* passages whose share of matching words is lower
                                 are dropped (default 0.6) */
     unsigned fingerprint_ngram; /* words per winnowed n-gram (default 6; at most

@@ -16,25 +16,45 @@
  *
  * A chain is a passage when it has min_words matching words and at least
  * min_identity of its longer side matches. Passages that overlap in either
- * text are resolved in favour of the one with more matching words: what is
- * reported is a one-to-one alignment.
+ * text are resolved in favour of the one with more matching words, and the
+ * other is trimmed, not dropped: its runs lose the words already aligned and
+ * what is left is chained again (two passages that touch by one coincidental
+ * word both survive). What is reported is a one-to-one alignment.
+ *
+ * Last, passages adjacent and in order in both texts merge across a gap of up
+ * to max_insert words on one side (and max_gap on the other): a teaser line,
+ * an ad or a caption inserted into a copy, or a sentence dropped from it,
+ * leaves one passage whose words and identity say what is inside.
+ *
+ * A seed found more than MAX_OCC times in the first text (a text that repeats
+ * itself) is not tried at every occurrence, which would be quadratic: only
+ * on the diagonals of the runs found last and at the proportional position,
+ * so an exact or long copy is still aligned whole, if more coarsely.
  */
 #include "internal.h"
 
+#include <limits.h>
 #include <string.h>
 
 #define SEED 4        /* words per seed: the shortest run that anchors a passage */
-#define MAX_OCC 64    /* a seed repeated more often in the first text is not used */
+#define MAX_OCC 64    /* a seed repeated more often in the first text: diagonals only */
+#define N_DIAG 4      /* the diagonals of the last runs found, tried for such seeds */
 
 typedef struct {
     uint32_t i, j, len;
+    uint32_t chain;          /* the chain it joined (chain_runs) */
 } rp_run;
 
 typedef struct {
     uint32_t i0, j0, i1, j1; /* word ranges, end exclusive */
     uint32_t matches;
     uint32_t same;           /* of the matches, words literally identical */
+    uint32_t id;             /* its index before sorting: runs name it */
 } rp_chain;
+
+typedef struct {
+    long from, to;           /* a forbidden stretch of a run, in its own offsets */
+} rp_cut;
 
 struct rp_align_ws {
     const uint32_t *ta;
@@ -56,6 +76,14 @@ struct rp_align_ws {
     size_t cap_dp;
     rp_passage *out;
     size_t cap_out;
+    uint32_t *by_chain;  /* run indexes grouped by chain, for trimming */
+    size_t cap_by_chain;
+    uint32_t *chain_first; /* per chain id: its first entry in by_chain (+1 past) */
+    size_t cap_chain_first;
+    rp_run *pieces;      /* a trimmed chain's runs, clipped */
+    size_t cap_pieces;
+    rp_cut *cuts;
+    size_t cap_cuts;
 };
 
 rp_align_ws *rp__align_ws_create(void)
@@ -75,6 +103,10 @@ void rp__align_ws_free(rp_align_ws *ws)
     free(ws->open);
     free(ws->dp);
     free(ws->out);
+    free(ws->by_chain);
+    free(ws->chain_first);
+    free(ws->pieces);
+    free(ws->cuts);
     free(ws);
 }
 
@@ -135,29 +167,71 @@ void rp__align_set_literal(rp_align_ws *ws, const uint32_t *la, const uint32_t *
 static int push_run(rp_align_ws *ws, uint32_t i, uint32_t j, uint32_t len)
 {
     if (rp__grow((void **)&ws->runs, &ws->cap_runs, ws->n_runs + 1, sizeof(rp_run))) return -1;
-    ws->runs[ws->n_runs++] = (rp_run){i, j, len};
+    ws->runs[ws->n_runs++] = (rp_run){i, j, len, 0};
     return 0;
 }
 
-/* Every maximal run of at least seed identical words, found from its start. */
-static int find_runs(rp_align_ws *ws, const uint32_t *tb, size_t nb)
+/* The maximal run through a[i], b[j] if it starts there. 1 if one was
+ * pushed, 0 if not, -1 out of memory. */
+static int try_run(rp_align_ws *ws, size_t i, size_t j, const uint32_t *tb, size_t nb)
 {
     const uint32_t *ta = ws->ta;
+    size_t na = ws->na, k = ws->seed;
+    if (i > 0 && j > 0 && ta[i - 1] == tb[j - 1]) return 0; /* not a run's start */
+    if (memcmp(ta + i, tb + j, k * sizeof(uint32_t)) != 0) return 0;
+    size_t len = k;
+    while (i + len < na && j + len < nb && ta[i + len] == tb[j + len]) len++;
+    return push_run(ws, (uint32_t)i, (uint32_t)j, (uint32_t)len) ? -1 : 1;
+}
+
+/* Every maximal run of at least seed identical words, found from its start;
+ * for a seed repeated more than MAX_OCC times in a, only the runs on the
+ * diagonals (i - j) of the last runs found and at the proportional place. */
+static int find_runs(rp_align_ws *ws, const uint32_t *tb, size_t nb)
+{
     size_t na = ws->na;
     unsigned k = ws->seed;
+    long diag[N_DIAG]; /* a ring: the diagonals of the last runs found */
+    unsigned next_diag = 0;
+    for (unsigned d = 0; d < N_DIAG; d++) diag[d] = LONG_MIN;
     ws->n_runs = 0;
     if (na < k || nb < k) return 0;
     for (size_t j = 0; j + k <= nb; j++) {
         uint64_t h = kgram(tb + j, k);
         size_t s = h & ws->tab_mask;
         while (ws->count[s] && ws->key[s] != h) s = (s + 1) & ws->tab_mask;
-        if (!ws->count[s] || ws->count[s] > MAX_OCC) continue;
-        for (uint32_t i = ws->head[s]; i != UINT32_MAX; i = ws->next[i]) {
-            if (i > 0 && j > 0 && ta[i - 1] == tb[j - 1]) continue; /* not a run's start */
-            if (memcmp(ta + i, tb + j, k * sizeof(uint32_t)) != 0) continue;
-            size_t len = k;
-            while (i + len < na && j + len < nb && ta[i + len] == tb[j + len]) len++;
-            if (push_run(ws, i, (uint32_t)j, (uint32_t)len)) return -1;
+        if (!ws->count[s]) continue;
+        long tried[N_DIAG + 1];
+        unsigned n_tried = 0;
+        if (ws->count[s] <= MAX_OCC) {
+            for (uint32_t i = ws->head[s]; i != UINT32_MAX; i = ws->next[i]) {
+                int got = try_run(ws, i, j, tb, nb);
+                if (got < 0) return -1;
+                if (got && n_tried < N_DIAG) tried[n_tried++] = (long)i - (long)j;
+            }
+        } else {
+            long prop = (long)((double)j * (double)(na - k + 1) / (double)(nb - k + 1)) - (long)j;
+            long cand[N_DIAG + 1];
+            unsigned n_cand = 0;
+            cand[n_cand++] = prop;
+            for (unsigned d = 0; d < N_DIAG; d++)
+                if (diag[d] != LONG_MIN) cand[n_cand++] = diag[d];
+            for (unsigned d = 0; d < n_cand; d++) {
+                long i = (long)j + cand[d];
+                int dup = 0;
+                for (unsigned e = 0; e < d; e++) dup |= cand[e] == cand[d];
+                if (dup || i < 0 || (size_t)i + k > na) continue;
+                int got = try_run(ws, (size_t)i, j, tb, nb);
+                if (got < 0) return -1;
+                if (got && n_tried < N_DIAG) tried[n_tried++] = cand[d];
+            }
+        }
+        for (unsigned d = 0; d < n_tried; d++) {
+            int known = 0;
+            for (unsigned e = 0; e < N_DIAG; e++) known |= diag[e] == tried[d];
+            if (known) continue;
+            diag[next_diag] = tried[d];
+            next_diag = (next_diag + 1) % N_DIAG;
         }
     }
     return 0;
@@ -238,6 +312,8 @@ static int chain_runs(rp_align_ws *ws, const uint32_t *tb, unsigned max_gap)
                 run.j += (uint32_t)over;
                 run.len -= (uint32_t)over;
             }
+            run.chain = (uint32_t)best;
+            ws->runs[r] = run; /* as the chain holds it, for trimming */
             uint32_t gap_matches, gap_same;
             if (lcs(ws, ta + c->i1, run.i - c->i1, tb + c->j1, run.j - c->j1, &gap_matches))
                 return -1;
@@ -254,8 +330,10 @@ static int chain_runs(rp_align_ws *ws, const uint32_t *tb, unsigned max_gap)
         if (rp__grow((void **)&ws->chains, &ws->cap_chains, ws->n_chains + 1, sizeof(rp_chain)) ||
             rp__grow((void **)&ws->open, &ws->cap_open, n_open + 1, sizeof(size_t)))
             return -1;
-        ws->chains[ws->n_chains] =
-            (rp_chain){run.i, run.j, run.i + run.len, run.j + run.len, run.len, run_same(ws, run)};
+        ws->runs[r].chain = (uint32_t)ws->n_chains;
+        ws->chains[ws->n_chains] = (rp_chain){run.i,     run.j,          run.i + run.len,
+                                              run.j + run.len, run.len, run_same(ws, run),
+                                              (uint32_t)ws->n_chains};
         ws->open[n_open++] = ws->n_chains++;
     }
     return 0;
@@ -275,6 +353,168 @@ static int cmp_passage(const void *x, const void *y)
     return a->a_word < b->a_word ? -1 : a->a_word > b->a_word;
 }
 
+static int cmp_cut(const void *x, const void *y)
+{
+    const rp_cut *a = x, *b = y;
+    return a->from < b->from ? -1 : a->from > b->from;
+}
+
+/* Appends a passage of word ranges a[i0, i1), b[j0, j1); -1 out of memory. */
+static int push_passage(rp_align_ws *ws, size_t *n, uint32_t i0, uint32_t j0, uint32_t i1,
+                        uint32_t j1, uint32_t matches, uint32_t same)
+{
+    if (rp__grow((void **)&ws->out, &ws->cap_out, *n + 1, sizeof(rp_passage))) return -1;
+    rp_passage *ps = &ws->out[(*n)++];
+    uint32_t la = i1 - i0, lb = j1 - j0, words = la > lb ? la : lb;
+    memset(ps, 0, sizeof(*ps));
+    ps->a_word = i0;
+    ps->a_words = la;
+    ps->b_word = j0;
+    ps->b_words = lb;
+    ps->words = words;
+    ps->matches = matches;
+    ps->identity = words ? (double)matches / words : 0;
+    ps->identical = same;
+    ps->differ = words ? 1.0 - (double)same / words : 0;
+    return 0;
+}
+
+/* Whether a[i0, i1) or b[j0, j1) overlaps one of the n passages found. */
+static int clashes(const rp_align_ws *ws, size_t n, uint32_t i0, uint32_t j0, uint32_t i1,
+                   uint32_t j1)
+{
+    for (size_t q = 0; q < n; q++) {
+        const rp_passage *o = &ws->out[q];
+        if ((i0 < o->a_word + o->a_words && o->a_word < i1) ||
+            (j0 < o->b_word + o->b_words && o->b_word < j1))
+            return 1;
+    }
+    return 0;
+}
+
+/* The words matched in the gap a[i0, i1) x b[j0, j1), and of them literally
+ * identical ones; -1 out of memory. */
+static int gap_matches(rp_align_ws *ws, const uint32_t *tb, uint32_t i0, uint32_t i1, uint32_t j0,
+                       uint32_t j1, uint32_t *matches, uint32_t *same)
+{
+    if (lcs(ws, ws->ta + i0, i1 - i0, tb + j0, j1 - j0, matches)) return -1;
+    *same = *matches;
+    if (ws->la && lcs(ws, ws->la + i0, i1 - i0, ws->lb + j0, j1 - j0, same)) return -1;
+    return 0;
+}
+
+/* Groups the runs by chain (a counting sort on run.chain that keeps their
+ * order), once per alignment, when a first chain has to be trimmed. */
+static int group_runs(rp_align_ws *ws)
+{
+    size_t nc = ws->n_chains;
+    if (rp__grow((void **)&ws->chain_first, &ws->cap_chain_first, nc + 1, sizeof(uint32_t)) ||
+        rp__grow((void **)&ws->by_chain, &ws->cap_by_chain, ws->n_runs + 1, sizeof(uint32_t)))
+        return -1;
+    memset(ws->chain_first, 0, (nc + 1) * sizeof(uint32_t));
+    for (size_t r = 0; r < ws->n_runs; r++) ws->chain_first[ws->runs[r].chain + 1]++;
+    for (size_t c = 0; c < nc; c++) ws->chain_first[c + 1] += ws->chain_first[c];
+    for (size_t r = 0; r < ws->n_runs; r++) ws->by_chain[ws->chain_first[ws->runs[r].chain]++] = (uint32_t)r;
+    for (size_t c = nc; c > 0; c--) ws->chain_first[c] = ws->chain_first[c - 1];
+    ws->chain_first[0] = 0;
+    return 0;
+}
+
+/* A chain that overlaps passages already found: its runs lose the words
+ * aligned already (in a or in b), the pieces left are chained again where no
+ * found passage lies between them, and each new chain that still makes a
+ * passage is one. Returns -1 out of memory. */
+static int trim_chain(rp_align_ws *ws, const rp_chain *ch, const uint32_t *tb, const rp_params *p,
+                      size_t *n)
+{
+    size_t found = *n, n_pieces = 0;
+    for (uint32_t x = ws->chain_first[ch->id]; x < ws->chain_first[ch->id + 1]; x++) {
+        rp_run run = ws->runs[ws->by_chain[x]];
+        size_t n_cuts = 0;
+        for (size_t q = 0; q < found; q++) {
+            const rp_passage *o = &ws->out[q];
+            long f[2] = {(long)o->a_word - run.i, (long)o->b_word - run.j};
+            long t[2] = {f[0] + o->a_words, f[1] + o->b_words};
+            for (int side = 0; side < 2; side++) {
+                if (t[side] <= 0 || f[side] >= (long)run.len) continue;
+                if (rp__grow((void **)&ws->cuts, &ws->cap_cuts, n_cuts + 1, sizeof(rp_cut))) return -1;
+                ws->cuts[n_cuts++] = (rp_cut){f[side], t[side]};
+            }
+        }
+        if (n_cuts > 1) qsort(ws->cuts, n_cuts, sizeof(rp_cut), cmp_cut);
+        long at = 0;
+        for (size_t c = 0; c <= n_cuts; c++) {
+            long end = c < n_cuts ? ws->cuts[c].from : (long)run.len;
+            if (end > at) {
+                if (rp__grow((void **)&ws->pieces, &ws->cap_pieces, n_pieces + 1, sizeof(rp_run)))
+                    return -1;
+                ws->pieces[n_pieces++] = (rp_run){run.i + (uint32_t)at, run.j + (uint32_t)at,
+                                                  (uint32_t)(end - at), ch->id};
+            }
+            if (c < n_cuts && ws->cuts[c].to > at) at = ws->cuts[c].to;
+        }
+    }
+    for (size_t x = 0; x < n_pieces;) {
+        rp_run first = ws->pieces[x];
+        uint32_t i1 = first.i + first.len, j1 = first.j + first.len;
+        uint32_t matches = first.len, same = run_same(ws, first);
+        size_t y = x + 1;
+        for (; y < n_pieces; y++) {
+            rp_run r = ws->pieces[y];
+            if (r.i - i1 > p->max_gap || r.j - j1 > p->max_gap || clashes(ws, found, i1, j1, r.i, r.j))
+                break;
+            uint32_t gm, gs;
+            if (gap_matches(ws, tb, i1, r.i, j1, r.j, &gm, &gs)) return -1;
+            matches += gm + r.len;
+            same += gs + run_same(ws, r);
+            i1 = r.i + r.len;
+            j1 = r.j + r.len;
+        }
+        uint32_t la = i1 - first.i, lb = j1 - first.j, words = la > lb ? la : lb;
+        if (matches >= p->min_words && (double)matches / words + 1e-9 >= p->min_identity &&
+            push_passage(ws, n, first.i, first.j, i1, j1, matches, same))
+            return -1;
+        x = y;
+    }
+    return 0;
+}
+
+/* Merges passages that follow each other in both texts across a gap of at
+ * most max_insert words on one side and max_gap on the other, with nothing
+ * found in between: words inserted into one text (a teaser line, an ad) or
+ * dropped from it do not cut a passage. out is sorted by a. */
+static int merge_adjacent(rp_align_ws *ws, const uint32_t *tb, const rp_params *p, size_t *n)
+{
+    unsigned big = p->max_insert > p->max_gap ? p->max_insert : p->max_gap;
+    size_t w = 0;
+    for (size_t k = 1; k < *n; k++) {
+        rp_passage *m = &ws->out[w], *q = &ws->out[k];
+        uint32_t i1 = m->a_word + m->a_words, j1 = m->b_word + m->b_words;
+        int ok = q->b_word >= j1;
+        long ga = (long)q->a_word - i1, gb = (long)q->b_word - j1;
+        long lo = ga < gb ? ga : gb, hi = ga < gb ? gb : ga;
+        ok = ok && lo <= (long)p->max_gap && hi <= (long)big;
+        for (size_t o = 0; ok && o < *n; o++) { /* nothing else inside the gap in b */
+            const rp_passage *x = &ws->out[o];
+            if (o != w && o != k && x->b_word < q->b_word && x->b_word + x->b_words > j1) ok = 0;
+        }
+        uint32_t gm = 0, gs = 0;
+        if (ok && gap_matches(ws, tb, i1, q->a_word, j1, q->b_word, &gm, &gs)) return -1;
+        if (!ok) {
+            ws->out[++w] = *q;
+            continue;
+        }
+        uint32_t matches = m->matches + gm + q->matches, same = m->identical + gs + q->identical;
+        uint32_t i0 = m->a_word, j0 = m->b_word;
+        size_t at = w;
+        if (push_passage(ws, &at, i0, j0, q->a_word + q->a_words, q->b_word + q->b_words, matches,
+                         same))
+            return -1;
+    }
+    *n = *n ? w + 1 : 0;
+    return 0;
+}
+
 size_t rp__align_with(rp_align_ws *ws, const uint32_t *tb, size_t nb, const rp_params *p,
                       rp_passage **out)
 {
@@ -285,34 +525,24 @@ size_t rp__align_with(rp_align_ws *ws, const uint32_t *tb, size_t nb, const rp_p
     if (chain_runs(ws, tb, p->max_gap)) return SIZE_MAX;
     if (ws->n_chains > 1) qsort(ws->chains, ws->n_chains, sizeof(rp_chain), cmp_chain_matches);
     size_t n = 0;
+    int grouped = 0;
     for (size_t c = 0; c < ws->n_chains; c++) {
         const rp_chain *ch = &ws->chains[c];
         if (ch->matches < p->min_words) break; /* sorted: the rest have fewer */
         uint32_t la = ch->i1 - ch->i0, lb = ch->j1 - ch->j0;
         uint32_t words = la > lb ? la : lb;
-        double identity = (double)ch->matches / words;
-        if (identity + 1e-9 < p->min_identity) continue;
-        int clash = 0;
-        for (size_t q = 0; q < n && !clash; q++) {
-            const rp_passage *o = &ws->out[q];
-            clash = (ch->i0 < o->a_word + o->a_words && o->a_word < ch->i1) ||
-                    (ch->j0 < o->b_word + o->b_words && o->b_word < ch->j1);
+        if ((double)ch->matches / words + 1e-9 < p->min_identity) continue;
+        if (!clashes(ws, n, ch->i0, ch->j0, ch->i1, ch->j1)) {
+            if (push_passage(ws, &n, ch->i0, ch->j0, ch->i1, ch->j1, ch->matches, ch->same))
+                return SIZE_MAX;
+            continue;
         }
-        if (clash) continue;
-        if (rp__grow((void **)&ws->out, &ws->cap_out, n + 1, sizeof(rp_passage))) return SIZE_MAX;
-        rp_passage *ps = &ws->out[n++];
-        memset(ps, 0, sizeof(*ps));
-        ps->a_word = ch->i0;
-        ps->a_words = la;
-        ps->b_word = ch->j0;
-        ps->b_words = lb;
-        ps->words = words;
-        ps->matches = ch->matches;
-        ps->identity = identity;
-        ps->identical = ch->same;
-        ps->differ = 1.0 - (double)ch->same / words;
+        if (!grouped && group_runs(ws)) return SIZE_MAX;
+        grouped = 1;
+        if (trim_chain(ws, ch, tb, p, &n)) return SIZE_MAX;
     }
     if (n > 1) qsort(ws->out, n, sizeof(rp_passage), cmp_passage);
+    if (n > 1 && merge_adjacent(ws, tb, p, &n)) return SIZE_MAX;
     *out = ws->out;
     return n;
 }
@@ -435,10 +665,10 @@ int rp__align_tokens32(const uint64_t *h, size_t n, uint32_t **out, size_t *cap)
 
 rp_status rp__align_check(const rp_params *p, char *err)
 {
-    if (p->min_words < 2 || p->min_words > 100000 || p->max_gap > 1000 ||
+    if (p->min_words < 2 || p->min_words > 100000 || p->max_gap > 1000 || p->max_insert > 1000 ||
         !(p->min_identity >= 0 && p->min_identity <= 1)) {
         rp__msg(err, "invalid alignment parameters (min_words 2..100000, max_gap 0..1000, "
-                     "min_identity 0..1)");
+                     "max_insert 0..1000, min_identity 0..1)");
         return RP_ERR_USAGE;
     }
     return RP_OK;

@@ -92,6 +92,7 @@ void rp_params_init(rp_params *p)
     p->task = RP_TASK_DEDUP;
     p->min_words = 10;
     p->max_gap = 8;
+    p->max_insert = 40;
     p->min_identity = 0.6;
     p->fingerprint_ngram = 6;
     p->max_df = 100;

@@ -271,6 +271,90 @@ static void test_gaps_and_minimum(void **state)
     rp_aligner_free(al);
 }
 
+/* Two passages that touch by one coincidental word: the second loses the
+ * word the first took, not its twenty others (it was dropped whole). */
+static void test_touching_passages(void **state)
+{
+    (void)state;
+    const char *x = "Harbour officials said the new breakwater would protect the fishing fleet "
+                    "from winter storms and cost less than expected.";
+    const char *y = "The council voted on Tuesday to fund the project after a long debate about "
+                    "the town budget and the repairs.";
+    char a[1024], b[1024];
+    snprintf(a, sizeof(a), "%s\n\n%s", x, y);
+    snprintf(b, sizeof(b), "%s\n\n%s\n\nThe end.", y, x);
+    rp_aligner *al = aligner();
+    rp_alignment r;
+    assert_int_equal(rp_align(al, a, strlen(a), b, strlen(b), &r), RP_OK);
+    assert_int_equal(r.n_passages, 2);
+    uint32_t words = r.passages[0].matches + r.passages[1].matches;
+    assert_int_equal(words, 39); /* all of x (19) and y (20) */
+    assert_true(r.passages[0].a_end <= r.passages[1].a_start);
+    rp_aligner_free(al);
+}
+
+/* A text made of one passage repeated 200 times, and its copy: exact, all of
+ * it one passage, though every seed repeats far more than the seed cap. */
+static void test_repeated_text(void **state)
+{
+    (void)state;
+    size_t cap = 200 * 1000 * 8 + 1, len = 0;
+    char *t = malloc(cap);
+    for (int rep = 0; rep < 200; rep++)
+        for (int w = 0; w < 1000; w++)
+            len += (size_t)snprintf(t + len, cap - len, "w%d ", (w * 7919) % 5000);
+    rp_aligner *al = aligner();
+    rp_alignment r;
+    assert_int_equal(rp_align(al, t, len, t, len, &r), RP_OK);
+    assert_int_equal(r.relation, RP_REL_EXACT);
+    assert_int_equal(r.n_passages, 1);
+    assert_int_equal(r.passages[0].words, 200000);
+    assert_true(r.coverage_a == 1.0 && r.coverage_b == 1.0);
+    /* one repetition against all of them: its words found, once */
+    size_t one = len / 200;
+    assert_int_equal(rp_align(al, t, len, t, one, &r), RP_OK);
+    assert_true(r.n_passages >= 1);
+    assert_true(r.coverage_b == 1.0);
+    rp_aligner_free(al);
+    free(t);
+}
+
+/* A copy with a "Read more" teaser of 9 to 15 words between its paragraphs,
+ * an ADVERTISEMENT line, and a dropped sentence of 30 words: one passage. */
+static void test_inserted_lines(void **state)
+{
+    (void)state;
+    char *src = sample("wire-keldan");
+    size_t cs[1024], ce[1024];
+    size_t n = chunks(src, cs, ce, 1024);
+    assert_true(n > 200);
+    for (int teaser = 9; teaser <= 15; teaser += 3) {
+        /* b: words [0, 60), a teaser, [60, 120), ADVERTISEMENT, [120, 150),
+         * [180, n): the words [150, 180) dropped */
+        size_t cap = strlen(src) + 1024, lb = 0;
+        char *b = malloc(cap);
+        lb += (size_t)snprintf(b + lb, cap - lb, "%.*s\n\nRead more:", (int)(ce[59] - cs[0]), src);
+        for (int w = 0; w < teaser - 2; w++) lb += (size_t)snprintf(b + lb, cap - lb, " teaserword%d", w);
+        lb += (size_t)snprintf(b + lb, cap - lb, "\n\n%.*s\n\nADVERTISEMENT\n\n%.*s %s",
+                               (int)(ce[119] - cs[60]), src + cs[60], (int)(ce[149] - cs[120]),
+                               src + cs[120], src + cs[180]);
+        rp_aligner *al = aligner();
+        rp_alignment r;
+        assert_int_equal(rp_align(al, src, strlen(src), b, lb, &r), RP_OK);
+        assert_int_equal(r.n_passages, 1);
+        uint32_t matches = r.passages[0].matches;
+        assert_int_equal(rp_align(al, src, strlen(src), src, strlen(src), &r), RP_OK);
+        uint32_t all = r.passages[0].matches; /* the tokenizer's words, not chunks */
+        assert_true(matches + 30 <= all && matches + 36 >= all);
+        assert_int_equal(rp_align(al, src, strlen(src), b, lb, &r), RP_OK);
+        assert_near(r.passages[0].a_start, 0);
+        assert_near(r.passages[0].a_end, cps(src, strlen(src)));
+        rp_aligner_free(al);
+        free(b);
+    }
+    free(src);
+}
+
 /* Regression (fuzz_align, clang UBSan): no passage at all sorted a NULL
  * array. Texts without a common word, and empty texts, align to nothing. */
 static void test_nothing_shared(void **state)
@@ -540,6 +624,8 @@ int main(void)
         cmocka_unit_test(test_wrapped),    cmocka_unit_test(test_gaps_and_minimum),
         cmocka_unit_test(test_guarantee),  cmocka_unit_test(test_date_source),
         cmocka_unit_test(test_nothing_shared),  cmocka_unit_test(test_seeds),
+        cmocka_unit_test(test_touching_passages), cmocka_unit_test(test_repeated_text),
+        cmocka_unit_test(test_inserted_lines),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
