@@ -38,12 +38,29 @@ static void usage(FILE *f)
             "      --max-gap N       differing words bridged inside a passage, in each\n"
             "                        text (default 8)\n"
             "      --min-identity X  share of matching words a passage needs (default 0.6)\n"
-            "      --max-df N        passage fingerprints in more than N documents are\n"
-            "                        boilerplate and ignored (default 100)\n"
+            "      --max-insert N    words inserted into or dropped from one text that\n"
+            "                        still leave one passage (a teaser, an ad, a dropped\n"
+            "                        sentence), the other differing by at most --max-gap\n"
+            "                        (default 40)\n"
+            "      --max-df N        text in more than N documents pairs each with the\n"
+            "                        first of them only; in documents without a site it\n"
+            "                        is taken for boilerplate (default 100)\n"
             "  -n, --ngram N         words per fingerprint n-gram (default 6)\n"
             "      --seed N          hash seed (default 0)\n"
             "      --date-field F    JSONL field with the date (default date)\n"
             "  -o, --output FILE     write the pairs to FILE (complete or not at all)\n"
+            "boilerplate (page furniture: navigation, bylines, teasers, ads, copyright\n"
+            "and share lines):\n"
+            "      --boilerplate M   hide (default): in no passage and not in coverage,\n"
+            "                        and a pair sharing only it is not reported; show:\n"
+            "                        reported, flagged \"boilerplate\": true, not counted;\n"
+            "                        off: not looked for\n"
+            "      --site-field F    JSONL field naming a page's site (default site)\n"
+            "      --url-field F     JSONL field with its URL, whose host is the site\n"
+            "                        when there is no site field (default url)\n"
+            "      --site-pages N    text a site repeats on N of its own pages is its\n"
+            "                        furniture; a wire story is reprinted once a site\n"
+            "                        (default 3)\n"
             "%s",
             cli_common_help);
 }
@@ -57,9 +74,18 @@ static int extra(cli_opts *o, const char *opt, const char *arg)
         o->output = arg;
         return 2;
     }
-    if (strcmp(opt, "--date-field") == 0) {
+    if (strcmp(opt, "--date-field") == 0 || strcmp(opt, "--site-field") == 0 ||
+        strcmp(opt, "--url-field") == 0) {
         if (!arg) return -1;
-        p->date_field = arg;
+        *(opt[2] == 'd' ? &p->date_field : opt[2] == 's' ? &p->site_field : &p->url_field) = arg;
+        return 2;
+    }
+    if (strcmp(opt, "--boilerplate") == 0) {
+        if (!arg) return -1;
+        if (strcmp(arg, "hide") == 0) p->boilerplate = RP_BOILERPLATE_HIDE;
+        else if (strcmp(arg, "show") == 0) p->boilerplate = RP_BOILERPLATE_SHOW;
+        else if (strcmp(arg, "off") == 0) p->boilerplate = RP_BOILERPLATE_OFF;
+        else return -1;
         return 2;
     }
     if (strcmp(opt, "--min-identity") == 0) {
@@ -72,6 +98,7 @@ static int extra(cli_opts *o, const char *opt, const char *arg)
                        : strcmp(opt, "--max-gap") == 0  ? &p->max_gap
                        : strcmp(opt, "--max-insert") == 0 ? &p->max_insert
                        : strcmp(opt, "--max-df") == 0   ? &p->max_df
+                       : strcmp(opt, "--site-pages") == 0 ? &p->site_pages
                                                         : NULL;
     if (!target) return 0;
     if (!arg) return -1;
@@ -79,7 +106,7 @@ static int extra(cli_opts *o, const char *opt, const char *arg)
     if (*end || end == arg || v > 100000) return -1;
     *target = (unsigned)v;
     if (target == &p->min_words && v < 2) return -1;
-    if (target == &p->max_df && v < 2) return -1;
+    if ((target == &p->max_df || target == &p->site_pages) && v < 2) return -1;
     if ((target == &p->max_gap || target == &p->max_insert) && v > 1000) return -1;
     if (target == &p->fingerprint_ngram && (v < 1 || v > 64)) return -1;
     return 2;
@@ -99,9 +126,9 @@ static int write_alignment(void *user, const rp_alignment *al)
         const rp_passage *p = &al->passages[k];
         fprintf(f,
                 "%s{\"a\": [%u, %u], \"b\": [%u, %u], \"words\": %u, \"identity\": %.4f, "
-                "\"differ\": %.4f}",
+                "\"differ\": %.4f%s}",
                 k ? ", " : "", p->a_start, p->a_end, p->b_start, p->b_end, p->words, p->identity,
-                p->differ);
+                p->differ, p->boilerplate ? ", \"boilerplate\": true" : "");
     }
     fprintf(f, "], \"coverage_a\": %.4f, \"coverage_b\": %.4f, \"relation\": \"%s\", \"source\": ",
             al->coverage_a, al->coverage_b, rp_relation_name(al->relation));

@@ -338,11 +338,14 @@ int cli_report(const cli_opts *o, const char *command, rp_engine *e)
     if (!o->quiet && strcmp(command, "align") == 0) {
         fprintf(stderr,
                 "reprint align: %llu pairs share %llu passages of %u+ words (%llu candidate pairs; "
-                "%llu fingerprints, %llu dropped as in more than %u documents)\n",
+                "%llu fingerprints, %llu in more than %u documents; boilerplate: %llu "
+                "fingerprints, %llu words in %llu stretches, %llu pairs sharing only it)\n",
                 (unsigned long long)s.aligned_pairs, (unsigned long long)s.passages,
                 o->params.min_words, (unsigned long long)s.candidate_pairs,
                 (unsigned long long)s.fingerprints, (unsigned long long)s.common_fingerprints,
-                o->params.max_df);
+                o->params.max_df, (unsigned long long)s.boilerplate_fingerprints,
+                (unsigned long long)s.boilerplate_words, (unsigned long long)s.boilerplate_spans,
+                (unsigned long long)s.boilerplate_pairs);
     } else if (!o->quiet && strcmp(command, "pairs") == 0) {
         /* exact copies are verified once, against their first; the listing
          * gives each copy every pair of its first, so it can be longer */
@@ -389,6 +392,8 @@ int cli_report(const cli_opts *o, const char *command, rp_engine *e)
             "\"clusters\": %llu, \"truncated_buckets\": %llu, \"bands\": %u, \"rows\": %u, "
             "\"threshold\": %g, \"ngram\": %u, \"num_perm\": %u, \"aligned_pairs\": %llu, "
             "\"passages\": %llu, \"fingerprints\": %llu, \"common_fingerprints\": %llu, "
+            "\"boilerplate_fingerprints\": %llu, \"boilerplate_spans\": %llu, "
+            "\"boilerplate_words\": %llu, \"boilerplate_pairs\": %llu, "
             "\"align_seconds\": %.3f, \"min_words\": %u, \"max_df\": %u, "
             "\"threads\": %u, \"spilled_bytes\": %llu, \"spill_partitions\": %llu, "
             "\"seconds\": {\"first_pass\": %.6f, \"candidates\": %.6f, \"verify\": %.6f, "
@@ -398,7 +403,10 @@ int cli_report(const cli_opts *o, const char *command, rp_engine *e)
             (unsigned long long)s.truncated_buckets, s.bands, s.rows, o->params.threshold,
             o->params.ngram, o->params.num_perm, (unsigned long long)s.aligned_pairs,
             (unsigned long long)s.passages, (unsigned long long)s.fingerprints,
-            (unsigned long long)s.common_fingerprints, s.align_seconds, o->params.min_words,
+            (unsigned long long)s.common_fingerprints,
+            (unsigned long long)s.boilerplate_fingerprints, (unsigned long long)s.boilerplate_spans,
+            (unsigned long long)s.boilerplate_words, (unsigned long long)s.boilerplate_pairs,
+            s.align_seconds, o->params.min_words,
             o->params.max_df, s.threads, (unsigned long long)s.spilled_bytes,
             (unsigned long long)s.spill_partitions, s.first_pass_seconds, s.candidates_seconds,
             s.verify_seconds, s.write_seconds, s.collect_seconds, s.align_seconds);

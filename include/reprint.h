@@ -97,6 +97,17 @@ typedef enum {
     RP_TASK_STORIES          /* documents reporting the same story */
 } rp_task;
 
+/* What align does with boilerplate: text a site repeats on its own pages
+ * (navigation, bylines, teasers, copyright and share lines, ads), or, for
+ * documents without a site, text in more than max_df documents. */
+typedef enum {
+    RP_BOILERPLATE_HIDE = 0, /* not part of any passage nor of coverage; a pair
+                                that shares only boilerplate is not reported */
+    RP_BOILERPLATE_SHOW,     /* aligned like content, passages flagged */
+    RP_BOILERPLATE_OFF       /* not looked for: all shared text is reuse, and
+                                text in more than max_df documents makes no pair */
+} rp_boilerplate;
+
 /* All tunables of a run. Initialize with rp_params_init(), then change what
  * you need: new fields get defaults there, so callers keep compiling. */
 typedef struct {
@@ -138,6 +149,13 @@ typedef struct {
                                 boilerplate and do not make candidates (default 100) */
     const char *date_field;  /* JSONL field with a document's date, used to tell
                                 the source of a reuse (default "date") */
+    rp_boilerplate boilerplate; /* page furniture: hidden (default), shown and
+                                flagged, or not looked for */
+    const char *site_field;  /* JSONL field naming a page's site (default "site") */
+    const char *url_field;   /* JSONL field with a page's URL, whose host is its
+                                site when site_field is absent (default "url") */
+    unsigned site_pages;     /* text a site repeats on this many of its pages
+                                is its furniture (default 3) */
     int keep_text;           /* keep the texts of aligned documents for display */
     int spin;                /* match through synonyms, word forms and numbers as
                                 well (spun and lightly rewritten copies): content
@@ -272,6 +290,12 @@ typedef struct {
     uint64_t common_fingerprints;/* fingerprints dropped as in more than max_df documents */
     uint64_t aligned_pairs;      /* candidate pairs that share at least one passage */
     uint64_t passages;
+    uint64_t boilerplate_fingerprints; /* distinct fingerprints judged boilerplate */
+    uint64_t boilerplate_spans;  /* stretches of boilerplate in the compared documents */
+    uint64_t boilerplate_words;  /*   and their words */
+    uint64_t boilerplate_pairs;  /* pairs that shared only boilerplate: not compared
+                                    (hide; counted where its fingerprints are in at
+                                    most max_df documents) or all passages flagged (show) */
     double align_seconds;        /* wall time spent aligning candidate pairs */
     /* wall time of each stage, for finding where a run's time goes */
     double first_pass_seconds;   /* read, normalize, shingle, sign (or index) */
@@ -342,6 +366,8 @@ typedef struct {
                                     them without spin) */
     double differ;               /* share of the passage's words that differ:
                                     1 - identical / words */
+    int boilerplate;             /* RP_BOILERPLATE_SHOW: the passage is mostly
+                                    boilerplate (and not counted in coverage) */
 } rp_passage;
 
 /* How much of one document is derived from the other (the METER corpus'
@@ -381,7 +407,8 @@ typedef struct {
     uint64_t a_index, b_index;   /* 0-based record numbers */
     const rp_passage *passages;  /* in order of a's offsets, never overlapping */
     size_t n_passages;
-    double coverage_a;           /* share of a's words inside shared passages */
+    double coverage_a;           /* share of a's words inside shared passages (of
+                                    its words that are not boilerplate) */
     double coverage_b;
     rp_relation relation;
     rp_source_side source;

@@ -547,25 +547,29 @@ size_t rp__align_with(rp_align_ws *ws, const uint32_t *tb, size_t nb, const rp_p
     return n;
 }
 
-void rp__align_summarize(rp_alignment *al, rp_passage *ps, size_t n, const rp_span *sa, size_t na,
-                         const rp_span *sb, size_t nb, int identical)
+void rp__align_summarize(rp_alignment *al, rp_passage *ps, size_t n, const rp_span *sa,
+                         size_t content_a, const rp_span *sb, size_t content_b, int identical)
 {
     uint64_t wa = 0, wb = 0, matches = 0, substituted = 0;
     for (size_t k = 0; k < n; k++) {
         rp_passage *p = &ps[k];
-        matches += p->matches;
-        substituted += p->matches - p->identical;
         p->a_start = sa[p->a_word].start;
         p->a_end = sa[p->a_word + p->a_words - 1].end;
         p->b_start = sb[p->b_word].start;
         p->b_end = sb[p->b_word + p->b_words - 1].end;
+        if (p->boilerplate) continue; /* shown, not counted */
+        matches += p->matches;
+        substituted += p->matches - p->identical;
         wa += p->a_words;
         wb += p->b_words;
     }
     al->passages = ps;
     al->n_passages = n;
-    al->coverage_a = na ? (double)wa / na : 0;
-    al->coverage_b = nb ? (double)wb / nb : 0;
+    /* of the words that are not boilerplate (content_a, content_b) */
+    al->coverage_a = content_a ? (double)wa / content_a : 0;
+    al->coverage_b = content_b ? (double)wb / content_b : 0;
+    if (al->coverage_a > 1) al->coverage_a = 1;
+    if (al->coverage_b > 1) al->coverage_b = 1;
     double ca = al->coverage_a, cb = al->coverage_b, t = RP_DERIVED_COVERAGE;
     al->source = RP_SOURCE_UNKNOWN;
     al->source_evidence = NULL;

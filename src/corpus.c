@@ -48,14 +48,21 @@ int rp__corpus_init(rp_corpus *c, const rp_params *params, char *err)
     c->id_field = dup_or_null(params->id_field ? params->id_field : "id");
     c->text_field = dup_or_null(params->text_field ? params->text_field : "text");
     c->date_field = dup_or_null(params->date_field ? params->date_field : "date");
+    c->site_field = dup_or_null(params->site_field ? params->site_field : "");
+    c->url_field = dup_or_null(params->url_field ? params->url_field : "");
     const char *tmp = params->tmp_dir ? params->tmp_dir : getenv("TMPDIR");
     c->tmp_dir = dup_or_null(tmp && *tmp ? tmp : "/tmp");
     c->tok = rp_tokenizer_create();
     c->p.id_field = c->id_field;
     c->p.text_field = c->text_field;
     c->p.date_field = c->date_field;
+    c->p.site_field = c->site_field;
+    c->p.url_field = c->url_field;
     c->p.tmp_dir = c->tmp_dir;
-    return c->id_field && c->text_field && c->date_field && c->tmp_dir && c->tok ? 0 : -1;
+    return c->id_field && c->text_field && c->date_field && c->site_field && c->url_field &&
+                   c->tmp_dir && c->tok
+               ? 0
+               : -1;
 }
 
 void rp__corpus_free(rp_corpus *c)
@@ -76,6 +83,8 @@ void rp__corpus_free(rp_corpus *c)
     free(c->id_field);
     free(c->text_field);
     free(c->date_field);
+    free(c->site_field);
+    free(c->url_field);
     free(c->tmp_dir);
     memset(c, 0, sizeof(*c));
 }

@@ -98,6 +98,10 @@ void rp_params_init(rp_params *p)
     p->max_df = 100;
     p->story_threshold = 0.3;
     p->date_field = "date";
+    p->boilerplate = RP_BOILERPLATE_HIDE;
+    p->site_field = "site";
+    p->url_field = "url";
+    p->site_pages = 3;
 }
 
 rp_engine *rp_engine_create(const rp_params *params)

@@ -52,6 +52,10 @@ size_t rp__shingles(const uint64_t *tokens, size_t n_tokens, unsigned ngram, uin
 /* Hash of the whole normalized word sequence: equal for exact duplicates. */
 uint64_t rp__exact_hash(const uint64_t *tokens, size_t n_tokens, uint64_t seed);
 
+/* The hash of every k-gram of a text, in order (n_tokens - k + 1 of them,
+ * into out), as rp__winnow hashes them: a fingerprint is one of these. */
+size_t rp__kgram_hashes(const uint64_t *tokens, size_t n_tokens, unsigned k, uint64_t seed,
+                        uint64_t *out);
 /* The winnowed fingerprints of a text: the minimum hash of every window of
  * w consecutive word k-grams (Schleimer et al. 2003), sorted and unique, in
  * *out. Two texts sharing a run of w + k - 1 identical words share at least
@@ -276,7 +280,7 @@ typedef struct {
 /* The inputs of a run and the passes over them (see corpus.c). */
 typedef struct {
     rp_params p;             /* its strings point at the owned copies below */
-    char *id_field, *text_field, *date_field, *tmp_dir;
+    char *id_field, *text_field, *date_field, *site_field, *url_field, *tmp_dir;
     rp_input *inputs;
     size_t n_inputs, cap_inputs;
     rp_reject_fn on_reject;
@@ -398,10 +402,11 @@ void rp__align_set_literal(rp_align_ws *ws, const uint32_t *la, const uint32_t *
  * of their place in the first text, in ws. Returns the count or SIZE_MAX. */
 size_t rp__align_with(rp_align_ws *ws, const uint32_t *tb, size_t nb, const rp_params *p,
                       rp_passage **out);
-/* Offsets from the spans, coverages, relation and the source the
- * containment tells. */
-void rp__align_summarize(rp_alignment *al, rp_passage *ps, size_t n, const rp_span *sa, size_t na,
-                         const rp_span *sb, size_t nb, int identical);
+/* Offsets from the spans, coverages (of content_a and content_b words: the
+ * documents' words that are not boilerplate; passages flagged boilerplate
+ * do not count), relation and the source the containment tells. */
+void rp__align_summarize(rp_alignment *al, rp_passage *ps, size_t n, const rp_span *sa,
+                         size_t content_a, const rp_span *sb, size_t content_b, int identical);
 
 /* -------------------------------------------------------------- reuse.c */
 

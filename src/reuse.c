@@ -29,6 +29,7 @@
  *   pair order whichever thread aligned them.
  */
 #include "internal.h"
+#include "shingle_hash.h"
 
 #include <errno.h>
 #include <jansson.h>
@@ -37,6 +38,7 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+#include <xxhash.h>
 
 #define N_PARTS 256
 #define FILE_SHIFT 48     /* a slot's offset: temporary file number, then byte offset */
@@ -61,8 +63,11 @@ typedef struct {
 
 typedef struct {
     uint64_t off;        /* its tokens: file << FILE_SHIFT | byte offset in that file */
+    uint64_t exact;      /* hash of its words before boilerplate is masked */
     uint32_t n_tokens;
     uint32_t span_bytes; /* its spans, packed (pack_spans), after the tokens */
+    uint32_t mask_bytes; /* its boilerplate word ranges, packed, after the spans */
+    uint32_t masked;     /* its words inside them */
     uint32_t text_len;   /* when texts are kept: they follow the spans */
     uint64_t id_off;     /* in the arena << 1 | is_number */
     uint32_t id_len;
@@ -79,9 +84,14 @@ struct rp_reuse {
     /* pass 1 */
     rp_block *part[N_PARTS];   /* newest block first */
     size_t part_n[N_PARTS];
+    uint32_t *site;      /* per record: its site's hash, 0 for none */
+    size_t n_site, cap_site;
     /* candidates */
     uint64_t *cand;      /* a << 32 | b */
     size_t n_cand, cap_cand;
+    uint64_t *bp;        /* boilerplate fingerprints (their 40 bits), an
+                            open-addressing set; 0 marks a free slot */
+    size_t bp_mask;      /* slots - 1; no set when bp is NULL */
     /* pass 2 */
     uint32_t *slot_of;   /* per record */
     rp_slot *slots;
@@ -121,6 +131,8 @@ void rp__reuse_free(rp_reuse *ru)
     if (!ru) return;
     free_index(ru);
     free(ru->cand);
+    free(ru->site);
+    free(ru->bp);
     free(ru->slot_of);
     free(ru->slots);
     rp__buf_free(&ru->arena);
@@ -144,6 +156,7 @@ typedef struct {
     const rp_reuse *ru;
     uint64_t *fp;
     size_t fp_cap;
+    rp_buf unesc;
 } rp_fp_worker;
 
 static void *fp_worker_new(void *ctx)
@@ -157,17 +170,99 @@ static void fp_worker_free(void *state)
 {
     rp_fp_worker *w = state;
     free(w->fp);
+    rp__buf_free(&w->unesc);
     free(w);
 }
 
-/* Pass 1, on a worker: a record's winnowed fingerprints. */
+/* A string field of a JSONL record, unescaped into unesc when it must be;
+ * *val NULL when absent or not a string. *root, when set, is the jansson
+ * tree val points into, for the caller to release. */
+static rp_status field_of(const rp_record *r, const char *field, const char *text_field,
+                          rp_buf *unesc, const char **val, size_t *vlen, int *is_number,
+                          json_t **root)
+{
+    *val = NULL;
+    *vlen = 0;
+    *root = NULL;
+    if (r->is_text || !field || !*field) return RP_OK;
+    const char *raw = r->doc.raw;
+    size_t len = r->doc.raw_len;
+    while (len && (raw[len - 1] == '\n' || raw[len - 1] == '\r')) len--;
+    if (len >= 3 && memcmp(raw, "\xEF\xBB\xBF", 3) == 0) raw += 3, len -= 3;
+    rp_json_fields f;
+    if (rp__json_scan(raw, len, field, text_field, &f) == 0) {
+        if (f.id_kind == RP_JF_STRING && f.id_escaped) {
+            if (rp__json_unescape(f.id, f.id_len, unesc)) return RP_ERR_NOMEM;
+            *val = unesc->data;
+            *vlen = unesc->len;
+        } else if (f.id_kind == RP_JF_STRING || f.id_kind == RP_JF_NUMBER) {
+            *val = f.id;
+            *vlen = f.id_len;
+        }
+        if (is_number) *is_number = f.id_kind == RP_JF_NUMBER;
+    } else if ((*root = json_loadb(raw, len, JSON_ALLOW_NUL, NULL)) != NULL) {
+        json_t *d = json_object_get(*root, field);
+        if (d && json_is_string(d)) {
+            *val = json_string_value(d);
+            *vlen = json_string_length(d);
+        }
+    }
+    return RP_OK;
+}
+
+/* The site of a record: its site field, else the host of its URL field
+ * (lowercased, without "www."), hashed; 0 when it has neither. */
+static rp_status site_of(rp_fp_worker *fw, const rp_record *r, uint32_t *site)
+{
+    const rp_params *p = &fw->ru->p;
+    const char *v;
+    size_t n;
+    json_t *root;
+    *site = 0;
+    rp_status st = field_of(r, p->site_field, p->text_field, &fw->unesc, &v, &n, NULL, &root);
+    int from_url = 0;
+    if (st == RP_OK && !n) {
+        json_decref(root);
+        st = field_of(r, p->url_field, p->text_field, &fw->unesc, &v, &n, NULL, &root);
+        from_url = 1;
+    }
+    if (st == RP_OK && n) {
+        char host[256];
+        size_t h = 0;
+        if (from_url) {
+            const char *scheme = memchr(v, ':', n);
+            if (scheme && scheme + 2 < v + n && scheme[1] == '/' && scheme[2] == '/')
+                n -= (size_t)(scheme + 3 - v), v = scheme + 3;
+            if (n >= 4 && (v[0] | 32) == 'w' && (v[1] | 32) == 'w' && (v[2] | 32) == 'w' && v[3] == '.')
+                v += 4, n -= 4;
+        }
+        for (size_t i = 0; i < n && h < sizeof(host); i++) {
+            char ch = v[i];
+            if (from_url && (ch == '/' || ch == '?' || ch == '#' || ch == ':')) break;
+            host[h++] = ch >= 'A' && ch <= 'Z' ? (char)(ch | 32) : ch;
+        }
+        uint64_t x = XXH3_64bits_withSeed(host, h, 0x5173);
+        *site = (uint32_t)(x ^ x >> 32);
+        if (!*site) *site = 1;
+    }
+    json_decref(root);
+    return st;
+}
+
+/* Pass 1, on a worker: a record's site and winnowed fingerprints. */
 static rp_status fingerprint(void *state, const rp_record *r, rp_buf *out)
 {
     rp_fp_worker *fw = state;
     const rp_params *p = &fw->ru->p;
     unsigned k = fp_ngram(p), w = p->min_words - k + 1;
+    uint32_t site = 0;
+    if (p->boilerplate != RP_BOILERPLATE_OFF) {
+        rp_status st = site_of(fw, r, &site);
+        if (st != RP_OK) return st;
+    }
     size_t n = rp__winnow(r->hashes, r->n_tokens, k, w, p->seed, &fw->fp, &fw->fp_cap);
     if (n == SIZE_MAX) return RP_ERR_NOMEM;
+    if (rp__buf_append(out, (const char *)&site, sizeof(site))) return RP_ERR_NOMEM;
     return rp__buf_append(out, (const char *)fw->fp, n * sizeof(uint64_t)) ? RP_ERR_NOMEM : RP_OK;
 }
 
@@ -175,9 +270,12 @@ static rp_status fingerprint(void *state, const rp_record *r, rp_buf *out)
 static rp_status index_record(void *ctx, const rp_record *r)
 {
     rp_reuse *ru = ctx;
+    if (rp__grow((void **)&ru->site, &ru->cap_site, r->rec + 1, sizeof(uint32_t))) return RP_ERR_NOMEM;
+    while (ru->n_site <= r->rec) ru->site[ru->n_site++] = 0;
     if (r->status != RP_OK) return RP_OK;
-    size_t n = r->result_len / sizeof(uint64_t);
-    const char *src = r->result;
+    memcpy(&ru->site[r->rec], r->result, sizeof(uint32_t));
+    size_t n = (r->result_len - sizeof(uint32_t)) / sizeof(uint64_t);
+    const char *src = (const char *)r->result + sizeof(uint32_t);
     for (size_t i = 0; i < n; i++) {
         uint64_t fp;
         memcpy(&fp, src + i * sizeof(uint64_t), sizeof(fp));
@@ -209,9 +307,60 @@ typedef struct {
     unsigned first, step;
     uint64_t *cand;
     size_t n_cand, cap_cand;
+    uint64_t *bp;        /* boilerplate fingerprints found (40 bits) */
+    size_t n_bp, cap_bp;
+    uint64_t *bp_cand;   /* hide: the pairs they would have made, for the count */
+    size_t n_bp_cand, cap_bp_cand;
+    uint32_t *sites;     /* scratch: a key's documents' sites */
+    size_t cap_sites;
     uint64_t common;     /* fingerprints over max_df */
     rp_status st;
 } rp_pairer;
+
+/* Boilerplate, by the data: a text that one site repeats on site_pages or
+ * more of its own pages is that site's furniture (a footer, a share bar, a
+ * teaser); a wire story is reprinted once by each of many sites. Documents
+ * without a site cannot show that, so for a fingerprint mostly in such
+ * documents, being in more than max_df of them is taken as furniture. */
+enum { KEY_CONTENT, KEY_BOILERPLATE };
+
+static int cmp_u32(const void *x, const void *y)
+{
+    uint32_t a = *(const uint32_t *)x, b = *(const uint32_t *)y;
+    return a < b ? -1 : a > b;
+}
+
+static int judge_key(rp_pairer *w, const uint64_t *v, size_t df)
+{
+    const rp_reuse *ru = w->ru;
+    unsigned need = ru->p.site_pages < 2 ? 2 : ru->p.site_pages;
+    if (ru->p.boilerplate == RP_BOILERPLATE_OFF) return KEY_CONTENT;
+    size_t n = 0, unsited = 0;
+    if (df >= need) {
+        if (rp__grow((void **)&w->sites, &w->cap_sites, df, sizeof(uint32_t))) return -1;
+        for (size_t x = 0; x < df; x++) {
+            uint32_t site = ru->site[(uint32_t)v[x]];
+            if (site) w->sites[n++] = site;
+        }
+        unsited = df - n;
+        if (n >= need) {
+            qsort(w->sites, n, sizeof(uint32_t), cmp_u32);
+            for (size_t x = 0, run = 1; x + 1 < n; x++) {
+                run = w->sites[x + 1] == w->sites[x] ? run + 1 : 1;
+                if (run >= need) return KEY_BOILERPLATE;
+            }
+        }
+    }
+    if (df > ru->p.max_df && unsited * 2 > df) return KEY_BOILERPLATE;
+    return KEY_CONTENT;
+}
+
+static int push_pair(uint64_t **v, size_t *n, size_t *cap, uint32_t a, uint32_t b)
+{
+    if (rp__grow((void **)v, cap, *n + 1, sizeof(uint64_t))) return -1;
+    (*v)[(*n)++] = (uint64_t)a << 32 | b;
+    return 0;
+}
 
 static int fold(uint64_t *v, size_t *n)
 {
@@ -242,33 +391,68 @@ static rp_status pair_partition(rp_pairer *w, unsigned k)
         free(v);
         return RP_ERR_NOMEM;
     }
-    for (size_t i = 0; i < n;) {
+    rp_status st = RP_OK;
+    for (size_t i = 0; i < n && st == RP_OK;) {
         size_t j = i + 1;
         while (j < n && v[j] >> 32 == v[i] >> 32) j++;
-        if (j - i > ru->p.max_df) {
-            w->common++;
+        size_t df = j - i;
+        if (df < 2) {
+            i = j;
+            continue;
+        }
+        int kind = judge_key(w, v + i, df);
+        if (kind < 0) {
+            st = RP_ERR_NOMEM;
+            break;
+        }
+        if (df > ru->p.max_df) w->common++;
+        uint64_t **to = &w->cand;
+        size_t *to_n = &w->n_cand, *to_cap = &w->cap_cand;
+        if (kind == KEY_BOILERPLATE) {
+            if (push_pair(&w->bp, &w->n_bp, &w->cap_bp, k, (uint32_t)(v[i] >> 32))) {
+                st = RP_ERR_NOMEM;
+                break;
+            }
+            if (ru->p.boilerplate == RP_BOILERPLATE_HIDE) { /* counted, not compared */
+                to = &w->bp_cand;
+                to_n = &w->n_bp_cand;
+                to_cap = &w->cap_bp_cand;
+                if (df > ru->p.max_df) {
+                    i = j;
+                    continue;
+                }
+            }
+        }
+        if (df > ru->p.max_df) {
+            /* Content in many documents (a wire story on many sites): each
+             * pairs with the first, a star rather than every pair. Without
+             * boilerplate detection such text is not paired (max_df). */
+            if (ru->p.boilerplate != RP_BOILERPLATE_OFF)
+                for (size_t y = i + 1; y < j && st == RP_OK; y++)
+                    if ((uint32_t)v[y] != (uint32_t)v[i] &&
+                        push_pair(to, to_n, to_cap, (uint32_t)v[i], (uint32_t)v[y]))
+                        st = RP_ERR_NOMEM;
         } else {
-            for (size_t x = i; x < j; x++)
+            for (size_t x = i; x < j && st == RP_OK; x++)
                 for (size_t y = x + 1; y < j; y++) {
                     uint32_t a = (uint32_t)v[x], b = (uint32_t)v[y];
                     if (a == b) continue;
-                    if (rp__grow((void **)&w->cand, &w->cap_cand, w->n_cand + 1, sizeof(uint64_t))) {
-                        free(v);
-                        return RP_ERR_NOMEM;
+                    if (push_pair(to, to_n, to_cap, a, b)) {
+                        st = RP_ERR_NOMEM;
+                        break;
                     }
-                    w->cand[w->n_cand++] = (uint64_t)a << 32 | b;
                 }
         }
         i = j;
     }
     free(v);
-    return RP_OK;
+    return st;
 }
 
 static void *pairer_main(void *arg)
 {
     rp_pairer *w = arg;
-    size_t folded = 1 << 16;
+    size_t folded = 1 << 16, bp_folded = 1 << 16;
     for (unsigned k = w->first; k < N_PARTS && w->st == RP_OK; k += w->step) {
         w->st = pair_partition(w, k);
         /* pairs sharing many fingerprints come once per fingerprint: fold
@@ -277,8 +461,70 @@ static void *pairer_main(void *arg)
             if (fold(w->cand, &w->n_cand)) w->st = RP_ERR_NOMEM;
             folded = w->n_cand;
         }
+        if (w->st == RP_OK && w->n_bp_cand > 2 * bp_folded) {
+            if (fold(w->bp_cand, &w->n_bp_cand)) w->st = RP_ERR_NOMEM;
+            bp_folded = w->n_bp_cand;
+        }
     }
     return NULL;
+}
+
+static size_t bp_slot(const rp_reuse *ru, uint64_t v)
+{
+    size_t h = (size_t)rp__mix64(v) & ru->bp_mask;
+    while (ru->bp[h] && ru->bp[h] != v) h = (h + 1) & ru->bp_mask;
+    return h;
+}
+
+/* Whether a fingerprint (its 40 bits) is boilerplate. */
+static int is_boilerplate(const rp_reuse *ru, uint64_t v)
+{
+    return ru->bp && ru->bp[bp_slot(ru, v + 1)] == v + 1;
+}
+
+/* The threads' boilerplate fingerprints into one set (stored + 1, so that 0
+ * marks a free slot); in hide mode, the pairs only they made are counted. */
+static rp_status gather_boilerplate(rp_reuse *ru, rp_pairer *w, unsigned threads)
+{
+    size_t n_bp = 0, n_pairs = 0;
+    for (unsigned k = 0; k < threads; k++) n_bp += w[k].n_bp;
+    ru->stats->boilerplate_fingerprints = n_bp;
+    if (n_bp) {
+        size_t slots = 16;
+        while (slots < n_bp * 2) slots <<= 1;
+        if (!(ru->bp = calloc(slots, sizeof(uint64_t)))) return RP_ERR_NOMEM;
+        ru->bp_mask = slots - 1;
+        for (unsigned k = 0; k < threads; k++)
+            for (size_t x = 0; x < w[k].n_bp; x++) {
+                uint64_t v = w[k].bp[x] + 1;
+                ru->bp[bp_slot(ru, v)] = v;
+            }
+    }
+    /* the pairs boilerplate made that no content did */
+    for (unsigned k = 0; k < threads; k++) {
+        if (fold(w[k].bp_cand, &w[k].n_bp_cand)) return RP_ERR_NOMEM;
+        n_pairs += w[k].n_bp_cand;
+    }
+    if (!n_pairs) return RP_OK;
+    uint64_t *all = malloc(n_pairs * sizeof(uint64_t));
+    if (!all) return RP_ERR_NOMEM;
+    n_pairs = 0;
+    for (unsigned k = 0; k < threads; k++) {
+        memcpy(all + n_pairs, w[k].bp_cand, w[k].n_bp_cand * sizeof(uint64_t));
+        n_pairs += w[k].n_bp_cand;
+    }
+    if (fold(all, &n_pairs)) {
+        free(all);
+        return RP_ERR_NOMEM;
+    }
+    uint64_t only = 0;
+    for (size_t x = 0, y = 0; x < n_pairs; x++) {
+        while (y < ru->n_cand && ru->cand[y] < all[x]) y++;
+        only += y == ru->n_cand || ru->cand[y] != all[x];
+    }
+    ru->stats->boilerplate_pairs += only;
+    free(all);
+    return RP_OK;
 }
 
 static rp_status find_candidates(rp_reuse *ru)
@@ -301,9 +547,15 @@ static rp_status find_candidates(rp_reuse *ru)
         ru->stats->common_fingerprints += w[k].common;
         free(w[k].cand);
     }
-    free(w);
     free_index(ru);
     if (st == RP_OK && fold(ru->cand, &ru->n_cand)) st = RP_ERR_NOMEM;
+    if (st == RP_OK) st = gather_boilerplate(ru, w, threads);
+    for (unsigned k = 0; k < threads; k++) {
+        free(w[k].bp);
+        free(w[k].bp_cand);
+        free(w[k].sites);
+    }
+    free(w);
     ru->stats->candidate_pairs = ru->n_cand;
     return st;
 }
@@ -319,7 +571,8 @@ static int wanted(void *ctx, uint64_t rec)
  * id's and the date's bytes. */
 typedef struct {
     uint64_t off;        /* as rp_slot.off */
-    uint64_t n_tokens, text_len, span_bytes;
+    uint64_t exact;
+    uint64_t n_tokens, text_len, span_bytes, mask_bytes, masked, mask_spans;
     uint32_t id_len, date_len;
     uint8_t id_is_number, date_is_number;
 } rp_collected;
@@ -330,6 +583,8 @@ typedef struct {
     uint64_t written;    /* bytes of its file written or pending */
     rp_buf pending;      /* what goes to the file next, a MiB at a time */
     rp_buf unesc;
+    uint64_t *kgrams;    /* a document's k-gram hashes, for its boilerplate */
+    size_t cap_kgrams;
     uint32_t tmp[1024];
 } rp_collector;
 
@@ -369,6 +624,7 @@ static void collector_free(void *state)
     if (w->pending.len) flush_collected(w);
     rp__buf_free(&w->pending);
     rp__buf_free(&w->unesc);
+    free(w->kgrams);
     free(w);
 }
 
@@ -376,34 +632,13 @@ static void collector_free(void *state)
 static rp_status date_of(rp_collector *w, const rp_record *r, rp_collected *h, rp_buf *out)
 {
     const rp_params *p = &w->ru->p;
-    if (r->is_text || !p->date_field || !*p->date_field) return RP_OK;
-    const char *raw = r->doc.raw;
-    size_t len = r->doc.raw_len;
-    while (len && (raw[len - 1] == '\n' || raw[len - 1] == '\r')) len--;
-    if (len >= 3 && memcmp(raw, "\xEF\xBB\xBF", 3) == 0) raw += 3, len -= 3;
-    rp_json_fields f;
-    const char *val = NULL;
-    size_t vlen = 0;
-    json_t *root = NULL;
-    if (rp__json_scan(raw, len, p->date_field, p->text_field, &f) == 0) {
-        if (f.id_kind == RP_JF_STRING && f.id_escaped) {
-            if (rp__json_unescape(f.id, f.id_len, &w->unesc)) return RP_ERR_NOMEM;
-            val = w->unesc.data;
-            vlen = w->unesc.len;
-        } else if (f.id_kind == RP_JF_STRING || f.id_kind == RP_JF_NUMBER) {
-            val = f.id;
-            vlen = f.id_len;
-        }
-        h->date_is_number = f.id_kind == RP_JF_NUMBER;
-    } else if ((root = json_loadb(raw, len, JSON_ALLOW_NUL, NULL)) != NULL) {
-        json_t *d = json_object_get(root, p->date_field);
-        if (d && json_is_string(d)) {
-            val = json_string_value(d);
-            vlen = json_string_length(d);
-        }
-    }
-    rp_status st = RP_OK;
-    if (val && vlen) {
+    const char *val;
+    size_t vlen;
+    int is_number = 0;
+    json_t *root;
+    rp_status st = field_of(r, p->date_field, p->text_field, &w->unesc, &val, &vlen, &is_number, &root);
+    h->date_is_number = (uint8_t)is_number;
+    if (st == RP_OK && val && vlen) {
         h->date_len = (uint32_t)(vlen > 256 ? 256 : vlen);
         if (rp__buf_append(out, val, h->date_len)) st = RP_ERR_NOMEM;
     }
@@ -491,6 +726,47 @@ static int unpack_spans(const uint8_t *p, size_t len, rp_span *out, size_t n)
     return p == end ? 0 : -1;
 }
 
+/* A document's boilerplate: the words of every k-gram that is a
+ * boilerplate fingerprint, as ranges (distance from the previous range's
+ * end, length) packed as varints. Inside a text a site repeats, winnowing
+ * picks a fingerprint at least every w k-grams, and w <= k, so the k-grams
+ * found overlap and the ranges cover it but for up to w - 1 words at each
+ * edge, fewer than a passage needs. */
+static rp_status put_mask(rp_collector *w, const rp_record *r, rp_collected *h)
+{
+    const rp_reuse *ru = w->ru;
+    unsigned k = fp_ngram(&ru->p);
+    if (!ru->bp || r->n_tokens < k) return RP_OK;
+    if (rp__grow((void **)&w->kgrams, &w->cap_kgrams, r->n_tokens, sizeof(uint64_t)))
+        return RP_ERR_NOMEM;
+    size_t count = rp__kgram_hashes(r->hashes, r->n_tokens, k, ru->p.seed, w->kgrams);
+    size_t at = w->pending.len;
+    uint64_t prev_end = 0, start = 0, end = 0;
+    int open = 0;
+    for (size_t i = 0; i <= count; i++) {
+        int bp = i < count && is_boilerplate(ru, w->kgrams[i] >> 24);
+        if (bp && open && i <= end) {
+            end = i + k;
+            continue;
+        }
+        if (open && (bp || i == count)) { /* a range ends */
+            if (rp__buf_reserve(&w->pending, w->pending.len + 20)) return RP_ERR_NOMEM;
+            uint8_t *o = (uint8_t *)w->pending.data + w->pending.len, *o0 = o;
+            o = put_varint(o, start - prev_end);
+            o = put_varint(o, end - start);
+            w->pending.len += (size_t)(o - o0);
+            h->masked += end - start;
+            h->mask_spans++;
+            prev_end = end;
+            open = 0;
+        }
+        if (bp) start = i, end = i + k, open = 1;
+    }
+    h->mask_bytes = w->pending.len - at;
+    w->written += h->mask_bytes;
+    return RP_OK;
+}
+
 /* Pass 2, on a worker: a record's tokens, spans (and the words' own hashes
  * under --spin, and its text when kept) to the worker's file; its id and
  * date to the commit. */
@@ -512,8 +788,11 @@ static rp_status collect(void *state, const rp_record *r, rp_buf *out)
     memcpy(out->data + at, &h, sizeof(h));
     if (st != RP_OK || h.n_tokens > UINT32_MAX || h.text_len > UINT32_MAX)
         return st; /* the commit reports a document too long */
+    const uint64_t *own = p->spin ? r->literal : r->hashes;
+    h.exact = XXH3_64bits(own, r->n_tokens * sizeof(uint64_t));
     st = put_tokens(w, r->hashes, r->n_tokens);
     if (st == RP_OK) st = put_spans(w, r->spans, r->n_tokens, &h.span_bytes);
+    if (st == RP_OK) st = put_mask(w, r, &h);
     memcpy(out->data + at, &h, sizeof(h));
     /* the words' own hashes, after the spin keys and spans */
     if (st == RP_OK && p->spin) st = put_tokens(w, r->literal, r->n_tokens);
@@ -528,7 +807,8 @@ static rp_status collected(void *ctx, const rp_record *r)
     rp_reuse *ru = ctx;
     rp_collected h;
     memcpy(&h, r->result, sizeof(h));
-    if (h.n_tokens > UINT32_MAX || h.text_len > UINT32_MAX || h.span_bytes > UINT32_MAX) {
+    if (h.n_tokens > UINT32_MAX || h.text_len > UINT32_MAX || h.span_bytes > UINT32_MAX ||
+        h.mask_bytes > UINT32_MAX) {
         rp__msg(ru->err, "%s: line %llu: a document of more than 4G words or bytes", r->doc.file,
                 (unsigned long long)r->doc.line);
         return RP_ERR_LIMIT;
@@ -537,8 +817,13 @@ static rp_status collected(void *ctx, const rp_record *r)
     rp_slot *s = &ru->slots[ru->slot_of[r->rec]];
     memset(s, 0, sizeof(*s));
     s->off = h.off;
+    s->exact = h.exact;
     s->n_tokens = (uint32_t)h.n_tokens;
     s->span_bytes = (uint32_t)h.span_bytes;
+    s->mask_bytes = (uint32_t)h.mask_bytes;
+    s->masked = (uint32_t)h.masked;
+    ru->stats->boilerplate_spans += h.mask_spans;
+    ru->stats->boilerplate_words += h.masked;
     s->text_len = ru->p.keep_text ? (uint32_t)h.text_len : 0;
     s->id_off = (uint64_t)ru->arena.len << 1 | h.id_is_number;
     s->id_len = h.id_len;
@@ -603,15 +888,43 @@ static rp_status load_spans(const rp_reuse *ru, char *err, const rp_slot *s, rp_
 
 static rp_status load_literal(const rp_reuse *ru, char *err, const rp_slot *s, rp_buf *dst)
 {
-    return load(ru, err, s->off + (uint64_t)s->n_tokens * sizeof(uint32_t) + s->span_bytes,
+    return load(ru, err,
+                s->off + (uint64_t)s->n_tokens * sizeof(uint32_t) + s->span_bytes + s->mask_bytes,
                 (size_t)s->n_tokens * sizeof(uint32_t), dst);
 }
 
 static rp_status load_text(const rp_reuse *ru, char *err, const rp_slot *s, rp_buf *dst)
 {
     size_t per_word = sizeof(uint32_t) + (ru->p.spin ? sizeof(uint32_t) : 0);
-    return load(ru, err, s->off + (uint64_t)s->n_tokens * per_word + s->span_bytes, s->text_len,
-                dst);
+    return load(ru, err, s->off + (uint64_t)s->n_tokens * per_word + s->span_bytes + s->mask_bytes,
+                s->text_len, dst);
+}
+
+/* The boilerplate word ranges of a document, unpacked into dst as
+ * (start, end) pairs of uint32; packed is scratch. */
+static rp_status load_mask(const rp_reuse *ru, char *err, const rp_slot *s, rp_buf *packed,
+                           rp_buf *dst)
+{
+    dst->len = 0;
+    if (!s->mask_bytes) return RP_OK;
+    rp_status st = load(ru, err, s->off + (uint64_t)s->n_tokens * sizeof(uint32_t) + s->span_bytes,
+                        s->mask_bytes, packed);
+    if (st != RP_OK) return st;
+    const uint8_t *p = (const uint8_t *)packed->data, *end = p + packed->len;
+    uint64_t at = 0;
+    while (p < end) {
+        uint64_t gap, len;
+        if (!(p = get_varint(p, end, &gap)) || !(p = get_varint(p, end, &len)) ||
+            at + gap + len > s->n_tokens) {
+            rp__msg(err, "temporary file in %s: a document's boilerplate does not unpack",
+                    ru->c->tmp_dir);
+            return RP_ERR_IO;
+        }
+        uint32_t range[2] = {(uint32_t)(at + gap), (uint32_t)(at + gap + len)};
+        if (rp__buf_append(dst, (const char *)range, sizeof(range))) return RP_ERR_NOMEM;
+        at += gap + len;
+    }
+    return RP_OK;
 }
 
 /* Compares two dates: numbers as numbers, anything else as text (ISO 8601
@@ -654,7 +967,8 @@ typedef struct {
 typedef struct {
     rp_align_plan *plan;
     unsigned index;        /* 0: the calling thread, which reports progress */
-    rp_buf ta, tb, sa, sb, la, lb, packed;
+    rp_buf ta, tb, sa, sb, la, lb, ma, mb, packed;
+    uint64_t boilerplate_pairs; /* show: pairs whose passages are all boilerplate */
     rp_result *results;
     size_t n_results, cap_results;
     rp_passage *passages;
@@ -662,6 +976,58 @@ typedef struct {
     rp_status st;
     char err[RP_MSG_MAX];
 } rp_pair_worker;
+
+/* Hide mode: a document's boilerplate words become values that match
+ * nothing (distinct for each side and place), so no seed, run or passage
+ * holds them; a passage may still bridge them as a gap. */
+static void mask_words(uint32_t *t, const rp_buf *mask, uint64_t side)
+{
+    const uint32_t *r = (const uint32_t *)mask->data;
+    for (size_t k = 0; k + 1 < mask->len / sizeof(uint32_t); k += 2)
+        for (uint32_t x = r[k]; x < r[k + 1]; x++) t[x] = (uint32_t)rp__mix64(side << 40 | x);
+}
+
+/* Words of [from, from + n) inside the ranges of mask. */
+static uint32_t masked_in(const rp_buf *mask, uint32_t from, uint32_t n)
+{
+    const uint32_t *r = (const uint32_t *)mask->data;
+    uint32_t in = 0, to = from + n;
+    for (size_t k = 0; k + 1 < mask->len / sizeof(uint32_t); k += 2) {
+        uint32_t s = r[k] > from ? r[k] : from, e = r[k + 1] < to ? r[k + 1] : to;
+        if (e > s) in += e - s;
+    }
+    return in;
+}
+
+/* Show mode: a passage that is mostly boilerplate on either side is
+ * flagged; 1 when all of them are. */
+static int flag_boilerplate(rp_passage *ps, size_t n, const rp_buf *ma, const rp_buf *mb)
+{
+    size_t flagged = 0;
+    for (size_t k = 0; k < n; k++) {
+        rp_passage *p = &ps[k];
+        p->boilerplate = masked_in(ma, p->a_word, p->a_words) * 2 >= p->a_words ||
+                         masked_in(mb, p->b_word, p->b_words) * 2 >= p->b_words;
+        flagged += (size_t)p->boilerplate;
+    }
+    return flagged == n;
+}
+
+/* A document's words for the aligner: its tokens (and under --spin its
+ * own hashes), boilerplate masked in hide mode; its boilerplate ranges. */
+static rp_status load_words(rp_pair_worker *w, const rp_slot *s, uint64_t side, rp_buf *t,
+                            rp_buf *lit, rp_buf *mask)
+{
+    const rp_reuse *ru = w->plan->ru;
+    rp_status st = load_tokens(ru, w->err, s, t);
+    if (st == RP_OK && ru->p.spin) st = load_literal(ru, w->err, s, lit);
+    if (st == RP_OK) st = load_mask(ru, w->err, s, &w->packed, mask);
+    if (st == RP_OK && mask->len && ru->p.boilerplate == RP_BOILERPLATE_HIDE) {
+        mask_words((uint32_t *)t->data, mask, side);
+        if (ru->p.spin) mask_words((uint32_t *)lit->data, mask, side);
+    }
+    return st;
+}
 
 static rp_status align_chunk(rp_pair_worker *w, rp_align_ws *ws, const rp_chunk *ch)
 {
@@ -673,31 +1039,29 @@ static rp_status align_chunk(rp_pair_worker *w, rp_align_ws *ws, const rp_chunk 
         const rp_slot *sa = &ru->slots[ru->slot_of[a]], *sb = &ru->slots[ru->slot_of[b]];
         if (a != cur) {
             w->sa.len = 0; /* a's spans: loaded when a first shares a passage */
-            if ((st = load_tokens(ru, w->err, sa, &w->ta)) != RP_OK) break;
-            if (ru->p.spin && (st = load_literal(ru, w->err, sa, &w->la)) != RP_OK) break;
+            if ((st = load_words(w, sa, 1, &w->ta, &w->la, &w->ma)) != RP_OK) break;
             if (rp__align_set_a(ws, (const uint32_t *)w->ta.data, sa->n_tokens, ru->p.min_words))
                 return RP_ERR_NOMEM;
             cur = a;
         }
-        if ((st = load_tokens(ru, w->err, sb, &w->tb)) != RP_OK) break;
-        if (ru->p.spin) {
-            if ((st = load_literal(ru, w->err, sb, &w->lb)) != RP_OK) break;
+        if ((st = load_words(w, sb, 2, &w->tb, &w->lb, &w->mb)) != RP_OK) break;
+        if (ru->p.spin)
             rp__align_set_literal(ws, (const uint32_t *)w->la.data, (const uint32_t *)w->lb.data);
-        }
         rp_passage *ps;
         size_t n = rp__align_with(ws, (const uint32_t *)w->tb.data, sb->n_tokens, &ru->p, &ps);
         if (n == SIZE_MAX) return RP_ERR_NOMEM;
         if (n == 0) continue;
+        if (ru->p.boilerplate == RP_BOILERPLATE_SHOW && flag_boilerplate(ps, n, &w->ma, &w->mb))
+            w->boilerplate_pairs++;
         rp_alignment al;
         memset(&al, 0, sizeof(al));
-        const rp_buf *xa = ru->p.spin ? &w->la : &w->ta, *xb = ru->p.spin ? &w->lb : &w->tb;
-        int identical = sa->n_tokens == sb->n_tokens &&
-                        memcmp(xa->data, xb->data, sa->n_tokens * sizeof(uint32_t)) == 0;
+        /* the words as they were, boilerplate and all */
+        int identical = sa->n_tokens == sb->n_tokens && sa->exact == sb->exact;
         if ((w->sa.len == 0 && (st = load_spans(ru, w->err, sa, &w->packed, &w->sa)) != RP_OK) ||
             (st = load_spans(ru, w->err, sb, &w->packed, &w->sb)) != RP_OK)
             break;
-        rp__align_summarize(&al, ps, n, (const rp_span *)w->sa.data, sa->n_tokens,
-                            (const rp_span *)w->sb.data, sb->n_tokens, identical);
+        rp__align_summarize(&al, ps, n, (const rp_span *)w->sa.data, sa->n_tokens - sa->masked,
+                            (const rp_span *)w->sb.data, sb->n_tokens - sb->masked, identical);
         int by_date = 0;
         int order = date_order(ru, sa, sb);
         if (order) {
@@ -814,6 +1178,9 @@ static rp_status align_pairs(rp_reuse *ru)
         rp__buf_free(&w[k].la);
         rp__buf_free(&w[k].lb);
         rp__buf_free(&w[k].packed);
+        rp__buf_free(&w[k].ma);
+        rp__buf_free(&w[k].mb);
+        ru->stats->boilerplate_pairs += w[k].boilerplate_pairs;
         free(w[k].results);
         free(w[k].passages);
     }

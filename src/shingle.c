@@ -96,6 +96,23 @@ size_t rp__sort_unique_u64(uint64_t *v, size_t n, uint64_t *scratch)
     return w;
 }
 
+size_t rp__kgram_hashes(const uint64_t *tokens, size_t n_tokens, unsigned k, uint64_t seed,
+                        uint64_t *out)
+{
+    if (k == 0 || n_tokens < k) return 0;
+    size_t count = n_tokens - k + 1;
+    /* the k-grams hashed as shingles are, under a seed of their own */
+    if (k <= RP_SHINGLE_MAX) {
+        uint64_t keys[RP_SHINGLE_MAX + 1];
+        rp__shingle_keys(seed ^ 0xA5A5A5A5ULL, k, keys);
+        for (size_t i = 0; i < count; i++) out[i] = rp__shingle_hash(tokens + i, k, keys);
+    } else {
+        for (size_t i = 0; i < count; i++)
+            out[i] = XXH3_64bits_withSeed(tokens + i, k * sizeof(uint64_t), seed ^ 0xA5A5A5A5ULL);
+    }
+    return count;
+}
+
 size_t rp__winnow(const uint64_t *tokens, size_t n_tokens, unsigned k, unsigned w, uint64_t seed,
                   uint64_t **out, size_t *cap)
 {
@@ -105,15 +122,7 @@ size_t rp__winnow(const uint64_t *tokens, size_t n_tokens, unsigned k, unsigned 
      * (the runs' minima till then) */
     if (rp__grow((void **)out, cap, count * 3, sizeof(uint64_t))) return SIZE_MAX;
     uint64_t *h = *out, *fp = h + count, *scratch = h + 2 * count;
-    /* the k-grams hashed as shingles are, under a seed of their own */
-    if (k <= RP_SHINGLE_MAX) {
-        uint64_t keys[RP_SHINGLE_MAX + 1];
-        rp__shingle_keys(seed ^ 0xA5A5A5A5ULL, k, keys);
-        for (size_t i = 0; i < count; i++) h[i] = rp__shingle_hash(tokens + i, k, keys);
-    } else {
-        for (size_t i = 0; i < count; i++)
-            h[i] = XXH3_64bits_withSeed(tokens + i, k * sizeof(uint64_t), seed ^ 0xA5A5A5A5ULL);
-    }
+    rp__kgram_hashes(tokens, n_tokens, k, seed, h);
     /* Winnowing (Schleimer, Wilkerson and Aiken 2003): in every window of w
      * consecutive k-grams take the minimum. Robust winnowing records the
      * rightmost minimum when its position changes; as a set of hashes that
