@@ -60,6 +60,8 @@ struct rp_align_ws {
     const uint32_t *ta;
     size_t na;
     const uint32_t *la, *lb; /* --spin: the words' own hashes (ta, tb are keys) */
+    const uint32_t *ma, *mb; /* boilerplate word ranges (start, end) of a and b */
+    size_t n_ma, n_mb;
     unsigned seed;
     uint64_t *key;      /* hash table over a's k-grams: key, first position, count */
     uint32_t *head, *count;
@@ -156,6 +158,26 @@ int rp__align_set_a(rp_align_ws *ws, const uint32_t *ta, size_t na, unsigned min
         ws->count[s]++;
     }
     return 0;
+}
+
+void rp__align_set_boilerplate(rp_align_ws *ws, const uint32_t *ma, size_t n_ma,
+                               const uint32_t *mb, size_t n_mb)
+{
+    ws->ma = ma;
+    ws->n_ma = n_ma;
+    ws->mb = mb;
+    ws->n_mb = n_mb;
+}
+
+/* Words of [from, to) inside n ranges (start, end). */
+static long in_ranges(const uint32_t *r, size_t n, uint32_t from, uint32_t to)
+{
+    long in = 0;
+    for (size_t k = 0; k < n; k++) {
+        uint32_t s = r[2 * k] > from ? r[2 * k] : from, e = r[2 * k + 1] < to ? r[2 * k + 1] : to;
+        if (e > s) in += e - s;
+    }
+    return in;
 }
 
 void rp__align_set_literal(rp_align_ws *ws, const uint32_t *la, const uint32_t *lb)
@@ -482,7 +504,8 @@ static int trim_chain(rp_align_ws *ws, const rp_chain *ch, const uint32_t *tb, c
 /* Merges passages that follow each other in both texts across a gap of at
  * most max_insert words on one side and max_gap on the other, with nothing
  * found in between: words inserted into one text (a teaser line, an ad) or
- * dropped from it do not cut a passage. out is sorted by a. */
+ * dropped from it do not cut a passage; boilerplate words in a gap do not
+ * count. out is sorted by a. */
 static int merge_adjacent(rp_align_ws *ws, const uint32_t *tb, const rp_params *p, size_t *n)
 {
     unsigned big = p->max_insert > p->max_gap ? p->max_insert : p->max_gap;
@@ -491,7 +514,13 @@ static int merge_adjacent(rp_align_ws *ws, const uint32_t *tb, const rp_params *
         rp_passage *m = &ws->out[w], *q = &ws->out[k];
         uint32_t i1 = m->a_word + m->a_words, j1 = m->b_word + m->b_words;
         int ok = q->b_word >= j1;
+        /* boilerplate in the gap (a teaser, an ad the sites repeat) is not
+         * a difference between the texts */
         long ga = (long)q->a_word - i1, gb = (long)q->b_word - j1;
+        if (ok) {
+            ga -= in_ranges(ws->ma, ws->n_ma, i1, q->a_word);
+            gb -= in_ranges(ws->mb, ws->n_mb, j1, q->b_word);
+        }
         long lo = ga < gb ? ga : gb, hi = ga < gb ? gb : ga;
         ok = ok && lo <= (long)p->max_gap && hi <= (long)big;
         for (size_t o = 0; ok && o < *n; o++) { /* nothing else inside the gap in b */

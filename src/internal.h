@@ -398,6 +398,10 @@ int rp__align_set_a(rp_align_ws *ws, const uint32_t *ta, size_t na, unsigned min
 /* With --spin, the two texts' own word hashes beside the keys aligned on, so
  * that passages count their literally identical words; NULL, NULL without. */
 void rp__align_set_literal(rp_align_ws *ws, const uint32_t *la, const uint32_t *lb);
+/* The boilerplate of the two texts, n (start, end) word ranges each (NULL,
+ * 0 for none): gaps between passages do not count it. */
+void rp__align_set_boilerplate(rp_align_ws *ws, const uint32_t *ma, size_t n_ma,
+                               const uint32_t *mb, size_t n_mb);
 /* Passages shared by the first text and tb (word positions only), in order
  * of their place in the first text, in ws. Returns the count or SIZE_MAX. */
 size_t rp__align_with(rp_align_ws *ws, const uint32_t *tb, size_t nb, const rp_params *p,

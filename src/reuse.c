@@ -999,18 +999,31 @@ static uint32_t masked_in(const rp_buf *mask, uint32_t from, uint32_t n)
     return in;
 }
 
-/* Show mode: a passage that is mostly boilerplate on either side is
- * flagged; 1 when all of them are. */
-static int flag_boilerplate(rp_passage *ps, size_t n, const rp_buf *ma, const rp_buf *mb)
+/* Show mode: a passage that is mostly boilerplate on either side, or
+ * shorter than `shorter` words, is flagged; 1 when all of them are. */
+static int flag_boilerplate(rp_passage *ps, size_t n, const rp_buf *ma, const rp_buf *mb,
+                            uint32_t shorter)
 {
     size_t flagged = 0;
     for (size_t k = 0; k < n; k++) {
         rp_passage *p = &ps[k];
         p->boilerplate = masked_in(ma, p->a_word, p->a_words) * 2 >= p->a_words ||
-                         masked_in(mb, p->b_word, p->b_words) * 2 >= p->b_words;
+                         masked_in(mb, p->b_word, p->b_words) * 2 >= p->b_words ||
+                         p->words < shorter;
         flagged += (size_t)p->boilerplate;
     }
     return flagged == n;
+}
+
+/* Two pages of one site that share only a line or two: a teaser, a headline
+ * or a caption the site put on both, seen too few times to be learned as
+ * its furniture. Passages shorter than `shorter` words go; the count left. */
+static size_t drop_short(rp_passage *ps, size_t n, uint32_t shorter)
+{
+    size_t kept = 0;
+    for (size_t k = 0; k < n; k++)
+        if (ps[k].words >= shorter) ps[kept++] = ps[k];
+    return kept;
 }
 
 /* A document's words for the aligner: its tokens (and under --spin its
@@ -1047,12 +1060,22 @@ static rp_status align_chunk(rp_pair_worker *w, rp_align_ws *ws, const rp_chunk 
         if ((st = load_words(w, sb, 2, &w->tb, &w->lb, &w->mb)) != RP_OK) break;
         if (ru->p.spin)
             rp__align_set_literal(ws, (const uint32_t *)w->la.data, (const uint32_t *)w->lb.data);
+        rp__align_set_boilerplate(ws, (const uint32_t *)w->ma.data, w->ma.len / 8,
+                                  (const uint32_t *)w->mb.data, w->mb.len / 8);
         rp_passage *ps;
         size_t n = rp__align_with(ws, (const uint32_t *)w->tb.data, sb->n_tokens, &ru->p, &ps);
         if (n == SIZE_MAX) return RP_ERR_NOMEM;
         if (n == 0) continue;
-        if (ru->p.boilerplate == RP_BOILERPLATE_SHOW && flag_boilerplate(ps, n, &w->ma, &w->mb))
+        int same_site = ru->p.boilerplate != RP_BOILERPLATE_OFF && ru->site[a] &&
+                        ru->site[a] == ru->site[b];
+        if (ru->p.boilerplate == RP_BOILERPLATE_SHOW &&
+            flag_boilerplate(ps, n, &w->ma, &w->mb, same_site ? 2 * ru->p.min_words : 0))
             w->boilerplate_pairs++;
+        if (ru->p.boilerplate == RP_BOILERPLATE_HIDE && same_site &&
+            (n = drop_short(ps, n, 2 * ru->p.min_words)) == 0) {
+            w->boilerplate_pairs++;
+            continue;
+        }
         rp_alignment al;
         memset(&al, 0, sizeof(al));
         /* the words as they were, boilerplate and all */
