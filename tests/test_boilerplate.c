@@ -50,7 +50,7 @@ static size_t below(size_t n)
     return (size_t)(rnd() % n);
 }
 
-static char vocab[VOCAB][16];
+static char vocab[VOCAB][32];
 static double zipf_cdf[VOCAB];
 
 static void make_vocab(void)
@@ -116,7 +116,7 @@ static char *prose(size_t n)
             put(&t, "\"");
             quote = 4 + below(3);
         }
-        char cap[16];
+        char cap[32];
         snprintf(cap, sizeof(cap), "%s", w);
         if (in_sentence == 0) cap[0] = (char)(cap[0] - 32);
         put(&t, cap);
