@@ -170,6 +170,32 @@ PY
 "$BIN" align -q --min-words 1 "$EX" > /dev/null 2>&1; rc=$?
 check "align rejects --min-words 1 with exit 2" test $rc -eq 2
 
+# --- align: a site's footer on its pages is furniture, not reuse
+python3 - "$WORK/site.jsonl" <<'PY'
+import json, random, sys
+random.seed(7)
+foot = "Copyright 2026 The Harbour Lantern Media Group. All rights reserved. Share this story and sign up for our weekly newsletter today."
+with open(sys.argv[1], "w") as f:
+    for k in range(4):
+        body = " ".join("w%d" % random.randrange(100000) for _ in range(60))
+        f.write(json.dumps({"id": k, "url": "https://www.lantern.example/%d" % k, "text": body + "\n\n" + foot}) + "\n")
+PY
+"$BIN" align -q --json "$WORK/site.jsonl" > "$WORK/site-hide.jsonl"
+check "align: pages sharing only their site's footer are not a pair" test ! -s "$WORK/site-hide.jsonl"
+"$BIN" align -q --json --boilerplate show --stats "$WORK/site-stats.json" "$WORK/site.jsonl" > "$WORK/site-show.jsonl"
+check "align --boilerplate show flags the footer in every pair" python3 - "$WORK/site-show.jsonl" "$WORK/site-stats.json" <<'PY'
+import json, sys
+p = [json.loads(l) for l in open(sys.argv[1])]
+s = json.load(open(sys.argv[2]))
+sys.exit(not (len(p) == 6 and all(ps.get("boilerplate") for d in p for ps in d["passages"])
+              and all(d["coverage_a"] == 0 for d in p) and s["boilerplate_pairs"] == 6
+              and s["boilerplate_fingerprints"] > 0))
+PY
+"$BIN" align -q --json --boilerplate off "$WORK/site.jsonl" > "$WORK/site-off.jsonl"
+check "align --boilerplate off reports the footer as reuse" bash -c "test \$(wc -l < '$WORK/site-off.jsonl') -eq 6 && ! grep -q boilerplate '$WORK/site-off.jsonl'"
+"$BIN" align -q --boilerplate maybe "$WORK/site.jsonl" > /dev/null 2>&1; rc=$?
+check "align rejects --boilerplate maybe with exit 2" test $rc -eq 2
+
 # --- bad input: named, exit codes, --skip-bad accounting
 printf '{"id": 1, "text": "good words in a line"}\n{"id": 2, "text": "broken\n{"id": 3, "text": "other words"}\n' > "$WORK/broken.jsonl"
 "$BIN" dedup -q "$WORK/broken.jsonl" > "$WORK/out.jsonl" 2> "$WORK/err.txt"; rc=$?
