@@ -1217,6 +1217,20 @@ static rp_status align_pairs(rp_reuse *ru)
     return st;
 }
 
+/* A corpus whose pages all come from one site (an archive, a crawl of one
+ * host) says nothing about what a site repeats as against what it
+ * republishes: its pages are taken as pages without a site. */
+static void one_site_is_none(rp_reuse *ru)
+{
+    uint32_t first = 0;
+    for (size_t r = 0; r < ru->n_site; r++) {
+        if (!ru->site[r]) continue;
+        if (first && ru->site[r] != first) return;
+        first = ru->site[r];
+    }
+    if (first) memset(ru->site, 0, ru->n_site * sizeof(uint32_t));
+}
+
 /* ---------------------------------------------------------------- run */
 
 rp_status rp__reuse_run(rp_reuse *ru, rp_corpus *c, rp_stats *stats, char *err)
@@ -1233,6 +1247,7 @@ rp_status rp__reuse_run(rp_reuse *ru, rp_corpus *c, rp_stats *stats, char *err)
         return RP_ERR_USAGE;
     }
     st = rp__corpus_first_pass(c, stats, &fingerprint_ops, ru);
+    one_site_is_none(ru);
     double t = rp__seconds();
     if (st == RP_OK) st = find_candidates(ru);
     stats->candidates_seconds = rp__seconds() - t;

@@ -179,6 +179,9 @@ with open(sys.argv[1], "w") as f:
     for k in range(4):
         body = " ".join("w%d" % random.randrange(100000) for _ in range(60))
         f.write(json.dumps({"id": k, "url": "https://www.lantern.example/%d" % k, "text": body + "\n\n" + foot}) + "\n")
+    # a page of another site: one site alone tells nothing of what sites repeat
+    body = " ".join("w%d" % random.randrange(100000) for _ in range(60))
+    f.write(json.dumps({"id": 4, "url": "https://beacon.example/1", "text": body}) + "\n")
 PY
 "$BIN" align -q --json "$WORK/site.jsonl" > "$WORK/site-hide.jsonl"
 check "align: pages sharing only their site's footer are not a pair" test ! -s "$WORK/site-hide.jsonl"
