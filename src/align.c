@@ -535,6 +535,11 @@ static int merge_adjacent(rp_align_ws *ws, const uint32_t *tb, const rp_params *
         }
         uint32_t matches = m->matches + gm + q->matches, same = m->identical + gs + q->identical;
         uint32_t i0 = m->a_word, j0 = m->b_word;
+        uint32_t la = q->a_word + q->a_words - i0, lb = q->b_word + q->b_words - j0;
+        if ((double)matches / (la > lb ? la : lb) + 1e-9 < p->min_identity) {
+            ws->out[++w] = *q; /* a passage keeps min_identity, merged or not */
+            continue;
+        }
         size_t at = w;
         if (push_passage(ws, &at, i0, j0, q->a_word + q->a_words, q->b_word + q->b_words, matches,
                          same))
