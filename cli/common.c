@@ -393,7 +393,7 @@ int cli_report(const cli_opts *o, const char *command, rp_engine *e)
             "\"threshold\": %g, \"ngram\": %u, \"num_perm\": %u, \"aligned_pairs\": %llu, "
             "\"passages\": %llu, \"fingerprints\": %llu, \"common_fingerprints\": %llu, "
             "\"boilerplate_fingerprints\": %llu, \"boilerplate_spans\": %llu, "
-            "\"boilerplate_words\": %llu, \"boilerplate_pairs\": %llu, "
+            "\"boilerplate_words\": %llu, \"boilerplate_pairs\": %llu, \"banal_passages\": %llu, "
             "\"align_seconds\": %.3f, \"min_words\": %u, \"max_df\": %u, "
             "\"threads\": %u, \"spilled_bytes\": %llu, \"spill_partitions\": %llu, "
             "\"seconds\": {\"first_pass\": %.6f, \"candidates\": %.6f, \"verify\": %.6f, "
@@ -406,7 +406,7 @@ int cli_report(const cli_opts *o, const char *command, rp_engine *e)
             (unsigned long long)s.common_fingerprints,
             (unsigned long long)s.boilerplate_fingerprints, (unsigned long long)s.boilerplate_spans,
             (unsigned long long)s.boilerplate_words, (unsigned long long)s.boilerplate_pairs,
-            s.align_seconds, o->params.min_words,
+            (unsigned long long)s.banal_passages, s.align_seconds, o->params.min_words,
             o->params.max_df, s.threads, (unsigned long long)s.spilled_bytes,
             (unsigned long long)s.spill_partitions, s.first_pass_seconds, s.candidates_seconds,
             s.verify_seconds, s.write_seconds, s.collect_seconds, s.align_seconds);

@@ -296,6 +296,9 @@ typedef struct {
     uint64_t boilerplate_pairs;  /* pairs that shared only boilerplate: not compared
                                     (hide; counted where its fingerprints are in at
                                     most max_df documents) or all passages flagged (show) */
+    uint64_t banal_passages;     /* passages shorter than twice min_words made mostly of
+                                    the corpus' commonest words: a stock phrase, not
+                                    evidence (hidden, or flagged with show) */
     double align_seconds;        /* wall time spent aligning candidate pairs */
     /* wall time of each stage, for finding where a run's time goes */
     double first_pass_seconds;   /* read, normalize, shingle, sign (or index) */

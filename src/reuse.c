@@ -41,6 +41,10 @@
 #include <xxhash.h>
 
 #define N_PARTS 256
+#define WORD_SLOTS (1 << 16)
+#define SITE_SHARE 100     /* furniture is on 1/100 or more of its site's pages */
+#define COMMON_SHARE 2000  /* a word that is 1/2000 of the corpus' words is common */
+#define BANAL_MIN_WORDS 50000 /* fewer words in all tell nothing of which are common */
 #define FILE_SHIFT 48     /* a slot's offset: temporary file number, then byte offset */
 #define WRITE_BUF (1 << 20)
 #define BLOCK (1 << 17) /* entries per block: 1 MiB, mapped and unmapped whole by malloc */
@@ -84,8 +88,13 @@ struct rp_reuse {
     /* pass 1 */
     rp_block *part[N_PARTS];   /* newest block first */
     size_t part_n[N_PARTS];
+    _Atomic uint64_t words[WORD_SLOTS]; /* word counts by slot (pass 1) */
+    uint64_t common_cut; /* a slot with this many words is common; 0: not judged */
     uint32_t *site;      /* per record: its site's hash, 0 for none */
     size_t n_site, cap_site;
+    uint32_t *site_key;  /* the sites' page counts: an open-addressing map */
+    uint32_t *site_pages;
+    size_t site_mask;
     /* candidates */
     uint64_t *cand;      /* a << 32 | b */
     size_t n_cand, cap_cand;
@@ -132,6 +141,8 @@ void rp__reuse_free(rp_reuse *ru)
     free_index(ru);
     free(ru->cand);
     free(ru->site);
+    free(ru->site_key);
+    free(ru->site_pages);
     free(ru->bp);
     free(ru->slot_of);
     free(ru->slots);
@@ -153,10 +164,11 @@ static unsigned fp_ngram(const rp_params *p)
 }
 
 typedef struct {
-    const rp_reuse *ru;
+    rp_reuse *ru;
     uint64_t *fp;
     size_t fp_cap;
     rp_buf unesc;
+    uint32_t words[WORD_SLOTS]; /* word counts by slot, added to ru's at the end */
 } rp_fp_worker;
 
 static void *fp_worker_new(void *ctx)
@@ -166,12 +178,31 @@ static void *fp_worker_new(void *ctx)
     return w;
 }
 
+static void flush_words(rp_fp_worker *w)
+{
+    for (size_t k = 0; k < WORD_SLOTS; k++)
+        if (w->words[k]) atomic_fetch_add(&w->ru->words[k], w->words[k]);
+    memset(w->words, 0, sizeof(w->words));
+}
+
 static void fp_worker_free(void *state)
 {
     rp_fp_worker *w = state;
+    flush_words(w);
     free(w->fp);
     rp__buf_free(&w->unesc);
     free(w);
+}
+
+/* Word frequencies, for telling a stock phrase from evidence: each word's
+ * 32-bit token counted in one of WORD_SLOTS slots. A rare word that shares a
+ * slot with a common one is taken for common, one chance in a few hundred. */
+static void count_words(rp_fp_worker *w, const uint64_t *h, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        uint32_t slot = rp__token32(h[i]) & (WORD_SLOTS - 1);
+        if (++w->words[slot] == UINT32_MAX) flush_words(w);
+    }
 }
 
 /* A string field of a JSONL record, unescaped into unesc when it must be;
@@ -262,6 +293,7 @@ static rp_status fingerprint(void *state, const rp_record *r, rp_buf *out)
     }
     size_t n = rp__winnow(r->hashes, r->n_tokens, k, w, p->seed, &fw->fp, &fw->fp_cap);
     if (n == SIZE_MAX) return RP_ERR_NOMEM;
+    if (p->boilerplate != RP_BOILERPLATE_OFF) count_words(fw, r->hashes, r->n_tokens);
     if (rp__buf_append(out, (const char *)&site, sizeof(site))) return RP_ERR_NOMEM;
     return rp__buf_append(out, (const char *)fw->fp, n * sizeof(uint64_t)) ? RP_ERR_NOMEM : RP_OK;
 }
@@ -318,11 +350,15 @@ typedef struct {
 } rp_pairer;
 
 /* Boilerplate, by the data: a text that one site repeats on site_pages or
- * more of its own pages is that site's furniture (a footer, a share bar, a
- * teaser); a wire story is reprinted once by each of many sites. Documents
+ * more of its own pages, and on a hundredth of them or more, is that site's
+ * furniture (a footer, a share bar, a teaser); a wire story is reprinted
+ * once by each of many sites, and a phrase of common words that a big site
+ * happens to use on a few of its thousands of pages is neither. Documents
  * without a site cannot show that, so for a fingerprint mostly in such
  * documents, being in more than max_df of them is taken as furniture. */
 enum { KEY_CONTENT, KEY_BOILERPLATE };
+
+static size_t site_slot(const rp_reuse *ru, uint32_t site);
 
 static int cmp_u32(const void *x, const void *y)
 {
@@ -347,7 +383,9 @@ static int judge_key(rp_pairer *w, const uint64_t *v, size_t df)
             qsort(w->sites, n, sizeof(uint32_t), cmp_u32);
             for (size_t x = 0, run = 1; x + 1 < n; x++) {
                 run = w->sites[x + 1] == w->sites[x] ? run + 1 : 1;
-                if (run >= need) return KEY_BOILERPLATE;
+                if (run >= need && (uint64_t)run * SITE_SHARE >=
+                                       ru->site_pages[site_slot(ru, w->sites[x])])
+                    return KEY_BOILERPLATE;
             }
         }
     }
@@ -969,6 +1007,7 @@ typedef struct {
     unsigned index;        /* 0: the calling thread, which reports progress */
     rp_buf ta, tb, sa, sb, la, lb, ma, mb, packed;
     uint64_t boilerplate_pairs; /* show: pairs whose passages are all boilerplate */
+    uint64_t banal_passages;    /* short passages of the corpus' commonest words */
     rp_result *results;
     size_t n_results, cap_results;
     rp_passage *passages;
@@ -1013,6 +1052,21 @@ static int flag_boilerplate(rp_passage *ps, size_t n, const rp_buf *ma, const rp
         flagged += (size_t)p->boilerplate;
     }
     return flagged == n;
+}
+
+/* A short passage is evidence of reuse only when enough of its words are
+ * not among the corpus' commonest (TextPAIR's "banality" test, on words):
+ * two documents that share only a stock formula ("to the best of my
+ * knowledge and belief ...") or a chance run of common words do not reuse
+ * each other. 1 when the passage at a's words is banal. */
+static int banal(const rp_reuse *ru, const rp_passage *p, const uint32_t *ta)
+{
+    if (!ru->common_cut || p->words >= 2 * ru->p.min_words) return 0;
+    uint32_t content = 0;
+    for (uint32_t x = p->a_word; x < p->a_word + p->a_words; x++)
+        content += atomic_load_explicit(&ru->words[ta[x] & (WORD_SLOTS - 1)], memory_order_relaxed) <
+                   ru->common_cut;
+    return content * 2 < ru->p.min_words;
 }
 
 /* Two pages of one site that share only a line or two: a teaser, a headline
@@ -1075,6 +1129,19 @@ static rp_status align_chunk(rp_pair_worker *w, rp_align_ws *ws, const rp_chunk 
             (n = drop_short(ps, n, 2 * ru->p.min_words)) == 0) {
             w->boilerplate_pairs++;
             continue;
+        }
+        if (ru->p.boilerplate != RP_BOILERPLATE_OFF && ru->common_cut) {
+            size_t kept = 0, was = n;
+            for (size_t x = 0; x < n; x++) {
+                int is_banal = banal(ru, &ps[x], (const uint32_t *)w->ta.data);
+                w->banal_passages += (uint64_t)is_banal;
+                if (ru->p.boilerplate == RP_BOILERPLATE_SHOW) ps[x].boilerplate |= is_banal;
+                else if (!is_banal) ps[kept++] = ps[x];
+            }
+            if (ru->p.boilerplate == RP_BOILERPLATE_HIDE && (n = kept) == 0) {
+                w->boilerplate_pairs += was > 0;
+                continue;
+            }
         }
         rp_alignment al;
         memset(&al, 0, sizeof(al));
@@ -1204,6 +1271,7 @@ static rp_status align_pairs(rp_reuse *ru)
         rp__buf_free(&w[k].ma);
         rp__buf_free(&w[k].mb);
         ru->stats->boilerplate_pairs += w[k].boilerplate_pairs;
+        ru->stats->banal_passages += w[k].banal_passages;
         free(w[k].results);
         free(w[k].passages);
     }
@@ -1215,6 +1283,31 @@ static rp_status align_pairs(rp_reuse *ru)
     ru->stats->aligned_pairs = ru->n_results;
     ru->stats->passages = ru->n_passages;
     return st;
+}
+
+static size_t site_slot(const rp_reuse *ru, uint32_t site)
+{
+    size_t h = (size_t)rp__mix64(site) & ru->site_mask;
+    while (ru->site_key[h] && ru->site_key[h] != site) h = (h + 1) & ru->site_mask;
+    return h;
+}
+
+/* How many pages each site has in the corpus. */
+static rp_status count_site_pages(rp_reuse *ru)
+{
+    size_t slots = 16;
+    while (slots < ru->n_site * 2) slots <<= 1;
+    ru->site_key = calloc(slots, sizeof(uint32_t));
+    ru->site_pages = calloc(slots, sizeof(uint32_t));
+    if (!ru->site_key || !ru->site_pages) return RP_ERR_NOMEM;
+    ru->site_mask = slots - 1;
+    for (size_t r = 0; r < ru->n_site; r++) {
+        if (!ru->site[r]) continue;
+        size_t h = site_slot(ru, ru->site[r]);
+        ru->site_key[h] = ru->site[r];
+        ru->site_pages[h]++;
+    }
+    return RP_OK;
 }
 
 /* A corpus whose pages all come from one site (an archive, a crawl of one
@@ -1248,6 +1341,10 @@ rp_status rp__reuse_run(rp_reuse *ru, rp_corpus *c, rp_stats *stats, char *err)
     }
     st = rp__corpus_first_pass(c, stats, &fingerprint_ops, ru);
     one_site_is_none(ru);
+    if (st == RP_OK && ru->p.boilerplate != RP_BOILERPLATE_OFF) st = count_site_pages(ru);
+    uint64_t total = 0;
+    for (size_t k = 0; k < WORD_SLOTS; k++) total += atomic_load(&ru->words[k]);
+    ru->common_cut = total >= BANAL_MIN_WORDS ? total / COMMON_SHARE : 0;
     double t = rp__seconds();
     if (st == RP_OK) st = find_candidates(ru);
     stats->candidates_seconds = rp__seconds() - t;

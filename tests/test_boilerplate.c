@@ -430,6 +430,7 @@ typedef struct {
     size_t n_det, n_cases, detected_cases, gran_sum;
     size_t flagged, passages;
     size_t case_hits[2];
+    double last_rec;
 } tally;
 
 static size_t page_of(const rp_id *id)
@@ -512,9 +513,14 @@ static int count_pair(void *user, const rp_alignment *al)
     }
     for (int x = 0; x < n_cases; x++)
         if (t->case_hits[x]) t->detected_cases++, t->gran_sum += t->case_hits[x];
+    if (getenv("REPRINT_SCRAPED_DEBUG") && n_cases && t->rec_sum - t->last_rec < 0.8 * n_cases)
+        print_message("low recall %.2f: %zu-%zu kind %d, %zu passages, case body [%u, %u) [%u, %u)\n",
+                      (t->rec_sum - t->last_rec) / n_cases, a, b, pages[swap ? a : b].kind,
+                      al->n_passages, cases[0][0], cases[0][1], cases[0][2], cases[0][3]);
+    t->last_rec = t->rec_sum;
     t->case_hits[0] = t->case_hits[1] = 0;
     const uint32_t *c = cases[0];
-    if ((hits > 1 || hits < al->n_passages) && getenv("REPRINT_SCRAPED_DEBUG"))
+    if ((hits > 1 || hits < al->n_passages) && getenv("REPRINT_SCRAPED_DEBUG_ALL"))
         for (size_t k = 0; k < al->n_passages; k++)
             print_message("case %zu-%zu kind %d: passage %zu of %zu, %u words, a [%u, %u) b [%u, %u), "
                           "case [%u, %u) [%u, %u)\n", a, b, pages[swap ? a : b].kind, k,
@@ -630,11 +636,80 @@ static void test_boilerplate_shown_and_off(void **state)
     assert_true(off.unrelated > 100);
 }
 
+typedef struct {
+    int formula, rare;   /* the pairs seen */
+    size_t flagged;
+} stock_seen;
+
+static int see_stock(void *user, const rp_alignment *al)
+{
+    stock_seen *seen = user;
+    int formula = al->a.len == 1 && al->a.str[0] == 'A' && al->b.str[0] == 'B';
+    int rare = al->a.len == 1 && al->a.str[0] == 'C' && al->b.str[0] == 'D';
+    seen->formula += formula;
+    seen->rare += rare;
+    for (size_t k = 0; k < al->n_passages; k++) seen->flagged += (size_t)al->passages[k].boilerplate;
+    return 0;
+}
+
+/* Two unrelated documents that share only a stock formula of a dozen of the
+ * corpus' commonest words are not reuse; two that share a dozen rare words
+ * are. 400 other documents tell which words are common. */
+static void test_stock_phrase(void **state)
+{
+    (void)state;
+    rng_state = 7;
+    make_vocab();
+    text t = {0}, formula = {0}, rare = {0};
+    for (int k = 0; k < 12; k++) {
+        put(&formula, k ? " " : "");
+        put(&formula, vocab[(k * 7) % 12]); /* among the twelve commonest */
+        put(&rare, k ? " " : "");
+        put(&rare, vocab[3000 + k * 31]);
+    }
+    for (int d = 0; d < 404; d++) {
+        char head[64];
+        const char *id = d == 0 ? "A" : d == 1 ? "B" : d == 2 ? "C" : d == 3 ? "D" : NULL;
+        if (id) snprintf(head, sizeof(head), "{\"id\": \"%s\", \"text\": \"", id);
+        else snprintf(head, sizeof(head), "{\"id\": \"n%d\", \"text\": \"", d);
+        put(&t, head);
+        char *before = prose(80), *after = prose(80);
+        for (char *c = before; *c; c++) *c = *c == '"' ? '\'' : *c; /* not JSON's quotes */
+        for (char *c = after; *c; c++) *c = *c == '"' ? '\'' : *c;
+        put(&t, before);
+        put(&t, " ");
+        put(&t, d < 2 ? formula.s : d < 4 ? rare.s : "");
+        put(&t, " ");
+        put(&t, after);
+        put(&t, "\"}\n");
+        free(before), free(after);
+    }
+    const char *path = write_temp("reprint_stock.jsonl", t.s, t.len);
+    for (int mode = 0; mode < 3; mode++) {
+        rp_params p;
+        rp_params_init(&p);
+        p.task = RP_TASK_ALIGN;
+        p.boilerplate = mode == 0 ? RP_BOILERPLATE_HIDE : mode == 1 ? RP_BOILERPLATE_SHOW : RP_BOILERPLATE_OFF;
+        rp_engine *e = run_engine(&p, path);
+        stock_seen seen = {0, 0, 0};
+        assert_int_equal(rp_engine_foreach_alignment(e, see_stock, &seen), RP_OK);
+        rp_stats st;
+        rp_engine_stats(e, &st);
+        assert_int_equal(seen.rare, 1);
+        assert_int_equal(seen.formula, mode == 0 ? 0 : 1);
+        if (mode == 1) assert_true(seen.flagged >= 1 && st.banal_passages >= 1);
+        rp_engine_free(e);
+    }
+    remove(path);
+    free(t.s), free(formula.s), free(rare.s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_scraped_pages),
         cmocka_unit_test(test_boilerplate_shown_and_off),
+        cmocka_unit_test(test_stock_phrase),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
