@@ -105,6 +105,17 @@ print(f"align correctness: {s['read']} documents, {s['aligned_pairs']} pairs sha
 for k, v in by_kind.items():
     assert v[0] >= 0.95 * v[1], f"align recall of {k} below 95%"
 PY
+# align on templated pages (gen_corpus ... sites: 50 sites, each page in its
+# site's navigation, byline, teasers and footer; copies on other sites):
+# pairs that share only page furniture must not be reported
+PAGES=$OUT/pages-$SIZE.jsonl PTRUTH=$OUT/pages-$SIZE.truth.tsv
+[ -s "$PAGES" ] || build/gen_corpus "$bytes" "$PAGES" "$PTRUTH" 42 sites 2>/dev/null
+build/reprint align -q --json "$PAGES" > "$OUT/pages-aligned.jsonl"
+echo -n "align on templated pages: "
+python3 bench/eval_sites.py "$OUT/pages-aligned.jsonl" "$PTRUTH" 0.99 0.99
+build/reprint align -q --json --boilerplate off "$PAGES" > "$OUT/pages-aligned-off.jsonl"
+echo -n "  the same with --boilerplate off: "
+python3 bench/eval_sites.py "$OUT/pages-aligned-off.jsonl" "$PTRUTH"
 [ "$TIMING" = 1 ] || exit 0
 
 # wc -w and dedup on one thread and on all take turns, so that a change in
@@ -158,6 +169,10 @@ read -r t_sd m_sd < <(timeit build/reprint dedup -q --spin "$CORPUS")
 row "reprint dedup --spin" "$t_sd" "$m_sd"
 read -r t_sa m_sa < <(timeit build/reprint align -q --spin --json "$CORPUS")
 row "reprint align --spin" "$t_sa" "$m_sa"
+read -r t_ap m_ap < <(timeit build/reprint align -q --json "$PAGES")
+read -r t_ao m_ao < <(timeit build/reprint align -q --json --boilerplate off "$PAGES")
+awk -v a="$t_ap" -v am="$m_ap" -v o="$t_ao" -v om="$m_ao" 'BEGIN {
+    printf "align on the templated pages (same size): %.2f s, %.0f MB with boilerplate detection; %.2f s, %.0f MB without\n", a, am / 1024, o, om / 1024 }'
 read -r t_st m_st < <(RUNS=1 timeit build/reprint stories -q --json "$CORPUS")
 row "reprint stories" "$t_st" "$m_st"
 awk -v d="$t_rp" -v sd="$t_sd" -v a="$t_al" -v sa="$t_sa" 'BEGIN {

@@ -14,9 +14,13 @@
  *   excerpt    a new article quoting 20 to 60 consecutive words of the source
  * The truth goes to the side file TRUTH: "dup_index source_index kind".
  *
- * usage: gen_corpus BYTES OUT.jsonl TRUTH.tsv [SEED] [short]
+ * usage: gen_corpus BYTES OUT.jsonl TRUTH.tsv [SEED] [short|sites]
  *   short: one paragraph of one to three sentences a document (about 300
  *   bytes), for corpora of many millions of documents on a modest disk
+ *   sites: every document is a page of one of 50 sites, in that site's
+ *   template (navigation, a byline, "Read more" teasers between paragraphs,
+ *   a share bar and a copyright footer), its URL on the site's host; a copy
+ *   is a page of another site than its source's
  */
 #include <math.h>
 #include <stdint.h>
@@ -126,6 +130,73 @@ static void document(sbuf *b)
     }
 }
 
+#define N_SITES 50
+#define N_TEASERS 20
+
+typedef struct {
+    char nav[256], byline[128], footer[512];
+    char teaser[N_TEASERS][160];
+} site;
+
+static site *sites;
+
+static void make_sites(void)
+{
+    sites = calloc(N_SITES, sizeof(site));
+    sbuf b = {0};
+    for (int k = 0; k < N_SITES; k++) {
+        site *x = &sites[k];
+        b.len = 0;
+        puts_(&b, "Home");
+        for (int w = 0; w < 8; w++) {
+            puts_(&b, " | ");
+            puts_(&b, vocab[20000 + k * 40 + w]);
+        }
+        snprintf(x->nav, sizeof(x->nav), "%.*s", (int)b.len, b.s);
+        snprintf(x->byline, sizeof(x->byline), "By %s %s | Site %d News", vocab[30000 + k],
+                 vocab[31000 + k], k);
+        snprintf(x->footer, sizeof(x->footer),
+                 "Share this story: Facebook Twitter Email Print\n\nCopyright 2026 Site %d %s Media. "
+                 "All rights reserved. No part of this site may be reproduced without permission. "
+                 "Sign up for the %s newsletter.",
+                 k, vocab[32000 + k], vocab[33000 + k]);
+        for (int t = 0; t < N_TEASERS; t++) {
+            b.len = 0;
+            for (int w = 0; w < 8 + (int)(rnd() % 6); w++) {
+                if (w) puts_(&b, " ");
+                puts_(&b, word());
+            }
+            snprintf(x->teaser[t], sizeof(x->teaser[t]), "%.*s", (int)b.len, b.s);
+        }
+    }
+    free(b.s);
+}
+
+/* body as a page of site k: its paragraphs (split at blank lines) with a
+ * teaser after one in four, between the site's header and footer. */
+static void site_page(sbuf *out, int k, const char *body, size_t n)
+{
+    const site *x = &sites[k];
+    out->len = 0;
+    puts_(out, x->nav);
+    puts_(out, "\n\n");
+    puts_(out, x->byline);
+    puts_(out, "\n\n");
+    for (size_t i = 0; i < n;) {
+        size_t j = i;
+        while (j < n && !(body[j] == '\n' && j + 1 < n && body[j + 1] == '\n')) j++;
+        put(out, body + i, j - i);
+        puts_(out, "\n\n");
+        i = j + 2;
+        if (i < n && rnd() % 4 == 0) {
+            puts_(out, "Read more: ");
+            puts_(out, x->teaser[rnd() % N_TEASERS]);
+            puts_(out, "\n\n");
+        }
+    }
+    puts_(out, x->footer);
+}
+
 static void json_text(FILE *f, const char *s, size_t n)
 {
     fputc('"', f);
@@ -148,6 +219,7 @@ int main(int argc, char **argv)
     double target = strtod(argv[1], NULL);
     rng_state = argc > 4 ? strtoull(argv[4], NULL, 10) : 42;
     short_docs = argc > 5 && strcmp(argv[5], "short") == 0;
+    int with_sites = argc > 5 && strcmp(argv[5], "sites") == 0;
     FILE *out = fopen(argv[2], "wb"), *truth = fopen(argv[3], "wb");
     if (!out || !truth) {
         perror("gen_corpus");
@@ -155,7 +227,10 @@ int main(int argc, char **argv)
     }
     setvbuf(out, NULL, _IOFBF, 1 << 20);
     make_vocab();
+    if (with_sites) make_sites();
     enum { KEEP = 4096 };
+    int *recent_site = calloc(KEEP, sizeof(int));
+    sbuf page = {0};
     sbuf *recent = calloc(KEEP, sizeof(sbuf));
     uint64_t *recent_id = calloc(KEEP, sizeof(uint64_t));
     sbuf doc = {0}, tmp = {0};
@@ -163,7 +238,9 @@ int main(int argc, char **argv)
     uint64_t written = 0, n = 0, originals = 0;
     while ((double)written < target) {
         int dup = originals > 100 && rnd() % 10 == 0;
+        int site_no = with_sites ? (int)(rnd() % N_SITES) : 0;
         if (!dup) {
+            recent_site[originals % KEEP] = site_no;
             document(&doc);
             sbuf *slot = &recent[originals % KEEP];
             slot->len = 0;
@@ -173,6 +250,7 @@ int main(int argc, char **argv)
         } else {
             uint64_t k = rnd() % (originals < KEEP ? originals : KEEP);
             sbuf *src = &recent[k];
+            if (with_sites && site_no == recent_site[k]) site_no = (site_no + 1) % N_SITES;
             int kind = (int)(rnd() % 6);
             tmp.len = 0;
             if (kind == 0) {
@@ -234,9 +312,16 @@ int main(int argc, char **argv)
             put(&doc, tmp.s, tmp.len);
         }
         long before = ftell(out);
-        fprintf(out, "{\"id\": \"doc-%llu\", \"url\": \"https://news.example/%llu\", \"text\": ",
-                (unsigned long long)n, (unsigned long long)n);
-        json_text(out, doc.s, doc.len);
+        if (with_sites) {
+            site_page(&page, site_no, doc.s, doc.len);
+            fprintf(out, "{\"id\": \"doc-%llu\", \"url\": \"https://site%d.example/%llu\", \"text\": ",
+                    (unsigned long long)n, site_no, (unsigned long long)n);
+            json_text(out, page.s, page.len);
+        } else {
+            fprintf(out, "{\"id\": \"doc-%llu\", \"url\": \"https://news.example/%llu\", \"text\": ",
+                    (unsigned long long)n, (unsigned long long)n);
+            json_text(out, doc.s, doc.len);
+        }
         fputs("}\n", out);
         written += (uint64_t)(ftell(out) - before);
         n++;
