@@ -343,6 +343,8 @@ typedef struct {
     size_t n_bp, cap_bp;
     uint64_t *bp_cand;   /* hide: the pairs they would have made, for the count */
     size_t n_bp_cand, cap_bp_cand;
+    uint64_t *star;      /* pairs of content keys in more than max_df documents */
+    size_t n_star, cap_star;
     uint32_t *sites;     /* scratch: a key's documents' sites */
     size_t cap_sites;
     uint64_t common;     /* fingerprints over max_df */
@@ -463,8 +465,10 @@ static rp_status pair_partition(rp_pairer *w, unsigned k)
         }
         if (df > ru->p.max_df) {
             /* Content in many documents (a wire story on many sites): each
-             * pairs with the first, a star rather than every pair. Without
-             * boilerplate detection such text is not paired (max_df). */
+             * pairs with the first, a star rather than every pair, if they
+             * share two such keys (star_pairs). Without boilerplate
+             * detection such text is not paired (max_df). */
+            if (kind == KEY_CONTENT) to = &w->star, to_n = &w->n_star, to_cap = &w->cap_star;
             if (ru->p.boilerplate != RP_BOILERPLATE_OFF)
                 for (size_t y = i + 1; y < j && st == RP_OK; y++)
                     if ((uint32_t)v[y] != (uint32_t)v[i] &&
@@ -565,6 +569,44 @@ static rp_status gather_boilerplate(rp_reuse *ru, rp_pairer *w, unsigned threads
     return RP_OK;
 }
 
+/* The pairs of keys in more than max_df documents (each document with the
+ * first under the key) that two or more such keys made join the
+ * candidates: a wire story's reprints share hundreds of its fingerprints
+ * with its first page, while a phrase of common words that turns up in
+ * thousands of pages gives a pair one, by chance (on 1 GB of templated
+ * pages: 3.5 million such pairs, almost none sharing a passage). */
+static rp_status star_pairs(rp_reuse *ru, rp_pairer *w, unsigned threads)
+{
+    size_t n = 0;
+    for (unsigned k = 0; k < threads; k++) n += w[k].n_star;
+    if (!n) return RP_OK;
+    uint64_t *all = malloc(n * sizeof(uint64_t));
+    if (!all) return RP_ERR_NOMEM;
+    n = 0;
+    for (unsigned k = 0; k < threads; k++) {
+        memcpy(all + n, w[k].star, w[k].n_star * sizeof(uint64_t));
+        n += w[k].n_star;
+    }
+    if (rp__radix_sort_u64(all, n, 0)) {
+        free(all);
+        return RP_ERR_NOMEM;
+    }
+    size_t kept = 0;
+    for (size_t i = 0; i < n;) {
+        size_t j = i + 1;
+        while (j < n && all[j] == all[i]) j++;
+        if (j - i >= 2) all[kept++] = all[i];
+        i = j;
+    }
+    rp_status st = RP_OK;
+    if (rp__grow((void **)&ru->cand, &ru->cap_cand, ru->n_cand + kept, sizeof(uint64_t)))
+        st = RP_ERR_NOMEM;
+    else
+        memcpy(ru->cand + ru->n_cand, all, kept * sizeof(uint64_t)), ru->n_cand += kept;
+    free(all);
+    return st;
+}
+
 static rp_status find_candidates(rp_reuse *ru)
 {
     unsigned threads = ru->stats->threads ? ru->stats->threads : 1;
@@ -586,9 +628,11 @@ static rp_status find_candidates(rp_reuse *ru)
         free(w[k].cand);
     }
     free_index(ru);
+    if (st == RP_OK) st = star_pairs(ru, w, threads);
     if (st == RP_OK && fold(ru->cand, &ru->n_cand)) st = RP_ERR_NOMEM;
     if (st == RP_OK) st = gather_boilerplate(ru, w, threads);
     for (unsigned k = 0; k < threads; k++) {
+        free(w[k].star);
         free(w[k].bp);
         free(w[k].bp_cand);
         free(w[k].sites);
