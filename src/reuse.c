@@ -352,8 +352,9 @@ typedef struct {
 } rp_pairer;
 
 /* Boilerplate, by the data: a text that one site repeats on site_pages or
- * more of its own pages, and on a hundredth of them or more, is that site's
- * furniture (a footer, a share bar, a teaser); a wire story is reprinted
+ * more of its own pages, and on a hundredth of them or more or on no other
+ * site, is that site's furniture (a footer, a share bar, a teaser, the seam
+ * of its byline and whatever article follows); a wire story is reprinted
  * once by each of many sites, and a phrase of common words that a big site
  * happens to use on a few of its thousands of pages is neither. Documents
  * without a site cannot show that, so for a fingerprint mostly in such
@@ -385,8 +386,8 @@ static int judge_key(rp_pairer *w, const uint64_t *v, size_t df)
             qsort(w->sites, n, sizeof(uint32_t), cmp_u32);
             for (size_t x = 0, run = 1; x + 1 < n; x++) {
                 run = w->sites[x + 1] == w->sites[x] ? run + 1 : 1;
-                if (run >= need && (uint64_t)run * SITE_SHARE >=
-                                       ru->site_pages[site_slot(ru, w->sites[x])])
+                if (run >= need && (run == n || (uint64_t)run * SITE_SHARE >=
+                                                     ru->site_pages[site_slot(ru, w->sites[x])]))
                     return KEY_BOILERPLATE;
             }
         }
