@@ -334,17 +334,25 @@ static const rp__first_pass_ops fingerprint_ops = {fp_worker_new, fp_worker_free
 
 /* The candidate search, on all threads: each takes every step-th partition
  * from first and pairs its documents into a list of its own. */
+/* A growable list of 64-bit values: pairs a << 32 | b, or fingerprints. */
+typedef struct {
+    uint64_t *v;
+    size_t n, cap;
+} rp_u64s;
+
+/* What a thread of the candidate search makes, each a list of its own. */
+enum {
+    L_CAND,    /* candidate pairs */
+    L_BP,      /* boilerplate fingerprints found (40 bits) */
+    L_BP_CAND, /* hide: the pairs they would have made, for the count */
+    L_STAR,    /* pairs of content keys in more than max_df documents */
+    N_LISTS
+};
+
 typedef struct {
     rp_reuse *ru;
     unsigned first, step;
-    uint64_t *cand;
-    size_t n_cand, cap_cand;
-    uint64_t *bp;        /* boilerplate fingerprints found (40 bits) */
-    size_t n_bp, cap_bp;
-    uint64_t *bp_cand;   /* hide: the pairs they would have made, for the count */
-    size_t n_bp_cand, cap_bp_cand;
-    uint64_t *star;      /* pairs of content keys in more than max_df documents */
-    size_t n_star, cap_star;
+    rp_u64s list[N_LISTS];
     uint32_t *sites;     /* scratch: a key's documents' sites */
     size_t cap_sites;
     uint64_t common;     /* fingerprints over max_df */
@@ -396,10 +404,10 @@ static int judge_key(rp_pairer *w, const uint64_t *v, size_t df)
     return KEY_CONTENT;
 }
 
-static int push_pair(uint64_t **v, size_t *n, size_t *cap, uint32_t a, uint32_t b)
+static int push_pair(rp_u64s *l, uint32_t a, uint32_t b)
 {
-    if (rp__grow((void **)v, cap, *n + 1, sizeof(uint64_t))) return -1;
-    (*v)[(*n)++] = (uint64_t)a << 32 | b;
+    if (rp__grow((void **)&l->v, &l->cap, l->n + 1, sizeof(uint64_t))) return -1;
+    l->v[l->n++] = (uint64_t)a << 32 | b;
     return 0;
 }
 
@@ -447,17 +455,14 @@ static rp_status pair_partition(rp_pairer *w, unsigned k)
             break;
         }
         if (df > ru->p.max_df) w->common++;
-        uint64_t **to = &w->cand;
-        size_t *to_n = &w->n_cand, *to_cap = &w->cap_cand;
+        rp_u64s *to = &w->list[L_CAND];
         if (kind == KEY_BOILERPLATE) {
-            if (push_pair(&w->bp, &w->n_bp, &w->cap_bp, k, (uint32_t)(v[i] >> 32))) {
+            if (push_pair(&w->list[L_BP], k, (uint32_t)(v[i] >> 32))) {
                 st = RP_ERR_NOMEM;
                 break;
             }
             if (ru->p.boilerplate == RP_BOILERPLATE_HIDE) { /* counted, not compared */
-                to = &w->bp_cand;
-                to_n = &w->n_bp_cand;
-                to_cap = &w->cap_bp_cand;
+                to = &w->list[L_BP_CAND];
                 if (df > ru->p.max_df) {
                     i = j;
                     continue;
@@ -469,18 +474,18 @@ static rp_status pair_partition(rp_pairer *w, unsigned k)
              * pairs with the first, a star rather than every pair, if they
              * share two such keys (star_pairs). Without boilerplate
              * detection such text is not paired (max_df). */
-            if (kind == KEY_CONTENT) to = &w->star, to_n = &w->n_star, to_cap = &w->cap_star;
+            if (kind == KEY_CONTENT) to = &w->list[L_STAR];
             if (ru->p.boilerplate != RP_BOILERPLATE_OFF)
                 for (size_t y = i + 1; y < j && st == RP_OK; y++)
                     if ((uint32_t)v[y] != (uint32_t)v[i] &&
-                        push_pair(to, to_n, to_cap, (uint32_t)v[i], (uint32_t)v[y]))
+                        push_pair(to, (uint32_t)v[i], (uint32_t)v[y]))
                         st = RP_ERR_NOMEM;
         } else {
             for (size_t x = i; x < j && st == RP_OK; x++)
                 for (size_t y = x + 1; y < j; y++) {
                     uint32_t a = (uint32_t)v[x], b = (uint32_t)v[y];
                     if (a == b) continue;
-                    if (push_pair(to, to_n, to_cap, a, b)) {
+                    if (push_pair(to, a, b)) {
                         st = RP_ERR_NOMEM;
                         break;
                     }
@@ -500,16 +505,34 @@ static void *pairer_main(void *arg)
         w->st = pair_partition(w, k);
         /* pairs sharing many fingerprints come once per fingerprint: fold
          * them before they pile up */
-        if (w->st == RP_OK && w->n_cand > 2 * folded) {
-            if (fold(w->cand, &w->n_cand)) w->st = RP_ERR_NOMEM;
-            folded = w->n_cand;
+        rp_u64s *c = &w->list[L_CAND], *b = &w->list[L_BP_CAND];
+        if (w->st == RP_OK && c->n > 2 * folded) {
+            if (fold(c->v, &c->n)) w->st = RP_ERR_NOMEM;
+            folded = c->n;
         }
-        if (w->st == RP_OK && w->n_bp_cand > 2 * bp_folded) {
-            if (fold(w->bp_cand, &w->n_bp_cand)) w->st = RP_ERR_NOMEM;
-            bp_folded = w->n_bp_cand;
+        if (w->st == RP_OK && b->n > 2 * bp_folded) {
+            if (fold(b->v, &b->n)) w->st = RP_ERR_NOMEM;
+            bp_folded = b->n;
         }
     }
     return NULL;
+}
+
+/* The threads' lists `which` in one array; NULL with *n 0 for none, or
+ * NULL out of memory. */
+static uint64_t *joined(const rp_pairer *w, unsigned threads, int which, size_t *n)
+{
+    *n = 0;
+    for (unsigned k = 0; k < threads; k++) *n += w[k].list[which].n;
+    uint64_t *all = *n ? malloc(*n * sizeof(uint64_t)) : NULL;
+    if (!all) return NULL;
+    size_t at = 0;
+    for (unsigned k = 0; k < threads; k++) {
+        const rp_u64s *l = &w[k].list[which];
+        if (l->n) memcpy(all + at, l->v, l->n * sizeof(uint64_t));
+        at += l->n;
+    }
+    return all;
 }
 
 static size_t bp_slot(const rp_reuse *ru, uint64_t v)
@@ -530,7 +553,7 @@ static int is_boilerplate(const rp_reuse *ru, uint64_t v)
 static rp_status gather_boilerplate(rp_reuse *ru, rp_pairer *w, unsigned threads)
 {
     size_t n_bp = 0, n_pairs = 0;
-    for (unsigned k = 0; k < threads; k++) n_bp += w[k].n_bp;
+    for (unsigned k = 0; k < threads; k++) n_bp += w[k].list[L_BP].n;
     ru->stats->boilerplate_fingerprints = n_bp;
     if (n_bp) {
         size_t slots = 16;
@@ -538,24 +561,17 @@ static rp_status gather_boilerplate(rp_reuse *ru, rp_pairer *w, unsigned threads
         if (!(ru->bp = calloc(slots, sizeof(uint64_t)))) return RP_ERR_NOMEM;
         ru->bp_mask = slots - 1;
         for (unsigned k = 0; k < threads; k++)
-            for (size_t x = 0; x < w[k].n_bp; x++) {
-                uint64_t v = w[k].bp[x] + 1;
+            for (size_t x = 0; x < w[k].list[L_BP].n; x++) {
+                uint64_t v = w[k].list[L_BP].v[x] + 1;
                 ru->bp[bp_slot(ru, v)] = v;
             }
     }
     /* the pairs boilerplate made that no content did */
-    for (unsigned k = 0; k < threads; k++) {
-        if (fold(w[k].bp_cand, &w[k].n_bp_cand)) return RP_ERR_NOMEM;
-        n_pairs += w[k].n_bp_cand;
-    }
+    for (unsigned k = 0; k < threads; k++)
+        if (fold(w[k].list[L_BP_CAND].v, &w[k].list[L_BP_CAND].n)) return RP_ERR_NOMEM;
+    uint64_t *all = joined(w, threads, L_BP_CAND, &n_pairs);
     if (!n_pairs) return RP_OK;
-    uint64_t *all = malloc(n_pairs * sizeof(uint64_t));
     if (!all) return RP_ERR_NOMEM;
-    n_pairs = 0;
-    for (unsigned k = 0; k < threads; k++) {
-        memcpy(all + n_pairs, w[k].bp_cand, w[k].n_bp_cand * sizeof(uint64_t));
-        n_pairs += w[k].n_bp_cand;
-    }
     if (fold(all, &n_pairs)) {
         free(all);
         return RP_ERR_NOMEM;
@@ -578,16 +594,10 @@ static rp_status gather_boilerplate(rp_reuse *ru, rp_pairer *w, unsigned threads
  * pages: 3.5 million such pairs, almost none sharing a passage). */
 static rp_status star_pairs(rp_reuse *ru, rp_pairer *w, unsigned threads)
 {
-    size_t n = 0;
-    for (unsigned k = 0; k < threads; k++) n += w[k].n_star;
+    size_t n;
+    uint64_t *all = joined(w, threads, L_STAR, &n);
     if (!n) return RP_OK;
-    uint64_t *all = malloc(n * sizeof(uint64_t));
     if (!all) return RP_ERR_NOMEM;
-    n = 0;
-    for (unsigned k = 0; k < threads; k++) {
-        memcpy(all + n, w[k].star, w[k].n_star * sizeof(uint64_t));
-        n += w[k].n_star;
-    }
     if (rp__radix_sort_u64(all, n, 0)) {
         free(all);
         return RP_ERR_NOMEM;
@@ -618,24 +628,20 @@ static rp_status find_candidates(rp_reuse *ru)
     rp_status st = RP_OK;
     for (unsigned k = 0; k < threads; k++) {
         if (st == RP_OK) st = w[k].st;
-        if (st == RP_OK && w[k].n_cand) {
-            if (rp__grow((void **)&ru->cand, &ru->cap_cand, ru->n_cand + w[k].n_cand, sizeof(uint64_t)))
-                st = RP_ERR_NOMEM;
-            else
-                memcpy(ru->cand + ru->n_cand, w[k].cand, w[k].n_cand * sizeof(uint64_t));
-            ru->n_cand += st == RP_OK ? w[k].n_cand : 0;
-        }
         ru->stats->common_fingerprints += w[k].common;
-        free(w[k].cand);
+    }
+    if (st == RP_OK) {
+        free(ru->cand);
+        ru->cand = joined(w, threads, L_CAND, &ru->n_cand);
+        ru->cap_cand = ru->n_cand;
+        if (ru->n_cand && !ru->cand) st = RP_ERR_NOMEM, ru->n_cand = 0;
     }
     free_index(ru);
     if (st == RP_OK) st = star_pairs(ru, w, threads);
     if (st == RP_OK && fold(ru->cand, &ru->n_cand)) st = RP_ERR_NOMEM;
     if (st == RP_OK) st = gather_boilerplate(ru, w, threads);
     for (unsigned k = 0; k < threads; k++) {
-        free(w[k].star);
-        free(w[k].bp);
-        free(w[k].bp_cand);
+        for (int l = 0; l < N_LISTS; l++) free(w[k].list[l].v);
         free(w[k].sites);
     }
     free(w);
