@@ -322,10 +322,11 @@ static int show_passage(view *v, const rp_alignment *al, const rp_passage *p)
     db = malloc(nb + 1);
     if (!da || !db || diff_words(ha, na, h, nb, da, db)) goto done;
     if (layout(v, sa, la, da, spa, na, &ca) || layout(v, sb, lb, db, sp, nb, &cb)) goto done;
-    fprintf(v->f, "  passage: %u words, identity %.2f, %.0f%% of words differ%s   a[%u:%u]  b[%u:%u]\n",
+    fprintf(v->f, "  passage: %u words, identity %.2f, %.0f%% of words differ%s%s   a[%u:%u]  b[%u:%u]\n",
             p->words, p->identity, p->differ * 100,
             rp_is_disguised(p->matches, p->identical) ? " (disguised: synonyms, word forms)" : "",
-            p->a_start, p->a_end, p->b_start, p->b_end);
+            p->boilerplate ? " (boilerplate: not counted)" : "", p->a_start, p->a_end, p->b_start,
+            p->b_end);
     size_t rows = ca.n > cb.n ? ca.n : cb.n;
     for (size_t r = 0; r < rows; r++) {
         const char *l = r < ca.n ? ca.lines[r] : "";

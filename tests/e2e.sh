@@ -194,6 +194,8 @@ sys.exit(not (len(p) == 6 and all(ps.get("boilerplate") for d in p for ps in d["
               and all(d["coverage_a"] == 0 for d in p) and s["boilerplate_pairs"] == 6
               and s["boilerplate_fingerprints"] > 0))
 PY
+"$BIN" align -q --human --boilerplate show "$WORK/site.jsonl" > "$WORK/site-show.txt"
+check "align's readable view marks boilerplate passages" grep -q "(boilerplate: not counted)" "$WORK/site-show.txt"
 "$BIN" align -q --json --boilerplate off "$WORK/site.jsonl" > "$WORK/site-off.jsonl"
 check "align --boilerplate off reports the footer as reuse" bash -c "test \$(wc -l < '$WORK/site-off.jsonl') -eq 6 && ! grep -q boilerplate '$WORK/site-off.jsonl'"
 "$BIN" align -q --boilerplate maybe "$WORK/site.jsonl" > /dev/null 2>&1; rc=$?
