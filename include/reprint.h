@@ -415,7 +415,10 @@ typedef struct {
     double coverage_b;
     rp_relation relation;
     rp_source_side source;
-    const char *source_evidence; /* "date", "containment", or NULL */
+    const char *source_evidence; /* "date", "containment" (a wrapped copy: the inner
+                                    text is the source), "abridgement" (the longer),
+                                    "excerpt" (the longer), "edits" or "spinning" (the
+                                    side without the rarer replaced words), or NULL */
     uint64_t substituted;        /* matched words not literally identical (spin) */
     const char *date_a, *date_b; /* the date fields, or NULL */
     const char *text_a;          /* with keep_text: the two texts, else NULL */

@@ -34,6 +34,7 @@
 #include "internal.h"
 
 #include <limits.h>
+#include <math.h>
 #include <string.h>
 
 #define SEED 4        /* words per seed: the shortest run that anchors a passage */
@@ -607,27 +608,122 @@ void rp__align_summarize(rp_alignment *al, rp_passage *ps, size_t n, const rp_sp
     double ca = al->coverage_a, cb = al->coverage_b, t = RP_DERIVED_COVERAGE;
     al->source = RP_SOURCE_UNKNOWN;
     al->source_evidence = NULL;
-    if (identical) {
-        al->relation = RP_REL_EXACT;
-    } else if (ca >= t && cb >= t) {
-        /* One wholly inside the other: the other added a header, a footer or
-         * an update to it, the usual way a reprint grows. */
-        al->relation = RP_REL_NEAR_DUPLICATE;
-        if (ca >= 0.98 && cb < 0.98) al->source = RP_SOURCE_A;
-        else if (cb >= 0.98 && ca < 0.98) al->source = RP_SOURCE_B;
-    } else if (ca >= t || cb >= t) {
-        /* the document made of the other's text is derived from it */
-        al->relation = RP_REL_WHOLLY_DERIVED;
-        al->source = ca >= t ? RP_SOURCE_B : RP_SOURCE_A;
-    } else {
-        al->relation = RP_REL_PARTIALLY_DERIVED;
-    }
-    if (al->source != RP_SOURCE_UNKNOWN) al->source_evidence = "containment";
+    if (identical) al->relation = RP_REL_EXACT;
+    else if (ca >= t && cb >= t) al->relation = RP_REL_NEAR_DUPLICATE;
+    else if (ca >= t || cb >= t) al->relation = RP_REL_WHOLLY_DERIVED;
+    else al->relation = RP_REL_PARTIALLY_DERIVED;
     al->substituted = substituted;
     /* A reprint that changes a word or two is still a reprint; one whose
      * passages hold synonyms, other word forms or numbers written otherwise
      * in 3% or more of their matches (and 3 words) was disguised. */
     if (!identical && rp_is_disguised(matches, matches - substituted)) al->relation = RP_REL_SPUN;
+}
+
+/* The words of one side's span [first, last) of the passages that are not
+ * aligned: what lies between and inside its passages. */
+static long interior(const rp_passage *ps, size_t n, int side_b, long skip)
+{
+    uint32_t first = UINT32_MAX, last = 0;
+    long matched = 0;
+    for (size_t k = 0; k < n; k++) {
+        if (ps[k].boilerplate) continue;
+        uint32_t s = side_b ? ps[k].b_word : ps[k].a_word;
+        uint32_t e = s + (side_b ? ps[k].b_words : ps[k].a_words);
+        if (s < first) first = s;
+        if (e > last) last = e;
+        matched += ps[k].matches;
+    }
+    return first < last ? (long)(last - first) - matched - skip : 0;
+}
+
+static uint32_t span_first(const rp_passage *ps, size_t n, int side_b)
+{
+    uint32_t first = UINT32_MAX;
+    for (size_t k = 0; k < n; k++)
+        if (!ps[k].boilerplate) {
+            uint32_t s = side_b ? ps[k].b_word : ps[k].a_word;
+            if (s < first) first = s;
+        }
+    return first;
+}
+
+static uint32_t span_last(const rp_passage *ps, size_t n, int side_b)
+{
+    uint32_t last = 0;
+    for (size_t k = 0; k < n; k++)
+        if (!ps[k].boilerplate) {
+            uint32_t e = side_b ? ps[k].b_word + ps[k].b_words : ps[k].a_word + ps[k].a_words;
+            if (e > last) last = e;
+        }
+    return last;
+}
+
+/* Whether k of n votes for one side are too many for chance: a sign test,
+ * P(X >= k) < 0.01 for X ~ Binomial(n, 1/2). Words replaced at random (an
+ * editor's other words) are as often rarer on one side as on the other;
+ * a spinner's and a typist's almost always on the copy's. */
+static int one_sided(uint32_t k, uint32_t n)
+{
+    if (n == 0 || k * 2 <= n) return 0;
+    if (n > 60) return (2.0 * k - n) / sqrt((double)n) >= 2.326;
+    double tail = 0, c = 1; /* C(n, i) / 2^n, from i = n down */
+    for (uint32_t i = 0; i < n; i++) c /= 2;
+    for (uint32_t i = n; i >= k; i--) {
+        tail += c;
+        c = c * i / (n - i + 1);
+    }
+    return tail < 0.01;
+}
+
+void rp__align_source(rp_alignment *al, const rp_passage *ps, size_t n, const rp_direction *d)
+{
+    rp_source_side structure = RP_SOURCE_UNKNOWN, edits = RP_SOURCE_UNKNOWN;
+    const char *why = NULL;
+    /* One text inside the other (all but a few of its words aligned): if
+     * the other holds more inside the shared span, the inner text was cut
+     * from it (an abridged copy: the longer is the source); if it holds
+     * more only around it, on both sides, it was wrapped (the inner text
+     * is the source). Extra at one end only is a trimmed copy or a header
+     * or footer: no claim. Boilerplate is not extra. */
+    if (al->relation != RP_REL_EXACT && n) {
+        long in[2], before[2], after[2], extra[2], words[2] = {(long)d->words_a, (long)d->words_b};
+        for (int b = 0; b < 2; b++) {
+            in[b] = interior(ps, n, b, b ? d->inner_skip_b : d->inner_skip_a);
+            before[b] = (long)span_first(ps, n, b) - (b ? d->before_skip_b : d->before_skip_a);
+            after[b] = words[b] - (long)span_last(ps, n, b) - (b ? d->after_skip_b : d->after_skip_a);
+            extra[b] = in[b] + before[b] + after[b];
+        }
+        int x = extra[1] < extra[0], y = !x; /* x: the inner text */
+        long slack = words[x] / 50 > 2 ? words[x] / 50 : 2;
+        long cut = words[y] / 20 > 5 ? words[y] / 20 : 5;
+        long around = before[y] + after[y];
+        if (extra[x] <= slack && in[y] - in[x] >= cut) {
+            structure = y ? RP_SOURCE_B : RP_SOURCE_A;
+            why = "abridgement";
+        } else if (extra[x] <= slack && in[y] - in[x] <= slack) {
+            if (around * 4 <= words[x] && before[y] >= 3 && after[y] >= 3) {
+                structure = x ? RP_SOURCE_B : RP_SOURCE_A; /* a header and a footer added */
+                why = "containment";
+            } else if (around * 2 >= words[x]) {
+                structure = y ? RP_SOURCE_B : RP_SOURCE_A; /* a part of the other taken */
+                why = "excerpt";
+            }
+        }
+    }
+    /* Words replaced one for one: a spinner puts rarer synonyms for common
+     * words, a typist misspells, so the side with the much rarer words is
+     * the copy. */
+    uint32_t votes = d->copy_votes_a + d->copy_votes_b;
+    if (one_sided(d->copy_votes_b, votes)) edits = RP_SOURCE_A;
+    else if (one_sided(d->copy_votes_a, votes)) edits = RP_SOURCE_B;
+    if (edits != RP_SOURCE_UNKNOWN && structure != RP_SOURCE_UNKNOWN && edits != structure) return;
+    if (structure != RP_SOURCE_UNKNOWN) {
+        al->source = structure;
+        al->source_evidence = why;
+    } else if (edits != RP_SOURCE_UNKNOWN) {
+        al->source = edits;
+        al->source_evidence = al->relation == RP_REL_SPUN ? "spinning" : "edits";
+    }
 }
 
 int rp_is_disguised(uint64_t matches, uint64_t identical)
@@ -751,6 +847,8 @@ rp_status rp_align(rp_aligner *al, const char *a, size_t a_len, const char *b, s
     }
     int identical = na == nb && na > 0 && memcmp(la, lb, na * sizeof(uint32_t)) == 0;
     rp__align_summarize(out, ps, n, sa, na, sb, nb, identical);
+    rp_direction d = {na, nb, 0, 0, 0, 0, 0, 0, 0, 0};
+    rp__align_source(out, ps, n, &d);
     out->text_a = a;
     out->text_a_len = a_len;
     out->text_b = b;

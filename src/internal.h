@@ -406,9 +406,23 @@ void rp__align_set_boilerplate(rp_align_ws *ws, const uint32_t *ma, size_t n_ma,
  * of their place in the first text, in ws. Returns the count or SIZE_MAX. */
 size_t rp__align_with(rp_align_ws *ws, const uint32_t *tb, size_t nb, const rp_params *p,
                       rp_passage **out);
+/* What tells which of two texts is the source, beside their passages:
+ * their words (boilerplate and all), the boilerplate words inside their
+ * shared span and before and after it (not counted as extra text), and the
+ * one-for-one replacements in which that side's word is much the rarer
+ * (a sign of the copy). */
+typedef struct {
+    size_t words_a, words_b;
+    long inner_skip_a, inner_skip_b, before_skip_a, before_skip_b, after_skip_a, after_skip_b;
+    uint32_t copy_votes_a, copy_votes_b;
+} rp_direction;
+/* The likely source and its evidence, from the passages' structure (an
+ * abridged or a wrapped copy) and the replaced words; left unknown where
+ * the evidence is weak or the two disagree. Call after summarizing. */
+void rp__align_source(rp_alignment *al, const rp_passage *ps, size_t n, const rp_direction *d);
 /* Offsets from the spans, coverages (of content_a and content_b words: the
  * documents' words that are not boilerplate; passages flagged boilerplate
- * do not count), relation and the source the containment tells. */
+ * do not count) and relation. */
 void rp__align_summarize(rp_alignment *al, rp_passage *ps, size_t n, const rp_span *sa,
                          size_t content_a, const rp_span *sb, size_t content_b, int identical);
 

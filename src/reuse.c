@@ -61,7 +61,7 @@ typedef struct rp_block {
 typedef struct {
     uint32_t a, b;
     float coverage_a, coverage_b;
-    uint8_t relation, source, by_date;
+    uint8_t relation, source, evidence; /* evidence: an index of evidence_name */
     size_t first, n; /* its passages in ru->passages */
 } rp_result;
 
@@ -194,8 +194,9 @@ static void fp_worker_free(void *state)
     free(w);
 }
 
-/* Word frequencies, for telling a stock phrase from evidence: each word's
- * 32-bit token counted in one of WORD_SLOTS slots. A rare word that shares a
+/* Word frequencies, for telling a stock phrase from evidence and a copy's
+ * replaced words from the original's: each word's own 32-bit token (not its
+ * spin key) counted in one of WORD_SLOTS slots. A rare word that shares a
  * slot with a common one is taken for common, one chance in a few hundred. */
 static void count_words(rp_fp_worker *w, const uint64_t *h, size_t n)
 {
@@ -293,7 +294,8 @@ static rp_status fingerprint(void *state, const rp_record *r, rp_buf *out)
     }
     size_t n = rp__winnow(r->hashes, r->n_tokens, k, w, p->seed, &fw->fp, &fw->fp_cap);
     if (n == SIZE_MAX) return RP_ERR_NOMEM;
-    if (p->boilerplate != RP_BOILERPLATE_OFF) count_words(fw, r->hashes, r->n_tokens);
+    if (p->boilerplate != RP_BOILERPLATE_OFF)
+        count_words(fw, r->literal ? r->literal : r->hashes, r->n_tokens);
     if (rp__buf_append(out, (const char *)&site, sizeof(site))) return RP_ERR_NOMEM;
     return rp__buf_append(out, (const char *)fw->fp, n * sizeof(uint64_t)) ? RP_ERR_NOMEM : RP_OK;
 }
@@ -1147,6 +1149,76 @@ static rp_status load_words(rp_pair_worker *w, const rp_slot *s, uint64_t side, 
     return st;
 }
 
+/* What a source is named by (index 0: none). */
+static const char *const evidence_name[] = {"",      "date",  "containment", "abridgement",
+                                            "excerpt", "edits", "spinning",    NULL};
+
+static uint64_t word_count(const rp_reuse *ru, uint32_t token)
+{
+    return atomic_load_explicit(&ru->words[token & (WORD_SLOTS - 1)], memory_order_relaxed);
+}
+
+/* A vote for the side whose word, replaced one for one, is four times
+ * rarer in the corpus than the other's; two when it is a word seen once or
+ * twice against a common one (a typo, a spinner's odd synonym), which a
+ * word put in at random seldom is. */
+static void vote(const rp_reuse *ru, uint32_t wa, uint32_t wb, rp_direction *d)
+{
+    uint64_t fa = word_count(ru, wa), fb = word_count(ru, wb);
+    uint64_t lo = fa < fb ? fa : fb, hi = fa < fb ? fb : fa;
+    uint32_t weight = lo <= 2 && hi >= 8 ? 2 : 1;
+    if (fa * 4 <= fb) d->copy_votes_a += weight;
+    else if (fb * 4 <= fa) d->copy_votes_b += weight;
+}
+
+/* The evidence of direction in an aligned pair: boilerplate around and in
+ * the shared span of each side, and the one-for-one replacements inside
+ * its passages, found by walking each passage on the keys (la, lb: the
+ * words' own tokens, the keys themselves without --spin). */
+static void direction_of(const rp_pair_worker *w, const rp_passage *ps, size_t n, const rp_slot *sa,
+                         const rp_slot *sb, rp_direction *d)
+{
+    const rp_reuse *ru = w->plan->ru;
+    const uint32_t *ka = (const uint32_t *)w->ta.data, *kb = (const uint32_t *)w->tb.data;
+    const uint32_t *la = ru->p.spin ? (const uint32_t *)w->la.data : ka;
+    const uint32_t *lb = ru->p.spin ? (const uint32_t *)w->lb.data : kb;
+    memset(d, 0, sizeof(*d));
+    d->words_a = sa->n_tokens;
+    d->words_b = sb->n_tokens;
+    uint32_t fa = UINT32_MAX, fb = UINT32_MAX, ea = 0, eb = 0;
+    for (size_t k = 0; k < n; k++) {
+        const rp_passage *p = &ps[k];
+        if (p->boilerplate) continue;
+        if (p->a_word < fa) fa = p->a_word;
+        if (p->b_word < fb) fb = p->b_word;
+        if (p->a_word + p->a_words > ea) ea = p->a_word + p->a_words;
+        if (p->b_word + p->b_words > eb) eb = p->b_word + p->b_words;
+        uint32_t i = p->a_word, j = p->b_word, ie = i + p->a_words, je = j + p->b_words;
+        while (i < ie && j < je) {
+            if (ka[i] == kb[j]) {
+                if (la[i] != lb[j]) vote(ru, la[i], lb[j], d); /* synonyms (--spin) */
+                i++, j++;
+            } else if (i + 1 >= ie || j + 1 >= je || ka[i + 1] == kb[j + 1]) {
+                vote(ru, la[i], lb[j], d); /* one word for another */
+                i++, j++;
+            } else if (ka[i + 1] == kb[j]) {
+                i++;
+            } else if (ka[i] == kb[j + 1]) {
+                j++;
+            } else {
+                i++, j++;
+            }
+        }
+    }
+    if (fa > ea) return;
+    d->inner_skip_a = masked_in(&w->ma, fa, ea - fa);
+    d->inner_skip_b = masked_in(&w->mb, fb, eb - fb);
+    d->before_skip_a = masked_in(&w->ma, 0, fa);
+    d->before_skip_b = masked_in(&w->mb, 0, fb);
+    d->after_skip_a = masked_in(&w->ma, ea, sa->n_tokens - ea);
+    d->after_skip_b = masked_in(&w->mb, eb, sb->n_tokens - eb);
+}
+
 static rp_status align_chunk(rp_pair_worker *w, rp_align_ws *ws, const rp_chunk *ch)
 {
     const rp_reuse *ru = w->plan->ru;
@@ -1184,7 +1256,7 @@ static rp_status align_chunk(rp_pair_worker *w, rp_align_ws *ws, const rp_chunk 
         if (ru->p.boilerplate != RP_BOILERPLATE_OFF && ru->common_cut) {
             size_t kept = 0, was = n;
             for (size_t x = 0; x < n; x++) {
-                int is_banal = banal(ru, &ps[x], (const uint32_t *)w->ta.data);
+                int is_banal = banal(ru, &ps[x], (const uint32_t *)(ru->p.spin ? w->la.data : w->ta.data));
                 w->banal_passages += (uint64_t)is_banal;
                 if (ru->p.boilerplate == RP_BOILERPLATE_SHOW) ps[x].boilerplate |= is_banal;
                 else if (!is_banal) ps[kept++] = ps[x];
@@ -1203,19 +1275,26 @@ static rp_status align_chunk(rp_pair_worker *w, rp_align_ws *ws, const rp_chunk 
             break;
         rp__align_summarize(&al, ps, n, (const rp_span *)w->sa.data, sa->n_tokens - sa->masked,
                             (const rp_span *)w->sb.data, sb->n_tokens - sb->masked, identical);
-        int by_date = 0;
         int order = date_order(ru, sa, sb);
         if (order) {
             al.source = order < 0 ? RP_SOURCE_A : RP_SOURCE_B;
-            by_date = 1;
+            al.source_evidence = "date";
+        } else {
+            rp_direction d;
+            direction_of(w, ps, n, sa, sb, &d);
+            rp__align_source(&al, ps, n, &d);
         }
+        uint8_t evidence = 0;
+        while (al.source_evidence && evidence_name[evidence] &&
+               strcmp(evidence_name[evidence], al.source_evidence) != 0)
+            evidence++;
         if (rp__grow((void **)&w->passages, &w->cap_passages, w->n_passages + n, sizeof(rp_passage)) ||
             rp__grow((void **)&w->results, &w->cap_results, w->n_results + 1, sizeof(rp_result)))
             return RP_ERR_NOMEM;
         memcpy(w->passages + w->n_passages, ps, n * sizeof(rp_passage));
         w->results[w->n_results++] = (rp_result){a, b, (float)al.coverage_a, (float)al.coverage_b,
                                                  (uint8_t)al.relation, (uint8_t)al.source,
-                                                 (uint8_t)by_date, w->n_passages, n};
+                                                 evidence, w->n_passages, n};
         w->n_passages += n;
     }
     return st;
@@ -1444,9 +1523,7 @@ rp_status rp__reuse_foreach(rp_reuse *ru, int (*fn)(void *, const rp_alignment *
         al.coverage_b = r->coverage_b;
         al.relation = (rp_relation)r->relation;
         al.source = (rp_source_side)r->source;
-        al.source_evidence = r->source == RP_SOURCE_UNKNOWN ? NULL
-                             : r->by_date                   ? "date"
-                                                            : "containment";
+        al.source_evidence = r->source == RP_SOURCE_UNKNOWN ? NULL : evidence_name[r->evidence];
         if (sa->date_len) {
             snprintf(date_a, sizeof(date_a), "%.*s", (int)sa->date_len, ru->arena.data + sa->date_off);
             al.date_a = date_a;
