@@ -138,8 +138,8 @@ typedef struct {
 } article;
 
 typedef struct {
-    char name[32], host[48];
-    char nav[160], footer[400], author[5][40];
+    char name[80], host[96];
+    char nav[400], footer[640], author[5][80];
     char *teaser[12];
     int smart_quotes, markdown, wrap;
 } site;
@@ -195,11 +195,13 @@ static void make_sites(void)
         }
         snprintf(x->nav, sizeof(x->nav), "%s", nav.s);
         free(nav.s);
+        char name[sizeof(x->name)];
+        memcpy(name, x->name, sizeof(name));
         snprintf(x->footer, sizeof(x->footer),
                  "Share this story: Facebook Twitter LinkedIn Email Print\n\n"
                  "Copyright 2026 %s Media Group %s. All rights reserved. No part of this site "
                  "may be reproduced without %s permission. Sign up for our %s newsletter.",
-                 x->name, vocab[2000 + s], vocab[2100 + s], vocab[2200 + s]);
+                 name, vocab[2000 + s], vocab[2100 + s], vocab[2200 + s]);
         for (int k = 0; k < 5; k++)
             snprintf(x->author[k], sizeof(x->author[k]), "%s %s", vocab[2500 + s * 5 + k],
                      vocab[3000 + s * 5 + k]);
