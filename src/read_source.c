@@ -4,7 +4,8 @@
  * Compression is recognized by magic number, not by file name, so a .gz
  * renamed .txt or compressed stdin still reads: 1f 8b is gzip (zlib's
  * inflate, with concatenated members as gzip(1) writes them), 28 b5 2f fd is
- * zstd (streaming ZSTD_decompressStream, concatenated frames too). Input
+ * zstd (streaming ZSTD_decompressStream, concatenated frames too), and so is
+ * 5? 2a 4d 18, a skippable frame, which zstd(1) reads past. Input
  * that ends inside a member or frame is an error (RP_ERR_TRUNCATED), never a
  * silently shorter corpus.
  *
@@ -47,6 +48,10 @@ rp_src_kind rp__source_kind(const void *head, size_t n)
     const unsigned char *b = head;
     if (n >= 2 && b[0] == 0x1f && b[1] == 0x8b) return RP_SRC_GZIP;
     if (n >= 4 && b[0] == 0x28 && b[1] == 0xb5 && b[2] == 0x2f && b[3] == 0xfd) return RP_SRC_ZSTD;
+    /* a skippable frame (magic 0x184D2A5?, little-endian) may come first;
+     * ZSTD_decompressStream passes over it */
+    if (n >= 4 && (b[0] & 0xF0) == 0x50 && b[1] == 0x2a && b[2] == 0x4d && b[3] == 0x18)
+        return RP_SRC_ZSTD;
     return RP_SRC_PLAIN;
 }
 

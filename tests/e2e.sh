@@ -61,6 +61,10 @@ check ".gz gives the same corpus" cmp -s "$WORK/kept.jsonl" "$WORK/gz.jsonl"
 check ".zst gives the same corpus" cmp -s "$WORK/kept.jsonl" "$WORK/zst.jsonl"
 "$BIN" dedup -q - < "$WORK/news.jsonl.zst" > "$WORK/zstdin.jsonl"
 check "compressed stdin gives the same corpus" cmp -s "$WORK/kept.jsonl" "$WORK/zstdin.jsonl"
+# a zstd skippable frame first (zstd -dc reads past it), then two frames
+{ printf '\x5a\x2a\x4d\x18\x04\x00\x00\x00meta'; head -n 4 "$EX" | zstd -q -c; tail -n +5 "$EX" | zstd -q -c; } > "$WORK/skippable.jsonl.zst"
+"$BIN" dedup -q "$WORK/skippable.jsonl.zst" > "$WORK/skippable.jsonl"
+check "a .zst led by a skippable frame gives the same corpus" cmp -s "$WORK/kept.jsonl" "$WORK/skippable.jsonl"
 
 # --- a file that starts with a byte order mark: its first line read again
 # by offset (its near-copy needs its words) is still line 1, mark and all
