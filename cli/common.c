@@ -28,8 +28,10 @@ const char cli_minhash_help[] =
 
 const char cli_common_help[] =
     "input:\n"
-    "      --format F        auto, jsonl or text (default auto: by file name;\n"
-    "                        stdin is JSONL if it starts with '{')\n"
+    "      --format F        auto, jsonl or text (default auto: JSONL by name,\n"
+    "                        .jsonl .ndjson .json, or by a first line that is a\n"
+    "                        JSON object with the text field; stdin is JSONL if\n"
+    "                        it starts with '{')\n"
     "      --id-field F      JSONL id field (default id; missing: the line number,\n"
     "                        or FILE:LINE when there are several inputs)\n"
     "      --text-field F    JSONL text field (default text)\n"

@@ -834,11 +834,15 @@ static int splittable(rp_corpus *c, size_t i, int *fd, struct stat *sb)
 {
     const rp_input *in = &c->inputs[i];
     rp_format f = c->p.format != RP_FORMAT_AUTO ? c->p.format : rp__format_of_name(in->path);
-    if (strcmp(in->path, "-") == 0 || f != RP_FORMAT_JSONL) return 0;
+    int sniff = c->p.format == RP_FORMAT_AUTO && f == RP_FORMAT_TEXT;
+    if (strcmp(in->path, "-") == 0 || (f != RP_FORMAT_JSONL && !sniff)) return 0;
     if ((*fd = open(in->path, O_RDONLY | O_CLOEXEC)) < 0) return 0; /* the reader says why */
-    unsigned char head[4];
-    ssize_t n = fstat(*fd, sb) == 0 && S_ISREG(sb->st_mode) ? pread(*fd, head, sizeof(head), 0) : -1;
-    if (n >= 0 && rp__source_kind(head, (size_t)n) == RP_SRC_PLAIN) {
+    char head[RP_SNIFF_BYTES];
+    ssize_t n = fstat(*fd, sb) == 0 && S_ISREG(sb->st_mode)
+                    ? pread(*fd, head, sniff ? sizeof(head) : 4, 0)
+                    : -1;
+    if (n >= 0 && rp__source_kind(head, (size_t)n) == RP_SRC_PLAIN &&
+        (!sniff || rp__looks_jsonl(head, (size_t)n, c->p.text_field))) {
 #ifdef POSIX_FADV_SEQUENTIAL
         posix_fadvise(*fd, 0, 0, POSIX_FADV_SEQUENTIAL);
 #endif

@@ -214,6 +214,12 @@ uint64_t rp__reader_record_offset(const rp_reader *r);
 int rp__reader_lines_at_offsets(const rp_reader *r);
 /* The format a file's name implies (RP_FORMAT_TEXT when none does). */
 rp_format rp__format_of_name(const char *name);
+/* Bytes of a file not named as JSONL looked at to tell that it is. */
+#define RP_SNIFF_BYTES (64u << 10)
+/* Whether head (the first n bytes of a file, decompressed) starts with a
+ * line that is a JSON object with a string text_field: JSONL, whatever the
+ * file's name. A first line longer than n counts when it starts with '{'. */
+int rp__looks_jsonl(const char *head, size_t n, const char *text_field);
 
 /* ---------------------------------------------------------- read_jsonl.c */
 

@@ -6,7 +6,9 @@
  * is the files under it, recursively, in byte order of their relative paths
  * (hidden entries skipped), each read by its own format. The format of a file
  * comes from its name (.jsonl, .ndjson, .json, before any .gz/.zst) unless
- * forced; stdin is sniffed: JSONL when its first non-blank byte is '{'.
+ * forced; a file otherwise named is JSONL all the same when its first line
+ * is a JSON object with a string text field; stdin is sniffed: JSONL when
+ * its first non-blank byte is '{'.
  *
  * Every record is accounted for: it parses into a document, or it yields a
  * bad-input status naming the file, the line and what is wrong, and the next
@@ -118,6 +120,24 @@ rp_format rp__format_of_name(const char *name)
         }
     }
     return RP_FORMAT_TEXT;
+}
+
+int rp__looks_jsonl(const char *head, size_t n, const char *text_field)
+{
+    size_t k = 0;
+    while (k < n && (head[k] == ' ' || head[k] == '\t' || head[k] == '\r' || head[k] == '\n')) k++;
+    if (k + 3 <= n && memcmp(head + k, "\xEF\xBB\xBF", 3) == 0) k += 3;
+    if (k >= n || head[k] != '{') return 0;
+    const char *line = head + k, *nl = memchr(line, '\n', n - k);
+    if (!nl) return 1; /* a first line longer than the look: '{' decides, as for stdin */
+    size_t len = (size_t)(nl - line);
+    while (len && line[len - 1] == '\r') len--;
+    rp_json_fields f;
+    if (rp__json_scan(line, len, "id", text_field, &f) == 0) return f.text_kind == RP_JF_STRING;
+    json_t *root = json_loadb(line, len, JSON_ALLOW_NUL, NULL);
+    int ok = root && json_is_object(root) && json_is_string(json_object_get(root, text_field));
+    json_decref(root);
+    return ok;
 }
 
 /* ------------------------------------------------------- directory walk */
@@ -443,8 +463,16 @@ static rp_status open_next_file(rp_reader *r)
             if (r->src_eof) break;
             if ((st = refill(r, &got)) != RP_OK) return st;
         }
-    } else {
-        r->fmt = rp__format_of_name(path);
+    } else if ((r->fmt = rp__format_of_name(path)) == RP_FORMAT_TEXT) {
+        /* a file not named as JSONL may hold JSONL all the same: its first
+         * line a JSON object with a string text field */
+        size_t got = 0;
+        while (r->buf.len - r->pos < RP_SNIFF_BYTES && !r->src_eof &&
+               !memchr(r->buf.data + r->pos, '\n', r->buf.len - r->pos))
+            if ((st = refill(r, &got)) != RP_OK) return st;
+        size_t look = r->buf.len - r->pos < RP_SNIFF_BYTES ? r->buf.len - r->pos : RP_SNIFF_BYTES;
+        if (look && rp__looks_jsonl(r->buf.data + r->pos, look, r->text_field))
+            r->fmt = RP_FORMAT_JSONL;
     }
     return RP_OK;
 }

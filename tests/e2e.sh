@@ -66,6 +66,18 @@ check "compressed stdin gives the same corpus" cmp -s "$WORK/kept.jsonl" "$WORK/
 "$BIN" dedup -q "$WORK/skippable.jsonl.zst" > "$WORK/skippable.jsonl"
 check "a .zst led by a skippable frame gives the same corpus" cmp -s "$WORK/kept.jsonl" "$WORK/skippable.jsonl"
 
+# --- JSONL is known by its first line, whatever the file's name
+cp "$EX" "$WORK/corpus.txt"; cp "$EX" "$WORK/data"
+"$BIN" dedup -q "$WORK/corpus.txt" > "$WORK/sniff-txt.jsonl"
+check "JSONL in a file named .txt is read as JSONL" cmp -s "$WORK/kept.jsonl" "$WORK/sniff-txt.jsonl"
+"$BIN" dedup -q "$WORK/data" > "$WORK/sniff-data.jsonl"
+check "JSONL in a file without an extension is read as JSONL" cmp -s "$WORK/kept.jsonl" "$WORK/sniff-data.jsonl"
+"$BIN" dedup -q --format text "$WORK/corpus.txt" > "$WORK/forced-text.jsonl"
+check "--format text reads it as one document" test "$(wc -l < "$WORK/forced-text.jsonl")" -eq 1
+printf '{ a text that opens with a brace\nand is no JSON\n' > "$WORK/brace.txt"
+"$BIN" dedup -q "$WORK/brace.txt" > "$WORK/brace.jsonl"; rc=$?
+check "a text file that opens with a brace stays one text document" bash -c "test $rc -eq 0 && test \$(wc -l < '$WORK/brace.jsonl') -eq 1"
+
 # --- a file that starts with a byte order mark: its first line read again
 # by offset (its near-copy needs its words) is still line 1, mark and all
 { printf '\357\273\277'; head -n 3 "$EX"; sed -n 1p "$EX" | sed 's/"id": "wire-keldan"/"id": "near"/; s/"text": "Storm/"text": "Update: Storm/'; } > "$WORK/bom.jsonl"
