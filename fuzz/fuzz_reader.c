@@ -4,7 +4,7 @@
  * line numbers increase; nothing is larger than the limit; and a plain file
  * read as text comes back byte for byte. */
 #include "fuzz.h"
-#include "reprint.h"
+#include "internal.h"
 
 #include <string.h>
 #include <unistd.h>
@@ -19,14 +19,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (size < 2) return 0;
     rp_params p;
     rp_params_init(&p);
-    p.format = data[0] & 1 ? RP_FORMAT_TEXT : RP_FORMAT_JSONL;
+    /* text, JSONL, or told by the name (none here) and the first line */
+    p.format = data[0] % 3 == 0 ? RP_FORMAT_TEXT : data[0] % 3 == 1 ? RP_FORMAT_JSONL : RP_FORMAT_AUTO;
     p.max_doc_bytes = 64 + (size_t)data[1] * 64;
     data += 2, size -= 2;
     FILE *f = fopen(path, "wb");
     CHECK(f && fwrite(data, 1, size, f) == size && fclose(f) == 0, "cannot write %s", path);
 
     int plain = !(size >= 2 && data[0] == 0x1F && data[1] == 0x8B) &&
-                !(size >= 4 && memcmp(data, "\x28\xB5\x2F\xFD", 4) == 0);
+                !(size >= 4 && memcmp(data, "\x28\xB5\x2F\xFD", 4) == 0) &&
+                !(size >= 4 && (data[0] & 0xF0) == 0x50 && memcmp(data + 1, "\x2A\x4D\x18", 3) == 0);
+    /* what the reader will take it for: unknown for compressed data in auto */
+    rp_format expect = p.format;
+    if (expect == RP_FORMAT_AUTO && plain)
+        expect = rp__looks_jsonl((const char *)data, size < RP_SNIFF_BYTES ? size : RP_SNIFF_BYTES,
+                                 "text")
+                     ? RP_FORMAT_JSONL
+                     : RP_FORMAT_TEXT;
     size_t newlines = 0;
     for (size_t i = 0; i < size; i++) newlines += data[i] == '\n';
     rp_reader *r = rp_reader_open(path, &p);
@@ -47,14 +56,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             continue;
         }
         CHECK(d.text_len <= p.max_doc_bytes, "document of %zu bytes over the limit", d.text_len);
-        CHECK(d.raw_len <= p.max_doc_bytes + 2 || p.format == RP_FORMAT_TEXT || !plain,
+        CHECK(d.raw_len <= p.max_doc_bytes + 2 || expect != RP_FORMAT_JSONL || !plain,
               "record of %zu bytes over the limit", d.raw_len);
         CHECK(d.id.str != NULL && (d.text != NULL || d.text_len == 0), "document without id or text");
-        if (p.format == RP_FORMAT_JSONL) {
+        if (expect == RP_FORMAT_JSONL) {
             CHECK(d.line > last_line, "line %llu after %llu", (unsigned long long)d.line,
                   (unsigned long long)last_line);
             last_line = d.line;
-        } else if (plain) {
+        } else if (plain && expect == RP_FORMAT_TEXT) {
             CHECK(d.text_len == size && memcmp(d.text, data, size) == 0,
                   "a plain text file does not come back byte for byte");
         }

@@ -468,7 +468,7 @@ static rp_status open_next_file(rp_reader *r)
          * line a JSON object with a string text field */
         size_t got = 0;
         while (r->buf.len - r->pos < RP_SNIFF_BYTES && !r->src_eof &&
-               !memchr(r->buf.data + r->pos, '\n', r->buf.len - r->pos))
+               (r->buf.len == r->pos || !memchr(r->buf.data + r->pos, '\n', r->buf.len - r->pos)))
             if ((st = refill(r, &got)) != RP_OK) return st;
         size_t look = r->buf.len - r->pos < RP_SNIFF_BYTES ? r->buf.len - r->pos : RP_SNIFF_BYTES;
         if (look && rp__looks_jsonl(r->buf.data + r->pos, look, r->text_field))
