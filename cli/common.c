@@ -114,7 +114,14 @@ int cli_parse(int argc, char **argv, cli_opts *o, rp_measure measure, void (*usa
             usage(stdout);
             return -1;
         }
-        const char *arg = i + 1 < argc ? argv[i + 1] : NULL;
+        if (strcmp(a, "--version") == 0) {
+            printf("reprint %s\n", RP_VERSION_STRING);
+            return -1;
+        }
+        /* --name=value is --name value */
+        char *eq = a[1] == '-' ? strchr(argv[i], '=') : NULL;
+        if (eq) *eq = 0;
+        const char *arg = eq ? eq + 1 : i + 1 < argc ? argv[i + 1] : NULL;
         int took = 0;
         rp_params *p = &o->params;
         if (strcmp(a, "--skip-bad") == 0) p->skip_bad = 1, took = 1;
@@ -126,6 +133,8 @@ int cli_parse(int argc, char **argv, cli_opts *o, rp_measure measure, void (*usa
         else if (strcmp(a, "--progress") == 0) o->progress = 1, took = 1;
         else if (extra && (took = extra(o, a, arg)) != 0) {
             if (took < 0) return bad_value(a, arg);
+        } else if (eq && !arg[0]) {
+            return bad_value(a, arg);
         } else {
             if (!arg) {
                 fprintf(stderr, "reprint: unknown option or missing value: %s\n", a);
@@ -185,7 +194,11 @@ int cli_parse(int argc, char **argv, cli_opts *o, rp_measure measure, void (*usa
                 return EXIT_USAGE;
             }
         }
-        if (took == 2) i++;
+        if (took == 1 && eq) {
+            fprintf(stderr, "reprint: %s takes no value\n", a);
+            return EXIT_USAGE;
+        }
+        if (took == 2 && !eq) i++;
     }
     if (o->n_inputs == 0) {
         fprintf(stderr, "reprint: no input given (use - for stdin)\n");
@@ -311,6 +324,12 @@ int cli_run_engine(cli_opts *o, rp_engine **out)
 
 /* --------------------------------------------------------------- report */
 
+/* "s" after a count other than one. */
+static const char *pl(uint64_t n)
+{
+    return n == 1 ? "" : "s";
+}
+
 int cli_report(const cli_opts *o, const char *command, rp_engine *e)
 {
     rp_stats s;
@@ -319,14 +338,14 @@ int cli_report(const cli_opts *o, const char *command, rp_engine *e)
     if (!o->quiet) {
         /* the accounting first, the same for every command */
         if (strcmp(command, "dedup") == 0)
-            fprintf(stderr, "reprint %s: read %llu documents: kept %llu, removed %llu as duplicates "
+            fprintf(stderr, "reprint %s: read %llu document%s: kept %llu, removed %llu as duplicates "
                             "(%llu exact), rejected %llu",
-                    command, (unsigned long long)s.read, (unsigned long long)s.kept,
+                    command, (unsigned long long)s.read, pl(s.read), (unsigned long long)s.kept,
                     (unsigned long long)s.removed, (unsigned long long)s.removed_exact,
                     (unsigned long long)s.rejected);
         else
-            fprintf(stderr, "reprint %s: read %llu documents: compared %llu, rejected %llu", command,
-                    (unsigned long long)s.read, (unsigned long long)(s.kept + s.removed),
+            fprintf(stderr, "reprint %s: read %llu document%s: compared %llu, rejected %llu", command,
+                    (unsigned long long)s.read, pl(s.read), (unsigned long long)(s.kept + s.removed),
                     (unsigned long long)s.rejected);
         const char *sep = " (";
         for (int k = 0; k < RP_STATUS_COUNT; k++)
@@ -339,10 +358,11 @@ int cli_report(const cli_opts *o, const char *command, rp_engine *e)
     }
     if (!o->quiet && strcmp(command, "align") == 0) {
         fprintf(stderr,
-                "reprint align: %llu pairs share %llu passages of %u+ words (%llu candidate pairs; "
+                "reprint align: %llu pair%s share%s %llu passage%s of %u+ words (%llu candidate pairs; "
                 "%llu fingerprints, %llu in more than %u documents; boilerplate: %llu "
                 "fingerprints, %llu words in %llu stretches, %llu pairs sharing only it)\n",
-                (unsigned long long)s.aligned_pairs, (unsigned long long)s.passages,
+                (unsigned long long)s.aligned_pairs, pl(s.aligned_pairs),
+                s.aligned_pairs == 1 ? "s" : "", (unsigned long long)s.passages, pl(s.passages),
                 o->params.min_words, (unsigned long long)s.candidate_pairs,
                 (unsigned long long)s.fingerprints, (unsigned long long)s.common_fingerprints,
                 o->params.max_df, (unsigned long long)s.boilerplate_fingerprints,
@@ -352,23 +372,25 @@ int cli_report(const cli_opts *o, const char *command, rp_engine *e)
         /* exact copies are verified once, against their first; the listing
          * gives each copy every pair of its first, so it can be longer */
         fprintf(stderr,
-                "reprint pairs: %llu similar pairs listed (%llu verified of %llu candidates, "
+                "reprint pairs: %llu similar pair%s listed (%llu verified of %llu candidates, "
                 "the rest copies of them; %u bands x %u rows, %s >= %.2f)\n",
-                (unsigned long long)o->listed, (unsigned long long)s.similar_pairs,
+                (unsigned long long)o->listed, pl(o->listed), (unsigned long long)s.similar_pairs,
                 (unsigned long long)s.candidate_pairs, s.bands, s.rows,
                 o->params.measure == RP_MEASURE_JACCARD ? "jaccard" : "containment",
                 o->params.threshold);
     } else if (!o->quiet && strcmp(command, "stories") == 0) {
         fprintf(stderr,
-                "reprint stories: %llu stories of two or more documents (%llu similar pairs of "
+                "reprint stories: %llu stor%s of two or more documents (%llu similar pairs of "
                 "%llu candidates, cosine >= %.2f)\n",
-                (unsigned long long)s.clusters, (unsigned long long)s.similar_pairs,
+                (unsigned long long)s.clusters, s.clusters == 1 ? "y" : "ies",
+                (unsigned long long)s.similar_pairs,
                 (unsigned long long)s.candidate_pairs, o->params.story_threshold);
     } else if (!o->quiet) {
         fprintf(stderr,
-                "reprint %s: %llu clusters, %llu similar pairs of %llu candidates "
+                "reprint %s: %llu cluster%s, %llu similar pairs of %llu candidates "
                 "(%u bands x %u rows, %s >= %.2f)\n",
-                command, (unsigned long long)s.clusters, (unsigned long long)s.similar_pairs,
+                command, (unsigned long long)s.clusters, pl(s.clusters),
+                (unsigned long long)s.similar_pairs,
                 (unsigned long long)s.candidate_pairs, s.bands, s.rows,
                 o->params.measure == RP_MEASURE_JACCARD ? "jaccard" : "containment",
                 o->params.threshold);

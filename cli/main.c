@@ -20,7 +20,8 @@ static void usage(FILE *f)
             "\n"
             "INPUT is a JSONL file ({\"id\":..., \"text\":...} per line), a text file\n"
             "(one document), a directory of such files, or - for stdin; .gz and .zst\n"
-            "are read transparently. 'reprint COMMAND --help' for the options.\n");
+            "are read transparently. 'reprint help COMMAND' or 'reprint COMMAND --help'\n"
+            "for the options.\n");
 }
 
 int main(int argc, char **argv)
@@ -34,6 +35,16 @@ int main(int argc, char **argv)
     if (strcmp(cmd, "pairs") == 0) return cli_pairs(argc - 1, argv + 1);
     if (strcmp(cmd, "align") == 0) return cli_align(argc - 1, argv + 1);
     if (strcmp(cmd, "stories") == 0) return cli_stories(argc - 1, argv + 1);
+    if (strcmp(cmd, "help") == 0 && argc >= 3) { /* reprint help COMMAND */
+        char *help_argv[] = {argv[2], "--help", NULL};
+        if (strcmp(argv[2], "dedup") == 0) return cli_dedup(2, help_argv);
+        if (strcmp(argv[2], "pairs") == 0) return cli_pairs(2, help_argv);
+        if (strcmp(argv[2], "align") == 0) return cli_align(2, help_argv);
+        if (strcmp(argv[2], "stories") == 0) return cli_stories(2, help_argv);
+        fprintf(stderr, "reprint: unknown command '%s'\n", argv[2]);
+        usage(stderr);
+        return EXIT_USAGE;
+    }
     if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
         usage(stdout);
         return EXIT_OK;

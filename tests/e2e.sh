@@ -66,6 +66,17 @@ check "compressed stdin gives the same corpus" cmp -s "$WORK/kept.jsonl" "$WORK/
 "$BIN" dedup -q "$WORK/skippable.jsonl.zst" > "$WORK/skippable.jsonl"
 check "a .zst led by a skippable frame gives the same corpus" cmp -s "$WORK/kept.jsonl" "$WORK/skippable.jsonl"
 
+# --- command-line habits: --opt=value, help COMMAND, COMMAND --version, counts in words
+"$BIN" dedup -q --threshold=0.8 "$EX" > "$WORK/eq.jsonl"; "$BIN" dedup -q --threshold 0.8 "$EX" > "$WORK/sp.jsonl"
+check "--threshold=0.8 is --threshold 0.8" cmp -s "$WORK/eq.jsonl" "$WORK/sp.jsonl"
+"$BIN" dedup -q --json=yes "$EX" > /dev/null 2>&1; rc=$?
+check "a flag given a value is exit 2" test $rc -eq 2
+check "reprint help dedup shows dedup's options" bash -c "'$BIN' help dedup | grep -q -- '--threshold'"
+check "reprint dedup --version prints the version" bash -c "'$BIN' dedup --version | grep -q '^reprint [0-9]'"
+head -n 1 "$EX" > "$WORK/one.jsonl"
+"$BIN" dedup "$WORK/one.jsonl" > /dev/null 2> "$WORK/one-err.txt"
+check "one document, one cluster: in the singular" bash -c "grep -q 'read 1 document:' '$WORK/one-err.txt' && grep -q ': 0 clusters' '$WORK/one-err.txt'"
+
 # --- JSONL is known by its first line, whatever the file's name
 cp "$EX" "$WORK/corpus.txt"; cp "$EX" "$WORK/data"
 "$BIN" dedup -q "$WORK/corpus.txt" > "$WORK/sniff-txt.jsonl"
@@ -173,7 +184,7 @@ open(sys.argv[2] + "/b.txt", "w").write(docs["review-feature"]["text"])
 PY
 "$BIN" align --human "$WORK/a.txt" "$WORK/b.txt" > "$WORK/two.txt" 2> "$WORK/two-err.txt"
 check "align A B on two files shows their two passages" test "$(grep -c '^  passage:' "$WORK/two.txt")" -eq 2
-check "align summary accounts for the documents" bash -c "grep -q 'read 2 documents: compared 2, rejected 0$' '$WORK/two-err.txt' && grep -q '1 pairs share 2 passages' '$WORK/two-err.txt'"
+check "align summary accounts for the documents" bash -c "grep -q 'read 2 documents: compared 2, rejected 0$' '$WORK/two-err.txt' && grep -q '1 pair shares 2 passages' '$WORK/two-err.txt'"
 "$BIN" align -q --json - < "$EX" > "$WORK/align-stdin.jsonl"
 check "align reads stdin the same" cmp -s "$WORK/align.jsonl" "$WORK/align-stdin.jsonl"
 "$BIN" align -q --min-words 50 "$EX" > "$WORK/align50.jsonl"
