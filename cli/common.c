@@ -288,6 +288,13 @@ static void on_reject(void *user, rp_status st, const char *msg)
     fprintf(stderr, "reprint: %s (%s, skipped)\n", msg, rp_status_name(st));
 }
 
+static void on_warning(void *user, const char *msg)
+{
+    progress_state *ps = user;
+    progress_clear(ps);
+    fprintf(stderr, "reprint: %s\n", msg);
+}
+
 static progress_state g_progress;
 
 int cli_run_engine(cli_opts *o, rp_engine **out)
@@ -301,6 +308,7 @@ int cli_run_engine(cli_opts *o, rp_engine **out)
     g_progress.show = o->progress;
     g_progress.start = now();
     rp_engine_set_callbacks(e, on_reject, on_progress, &g_progress);
+    if (!o->quiet) rp_engine_set_warnings(e, on_warning);
     for (size_t i = 0; i < o->n_inputs; i++) {
         if (rp_engine_add_input(e, o->inputs[i]) != RP_OK) {
             fprintf(stderr, "reprint: out of memory\n");
@@ -354,7 +362,11 @@ int cli_report(const cli_opts *o, const char *command, rp_engine *e)
                         (unsigned long long)s.rejected_by[k]);
                 sep = ", ";
             }
-        fprintf(stderr, "%s\n", sep[0] == ',' ? ")" : "");
+        fprintf(stderr, "%s", sep[0] == ',' ? ")" : "");
+        if (s.skipped_entries)
+            fprintf(stderr, "; %llu directory entr%s not read (above)",
+                    (unsigned long long)s.skipped_entries, s.skipped_entries == 1 ? "y" : "ies");
+        fputc('\n', stderr);
     }
     if (!o->quiet && strcmp(command, "align") == 0) {
         fprintf(stderr,
@@ -400,10 +412,11 @@ int cli_report(const cli_opts *o, const char *command, rp_engine *e)
     if (cli_out_open(&out, o->stats_file)) return EXIT_IO;
     fprintf(out.fp,
             "{\"command\": \"%s\", \"read\": %llu, \"kept\": %llu, \"removed\": %llu, "
-            "\"removed_exact\": %llu, \"rejected\": %llu, \"rejected_by\": {",
+            "\"removed_exact\": %llu, \"rejected\": %llu, \"skipped_entries\": %llu, "
+            "\"rejected_by\": {",
             command, (unsigned long long)s.read, (unsigned long long)s.kept,
             (unsigned long long)s.removed, (unsigned long long)s.removed_exact,
-            (unsigned long long)s.rejected);
+            (unsigned long long)s.rejected, (unsigned long long)s.skipped_entries);
     const char *sep = "";
     for (int k = 0; k < RP_STATUS_COUNT; k++)
         if (s.rejected_by[k]) {

@@ -277,6 +277,7 @@ typedef struct {
     uint64_t rejected;           /* bad input, by reason in rejected_by */
     uint64_t rejected_by[RP_STATUS_COUNT];
     uint64_t bytes;              /* input bytes read in the first pass */
+    uint64_t skipped_entries;    /* directory entries not read (see rp_warning_fn) */
     uint64_t candidate_pairs;    /* from LSH and exact hashing */
     uint64_t similar_pairs;      /* candidates that passed verification */
     uint64_t truncated_buckets;  /* LSH buckets above max_bucket */
@@ -315,11 +316,16 @@ typedef struct rp_engine rp_engine;
  * place), and with progress through the run. Both optional. */
 typedef void (*rp_reject_fn)(void *user, rp_status status, const char *message);
 typedef void (*rp_progress_fn)(void *user, const char *stage, uint64_t done, uint64_t total);
+/* Called, with the callbacks' user pointer, for each directory entry a run
+ * does not read (a link to a directory already walked, a broken link, an
+ * unreadable entry, a FIFO or device, a path too long): "PATH: why". */
+typedef void (*rp_warning_fn)(void *user, const char *message);
 
 rp_engine *rp_engine_create(const rp_params *params);
 void rp_engine_free(rp_engine *engine);
 void rp_engine_set_callbacks(rp_engine *engine, rp_reject_fn on_reject, rp_progress_fn on_progress,
                              void *user);
+void rp_engine_set_warnings(rp_engine *engine, rp_warning_fn on_warning);
 
 /* Adds an input (see rp_reader_open). Inputs are read in the order added. */
 rp_status rp_engine_add_input(rp_engine *engine, const char *path);

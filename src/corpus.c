@@ -969,6 +969,16 @@ static rp_status first_pass_input(rp_corpus *c, rp_pool *pool, uint64_t *committ
 done:
     *bytes_before += rp_reader_bytes_read(rd);
     in->end_rec = c->n_rec;
+    size_t n_notes;
+    const char *notes = rp__reader_notes(rd, &n_notes);
+    stats->skipped_entries += n_notes;
+    for (size_t k = 0; k < n_notes && c->on_warning; k++) { /* a line each */
+        const char *nl = strchr(notes, '\n');
+        char line[RP_MSG_MAX];
+        snprintf(line, sizeof(line), "%.*s", (int)(nl - notes), notes);
+        c->on_warning(c->user, line);
+        notes = nl + 1;
+    }
     if (st == RP_OK) in->format = rp__reader_format(rd);
     if (spool && fclose(spool) != 0 && st == RP_OK) {
         rp__msg(c->err, "cannot write the spool file of standard input: %s", strerror(errno));

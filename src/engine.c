@@ -155,6 +155,11 @@ void rp_engine_set_callbacks(rp_engine *e, rp_reject_fn on_reject, rp_progress_f
     e->corpus.user = user;
 }
 
+void rp_engine_set_warnings(rp_engine *e, rp_warning_fn on_warning)
+{
+    e->corpus.on_warning = on_warning;
+}
+
 const char *rp_engine_error(const rp_engine *e)
 {
     return e->err;

@@ -212,6 +212,10 @@ uint64_t rp__reader_record_offset(const rp_reader *r);
 /* 1 when the input is one JSONL file of plain bytes, so that a record's
  * offset is where it is in the file. */
 int rp__reader_lines_at_offsets(const rp_reader *r);
+/* What a directory walk skipped (links to a directory walked already,
+ * broken links, unreadable entries, FIFOs, paths too long): n lines, each
+ * "PATH: why", once the walk is done. */
+const char *rp__reader_notes(const rp_reader *r, size_t *n);
 /* The format a file's name implies (RP_FORMAT_TEXT when none does). */
 rp_format rp__format_of_name(const char *name);
 /* Bytes of a file not named as JSONL looked at to tell that it is. */
@@ -291,6 +295,7 @@ typedef struct {
     size_t n_inputs, cap_inputs;
     rp_reject_fn on_reject;
     rp_progress_fn on_progress;
+    rp_warning_fn on_warning;
     void *user;
     uint64_t total_bytes;    /* sum of input file sizes, 0 when unknown */
     uint64_t n_rec;          /* records numbered by the first pass */

@@ -63,6 +63,10 @@ struct rp_reader {
     /* directory walk: relative paths, sorted */
     char **files;
     size_t n_files, next_file;
+    uint64_t (*seen)[2];     /* (device, inode) of every directory walked: a set */
+    size_t seen_mask, n_seen;
+    rp_buf notes;            /* what the walk skipped, a line each */
+    size_t n_notes;
     int is_dir;
     int started;
     /* current file */
@@ -147,34 +151,96 @@ static int cmp_str(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* Records what the walk passes over, for the summary: a walk that skips
+ * quietly loses documents without a word. */
+static rp_status note(rp_reader *r, const char *path, const char *why)
+{
+    char line[4096 + 128];
+    int n = snprintf(line, sizeof(line), "%s: %s\n", path, why);
+    if (rp__buf_append(&r->notes, line, n > 0 && (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1))
+        return RP_ERR_NOMEM;
+    r->n_notes++;
+    return RP_OK;
+}
+
+/* Adds a directory to the set of those walked; 0 if it was there already
+ * (a link back up the tree, or a second way to the same directory: its
+ * files would be read twice, or forever), -1 out of memory. */
+static int first_visit(rp_reader *r, const struct stat *sb)
+{
+    if (r->n_seen * 2 >= r->seen_mask) {
+        size_t slots = r->seen_mask ? (r->seen_mask + 1) * 2 : 64;
+        uint64_t (*grown)[2] = calloc(slots, sizeof(*grown));
+        if (!grown) return -1;
+        for (size_t k = 0; r->seen && k <= r->seen_mask; k++) {
+            if (!r->seen[k][0] && !r->seen[k][1]) continue;
+            size_t h = (size_t)(r->seen[k][0] * 0x9E3779B97F4A7C15ULL ^ r->seen[k][1]) & (slots - 1);
+            while (grown[h][0] || grown[h][1]) h = (h + 1) & (slots - 1);
+            grown[h][0] = r->seen[k][0], grown[h][1] = r->seen[k][1];
+        }
+        free(r->seen);
+        r->seen = grown;
+        r->seen_mask = slots - 1;
+    }
+    uint64_t dev = (uint64_t)sb->st_dev + 1, ino = (uint64_t)sb->st_ino; /* never both 0 */
+    size_t h = (size_t)(dev * 0x9E3779B97F4A7C15ULL ^ ino) & r->seen_mask;
+    while (r->seen[h][0] || r->seen[h][1]) {
+        if (r->seen[h][0] == dev && r->seen[h][1] == ino) return 0;
+        h = (h + 1) & r->seen_mask;
+    }
+    r->seen[h][0] = dev, r->seen[h][1] = ino;
+    r->n_seen++;
+    return 1;
+}
+
+/* The files under root/rel, recursively. Links are followed, but no
+ * directory is walked twice (by device and inode), so a link loop ends; a
+ * broken link, an unreadable or over-long entry and anything that is not a
+ * file or a directory (a FIFO would block the run) are skipped and noted. */
 static rp_status walk(rp_reader *r, const char *root, const char *rel, size_t *cap, int depth)
 {
     char full[4096];
     if (rel[0]) snprintf(full, sizeof(full), "%s/%s", root, rel);
     else snprintf(full, sizeof(full), "%s", root);
-    if (depth > 64) {
-        rp__msg(r->err, "%s: directories nested too deep", full);
-        return RP_ERR_LIMIT;
-    }
+    if (depth > 64) return note(r, full, "directories nested too deep, not walked");
     DIR *d = opendir(full);
     if (!d) {
-        rp__msg(r->err, "%s: cannot open directory: %s", full, strerror(errno));
-        return RP_ERR_IO;
+        if (depth == 0) {
+            rp__msg(r->err, "%s: cannot open directory: %s", full, strerror(errno));
+            return RP_ERR_IO;
+        }
+        char why[256];
+        snprintf(why, sizeof(why), "cannot open directory: %s", strerror(errno));
+        return note(r, full, why);
     }
     struct dirent *e;
     rp_status st = RP_OK;
-    while ((e = readdir(d)) != NULL) {
+    while (st == RP_OK && (e = readdir(d)) != NULL) {
         if (e->d_name[0] == '.') continue;
-        char sub[4096];
-        if (rel[0]) snprintf(sub, sizeof(sub), "%s/%s", rel, e->d_name);
-        else snprintf(sub, sizeof(sub), "%s", e->d_name);
-        char subfull[8192];
-        snprintf(subfull, sizeof(subfull), "%s/%s", root, sub);
+        char sub[4096], subfull[4096];
+        int n1 = rel[0] ? snprintf(sub, sizeof(sub), "%s/%s", rel, e->d_name)
+                        : snprintf(sub, sizeof(sub), "%s", e->d_name);
+        int n2 = snprintf(subfull, sizeof(subfull), "%s/%s", root, sub);
+        if (n1 < 0 || (size_t)n1 >= sizeof(sub) || n2 < 0 || (size_t)n2 >= sizeof(subfull)) {
+            st = note(r, full, "an entry with a path too long, skipped");
+            continue;
+        }
         struct stat sb;
-        if (stat(subfull, &sb) != 0) continue; /* dangling link */
+        if (stat(subfull, &sb) != 0) {
+            struct stat lsb;
+            if (lstat(subfull, &lsb) == 0 && S_ISLNK(lsb.st_mode)) st = note(r, subfull, "a broken link, skipped");
+            else {
+                char why[256];
+                snprintf(why, sizeof(why), "cannot be read: %s", strerror(errno));
+                st = note(r, subfull, why);
+            }
+            continue;
+        }
         if (S_ISDIR(sb.st_mode)) {
-            st = walk(r, root, sub, cap, depth + 1);
-            if (st != RP_OK) break;
+            int first = first_visit(r, &sb);
+            if (first < 0) st = RP_ERR_NOMEM;
+            else if (!first) st = note(r, subfull, "a directory already walked (a link), not walked again");
+            else st = walk(r, root, sub, cap, depth + 1);
         } else if (S_ISREG(sb.st_mode)) {
             if (rp__grow((void **)&r->files, cap, r->n_files + 1, sizeof(char *))) {
                 st = RP_ERR_NOMEM;
@@ -186,10 +252,18 @@ static rp_status walk(rp_reader *r, const char *root, const char *rel, size_t *c
                 break;
             }
             r->n_files++;
+        } else {
+            st = note(r, subfull, "not a regular file (a FIFO, a socket or a device), skipped");
         }
     }
     closedir(d);
     return st;
+}
+
+const char *rp__reader_notes(const rp_reader *r, size_t *n)
+{
+    *n = r->n_notes;
+    return r->notes.len ? r->notes.data : "";
 }
 
 /* ----------------------------------------------------------- open/close */
@@ -353,6 +427,8 @@ void rp_reader_free(rp_reader *r)
     close_file(r);
     for (size_t i = 0; i < r->n_files; i++) free(r->files[i]);
     free(r->files);
+    free(r->seen);
+    rp__buf_free(&r->notes);
     free(r->id_field);
     free(r->text_field);
     free(r->path);
@@ -417,6 +493,7 @@ static rp_status open_next_file(rp_reader *r)
         if (strcmp(r->path, "-") != 0 && stat(r->path, &sb) == 0 && S_ISDIR(sb.st_mode)) {
             size_t cap = 0;
             r->is_dir = 1;
+            if (first_visit(r, &sb) < 0) return RP_ERR_NOMEM;
             rp_status st = walk(r, r->path, "", &cap, 0);
             if (st != RP_OK) return st;
             qsort(r->files, r->n_files, sizeof(char *), cmp_str);

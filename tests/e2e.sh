@@ -77,6 +77,15 @@ head -n 1 "$EX" > "$WORK/one.jsonl"
 "$BIN" dedup "$WORK/one.jsonl" > /dev/null 2> "$WORK/one-err.txt"
 check "one document, one cluster: in the singular" bash -c "grep -q 'read 1 document:' '$WORK/one-err.txt' && grep -q ': 0 clusters' '$WORK/one-err.txt'"
 
+# --- a directory with a link loop, a second way to a directory, a broken
+# link and a FIFO: each document read once, every skipped entry named
+mkdir -p "$WORK/loopdir/sub"; cp "$EX" "$WORK/loopdir/"
+ln -sfn . "$WORK/loopdir/loop"; ln -sfn ../sub "$WORK/loopdir/sub/again"; ln -sfn nowhere "$WORK/loopdir/broken"
+rm -f "$WORK/loopdir/pipe"; mkfifo "$WORK/loopdir/pipe"
+timeout 60 "$BIN" dedup "$WORK/loopdir" > "$WORK/loop-kept.jsonl" 2> "$WORK/loop-err.txt"; rc=$?
+check "a directory with a link loop and a FIFO is read once, exit 0" bash -c "test $rc -eq 0 && cmp -s '$WORK/kept.jsonl' '$WORK/loop-kept.jsonl'"
+check "the walk names what it skipped" bash -c "grep -q 'loop: a directory already walked' '$WORK/loop-err.txt' && grep -q 'broken: a broken link' '$WORK/loop-err.txt' && grep -q 'pipe: not a regular file' '$WORK/loop-err.txt' && grep -q '4 directory entries not read' '$WORK/loop-err.txt'"
+
 # --- JSONL is known by its first line, whatever the file's name
 cp "$EX" "$WORK/corpus.txt"; cp "$EX" "$WORK/data"
 "$BIN" dedup -q "$WORK/corpus.txt" > "$WORK/sniff-txt.jsonl"
