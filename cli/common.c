@@ -200,6 +200,12 @@ int cli_parse(int argc, char **argv, cli_opts *o, rp_measure measure, void (*usa
         }
         if (took == 2 && !eq) i++;
     }
+    size_t stdins = 0;
+    for (size_t k = 0; k < o->n_inputs; k++) stdins += strcmp(o->inputs[k], "-") == 0;
+    if (stdins > 1) {
+        fprintf(stderr, "reprint: standard input (-) given %zu times; it can be read once\n", stdins);
+        return EXIT_USAGE;
+    }
     if (o->n_inputs == 0) {
         fprintf(stderr, "reprint: no input given (use - for stdin)\n");
         usage(stderr);

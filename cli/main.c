@@ -3,6 +3,7 @@
  */
 #include "cli.h"
 
+#include <errno.h>
 #include <string.h>
 
 static void usage(FILE *f)
@@ -24,7 +25,21 @@ static void usage(FILE *f)
             "for the options.\n");
 }
 
+static int run(int argc, char **argv);
+
+/* Every output path reports a write error, the readable views on stdout
+ * too: a full disk is exit 3, not a silent 0. */
 int main(int argc, char **argv)
+{
+    int rc = run(argc, argv);
+    if ((fflush(stdout) != 0 || ferror(stdout)) && rc == EXIT_OK) { /* not said yet */
+        fprintf(stderr, "reprint: cannot write to standard output: %s\n", strerror(errno));
+        rc = EXIT_IO;
+    }
+    return rc;
+}
+
+static int run(int argc, char **argv)
 {
     if (argc < 2) {
         usage(stderr);

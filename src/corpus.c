@@ -630,8 +630,10 @@ static rp_status pool_init(rp_pool *pool, rp_corpus *c, const rp__first_pass_ops
         rp_worker *w = &pool->workers[t];
         w->pool = pool;
         rp__parser_init(&w->parser, c->id_field, c->text_field, c->n_inputs > 1);
-        if (!(w->tok = rp_tokenizer_create()) || !(w->state = ops->worker_new(ctx)))
-            return RP_ERR_NOMEM;
+        c->temp_status = RP_OK;
+        if (!(w->tok = rp_tokenizer_create())) return RP_ERR_NOMEM;
+        if (!(w->state = ops->worker_new(ctx))) /* a temporary file it could not make, or memory */
+            return c->temp_status != RP_OK ? c->temp_status : RP_ERR_NOMEM;
         if (c->p.spin) {
             rp_status st = rp__tokenizer_spin(w->tok, 1, c->msg);
             if (st != RP_OK) return st;
@@ -1460,7 +1462,7 @@ rp_status rp__corpus_temp(rp_corpus *c, FILE **out)
     int fd = mkstemp(path);
     if (fd < 0) {
         rp__msg(c->err, "cannot create a temporary file in %s: %s", c->tmp_dir, strerror(errno));
-        return RP_ERR_IO;
+        return c->temp_status = RP_ERR_IO;
     }
     unlink(path); /* anonymous: gone when closed, whatever happens */
     if (!(*out = fdopen(fd, "w+b"))) {

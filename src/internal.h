@@ -296,6 +296,8 @@ typedef struct {
     rp_reject_fn on_reject;
     rp_progress_fn on_progress;
     rp_warning_fn on_warning;
+    rp_status temp_status;   /* why rp__corpus_temp last failed (a worker's state
+                                needs a file: not always out of memory) */
     void *user;
     uint64_t total_bytes;    /* sum of input file sizes, 0 when unknown */
     uint64_t n_rec;          /* records numbered by the first pass */

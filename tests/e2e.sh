@@ -86,6 +86,20 @@ timeout 60 "$BIN" dedup "$WORK/loopdir" > "$WORK/loop-kept.jsonl" 2> "$WORK/loop
 check "a directory with a link loop and a FIFO is read once, exit 0" bash -c "test $rc -eq 0 && cmp -s '$WORK/kept.jsonl' '$WORK/loop-kept.jsonl'"
 check "the walk names what it skipped" bash -c "grep -q 'loop: a directory already walked' '$WORK/loop-err.txt' && grep -q 'broken: a broken link' '$WORK/loop-err.txt' && grep -q 'pipe: not a regular file' '$WORK/loop-err.txt' && grep -q '4 directory entries not read' '$WORK/loop-err.txt'"
 
+# --- messages of their real cause; every output path reports a write error
+"$BIN" dedup -q --tmp-dir "$WORK/no-such-dir" "$EX" > /dev/null 2> "$WORK/tmp-err.txt"; rc=$?
+check "a missing --tmp-dir is named, exit 3 (not 'out of memory')" bash -c "test $rc -eq 3 && grep -q 'cannot create a temporary file in .*no-such-dir' '$WORK/tmp-err.txt' && ! grep -q 'out of memory' '$WORK/tmp-err.txt'"
+"$BIN" align -q --tmp-dir "$WORK/no-such-dir" "$EX" > /dev/null 2> "$WORK/tmp-err2.txt"; rc=$?
+check "align with a missing --tmp-dir: the same" bash -c "test $rc -eq 3 && grep -q 'cannot create a temporary file' '$WORK/tmp-err2.txt'"
+if [ -w /dev/full ]; then
+    for cmd in dedup pairs align stories; do
+        "$BIN" $cmd -q --human "$EX" > /dev/full 2>/dev/null; rc=$?
+        check "$cmd's readable view to a full disk is exit 3" test $rc -eq 3
+    done
+fi
+"$BIN" dedup -q - - < "$EX" > /dev/null 2> "$WORK/twice.txt"; rc=$?
+check "stdin given twice is a usage error" bash -c "test $rc -eq 2 && grep -q 'given 2 times' '$WORK/twice.txt'"
+
 # --- JSONL is known by its first line, whatever the file's name
 cp "$EX" "$WORK/corpus.txt"; cp "$EX" "$WORK/data"
 "$BIN" dedup -q "$WORK/corpus.txt" > "$WORK/sniff-txt.jsonl"
