@@ -838,6 +838,8 @@ static int splittable(rp_corpus *c, size_t i, int *fd, struct stat *sb)
     rp_format f = c->p.format != RP_FORMAT_AUTO ? c->p.format : rp__format_of_name(in->path);
     int sniff = c->p.format == RP_FORMAT_AUTO && f == RP_FORMAT_TEXT;
     if (strcmp(in->path, "-") == 0 || (f != RP_FORMAT_JSONL && !sniff)) return 0;
+    /* not even opened unless regular: opening a FIFO would take its writer's data */
+    if (stat(in->path, sb) != 0 || !S_ISREG(sb->st_mode)) return 0;
     if ((*fd = open(in->path, O_RDONLY | O_CLOEXEC)) < 0) return 0; /* the reader says why */
     char head[RP_SNIFF_BYTES];
     ssize_t n = fstat(*fd, sb) == 0 && S_ISREG(sb->st_mode)
@@ -913,10 +915,13 @@ static rp_status first_pass_input(rp_corpus *c, rp_pool *pool, uint64_t *committ
     rp_status st = RP_OK, read_st = RP_OK;
     char read_msg[RP_MSG_MAX] = "";
     struct stat sb;
-    if (strcmp(in->path, "-") == 0) {
-        if ((st = open_spool(c, in, &spool, "stdin")) != RP_OK) goto done;
+    int have_stat = strcmp(in->path, "-") != 0 && stat(in->path, &sb) == 0;
+    if (!have_stat ? strcmp(in->path, "-") == 0 : !S_ISREG(sb.st_mode) && !S_ISDIR(sb.st_mode)) {
+        /* stdin, a named pipe, a process substitution: read once, so kept
+         * for the later passes as it was read */
+        if ((st = open_spool(c, in, &spool, "stream")) != RP_OK) goto done;
         rp__reader_spool(rd, spool);
-    } else if (stat(in->path, &sb) == 0 && S_ISREG(sb.st_mode)) {
+    } else if (have_stat && S_ISREG(sb.st_mode)) {
         /* if it turns out compressed, later passes read its decompressed
          * bytes from here rather than decompress it twice more */
         if ((st = open_spool(c, in, &decoded, "decoded")) != RP_OK) goto done;
@@ -983,7 +988,7 @@ done:
     }
     if (st == RP_OK) in->format = rp__reader_format(rd);
     if (spool && fclose(spool) != 0 && st == RP_OK) {
-        rp__msg(c->err, "cannot write the spool file of standard input: %s", strerror(errno));
+        rp__msg(c->err, "cannot write the spool file of a stream input (stdin or a pipe): %s", strerror(errno));
         st = RP_ERR_IO;
     }
     int decoded_kept = 0;

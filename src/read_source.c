@@ -36,7 +36,7 @@ static rp_status fill_raw(rp_source *s)
         if (n == 0) s->in_eof = 1;
         s->bytes_in += (uint64_t)n;
         if (n > 0 && s->spool && fwrite(s->in, 1, (size_t)n, s->spool) != (size_t)n) {
-            rp__msg(s->err, "cannot write the spool file of standard input: %s", strerror(errno));
+            rp__msg(s->err, "cannot write the spool file of a stream input (stdin or a pipe): %s", strerror(errno));
             return RP_ERR_IO;
         }
         return RP_OK;

@@ -100,6 +100,15 @@ fi
 "$BIN" dedup -q - - < "$EX" > /dev/null 2> "$WORK/twice.txt"; rc=$?
 check "stdin given twice is a usage error" bash -c "test $rc -eq 2 && grep -q 'given 2 times' '$WORK/twice.txt'"
 
+# --- a named pipe and a process substitution are read once and kept for
+# the later passes, like stdin (a pipe's later pass hung, or read nothing)
+rm -f "$WORK/fifo"; mkfifo "$WORK/fifo"
+(cat "$EX" > "$WORK/fifo" &)
+timeout 60 "$BIN" dedup -q --format jsonl "$WORK/fifo" > "$WORK/fifo-kept.jsonl"; rc=$?
+check "a named pipe gives the same corpus, exit 0" bash -c "test $rc -eq 0 && cmp -s '$WORK/kept.jsonl' '$WORK/fifo-kept.jsonl'"
+timeout 60 bash -c "'$BIN' dedup -q <(cat '$EX') > '$WORK/procsub.jsonl'"; rc=$?
+check "a process substitution gives the same corpus, exit 0" bash -c "test $rc -eq 0 && cmp -s '$WORK/kept.jsonl' '$WORK/procsub.jsonl'"
+
 # --- JSONL is known by its first line, whatever the file's name
 cp "$EX" "$WORK/corpus.txt"; cp "$EX" "$WORK/data"
 "$BIN" dedup -q "$WORK/corpus.txt" > "$WORK/sniff-txt.jsonl"
@@ -210,6 +219,8 @@ check "align A B on two files shows their two passages" test "$(grep -c '^  pass
 check "align summary accounts for the documents" bash -c "grep -q 'read 2 documents: compared 2, rejected 0$' '$WORK/two-err.txt' && grep -q '1 pair shares 2 passages' '$WORK/two-err.txt'"
 "$BIN" align -q --json - < "$EX" > "$WORK/align-stdin.jsonl"
 check "align reads stdin the same" cmp -s "$WORK/align.jsonl" "$WORK/align-stdin.jsonl"
+timeout 60 bash -c "'$BIN' align -q <(cat '$EX') > '$WORK/procsub-align.jsonl'"; rc=$?
+check "align reads a process substitution as a file" bash -c "test $rc -eq 0 && cmp -s '$WORK/align.jsonl' '$WORK/procsub-align.jsonl'"
 "$BIN" align -q --min-words 50 "$EX" > "$WORK/align50.jsonl"
 check "--min-words 50 drops the shorter passages" python3 - "$WORK/align50.jsonl" <<'PY'
 import json, sys
