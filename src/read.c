@@ -63,6 +63,7 @@ struct rp_reader {
     /* directory walk: relative paths, sorted */
     char **files;
     size_t n_files, next_file;
+    int skip_rest_of_line;   /* a line reported too long before its end was found */
     uint64_t (*seen)[2];     /* (device, inode) of every directory walked: a set */
     size_t seen_mask, n_seen;
     rp_buf notes;            /* what the walk skipped, a line each */
@@ -410,6 +411,7 @@ int rp__reader_is_text(const rp_reader *r)
 
 static void close_file(rp_reader *r)
 {
+    r->skip_rest_of_line = 0;
     if (r->src_open) {
         r->bytes_closed += r->src.bytes_in;
         rp__source_close(&r->src);
@@ -559,6 +561,23 @@ static rp_status open_next_file(rp_reader *r)
 static rp_status next_line(rp_reader *r, rp_doc *doc)
 {
     size_t max = r->params.max_doc_bytes;
+    while (r->skip_rest_of_line) { /* the rest of a line reported too long */
+        size_t avail = r->buf.len - r->pos;
+        char *nl = avail ? memchr(r->buf.data + r->pos, '\n', avail) : NULL;
+        if (nl) {
+            r->pos += (size_t)(nl - (r->buf.data + r->pos)) + 1;
+            r->skip_rest_of_line = 0;
+            break;
+        }
+        r->pos = r->buf.len;
+        if (r->src_eof) {
+            r->skip_rest_of_line = 0;
+            break;
+        }
+        size_t got;
+        rp_status st = refill(r, &got);
+        if (st != RP_OK) return st;
+    }
     for (;;) {
         size_t avail = r->buf.len - r->pos;
         char *start = avail ? r->buf.data + r->pos : r->buf.data; /* data is NULL before a read */
@@ -569,10 +588,26 @@ static rp_status next_line(rp_reader *r, rp_doc *doc)
             if (st != RP_OK) return st;
             continue;
         }
+        if (!nl && avail > max && !r->params.skip_bad) {
+            /* too long, and a run without --skip-bad stops here: its end is
+             * looked for only if another record is asked for (a compressed
+             * bomb would be inflated to it) */
+            doc->file = r->cur_name;
+            doc->line = ++r->line;
+            r->decoded_bad = 1;
+            r->skip_rest_of_line = 1;
+            rp__msg(r->err, "%s:%llu: document of more than %zu bytes exceeds --max-doc-bytes",
+                    r->cur_name, (unsigned long long)doc->line, max);
+            return RP_ERR_TOO_LARGE;
+        }
         if (!nl && avail > max) {
-            /* too long: skip to the end of the line without holding it */
+            /* too long: skip to the end of the line without holding it; a
+             * compressed input's decoded bytes stop going to its spool, so
+             * the disk holds no more than was read before the line (later
+             * passes decompress the file again) */
             uint64_t line = ++r->line;
             size_t skipped = 0;
+            if (r->src.kind != RP_SRC_PLAIN) r->decoded_bad = 1;
             for (;;) {
                 start = r->buf.data + r->pos;
                 avail = r->buf.len - r->pos;
@@ -639,19 +674,23 @@ static rp_status next_text_file(rp_reader *r, rp_doc *doc)
     r->rec_is_text = 1;
     size_t size = r->buf.len - r->pos;
     if (size > max) {
-        uint64_t total = size;
-        while (!r->src_eof) { /* count the rest without keeping it */
-            r->pos = r->buf.len;
-            size_t got;
-            rp_status st = refill(r, &got);
-            if (st != RP_OK) return st;
-            total += got;
-        }
+        /* Read no further: the limit bounds the work and the spool, and a
+         * compressed bomb is not inflated to its end. A plain file's size
+         * is known without reading it. */
+        struct stat sb;
+        int known = r->src.kind == RP_SRC_PLAIN && fstat(r->src.fd, &sb) == 0 && S_ISREG(sb.st_mode);
         r->pos = r->buf.len;
+        r->src_eof = 1;
+        r->decoded_bad = 1; /* its spool is cut short: later passes read the file */
         doc->raw = NULL;
         doc->raw_len = 0;
-        rp__msg(r->err, "%s: document of %llu bytes exceeds --max-doc-bytes %zu", r->cur_name,
-                (unsigned long long)total, max);
+        if (known)
+            rp__msg(r->err, "%s: document of %llu bytes exceeds --max-doc-bytes %zu", r->cur_name,
+                    (unsigned long long)sb.st_size, max);
+        else
+            rp__msg(r->err, "%s: document of more than %zu bytes (decompressed; not read further) "
+                            "exceeds --max-doc-bytes",
+                    r->cur_name, max);
         return RP_ERR_TOO_LARGE;
     }
     r->rec = r->buf.data ? r->buf.data + r->pos : ""; /* an empty file reads nothing */

@@ -109,6 +109,16 @@ check "a named pipe gives the same corpus, exit 0" bash -c "test $rc -eq 0 && cm
 timeout 60 bash -c "'$BIN' dedup -q <(cat '$EX') > '$WORK/procsub.jsonl'"; rc=$?
 check "a process substitution gives the same corpus, exit 0" bash -c "test $rc -eq 0 && cmp -s '$WORK/kept.jsonl' '$WORK/procsub.jsonl'"
 
+# --- a compressed bomb is not inflated past --max-doc-bytes
+yes "word " | head -c 50000000 | gzip -1 > "$WORK/bomb.txt.gz"
+"$BIN" dedup -q --max-doc-bytes 1M "$WORK/bomb.txt.gz" > /dev/null 2> "$WORK/bomb-err.txt"; rc=$?
+check "a 50 MB text in a .gz stops at --max-doc-bytes 1M, exit 1" bash -c "test $rc -eq 1 && grep -q 'more than 1048576 bytes (decompressed; not read further)' '$WORK/bomb-err.txt'"
+{ printf '{"id": "bomb", "text": "'; yes "word " | head -c 50000000 | tr -d '\n'; printf '"}\n'; cat "$EX"; } | gzip -1 > "$WORK/bomb.jsonl.gz"
+"$BIN" dedup -q --max-doc-bytes 1M "$WORK/bomb.jsonl.gz" > /dev/null 2> "$WORK/bomb-err2.txt"; rc=$?
+check "a 50 MB JSONL line in a .gz stops the run at the limit" bash -c "test $rc -eq 1 && grep -q 'bomb.jsonl.gz:1: document of more than 1048576 bytes' '$WORK/bomb-err2.txt'"
+"$BIN" dedup --skip-bad --max-doc-bytes 1M "$WORK/bomb.jsonl.gz" > "$WORK/bomb-kept.jsonl" 2> "$WORK/bomb-err3.txt"; rc=$?
+check "with --skip-bad it is rejected and the rest read" bash -c "test $rc -eq 0 && cmp -s '$WORK/kept.jsonl' '$WORK/bomb-kept.jsonl' && grep -q 'read 14 documents: kept 10, removed 3 as duplicates (1 exact), rejected 1 (too-large: 1)' '$WORK/bomb-err3.txt'"
+
 # --- JSONL is known by its first line, whatever the file's name
 cp "$EX" "$WORK/corpus.txt"; cp "$EX" "$WORK/data"
 "$BIN" dedup -q "$WORK/corpus.txt" > "$WORK/sniff-txt.jsonl"

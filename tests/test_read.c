@@ -201,6 +201,36 @@ static void test_long_jsonl_line_over_limit_is_skipped_without_losing_the_next(v
     assert_int_equal(st.kept, 1);
 }
 
+/* Without skip_bad the reader reports a too-long line at the limit, before
+ * its end; a caller that asks for more still gets the next records, and
+ * the line numbers stay right. */
+static void test_long_line_reported_at_the_limit_then_passed_over(void **state)
+{
+    (void)state;
+    size_t n = 3000000; /* longer than a read: its end is not in hand */
+    char *d = malloc(n + 200);
+    strcpy(d, "{\"id\": 1, \"text\": \"");
+    size_t k = strlen(d);
+    for (size_t i = 0; i < n; i++) d[k++] = i % 6 == 5 ? ' ' : 'a';
+    k += (size_t)sprintf(d + k, "\"}\n{\"id\": 2, \"text\": \"short and fine\"}\n");
+    const char *path = write_temp("longline2.jsonl", d, k);
+    free(d);
+    rp_params p = defaults();
+    p.max_doc_bytes = 100000;
+    p.format = RP_FORMAT_JSONL;
+    rp_reader *r = rp_reader_open(path, &p);
+    assert_non_null(r);
+    rp_doc doc;
+    assert_int_equal(rp_reader_next(r, &doc), RP_ERR_TOO_LARGE);
+    assert_non_null(strstr(rp_reader_error(r), "longline2.jsonl:1: document of more than 100000 bytes"));
+    assert_int_equal(rp_reader_next(r, &doc), RP_OK);
+    assert_int_equal(doc.line, 2);
+    assert_int_equal(doc.text_len, strlen("short and fine"));
+    assert_int_equal(rp_reader_next(r, &doc), RP_EOF);
+    rp_reader_free(r);
+    remove(path);
+}
+
 static void test_missing_file_names_it(void **state)
 {
     (void)state;
@@ -326,6 +356,7 @@ int main(void)
         cmocka_unit_test(test_empty_inputs_before_any_buffer),
         cmocka_unit_test(test_fifty_megabyte_document_is_read_or_rejected_by_limit),
         cmocka_unit_test(test_long_jsonl_line_over_limit_is_skipped_without_losing_the_next),
+        cmocka_unit_test(test_long_line_reported_at_the_limit_then_passed_over),
         cmocka_unit_test(test_missing_file_names_it),
         cmocka_unit_test(test_gzip_and_zstd_read_like_plain),
         cmocka_unit_test(test_truncated_gzip_and_zstd_are_errors),
