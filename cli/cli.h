@@ -64,6 +64,11 @@ int cli_out_open(cli_out *out, const char *path); /* NULL or "-" = stdout */
  * and the engine's message, or "reprint: cannot write WHAT: why", printed.
  * Returns an exit code. */
 typedef rp_status (*cli_writer)(void *ctx, FILE *out);
+/* cli_write_output without the commit: the output stays under its
+ * temporary name until cli_out_commit (or cli_out_abort), so that a run's
+ * outputs appear together, when all are whole. */
+int cli_write_uncommitted(cli_out *out, const char *path, cli_writer write, void *ctx,
+                          const char *what, const rp_engine *engine);
 int cli_write_output(const char *path, cli_writer write, void *ctx, const char *what,
                      const rp_engine *engine);
 int cli_out_commit(cli_out *out);                 /* 0 on success */

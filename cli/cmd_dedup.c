@@ -113,10 +113,15 @@ int cli_dedup(int argc, char **argv)
     }
     if (o.human < 0) o.human = !o.output && isatty(1);
     rp_engine *e = NULL;
+    cli_out clusters;
+    memset(&clusters, 0, sizeof(clusters));
     rc = cli_run_engine(&o, &e);
     if (rc != EXIT_OK) goto done;
 
-    if (o.clusters && (rc = cli_write_output(o.clusters, write_clusters, e, "the clusters", e)))
+    /* the clusters stay under a temporary name until the corpus is written:
+     * an interrupted or failed run leaves neither */
+    if (o.clusters &&
+        (rc = cli_write_uncommitted(&clusters, o.clusters, write_clusters, e, "the clusters", e)))
         goto done;
     if (o.human) {
         held_pairs hp;
@@ -143,8 +148,10 @@ int cli_dedup(int argc, char **argv)
     } else if ((rc = cli_write_output(o.output, write_kept, e, "the output", e)) != EXIT_OK) {
         goto done;
     }
+    if (o.clusters && (rc = cli_out_commit(&clusters) ? EXIT_IO : EXIT_OK) != EXIT_OK) goto done;
     rc = cli_report(&o, "dedup", e);
 done:
+    if (clusters.fp) cli_out_abort(&clusters);
     rp_engine_free(e);
     free(o.inputs);
     return rc;

@@ -7,6 +7,7 @@
 #include "cli.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -462,6 +463,40 @@ int cli_report(const cli_opts *o, const char *command, rp_engine *e)
  * make a system call of every other record (a fifth of a 1 GB dedup's time). */
 enum { OUT_BUFFER = 1 << 20 };
 
+/* The temporary names of outputs not yet committed, unlinked by the handler
+ * of SIGINT, SIGTERM and SIGHUP so that an interrupted run leaves none (the
+ * library's own spools and temporary files are unlinked at creation). */
+#define MAX_PENDING 8
+static char *volatile pending[MAX_PENDING];
+
+static void on_signal(int sig)
+{
+    for (int k = 0; k < MAX_PENDING; k++)
+        if (pending[k]) unlink(pending[k]); /* async-signal-safe */
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+static void watch(char *tmp_path, int on)
+{
+    static int installed;
+    if (!installed) {
+        struct sigaction sa;
+        memset(&sa, 0, sizeof(sa));
+        sa.sa_handler = on_signal;
+        sigemptyset(&sa.sa_mask);
+        sigaction(SIGINT, &sa, NULL);
+        sigaction(SIGTERM, &sa, NULL);
+        sigaction(SIGHUP, &sa, NULL);
+        installed = 1;
+    }
+    for (int k = 0; k < MAX_PENDING; k++)
+        if (on ? !pending[k] : pending[k] == tmp_path) {
+            pending[k] = on ? tmp_path : NULL;
+            return;
+        }
+}
+
 int cli_out_open(cli_out *out, const char *path)
 {
     memset(out, 0, sizeof(*out));
@@ -504,6 +539,7 @@ int cli_out_open(cli_out *out, const char *path)
         return -1;
     }
     setvbuf(out->fp, NULL, _IOFBF, OUT_BUFFER);
+    watch(out->tmp_path, 1);
     return 0;
 }
 
@@ -528,6 +564,7 @@ int cli_out_commit(cli_out *out)
         fprintf(stderr, "reprint: %s: cannot write: %s\n", out->final_path, strerror(errno));
         unlink(out->tmp_path);
     }
+    watch(out->tmp_path, 0);
     free(out->tmp_path);
     free(out->final_path);
     out->tmp_path = out->final_path = NULL;
@@ -538,26 +575,35 @@ void cli_out_abort(cli_out *out)
 {
     if (out->fp && out->fp != stdout) fclose(out->fp);
     if (out->tmp_path) unlink(out->tmp_path);
+    if (out->tmp_path) watch(out->tmp_path, 0);
     free(out->tmp_path);
     free(out->final_path);
     memset(out, 0, sizeof(*out));
 }
 
-int cli_write_output(const char *path, cli_writer write, void *ctx, const char *what,
-                     const rp_engine *engine)
+int cli_write_uncommitted(cli_out *out, const char *path, cli_writer write, void *ctx,
+                          const char *what, const rp_engine *engine)
 {
-    cli_out out;
-    if (cli_out_open(&out, path)) return EXIT_IO;
-    rp_status st = write(ctx, out.fp);
-    if (st == RP_OK && ferror(out.fp)) st = RP_ERR_IO;
+    if (cli_out_open(out, path)) return EXIT_IO;
+    rp_status st = write(ctx, out->fp);
+    if (st == RP_OK && ferror(out->fp)) st = RP_ERR_IO;
     if (st != RP_OK) {
         if (engine && *rp_engine_error(engine)) /* the engine says what and where */
             fprintf(stderr, "reprint: %s\n", rp_engine_error(engine));
         else
             fprintf(stderr, "reprint: cannot write %s: %s\n", what,
                     st == RP_ERR_IO ? strerror(errno) : rp_status_name(st));
-        cli_out_abort(&out);
+        cli_out_abort(out);
         return cli_exit_code(st);
     }
+    return EXIT_OK;
+}
+
+int cli_write_output(const char *path, cli_writer write, void *ctx, const char *what,
+                     const rp_engine *engine)
+{
+    cli_out out;
+    int rc = cli_write_uncommitted(&out, path, write, ctx, what, engine);
+    if (rc != EXIT_OK) return rc;
     return cli_out_commit(&out) ? EXIT_IO : EXIT_OK;
 }

@@ -40,6 +40,8 @@ static char *dup_or_null(const char *s)
     return d;
 }
 
+static void drop_spool(rp_input *in);
+
 int rp__corpus_init(rp_corpus *c, const rp_params *params, char *err)
 {
     memset(c, 0, sizeof(*c));
@@ -74,8 +76,7 @@ void rp__corpus_free(rp_corpus *c)
         free(c->inputs[i].path);
         free(c->inputs[i].display);
         if (c->inputs[i].spool_path) {
-            unlink(c->inputs[i].spool_path);
-            free(c->inputs[i].spool_path);
+            drop_spool(&c->inputs[i]);
         }
     }
     free(c->inputs);
@@ -138,22 +139,50 @@ static rp_status reject(rp_corpus *c, rp_stats *stats, rp_status st, const char 
     return visit(ctx, r);
 }
 
+/* A spool file is unlinked as soon as it is made, so that nothing is left
+ * in --tmp-dir by a run that is killed: the later passes open it again as
+ * /proc/self/fd/N of a descriptor kept for them. Without /proc it keeps its
+ * name until the corpus is freed. */
 static rp_status open_spool(rp_corpus *c, rp_input *in, FILE **spool, const char *what)
 {
     size_t n = strlen(c->tmp_dir) + 32;
-    in->spool_path = malloc(n);
+    in->spool_path = malloc(n < 64 ? 64 : n);
     if (!in->spool_path) return RP_ERR_NOMEM;
     snprintf(in->spool_path, n, "%s/reprint-%s-XXXXXX", c->tmp_dir, what);
+    in->spool_fd = -1;
     int fd = mkstemp(in->spool_path);
     if (fd < 0 || !(*spool = fdopen(fd, "wb"))) {
         rp__msg(c->err, "cannot create a spool file for %s in %s: %s", in->display, c->tmp_dir,
                 strerror(errno));
-        if (fd >= 0) close(fd);
+        if (fd >= 0) {
+            close(fd);
+            unlink(in->spool_path);
+        }
         free(in->spool_path);
         in->spool_path = NULL;
         return RP_ERR_IO;
     }
+    int keep = dup(fd);
+    char proc[64];
+    if (keep >= 0) snprintf(proc, sizeof(proc), "/proc/self/fd/%d", keep);
+    if (keep >= 0 && access(proc, R_OK) == 0) {
+        unlink(in->spool_path);
+        memcpy(in->spool_path, proc, strlen(proc) + 1);
+        in->spool_fd = keep;
+    } else if (keep >= 0) {
+        close(keep);
+    }
     return RP_OK;
+}
+
+/* Forgets input in's spool: its descriptor closed, or its name unlinked. */
+static void drop_spool(rp_input *in)
+{
+    if (in->spool_fd >= 0) close(in->spool_fd);
+    else unlink(in->spool_path);
+    in->spool_fd = -1;
+    free(in->spool_path);
+    in->spool_path = NULL;
 }
 
 static rp_status changed(rp_corpus *c, size_t i)
@@ -996,11 +1025,7 @@ done:
         /* kept only when whole; otherwise later passes read the input itself */
         int whole = rp__reader_decoded_finish(rd); /* before the file is closed */
         decoded_kept = fclose(decoded) == 0 && st == RP_OK && whole;
-        if (!decoded_kept) {
-            unlink(in->spool_path);
-            free(in->spool_path);
-            in->spool_path = NULL;
-        }
+        if (!decoded_kept) drop_spool(in);
     }
     if (st == RP_OK && (rp__reader_lines_at_offsets(rd) || (decoded_kept && in->format == RP_FORMAT_JSONL))) {
         struct stat sb;

@@ -280,6 +280,7 @@ typedef struct {
     char *path;              /* as given */
     char *display;           /* name in messages */
     char *spool_path;        /* stdin spooled here by the first pass */
+    int spool_fd;            /* the spool's descriptor when it was unlinked, or -1 */
     rp_format format;        /* as detected in the first pass (for the spool) */
     uint64_t first_rec, end_rec;
     int indexed;             /* later passes read its records by offset */

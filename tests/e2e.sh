@@ -119,6 +119,24 @@ check "a 50 MB JSONL line in a .gz stops the run at the limit" bash -c "test $rc
 "$BIN" dedup --skip-bad --max-doc-bytes 1M "$WORK/bomb.jsonl.gz" > "$WORK/bomb-kept.jsonl" 2> "$WORK/bomb-err3.txt"; rc=$?
 check "with --skip-bad it is rejected and the rest read" bash -c "test $rc -eq 0 && cmp -s '$WORK/kept.jsonl' '$WORK/bomb-kept.jsonl' && grep -q 'read 14 documents: kept 10, removed 3 as duplicates (1 exact), rejected 1 (too-large: 1)' '$WORK/bomb-err3.txt'"
 
+# --- an interrupted run leaves nothing: its output held by a pipe nobody
+# reads, the clusters written but not committed, the spool of a compressed
+# input in --tmp-dir; then SIGINT
+GEN="$(dirname "$BIN")/gen_corpus"
+if [ -x "$GEN" ]; then
+    "$GEN" 8000000 "$WORK/int.jsonl" "$WORK/int.tsv" 2>/dev/null; gzip -1 -f "$WORK/int.jsonl"
+    rm -rf "$WORK/itmp" "$WORK/int-out" "$WORK"/int-clusters*; mkdir -p "$WORK/itmp"; mkfifo "$WORK/int-out"
+    "$BIN" dedup -q --tmp-dir "$WORK/itmp" --clusters "$WORK/int-clusters.jsonl" "$WORK/int.jsonl.gz" > "$WORK/int-out" &
+    pid=$!
+    exec 3< "$WORK/int-out"  # opened, never read: the run blocks writing the corpus
+    for _ in $(seq 100); do ls "$WORK"/int-clusters.jsonl.tmp-* > /dev/null 2>&1 && break; sleep 0.1; done
+    check "while it runs, --tmp-dir holds no named file (spools are unlinked at creation)" test -z "$(ls -A "$WORK/itmp")"
+    check "while it runs, the clusters are under a temporary name" bash -c "ls '$WORK'/int-clusters.jsonl.tmp-* > /dev/null 2>&1 && test ! -e '$WORK/int-clusters.jsonl'"
+    kill -INT $pid; wait $pid; rc=$?; exec 3<&-
+    check "SIGINT ends the run by the signal" test $rc -eq 130
+    check "and leaves no temporary output nor clusters" bash -c "! ls '$WORK'/int-clusters* > /dev/null 2>&1 && test -z \"\$(ls -A '$WORK/itmp')\""
+fi
+
 # --- JSONL is known by its first line, whatever the file's name
 cp "$EX" "$WORK/corpus.txt"; cp "$EX" "$WORK/data"
 "$BIN" dedup -q "$WORK/corpus.txt" > "$WORK/sniff-txt.jsonl"
