@@ -159,7 +159,7 @@ static rp_status count_cps(rp_tokenizer *tok, const char *text, size_t len, size
         unsigned char c = (unsigned char)text[i];
         if (c < 0x80) {
             if (c == 0) {
-                rp__msg(tok->err, "NUL byte at byte %zu", i);
+                rp__msg(tok->err, "NUL byte at byte %zu: binary data, not text", i);
                 return RP_ERR_NUL;
             }
             i++;
@@ -543,7 +543,7 @@ rp_status rp_tokenize(rp_tokenizer *tok, const char *text, size_t len, const uin
                 continue;
             }
             if (c == 0) {
-                rp__msg(tok->err, "NUL byte at byte %zu", i);
+                rp__msg(tok->err, "NUL byte at byte %zu: binary data, not text", i);
                 return RP_ERR_NUL;
             }
             size_t m = markup_len(text, len, i);

@@ -784,6 +784,22 @@ static rp_status bad_id(rp_parser *p, const rp_doc *doc)
     return RP_ERR_BAD_ID;
 }
 
+/* A JSON string's \\u0000 is text, not binary data: for matching it is a
+ * separator, a space (one byte and one code point, so offsets stay); the
+ * record itself is kept byte for byte. */
+static rp_status nul_to_space(rp_parser *p, rp_doc *doc)
+{
+    if (!doc->text_len || !memchr(doc->text, 0, doc->text_len)) return RP_OK;
+    if (doc->text != p->text_buf.data) {
+        p->text_buf.len = 0;
+        if (rp__buf_append(&p->text_buf, doc->text, doc->text_len)) return RP_ERR_NOMEM;
+        doc->text = p->text_buf.data;
+    }
+    for (size_t k = 0; k < doc->text_len; k++)
+        if (!p->text_buf.data[k]) p->text_buf.data[k] = ' ';
+    return RP_OK;
+}
+
 static rp_status parse_fast(rp_parser *p, rp_doc *doc, const rp_json_fields *f)
 {
     if (f->text_kind != RP_JF_STRING) return no_text(p, doc, f->text_kind == RP_JF_MISSING);
@@ -791,6 +807,7 @@ static rp_status parse_fast(rp_parser *p, rp_doc *doc, const rp_json_fields *f)
         if (rp__json_unescape(f->text, f->text_len, &p->text_buf)) return RP_ERR_NOMEM;
         doc->text = p->text_buf.data;
         doc->text_len = p->text_buf.len;
+        if (nul_to_space(p, doc)) return RP_ERR_NOMEM;
     } else {
         doc->text = f->text;
         doc->text_len = f->text_len;
@@ -855,6 +872,7 @@ rp_status rp__parse(rp_parser *p, const char *rec, size_t len, int is_text, cons
     if (!text || !json_is_string(text)) return no_text(p, doc, !text);
     doc->text = json_string_value(text);
     doc->text_len = json_string_length(text);
+    if (nul_to_space(p, doc)) return RP_ERR_NOMEM;
     json_t *id = json_object_get(p->json, p->id_field);
     doc->id.is_number = 0;
     if (!id || json_is_null(id)) return id_from_line(p, doc);

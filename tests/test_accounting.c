@@ -74,7 +74,8 @@ static void good_text(sbuf *b, sbuf *prev, int *n_prev)
 enum { N_BAD_KINDS = 8 };
 static const rp_status bad_status[N_BAD_KINDS] = {
     RP_ERR_JSON, RP_ERR_NOT_OBJECT, RP_ERR_NO_TEXT, RP_ERR_BAD_ID,
-    RP_ERR_JSON /* invalid UTF-8 inside a JSON string */, RP_ERR_NUL, RP_ERR_EMPTY, RP_ERR_TOO_LARGE};
+    RP_ERR_JSON /* invalid UTF-8 inside a JSON string */,
+    RP_ERR_JSON /* a lone surrogate escape (an escaped NUL is text) */, RP_ERR_EMPTY, RP_ERR_TOO_LARGE};
 
 static void bad_line(sbuf *b, int kind, int id)
 {
@@ -86,7 +87,7 @@ static void bad_line(sbuf *b, int kind, int id)
     case 2: puts_(b, head), puts_(b, "\"body\": \"no text field\"}"); break;
     case 3: puts_(b, "{\"id\": [1], \"text\": \"an id that is a list\"}"); break;
     case 4: puts_(b, head), puts_(b, "\"text\": \"bad \xC3\x28 bytes\"}"); break;
-    case 5: puts_(b, head), puts_(b, "\"text\": \"a \\u0000 nul\"}"); break;
+    case 5: puts_(b, head), puts_(b, "\"text\": \"a \\ud800 lone surrogate\"}"); break;
     case 6: puts_(b, head), puts_(b, "\"text\": \" -- ... \"}"); break;
     case 7:
         puts_(b, head), puts_(b, "\"text\": \"");
