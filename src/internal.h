@@ -244,6 +244,11 @@ typedef struct {
  * it is not, or may not be: the caller then asks jansson. */
 int rp__json_scan(const char *s, size_t n, const char *id_field, const char *text_field,
                   rp_json_fields *f);
+/* rp__json_scan for a line it declined that may hold a number jansson
+ * cannot read (12345678901234567890, 1e400): valid JSON all the same, and
+ * an id that must be written as it was read. */
+int rp__json_scan_lenient(const char *s, size_t n, const char *id_field, const char *text_field,
+                          rp_json_fields *f);
 /* Unescapes the body of a string rp__json_scan accepted into out. */
 int rp__json_unescape(const char *s, size_t n, rp_buf *out);
 

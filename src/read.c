@@ -855,7 +855,9 @@ rp_status rp__parse(rp_parser *p, const char *rec, size_t len, int is_text, cons
     }
     if (doc->line == 1 && len >= 3 && memcmp(rec, "\xEF\xBB\xBF", 3) == 0) rec += 3, len -= 3;
     rp_json_fields f;
-    if (rp__json_scan(rec, len, p->id_field, p->text_field, &f) == 0) return parse_fast(p, doc, &f);
+    if (rp__json_scan(rec, len, p->id_field, p->text_field, &f) == 0 ||
+        rp__json_scan_lenient(rec, len, p->id_field, p->text_field, &f) == 0)
+        return parse_fast(p, doc, &f);
     json_error_t jerr;
     p->json = json_loadb(rec, len, JSON_ALLOW_NUL, &jerr);
     if (!p->json) {

@@ -27,6 +27,7 @@
 typedef struct {
     const char *s;
     size_t n, i;
+    int lenient;   /* numbers of any size, as JSON allows (jansson overflows) */
 } scan;
 
 static void skip_ws(scan *c)
@@ -165,10 +166,10 @@ static int scan_number(scan *c, int *is_int)
         i++;
         if (i < c->n && (c->s[i] == '+' || c->s[i] == '-')) i++;
         while (i < c->n && c->s[i] >= '0' && c->s[i] <= '9') i++, exp_digits++;
-        if (!exp_digits || exp_digits > 2) return -1;
+        if (!exp_digits || (exp_digits > 2 && !c->lenient)) return -1;
     }
-    if (*is_int && digits > 18) return -1;
-    if (!*is_int && digits > 300) return -1;
+    if (!c->lenient && *is_int && digits > 18) return -1;
+    if (!c->lenient && !*is_int && digits > 300) return -1;
     c->i = i;
     return 0;
 }
@@ -211,8 +212,7 @@ static int capture_value(scan *c, const capture *cap, const char *key, size_t kl
     if (ch == '-' || (ch >= '0' && ch <= '9')) {
         int is_int;
         if (scan_number(c, &is_int)) return -1;
-        /* jansson reformats reals and -0 */
-        if (is_id && (!is_int || (c->i - vstart == 2 && c->s[vstart] == '-'))) return -1;
+        /* a numeric id is kept as written: -0, 1.50 and 1e5 stay so */
         if (is_text) f->text_kind = RP_JF_OTHER;
         if (is_id) f->id = c->s + vstart, f->id_len = c->i - vstart, f->id_kind = RP_JF_NUMBER;
         return 0;
@@ -280,16 +280,28 @@ static int scan_value(scan *c, int depth)
     return scan_number(c, &is_int);
 }
 
-int rp__json_scan(const char *s, size_t n, const char *id_field, const char *text_field,
-                  rp_json_fields *f)
+static int json_scan(const char *s, size_t n, const char *id_field, const char *text_field,
+                     rp_json_fields *f, int lenient)
 {
     memset(f, 0, sizeof(*f));
-    scan c = {s, n, 0};
+    scan c = {s, n, 0, lenient};
     capture cap = {id_field, text_field, strlen(id_field), strlen(text_field), f};
     skip_ws(&c);
     if (c.i >= n || s[c.i] != '{' || scan_container(&c, 0, &cap)) return -1;
     skip_ws(&c);
     return c.i == n ? 0 : -1;
+}
+
+int rp__json_scan(const char *s, size_t n, const char *id_field, const char *text_field,
+                  rp_json_fields *f)
+{
+    return json_scan(s, n, id_field, text_field, f, 0);
+}
+
+int rp__json_scan_lenient(const char *s, size_t n, const char *id_field, const char *text_field,
+                          rp_json_fields *f)
+{
+    return json_scan(s, n, id_field, text_field, f, 1);
 }
 
 static size_t put_utf8(char *dst, uint32_t cp)

@@ -137,6 +137,16 @@ if [ -x "$GEN" ]; then
     check "and leaves no temporary output nor clusters" bash -c "! ls '$WORK'/int-clusters* > /dev/null 2>&1 && test -z \"\$(ls -A '$WORK/itmp')\""
 fi
 
+# --- ids are written as they were read, numbers too; a null id is the line number
+printf '%s\n' '{"id": -0, "text": "alpha one two three four five six seven"}' \
+    '{"id": 1e5, "text": "alpha one two three four five six seven"}' \
+    '{"id": 1e400, "text": "alpha one two three four five six seven"}' \
+    '{"id": 12345678901234567890, "text": "alpha one two three four five six seven"}' \
+    '{"id": 1.50, "text": "alpha one two three four five six seven"}' \
+    '{"id": null, "text": "alpha one two three four five six seven"}' > "$WORK/ids.jsonl"
+"$BIN" dedup -q --clusters "$WORK/ids-clusters.jsonl" "$WORK/ids.jsonl" > /dev/null; rc=$?
+check "numeric ids are written as read, big ones accepted, a null id is the line" bash -c "test $rc -eq 0 && grep -qF '{\"cluster\": 1, \"representative\": -0, \"members\": [-0, 1e5, 1e400, 12345678901234567890, 1.50, 6]}' '$WORK/ids-clusters.jsonl'"
+
 # --- JSONL is known by its first line, whatever the file's name
 cp "$EX" "$WORK/corpus.txt"; cp "$EX" "$WORK/data"
 "$BIN" dedup -q "$WORK/corpus.txt" > "$WORK/sniff-txt.jsonl"

@@ -56,16 +56,17 @@ static inline int jsonl_diff(const char *line, size_t n, char *why, size_t cap)
             snprintf(why, cap, "string id differs from jansson's");
             rc = 1;
         } else if (f.id_kind == RP_JF_NUMBER) {
-            char tmp[64];
-            if (!json_is_integer(id)) {
-                snprintf(why, cap, "numeric id that jansson does not read as an integer");
+            /* the scanner keeps the id as written (-0, 1.50, 1e5); jansson
+             * must read the same number */
+            char tmp[512];
+            snprintf(tmp, sizeof(tmp), "%.*s", (int)f.id_len, f.id);
+            if (!json_is_number(id)) {
+                snprintf(why, cap, "numeric id that jansson does not read as a number");
                 rc = 1;
-            } else {
-                snprintf(tmp, sizeof(tmp), "%" JSON_INTEGER_FORMAT, json_integer_value(id));
-                if (strlen(tmp) != f.id_len || memcmp(tmp, f.id, f.id_len) != 0) {
-                    snprintf(why, cap, "numeric id differs from jansson's");
-                    rc = 1;
-                }
+            } else if (json_is_integer(id) ? strtod(tmp, NULL) != (double)json_integer_value(id)
+                                           : strtod(tmp, NULL) != json_real_value(id)) {
+                snprintf(why, cap, "numeric id differs from jansson's");
+                rc = 1;
             }
         } else if (f.id_kind == RP_JF_MISSING && id) {
             snprintf(why, cap, "scanner missed the id field");
