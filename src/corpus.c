@@ -30,6 +30,7 @@
 #include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <xxhash.h>
 
 static char *dup_or_null(const char *s)
 {
@@ -75,6 +76,7 @@ void rp__corpus_free(rp_corpus *c)
     for (size_t i = 0; i < c->n_inputs; i++) {
         free(c->inputs[i].path);
         free(c->inputs[i].display);
+        free(c->inputs[i].rec_hash);
         if (c->inputs[i].spool_path) {
             drop_spool(&c->inputs[i]);
         }
@@ -183,6 +185,21 @@ static void drop_spool(rp_input *in)
     in->spool_fd = -1;
     free(in->spool_path);
     in->spool_path = NULL;
+}
+
+/* A record's bytes as the first pass saw them, for inputs read again by
+ * the reader (a directory's files, a text file): 0 is "not checked". */
+static uint32_t rec_hash_of(const rp_doc *doc)
+{
+    return doc->raw ? (uint32_t)XXH3_64bits(doc->raw, doc->raw_len) | 1 : 0;
+}
+
+static int push_rec_hash(rp_input *in, uint32_t h)
+{
+    if (rp__grow((void **)&in->rec_hash, &in->cap_rec_hash, in->n_rec_hash + 1, sizeof(uint32_t)))
+        return -1;
+    in->rec_hash[in->n_rec_hash++] = h;
+    return 0;
 }
 
 static rp_status changed(rp_corpus *c, size_t i)
@@ -980,6 +997,10 @@ static rp_status first_pass_input(rp_corpus *c, rp_pool *pool, uint64_t *committ
                 eof = 1;
                 break;
             }
+            if (rs != RP_ERR_TRUNCATED && push_rec_hash(in, rs == RP_OK ? rec_hash_of(&doc) : 0)) {
+                st = RP_ERR_NOMEM;
+                break;
+            }
             if (rs != RP_OK) {
                 const char *m = rp_reader_error(rd);
                 st = batch_add(b, rs, rs != RP_ERR_TRUNCATED, m, strlen(m), &doc, 0, NULL);
@@ -1027,6 +1048,10 @@ done:
         decoded_kept = fclose(decoded) == 0 && st == RP_OK && whole;
         if (!decoded_kept) drop_spool(in);
     }
+    if (in->spool_path) { /* read again from our own copy: nothing can change it */
+        free(in->rec_hash);
+        in->rec_hash = NULL;
+    }
     if (st == RP_OK && (rp__reader_lines_at_offsets(rd) || (decoded_kept && in->format == RP_FORMAT_JSONL))) {
         struct stat sb;
         if (stat(in->spool_path ? in->spool_path : in->path, &sb) == 0 && S_ISREG(sb.st_mode)) {
@@ -1034,6 +1059,10 @@ done:
             in->size = (uint64_t)sb.st_size;
             in->mtime_ns = (int64_t)sb.st_mtim.tv_sec * 1000000000 + sb.st_mtim.tv_nsec;
         }
+    }
+    if (in->indexed) { /* read again by offset, checked by size and time */
+        free(in->rec_hash);
+        in->rec_hash = NULL;
     }
     rp_reader_free(rd);
     return st;
@@ -1110,6 +1139,20 @@ static rp_status later_open(rp_later *it, rp_corpus *c, size_t i,
         (int64_t)sb.st_mtim.tv_sec * 1000000000 + sb.st_mtim.tv_nsec != in->mtime_ns)
         return changed(c, i);
     return RP_OK;
+}
+
+/* The end of a later pass over an indexed input: the file must still be the
+ * one the first pass indexed (a line rewritten in place while the pass read
+ * it shows a new modification time). */
+static rp_status later_finish(rp_later *it, rp_status st)
+{
+    const rp_input *in = &it->c->inputs[it->input];
+    struct stat sb;
+    if (st == RP_OK && it->fd >= 0 &&
+        (fstat(it->fd, &sb) != 0 || (uint64_t)sb.st_size != in->size ||
+         (int64_t)sb.st_mtim.tv_sec * 1000000000 + sb.st_mtim.tv_nsec != in->mtime_ns))
+        return changed(it->c, it->input);
+    return st;
 }
 
 static void later_close(rp_later *it)
@@ -1245,6 +1288,14 @@ static rp_status later_next(rp_later *it, uint64_t *rec, rp_doc *doc, const char
         uint64_t r = it->rec++;
         if (!it->want(it->ctx, r)) continue;
         if (rs != RP_OK) return changed(c, it->input); /* accepted by the first pass, bad now */
+        const rp_input *in = &c->inputs[it->input];
+        if (in->rec_hash && in->rec_hash[r - in->first_rec] &&
+            in->rec_hash[r - in->first_rec] != rec_hash_of(doc)) {
+            /* a file of a directory rewritten since: named */
+            rp__msg(c->err, "%s: input changed between passes (read it from a stable file)",
+                    doc->file ? doc->file : in->display);
+            return RP_ERR_IO;
+        }
         rp__reader_record(it->rd, bytes, len, is_text, rel);
         *rec = r;
         return RP_OK;
@@ -1300,6 +1351,7 @@ static rp_status later_pass_input(rp_corpus *c, rp_pool *pool, uint64_t *committ
     /* a stopped pass may leave batches at work: they read from it.fd */
     for (uint64_t q = *committed; q < pool->filled; q++) wait_done(pool, q);
     *bytes_before += later_bytes(&it);
+    st = later_finish(&it, st);
     later_close(&it);
     return st;
 }
@@ -1401,7 +1453,7 @@ rp_status rp__corpus_pass(rp_corpus *c, const char *stage, int tokenize_text,
         }
         uint64_t tick = 0;
         if (copy_to && !tokenize_text && !it.rd) {
-            st = copy_lines(&it, copy_to, stage, bytes);
+            st = later_finish(&it, copy_lines(&it, copy_to, stage, bytes));
             bytes += later_bytes(&it);
             later_close(&it);
             continue;
@@ -1434,6 +1486,7 @@ rp_status rp__corpus_pass(rp_corpus *c, const char *stage, int tokenize_text,
             if ((st = visit(ctx, &r)) != RP_OK) break;
         }
         bytes += later_bytes(&it);
+        st = later_finish(&it, st);
         later_close(&it);
     }
     rp__parser_free(&parser);

@@ -286,6 +286,10 @@ typedef struct {
     char *display;           /* name in messages */
     char *spool_path;        /* stdin spooled here by the first pass */
     int spool_fd;            /* the spool's descriptor when it was unlinked, or -1 */
+    uint32_t *rec_hash;      /* inputs read again by the reader (a directory's files,
+                                text files): a hash of each record's bytes in the
+                                first pass, 0 for a bad one, to tell a changed file */
+    size_t n_rec_hash, cap_rec_hash;
     rp_format format;        /* as detected in the first pass (for the spool) */
     uint64_t first_rec, end_rec;
     int indexed;             /* later passes read its records by offset */

@@ -385,6 +385,47 @@ static void test_input_changed_between_passes_is_caught(void **state)
     rp_engine_free(e);
 }
 
+/* A file of a directory overwritten between the passes, even with the same
+ * size and within the same second: reported, never written with its new
+ * content (the write pass had put out two identical documents). */
+static void test_directory_member_changed_is_caught(void **state)
+{
+    (void)state;
+    char dir[512], a[600], b[600];
+    const char *tmp = getenv("TMPDIR");
+    snprintf(dir, sizeof(dir), "%s/reprint-changed-dir", tmp && *tmp ? tmp : "/tmp");
+    mkdir(dir, 0700);
+    snprintf(a, sizeof(a), "%s/a.txt", dir);
+    snprintf(b, sizeof(b), "%s/b.txt", dir);
+    const char *ta = "the harbour council met on tuesday to fund the breakwater repairs";
+    const char *tb = "the mountain rescue team trained all week for the winter season!!";
+    assert_int_equal(strlen(ta), strlen(tb));
+    FILE *f = fopen(a, "wb");
+    fputs(ta, f);
+    fclose(f);
+    f = fopen(b, "wb");
+    fputs(tb, f);
+    fclose(f);
+    struct stat before;
+    stat(b, &before);
+    rp_params p;
+    rp_params_init(&p);
+    rp_engine *e = rp_engine_create(&p);
+    assert_int_equal(rp_engine_add_input(e, dir), RP_OK);
+    assert_int_equal(rp_engine_run(e), RP_OK);
+    f = fopen(b, "wb"); /* b now holds a's words: same size */
+    fputs(ta, f);
+    fclose(f);
+    struct timespec same[2] = {before.st_atim, before.st_mtim}; /* and the same time */
+    assert_int_equal(utimensat(AT_FDCWD, b, same, 0), 0);
+    FILE *out = fopen("/dev/null", "wb");
+    assert_int_equal(rp_engine_write_kept(e, out), RP_ERR_IO);
+    fclose(out);
+    assert_non_null(strstr(rp_engine_error(e), "changed between passes"));
+    rp_engine_free(e);
+    unlink(a), unlink(b), rmdir(dir);
+}
+
 /* A record without an id is named by its line, blank lines counted, and a
  * later pass that reads it by offset names it the same: the ids of the
  * pairs are the copies' line numbers. */
@@ -505,6 +546,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_reading_by_offset_matches_reading_again),
         cmocka_unit_test(test_input_changed_between_passes_is_caught),
+        cmocka_unit_test(test_directory_member_changed_is_caught),
         cmocka_unit_test(test_input_cut_during_a_later_pass_is_caught),
         cmocka_unit_test(test_ids_from_lines_survive_reading_by_offset),
         cmocka_unit_test(test_threads_change_nothing),
