@@ -15,11 +15,14 @@
  * to K independent permutations.
  *
  * Cost: one multiply-shift per shingle, plus for a document with m non-empty
- * bins about K/m probes per empty bin. The dedup pass signs straight from
+ * bins about K/m probes per empty bin, or, for few filled bins, O(m) per
+ * empty bin from a table of the probe sequences' ranks (below). The dedup pass signs straight from
  * the word hashes (rp__sign_tokens), never storing the shingles.
  */
 #include "internal.h"
 
+#include <pthread.h>
+#include <stdatomic.h>
 #include <string.h>
 #include "shingle_hash.h"
 #define XXH_INLINE_ALL
@@ -34,21 +37,109 @@ static inline void oph_add(uint64_t *sig, unsigned num_perm, uint64_t h)
     sig[bin] = h < cur ? h : cur; /* branch-free: the branch mispredicts */
 }
 
+/* The bin that empty bin k's attempt-th probe lands on. */
+static inline uint32_t probe(unsigned k, uint64_t attempt, unsigned num_perm, uint64_t seed)
+{
+    uint64_t key[2] = {k, attempt};
+    uint64_t r = XXH3_64bits_withSeed(key, sizeof(key), seed ^ 0xD6E8FEB86659FD93ULL);
+    return (uint32_t)(((r >> 32) * (uint64_t)num_perm) >> 32);
+}
+
+/* For a document with few filled bins, probing costs about K / m hashes per
+ * empty bin. The probe sequences are the same for every document, so they
+ * are ranked once: rank[k][j] is the attempt at which bin k first probes bin
+ * j (0: not within RANK_CAP attempts), and an empty bin takes the filled bin
+ * of least rank, in O(m): the same bin probing would reach. Tables are kept
+ * for a few (seed, K), built once by whichever thread first needs one. */
+#define RANK_CAP 65535
+#define RANK_MAX_K 1024
+#define RANK_TABLES 4
+
+typedef struct {
+    uint64_t seed;
+    unsigned num_perm;
+    uint16_t *rank;
+} rank_table;
+
+static rank_table tables[RANK_TABLES];
+static _Atomic(const rank_table *) published[RANK_TABLES];
+static pthread_mutex_t tables_mu = PTHREAD_MUTEX_INITIALIZER;
+
+static const rank_table *ranks_for(unsigned num_perm, uint64_t seed)
+{
+    for (int t = 0; t < RANK_TABLES; t++) {
+        const rank_table *r = atomic_load_explicit(&published[t], memory_order_acquire);
+        if (r && r->num_perm == num_perm && r->seed == seed) return r;
+    }
+    const rank_table *found = NULL;
+    pthread_mutex_lock(&tables_mu);
+    int t = 0;
+    for (; t < RANK_TABLES && atomic_load(&published[t]); t++) {
+        const rank_table *r = atomic_load(&published[t]);
+        if (r->num_perm == num_perm && r->seed == seed) found = r;
+    }
+    if (!found && t < RANK_TABLES) {
+        uint16_t *rank = calloc((size_t)num_perm * num_perm, sizeof(uint16_t));
+        if (rank) {
+            for (unsigned k = 0; k < num_perm; k++) {
+                uint16_t *row = rank + (size_t)k * num_perm;
+                unsigned seen = 0;
+                for (uint64_t a = 1; a <= RANK_CAP && seen < num_perm; a++) {
+                    uint32_t j = probe(k, a, num_perm, seed);
+                    if (!row[j]) row[j] = (uint16_t)a, seen++;
+                }
+            }
+            tables[t] = (rank_table){seed, num_perm, rank};
+            atomic_store_explicit(&published[t], &tables[t], memory_order_release);
+            found = &tables[t];
+        }
+    }
+    pthread_mutex_unlock(&tables_mu);
+    return found; /* NULL: no room or no memory; probing still works */
+}
+
 static int densify(uint64_t *sig, unsigned num_perm, uint64_t seed)
 {
     unsigned nonempty = 0;
     for (unsigned k = 0; k < num_perm; k++) nonempty += sig[k] != UINT64_MAX;
     if (nonempty == num_perm || nonempty == 0) return 0;
+    if (nonempty == 1) {
+        /* every probe sequence ends at the one filled bin: the same result
+         * without its K - 1 sequences of about K probes each (a document
+         * shorter than a shingle, or of one shingle, took 5 times longer to
+         * sign than one of a dozen words) */
+        uint64_t v = 0;
+        for (unsigned k = 0; k < num_perm; k++)
+            if (sig[k] != UINT64_MAX) v = sig[k];
+        for (unsigned k = 0; k < num_perm; k++) sig[k] = v;
+        return 0;
+    }
     /* which bins were filled before any copying began */
     unsigned char filled[4096], *f = num_perm <= sizeof(filled) ? filled : malloc(num_perm);
     if (!f) return -1;
-    for (unsigned k = 0; k < num_perm; k++) f[k] = sig[k] != UINT64_MAX;
+    uint32_t list[64];
+    unsigned n_list = 0;
+    for (unsigned k = 0; k < num_perm; k++) {
+        f[k] = sig[k] != UINT64_MAX;
+        if (f[k] && n_list < 64) list[n_list++] = k;
+    }
+    const rank_table *rt = nonempty * 8 <= num_perm && nonempty <= 64 && num_perm <= RANK_MAX_K
+                               ? ranks_for(num_perm, seed)
+                               : NULL;
     for (unsigned k = 0; k < num_perm; k++) {
         if (f[k]) continue;
+        if (rt) { /* the filled bin of least rank, if any was probed within the cap */
+            const uint16_t *row = rt->rank + (size_t)k * num_perm;
+            uint32_t best = 0, best_rank = RANK_CAP + 1;
+            for (unsigned x = 0; x < n_list; x++)
+                if (row[list[x]] && row[list[x]] < best_rank) best_rank = row[list[x]], best = list[x];
+            if (best_rank <= RANK_CAP) {
+                sig[k] = sig[best];
+                continue;
+            }
+        }
         for (uint64_t attempt = 1;; attempt++) {
-            uint64_t key[2] = {k, attempt};
-            uint64_t r = XXH3_64bits_withSeed(key, sizeof(key), seed ^ 0xD6E8FEB86659FD93ULL);
-            uint32_t j = (uint32_t)(((r >> 32) * (uint64_t)num_perm) >> 32);
+            uint32_t j = probe(k, attempt, num_perm, seed);
             if (f[j]) {
                 sig[k] = sig[j];
                 break;

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 
 #include "internal.h"
+#include <xxhash.h>
 
 static uint64_t rng = 0x1234567887654321ULL;
 static uint64_t next_rand(void)
@@ -150,6 +151,56 @@ static void test_minhash_from_tokens_equals_minhash_of_shingles(void **state)
     assert_int_equal(rp__sign_tokens(tokens, 0, 5, 128, 11, sb), -1);
 }
 
+/* Optimal densification as defined: each empty bin probes (bin, attempt)
+ * until a filled bin; sign.c's rank table and one-bin shortcut must give
+ * the same bins for any number of filled bins and any K. */
+static void densify_by_definition(uint64_t *sig, unsigned num_perm, uint64_t seed)
+{
+    unsigned char f[4096];
+    unsigned filled = 0;
+    for (unsigned k = 0; k < num_perm; k++) filled += f[k] = sig[k] != UINT64_MAX;
+    if (!filled) return;
+    for (unsigned k = 0; k < num_perm; k++) {
+        if (f[k]) continue;
+        for (uint64_t attempt = 1;; attempt++) {
+            uint64_t key[2] = {k, attempt};
+            uint64_t r = XXH3_64bits_withSeed(key, sizeof(key), seed ^ 0xD6E8FEB86659FD93ULL);
+            uint32_t j = (uint32_t)(((r >> 32) * (uint64_t)num_perm) >> 32);
+            if (f[j]) {
+                sig[k] = sig[j];
+                break;
+            }
+        }
+    }
+}
+
+static void test_densification_shortcuts_equal_the_definition(void **state)
+{
+    (void)state;
+    uint64_t rng = 99;
+    static const unsigned perms[] = {16, 128, 256, 1000};
+    for (size_t p = 0; p < sizeof(perms) / sizeof(perms[0]); p++) {
+        unsigned num_perm = perms[p];
+        for (unsigned n = 1; n <= 40; n++) {
+            uint64_t shingles[64], sig[1024], want[1024];
+            for (unsigned i = 0; i < n; i++) {
+                rng = rng * 6364136223846793005ULL + 1442695040888963407ULL;
+                shingles[i] = rng ^ (rng >> 29);
+            }
+            uint64_t seed = n % 3;
+            assert_int_equal(rp__sign(shingles, n, num_perm, seed, sig), 0);
+            /* the bins before densifying, as OPH fills them */
+            for (unsigned k = 0; k < num_perm; k++) want[k] = UINT64_MAX;
+            for (unsigned i = 0; i < n; i++) {
+                uint32_t bin = (uint32_t)(((shingles[i] >> 32) * (uint64_t)num_perm) >> 32);
+                if (shingles[i] < want[bin]) want[bin] = shingles[i];
+            }
+            densify_by_definition(want, num_perm, seed);
+            assert_memory_equal(sig, want, num_perm * sizeof(uint64_t));
+        }
+    }
+}
+
 static void test_lsh_choice_meets_recall_target(void **state)
 {
     (void)state;
@@ -219,6 +270,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_minhash_estimate_within_bound_long_documents),
         cmocka_unit_test(test_minhash_estimate_within_bound_short_documents_densified),
+        cmocka_unit_test(test_densification_shortcuts_equal_the_definition),
         cmocka_unit_test(test_minhash_identical_sets_agree_everywhere),
         cmocka_unit_test(test_minhash_from_tokens_equals_minhash_of_shingles),
         cmocka_unit_test(test_minhash_through_shingle_hash_within_bound),
