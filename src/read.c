@@ -837,6 +837,21 @@ static rp_status parse_fast(rp_parser *p, rp_doc *doc, const rp_json_fields *f)
     }
 }
 
+/* What a line that is not JSON may be instead, when its bytes say so. */
+static const char *encoding_hint(const char *rec, size_t len)
+{
+    const unsigned char *b = (const unsigned char *)rec;
+    if (len >= 2 && ((b[0] == 0xFF && b[1] == 0xFE) || (b[0] == 0xFE && b[1] == 0xFF)))
+        return " (the file looks like UTF-16; reprint reads UTF-8: iconv -f UTF-16 -t UTF-8)";
+    size_t zeros = 0;
+    for (size_t k = 0; k < len && k < 64; k++) zeros += b[k] == 0;
+    if (len >= 8 && zeros * 3 >= (len < 64 ? len : 64))
+        return " (NUL bytes between the characters: UTF-16 or UTF-32? reprint reads UTF-8)";
+    if (len >= 3 && b[0] == 0xEF && b[1] == 0xBB && b[2] == 0xBF)
+        return " (a byte order mark inside the file: files joined with cat?)";
+    return "";
+}
+
 rp_status rp__parse(rp_parser *p, const char *rec, size_t len, int is_text, const char *rel,
                     rp_doc *doc)
 {
@@ -861,8 +876,8 @@ rp_status rp__parse(rp_parser *p, const char *rec, size_t len, int is_text, cons
     json_error_t jerr;
     p->json = json_loadb(rec, len, JSON_ALLOW_NUL, &jerr);
     if (!p->json) {
-        rp__msg(p->err, "%s:%llu: invalid JSON: %s at byte %d", doc->file,
-                (unsigned long long)doc->line, jerr.text, jerr.position);
+        rp__msg(p->err, "%s:%llu: invalid JSON: %s at byte %d%s", doc->file,
+                (unsigned long long)doc->line, jerr.text, jerr.position, encoding_hint(rec, len));
         return RP_ERR_JSON;
     }
     if (!json_is_object((json_t *)p->json)) {

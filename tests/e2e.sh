@@ -147,6 +147,14 @@ printf '%s\n' '{"id": -0, "text": "alpha one two three four five six seven"}' \
 "$BIN" dedup -q --clusters "$WORK/ids-clusters.jsonl" "$WORK/ids.jsonl" > /dev/null; rc=$?
 check "numeric ids are written as read, big ones accepted, a null id is the line" bash -c "test $rc -eq 0 && grep -qF '{\"cluster\": 1, \"representative\": -0, \"members\": [-0, 1e5, 1e400, 12345678901234567890, 1.50, 6]}' '$WORK/ids-clusters.jsonl'"
 
+# --- a JSON error says what the bytes look like when they look like another encoding
+iconv -f UTF-8 -t UTF-16 < "$EX" > "$WORK/utf16.jsonl" 2>/dev/null
+"$BIN" dedup -q "$WORK/utf16.jsonl" > /dev/null 2> "$WORK/u16-err.txt"
+check "UTF-16 input is named as such" grep -q "looks like UTF-16" "$WORK/u16-err.txt"
+{ head -n 3 "$EX"; printf '\357\273\277'; tail -n +4 "$EX"; } > "$WORK/bom-mid.jsonl"
+"$BIN" dedup -q "$WORK/bom-mid.jsonl" > /dev/null 2> "$WORK/bom-mid-err.txt"
+check "a byte order mark inside a file is named as such" grep -q "bom-mid.jsonl:4: .*a byte order mark inside the file" "$WORK/bom-mid-err.txt"
+
 # --- JSONL is known by its first line, whatever the file's name
 cp "$EX" "$WORK/corpus.txt"; cp "$EX" "$WORK/data"
 "$BIN" dedup -q "$WORK/corpus.txt" > "$WORK/sniff-txt.jsonl"
