@@ -373,11 +373,11 @@ int cli_report(const cli_opts *o, const char *command, rp_engine *e)
         if (s.skipped_entries)
             fprintf(stderr, "; %llu directory entr%s not read (above)",
                     (unsigned long long)s.skipped_entries, s.skipped_entries == 1 ? "y" : "ies");
-        fputc('\n', stderr);
+        /* what the command found follows on the same line: one summary */
     }
     if (!o->quiet && strcmp(command, "align") == 0) {
         fprintf(stderr,
-                "reprint align: %llu pair%s share%s %llu passage%s of %u+ words (%llu candidate pairs; "
+                "; %llu pair%s share%s %llu passage%s of %u+ words (%llu candidate pairs; "
                 "%llu fingerprints, %llu in more than %u documents; boilerplate: %llu "
                 "fingerprints, %llu words in %llu stretches, %llu pairs sharing only it)\n",
                 (unsigned long long)s.aligned_pairs, pl(s.aligned_pairs),
@@ -391,7 +391,7 @@ int cli_report(const cli_opts *o, const char *command, rp_engine *e)
         /* exact copies are verified once, against their first; the listing
          * gives each copy every pair of its first, so it can be longer */
         fprintf(stderr,
-                "reprint pairs: %llu similar pair%s listed (%llu verified of %llu candidates, "
+                "; %llu similar pair%s listed (%llu verified of %llu candidates, "
                 "the rest copies of them; %u bands x %u rows, %s >= %.2f)\n",
                 (unsigned long long)o->listed, pl(o->listed), (unsigned long long)s.similar_pairs,
                 (unsigned long long)s.candidate_pairs, s.bands, s.rows,
@@ -399,16 +399,16 @@ int cli_report(const cli_opts *o, const char *command, rp_engine *e)
                 o->params.threshold);
     } else if (!o->quiet && strcmp(command, "stories") == 0) {
         fprintf(stderr,
-                "reprint stories: %llu stor%s of two or more documents (%llu similar pairs of "
+                "; %llu stor%s of two or more documents (%llu similar pairs of "
                 "%llu candidates, cosine >= %.2f)\n",
                 (unsigned long long)s.clusters, s.clusters == 1 ? "y" : "ies",
                 (unsigned long long)s.similar_pairs,
                 (unsigned long long)s.candidate_pairs, o->params.story_threshold);
     } else if (!o->quiet) {
         fprintf(stderr,
-                "reprint %s: %llu cluster%s, %llu similar pairs of %llu candidates "
+                "; %llu cluster%s, %llu similar pairs of %llu candidates "
                 "(%u bands x %u rows, %s >= %.2f)\n",
-                command, (unsigned long long)s.clusters, pl(s.clusters),
+                (unsigned long long)s.clusters, pl(s.clusters),
                 (unsigned long long)s.similar_pairs,
                 (unsigned long long)s.candidate_pairs, s.bands, s.rows,
                 o->params.measure == RP_MEASURE_JACCARD ? "jaccard" : "containment",

@@ -16,3 +16,4 @@ echo "== fuzzing (${FUZZ_SECONDS:-60} s a target, clang libFuzzer + ASan + UBSan
 scripts/fuzz.sh "${FUZZ_SECONDS:-60}"
 echo "== benchmark smoke run (correctness only)"
 bench/bench.sh --size 20M --out build/bench-smoke --no-timing
+echo "== all passed: both builds' tests, the fuzz targets and the benchmark checks"
