@@ -247,6 +247,8 @@ typedef struct {
     int show;
     double start, last;
     int drawn;
+    char stage[32];        /* the stage shown, whose rate counts from its start */
+    double stage_start;
 } progress_state;
 
 static double now(void)
@@ -261,10 +263,18 @@ static void on_progress(void *user, const char *stage, uint64_t done, uint64_t t
     progress_state *ps = user;
     if (!ps->show) return;
     double t = now();
+    if (strncmp(ps->stage, stage, sizeof(ps->stage)) != 0) { /* a new stage: its own clock */
+        snprintf(ps->stage, sizeof(ps->stage), "%s", stage);
+        ps->stage_start = t;
+        ps->last = 0;
+    }
     if (t - ps->last < 0.1) return;
     ps->last = t;
-    double mb = (double)done / 1e6, rate = mb / (t - ps->start + 1e-9);
-    if (strcmp(stage, "aligning") == 0) { /* counts pairs, not bytes */
+    double mb = (double)done / 1e6, elapsed = t - ps->stage_start;
+    double rate = elapsed > 0.05 ? mb / elapsed : 0; /* a stage just begun has none yet */
+    if (strcmp(stage, "candidates") == 0) { /* no bytes to count: the stage is named */
+        fprintf(stderr, "\r%-10s searching for pairs...%24s", stage, "");
+    } else if (strcmp(stage, "aligning") == 0) { /* counts pairs, not bytes */
         fprintf(stderr, "\r%-10s %llu / %llu pairs ", stage, (unsigned long long)done,
                 (unsigned long long)total);
     } else if (total > 0) {

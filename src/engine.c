@@ -663,6 +663,8 @@ rp_status rp_engine_run(rp_engine *e)
     if (!e->band) return RP_ERR_NOMEM;
 
     rp_status st = rp__corpus_first_pass(&e->corpus, &e->stats, &sign_ops, e);
+    if (e->corpus.on_progress) /* no bytes to count here: the stage is named */
+        e->corpus.on_progress(e->corpus.user, "candidates", 0, 0);
     double t = rp__seconds();
     if (st == RP_OK) st = find_candidates(e);
     e->stats.candidates_seconds = rp__seconds() - t;

@@ -1470,6 +1470,7 @@ rp_status rp__reuse_run(rp_reuse *ru, rp_corpus *c, rp_stats *stats, char *err)
         return RP_ERR_USAGE;
     }
     st = rp__corpus_first_pass(c, stats, &fingerprint_ops, ru);
+    if (c->on_progress) c->on_progress(c->user, "candidates", 0, 0); /* named, not counted */
     one_site_is_none(ru);
     if (st == RP_OK && ru->p.boilerplate != RP_BOILERPLATE_OFF) st = count_site_pages(ru);
     uint64_t total = 0;
