@@ -170,8 +170,7 @@ void rp__align_set_boilerplate(rp_align_ws *ws, const uint32_t *ma, size_t n_ma,
     ws->n_mb = n_mb;
 }
 
-/* Words of [from, to) inside n ranges (start, end). */
-static long in_ranges(const uint32_t *r, size_t n, uint32_t from, uint32_t to)
+long rp__words_in_ranges(const uint32_t *r, size_t n, uint32_t from, uint32_t to)
 {
     long in = 0;
     for (size_t k = 0; k < n; k++) {
@@ -290,6 +289,17 @@ static int lcs(rp_align_ws *ws, const uint32_t *a, size_t na, const uint32_t *b,
     return 0;
 }
 
+/* The words matched in the gap a[i0, i1) x b[j0, j1), and of them literally
+ * identical ones; -1 out of memory. */
+static int gap_matches(rp_align_ws *ws, const uint32_t *tb, uint32_t i0, uint32_t i1, uint32_t j0,
+                       uint32_t j1, uint32_t *matches, uint32_t *same)
+{
+    if (lcs(ws, ws->ta + i0, i1 - i0, tb + j0, j1 - j0, matches)) return -1;
+    *same = *matches;
+    if (ws->la && lcs(ws, ws->la + i0, i1 - i0, ws->lb + j0, j1 - j0, same)) return -1;
+    return 0;
+}
+
 /* Chains the sorted runs: each run joins the open chain it continues with the
  * smallest gap, or starts a chain. A chain whose end is more than max_gap
  * words behind the current run in a can never be continued and is closed. */
@@ -304,7 +314,6 @@ static uint32_t run_same(const rp_align_ws *ws, rp_run run)
 
 static int chain_runs(rp_align_ws *ws, const uint32_t *tb, unsigned max_gap)
 {
-    const uint32_t *ta = ws->ta;
     long ov = (long)ws->seed - 1; /* overlap tolerated where a word repeats */
     size_t n_open = 0;
     ws->n_chains = 0;
@@ -337,15 +346,10 @@ static int chain_runs(rp_align_ws *ws, const uint32_t *tb, unsigned max_gap)
             }
             run.chain = (uint32_t)best;
             ws->runs[r] = run; /* as the chain holds it, for trimming */
-            uint32_t gap_matches, gap_same;
-            if (lcs(ws, ta + c->i1, run.i - c->i1, tb + c->j1, run.j - c->j1, &gap_matches))
-                return -1;
-            gap_same = gap_matches;
-            if (ws->la && lcs(ws, ws->la + c->i1, run.i - c->i1, ws->lb + c->j1, run.j - c->j1,
-                              &gap_same))
-                return -1;
-            c->matches += gap_matches + run.len;
-            c->same += gap_same + run_same(ws, run);
+            uint32_t gm, gs;
+            if (gap_matches(ws, tb, c->i1, run.i, c->j1, run.j, &gm, &gs)) return -1;
+            c->matches += gm + run.len;
+            c->same += gs + run_same(ws, run);
             c->i1 = run.i + run.len;
             c->j1 = run.j + run.len;
             continue;
@@ -412,17 +416,6 @@ static int clashes(const rp_align_ws *ws, size_t n, uint32_t i0, uint32_t j0, ui
             (j0 < o->b_word + o->b_words && o->b_word < j1))
             return 1;
     }
-    return 0;
-}
-
-/* The words matched in the gap a[i0, i1) x b[j0, j1), and of them literally
- * identical ones; -1 out of memory. */
-static int gap_matches(rp_align_ws *ws, const uint32_t *tb, uint32_t i0, uint32_t i1, uint32_t j0,
-                       uint32_t j1, uint32_t *matches, uint32_t *same)
-{
-    if (lcs(ws, ws->ta + i0, i1 - i0, tb + j0, j1 - j0, matches)) return -1;
-    *same = *matches;
-    if (ws->la && lcs(ws, ws->la + i0, i1 - i0, ws->lb + j0, j1 - j0, same)) return -1;
     return 0;
 }
 
@@ -519,8 +512,8 @@ static int merge_adjacent(rp_align_ws *ws, const uint32_t *tb, const rp_params *
          * a difference between the texts */
         long ga = (long)q->a_word - i1, gb = (long)q->b_word - j1;
         if (ok) {
-            ga -= in_ranges(ws->ma, ws->n_ma, i1, q->a_word);
-            gb -= in_ranges(ws->mb, ws->n_mb, j1, q->b_word);
+            ga -= rp__words_in_ranges(ws->ma, ws->n_ma, i1, q->a_word);
+            gb -= rp__words_in_ranges(ws->mb, ws->n_mb, j1, q->b_word);
         }
         long lo = ga < gb ? ga : gb, hi = ga < gb ? gb : ga;
         ok = ok && lo <= (long)p->max_gap && hi <= (long)big;
@@ -619,43 +612,20 @@ void rp__align_summarize(rp_alignment *al, rp_passage *ps, size_t n, const rp_sp
     if (!identical && rp_is_disguised(matches, matches - substituted)) al->relation = RP_REL_SPUN;
 }
 
-/* The words of one side's span [first, last) of the passages that are not
- * aligned: what lies between and inside its passages. */
-static long interior(const rp_passage *ps, size_t n, int side_b, long skip)
+/* One side's shared span [first, last): from the first passage's start to the
+ * last one's end, passages flagged boilerplate left out (first > last: none). */
+static void span_of(const rp_passage *ps, size_t n, int side_b, uint32_t *first, uint32_t *last,
+                    long *matched)
 {
-    uint32_t first = UINT32_MAX, last = 0;
-    long matched = 0;
+    *first = UINT32_MAX, *last = 0, *matched = 0;
     for (size_t k = 0; k < n; k++) {
         if (ps[k].boilerplate) continue;
         uint32_t s = side_b ? ps[k].b_word : ps[k].a_word;
         uint32_t e = s + (side_b ? ps[k].b_words : ps[k].a_words);
-        if (s < first) first = s;
-        if (e > last) last = e;
-        matched += ps[k].matches;
+        if (s < *first) *first = s;
+        if (e > *last) *last = e;
+        *matched += ps[k].matches;
     }
-    return first < last ? (long)(last - first) - matched - skip : 0;
-}
-
-static uint32_t span_first(const rp_passage *ps, size_t n, int side_b)
-{
-    uint32_t first = UINT32_MAX;
-    for (size_t k = 0; k < n; k++)
-        if (!ps[k].boilerplate) {
-            uint32_t s = side_b ? ps[k].b_word : ps[k].a_word;
-            if (s < first) first = s;
-        }
-    return first;
-}
-
-static uint32_t span_last(const rp_passage *ps, size_t n, int side_b)
-{
-    uint32_t last = 0;
-    for (size_t k = 0; k < n; k++)
-        if (!ps[k].boilerplate) {
-            uint32_t e = side_b ? ps[k].b_word + ps[k].b_words : ps[k].a_word + ps[k].a_words;
-            if (e > last) last = e;
-        }
-    return last;
 }
 
 /* Whether k of n votes for one side are too many for chance: a sign test,
@@ -675,44 +645,53 @@ static int one_sided(uint32_t k, uint32_t n)
     return tail < 0.01;
 }
 
+/* One text inside the other (all but a few of its words aligned): if the
+ * other holds more inside the shared span, the inner text was cut from it
+ * (an abridged copy: the longer is the source); if it holds a little more
+ * only around it, on both sides (a quarter of the inner text at most), it
+ * was wrapped (the inner text is the source); if around it half the inner
+ * text or more, the inner text is an excerpt of it. Between, or a little
+ * at one end only (a trimmed copy, or a header or a footer): no claim.
+ * Boilerplate is not extra. */
+static rp_source_side structure_of(const rp_passage *ps, size_t n, const rp_direction *d,
+                                   const char **why)
+{
+    long in[2], before[2], after[2], extra[2], words[2] = {(long)d->words_a, (long)d->words_b};
+    for (int b = 0; b < 2; b++) {
+        const uint32_t *m = b ? d->mask_b : d->mask_a;
+        size_t nm = b ? d->n_mask_b : d->n_mask_a;
+        uint32_t first, last;
+        long matched;
+        span_of(ps, n, b, &first, &last, &matched);
+        if (first > last) return RP_SOURCE_UNKNOWN; /* every passage boilerplate */
+        in[b] = (long)(last - first) - matched - rp__words_in_ranges(m, nm, first, last);
+        before[b] = (long)first - rp__words_in_ranges(m, nm, 0, first);
+        after[b] = words[b] - (long)last - rp__words_in_ranges(m, nm, last, (uint32_t)words[b]);
+        extra[b] = in[b] + before[b] + after[b];
+    }
+    int x = extra[1] < extra[0], y = !x; /* x: the inner text */
+    long slack = words[x] / 50 > 2 ? words[x] / 50 : 2;
+    long cut = words[y] / 20 > 5 ? words[y] / 20 : 5;
+    long around = before[y] + after[y];
+    rp_source_side inner = x ? RP_SOURCE_B : RP_SOURCE_A, outer = y ? RP_SOURCE_B : RP_SOURCE_A;
+    if (extra[x] > slack) return RP_SOURCE_UNKNOWN;
+    if (in[y] - in[x] >= cut) return *why = "abridgement", outer;
+    if (in[y] - in[x] > slack) return RP_SOURCE_UNKNOWN;
+    if (around * 4 <= words[x] && before[y] >= 3 && after[y] >= 3)
+        return *why = "containment", inner; /* a header and a footer added */
+    if (around * 2 >= words[x]) return *why = "excerpt", outer; /* a part of the other taken */
+    return RP_SOURCE_UNKNOWN;
+}
+
 void rp__align_source(rp_alignment *al, const rp_passage *ps, size_t n, const rp_direction *d)
 {
-    rp_source_side structure = RP_SOURCE_UNKNOWN, edits = RP_SOURCE_UNKNOWN;
     const char *why = NULL;
-    /* One text inside the other (all but a few of its words aligned): if
-     * the other holds more inside the shared span, the inner text was cut
-     * from it (an abridged copy: the longer is the source); if it holds
-     * more only around it, on both sides, it was wrapped (the inner text
-     * is the source). Extra at one end only is a trimmed copy or a header
-     * or footer: no claim. Boilerplate is not extra. */
-    if (al->relation != RP_REL_EXACT && n) {
-        long in[2], before[2], after[2], extra[2], words[2] = {(long)d->words_a, (long)d->words_b};
-        for (int b = 0; b < 2; b++) {
-            in[b] = interior(ps, n, b, b ? d->inner_skip_b : d->inner_skip_a);
-            before[b] = (long)span_first(ps, n, b) - (b ? d->before_skip_b : d->before_skip_a);
-            after[b] = words[b] - (long)span_last(ps, n, b) - (b ? d->after_skip_b : d->after_skip_a);
-            extra[b] = in[b] + before[b] + after[b];
-        }
-        int x = extra[1] < extra[0], y = !x; /* x: the inner text */
-        long slack = words[x] / 50 > 2 ? words[x] / 50 : 2;
-        long cut = words[y] / 20 > 5 ? words[y] / 20 : 5;
-        long around = before[y] + after[y];
-        if (extra[x] <= slack && in[y] - in[x] >= cut) {
-            structure = y ? RP_SOURCE_B : RP_SOURCE_A;
-            why = "abridgement";
-        } else if (extra[x] <= slack && in[y] - in[x] <= slack) {
-            if (around * 4 <= words[x] && before[y] >= 3 && after[y] >= 3) {
-                structure = x ? RP_SOURCE_B : RP_SOURCE_A; /* a header and a footer added */
-                why = "containment";
-            } else if (around * 2 >= words[x]) {
-                structure = y ? RP_SOURCE_B : RP_SOURCE_A; /* a part of the other taken */
-                why = "excerpt";
-            }
-        }
-    }
+    rp_source_side structure = al->relation != RP_REL_EXACT && n ? structure_of(ps, n, d, &why)
+                                                                 : RP_SOURCE_UNKNOWN;
     /* Words replaced one for one: a spinner puts rarer synonyms for common
      * words, a typist misspells, so the side with the much rarer words is
      * the copy. */
+    rp_source_side edits = RP_SOURCE_UNKNOWN;
     uint32_t votes = d->copy_votes_a + d->copy_votes_b;
     if (one_sided(d->copy_votes_b, votes)) edits = RP_SOURCE_A;
     else if (one_sided(d->copy_votes_a, votes)) edits = RP_SOURCE_B;
@@ -847,7 +826,7 @@ rp_status rp_align(rp_aligner *al, const char *a, size_t a_len, const char *b, s
     }
     int identical = na == nb && na > 0 && memcmp(la, lb, na * sizeof(uint32_t)) == 0;
     rp__align_summarize(out, ps, n, sa, na, sb, nb, identical);
-    rp_direction d = {na, nb, 0, 0, 0, 0, 0, 0, 0, 0};
+    rp_direction d = {na, nb, NULL, NULL, 0, 0, 0, 0};
     rp__align_source(out, ps, n, &d);
     out->text_a = a;
     out->text_a_len = a_len;

@@ -1048,10 +1048,6 @@ done:
         decoded_kept = fclose(decoded) == 0 && st == RP_OK && whole;
         if (!decoded_kept) drop_spool(in);
     }
-    if (in->spool_path) { /* read again from our own copy: nothing can change it */
-        free(in->rec_hash);
-        in->rec_hash = NULL;
-    }
     if (st == RP_OK && (rp__reader_lines_at_offsets(rd) || (decoded_kept && in->format == RP_FORMAT_JSONL))) {
         struct stat sb;
         if (stat(in->spool_path ? in->spool_path : in->path, &sb) == 0 && S_ISREG(sb.st_mode)) {
@@ -1060,7 +1056,9 @@ done:
             in->mtime_ns = (int64_t)sb.st_mtim.tv_sec * 1000000000 + sb.st_mtim.tv_nsec;
         }
     }
-    if (in->indexed) { /* read again by offset, checked by size and time */
+    if (in->indexed || in->spool_path) {
+        /* read again by offset, checked by size and time, or from our own
+         * spool, which nothing can change: no record needs its hash */
         free(in->rec_hash);
         in->rec_hash = NULL;
     }

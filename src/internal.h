@@ -430,15 +430,18 @@ void rp__align_set_boilerplate(rp_align_ws *ws, const uint32_t *ma, size_t n_ma,
 size_t rp__align_with(rp_align_ws *ws, const uint32_t *tb, size_t nb, const rp_params *p,
                       rp_passage **out);
 /* What tells which of two texts is the source, beside their passages:
- * their words (boilerplate and all), the boilerplate words inside their
- * shared span and before and after it (not counted as extra text), and the
- * one-for-one replacements in which that side's word is much the rarer
- * (a sign of the copy). */
+ * their words (boilerplate and all), their boilerplate word ranges (not
+ * counted as extra text; NULL, 0 for none), and the one-for-one
+ * replacements in which that side's word is much the rarer (a sign of the
+ * copy). */
 typedef struct {
     size_t words_a, words_b;
-    long inner_skip_a, inner_skip_b, before_skip_a, before_skip_b, after_skip_a, after_skip_b;
+    const uint32_t *mask_a, *mask_b; /* (start, end) pairs */
+    size_t n_mask_a, n_mask_b;
     uint32_t copy_votes_a, copy_votes_b;
 } rp_direction;
+/* Words of [from, to) inside n ranges r, as (start, end) pairs. */
+long rp__words_in_ranges(const uint32_t *r, size_t n, uint32_t from, uint32_t to);
 /* The likely source and its evidence, from the passages' structure (an
  * abridged or a wrapped copy) and the replaced words; left unknown where
  * the evidence is weak or the two disagree. Call after summarizing. */

@@ -1080,15 +1080,15 @@ static void mask_words(uint32_t *t, const rp_buf *mask, uint64_t side)
 }
 
 /* Words of [from, from + n) inside the ranges of mask. */
-static uint32_t masked_in(const rp_buf *mask, uint32_t from, uint32_t n)
+static long masked_in(const rp_buf *mask, uint32_t from, uint32_t n)
 {
-    const uint32_t *r = (const uint32_t *)mask->data;
-    uint32_t in = 0, to = from + n;
-    for (size_t k = 0; k + 1 < mask->len / sizeof(uint32_t); k += 2) {
-        uint32_t s = r[k] > from ? r[k] : from, e = r[k + 1] < to ? r[k + 1] : to;
-        if (e > s) in += e - s;
-    }
-    return in;
+    return rp__words_in_ranges((const uint32_t *)mask->data, mask->len / (2 * sizeof(uint32_t)),
+                               from, from + n);
+}
+
+static uint64_t word_count(const rp_reuse *ru, uint32_t token)
+{
+    return atomic_load_explicit(&ru->words[token & (WORD_SLOTS - 1)], memory_order_relaxed);
 }
 
 /* Show mode: a passage that is mostly boilerplate on either side, or
@@ -1117,8 +1117,7 @@ static int banal(const rp_reuse *ru, const rp_passage *p, const uint32_t *ta)
     if (!ru->common_cut || p->words >= 2 * ru->p.min_words) return 0;
     uint32_t content = 0;
     for (uint32_t x = p->a_word; x < p->a_word + p->a_words; x++)
-        content += atomic_load_explicit(&ru->words[ta[x] & (WORD_SLOTS - 1)], memory_order_relaxed) <
-                   ru->common_cut;
+        content += word_count(ru, ta[x]) < ru->common_cut;
     return content * 2 < ru->p.min_words;
 }
 
@@ -1153,11 +1152,6 @@ static rp_status load_words(rp_pair_worker *w, const rp_slot *s, uint64_t side, 
 static const char *const evidence_name[] = {"",      "date",  "containment", "abridgement",
                                             "excerpt", "edits", "spinning",    NULL};
 
-static uint64_t word_count(const rp_reuse *ru, uint32_t token)
-{
-    return atomic_load_explicit(&ru->words[token & (WORD_SLOTS - 1)], memory_order_relaxed);
-}
-
 /* A vote for the side whose word, replaced one for one, is four times
  * rarer in the corpus than the other's; two when it is a word seen once or
  * twice against a common one (a typo, a spinner's odd synonym), which a
@@ -1171,9 +1165,8 @@ static void vote(const rp_reuse *ru, uint32_t wa, uint32_t wb, rp_direction *d)
     else if (fb * 4 <= fa) d->copy_votes_b += weight;
 }
 
-/* The evidence of direction in an aligned pair: boilerplate around and in
- * the shared span of each side, and the one-for-one replacements inside
- * its passages, found by walking each passage on the keys (la, lb: the
+/* The evidence of direction in an aligned pair: each side's boilerplate
+ * ranges, and the one-for-one replacements inside its passages, found by walking each passage on the keys (la, lb: the
  * words' own tokens, the keys themselves without --spin). */
 static void direction_of(const rp_pair_worker *w, const rp_passage *ps, size_t n, const rp_slot *sa,
                          const rp_slot *sb, rp_direction *d)
@@ -1185,14 +1178,13 @@ static void direction_of(const rp_pair_worker *w, const rp_passage *ps, size_t n
     memset(d, 0, sizeof(*d));
     d->words_a = sa->n_tokens;
     d->words_b = sb->n_tokens;
-    uint32_t fa = UINT32_MAX, fb = UINT32_MAX, ea = 0, eb = 0;
+    d->mask_a = (const uint32_t *)w->ma.data;
+    d->n_mask_a = w->ma.len / (2 * sizeof(uint32_t));
+    d->mask_b = (const uint32_t *)w->mb.data;
+    d->n_mask_b = w->mb.len / (2 * sizeof(uint32_t));
     for (size_t k = 0; k < n; k++) {
         const rp_passage *p = &ps[k];
         if (p->boilerplate) continue;
-        if (p->a_word < fa) fa = p->a_word;
-        if (p->b_word < fb) fb = p->b_word;
-        if (p->a_word + p->a_words > ea) ea = p->a_word + p->a_words;
-        if (p->b_word + p->b_words > eb) eb = p->b_word + p->b_words;
         uint32_t i = p->a_word, j = p->b_word, ie = i + p->a_words, je = j + p->b_words;
         while (i < ie && j < je) {
             if (ka[i] == kb[j]) {
@@ -1210,13 +1202,6 @@ static void direction_of(const rp_pair_worker *w, const rp_passage *ps, size_t n
             }
         }
     }
-    if (fa > ea) return;
-    d->inner_skip_a = masked_in(&w->ma, fa, ea - fa);
-    d->inner_skip_b = masked_in(&w->mb, fb, eb - fb);
-    d->before_skip_a = masked_in(&w->ma, 0, fa);
-    d->before_skip_b = masked_in(&w->mb, 0, fb);
-    d->after_skip_a = masked_in(&w->ma, ea, sa->n_tokens - ea);
-    d->after_skip_b = masked_in(&w->mb, eb, sb->n_tokens - eb);
 }
 
 static rp_status align_chunk(rp_pair_worker *w, rp_align_ws *ws, const rp_chunk *ch)

@@ -200,17 +200,23 @@ static void test_fifty_megabyte_document_is_read_or_rejected_by_limit(void **sta
     remove(path);
 }
 
-static void test_long_jsonl_line_over_limit_is_skipped_without_losing_the_next(void **state)
+/* A JSONL file of a text of n bytes on line 1, then a short record. */
+static const char *long_line_file(const char *name, size_t n)
 {
-    (void)state;
-    size_t n = 300000;
     char *d = malloc(n + 200);
     strcpy(d, "{\"id\": 1, \"text\": \"");
     size_t k = strlen(d);
     for (size_t i = 0; i < n; i++) d[k++] = i % 6 == 5 ? ' ' : 'a';
     k += (size_t)sprintf(d + k, "\"}\n{\"id\": 2, \"text\": \"short and fine\"}\n");
-    const char *path = write_temp("longline.jsonl", d, k);
+    const char *path = write_temp(name, d, k);
     free(d);
+    return path;
+}
+
+static void test_long_jsonl_line_over_limit_is_skipped_without_losing_the_next(void **state)
+{
+    (void)state;
+    const char *path = long_line_file("longline.jsonl", 300000);
     rp_params p = defaults();
     p.max_doc_bytes = 100000;
     p.skip_bad = 1;
@@ -227,14 +233,8 @@ static void test_long_jsonl_line_over_limit_is_skipped_without_losing_the_next(v
 static void test_long_line_reported_at_the_limit_then_passed_over(void **state)
 {
     (void)state;
-    size_t n = 3000000; /* longer than a read: its end is not in hand */
-    char *d = malloc(n + 200);
-    strcpy(d, "{\"id\": 1, \"text\": \"");
-    size_t k = strlen(d);
-    for (size_t i = 0; i < n; i++) d[k++] = i % 6 == 5 ? ' ' : 'a';
-    k += (size_t)sprintf(d + k, "\"}\n{\"id\": 2, \"text\": \"short and fine\"}\n");
-    const char *path = write_temp("longline2.jsonl", d, k);
-    free(d);
+    /* longer than a read: its end is not in hand */
+    const char *path = long_line_file("longline2.jsonl", 3000000);
     rp_params p = defaults();
     p.max_doc_bytes = 100000;
     p.format = RP_FORMAT_JSONL;
