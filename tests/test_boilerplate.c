@@ -435,9 +435,16 @@ typedef struct {
     double last_rec;
 } tally;
 
+/* An id is counted, not terminated: what follows its bytes is not ours. */
 static size_t page_of(const rp_id *id)
 {
-    return (size_t)strtoul(id->str + 1, NULL, 10);
+    size_t n = 0;
+    for (size_t k = 1; k < id->len; k++) {
+        assert_true(id->str[k] >= '0' && id->str[k] <= '9');
+        n = n * 10 + (size_t)(id->str[k] - '0');
+    }
+    assert_true(n < n_pages);
+    return n;
 }
 
 static uint32_t overlap(uint32_t s0, uint32_t e0, uint32_t s1, uint32_t e1)
