@@ -162,6 +162,11 @@ typedef struct {
                                 words are compared by WordNet synonym class or
                                 Snowball stem, function words as they are. Needs
                                 the WordNet database (default 0) */
+    int rewrites;            /* align: also find rewritten reuse (words shuffled,
+                                inserted, deleted or replaced at high rates,
+                                sentences paraphrased or condensed into a
+                                summary) by aligning sentences on their content
+                                words; implies spin (default 0) */
     double story_threshold;  /* stories: cosine of two documents' term vectors, and of
                                 two stories' centroids, to join them (default 0.3) */
     /* resources */
@@ -377,7 +382,26 @@ typedef struct {
                                     1 - identical / words */
     int boilerplate;             /* RP_BOILERPLATE_SHOW: the passage is mostly
                                     boilerplate (and not counted in coverage) */
+    int kind;                    /* how it was reused: an rp_passage_kind */
 } rp_passage;
+
+/* How a passage was reused:
+ *   verbatim   word for word
+ *   edited     words changed, put in or left out, most of it identical
+ *   spun       words swapped for synonyms, other forms or numbers (spin)
+ *   rewritten  sentence for sentence in other words: paraphrased, reordered,
+ *              heavily edited (rewrites)
+ *   summary    one side condensed from the other: fewer, shorter sentences
+ *              of the same content (rewrites) */
+typedef enum {
+    RP_KIND_VERBATIM = 0,
+    RP_KIND_EDITED,
+    RP_KIND_SPUN,
+    RP_KIND_REWRITTEN,
+    RP_KIND_SUMMARY
+} rp_passage_kind;
+
+const char *rp_passage_kind_name(int kind);
 
 /* How much of one document is derived from the other (the METER corpus'
  * categories of journalistic reuse), from the coverages:

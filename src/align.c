@@ -585,6 +585,10 @@ void rp__align_summarize(rp_alignment *al, rp_passage *ps, size_t n, const rp_sp
         p->a_end = sa[p->a_word + p->a_words - 1].end;
         p->b_start = sb[p->b_word].start;
         p->b_end = sb[p->b_word + p->b_words - 1].end;
+        if (p->kind < RP_KIND_REWRITTEN) /* the sentence aligner set its own */
+            p->kind = p->identical == p->words && p->a_words == p->b_words ? RP_KIND_VERBATIM
+                      : rp_is_disguised(p->matches, p->identical)          ? RP_KIND_SPUN
+                                                                           : RP_KIND_EDITED;
         if (p->boilerplate) continue; /* shown, not counted */
         matches += p->matches;
         substituted += p->matches - p->identical;
@@ -709,6 +713,12 @@ int rp_is_disguised(uint64_t matches, uint64_t identical)
 {
     uint64_t substituted = matches > identical ? matches - identical : 0;
     return substituted >= 3 && substituted * 100 >= matches * 3;
+}
+
+const char *rp_passage_kind_name(int kind)
+{
+    static const char *const names[] = {"verbatim", "edited", "spun", "rewritten", "summary"};
+    return kind >= 0 && kind <= RP_KIND_SUMMARY ? names[kind] : "unknown";
 }
 
 const char *rp_relation_name(rp_relation rel)

@@ -630,6 +630,7 @@ rp_status rp_engine_run(rp_engine *e)
     e->ran = 1;
     /* stories' terms are spin keys, with the function words left out */
     if (e->p.task == RP_TASK_STORIES) e->p.spin = e->corpus.p.spin = 1;
+    if (e->p.task == RP_TASK_ALIGN && e->p.rewrites) e->p.spin = e->corpus.p.spin = 1;
     if (e->p.spin) {
         rp_status st = rp__tokenizer_spin(e->corpus.tok, 1, e->err);
         if (st != RP_OK) return st;

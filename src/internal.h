@@ -452,6 +452,34 @@ void rp__align_source(rp_alignment *al, const rp_passage *ps, size_t n, const rp
 void rp__align_summarize(rp_alignment *al, rp_passage *ps, size_t n, const rp_span *sa,
                          size_t content_a, const rp_span *sb, size_t content_b, int identical);
 
+/* ----------------------------------------------------------- sentence.c */
+
+/* Where the sentences of a tokenized text end: out[k] is one past the last
+ * word of sentence k (out holds n + 1). Returns the number of sentences. */
+size_t rp__sentence_ends(const char *text, size_t len, const rp_span *spans, size_t n,
+                         uint32_t *out);
+
+/* ------------------------------------------------------------ rewrite.c */
+
+/* A text as the sentence aligner sees it: per word its key (the spin key;
+ * equal to its own token for a function word or a masked one) and own
+ * token; per sentence one past its last word. */
+typedef struct {
+    const uint32_t *key, *lit;
+    const uint32_t *sent_end;
+    size_t n_sent, n_words;
+} rp_rw_text;
+
+typedef struct rp_rewrite_ws rp_rewrite_ws;
+
+rp_rewrite_ws *rp__rewrite_ws_create(void);
+void rp__rewrite_ws_free(rp_rewrite_ws *ws);
+/* The n passages ps the plain aligner found, with the rewritten passages a
+ * and b share added (those plain ones inside a rewritten one join it), in
+ * a's order, in ws: *out. Returns the count or SIZE_MAX. */
+size_t rp__rewrite_align(rp_rewrite_ws *ws, const rp_rw_text *a, const rp_rw_text *b,
+                         const rp_passage *ps, size_t n, const rp_params *p, rp_passage **out);
+
 /* -------------------------------------------------------------- reuse.c */
 
 /* The align task over a corpus (see reuse.c). */

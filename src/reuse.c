@@ -73,6 +73,8 @@ typedef struct {
     uint32_t mask_bytes; /* its boilerplate word ranges, packed, after the spans */
     uint32_t masked;     /* its words inside them */
     uint32_t text_len;   /* when texts are kept: they follow the spans */
+    uint32_t n_sent;     /* rewrites: its sentences, whose ends (packed) */
+    uint32_t sent_bytes; /*   come last */
     uint64_t id_off;     /* in the arena << 1 | is_number */
     uint32_t id_len;
     uint64_t date_off;   /* in the arena; date_len 0 = no date */
@@ -167,6 +169,10 @@ typedef struct {
     rp_reuse *ru;
     uint64_t *fp;
     size_t fp_cap;
+    uint32_t *ends;      /* rewrites: its sentences' ends */
+    size_t cap_ends;
+    uint64_t *sk;        /* rewrites: a sentence's content keys */
+    size_t cap_sk;
     rp_buf unesc;
     uint32_t words[WORD_SLOTS]; /* word counts by slot, added to ru's at the end */
 } rp_fp_worker;
@@ -190,6 +196,8 @@ static void fp_worker_free(void *state)
     rp_fp_worker *w = state;
     flush_words(w);
     free(w->fp);
+    free(w->ends);
+    free(w->sk);
     rp__buf_free(&w->unesc);
     free(w);
 }
@@ -281,6 +289,51 @@ static rp_status site_of(rp_fp_worker *fw, const rp_record *r, uint32_t *site)
     return st;
 }
 
+/* Rewrites: a sentence's keys, to find the documents that share rewritten
+ * passages, in which few word n-grams survive. Each sentence gives the
+ * pairs of its SENT_KEYS content words of least hash (a bottom-k sample,
+ * the same words wherever the sentence's content is the same): a
+ * paraphrase, a summary's sentence or a copy shuffled and edited at random
+ * keeps most of its content words, in any order and form, and shares such
+ * a pair with its source sentence. Bit 63 of a key marks it as a sentence
+ * key (bit 31 of what the index keeps); winnowed fingerprints have it
+ * clear. */
+#define SENT_KEYS 4
+#define SENT_BIT (1ULL << 55) /* bit 31 of the 32 bits kept of a fingerprint */
+
+static size_t sentence_keys(rp_fp_worker *fw, const rp_record *r, size_t n_fp)
+{
+    if (rp__grow((void **)&fw->ends, &fw->cap_ends, r->n_tokens + 1, sizeof(uint32_t)) ||
+        rp__grow((void **)&fw->sk, &fw->cap_sk, r->n_tokens + 1, sizeof(uint64_t)))
+        return SIZE_MAX;
+    size_t n_sent = rp__sentence_ends(r->doc.text, r->doc.text_len, r->spans, r->n_tokens, fw->ends);
+    uint64_t seed = fw->ru->p.seed;
+    for (size_t s = 0, w0 = 0; s < n_sent; w0 = fw->ends[s++]) {
+        uint64_t low[SENT_KEYS];
+        size_t n_low = 0;
+        for (size_t i = w0; i < fw->ends[s]; i++) {
+            if (r->hashes[i] == r->literal[i]) continue; /* a function word */
+            uint64_t h = rp__mix64(r->hashes[i] ^ seed);
+            size_t at = n_low;
+            int seen = 0;
+            for (size_t x = 0; x < n_low && !seen; x++) seen = low[x] == h;
+            if (seen) continue;
+            while (at > 0 && low[at - 1] > h) at--;
+            if (at >= SENT_KEYS) continue;
+            size_t keep = n_low < SENT_KEYS ? n_low : SENT_KEYS - 1;
+            memmove(low + at + 1, low + at, (keep - at) * sizeof(uint64_t));
+            low[at] = h;
+            n_low = keep + 1;
+        }
+        for (size_t x = 0; x < n_low; x++)
+            for (size_t y = x + 1; y < n_low; y++) {
+                if (rp__grow((void **)&fw->fp, &fw->fp_cap, n_fp + 1, sizeof(uint64_t))) return SIZE_MAX;
+                fw->fp[n_fp++] = rp__mix64(low[x] * 31 + low[y]) | SENT_BIT;
+            }
+    }
+    return n_fp;
+}
+
 /* Pass 1, on a worker: a record's site and winnowed fingerprints. */
 static rp_status fingerprint(void *state, const rp_record *r, rp_buf *out)
 {
@@ -294,6 +347,10 @@ static rp_status fingerprint(void *state, const rp_record *r, rp_buf *out)
     }
     size_t n = rp__winnow(r->hashes, r->n_tokens, k, w, p->seed, &fw->fp, &fw->fp_cap);
     if (n == SIZE_MAX) return RP_ERR_NOMEM;
+    if (p->rewrites) {
+        for (size_t x = 0; x < n; x++) fw->fp[x] &= ~SENT_BIT;
+        if ((n = sentence_keys(fw, r, n)) == SIZE_MAX) return RP_ERR_NOMEM;
+    }
     if (p->boilerplate != RP_BOILERPLATE_OFF)
         count_words(fw, r->literal ? r->literal : r->hashes, r->n_tokens);
     if (rp__buf_append(out, (const char *)&site, sizeof(site))) return RP_ERR_NOMEM;
@@ -348,6 +405,7 @@ enum {
     L_BP,      /* boilerplate fingerprints found (40 bits) */
     L_BP_CAND, /* hide: the pairs they would have made, for the count */
     L_STAR,    /* pairs of content keys in more than max_df documents */
+    L_SENT,    /* rewrites: pairs of a sentence key */
     N_LISTS
 };
 
@@ -448,6 +506,17 @@ static rp_status pair_partition(rp_pairer *w, unsigned k)
         while (j < n && v[j] >> 32 == v[i] >> 32) j++;
         size_t df = j - i;
         if (df < 2) {
+            i = j;
+            continue;
+        }
+        if (ru->p.rewrites && (v[i] >> 63)) { /* a sentence key */
+            for (size_t x = i; x < j && st == RP_OK && df <= ru->p.max_df; x++)
+                for (size_t y = x + 1; y < j; y++)
+                    if ((uint32_t)v[x] != (uint32_t)v[y] &&
+                        push_pair(&w->list[L_SENT], (uint32_t)v[x], (uint32_t)v[y])) {
+                        st = RP_ERR_NOMEM;
+                        break;
+                    }
             i = j;
             continue;
         }
@@ -594,10 +663,10 @@ static rp_status gather_boilerplate(rp_reuse *ru, rp_pairer *w, unsigned threads
  * with its first page, while a phrase of common words that turns up in
  * thousands of pages gives a pair one, by chance (on 1 GB of templated
  * pages: 3.5 million such pairs, almost none sharing a passage). */
-static rp_status star_pairs(rp_reuse *ru, rp_pairer *w, unsigned threads)
+static rp_status star_pairs(rp_reuse *ru, rp_pairer *w, unsigned threads, int which)
 {
     size_t n;
-    uint64_t *all = joined(w, threads, L_STAR, &n);
+    uint64_t *all = joined(w, threads, which, &n);
     if (!n) return RP_OK;
     if (!all) return RP_ERR_NOMEM;
     if (rp__radix_sort_u64(all, n, 0)) {
@@ -639,7 +708,10 @@ static rp_status find_candidates(rp_reuse *ru)
         if (ru->n_cand && !ru->cand) st = RP_ERR_NOMEM, ru->n_cand = 0;
     }
     free_index(ru);
-    if (st == RP_OK) st = star_pairs(ru, w, threads);
+    if (st == RP_OK) st = star_pairs(ru, w, threads, L_STAR);
+    /* rewrites: two sentence keys make a pair, as two keys of a wire story
+     * do (one is a pair of topic words two reports of an event share) */
+    if (st == RP_OK) st = star_pairs(ru, w, threads, L_SENT);
     if (st == RP_OK && fold(ru->cand, &ru->n_cand)) st = RP_ERR_NOMEM;
     if (st == RP_OK) st = gather_boilerplate(ru, w, threads);
     for (unsigned k = 0; k < threads; k++) {
@@ -664,6 +736,7 @@ typedef struct {
     uint64_t off;        /* as rp_slot.off */
     uint64_t exact;
     uint64_t n_tokens, text_len, span_bytes, mask_bytes, masked, mask_spans;
+    uint64_t n_sent, sent_bytes;
     uint32_t id_len, date_len;
     uint8_t id_is_number, date_is_number;
 } rp_collected;
@@ -676,6 +749,8 @@ typedef struct {
     rp_buf unesc;
     uint64_t *kgrams;    /* a document's k-gram hashes, for its boilerplate */
     size_t cap_kgrams;
+    uint32_t *ends;      /* rewrites: its sentences' ends */
+    size_t cap_ends;
     uint32_t tmp[1024];
 } rp_collector;
 
@@ -716,6 +791,7 @@ static void collector_free(void *state)
     rp__buf_free(&w->pending);
     rp__buf_free(&w->unesc);
     free(w->kgrams);
+    free(w->ends);
     free(w);
 }
 
@@ -858,6 +934,23 @@ static rp_status put_mask(rp_collector *w, const rp_record *r, rp_collected *h)
     return RP_OK;
 }
 
+/* Rewrites: where its sentences end, as varint distances. */
+static rp_status put_sentences(rp_collector *w, const rp_record *r, rp_collected *h)
+{
+    if (rp__grow((void **)&w->ends, &w->cap_ends, r->n_tokens + 1, sizeof(uint32_t)))
+        return RP_ERR_NOMEM;
+    size_t n = rp__sentence_ends(r->doc.text, r->doc.text_len, r->spans, r->n_tokens, w->ends);
+    size_t at = w->pending.len;
+    if (rp__buf_reserve(&w->pending, at + n * 5 + 1)) return RP_ERR_NOMEM;
+    uint8_t *o = (uint8_t *)w->pending.data + at, *start = o;
+    for (size_t k = 0, prev = 0; k < n; prev = w->ends[k++]) o = put_varint(o, w->ends[k] - prev);
+    h->n_sent = n;
+    h->sent_bytes = (uint64_t)(o - start);
+    w->pending.len += h->sent_bytes;
+    w->written += h->sent_bytes;
+    return RP_OK;
+}
+
 /* Pass 2, on a worker: a record's tokens, spans (and the words' own hashes
  * under --spin, and its text when kept) to the worker's file; its id and
  * date to the commit. */
@@ -888,6 +981,8 @@ static rp_status collect(void *state, const rp_record *r, rp_buf *out)
     /* the words' own hashes, after the spin keys and spans */
     if (st == RP_OK && p->spin) st = put_tokens(w, r->literal, r->n_tokens);
     if (st == RP_OK && p->keep_text) st = put(w, r->doc.text, r->doc.text_len);
+    if (st == RP_OK && p->rewrites) st = put_sentences(w, r, &h);
+    memcpy(out->data + at, &h, sizeof(h));
     if (st == RP_OK && w->pending.len >= WRITE_BUF && flush_collected(w)) st = RP_ERR_IO;
     return st;
 }
@@ -916,6 +1011,8 @@ static rp_status collected(void *ctx, const rp_record *r)
     ru->stats->boilerplate_spans += h.mask_spans;
     ru->stats->boilerplate_words += h.masked;
     s->text_len = ru->p.keep_text ? (uint32_t)h.text_len : 0;
+    s->n_sent = (uint32_t)h.n_sent;
+    s->sent_bytes = (uint32_t)h.sent_bytes;
     s->id_off = (uint64_t)ru->arena.len << 1 | h.id_is_number;
     s->id_len = h.id_len;
     if (rp__buf_append(&ru->arena, id, h.id_len)) return RP_ERR_NOMEM;
@@ -991,6 +1088,33 @@ static rp_status load_text(const rp_reuse *ru, char *err, const rp_slot *s, rp_b
                 s->text_len, dst);
 }
 
+/* Rewrites: its sentences' ends, unpacked into dst; packed is scratch. */
+static rp_status load_sentences(const rp_reuse *ru, char *err, const rp_slot *s, rp_buf *packed,
+                                rp_buf *dst)
+{
+    size_t per_word = sizeof(uint32_t) + (ru->p.spin ? sizeof(uint32_t) : 0);
+    rp_status st = load(ru, err,
+                        s->off + (uint64_t)s->n_tokens * per_word + s->span_bytes + s->mask_bytes +
+                            s->text_len,
+                        s->sent_bytes, packed);
+    if (st != RP_OK) return st;
+    if (rp__buf_reserve(dst, ((size_t)s->n_sent + 1) * sizeof(uint32_t))) return RP_ERR_NOMEM;
+    const uint8_t *p = (const uint8_t *)packed->data, *end = p + packed->len;
+    uint32_t *out = (uint32_t *)dst->data;
+    uint64_t at = 0;
+    for (size_t k = 0; k < s->n_sent; k++) {
+        uint64_t d;
+        if (!(p = get_varint(p, end, &d)) || (at += d) > s->n_tokens) {
+            rp__msg(err, "temporary file in %s: the sentences of a document do not unpack",
+                    ru->c->tmp_dir);
+            return RP_ERR_IO;
+        }
+        out[k] = (uint32_t)at;
+    }
+    dst->len = (size_t)s->n_sent * sizeof(uint32_t);
+    return RP_OK;
+}
+
 /* The boilerplate word ranges of a document, unpacked into dst as
  * (start, end) pairs of uint32; packed is scratch. */
 static rp_status load_mask(const rp_reuse *ru, char *err, const rp_slot *s, rp_buf *packed,
@@ -1059,6 +1183,8 @@ typedef struct {
     rp_align_plan *plan;
     unsigned index;        /* 0: the calling thread, which reports progress */
     rp_buf ta, tb, sa, sb, la, lb, ma, mb, packed;
+    rp_buf ea, eb;         /* rewrites: the sentences' ends */
+    rp_rewrite_ws *rws;
     uint64_t boilerplate_pairs; /* show: pairs whose passages are all boilerplate */
     uint64_t banal_passages;    /* short passages of the corpus' commonest words */
     rp_result *results;
@@ -1184,7 +1310,7 @@ static void direction_of(const rp_pair_worker *w, const rp_passage *ps, size_t n
     d->n_mask_b = w->mb.len / (2 * sizeof(uint32_t));
     for (size_t k = 0; k < n; k++) {
         const rp_passage *p = &ps[k];
-        if (p->boilerplate) continue;
+        if (p->boilerplate || p->kind >= RP_KIND_REWRITTEN) continue; /* no word for word */
         uint32_t i = p->a_word, j = p->b_word, ie = i + p->a_words, je = j + p->b_words;
         while (i < ie && j < je) {
             if (ka[i] == kb[j]) {
@@ -1215,6 +1341,8 @@ static rp_status align_chunk(rp_pair_worker *w, rp_align_ws *ws, const rp_chunk 
         if (a != cur) {
             w->sa.len = 0; /* a's spans: loaded when a first shares a passage */
             if ((st = load_words(w, sa, 1, &w->ta, &w->la, &w->ma)) != RP_OK) break;
+            if (ru->p.rewrites && (st = load_sentences(ru, w->err, sa, &w->packed, &w->ea)) != RP_OK)
+                break;
             if (rp__align_set_a(ws, (const uint32_t *)w->ta.data, sa->n_tokens, ru->p.min_words))
                 return RP_ERR_NOMEM;
             cur = a;
@@ -1227,6 +1355,15 @@ static rp_status align_chunk(rp_pair_worker *w, rp_align_ws *ws, const rp_chunk 
         rp_passage *ps;
         size_t n = rp__align_with(ws, (const uint32_t *)w->tb.data, sb->n_tokens, &ru->p, &ps);
         if (n == SIZE_MAX) return RP_ERR_NOMEM;
+        if (ru->p.rewrites) {
+            if ((st = load_sentences(ru, w->err, sb, &w->packed, &w->eb)) != RP_OK) break;
+            rp_rw_text ra = {(const uint32_t *)w->ta.data, (const uint32_t *)w->la.data,
+                             (const uint32_t *)w->ea.data, sa->n_sent, sa->n_tokens};
+            rp_rw_text rb = {(const uint32_t *)w->tb.data, (const uint32_t *)w->lb.data,
+                             (const uint32_t *)w->eb.data, sb->n_sent, sb->n_tokens};
+            if ((n = rp__rewrite_align(w->rws, &ra, &rb, ps, n, &ru->p, &ps)) == SIZE_MAX)
+                return RP_ERR_NOMEM;
+        }
         if (n == 0) continue;
         int same_site = ru->p.boilerplate != RP_BOILERPLATE_OFF && ru->site[a] &&
                         ru->site[a] == ru->site[b];
@@ -1292,6 +1429,7 @@ static void *aligner_main(void *arg)
     const rp_reuse *ru = plan->ru;
     rp_align_ws *ws = rp__align_ws_create();
     if (!ws) w->st = RP_ERR_NOMEM;
+    if (ru->p.rewrites && !(w->rws = rp__rewrite_ws_create())) w->st = RP_ERR_NOMEM;
     size_t c;
     while (w->st == RP_OK && (c = atomic_fetch_add(&plan->next, 1)) < plan->n_chunks) {
         rp_chunk *ch = &plan->chunks[c];
@@ -1305,6 +1443,8 @@ static void *aligner_main(void *arg)
     }
     if (w->st != RP_OK) atomic_store(&plan->next, plan->n_chunks); /* the others stop too */
     rp__align_ws_free(ws);
+    rp__rewrite_ws_free(w->rws);
+    w->rws = NULL;
     return NULL;
 }
 
@@ -1385,6 +1525,8 @@ static rp_status align_pairs(rp_reuse *ru)
         rp__buf_free(&w[k].packed);
         rp__buf_free(&w[k].ma);
         rp__buf_free(&w[k].mb);
+        rp__buf_free(&w[k].ea);
+        rp__buf_free(&w[k].eb);
         ru->stats->boilerplate_pairs += w[k].boilerplate_pairs;
         ru->stats->banal_passages += w[k].banal_passages;
         free(w[k].results);
