@@ -3,7 +3,7 @@
  *
  * One JSONL line per pair of documents sharing at least one passage:
  *   {"a": ID, "b": ID, "passages": [{"a": [s, e], "b": [s, e], "words": n,
- *    "identity": x}, ...], "coverage_a": x, "coverage_b": x,
+ *    "identity": x, "differ": x, "kind": K}, ...], "coverage_a": x, "coverage_b": x,
  *    "relation": R, "source": ID|null, "source_evidence": E|null}
  * On a terminal each pair is shown with its passages side by side, the words
  * that differ inside a passage highlighted.
@@ -23,9 +23,10 @@ static void usage(FILE *f)
             "Finds every pair of documents that share a passage of at least --min-words\n"
             "words and aligns the passages, one JSONL line per pair:\n"
             "  {\"a\": ID, \"b\": ID, \"passages\": [{\"a\": [start, end], \"b\": [start, end],\n"
-            "   \"words\": n, \"identity\": x}, ...], \"coverage_a\": x, \"coverage_b\": x,\n"
-            "   \"relation\": R, \"source\": ID|null, \"source_evidence\": E|null}\n"
-            "Offsets are code points into each text, end exclusive. coverage_a is the\n"
+            "   \"words\": n, \"identity\": x, \"differ\": x, \"kind\": K}, ...], \"coverage_a\": x,\n"
+            "   \"coverage_b\": x, \"relation\": R, \"source\": ID|null, \"source_evidence\": E|null}\n"
+            "Offsets are code points into each text, end exclusive. kind: verbatim,\n"
+            "edited, spun (--spin), rewritten or summary (--rewrites). coverage_a is the\n"
             "share of a's words inside shared passages. relation: exact, near_duplicate\n"
             "(both coverages >= 0.8), wholly_derived (one >= 0.8), partially_derived.\n"
             "source: the earlier --date-field when both have one, else what the texts\n"
@@ -43,6 +44,12 @@ static void usage(FILE *f)
             "                        still leave one passage (a teaser, an ad, a dropped\n"
             "                        sentence), the other differing by at most --max-gap\n"
             "                        (default 40)\n"
+            "      --rewrites        also find rewritten passages: paraphrased, reordered,\n"
+            "                        heavily edited (30-50%% of the words changed) or\n"
+            "                        condensed into a summary, by aligning sentences on\n"
+            "                        their content words (implies --spin). Costs more\n"
+            "                        candidate pairs: on the 1 GB bench corpus align\n"
+            "                        takes about twice as long\n"
             "      --max-df N        text in more than N documents pairs each with the\n"
             "                        first of them only, where two such fingerprints\n"
             "                        agree; in documents without a site it is taken\n"
@@ -90,6 +97,10 @@ static int extra(cli_opts *o, const char *opt, const char *arg)
         else return -1;
         return 2;
     }
+    if (strcmp(opt, "--rewrites") == 0) {
+        p->rewrites = 1;
+        return 1;
+    }
     if (strcmp(opt, "--min-identity") == 0) {
         if (!arg) return -1;
         p->min_identity = strtod(arg, &end);
@@ -128,9 +139,10 @@ static int write_alignment(void *user, const rp_alignment *al)
         const rp_passage *p = &al->passages[k];
         fprintf(f,
                 "%s{\"a\": [%u, %u], \"b\": [%u, %u], \"words\": %u, \"identity\": %.4f, "
-                "\"differ\": %.4f%s}",
+                "\"differ\": %.4f, \"kind\": \"%s\"%s}",
                 k ? ", " : "", p->a_start, p->a_end, p->b_start, p->b_end, p->words, p->identity,
-                p->differ, p->boilerplate ? ", \"boilerplate\": true" : "");
+                p->differ, rp_passage_kind_name(p->kind),
+                p->boilerplate ? ", \"boilerplate\": true" : "");
     }
     fprintf(f, "], \"coverage_a\": %.4f, \"coverage_b\": %.4f, \"relation\": \"%s\", \"source\": ",
             al->coverage_a, al->coverage_b, rp_relation_name(al->relation));
@@ -323,9 +335,9 @@ static int show_passage(view *v, const rp_alignment *al, const rp_passage *p)
     db = malloc(nb + 1);
     if (!da || !db || diff_words(ha, na, h, nb, da, db)) goto done;
     if (layout(v, sa, la, da, spa, na, &ca) || layout(v, sb, lb, db, sp, nb, &cb)) goto done;
-    fprintf(v->f, "  passage: %u words, identity %.2f, %.0f%% of words differ%s%s   a[%u:%u]  b[%u:%u]\n",
-            p->words, p->identity, p->differ * 100,
-            rp_is_disguised(p->matches, p->identical) ? " (disguised: synonyms, word forms)" : "",
+    fprintf(v->f, "  %s passage: %u words, identity %.2f, %.0f%% of words differ%s%s   a[%u:%u]  b[%u:%u]\n",
+            rp_passage_kind_name(p->kind), p->words, p->identity, p->differ * 100,
+            p->kind == RP_KIND_SPUN ? " (disguised: synonyms, word forms)" : "",
             p->boilerplate ? " (boilerplate: not counted)" : "", p->a_start, p->a_end, p->b_start,
             p->b_end);
     size_t rows = ca.n > cb.n ? ca.n : cb.n;

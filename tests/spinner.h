@@ -65,7 +65,7 @@ static int spin_synonym(spinner *s, const char *w, char *out, size_t cap)
 
 /* Spins text: each replaceable content word is swapped with probability
  * rate. Returns a malloc'd string. */
-static char *spin_text(spinner *s, const char *text, double rate)
+static inline char *spin_text(spinner *s, const char *text, double rate)
 {
     size_t len = strlen(text), o = 0, cap = len * 3 + 64;
     char *out = malloc(cap);

@@ -539,8 +539,8 @@ typedef struct {
     const corpus *c;
     double prec_sum[N_OB], rec_sum[N_OB];
     size_t n_det[N_OB], gran_sum[N_OB], detected[N_OB], n_cases[N_OB];
-    size_t neg_pairs, neg_reported, other_reported;
-    size_t kind_seen[8];
+    size_t neg_pairs, neg_reported, other_reported, indirect;
+    size_t kinds[N_OB][RP_KIND_SUMMARY + 1]; /* the passages that hit a case, by kind */
 } tally;
 
 static size_t doc_of(const rp_id *id)
@@ -566,17 +566,41 @@ static const pan_case *case_of(const corpus *c, size_t src, size_t dst)
     return NULL;
 }
 
+/* Two copies of overlapping passages of one source share them too. */
+static int indirect(const corpus *c, size_t a, size_t b)
+{
+    for (size_t x = 0; x < c->n_cases; x++)
+        for (size_t y = 0; y < c->n_cases; y++) {
+            const pan_case *p = &c->cases[x], *q = &c->cases[y];
+            if (p->dst == a && q->dst == b && p->src == q->src && overlap(p->s0, p->s1, q->s0, q->s1))
+                return 1;
+        }
+    return 0;
+}
+
 static int see(void *user, const rp_alignment *al)
 {
     tally *t = user;
     size_t a = doc_of(&al->a), b = doc_of(&al->b);
     const pan_case *pc = case_of(t->c, a, b);
+    if (!pc && indirect(t->c, a, b)) {
+        t->indirect++;
+        return 0;
+    }
     if (!pc) {
         if (t->c->topic_of[a] == t->c->topic_of[b]) t->neg_reported++;
         else t->other_reported++;
         if (getenv("REPRINT_REWRITE_DEBUG"))
-            print_message("false pair d%zu d%zu: %zu passages, first %u words\n", a, b,
-                          al->n_passages, al->n_passages ? al->passages[0].words : 0);
+            for (size_t k = 0; k < al->n_passages; k++)
+                print_message("false pair d%zu d%zu (%s topic): %s passage of %u words, identity "
+                              "%.2f: %.*s\n  ~ %.*s\n", a, b,
+                              t->c->topic_of[a] == t->c->topic_of[b] ? "same" : "other",
+                              rp_passage_kind_name(al->passages[k].kind), al->passages[k].words,
+                              al->passages[k].identity,
+                              (int)(al->passages[k].a_end - al->passages[k].a_start),
+                              t->c->docs[a].s + al->passages[k].a_start,
+                              (int)(al->passages[k].b_end - al->passages[k].b_start),
+                              t->c->docs[b].s + al->passages[k].b_start);
         return 0;
     }
     int ob = pc->ob;
@@ -587,6 +611,7 @@ static int see(void *user, const rp_alignment *al)
         uint32_t o2 = overlap(p->b_start, p->b_end, pc->d0, pc->d1);
         t->n_det[ob]++;
         if (o1 && o2) {
+            t->kinds[ob][p->kind]++;
             t->prec_sum[ob] += (double)(o1 + o2) / (double)((p->a_end - p->a_start) + (p->b_end - p->b_start));
             hits++;
         }
@@ -627,7 +652,16 @@ static pan_scores score(const tally *t, int ob)
     return s;
 }
 
-static void measure(int rewrites, pan_scores out[N_OB], double *neg_rate)
+/* The kind most passages of obfuscation ob were given. */
+static int usual_kind(const tally *t, int ob)
+{
+    int best = 0;
+    for (int k = 1; k <= RP_KIND_SUMMARY; k++)
+        if (t->kinds[ob][k] > t->kinds[ob][best]) best = k;
+    return best;
+}
+
+static void measure(int rewrites, pan_scores out[N_OB], double *neg_rate, int kind[N_OB])
 {
     corpus c;
     memset(&c, 0, sizeof(c));
@@ -651,13 +685,16 @@ static void measure(int rewrites, pan_scores out[N_OB], double *neg_rate)
     *neg_rate = t.neg_pairs ? (double)t.neg_reported / (double)t.neg_pairs : 0;
     for (int ob = 0; ob < N_OB; ob++) {
         out[ob] = score(&t, ob);
-        print_message("%s %-10s %3zu cases: P %.3f R %.3f gran %.3f PlagDet %.3f\n",
-                      rewrites ? "rewrites" : "plain   ", ob_name[ob], t.n_cases[ob], out[ob].p,
-                      out[ob].r, out[ob].gran, out[ob].plagdet);
+        kind[ob] = usual_kind(&t, ob);
+        print_message("%s %-10s %3zu cases: P %.3f R %.3f gran %.3f PlagDet %.3f; passages "
+                      "mostly %s\n", rewrites ? "rewrites" : "plain   ", ob_name[ob], t.n_cases[ob],
+                      out[ob].p, out[ob].r, out[ob].gran, out[ob].plagdet,
+                      rp_passage_kind_name(kind[ob]));
     }
-    print_message("%s same-topic negatives: %zu of %zu pairs reported (%.2f%%); %zu other false pairs\n",
+    print_message("%s same-topic negatives: %zu of %zu pairs reported (%.2f%%); %zu other false "
+                  "pairs; %zu pairs of copies of one source\n",
                   rewrites ? "rewrites" : "plain   ", t.neg_reported, t.neg_pairs,
-                  100 * *neg_rate, t.other_reported);
+                  100 * *neg_rate, t.other_reported, t.indirect);
     rp_engine_free(e);
     remove(path);
     for (size_t d = 0; d < c.n_docs; d++) free(c.docs[d].s);
@@ -681,7 +718,8 @@ static void test_plain(void **state)
     (void)state;
     pan_scores s[N_OB];
     double neg;
-    measure(0, s, &neg);
+    int kind[N_OB];
+    measure(0, s, &neg, kind);
     assert_true(s[OB_NONE].plagdet >= 0.95);
     assert_true(neg <= 0.01);
 }
@@ -691,12 +729,18 @@ static void test_rewrites(void **state)
     (void)state;
     pan_scores s[N_OB];
     double neg;
-    measure(1, s, &neg);
+    int kind[N_OB];
+    measure(1, s, &neg, kind);
     assert_true(s[OB_NONE].plagdet >= 0.95);
     assert_true(s[OB_RANDOM].plagdet >= 0.85);
     assert_true(s[OB_PARAPHRASE].plagdet >= 0.80);
     assert_true(s[OB_SUMMARY].plagdet >= 0.50);
     assert_true(neg <= 0.01);
+    /* and each says how it was reused */
+    assert_int_equal(kind[OB_NONE], RP_KIND_VERBATIM);
+    assert_int_equal(kind[OB_RANDOM], RP_KIND_REWRITTEN);
+    assert_int_equal(kind[OB_PARAPHRASE], RP_KIND_REWRITTEN);
+    assert_int_equal(kind[OB_SUMMARY], RP_KIND_SUMMARY);
 }
 
 int main(void)
