@@ -261,7 +261,7 @@ open(sys.argv[2] + "/a.txt", "w").write(docs["wire-keldan"]["text"])
 open(sys.argv[2] + "/b.txt", "w").write(docs["review-feature"]["text"])
 PY
 "$BIN" align --human "$WORK/a.txt" "$WORK/b.txt" > "$WORK/two.txt" 2> "$WORK/two-err.txt"
-check "align A B on two files shows their two passages" test "$(grep -c '^  passage:' "$WORK/two.txt")" -eq 2
+check "align A B on two files shows their two passages" test "$(grep -c '^  [a-z]* passage:' "$WORK/two.txt")" -eq 2
 check "align summary accounts for the documents" bash -c "grep -q 'read 2 documents: compared 2, rejected 0; 1 pair shares 2 passages' '$WORK/two-err.txt' && grep -q '1 pair shares 2 passages' '$WORK/two-err.txt'"
 "$BIN" align -q --json - < "$EX" > "$WORK/align-stdin.jsonl"
 check "align reads stdin the same" cmp -s "$WORK/align.jsonl" "$WORK/align-stdin.jsonl"
@@ -378,6 +378,16 @@ sys.exit(not (len(al) == 1 and al[0]["relation"] == "spun" and al[0]["coverage_b
 PY
 "$BIN" align -q --json "$WORK/spun.jsonl" > "$WORK/plain-align.jsonl"
 check "plain align does not call it spun" bash -c "! grep -q '\"spun\"' '$WORK/plain-align.jsonl'"
+"$BIN" align -q --json --spin "$EX" > "$WORK/spin-sample.jsonl"
+"$BIN" align -q --json --rewrites "$EX" > "$WORK/rewrites-sample.jsonl"; rc=$?
+check "align --rewrites on the sample: the pairs --spin finds, no other, each passage with its kind" \
+    python3 - "$WORK/spin-sample.jsonl" "$WORK/rewrites-sample.jsonl" "$rc" <<'PY'
+import json, sys
+pairs = lambda f: {(d["a"], d["b"]) for d in map(json.loads, open(f))}
+kinds = {p.get("kind") for l in open(sys.argv[2]) for p in json.loads(l)["passages"]}
+sys.exit(not (sys.argv[3] == "0" and pairs(sys.argv[1]) == pairs(sys.argv[2]) and kinds
+              and kinds <= {"verbatim", "edited", "spun", "rewritten", "summary"}))
+PY
 "$BIN" stories --json "$EX" > "$WORK/stories.jsonl" 2> "$WORK/stories-err.txt"; rc=$?
 check "stories groups the Keldan versions and nothing from other events" python3 - "$WORK/stories.jsonl" <<'PY'
 import json, sys
