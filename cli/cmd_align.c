@@ -6,7 +6,8 @@
  *    "identity": x, "differ": x, "kind": K}, ...], "coverage_a": x, "coverage_b": x,
  *    "relation": R, "source": ID|null, "source_evidence": E|null}
  * On a terminal each pair is shown with its passages side by side, the words
- * that differ inside a passage highlighted.
+ * that differ inside a passage highlighted; a rewritten passage sentence
+ * against sentence.
  */
 #include "cli.h"
 
@@ -308,14 +309,10 @@ static void id_text(char *dst, size_t cap, const rp_id *id)
     dst[n] = 0;
 }
 
-static int show_passage(view *v, const rp_alignment *al, const rp_passage *p)
+/* Two stretches of text side by side, the words each lacks of the other
+ * marked. */
+static int show_columns(view *v, const char *sa, size_t la, const char *sb, size_t lb)
 {
-    size_t a0 = byte_at(al->text_a, al->text_a_len, p->a_start);
-    size_t a1 = byte_at(al->text_a, al->text_a_len, p->a_end);
-    size_t b0 = byte_at(al->text_b, al->text_b_len, p->b_start);
-    size_t b1 = byte_at(al->text_b, al->text_b_len, p->b_end);
-    const char *sa = al->text_a + a0, *sb = al->text_b + b0;
-    size_t la = a1 - a0, lb = b1 - b0;
     const uint64_t *h;
     const rp_span *sp;
     size_t na, nb;
@@ -335,11 +332,6 @@ static int show_passage(view *v, const rp_alignment *al, const rp_passage *p)
     db = malloc(nb + 1);
     if (!da || !db || diff_words(ha, na, h, nb, da, db)) goto done;
     if (layout(v, sa, la, da, spa, na, &ca) || layout(v, sb, lb, db, sp, nb, &cb)) goto done;
-    fprintf(v->f, "  %s passage: %u words, identity %.2f, %.0f%% of words differ%s%s   a[%u:%u]  b[%u:%u]\n",
-            rp_passage_kind_name(p->kind), p->words, p->identity, p->differ * 100,
-            p->kind == RP_KIND_SPUN ? " (disguised: synonyms, word forms)" : "",
-            p->boilerplate ? " (boilerplate: not counted)" : "", p->a_start, p->a_end, p->b_start,
-            p->b_end);
     size_t rows = ca.n > cb.n ? ca.n : cb.n;
     for (size_t r = 0; r < rows; r++) {
         const char *l = r < ca.n ? ca.lines[r] : "";
@@ -347,7 +339,6 @@ static int show_passage(view *v, const rp_alignment *al, const rp_passage *p)
         size_t pad = (size_t)v->width > visible(l) ? (size_t)v->width - visible(l) : 0;
         fprintf(v->f, "  %s%*s | %s\n", l, (int)pad, "", rt);
     }
-    fputc('\n', v->f);
     rc = 0;
 done:
     free(ha);
@@ -356,6 +347,122 @@ done:
     free(db);
     column_free(&ca);
     column_free(&cb);
+    return rc;
+}
+
+/* The sentences of s: (start, length) pairs, split after a full stop,
+ * question or exclamation mark followed by a space, or at a line break. */
+typedef struct {
+    size_t start, len;
+} stretch;
+
+static size_t sentences(const char *s, size_t len, stretch *out, size_t cap)
+{
+    size_t n = 0, from = 0;
+    for (size_t i = 0; i < len && n + 1 < cap; i++) {
+        int end = s[i] == '\n' ||
+                  ((s[i] == '.' || s[i] == '?' || s[i] == '!') && i + 1 < len && s[i + 1] == ' ');
+        if (!end) continue;
+        if (i + 1 > from) out[n++] = (stretch){from, i + 1 - from};
+        from = i + 1;
+        while (from < len && (s[from] == ' ' || s[from] == '\n')) from++;
+        i = from ? from - 1 : 0;
+    }
+    if (from < len) out[n++] = (stretch){from, len - from};
+    return n;
+}
+
+/* Dice of two sentences' word sets (their hashes, sorted). */
+static double dice(rp_tokenizer *tok, const char *a, size_t la, const char *b, size_t lb)
+{
+    const uint64_t *h;
+    const rp_span *sp;
+    size_t na, nb;
+    if (rp_tokenize(tok, a, la, &h, &sp, &na) != RP_OK || !na) return 0;
+    uint64_t *x = malloc(na * sizeof(uint64_t));
+    if (!x) return 0;
+    memcpy(x, h, na * sizeof(uint64_t));
+    if (rp_tokenize(tok, b, lb, &h, &sp, &nb) != RP_OK || !nb) {
+        free(x);
+        return 0;
+    }
+    size_t shared = 0;
+    for (size_t i = 0; i < na; i++)
+        for (size_t j = 0; j < nb; j++)
+            if (x[i] == h[j]) {
+                shared++;
+                break;
+            }
+    free(x);
+    return 2.0 * (double)shared / (double)(na + nb);
+}
+
+#define MAX_SENTENCES 256
+
+/* A rewritten passage, sentence against sentence: sentences that are each
+ * other's likest side by side, the others (what a summary left out, what a
+ * rewrite added) beside nothing, in the order of both texts. */
+static int show_sentences(view *v, const char *sa, size_t la, const char *sb, size_t lb)
+{
+    stretch *x = malloc(2 * MAX_SENTENCES * sizeof(stretch)), *y = x + MAX_SENTENCES;
+    double *d = malloc(MAX_SENTENCES * MAX_SENTENCES * sizeof(double));
+    long *best_a = malloc(2 * MAX_SENTENCES * sizeof(long)), *best_b = best_a + MAX_SENTENCES;
+    int rc = -1;
+    if (!x || !d || !best_a) goto done;
+    size_t nx = sentences(sa, la, x, MAX_SENTENCES), ny = sentences(sb, lb, y, MAX_SENTENCES);
+    for (size_t i = 0; i < nx; i++) best_a[i] = -1;
+    for (size_t j = 0; j < ny; j++) best_b[j] = -1;
+    for (size_t i = 0; i < nx; i++)
+        for (size_t j = 0; j < ny; j++) {
+            d[i * ny + j] = dice(v->tok, sa + x[i].start, x[i].len, sb + y[j].start, y[j].len);
+            if (d[i * ny + j] < 0.15) continue; /* less alike is not the same sentence */
+            if (best_a[i] < 0 || d[i * ny + j] > d[i * ny + (size_t)best_a[i]]) best_a[i] = (long)j;
+            if (best_b[j] < 0 || d[i * ny + j] > d[(size_t)best_b[j] * ny + j]) best_b[j] = (long)i;
+        }
+    size_t i = 0, j = 0;
+    rc = 0;
+    while ((i < nx || j < ny) && rc == 0) {
+        int mutual_i = i < nx && best_a[i] >= 0 && best_b[best_a[i]] == (long)i;
+        int mutual_j = j < ny && best_b[j] >= 0 && best_a[best_b[j]] == (long)j;
+        if (mutual_i && best_a[i] == (long)j) { /* a pair, in order on both sides */
+            rc = show_columns(v, sa + x[i].start, x[i].len, sb + y[j].start, y[j].len);
+            i++, j++;
+        } else if (i < nx && (!mutual_i || best_a[i] > (long)j) && (j >= ny || mutual_j || !mutual_i)) {
+            if (mutual_j && !mutual_i && j < ny && best_b[j] < (long)i) { /* b's pair is behind */
+                rc = show_columns(v, "", 0, sb + y[j].start, y[j].len);
+                j++;
+            } else {
+                rc = show_columns(v, sa + x[i].start, x[i].len, "", 0);
+                i++;
+            }
+        } else {
+            rc = show_columns(v, "", 0, sb + y[j].start, y[j].len);
+            j++;
+        }
+        if (rc == 0) fprintf(v->f, "  %*s |\n", v->width, "");
+    }
+done:
+    free(x);
+    free(d);
+    free(best_a);
+    return rc;
+}
+
+static int show_passage(view *v, const rp_alignment *al, const rp_passage *p)
+{
+    size_t a0 = byte_at(al->text_a, al->text_a_len, p->a_start);
+    size_t a1 = byte_at(al->text_a, al->text_a_len, p->a_end);
+    size_t b0 = byte_at(al->text_b, al->text_b_len, p->b_start);
+    size_t b1 = byte_at(al->text_b, al->text_b_len, p->b_end);
+    fprintf(v->f, "  %s passage: %u words, identity %.2f, %.0f%% of words differ%s%s   a[%u:%u]  b[%u:%u]\n",
+            rp_passage_kind_name(p->kind), p->words, p->identity, p->differ * 100,
+            p->kind == RP_KIND_SPUN ? " (disguised: synonyms, word forms)" : "",
+            p->boilerplate ? " (boilerplate: not counted)" : "", p->a_start, p->a_end, p->b_start,
+            p->b_end);
+    int rc = p->kind >= RP_KIND_REWRITTEN
+                 ? show_sentences(v, al->text_a + a0, a1 - a0, al->text_b + b0, b1 - b0)
+                 : show_columns(v, al->text_a + a0, a1 - a0, al->text_b + b0, b1 - b0);
+    fputc('\n', v->f);
     return rc;
 }
 
