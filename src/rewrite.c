@@ -55,6 +55,7 @@
 
 typedef struct {
     uint32_t key;
+    uint32_t sent;           /* the sentence it is in */
     float w;
 } rw_term;
 
@@ -63,11 +64,6 @@ typedef struct {
     uint32_t t0, t1;         /* its terms in ws->terms */
     float norm;
 } rw_sent;
-
-typedef struct {
-    uint32_t key, sent;
-    float w;
-} rw_posting;
 
 typedef struct {
     uint32_t i, j;           /* sentences of a and b */
@@ -88,9 +84,9 @@ struct rp_rewrite_ws {
     size_t cap_sents;
     uint32_t *keys;          /* scratch */
     size_t cap_keys;
-    uint32_t *df_key, *df;   /* sorted keys of both texts and their sentence counts */
-    size_t n_df, cap_df, cap_dfc;
-    rw_posting *post;
+    uint64_t *sorted, *scratch; /* terms as key << 32 | index, sorted by key */
+    size_t cap_sorted, cap_scratch;
+    uint64_t *post;          /* a's terms as key << 32 | index, sorted by key */
     size_t n_post, cap_post;
     float *dot;
     uint32_t *shared, *touched;
@@ -120,8 +116,8 @@ void rp__rewrite_ws_free(rp_rewrite_ws *ws)
     free(ws->terms);
     free(ws->sents);
     free(ws->keys);
-    free(ws->df_key);
-    free(ws->df);
+    free(ws->sorted);
+    free(ws->scratch);
     free(ws->post);
     free(ws->dot);
     free(ws->shared);
@@ -136,12 +132,6 @@ void rp__rewrite_ws_free(rp_rewrite_ws *ws)
     free(ws);
 }
 
-static int cmp_u32(const void *x, const void *y)
-{
-    uint32_t a = *(const uint32_t *)x, b = *(const uint32_t *)y;
-    return a < b ? -1 : a > b;
-}
-
 static int is_content(const rp_rw_text *t, uint32_t i)
 {
     return t->key[i] != t->lit[i];
@@ -152,9 +142,13 @@ static int is_content(const rp_rw_text *t, uint32_t i)
 static size_t sentence_keys(rp_rewrite_ws *ws, const rp_rw_text *t, uint32_t w0, uint32_t w1)
 {
     size_t n = 0;
-    for (uint32_t i = w0; i < w1; i++)
-        if (is_content(t, i)) ws->keys[n++] = t->key[i];
-    qsort(ws->keys, n, sizeof(uint32_t), cmp_u32);
+    for (uint32_t i = w0; i < w1; i++) {
+        if (!is_content(t, i)) continue;
+        uint32_t k = t->key[i];
+        size_t at = n++; /* a sentence is short: insertion */
+        while (at > 0 && ws->keys[at - 1] > k) ws->keys[at] = ws->keys[at - 1], at--;
+        ws->keys[at] = k;
+    }
     return n;
 }
 
@@ -173,7 +167,7 @@ static int build_sentences(rp_rewrite_ws *ws, const rp_rw_text *t, size_t at)
         for (size_t k = 0; k < n;) {
             size_t j = k + 1;
             while (j < n && ws->keys[j] == ws->keys[k]) j++;
-            ws->terms[ws->n_terms++] = (rw_term){ws->keys[k], (float)(j - k)};
+            ws->terms[ws->n_terms++] = (rw_term){ws->keys[k], (uint32_t)(at + s), (float)(j - k)};
             k = j;
         }
         se->t1 = (uint32_t)ws->n_terms;
@@ -182,67 +176,46 @@ static int build_sentences(rp_rewrite_ws *ws, const rp_rw_text *t, size_t at)
     return 0;
 }
 
-static uint32_t df_of(const rp_rewrite_ws *ws, uint32_t key)
+/* The terms (or a's only) as key << 32 | index, sorted by key. */
+static int sort_terms(rp_rewrite_ws *ws, size_t n, uint64_t **out, size_t *cap)
 {
-    size_t lo = 0, hi = ws->n_df;
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        if (ws->df_key[mid] < key) lo = mid + 1;
-        else hi = mid;
-    }
-    return lo < ws->n_df && ws->df_key[lo] == key ? ws->df[lo] : 1;
-}
-
-/* tf-idf weights, the sentences of both texts being the documents. */
-static int weigh(rp_rewrite_ws *ws, size_t n_sent)
-{
-    if (rp__grow((void **)&ws->df_key, &ws->cap_df, ws->n_terms + 1, sizeof(uint32_t)) ||
-        rp__grow((void **)&ws->df, &ws->cap_dfc, ws->n_terms + 1, sizeof(uint32_t)))
+    if (rp__grow((void **)out, cap, n + 1, sizeof(uint64_t)) ||
+        rp__grow((void **)&ws->scratch, &ws->cap_scratch, n + 1, sizeof(uint64_t)))
         return -1;
-    for (size_t k = 0; k < ws->n_terms; k++) ws->df_key[k] = ws->terms[k].key;
-    qsort(ws->df_key, ws->n_terms, sizeof(uint32_t), cmp_u32);
-    size_t n = 0;
-    for (size_t k = 0; k < ws->n_terms;) {
-        size_t j = k + 1;
-        while (j < ws->n_terms && ws->df_key[j] == ws->df_key[k]) j++;
-        ws->df_key[n] = ws->df_key[k];
-        ws->df[n++] = (uint32_t)(j - k);
-        k = j;
-    }
-    ws->n_df = n;
-    for (size_t s = 0; s < n_sent; s++) {
-        rw_sent *se = &ws->sents[s];
-        double norm = 0;
-        for (uint32_t k = se->t0; k < se->t1; k++) {
-            double idf = log((double)(n_sent + 1) / (double)df_of(ws, ws->terms[k].key));
-            ws->terms[k].w = (float)(ws->terms[k].w * idf);
-            norm += (double)ws->terms[k].w * ws->terms[k].w;
-        }
-        se->norm = (float)sqrt(norm);
-    }
+    for (size_t k = 0; k < n; k++) (*out)[k] = (uint64_t)ws->terms[k].key << 32 | k;
+    rp__radix_sort_scratch(*out, n, 32, ws->scratch);
     return 0;
 }
 
-static int cmp_posting(const void *x, const void *y)
+/* tf-idf weights, the sentences of both texts being the documents: a run
+ * of one key in the sorted terms is its sentence count (a sentence holds
+ * a term once). */
+static int weigh(rp_rewrite_ws *ws, size_t n_sent)
 {
-    const rw_posting *a = x, *b = y;
-    if (a->key != b->key) return a->key < b->key ? -1 : 1;
-    return a->sent < b->sent ? -1 : a->sent > b->sent;
+    if (sort_terms(ws, ws->n_terms, &ws->sorted, &ws->cap_sorted)) return -1;
+    for (size_t k = 0; k < ws->n_terms;) {
+        size_t j = k + 1;
+        while (j < ws->n_terms && ws->sorted[j] >> 32 == ws->sorted[k] >> 32) j++;
+        float idf = (float)log((double)(n_sent + 1) / (double)(j - k));
+        for (size_t x = k; x < j; x++) ws->terms[(uint32_t)ws->sorted[x]].w *= idf;
+        k = j;
+    }
+    for (size_t s = 0; s < n_sent; s++) {
+        rw_sent *se = &ws->sents[s];
+        double norm = 0;
+        for (uint32_t k = se->t0; k < se->t1; k++) norm += (double)ws->terms[k].w * ws->terms[k].w;
+        se->norm = (float)sqrt(norm);
+    }
+    return 0;
 }
 
 /* Seeds: sentence pairs alike in content, through an inverted index of a's
  * sentences. */
 static int find_seeds(rp_rewrite_ws *ws, size_t na, size_t nb)
 {
-    ws->n_post = 0;
     ws->n_seeds = 0;
-    for (size_t s = 0; s < na; s++)
-        for (uint32_t k = ws->sents[s].t0; k < ws->sents[s].t1; k++) {
-            if (rp__grow((void **)&ws->post, &ws->cap_post, ws->n_post + 1, sizeof(rw_posting)))
-                return -1;
-            ws->post[ws->n_post++] = (rw_posting){ws->terms[k].key, (uint32_t)s, ws->terms[k].w};
-        }
-    qsort(ws->post, ws->n_post, sizeof(rw_posting), cmp_posting);
+    ws->n_post = na ? ws->sents[na - 1].t1 : 0; /* a's terms come first */
+    if (sort_terms(ws, ws->n_post, &ws->post, &ws->cap_post)) return -1;
     if (rp__grow((void **)&ws->dot, &ws->cap_dot, na + 1, sizeof(float)) ||
         rp__grow((void **)&ws->shared, &ws->cap_shared, na + 1, sizeof(uint32_t)) ||
         rp__grow((void **)&ws->touched, &ws->cap_touched, na + 1, sizeof(uint32_t)))
@@ -257,17 +230,18 @@ static int find_seeds(rp_rewrite_ws *ws, size_t na, size_t nb)
             size_t lo = 0, hi = ws->n_post;
             while (lo < hi) {
                 size_t mid = (lo + hi) / 2;
-                if (ws->post[mid].key < t->key) lo = mid + 1;
+                if (ws->post[mid] >> 32 < t->key) lo = mid + 1;
                 else hi = mid;
             }
             size_t end = lo;
-            while (end < ws->n_post && ws->post[end].key == t->key) end++;
+            while (end < ws->n_post && ws->post[end] >> 32 == t->key) end++;
             if (end - lo > MAX_POSTINGS) continue;
             for (size_t x = lo; x < end; x++) {
-                uint32_t sa = ws->post[x].sent;
+                const rw_term *ta = &ws->terms[(uint32_t)ws->post[x]];
+                uint32_t sa = ta->sent;
                 if (!ws->shared[sa]) ws->touched[n_touched++] = sa;
                 ws->shared[sa]++;
-                ws->dot[sa] += ws->post[x].w * t->w;
+                ws->dot[sa] += ta->w * t->w;
             }
         }
         for (size_t x = 0; x < n_touched; x++) {
@@ -450,15 +424,18 @@ static uint32_t common_words(rp_rewrite_ws *ws, const uint32_t *x, uint32_t from
                              const uint32_t *y, uint32_t f2, uint32_t t2)
 {
     size_t n1 = to - from, n2 = t2 - f2;
-    if (rp__grow((void **)&ws->keys, &ws->cap_keys, n1 + n2 + 1, sizeof(uint32_t))) return 0;
-    memcpy(ws->keys, x + from, n1 * sizeof(uint32_t));
-    memcpy(ws->keys + n1, y + f2, n2 * sizeof(uint32_t));
-    qsort(ws->keys, n1, sizeof(uint32_t), cmp_u32);
-    qsort(ws->keys + n1, n2, sizeof(uint32_t), cmp_u32);
+    if (rp__grow((void **)&ws->sorted, &ws->cap_sorted, n1 + n2 + 1, sizeof(uint64_t)) ||
+        rp__grow((void **)&ws->scratch, &ws->cap_scratch, n1 + n2 + 1, sizeof(uint64_t)))
+        return 0;
+    uint64_t *v = ws->sorted;
+    for (size_t k = 0; k < n1; k++) v[k] = (uint64_t)x[from + k] << 32;
+    for (size_t k = 0; k < n2; k++) v[n1 + k] = (uint64_t)y[f2 + k] << 32;
+    rp__radix_sort_scratch(v, n1, 32, ws->scratch);
+    rp__radix_sort_scratch(v + n1, n2, 32, ws->scratch);
     uint32_t c = 0;
     for (size_t i = 0, j = n1; i < n1 && j < n1 + n2;) {
-        if (ws->keys[i] < ws->keys[j]) i++;
-        else if (ws->keys[i] > ws->keys[j]) j++;
+        if (v[i] < v[j]) i++;
+        else if (v[i] > v[j]) j++;
         else c++, i++, j++;
     }
     return c;
@@ -476,7 +453,11 @@ size_t rp__rewrite_align(rp_rewrite_ws *ws, const rp_rw_text *a, const rp_rw_tex
         return SIZE_MAX;
     memcpy(ws->out, ps, n * sizeof(rp_passage));
     *out = ws->out;
-    if (!na || !nb) return n;
+    /* a fragment needs words no plain passage holds, on both sides (most
+     * pairs of a corpus are copies the plain aligner has all of) */
+    size_t free_a = a->n_words, free_b = b->n_words;
+    for (size_t k = 0; k < n; k++) free_a -= ps[k].a_words, free_b -= ps[k].b_words;
+    if (!na || !nb || free_a < p->min_words || free_b < p->min_words) return n;
     if (build_sentences(ws, a, 0) || build_sentences(ws, b, na) || weigh(ws, na + nb) ||
         find_seeds(ws, na, nb))
         return SIZE_MAX;
