@@ -485,7 +485,8 @@ rp_status rp_engine_foreach_story(rp_engine *engine, int (*fn)(void *user, const
 /* The story (1-based) record i belongs to, 0 for none. */
 uint64_t rp_engine_story_of(const rp_engine *engine, uint64_t index);
 
-/* Aligns two texts directly (min_words, max_gap, min_identity apply). */
+/* Aligns two texts directly (min_words, max_gap, min_identity, spin and
+ * rewrites apply). */
 typedef struct rp_aligner rp_aligner;
 
 rp_aligner *rp_aligner_create(const rp_params *params);

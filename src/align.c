@@ -743,6 +743,9 @@ struct rp_aligner {
     size_t cap_a, cap_b;
     uint32_t *la, *lb;       /* spin: the words' own hashes */
     size_t cap_la, cap_lb;
+    uint32_t *ea, *eb;       /* rewrites: the sentences' ends */
+    size_t cap_ea, cap_eb;
+    rp_rewrite_ws *rws;
     char err[RP_MSG_MAX];
 };
 
@@ -751,6 +754,7 @@ rp_aligner *rp_aligner_create(const rp_params *params)
     rp_aligner *al = calloc(1, sizeof(*al));
     if (!al) return NULL;
     al->p = *params;
+    if (al->p.rewrites) al->p.spin = 1;
     al->tok_a = rp_tokenizer_create();
     al->tok_b = rp_tokenizer_create();
     al->ws = rp__align_ws_create();
@@ -771,6 +775,9 @@ void rp_aligner_free(rp_aligner *al)
     free(al->tb);
     free(al->la);
     free(al->lb);
+    free(al->ea);
+    free(al->eb);
+    rp__rewrite_ws_free(al->rws);
     free(al);
 }
 
@@ -830,6 +837,19 @@ rp_status rp_align(rp_aligner *al, const char *a, size_t a_len, const char *b, s
     rp__align_set_literal(al->ws, al->p.spin ? la : NULL, al->p.spin ? lb : NULL);
     rp_passage *ps;
     size_t n = rp__align_with(al->ws, al->tb, nb, &al->p, &ps);
+    if (n != SIZE_MAX && al->p.rewrites) {
+        rp_rw_text ra = {al->ta, la, NULL, 0, na}, rb = {al->tb, lb, NULL, 0, nb};
+        if ((al->rws || (al->rws = rp__rewrite_ws_create())) &&
+            !rp__grow((void **)&al->ea, &al->cap_ea, na + 1, sizeof(uint32_t)) &&
+            !rp__grow((void **)&al->eb, &al->cap_eb, nb + 1, sizeof(uint32_t))) {
+            ra.n_sent = rp__sentence_ends(a, a_len, sa, na, al->ea);
+            rb.n_sent = rp__sentence_ends(b, b_len, sb, nb, al->eb);
+            ra.sent_end = al->ea, rb.sent_end = al->eb;
+            n = rp__rewrite_align(al->rws, &ra, &rb, ps, n, &al->p, &ps);
+        } else {
+            n = SIZE_MAX;
+        }
+    }
     if (n == SIZE_MAX) {
         rp__msg(al->err, "out of memory");
         return RP_ERR_NOMEM;

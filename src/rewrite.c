@@ -451,7 +451,7 @@ size_t rp__rewrite_align(rp_rewrite_ws *ws, const rp_rw_text *a, const rp_rw_tex
         rp__grow((void **)&ws->out, &ws->cap_out, n + 1, sizeof(rp_passage)) ||
         rp__grow((void **)&ws->absorbed, &ws->cap_absorbed, n + 1, 1))
         return SIZE_MAX;
-    memcpy(ws->out, ps, n * sizeof(rp_passage));
+    if (n) memcpy(ws->out, ps, n * sizeof(rp_passage));
     *out = ws->out;
     /* a fragment needs words no plain passage holds, on both sides (most
      * pairs of a corpus are copies the plain aligner has all of) */
@@ -484,7 +484,7 @@ size_t rp__rewrite_align(rp_rewrite_ws *ws, const rp_rw_text *a, const rp_rw_tex
         ws->frags[kept++] = f;
     }
     ws->n_frags = kept;
-    qsort(ws->frags, ws->n_frags, sizeof(rw_frag), cmp_frag);
+    if (ws->n_frags) qsort(ws->frags, ws->n_frags, sizeof(rw_frag), cmp_frag);
     /* overlapping fragments: the one with more seeds stays */
     kept = 0;
     for (size_t k = 0; k < ws->n_frags; k++) {

@@ -371,9 +371,11 @@ static void obfuscate_random(writer *wr, const char *in, double rate, text *out)
         }
         default: { /* a word put in after it */
             if (tail) break;
-            char t[48];
+            char t[128];
             snprintf(t, sizeof(t), "%s %s", buf[i], pick(2) ? zipf(&adjs) : zipf(&nouns));
-            memcpy(buf[i], t, 48);
+            size_t tl = strlen(t) < 47 ? strlen(t) : 47;
+            memcpy(buf[i], t, tl);
+            buf[i][tl] = 0;
         }
         }
     }
@@ -743,11 +745,51 @@ static void test_rewrites(void **state)
     assert_int_equal(kind[OB_SUMMARY], RP_KIND_SUMMARY);
 }
 
+/* The two-text aligner finds a paraphrase as the corpus run does. */
+static void test_two_texts(void **state)
+{
+    (void)state;
+    rng = 99;
+    writer wr = {{0x5EED77ULL, rp_tokenizer_create(), 0, 0, 0}};
+    topic t;
+    make_topic(&t);
+    doc_plan d = {0, {{0}}, 12};
+    for (size_t k = 0; k < d.n; k++) make_sentence(&t, &d.s[k]);
+    text src = {0}, copy = {0};
+    write_sentences(&d, 0, d.n, &src);
+    char line[512];
+    for (size_t k = 0; k < d.n; k++) {
+        paraphrase(&wr, &d.s[k], line, sizeof(line));
+        put(&copy, k ? " " : "");
+        put(&copy, line);
+    }
+    for (int rewrites = 0; rewrites < 2; rewrites++) {
+        rp_params p;
+        rp_params_init(&p);
+        p.rewrites = rewrites;
+        rp_aligner *al = rp_aligner_create(&p);
+        assert_non_null(al);
+        rp_alignment out;
+        assert_int_equal(rp_align(al, src.s, src.len, copy.s, copy.len, &out), RP_OK);
+        if (!rewrites) {
+            assert_true(out.coverage_a < 0.3); /* a paraphrase shares few runs */
+        } else {
+            assert_true(out.coverage_a > 0.8 && out.coverage_b > 0.8);
+            assert_int_equal(out.n_passages, 1);
+            assert_int_equal(out.passages[0].kind, RP_KIND_REWRITTEN);
+        }
+        rp_aligner_free(al);
+    }
+    free(src.s), free(copy.s);
+    rp_tokenizer_free(wr.sp.tok);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_plain),
         cmocka_unit_test(test_rewrites),
+        cmocka_unit_test(test_two_texts),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
 }
