@@ -19,6 +19,17 @@
  *      through the radix-sorted buckets dedup's bands use (a bucket above
  *      max_bucket is chained, not paired), so the cost follows the number
  *      of documents, not its square.
+ *      Two documents are alike at story_threshold cosine or more, and when
+ *      they share SPECIFIC_SHARED terms that are specific: found in at most
+ *      1/SPECIFIC_SHARE of the documents (and at least up to SPECIFIC_MIN).
+ *      Two reports of one event share its people and places, which few
+ *      other documents name; two match reports of one team, two council
+ *      meetings, two speeches share the genre's vocabulary and its regulars
+ *      (the team, the mayor), which a genre's hundreds of documents all
+ *      name. Measured on 20,000 generated documents of 25 genres and 300
+ *      events (test_story.c): without the rule 17,000 one-off documents
+ *      join stories by their genre (purity 0.16); with it 4 do (0.999),
+ *      every event still one story.
  *   4. Clusters. Candidate pairs at story_threshold cosine or more are taken
  *      from the most similar down. Two clusters merge only when their
  *      centroids are also that similar: a document that mentions two events
@@ -35,6 +46,9 @@
 #define KEY_TERMS 8       /* of which these make candidates */
 #define CENTROID_TERMS 64 /* terms kept per cluster centroid */
 #define SHOW_TERMS RP_STORY_TERMS
+#define SPECIFIC_SHARED 2   /* specific terms two documents of one story share */
+#define SPECIFIC_SHARE 200  /* a term in more than 1/200 of the documents, */
+#define SPECIFIC_MIN 100    /*   and in more than 100, is a topic's, not an event's */
 
 typedef struct {
     uint32_t term;
@@ -57,6 +71,7 @@ struct rp_stories {
     size_t tmask, tn;
     rp_buf text;
     uint64_t n_good;
+    uint32_t specific_df;    /* a term in at most this many documents names an event */
     /* per record */
     uint64_t *vec_off;       /* into vecs; UINT64_MAX for a rejected record */
     uint8_t *vec_len;
@@ -507,7 +522,8 @@ static void tab_fill(rp_term_table *t, const rp_tw *v, size_t n)
     }
 }
 
-static double tab_dot(const rp_term_table *t, const rp_tw *v, size_t n)
+static double tab_dot(const rp_term_table *t, const rp_tw *v, size_t n, const rp_stories *s,
+                      size_t *specific)
 {
     double d = 0;
     for (size_t i = 0; i < n; i++) {
@@ -515,6 +531,7 @@ static double tab_dot(const rp_term_table *t, const rp_tw *v, size_t n)
         while (t->used[h >> 6] >> (h & 63) & 1) {
             if (t->slot[h].term == v[i].term) {
                 d += (double)t->slot[h].w * v[i].w;
+                *specific += s->tdf[term_slot(s, v[i].term)] <= s->specific_df;
                 break;
             }
             h = (h + 1) & ((1u << TAB_BITS) - 1);
@@ -539,8 +556,10 @@ static int join_partner(rp_joiner *w, uint32_t a, uint32_t b)
     if (w->seen[b] == a + 1) return 0;
     w->seen[b] = a + 1;
     w->candidates++;
-    double sim = tab_dot(&w->tab, s->vecs + s->vec_off[b], s->vec_len[b]);
+    size_t specific = 0;
+    double sim = tab_dot(&w->tab, s->vecs + s->vec_off[b], s->vec_len[b], s, &specific);
     if (sim + 1e-9 < w->j->threshold) return 0;
+    if (specific < SPECIFIC_SHARED) return 0; /* alike in topic, not in event */
     if (rp__grow((void **)&w->edges, &w->cap_edges, w->n_edges + 1, sizeof(rp_edge))) return -1;
     w->edges[w->n_edges++] = (rp_edge){a, b, (float)sim};
     return 0;
@@ -763,6 +782,8 @@ rp_status rp__stories_run(rp_stories *s, rp_corpus *c, rp_stats *stats, char *er
         s->vec_len = calloc(s->n_rec, 1);
         if (!s->vec_off || !s->vec_len) st = RP_ERR_NOMEM;
     }
+    s->specific_df = s->n_good / SPECIFIC_SHARE > SPECIFIC_MIN ? (uint32_t)(s->n_good / SPECIFIC_SHARE)
+                                                                : SPECIFIC_MIN;
     if (st == RP_OK && s->n_good) st = rp__corpus_pass_mt(c, "weighing", want_good, &vec_ops, s);
     if (st == RP_OK) st = cluster(s, threshold, c->p.max_bucket);
     if (st == RP_ERR_NOMEM && !err[0]) rp__msg(err, "out of memory");

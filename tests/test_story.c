@@ -1,7 +1,9 @@
 /* test_story.c — stories: the five seeds are one story; the Keldan Point
  * versions of the sample corpus are one story that articles on the same
  * coast, topic and places do not join; spun copies join their original's
- * story; a document reporting two events does not chain their stories. */
+ * story; a document reporting two events does not chain their stories;
+ * on 20,000 documents of many genres, each event's reports make one story
+ * and nothing else joins it. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,6 +14,7 @@
 #include <sys/stat.h>
 
 #include "spinner.h"
+#include "prose.h"
 #include "test_util.h"
 
 typedef struct {
@@ -206,10 +209,147 @@ static void test_threads_change_no_story(void **state)
     }
 }
 
+/* Events at scale. GENRES genres (the kind of story: a match report, a
+ * council meeting, a court case), each with its topic words and REGULARS
+ * recurring names (the home team, the mayor, the judge) that most of its
+ * documents use; FAMILIES events, each reported by 3 to 15 documents
+ * written independently from the event's own names, number and terms
+ * (half of its topic words are its genre's), each opening with who did
+ * what where; every other document a one-off of its genre with names of
+ * its own. What a story must not do is
+ * take in the genre: its words, its regulars, its formulae. */
+#define GENRES 25
+#define REGULARS 2
+#define FAMILIES 300
+
+static size_t scale_docs(void)
+{
+    const char *v = getenv("REPRINT_STORY_DOCS");
+    return v && *v ? (size_t)strtoul(v, NULL, 10) : 20000;
+}
+
+static void genre_topic(const topic *genre, topic *t)
+{
+    make_topic(t);
+    for (int k = 0; k < TOPIC_WORDS / 2; k++) t->nouns[k] = genre->nouns[k];
+    for (int k = 0; k < TOPIC_WORDS / 4; k++) t->verbs[k] = genre->verbs[k], t->adjs[k] = genre->adjs[k];
+    for (int k = 0; k < REGULARS; k++) memcpy(t->names[k], genre->names[k], sizeof(t->names[k]));
+}
+
+static void test_events_at_scale(void **state)
+{
+    (void)state;
+    size_t n_docs = scale_docs();
+    rng = 0xE7E175ULL;
+    topic genres[GENRES], *events = calloc(FAMILIES, sizeof(topic));
+    for (int g = 0; g < GENRES; g++) make_topic(&genres[g]);
+    int *family = calloc(n_docs, sizeof(int)); /* -1: a one-off */
+    size_t at = 0;
+    for (int f = 0; f < FAMILIES; f++) {
+        genre_topic(&genres[f % GENRES], &events[f]);
+        for (size_t k = 0, n = 3 + pick(13); k < n && at < n_docs; k++) family[at++] = f;
+    }
+    size_t in_families = at;
+    while (at < n_docs) family[at++] = -1;
+    /* shuffled, so that a family's documents are spread over the input */
+    for (size_t k = n_docs - 1; k > 0; k--) {
+        size_t j = pick(k + 1);
+        int t = family[k];
+        family[k] = family[j], family[j] = t;
+    }
+    text j = {0};
+    char head[64];
+    for (size_t d = 0; d < n_docs; d++) {
+        topic own;
+        if (family[d] < 0) genre_topic(&genres[pick(GENRES)], &own);
+        const topic *t = family[d] < 0 ? &own : &events[family[d]];
+        doc_plan plan = {0, {{0}}, 10 + pick(10)};
+        for (size_t k = 0; k < plan.n; k++) make_sentence(t, &plan.s[k]);
+        /* the lead says who, where and how many: the event's own */
+        sentence *lead = &plan.s[0];
+        snprintf(lead->subj, sizeof(lead->subj), "%s", t->names[2]);
+        snprintf(lead->place, sizeof(lead->place), "%s", t->nouns[TOPIC_WORDS - 1]);
+        snprintf(lead->who, sizeof(lead->who), "%s", t->names[3]);
+        lead->prep = 0, lead->clause = 0;
+        text body = {0};
+        write_sentences(&plan, 0, plan.n, &body);
+        snprintf(head, sizeof(head), "{\"id\": \"s%zu\", \"text\": \"", d);
+        put(&j, head);
+        for (char *c = body.s; *c; c++) {
+            char e[3] = {*c, 0, 0};
+            if (*c == '"' || *c == '\\') e[0] = '\\', e[1] = *c;
+            if (*c == '\n') e[0] = '\\', e[1] = 'n';
+            put(&j, e);
+        }
+        put(&j, "\"}\n");
+        free(body.s);
+    }
+    const char *path = write_temp("reprint_events.jsonl", j.s, j.len);
+    free(j.s);
+    rp_params p;
+    rp_params_init(&p);
+    p.task = RP_TASK_STORIES;
+    rp_engine *e = run_engine(&p, path);
+    /* purity: of the documents in stories, those of their story's commonest
+     * family (a one-off is a family of its own) */
+    uint64_t *story = calloc(n_docs, sizeof(uint64_t));
+    uint64_t n_stories = 0;
+    for (size_t d = 0; d < n_docs; d++) {
+        story[d] = rp_engine_story_of(e, d);
+        if (story[d] > n_stories) n_stories = story[d];
+    }
+    size_t *count = calloc((n_stories + 1) * (FAMILIES + 1), sizeof(size_t));
+    size_t clustered = 0, majority = 0, one_offs_in = 0;
+    for (size_t d = 0; d < n_docs; d++) {
+        if (!story[d]) continue;
+        clustered++;
+        one_offs_in += family[d] < 0;
+        count[story[d] * (FAMILIES + 1) + (size_t)(family[d] + 1)]++;
+    }
+    for (uint64_t s = 1; s <= n_stories; s++) {
+        size_t best = 0, size = 0;
+        for (int f = 0; f <= FAMILIES; f++) {
+            size_t c = count[s * (FAMILIES + 1) + (size_t)f];
+            size += c;
+            if (f > 0 && c > best) best = c;
+        }
+        majority += best ? best : size ? 1 : 0; /* a story of one-offs: one of them is its own */
+    }
+    /* each family's members in one story */
+    size_t whole = 0, found = 0;
+    for (int f = 0; f < FAMILIES; f++) {
+        uint64_t first = 0;
+        int split = 0;
+        size_t members = 0, in = 0;
+        for (size_t d = 0; d < n_docs; d++) {
+            if (family[d] != f) continue;
+            members++;
+            if (!story[d]) continue;
+            in++;
+            if (!first) first = story[d];
+            else split |= story[d] != first;
+        }
+        whole += !split && in == members;
+
+        found += in;
+    }
+    double purity = clustered ? (double)majority / (double)clustered : 1;
+    print_message("%zu documents, %d events (%zu reports), %d genres: %llu stories, %zu documents "
+                  "in them (%zu one-offs); purity %.4f; events whole in one story %zu of %d; "
+                  "reports in a story %.4f\n", n_docs, FAMILIES, in_families, GENRES,
+                  (unsigned long long)n_stories, clustered, one_offs_in, purity, whole, FAMILIES,
+                  (double)found / (double)in_families);
+    assert_true(purity >= 0.95);
+    assert_true(whole * 100 >= FAMILIES * 95);
+    rp_engine_free(e);
+    if (!getenv("REPRINT_KEEP_CORPUS")) remove(path);
+    free(count), free(story), free(family), free(events);
+}
+
 int main(void)
 {
     char err[RP_MSG_MAX];
-    if (rp__lexicon_load(err) != RP_OK) {
+    if (rp__lexicon_load(err) != RP_OK || prose_load() != 0) {
         fprintf(stderr, "test_story: %s\n", err);
         return 1;
     }
@@ -217,6 +357,7 @@ int main(void)
         cmocka_unit_test(test_seeds_one_story),
         cmocka_unit_test(test_sample),
         cmocka_unit_test(test_threads_change_no_story),
+        cmocka_unit_test(test_events_at_scale),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
