@@ -32,7 +32,7 @@ static void usage(FILE *f)
             "(both coverages >= 0.8), wholly_derived (one >= 0.8), partially_derived.\n"
             "source: the earlier --date-field when both have one, else what the texts\n"
             "show (source_evidence: containment, abridgement, excerpt, edits,\n"
-            "spinning), else null. 'reprint align A B' on two files shows their\n"
+            "spinning, summary), else null. 'reprint align A B' on two files shows their\n"
             "passages side by side on a terminal.\n"
             "\n"
             "alignment:\n"

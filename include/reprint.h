@@ -448,7 +448,8 @@ typedef struct {
     const char *source_evidence; /* "date", "containment" (a wrapped copy: the inner
                                     text is the source), "abridgement" (the longer),
                                     "excerpt" (the longer), "edits" or "spinning" (the
-                                    side without the rarer replaced words), or NULL */
+                                    side without the rarer replaced words), "summary"
+                                    (the side a summary passage condenses), or NULL */
     uint64_t substituted;        /* matched words not literally identical (spin) */
     const char *date_a, *date_b; /* the date fields, or NULL */
     const char *text_a;          /* with keep_text: the two texts, else NULL */

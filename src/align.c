@@ -700,6 +700,25 @@ void rp__align_source(rp_alignment *al, const rp_passage *ps, size_t n, const rp
     if (one_sided(d->copy_votes_b, votes)) edits = RP_SOURCE_A;
     else if (one_sided(d->copy_votes_a, votes)) edits = RP_SOURCE_B;
     if (edits != RP_SOURCE_UNKNOWN && structure != RP_SOURCE_UNKNOWN && edits != structure) return;
+    /* A summary condenses its source: the side that is shorter in every
+     * summary passage is the copy. */
+    rp_source_side summary = RP_SOURCE_UNKNOWN;
+    for (size_t k = 0; k < n; k++) {
+        if (ps[k].boilerplate || ps[k].kind != RP_KIND_SUMMARY) continue;
+        rp_source_side side = ps[k].a_words > ps[k].b_words ? RP_SOURCE_A : RP_SOURCE_B;
+        if (summary != RP_SOURCE_UNKNOWN && summary != side) return;
+        summary = side;
+    }
+    if (summary != RP_SOURCE_UNKNOWN) {
+        if ((structure != RP_SOURCE_UNKNOWN && structure != summary) ||
+            (edits != RP_SOURCE_UNKNOWN && edits != summary))
+            return;
+        if (structure == RP_SOURCE_UNKNOWN) {
+            al->source = summary;
+            al->source_evidence = "summary";
+            return;
+        }
+    }
     if (structure != RP_SOURCE_UNKNOWN) {
         al->source = structure;
         al->source_evidence = why;

@@ -1288,7 +1288,7 @@ static rp_status load_words(rp_pair_worker *w, const rp_slot *s, uint64_t side, 
 
 /* What a source is named by (index 0: none). */
 static const char *const evidence_name[] = {"",      "date",  "containment", "abridgement",
-                                            "excerpt", "edits", "spinning",    NULL};
+                                            "excerpt", "edits", "spinning",    "summary", NULL};
 
 /* A vote for the side whose word, replaced one for one, is four times
  * rarer in the corpus than the other's; two when it is a word seen once or

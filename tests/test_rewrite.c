@@ -231,6 +231,7 @@ typedef struct {
     size_t n_det[N_OB], gran_sum[N_OB], detected[N_OB], n_cases[N_OB];
     size_t neg_pairs, neg_reported, other_reported, indirect;
     size_t kinds[N_OB][RP_KIND_SUMMARY + 1]; /* the passages that hit a case, by kind */
+    size_t pairs[N_OB], claimed[N_OB], right[N_OB]; /* who copied whom */
 } tally;
 
 static size_t doc_of(const rp_id *id)
@@ -295,6 +296,11 @@ static int see(void *user, const rp_alignment *al)
     }
     int ob = pc->ob;
     size_t hits = 0;
+    t->pairs[ob]++;
+    if (al->source != RP_SOURCE_UNKNOWN) {
+        t->claimed[ob]++;
+        t->right[ob] += al->source == RP_SOURCE_A; /* a source precedes its copies */
+    }
     for (size_t k = 0; k < al->n_passages; k++) {
         const rp_passage *p = &al->passages[k];
         uint32_t o1 = overlap(p->a_start, p->a_end, pc->s0, pc->s1);
@@ -373,14 +379,20 @@ static void measure(int rewrites, pan_scores out[N_OB], double *neg_rate, int ki
         for (size_t b = a + 1; b < c.n_docs; b++)
             t.neg_pairs += c.topic_of[a] == c.topic_of[b] && !case_of(&c, a, b) && !case_of(&c, b, a);
     *neg_rate = t.neg_pairs ? (double)t.neg_reported / (double)t.neg_pairs : 0;
+    /* a claimed source is right (claims are rare for paraphrases, whose
+     * words say little of their direction) */
+    size_t claimed = 0, right = 0;
     for (int ob = 0; ob < N_OB; ob++) {
         out[ob] = score(&t, ob);
         kind[ob] = usual_kind(&t, ob);
         print_message("%s %-10s %3zu cases: P %.3f R %.3f gran %.3f PlagDet %.3f; passages "
-                      "mostly %s\n", rewrites ? "rewrites" : "plain   ", ob_name[ob], t.n_cases[ob],
-                      out[ob].p, out[ob].r, out[ob].gran, out[ob].plagdet,
-                      rp_passage_kind_name(kind[ob]));
+                      "mostly %s; source claimed for %zu of %zu pairs, right %zu\n",
+                      rewrites ? "rewrites" : "plain   ", ob_name[ob], t.n_cases[ob], out[ob].p,
+                      out[ob].r, out[ob].gran, out[ob].plagdet, rp_passage_kind_name(kind[ob]),
+                      t.claimed[ob], t.pairs[ob], t.right[ob]);
+        claimed += t.claimed[ob], right += t.right[ob];
     }
+    assert_true(right * 100 >= claimed * 95);
     print_message("%s same-topic negatives: %zu of %zu pairs reported (%.2f%%); %zu other false "
                   "pairs; %zu pairs of copies of one source\n",
                   rewrites ? "rewrites" : "plain   ", t.neg_reported, t.neg_pairs,
