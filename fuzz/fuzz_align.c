@@ -1,9 +1,10 @@
 /* fuzz_align.c — passage alignment of two texts built from the input's
  * bytes over a small vocabulary (so they share many runs, repeats and
  * near-misses), with curly quotes and accented letters so that code point
- * offsets differ from byte offsets. Checks that every passage is inside both
- * texts, passages never overlap, counts and scores are consistent with
- * each other and with the parameters. */
+ * offsets differ from byte offsets, and full stops and capitals so that
+ * they have sentences; one input in two aligns rewrites too. Checks that
+ * every passage is inside both texts, passages never overlap, counts and
+ * scores are consistent with each other and with the parameters. */
 #include "fuzz.h"
 #include "reprint.h"
 
@@ -12,12 +13,12 @@
 
 static size_t build(const uint8_t *d, size_t n, char *out)
 {
-    static const char *extra[] = {"\xE2\x80\x9C", "\xC3\xA9t\xC3\xA9 ", "\n\n", ", ", "- "};
+    static const char *extra[] = {"\xE2\x80\x9C", "\xC3\xA9t\xC3\xA9 ", "\n\n", ", ", "- ", ". W", ". Mr. "};
     size_t o = 0;
     for (size_t i = 0; i < n; i++) {
         if (d[i] < 230) o += (size_t)sprintf(out + o, "w%d ", d[i] % 14);
         else {
-            const char *e = extra[d[i] % 5];
+            const char *e = extra[d[i] % 7];
             memcpy(out + o, e, strlen(e));
             o += strlen(e);
         }
@@ -34,6 +35,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     p.min_words = 2 + data[0] % 14;
     p.max_gap = data[1] % 12;
     p.min_identity = (data[2] % 11) / 10.0;
+    p.rewrites = data[0] >> 7;
     size_t split = 4 + (size_t)data[3] * (size - 4) / 255;
     char *a = malloc((split - 4) * 8 + 1), *b = malloc((size - split) * 8 + 1);
     size_t la = build(data + 4, split - 4, a), lb = build(data + split, size - split, b);
@@ -48,10 +50,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         CHECK(ps->b_start < ps->b_end && ps->b_end <= cb, "passage %zu outside b", k);
         CHECK(ps->words == (ps->a_words > ps->b_words ? ps->a_words : ps->b_words), "words");
         CHECK(ps->matches <= ps->a_words && ps->matches <= ps->b_words, "more matches than words");
-        CHECK(ps->matches >= p.min_words, "passage %zu of %u matches under min_words %u", k,
-              ps->matches, p.min_words);
         CHECK(fabs(ps->identity - (double)ps->matches / ps->words) < 1e-9, "identity");
-        CHECK(ps->identity + 1e-9 >= p.min_identity, "identity under min_identity");
+        CHECK(ps->identical <= ps->matches, "more identical words than matches");
+        CHECK(ps->kind >= RP_KIND_VERBATIM && ps->kind <= RP_KIND_SUMMARY, "kind %d", ps->kind);
+        if (ps->kind >= RP_KIND_REWRITTEN) { /* sentences aligned on their content */
+            CHECK(p.rewrites, "a rewritten passage without rewrites");
+            CHECK(ps->words >= p.min_words, "rewritten passage %zu of %u words", k, ps->words);
+        } else {
+            CHECK(ps->matches >= p.min_words, "passage %zu of %u matches under min_words %u", k,
+                  ps->matches, p.min_words);
+            CHECK(ps->identity + 1e-9 >= p.min_identity, "identity under min_identity");
+        }
         if (k > 0) {
             const rp_passage *q = &r.passages[k - 1];
             CHECK(q->a_word + q->a_words <= ps->a_word && q->a_end <= ps->a_start,

@@ -583,7 +583,7 @@ static int spin_keys(rp_tokenizer *tok)
 {
     if (rp__grow((void **)&tok->literal, &tok->literal_cap, tok->n ? tok->n : 1, sizeof(uint64_t)))
         return -1;
-    memcpy(tok->literal, tok->hashes, tok->n * sizeof(uint64_t));
+    if (tok->n) memcpy(tok->literal, tok->hashes, tok->n * sizeof(uint64_t));
     char w[128];
     for (size_t i = 0; i < tok->n; i++) {
         size_t len = rp_tokenizer_word(tok, i, w, sizeof(w));
