@@ -330,5 +330,8 @@ int main(int argc, char **argv)
     fclose(truth);
     fprintf(stderr, "gen_corpus: %llu documents, %llu bytes\n", (unsigned long long)n,
             (unsigned long long)written);
+    for (int k = 0; k < KEEP; k++) free(recent[k].s);
+    free(recent), free(recent_id), free(recent_site);
+    free(page.s), free(doc.s), free(tmp.s);
     return 0;
 }
