@@ -40,6 +40,11 @@ extern "C" {
 #define RP_VERSION_MINOR 1
 #define RP_VERSION_PATCH 0
 #define RP_VERSION_STRING "0.1.0"
+#define RP_VERSION_NUMBER (RP_VERSION_MAJOR * 10000 + RP_VERSION_MINOR * 100 + RP_VERSION_PATCH)
+
+/* The version of the library linked, which may differ from the header's. */
+unsigned rp_version_number(void);
+const char *rp_version_string(void);
 
 /* ---------------------------------------------------------------- errors */
 
@@ -109,8 +114,13 @@ typedef enum {
 } rp_boilerplate;
 
 /* All tunables of a run. Initialize with rp_params_init(), then change what
- * you need: new fields get defaults there, so callers keep compiling. */
+ * you need: new fields get defaults there, so callers keep compiling. The
+ * version field says which layout the caller's header had; a run refuses
+ * parameters of another (RP_ERR_USAGE) rather than misread them. */
+#define RP_PARAMS_VERSION 1
+
 typedef struct {
+    unsigned version;        /* RP_PARAMS_VERSION, set by rp_params_init */
     unsigned ngram;          /* words per shingle (default 5) */
     unsigned num_perm;       /* MinHash signature length (default 128) */
     unsigned bands;          /* LSH bands; 0 = chosen from threshold */

@@ -827,7 +827,8 @@ rp_status rp_align(rp_aligner *al, const char *a, size_t a_len, const char *b, s
                    rp_alignment *out)
 {
     memset(out, 0, sizeof(*out));
-    rp_status st = rp__align_check(&al->p, al->err);
+    rp_status st = rp__params_check_version(&al->p, al->err);
+    if (st == RP_OK) st = rp__align_check(&al->p, al->err);
     if (st != RP_OK) return st;
     if ((st = rp__tokenizer_spin(al->tok_a, al->p.spin, al->err)) != RP_OK ||
         (st = rp__tokenizer_spin(al->tok_b, al->p.spin, al->err)) != RP_OK)

@@ -81,6 +81,7 @@ struct rp_engine {
 void rp_params_init(rp_params *p)
 {
     memset(p, 0, sizeof(*p));
+    p->version = RP_PARAMS_VERSION;
     p->ngram = 5;
     p->num_perm = 128;
     p->threshold = 0.7;
@@ -623,11 +624,13 @@ static rp_status verify(rp_engine *e)
 
 rp_status rp_engine_run(rp_engine *e)
 {
+    rp_status st0;
     if (e->ran) {
         rp__msg(e->err, "the engine has already run");
         return RP_ERR_USAGE;
     }
     e->ran = 1;
+    if ((st0 = rp__params_check_version(&e->p, e->err)) != RP_OK) return st0;
     /* stories' terms are spin keys, with the function words left out */
     if (e->p.task == RP_TASK_STORIES) e->p.spin = e->corpus.p.spin = 1;
     if (e->p.task == RP_TASK_ALIGN && e->p.rewrites) e->p.spin = e->corpus.p.spin = 1;

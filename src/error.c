@@ -99,3 +99,22 @@ double rp__seconds(void)
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
+
+unsigned rp_version_number(void)
+{
+    return RP_VERSION_NUMBER;
+}
+
+const char *rp_version_string(void)
+{
+    return RP_VERSION_STRING;
+}
+
+rp_status rp__params_check_version(const rp_params *p, char *err)
+{
+    if (p->version == RP_PARAMS_VERSION) return RP_OK;
+    rp__msg(err, "parameters of layout version %u, this library takes %u: initialize them with "
+                 "rp_params_init() from the reprint.h it was built with", p->version,
+            RP_PARAMS_VERSION);
+    return RP_ERR_USAGE;
+}

@@ -452,6 +452,11 @@ void rp__align_source(rp_alignment *al, const rp_passage *ps, size_t n, const rp
 void rp__align_summarize(rp_alignment *al, rp_passage *ps, size_t n, const rp_span *sa,
                          size_t content_a, const rp_span *sb, size_t content_b, int identical);
 
+/* -------------------------------------------------------------- error.c */
+
+/* RP_ERR_USAGE, with the message in err, for parameters of another layout. */
+rp_status rp__params_check_version(const rp_params *p, char *err);
+
 /* ----------------------------------------------------------- sentence.c */
 
 /* Where the sentences of a tokenized text end: out[k] is one past the last

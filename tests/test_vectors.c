@@ -1,0 +1,132 @@
+/* test_vectors.c — known answers for the values reprint computes and that
+ * outlive a run: word hashes, spin keys, shingles, MinHash signatures, band
+ * keys, winnowed fingerprints, sentence ends. A stored index, or a value
+ * another machine sends, means the same thing only while these do (as
+ * xxHash's sanity vectors pin its hashes). A change that moves one of them
+ * changes what every stored signature means: it must be deliberate, and
+ * bump RP_VERSION and the pinned values together.
+ *
+ * Digests are XXH64 of the arrays as they lie in memory (little-endian, as
+ * on every machine reprint is built for today).
+ * REPRINT_VECTORS_PRINT=1 prints the current values instead of checking. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <xxhash.h>
+
+#include "internal.h"
+#include "test_util.h"
+
+static const char text[] =
+    "Harbour officials said the new breakwater would protect the fishing fleet from winter "
+    "storms. It cost less than expected, the council's treasurer told 2 reporters on Monday.\n\n"
+    "\xE2\x80\x9CWe held the line,\xE2\x80\x9D she said. Caf\xC3\xA9 owners were pleased.";
+
+static int printing(void)
+{
+    const char *v = getenv("REPRINT_VECTORS_PRINT");
+    return v && *v == '1';
+}
+
+static uint64_t digest(const void *p, size_t n)
+{
+    return XXH64(p, n, 0);
+}
+
+static void check(const char *what, uint64_t got, uint64_t want)
+{
+    if (printing()) {
+        print_message("    %-22s 0x%016llxULL\n", what, (unsigned long long)got);
+        return;
+    }
+    if (got != want)
+        fail_msg("%s: 0x%016llx, pinned 0x%016llx", what, (unsigned long long)got,
+                 (unsigned long long)want);
+}
+
+static void test_vectors(void **state)
+{
+    (void)state;
+    rp_tokenizer *tok = rp_tokenizer_create();
+    const uint64_t *h;
+    const rp_span *sp;
+    size_t n;
+    assert_int_equal(rp_tokenize(tok, text, sizeof(text) - 1, &h, &sp, &n), RP_OK);
+    assert_int_equal(n, 37);
+    uint64_t *words = malloc(n * sizeof(uint64_t));
+    memcpy(words, h, n * sizeof(uint64_t));
+    check("word 0 (harbour)", words[0], 0x258b224c8ed8b893ULL);
+    check("words", digest(words, n * sizeof(uint64_t)), 0xc141a096df027fd1ULL);
+    check("spans", digest(sp, n * sizeof(rp_span)), 0xc1bf5ddb184b9002ULL);
+    check("exact hash", rp__exact_hash(words, n, 0), 0x8b77f918e2209200ULL);
+    uint32_t ends[64];
+    size_t n_sent = rp__sentence_ends(text, sizeof(text) - 1, sp, n, ends);
+    check("sentence ends", digest(ends, n_sent * sizeof(uint32_t)) ^ n_sent, 0x13e64f10e0a1d189ULL);
+
+    uint64_t *sh = NULL;
+    size_t cap = 0, n_sh = rp__shingles(words, n, 5, 0, &sh, &cap, 1);
+    assert_true(n_sh != SIZE_MAX && n_sh > 0);
+    check("shingles (5, seed 0)", digest(sh, n_sh * sizeof(uint64_t)), 0x573cdac465034efeULL);
+    uint64_t sig[128], sig2[128];
+    assert_int_equal(rp__sign(sh, n_sh, 128, 0, sig), 0);
+    assert_int_equal(rp__sign_tokens(words, n, 5, 128, 0, sig2), 0);
+    assert_memory_equal(sig, sig2, sizeof(sig));
+    check("signature[0]", sig[0], 0xf4884444e800207bULL);
+    check("signature (128)", digest(sig, sizeof(sig)), 0x582dc1c1b58ead7aULL);
+    uint32_t keys[16];
+    for (unsigned b = 0; b < 16; b++) keys[b] = rp__band_key(sig, b, 8, 0);
+    check("band keys (16 x 8)", digest(keys, sizeof(keys)), 0x45ab448a15d350f1ULL);
+    uint64_t *fp = NULL;
+    size_t cap_fp = 0, n_fp = rp__winnow(words, n, 6, 5, 0, &fp, &cap_fp);
+    assert_true(n_fp != SIZE_MAX && n_fp > 0);
+    check("winnowed (6, 5)", digest(fp, n_fp * sizeof(uint64_t)), 0xd4f7d81c56e372c4ULL);
+
+    /* spin keys: the forms and synonyms that must meet, and their values */
+    char err[RP_MSG_MAX];
+    assert_int_equal(rp__tokenizer_spin(tok, 1, err), RP_OK);
+    assert_int_equal(rp_tokenize(tok, text, sizeof(text) - 1, &h, &sp, &n), RP_OK);
+    check("spin keys", digest(h, n * sizeof(uint64_t)), 0x68382c44684ca61eULL);
+    static const char *meet[][2] = {{"said", "say"}, {"held", "holds"}, {"two", "2"}};
+    for (size_t k = 0; k < sizeof(meet) / sizeof(meet[0]); k++) {
+        uint64_t x;
+        assert_int_equal(rp_tokenize(tok, meet[k][0], strlen(meet[k][0]), &h, &sp, &n), RP_OK);
+        x = h[0];
+        assert_int_equal(rp_tokenize(tok, meet[k][1], strlen(meet[k][1]), &h, &sp, &n), RP_OK);
+        assert_true(x == h[0]);
+    }
+    free(words), free(sh), free(fp);
+    rp_tokenizer_free(tok);
+}
+
+static void test_version(void **state)
+{
+    (void)state;
+    assert_int_equal(rp_version_number(), RP_VERSION_NUMBER);
+    assert_string_equal(rp_version_string(), RP_VERSION_STRING);
+    /* parameters from another header are refused, not misread */
+    rp_params p;
+    rp_params_init(&p);
+    assert_int_equal(p.version, RP_PARAMS_VERSION);
+    p.version = RP_PARAMS_VERSION + 1;
+    rp_engine *e = rp_engine_create(&p);
+    assert_non_null(e);
+    assert_int_equal(rp_engine_run(e), RP_ERR_USAGE);
+    assert_non_null(strstr(rp_engine_error(e), "rp_params_init"));
+    rp_engine_free(e);
+    rp_aligner *al = rp_aligner_create(&p);
+    rp_alignment out;
+    assert_int_equal(rp_align(al, "a b", 3, "a b", 3, &out), RP_ERR_USAGE);
+    rp_aligner_free(al);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_vectors),
+        cmocka_unit_test(test_version),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
