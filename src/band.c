@@ -128,3 +128,26 @@ int rp__band_pairs_scratch(uint64_t *entries, size_t n, uint64_t *scratch, size_
     }
     return 0;
 }
+
+rp_status rp__lsh_params(const rp_params *p, unsigned *bands, unsigned *rows, char *err)
+{
+    if (p->ngram < 1 || p->ngram > 64 || p->num_perm < 1 || p->num_perm > 4096 ||
+        !(p->threshold > 0 && p->threshold <= 1)) {
+        rp__msg(err, "invalid parameters (ngram 1..64, num_perm 1..4096, threshold (0,1])");
+        return RP_ERR_USAGE;
+    }
+    if (p->bands || p->rows) {
+        if (!p->bands || !p->rows || (uint64_t)p->bands * p->rows > p->num_perm) {
+            rp__msg(err, "bands and rows must both be set, with bands * rows <= num_perm (%u)",
+                    p->num_perm);
+            return RP_ERR_USAGE;
+        }
+        *bands = p->bands;
+        *rows = p->rows;
+        return RP_OK;
+    }
+    double t = p->threshold;
+    if (p->measure == RP_MEASURE_CONTAINMENT) t = t / (2 - t);
+    rp_lsh_choose(t, p->num_perm, bands, rows);
+    return RP_OK;
+}

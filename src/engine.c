@@ -641,32 +641,18 @@ rp_status rp_engine_run(rp_engine *e)
     if (e->p.task == RP_TASK_ALIGN) return rp__reuse_run(e->reuse, &e->corpus, &e->stats, e->err);
     if (e->p.task == RP_TASK_STORIES)
         return rp__stories_run(e->stories, &e->corpus, &e->stats, e->err);
-    if (e->p.ngram < 1 || e->p.ngram > 64 || e->p.num_perm < 1 || e->p.num_perm > 4096 ||
-        !(e->p.threshold > 0 && e->p.threshold <= 1) || e->p.max_doc_bytes < 1 ||
-        e->p.max_bucket < 2) {
-        rp__msg(e->err, "invalid parameters (ngram 1..64, num_perm 1..4096, threshold (0,1], "
-                        "max_doc_bytes >= 1, max_bucket >= 2)");
+    if (e->p.max_doc_bytes < 1 || e->p.max_bucket < 2) {
+        rp__msg(e->err, "invalid parameters (max_doc_bytes >= 1, max_bucket >= 2)");
         return RP_ERR_USAGE;
     }
-    if (e->p.bands || e->p.rows) {
-        if (!e->p.bands || !e->p.rows || (uint64_t)e->p.bands * e->p.rows > e->p.num_perm) {
-            rp__msg(e->err, "bands and rows must both be set, with bands * rows <= num_perm (%u)",
-                    e->p.num_perm);
-            return RP_ERR_USAGE;
-        }
-        e->bands = e->p.bands;
-        e->rows = e->p.rows;
-    } else {
-        double t = e->p.threshold;
-        if (e->p.measure == RP_MEASURE_CONTAINMENT) t = t / (2 - t);
-        rp_lsh_choose(t, e->p.num_perm, &e->bands, &e->rows);
-    }
+    rp_status st = rp__lsh_params(&e->p, &e->bands, &e->rows, e->err);
+    if (st != RP_OK) return st;
     e->stats.bands = e->bands;
     e->stats.rows = e->rows;
     e->band = rp__bands_create(e->bands, e->p.memory_limit, &e->corpus);
     if (!e->band) return RP_ERR_NOMEM;
 
-    rp_status st = rp__corpus_first_pass(&e->corpus, &e->stats, &sign_ops, e);
+    st = rp__corpus_first_pass(&e->corpus, &e->stats, &sign_ops, e);
     if (e->corpus.on_progress) /* no bytes to count here: the stage is named */
         e->corpus.on_progress(e->corpus.user, "candidates", 0, 0);
     double t = rp__seconds();

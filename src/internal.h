@@ -85,6 +85,11 @@ double rp__sig_similarity(const uint64_t *a, const uint64_t *b, unsigned num_per
 
 /* --------------------------------------------------------------- band.c */
 
+/* The bands and rows of LSH for p: as set, or chosen from its threshold
+ * (for containment, from the Jaccard of two equal documents at it); the
+ * shingle and signature parameters checked too. */
+rp_status rp__lsh_params(const rp_params *p, unsigned *bands, unsigned *rows, char *err);
+
 /* 32-bit key of band b (rows values starting at sig + b * rows). */
 uint32_t rp__band_key(const uint64_t *sig, unsigned band, unsigned rows, uint64_t seed);
 
