@@ -496,6 +496,46 @@ rp_status rp_engine_foreach_story(rp_engine *engine, int (*fn)(void *user, const
 /* The story (1-based) record i belongs to, 0 for none. */
 uint64_t rp_engine_story_of(const rp_engine *engine, uint64_t index);
 
+/* ------------------------------------------------------------ signatures */
+
+/* A document's signature: what dedup computes for each document in its
+ * first pass (the hash of its normalized words, its MinHash signature and
+ * LSH band keys), with the parameters that made it, as a value to store,
+ * send and compare later: an index of everything seen keeps these. Values
+ * are pinned by known-answer tests; the encoded form is versioned
+ * (RP_SIGNATURE_FORMAT), little-endian and checksummed. Two signatures
+ * compare only when made with the same parameters. */
+#define RP_SIGNATURE_FORMAT 1
+
+typedef struct rp_signer rp_signer;
+typedef struct rp_signature rp_signature;
+
+/* A signer for params (ngram, num_perm, bands and rows or threshold and
+ * measure, seed, spin); NULL only when out of memory. */
+rp_signer *rp_signer_create(const rp_params *params);
+void rp_signer_free(rp_signer *signer);
+const char *rp_signer_error(const rp_signer *signer);
+/* The signature of one text, new in *out (free it with
+ * rp_signature_free). A text of no words is RP_ERR_EMPTY; invalid
+ * parameters RP_ERR_USAGE. */
+rp_status rp_sign(rp_signer *signer, const char *text, size_t len, rp_signature **out);
+void rp_signature_free(rp_signature *sig);
+/* Its encoded size; the bytes go to buf when cap holds them. */
+size_t rp_signature_encode(const rp_signature *sig, void *buf, size_t cap);
+/* A signature from its encoded bytes; NULL when they are not one (a wrong
+ * magic, format, length or checksum) or out of memory. */
+rp_signature *rp_signature_decode(const void *buf, size_t len);
+/* The share of equal MinHash values: an estimate of the Jaccard similarity
+ * of the two texts' shingle sets; -1 when made with other parameters. */
+double rp_signature_similarity(const rp_signature *a, const rp_signature *b);
+/* 1 when the two share an LSH band key (dedup compares them) or are the
+ * same words; 0 when not, or made with other parameters. */
+int rp_signature_candidates(const rp_signature *a, const rp_signature *b);
+/* 1 when the two texts have the same normalized words. */
+int rp_signature_same_words(const rp_signature *a, const rp_signature *b);
+/* The words signed. */
+uint64_t rp_signature_words(const rp_signature *sig);
+
 /* Aligns two texts directly (min_words, max_gap, min_identity, spin and
  * rewrites apply). */
 typedef struct rp_aligner rp_aligner;

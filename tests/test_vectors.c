@@ -47,6 +47,20 @@ static void check(const char *what, uint64_t got, uint64_t want)
                  (unsigned long long)want);
 }
 
+typedef struct {
+    rp_signature **sigs;
+    size_t n, pairs;
+} pair_check;
+
+static int check_pair(void *user, const rp_pair *pair)
+{
+    pair_check *pc = user;
+    assert_true(pair->a_index < pc->n && pair->b_index < pc->n);
+    assert_true(rp_signature_candidates(pc->sigs[pair->a_index], pc->sigs[pair->b_index]));
+    pc->pairs++;
+    return 0;
+}
+
 static void test_vectors(void **state)
 {
     (void)state;
@@ -101,6 +115,74 @@ static void test_vectors(void **state)
     rp_tokenizer_free(tok);
 }
 
+/* The public signature: pinned, encoded and decoded to the same bytes,
+ * refused when torn, and the engine's own: every pair dedup reports is a
+ * candidate pair of the two documents' signatures. */
+static void test_signature(void **state)
+{
+    (void)state;
+    rp_params p;
+    rp_params_init(&p);
+    rp_signer *s = rp_signer_create(&p);
+    rp_signature *sig, *again;
+    assert_int_equal(rp_sign(s, text, sizeof(text) - 1, &sig), RP_OK);
+    assert_int_equal(rp_signature_words(sig), 37);
+    size_t n = rp_signature_encode(sig, NULL, 0);
+    uint8_t *buf = malloc(n), *buf2 = malloc(n);
+    assert_int_equal(rp_signature_encode(sig, buf, n), n);
+    check("encoded signature", digest(buf, n) ^ n, 0x261c03b7f3ccacc7ULL);
+    assert_non_null(again = rp_signature_decode(buf, n));
+    assert_int_equal(rp_signature_encode(again, buf2, n), n);
+    assert_memory_equal(buf, buf2, n);
+    assert_true(rp_signature_similarity(sig, again) == 1.0);
+    assert_true(rp_signature_candidates(sig, again) && rp_signature_same_words(sig, again));
+    rp_signature_free(again);
+    for (size_t k = 0; k < n; k += 7) { /* any byte changed, or the length */
+        buf2[k] ^= 0x20;
+        assert_null(rp_signature_decode(buf2, n));
+        buf2[k] ^= 0x20;
+    }
+    assert_null(rp_signature_decode(buf, n - 1));
+    /* made with other parameters: not compared */
+    rp_params q = p;
+    q.seed = 1;
+    rp_signer *s2 = rp_signer_create(&q);
+    assert_int_equal(rp_sign(s2, text, sizeof(text) - 1, &again), RP_OK);
+    assert_true(rp_signature_similarity(sig, again) == -1);
+    assert_false(rp_signature_candidates(sig, again));
+    rp_signature_free(again);
+    rp_signer_free(s2);
+    assert_int_equal(rp_sign(s, " ... ", 5, &again), RP_ERR_EMPTY);
+    rp_signature_free(sig);
+    free(buf), free(buf2);
+
+    /* the engine's pairs are the signatures' candidates */
+    const char *path = REPRINT_SOURCE_DIR "/examples/news.jsonl";
+    rp_signature *sigs[64];
+    size_t n_docs = 0;
+    rp_reader *r = rp_reader_open(path, &p);
+    rp_doc d;
+    while (rp_reader_next(r, &d) == RP_OK && n_docs < 64)
+        assert_int_equal(rp_sign(s, d.text, d.text_len, &sigs[n_docs++]), RP_OK);
+    rp_reader_free(r);
+    p.threshold = 0.3; /* low enough for several pairs */
+    rp_signer_free(s);
+    s = rp_signer_create(&p);
+    for (size_t k = 0; k < n_docs; k++) rp_signature_free(sigs[k]);
+    n_docs = 0;
+    r = rp_reader_open(path, &p);
+    while (rp_reader_next(r, &d) == RP_OK && n_docs < 64)
+        assert_int_equal(rp_sign(s, d.text, d.text_len, &sigs[n_docs++]), RP_OK);
+    rp_reader_free(r);
+    rp_engine *e = run_engine(&p, path);
+    pair_check pc = {sigs, n_docs, 0};
+    assert_int_equal(rp_engine_foreach_pair(e, check_pair, &pc), RP_OK);
+    assert_true(pc.pairs >= 3);
+    rp_engine_free(e);
+    for (size_t k = 0; k < n_docs; k++) rp_signature_free(sigs[k]);
+    rp_signer_free(s);
+}
+
 static void test_version(void **state)
 {
     (void)state;
@@ -126,6 +208,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_vectors),
+        cmocka_unit_test(test_signature),
         cmocka_unit_test(test_version),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
