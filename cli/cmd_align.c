@@ -507,12 +507,10 @@ static rp_status write_alignments(void *ctx, FILE *out)
     view v = {out, isatty(fileno(out)) && !getenv("NO_COLOR"), 0, rp_tokenizer_create(), 0};
     if (!v.tok) return RP_ERR_NOMEM;
     v.width = (terminal_width() - 5) / 2;
-    rp_stats s;
-    rp_engine_stats(ao->e, &s);
-    fprintf(out, "reprint align: %llu pair%s of documents share passages of %u+ words\n\n",
-            (unsigned long long)s.aligned_pairs, s.aligned_pairs == 1 ? "" : "s",
-            ao->o->params.min_words);
+    /* a title, not the accounting: the summary on stderr has the counts */
+    fprintf(out, "Pairs of documents sharing passages of %u+ words:\n\n", ao->o->params.min_words);
     rp_status st = rp_engine_foreach_alignment(ao->e, show_alignment, &v);
+    if (st == RP_OK && v.shown == 0) fprintf(out, "none\n");
     rp_tokenizer_free(v.tok);
     return st;
 }

@@ -133,13 +133,10 @@ int cli_dedup(int argc, char **argv)
         }
         rp_stats s;
         rp_engine_stats(e, &s);
-        printf("reprint dedup: %llu documents, %llu kept, %llu removed as near-duplicates "
-               "(%s >= %.2f of word %u-grams), %llu rejected\n",
-               (unsigned long long)s.read, (unsigned long long)s.kept,
-               (unsigned long long)s.removed,
+        /* a title, not the accounting: the summary on stderr has the counts */
+        printf("Near-duplicates (%s >= %.2f of word %u-grams), the first of each cluster kept:\n",
                o.params.measure == RP_MEASURE_JACCARD ? "Jaccard" : "containment",
-               o.params.threshold, o.params.ngram,
-               (unsigned long long)s.rejected);
+               o.params.threshold, o.params.ngram);
         human_ctx h = {stdout, &hp};
         rp_engine_foreach_cluster(e, show_cluster, &h);
         if (s.clusters == 0) printf("\nno near-duplicates found\n");

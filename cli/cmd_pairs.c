@@ -73,10 +73,14 @@ static int by_jaccard(const void *x, const void *y)
 
 static void show(FILE *f, held_pairs *hp, const cli_opts *o)
 {
-    fprintf(f, "reprint pairs: %zu pairs with %s >= %.2f (word %u-grams)\n\n", hp->n,
+    /* a title, not the accounting: the summary on stderr has the counts */
+    fprintf(f, "Pairs with %s >= %.2f (word %u-grams), the most alike first:\n\n",
             o->params.measure == RP_MEASURE_JACCARD ? "Jaccard" : "containment",
             o->params.threshold, o->params.ngram);
-    if (hp->n == 0) return;
+    if (hp->n == 0) {
+        fprintf(f, "none\n");
+        return;
+    }
     qsort(hp->v, hp->n, sizeof(*hp->v), by_jaccard);
     fprintf(f, "  jaccard  a in b  b in a   a                                b\n");
     for (size_t k = 0; k < hp->n; k++) {

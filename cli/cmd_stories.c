@@ -211,9 +211,9 @@ static int show_stories(rp_engine *e, cli_opts *o, uint64_t *listed)
     rp_engine_stats(e, &s);
     story_view v = {stdout, isatty(1) && !getenv("NO_COLOR"), &l};
     if (rc == EXIT_OK) {
-        printf("reprint stories: %llu stor%s of two or more documents\n\n",
-               (unsigned long long)s.clusters, s.clusters == 1 ? "y" : "ies");
+        printf("Stories of two or more documents:\n\n"); /* the counts are the summary's */
         if (rp_engine_foreach_story(e, show_story, &v) != RP_OK) rc = EXIT_IO;
+        if (s.clusters == 0) printf("none\n");
         *listed = s.clusters;
     }
     for (size_t k = 0; k < l.n; k++) free(l.v[k].ida), free(l.v[k].idb);

@@ -253,6 +253,14 @@ for (a, b), d in p.items():
 PY
 "$BIN" align --human -q "$EX" > "$WORK/align.txt"
 check "align's readable view shows passages side by side" grep -q "passage: 110 words, identity 0.78" "$WORK/align.txt"
+for c in dedup pairs align stories; do
+    "$BIN" "$c" --human "$EX" > "$WORK/view-$c.txt" 2> "$WORK/view-$c-err.txt"
+done
+check "one accounting per run: on stderr, once, and not again in the readable views" \
+    bash -c 'for c in dedup pairs align stories; do
+                 [ "$(grep -c "^reprint $c: read 13 documents" "$0/view-$c-err.txt")" = 1 ] || exit 1
+                 ! grep -q "13 documents\|^reprint $c:" "$0/view-$c.txt" || exit 1
+             done' "$WORK"
 check "align's readable view marks words that differ" grep -q "\[" "$WORK/align.txt"
 python3 - "$EX" "$WORK" <<'PY'
 import json, sys
