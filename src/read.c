@@ -498,7 +498,7 @@ static rp_status open_next_file(rp_reader *r)
             if (first_visit(r, &sb) < 0) return RP_ERR_NOMEM;
             rp_status st = walk(r, r->path, "", &cap, 0);
             if (st != RP_OK) return st;
-            qsort(r->files, r->n_files, sizeof(char *), cmp_str);
+            if (r->n_files) qsort(r->files, r->n_files, sizeof(char *), cmp_str);
         }
     }
     if (r->is_dir) {

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# hostile.sh BIN SOURCE_DIR WORK — a battery of hostile inputs, each run as
+# hostile.sh BIN SOURCE_DIR WORK — a battery of hostile inputs (47 of them, plus
+# stdin, FIFOs, process substitution, a missing tmp dir and interrupts), each run as
 # dedup, dedup --skip-bad, pairs and align (and stories on a few), under a
 # time limit. What must hold for every run: it ends (no hang), by one of
 # the documented exit codes (0, 1 bad input, 2 usage, 3 I/O), never by a
@@ -38,13 +39,63 @@ print(json.dumps({'id': 'dup', 'text': 'same words here and there'}))
 print(json.dumps({'id': 'x' * 100000, 'text': 'an id of a hundred thousand bytes then some words'}))
 print(json.dumps({'id': 'q', 'text': ' '.join(['w%d' % (i % 7) for i in range(50000)])}))
 " > odd.jsonl
+# more shapes of JSONL and of text that real crawls hold
+python3 - <<'PY'
+import json, random
+w = lambda n: " ".join("w%d" % (i % 13) for i in range(n))
+def lines(name, rows, end="\n"):
+    with open(name, "w", newline="") as f:
+        for r in rows: f.write(r + end)
+lines("crlf.jsonl", [json.dumps({"id": i, "text": w(30)}) for i in range(5)], "\r\n")
+with open("no-final-newline.jsonl", "w") as f: f.write(json.dumps({"id": 1, "text": w(20)}))
+lines("ids.jsonl", ['{"id": null, "text": "%s"}' % w(12), '{"id": -0, "text": "%s"}' % w(12),
+                    '{"id": 1e5, "text": "%s"}' % w(12), '{"id": 1e400, "text": "%s"}' % w(12),
+                    '{"id": 12345678901234567890, "text": "%s"}' % w(12), '{"id": true, "text": "x y"}',
+                    '{"id": "", "text": "%s"}' % w(12), '{"id": "a\\nb", "text": "%s"}' % w(12)])
+lines("texts.jsonl", ['{"id": 1, "text": ""}', '{"id": 2, "text": "   \\t  "}', '{"id": 3, "text": "!!! ... ???"}',
+                      '{"id": 4, "text": {"nested": "x"}}', '{"id": 5, "text": null}', '{"id": 6}',
+                      '{"id": 7, "text": "a \\"quoted\\" \\\\ back \\/ slash"}'])
+lines("escapes2.jsonl", ['{"id": 1, "text": "bad \\x escape"}', '{"id": 2, "text": "\\udc00 low alone"}',
+                         '{"id": 3, "text": "\\ud83d\\ude00 a pair"}', '{"id": 4, "te\\u0078t": "escaped key"}',
+                         '{"id": 5, "text": "raw\ttab and \x01 control"}'])
+lines("garbage.jsonl", ['{"id": 1, "text": "a b c"} trailing', '{"id": 2, "text": "x"}{"id": 3, "text": "y"}',
+                        '{"id": 4, "text": "one", "text": "two"}', '{"id": 5,, "text": "z"}', '{', '}'])
+lines("unicode.jsonl", [json.dumps({"id": i, "text": t}, ensure_ascii=False) for i, t in enumerate([
+    "caf\u00e9 cafe\u0301 na\u00efve \u00c5ngstr\u00f6m", "\u05e9\u05dc\u05d5\u05dd \u0639\u0627\u0644\u0645 right to left",
+    "\U0001F600 \U0001F44D\U0001F3FD emoji and skin tones", "zero\u200bwidth\u200d joiners\u00a0nbsp",
+    "\u4e2d\u6587\u6587\u672c \u65e5\u672c\u8a9e\u306e\u6587", "\ufeff bom inside \u2028 line sep \u0085 next line"])])
+with open("overlong.jsonl", "wb") as f:
+    f.write(b'{"id": 1, "text": "over\xc0\xaflong \xed\xa0\x80 surrogate bytes"}\n')
+    f.write(b'{"id": 2, "text": "good words after the bad ones"}\n')
+lines("tiny-many.jsonl", [json.dumps({"id": i, "text": "w%d" % (i % 1000)}) for i in range(5000)])
+lines("fields.jsonl", [json.dumps(dict({"id": i, "text": w(15)}, **{"f%d" % k: [k, {"x": k}] for k in range(300)})) for i in range(3)])
+lines("sameall.jsonl", [json.dumps({"id": i, "text": w(40)}) for i in range(500)])
+random.seed(3)
+with open("nowords.txt", "w") as f: f.write("... --- !!! ??? *** ;;; ((( )))\n" * 50)
+with open("cr-only.txt", "w", newline="") as f: f.write("line one\rline two\rline three\r")
+PY
+printf '\xef\xbb\xbf' > bom-start.jsonl; cat "$EX" >> bom-start.jsonl
+cp "$EX" data                                          # JSONL without a telling name
+{ gzip -c "$EX"; gzip -c "$EX"; } > members.jsonl.gz  # concatenated gzip members
+{ zstd -q -c "$EX"; zstd -q -c "$EX"; } > frames.jsonl.zst
+{ printf '\x50\x2a\x4d\x18\x04\x00\x00\x00skip'; zstd -q -c "$EX"; } > skippable.jsonl.zst
+gzip -c "$EX" > not-gz-name.jsonl                      # compressed, named as plain
+: > empty.txt
+mkdir -p emptydir manydir
+for i in $(seq 300); do echo "file $i has w$((i % 9)) words like w$((i % 5)) and more" > "manydir/f$i.txt"; done
+cp "$EX" "name with spaces.jsonl"
 mkdir -p dir/sub; cp "$EX" dir/; ln -sfn .. dir/sub/up; ln -sfn nowhere dir/broken; cp binary.txt dir/
 cd "$WORK"
 fail=0 runs=0
-run_case() { # name, args...: one run, checked
+run_case() { # name, args...: one run, checked; "--sh CMD ARGS..." runs a command of its own
     local name=$1; shift
     runs=$((runs + 1))
-    timeout 60 "$BIN" "$@" --tmp-dir "$WORK/tmp" --stats "$WORK/stats.json" > "$WORK/out" 2> "$WORK/err"
+    if [ "$1" = --sh ]; then
+        shift
+        timeout 60 "$@" > "$WORK/out" 2> "$WORK/err"
+    else
+        timeout 60 "$BIN" "$@" --tmp-dir "$WORK/tmp" --stats "$WORK/stats.json" > "$WORK/out" 2> "$WORK/err"
+    fi
     local rc=$?
     local bad=""
     case $rc in 0|1|2|3) ;; 124) bad="hung (killed after 60 s)" ;; *) bad="exit $rc" ;; esac
@@ -64,7 +115,11 @@ PY
 }
 for f in good.jsonl empty.jsonl blank.jsonl cut.jsonl cut.jsonl.gz cut.jsonl.zst fake.jsonl.gz \
          utf16.jsonl bom-mid.jsonl escapes.jsonl shapes.jsonl longword.jsonl longline.jsonl \
-         bomb.txt.gz binary.txt badutf8.txt random.bin deep.jsonl odd.jsonl dir; do
+         bomb.txt.gz binary.txt badutf8.txt random.bin deep.jsonl odd.jsonl dir \
+         crlf.jsonl no-final-newline.jsonl ids.jsonl texts.jsonl escapes2.jsonl garbage.jsonl \
+         unicode.jsonl overlong.jsonl tiny-many.jsonl fields.jsonl sameall.jsonl nowords.txt \
+         cr-only.txt bom-start.jsonl data members.jsonl.gz frames.jsonl.zst skippable.jsonl.zst \
+         not-gz-name.jsonl empty.txt emptydir manydir "name with spaces.jsonl"; do
     run_case "dedup $f" dedup -q --max-doc-bytes 1M "in/$f"
     run_case "dedup --skip-bad $f" dedup -q --skip-bad --max-doc-bytes 1M "in/$f"
     run_case "pairs --skip-bad $f" pairs -q --skip-bad "in/$f"
@@ -78,6 +133,16 @@ run_case "stdin of random bytes" dedup -q --skip-bad - < in/random.bin
 run_case "a missing file" dedup -q in/no-such-file.jsonl
 run_case "a bad option" dedup -q --no-such-option in/good.jsonl
 run_case "a bad value" align -q --min-words 1 in/good.jsonl
+run_case "stdin empty" dedup -q - < /dev/null
+run_case "stdin plain text" align -q --skip-bad - < in/nowords.txt
+run_case "/dev/null" pairs -q /dev/null
+run_case "a FIFO" --sh bash -c 'mkfifo "$0/ff" && { cat "$1" > "$0/ff" & } && "$2" dedup -q --tmp-dir "$3" --format jsonl "$0/ff"; r=$?; rm -f "$0/ff"; exit $r' "$WORK/in" "$EX" "$BIN" "$WORK/tmp"
+run_case "process substitution" --sh bash -c '"$0" pairs -q --tmp-dir "$2" <(cat "$1")' "$BIN" "$EX" "$WORK/tmp"
+run_case "the same file twice" dedup -q in/good.jsonl in/good.jsonl
+run_case "a directory and a file in it" align -q --skip-bad in/dir in/dir/news.jsonl
+gzip -c in/good.jsonl > in/good.jsonl.gz
+run_case "--tmp-dir missing" --sh "$BIN" dedup -q --tmp-dir "$WORK/no/such/dir" in/good.jsonl.gz
+run_case "rewrites on the odd inputs" align -q --rewrites --skip-bad in/odd.jsonl in/unicode.jsonl in/garbage.jsonl
 # interrupted at a few points of a run over a compressed input
 gzip -c in/longline.jsonl > in/int.jsonl.gz
 for at in 0.05 0.2 0.5; do
