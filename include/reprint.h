@@ -264,6 +264,25 @@ const char *rp_tokenizer_error(const rp_tokenizer *tok);
  * tests): copies at most cap-1 bytes plus a NUL into out; returns its length. */
 size_t rp_tokenizer_word(rp_tokenizer *tok, size_t i, char *out, size_t cap);
 
+/* ------------------------------------------------------------- spinner */
+
+/* The spin-robust view of a tokenized text, a step after the tokenizer:
+ * each word's key is its own hash for a function word, its WordNet synonym
+ * class (of its base form) for a word WordNet knows, else the hash of its
+ * Snowball stem, so that "said"/"stated", "held"/"holds" and "two"/"2"
+ * meet. What --spin, --rewrites and stories compare. A spinner caches the
+ * keys of the words it has seen; one per thread. */
+typedef struct rp_spinner rp_spinner;
+
+rp_spinner *rp_spinner_create(void);  /* NULL only when out of memory */
+void rp_spinner_free(rp_spinner *spinner);
+const char *rp_spinner_error(const rp_spinner *spinner);
+/* The keys of the n words tok last tokenized, whose hashes rp_tokenize gave
+ * (hashes), into *keys (valid until the next call). RP_ERR_IO when the
+ * WordNet database cannot be loaded. */
+rp_status rp_spin(rp_spinner *spinner, rp_tokenizer *tok, const uint64_t *hashes, size_t n,
+                  const uint64_t **keys);
+
 /* ---------------------------------------------------------------- engine */
 
 /* A verified similar pair; a precedes b in input order. */

@@ -765,6 +765,7 @@ struct rp_aligner {
     uint32_t *ea, *eb;       /* rewrites: the sentences' ends */
     size_t cap_ea, cap_eb;
     rp_rewrite_ws *rws;
+    rp_spinner *spin;
     char err[RP_MSG_MAX];
 };
 
@@ -797,6 +798,7 @@ void rp_aligner_free(rp_aligner *al)
     free(al->ea);
     free(al->eb);
     rp__rewrite_ws_free(al->rws);
+    rp_spinner_free(al->spin);
     free(al);
 }
 
@@ -830,9 +832,10 @@ rp_status rp_align(rp_aligner *al, const char *a, size_t a_len, const char *b, s
     rp_status st = rp__params_check_version(&al->p, al->err);
     if (st == RP_OK) st = rp__align_check(&al->p, al->err);
     if (st != RP_OK) return st;
-    if ((st = rp__tokenizer_spin(al->tok_a, al->p.spin, al->err)) != RP_OK ||
-        (st = rp__tokenizer_spin(al->tok_b, al->p.spin, al->err)) != RP_OK)
-        return st;
+    if (al->p.spin && !al->spin && !(al->spin = rp_spinner_create())) {
+        rp__msg(al->err, "out of memory");
+        return RP_ERR_NOMEM;
+    }
     const uint64_t *ha, *hb;
     const rp_span *sa, *sb;
     size_t na, nb;
@@ -844,12 +847,27 @@ rp_status rp_align(rp_aligner *al, const char *a, size_t a_len, const char *b, s
         rp__msg(al->err, "second text: %s", rp_tokenizer_error(al->tok_b));
         return st;
     }
-    if (rp__align_tokens32(ha, na, &al->ta, &al->cap_a) ||
-        rp__align_tokens32(hb, nb, &al->tb, &al->cap_b) ||
-        rp__align_set_a(al->ws, al->ta, na, al->p.min_words) ||
-        (al->p.spin && /* without spin the words' own hashes are ta, tb */
-         (rp__align_tokens32(rp__tokenizer_literal(al->tok_a), na, &al->la, &al->cap_la) ||
-          rp__align_tokens32(rp__tokenizer_literal(al->tok_b), nb, &al->lb, &al->cap_lb)))) {
+    /* with spin, ta and tb are the keys and la, lb the words' own hashes;
+     * without, the own hashes are ta, tb */
+    const uint64_t *ka = ha, *kb = hb;
+    if (al->p.spin) {
+        if (rp__align_tokens32(ha, na, &al->la, &al->cap_la) ||
+            rp__align_tokens32(hb, nb, &al->lb, &al->cap_lb)) {
+            rp__msg(al->err, "out of memory");
+            return RP_ERR_NOMEM;
+        }
+        if ((st = rp_spin(al->spin, al->tok_a, ha, na, &ka)) != RP_OK ||
+            rp__align_tokens32(ka, na, &al->ta, &al->cap_a) ||
+            (st = rp_spin(al->spin, al->tok_b, hb, nb, &kb)) != RP_OK) {
+            rp__msg(al->err, "%s", st != RP_OK ? rp_spinner_error(al->spin) : "out of memory");
+            return st != RP_OK ? st : RP_ERR_NOMEM;
+        }
+    } else if (rp__align_tokens32(ka, na, &al->ta, &al->cap_a)) {
+        rp__msg(al->err, "out of memory");
+        return RP_ERR_NOMEM;
+    }
+    if (rp__align_tokens32(kb, nb, &al->tb, &al->cap_b) ||
+        rp__align_set_a(al->ws, al->ta, na, al->p.min_words)) {
         rp__msg(al->err, "out of memory");
         return RP_ERR_NOMEM;
     }

@@ -83,6 +83,7 @@ void rp__corpus_free(rp_corpus *c)
     }
     free(c->inputs);
     rp_tokenizer_free(c->tok);
+    rp_spinner_free(c->spin);
     free(c->id_field);
     free(c->text_field);
     free(c->date_field);
@@ -90,6 +91,16 @@ void rp__corpus_free(rp_corpus *c)
     free(c->url_field);
     free(c->tmp_dir);
     memset(c, 0, sizeof(*c));
+}
+
+rp_status rp__corpus_spin(rp_corpus *c, char *err)
+{
+    c->p.spin = 1;
+    if (!c->spin && !(c->spin = rp_spinner_create())) {
+        rp__msg(err, "out of memory");
+        return RP_ERR_NOMEM;
+    }
+    return rp__lexicon_load(err);
 }
 
 rp_status rp__corpus_add(rp_corpus *c, const char *path)
@@ -279,6 +290,7 @@ typedef struct {
 typedef struct {
     struct rp_pool *pool;
     rp_tokenizer *tok;
+    rp_spinner *spin;         /* --spin: the words' keys after the tokenizer */
     rp_parser parser;
     void *state;              /* the task's (ops->worker_new) */
     rp_buf rbuf;              /* split batches: the bytes read, and */
@@ -331,12 +343,18 @@ static void batch_reset(rp_batch *b)
     atomic_store(&b->done, 0);
 }
 
-/* Tokenizes doc; on bad input fills msg with the located message. */
-static rp_status tokenize_with(rp_tokenizer *tok, char *msg, rp_record *r)
+/* Tokenizes doc, and with a spinner (--spin) gives its words' spin keys as
+ * the hashes, their own hashes as literal; on bad input fills msg with the
+ * located message. */
+static rp_status tokenize_with(rp_tokenizer *tok, rp_spinner *spin, char *msg, rp_record *r)
 {
     const rp_doc *doc = &r->doc;
     rp_status st = rp_tokenize(tok, doc->text, doc->text_len, &r->hashes, &r->spans, &r->n_tokens);
-    r->literal = rp__tokenizer_literal(tok);
+    r->literal = r->hashes;
+    if (st == RP_OK && spin && (st = rp_spin(spin, tok, r->literal, r->n_tokens, &r->hashes)) != RP_OK) {
+        rp__msg(msg, "%s", rp_spinner_error(spin));
+        return st;
+    }
     if (st == RP_OK && r->n_tokens > 0) return RP_OK;
     if (st == RP_ERR_NOMEM) return st;
     char where[RP_MSG_MAX]; /* formatted only for a bad document: this is the hot path */
@@ -561,7 +579,7 @@ static void batch_work(rp_pool *pool, rp_worker *w, rp_batch *b)
         rp_status st = rp__parse(&w->parser, base + br->off, br->len, br->is_text, rel, &r.doc);
         const char *msg = w->parser.err;
         if (st == RP_OK && (!pool->later || !pool->ops->tokens || pool->ops->tokens(pool->ctx, br->rec))) {
-            st = tokenize_with(w->tok, w->msg, &r);
+            st = tokenize_with(w->tok, w->spin, w->msg, &r);
             msg = w->msg;
         }
         br->res_off = b->res.len;
@@ -640,6 +658,7 @@ static void pool_free(rp_pool *pool)
     for (unsigned t = 0; t < pool->n_workers; t++) {
         rp_worker *w = &pool->workers[t];
         rp_tokenizer_free(w->tok);
+        rp_spinner_free(w->spin);
         rp__parser_free(&w->parser);
         rp__buf_free(&w->skip);
         rp__buf_free(&w->rbuf);
@@ -681,7 +700,8 @@ static rp_status pool_init(rp_pool *pool, rp_corpus *c, const rp__first_pass_ops
         if (!(w->state = ops->worker_new(ctx))) /* a temporary file it could not make, or memory */
             return c->temp_status != RP_OK ? c->temp_status : RP_ERR_NOMEM;
         if (c->p.spin) {
-            rp_status st = rp__tokenizer_spin(w->tok, 1, c->msg);
+            if (!(w->spin = rp_spinner_create())) return RP_ERR_NOMEM;
+            rp_status st = rp__lexicon_load(c->msg);
             if (st != RP_OK) return st;
         }
     }
@@ -1477,7 +1497,7 @@ rp_status rp__corpus_pass(rp_corpus *c, const char *stage, int tokenize_text,
                     break;
                 }
             }
-            if (tokenize_text && tokenize_with(c->tok, c->msg, &r) != RP_OK) {
+            if (tokenize_text && tokenize_with(c->tok, c->spin, c->msg, &r) != RP_OK) {
                 st = changed(c, i);
                 break;
             }

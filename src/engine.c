@@ -632,10 +632,10 @@ rp_status rp_engine_run(rp_engine *e)
     e->ran = 1;
     if ((st0 = rp__params_check_version(&e->p, e->err)) != RP_OK) return st0;
     /* stories' terms are spin keys, with the function words left out */
-    if (e->p.task == RP_TASK_STORIES) e->p.spin = e->corpus.p.spin = 1;
-    if (e->p.task == RP_TASK_ALIGN && e->p.rewrites) e->p.spin = e->corpus.p.spin = 1;
+    if (e->p.task == RP_TASK_STORIES) e->p.spin = 1;
+    if (e->p.task == RP_TASK_ALIGN && e->p.rewrites) e->p.spin = 1;
     if (e->p.spin) {
-        rp_status st = rp__tokenizer_spin(e->corpus.tok, 1, e->err);
+        rp_status st = rp__corpus_spin(&e->corpus, e->err);
         if (st != RP_OK) return st;
     }
     if (e->p.task == RP_TASK_ALIGN) return rp__reuse_run(e->reuse, &e->corpus, &e->stats, e->err);

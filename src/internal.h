@@ -262,24 +262,11 @@ int rp__json_unescape(const char *s, size_t n, rp_buf *out);
 /* Tests: on, the tokenizer takes its scalar loop only (the 64-byte block path
  * must give exactly the same words). */
 void rp__tokenizer_scalar(rp_tokenizer *tok, int on);
-/* --spin: from now on rp_tokenize gives each word's spin key (spin.c) in
- * place of its hash; fails when WordNet cannot be loaded (message in err). */
-rp_status rp__tokenizer_spin(rp_tokenizer *tok, int on, char *err);
-/* The words' own hashes of the last text (the same as rp_tokenize's when
- * spin is off). */
-const uint64_t *rp__tokenizer_literal(const rp_tokenizer *tok);
 
 /* --------------------------------------------------------------- spin.c */
-/* The spin-robust key of a word: its own hash for a function word, its
- * WordNet synonym class (of its base form) for a word WordNet knows, else
- * the hash of its Snowball stem. */
-typedef struct rp_spinner rp_spinner;
-/* Builds the process-wide lexicon once; RP_ERR_IO when WordNet is missing. */
+/* The spinner (rp_spin) is public; its lexicon is built once a process,
+ * RP_ERR_IO when WordNet is missing. */
 rp_status rp__lexicon_load(char *err);
-rp_spinner *rp__spinner_create(void);   /* after rp__lexicon_load succeeded */
-void rp__spinner_free(rp_spinner *sp);
-/* h: the tokenizer's hash of the normalized word (word, len). Cached. */
-uint64_t rp__spinner_key(rp_spinner *sp, uint64_t h, const char *word, size_t len);
 /* 1 for a closed-class word (article, pronoun, preposition, ...) once the
  * lexicon is loaded. */
 int rp__is_function_word(uint64_t h);
@@ -327,6 +314,7 @@ typedef struct {
     size_t n_line_fix, cap_line_fix;
     uint64_t skipped;        /* that count for the input being read */
     rp_tokenizer *tok;
+    rp_spinner *spin;        /* --spin: spin keys for the passes on this thread */
     char *err;               /* the owner's message buffer (RP_MSG_MAX) */
     char msg[RP_MSG_MAX];
 } rp_corpus;
@@ -351,6 +339,9 @@ typedef rp_status (*rp__visit_fn)(void *ctx, const rp_record *r);
 int rp__corpus_init(rp_corpus *c, const rp_params *params, char *err);
 void rp__corpus_free(rp_corpus *c);
 rp_status rp__corpus_add(rp_corpus *c, const char *path);
+/* Passes give words' spin keys as their hashes from now on (--spin);
+ * RP_ERR_IO when WordNet cannot be loaded (message in err). */
+rp_status rp__corpus_spin(rp_corpus *c, char *err);
 /* What a task does with each record of the first pass, split in two so that
  * the costly half runs on worker threads (corpus.c). */
 typedef struct {

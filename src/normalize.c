@@ -44,9 +44,6 @@ struct rp_tokenizer {
     utf8proc_int32_t *u32;
     size_t u32_cap;
     int scalar_only;     /* tests: no block path */
-    rp_spinner *spin;    /* --spin: hashes are replaced by spin keys */
-    uint64_t *literal;   /* then the words' own hashes, one per word */
-    size_t literal_cap;
     const char *text;    /* last text tokenized (not owned) */
     size_t text_len;
     char err[RP_MSG_MAX];
@@ -85,8 +82,6 @@ void rp_tokenizer_free(rp_tokenizer *tok)
     free(tok->spans);
     free(tok->bytes);
     free(tok->u32);
-    free(tok->literal);
-    rp__spinner_free(tok->spin);
     rp__buf_free(&tok->word);
     free(tok);
 }
@@ -498,8 +493,6 @@ done:
 }
 #endif
 
-static int spin_keys(rp_tokenizer *tok);
-
 rp_status rp_tokenize(rp_tokenizer *tok, const char *text, size_t len, const uint64_t **hashes,
                       const rp_span **spans, size_t *n_out)
 {
@@ -568,50 +561,10 @@ rp_status rp_tokenize(rp_tokenizer *tok, const char *text, size_t len, const uin
             cp++;
         }
     }
-    if (tok->spin && spin_keys(tok) != 0) {
-        rp__msg(tok->err, "out of memory");
-        return RP_ERR_NOMEM;
-    }
     *hashes = tok->hashes;
     *spans = tok->spans;
     *n_out = tok->n;
     return RP_OK;
-}
-
-/* Replaces each word's hash by its spin key, keeping the hash in literal. */
-static int spin_keys(rp_tokenizer *tok)
-{
-    if (rp__grow((void **)&tok->literal, &tok->literal_cap, tok->n ? tok->n : 1, sizeof(uint64_t)))
-        return -1;
-    if (tok->n) memcpy(tok->literal, tok->hashes, tok->n * sizeof(uint64_t));
-    char w[128];
-    for (size_t i = 0; i < tok->n; i++) {
-        size_t len = rp_tokenizer_word(tok, i, w, sizeof(w));
-        tok->hashes[i] = rp__spinner_key(tok->spin, tok->literal[i], w, len);
-    }
-    return 0;
-}
-
-rp_status rp__tokenizer_spin(rp_tokenizer *tok, int on, char *err)
-{
-    if (!on) {
-        rp__spinner_free(tok->spin);
-        tok->spin = NULL;
-        return RP_OK;
-    }
-    if (tok->spin) return RP_OK;
-    rp_status st = rp__lexicon_load(err);
-    if (st != RP_OK) return st;
-    if (!(tok->spin = rp__spinner_create())) {
-        rp__msg(err, "out of memory");
-        return RP_ERR_NOMEM;
-    }
-    return RP_OK;
-}
-
-const uint64_t *rp__tokenizer_literal(const rp_tokenizer *tok)
-{
-    return tok->spin ? tok->literal : tok->hashes;
 }
 
 size_t rp_tokenizer_word(rp_tokenizer *tok, size_t i, char *out, size_t cap)

@@ -28,6 +28,7 @@ struct rp_signer {
     rp_params p;
     unsigned bands, rows;
     rp_tokenizer *tok;
+    rp_spinner *spin;        /* with params.spin */
     char err[RP_MSG_MAX];
 };
 
@@ -54,6 +55,7 @@ void rp_signer_free(rp_signer *s)
 {
     if (!s) return;
     rp_tokenizer_free(s->tok);
+    rp_spinner_free(s->spin);
     free(s);
 }
 
@@ -78,8 +80,11 @@ rp_status rp_sign(rp_signer *s, const char *text, size_t len, rp_signature **out
     *out = NULL;
     rp_status st = rp__params_check_version(&s->p, s->err);
     if (st == RP_OK) st = rp__lsh_params(&s->p, &s->bands, &s->rows, s->err);
-    if (st == RP_OK) st = rp__tokenizer_spin(s->tok, s->p.spin, s->err);
     if (st != RP_OK) return st;
+    if (s->p.spin && !s->spin && !(s->spin = rp_spinner_create())) {
+        rp__msg(s->err, "out of memory");
+        return RP_ERR_NOMEM;
+    }
     const uint64_t *h;
     const rp_span *sp;
     size_t n;
@@ -90,6 +95,10 @@ rp_status rp_sign(rp_signer *s, const char *text, size_t len, rp_signature **out
     if (n == 0) {
         rp__msg(s->err, "the text has no words");
         return RP_ERR_EMPTY;
+    }
+    if (s->spin && (st = rp_spin(s->spin, s->tok, h, n, &h)) != RP_OK) {
+        rp__msg(s->err, "%s", rp_spinner_error(s->spin));
+        return st;
     }
     rp_signature *sig = alloc_signature(s->p.num_perm, s->bands);
     if (!sig || rp__sign_tokens(h, n, s->p.ngram, s->p.num_perm, s->p.seed, sig->minhash)) {

@@ -380,9 +380,12 @@ struct rp_spinner {
     uint64_t *word, *key;    /* cache: the tokenizer's hash -> spin key; word 0 = empty */
     size_t mask, n;
     struct sb_stemmer *stemmer;
+    uint64_t *keys;          /* the last text's keys */
+    size_t cap_keys;
+    char err[RP_MSG_MAX];
 };
 
-rp_spinner *rp__spinner_create(void)
+rp_spinner *rp_spinner_create(void)
 {
     rp_spinner *sp = calloc(1, sizeof(*sp));
     if (!sp) return NULL;
@@ -391,17 +394,18 @@ rp_spinner *rp__spinner_create(void)
     sp->key = malloc((sp->mask + 1) * sizeof(uint64_t));
     sp->stemmer = sb_stemmer_new("english", "UTF_8");
     if (!sp->word || !sp->key || !sp->stemmer) {
-        rp__spinner_free(sp);
+        rp_spinner_free(sp);
         return NULL;
     }
     return sp;
 }
 
-void rp__spinner_free(rp_spinner *sp)
+void rp_spinner_free(rp_spinner *sp)
 {
     if (!sp) return;
     free(sp->word);
     free(sp->key);
+    free(sp->keys);
     if (sp->stemmer) sb_stemmer_delete(sp->stemmer);
     free(sp);
 }
@@ -429,7 +433,32 @@ static uint64_t compute_key(rp_spinner *sp, uint64_t h, const char *word, size_t
     return sh;
 }
 
-uint64_t rp__spinner_key(rp_spinner *sp, uint64_t h, const char *word, size_t len)
+const char *rp_spinner_error(const rp_spinner *sp)
+{
+    return sp->err;
+}
+
+static uint64_t spinner_key(rp_spinner *sp, uint64_t h, const char *word, size_t len);
+
+rp_status rp_spin(rp_spinner *sp, rp_tokenizer *tok, const uint64_t *hashes, size_t n,
+                  const uint64_t **keys)
+{
+    rp_status st = rp__lexicon_load(sp->err);
+    if (st != RP_OK) return st;
+    if (rp__grow((void **)&sp->keys, &sp->cap_keys, n ? n : 1, sizeof(uint64_t))) {
+        rp__msg(sp->err, "out of memory");
+        return RP_ERR_NOMEM;
+    }
+    char w[128];
+    for (size_t i = 0; i < n; i++) {
+        size_t len = rp_tokenizer_word(tok, i, w, sizeof(w));
+        sp->keys[i] = spinner_key(sp, hashes[i], w, len);
+    }
+    *keys = sp->keys;
+    return RP_OK;
+}
+
+static uint64_t spinner_key(rp_spinner *sp, uint64_t h, const char *word, size_t len)
 {
     uint64_t w = h ? h : 1;
     size_t s = slot_of(w, sp->mask);

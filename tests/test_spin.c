@@ -15,23 +15,24 @@
 #include "spinner.h"
 #include "test_util.h"
 
-static uint64_t key_of(rp_tokenizer *tok, const char *w)
+/* The key of one word: its spin key with a spinner, its own hash without. */
+static uint64_t key_of(rp_tokenizer *tok, rp_spinner *spin, const char *w)
 {
     const uint64_t *h;
     const rp_span *sp;
     size_t n;
     assert_int_equal(rp_tokenize(tok, w, strlen(w), &h, &sp, &n), RP_OK);
     assert_int_equal(n, 1);
+    if (spin) assert_int_equal(rp_spin(spin, tok, h, n, &h), RP_OK);
     return h[0];
 }
 
 static void test_keys(void **state)
 {
     (void)state;
-    char err[RP_MSG_MAX];
     rp_tokenizer *tok = rp_tokenizer_create();
     rp_tokenizer *plain = rp_tokenizer_create();
-    assert_int_equal(rp__tokenizer_spin(tok, 1, err), RP_OK);
+    rp_spinner *spin = rp_spinner_create();
     /* synonyms (one sense of each), word forms, numbers */
     static const char *const same[][2] = {
         {"said", "stated"}, {"told", "tell"},  {"held", "holds"},    {"men", "man"},
@@ -39,7 +40,7 @@ static void test_keys(void **state)
         {"elevating", "elevated"},
     };
     for (size_t i = 0; i < sizeof(same) / sizeof(same[0]); i++) {
-        if (key_of(tok, same[i][0]) != key_of(tok, same[i][1]))
+        if (key_of(tok, spin, same[i][0]) != key_of(tok, spin, same[i][1]))
             fail_msg("%s and %s should meet", same[i][0], same[i][1]);
     }
     /* different meanings stay apart; function words are themselves */
@@ -48,13 +49,13 @@ static void test_keys(void **state)
         {"war", "peace"},        {"of", "in"},
     };
     for (size_t i = 0; i < sizeof(apart) / sizeof(apart[0]); i++) {
-        if (key_of(tok, apart[i][0]) == key_of(tok, apart[i][1]))
+        if (key_of(tok, spin, apart[i][0]) == key_of(tok, spin, apart[i][1]))
             fail_msg("%s and %s should differ", apart[i][0], apart[i][1]);
     }
-    assert_true(rp__is_function_word(key_of(plain, "the")));
-    assert_int_equal(key_of(tok, "the"), key_of(plain, "the"));
-    assert_false(rp__is_function_word(key_of(plain, "lighthouse")));
-    /* spans and the words' own hashes do not change */
+    assert_true(rp__is_function_word(key_of(plain, NULL, "the")));
+    assert_int_equal(key_of(tok, spin, "the"), key_of(plain, NULL, "the"));
+    assert_false(rp__is_function_word(key_of(plain, NULL, "lighthouse")));
+    /* a step after the tokenizer: its spans and hashes stay as they were */
     const char *text = "The two men held a rare summit in Russia’s Far East.";
     const uint64_t *h;
     const rp_span *sp, *sp2;
@@ -63,9 +64,13 @@ static void test_keys(void **state)
     uint64_t lit[64];
     memcpy(lit, h, n2 * sizeof(uint64_t));
     assert_int_equal(rp_tokenize(tok, text, strlen(text), &h, &sp, &n), RP_OK);
+    const uint64_t *keys;
+    assert_int_equal(rp_spin(spin, tok, h, n, &keys), RP_OK);
     assert_int_equal(n, n2);
     assert_memory_equal(sp, sp2, n * sizeof(rp_span));
-    assert_memory_equal(rp__tokenizer_literal(tok), lit, n * sizeof(uint64_t));
+    assert_memory_equal(h, lit, n * sizeof(uint64_t));
+    assert_true(memcmp(keys, lit, n * sizeof(uint64_t)) != 0);
+    rp_spinner_free(spin);
     rp_tokenizer_free(tok);
     rp_tokenizer_free(plain);
 }
