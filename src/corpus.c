@@ -242,7 +242,6 @@ static rp_reader *reopen(rp_corpus *c, size_t i)
  */
 
 enum { BATCH_BYTES = 1 << 20 };
-size_t rp__batch_max_records = 4096;
 
 typedef struct {
     rp_status st;             /* from the reader: RP_OK or bad input */
@@ -894,7 +893,6 @@ static rp_status drain(rp_pool *pool, uint64_t *committed, int all, rp_stats *st
     return RP_OK;
 }
 
-size_t rp__split_bytes = BATCH_BYTES; /* tests make it tiny */
 
 /* Whether input i is one plain JSONL file, which the workers read and split
  * themselves; if so, its opened descriptor and status. */
@@ -947,7 +945,7 @@ static rp_status first_pass_split(rp_corpus *c, rp_pool *pool, uint64_t *committ
         b->fd = fd;
         b->split_name = in->display;
         b->split_start = pos;
-        b->split_end = pos = size - pos > rp__split_bytes ? pos + rp__split_bytes : size;
+        b->split_end = pos = size - pos > rp__hooks.split_bytes ? pos + rp__hooks.split_bytes : size;
         b->file_size = size;
         b->seq = pool->filled;
         submit(pool);
@@ -1003,7 +1001,7 @@ static rp_status first_pass_input(rp_corpus *c, rp_pool *pool, uint64_t *committ
             goto done;
         if (eof) break;
         rp_batch *b = &pool->ring[pool->filled % pool->n_ring];
-        while (b->raw.len < BATCH_BYTES && b->n < rp__batch_max_records) {
+        while (b->raw.len < BATCH_BYTES && b->n < rp__hooks.batch_max_records) {
             rp_doc doc;
             rp_status rs = rp__reader_next_raw(rd, &doc);
             if (rs == RP_EOF) {
@@ -1333,9 +1331,9 @@ static rp_status later_pass_input(rp_corpus *c, rp_pool *pool, uint64_t *committ
             break;
         if (eof) break;
         rp_batch *b = &pool->ring[pool->filled % pool->n_ring];
-        while (st == RP_OK && !it.rd && b->raw.len < BATCH_BYTES && b->n < rp__batch_max_records) {
+        while (st == RP_OK && !it.rd && b->raw.len < BATCH_BYTES && b->n < rp__hooks.batch_max_records) {
             /* an indexed input's span: the worker reads it into the batch */
-            if ((st = fill_span(&it, &b->raw, rp__batch_max_records - b->n, b)) != RP_OK)
+            if ((st = fill_span(&it, &b->raw, rp__hooks.batch_max_records - b->n, b)) != RP_OK)
                 break;
             if (!it.n_wanted) {
                 eof = 1;
@@ -1349,7 +1347,7 @@ static rp_status later_pass_input(rp_corpus *c, rp_pool *pool, uint64_t *committ
                     b->recs[b->n - 1].rec = it.wanted[k];
             }
         }
-        while (st == RP_OK && it.rd && b->raw.len < BATCH_BYTES && b->n < rp__batch_max_records) {
+        while (st == RP_OK && it.rd && b->raw.len < BATCH_BYTES && b->n < rp__hooks.batch_max_records) {
             rp_doc doc;
             const char *bytes, *rel;
             size_t len;

@@ -100,6 +100,8 @@ double rp__seconds(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
+rp_test_hooks rp__hooks = RP_TEST_HOOKS_DEFAULT;
+
 unsigned rp_version_number(void)
 {
     return RP_VERSION_NUMBER;

@@ -358,9 +358,6 @@ typedef struct {
     int (*tokens)(void *ctx, uint64_t rec);
 } rp__first_pass_ops;
 
-/* Records in one batch of the first pass (tests make it tiny). */
-extern size_t rp__batch_max_records;
-extern size_t rp__split_bytes;     /* bytes a worker reads of a plain JSONL file (tests make it tiny) */
 
 /* Reads every record, counting read and rejected ones into stats, on
  * params.threads threads; the task sees records as ops says. */
@@ -450,6 +447,19 @@ void rp__align_summarize(rp_alignment *al, rp_passage *ps, size_t n, const rp_sp
 
 /* -------------------------------------------------------------- error.c */
 
+/* The tests' levers, in one place: how the work of a run is cut, which
+ * never changes what it computes (tests make the pieces tiny to exercise
+ * the seams between them). Read-only outside the tests. */
+typedef struct {
+    size_t batch_max_records; /* records in one batch of the first pass (4096) */
+    size_t split_bytes;       /* bytes a worker reads of a plain JSONL file (1 MiB) */
+    size_t align_chunk_pairs; /* the fewest candidate pairs in a chunk of align (256) */
+    size_t story_chunk;       /* records a thread scores the candidates of at a time (1024) */
+} rp_test_hooks;
+
+extern rp_test_hooks rp__hooks;
+#define RP_TEST_HOOKS_DEFAULT {4096, (size_t)1 << 20, 256, 1024}
+
 /* RP_ERR_USAGE, with the message in err, for parameters of another layout. */
 rp_status rp__params_check_version(const rp_params *p, char *err);
 
@@ -490,16 +500,12 @@ typedef struct rp_reuse rp_reuse;
 typedef struct rp_stories rp_stories;
 rp_stories *rp__stories_create(void);
 void rp__stories_free(rp_stories *s);
-/* Records a thread scores the candidates of at a time (tests make it tiny). */
-extern size_t rp__story_chunk;
 rp_status rp__stories_run(rp_stories *s, rp_corpus *c, rp_stats *stats, char *err);
 rp_status rp__stories_foreach(rp_stories *s, int (*fn)(void *user, const rp_story *story), void *user);
 int64_t rp__stories_story_of(const rp_stories *s, uint64_t rec);
 
 rp_reuse *rp__reuse_create(void);
 void rp__reuse_free(rp_reuse *ru);
-/* The fewest candidate pairs in a chunk of the align stage (tests make it tiny). */
-extern size_t rp__align_chunk_pairs;
 rp_status rp__reuse_run(rp_reuse *ru, rp_corpus *c, rp_stats *stats, char *err);
 rp_status rp__reuse_foreach(rp_reuse *ru, int (*fn)(void *user, const rp_alignment *al), void *user);
 

@@ -25,6 +25,7 @@
  */
 #include "internal.h"
 
+#include <pthread.h>
 #include <string.h>
 #include <utf8proc.h>
 #ifdef __SSE2__
@@ -53,7 +54,7 @@ struct rp_tokenizer {
 enum { C_SEP = 0, C_WORD = 1, C_SPECIAL = 2 };
 static unsigned char ascii_class[128];
 static unsigned char ascii_lower[128];
-static int tables_ready;
+static pthread_once_t tables_once = PTHREAD_ONCE_INIT;
 
 static void init_tables(void)
 {
@@ -66,12 +67,11 @@ static void init_tables(void)
         else
             ascii_class[c] = C_SEP;
     }
-    tables_ready = 1;
 }
 
 rp_tokenizer *rp_tokenizer_create(void)
 {
-    if (!tables_ready) init_tables(); /* idempotent: races write equal bytes */
+    pthread_once(&tables_once, init_tables); /* two engines of one process may start together */
     return calloc(1, sizeof(rp_tokenizer));
 }
 

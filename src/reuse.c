@@ -1460,15 +1460,14 @@ static void *aligner_main(void *arg)
     return NULL;
 }
 
-size_t rp__align_chunk_pairs = 256;
 
 /* Chunks of about n_cand / (threads * 32) pairs (at least
- * rp__align_chunk_pairs), cut where the first document changes, so that a
+ * rp__hooks.align_chunk_pairs), cut where the first document changes, so that a
  * slow chunk does not hold the others up. */
 static size_t plan_chunks(const rp_reuse *ru, unsigned threads, rp_chunk **out)
 {
     size_t target = ru->n_cand / ((size_t)threads * 32);
-    if (target < rp__align_chunk_pairs) target = rp__align_chunk_pairs;
+    if (target < rp__hooks.align_chunk_pairs) target = rp__hooks.align_chunk_pairs;
     size_t n = 0, cap = 0;
     rp_chunk *ch = NULL;
     for (size_t from = 0; from < ru->n_cand;) {

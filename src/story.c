@@ -482,7 +482,6 @@ static int cmp_edge(const void *x, const void *y)
  * the sorted entries and scores each partner after it once. A bucket of a
  * term is all the documents keyed by it: up to max_bucket they all pair,
  * above it each pairs with the next only (counted as truncated). */
-size_t rp__story_chunk = 1024; /* records a thread takes at a time */
 
 typedef struct {
     const rp_stories *s;
@@ -571,9 +570,9 @@ static void *join_main(void *arg)
     const rp_join *j = w->j;
     uint64_t n_rec = j->s->n_rec;
     for (;;) {
-        uint64_t from = atomic_fetch_add(j->next, rp__story_chunk);
+        uint64_t from = atomic_fetch_add(j->next, rp__hooks.story_chunk);
         if (from >= n_rec || w->failed) break;
-        uint64_t to = from + rp__story_chunk < n_rec ? from + rp__story_chunk : n_rec;
+        uint64_t to = from + rp__hooks.story_chunk < n_rec ? from + rp__hooks.story_chunk : n_rec;
         for (uint64_t a = from; a < to && !w->failed; a++) {
             if (j->n_keys[a]) tab_fill(&w->tab, j->s->vecs + j->s->vec_off[a], j->s->vec_len[a]);
             for (size_t k = 0; k < j->n_keys[a] && !w->failed; k++) {

@@ -275,8 +275,8 @@ static void run_threads(const char *path, rp_task task, unsigned threads, rp_rej
 static void test_threads_change_nothing(void **state)
 {
     (void)state;
-    rp__batch_max_records = 3; /* many batches in flight, even for small corpora */
-    rp__split_bytes = 97;
+    rp__hooks.batch_max_records = 3; /* many batches in flight, even for small corpora */
+    rp__hooks.split_bytes = 97;
     for (int round = 0; round < 12; round++) {
         rng = 0xD1B54A32D192ED03ULL * (uint64_t)(round + 7);
         sbuf b = {0};
@@ -286,9 +286,9 @@ static void test_threads_change_nothing(void **state)
         for (int task = RP_TASK_DEDUP; task <= RP_TASK_ALIGN; task++) {
             sbuf one = {0};
             rp_stats s1;
-            rp__align_chunk_pairs = (size_t)1 << 30; /* all pairs in one chunk */
+            rp__hooks.align_chunk_pairs = (size_t)1 << 30; /* all pairs in one chunk */
             run_threads(path, (rp_task)task, 1, collect_reject, &one, &s1);
-            rp__align_chunk_pairs = 2;
+            rp__hooks.align_chunk_pairs = 2;
             for (unsigned threads = 1; threads <= 3; threads++) {
                 sbuf many = {0};
                 rp_stats sn;
@@ -302,9 +302,9 @@ static void test_threads_change_nothing(void **state)
         }
         free(b.data);
     }
-    rp__batch_max_records = 4096;
-    rp__split_bytes = (size_t)1 << 20;
-    rp__align_chunk_pairs = 256;
+    rp__hooks.batch_max_records = 4096;
+    rp__hooks.split_bytes = (size_t)1 << 20;
+    rp__hooks.align_chunk_pairs = 256;
 }
 
 /* A plain JSONL file is read by the workers, each its own byte range, and
@@ -338,10 +338,10 @@ static void test_reading_by_offset_matches_reading_again(void **state)
         sbuf by_offset = {0}, again = {0};
         rp_stats s1, s2;
         static const size_t range[] = {1, 2, 3, 5, 64, 333, 4096, (size_t)1 << 20};
-        rp__split_bytes = range[round % 8];
+        rp__hooks.split_bytes = range[round % 8];
         run_threads(file, RP_TASK_DEDUP, round % 3, collect_reject, &by_offset, &s1);
         run_threads(dir, RP_TASK_DEDUP, 0, collect_reject, &again, &s2);
-        rp__split_bytes = (size_t)1 << 20;
+        rp__hooks.split_bytes = (size_t)1 << 20;
         assert_int_equal(s1.read, t.lines);
         assert_memory_equal(&s1, &s2, sizeof(s1));
         assert_int_equal(by_offset.len, again.len);

@@ -152,7 +152,7 @@ static void test_sample(void **state)
 static void stories_of(const char *path, unsigned threads, size_t chunk, size_t max_bucket,
                        uint64_t *story, size_t n, rp_stats *s)
 {
-    rp__story_chunk = chunk;
+    rp__hooks.story_chunk = chunk;
     rp_params p;
     rp_params_init(&p);
     p.task = RP_TASK_STORIES;
@@ -162,7 +162,7 @@ static void stories_of(const char *path, unsigned threads, size_t chunk, size_t 
     for (size_t i = 0; i < n; i++) story[i] = rp_engine_story_of(e, i);
     rp_engine_stats(e, s);
     rp_engine_free(e);
-    rp__story_chunk = 1024;
+    rp__hooks.story_chunk = 1024;
 }
 
 /* Candidates are scored by whichever thread takes a document's chunk: the
