@@ -260,6 +260,39 @@ static void sign_worker_free(void *state)
     free(state);
 }
 
+/* What the sign pass makes of one record, handed from the worker that
+ * signed it to the commit (and what a rank of a distributed run would send):
+ * the exact hash of its words and its band keys. Its bytes are the struct's
+ * fields in order, the keys after the hash, bands of them. */
+typedef struct {
+    uint64_t exact;
+    unsigned bands;
+    uint32_t keys[4096];     /* bands used; num_perm <= 4096 bounds them */
+} rp_sign_result;
+
+static size_t sign_result_size(unsigned bands)
+{
+    return sizeof(uint64_t) + bands * sizeof(uint32_t);
+}
+
+static rp_status sign_result_put(const rp_sign_result *s, rp_buf *out)
+{
+    size_t need = sign_result_size(s->bands);
+    if (rp__buf_reserve(out, out->len + need)) return RP_ERR_NOMEM;
+    memcpy(out->data + out->len, &s->exact, sizeof(s->exact));
+    memcpy(out->data + out->len + sizeof(s->exact), s->keys, s->bands * sizeof(uint32_t));
+    out->len += need;
+    return RP_OK;
+}
+
+static void sign_result_get(const void *src, size_t len, unsigned bands, rp_sign_result *s)
+{
+    (void)len; /* sign_result_size(bands) by construction */
+    s->bands = bands;
+    memcpy(&s->exact, src, sizeof(s->exact));
+    memcpy(s->keys, (const char *)src + sizeof(s->exact), bands * sizeof(uint32_t));
+}
+
 /* Pass 1, on a worker: a record's exact hash and its band keys. */
 static rp_status sign_record(void *state, const rp_record *r, rp_buf *out)
 {
@@ -267,36 +300,27 @@ static rp_status sign_record(void *state, const rp_record *r, rp_buf *out)
     rp_engine *e = w->e;
     if (rp__sign_tokens(r->hashes, r->n_tokens, e->p.ngram, e->p.num_perm, e->p.seed, w->sig))
         return RP_ERR_NOMEM; /* n_tokens > 0 here: only a densify buffer can fail */
-    size_t need = sizeof(uint64_t) + e->bands * sizeof(uint32_t);
-    if (rp__buf_reserve(out, out->len + need)) return RP_ERR_NOMEM;
-    uint64_t exact = rp__exact_hash(r->hashes, r->n_tokens, e->p.seed);
-    char *dst = out->data + out->len;
-    memcpy(dst, &exact, sizeof(exact));
-    for (unsigned b = 0; b < e->bands; b++) {
-        uint32_t key = rp__band_key(w->sig, b, e->rows, e->p.seed);
-        memcpy(dst + sizeof(exact) + b * sizeof(uint32_t), &key, sizeof(key));
-    }
-    out->len += need;
-    return RP_OK;
+    rp_sign_result s;
+    s.exact = rp__exact_hash(r->hashes, r->n_tokens, e->p.seed);
+    s.bands = e->bands;
+    for (unsigned b = 0; b < e->bands; b++) s.keys[b] = rp__band_key(w->sig, b, e->rows, e->p.seed);
+    return sign_result_put(&s, out);
 }
 
 /* Pass 1, in record order: what sign_record made goes into the tables. */
 static rp_status commit_record(void *ctx, const rp_record *r)
 {
     rp_engine *e = ctx;
-    uint32_t keys[4096];
+    rp_sign_result s;
     if (r->status != RP_OK) {
         /* a rejected record still has a place in the band tables, never used */
-        memset(keys, 0, e->bands * sizeof(uint32_t));
+        memset(s.keys, 0, e->bands * sizeof(uint32_t));
         rp_status st = add_record(e, REC_REJECTED, 0);
-        return st != RP_OK ? st : rp__bands_add(e->band, keys);
+        return st != RP_OK ? st : rp__bands_add(e->band, s.keys);
     }
-    const char *src = r->result;
-    uint64_t exact;
-    memcpy(&exact, src, sizeof(exact));
-    memcpy(keys, src + sizeof(exact), e->bands * sizeof(uint32_t));
-    rp_status st = add_record(e, REC_DOC, exact);
-    return st != RP_OK ? st : rp__bands_add(e->band, keys);
+    sign_result_get(r->result, r->result_len, e->bands, &s);
+    rp_status st = add_record(e, REC_DOC, s.exact);
+    return st != RP_OK ? st : rp__bands_add(e->band, s.keys);
 }
 
 static const rp__first_pass_ops sign_ops = {sign_worker_new, sign_worker_free, sign_record,
