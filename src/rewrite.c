@@ -28,10 +28,18 @@
  *    source side has wide gaps: a second clustering allows SUMMARY_GAP on
  *    the longer side and keeps what it finds where the fragment is much
  *    shorter on one side.
- * 4. Filtering: a fragment must hold two seeds (one is a pair of
- *    sentences on one topic, which two independent reports of one event
- *    have); the two sides' summed vectors must reach VALIDATE_COS;
- *    overlapping fragments are resolved for the one with more seeds.
+ * 4. Filtering: a fragment must hold seeds in two sentences of each side
+ *    (one pair of sentences on one topic, or one statement matched twice,
+ *    is what two independent reports of an event share), most of its
+ *    sentences seeded (SEEDED; SEEDED_SUMMARIZED of what a summary
+ *    condenses: reports of one event seed here and there over their
+ *    length, which the gaps would otherwise join into one passage), and
+ *    its two sides' summed vectors must reach VALIDATE_COS; overlapping
+ *    fragments are resolved for the one with more seeds.
+ *
+ * A pair whose plain passages leave fewer than min_words words free on
+ * either side is not looked at: most pairs of a corpus are copies the
+ * plain aligner already has whole.
  *
  * Passages the plain aligner found inside a fragment join it: one copy,
  * one passage. A fragment made of such passages and little else is left
