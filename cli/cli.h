@@ -10,7 +10,7 @@
 
 #include <stdio.h>
 
-/* Exit codes (documented in README and reprint.1). */
+/* Exit codes (documented in docs/FORMATS.md and reprint.1). */
 enum { EXIT_OK = 0, EXIT_BAD_INPUT = 1, EXIT_USAGE = 2, EXIT_IO = 3 };
 
 typedef struct {
