@@ -1093,22 +1093,25 @@ static rp_status load_literal(const rp_reuse *ru, char *err, const rp_slot *s, r
                 (size_t)s->n_tokens * sizeof(uint32_t), dst);
 }
 
-static rp_status load_text(const rp_reuse *ru, char *err, const rp_slot *s, rp_buf *dst)
+/* Where a document's text lies in its file: after its tokens (and own
+ * hashes under --spin), spans and boilerplate ranges; its sentence ends
+ * follow the text. */
+static uint64_t text_off(const rp_reuse *ru, const rp_slot *s)
 {
     size_t per_word = sizeof(uint32_t) + (ru->p.spin ? sizeof(uint32_t) : 0);
-    return load(ru, err, s->off + (uint64_t)s->n_tokens * per_word + s->span_bytes + s->mask_bytes,
-                s->text_len, dst);
+    return s->off + (uint64_t)s->n_tokens * per_word + s->span_bytes + s->mask_bytes;
+}
+
+static rp_status load_text(const rp_reuse *ru, char *err, const rp_slot *s, rp_buf *dst)
+{
+    return load(ru, err, text_off(ru, s), s->text_len, dst);
 }
 
 /* Rewrites: its sentences' ends, unpacked into dst; packed is scratch. */
 static rp_status load_sentences(const rp_reuse *ru, char *err, const rp_slot *s, rp_buf *packed,
                                 rp_buf *dst)
 {
-    size_t per_word = sizeof(uint32_t) + (ru->p.spin ? sizeof(uint32_t) : 0);
-    rp_status st = load(ru, err,
-                        s->off + (uint64_t)s->n_tokens * per_word + s->span_bytes + s->mask_bytes +
-                            s->text_len,
-                        s->sent_bytes, packed);
+    rp_status st = load(ru, err, text_off(ru, s) + s->text_len, s->sent_bytes, packed);
     if (st != RP_OK) return st;
     if (rp__buf_reserve(dst, ((size_t)s->n_sent + 1) * sizeof(uint32_t))) return RP_ERR_NOMEM;
     const uint8_t *p = (const uint8_t *)packed->data, *end = p + packed->len;

@@ -341,6 +341,21 @@ static inline void write_sentences(const doc_plan *d, size_t from, size_t to, te
 }
 
 
+/* A JSONL record {"id": "<prefix><n>", "text": body} appended to j. */
+static inline void put_record(text *j, char prefix, size_t n, const char *body)
+{
+    char head[64];
+    snprintf(head, sizeof(head), "{\"id\": \"%c%zu\", \"text\": \"", prefix, n);
+    put(j, head);
+    for (const char *p = body; *p; p++) {
+        char e[3] = {*p, 0, 0};
+        if (*p == '"' || *p == '\\') e[0] = '\\', e[1] = *p;
+        if (*p == '\n') e[0] = '\\', e[1] = 'n';
+        put(j, e);
+    }
+    put(j, "\"}\n");
+}
+
 /* The vocabulary, from WordNet (whose database must be open: the library's
  * lexicon opens it). 0 when enough words were found. */
 static inline int prose_load(void)

@@ -435,14 +435,9 @@ typedef struct {
     double last_rec;
 } tally;
 
-/* An id is counted, not terminated: what follows its bytes is not ours. */
 static size_t page_of(const rp_id *id)
 {
-    size_t n = 0;
-    for (size_t k = 1; k < id->len; k++) {
-        assert_true(id->str[k] >= '0' && id->str[k] <= '9');
-        n = n * 10 + (size_t)(id->str[k] - '0');
-    }
+    size_t n = id_number(id);
     assert_true(n < n_pages);
     return n;
 }

@@ -206,18 +206,7 @@ static void make_corpus(corpus *c, size_t per_type, size_t n_topics)
 static const char *write_corpus(const corpus *c)
 {
     text j = {0};
-    char head[64];
-    for (size_t d = 0; d < c->n_docs; d++) {
-        snprintf(head, sizeof(head), "{\"id\": \"d%zu\", \"text\": \"", d);
-        put(&j, head);
-        for (const char *p = c->docs[d].s; *p; p++) {
-            char e[3] = {*p, 0, 0};
-            if (*p == '"' || *p == '\\') e[0] = '\\', e[1] = *p;
-            if (*p == '\n') e[0] = '\\', e[1] = 'n';
-            put(&j, e);
-        }
-        put(&j, "\"}\n");
-    }
+    for (size_t d = 0; d < c->n_docs; d++) put_record(&j, 'd', d, c->docs[d].s);
     const char *path = write_temp("reprint_rewrite.jsonl", j.s, j.len);
     free(j.s);
     return path;
@@ -233,16 +222,6 @@ typedef struct {
     size_t kinds[N_OB][RP_KIND_SUMMARY + 1]; /* the passages that hit a case, by kind */
     size_t pairs[N_OB], claimed[N_OB], right[N_OB]; /* who copied whom */
 } tally;
-
-static size_t doc_of(const rp_id *id)
-{
-    size_t n = 0;
-    for (size_t k = 1; k < id->len; k++) {
-        assert_true(id->str[k] >= '0' && id->str[k] <= '9');
-        n = n * 10 + (size_t)(id->str[k] - '0');
-    }
-    return n;
-}
 
 static uint32_t overlap(uint32_t s0, uint32_t e0, uint32_t s1, uint32_t e1)
 {
@@ -272,7 +251,7 @@ static int indirect(const corpus *c, size_t a, size_t b)
 static int see(void *user, const rp_alignment *al)
 {
     tally *t = user;
-    size_t a = doc_of(&al->a), b = doc_of(&al->b);
+    size_t a = id_number(&al->a), b = id_number(&al->b);
     const pan_case *pc = case_of(t->c, a, b);
     if (!pc && indirect(t->c, a, b)) {
         t->indirect++;

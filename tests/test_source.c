@@ -178,21 +178,10 @@ typedef struct {
     size_t pairs[N_KINDS], claimed[N_KINDS], right[N_KINDS];
 } tally;
 
-/* An id is counted, not terminated: what follows its bytes is not ours. */
-static size_t doc_of(const rp_id *id)
-{
-    size_t n = 0;
-    for (size_t k = 1; k < id->len; k++) {
-        assert_true(id->str[k] >= '0' && id->str[k] <= '9');
-        n = n * 10 + (size_t)(id->str[k] - '0');
-    }
-    return n;
-}
-
 static int count(void *user, const rp_alignment *al)
 {
     tally *t = user;
-    size_t a = doc_of(&al->a), b = doc_of(&al->b);
+    size_t a = id_number(&al->a), b = id_number(&al->b);
     const corpus *c = t->c;
     /* only (original, its copy): a precedes b, and originals come first */
     if (c->orig[a] != -1 || c->orig[b] != (int)a) return 0;

@@ -258,7 +258,6 @@ static void test_events_at_scale(void **state)
         family[k] = family[j], family[j] = t;
     }
     text j = {0};
-    char head[64];
     for (size_t d = 0; d < n_docs; d++) {
         topic own;
         if (family[d] < 0) genre_topic(&genres[pick(GENRES)], &own);
@@ -273,15 +272,7 @@ static void test_events_at_scale(void **state)
         lead->prep = 0, lead->clause = 0;
         text body = {0};
         write_sentences(&plan, 0, plan.n, &body);
-        snprintf(head, sizeof(head), "{\"id\": \"s%zu\", \"text\": \"", d);
-        put(&j, head);
-        for (char *c = body.s; *c; c++) {
-            char e[3] = {*c, 0, 0};
-            if (*c == '"' || *c == '\\') e[0] = '\\', e[1] = *c;
-            if (*c == '\n') e[0] = '\\', e[1] = 'n';
-            put(&j, e);
-        }
-        put(&j, "\"}\n");
+        put_record(&j, 's', d, body.s);
         free(body.s);
     }
     const char *path = write_temp("reprint_events.jsonl", j.s, j.len);

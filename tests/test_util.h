@@ -25,6 +25,18 @@ static inline const char *write_temp(const char *name, const void *data, size_t 
     return p;
 }
 
+/* The number in a generated id of one letter and digits ("d12" -> 12). An
+ * id is counted, not terminated: what follows its bytes is not ours. */
+static inline size_t id_number(const rp_id *id)
+{
+    size_t n = 0;
+    for (size_t k = 1; k < id->len; k++) {
+        assert_true(id->str[k] >= '0' && id->str[k] <= '9');
+        n = n * 10 + (size_t)(id->str[k] - '0');
+    }
+    return n;
+}
+
 /* An engine with params p run over path, every step asserted to succeed. */
 static inline rp_engine *run_engine(const rp_params *p, const char *path)
 {
