@@ -147,6 +147,15 @@ static void test_signature(void **state)
         buf2[k] ^= 0x20;
     }
     assert_null(rp_signature_decode(buf, n - 1));
+    /* well sealed but not a value rp_sign makes: one encoding per value */
+    static const size_t strict[] = {28, 24}; /* the reserved field; spin past 1 */
+    for (size_t k = 0; k < 2; k++) {
+        memcpy(buf2, buf, n);
+        buf2[strict[k]] = 2;
+        uint64_t sum = XXH64(buf2, n - 8, 0);
+        for (int b = 0; b < 8; b++) buf2[n - 8 + b] = (uint8_t)(sum >> (8 * b));
+        assert_null(rp_signature_decode(buf2, n));
+    }
     /* made with other parameters: not compared */
     rp_params q = p;
     q.seed = 1;
