@@ -95,6 +95,45 @@ int rp__radix_sort_u64(uint64_t *v, size_t n, unsigned lo_bit)
     return 0;
 }
 
+int rp__cands_push(rp_cand **v, size_t *n, size_t *cap, rp_docno a, rp_docno b)
+{
+    if (*n == *cap && rp__grow((void **)v, cap, *n + 1, sizeof(rp_cand))) return -1;
+    (*v)[(*n)++] = (rp_cand){a, b};
+    return 0;
+}
+
+static int cmp_cand(const void *x, const void *y)
+{
+    const rp_cand *p = x, *q = y;
+    if (p->a != q->a) return p->a < q->a ? -1 : 1;
+    return p->b < q->b ? -1 : p->b > q->b;
+}
+
+/* Numbers below 2^32 (every run on one machine) sort as one 64-bit value,
+ * a << 32 | b, by radix, packed into the first half of the list itself and
+ * unpacked from the end; larger ones by comparison. */
+size_t rp__cands_sort_unique(rp_cand *v, size_t n)
+{
+    int small = 1;
+    for (size_t i = 0; i < n && small; i++) small = (v[i].a | v[i].b) <= UINT32_MAX;
+    if (!small) {
+        if (n > 1) qsort(v, n, sizeof(*v), cmp_cand);
+        size_t w = 0;
+        for (size_t i = 0; i < n; i++)
+            if (w == 0 || v[i].a != v[w - 1].a || v[i].b != v[w - 1].b) v[w++] = v[i];
+        return w;
+    }
+    uint64_t *packed = (uint64_t *)v;
+    for (size_t i = 0; i < n; i++) packed[i] = v[i].a << 32 | v[i].b;
+    size_t w = rp__sort_unique_u64(packed, n, NULL);
+    if (w == SIZE_MAX) return SIZE_MAX; /* v is left packed: the caller gives up */
+    for (size_t i = w; i-- > 0;) {
+        uint64_t x = packed[i];
+        v[i] = (rp_cand){x >> 32, (uint32_t)x};
+    }
+    return w;
+}
+
 static int push_pair(uint64_t **pairs, size_t *n, size_t *cap, uint32_t a, uint32_t b)
 {
     if (*n == *cap && rp__grow((void **)pairs, cap, *n + 1, sizeof(uint64_t))) return -1;

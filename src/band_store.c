@@ -126,11 +126,12 @@ typedef struct {
     const uint8_t *skip;
     size_t max_bucket;
     unsigned first, step;       /* bands first, first + step, ... */
-    uint64_t parts;             /* key ranges a band is split into */
+    uint64_t key_lo, key_hi;    /* the keys searched, [key_lo, key_hi) */
+    uint64_t parts;             /* key ranges that is split into */
     uint64_t *v, *scratch;      /* a range's entries and their sort scratch */
     size_t cap;
     uint32_t *col;              /* one band column of a spilled chunk */
-    uint64_t *pairs;
+    uint64_t *pairs;            /* a << 32 | b, sorted and unique at the end */
     size_t n_pairs, cap_pairs;
     uint64_t truncated, read_back;
     rp_status st;
@@ -159,7 +160,8 @@ static rp_status band_pairs(rp_band_search *w, unsigned b)
     uint64_t n = t->n;
     rp_status st = RP_OK;
     for (uint64_t p = 0; p < w->parts && st == RP_OK; p++) {
-        uint64_t lo = (p << 32) / w->parts, hi = ((p + 1) << 32) / w->parts; /* [lo, hi) */
+        uint64_t span = w->key_hi - w->key_lo;
+        uint64_t lo = w->key_lo + span * p / w->parts, hi = w->key_lo + span * (p + 1) / w->parts;
         size_t m = 0;
         for (size_t c = 0; c < t->n_chunks && st == RP_OK; c++) {
             const uint32_t *col = column(w, c, b, &st);
@@ -198,13 +200,26 @@ static void *search_main(void *arg)
     rp_band_search *w = arg;
     for (unsigned b = w->first; b < w->t->bands && w->st == RP_OK; b += w->step)
         w->st = band_pairs(w, b);
+    /* a near-duplicate pair meets in most bands: its repeats go here, on
+     * the thread, before the lists are joined (the sort scratch is free) */
+    if (w->st == RP_OK && w->n_pairs > 1) {
+        if (w->n_pairs > w->cap) {
+            free(w->scratch);
+            w->scratch = malloc(w->n_pairs * sizeof(uint64_t));
+        }
+        size_t n = w->scratch ? rp__sort_unique_u64(w->pairs, w->n_pairs, w->scratch) : SIZE_MAX;
+        if (n == SIZE_MAX) w->st = RP_ERR_NOMEM;
+        else w->n_pairs = n;
+    }
     return NULL;
 }
 
 rp_status rp__bands_pairs(rp_bands *t, const uint8_t *skip, size_t max_bucket, unsigned threads,
-                          uint64_t **pairs, size_t *n_pairs, size_t *cap_pairs,
-                          uint64_t *truncated)
+                          uint64_t key_lo, uint64_t key_hi, rp_cand **pairs, size_t *n_pairs,
+                          size_t *cap_pairs, uint64_t *truncated)
 {
+    if (key_hi > (uint64_t)1 << 32) key_hi = (uint64_t)1 << 32;
+    if (key_lo >= key_hi) return RP_OK;
     if (threads < 1) threads = 1;
     if (threads > t->bands) threads = t->bands ? t->bands : 1;
     uint64_t n = t->n;
@@ -221,7 +236,8 @@ rp_status rp__bands_pairs(rp_bands *t, const uint8_t *skip, size_t max_bucket, u
     rp_status st = w ? RP_OK : RP_ERR_NOMEM;
     for (unsigned k = 0; k < threads && st == RP_OK; k++) {
         w[k] = (rp_band_search){.t = t, .skip = skip, .max_bucket = max_bucket, .first = k,
-                                .step = threads, .parts = parts};
+                                .step = threads, .key_lo = key_lo, .key_hi = key_hi,
+                                .parts = parts};
         /* room for a range's share (all of them with one range) before growing */
         size_t cap = (size_t)(parts == 1 ? n : n / parts + n / parts / 4 + CHUNK);
         w[k].v = malloc((cap ? cap : 1) * sizeof(uint64_t));
@@ -233,11 +249,11 @@ rp_status rp__bands_pairs(rp_bands *t, const uint8_t *skip, size_t max_bucket, u
     for (unsigned k = 0; k < threads && w; k++) {
         if (st == RP_OK && (st = w[k].st) == RP_ERR_IO) rp__msg(t->corpus->err, "%s", w[k].err);
         if (st == RP_OK && w[k].n_pairs) {
-            if (rp__grow((void **)pairs, cap_pairs, *n_pairs + w[k].n_pairs, sizeof(uint64_t))) {
+            if (rp__grow((void **)pairs, cap_pairs, *n_pairs + w[k].n_pairs, sizeof(rp_cand))) {
                 st = RP_ERR_NOMEM;
             } else {
-                memcpy(*pairs + *n_pairs, w[k].pairs, w[k].n_pairs * sizeof(uint64_t));
-                *n_pairs += w[k].n_pairs;
+                for (size_t i = 0; i < w[k].n_pairs; i++)
+                    (*pairs)[(*n_pairs)++] = (rp_cand){w[k].pairs[i] >> 32, (uint32_t)w[k].pairs[i]};
             }
         }
         *truncated += w[k].truncated;

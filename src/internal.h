@@ -41,6 +41,42 @@ int rp__grow(void **ptr, size_t *cap, size_t need, size_t elem_size);
 /* Seconds on a monotonic clock, for the stage timings in rp_stats. */
 double rp__seconds(void);
 
+/* ------------------------------------------------------------- records */
+
+/* What the passes hand each other, declared so that a pass can run alone
+ * over a part of the work and its output be sent to another process or
+ * stored. A document's number is its place in the corpus (input order,
+ * rejected records included): 64 bits, so that numbers stay global past
+ * 4 billion records. */
+typedef uint64_t rp_docno;
+
+/* What the sign pass makes of one document: the exact hash of its words
+ * and its band keys. As bytes (a worker's result, a message), the hash and
+ * then the keys, bands of them, each in the machine's order. */
+#define RP_BANDS_MAX 4096 /* num_perm <= 4096 bounds the bands */
+typedef struct {
+    uint64_t exact;
+    unsigned bands;
+    uint32_t keys[RP_BANDS_MAX];
+} rp_sign_result;
+
+/* A candidate pair, a < b: the two documents may be alike. */
+typedef struct {
+    rp_docno a, b;
+} rp_cand;
+
+/* A verified pair, a < b: an edge of the similarity graph. */
+typedef struct {
+    rp_docno a, b;
+    float jaccard, containment_a, containment_b;
+} rp_edge;
+
+/* Sorts candidates by (a, b) and removes repeats; returns the new count, or
+ * SIZE_MAX when out of memory. */
+size_t rp__cands_sort_unique(rp_cand *v, size_t n);
+/* Appends (a, b) to a growable list; 0, or -1 when out of memory. */
+int rp__cands_push(rp_cand **v, size_t *n, size_t *cap, rp_docno a, rp_docno b);
+
 /* ------------------------------------------------------------ shingle.c */
 
 /* Hashes of the word n-grams of a token hash sequence, sorted and unique
@@ -98,9 +134,10 @@ uint32_t rp__band_key(const uint64_t *sig, unsigned band, unsigned rows, uint64_
 int rp__radix_sort_u64(uint64_t *v, size_t n, unsigned lo_bit);
 void rp__radix_sort_scratch(uint64_t *v, size_t n, unsigned lo_bit, uint64_t *scratch);
 
-/* Candidate pairs (a << 32 | b, a < b) from one band's entries
- * (key << 32 | doc), which are sorted in place with the caller's scratch (n
- * values). Appends to *pairs. Returns 0 or -1 when out of memory. */
+/* Candidate pairs (a << 32 | b, a < b: the kernel's packed form, for
+ * the records of one store) from one band's entries (key << 32 | doc),
+ * which are sorted in place with the caller's scratch (n values). Appends
+ * to *pairs. Returns 0 or -1 when out of memory. */
 int rp__band_pairs_scratch(uint64_t *entries, size_t n, uint64_t *scratch, size_t max_bucket,
                            uint64_t **pairs, size_t *n_pairs, size_t *cap_pairs, uint64_t *truncated);
 
@@ -491,6 +528,44 @@ void rp__rewrite_ws_free(rp_rewrite_ws *ws);
 size_t rp__rewrite_align(rp_rewrite_ws *ws, const rp_rw_text *a, const rp_rw_text *b,
                          const rp_passage *ps, size_t n, const rp_params *p, rp_passage **out);
 
+/* -------------------------------------------------------------- dedup.c */
+
+/* The dedup task (see dedup.c), its passes in the order they run; each
+ * refuses (RP_ERR_USAGE) to run out of it. */
+typedef struct rp_dedup rp_dedup;
+
+/* stats and err are the caller's; the parameters are the corpus's. */
+rp_dedup *rp__dedup_create(rp_corpus *c, rp_stats *stats, char *err);
+void rp__dedup_free(rp_dedup *d);
+/* Pass 1 over every input: each record signed on the workers and added. */
+rp_status rp__dedup_sign(rp_dedup *d);
+/* Adds document n's sign record (NULL: a rejected record), n = the count so far. */
+rp_status rp__dedup_add_signed(rp_dedup *d, rp_docno n, const rp_sign_result *s);
+/* Appends the pairs of documents with equal words (each copy with the
+ * first, which it then stands for: it leaves the band search); once. */
+rp_status rp__dedup_exact_candidates(rp_dedup *d, rp_cand **out, size_t *n, size_t *cap);
+/* Appends the candidates of band keys in [key_lo, key_hi) of 2^32 (pairs
+ * may repeat); after the exact ones, for any partition of the keys. */
+rp_status rp__dedup_band_candidates(rp_dedup *d, uint64_t key_lo, uint64_t key_hi, rp_cand **out,
+                                    size_t *n, size_t *cap);
+/* The edges among n candidates (sorted, unique; an exact copy paired only
+ * with its first): each pair's Jaccard and containments from the shingle
+ * sets of its documents, read again; kept at the threshold, in the
+ * candidates' order. *edges is the caller's (free). Keeps the ids of the
+ * pairs' documents for the results, replacing those of an earlier call. */
+rp_status rp__dedup_verify(rp_dedup *d, const rp_cand *cand, size_t n, rp_edge **edges,
+                           size_t *n_edges);
+/* Unions the edges in order (taking them: freed with d) into clusters
+ * whose roots are their earliest documents; counts kept and removed. */
+rp_status rp__dedup_cluster(rp_dedup *d, rp_edge *edges, size_t n);
+/* sign, candidates over all keys, verify, cluster: the one-call run. */
+rp_status rp__dedup_run(rp_dedup *d);
+int rp__dedup_is_kept(const rp_dedup *d, uint64_t rec);
+rp_status rp__dedup_foreach_pair(rp_dedup *d, int (*fn)(void *, const rp_pair *), void *user);
+rp_status rp__dedup_foreach_cluster(rp_dedup *d, int (*fn)(void *, const rp_cluster *), void *user);
+/* Pass 3: every kept record copied to out as read. */
+rp_status rp__dedup_write_kept(rp_dedup *d, FILE *out);
+
 /* -------------------------------------------------------------- reuse.c */
 
 /* The align task over a corpus (see reuse.c). */
@@ -527,12 +602,15 @@ rp_bands *rp__bands_create(unsigned bands, uint64_t limit, rp_corpus *corpus);
 void rp__bands_free(rp_bands *t);
 /* The next record's keys, one per band. */
 rp_status rp__bands_add(rp_bands *t, const uint32_t *keys);
-/* Appends every band's candidate pairs (rp__band_pairs_scratch) among the records
- * whose skip[] byte is 0, bands shared out among threads threads; pairs
- * come in no particular order and may repeat across bands. */
+/* Appends every band's candidate pairs (rp__band_pairs_scratch) among the
+ * records whose skip[] byte is 0 and whose key lies in [key_lo, key_hi)
+ * (of 2^32), bands shared out among threads threads; pairs come in no
+ * particular order and may repeat across calls (not within one). A bucket
+ * lies in one key range, so the ranges of a partition of the keys give
+ * every pair. */
 rp_status rp__bands_pairs(rp_bands *t, const uint8_t *skip, size_t max_bucket, unsigned threads,
-                          uint64_t **pairs, size_t *n_pairs, size_t *cap_pairs,
-                          uint64_t *truncated);
+                          uint64_t key_lo, uint64_t key_hi, rp_cand **pairs, size_t *n_pairs,
+                          size_t *cap_pairs, uint64_t *truncated);
 void rp__bands_stats(const rp_bands *t, rp_bands_stats *s);
 
 #endif /* REPRINT_INTERNAL_H */

@@ -466,11 +466,11 @@ static int centroid_add(rp_centroid *a, const rp_tw *b, size_t nb)
 typedef struct {
     uint32_t a, b;
     float sim;
-} rp_edge;
+} rp_story_edge;
 
 static int cmp_edge(const void *x, const void *y)
 {
-    const rp_edge *a = x, *b = y;
+    const rp_story_edge *a = x, *b = y;
     if (a->sim != b->sim) return a->sim > b->sim ? -1 : 1;
     if (a->a != b->a) return a->a < b->a ? -1 : 1;
     return a->b < b->b ? -1 : a->b > b->b;
@@ -543,7 +543,7 @@ typedef struct {
     const rp_join *j;
     rp_term_table tab;        /* the document being joined */
     uint32_t *seen;           /* per record: 1 + the last document that met it */
-    rp_edge *edges;
+    rp_story_edge *edges;
     size_t n_edges, cap_edges;
     uint64_t candidates, truncated;
     int failed;
@@ -559,8 +559,8 @@ static int join_partner(rp_joiner *w, uint32_t a, uint32_t b)
     double sim = tab_dot(&w->tab, s->vecs + s->vec_off[b], s->vec_len[b], s, &specific);
     if (sim + 1e-9 < w->j->threshold) return 0;
     if (specific < SPECIFIC_SHARED) return 0; /* alike in topic, not in event */
-    if (rp__grow((void **)&w->edges, &w->cap_edges, w->n_edges + 1, sizeof(rp_edge))) return -1;
-    w->edges[w->n_edges++] = (rp_edge){a, b, (float)sim};
+    if (rp__grow((void **)&w->edges, &w->cap_edges, w->n_edges + 1, sizeof(rp_story_edge))) return -1;
+    w->edges[w->n_edges++] = (rp_story_edge){a, b, (float)sim};
     return 0;
 }
 
@@ -601,7 +601,7 @@ static void *join_main(void *arg)
     return NULL;
 }
 
-static rp_status candidates(rp_stories *s, double threshold, size_t max_bucket, rp_edge **edges,
+static rp_status candidates(rp_stories *s, double threshold, size_t max_bucket, rp_story_edge **edges,
                             size_t *n_edges)
 {
     rp_status st = RP_ERR_NOMEM;
@@ -653,13 +653,13 @@ static rp_status candidates(rp_stories *s, double threshold, size_t max_bucket, 
         s->stats->candidate_pairs += w[k].candidates;
         s->stats->truncated_buckets += w[k].truncated;
     }
-    if (!(*edges = malloc((total ? total : 1) * sizeof(rp_edge)))) goto done;
+    if (!(*edges = malloc((total ? total : 1) * sizeof(rp_story_edge)))) goto done;
     for (unsigned k = 0; k < threads; k++) {
-        if (w[k].n_edges) memcpy(*edges + *n_edges, w[k].edges, w[k].n_edges * sizeof(rp_edge));
+        if (w[k].n_edges) memcpy(*edges + *n_edges, w[k].edges, w[k].n_edges * sizeof(rp_story_edge));
         *n_edges += w[k].n_edges;
     }
     /* one order whichever thread found an edge: by similarity, then pair */
-    qsort(*edges, *n_edges, sizeof(rp_edge), cmp_edge);
+    qsort(*edges, *n_edges, sizeof(rp_story_edge), cmp_edge);
     st = RP_OK;
 done:
     for (unsigned k = 0; w && k < threads; k++) {
@@ -677,7 +677,7 @@ done:
 static rp_status cluster(rp_stories *s, double threshold, size_t max_bucket)
 {
     rp_status st = RP_ERR_NOMEM;
-    rp_edge *edges = NULL;
+    rp_story_edge *edges = NULL;
     size_t n_edges = 0;
     rp_centroid *cent = NULL;
     rp_uf uf = {0};

@@ -262,7 +262,31 @@ static void test_band_pairs_all_pairs_and_chained_big_buckets(void **state)
     assert_int_equal(n, 3 + 9);
     assert_int_equal(trunc, 1);
     assert_true(pairs[0] == ((uint64_t)0 << 32 | 1));
+    assert_true(pairs[3] == ((uint64_t)3 << 32 | 4)); /* the chain */
     free(pairs);
+}
+
+/* Candidates sort by (a, b) and lose repeats, by radix below 2^32 and by
+ * comparison above; both give the same order. */
+static void test_cands_sort_unique_both_ways(void **state)
+{
+    (void)state;
+    enum { N = 5000 };
+    for (int big = 0; big < 2; big++) {
+        rp_docno base = big ? (rp_docno)7 << 32 : 0;
+        rp_cand *v = malloc(N * sizeof(*v));
+        uint64_t x = 88172645463325252ull;
+        for (size_t i = 0; i < N; i++) {
+            x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+            rp_docno a = x % 300, b = a + 1 + (x >> 32) % 40;
+            v[i] = (rp_cand){base + a, base + b};
+        }
+        size_t n = rp__cands_sort_unique(v, N);
+        assert_true(n > 100 && n < N);
+        for (size_t i = 1; i < n; i++)
+            assert_true(v[i - 1].a < v[i].a || (v[i - 1].a == v[i].a && v[i - 1].b < v[i].b));
+        free(v);
+    }
 }
 
 int main(void)
@@ -277,6 +301,7 @@ int main(void)
         cmocka_unit_test(test_lsh_choice_meets_recall_target),
         cmocka_unit_test(test_lsh_candidate_rate_follows_s_curve),
         cmocka_unit_test(test_band_pairs_all_pairs_and_chained_big_buckets),
+        cmocka_unit_test(test_cands_sort_unique_both_ways),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,883 @@
+/*
+ * dedup.c — the dedup task: near-duplicate detection over a corpus, as a
+ * sequence of passes, each a function with declared inputs and outputs
+ * (internal.h: rp_sign_result, rp_cand, rp_edge, 64-bit rp_docno), so that
+ * one can run alone over a part of the work; rp__dedup_run composes them.
+ *
+ * Sign (rp__dedup_sign): every record is read, normalized, shingled and
+ *   signed on the worker threads; what a worker makes of a record is an
+ *   rp_sign_result (exact hash, band keys), committed in record order by
+ *   rp__dedup_add_signed. The task keeps per record one status byte, a
+ *   64-bit hash of its normalized word sequence, and a 32-bit key per LSH
+ *   band (band_store.c). Text is dropped as soon as it is signed: memory
+ *   grows with documents, not with their text.
+ * Candidates: records with equal exact hashes are paired with the first of
+ *   them (rp__dedup_exact_candidates; they leave the LSH tables, so a
+ *   thousand copies of one page cost a thousand pairs, not half a million);
+ *   band buckets give the rest (rp__dedup_band_candidates, for a range of
+ *   band keys: a bucket lies in one range), the bands searched on up to
+ *   four threads.
+ * Verify (rp__dedup_verify, a given list of candidates): only records in a
+ *   pair are read again. Those in exact pairs only (Jaccard 1) give just
+ *   their ids; the others are shingled on the workers, which write the
+ *   sorted sets to temporary files, one per thread. Each candidate's exact
+ *   Jaccard is computed on the threads, sets read back with pread; pairs at
+ *   or above the threshold are the edges.
+ * Cluster (rp__dedup_cluster, a given list of edges): unioned in order,
+ *   the root of each cluster its earliest document, which is kept.
+ * Write (rp__dedup_write_kept): every record that is the first of its
+ *   cluster, or in none, is copied out as read (by sendfile, runs of
+ *   adjacent lines at once, when the input is indexed: corpus.c).
+ *
+ * The passes over the inputs themselves (numbering, rejections, stdin
+ * spooling, re-reading) are corpus.c's; this file says what each pass does
+ * with a record.
+ */
+#include "internal.h"
+
+#include <stdatomic.h>
+
+#include <errno.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+enum {
+    REC_DOC = 0,      /* a document, kept unless clustered under another */
+    REC_REJECTED = 1, /* bad input, counted */
+    REC_STATE = 3,
+    REC_EXACT = 4,    /* flag: same exact hash as an earlier document */
+    REC_REMOVED = 8,  /* flag: near-duplicate of an earlier document */
+    REC_SET = 16,     /* flag: verification needs its shingle set */
+};
+
+/* The task's state. The parameters are the corpus's (their one owner);
+ * stats and err are the engine's. */
+struct rp_dedup {
+    rp_corpus *corpus;
+    const rp_params *p;
+    rp_stats *stats;
+    char *err;
+
+    /* per record */
+    uint8_t *status;
+    uint64_t *exact;            /* until the exact candidates are found */
+    size_t n_rec, cap_rec;
+    unsigned bands, rows;
+    rp_bands *band;             /* every record's band keys (band_store.c) */
+
+    /* the records of the verified pairs */
+    uint32_t *slot;             /* per record: index among needed ones, or UINT32_MAX */
+    size_t n_slots;
+    uint64_t *set_off;          /* per slot: offset (in uint64s) of its shingle set */
+    uint32_t *set_len;
+    uint64_t *id_off;           /* per slot: offset in id_arena << 1 | is_number */
+    uint32_t *id_len;
+    rp_buf id_arena;
+
+    /* the clusters */
+    rp_edge *edges;             /* owned, from rp__dedup_cluster */
+    size_t n_edges;
+    rp_uf uf;
+    int clustered;
+};
+
+rp_dedup *rp__dedup_create(rp_corpus *c, rp_stats *stats, char *err)
+{
+    rp_dedup *d = calloc(1, sizeof(*d));
+    if (!d) return NULL;
+    d->corpus = c;
+    d->p = &c->p;
+    d->stats = stats;
+    d->err = err;
+    return d;
+}
+
+static void free_slots(rp_dedup *d)
+{
+    free(d->slot);
+    free(d->set_off);
+    free(d->set_len);
+    free(d->id_off);
+    free(d->id_len);
+    rp__buf_free(&d->id_arena);
+    d->slot = NULL;
+    d->set_off = d->id_off = NULL;
+    d->set_len = d->id_len = NULL;
+    d->n_slots = 0;
+}
+
+void rp__dedup_free(rp_dedup *d)
+{
+    if (!d) return;
+    rp__bands_free(d->band);
+    free(d->status);
+    free(d->exact);
+    free_slots(d);
+    free(d->edges);
+    rp__uf_free(&d->uf);
+    free(d);
+}
+
+static rp_status add_record(rp_dedup *d, uint8_t status, uint64_t exact)
+{
+    if (d->n_rec == d->cap_rec) {
+        /* grow by half: these two arrays are most of what a document costs
+         * once the band keys are out of the way */
+        size_t cap = d->cap_rec ? d->cap_rec + d->cap_rec / 2 : 4096;
+        uint8_t *s = realloc(d->status, cap);
+        if (s) d->status = s;
+        uint64_t *x = realloc(d->exact, cap * sizeof(uint64_t));
+        if (x) d->exact = x;
+        if (!s || !x) return RP_ERR_NOMEM;
+        d->cap_rec = cap;
+    }
+    d->status[d->n_rec] = status;
+    d->exact[d->n_rec] = exact;
+    d->n_rec++;
+    return RP_OK;
+}
+
+typedef struct rp_set_writer rp_set_writer;
+
+typedef struct {
+    rp_dedup *d;
+    rp_set_writer *sets;        /* pass 2: where sets go */
+    unsigned set_file;          /* the file this worker alone writes, */
+    uint64_t set_flushed;       /* uint64s written to it, */
+    rp_buf set_pending;         /* and sets not yet written (a write a MiB) */
+    uint64_t *shingles;         /* pass 2: a needed record's shingle set */
+    size_t shingles_cap;
+    uint64_t *sig;
+} rp_work;
+
+/* Memory a worker writes at every shingle, on cache lines of its own: two
+ * workers' states allocated one after the other would otherwise share a
+ * line where they meet, and each write would take it from the other core. */
+static void *own_lines(size_t n)
+{
+    return aligned_alloc(64, (n + 63) / 64 * 64);
+}
+
+static void work_free(rp_work *w)
+{
+    rp__buf_free(&w->set_pending);
+    free(w->shingles);
+    free(w->sig);
+}
+
+static int work_init(rp_work *w, rp_dedup *d)
+{
+    memset(w, 0, sizeof(*w));
+    w->d = d;
+    w->sig = own_lines(d->p->num_perm * sizeof(uint64_t));
+    return w->sig ? 0 : -1;
+}
+
+static void *sign_worker_new(void *ctx)
+{
+    rp_work *w = own_lines(sizeof(*w));
+    if (w && work_init(w, ctx)) {
+        work_free(w);
+        free(w);
+        return NULL;
+    }
+    return w;
+}
+
+static void sign_worker_free(void *state)
+{
+    work_free(state);
+    free(state);
+}
+
+static size_t sign_result_size(unsigned bands)
+{
+    return sizeof(uint64_t) + bands * sizeof(uint32_t);
+}
+
+static rp_status sign_result_put(const rp_sign_result *s, rp_buf *out)
+{
+    size_t need = sign_result_size(s->bands);
+    if (rp__buf_reserve(out, out->len + need)) return RP_ERR_NOMEM;
+    memcpy(out->data + out->len, &s->exact, sizeof(s->exact));
+    memcpy(out->data + out->len + sizeof(s->exact), s->keys, s->bands * sizeof(uint32_t));
+    out->len += need;
+    return RP_OK;
+}
+
+static void sign_result_get(const void *src, size_t len, unsigned bands, rp_sign_result *s)
+{
+    (void)len; /* sign_result_size(bands) by construction */
+    s->bands = bands;
+    memcpy(&s->exact, src, sizeof(s->exact));
+    memcpy(s->keys, (const char *)src + sizeof(s->exact), bands * sizeof(uint32_t));
+}
+
+/* Pass 1, on a worker: a record's exact hash and its band keys. */
+static rp_status sign_record(void *state, const rp_record *r, rp_buf *out)
+{
+    rp_work *w = state;
+    rp_dedup *d = w->d;
+    if (rp__sign_tokens(r->hashes, r->n_tokens, d->p->ngram, d->p->num_perm, d->p->seed, w->sig))
+        return RP_ERR_NOMEM; /* n_tokens > 0 here: only a densify buffer can fail */
+    rp_sign_result s;
+    s.exact = rp__exact_hash(r->hashes, r->n_tokens, d->p->seed);
+    s.bands = d->bands;
+    for (unsigned b = 0; b < d->bands; b++) s.keys[b] = rp__band_key(w->sig, b, d->rows, d->p->seed);
+    return sign_result_put(&s, out);
+}
+
+rp_status rp__dedup_add_signed(rp_dedup *d, rp_docno n, const rp_sign_result *s)
+{
+    if (n != d->n_rec || (s && s->bands != d->bands)) {
+        rp__msg(d->err, "signed record %llu out of order (%zu expected)", (unsigned long long)n,
+                d->n_rec);
+        return RP_ERR_USAGE;
+    }
+    static const uint32_t none[RP_BANDS_MAX];
+    /* a rejected record still has a place in the band tables, never used */
+    rp_status st = add_record(d, s ? REC_DOC : REC_REJECTED, s ? s->exact : 0);
+    return st != RP_OK ? st : rp__bands_add(d->band, s ? s->keys : none);
+}
+
+/* Pass 1, in record order: what sign_record made goes into the tables. */
+static rp_status commit_record(void *ctx, const rp_record *r)
+{
+    rp_dedup *d = ctx;
+    if (r->status != RP_OK) return rp__dedup_add_signed(d, r->rec, NULL);
+    rp_sign_result s;
+    sign_result_get(r->result, r->result_len, d->bands, &s);
+    return rp__dedup_add_signed(d, r->rec, &s);
+}
+
+static const rp__first_pass_ops sign_ops = {sign_worker_new, sign_worker_free, sign_record,
+                                            commit_record, NULL};
+
+/* -------------------------------------------------------- candidates */
+
+rp_status rp__dedup_exact_candidates(rp_dedup *d, rp_cand **out, size_t *n, size_t *cap)
+{
+    /* Documents with equal exact hashes: sorted (radix, stable) on the
+     * hash's top 32 bits beside the record number, and a run of equal tops,
+     * nearly always one document, split by the whole hash. The first of
+     * each hash pairs with every later one. */
+    if (!d->exact) {
+        rp__msg(d->err, "the exact candidates are found once, after the sign pass");
+        return RP_ERR_USAGE;
+    }
+    size_t n_docs = 0;
+    for (size_t i = 0; i < d->n_rec; i++) n_docs += (d->status[i] & REC_STATE) == REC_DOC;
+    uint64_t *ex = malloc((n_docs ? n_docs : 1) * 2 * sizeof(uint64_t));
+    if (!ex) return RP_ERR_NOMEM;
+    size_t k = 0;
+    for (size_t i = 0; i < d->n_rec; i++)
+        if ((d->status[i] & REC_STATE) == REC_DOC) ex[k++] = (d->exact[i] >> 32) << 32 | i;
+    rp__radix_sort_scratch(ex, k, 32, ex + k);
+    rp_status st = RP_OK;
+    for (size_t i = 0; i < k && st == RP_OK;) {
+        size_t j = i + 1;
+        while (j < k && ex[j] >> 32 == ex[i] >> 32) j++;
+        for (size_t x = i; x + 1 < j && st == RP_OK; x++) {
+            uint32_t a = (uint32_t)ex[x];
+            if (d->status[a] & REC_EXACT) continue; /* a copy of an earlier one */
+            for (size_t y = x + 1; y < j; y++) {
+                uint32_t b = (uint32_t)ex[y];
+                if (d->exact[b] != d->exact[a] || (d->status[b] & REC_EXACT)) continue;
+                d->status[b] |= REC_EXACT;
+                if (rp__cands_push(out, n, cap, a, b)) {
+                    st = RP_ERR_NOMEM;
+                    break;
+                }
+            }
+        }
+        i = j;
+    }
+    free(ex);
+    free(d->exact);
+    d->exact = NULL;
+    return st;
+}
+
+rp_status rp__dedup_band_candidates(rp_dedup *d, uint64_t key_lo, uint64_t key_hi, rp_cand **out,
+                                    size_t *n, size_t *cap)
+{
+    if (!d->band || d->exact) {
+        rp__msg(d->err, "the band candidates are found after the exact ones");
+        return RP_ERR_USAGE;
+    }
+    /* only documents that are not exact copies of an earlier one: status 0;
+     * each searching thread sorts a band of 16 bytes a document: at most
+     * four, so that the search never holds more than the band keys do */
+    unsigned searchers = d->stats->threads < 4 ? d->stats->threads : 4;
+    rp_status st = rp__bands_pairs(d->band, d->status, d->p->max_bucket, searchers, key_lo, key_hi,
+                                   out, n, cap, &d->stats->truncated_buckets);
+    rp_bands_stats bs;
+    rp__bands_stats(d->band, &bs);
+    d->stats->spilled_bytes = bs.spilled_bytes;
+    d->stats->spill_partitions = bs.partitions;
+    return st;
+}
+
+/* ------------------------------------------------------------- pass 2 */
+
+static rp_status store_id(rp_dedup *d, uint32_t slot, const rp_id *id)
+{
+    d->id_off[slot] = (uint64_t)d->id_arena.len << 1 | (id->is_number ? 1 : 0);
+    d->id_len[slot] = (uint32_t)(id->len > UINT32_MAX ? UINT32_MAX : id->len);
+    return rp__buf_append(&d->id_arena, id->str, d->id_len[slot]) ? RP_ERR_NOMEM : RP_OK;
+}
+
+/* Sets files: one per worker, written by it alone, a MiB at a time (a
+ * write per set cost a system call each), so that workers neither queue on
+ * one file's lock nor need to agree on places; a set's place is its file
+ * (top 8 bits) and offset in uint64s. */
+enum { SETS_FILES_MAX = 256, SET_FILE_SHIFT = 56, SET_WRITE_BYTES = 1 << 20 };
+
+struct rp_set_writer {
+    rp_dedup *d;
+    FILE *file[SETS_FILES_MAX];
+    unsigned n_files;         /* one per worker (workers are made one by one) */
+    _Atomic int err;          /* errno of a failed write, 0 if none */
+};
+
+/* Writes a worker's pending sets to its file; 0, or -1 with sw->err set. */
+static int flush_sets(rp_work *w)
+{
+    rp_set_writer *sw = w->sets;
+    size_t len = w->set_pending.len;
+    int err = rp__pwrite_all(fileno(sw->file[w->set_file]), w->set_pending.data, len,
+                             w->set_flushed * sizeof(uint64_t));
+    if (err) {
+        int zero = 0;
+        atomic_compare_exchange_strong(&sw->err, &zero, err);
+        return -1;
+    }
+    w->set_flushed += len / sizeof(uint64_t);
+    w->set_pending.len = 0;
+    return 0;
+}
+
+/* Pass 2, on a worker: a needed record's sorted shingle set, written to
+ * the worker's own sets file (so the committing thread copies nothing), and
+ * its id, as the result [id length u32]
+ * [is_number u8][id][set offset u64][set length u32]. A record only in
+ * exact pairs is not tokenized and has an empty set. */
+static rp_status make_set(void *state, const rp_record *r, rp_buf *out)
+{
+    rp_work *w = state;
+    rp_dedup *d = w->d;
+    size_t n = 0;
+    if (r->hashes &&
+        (n = rp__shingles(r->hashes, r->n_tokens, d->p->ngram, d->p->seed, &w->shingles,
+                          &w->shingles_cap, 1)) == SIZE_MAX)
+        return RP_ERR_NOMEM;
+    uint64_t at = w->set_flushed + w->set_pending.len / sizeof(uint64_t);
+    if (rp__buf_append(&w->set_pending, (const char *)w->shingles, n * sizeof(uint64_t)))
+        return RP_ERR_NOMEM;
+    if (w->set_pending.len >= SET_WRITE_BYTES && flush_sets(w)) return RP_ERR_IO;
+    at |= (uint64_t)w->set_file << SET_FILE_SHIFT;
+    uint32_t id_len = (uint32_t)(r->doc.id.len > UINT32_MAX ? UINT32_MAX : r->doc.id.len);
+    uint8_t is_number = r->doc.id.is_number ? 1 : 0;
+    uint32_t len = (uint32_t)n;
+    if (rp__buf_append(out, (const char *)&id_len, sizeof(id_len)) ||
+        rp__buf_append(out, (const char *)&is_number, 1) ||
+        rp__buf_append(out, r->doc.id.str, id_len) ||
+        rp__buf_append(out, (const char *)&at, sizeof(at)) ||
+        rp__buf_append(out, (const char *)&len, sizeof(len)))
+        return RP_ERR_NOMEM;
+    return RP_OK;
+}
+
+/* Pass 2, in record order: the id and where the set is. */
+static rp_status write_set(void *ctx, const rp_record *r)
+{
+    rp_set_writer *sw = ctx;
+    rp_dedup *d = sw->d;
+    uint32_t slot = d->slot[r->rec], id_len;
+    const char *src = r->result;
+    memcpy(&id_len, src, sizeof(id_len));
+    rp_id id = {src + sizeof(id_len) + 1, id_len, src[sizeof(id_len)] != 0};
+    size_t head = sizeof(id_len) + 1 + id_len;
+    if (store_id(d, slot, &id) != RP_OK) return RP_ERR_NOMEM;
+    memcpy(&d->set_off[slot], src + head, sizeof(uint64_t));
+    memcpy(&d->set_len[slot], src + head + sizeof(uint64_t), sizeof(uint32_t));
+    return RP_OK;
+}
+
+static int needs_set(void *ctx, uint64_t rec)
+{
+    return ((rp_set_writer *)ctx)->d->slot[rec] != UINT32_MAX;
+}
+
+static int needs_tokens(void *ctx, uint64_t rec)
+{
+    return ((rp_set_writer *)ctx)->d->status[rec] & REC_SET;
+}
+
+static void *set_worker_new(void *ctx)
+{
+    rp_set_writer *sw = ctx;
+    rp_work *w = sw->n_files < SETS_FILES_MAX ? sign_worker_new(sw->d) : NULL;
+    if (!w) return NULL;
+    if (rp__corpus_temp(sw->d->corpus, &sw->file[sw->n_files]) != RP_OK) {
+        sign_worker_free(w);
+        return NULL; /* the corpus has the message */
+    }
+    w->sets = sw;
+    w->set_file = sw->n_files++;
+    return w;
+}
+
+/* The end of the pass: what is pending goes to the file. */
+static void set_worker_free(void *state)
+{
+    rp_work *w = state;
+    flush_sets(w);
+    sign_worker_free(w);
+}
+
+static const rp__first_pass_ops set_ops = {set_worker_new, set_worker_free, make_set, write_set,
+                                           needs_tokens};
+
+/* Re-reads the inputs and writes the shingle set of every needed record. */
+static rp_status build_sets(rp_dedup *d, rp_set_writer *sw)
+{
+    rp_status st = rp__corpus_pass_mt(d->corpus, "verifying", needs_set, &set_ops, sw);
+    if (atomic_load(&sw->err)) {
+        rp__msg(d->err, "cannot write temporary file in %s: %s", d->corpus->tmp_dir,
+                strerror(atomic_load(&sw->err)));
+        st = RP_ERR_IO;
+    }
+    return st;
+}
+
+static rp_status read_set(rp_dedup *d, rp_set_writer *sw, uint32_t slot, uint64_t **buf,
+                          size_t *cap, char *err)
+{
+    size_t n = d->set_len[slot];
+    uint64_t at = d->set_off[slot];
+    if (rp__grow((void **)buf, cap, n ? n : 1, sizeof(uint64_t))) return RP_ERR_NOMEM;
+    return rp__corpus_temp_read(d->corpus, err, sw->file[at >> SET_FILE_SHIFT], *buf,
+                                n * sizeof(uint64_t),
+                                (at & (((uint64_t)1 << SET_FILE_SHIFT) - 1)) * sizeof(uint64_t));
+}
+
+typedef struct {
+    rp_dedup *d;
+    rp_set_writer *sets;
+    const rp_cand *cand;
+    size_t from, to;          /* the pairs [from, to) */
+    float *score;             /* per pair: Jaccard (-1 below the threshold),
+                                 containment of a, of b */
+    rp_status st;
+    char err[RP_MSG_MAX];     /* a failed read's message */
+} rp_scorer;
+
+/* Scores a range of candidate pairs from their shingle sets. Sets are read
+ * back with pread, the first document's once for all its partners (pairs
+ * are sorted by it): a mapping of the file would count every set read as
+ * resident memory until the end. */
+static void *score_pairs(void *arg)
+{
+    rp_scorer *w = arg;
+    rp_dedup *d = w->d;
+    uint64_t *set_a = NULL, *set_b = NULL;
+    size_t cap_a = 0, cap_b = 0;
+    rp_docno loaded_a = UINT64_MAX;
+    for (size_t i = w->from; w->st == RP_OK && i < w->to; i++) {
+        rp_docno a = w->cand[i].a, b = w->cand[i].b;
+        float *f = w->score + 3 * i;
+        if (d->status[b] & REC_EXACT) { /* equal words: nothing to read */
+            f[0] = f[1] = f[2] = 1;
+            continue;
+        }
+        uint32_t sa = d->slot[a], sb = d->slot[b];
+        uint64_t na = d->set_len[sa], nb = d->set_len[sb];
+        if (loaded_a != a) {
+            if ((w->st = read_set(d, w->sets, sa, &set_a, &cap_a, w->err)) != RP_OK) break;
+            loaded_a = a;
+        }
+        if ((w->st = read_set(d, w->sets, sb, &set_b, &cap_b, w->err)) != RP_OK) break;
+        uint64_t inter = rp__intersect_count(set_a, na, set_b, nb);
+        double j = (double)inter / (double)(na + nb - inter), score = j;
+        if (d->p->measure == RP_MEASURE_CONTAINMENT)
+            score = (double)inter / (double)(na < nb ? na : nb);
+        f[0] = score + 1e-12 < d->p->threshold ? -1 : (float)j; /* -1: below the threshold */
+        f[1] = (float)((double)inter / (double)na);
+        f[2] = (float)((double)inter / (double)nb);
+    }
+    free(set_a);
+    free(set_b);
+    return NULL;
+}
+
+/* Numbers the records of the pairs 0, 1, ... in record order (their
+ * slots, where their sets and ids are kept), and marks those whose sets
+ * are needed: an exact copy (out of the LSH tables) pairs only with the
+ * first document it equals, at Jaccard 1, and needs none. */
+static rp_status number_slots(rp_dedup *d, const rp_cand *cand, size_t n)
+{
+    free_slots(d);
+    size_t n_rec = d->n_rec;
+    if (!(d->slot = malloc((n_rec ? n_rec : 1) * sizeof(uint32_t)))) return RP_ERR_NOMEM;
+    memset(d->slot, 0xFF, n_rec * sizeof(uint32_t));
+    for (size_t i = 0; i < n; i++) {
+        rp_docno a = cand[i].a, b = cand[i].b;
+        if (a >= b || b >= n_rec) {
+            rp__msg(d->err, "candidate pair (%llu, %llu) of %zu records", (unsigned long long)a,
+                    (unsigned long long)b, n_rec);
+            return RP_ERR_USAGE;
+        }
+        d->slot[a] = d->slot[b] = 0;
+        if (!(d->status[b] & REC_EXACT)) d->status[a] |= REC_SET, d->status[b] |= REC_SET;
+    }
+    for (size_t i = 0; i < n_rec; i++)
+        if (d->slot[i] != UINT32_MAX) d->slot[i] = (uint32_t)d->n_slots++;
+    size_t ns = d->n_slots ? d->n_slots : 1;
+    d->set_off = malloc(ns * sizeof(uint64_t));
+    d->set_len = malloc(ns * sizeof(uint32_t));
+    d->id_off = malloc(ns * sizeof(uint64_t));
+    d->id_len = malloc(ns * sizeof(uint32_t));
+    return d->set_off && d->set_len && d->id_off && d->id_len ? RP_OK : RP_ERR_NOMEM;
+}
+
+rp_status rp__dedup_verify(rp_dedup *d, const rp_cand *cand, size_t n, rp_edge **edges,
+                           size_t *n_edges)
+{
+    *edges = NULL;
+    *n_edges = 0;
+    if (d->exact) {
+        rp__msg(d->err, "pairs are verified after the candidates are found");
+        return RP_ERR_USAGE;
+    }
+    rp_status st = number_slots(d, cand, n);
+    if (st != RP_OK || n == 0) return st;
+
+    unsigned threads = d->stats->threads ? d->stats->threads : 1;
+    rp_set_writer *sets = calloc(1, sizeof(*sets));
+    if (!sets) return RP_ERR_NOMEM;
+    sets->d = d;
+    st = build_sets(d, sets);
+    /* The pairs' scores, on the run's threads, each over a range of pairs;
+     * then, in pair order, the ones at the threshold are kept. */
+    rp_scorer *sc = calloc(threads, sizeof(*sc));
+    float *score = malloc(n * 3 * sizeof(float));
+    if (st == RP_OK && (!sc || !score)) st = RP_ERR_NOMEM;
+    if (st == RP_OK) {
+        for (unsigned k = 0; k < threads; k++)
+            sc[k] = (rp_scorer){d, sets, cand, n * k / threads, n * (k + 1) / threads, score,
+                                RP_OK, ""};
+        rp__run_parallel(score_pairs, sc, sizeof(*sc), threads);
+        for (unsigned k = 0; k < threads && st == RP_OK; k++)
+            if ((st = sc[k].st) == RP_ERR_IO) rp__msg(d->err, "%s", sc[k].err);
+    }
+    size_t kept = 0;
+    for (size_t i = 0; st == RP_OK && i < n; i++) kept += score[3 * i] >= 0;
+    if (st == RP_OK && !(*edges = malloc((kept ? kept : 1) * sizeof(rp_edge)))) st = RP_ERR_NOMEM;
+    for (size_t i = 0; st == RP_OK && i < n; i++) {
+        const float *f = score + 3 * i;
+        if (f[0] >= 0) (*edges)[(*n_edges)++] = (rp_edge){cand[i].a, cand[i].b, f[0], f[1], f[2]};
+    }
+    free(sc);
+    free(score);
+    for (unsigned k = 0; k < sets->n_files; k++)
+        if (sets->file[k]) fclose(sets->file[k]);
+    free(sets);
+    return st;
+}
+
+rp_status rp__dedup_cluster(rp_dedup *d, rp_edge *edges, size_t n)
+{
+    if (d->clustered || rp__uf_init(&d->uf, d->n_rec)) {
+        free(edges);
+        if (!d->clustered) return RP_ERR_NOMEM;
+        rp__msg(d->err, "the documents are clustered once");
+        return RP_ERR_USAGE;
+    }
+    d->clustered = 1;
+    d->edges = edges;
+    d->n_edges = n;
+    for (size_t i = 0; i < n; i++) {
+        if (edges[i].a >= edges[i].b || edges[i].b >= d->n_rec) {
+            rp__msg(d->err, "edge (%llu, %llu) of %zu records", (unsigned long long)edges[i].a,
+                    (unsigned long long)edges[i].b, d->n_rec);
+            return RP_ERR_USAGE;
+        }
+        rp__uf_union(&d->uf, (uint32_t)edges[i].a, (uint32_t)edges[i].b);
+    }
+    d->stats->similar_pairs = n;
+    for (size_t i = 0; i < d->n_rec; i++) {
+        if ((d->status[i] & REC_STATE) != REC_DOC) continue;
+        if (rp__uf_find(&d->uf, (uint32_t)i) != i) {
+            d->status[i] |= REC_REMOVED;
+            d->stats->removed++;
+            if (d->status[i] & REC_EXACT) d->stats->removed_exact++;
+        } else {
+            d->stats->kept++;
+        }
+    }
+    /* a cluster per root that has at least one removed member */
+    uint8_t *seen = calloc(d->n_rec ? d->n_rec : 1, 1);
+    if (!seen) return RP_ERR_NOMEM;
+    uint64_t clusters = 0;
+    for (size_t i = 0; i < d->n_rec; i++)
+        if (d->status[i] & REC_REMOVED) {
+            uint32_t root = rp__uf_find(&d->uf, (uint32_t)i);
+            if (!seen[root]) seen[root] = 1, clusters++;
+        }
+    free(seen);
+    d->stats->clusters = clusters;
+    return RP_OK;
+}
+
+rp_status rp__dedup_sign(rp_dedup *d)
+{
+    if (d->band || d->n_rec) {
+        rp__msg(d->err, "the sign pass runs once");
+        return RP_ERR_USAGE;
+    }
+    if (d->p->max_doc_bytes < 1 || d->p->max_bucket < 2) {
+        rp__msg(d->err, "invalid parameters (max_doc_bytes >= 1, max_bucket >= 2)");
+        return RP_ERR_USAGE;
+    }
+    rp_status st = rp__lsh_params(d->p, &d->bands, &d->rows, d->err);
+    if (st != RP_OK) return st;
+    d->stats->bands = d->bands;
+    d->stats->rows = d->rows;
+    d->band = rp__bands_create(d->bands, d->p->memory_limit, d->corpus);
+    if (!d->band) return RP_ERR_NOMEM;
+    return rp__corpus_first_pass(d->corpus, d->stats, &sign_ops, d);
+}
+
+/* ---------------------------------------------------------------- run */
+
+/* The passes in turn over the whole corpus, on this machine: the whole key
+ * range at once. */
+rp_status rp__dedup_run(rp_dedup *d)
+{
+    rp_status st = rp__dedup_sign(d);
+    if (d->corpus->on_progress) /* no bytes to count here: the stage is named */
+        d->corpus->on_progress(d->corpus->user, "candidates", 0, 0);
+    double t = rp__seconds();
+    rp_cand *cand = NULL;
+    size_t n = 0, cap = 0;
+    if (st == RP_OK) st = rp__dedup_exact_candidates(d, &cand, &n, &cap);
+    if (st == RP_OK) st = rp__dedup_band_candidates(d, 0, (uint64_t)1 << 32, &cand, &n, &cap);
+    rp__bands_free(d->band);
+    d->band = NULL;
+    if (st == RP_OK && (n = rp__cands_sort_unique(cand, n)) == SIZE_MAX) st = RP_ERR_NOMEM;
+    d->stats->candidate_pairs = st == RP_OK ? n : 0;
+    d->stats->candidates_seconds = rp__seconds() - t;
+    t = rp__seconds();
+    rp_edge *edges = NULL;
+    size_t n_edges = 0;
+    if (st == RP_OK) st = rp__dedup_verify(d, cand, n, &edges, &n_edges);
+    free(cand);
+    if (st == RP_OK) st = rp__dedup_cluster(d, edges, n_edges);
+    else free(edges);
+    d->stats->verify_seconds = rp__seconds() - t;
+    if (st == RP_ERR_NOMEM) rp__msg(d->err, "out of memory");
+    return st;
+}
+
+/* ------------------------------------------------------------ results */
+
+int rp__dedup_is_kept(const rp_dedup *d, uint64_t rec)
+{
+    if (!d->clustered || rec >= d->n_rec) return 0;
+    return (d->status[rec] & REC_STATE) == REC_DOC && !(d->status[rec] & REC_REMOVED);
+}
+
+static rp_id id_of(const rp_dedup *d, uint32_t rec)
+{
+    uint32_t s = d->slot[rec];
+    rp_id id = {d->id_arena.data + (d->id_off[s] >> 1), d->id_len[s], (int)(d->id_off[s] & 1)};
+    return id;
+}
+
+typedef struct {
+    uint64_t key; /* a << 32 | b */
+    float jaccard, containment_a, containment_b;
+} rp_out_pair;
+
+static int cmp_out_pair(const void *x, const void *y)
+{
+    uint64_t a = ((const rp_out_pair *)x)->key, b = ((const rp_out_pair *)y)->key;
+    return a < b ? -1 : a > b;
+}
+
+static int push_out(rp_out_pair **v, size_t *n, size_t *cap, uint32_t a, uint32_t b, float j,
+                    float ca, float cb)
+{
+    if (rp__grow((void **)v, cap, *n + 1, sizeof(rp_out_pair))) return -1;
+    if (a < b) (*v)[(*n)++] = (rp_out_pair){(uint64_t)a << 32 | b, j, ca, cb};
+    else (*v)[(*n)++] = (rp_out_pair){(uint64_t)b << 32 | a, j, cb, ca};
+    return 0;
+}
+
+/* Members of the group of slot g: g itself, then the exact copies of it. */
+static size_t group_of(uint32_t g, const uint32_t *copy_head, const uint32_t *copy_next,
+                       uint32_t **buf, size_t *cap)
+{
+    size_t n = 0;
+    for (uint32_t x = g; x != UINT32_MAX; x = (n == 1 ? copy_head[g] : copy_next[x])) {
+        if (rp__grow((void **)buf, cap, n + 1, sizeof(uint32_t))) return SIZE_MAX;
+        (*buf)[n++] = x;
+    }
+    return n;
+}
+
+rp_status rp__dedup_foreach_pair(rp_dedup *d, int (*fn)(void *, const rp_pair *), void *user)
+{
+    if (!d->clustered) return RP_ERR_USAGE;
+    /* Exact copies left the LSH tables, so their only pair is with the first
+     * document they equal. Equal shingle sets have equal scores: each copy
+     * takes every pair of its first, and the copies pair among themselves. */
+    size_t ns = d->n_slots ? d->n_slots : 1;
+    uint32_t *copy_head = malloc(ns * sizeof(uint32_t)); /* per first: its copies, */
+    uint32_t *copy_next = malloc(ns * sizeof(uint32_t)); /*   linked in input order */
+    uint32_t *first_of = malloc(ns * sizeof(uint32_t));  /* per copy: its first */
+    uint32_t *rec_of = malloc(ns * sizeof(uint32_t));    /* slot -> record */
+    uint32_t *ga = NULL, *gb = NULL;
+    size_t cap_a = 0, cap_b = 0;
+    rp_out_pair *out = NULL;
+    size_t n_out = 0, cap_out = 0;
+    rp_status st = RP_OK;
+    if (!copy_head || !copy_next || !first_of || !rec_of) {
+        st = RP_ERR_NOMEM;
+        goto done;
+    }
+    memset(copy_head, 0xFF, ns * sizeof(uint32_t));
+    memset(copy_next, 0xFF, ns * sizeof(uint32_t));
+    memset(first_of, 0xFF, ns * sizeof(uint32_t));
+    for (size_t i = 0; i < d->n_rec; i++)
+        if (d->slot[i] != UINT32_MAX) rec_of[d->slot[i]] = (uint32_t)i;
+    for (size_t k = d->n_edges; k-- > 0;) { /* backwards: lists end up in input order */
+        const rp_edge *p = &d->edges[k];
+        uint32_t sa = d->slot[p->a], sb = d->slot[p->b];
+        if (!(d->status[p->b] & REC_EXACT) || p->jaccard < 1.0f || first_of[sb] != UINT32_MAX)
+            continue;
+        first_of[sb] = sa;
+        copy_next[sb] = copy_head[sa];
+        copy_head[sa] = sb;
+    }
+    for (size_t k = 0; k < d->n_edges && st == RP_OK; k++) {
+        const rp_edge *p = &d->edges[k];
+        uint32_t sa = d->slot[p->a], sb = d->slot[p->b];
+        if (first_of[sb] == sa) {
+            if (push_out(&out, &n_out, &cap_out, (uint32_t)p->a, (uint32_t)p->b, 1, 1, 1)) st = RP_ERR_NOMEM;
+            for (uint32_t c = copy_next[sb]; c != UINT32_MAX && st == RP_OK; c = copy_next[c])
+                if (push_out(&out, &n_out, &cap_out, (uint32_t)p->b, rec_of[c], 1, 1, 1)) st = RP_ERR_NOMEM;
+            continue;
+        }
+        size_t na = group_of(sa, copy_head, copy_next, &ga, &cap_a);
+        size_t nb = group_of(sb, copy_head, copy_next, &gb, &cap_b);
+        if (na == SIZE_MAX || nb == SIZE_MAX) {
+            st = RP_ERR_NOMEM;
+            break;
+        }
+        for (size_t x = 0; x < na && st == RP_OK; x++)
+            for (size_t y = 0; y < nb && st == RP_OK; y++)
+                if (push_out(&out, &n_out, &cap_out, rec_of[ga[x]], rec_of[gb[y]], p->jaccard,
+                             p->containment_a, p->containment_b))
+                    st = RP_ERR_NOMEM;
+    }
+    if (st != RP_OK) goto done;
+    if (n_out > 1) qsort(out, n_out, sizeof(*out), cmp_out_pair);
+    for (size_t k = 0; k < n_out; k++) {
+        if (k > 0 && out[k].key == out[k - 1].key) continue;
+        uint32_t a = (uint32_t)(out[k].key >> 32), b = (uint32_t)out[k].key;
+        rp_pair pair = {id_of(d, a), id_of(d, b), a, b, out[k].jaccard, out[k].containment_a,
+                        out[k].containment_b};
+        if (fn(user, &pair)) break;
+    }
+done:
+    free(copy_head);
+    free(copy_next);
+    free(first_of);
+    free(rec_of);
+    free(ga);
+    free(gb);
+    free(out);
+    return st;
+}
+
+rp_status rp__dedup_foreach_cluster(rp_dedup *d, int (*fn)(void *, const rp_cluster *), void *user)
+{
+    if (!d->clustered) return RP_ERR_USAGE;
+    /* members by root: root << 32 | record, sorted */
+    size_t n = 0;
+    for (size_t i = 0; i < d->n_rec; i++)
+        if (d->slot[i] != UINT32_MAX && (d->status[i] & REC_STATE) == REC_DOC) n++;
+    uint64_t *v = malloc((n ? n : 1) * sizeof(uint64_t));
+    rp_id *ids = malloc((n ? n : 1) * sizeof(rp_id));
+    if (!v || !ids) {
+        free(v);
+        free(ids);
+        return RP_ERR_NOMEM;
+    }
+    size_t k = 0;
+    for (size_t i = 0; i < d->n_rec; i++)
+        if (d->slot[i] != UINT32_MAX && (d->status[i] & REC_STATE) == REC_DOC)
+            v[k++] = (uint64_t)rp__uf_find(&d->uf, (uint32_t)i) << 32 | i;
+    rp_status st = rp__radix_sort_u64(v, n, 0) ? RP_ERR_NOMEM : RP_OK;
+    uint64_t number = 0;
+    for (size_t i = 0; i < n && st == RP_OK;) {
+        size_t j = i + 1;
+        while (j < n && (v[j] >> 32) == (v[i] >> 32)) j++;
+        if (j - i > 1) {
+            for (size_t m = i; m < j; m++) ids[m - i] = id_of(d, (uint32_t)v[m]);
+            rp_cluster c = {++number, ids[0], ids, j - i};
+            if (fn(user, &c)) break;
+        }
+        i = j;
+    }
+    free(v);
+    free(ids);
+    return st;
+}
+
+/* ------------------------------------------------------------- pass 3 */
+
+typedef struct {
+    rp_dedup *d;
+    FILE *out;
+} rp_kept_writer;
+
+static int is_kept(void *ctx, uint64_t rec)
+{
+    return rp__dedup_is_kept(((rp_kept_writer *)ctx)->d, rec);
+}
+
+/* Pass 3 for one kept record: the line as read, or a text file as JSONL. */
+static rp_status write_record(void *ctx, const rp_record *r)
+{
+    rp_kept_writer *kw = ctx;
+    FILE *out = kw->out;
+    const rp_doc *doc = &r->doc;
+    int bad = 0;
+    if (r->is_text) {
+        bad |= fputs("{\"id\": ", out) < 0;
+        bad |= rp_write_json_id(out, &doc->id) < 0;
+        bad |= fputs(", \"text\": ", out) < 0;
+        bad |= rp_write_json_string(out, doc->text, doc->text_len) < 0;
+        bad |= fputs("}\n", out) < 0;
+    } else {
+        bad |= fwrite(doc->raw, 1, doc->raw_len, out) != doc->raw_len;
+        if (doc->raw_len && doc->raw[doc->raw_len - 1] != '\n') bad |= fputc('\n', out) < 0;
+    }
+    if (bad) {
+        rp__msg(kw->d->err, "cannot write output: %s", strerror(errno));
+        return RP_ERR_IO;
+    }
+    return RP_OK;
+}
+
+rp_status rp__dedup_write_kept(rp_dedup *d, FILE *out)
+{
+    if (!d->clustered) return RP_ERR_USAGE;
+    rp_kept_writer kw = {d, out};
+    return rp__corpus_pass(d->corpus, "writing", 0, is_kept, write_record, out, &kw);
+}
+
