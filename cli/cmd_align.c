@@ -130,29 +130,7 @@ static int extra(cli_opts *o, const char *opt, const char *arg)
 
 static int write_alignment(void *user, const rp_alignment *al)
 {
-    FILE *f = user;
-    fputs("{\"a\": ", f);
-    rp_write_json_id(f, &al->a);
-    fputs(", \"b\": ", f);
-    rp_write_json_id(f, &al->b);
-    fputs(", \"passages\": [", f);
-    for (size_t k = 0; k < al->n_passages; k++) {
-        const rp_passage *p = &al->passages[k];
-        fprintf(f,
-                "%s{\"a\": [%u, %u], \"b\": [%u, %u], \"words\": %u, \"identity\": %.4f, "
-                "\"differ\": %.4f, \"kind\": \"%s\"%s}",
-                k ? ", " : "", p->a_start, p->a_end, p->b_start, p->b_end, p->words, p->identity,
-                p->differ, rp_passage_kind_name(p->kind),
-                p->boilerplate ? ", \"boilerplate\": true" : "");
-    }
-    fprintf(f, "], \"coverage_a\": %.4f, \"coverage_b\": %.4f, \"relation\": \"%s\", \"source\": ",
-            al->coverage_a, al->coverage_b, rp_relation_name(al->relation));
-    if (al->source == RP_SOURCE_A) rp_write_json_id(f, &al->a);
-    else if (al->source == RP_SOURCE_B) rp_write_json_id(f, &al->b);
-    else fputs("null", f);
-    if (al->source_evidence) fprintf(f, ", \"source_evidence\": \"%s\"}\n", al->source_evidence);
-    else fputs(", \"source_evidence\": null}\n", f);
-    return ferror(f) != 0;
+    return rp_write_alignment_jsonl(user, al) != 0;
 }
 
 /* ------------------------------------------------------ readable view */

@@ -45,15 +45,7 @@ static int extra(cli_opts *o, const char *opt, const char *arg)
 
 static int write_cluster(void *user, const rp_cluster *c)
 {
-    FILE *f = user;
-    fprintf(f, "{\"cluster\": %llu, \"representative\": ", (unsigned long long)c->cluster);
-    rp_write_json_id(f, &c->representative);
-    fputs(", \"members\": [", f);
-    for (size_t i = 0; i < c->n_members; i++) {
-        if (i) fputs(", ", f);
-        rp_write_json_id(f, &c->members[i]);
-    }
-    return fputs("]}\n", f) < 0;
+    return rp_write_cluster_jsonl(user, c) != 0;
 }
 
 static rp_status write_clusters(void *ctx, FILE *out)

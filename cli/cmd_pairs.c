@@ -46,14 +46,8 @@ typedef struct {
 static int write_pair(void *user, const rp_pair *p)
 {
     pair_writer *pw = user;
-    FILE *f = pw->f;
     pw->n++;
-    fputs("{\"a\": ", f);
-    rp_write_json_id(f, &p->a);
-    fputs(", \"b\": ", f);
-    rp_write_json_id(f, &p->b);
-    return fprintf(f, ", \"jaccard\": %.4f, \"containment_a\": %.4f, \"containment_b\": %.4f}\n",
-                   p->jaccard, p->containment_a, p->containment_b) < 0;
+    return rp_write_pair_jsonl(pw->f, p) != 0;
 }
 
 static rp_status write_pairs(void *ctx, FILE *out)

@@ -62,19 +62,8 @@ typedef struct {
 static int write_story(void *user, const rp_story *s)
 {
     story_writer *w = user;
-    FILE *f = w->f;
     w->n++;
-    fprintf(f, "{\"story\": %llu, \"members\": [", (unsigned long long)s->story);
-    for (size_t m = 0; m < s->n_members; m++) {
-        if (m) fputs(", ", f);
-        rp_write_json_id(f, &s->members[m]);
-    }
-    fputs("], \"terms\": [", f);
-    for (size_t t = 0; t < s->n_terms; t++) {
-        if (t) fputs(", ", f);
-        rp_write_json_string(f, s->terms[t], s->term_len[t]);
-    }
-    return fputs("]}\n", f) < 0;
+    return rp_write_story_jsonl(w->f, s) != 0;
 }
 
 static rp_status write_stories(void *ctx, FILE *out)

@@ -427,43 +427,10 @@ int cli_report(const cli_opts *o, const char *command, rp_engine *e)
     if (!o->stats_file) return EXIT_OK;
     cli_out out;
     if (cli_out_open(&out, o->stats_file)) return EXIT_IO;
-    fprintf(out.fp,
-            "{\"command\": \"%s\", \"read\": %llu, \"kept\": %llu, \"removed\": %llu, "
-            "\"removed_exact\": %llu, \"rejected\": %llu, \"skipped_entries\": %llu, "
-            "\"rejected_by\": {",
-            command, (unsigned long long)s.read, (unsigned long long)s.kept,
-            (unsigned long long)s.removed, (unsigned long long)s.removed_exact,
-            (unsigned long long)s.rejected, (unsigned long long)s.skipped_entries);
-    const char *sep = "";
-    for (int k = 0; k < RP_STATUS_COUNT; k++)
-        if (s.rejected_by[k]) {
-            fprintf(out.fp, "%s\"%s\": %llu", sep, rp_status_name((rp_status)k),
-                    (unsigned long long)s.rejected_by[k]);
-            sep = ", ";
-        }
-    fprintf(out.fp,
-            "}, \"bytes\": %llu, \"candidate_pairs\": %llu, \"similar_pairs\": %llu, "
-            "\"clusters\": %llu, \"truncated_buckets\": %llu, \"bands\": %u, \"rows\": %u, "
-            "\"threshold\": %g, \"ngram\": %u, \"num_perm\": %u, \"aligned_pairs\": %llu, "
-            "\"passages\": %llu, \"fingerprints\": %llu, \"common_fingerprints\": %llu, "
-            "\"boilerplate_fingerprints\": %llu, \"boilerplate_spans\": %llu, "
-            "\"boilerplate_words\": %llu, \"boilerplate_pairs\": %llu, \"banal_passages\": %llu, "
-            "\"align_seconds\": %.3f, \"min_words\": %u, \"max_df\": %u, "
-            "\"threads\": %u, \"spilled_bytes\": %llu, \"spill_partitions\": %llu, "
-            "\"seconds\": {\"first_pass\": %.6f, \"candidates\": %.6f, \"verify\": %.6f, "
-            "\"write\": %.6f, \"collect\": %.6f, \"align\": %.6f}}\n",
-            (unsigned long long)s.bytes, (unsigned long long)s.candidate_pairs,
-            (unsigned long long)s.similar_pairs, (unsigned long long)s.clusters,
-            (unsigned long long)s.truncated_buckets, s.bands, s.rows, o->params.threshold,
-            o->params.ngram, o->params.num_perm, (unsigned long long)s.aligned_pairs,
-            (unsigned long long)s.passages, (unsigned long long)s.fingerprints,
-            (unsigned long long)s.common_fingerprints,
-            (unsigned long long)s.boilerplate_fingerprints, (unsigned long long)s.boilerplate_spans,
-            (unsigned long long)s.boilerplate_words, (unsigned long long)s.boilerplate_pairs,
-            (unsigned long long)s.banal_passages, s.align_seconds, o->params.min_words,
-            o->params.max_df, s.threads, (unsigned long long)s.spilled_bytes,
-            (unsigned long long)s.spill_partitions, s.first_pass_seconds, s.candidates_seconds,
-            s.verify_seconds, s.write_seconds, s.collect_seconds, s.align_seconds);
+    if (rp_write_stats_json(out.fp, command, &s, &o->params)) {
+        cli_out_abort(&out);
+        return EXIT_IO;
+    }
     return cli_out_commit(&out) ? EXIT_IO : EXIT_OK;
 }
 

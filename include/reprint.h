@@ -36,6 +36,14 @@
 extern "C" {
 #endif
 
+/* What the shared library exports: the rp_ functions below and nothing
+ * else (it is built with hidden visibility, as zstd's ZSTDLIB_API). */
+#if defined(__GNUC__) && __GNUC__ >= 4
+#define RP_API __attribute__((visibility("default")))
+#else
+#define RP_API
+#endif
+
 #define RP_VERSION_MAJOR 0
 #define RP_VERSION_MINOR 1
 #define RP_VERSION_PATCH 0
@@ -43,8 +51,8 @@ extern "C" {
 #define RP_VERSION_NUMBER (RP_VERSION_MAJOR * 10000 + RP_VERSION_MINOR * 100 + RP_VERSION_PATCH)
 
 /* The version of the library linked, which may differ from the header's. */
-unsigned rp_version_number(void);
-const char *rp_version_string(void);
+RP_API unsigned rp_version_number(void);
+RP_API const char *rp_version_string(void);
 
 /* ---------------------------------------------------------------- errors */
 
@@ -76,10 +84,10 @@ typedef enum {
 #define RP_ERR_BAD_INPUT_LAST RP_ERR_TOO_LARGE
 
 /* Stable short name of a status, e.g. "invalid-json". Never NULL. */
-const char *rp_status_name(rp_status status);
+RP_API const char *rp_status_name(rp_status status);
 
 /* 1 when the status is a per-document input problem (rejectable). */
-int rp_status_is_bad_input(rp_status status);
+RP_API int rp_status_is_bad_input(rp_status status);
 
 /* ------------------------------------------------------------ parameters */
 
@@ -185,16 +193,16 @@ typedef struct {
                                 temporary files; 0 = no limit (default) */
 } rp_params;
 
-void rp_params_init(rp_params *params);
+RP_API void rp_params_init(rp_params *params);
 
 /* The LSH S-curve: probability that a pair of Jaccard similarity s shares at
  * least one of `bands` bands of `rows` rows: 1 - (1 - s^rows)^bands. */
-double rp_lsh_probability(double s, unsigned bands, unsigned rows);
+RP_API double rp_lsh_probability(double s, unsigned bands, unsigned rows);
 
 /* Bands and rows for num_perm and threshold: the largest number of rows per
  * band that still makes a pair at the threshold a candidate with probability
  * >= 0.9, using as many signature values as fit. */
-void rp_lsh_choose(double threshold, unsigned num_perm, unsigned *bands, unsigned *rows);
+RP_API void rp_lsh_choose(double threshold, unsigned num_perm, unsigned *bands, unsigned *rows);
 
 /* ---------------------------------------------------------------- reader */
 
@@ -223,19 +231,19 @@ typedef struct rp_reader rp_reader;
 /* Opens one input: a file, a directory (walked recursively in sorted order),
  * or "-" for stdin. Returns NULL only when out of memory; an input that cannot
  * be opened yields its error on the first rp_reader_next(). */
-rp_reader *rp_reader_open(const char *path, const rp_params *params);
-void rp_reader_free(rp_reader *reader);
+RP_API rp_reader *rp_reader_open(const char *path, const rp_params *params);
+RP_API void rp_reader_free(rp_reader *reader);
 
 /* Next document. RP_OK: *doc is filled. RP_EOF: done. A bad-input status
  * means this record is unusable; doc->raw/file/line still describe it and the
  * next call moves on. Any other error ends the input. */
-rp_status rp_reader_next(rp_reader *reader, rp_doc *doc);
+RP_API rp_status rp_reader_next(rp_reader *reader, rp_doc *doc);
 
 /* The message of the last error: "file:line: what is wrong". */
-const char *rp_reader_error(const rp_reader *reader);
+RP_API const char *rp_reader_error(const rp_reader *reader);
 
 /* Bytes consumed from the underlying files so far (compressed size). */
-uint64_t rp_reader_bytes_read(const rp_reader *reader);
+RP_API uint64_t rp_reader_bytes_read(const rp_reader *reader);
 
 /* ------------------------------------------------------------- tokenizer */
 
@@ -248,21 +256,21 @@ typedef struct {
 
 typedef struct rp_tokenizer rp_tokenizer;
 
-rp_tokenizer *rp_tokenizer_create(void);
-void rp_tokenizer_free(rp_tokenizer *tok);
+RP_API rp_tokenizer *rp_tokenizer_create(void);
+RP_API void rp_tokenizer_free(rp_tokenizer *tok);
 
 /* Splits text into words for matching: NFKC, case folded, quotes and
  * apostrophes and dashes unified, markup (HTML tags and entities, markdown
  * link targets) and URLs skipped. On success *hashes and *spans point to n
  * entries owned by the tokenizer, valid until its next call. Fails with
  * RP_ERR_UTF8 or RP_ERR_NUL; rp_tokenizer_error() then gives the byte. */
-rp_status rp_tokenize(rp_tokenizer *tok, const char *text, size_t len, const uint64_t **hashes,
+RP_API rp_status rp_tokenize(rp_tokenizer *tok, const char *text, size_t len, const uint64_t **hashes,
                       const rp_span **spans, size_t *n);
-const char *rp_tokenizer_error(const rp_tokenizer *tok);
+RP_API const char *rp_tokenizer_error(const rp_tokenizer *tok);
 
 /* The normalized form of the word text[spans[i]] as hashed (for display and
  * tests): copies at most cap-1 bytes plus a NUL into out; returns its length. */
-size_t rp_tokenizer_word(rp_tokenizer *tok, size_t i, char *out, size_t cap);
+RP_API size_t rp_tokenizer_word(rp_tokenizer *tok, size_t i, char *out, size_t cap);
 
 /* ------------------------------------------------------------- spinner */
 
@@ -274,13 +282,13 @@ size_t rp_tokenizer_word(rp_tokenizer *tok, size_t i, char *out, size_t cap);
  * keys of the words it has seen; one per thread. */
 typedef struct rp_spinner rp_spinner;
 
-rp_spinner *rp_spinner_create(void);  /* NULL only when out of memory */
-void rp_spinner_free(rp_spinner *spinner);
-const char *rp_spinner_error(const rp_spinner *spinner);
+RP_API rp_spinner *rp_spinner_create(void);  /* NULL only when out of memory */
+RP_API void rp_spinner_free(rp_spinner *spinner);
+RP_API const char *rp_spinner_error(const rp_spinner *spinner);
 /* The keys of the n words tok last tokenized, whose hashes rp_tokenize gave
  * (hashes), into *keys (valid until the next call). RP_ERR_IO when the
  * WordNet database cannot be loaded. */
-rp_status rp_spin(rp_spinner *spinner, rp_tokenizer *tok, const uint64_t *hashes, size_t n,
+RP_API rp_status rp_spin(rp_spinner *spinner, rp_tokenizer *tok, const uint64_t *hashes, size_t n,
                   const uint64_t **keys);
 
 /* ---------------------------------------------------------------- engine */
@@ -355,41 +363,41 @@ typedef void (*rp_progress_fn)(void *user, const char *stage, uint64_t done, uin
  * unreadable entry, a FIFO or device, a path too long): "PATH: why". */
 typedef void (*rp_warning_fn)(void *user, const char *message);
 
-rp_engine *rp_engine_create(const rp_params *params);
-void rp_engine_free(rp_engine *engine);
-void rp_engine_set_callbacks(rp_engine *engine, rp_reject_fn on_reject, rp_progress_fn on_progress,
+RP_API rp_engine *rp_engine_create(const rp_params *params);
+RP_API void rp_engine_free(rp_engine *engine);
+RP_API void rp_engine_set_callbacks(rp_engine *engine, rp_reject_fn on_reject, rp_progress_fn on_progress,
                              void *user);
-void rp_engine_set_warnings(rp_engine *engine, rp_warning_fn on_warning);
+RP_API void rp_engine_set_warnings(rp_engine *engine, rp_warning_fn on_warning);
 
 /* Adds an input (see rp_reader_open). Inputs are read in the order added. */
-rp_status rp_engine_add_input(rp_engine *engine, const char *path);
+RP_API rp_status rp_engine_add_input(rp_engine *engine, const char *path);
 
 /* Reads and signs every document, finds and verifies candidate pairs and
  * clusters them. Keeps per document only its signature bands and status, so
  * memory grows with the number of documents, not their text; the inputs are
  * read again for verification (stdin is spooled to a temporary file). */
-rp_status rp_engine_run(rp_engine *engine);
+RP_API rp_status rp_engine_run(rp_engine *engine);
 
 /* Calls fn for each verified pair with jaccard >= threshold, ordered by a then
  * b. A non-zero return from fn stops the iteration. */
-rp_status rp_engine_foreach_pair(rp_engine *engine, int (*fn)(void *user, const rp_pair *pair),
+RP_API rp_status rp_engine_foreach_pair(rp_engine *engine, int (*fn)(void *user, const rp_pair *pair),
                                  void *user);
 
 /* Calls fn for each cluster, in order of their representative. */
-rp_status rp_engine_foreach_cluster(rp_engine *engine,
+RP_API rp_status rp_engine_foreach_cluster(rp_engine *engine,
                                     int (*fn)(void *user, const rp_cluster *cluster), void *user);
 
 /* Writes every kept document, in input order, byte for byte as read: JSONL
  * records as their line (a newline is added to a last line that lacks one);
  * a text-file document, which has no line form, as a JSONL record
  * {"id": path, "text": ...}. Reads the inputs once more. */
-rp_status rp_engine_write_kept(rp_engine *engine, FILE *out);
+RP_API rp_status rp_engine_write_kept(rp_engine *engine, FILE *out);
 
 /* Whether record i (0-based, as in rp_pair.a_index) was kept. */
-int rp_engine_is_kept(const rp_engine *engine, uint64_t index);
+RP_API int rp_engine_is_kept(const rp_engine *engine, uint64_t index);
 
-void rp_engine_stats(const rp_engine *engine, rp_stats *stats);
-const char *rp_engine_error(const rp_engine *engine);
+RP_API void rp_engine_stats(const rp_engine *engine, rp_stats *stats);
+RP_API const char *rp_engine_error(const rp_engine *engine);
 
 /* ------------------------------------------------------------- alignment */
 
@@ -430,7 +438,7 @@ typedef enum {
     RP_KIND_SUMMARY
 } rp_passage_kind;
 
-const char *rp_passage_kind_name(int kind);
+RP_API const char *rp_passage_kind_name(int kind);
 
 /* How much of one document is derived from the other (the METER corpus'
  * categories of journalistic reuse), from the coverages:
@@ -451,11 +459,11 @@ typedef enum {
 
 #define RP_DERIVED_COVERAGE 0.8
 
-const char *rp_relation_name(rp_relation rel);
+RP_API const char *rp_relation_name(rp_relation rel);
 /* 1 when matched words lean on substitution: of `matches` aligned words, at
  * least 3, and 3% or more, are not `identical` (the rule behind RP_REL_SPUN,
  * for a pair's passages together or for one passage). */
-int rp_is_disguised(uint64_t matches, uint64_t identical);
+RP_API int rp_is_disguised(uint64_t matches, uint64_t identical);
 
 /* Which document is the likely source. */
 typedef enum {
@@ -490,7 +498,7 @@ typedef struct {
 /* Calls fn for every pair of documents sharing at least one passage, ordered
  * by a then b (RP_TASK_ALIGN). The alignment and what it points to are valid
  * during the call only. A non-zero return from fn stops. */
-rp_status rp_engine_foreach_alignment(rp_engine *engine,
+RP_API rp_status rp_engine_foreach_alignment(rp_engine *engine,
                                       int (*fn)(void *user, const rp_alignment *al), void *user);
 
 /* ---------------------------------------------------------------- stories */
@@ -510,10 +518,10 @@ typedef struct {
 
 /* Calls fn for each story, in order of its first member; valid during the
  * call only. A non-zero return from fn stops. */
-rp_status rp_engine_foreach_story(rp_engine *engine, int (*fn)(void *user, const rp_story *story),
+RP_API rp_status rp_engine_foreach_story(rp_engine *engine, int (*fn)(void *user, const rp_story *story),
                                   void *user);
 /* The story (1-based) record i belongs to, 0 for none. */
-uint64_t rp_engine_story_of(const rp_engine *engine, uint64_t index);
+RP_API uint64_t rp_engine_story_of(const rp_engine *engine, uint64_t index);
 
 /* ------------------------------------------------------------ signatures */
 
@@ -531,51 +539,64 @@ typedef struct rp_signature rp_signature;
 
 /* A signer for params (ngram, num_perm, bands and rows or threshold and
  * measure, seed, spin); NULL only when out of memory. */
-rp_signer *rp_signer_create(const rp_params *params);
-void rp_signer_free(rp_signer *signer);
-const char *rp_signer_error(const rp_signer *signer);
+RP_API rp_signer *rp_signer_create(const rp_params *params);
+RP_API void rp_signer_free(rp_signer *signer);
+RP_API const char *rp_signer_error(const rp_signer *signer);
 /* The signature of one text, new in *out (free it with
  * rp_signature_free). A text of no words is RP_ERR_EMPTY; invalid
  * parameters RP_ERR_USAGE. */
-rp_status rp_sign(rp_signer *signer, const char *text, size_t len, rp_signature **out);
-void rp_signature_free(rp_signature *sig);
+RP_API rp_status rp_sign(rp_signer *signer, const char *text, size_t len, rp_signature **out);
+RP_API void rp_signature_free(rp_signature *sig);
 /* Its encoded size; the bytes go to buf when cap holds them. */
-size_t rp_signature_encode(const rp_signature *sig, void *buf, size_t cap);
+RP_API size_t rp_signature_encode(const rp_signature *sig, void *buf, size_t cap);
 /* A signature from its encoded bytes; NULL when they are not one (a wrong
  * magic, format, length or checksum) or out of memory. */
-rp_signature *rp_signature_decode(const void *buf, size_t len);
+RP_API rp_signature *rp_signature_decode(const void *buf, size_t len);
 /* The share of equal MinHash values: an estimate of the Jaccard similarity
  * of the two texts' shingle sets; -1 when made with other parameters. */
-double rp_signature_similarity(const rp_signature *a, const rp_signature *b);
+RP_API double rp_signature_similarity(const rp_signature *a, const rp_signature *b);
 /* 1 when the two share an LSH band key (dedup compares them) or are the
  * same words; 0 when not, or made with other parameters. */
-int rp_signature_candidates(const rp_signature *a, const rp_signature *b);
+RP_API int rp_signature_candidates(const rp_signature *a, const rp_signature *b);
 /* 1 when the two texts have the same normalized words. */
-int rp_signature_same_words(const rp_signature *a, const rp_signature *b);
+RP_API int rp_signature_same_words(const rp_signature *a, const rp_signature *b);
 /* The words signed. */
-uint64_t rp_signature_words(const rp_signature *sig);
+RP_API uint64_t rp_signature_words(const rp_signature *sig);
 
 /* Aligns two texts directly (min_words, max_gap, min_identity, spin and
  * rewrites apply). */
 typedef struct rp_aligner rp_aligner;
 
-rp_aligner *rp_aligner_create(const rp_params *params);
-void rp_aligner_free(rp_aligner *aligner);
+RP_API rp_aligner *rp_aligner_create(const rp_params *params);
+RP_API void rp_aligner_free(rp_aligner *aligner);
 
 /* Fills *out with the passages a and b share (valid until the next call);
  * ids and indexes are left zero and texts are set. Fails on text the
  * tokenizer rejects (RP_ERR_UTF8, RP_ERR_NUL); rp_aligner_error() says
  * which text and where. */
-rp_status rp_align(rp_aligner *aligner, const char *a, size_t a_len, const char *b, size_t b_len,
+RP_API rp_status rp_align(rp_aligner *aligner, const char *a, size_t a_len, const char *b, size_t b_len,
                    rp_alignment *out);
-const char *rp_aligner_error(const rp_aligner *aligner);
+RP_API const char *rp_aligner_error(const rp_aligner *aligner);
 
 /* Writes s as a JSON string literal (quotes included); bytes that are not
  * valid UTF-8 become U+FFFD so the output is always valid JSON. */
-int rp_write_json_string(FILE *out, const char *s, size_t len);
+RP_API int rp_write_json_string(FILE *out, const char *s, size_t len);
 
 /* Writes an id: a number as is, anything else as a JSON string. */
-int rp_write_json_id(FILE *out, const rp_id *id);
+RP_API int rp_write_json_id(FILE *out, const rp_id *id);
+
+/* The results as one JSONL line each, in the stable formats of
+ * docs/FORMATS.md: what `reprint pairs`, `dedup --clusters`, `align` and
+ * `stories` print, and what a program (a server) returns to be the same.
+ * Each returns 0, or -1 when the write failed. */
+RP_API int rp_write_pair_jsonl(FILE *out, const rp_pair *pair);
+RP_API int rp_write_cluster_jsonl(FILE *out, const rp_cluster *cluster);
+RP_API int rp_write_alignment_jsonl(FILE *out, const rp_alignment *alignment);
+RP_API int rp_write_story_jsonl(FILE *out, const rp_story *story);
+/* A run's accounting as one JSON object (`--stats FILE`): command names
+ * the run, params are the ones it ran with. */
+RP_API int rp_write_stats_json(FILE *out, const char *command, const rp_stats *stats,
+                        const rp_params *params);
 
 #ifdef __cplusplus
 }

@@ -1,12 +1,17 @@
 /*
- * write.c — JSON output primitives.
+ * write.c — the JSONL writers of every result: the one owner of the stable
+ * output formats (docs/FORMATS.md), so the program, a library user and a
+ * server write the same bytes.
  *
  * Everything reprint writes for machines is JSONL, and it must stay valid
  * JSON whatever bytes an input held: ids from file names may be any bytes, so
  * invalid UTF-8 is written as U+FFFD (one per bad byte, as decoders do) and
- * control characters are escaped.
+ * control characters are escaped. Floats have four decimals: enough to
+ * rank and threshold by, and stable across platforms.
  */
 #include "internal.h"
+
+#include <string.h>
 
 #include <utf8proc.h>
 
@@ -60,4 +65,119 @@ int rp_write_json_id(FILE *out, const rp_id *id)
 {
     if (id->is_number) return fwrite(id->str, 1, id->len, out) == id->len ? 0 : -1;
     return rp_write_json_string(out, id->str, id->len);
+}
+
+int rp_write_pair_jsonl(FILE *f, const rp_pair *p)
+{
+    int bad = fputs("{\"a\": ", f) < 0;
+    bad |= rp_write_json_id(f, &p->a) < 0;
+    bad |= fputs(", \"b\": ", f) < 0;
+    bad |= rp_write_json_id(f, &p->b) < 0;
+    bad |= fprintf(f, ", \"jaccard\": %.4f, \"containment_a\": %.4f, \"containment_b\": %.4f}\n",
+                   p->jaccard, p->containment_a, p->containment_b) < 0;
+    return bad ? -1 : 0;
+}
+
+int rp_write_cluster_jsonl(FILE *f, const rp_cluster *c)
+{
+    int bad = fprintf(f, "{\"cluster\": %llu, \"representative\": ",
+                      (unsigned long long)c->cluster) < 0;
+    bad |= rp_write_json_id(f, &c->representative) < 0;
+    bad |= fputs(", \"members\": [", f) < 0;
+    for (size_t i = 0; i < c->n_members; i++) {
+        if (i) bad |= fputs(", ", f) < 0;
+        bad |= rp_write_json_id(f, &c->members[i]) < 0;
+    }
+    bad |= fputs("]}\n", f) < 0;
+    return bad ? -1 : 0;
+}
+
+int rp_write_alignment_jsonl(FILE *f, const rp_alignment *al)
+{
+    int bad = fputs("{\"a\": ", f) < 0;
+    bad |= rp_write_json_id(f, &al->a) < 0;
+    bad |= fputs(", \"b\": ", f) < 0;
+    bad |= rp_write_json_id(f, &al->b) < 0;
+    bad |= fputs(", \"passages\": [", f) < 0;
+    for (size_t k = 0; k < al->n_passages; k++) {
+        const rp_passage *p = &al->passages[k];
+        bad |= fprintf(f,
+                       "%s{\"a\": [%u, %u], \"b\": [%u, %u], \"words\": %u, \"identity\": %.4f, "
+                       "\"differ\": %.4f, \"kind\": \"%s\"%s}",
+                       k ? ", " : "", p->a_start, p->a_end, p->b_start, p->b_end, p->words,
+                       p->identity, p->differ, rp_passage_kind_name(p->kind),
+                       p->boilerplate ? ", \"boilerplate\": true" : "") < 0;
+    }
+    bad |= fprintf(f, "], \"coverage_a\": %.4f, \"coverage_b\": %.4f, \"relation\": \"%s\", "
+                      "\"source\": ",
+                   al->coverage_a, al->coverage_b, rp_relation_name(al->relation)) < 0;
+    if (al->source == RP_SOURCE_A) bad |= rp_write_json_id(f, &al->a) < 0;
+    else if (al->source == RP_SOURCE_B) bad |= rp_write_json_id(f, &al->b) < 0;
+    else bad |= fputs("null", f) < 0;
+    if (al->source_evidence)
+        bad |= fprintf(f, ", \"source_evidence\": \"%s\"}\n", al->source_evidence) < 0;
+    else bad |= fputs(", \"source_evidence\": null}\n", f) < 0;
+    return bad ? -1 : 0;
+}
+
+int rp_write_story_jsonl(FILE *f, const rp_story *s)
+{
+    int bad = fprintf(f, "{\"story\": %llu, \"members\": [", (unsigned long long)s->story) < 0;
+    for (size_t m = 0; m < s->n_members; m++) {
+        if (m) bad |= fputs(", ", f) < 0;
+        bad |= rp_write_json_id(f, &s->members[m]) < 0;
+    }
+    bad |= fputs("], \"terms\": [", f) < 0;
+    for (size_t t = 0; t < s->n_terms; t++) {
+        if (t) bad |= fputs(", ", f) < 0;
+        bad |= rp_write_json_string(f, s->terms[t], s->term_len[t]) < 0;
+    }
+    bad |= fputs("]}\n", f) < 0;
+    return bad ? -1 : 0;
+}
+
+int rp_write_stats_json(FILE *f, const char *command, const rp_stats *s, const rp_params *p)
+{
+    int bad = fputs("{\"command\": ", f) < 0;
+    bad |= rp_write_json_string(f, command, strlen(command)) < 0;
+    bad |= fprintf(f,
+                   ", \"read\": %llu, \"kept\": %llu, \"removed\": %llu, "
+                   "\"removed_exact\": %llu, \"rejected\": %llu, \"skipped_entries\": %llu, "
+                   "\"rejected_by\": {",
+                   (unsigned long long)s->read, (unsigned long long)s->kept,
+                   (unsigned long long)s->removed, (unsigned long long)s->removed_exact,
+                   (unsigned long long)s->rejected, (unsigned long long)s->skipped_entries) < 0;
+    const char *sep = "";
+    for (int k = 0; k < RP_STATUS_COUNT; k++)
+        if (s->rejected_by[k]) {
+            bad |= fprintf(f, "%s\"%s\": %llu", sep, rp_status_name((rp_status)k),
+                           (unsigned long long)s->rejected_by[k]) < 0;
+            sep = ", ";
+        }
+    bad |= fprintf(f,
+                   "}, \"bytes\": %llu, \"candidate_pairs\": %llu, \"similar_pairs\": %llu, "
+                   "\"clusters\": %llu, \"truncated_buckets\": %llu, \"bands\": %u, \"rows\": %u, "
+                   "\"threshold\": %g, \"ngram\": %u, \"num_perm\": %u, \"aligned_pairs\": %llu, "
+                   "\"passages\": %llu, \"fingerprints\": %llu, \"common_fingerprints\": %llu, "
+                   "\"boilerplate_fingerprints\": %llu, \"boilerplate_spans\": %llu, "
+                   "\"boilerplate_words\": %llu, \"boilerplate_pairs\": %llu, "
+                   "\"banal_passages\": %llu, \"align_seconds\": %.3f, \"min_words\": %u, "
+                   "\"max_df\": %u, \"threads\": %u, \"spilled_bytes\": %llu, "
+                   "\"spill_partitions\": %llu, \"seconds\": {\"first_pass\": %.6f, "
+                   "\"candidates\": %.6f, \"verify\": %.6f, \"write\": %.6f, \"collect\": %.6f, "
+                   "\"align\": %.6f}}\n",
+                   (unsigned long long)s->bytes, (unsigned long long)s->candidate_pairs,
+                   (unsigned long long)s->similar_pairs, (unsigned long long)s->clusters,
+                   (unsigned long long)s->truncated_buckets, s->bands, s->rows, p->threshold,
+                   p->ngram, p->num_perm, (unsigned long long)s->aligned_pairs,
+                   (unsigned long long)s->passages, (unsigned long long)s->fingerprints,
+                   (unsigned long long)s->common_fingerprints,
+                   (unsigned long long)s->boilerplate_fingerprints,
+                   (unsigned long long)s->boilerplate_spans, (unsigned long long)s->boilerplate_words,
+                   (unsigned long long)s->boilerplate_pairs, (unsigned long long)s->banal_passages,
+                   s->align_seconds, p->min_words, p->max_df, s->threads,
+                   (unsigned long long)s->spilled_bytes, (unsigned long long)s->spill_partitions,
+                   s->first_pass_seconds, s->candidates_seconds, s->verify_seconds,
+                   s->write_seconds, s->collect_seconds, s->align_seconds) < 0;
+    return bad ? -1 : 0;
 }

@@ -25,6 +25,10 @@ cc -o "$WORK/ex_shared" "$SRC/tests/install/example.c" $(pkg-config --cflags --l
 check "a program links the shared library by pkg-config" test -x "$WORK/ex_shared"
 LIBDIR=$(pkg-config --variable=libdir reprint)
 check "and runs" bash -c "LD_LIBRARY_PATH='$LIBDIR' '$WORK/ex_shared' '$EX' | grep -q 'read 13 kept'"
+SO=$(find "$P" -name 'libreprint.so.*' -type f | head -1)
+check "the shared library exports rp_ functions and nothing else" bash -c \
+    "nm -D --defined-only '$SO' | awk '{print \$3}' | grep -q '^rp_engine_run\$' &&
+     ! nm -D --defined-only '$SO' | awk '{print \$3}' | grep -v '^rp_[a-z]' | grep -q ."
 cmake -S "$SRC/tests/install" -B "$WORK/cmake" -DCMAKE_PREFIX_PATH="$P" > "$WORK/cmake.txt" 2>&1 &&
     cmake --build "$WORK/cmake" > "$WORK/cmake-build.txt" 2>&1
 check "find_package(reprint) builds a program, static and shared" bash -c "test -x '$WORK/cmake/example_static' && test -x '$WORK/cmake/example_shared'"
