@@ -5,8 +5,7 @@
  * byte; --clusters FILE receives one JSONL line per cluster. On a terminal,
  * with no -o, the clusters are shown for a person instead of the corpus.
  */
-#include "cli.h"
-#include "collect.h"
+#include "view.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -58,43 +57,6 @@ static rp_status write_kept(void *ctx, FILE *out)
     return rp_engine_write_kept(ctx, out);
 }
 
-typedef struct {
-    FILE *f;
-    held_pairs *pairs;
-} human_ctx;
-
-static int show_cluster(void *user, const rp_cluster *c)
-{
-    human_ctx *h = user;
-    char id[256], rep[256];
-    held_id(rep, sizeof(rep), c->representative.str, c->representative.len, 0);
-    fprintf(h->f, "\ncluster %llu: %zu documents\n", (unsigned long long)c->cluster, c->n_members);
-    held_id(id, sizeof(id), rep, strlen(rep), 40);
-    fprintf(h->f, "  kept     %s\n", id);
-    for (size_t m = 1; m < c->n_members; m++) {
-        char member[256];
-        held_id(member, sizeof(member), c->members[m].str, c->members[m].len, 0);
-        const held_pair *best = NULL, *with_rep = NULL;
-        for (size_t k = 0; k < h->pairs->n; k++) {
-            const held_pair *p = &h->pairs->v[k];
-            int touches = strcmp(p->a, member) == 0 || strcmp(p->b, member) == 0;
-            if (!touches) continue;
-            if (strcmp(p->a, rep) == 0 || strcmp(p->b, rep) == 0) with_rep = p;
-            if (!best || p->jaccard > best->jaccard) best = p;
-        }
-        held_id(id, sizeof(id), member, strlen(member), 40);
-        if (with_rep)
-            fprintf(h->f, "  removed  %s  jaccard %.3f%s\n", id, with_rep->jaccard,
-                    with_rep->jaccard >= 0.9995 ? "  (same words)" : "");
-        else if (best)
-            fprintf(h->f, "  removed  %s  jaccard %.3f with %s\n", id, best->jaccard,
-                    strcmp(best->a, member) == 0 ? best->b : best->a);
-        else
-            fprintf(h->f, "  removed  %s\n", id);
-    }
-    return 0;
-}
-
 int cli_dedup(int argc, char **argv)
 {
     cli_opts o;
@@ -116,24 +78,11 @@ int cli_dedup(int argc, char **argv)
         (rc = cli_write_uncommitted(&clusters, o.clusters, write_clusters, e, "the clusters", e)))
         goto done;
     if (o.human) {
-        held_pairs hp;
-        if (held_collect(e, &hp)) {
-            held_free(&hp);
+        if (view_clusters(stdout, e, &o.params) != RP_OK) {
             fprintf(stderr, "reprint: out of memory\n");
             rc = EXIT_IO;
             goto done;
         }
-        rp_stats s;
-        rp_engine_stats(e, &s);
-        /* a title, not the accounting: the summary on stderr has the counts */
-        printf("Near-duplicates (%s >= %.2f of word %u-grams), the first of each cluster kept:\n",
-               o.params.measure == RP_MEASURE_JACCARD ? "Jaccard" : "containment",
-               o.params.threshold, o.params.ngram);
-        human_ctx h = {stdout, &hp};
-        rp_engine_foreach_cluster(e, show_cluster, &h);
-        if (s.clusters == 0) printf("\nno near-duplicates found\n");
-        printf("\n(the deduplicated corpus is written when stdout is not a terminal, or with -o FILE)\n");
-        held_free(&hp);
     } else if ((rc = cli_write_output(o.output, write_kept, e, "the output", e)) != EXIT_OK) {
         goto done;
     }

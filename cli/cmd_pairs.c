@@ -5,8 +5,7 @@
  *   {"a": ID, "b": ID, "jaccard": x, "containment_a": x, "containment_b": x}
  * On a terminal the pairs are shown as a table, most similar first.
  */
-#include "cli.h"
-#include "collect.h"
+#include "view.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -57,35 +56,6 @@ static rp_status write_pairs(void *ctx, FILE *out)
     return rp_engine_foreach_pair(pw->e, write_pair, pw);
 }
 
-static int by_jaccard(const void *x, const void *y)
-{
-    const held_pair *a = x, *b = y;
-    if (a->jaccard != b->jaccard) return a->jaccard > b->jaccard ? -1 : 1;
-    if (a->a_index != b->a_index) return a->a_index < b->a_index ? -1 : 1;
-    return a->b_index < b->b_index ? -1 : a->b_index > b->b_index;
-}
-
-static void show(FILE *f, held_pairs *hp, const cli_opts *o)
-{
-    /* a title, not the accounting: the summary on stderr has the counts */
-    fprintf(f, "Pairs with %s >= %.2f (word %u-grams), the most alike first:\n\n",
-            o->params.measure == RP_MEASURE_JACCARD ? "Jaccard" : "containment",
-            o->params.threshold, o->params.ngram);
-    if (hp->n == 0) {
-        fprintf(f, "none\n");
-        return;
-    }
-    qsort(hp->v, hp->n, sizeof(*hp->v), by_jaccard);
-    fprintf(f, "  jaccard  a in b  b in a   a                                b\n");
-    for (size_t k = 0; k < hp->n; k++) {
-        char a[256], b[256];
-        held_id(a, sizeof(a), hp->v[k].a, strlen(hp->v[k].a), 32);
-        held_id(b, sizeof(b), hp->v[k].b, strlen(hp->v[k].b), 0);
-        fprintf(f, "  %7.3f  %6.2f  %6.2f   %s %s\n", hp->v[k].jaccard, hp->v[k].containment_a,
-                hp->v[k].containment_b, a, b);
-    }
-}
-
 int cli_pairs(int argc, char **argv)
 {
     cli_opts o;
@@ -106,7 +76,7 @@ int cli_pairs(int argc, char **argv)
             rc = EXIT_IO;
             goto done;
         }
-        show(stdout, &hp, &o);
+        view_pairs(stdout, &hp, &o.params);
         o.listed = hp.n;
         held_free(&hp);
     } else {
