@@ -26,17 +26,28 @@ typedef struct {
     uint64_t listed;         /* results the command wrote (pairs) */
 } cli_opts;
 
-/* Parses argv after the subcommand. Returns -1 when it handled --help (exit
- * 0), EXIT_USAGE on error (message printed), 0 otherwise. usage() prints the
- * subcommand's help; extra() parses its own options (returns 1 if it took
- * the option, 2 if it also took the next argument, 0 if unknown). */
-int cli_parse(int argc, char **argv, cli_opts *o, rp_measure measure, void (*usage)(FILE *),
-              int (*extra)(cli_opts *o, const char *opt, const char *arg));
+/* The commands, as options.c's table knows them: a command's bit says
+ * which options it takes. */
+enum { CLI_DEDUP = 1, CLI_PAIRS = 2, CLI_ALIGN = 4, CLI_STORIES = 8 };
+typedef struct {
+    const char *name;
+    unsigned mask;
+    const char *output;      /* what -o writes ("the corpus") */
+    rp_measure measure;      /* its default measure */
+    const char *summary;     /* one line, for reprint --help */
+    const char *description; /* the paragraph atop its --help */
+} cli_command;
 
-/* Help texts: the MinHash matching options (dedup, pairs) and the input and
- * output options every subcommand shares. */
-extern const char cli_minhash_help[];
-extern const char cli_common_help[];
+extern const cli_command cli_commands[]; /* ends with a NULL name */
+const cli_command *cli_command_named(const char *name);
+
+/* Parses argv after the subcommand by options.c's table. Returns -1 when
+ * it handled --help or --version (exit 0), EXIT_USAGE on error (message
+ * printed), 0 otherwise. */
+int cli_parse(int argc, char **argv, cli_opts *o, const cli_command *command);
+/* A command's --help, and the manual page (troff) of them all. */
+void cli_usage(FILE *f, const cli_command *command);
+void cli_man(FILE *f);
 
 /* Runs the engine over the inputs with progress and rejection reports.
  * Returns an exit code; *engine is set (caller frees) on success. */

@@ -11,37 +11,6 @@
 #include <string.h>
 #include <unistd.h>
 
-static void usage(FILE *f)
-{
-    fprintf(f,
-            "usage: reprint dedup [OPTIONS] INPUT...\n"
-            "\n"
-            "Writes every document that is not a near-duplicate of an earlier one, in\n"
-            "input order, as it was read (a text file becomes a JSONL record). A summary\n"
-            "on stderr accounts for every document: read = kept + removed + rejected.\n"
-            "\n"
-            "  -o, --output FILE     write the corpus to FILE (complete or not at all)\n"
-            "      --clusters FILE   one JSONL line per cluster of 2 or more documents:\n"
-            "                        {\"cluster\": N, \"representative\": ID, \"members\": [ID...]}\n"
-            "%s%s",
-            cli_minhash_help, cli_common_help);
-}
-
-static int extra(cli_opts *o, const char *opt, const char *arg)
-{
-    if (strcmp(opt, "-o") == 0 || strcmp(opt, "--output") == 0) {
-        if (!arg) return -1;
-        o->output = arg;
-        return 2;
-    }
-    if (strcmp(opt, "--clusters") == 0) {
-        if (!arg) return -1;
-        o->clusters = arg;
-        return 2;
-    }
-    return 0;
-}
-
 static int write_cluster(void *user, const rp_cluster *c)
 {
     return rp_write_cluster_jsonl(user, c) != 0;
@@ -60,7 +29,7 @@ static rp_status write_kept(void *ctx, FILE *out)
 int cli_dedup(int argc, char **argv)
 {
     cli_opts o;
-    int rc = cli_parse(argc, argv, &o, RP_MEASURE_JACCARD, usage, extra);
+    int rc = cli_parse(argc, argv, &o, cli_command_named("dedup"));
     if (rc) {
         free(o.inputs);
         return rc < 0 ? EXIT_OK : rc;

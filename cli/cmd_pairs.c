@@ -11,31 +11,6 @@
 #include <string.h>
 #include <unistd.h>
 
-static void usage(FILE *f)
-{
-    fprintf(f,
-            "usage: reprint pairs [OPTIONS] INPUT...\n"
-            "\n"
-            "Lists every pair of documents whose word-shingle Jaccard similarity is at\n"
-            "least the threshold, verified exactly (never estimated):\n"
-            "  {\"a\": ID, \"b\": ID, \"jaccard\": x, \"containment_a\": x, \"containment_b\": x}\n"
-            "containment_a is the share of a's shingles also found in b.\n"
-            "\n"
-            "  -o, --output FILE     write the pairs to FILE (complete or not at all)\n"
-            "%s%s",
-            cli_minhash_help, cli_common_help);
-}
-
-static int extra(cli_opts *o, const char *opt, const char *arg)
-{
-    if (strcmp(opt, "-o") == 0 || strcmp(opt, "--output") == 0) {
-        if (!arg) return -1;
-        o->output = arg;
-        return 2;
-    }
-    return 0;
-}
-
 typedef struct {
     FILE *f;
     uint64_t n;
@@ -59,7 +34,7 @@ static rp_status write_pairs(void *ctx, FILE *out)
 int cli_pairs(int argc, char **argv)
 {
     cli_opts o;
-    int rc = cli_parse(argc, argv, &o, RP_MEASURE_CONTAINMENT, usage, extra);
+    int rc = cli_parse(argc, argv, &o, cli_command_named("pairs"));
     if (rc) {
         free(o.inputs);
         return rc < 0 ? EXIT_OK : rc;

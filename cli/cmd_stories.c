@@ -12,47 +12,6 @@
 #include <string.h>
 #include <unistd.h>
 
-static void usage(FILE *f)
-{
-    fprintf(f,
-            "usage: reprint stories [OPTIONS] INPUT...\n"
-            "\n"
-            "Groups the documents that report the same story or event, whether or not\n"
-            "they share a passage, one JSONL line per story of two or more:\n"
-            "  {\"story\": N, \"members\": [ID, ...], \"terms\": [\"term\", ...]}\n"
-            "terms are the words that set the story apart (rare names and terms first).\n"
-            "Documents are compared by TF-IDF vectors of their content words (synonyms\n"
-            "and word forms merged, names weighing double); two stories join only when\n"
-            "their centroids are as similar as their closest members, so a document\n"
-            "that mentions two events does not chain them together. On a terminal each\n"
-            "story also shows which members copy from which, and which copies were\n"
-            "disguised (an alignment with --spin).\n"
-            "\n"
-            "      --similarity X    cosine of two documents, and of two stories, to\n"
-            "                        join them (default 0.3)\n"
-            "      --max-bucket N    documents sharing a key term beyond N are chained,\n"
-            "                        not all paired (default 256)\n"
-            "  -o, --output FILE     write the stories to FILE (complete or not at all)\n"
-            "%s",
-            cli_common_help);
-}
-
-static int extra(cli_opts *o, const char *opt, const char *arg)
-{
-    if (strcmp(opt, "-o") == 0 || strcmp(opt, "--output") == 0) {
-        if (!arg) return -1;
-        o->output = arg;
-        return 2;
-    }
-    if (strcmp(opt, "--similarity") == 0) {
-        if (!arg) return -1;
-        char *end;
-        o->params.story_threshold = strtod(arg, &end);
-        return *end || !(o->params.story_threshold > 0 && o->params.story_threshold <= 1) ? -1 : 2;
-    }
-    return 0;
-}
-
 typedef struct {
     FILE *f;
     uint64_t n;
@@ -92,7 +51,7 @@ static int show_stories(rp_engine *e, cli_opts *o, uint64_t *listed)
 int cli_stories(int argc, char **argv)
 {
     cli_opts o;
-    int rc = cli_parse(argc, argv, &o, RP_MEASURE_JACCARD, usage, extra);
+    int rc = cli_parse(argc, argv, &o, cli_command_named("stories"));
     if (rc) {
         free(o.inputs);
         return rc < 0 ? EXIT_OK : rc;

@@ -8,21 +8,15 @@
 
 static void usage(FILE *f)
 {
-    fprintf(f,
-            "usage: reprint COMMAND [OPTIONS] INPUT...\n"
-            "\n"
-            "Finds duplicated and reused text in a corpus.\n"
-            "\n"
-            "commands:\n"
-            "  dedup   write the corpus without its near-duplicates\n"
-            "  pairs   list similar document pairs with their scores\n"
-            "  align   find the passages documents share, aligned, with the likely source\n"
-            "  stories group the documents that report the same story\n"
-            "\n"
-            "INPUT is a JSONL file ({\"id\":..., \"text\":...} per line), a text file\n"
-            "(one document), a directory of such files, or - for stdin; .gz and .zst\n"
-            "are read transparently. 'reprint help COMMAND' or 'reprint COMMAND --help'\n"
-            "for the options.\n");
+    fprintf(f, "usage: reprint COMMAND [OPTIONS] INPUT...\n\n"
+               "Finds duplicated and reused text in a corpus.\n\ncommands:\n");
+    for (const cli_command *c = cli_commands; c->name; c++)
+        fprintf(f, "  %-7s %s\n", c->name, c->summary);
+    fprintf(f, "\n"
+               "INPUT is a JSONL file ({\"id\":..., \"text\":...} per line), a text file\n"
+               "(one document), a directory of such files, or - for stdin; .gz and .zst\n"
+               "are read transparently. 'reprint help COMMAND' or 'reprint COMMAND --help'\n"
+               "for the options, 'reprint help --man' for the manual page.\n");
 }
 
 static int run(int argc, char **argv);
@@ -50,12 +44,16 @@ static int run(int argc, char **argv)
     if (strcmp(cmd, "pairs") == 0) return cli_pairs(argc - 1, argv + 1);
     if (strcmp(cmd, "align") == 0) return cli_align(argc - 1, argv + 1);
     if (strcmp(cmd, "stories") == 0) return cli_stories(argc - 1, argv + 1);
-    if (strcmp(cmd, "help") == 0 && argc >= 3) { /* reprint help COMMAND */
-        char *help_argv[] = {argv[2], "--help", NULL};
-        if (strcmp(argv[2], "dedup") == 0) return cli_dedup(2, help_argv);
-        if (strcmp(argv[2], "pairs") == 0) return cli_pairs(2, help_argv);
-        if (strcmp(argv[2], "align") == 0) return cli_align(2, help_argv);
-        if (strcmp(argv[2], "stories") == 0) return cli_stories(2, help_argv);
+    if (strcmp(cmd, "help") == 0 && argc >= 3) { /* reprint help COMMAND | --man */
+        const cli_command *c = cli_command_named(argv[2]);
+        if (c) {
+            cli_usage(stdout, c);
+            return EXIT_OK;
+        }
+        if (strcmp(argv[2], "--man") == 0) {
+            cli_man(stdout);
+            return EXIT_OK;
+        }
         fprintf(stderr, "reprint: unknown command '%s'\n", argv[2]);
         usage(stderr);
         return EXIT_USAGE;
