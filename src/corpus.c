@@ -404,18 +404,6 @@ static rp_status batch_add(rp_batch *b, rp_status st, int is_record, const char 
     return batch_ref(b, st, is_record, b->raw.len - len, len, doc, is_text, rel);
 }
 
-/* pread of len bytes at off into dst; 0, an errno, or -1 at the file's end. */
-static int pread_all(int fd, char *dst, size_t len, uint64_t off)
-{
-    for (size_t got = 0; got < len;) {
-        ssize_t n = pread(fd, dst + got, len - got, (off_t)(off + got));
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) return n < 0 ? errno : -1;
-        got += (size_t)n;
-    }
-    return 0;
-}
-
 enum { SPLIT_AHEAD = 1 << 20 }; /* read-ahead for a line that ends past a batch */
 
 /* The reading half of a split batch, on its worker: reads its bytes and
@@ -434,7 +422,7 @@ static void split_batch(rp_pool *pool, rp_worker *w, rp_batch *b)
     uint64_t newlines = 0; /* in [split_start, split_end): the lines before the next batch */
     rp_buf *in = &w->rbuf; /* the worker's own: its cache lines stay on its core */
     if (in->cap > 4 * BATCH_BYTES) rp__buf_free(in); /* a huge line made it huge */
-    int err = rp__buf_reserve(in, have + 1) ? ENOMEM : pread_all(b->fd, in->data, have, from);
+    int err = rp__buf_reserve(in, have + 1) ? ENOMEM : rp__pread_all(b->fd, in->data, have, from);
     if (!err && b->split_start && in->data[0] != '\n') {
         /* the first bytes end a line that started in an earlier batch */
         char *nl = memchr(in->data + pos, '\n', have - pos);
@@ -452,7 +440,7 @@ static void split_batch(rp_pool *pool, rp_worker *w, rp_batch *b)
                 err = ENOMEM;
                 break;
             }
-            if ((err = pread_all(b->fd, in->data + have, more, from + have)) != 0) break;
+            if ((err = rp__pread_all(b->fd, in->data + have, more, from + have)) != 0) break;
             nl = memchr(in->data + have, '\n', more);
             have += more;
         }
@@ -467,7 +455,7 @@ static void split_batch(rp_pool *pool, rp_worker *w, rp_batch *b)
             }
             for (uint64_t at = from + have; at < b->file_size && !nl;) {
                 size_t n = (size_t)(b->file_size - at < SPLIT_AHEAD ? b->file_size - at : SPLIT_AHEAD);
-                if ((err = pread_all(b->fd, w->skip.data, n, at)) != 0) break;
+                if ((err = rp__pread_all(b->fd, w->skip.data, n, at)) != 0) break;
                 nl = memchr(w->skip.data, '\n', n);
                 skipped += nl ? (uint64_t)(nl - w->skip.data) : n;
                 at += n;
@@ -611,22 +599,6 @@ static void *worker_main(void *arg)
     }
     pthread_mutex_unlock(&pool->mu);
     return NULL;
-}
-
-void rp__run_parallel(void *(*fn)(void *), void *items, size_t size, unsigned n)
-{
-    char *item = items;
-    pthread_t *tid = n > 1 ? calloc(n, sizeof(*tid)) : NULL;
-    unsigned char *started = n > 1 ? calloc(n, 1) : NULL;
-    for (unsigned k = 1; k < n && tid && started; k++)
-        started[k] = pthread_create(&tid[k], NULL, fn, item + k * size) == 0;
-    fn(item);
-    for (unsigned k = 1; k < n; k++) {
-        if (started && started[k]) pthread_join(tid[k], NULL);
-        else fn(item + k * size); /* no thread for it: still done, later */
-    }
-    free(tid);
-    free(started);
 }
 
 static unsigned thread_count(const rp_params *p)
@@ -1541,17 +1513,6 @@ rp_status rp__corpus_temp_read(const rp_corpus *c, char *err, FILE *f, void *dst
         got += (size_t)r;
     }
     return RP_OK;
-}
-
-int rp__pwrite_all(int fd, const void *src, size_t len, uint64_t off)
-{
-    for (size_t done = 0; done < len;) {
-        ssize_t k = pwrite(fd, (const char *)src + done, len - done, (off_t)(off + done));
-        if (k < 0 && errno == EINTR) continue;
-        if (k <= 0) return k < 0 ? errno : ENOSPC;
-        done += (size_t)k;
-    }
-    return 0;
 }
 
 rp_status rp__corpus_temp(rp_corpus *c, FILE **out)

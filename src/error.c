@@ -1,5 +1,6 @@
 /*
- * error.c — status names and the message buffers handles carry.
+ * error.c — status names, the version, and the check of a parameters
+ * struct's layout.
  *
  * Names are stable strings: the CLI prints them in the accounting summary
  * and --stats JSON, so scripts may match on them.
@@ -38,69 +39,6 @@ int rp_status_is_bad_input(rp_status status)
 {
     return status >= RP_ERR_BAD_INPUT_FIRST && status <= RP_ERR_BAD_INPUT_LAST;
 }
-
-void rp__msg(char *buf, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(buf, RP_MSG_MAX, fmt, ap);
-    va_end(ap);
-}
-
-int rp__buf_reserve(rp_buf *b, size_t need)
-{
-    if (need <= b->cap) return 0;
-    size_t cap = b->cap ? b->cap : 4096;
-    while (cap < need) {
-        if (cap > SIZE_MAX / 2) return -1;
-        cap *= 2;
-    }
-    char *p = realloc(b->data, cap);
-    if (!p) return -1;
-    b->data = p;
-    b->cap = cap;
-    return 0;
-}
-
-int rp__buf_append(rp_buf *b, const void *src, size_t n)
-{
-    if (n == 0) return 0;
-    if (rp__buf_reserve(b, b->len + n)) return -1;
-    memcpy(b->data + b->len, src, n);
-    b->len += n;
-    return 0;
-}
-
-void rp__buf_free(rp_buf *b)
-{
-    free(b->data);
-    b->data = NULL;
-    b->len = b->cap = 0;
-}
-
-int rp__grow(void **ptr, size_t *cap, size_t need, size_t elem_size)
-{
-    if (need <= *cap) return 0;
-    size_t c = *cap ? *cap : 16;
-    while (c < need) {
-        if (c > SIZE_MAX / 2 / elem_size) return -1;
-        c *= 2;
-    }
-    void *p = realloc(*ptr, c * elem_size);
-    if (!p) return -1;
-    *ptr = p;
-    *cap = c;
-    return 0;
-}
-
-double rp__seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-rp_test_hooks rp__hooks = RP_TEST_HOOKS_DEFAULT;
 
 unsigned rp_version_number(void)
 {

@@ -27,6 +27,7 @@
  * on top of the decompression that already bounds the first pass.
  */
 #include "internal.h"
+#include "read_source.h"
 
 #include <dirent.h>
 #include <errno.h>

@@ -13,6 +13,7 @@
  * written there, so standard input can be read again by later passes.
  */
 #include "internal.h"
+#include "read_source.h"
 
 #include <errno.h>
 #include <fcntl.h>

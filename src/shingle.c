@@ -40,62 +40,6 @@ uint64_t rp__exact_hash(const uint64_t *tokens, size_t n_tokens, uint64_t seed)
     return XXH3_64bits_withSeed(tokens, n_tokens * sizeof(uint64_t), seed ^ 0x9E3779B97F4A7C15ULL);
 }
 
-/* Sorts values that are spread evenly (hashes): one pass places each in
- * one of 2 to 4 times n buckets by its top bits, and one insertion pass over
- * the whole array finishes, moving only values that share a bucket. Few
- * do, so its loop is nearly always predicted: a shingle set of a few hundred
- * values costs about 4 ns a value where a radix sort takes 11 and an
- * insertion sort per bucket of two 9 (branch misses). Values that are not
- * even after all (a bucket of more than 32) are radix sorted instead. */
-enum { SPREAD_MAX_BITS = 14 };
-
-static void sort_spread(uint64_t *v, size_t n, uint64_t *scratch)
-{
-    unsigned bits = 3;
-    while (bits < SPREAD_MAX_BITS && ((size_t)1 << (bits - 1)) <= n) bits++;
-    static _Thread_local uint32_t start[(1u << SPREAD_MAX_BITS) + 1];
-    size_t nb = (size_t)1 << bits;
-    memset(start, 0, (nb + 1) * sizeof(start[0]));
-    for (size_t i = 0; i < n; i++) start[(v[i] >> (64 - bits)) + 1]++;
-    uint32_t most = 0;
-    for (size_t b = 0; b < nb; b++) {
-        most = start[b + 1] > most ? start[b + 1] : most;
-        start[b + 1] += start[b];
-    }
-    if (most > 32) {
-        rp__radix_sort_scratch(v, n, 0, scratch);
-        return;
-    }
-    for (size_t i = 0; i < n; i++) scratch[start[v[i] >> (64 - bits)]++] = v[i];
-    for (size_t i = 1; i < n; i++) {
-        uint64_t x = scratch[i];
-        size_t j = i;
-        while (j > 0 && scratch[j - 1] > x) scratch[j] = scratch[j - 1], j--;
-        scratch[j] = x;
-    }
-    memcpy(v, scratch, n * sizeof(uint64_t));
-}
-
-size_t rp__sort_unique_u64(uint64_t *v, size_t n, uint64_t *scratch)
-{
-    if (n < 2) return n;
-    if (!scratch) {
-        uint64_t *tmp = malloc(n * sizeof(uint64_t));
-        if (!tmp) return SIZE_MAX;
-        n = rp__sort_unique_u64(v, n, tmp);
-        free(tmp);
-        return n;
-    }
-    if (n <= (size_t)1 << SPREAD_MAX_BITS)
-        sort_spread(v, n, scratch);
-    else
-        rp__radix_sort_scratch(v, n, 0, scratch);
-    size_t w = 1;
-    for (size_t i = 1; i < n; i++)
-        if (v[i] != v[w - 1]) v[w++] = v[i];
-    return w;
-}
-
 size_t rp__kgram_hashes(const uint64_t *tokens, size_t n_tokens, unsigned k, uint64_t seed,
                         uint64_t *out)
 {
@@ -149,13 +93,3 @@ size_t rp__winnow(const uint64_t *tokens, size_t n_tokens, unsigned k, unsigned 
     return n_fp;
 }
 
-size_t rp__lower_bound_u64(const uint64_t *v, size_t n, uint64_t x)
-{
-    size_t lo = 0, hi = n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (v[mid] < x) lo = mid + 1;
-        else hi = mid;
-    }
-    return lo;
-}

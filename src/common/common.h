@@ -1,0 +1,93 @@
+/*
+ * common.h — the stage-less helpers every layer of libreprint uses:
+ * messages, growable buffers, sorts, the thread runner, positioned I/O,
+ * and the tests' levers. Nothing here knows a document.
+ */
+#ifndef REPRINT_COMMON_H
+#define REPRINT_COMMON_H
+
+#include "reprint.h"
+
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+/* ------------------------------------------------------------ error.c */
+
+#define RP_MSG_MAX 512
+
+/* Formats into a fixed message buffer of RP_MSG_MAX bytes. */
+void rp__msg(char *buf, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+
+/* ------------------------------------------------------- growable buffer */
+
+/* A byte buffer that grows geometrically; owned by whoever embeds it. */
+typedef struct {
+    char *data;
+    size_t len;
+    size_t cap;
+} rp_buf;
+
+int rp__buf_reserve(rp_buf *b, size_t need); /* 0 on success, -1 out of memory */
+int rp__buf_append(rp_buf *b, const void *src, size_t n);
+void rp__buf_free(rp_buf *b);
+
+/* Grows a typed array (*ptr, *cap) to hold at least need elements. */
+int rp__grow(void **ptr, size_t *cap, size_t need, size_t elem_size);
+
+/* Seconds on a monotonic clock, for the stage timings in rp_stats. */
+double rp__seconds(void);
+
+/* ---------------------------------------------------------------- sort.c */
+
+/* Sorts and removes duplicates; returns the new count. scratch holds n
+ * values, or is NULL to have it allocated (SIZE_MAX when out of memory). */
+size_t rp__sort_unique_u64(uint64_t *v, size_t n, uint64_t *scratch);
+/* The first index of sorted v[0..n) whose value is not below x (n if none). */
+size_t rp__lower_bound_u64(const uint64_t *v, size_t n, uint64_t x);
+
+/* Stable LSD radix sort of 64-bit values on bits [lo_bit, 64); the first
+ * allocates its scratch (-1 when out of memory), the second is given n. */
+int rp__radix_sort_u64(uint64_t *v, size_t n, unsigned lo_bit);
+void rp__radix_sort_scratch(uint64_t *v, size_t n, unsigned lo_bit, uint64_t *scratch);
+
+/* -------------------------------------------------------------- thread.c */
+
+/* Runs fn on each of n items (item k at items + k * size): the first on the
+ * calling thread, the others on threads of their own, or on the calling
+ * thread after it when a thread cannot start. Returns when all are done. */
+void rp__run_parallel(void *(*fn)(void *), void *items, size_t size, unsigned n);
+
+/* ------------------------------------------------------------------ io.c */
+
+/* Writes len bytes at off of fd, on any thread; 0, or the errno of the
+ * failure (ENOSPC for a write that wrote nothing). */
+int rp__pwrite_all(int fd, const void *src, size_t len, uint64_t off);
+/* Reads len bytes at off of fd, on any thread, looping over short reads:
+ * 0, an errno, or -1 when the file ends first. */
+int rp__pread_all(int fd, void *dst, size_t len, uint64_t off);
+
+/* -------------------------------------------------------------- error.c */
+
+/* The tests' levers, in one place: how the work of a run is cut, which
+ * never changes what it computes (tests make the pieces tiny to exercise
+ * the seams between them). Read-only outside the tests. */
+typedef struct {
+    size_t batch_max_records; /* records in one batch of the first pass (4096) */
+    size_t split_bytes;       /* bytes a worker reads of a plain JSONL file (1 MiB) */
+    size_t align_chunk_pairs; /* the fewest candidate pairs in a chunk of align (256) */
+    size_t story_chunk;       /* records a thread scores the candidates of at a time (1024) */
+} rp_test_hooks;
+
+extern rp_test_hooks rp__hooks;
+#define RP_TEST_HOOKS_DEFAULT {4096, (size_t)1 << 20, 256, 1024}
+
+/* RP_ERR_USAGE, with the message in err, for parameters of another layout. */
+rp_status rp__params_check_version(const rp_params *p, char *err);
+
+#endif /* REPRINT_COMMON_H */

@@ -1,0 +1,127 @@
+/*
+ * corpus.h — the inputs of a run and the passes over them (corpus.c), the
+ * interface every task uses to read its corpus once and again.
+ */
+#ifndef REPRINT_CORPUS_H
+#define REPRINT_CORPUS_H
+
+#include "read.h"
+
+/* ------------------------------------------------------------- corpus.c */
+
+typedef struct {
+    char *path;              /* as given */
+    char *display;           /* name in messages */
+    char *spool_path;        /* stdin spooled here by the first pass */
+    int spool_fd;            /* the spool's descriptor when it was unlinked, or -1 */
+    uint32_t *rec_hash;      /* inputs read again by the reader (a directory's files,
+                                text files): a hash of each record's bytes in the
+                                first pass, 0 for a bad one, to tell a changed file */
+    size_t n_rec_hash, cap_rec_hash;
+    rp_format format;        /* as detected in the first pass (for the spool) */
+    uint64_t first_rec, end_rec;
+    int indexed;             /* later passes read its records by offset */
+    uint64_t size;           /* then the size and modification time of the */
+    int64_t mtime_ns;        /* file they read, to tell that it changed */
+} rp_input;
+
+/* The inputs of a run and the passes over them (see corpus.c). */
+typedef struct {
+    rp_params p;             /* its strings point at the owned copies below */
+    char *id_field, *text_field, *date_field, *site_field, *url_field, *tmp_dir;
+    rp_input *inputs;
+    size_t n_inputs, cap_inputs;
+    rp_reject_fn on_reject;
+    rp_progress_fn on_progress;
+    rp_warning_fn on_warning;
+    rp_status temp_status;   /* why rp__corpus_temp last failed (a worker's state
+                                needs a file: not always out of memory) */
+    void *user;
+    uint64_t total_bytes;    /* sum of input file sizes, 0 when unknown */
+    uint64_t n_rec;          /* records numbered by the first pass */
+    uint64_t *rec_off;       /* per record: where its line starts in the file */
+    uint32_t *rec_len;       /* later passes read, and its length with the
+                                newline (REC_UNREAD: not a good record) */
+    size_t cap_index;
+    uint64_t (*line_fix)[2]; /* (record, lines before it that took no
+                                number): where that count changes, so that
+                                a record's line is known without a field
+                                per record; blank lines are rare */
+    size_t n_line_fix, cap_line_fix;
+    uint64_t skipped;        /* that count for the input being read */
+    rp_tokenizer *tok;
+    rp_spinner *spin;        /* --spin: spin keys for the passes on this thread */
+    char *err;               /* the owner's message buffer (RP_MSG_MAX) */
+    char msg[RP_MSG_MAX];
+} rp_corpus;
+
+/* One record as a pass hands it to its visitor. In the first pass a rejected
+ * record comes with its bad-input status and no tokens. */
+typedef struct {
+    uint64_t rec;            /* 0-based record number in the corpus */
+    rp_status status;        /* RP_OK, or why the record was rejected */
+    rp_doc doc;
+    int is_text;             /* a text file, not a JSONL line */
+    const uint64_t *hashes;  /* the tokenizer's view, when tokenized */
+    const rp_span *spans;
+    size_t n_tokens;
+    const uint64_t *literal;  /* the words' own hashes (hashes are spin keys under --spin) */
+    const void *result;      /* first pass, commit: what the task's work made */
+    size_t result_len;
+} rp_record;
+
+typedef rp_status (*rp__visit_fn)(void *ctx, const rp_record *r);
+
+int rp__corpus_init(rp_corpus *c, const rp_params *params, char *err);
+void rp__corpus_free(rp_corpus *c);
+rp_status rp__corpus_add(rp_corpus *c, const char *path);
+/* Passes give words' spin keys as their hashes from now on (--spin);
+ * RP_ERR_IO when WordNet cannot be loaded (message in err). */
+rp_status rp__corpus_spin(rp_corpus *c, char *err);
+/* What a task does with each record of the first pass, split in two so that
+ * the costly half runs on worker threads (corpus.c). */
+typedef struct {
+    void *(*worker_new)(void *ctx);   /* a worker's own state (NULL: no memory) */
+    void (*worker_free)(void *state);
+    /* On a worker thread, for a good tokenized record (r->rec not yet known):
+     * appends the task's result for it to out. Must not touch shared state. */
+    rp_status (*work)(void *state, const rp_record *r, rp_buf *out);
+    /* On the calling thread, in record order, for every numbered record: a
+     * good one with r->result, a rejected one (skip_bad) with r->status. */
+    rp__visit_fn commit;
+    /* Later passes: whether record rec needs tokenizing for work (NULL:
+     * every one does); one that does not comes with its document only. */
+    int (*tokens)(void *ctx, uint64_t rec);
+} rp__first_pass_ops;
+
+
+/* Reads every record, counting read and rejected ones into stats, on
+ * params.threads threads; the task sees records as ops says. */
+rp_status rp__corpus_first_pass(rp_corpus *c, rp_stats *stats, const rp__first_pass_ops *ops,
+                                void *ctx);
+/* Re-reads the inputs; visits the records want() asks for, tokenized when
+ * tokenize_text is set; without it a JSONL line is visited as read (raw
+ * only), a text file parsed (it has no raw form). With copy_to (and without
+ * tokenize_text), the wanted lines of an indexed input are copied to it as
+ * they are instead, a missing last newline added. Reports progress under
+ * the stage's name. */
+rp_status rp__corpus_pass(rp_corpus *c, const char *stage, int tokenize_text,
+                          int (*want)(void *ctx, uint64_t rec), rp__visit_fn visit,
+                          FILE *copy_to, void *ctx);
+/* The same for records that need work: wanted records are parsed, tokenized
+ * and worked on by ops on worker threads, and committed in record order. */
+rp_status rp__corpus_pass_mt(rp_corpus *c, const char *stage, int (*want)(void *ctx, uint64_t rec),
+                             const rp__first_pass_ops *ops, void *ctx);
+/* Numbers the records that appear in pairs (a << 32 | b) 0, 1, ... in record
+ * order: *slot_of gets per record its slot or UINT32_MAX. Returns the number
+ * of slots, or SIZE_MAX when out of memory. */
+size_t rp__corpus_slots(const rp_corpus *c, const uint64_t *pairs, size_t n_pairs, uint32_t **slot_of);
+/* An anonymous temporary file in tmp_dir (unlinked at once). */
+rp_status rp__corpus_temp(rp_corpus *c, FILE **out);
+/* Reads len bytes at off of a temporary file (pread: the file position and
+ * any stdio buffer are left alone); a short read is an I/O error, its
+ * message put in err (a worker thread's own buffer, or c->err). */
+rp_status rp__corpus_temp_read(const rp_corpus *c, char *err, FILE *f, void *dst, size_t len,
+                               uint64_t off);
+
+#endif /* REPRINT_CORPUS_H */

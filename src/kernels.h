@@ -1,0 +1,182 @@
+/*
+ * kernels.h — the stages as pure functions over tokens, signatures, band
+ * keys, sets and passages: normalize, spin, shingle, sign, band, verify,
+ * cluster, align, sentences, rewrites. They know nothing of a corpus.
+ */
+#ifndef REPRINT_KERNELS_H
+#define REPRINT_KERNELS_H
+
+#include "records.h"
+
+/* ---------------------------------------------------------- normalize.c */
+
+/* Tests: on, the tokenizer takes its scalar loop only (the 64-byte block path
+ * must give exactly the same words). */
+void rp__tokenizer_scalar(rp_tokenizer *tok, int on);
+
+/* --------------------------------------------------------------- spin.c */
+/* The spinner (rp_spin) is public; its lexicon is built once a process,
+ * RP_ERR_IO when WordNet is missing. */
+rp_status rp__lexicon_load(char *err);
+/* 1 for a closed-class word (article, pronoun, preposition, ...) once the
+ * lexicon is loaded. */
+int rp__is_function_word(uint64_t h);
+
+/* ------------------------------------------------------------ shingle.c */
+
+/* Hashes of the word n-grams of a token hash sequence, sorted and unique
+ * when `set` is non-zero. A text shorter than n words gives one shingle of
+ * all its words. Returns the count, or SIZE_MAX when out of memory. */
+size_t rp__shingles(const uint64_t *tokens, size_t n_tokens, unsigned ngram, uint64_t seed,
+                    uint64_t **out, size_t *cap, int set);
+
+/* Hash of the whole normalized word sequence: equal for exact duplicates. */
+uint64_t rp__exact_hash(const uint64_t *tokens, size_t n_tokens, uint64_t seed);
+
+/* The hash of every k-gram of a text, in order (n_tokens - k + 1 of them,
+ * into out), as rp__winnow hashes them: a fingerprint is one of these. */
+size_t rp__kgram_hashes(const uint64_t *tokens, size_t n_tokens, unsigned k, uint64_t seed,
+                        uint64_t *out);
+/* The winnowed fingerprints of a text: the minimum hash of every window of
+ * w consecutive word k-grams (Schleimer et al. 2003), sorted and unique, in
+ * *out. Two texts sharing a run of w + k - 1 identical words share at least
+ * one fingerprint. Returns the count, or SIZE_MAX when out of memory. */
+size_t rp__winnow(const uint64_t *tokens, size_t n_tokens, unsigned k, unsigned w, uint64_t seed,
+                  uint64_t **out, size_t *cap);
+
+
+/* --------------------------------------------------------------- sign.c */
+
+/* One-permutation MinHash with optimal densification (see sign.c).
+ * sig must hold num_perm values. Returns 0, or -1 when there are no
+ * shingles (or, past 4096 values, no memory). */
+int rp__sign(const uint64_t *shingles, size_t n, unsigned num_perm, uint64_t seed, uint64_t *sig);
+/* The same signature as rp__sign over rp__shingles(tokens), without
+ * storing the shingles. */
+int rp__sign_tokens(const uint64_t *tokens, size_t n_tokens, unsigned ngram, unsigned num_perm,
+                    uint64_t seed, uint64_t *sig);
+
+/* Share of equal positions: the Jaccard estimate of two signatures. */
+double rp__sig_similarity(const uint64_t *a, const uint64_t *b, unsigned num_perm);
+
+/* --------------------------------------------------------------- band.c */
+
+/* The bands and rows of LSH for p: as set, or chosen from its threshold
+ * (for containment, from the Jaccard of two equal documents at it); the
+ * shingle and signature parameters checked too. */
+rp_status rp__lsh_params(const rp_params *p, unsigned *bands, unsigned *rows, char *err);
+
+/* 32-bit key of band b (rows values starting at sig + b * rows). */
+uint32_t rp__band_key(const uint64_t *sig, unsigned band, unsigned rows, uint64_t seed);
+
+
+/* Candidate pairs (a << 32 | b, a < b: the kernel's packed form, for
+ * the records of one store) from one band's entries (key << 32 | doc),
+ * which are sorted in place with the caller's scratch (n values). Appends
+ * to *pairs. Returns 0 or -1 when out of memory. */
+int rp__band_pairs_scratch(uint64_t *entries, size_t n, uint64_t *scratch, size_t max_bucket,
+                           uint64_t **pairs, size_t *n_pairs, size_t *cap_pairs, uint64_t *truncated);
+
+/* ------------------------------------------------------------- verify.c */
+
+typedef struct {
+    uint64_t inter;
+    uint64_t size_a, size_b;
+} rp_overlap;
+
+/* Size of the intersection of two sorted unique arrays. */
+uint64_t rp__intersect_count(const uint64_t *a, size_t na, const uint64_t *b, size_t nb);
+
+/* ------------------------------------------------------------ cluster.c */
+
+/* Union-find over n elements with path halving and union by smaller index,
+ * so every root is the earliest member of its set. Owns one uint32 array. */
+typedef struct {
+    uint32_t *parent;
+    size_t n;
+} rp_uf;
+
+int rp__uf_init(rp_uf *uf, size_t n);
+uint32_t rp__uf_find(rp_uf *uf, uint32_t x);
+void rp__uf_union(rp_uf *uf, uint32_t a, uint32_t b);
+void rp__uf_free(rp_uf *uf);
+
+/* -------------------------------------------------------------- align.c */
+
+typedef struct rp_align_ws rp_align_ws;
+
+rp_align_ws *rp__align_ws_create(void);
+void rp__align_ws_free(rp_align_ws *ws);
+/* A word hash narrowed to the 32 bits alignment compares. */
+static inline uint32_t rp__token32(uint64_t h)
+{
+    return (uint32_t)(h ^ (h >> 32));
+}
+/* The word hashes of a text narrowed, into a growable array. */
+int rp__align_tokens32(const uint64_t *h, size_t n, uint32_t **out, size_t *cap);
+rp_status rp__align_check(const rp_params *p, char *err);
+/* Indexes the first text; it must stay valid while aligning against it. */
+int rp__align_set_a(rp_align_ws *ws, const uint32_t *ta, size_t na, unsigned min_words);
+/* With --spin, the two texts' own word hashes beside the keys aligned on, so
+ * that passages count their literally identical words; NULL, NULL without. */
+void rp__align_set_literal(rp_align_ws *ws, const uint32_t *la, const uint32_t *lb);
+/* The boilerplate of the two texts, n (start, end) word ranges each (NULL,
+ * 0 for none): gaps between passages do not count it. */
+void rp__align_set_boilerplate(rp_align_ws *ws, const uint32_t *ma, size_t n_ma,
+                               const uint32_t *mb, size_t n_mb);
+/* Passages shared by the first text and tb (word positions only), in order
+ * of their place in the first text, in ws. Returns the count or SIZE_MAX. */
+size_t rp__align_with(rp_align_ws *ws, const uint32_t *tb, size_t nb, const rp_params *p,
+                      rp_passage **out);
+/* What tells which of two texts is the source, beside their passages:
+ * their words (boilerplate and all), their boilerplate word ranges (not
+ * counted as extra text; NULL, 0 for none), and the one-for-one
+ * replacements in which that side's word is much the rarer (a sign of the
+ * copy). */
+typedef struct {
+    size_t words_a, words_b;
+    const uint32_t *mask_a, *mask_b; /* (start, end) pairs */
+    size_t n_mask_a, n_mask_b;
+    uint32_t copy_votes_a, copy_votes_b;
+} rp_direction;
+/* Words of [from, to) inside n ranges r, as (start, end) pairs. */
+long rp__words_in_ranges(const uint32_t *r, size_t n, uint32_t from, uint32_t to);
+/* The likely source and its evidence, from the passages' structure (an
+ * abridged or a wrapped copy) and the replaced words; left unknown where
+ * the evidence is weak or the two disagree. Call after summarizing. */
+void rp__align_source(rp_alignment *al, const rp_passage *ps, size_t n, const rp_direction *d);
+/* Offsets from the spans, coverages (of content_a and content_b words: the
+ * documents' words that are not boilerplate; passages flagged boilerplate
+ * do not count) and relation. */
+void rp__align_summarize(rp_alignment *al, rp_passage *ps, size_t n, const rp_span *sa,
+                         size_t content_a, const rp_span *sb, size_t content_b, int identical);
+
+/* ----------------------------------------------------------- sentence.c */
+
+/* Where the sentences of a tokenized text end: out[k] is one past the last
+ * word of sentence k (out holds n + 1). Returns the number of sentences. */
+size_t rp__sentence_ends(const char *text, size_t len, const rp_span *spans, size_t n,
+                         uint32_t *out);
+
+/* ------------------------------------------------------------ rewrite.c */
+
+/* A text as the sentence aligner sees it: per word its key (the spin key;
+ * equal to its own token for a function word or a masked one) and own
+ * token; per sentence one past its last word. */
+typedef struct {
+    const uint32_t *key, *lit;
+    const uint32_t *sent_end;
+    size_t n_sent, n_words;
+} rp_rw_text;
+
+typedef struct rp_rewrite_ws rp_rewrite_ws;
+
+rp_rewrite_ws *rp__rewrite_ws_create(void);
+void rp__rewrite_ws_free(rp_rewrite_ws *ws);
+/* The n passages ps the plain aligner found, with the rewritten passages a
+ * and b share added (those plain ones inside a rewritten one join it), in
+ * a's order, in ws: *out. Returns the count or SIZE_MAX. */
+size_t rp__rewrite_align(rp_rewrite_ws *ws, const rp_rw_text *a, const rp_rw_text *b,
+                         const rp_passage *ps, size_t n, const rp_params *p, rp_passage **out);
+
+#endif /* REPRINT_KERNELS_H */

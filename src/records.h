@@ -1,0 +1,46 @@
+/*
+ * records.h — what the passes hand each other, declared so that a pass
+ * can run alone over a part of the work, and the sort of candidate pairs.
+ */
+#ifndef REPRINT_RECORDS_H
+#define REPRINT_RECORDS_H
+
+#include "common/common.h"
+
+/* ------------------------------------------------------------- records */
+
+/* What the passes hand each other, declared so that a pass can run alone
+ * over a part of the work and its output be sent to another process or
+ * stored. A document's number is its place in the corpus (input order,
+ * rejected records included): 64 bits, so that numbers stay global past
+ * 4 billion records. */
+typedef uint64_t rp_docno;
+
+/* What the sign pass makes of one document: the exact hash of its words
+ * and its band keys. As bytes (a worker's result, a message), the hash and
+ * then the keys, bands of them, each in the machine's order. */
+#define RP_BANDS_MAX 4096 /* num_perm <= 4096 bounds the bands */
+typedef struct {
+    uint64_t exact;
+    unsigned bands;
+    uint32_t keys[RP_BANDS_MAX];
+} rp_sign_result;
+
+/* A candidate pair, a < b: the two documents may be alike. */
+typedef struct {
+    rp_docno a, b;
+} rp_cand;
+
+/* A verified pair, a < b: an edge of the similarity graph. */
+typedef struct {
+    rp_docno a, b;
+    float jaccard, containment_a, containment_b;
+} rp_edge;
+
+/* Sorts candidates by (a, b) and removes repeats; returns the new count, or
+ * SIZE_MAX when out of memory. */
+size_t rp__cands_sort_unique(rp_cand *v, size_t n);
+/* Appends (a, b) to a growable list; 0, or -1 when out of memory. */
+int rp__cands_push(rp_cand **v, size_t *n, size_t *cap, rp_docno a, rp_docno b);
+
+#endif /* REPRINT_RECORDS_H */

@@ -1,0 +1,97 @@
+/*
+ * tasks.h — the three tasks, peers, each a sequence of passes over the
+ * corpus: dedup (dedup.c, with its band store), align (reuse.c) and
+ * stories (story.c). The engine (engine.c) dispatches to them.
+ */
+#ifndef REPRINT_TASKS_H
+#define REPRINT_TASKS_H
+
+#include "corpus.h"
+#include "kernels.h"
+
+/* -------------------------------------------------------------- dedup.c */
+
+/* The dedup task (see dedup.c), its passes in the order they run; each
+ * refuses (RP_ERR_USAGE) to run out of it. */
+typedef struct rp_dedup rp_dedup;
+
+/* stats and err are the caller's; the parameters are the corpus's. */
+rp_dedup *rp__dedup_create(rp_corpus *c, rp_stats *stats, char *err);
+void rp__dedup_free(rp_dedup *d);
+/* Pass 1 over every input: each record signed on the workers and added. */
+rp_status rp__dedup_sign(rp_dedup *d);
+/* Adds document n's sign record (NULL: a rejected record), n = the count so far. */
+rp_status rp__dedup_add_signed(rp_dedup *d, rp_docno n, const rp_sign_result *s);
+/* Appends the pairs of documents with equal words (each copy with the
+ * first, which it then stands for: it leaves the band search); once. */
+rp_status rp__dedup_exact_candidates(rp_dedup *d, rp_cand **out, size_t *n, size_t *cap);
+/* Appends the candidates of band keys in [key_lo, key_hi) of 2^32 (pairs
+ * may repeat); after the exact ones, for any partition of the keys. */
+rp_status rp__dedup_band_candidates(rp_dedup *d, uint64_t key_lo, uint64_t key_hi, rp_cand **out,
+                                    size_t *n, size_t *cap);
+/* The edges among n candidates (sorted, unique; an exact copy paired only
+ * with its first): each pair's Jaccard and containments from the shingle
+ * sets of its documents, read again; kept at the threshold, in the
+ * candidates' order. *edges is the caller's (free). Keeps the ids of the
+ * pairs' documents for the results, replacing those of an earlier call. */
+rp_status rp__dedup_verify(rp_dedup *d, const rp_cand *cand, size_t n, rp_edge **edges,
+                           size_t *n_edges);
+/* Unions the edges in order (taking them: freed with d) into clusters
+ * whose roots are their earliest documents; counts kept and removed. */
+rp_status rp__dedup_cluster(rp_dedup *d, rp_edge *edges, size_t n);
+/* sign, candidates over all keys, verify, cluster: the one-call run. */
+rp_status rp__dedup_run(rp_dedup *d);
+int rp__dedup_is_kept(const rp_dedup *d, uint64_t rec);
+rp_status rp__dedup_foreach_pair(rp_dedup *d, int (*fn)(void *, const rp_pair *), void *user);
+rp_status rp__dedup_foreach_cluster(rp_dedup *d, int (*fn)(void *, const rp_cluster *), void *user);
+/* Pass 3: every kept record copied to out as read. */
+rp_status rp__dedup_write_kept(rp_dedup *d, FILE *out);
+
+/* -------------------------------------------------------------- reuse.c */
+
+/* The align task over a corpus (see reuse.c). */
+typedef struct rp_reuse rp_reuse;
+
+/* ------------------------------------------------------------- story.c */
+typedef struct rp_stories rp_stories;
+rp_stories *rp__stories_create(void);
+void rp__stories_free(rp_stories *s);
+rp_status rp__stories_run(rp_stories *s, rp_corpus *c, rp_stats *stats, char *err);
+rp_status rp__stories_foreach(rp_stories *s, int (*fn)(void *user, const rp_story *story), void *user);
+int64_t rp__stories_story_of(const rp_stories *s, uint64_t rec);
+
+rp_reuse *rp__reuse_create(void);
+void rp__reuse_free(rp_reuse *ru);
+rp_status rp__reuse_run(rp_reuse *ru, rp_corpus *c, rp_stats *stats, char *err);
+rp_status rp__reuse_foreach(rp_reuse *ru, int (*fn)(void *user, const rp_alignment *al), void *user);
+
+/* --------------------------------------------------------- band_store.c */
+
+/* The band keys of every record, in memory up to a limit and spilled to a
+ * temporary file beyond it (see band_store.c). */
+typedef struct rp_bands rp_bands;
+typedef struct {
+    uint64_t spilled_bytes;     /* band keys written to the temporary file */
+    uint64_t read_back_bytes;   /* and read back by the candidate search */
+    uint64_t partitions;        /* most key ranges one band was split into */
+} rp_bands_stats;
+
+extern size_t rp__band_chunk;   /* records a chunk (tests make it tiny) */
+
+/* limit: bytes for keys and sorting, 0 = none. corpus: temporary files. */
+rp_bands *rp__bands_create(unsigned bands, uint64_t limit, rp_corpus *corpus);
+void rp__bands_free(rp_bands *t);
+/* The next record's keys, one per band. */
+rp_status rp__bands_add(rp_bands *t, const uint32_t *keys);
+/* Appends every band's candidate pairs (rp__band_pairs_scratch) among the
+ * records whose skip[] byte is 0 and whose key lies in [key_lo, key_hi)
+ * (of 2^32), bands shared out among threads threads; pairs come in no
+ * particular order and may repeat across calls (not within one). A bucket
+ * lies in one key range, so the ranges of a partition of the keys give
+ * every pair. */
+rp_status rp__bands_pairs(rp_bands *t, const uint8_t *skip, size_t max_bucket, unsigned threads,
+                          uint64_t key_lo, uint64_t key_hi, rp_cand **pairs, size_t *n_pairs,
+                          size_t *cap_pairs, uint64_t *truncated);
+void rp__bands_stats(const rp_bands *t, rp_bands_stats *s);
+
+#endif /* REPRINT_TASKS_H */
