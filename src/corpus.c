@@ -583,7 +583,8 @@ rp_status rp__corpus_pass(rp_corpus *c, const char *stage, int tokenize_text,
     return st;
 }
 
-size_t rp__corpus_slots(const rp_corpus *c, const uint64_t *pairs, size_t n_pairs, uint32_t **slot_of)
+size_t rp__corpus_slots(const rp_corpus *c, const rp_cand *pairs, size_t n_pairs,
+                        uint32_t **slot_of, char *err)
 {
     size_t n_rec = c->n_rec;
     uint32_t *s = malloc((n_rec ? n_rec : 1) * sizeof(uint32_t));
@@ -591,8 +592,12 @@ size_t rp__corpus_slots(const rp_corpus *c, const uint64_t *pairs, size_t n_pair
     if (!s) return SIZE_MAX;
     memset(s, 0xFF, n_rec * sizeof(uint32_t));
     for (size_t i = 0; i < n_pairs; i++) {
-        s[pairs[i] >> 32] = 0;
-        s[(uint32_t)pairs[i]] = 0;
+        if (pairs[i].a >= pairs[i].b || pairs[i].b >= n_rec) {
+            rp__msg(err, "candidate pair (%llu, %llu) of %zu records",
+                    (unsigned long long)pairs[i].a, (unsigned long long)pairs[i].b, n_rec);
+            return SIZE_MAX - 1;
+        }
+        s[pairs[i].a] = s[pairs[i].b] = 0;
     }
     size_t n = 0;
     for (size_t i = 0; i < n_rec; i++)

@@ -6,6 +6,7 @@
 #define REPRINT_CORPUS_H
 
 #include "read.h"
+#include "records.h"
 
 /* ------------------------------------------------------------- corpus.c */
 
@@ -112,10 +113,12 @@ rp_status rp__corpus_pass(rp_corpus *c, const char *stage, int tokenize_text,
  * and worked on by ops on worker threads, and committed in record order. */
 rp_status rp__corpus_pass_mt(rp_corpus *c, const char *stage, int (*want)(void *ctx, uint64_t rec),
                              const rp__first_pass_ops *ops, void *ctx);
-/* Numbers the records that appear in pairs (a << 32 | b) 0, 1, ... in record
- * order: *slot_of gets per record its slot or UINT32_MAX. Returns the number
- * of slots, or SIZE_MAX when out of memory. */
-size_t rp__corpus_slots(const rp_corpus *c, const uint64_t *pairs, size_t n_pairs, uint32_t **slot_of);
+/* Numbers the records of the pairs 0, 1, ... in record order: *slot_of
+ * gets per record its slot or UINT32_MAX. Returns the number of slots;
+ * SIZE_MAX when out of memory, or (RP_ERR_USAGE, message in err) when a
+ * pair is not a < b of the corpus' records: SIZE_MAX - 1. */
+size_t rp__corpus_slots(const rp_corpus *c, const rp_cand *pairs, size_t n_pairs,
+                        uint32_t **slot_of, char *err);
 /* An anonymous temporary file in tmp_dir (unlinked at once). */
 rp_status rp__corpus_temp(rp_corpus *c, FILE **out);
 /* Reads len bytes at off of a temporary file (pread: the file position and

@@ -519,21 +519,12 @@ static void *score_pairs(void *arg)
 static rp_status number_slots(rp_dedup *d, const rp_cand *cand, size_t n)
 {
     free_slots(d);
-    size_t n_rec = d->n_rec;
-    if (!(d->slot = malloc((n_rec ? n_rec : 1) * sizeof(uint32_t)))) return RP_ERR_NOMEM;
-    memset(d->slot, 0xFF, n_rec * sizeof(uint32_t));
-    for (size_t i = 0; i < n; i++) {
-        rp_docno a = cand[i].a, b = cand[i].b;
-        if (a >= b || b >= n_rec) {
-            rp__msg(d->err, "candidate pair (%llu, %llu) of %zu records", (unsigned long long)a,
-                    (unsigned long long)b, n_rec);
-            return RP_ERR_USAGE;
-        }
-        d->slot[a] = d->slot[b] = 0;
-        if (!(d->status[b] & REC_EXACT)) d->status[a] |= REC_SET, d->status[b] |= REC_SET;
-    }
-    for (size_t i = 0; i < n_rec; i++)
-        if (d->slot[i] != UINT32_MAX) d->slot[i] = (uint32_t)d->n_slots++;
+    size_t n_slots = rp__corpus_slots(d->corpus, cand, n, &d->slot, d->err);
+    if (n_slots >= SIZE_MAX - 1) return n_slots == SIZE_MAX ? RP_ERR_NOMEM : RP_ERR_USAGE;
+    d->n_slots = n_slots;
+    for (size_t i = 0; i < n; i++)
+        if (!(d->status[cand[i].b] & REC_EXACT))
+            d->status[cand[i].a] |= REC_SET, d->status[cand[i].b] |= REC_SET;
     size_t ns = d->n_slots ? d->n_slots : 1;
     d->set_off = malloc(ns * sizeof(uint64_t));
     d->set_len = malloc(ns * sizeof(uint32_t));

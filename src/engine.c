@@ -2,7 +2,7 @@
  * engine.c — the public facade of the three tasks: parameters and their
  * defaults, inputs, callbacks, and dispatch to the task a run was made
  * for. The tasks are peers, each a sequence of passes of its own: dedup
- * (dedup.c), align (reuse.c) and stories (story.c). The corpus (corpus.c)
+ * (dedup.c), align (align_task.c) and stories (stories.c). The corpus (corpus.c)
  * owns the parameters; the engine owns the corpus, the statistics and the
  * message buffer every layer writes its error into.
  */
@@ -14,7 +14,7 @@ struct rp_engine {
     rp_corpus corpus;           /* the inputs and the parameters */
     rp_task task;
     rp_dedup *dedup;            /* the task's state: one of three */
-    rp_reuse *reuse;
+    rp_align_task *reuse;
     rp_stories *stories;
     int ran;
     rp_stats stats;
@@ -55,7 +55,7 @@ rp_engine *rp_engine_create(const rp_params *params)
     e->task = params->task;
     if (rp__corpus_init(&e->corpus, params, e->err) ||
         (e->task == RP_TASK_DEDUP && !(e->dedup = rp__dedup_create(&e->corpus, &e->stats, e->err))) ||
-        (e->task == RP_TASK_ALIGN && !(e->reuse = rp__reuse_create())) ||
+        (e->task == RP_TASK_ALIGN && !(e->reuse = rp__align_task_create())) ||
         (e->task == RP_TASK_STORIES && !(e->stories = rp__stories_create()))) {
         rp_engine_free(e);
         return NULL;
@@ -67,7 +67,7 @@ void rp_engine_free(rp_engine *e)
 {
     if (!e) return;
     rp__dedup_free(e->dedup);
-    rp__reuse_free(e->reuse);
+    rp__align_task_free(e->reuse);
     rp__stories_free(e->stories);
     rp__corpus_free(&e->corpus);
     free(e);
@@ -120,7 +120,7 @@ rp_status rp_engine_run(rp_engine *e)
                (e->task == RP_TASK_ALIGN && e->corpus.p.rewrites);
     if (spin && (st = rp__corpus_spin(&e->corpus, e->err)) != RP_OK) return st;
     switch (e->task) {
-    case RP_TASK_ALIGN: return rp__reuse_run(e->reuse, &e->corpus, &e->stats, e->err);
+    case RP_TASK_ALIGN: return rp__align_task_run(e->reuse, &e->corpus, &e->stats, e->err);
     case RP_TASK_STORIES: return rp__stories_run(e->stories, &e->corpus, &e->stats, e->err);
     default: return rp__dedup_run(e->dedup);
     }
@@ -158,7 +158,7 @@ rp_status rp_engine_foreach_alignment(rp_engine *e, int (*fn)(void *, const rp_a
                                       void *user)
 {
     if (!e->ran || !e->reuse) return RP_ERR_USAGE;
-    return rp__reuse_foreach(e->reuse, fn, user);
+    return rp__align_task_foreach(e->reuse, fn, user);
 }
 
 rp_status rp_engine_foreach_story(rp_engine *e, int (*fn)(void *, const rp_story *), void *user)

@@ -1,7 +1,7 @@
 /*
  * tasks.h — the three tasks, peers, each a sequence of passes over the
- * corpus: dedup (dedup.c, with its band store), align (reuse.c) and
- * stories (story.c). The engine (engine.c) dispatches to them.
+ * corpus: dedup (dedup.c, with its band store), align (align_task.c) and
+ * stories (stories.c). The engine (engine.c) dispatches to them.
  */
 #ifndef REPRINT_TASKS_H
 #define REPRINT_TASKS_H
@@ -47,12 +47,12 @@ rp_status rp__dedup_foreach_cluster(rp_dedup *d, int (*fn)(void *, const rp_clus
 /* Pass 3: every kept record copied to out as read. */
 rp_status rp__dedup_write_kept(rp_dedup *d, FILE *out);
 
-/* -------------------------------------------------------------- reuse.c */
+/* -------------------------------------------------------------- align_task.c */
 
-/* The align task over a corpus (see reuse.c). */
-typedef struct rp_reuse rp_reuse;
+/* The align task over a corpus (see align_task.c). */
+typedef struct rp_align_task rp_align_task;
 
-/* ------------------------------------------------------------- story.c */
+/* ------------------------------------------------------------- stories.c */
 typedef struct rp_stories rp_stories;
 rp_stories *rp__stories_create(void);
 void rp__stories_free(rp_stories *s);
@@ -60,10 +60,21 @@ rp_status rp__stories_run(rp_stories *s, rp_corpus *c, rp_stats *stats, char *er
 rp_status rp__stories_foreach(rp_stories *s, int (*fn)(void *user, const rp_story *story), void *user);
 int64_t rp__stories_story_of(const rp_stories *s, uint64_t rec);
 
-rp_reuse *rp__reuse_create(void);
-void rp__reuse_free(rp_reuse *ru);
-rp_status rp__reuse_run(rp_reuse *ru, rp_corpus *c, rp_stats *stats, char *err);
-rp_status rp__reuse_foreach(rp_reuse *ru, int (*fn)(void *user, const rp_alignment *al), void *user);
+rp_align_task *rp__align_task_create(void);
+void rp__align_task_free(rp_align_task *ru);
+/* Its passes in the order they run; each refuses (RP_ERR_USAGE) to run out
+ * of it. Pass 1 over every input: fingerprints, sites, word counts. */
+rp_status rp__align_task_fingerprint(rp_align_task *ru, rp_corpus *c, rp_stats *stats, char *err);
+/* The candidate pairs, sorted (by a, then b) and unique, in *out (the
+ * caller's); the fingerprint index is gone after it. */
+rp_status rp__align_task_candidates(rp_align_task *ru, rp_cand **out, size_t *n);
+/* Pass 2: the documents of the pairs read again and kept in temporary files. */
+rp_status rp__align_task_collect(rp_align_task *ru, const rp_cand *cand, size_t n);
+/* Aligns collected pairs (in order of a) and keeps those sharing passages. */
+rp_status rp__align_task_align(rp_align_task *ru, const rp_cand *cand, size_t n);
+/* The four in turn over the whole corpus. */
+rp_status rp__align_task_run(rp_align_task *ru, rp_corpus *c, rp_stats *stats, char *err);
+rp_status rp__align_task_foreach(rp_align_task *ru, int (*fn)(void *user, const rp_alignment *al), void *user);
 
 /* --------------------------------------------------------- band_store.c */
 

@@ -1,5 +1,5 @@
 /*
- * reuse.c — the align task: which documents of a corpus share passages.
+ * align_task.c — the align task: which documents of a corpus share passages.
  *
  * Whole-document MinHash cannot find a 40-word excerpt inside a 2,000-word
  * article, so candidates come from passage fingerprints instead:
@@ -82,9 +82,9 @@ typedef struct {
     uint8_t date_is_number;
 } rp_slot;
 
-struct rp_reuse {
+struct rp_align_task {
     rp_corpus *c;
-    rp_params p;
+    const rp_params *p; /* the corpus's */
     char *err;
     rp_stats *stats;
     /* pass 1 */
@@ -100,6 +100,8 @@ struct rp_reuse {
     /* candidates */
     uint64_t *cand;      /* a << 32 | b */
     size_t n_cand, cap_cand;
+    const rp_cand *pairs; /* the pairs being aligned (rp__align_task_align) */
+    size_t n_pairs;
     uint64_t *bp;        /* boilerplate fingerprints (their 40 bits), an
                             open-addressing set; 0 marks a free slot */
     size_t bp_mask;      /* slots - 1; no set when bp is NULL */
@@ -111,21 +113,21 @@ struct rp_reuse {
     FILE **file;         /* a temporary file per worker of pass 2 */
     size_t n_files;
     atomic_int write_err; /* errno of the first failed write of pass 2 */
-    rp_buf text_a, text_b; /* what rp__reuse_foreach read back */
+    rp_buf text_a, text_b; /* what rp__align_task_foreach read back */
     /* results */
     rp_result *results;
     size_t n_results, cap_results;
     rp_passage *passages;
     size_t n_passages, cap_passages;
-    int ran;
+    int ran, searched;
 };
 
-rp_reuse *rp__reuse_create(void)
+rp_align_task *rp__align_task_create(void)
 {
-    return calloc(1, sizeof(rp_reuse));
+    return calloc(1, sizeof(rp_align_task));
 }
 
-static void free_index(rp_reuse *ru)
+static void free_index(rp_align_task *ru)
 {
     for (int k = 0; k < N_PARTS; k++) {
         while (ru->part[k]) {
@@ -137,7 +139,7 @@ static void free_index(rp_reuse *ru)
     }
 }
 
-void rp__reuse_free(rp_reuse *ru)
+void rp__align_task_free(rp_align_task *ru)
 {
     if (!ru) return;
     free_index(ru);
@@ -166,7 +168,7 @@ static unsigned fp_ngram(const rp_params *p)
 }
 
 typedef struct {
-    rp_reuse *ru;
+    rp_align_task *ru;
     uint64_t *fp;
     size_t fp_cap;
     uint32_t *ends;      /* rewrites: its sentences' ends */
@@ -254,7 +256,7 @@ static rp_status field_of(const rp_record *r, const char *field, const char *tex
  * (lowercased, without "www."), hashed; 0 when it has neither. */
 static rp_status site_of(rp_fp_worker *fw, const rp_record *r, uint32_t *site)
 {
-    const rp_params *p = &fw->ru->p;
+    const rp_params *p = fw->ru->p;
     const char *v;
     size_t n;
     json_t *root;
@@ -315,7 +317,7 @@ static size_t sentence_keys(rp_fp_worker *fw, const rp_record *r, size_t n_fp)
         rp__grow((void **)&fw->sk, &fw->cap_sk, r->n_tokens + 1, sizeof(uint64_t)))
         return SIZE_MAX;
     size_t n_sent = rp__sentence_ends(r->doc.text, r->doc.text_len, r->spans, r->n_tokens, fw->ends);
-    uint64_t seed = fw->ru->p.seed;
+    uint64_t seed = fw->ru->p->seed;
     for (size_t s = 0, w0 = 0; s < n_sent; w0 = fw->ends[s++]) {
         uint64_t low[SENT_KEYS];
         size_t n_low = 0;
@@ -346,7 +348,7 @@ static size_t sentence_keys(rp_fp_worker *fw, const rp_record *r, size_t n_fp)
 static rp_status fingerprint(void *state, const rp_record *r, rp_buf *out)
 {
     rp_fp_worker *fw = state;
-    const rp_params *p = &fw->ru->p;
+    const rp_params *p = fw->ru->p;
     unsigned k = fp_ngram(p), w = p->min_words - k + 1;
     uint32_t site = 0;
     if (p->boilerplate != RP_BOILERPLATE_OFF) {
@@ -368,7 +370,7 @@ static rp_status fingerprint(void *state, const rp_record *r, rp_buf *out)
 /* Pass 1, in record order: fingerprints into the index's partitions. */
 static rp_status index_record(void *ctx, const rp_record *r)
 {
-    rp_reuse *ru = ctx;
+    rp_align_task *ru = ctx;
     if (rp__grow((void **)&ru->site, &ru->cap_site, r->rec + 1, sizeof(uint32_t))) return RP_ERR_NOMEM;
     while (ru->n_site <= r->rec) ru->site[ru->n_site++] = 0;
     if (r->status != RP_OK) return RP_OK;
@@ -418,7 +420,7 @@ enum {
 };
 
 typedef struct {
-    rp_reuse *ru;
+    rp_align_task *ru;
     unsigned first, step;
     rp_u64s list[N_LISTS];
     uint32_t *sites;     /* scratch: a key's documents' sites */
@@ -437,7 +439,7 @@ typedef struct {
  * documents, being in more than max_df of them is taken as furniture. */
 enum { KEY_CONTENT, KEY_BOILERPLATE };
 
-static size_t site_slot(const rp_reuse *ru, uint32_t site);
+static size_t site_slot(const rp_align_task *ru, uint32_t site);
 
 static int cmp_u32(const void *x, const void *y)
 {
@@ -447,9 +449,9 @@ static int cmp_u32(const void *x, const void *y)
 
 static int judge_key(rp_pairer *w, const uint64_t *v, size_t df)
 {
-    const rp_reuse *ru = w->ru;
-    unsigned need = ru->p.site_pages < 2 ? 2 : ru->p.site_pages;
-    if (ru->p.boilerplate == RP_BOILERPLATE_OFF) return KEY_CONTENT;
+    const rp_align_task *ru = w->ru;
+    unsigned need = ru->p->site_pages < 2 ? 2 : ru->p->site_pages;
+    if (ru->p->boilerplate == RP_BOILERPLATE_OFF) return KEY_CONTENT;
     size_t n = 0, unsited = 0;
     if (df >= need) {
         if (rp__grow((void **)&w->sites, &w->cap_sites, df, sizeof(uint32_t))) return -1;
@@ -468,7 +470,7 @@ static int judge_key(rp_pairer *w, const uint64_t *v, size_t df)
             }
         }
     }
-    if (df > ru->p.max_df && unsited * 2 > df) return KEY_BOILERPLATE;
+    if (df > ru->p->max_df && unsited * 2 > df) return KEY_BOILERPLATE;
     return KEY_CONTENT;
 }
 
@@ -489,7 +491,7 @@ static int fold(uint64_t *v, size_t *n)
 
 static rp_status pair_partition(rp_pairer *w, unsigned k)
 {
-    rp_reuse *ru = w->ru;
+    rp_align_task *ru = w->ru;
     size_t n = ru->part_n[k];
     uint64_t *v = malloc((n ? n : 1) * sizeof(uint64_t));
     if (!v) return RP_ERR_NOMEM;
@@ -517,10 +519,10 @@ static rp_status pair_partition(rp_pairer *w, unsigned k)
             i = j;
             continue;
         }
-        if (ru->p.rewrites && (v[i] >> 63)) { /* a sentence key */
+        if (ru->p->rewrites && (v[i] >> 63)) { /* a sentence key */
             /* every pair under a rare key, each with the first under a
              * commoner one, none under a key of more than max_df */
-            size_t firsts = df > ru->p.max_df ? 0 : df > SENT_PAIR_DF ? 1 : df;
+            size_t firsts = df > ru->p->max_df ? 0 : df > SENT_PAIR_DF ? 1 : df;
             for (size_t x = i; x < i + firsts && st == RP_OK; x++)
                 for (size_t y = x + 1; y < j; y++)
                     if ((uint32_t)v[x] != (uint32_t)v[y] &&
@@ -536,28 +538,28 @@ static rp_status pair_partition(rp_pairer *w, unsigned k)
             st = RP_ERR_NOMEM;
             break;
         }
-        if (df > ru->p.max_df) w->common++;
+        if (df > ru->p->max_df) w->common++;
         rp_u64s *to = &w->list[L_CAND];
         if (kind == KEY_BOILERPLATE) {
             if (push_pair(&w->list[L_BP], k, (uint32_t)(v[i] >> 32))) {
                 st = RP_ERR_NOMEM;
                 break;
             }
-            if (ru->p.boilerplate == RP_BOILERPLATE_HIDE) { /* counted, not compared */
+            if (ru->p->boilerplate == RP_BOILERPLATE_HIDE) { /* counted, not compared */
                 to = &w->list[L_BP_CAND];
-                if (df > ru->p.max_df) {
+                if (df > ru->p->max_df) {
                     i = j;
                     continue;
                 }
             }
         }
-        if (df > ru->p.max_df) {
+        if (df > ru->p->max_df) {
             /* Content in many documents (a wire story on many sites): each
              * pairs with the first, a star rather than every pair, if they
              * share two such keys (star_pairs). Without boilerplate
              * detection such text is not paired (max_df). */
             if (kind == KEY_CONTENT) to = &w->list[L_STAR];
-            if (ru->p.boilerplate != RP_BOILERPLATE_OFF)
+            if (ru->p->boilerplate != RP_BOILERPLATE_OFF)
                 for (size_t y = i + 1; y < j && st == RP_OK; y++)
                     if ((uint32_t)v[y] != (uint32_t)v[i] &&
                         push_pair(to, (uint32_t)v[i], (uint32_t)v[y]))
@@ -617,7 +619,7 @@ static uint64_t *joined(const rp_pairer *w, unsigned threads, int which, size_t 
     return all;
 }
 
-static size_t bp_slot(const rp_reuse *ru, uint64_t v)
+static size_t bp_slot(const rp_align_task *ru, uint64_t v)
 {
     size_t h = (size_t)rp__mix64(v) & ru->bp_mask;
     while (ru->bp[h] && ru->bp[h] != v) h = (h + 1) & ru->bp_mask;
@@ -625,14 +627,14 @@ static size_t bp_slot(const rp_reuse *ru, uint64_t v)
 }
 
 /* Whether a fingerprint (its 40 bits) is boilerplate. */
-static int is_boilerplate(const rp_reuse *ru, uint64_t v)
+static int is_boilerplate(const rp_align_task *ru, uint64_t v)
 {
     return ru->bp && ru->bp[bp_slot(ru, v + 1)] == v + 1;
 }
 
 /* The threads' boilerplate fingerprints into one set (stored + 1, so that 0
  * marks a free slot); in hide mode, the pairs only they made are counted. */
-static rp_status gather_boilerplate(rp_reuse *ru, rp_pairer *w, unsigned threads)
+static rp_status gather_boilerplate(rp_align_task *ru, rp_pairer *w, unsigned threads)
 {
     size_t n_bp = 0, n_pairs = 0;
     for (unsigned k = 0; k < threads; k++) n_bp += w[k].list[L_BP].n;
@@ -674,7 +676,7 @@ static rp_status gather_boilerplate(rp_reuse *ru, rp_pairer *w, unsigned threads
  * with its first page, while a phrase of common words that turns up in
  * thousands of pages gives a pair one, by chance (on 1 GB of templated
  * pages: 3.5 million such pairs, almost none sharing a passage). */
-static rp_status star_pairs(rp_reuse *ru, rp_pairer *w, unsigned threads, int which)
+static rp_status star_pairs(rp_align_task *ru, rp_pairer *w, unsigned threads, int which)
 {
     size_t need = which == L_SENT ? SENT_AGREE : 2;
     size_t n;
@@ -701,7 +703,7 @@ static rp_status star_pairs(rp_reuse *ru, rp_pairer *w, unsigned threads, int wh
     return st;
 }
 
-static rp_status find_candidates(rp_reuse *ru)
+static rp_status find_candidates(rp_align_task *ru)
 {
     unsigned threads = ru->stats->threads ? ru->stats->threads : 1;
     rp_pairer *w = calloc(threads, sizeof(*w));
@@ -739,7 +741,7 @@ static rp_status find_candidates(rp_reuse *ru)
 
 static int wanted(void *ctx, uint64_t rec)
 {
-    return ((rp_reuse *)ctx)->slot_of[rec] != UINT32_MAX;
+    return ((rp_align_task *)ctx)->slot_of[rec] != UINT32_MAX;
 }
 
 /* What a worker of pass 2 hands the commit for one record, followed by the
@@ -754,7 +756,7 @@ typedef struct {
 } rp_collected;
 
 typedef struct {
-    rp_reuse *ru;
+    rp_align_task *ru;
     unsigned file_no;
     uint64_t written;    /* bytes of its file written or pending */
     rp_buf pending;      /* what goes to the file next, a MiB at a time */
@@ -781,7 +783,7 @@ static int flush_collected(rp_collector *w)
 
 static void *collector_new(void *ctx)
 {
-    rp_reuse *ru = ctx;
+    rp_align_task *ru = ctx;
     FILE **files = realloc(ru->file, (ru->n_files + 1) * sizeof(FILE *));
     if (!files) return NULL;
     ru->file = files;
@@ -810,7 +812,7 @@ static void collector_free(void *state)
 /* The date field of a JSONL record; none is fine. */
 static rp_status date_of(rp_collector *w, const rp_record *r, rp_collected *h, rp_buf *out)
 {
-    const rp_params *p = &w->ru->p;
+    const rp_params *p = w->ru->p;
     const char *val;
     size_t vlen;
     int is_number = 0;
@@ -913,12 +915,12 @@ static int unpack_spans(const uint8_t *p, size_t len, rp_span *out, size_t n)
  * edge, fewer than a passage needs. */
 static rp_status put_mask(rp_collector *w, const rp_record *r, rp_collected *h)
 {
-    const rp_reuse *ru = w->ru;
-    unsigned k = fp_ngram(&ru->p);
+    const rp_align_task *ru = w->ru;
+    unsigned k = fp_ngram(ru->p);
     if (!ru->bp || r->n_tokens < k) return RP_OK;
     if (rp__grow((void **)&w->kgrams, &w->cap_kgrams, r->n_tokens, sizeof(uint64_t)))
         return RP_ERR_NOMEM;
-    size_t count = rp__kgram_hashes(r->hashes, r->n_tokens, k, ru->p.seed, w->kgrams);
+    size_t count = rp__kgram_hashes(r->hashes, r->n_tokens, k, ru->p->seed, w->kgrams);
     size_t at = w->pending.len;
     uint64_t prev_end = 0, start = 0, end = 0;
     int open = 0;
@@ -969,7 +971,7 @@ static rp_status put_sentences(rp_collector *w, const rp_record *r, rp_collected
 static rp_status collect(void *state, const rp_record *r, rp_buf *out)
 {
     rp_collector *w = state;
-    const rp_params *p = &w->ru->p;
+    const rp_params *p = w->ru->p;
     rp_collected h;
     memset(&h, 0, sizeof(h));
     h.off = (uint64_t)w->file_no << FILE_SHIFT | w->written;
@@ -1002,7 +1004,7 @@ static rp_status collect(void *state, const rp_record *r, rp_buf *out)
 /* Pass 2, in record order: the record's slot. */
 static rp_status collected(void *ctx, const rp_record *r)
 {
-    rp_reuse *ru = ctx;
+    rp_align_task *ru = ctx;
     rp_collected h;
     memcpy(&h, r->result, sizeof(h));
     if (h.n_tokens > UINT32_MAX || h.text_len > UINT32_MAX || h.span_bytes > UINT32_MAX ||
@@ -1022,7 +1024,7 @@ static rp_status collected(void *ctx, const rp_record *r)
     s->masked = (uint32_t)h.masked;
     ru->stats->boilerplate_spans += h.mask_spans;
     ru->stats->boilerplate_words += h.masked;
-    s->text_len = ru->p.keep_text ? (uint32_t)h.text_len : 0;
+    s->text_len = ru->p->keep_text ? (uint32_t)h.text_len : 0;
     s->n_sent = (uint32_t)h.n_sent;
     s->sent_bytes = (uint32_t)h.sent_bytes;
     s->id_off = (uint64_t)ru->arena.len << 1 | h.id_is_number;
@@ -1040,7 +1042,7 @@ static rp_status collected(void *ctx, const rp_record *r)
 static const rp__first_pass_ops collect_ops = {collector_new, collector_free, collect, collected,
                                                NULL};
 
-static rp_status collect_pass(rp_reuse *ru)
+static rp_status collect_pass(rp_align_task *ru)
 {
     rp_status st = rp__corpus_pass_mt(ru->c, "collecting", wanted, &collect_ops, ru);
     int e = atomic_load(&ru->write_err);
@@ -1055,7 +1057,7 @@ static rp_status collect_pass(rp_reuse *ru)
 
 /* Reads len bytes at off (as rp_slot.off) of pass 2's files into dst; a
  * failure's message goes to err. */
-static rp_status load(const rp_reuse *ru, char *err, uint64_t off, size_t len, rp_buf *dst)
+static rp_status load(const rp_align_task *ru, char *err, uint64_t off, size_t len, rp_buf *dst)
 {
     if (rp__buf_reserve(dst, len + 1)) return RP_ERR_NOMEM;
     FILE *f = ru->file[off >> FILE_SHIFT];
@@ -1065,13 +1067,13 @@ static rp_status load(const rp_reuse *ru, char *err, uint64_t off, size_t len, r
     return st;
 }
 
-static rp_status load_tokens(const rp_reuse *ru, char *err, const rp_slot *s, rp_buf *dst)
+static rp_status load_tokens(const rp_align_task *ru, char *err, const rp_slot *s, rp_buf *dst)
 {
     return load(ru, err, s->off, (size_t)s->n_tokens * sizeof(uint32_t), dst);
 }
 
 /* The spans, unpacked into dst; packed is scratch. */
-static rp_status load_spans(const rp_reuse *ru, char *err, const rp_slot *s, rp_buf *packed,
+static rp_status load_spans(const rp_align_task *ru, char *err, const rp_slot *s, rp_buf *packed,
                             rp_buf *dst)
 {
     rp_status st = load(ru, err, s->off + (uint64_t)s->n_tokens * sizeof(uint32_t), s->span_bytes,
@@ -1086,7 +1088,7 @@ static rp_status load_spans(const rp_reuse *ru, char *err, const rp_slot *s, rp_
     return RP_OK;
 }
 
-static rp_status load_literal(const rp_reuse *ru, char *err, const rp_slot *s, rp_buf *dst)
+static rp_status load_literal(const rp_align_task *ru, char *err, const rp_slot *s, rp_buf *dst)
 {
     return load(ru, err,
                 s->off + (uint64_t)s->n_tokens * sizeof(uint32_t) + s->span_bytes + s->mask_bytes,
@@ -1096,19 +1098,19 @@ static rp_status load_literal(const rp_reuse *ru, char *err, const rp_slot *s, r
 /* Where a document's text lies in its file: after its tokens (and own
  * hashes under --spin), spans and boilerplate ranges; its sentence ends
  * follow the text. */
-static uint64_t text_off(const rp_reuse *ru, const rp_slot *s)
+static uint64_t text_off(const rp_align_task *ru, const rp_slot *s)
 {
-    size_t per_word = sizeof(uint32_t) + (ru->p.spin ? sizeof(uint32_t) : 0);
+    size_t per_word = sizeof(uint32_t) + (ru->p->spin ? sizeof(uint32_t) : 0);
     return s->off + (uint64_t)s->n_tokens * per_word + s->span_bytes + s->mask_bytes;
 }
 
-static rp_status load_text(const rp_reuse *ru, char *err, const rp_slot *s, rp_buf *dst)
+static rp_status load_text(const rp_align_task *ru, char *err, const rp_slot *s, rp_buf *dst)
 {
     return load(ru, err, text_off(ru, s), s->text_len, dst);
 }
 
 /* Rewrites: its sentences' ends, unpacked into dst; packed is scratch. */
-static rp_status load_sentences(const rp_reuse *ru, char *err, const rp_slot *s, rp_buf *packed,
+static rp_status load_sentences(const rp_align_task *ru, char *err, const rp_slot *s, rp_buf *packed,
                                 rp_buf *dst)
 {
     rp_status st = load(ru, err, text_off(ru, s) + s->text_len, s->sent_bytes, packed);
@@ -1132,7 +1134,7 @@ static rp_status load_sentences(const rp_reuse *ru, char *err, const rp_slot *s,
 
 /* The boilerplate word ranges of a document, unpacked into dst as
  * (start, end) pairs of uint32; packed is scratch. */
-static rp_status load_mask(const rp_reuse *ru, char *err, const rp_slot *s, rp_buf *packed,
+static rp_status load_mask(const rp_align_task *ru, char *err, const rp_slot *s, rp_buf *packed,
                            rp_buf *dst)
 {
     dst->len = 0;
@@ -1159,7 +1161,7 @@ static rp_status load_mask(const rp_reuse *ru, char *err, const rp_slot *s, rp_b
 
 /* Compares two dates: numbers as numbers, anything else as text (ISO 8601
  * dates and times order correctly as text). 0 when equal or absent. */
-static int date_order(const rp_reuse *ru, const rp_slot *a, const rp_slot *b)
+static int date_order(const rp_align_task *ru, const rp_slot *a, const rp_slot *b)
 {
     if (!a->date_len || !b->date_len) return 0;
     const char *da = ru->arena.data + a->date_off, *db = ru->arena.data + b->date_off;
@@ -1187,7 +1189,7 @@ typedef struct {
 } rp_chunk;
 
 typedef struct {
-    rp_reuse *ru;
+    rp_align_task *ru;
     rp_chunk *chunks;
     size_t n_chunks;
     atomic_size_t next;    /* the next chunk to take */
@@ -1227,7 +1229,7 @@ static long masked_in(const rp_buf *mask, uint32_t from, uint32_t n)
                                from, from + n);
 }
 
-static uint64_t word_count(const rp_reuse *ru, uint32_t token)
+static uint64_t word_count(const rp_align_task *ru, uint32_t token)
 {
     return atomic_load_explicit(&ru->words[token & (WORD_SLOTS - 1)], memory_order_relaxed);
 }
@@ -1253,13 +1255,13 @@ static int flag_boilerplate(rp_passage *ps, size_t n, const rp_buf *ma, const rp
  * two documents that share only a stock formula ("to the best of my
  * knowledge and belief ...") or a chance run of common words do not reuse
  * each other. 1 when the passage at a's words is banal. */
-static int banal(const rp_reuse *ru, const rp_passage *p, const uint32_t *ta)
+static int banal(const rp_align_task *ru, const rp_passage *p, const uint32_t *ta)
 {
-    if (!ru->common_cut || p->words >= 2 * ru->p.min_words) return 0;
+    if (!ru->common_cut || p->words >= 2 * ru->p->min_words) return 0;
     uint32_t content = 0;
     for (uint32_t x = p->a_word; x < p->a_word + p->a_words; x++)
         content += word_count(ru, ta[x]) < ru->common_cut;
-    return content * 2 < ru->p.min_words;
+    return content * 2 < ru->p->min_words;
 }
 
 /* Two pages of one site that share only a line or two: a teaser, a headline
@@ -1278,13 +1280,13 @@ static size_t drop_short(rp_passage *ps, size_t n, uint32_t shorter)
 static rp_status load_words(rp_pair_worker *w, const rp_slot *s, uint64_t side, rp_buf *t,
                             rp_buf *lit, rp_buf *mask)
 {
-    const rp_reuse *ru = w->plan->ru;
+    const rp_align_task *ru = w->plan->ru;
     rp_status st = load_tokens(ru, w->err, s, t);
-    if (st == RP_OK && ru->p.spin) st = load_literal(ru, w->err, s, lit);
+    if (st == RP_OK && ru->p->spin) st = load_literal(ru, w->err, s, lit);
     if (st == RP_OK) st = load_mask(ru, w->err, s, &w->packed, mask);
-    if (st == RP_OK && mask->len && ru->p.boilerplate == RP_BOILERPLATE_HIDE) {
+    if (st == RP_OK && mask->len && ru->p->boilerplate == RP_BOILERPLATE_HIDE) {
         mask_words((uint32_t *)t->data, mask, side);
-        if (ru->p.spin) mask_words((uint32_t *)lit->data, mask, side);
+        if (ru->p->spin) mask_words((uint32_t *)lit->data, mask, side);
     }
     return st;
 }
@@ -1297,7 +1299,7 @@ static const char *const evidence_name[] = {"",      "date",  "containment", "ab
  * rarer in the corpus than the other's; two when it is a word seen once or
  * twice against a common one (a typo, a spinner's odd synonym), which a
  * word put in at random seldom is. */
-static void vote(const rp_reuse *ru, uint32_t wa, uint32_t wb, rp_direction *d)
+static void vote(const rp_align_task *ru, uint32_t wa, uint32_t wb, rp_direction *d)
 {
     uint64_t fa = word_count(ru, wa), fb = word_count(ru, wb);
     uint64_t lo = fa < fb ? fa : fb, hi = fa < fb ? fb : fa;
@@ -1312,10 +1314,10 @@ static void vote(const rp_reuse *ru, uint32_t wa, uint32_t wb, rp_direction *d)
 static void direction_of(const rp_pair_worker *w, const rp_passage *ps, size_t n, const rp_slot *sa,
                          const rp_slot *sb, rp_direction *d)
 {
-    const rp_reuse *ru = w->plan->ru;
+    const rp_align_task *ru = w->plan->ru;
     const uint32_t *ka = (const uint32_t *)w->ta.data, *kb = (const uint32_t *)w->tb.data;
-    const uint32_t *la = ru->p.spin ? (const uint32_t *)w->la.data : ka;
-    const uint32_t *lb = ru->p.spin ? (const uint32_t *)w->lb.data : kb;
+    const uint32_t *la = ru->p->spin ? (const uint32_t *)w->la.data : ka;
+    const uint32_t *lb = ru->p->spin ? (const uint32_t *)w->lb.data : kb;
     memset(d, 0, sizeof(*d));
     d->words_a = sa->n_tokens;
     d->words_b = sb->n_tokens;
@@ -1347,58 +1349,58 @@ static void direction_of(const rp_pair_worker *w, const rp_passage *ps, size_t n
 
 static rp_status align_chunk(rp_pair_worker *w, rp_align_ws *ws, const rp_chunk *ch)
 {
-    const rp_reuse *ru = w->plan->ru;
+    const rp_align_task *ru = w->plan->ru;
     rp_status st = RP_OK;
     uint32_t cur = UINT32_MAX;
     for (size_t k = ch->from; k < ch->to && st == RP_OK; k++) {
-        uint32_t a = (uint32_t)(ru->cand[k] >> 32), b = (uint32_t)ru->cand[k];
+        uint32_t a = (uint32_t)ru->pairs[k].a, b = (uint32_t)ru->pairs[k].b;
         const rp_slot *sa = &ru->slots[ru->slot_of[a]], *sb = &ru->slots[ru->slot_of[b]];
         if (a != cur) {
             w->sa.len = 0; /* a's spans: loaded when a first shares a passage */
             if ((st = load_words(w, sa, 1, &w->ta, &w->la, &w->ma)) != RP_OK) break;
-            if (ru->p.rewrites && (st = load_sentences(ru, w->err, sa, &w->packed, &w->ea)) != RP_OK)
+            if (ru->p->rewrites && (st = load_sentences(ru, w->err, sa, &w->packed, &w->ea)) != RP_OK)
                 break;
-            if (rp__align_set_a(ws, (const uint32_t *)w->ta.data, sa->n_tokens, ru->p.min_words))
+            if (rp__align_set_a(ws, (const uint32_t *)w->ta.data, sa->n_tokens, ru->p->min_words))
                 return RP_ERR_NOMEM;
             cur = a;
         }
         if ((st = load_words(w, sb, 2, &w->tb, &w->lb, &w->mb)) != RP_OK) break;
-        if (ru->p.spin)
+        if (ru->p->spin)
             rp__align_set_literal(ws, (const uint32_t *)w->la.data, (const uint32_t *)w->lb.data);
         rp__align_set_boilerplate(ws, (const uint32_t *)w->ma.data, w->ma.len / 8,
                                   (const uint32_t *)w->mb.data, w->mb.len / 8);
         rp_passage *ps;
-        size_t n = rp__align_with(ws, (const uint32_t *)w->tb.data, sb->n_tokens, &ru->p, &ps);
+        size_t n = rp__align_with(ws, (const uint32_t *)w->tb.data, sb->n_tokens, ru->p, &ps);
         if (n == SIZE_MAX) return RP_ERR_NOMEM;
-        if (ru->p.rewrites) {
+        if (ru->p->rewrites) {
             if ((st = load_sentences(ru, w->err, sb, &w->packed, &w->eb)) != RP_OK) break;
             rp_rw_text ra = {(const uint32_t *)w->ta.data, (const uint32_t *)w->la.data,
                              (const uint32_t *)w->ea.data, sa->n_sent, sa->n_tokens};
             rp_rw_text rb = {(const uint32_t *)w->tb.data, (const uint32_t *)w->lb.data,
                              (const uint32_t *)w->eb.data, sb->n_sent, sb->n_tokens};
-            if ((n = rp__rewrite_align(w->rws, &ra, &rb, ps, n, &ru->p, &ps)) == SIZE_MAX)
+            if ((n = rp__rewrite_align(w->rws, &ra, &rb, ps, n, ru->p, &ps)) == SIZE_MAX)
                 return RP_ERR_NOMEM;
         }
         if (n == 0) continue;
-        int same_site = ru->p.boilerplate != RP_BOILERPLATE_OFF && ru->site[a] &&
+        int same_site = ru->p->boilerplate != RP_BOILERPLATE_OFF && ru->site[a] &&
                         ru->site[a] == ru->site[b];
-        if (ru->p.boilerplate == RP_BOILERPLATE_SHOW &&
-            flag_boilerplate(ps, n, &w->ma, &w->mb, same_site ? 2 * ru->p.min_words : 0))
+        if (ru->p->boilerplate == RP_BOILERPLATE_SHOW &&
+            flag_boilerplate(ps, n, &w->ma, &w->mb, same_site ? 2 * ru->p->min_words : 0))
             w->boilerplate_pairs++;
-        if (ru->p.boilerplate == RP_BOILERPLATE_HIDE && same_site &&
-            (n = drop_short(ps, n, 2 * ru->p.min_words)) == 0) {
+        if (ru->p->boilerplate == RP_BOILERPLATE_HIDE && same_site &&
+            (n = drop_short(ps, n, 2 * ru->p->min_words)) == 0) {
             w->boilerplate_pairs++;
             continue;
         }
-        if (ru->p.boilerplate != RP_BOILERPLATE_OFF && ru->common_cut) {
+        if (ru->p->boilerplate != RP_BOILERPLATE_OFF && ru->common_cut) {
             size_t kept = 0, was = n;
             for (size_t x = 0; x < n; x++) {
-                int is_banal = banal(ru, &ps[x], (const uint32_t *)(ru->p.spin ? w->la.data : w->ta.data));
+                int is_banal = banal(ru, &ps[x], (const uint32_t *)(ru->p->spin ? w->la.data : w->ta.data));
                 w->banal_passages += (uint64_t)is_banal;
-                if (ru->p.boilerplate == RP_BOILERPLATE_SHOW) ps[x].boilerplate |= is_banal;
+                if (ru->p->boilerplate == RP_BOILERPLATE_SHOW) ps[x].boilerplate |= is_banal;
                 else if (!is_banal) ps[kept++] = ps[x];
             }
-            if (ru->p.boilerplate == RP_BOILERPLATE_HIDE && (n = kept) == 0) {
+            if (ru->p->boilerplate == RP_BOILERPLATE_HIDE && (n = kept) == 0) {
                 w->boilerplate_pairs += was > 0;
                 continue;
             }
@@ -1441,10 +1443,10 @@ static void *aligner_main(void *arg)
 {
     rp_pair_worker *w = arg;
     rp_align_plan *plan = w->plan;
-    const rp_reuse *ru = plan->ru;
+    const rp_align_task *ru = plan->ru;
     rp_align_ws *ws = rp__align_ws_create();
     if (!ws) w->st = RP_ERR_NOMEM;
-    if (ru->p.rewrites && !(w->rws = rp__rewrite_ws_create())) w->st = RP_ERR_NOMEM;
+    if (ru->p->rewrites && !(w->rws = rp__rewrite_ws_create())) w->st = RP_ERR_NOMEM;
     size_t c;
     while (w->st == RP_OK && (c = atomic_fetch_add(&plan->next, 1)) < plan->n_chunks) {
         rp_chunk *ch = &plan->chunks[c];
@@ -1454,7 +1456,7 @@ static void *aligner_main(void *arg)
         ch->n = w->n_results - ch->first;
         size_t done = atomic_fetch_add(&plan->done, ch->to - ch->from) + (ch->to - ch->from);
         if (w->index == 0 && ru->c->on_progress)
-            ru->c->on_progress(ru->c->user, "aligning", done, ru->n_cand);
+            ru->c->on_progress(ru->c->user, "aligning", done, ru->n_pairs);
     }
     if (w->st != RP_OK) atomic_store(&plan->next, plan->n_chunks); /* the others stop too */
     rp__align_ws_free(ws);
@@ -1464,18 +1466,19 @@ static void *aligner_main(void *arg)
 }
 
 
-/* Chunks of about n_cand / (threads * 32) pairs (at least
+/* Chunks of about n_pairs / (threads * 32) pairs (at least
  * rp__hooks.align_chunk_pairs), cut where the first document changes, so that a
  * slow chunk does not hold the others up. */
-static size_t plan_chunks(const rp_reuse *ru, unsigned threads, rp_chunk **out)
+static size_t plan_chunks(const rp_align_task *ru, unsigned threads, rp_chunk **out)
 {
-    size_t target = ru->n_cand / ((size_t)threads * 32);
+    size_t n_pairs = ru->n_pairs;
+    size_t target = n_pairs / ((size_t)threads * 32);
     if (target < rp__hooks.align_chunk_pairs) target = rp__hooks.align_chunk_pairs;
     size_t n = 0, cap = 0;
     rp_chunk *ch = NULL;
-    for (size_t from = 0; from < ru->n_cand;) {
-        size_t to = from + target < ru->n_cand ? from + target : ru->n_cand;
-        while (to < ru->n_cand && ru->cand[to] >> 32 == ru->cand[to - 1] >> 32) to++;
+    for (size_t from = 0; from < n_pairs;) {
+        size_t to = from + target < n_pairs ? from + target : n_pairs;
+        while (to < n_pairs && ru->pairs[to].a == ru->pairs[to - 1].a) to++;
         if (rp__grow((void **)&ch, &cap, n + 1, sizeof(rp_chunk))) {
             free(ch);
             return SIZE_MAX;
@@ -1487,7 +1490,7 @@ static size_t plan_chunks(const rp_reuse *ru, unsigned threads, rp_chunk **out)
     return n;
 }
 
-static rp_status align_pairs(rp_reuse *ru)
+static rp_status align_pairs(rp_align_task *ru)
 {
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -1548,7 +1551,7 @@ static rp_status align_pairs(rp_reuse *ru)
     }
     free(w);
     free(plan.chunks);
-    if (st == RP_OK && ru->c->on_progress) ru->c->on_progress(ru->c->user, "aligning", ru->n_cand, ru->n_cand);
+    if (st == RP_OK && ru->c->on_progress) ru->c->on_progress(ru->c->user, "aligning", ru->n_pairs, ru->n_pairs);
     clock_gettime(CLOCK_MONOTONIC, &t1);
     ru->stats->align_seconds = (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) * 1e-9;
     ru->stats->aligned_pairs = ru->n_results;
@@ -1556,7 +1559,7 @@ static rp_status align_pairs(rp_reuse *ru)
     return st;
 }
 
-static size_t site_slot(const rp_reuse *ru, uint32_t site)
+static size_t site_slot(const rp_align_task *ru, uint32_t site)
 {
     size_t h = (size_t)rp__mix64(site) & ru->site_mask;
     while (ru->site_key[h] && ru->site_key[h] != site) h = (h + 1) & ru->site_mask;
@@ -1564,7 +1567,7 @@ static size_t site_slot(const rp_reuse *ru, uint32_t site)
 }
 
 /* How many pages each site has in the corpus. */
-static rp_status count_site_pages(rp_reuse *ru)
+static rp_status count_site_pages(rp_align_task *ru)
 {
     size_t slots = 16;
     while (slots < ru->n_site * 2) slots <<= 1;
@@ -1584,7 +1587,7 @@ static rp_status count_site_pages(rp_reuse *ru)
 /* A corpus whose pages all come from one site (an archive, a crawl of one
  * host) says nothing about what a site repeats as against what it
  * republishes: its pages are taken as pages without a site. */
-static void one_site_is_none(rp_reuse *ru)
+static void one_site_is_none(rp_align_task *ru)
 {
     uint32_t first = 0;
     for (size_t r = 0; r < ru->n_site; r++) {
@@ -1597,56 +1600,129 @@ static void one_site_is_none(rp_reuse *ru)
 
 /* ---------------------------------------------------------------- run */
 
-rp_status rp__reuse_run(rp_reuse *ru, rp_corpus *c, rp_stats *stats, char *err)
+rp_status rp__align_task_fingerprint(rp_align_task *ru, rp_corpus *c, rp_stats *stats, char *err)
 {
+    if (ru->ran) {
+        rp__msg(err, "the fingerprint pass runs once");
+        return RP_ERR_USAGE;
+    }
     ru->c = c;
-    ru->p = c->p;
+    ru->p = &c->p;
     ru->err = err;
     ru->stats = stats;
     ru->ran = 1;
-    rp_status st = rp__align_check(&ru->p, err);
+    rp_status st = rp__align_check(ru->p, err);
     if (st != RP_OK) return st;
-    if (ru->p.fingerprint_ngram < 1 || ru->p.fingerprint_ngram > 64 || ru->p.max_df < 2) {
+    if (ru->p->fingerprint_ngram < 1 || ru->p->fingerprint_ngram > 64 || ru->p->max_df < 2) {
         rp__msg(err, "invalid parameters (fingerprint_ngram 1..64, max_df >= 2)");
         return RP_ERR_USAGE;
     }
     st = rp__corpus_first_pass(c, stats, &fingerprint_ops, ru);
     if (c->on_progress) c->on_progress(c->user, "candidates", 0, 0); /* named, not counted */
     one_site_is_none(ru);
-    if (st == RP_OK && ru->p.boilerplate != RP_BOILERPLATE_OFF) st = count_site_pages(ru);
+    if (st == RP_OK && ru->p->boilerplate != RP_BOILERPLATE_OFF) st = count_site_pages(ru);
     uint64_t total = 0;
     for (size_t k = 0; k < WORD_SLOTS; k++) total += atomic_load(&ru->words[k]);
     ru->common_cut = total >= BANAL_MIN_WORDS ? total / COMMON_SHARE : 0;
-    double t = rp__seconds();
-    if (st == RP_OK) st = find_candidates(ru);
-    stats->candidates_seconds = rp__seconds() - t;
-    if (st == RP_OK) {
-        ru->n_slots = rp__corpus_slots(c, ru->cand, ru->n_cand, &ru->slot_of);
-        if (ru->n_slots == SIZE_MAX) ru->n_slots = 0, st = RP_ERR_NOMEM;
+    return st;
+}
+
+rp_status rp__align_task_candidates(rp_align_task *ru, rp_cand **out, size_t *n)
+{
+    *out = NULL;
+    *n = 0;
+    if (!ru->ran || ru->searched) {
+        rp__msg(ru->err, "the candidates are found once, after the fingerprint pass");
+        return RP_ERR_USAGE;
     }
-    if (st == RP_OK && !(ru->slots = calloc(ru->n_slots ? ru->n_slots : 1, sizeof(rp_slot))))
-        st = RP_ERR_NOMEM;
-    if (st == RP_OK && ru->n_slots) {
-        t = rp__seconds();
-        st = collect_pass(ru);
-        stats->collect_seconds = rp__seconds() - t;
-        if (st == RP_OK) st = align_pairs(ru);
-    }
-    free(ru->cand);
+    ru->searched = 1;
+    rp_status st = find_candidates(ru);
+    free_index(ru);
+    /* the search's packed pairs (a << 32 | b, sorted) become declared ones
+     * in place: the list grows to 16 bytes a pair and is unpacked from its
+     * end, so no pair is overwritten before it is read */
+    size_t m = ru->n_cand;
+    uint64_t *v = ru->cand;
     ru->cand = NULL;
+    ru->n_cand = ru->cap_cand = 0;
+    if (st == RP_OK && m) {
+        uint64_t *grown = realloc(v, m * sizeof(rp_cand));
+        if (!grown) st = RP_ERR_NOMEM;
+        else v = grown;
+    }
+    if (st != RP_OK) {
+        free(v);
+        return st;
+    }
+    rp_cand *c = (rp_cand *)v;
+    for (size_t k = m; k-- > 0;) {
+        uint64_t x = v[k];
+        c[k] = (rp_cand){x >> 32, (uint32_t)x};
+    }
+    *out = c;
+    *n = m;
+    return RP_OK;
+}
+
+rp_status rp__align_task_collect(rp_align_task *ru, const rp_cand *cand, size_t n)
+{
+    if (!ru->searched || ru->slots) {
+        rp__msg(ru->err, "the documents are collected once, after the candidates");
+        return RP_ERR_USAGE;
+    }
+    size_t n_slots = rp__corpus_slots(ru->c, cand, n, &ru->slot_of, ru->err);
+    if (n_slots >= SIZE_MAX - 1) return n_slots == SIZE_MAX ? RP_ERR_NOMEM : RP_ERR_USAGE;
+    ru->n_slots = n_slots;
+    if (!(ru->slots = calloc(ru->n_slots ? ru->n_slots : 1, sizeof(rp_slot)))) return RP_ERR_NOMEM;
+    return ru->n_slots ? collect_pass(ru) : RP_OK;
+}
+
+rp_status rp__align_task_align(rp_align_task *ru, const rp_cand *cand, size_t n)
+{
+    if (!ru->slots || ru->pairs) {
+        rp__msg(ru->err, "the pairs are aligned once, after their documents are collected");
+        return RP_ERR_USAGE;
+    }
+    for (size_t k = 0; k < n; k++)
+        if (cand[k].b >= ru->c->n_rec || ru->slot_of[cand[k].a] == UINT32_MAX ||
+            ru->slot_of[cand[k].b] == UINT32_MAX || (k && cand[k].a < cand[k - 1].a)) {
+            rp__msg(ru->err, "pair %zu was not collected, or the pairs are not in order", k);
+            return RP_ERR_USAGE;
+        }
+    ru->pairs = cand;
+    ru->n_pairs = n;
+    rp_status st = n ? align_pairs(ru) : RP_OK;
+    ru->pairs = NULL; /* the caller's */
+    ru->n_pairs = 0;
+    return st;
+}
+
+rp_status rp__align_task_run(rp_align_task *ru, rp_corpus *c, rp_stats *stats, char *err)
+{
+    rp_status st = rp__align_task_fingerprint(ru, c, stats, err);
+    rp_cand *cand = NULL;
+    size_t n = 0;
+    double t = rp__seconds();
+    if (st == RP_OK) st = rp__align_task_candidates(ru, &cand, &n);
+    stats->candidates_seconds = rp__seconds() - t;
+    t = rp__seconds();
+    if (st == RP_OK) st = rp__align_task_collect(ru, cand, n);
+    stats->collect_seconds = rp__seconds() - t;
+    if (st == RP_OK) st = rp__align_task_align(ru, cand, n);
+    free(cand);
     free_index(ru);
     if (st == RP_ERR_NOMEM) rp__msg(err, "out of memory");
     stats->kept = stats->read - stats->rejected;
     return st;
 }
 
-static rp_id id_of(const rp_reuse *ru, const rp_slot *s)
+static rp_id id_of(const rp_align_task *ru, const rp_slot *s)
 {
     rp_id id = {ru->arena.data + (s->id_off >> 1), s->id_len, (int)(s->id_off & 1)};
     return id;
 }
 
-rp_status rp__reuse_foreach(rp_reuse *ru, int (*fn)(void *, const rp_alignment *), void *user)
+rp_status rp__align_task_foreach(rp_align_task *ru, int (*fn)(void *, const rp_alignment *), void *user)
 {
     if (!ru->ran) return RP_ERR_USAGE;
     char date_a[300], date_b[300];
@@ -1674,7 +1750,7 @@ rp_status rp__reuse_foreach(rp_reuse *ru, int (*fn)(void *, const rp_alignment *
             snprintf(date_b, sizeof(date_b), "%.*s", (int)sb->date_len, ru->arena.data + sb->date_off);
             al.date_b = date_b;
         }
-        if (ru->p.keep_text) {
+        if (ru->p->keep_text) {
             rp_status st = load_text(ru, ru->err, sa, &ru->text_a);
             if (st == RP_OK) st = load_text(ru, ru->err, sb, &ru->text_b);
             if (st != RP_OK) return st;

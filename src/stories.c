@@ -1,5 +1,5 @@
 /*
- * story.c — which documents report the same story, whether or not they
+ * stories.c — which documents report the same story, whether or not they
  * share a passage.
  *
  * Two reports of one event share its rare names and terms (the people, the
