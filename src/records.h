@@ -37,6 +37,12 @@ typedef struct {
     float jaccard, containment_a, containment_b;
 } rp_edge;
 
+/* Two documents of one story, a < b: the cosine of their term vectors. */
+typedef struct {
+    rp_docno a, b;
+    float sim;
+} rp_story_edge;
+
 /* Sorts candidates by (a, b) and removes repeats; returns the new count, or
  * SIZE_MAX when out of memory. */
 size_t rp__cands_sort_unique(rp_cand *v, size_t n);

@@ -87,7 +87,7 @@ struct rp_stories {
     uint32_t *first;
     rp_tw *terms;            /* SHOW_TERMS per story (w 0 = none) */
     size_t n_stories;
-    int ran;
+    int ran, weighed, clustered;
 };
 
 rp_stories *rp__stories_create(void)
@@ -463,10 +463,6 @@ static int centroid_add(rp_centroid *a, const rp_tw *b, size_t nb)
     return 0;
 }
 
-typedef struct {
-    uint32_t a, b;
-    float sim;
-} rp_story_edge;
 
 static int cmp_edge(const void *x, const void *y)
 {
@@ -601,9 +597,16 @@ static void *join_main(void *arg)
     return NULL;
 }
 
-static rp_status candidates(rp_stories *s, double threshold, size_t max_bucket, rp_story_edge **edges,
-                            size_t *n_edges)
+rp_status rp__stories_candidates(rp_stories *s, rp_story_edge **edges, size_t *n_edges)
 {
+    *edges = NULL;
+    *n_edges = 0;
+    if (!s->weighed || s->clustered) {
+        rp__msg(s->err, "the story candidates are found after the weighing pass");
+        return RP_ERR_USAGE;
+    }
+    double threshold = s->c->p.story_threshold;
+    size_t max_bucket = s->c->p.max_bucket;
     rp_status st = RP_ERR_NOMEM;
     uint64_t *entries = NULL, *scratch = NULL;
     uint32_t *keys = NULL;
@@ -674,20 +677,29 @@ done:
     return st;
 }
 
-static rp_status cluster(rp_stories *s, double threshold, size_t max_bucket)
+rp_status rp__stories_cluster(rp_stories *s, const rp_story_edge *edges, size_t n_edges)
 {
+    if (!s->weighed || s->clustered) {
+        rp__msg(s->err, "the stories are clustered once, after the weighing pass");
+        return RP_ERR_USAGE;
+    }
+    for (size_t e = 0; e < n_edges; e++)
+        if (edges[e].a >= edges[e].b || edges[e].b >= s->n_rec ||
+            (e && cmp_edge(&edges[e - 1], &edges[e]) > 0)) {
+            rp__msg(s->err, "story edge %zu is not a pair of the corpus, or out of order", e);
+            return RP_ERR_USAGE;
+        }
+    s->clustered = 1;
+    double threshold = s->c->p.story_threshold;
     rp_status st = RP_ERR_NOMEM;
-    rp_story_edge *edges = NULL;
-    size_t n_edges = 0;
     rp_centroid *cent = NULL;
     rp_uf uf = {0};
-    if (candidates(s, threshold, max_bucket, &edges, &n_edges) != RP_OK) goto done;
     s->stats->similar_pairs = n_edges;
     if (rp__uf_init(&uf, s->n_rec ? s->n_rec : 1)) goto done;
     cent = calloc(s->n_rec ? s->n_rec : 1, sizeof(rp_centroid));
     if (!cent) goto done;
     for (size_t e = 0; e < n_edges; e++) {
-        uint32_t ra = rp__uf_find(&uf, edges[e].a), rb = rp__uf_find(&uf, edges[e].b);
+        uint32_t ra = rp__uf_find(&uf, (uint32_t)edges[e].a), rb = rp__uf_find(&uf, (uint32_t)edges[e].b);
         if (ra == rb) continue;
         for (int side = 0; side < 2; side++) { /* a lone document is its own centroid */
             uint32_t r = side ? rb : ra;
@@ -752,7 +764,6 @@ static rp_status cluster(rp_stories *s, double threshold, size_t max_bucket)
     s->stats->clusters = n_st;
     st = RP_OK;
 done:
-    free(edges);
     if (cent)
         for (uint64_t r = 0; r < s->n_rec; r++) free(cent[r].v);
     free(cent);
@@ -762,8 +773,12 @@ done:
 
 /* ---------------------------------------------------------------- run */
 
-rp_status rp__stories_run(rp_stories *s, rp_corpus *c, rp_stats *stats, char *err)
+rp_status rp__stories_terms(rp_stories *s, rp_corpus *c, rp_stats *stats, char *err)
 {
+    if (s->ran) {
+        rp__msg(err, "the terms pass runs once");
+        return RP_ERR_USAGE;
+    }
     s->c = c;
     s->stats = stats;
     s->err = err;
@@ -775,16 +790,35 @@ rp_status rp__stories_run(rp_stories *s, rp_corpus *c, rp_stats *stats, char *er
     }
     /* the corpus tokenizes with spin on (the engine sees to it): terms are
      * spin keys, and function words are told apart */
-    rp_status st = rp__corpus_first_pass(c, stats, &df_ops, s);
-    if (st == RP_OK && s->n_rec) {
+    return rp__corpus_first_pass(c, stats, &df_ops, s);
+}
+
+rp_status rp__stories_weigh(rp_stories *s)
+{
+    if (!s->ran || s->weighed) {
+        rp__msg(s->err, "the weighing pass runs once, after the terms pass");
+        return RP_ERR_USAGE;
+    }
+    s->weighed = 1;
+    if (s->n_rec) {
         s->vec_off = calloc(s->n_rec, sizeof(uint64_t));
         s->vec_len = calloc(s->n_rec, 1);
-        if (!s->vec_off || !s->vec_len) st = RP_ERR_NOMEM;
+        if (!s->vec_off || !s->vec_len) return RP_ERR_NOMEM;
     }
     s->specific_df = s->n_good / SPECIFIC_SHARE > SPECIFIC_MIN ? (uint32_t)(s->n_good / SPECIFIC_SHARE)
                                                                 : SPECIFIC_MIN;
-    if (st == RP_OK && s->n_good) st = rp__corpus_pass_mt(c, "weighing", want_good, &vec_ops, s);
-    if (st == RP_OK) st = cluster(s, threshold, c->p.max_bucket);
+    return s->n_good ? rp__corpus_pass_mt(s->c, "weighing", want_good, &vec_ops, s) : RP_OK;
+}
+
+rp_status rp__stories_run(rp_stories *s, rp_corpus *c, rp_stats *stats, char *err)
+{
+    rp_status st = rp__stories_terms(s, c, stats, err);
+    if (st == RP_OK) st = rp__stories_weigh(s);
+    rp_story_edge *edges = NULL;
+    size_t n_edges = 0;
+    if (st == RP_OK) st = rp__stories_candidates(s, &edges, &n_edges);
+    if (st == RP_OK) st = rp__stories_cluster(s, edges, n_edges);
+    free(edges);
     if (st == RP_ERR_NOMEM && !err[0]) rp__msg(err, "out of memory");
     stats->kept = stats->read - stats->rejected;
     return st;

@@ -56,6 +56,19 @@ typedef struct rp_align_task rp_align_task;
 typedef struct rp_stories rp_stories;
 rp_stories *rp__stories_create(void);
 void rp__stories_free(rp_stories *s);
+/* Its passes in the order they run; each refuses (RP_ERR_USAGE) to run out
+ * of it. Pass 1 over every input: each document's terms (spin keys) and
+ * their document frequencies. */
+rp_status rp__stories_terms(rp_stories *s, rp_corpus *c, rp_stats *stats, char *err);
+/* Pass 2 over the good documents: their TF-IDF vectors. */
+rp_status rp__stories_weigh(rp_stories *s);
+/* The pairs alike at the threshold, by similarity (highest first), then
+ * pair: *edges is the caller's. */
+rp_status rp__stories_candidates(rp_stories *s, rp_story_edge **edges, size_t *n_edges);
+/* Joins the documents of a given list of edges, in that order, into stories
+ * whose centroids stay alike; once. */
+rp_status rp__stories_cluster(rp_stories *s, const rp_story_edge *edges, size_t n_edges);
+/* The four in turn. */
 rp_status rp__stories_run(rp_stories *s, rp_corpus *c, rp_stats *stats, char *err);
 rp_status rp__stories_foreach(rp_stories *s, int (*fn)(void *user, const rp_story *story), void *user);
 int64_t rp__stories_story_of(const rp_stories *s, uint64_t rec);
