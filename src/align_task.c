@@ -162,19 +162,9 @@ void rp__align_task_free(rp_align_task *ru)
 
 /* ------------------------------------------------------------- pass 1 */
 
-static unsigned fp_ngram(const rp_params *p)
-{
-    return p->fingerprint_ngram < p->min_words ? p->fingerprint_ngram : p->min_words;
-}
-
 typedef struct {
     rp_align_task *ru;
-    uint64_t *fp;
-    size_t fp_cap;
-    uint32_t *ends;      /* rewrites: its sentences' ends */
-    size_t cap_ends;
-    uint64_t *sk;        /* rewrites: a sentence's content keys */
-    size_t cap_sk;
+    rp_fp_scratch fps;   /* a record's fingerprints */
     rp_buf unesc;
     uint32_t words[WORD_SLOTS]; /* word counts by slot, added to ru's at the end */
 } rp_fp_worker;
@@ -197,9 +187,7 @@ static void fp_worker_free(void *state)
 {
     rp_fp_worker *w = state;
     flush_words(w);
-    free(w->fp);
-    free(w->ends);
-    free(w->sk);
+    rp__fp_scratch_free(&w->fps);
     rp__buf_free(&w->unesc);
     free(w);
 }
@@ -291,80 +279,27 @@ static rp_status site_of(rp_fp_worker *fw, const rp_record *r, uint32_t *site)
     return st;
 }
 
-/* Rewrites: a sentence's keys, to find the documents that share rewritten
- * passages, in which few word n-grams survive. Each sentence gives the
- * pairs of its SENT_KEYS content words of least hash (a bottom-k sample,
- * the same words wherever the sentence's content is the same): a
- * paraphrase, a summary's sentence or a copy shuffled and edited at random
- * keeps most of its content words, in any order and form, and shares such
- * a pair with its source sentence. Two documents are compared when they
- * share SENT_AGREE such keys: two is what two reports of one topic share by
- * chance (on the bench's 50 MB sample, 2 keys make 650,000 candidates for
- * 20,000 documents, 3 with the pairing below 4,600), and a rewritten passage
- * of a few sentences shares several. A key in more than SENT_PAIR_DF
- * documents pairs each with the first only, as a wire story's fingerprints
- * do, so the pairs stay linear in the documents. Bit 63 of a key marks it
- * as a sentence key (bit 31 of what the index keeps); winnowed fingerprints
- * have it clear. */
-#define SENT_KEYS 4
-#define SENT_PAIR_DF 16 /* a sentence key in more documents pairs each with the first */
-#define SENT_AGREE 3    /* sentence keys two documents must share to be compared */
-#define SENT_BIT (1ULL << 55) /* bit 31 of the 32 bits kept of a fingerprint */
-
-static size_t sentence_keys(rp_fp_worker *fw, const rp_record *r, size_t n_fp)
-{
-    if (rp__grow((void **)&fw->ends, &fw->cap_ends, r->n_tokens + 1, sizeof(uint32_t)) ||
-        rp__grow((void **)&fw->sk, &fw->cap_sk, r->n_tokens + 1, sizeof(uint64_t)))
-        return SIZE_MAX;
-    size_t n_sent = rp__sentence_ends(r->doc.text, r->doc.text_len, r->spans, r->n_tokens, fw->ends);
-    uint64_t seed = fw->ru->p->seed;
-    for (size_t s = 0, w0 = 0; s < n_sent; w0 = fw->ends[s++]) {
-        uint64_t low[SENT_KEYS];
-        size_t n_low = 0;
-        for (size_t i = w0; i < fw->ends[s]; i++) {
-            if (r->hashes[i] == r->literal[i]) continue; /* a function word */
-            uint64_t h = rp__mix64(r->hashes[i] ^ seed);
-            size_t at = n_low;
-            int seen = 0;
-            for (size_t x = 0; x < n_low && !seen; x++) seen = low[x] == h;
-            if (seen) continue;
-            while (at > 0 && low[at - 1] > h) at--;
-            if (at >= SENT_KEYS) continue;
-            size_t keep = n_low < SENT_KEYS ? n_low : SENT_KEYS - 1;
-            memmove(low + at + 1, low + at, (keep - at) * sizeof(uint64_t));
-            low[at] = h;
-            n_low = keep + 1;
-        }
-        for (size_t x = 0; x < n_low; x++)
-            for (size_t y = x + 1; y < n_low; y++) {
-                if (rp__grow((void **)&fw->fp, &fw->fp_cap, n_fp + 1, sizeof(uint64_t))) return SIZE_MAX;
-                fw->fp[n_fp++] = rp__mix64(low[x] * 31 + low[y]) | SENT_BIT;
-            }
-    }
-    return n_fp;
-}
+/* A sentence key in more documents than this pairs each with the first
+ * (see fingerprint.c) */
+#define SENT_PAIR_DF 16
 
 /* Pass 1, on a worker: a record's site and winnowed fingerprints. */
 static rp_status fingerprint(void *state, const rp_record *r, rp_buf *out)
 {
     rp_fp_worker *fw = state;
     const rp_params *p = fw->ru->p;
-    unsigned k = fp_ngram(p), w = p->min_words - k + 1;
     uint32_t site = 0;
     if (p->boilerplate != RP_BOILERPLATE_OFF) {
         rp_status st = site_of(fw, r, &site);
         if (st != RP_OK) return st;
     }
-    size_t n = rp__winnow(r->hashes, r->n_tokens, k, w, p->seed, &fw->fp, &fw->fp_cap);
+    size_t n = rp__passage_fingerprints(p, r->doc.text, r->doc.text_len, r->spans, r->hashes,
+                                        r->literal, r->n_tokens, &fw->fps);
     if (n == SIZE_MAX) return RP_ERR_NOMEM;
-    if (p->rewrites) {
-        for (size_t x = 0; x < n; x++) fw->fp[x] &= ~SENT_BIT;
-        if ((n = sentence_keys(fw, r, n)) == SIZE_MAX) return RP_ERR_NOMEM;
-    }
     if (p->boilerplate != RP_BOILERPLATE_OFF)
         count_words(fw, r->literal ? r->literal : r->hashes, r->n_tokens);
     if (rp__buf_append(out, (const char *)&site, sizeof(site))) return RP_ERR_NOMEM;
-    return rp__buf_append(out, (const char *)fw->fp, n * sizeof(uint64_t)) ? RP_ERR_NOMEM : RP_OK;
+    return rp__buf_append(out, (const char *)fw->fps.fp, n * sizeof(uint64_t)) ? RP_ERR_NOMEM : RP_OK;
 }
 
 /* Pass 1, in record order: fingerprints into the index's partitions. */
@@ -678,7 +613,7 @@ static rp_status gather_boilerplate(rp_align_task *ru, rp_pairer *w, unsigned th
  * pages: 3.5 million such pairs, almost none sharing a passage). */
 static rp_status star_pairs(rp_align_task *ru, rp_pairer *w, unsigned threads, int which)
 {
-    size_t need = which == L_SENT ? SENT_AGREE : 2;
+    size_t need = which == L_SENT ? RP_SENT_AGREE : 2;
     size_t n;
     uint64_t *all = joined(w, threads, which, &n);
     if (!n) return RP_OK;
@@ -916,7 +851,7 @@ static int unpack_spans(const uint8_t *p, size_t len, rp_span *out, size_t n)
 static rp_status put_mask(rp_collector *w, const rp_record *r, rp_collected *h)
 {
     const rp_align_task *ru = w->ru;
-    unsigned k = fp_ngram(ru->p);
+    unsigned k = rp__fp_ngram(ru->p);
     if (!ru->bp || r->n_tokens < k) return RP_OK;
     if (rp__grow((void **)&w->kgrams, &w->cap_kgrams, r->n_tokens, sizeof(uint64_t)))
         return RP_ERR_NOMEM;

@@ -151,6 +151,33 @@ void rp__align_source(rp_alignment *al, const rp_passage *ps, size_t n, const rp
 void rp__align_summarize(rp_alignment *al, rp_passage *ps, size_t n, const rp_span *sa,
                          size_t content_a, const rp_span *sb, size_t content_b, int identical);
 
+/* -------------------------------------------------------- fingerprint.c */
+
+/* A sentence key's mark among the fingerprints (bit 31 of the 32 bits the
+ * align index keeps), and how many two documents must share to be
+ * compared (see fingerprint.c). */
+#define RP_SENT_BIT (1ULL << 55)
+#define RP_SENT_AGREE 3
+
+/* A caller's buffers for rp__passage_fingerprints, reused text to text. */
+typedef struct {
+    uint64_t *fp;
+    size_t cap_fp;
+    uint32_t *ends;
+    size_t cap_ends;
+} rp_fp_scratch;
+
+void rp__fp_scratch_free(rp_fp_scratch *ws);
+/* Words per winnowed k-gram: fingerprint_ngram, at most min_words. */
+unsigned rp__fp_ngram(const rp_params *p);
+/* The passage fingerprints of a tokenized text as align's index keys them
+ * (winnowed k-grams, sorted and unique; with p->rewrites its sentence keys
+ * after them), in ws->fp. keys: the words' hashes (spin keys under spin);
+ * literal: their own (NULL: the same). Returns the count, or SIZE_MAX. */
+size_t rp__passage_fingerprints(const rp_params *p, const char *text, size_t len,
+                                const rp_span *spans, const uint64_t *keys, const uint64_t *literal,
+                                size_t n, rp_fp_scratch *ws);
+
 /* ----------------------------------------------------------- sentence.c */
 
 /* Where the sentences of a tokenized text end: out[k] is one past the last
