@@ -563,6 +563,42 @@ RP_API int rp_signature_same_words(const rp_signature *a, const rp_signature *b)
 /* The words signed. */
 RP_API uint64_t rp_signature_words(const rp_signature *sig);
 
+/* A document's passage fingerprints: what align keys each document by in
+ * its first pass to find the pairs that may share a passage (its winnowed
+ * word k-grams: two texts sharing a run of min_words identical words share
+ * one; with rewrites, its sentences' keys too), with the parameters that
+ * made them, as a value to store and compare later: an index of passages
+ * keeps these. Made by a signer (its params' fingerprint_ngram, min_words,
+ * seed, spin and rewrites apply); pinned by known-answer tests; encoded
+ * versioned (RP_FINGERPRINTS_FORMAT), little-endian and checksummed. */
+#define RP_FINGERPRINTS_FORMAT 1
+
+typedef struct rp_fingerprints rp_fingerprints;
+
+/* The fingerprints of one text, new in *out (free with
+ * rp_fingerprints_free). A text of no words is RP_ERR_EMPTY; invalid
+ * parameters RP_ERR_USAGE. */
+RP_API rp_status rp_fingerprint(rp_signer *signer, const char *text, size_t len,
+                                rp_fingerprints **out);
+RP_API void rp_fingerprints_free(rp_fingerprints *fp);
+/* Its encoded size; the bytes go to buf when cap holds them. */
+RP_API size_t rp_fingerprints_encode(const rp_fingerprints *fp, void *buf, size_t cap);
+/* Fingerprints from their encoded bytes; NULL when they are not (a wrong
+ * magic, format, length, order or checksum) or out of memory. */
+RP_API rp_fingerprints *rp_fingerprints_decode(const void *buf, size_t len);
+/* The passage fingerprints the two share (*sentence_keys, when not NULL,
+ * gets the sentence keys they share); -1 when made with other parameters. */
+RP_API int64_t rp_fingerprints_shared(const rp_fingerprints *a, const rp_fingerprints *b,
+                                      uint64_t *sentence_keys);
+/* 1 when align would compare the two, by their texts alone (in a corpus, a
+ * fingerprint in more than max_df documents, or a site's furniture, makes
+ * fewer pairs): a passage fingerprint in common, or with rewrites three
+ * sentence keys; 0 when not, or made with other parameters. */
+RP_API int rp_fingerprints_candidates(const rp_fingerprints *a, const rp_fingerprints *b);
+/* How many: passage fingerprints, and the words fingerprinted. */
+RP_API size_t rp_fingerprints_count(const rp_fingerprints *fp);
+RP_API uint64_t rp_fingerprints_words(const rp_fingerprints *fp);
+
 /* Aligns two texts directly (min_words, max_gap, min_identity, spin and
  * rewrites apply). */
 typedef struct rp_aligner rp_aligner;

@@ -1,5 +1,6 @@
 /*
- * signature.c — a document's signature as a public value.
+ * signature.c — a document's signature, and its passage fingerprints, as
+ * public values.
  *
  * dedup signs every document in its first pass and keeps only what it needs
  * for that run (an exact hash and band keys, engine.c). An index that
@@ -225,4 +226,179 @@ int rp_signature_candidates(const rp_signature *a, const rp_signature *b)
 uint64_t rp_signature_words(const rp_signature *sig)
 {
     return sig->words;
+}
+
+/* --------------------------------------------------- passage fingerprints
+ *
+ * The values are the 40 bits of each fingerprint the align index keeps
+ * (its top byte picks the partition, the next 32 bits are the key), with
+ * a sentence key's mark among them (with rewrites only: otherwise that bit
+ * is the hash's), sorted and unique. Encoded:
+ *   "RPFP", format, k, min_words, flags (bit 0: spin, 1: rewrites), 0
+ *   (u32 each); seed, words, count (u64 each); count values (u64); XXH64.
+ */
+
+#define FP_MAGIC "RPFP"
+#define FP_HEADER 48 /* magic + 5 u32 + 3 u64 */
+#define FP_SENT (RP_SENT_BIT >> 24)
+
+struct rp_fingerprints {
+    uint32_t k, min_words, flags;
+    uint64_t seed, words;
+    size_t n;
+    uint64_t *v;             /* n, sorted, in the same allocation */
+};
+
+static rp_fingerprints *alloc_fingerprints(size_t n)
+{
+    rp_fingerprints *f = malloc(sizeof(*f) + (n ? n : 1) * sizeof(uint64_t));
+    if (!f) return NULL;
+    f->n = n;
+    f->v = (uint64_t *)(f + 1);
+    return f;
+}
+
+rp_status rp_fingerprint(rp_signer *s, const char *text, size_t len, rp_fingerprints **out)
+{
+    *out = NULL;
+    rp_params p = s->p;
+    rp_status st = rp__params_check_version(&p, s->err);
+    if (st == RP_OK) st = rp__align_check(&p, s->err);
+    if (st == RP_OK && (p.fingerprint_ngram < 1 || p.fingerprint_ngram > 64)) {
+        rp__msg(s->err, "invalid parameters (fingerprint_ngram 1..64)");
+        st = RP_ERR_USAGE;
+    }
+    if (st != RP_OK) return st;
+    if (p.rewrites) p.spin = 1; /* as a run: rewritten sentences compare by spin keys */
+    if (p.spin && !s->spin && !(s->spin = rp_spinner_create())) {
+        rp__msg(s->err, "out of memory");
+        return RP_ERR_NOMEM;
+    }
+    const uint64_t *lit, *keys;
+    const rp_span *sp;
+    size_t n;
+    if ((st = rp_tokenize(s->tok, text, len, &lit, &sp, &n)) != RP_OK) {
+        rp__msg(s->err, "%s", rp_tokenizer_error(s->tok));
+        return st;
+    }
+    if (n == 0) {
+        rp__msg(s->err, "the text has no words");
+        return RP_ERR_EMPTY;
+    }
+    keys = lit;
+    if (p.spin && (st = rp_spin(s->spin, s->tok, lit, n, &keys)) != RP_OK) {
+        rp__msg(s->err, "%s", rp_spinner_error(s->spin));
+        return st;
+    }
+    rp_fp_scratch ws = {0};
+    size_t m = rp__passage_fingerprints(&p, text, len, sp, keys, p.spin ? lit : NULL, n, &ws);
+    rp_fingerprints *f = m == SIZE_MAX ? NULL : alloc_fingerprints(m);
+    if (f) {
+        for (size_t i = 0; i < m; i++) f->v[i] = ws.fp[i] >> 24;
+        f->n = rp__sort_unique_u64(f->v, m, NULL);
+    }
+    rp__fp_scratch_free(&ws);
+    if (!f || f->n == SIZE_MAX) {
+        free(f);
+        rp__msg(s->err, "out of memory");
+        return RP_ERR_NOMEM;
+    }
+    f->k = rp__fp_ngram(&p);
+    f->min_words = p.min_words;
+    f->flags = (p.spin ? 1u : 0u) | (p.rewrites ? 2u : 0u);
+    f->seed = p.seed;
+    f->words = n;
+    *out = f;
+    return RP_OK;
+}
+
+void rp_fingerprints_free(rp_fingerprints *f)
+{
+    free(f);
+}
+
+size_t rp_fingerprints_encode(const rp_fingerprints *f, void *buf, size_t cap)
+{
+    size_t need = FP_HEADER + f->n * 8 + 8;
+    if (!buf || cap < need) return need;
+    uint8_t *o = buf;
+    memcpy(o, FP_MAGIC, 4);
+    o += 4;
+    uint32_t head[] = {RP_FINGERPRINTS_FORMAT, f->k, f->min_words, f->flags, 0};
+    for (size_t k = 0; k < sizeof(head) / sizeof(head[0]); k++) o = put32(o, head[k]);
+    o = put64(o, f->seed);
+    o = put64(o, f->words);
+    o = put64(o, f->n);
+    for (size_t k = 0; k < f->n; k++) o = put64(o, f->v[k]);
+    put64(o, XXH64(buf, need - 8, 0));
+    return need;
+}
+
+rp_fingerprints *rp_fingerprints_decode(const void *buf, size_t len)
+{
+    const uint8_t *p = buf;
+    if (!buf || len < FP_HEADER + 8 || memcmp(p, FP_MAGIC, 4) != 0 ||
+        get32(p + 4) != RP_FINGERPRINTS_FORMAT)
+        return NULL;
+    uint32_t k = get32(p + 8), min_words = get32(p + 12), flags = get32(p + 16),
+             reserved = get32(p + 20);
+    uint64_t n = get64(p + 40);
+    /* one encoding for one value: every field as rp_fingerprint makes it */
+    if (k < 1 || k > 64 || min_words < 2 || k > min_words || flags > 3 || flags == 2 ||
+        reserved != 0 || n > (len - FP_HEADER - 8) / 8 || len != FP_HEADER + n * 8 + 8 ||
+        get64(p + len - 8) != XXH64(p, len - 8, 0))
+        return NULL;
+    rp_fingerprints *f = alloc_fingerprints((size_t)n);
+    if (!f) return NULL;
+    f->k = k;
+    f->min_words = min_words;
+    f->flags = flags;
+    f->seed = get64(p + 24);
+    f->words = get64(p + 32);
+    for (uint64_t i = 0; i < n; i++) {
+        f->v[i] = get64(p + FP_HEADER + i * 8);
+        if (f->v[i] >> 40 || (i && f->v[i] <= f->v[i - 1])) { /* 40 bits, sorted, unique */
+            free(f);
+            return NULL;
+        }
+    }
+    return f;
+}
+
+int64_t rp_fingerprints_shared(const rp_fingerprints *a, const rp_fingerprints *b,
+                               uint64_t *sentence_keys)
+{
+    if (a->k != b->k || a->min_words != b->min_words || a->flags != b->flags || a->seed != b->seed)
+        return -1;
+    uint64_t passage = 0, sentence = 0;
+    for (size_t i = 0, j = 0; i < a->n && j < b->n;) {
+        if (a->v[i] < b->v[j]) i++;
+        else if (a->v[i] > b->v[j]) j++;
+        else {
+            if ((a->flags & 2) && (a->v[i] & FP_SENT)) sentence++;
+            else passage++;
+            i++, j++;
+        }
+    }
+    if (sentence_keys) *sentence_keys = sentence;
+    return (int64_t)passage;
+}
+
+int rp_fingerprints_candidates(const rp_fingerprints *a, const rp_fingerprints *b)
+{
+    uint64_t sentence = 0;
+    int64_t passage = rp_fingerprints_shared(a, b, &sentence);
+    return passage > 0 || sentence >= RP_SENT_AGREE;
+}
+
+size_t rp_fingerprints_count(const rp_fingerprints *f)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < f->n; i++) n += !(f->flags & 2) || !(f->v[i] & FP_SENT);
+    return n;
+}
+
+uint64_t rp_fingerprints_words(const rp_fingerprints *f)
+{
+    return f->words;
 }

@@ -47,6 +47,13 @@ static void check(const char *what, uint64_t got, uint64_t want)
                  (unsigned long long)want);
 }
 
+/* A value's bytes changed on purpose, sealed again with a right checksum. */
+static void reseal(uint8_t *buf, size_t n)
+{
+    uint64_t sum = XXH64(buf, n - 8, 0);
+    for (int b = 0; b < 8; b++) buf[n - 8 + b] = (uint8_t)(sum >> (8 * b));
+}
+
 typedef struct {
     rp_signature **sigs;
     size_t n, pairs;
@@ -152,8 +159,7 @@ static void test_signature(void **state)
     for (size_t k = 0; k < 2; k++) {
         memcpy(buf2, buf, n);
         buf2[strict[k]] = 2;
-        uint64_t sum = XXH64(buf2, n - 8, 0);
-        for (int b = 0; b < 8; b++) buf2[n - 8 + b] = (uint8_t)(sum >> (8 * b));
+        reseal(buf2, n);
         assert_null(rp_signature_decode(buf2, n));
     }
     /* made with other parameters: not compared */
@@ -196,6 +202,111 @@ static void test_signature(void **state)
     rp_signer_free(s);
 }
 
+typedef struct {
+    rp_fingerprints **fps;
+    size_t n, pairs;
+} fp_check;
+
+static int check_aligned(void *user, const rp_alignment *al)
+{
+    fp_check *fc = user;
+    assert_true(al->a_index < fc->n && al->b_index < fc->n);
+    assert_true(rp_fingerprints_candidates(fc->fps[al->a_index], fc->fps[al->b_index]));
+    fc->pairs++;
+    return 0;
+}
+
+/* Every pair a run aligns is a candidate pair of its documents' public
+ * fingerprints (made with the run's parameters), rewrites or not. */
+static void fingerprints_are_the_runs(rp_params p)
+{
+    const char *path = REPRINT_SOURCE_DIR "/examples/news.jsonl";
+    p.task = RP_TASK_ALIGN;
+    p.boilerplate = RP_BOILERPLATE_OFF;
+    rp_signer *s = rp_signer_create(&p);
+    rp_fingerprints *fps[64];
+    size_t n_docs = 0;
+    rp_reader *r = rp_reader_open(path, &p);
+    rp_doc d;
+    while (rp_reader_next(r, &d) == RP_OK && n_docs < 64)
+        assert_int_equal(rp_fingerprint(s, d.text, d.text_len, &fps[n_docs++]), RP_OK);
+    rp_reader_free(r);
+    rp_engine *e = run_engine(&p, path);
+    fp_check fc = {fps, n_docs, 0};
+    assert_int_equal(rp_engine_foreach_alignment(e, check_aligned, &fc), RP_OK);
+    assert_true(fc.pairs >= 5);
+    rp_engine_free(e);
+    for (size_t k = 0; k < n_docs; k++) rp_fingerprints_free(fps[k]);
+    rp_signer_free(s);
+}
+
+/* Passage fingerprints: pinned, encoded and decoded to the same bytes,
+ * refused when torn, shared where a passage is, and the run's own. */
+static void test_fingerprints(void **state)
+{
+    (void)state;
+    rp_params p;
+    rp_params_init(&p);
+    rp_signer *s = rp_signer_create(&p);
+    rp_fingerprints *f, *again;
+    assert_int_equal(rp_fingerprint(s, text, sizeof(text) - 1, &f), RP_OK);
+    assert_int_equal(rp_fingerprints_words(f), 37);
+    assert_true(rp_fingerprints_count(f) >= 37 / 5 && rp_fingerprints_count(f) <= 37);
+    size_t n = rp_fingerprints_encode(f, NULL, 0);
+    uint8_t *buf = malloc(n), *buf2 = malloc(n);
+    assert_int_equal(rp_fingerprints_encode(f, buf, n), n);
+    check("encoded fingerprints", digest(buf, n) ^ n, 0x5daf6f1317262e24ULL);
+    assert_non_null(again = rp_fingerprints_decode(buf, n));
+    assert_int_equal(rp_fingerprints_encode(again, buf2, n), n);
+    assert_memory_equal(buf, buf2, n);
+    assert_int_equal(rp_fingerprints_shared(f, again, NULL), (int64_t)rp_fingerprints_count(f));
+    rp_fingerprints_free(again);
+    for (size_t k = 0; k < n; k += 5) { /* any byte changed, or the length */
+        buf2[k] ^= 0x10;
+        assert_null(rp_fingerprints_decode(buf2, n));
+        buf2[k] ^= 0x10;
+    }
+    assert_null(rp_fingerprints_decode(buf, n - 1));
+    static const size_t strict[] = {20, 16}; /* the reserved field; rewrites without spin */
+    for (size_t k = 0; k < 2; k++) {
+        memcpy(buf2, buf, n);
+        buf2[strict[k]] = 2;
+        reseal(buf2, n);
+        assert_null(rp_fingerprints_decode(buf2, n));
+    }
+    free(buf), free(buf2);
+    /* a run of min_words words in common is a shared fingerprint; none, none */
+    const char *a = "The harbour council voted on Tuesday to extend the breakwater by forty "
+                    "metres before the storm season, its chair said.";
+    const char *b = "Fishermen cheered as the harbour council voted on Tuesday to extend the "
+                    "breakwater by forty metres, though some doubted it.";
+    const char *c = "A new bakery opened on Main Street selling rye loaves and almond buns.";
+    rp_fingerprints *fa, *fb, *fc;
+    assert_int_equal(rp_fingerprint(s, a, strlen(a), &fa), RP_OK);
+    assert_int_equal(rp_fingerprint(s, b, strlen(b), &fb), RP_OK);
+    assert_int_equal(rp_fingerprint(s, c, strlen(c), &fc), RP_OK);
+    assert_true(rp_fingerprints_shared(fa, fb, NULL) >= 1 && rp_fingerprints_candidates(fa, fb));
+    assert_int_equal(rp_fingerprints_shared(fa, fc, NULL), 0);
+    assert_false(rp_fingerprints_candidates(fa, fc));
+    /* made with other parameters: not compared */
+    rp_params q = p;
+    q.seed = 9;
+    rp_signer *s2 = rp_signer_create(&q);
+    assert_int_equal(rp_fingerprint(s2, a, strlen(a), &again), RP_OK);
+    assert_int_equal(rp_fingerprints_shared(fa, again, NULL), -1);
+    assert_false(rp_fingerprints_candidates(fa, again));
+    rp_fingerprints_free(again);
+    rp_signer_free(s2);
+    assert_int_equal(rp_fingerprint(s, " ... ", 5, &again), RP_ERR_EMPTY);
+    rp_fingerprints_free(fa), rp_fingerprints_free(fb), rp_fingerprints_free(fc);
+    rp_fingerprints_free(f);
+    rp_signer_free(s);
+
+    fingerprints_are_the_runs(p);
+    p.rewrites = 1;
+    fingerprints_are_the_runs(p);
+}
+
 static void test_version(void **state)
 {
     (void)state;
@@ -222,6 +333,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_vectors),
         cmocka_unit_test(test_signature),
+        cmocka_unit_test(test_fingerprints),
         cmocka_unit_test(test_version),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
