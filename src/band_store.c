@@ -25,11 +25,13 @@
 #include <errno.h>
 #include <string.h>
 
-size_t rp__band_chunk = 1 << 16; /* records a chunk (tests make it tiny) */
-#define CHUNK rp__band_chunk
+/* records a chunk: rp__hooks.band_chunk (1 << 16; tests make it tiny),
+ * fixed when the store is made */
+#define CHUNK (t->chunk_recs)
 
 struct rp_bands {
     unsigned bands;
+    size_t chunk_recs;          /* records a chunk */
     uint64_t limit;             /* bytes; 0 = no limit */
     uint32_t **chunk;           /* per chunk: bands * CHUNK keys, or NULL once spilled */
     size_t n_chunks, cap_chunks;
@@ -55,6 +57,7 @@ rp_bands *rp__bands_create(unsigned bands, uint64_t limit, rp_corpus *corpus)
     rp_bands *t = calloc(1, sizeof(*t));
     if (!t) return NULL;
     t->bands = bands;
+    t->chunk_recs = rp__hooks.band_chunk;
     t->limit = limit;
     t->corpus = corpus;
     return t;

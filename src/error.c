@@ -58,3 +58,6 @@ rp_status rp__params_check_version(const rp_params *p, char *err)
             RP_PARAMS_VERSION);
     return RP_ERR_USAGE;
 }
+
+/* The tests' levers (common.h): read-only outside the tests. */
+rp_test_hooks rp__hooks = RP_TEST_HOOKS_DEFAULT;

@@ -100,7 +100,6 @@ typedef struct {
     uint64_t partitions;        /* most key ranges one band was split into */
 } rp_bands_stats;
 
-extern size_t rp__band_chunk;   /* records a chunk (tests make it tiny) */
 
 /* limit: bytes for keys and sorting, 0 = none. corpus: temporary files. */
 rp_bands *rp__bands_create(unsigned bands, uint64_t limit, rp_corpus *corpus);

@@ -105,8 +105,8 @@ static void test_spilled_run_gives_the_same_clusters(void **state)
 
     /* chunks of 64 records, 8 KiB in all: most of the table goes to disk and
      * every band is searched in many key ranges */
-    size_t saved = rp__band_chunk;
-    rp__band_chunk = 64;
+    size_t saved = rp__hooks.band_chunk;
+    rp__hooks.band_chunk = 64;
     for (unsigned threads = 1; threads <= 2; threads++) {
         char *spilled = run(path, 8192, threads, &disk);
         assert_true(disk.spilled_bytes > 3000 * 21 * 4 / 2);
@@ -116,7 +116,7 @@ static void test_spilled_run_gives_the_same_clusters(void **state)
         assert_int_equal(disk.removed, mem.removed);
         free(spilled);
     }
-    rp__band_chunk = saved;
+    rp__hooks.band_chunk = saved;
     free(in_memory);
 }
 

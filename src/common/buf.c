@@ -72,5 +72,3 @@ double rp__seconds(void)
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
-
-rp_test_hooks rp__hooks = RP_TEST_HOOKS_DEFAULT;

@@ -82,10 +82,11 @@ typedef struct {
     size_t split_bytes;       /* bytes a worker reads of a plain JSONL file (1 MiB) */
     size_t align_chunk_pairs; /* the fewest candidate pairs in a chunk of align (256) */
     size_t story_chunk;       /* records a thread scores the candidates of at a time (1024) */
+    size_t band_chunk;        /* records a chunk of the band store (65536) */
 } rp_test_hooks;
 
 extern rp_test_hooks rp__hooks;
-#define RP_TEST_HOOKS_DEFAULT {4096, (size_t)1 << 20, 256, 1024}
+#define RP_TEST_HOOKS_DEFAULT {4096, (size_t)1 << 20, 256, 1024, (size_t)1 << 16}
 
 /* RP_ERR_USAGE, with the message in err, for parameters of another layout. */
 rp_status rp__params_check_version(const rp_params *p, char *err);
