@@ -123,6 +123,22 @@ rp_status rp__bands_add(rp_bands *t, const uint32_t *keys)
     return RP_OK;
 }
 
+rp_status rp__bands_get(rp_bands *t, uint64_t rec, uint32_t *keys, char *err)
+{
+    if (rec >= t->n) return RP_ERR_USAGE;
+    size_t c = (size_t)(rec / CHUNK), i = (size_t)(rec % CHUNK);
+    for (unsigned b = 0; b < t->bands; b++) {
+        if (t->chunk[c]) {
+            keys[b] = t->chunk[c][(size_t)b * CHUNK + i];
+            continue;
+        }
+        uint64_t off = (uint64_t)c * chunk_bytes(t) + ((uint64_t)b * CHUNK + i) * sizeof(uint32_t);
+        rp_status st = rp__corpus_temp_read(t->corpus, err, t->file, &keys[b], sizeof(uint32_t), off);
+        if (st != RP_OK) return st;
+    }
+    return RP_OK;
+}
+
 /* One search thread's own buffers, so that threads share only what they read. */
 typedef struct {
     rp_bands *t;

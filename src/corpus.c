@@ -260,30 +260,38 @@ static int splittable(rp_corpus *c, size_t i, int *fd, struct stat *sb)
 
 /* The first pass over a plain JSONL file: this thread hands out byte ranges
  * (split_batch does the rest) and commits. */
+/* The byte range [from, to) of a plain JSONL file: the lines that start in
+ * it, the first numbered lines_before + 1 (the file's lines before from). */
+typedef struct {
+    uint64_t from, to, lines_before;
+} rp_range;
+
 static rp_status first_pass_split(rp_corpus *c, rp_pool *pool, uint64_t *committed, size_t i,
                                   rp_stats *stats, uint64_t *bytes_before, int fd,
-                                  const struct stat *sb)
+                                  const struct stat *sb, const rp_range *range)
 {
     rp_input *in = &c->inputs[i];
     in->first_rec = c->n_rec;
-    c->skipped = 0;
+    c->skipped = 0; /* the index notes the lines before the first record */
     pool->input = i;
     pthread_mutex_lock(&pool->mu); /* the workers are idle: every batch is committed */
     pool->line_seq = pool->filled;
-    pool->line_base = 0;
+    pool->line_base = range ? range->lines_before : 0;
     pthread_mutex_unlock(&pool->mu);
-    uint64_t size = (uint64_t)sb->st_size, pos = 0;
+    uint64_t size = (uint64_t)sb->st_size, pos = range ? range->from : 0;
+    uint64_t end = range && range->to < size ? range->to : size, start = pos;
     rp_status st = RP_OK;
     for (;;) {
-        if ((st = rp__pool_drain(pool, committed, pos >= size, stats, "reading", *bytes_before + pos)) != RP_OK)
+        if ((st = rp__pool_drain(pool, committed, pos >= end, stats, "reading",
+                                 *bytes_before + pos - start)) != RP_OK)
             break;
-        if (pos >= size) break;
+        if (pos >= end) break;
         rp_batch *b = &pool->ring[pool->filled % pool->n_ring];
         b->split = 1;
         b->fd = fd;
         b->split_name = in->display;
         b->split_start = pos;
-        b->split_end = pos = size - pos > rp__hooks.split_bytes ? pos + rp__hooks.split_bytes : size;
+        b->split_end = pos = end - pos > rp__hooks.split_bytes ? pos + rp__hooks.split_bytes : end;
         b->file_size = size;
         b->seq = pool->filled;
         rp__pool_submit(pool);
@@ -291,7 +299,7 @@ static rp_status first_pass_split(rp_corpus *c, rp_pool *pool, uint64_t *committ
     /* a stopped pass may leave batches at work: they read from fd */
     for (uint64_t q = *committed; q < pool->filled; q++) rp__pool_wait_done(pool, q);
     close(fd);
-    *bytes_before += pos;
+    *bytes_before += pos - start;
     in->end_rec = c->n_rec;
     if (st == RP_OK) {
         in->format = RP_FORMAT_JSONL;
@@ -309,7 +317,7 @@ static rp_status first_pass_input(rp_corpus *c, rp_pool *pool, uint64_t *committ
     int fd;
     struct stat fsb;
     if (splittable(c, i, &fd, &fsb))
-        return first_pass_split(c, pool, committed, i, stats, bytes_before, fd, &fsb);
+        return first_pass_split(c, pool, committed, i, stats, bytes_before, fd, &fsb, NULL);
     rp_reader *rd = rp_reader_open(in->path, &c->p);
     if (!rd) return RP_ERR_NOMEM;
     rp__reader_qualify_ids(rd, c->n_inputs > 1);
@@ -419,6 +427,58 @@ done:
         in->rec_hash = NULL;
     }
     rp_reader_free(rd);
+    return st;
+}
+
+/* The newlines in the first `end` bytes of fd: 0, an errno, or -1 when
+ * the file ends first. */
+static int count_lines(int fd, uint64_t end, uint64_t *lines)
+{
+    enum { BLOCK = 1 << 20 };
+    char *buf = malloc(BLOCK);
+    if (!buf) return ENOMEM;
+    int err = 0;
+    *lines = 0;
+    for (uint64_t at = 0; at < end && !err;) {
+        size_t n = end - at < BLOCK ? (size_t)(end - at) : BLOCK;
+        if ((err = rp__pread_all(fd, buf, n, at)) != 0) break;
+        for (const char *p = buf, *e = buf + n; (p = memchr(p, '\n', (size_t)(e - p))) != NULL; p++)
+            (*lines)++;
+        at += n;
+    }
+    free(buf);
+    return err;
+}
+
+rp_status rp__corpus_first_pass_range(rp_corpus *c, rp_stats *stats, const rp__first_pass_ops *ops,
+                                      void *ctx, uint64_t from, uint64_t to)
+{
+    int fd;
+    struct stat sb;
+    if (c->n_inputs != 1 || c->n_rec || !splittable(c, 0, &fd, &sb)) {
+        rp__msg(c->err, "a byte range is read of a corpus of one plain JSONL file, once");
+        return RP_ERR_USAGE;
+    }
+    double t0 = rp__seconds();
+    rp_range range = {from, to, 0};
+    int err = count_lines(fd, from < (uint64_t)sb.st_size ? from : (uint64_t)sb.st_size,
+                          &range.lines_before);
+    if (err) {
+        close(fd);
+        rp__msg(c->err, "%s: %s", c->inputs[0].display, err < 0 ? "file ended early" : strerror(err));
+        return err == ENOMEM ? RP_ERR_NOMEM : RP_ERR_IO;
+    }
+    rp_pool pool;
+    rp_status st = rp__pool_init(&pool, c, ops, ctx);
+    stats->threads = pool.n_started + 1;
+    uint64_t bytes = 0, committed = 0;
+    if (st == RP_OK) st = first_pass_split(c, &pool, &committed, 0, stats, &bytes, fd, &sb, &range);
+    else close(fd);
+    if (st == RP_ERR_NOMEM && !c->err[0]) rp__msg(c->err, "out of memory");
+    rp__pool_free(&pool);
+    stats->bytes = bytes;
+    rp__corpus_progress(c, "reading", bytes);
+    stats->first_pass_seconds = rp__seconds() - t0;
     return st;
 }
 

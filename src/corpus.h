@@ -100,6 +100,14 @@ typedef struct {
  * params.threads threads; the task sees records as ops says. */
 rp_status rp__corpus_first_pass(rp_corpus *c, rp_stats *stats, const rp__first_pass_ops *ops,
                                 void *ctx);
+/* The first pass over part of a corpus of one plain JSONL file: the lines
+ * that start in bytes [from, to), numbered from 0 (a part's place among
+ * the others is its caller's: the counts of the parts before it); their
+ * line numbers, which name id-less records, count the file's lines before
+ * from. Later passes read the part's records as those of a whole run.
+ * RP_ERR_USAGE for any other corpus, or once records were read. */
+rp_status rp__corpus_first_pass_range(rp_corpus *c, rp_stats *stats, const rp__first_pass_ops *ops,
+                                      void *ctx, uint64_t from, uint64_t to);
 /* Re-reads the inputs; visits the records want() asks for, tokenized when
  * tokenize_text is set; without it a JSONL line is visited as read (raw
  * only), a text file parsed (it has no raw form). With copy_to (and without

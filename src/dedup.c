@@ -79,6 +79,7 @@ struct rp_dedup {
     rp_edge *edges;             /* owned, from rp__dedup_cluster */
     size_t n_edges;
     rp_uf uf;
+    int exact_done;             /* the exact candidates were found */
     int clustered;
 };
 
@@ -262,10 +263,11 @@ rp_status rp__dedup_exact_candidates(rp_dedup *d, rp_cand **out, size_t *n, size
      * hash's top 32 bits beside the record number, and a run of equal tops,
      * nearly always one document, split by the whole hash. The first of
      * each hash pairs with every later one. */
-    if (!d->exact) {
+    if (!d->band || d->exact_done) {
         rp__msg(d->err, "the exact candidates are found once, after the sign pass");
         return RP_ERR_USAGE;
     }
+    d->exact_done = 1;
     size_t n_docs = 0;
     for (size_t i = 0; i < d->n_rec; i++) n_docs += (d->status[i] & REC_STATE) == REC_DOC;
     uint64_t *ex = malloc((n_docs ? n_docs : 1) * 2 * sizeof(uint64_t));
@@ -302,7 +304,7 @@ rp_status rp__dedup_exact_candidates(rp_dedup *d, rp_cand **out, size_t *n, size
 rp_status rp__dedup_band_candidates(rp_dedup *d, uint64_t key_lo, uint64_t key_hi, rp_cand **out,
                                     size_t *n, size_t *cap)
 {
-    if (!d->band || d->exact) {
+    if (!d->band || !d->exact_done) {
         rp__msg(d->err, "the band candidates are found after the exact ones");
         return RP_ERR_USAGE;
     }
@@ -538,7 +540,7 @@ rp_status rp__dedup_verify(rp_dedup *d, const rp_cand *cand, size_t n, rp_edge *
 {
     *edges = NULL;
     *n_edges = 0;
-    if (d->exact) {
+    if (!d->exact_done) {
         rp__msg(d->err, "pairs are verified after the candidates are found");
         return RP_ERR_USAGE;
     }
@@ -622,7 +624,8 @@ rp_status rp__dedup_cluster(rp_dedup *d, rp_edge *edges, size_t n)
     return RP_OK;
 }
 
-rp_status rp__dedup_sign(rp_dedup *d)
+/* The LSH parameters and the band store, before a sign pass. */
+static rp_status sign_setup(rp_dedup *d)
 {
     if (d->band || d->n_rec) {
         rp__msg(d->err, "the sign pass runs once");
@@ -637,8 +640,34 @@ rp_status rp__dedup_sign(rp_dedup *d)
     d->stats->bands = d->bands;
     d->stats->rows = d->rows;
     d->band = rp__bands_create(d->bands, d->p->memory_limit, d->corpus);
-    if (!d->band) return RP_ERR_NOMEM;
-    return rp__corpus_first_pass(d->corpus, d->stats, &sign_ops, d);
+    return d->band ? RP_OK : RP_ERR_NOMEM;
+}
+
+rp_status rp__dedup_sign(rp_dedup *d)
+{
+    rp_status st = sign_setup(d);
+    return st != RP_OK ? st : rp__corpus_first_pass(d->corpus, d->stats, &sign_ops, d);
+}
+
+rp_status rp__dedup_sign_range(rp_dedup *d, uint64_t from, uint64_t to)
+{
+    rp_status st = sign_setup(d);
+    if (st != RP_OK) return st;
+    return rp__corpus_first_pass_range(d->corpus, d->stats, &sign_ops, d, from, to);
+}
+
+uint64_t rp__dedup_count(const rp_dedup *d)
+{
+    return d->n_rec;
+}
+
+rp_status rp__dedup_signed(rp_dedup *d, rp_docno n, rp_sign_result *out, rp_status *status)
+{
+    if (n >= d->n_rec || d->exact_done || !d->band) return RP_ERR_USAGE; /* before the candidates */
+    *status = (d->status[n] & REC_STATE) == REC_REJECTED ? RP_ERR_BAD_INPUT_FIRST : RP_OK;
+    out->exact = d->exact[n];
+    out->bands = d->bands;
+    return rp__bands_get(d->band, n, out->keys, d->err);
 }
 
 /* ---------------------------------------------------------------- run */

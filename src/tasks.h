@@ -20,6 +20,14 @@ rp_dedup *rp__dedup_create(rp_corpus *c, rp_stats *stats, char *err);
 void rp__dedup_free(rp_dedup *d);
 /* Pass 1 over every input: each record signed on the workers and added. */
 rp_status rp__dedup_sign(rp_dedup *d);
+/* Pass 1 over the lines that start in bytes [from, to) of a corpus of one
+ * plain JSONL file (rp__corpus_first_pass_range): a part of the corpus
+ * signed on its own, its records numbered from 0. */
+rp_status rp__dedup_sign_range(rp_dedup *d, uint64_t from, uint64_t to);
+/* The records signed, and record n's sign record (RP_ERR_USAGE past them;
+ * a rejected record is one whose status is not RP_OK). */
+uint64_t rp__dedup_count(const rp_dedup *d);
+rp_status rp__dedup_signed(rp_dedup *d, rp_docno n, rp_sign_result *out, rp_status *status);
 /* Adds document n's sign record (NULL: a rejected record), n = the count so far. */
 rp_status rp__dedup_add_signed(rp_dedup *d, rp_docno n, const rp_sign_result *s);
 /* Appends the pairs of documents with equal words (each copy with the
@@ -106,6 +114,8 @@ rp_bands *rp__bands_create(unsigned bands, uint64_t limit, rp_corpus *corpus);
 void rp__bands_free(rp_bands *t);
 /* The next record's keys, one per band. */
 rp_status rp__bands_add(rp_bands *t, const uint32_t *keys);
+/* Record rec's keys, in memory or read back (a failed read's message in err). */
+rp_status rp__bands_get(rp_bands *t, uint64_t rec, uint32_t *keys, char *err);
 /* Appends every band's candidate pairs (rp__band_pairs_scratch) among the
  * records whose skip[] byte is 0 and whose key lies in [key_lo, key_hi)
  * (of 2^32), bands shared out among threads threads; pairs come in no

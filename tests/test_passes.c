@@ -1,0 +1,204 @@
+/* test_passes.c — the dedup passes run alone over parts of a corpus give
+ * what the one-call run gives over the whole: a byte range of a JSONL file
+ * signed on its own yields the same records (count, exact hashes, band
+ * keys, rejections) as that stretch of a whole-file pass, cut anywhere,
+ * mid-line included; and the pairs a part finds on its own are the whole
+ * run's pairs among its documents, with the same ids (line numbers of
+ * id-less records counted from the file's start) and scores. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <string.h>
+
+#include "internal.h"
+#include "test_util.h"
+
+static uint64_t rng = 0x9E3779B97F4A7C15ULL;
+
+static uint64_t rnd(void)
+{
+    rng ^= rng << 13;
+    rng ^= rng >> 7;
+    rng ^= rng << 17;
+    return rng;
+}
+
+static const char *words[] = {"harbour", "council", "storm", "fleet",  "winter", "budget",
+                              "mayor",   "bridge",  "river", "school", "market", "vote",
+                              "road",    "rail",    "farm",  "museum", "court",  "police",
+                              "fire",    "health",  "tax",   "park",   "festival", "ferry"};
+#define N_WORDS (sizeof(words) / sizeof(words[0]))
+
+/* A corpus with near-duplicates, exact copies, id-less records, blank
+ * lines and bad lines, written to path; its size. */
+static size_t write_corpus(const char *path, size_t n_docs)
+{
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    char (*texts)[600] = calloc(n_docs, sizeof(*texts));
+    for (size_t d = 0; d < n_docs; d++) {
+        char *t = texts[d];
+        if (d > 10 && rnd() % 4 == 0) { /* a copy of an earlier one, maybe edited */
+            memcpy(t, texts[rnd() % d], sizeof(*texts));
+            if (rnd() % 2) {
+                size_t at = strlen(t) / 2;
+                memcpy(t + at, "edited", 6);
+            }
+        } else {
+            size_t len = 0, n = 40 + rnd() % 40;
+            for (size_t w = 0; w < n; w++)
+                len += (size_t)snprintf(t + len, sizeof(*texts) - len, "%s%s", w ? " " : "",
+                                        words[rnd() % N_WORDS]);
+        }
+        if (rnd() % 50 == 0) fputs("\n", f);                 /* a blank line */
+        if (rnd() % 80 == 0) fputs("{\"id\": 1, oops}\n", f); /* a bad line */
+        if (d % 7 == 3) fprintf(f, "{\"text\": \"%s\"}\n", t); /* no id: named by its line */
+        else fprintf(f, "{\"id\": \"d%zu\", \"text\": \"%s\"}\n", d, t);
+    }
+    free(texts);
+    long size = ftell(f);
+    fclose(f);
+    return (size_t)size;
+}
+
+typedef struct {
+    rp_corpus c;
+    rp_stats stats;
+    rp_dedup *d;
+    char err[RP_MSG_MAX];
+} part;
+
+static void part_open(part *p, const char *path)
+{
+    memset(p, 0, sizeof(*p));
+    rp_params params;
+    rp_params_init(&params);
+    params.skip_bad = 1;
+    params.threshold = 0.5;
+    assert_int_equal(rp__corpus_init(&p->c, &params, p->err), 0);
+    assert_int_equal(rp__corpus_add(&p->c, path), RP_OK);
+    assert_non_null(p->d = rp__dedup_create(&p->c, &p->stats, p->err));
+}
+
+static void part_close(part *p)
+{
+    rp__dedup_free(p->d);
+    rp__corpus_free(&p->c);
+}
+
+typedef struct {
+    char a[64], b[64];
+    float jaccard;
+} pair_rec;
+
+typedef struct {
+    pair_rec *v;
+    size_t n, cap;
+} pair_list;
+
+static int keep_pair(void *user, const rp_pair *p)
+{
+    pair_list *l = user;
+    if (l->n == l->cap) l->v = realloc(l->v, (l->cap = l->cap * 2 + 16) * sizeof(pair_rec));
+    pair_rec *r = &l->v[l->n++];
+    snprintf(r->a, sizeof(r->a), "%.*s", (int)p->a.len, p->a.str);
+    snprintf(r->b, sizeof(r->b), "%.*s", (int)p->b.len, p->b.str);
+    r->jaccard = (float)p->jaccard;
+    return 0;
+}
+
+/* The rest of the passes over what was signed: the pairs, as ids. */
+static void finish(part *p, pair_list *out)
+{
+    rp_cand *cand = NULL;
+    size_t n = 0, cap = 0;
+    assert_int_equal(rp__dedup_exact_candidates(p->d, &cand, &n, &cap), RP_OK);
+    assert_int_equal(rp__dedup_band_candidates(p->d, 0, (uint64_t)1 << 31, &cand, &n, &cap), RP_OK);
+    assert_int_equal(rp__dedup_band_candidates(p->d, (uint64_t)1 << 31, (uint64_t)1 << 32, &cand,
+                                               &n, &cap), RP_OK);
+    n = rp__cands_sort_unique(cand, n);
+    rp_edge *edges;
+    size_t n_edges;
+    assert_int_equal(rp__dedup_verify(p->d, cand, n, &edges, &n_edges), RP_OK);
+    free(cand);
+    assert_int_equal(rp__dedup_cluster(p->d, edges, n_edges), RP_OK);
+    assert_int_equal(rp__dedup_foreach_pair(p->d, keep_pair, out), RP_OK);
+}
+
+static int has_pair(const pair_list *l, const pair_rec *r)
+{
+    for (size_t k = 0; k < l->n; k++)
+        if (strcmp(l->v[k].a, r->a) == 0 && strcmp(l->v[k].b, r->b) == 0)
+            return l->v[k].jaccard == r->jaccard;
+    return 0;
+}
+
+static void test_sign_ranges_are_the_whole_runs(void **state)
+{
+    (void)state;
+    char path[] = "test_passes.jsonl";
+    size_t size = write_corpus(path, 3000);
+    part whole;
+    part_open(&whole, path);
+    assert_int_equal(rp__dedup_sign(whole.d), RP_OK);
+    uint64_t n_whole = rp__dedup_count(whole.d);
+    assert_true(n_whole > 3000);
+
+    /* cut anywhere: mid-line, on a newline, at the ends */
+    uint64_t cuts[] = {0, size / 3 + 7, size / 3 + 7 + 1, size / 2, (size * 4) / 5, size};
+    size_t n_cuts = sizeof(cuts) / sizeof(cuts[0]);
+    uint64_t rec = 0;
+    pair_list all = {0};
+    for (size_t k = 0; k + 1 < n_cuts; k++) {
+        part p;
+        part_open(&p, path);
+        assert_int_equal(rp__dedup_sign_range(p.d, cuts[k], cuts[k + 1]), RP_OK);
+        uint64_t n = rp__dedup_count(p.d);
+        for (uint64_t r = 0; r < n; r++, rec++) {
+            rp_sign_result want, got;
+            rp_status sw, sg;
+            assert_int_equal(rp__dedup_signed(whole.d, rec, &want, &sw), RP_OK);
+            assert_int_equal(rp__dedup_signed(p.d, r, &got, &sg), RP_OK);
+            assert_int_equal(sw, sg);
+            assert_true(want.exact == got.exact && want.bands == got.bands);
+            assert_memory_equal(want.keys, got.keys, want.bands * sizeof(uint32_t));
+        }
+        /* a part's pairs are the whole run's, ids and scores alike */
+        pair_list pl = {0};
+        finish(&p, &pl);
+        for (size_t q = 0; q < pl.n; q++) {
+            if (all.n == all.cap) all.v = realloc(all.v, (all.cap = all.cap * 2 + 16) * sizeof(pair_rec));
+            all.v[all.n++] = pl.v[q];
+        }
+        free(pl.v);
+        part_close(&p);
+    }
+    assert_int_equal(rec, n_whole); /* every record in exactly one part */
+    pair_list wl = {0};
+    finish(&whole, &wl);
+    assert_true(all.n > 100);
+    for (size_t q = 0; q < all.n; q++) assert_true(has_pair(&wl, &all.v[q]));
+    free(all.v);
+    free(wl.v);
+    part_close(&whole);
+
+    /* a range of a corpus that is not one plain JSONL file is refused */
+    part two;
+    part_open(&two, path);
+    assert_int_equal(rp__corpus_add(&two.c, path), RP_OK);
+    assert_int_equal(rp__dedup_sign_range(two.d, 0, size), RP_ERR_USAGE);
+    part_close(&two);
+    remove(path);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_sign_ranges_are_the_whole_runs),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
