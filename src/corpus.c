@@ -430,6 +430,18 @@ done:
     return st;
 }
 
+/* The end of a first pass: the pool stopped, the bytes and time counted. */
+static rp_status first_pass_end(rp_corpus *c, rp_stats *stats, rp_pool *pool, rp_status st,
+                                uint64_t bytes, double t0)
+{
+    if (st == RP_ERR_NOMEM && !c->err[0]) rp__msg(c->err, "out of memory");
+    rp__pool_free(pool);
+    stats->bytes = bytes;
+    rp__corpus_progress(c, "reading", bytes);
+    stats->first_pass_seconds = rp__seconds() - t0;
+    return st;
+}
+
 /* The newlines in the first `end` bytes of fd: 0, an errno, or -1 when
  * the file ends first. */
 static int count_lines(int fd, uint64_t end, uint64_t *lines)
@@ -474,12 +486,7 @@ rp_status rp__corpus_first_pass_range(rp_corpus *c, rp_stats *stats, const rp__f
     uint64_t bytes = 0, committed = 0;
     if (st == RP_OK) st = first_pass_split(c, &pool, &committed, 0, stats, &bytes, fd, &sb, &range);
     else close(fd);
-    if (st == RP_ERR_NOMEM && !c->err[0]) rp__msg(c->err, "out of memory");
-    rp__pool_free(&pool);
-    stats->bytes = bytes;
-    rp__corpus_progress(c, "reading", bytes);
-    stats->first_pass_seconds = rp__seconds() - t0;
-    return st;
+    return first_pass_end(c, stats, &pool, st, bytes, t0);
 }
 
 rp_status rp__corpus_first_pass(rp_corpus *c, rp_stats *stats, const rp__first_pass_ops *ops,
@@ -495,12 +502,7 @@ rp_status rp__corpus_first_pass(rp_corpus *c, rp_stats *stats, const rp__first_p
         /* a stopped run leaves batches behind: they are dropped unseen */
         if (st != RP_OK) break;
     }
-    if (st == RP_ERR_NOMEM && !c->err[0]) rp__msg(c->err, "out of memory");
-    rp__pool_free(&pool);
-    stats->bytes = bytes;
-    rp__corpus_progress(c, "reading", bytes);
-    stats->first_pass_seconds = rp__seconds() - t0;
-    return st;
+    return first_pass_end(c, stats, &pool, st, bytes, t0);
 }
 
 /* ------------------------------------------------------- later passes
