@@ -35,6 +35,10 @@ int cli_dedup(int argc, char **argv)
         return rc < 0 ? EXIT_OK : rc;
     }
     if (o.human < 0) o.human = !o.output && isatty(1);
+    /* the corpus and the clusters need the clusters' connections, not every
+     * similar pair; the readable view shows each removed document's score
+     * with the kept one, so it scores them all */
+    o.params.connect_only = !o.human;
     rp_engine *e = NULL;
     cli_out clusters;
     memset(&clusters, 0, sizeof(clusters));

@@ -144,9 +144,19 @@ static const char *pl(uint64_t n)
     return n == 1 ? "" : "s";
 }
 
+/* dedup: how many candidates were scored when the rest were joined already. */
+static const char *joined_note(const rp_stats *s, char *buf, size_t cap)
+{
+    if (s->verified_pairs >= s->candidate_pairs) return "";
+    snprintf(buf, cap, " (%llu scored, the rest already in one cluster)",
+             (unsigned long long)s->verified_pairs);
+    return buf;
+}
+
 int cli_report(const cli_opts *o, const char *command, rp_engine *e)
 {
     rp_stats s;
+    char note[96];
     rp_engine_stats(e, &s);
     progress_clear(&g_progress);
     if (!o->quiet) {
@@ -205,11 +215,12 @@ int cli_report(const cli_opts *o, const char *command, rp_engine *e)
                 (unsigned long long)s.candidate_pairs, o->params.story_threshold);
     } else if (!o->quiet) {
         fprintf(stderr,
-                "; %llu cluster%s, %llu similar pairs of %llu candidates "
+                "; %llu cluster%s, %llu similar pairs of %llu candidates%s "
                 "(%u bands x %u rows, %s >= %.2f)\n",
                 (unsigned long long)s.clusters, pl(s.clusters),
                 (unsigned long long)s.similar_pairs,
-                (unsigned long long)s.candidate_pairs, s.bands, s.rows,
+                (unsigned long long)s.candidate_pairs, joined_note(&s, note, sizeof(note)),
+                s.bands, s.rows,
                 o->params.measure == RP_MEASURE_JACCARD ? "jaccard" : "containment",
                 o->params.threshold);
     }

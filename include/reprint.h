@@ -125,7 +125,7 @@ typedef enum {
  * you need: new fields get defaults there, so callers keep compiling. The
  * version field says which layout the caller's header had; a run refuses
  * parameters of another (RP_ERR_USAGE) rather than misread them. */
-#define RP_PARAMS_VERSION 1
+#define RP_PARAMS_VERSION 2
 
 typedef struct {
     unsigned version;        /* RP_PARAMS_VERSION, set by rp_params_init */
@@ -191,6 +191,10 @@ typedef struct {
     unsigned threads;        /* worker threads; 0 = one per online core (default) */
     uint64_t memory_limit;   /* bytes for dedup's band tables before they spill to
                                 temporary files; 0 = no limit (default) */
+    int connect_only;        /* dedup: score only the candidate pairs whose documents
+                                are not yet in one cluster. The kept documents and the
+                                clusters are the same; rp_engine_foreach_pair lists
+                                only the pairs that joined clusters (default 0) */
 } rp_params;
 
 RP_API void rp_params_init(rp_params *params);
@@ -323,6 +327,8 @@ typedef struct {
     uint64_t candidate_pairs;    /* from LSH and exact hashing */
     uint64_t similar_pairs;      /* candidates that passed verification */
     uint64_t truncated_buckets;  /* LSH buckets above max_bucket */
+    uint64_t verified_pairs;     /* candidates whose sets were compared (connect_only:
+                                    the others were already joined) */
     uint64_t clusters;
     unsigned bands, rows;        /* LSH parameters used */
     uint64_t spilled_bytes;      /* band keys written to disk under memory_limit */

@@ -265,21 +265,29 @@ rp_status rp__bands_pairs(rp_bands *t, const uint8_t *skip, size_t max_bucket, u
         if (!w[k].v || !w[k].scratch) st = RP_ERR_NOMEM;
     }
     if (st == RP_OK) rp__run_parallel(search_main, w, sizeof(*w), threads);
+    /* the search buffers go before the pairs are joined, and the list grows
+     * once, to the size it needs: a corpus of many copies makes lists of
+     * hundreds of millions of pairs, and the join is when they all live */
+    size_t total = 0;
     for (unsigned k = 0; k < threads && w; k++) {
         if (st == RP_OK && (st = w[k].st) == RP_ERR_IO) rp__msg(t->corpus->err, "%s", w[k].err);
-        if (st == RP_OK && w[k].n_pairs) {
-            if (rp__grow((void **)pairs, cap_pairs, *n_pairs + w[k].n_pairs, sizeof(rp_cand))) {
-                st = RP_ERR_NOMEM;
-            } else {
-                for (size_t i = 0; i < w[k].n_pairs; i++)
-                    (*pairs)[(*n_pairs)++] = (rp_cand){w[k].pairs[i] >> 32, (uint32_t)w[k].pairs[i]};
-            }
-        }
+        total += w[k].n_pairs;
         *truncated += w[k].truncated;
         t->stats.read_back_bytes += w[k].read_back;
         free(w[k].v);
         free(w[k].scratch);
         free(w[k].col);
+        w[k].v = w[k].scratch = NULL;
+        w[k].col = NULL;
+    }
+    if (st == RP_OK && total && *n_pairs + total > *cap_pairs) {
+        rp_cand *grown = realloc(*pairs, (*n_pairs + total) * sizeof(rp_cand));
+        if (!grown) st = RP_ERR_NOMEM;
+        else *pairs = grown, *cap_pairs = *n_pairs + total;
+    }
+    for (unsigned k = 0; k < threads && w; k++) {
+        for (size_t i = 0; st == RP_OK && i < w[k].n_pairs; i++)
+            (*pairs)[(*n_pairs)++] = (rp_cand){w[k].pairs[i] >> 32, (uint32_t)w[k].pairs[i]};
         free(w[k].pairs);
     }
     free(w);

@@ -535,48 +535,114 @@ static rp_status number_slots(rp_dedup *d, const rp_cand *cand, size_t n)
     return d->set_off && d->set_len && d->id_off && d->id_len ? RP_OK : RP_ERR_NOMEM;
 }
 
-rp_status rp__dedup_verify(rp_dedup *d, const rp_cand *cand, size_t n, rp_edge **edges,
-                           size_t *n_edges)
+/* The sets of the pairs' documents, read again and written to the sets
+ * files (*out, closed by close_sets). */
+static rp_status prepare_sets(rp_dedup *d, const rp_cand *cand, size_t n, rp_set_writer **out)
 {
-    *edges = NULL;
-    *n_edges = 0;
+    *out = NULL;
     if (!d->exact_done) {
         rp__msg(d->err, "pairs are verified after the candidates are found");
         return RP_ERR_USAGE;
     }
     rp_status st = number_slots(d, cand, n);
     if (st != RP_OK || n == 0) return st;
-
-    unsigned threads = d->stats->threads ? d->stats->threads : 1;
     rp_set_writer *sets = calloc(1, sizeof(*sets));
     if (!sets) return RP_ERR_NOMEM;
     sets->d = d;
-    st = build_sets(d, sets);
-    /* The pairs' scores, on the run's threads, each over a range of pairs;
-     * then, in pair order, the ones at the threshold are kept. */
-    rp_scorer *sc = calloc(threads, sizeof(*sc));
-    float *score = malloc(n * 3 * sizeof(float));
-    if (st == RP_OK && (!sc || !score)) st = RP_ERR_NOMEM;
-    if (st == RP_OK) {
-        for (unsigned k = 0; k < threads; k++)
-            sc[k] = (rp_scorer){d, sets, cand, n * k / threads, n * (k + 1) / threads, score,
-                                RP_OK, ""};
-        rp__run_parallel(score_pairs, sc, sizeof(*sc), threads);
-        for (unsigned k = 0; k < threads && st == RP_OK; k++)
-            if ((st = sc[k].st) == RP_ERR_IO) rp__msg(d->err, "%s", sc[k].err);
-    }
-    size_t kept = 0;
-    for (size_t i = 0; st == RP_OK && i < n; i++) kept += score[3 * i] >= 0;
-    if (st == RP_OK && !(*edges = malloc((kept ? kept : 1) * sizeof(rp_edge)))) st = RP_ERR_NOMEM;
-    for (size_t i = 0; st == RP_OK && i < n; i++) {
-        const float *f = score + 3 * i;
-        if (f[0] >= 0) (*edges)[(*n_edges)++] = (rp_edge){cand[i].a, cand[i].b, f[0], f[1], f[2]};
-    }
-    free(sc);
-    free(score);
+    *out = sets;
+    return build_sets(d, sets);
+}
+
+static void close_sets(rp_set_writer *sets)
+{
+    if (!sets) return;
     for (unsigned k = 0; k < sets->n_files; k++)
         if (sets->file[k]) fclose(sets->file[k]);
     free(sets);
+}
+
+/* The n pairs' scores from their sets, on the run's threads, each over a
+ * range of pairs; appended in pair order to *edges when at the threshold. */
+static rp_status score(rp_dedup *d, rp_set_writer *sets, const rp_cand *cand, size_t n,
+                       float *scores, rp_edge **edges, size_t *n_edges, size_t *cap_edges)
+{
+    unsigned threads = d->stats->threads ? d->stats->threads : 1;
+    rp_scorer *sc = calloc(threads, sizeof(*sc));
+    if (!sc) return RP_ERR_NOMEM;
+    for (unsigned k = 0; k < threads; k++)
+        sc[k] = (rp_scorer){d, sets, cand, n * k / threads, n * (k + 1) / threads, scores, RP_OK, ""};
+    rp__run_parallel(score_pairs, sc, sizeof(*sc), threads);
+    rp_status st = RP_OK;
+    for (unsigned k = 0; k < threads && st == RP_OK; k++)
+        if ((st = sc[k].st) == RP_ERR_IO) rp__msg(d->err, "%s", sc[k].err);
+    free(sc);
+    size_t kept = 0;
+    for (size_t i = 0; st == RP_OK && i < n; i++) kept += scores[3 * i] >= 0;
+    if (st == RP_OK && rp__grow((void **)edges, cap_edges, *n_edges + kept + 1, sizeof(rp_edge)))
+        st = RP_ERR_NOMEM;
+    for (size_t i = 0; st == RP_OK && i < n; i++) {
+        const float *f = scores + 3 * i;
+        if (f[0] >= 0) (*edges)[(*n_edges)++] = (rp_edge){cand[i].a, cand[i].b, f[0], f[1], f[2]};
+    }
+    return st;
+}
+
+rp_status rp__dedup_verify(rp_dedup *d, const rp_cand *cand, size_t n, rp_edge **edges,
+                           size_t *n_edges)
+{
+    *edges = NULL;
+    *n_edges = 0;
+    rp_set_writer *sets;
+    rp_status st = prepare_sets(d, cand, n, &sets);
+    size_t cap = 0;
+    float *scores = st == RP_OK && n ? malloc(n * 3 * sizeof(float)) : NULL;
+    if (st == RP_OK && n && !scores) st = RP_ERR_NOMEM;
+    if (st == RP_OK && n) st = score(d, sets, cand, n, scores, edges, n_edges, &cap);
+    d->stats->verified_pairs += n;
+    free(scores);
+    close_sets(sets);
+    return st;
+}
+
+/* Pairs scored at a time by rp__dedup_verify_connecting: a 64th of them,
+ * between 256 and 65536: enough to keep the threads busy (a batch starts
+ * them), few enough that the unions of one batch spare the next most of
+ * its pairs. */
+#define CONNECT_BATCH_MIN 256
+#define CONNECT_BATCH_MAX (1 << 16)
+
+rp_status rp__dedup_verify_connecting(rp_dedup *d, const rp_cand *cand, size_t n, rp_edge **edges,
+                                      size_t *n_edges)
+{
+    *edges = NULL;
+    *n_edges = 0;
+    rp_set_writer *sets;
+    rp_status st = prepare_sets(d, cand, n, &sets);
+    rp_uf uf = {0};
+    size_t cap = 0, batch = n / 64;
+    if (batch < CONNECT_BATCH_MIN) batch = CONNECT_BATCH_MIN;
+    if (batch > CONNECT_BATCH_MAX) batch = CONNECT_BATCH_MAX;
+    rp_cand *todo = NULL;
+    float *scores = NULL;
+    if (st == RP_OK && n &&
+        (rp__uf_init(&uf, d->n_rec) || !(todo = malloc(batch * sizeof(rp_cand))) ||
+         !(scores = malloc(batch * 3 * sizeof(float)))))
+        st = RP_ERR_NOMEM;
+    for (size_t from = 0; st == RP_OK && from < n; from += batch) {
+        size_t to = from + batch < n ? from + batch : n, m = 0;
+        for (size_t i = from; i < to; i++) /* a pair already joined needs no score */
+            if (rp__uf_find(&uf, (uint32_t)cand[i].a) != rp__uf_find(&uf, (uint32_t)cand[i].b))
+                todo[m++] = cand[i];
+        size_t before = *n_edges;
+        if (m) st = score(d, sets, todo, m, scores, edges, n_edges, &cap);
+        for (size_t e = before; st == RP_OK && e < *n_edges; e++)
+            rp__uf_union(&uf, (uint32_t)(*edges)[e].a, (uint32_t)(*edges)[e].b);
+        d->stats->verified_pairs += m;
+    }
+    rp__uf_free(&uf);
+    free(todo);
+    free(scores);
+    close_sets(sets);
     return st;
 }
 
@@ -692,7 +758,9 @@ rp_status rp__dedup_run(rp_dedup *d)
     t = rp__seconds();
     rp_edge *edges = NULL;
     size_t n_edges = 0;
-    if (st == RP_OK) st = rp__dedup_verify(d, cand, n, &edges, &n_edges);
+    if (st == RP_OK)
+        st = d->p->connect_only ? rp__dedup_verify_connecting(d, cand, n, &edges, &n_edges)
+                                : rp__dedup_verify(d, cand, n, &edges, &n_edges);
     free(cand);
     if (st == RP_OK) st = rp__dedup_cluster(d, edges, n_edges);
     else free(edges);

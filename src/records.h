@@ -43,8 +43,8 @@ typedef struct {
     float sim;
 } rp_story_edge;
 
-/* Sorts candidates by (a, b) and removes repeats; returns the new count, or
- * SIZE_MAX when out of memory. */
+/* Sorts candidates by (a, b) and removes repeats, in place (no memory
+ * beyond the list's own); returns the new count. */
 size_t rp__cands_sort_unique(rp_cand *v, size_t n);
 /* Appends (a, b) to a growable list; 0, or -1 when out of memory. */
 int rp__cands_push(rp_cand **v, size_t *n, size_t *cap, rp_docno a, rp_docno b);

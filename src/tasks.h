@@ -44,6 +44,11 @@ rp_status rp__dedup_band_candidates(rp_dedup *d, uint64_t key_lo, uint64_t key_h
  * pairs' documents for the results, replacing those of an earlier call. */
 rp_status rp__dedup_verify(rp_dedup *d, const rp_cand *cand, size_t n, rp_edge **edges,
                            size_t *n_edges);
+/* The same, scoring only the pairs (in batches, in order) whose documents
+ * the edges found so far have not joined: every cluster's documents are
+ * joined by the edges it returns, a spanning subset of all. */
+rp_status rp__dedup_verify_connecting(rp_dedup *d, const rp_cand *cand, size_t n, rp_edge **edges,
+                                      size_t *n_edges);
 /* Unions the edges in order (taking them: freed with d) into clusters
  * whose roots are their earliest documents; counts kept and removed. */
 rp_status rp__dedup_cluster(rp_dedup *d, rp_edge *edges, size_t n);

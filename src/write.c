@@ -156,7 +156,7 @@ int rp_write_stats_json(FILE *f, const char *command, const rp_stats *s, const r
         }
     bad |= fprintf(f,
                    "}, \"bytes\": %llu, \"candidate_pairs\": %llu, \"similar_pairs\": %llu, "
-                   "\"clusters\": %llu, \"truncated_buckets\": %llu, \"bands\": %u, \"rows\": %u, "
+                   "\"clusters\": %llu, \"verified_pairs\": %llu, \"truncated_buckets\": %llu, \"bands\": %u, \"rows\": %u, "
                    "\"threshold\": %g, \"ngram\": %u, \"num_perm\": %u, \"aligned_pairs\": %llu, "
                    "\"passages\": %llu, \"fingerprints\": %llu, \"common_fingerprints\": %llu, "
                    "\"boilerplate_fingerprints\": %llu, \"boilerplate_spans\": %llu, "
@@ -168,7 +168,7 @@ int rp_write_stats_json(FILE *f, const char *command, const rp_stats *s, const r
                    "\"align\": %.6f}}\n",
                    (unsigned long long)s->bytes, (unsigned long long)s->candidate_pairs,
                    (unsigned long long)s->similar_pairs, (unsigned long long)s->clusters,
-                   (unsigned long long)s->truncated_buckets, s->bands, s->rows, p->threshold,
+                   (unsigned long long)s->verified_pairs, (unsigned long long)s->truncated_buckets, s->bands, s->rows, p->threshold,
                    p->ngram, p->num_perm, (unsigned long long)s->aligned_pairs,
                    (unsigned long long)s->passages, (unsigned long long)s->fingerprints,
                    (unsigned long long)s->common_fingerprints,

@@ -44,9 +44,9 @@ static size_t write_corpus(const char *path, size_t n_docs)
         char *t = texts[d];
         if (d > 10 && rnd() % 4 == 0) { /* a copy of an earlier one, maybe edited */
             memcpy(t, texts[rnd() % d], sizeof(*texts));
-            if (rnd() % 2) {
-                size_t at = strlen(t) / 2;
-                memcpy(t + at, "edited", 6);
+            if (rnd() % 2) { /* a word or two overwritten somewhere */
+                size_t len = strlen(t), at = (size_t)(rnd() % (len - 8));
+                memcpy(t + at, rnd() % 2 ? "edited" : "change", 6);
             }
         } else {
             size_t len = 0, n = 40 + rnd() % 40;
@@ -195,10 +195,65 @@ static void test_sign_ranges_are_the_whole_runs(void **state)
     remove(path);
 }
 
+typedef struct {
+    uint64_t sum, n;
+} cluster_digest;
+
+static int digest_cluster(void *user, const rp_cluster *c)
+{
+    cluster_digest *g = user;
+    for (size_t m = 0; m < c->n_members; m++) {
+        uint64_t h = 1469598103934665603ULL;
+        for (size_t k = 0; k < c->members[m].len; k++)
+            h = (h ^ (uint8_t)c->members[m].str[k]) * 1099511628211ULL;
+        g->sum = g->sum * 31 + (h ^ c->cluster);
+    }
+    g->n++;
+    return 0;
+}
+
+/* Scoring only the pairs that join clusters keeps every cluster and every
+ * kept document, and scores fewer pairs where copies abound. */
+static void test_connect_only_keeps_the_clusters(void **state)
+{
+    (void)state;
+    char path[] = "test_passes_connect.jsonl";
+    write_corpus(path, 4000);
+    cluster_digest g[2] = {{0, 0}, {0, 0}};
+    rp_stats st[2];
+    uint8_t *kept[2];
+    for (int mode = 0; mode < 2; mode++) {
+        rp_params p;
+        rp_params_init(&p);
+        p.skip_bad = 1;
+        p.threshold = 0.5;
+        p.connect_only = mode;
+        rp_engine *e = run_engine(&p, path);
+        assert_int_equal(rp_engine_foreach_cluster(e, digest_cluster, &g[mode]), RP_OK);
+        rp_engine_stats(e, &st[mode]);
+        kept[mode] = malloc(st[mode].read);
+        for (uint64_t r = 0; r < st[mode].read; r++) kept[mode][r] = (uint8_t)rp_engine_is_kept(e, r);
+        rp_engine_free(e);
+    }
+    assert_true(g[0].n > 50);
+    assert_true(g[0].n == g[1].n && g[0].sum == g[1].sum);
+    assert_int_equal(st[0].read, st[1].read);
+    assert_memory_equal(kept[0], kept[1], st[0].read);
+    assert_true(st[0].kept == st[1].kept && st[0].clusters == st[1].clusters);
+    assert_int_equal(st[0].verified_pairs, st[0].candidate_pairs);
+    print_message("connect_only scored %llu of %llu candidates (%llu similar of all)\n",
+                  (unsigned long long)st[1].verified_pairs, (unsigned long long)st[1].candidate_pairs,
+                  (unsigned long long)st[0].similar_pairs);
+    assert_true(st[1].verified_pairs < st[1].candidate_pairs);
+    free(kept[0]), free(kept[1]);
+    remove(path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_sign_ranges_are_the_whole_runs),
+        cmocka_unit_test(test_connect_only_keeps_the_clusters),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

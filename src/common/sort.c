@@ -148,8 +148,8 @@ size_t rp__cands_sort_unique(rp_cand *v, size_t n)
     }
     uint64_t *packed = (uint64_t *)v;
     for (size_t i = 0; i < n; i++) packed[i] = v[i].a << 32 | v[i].b;
-    size_t w = rp__sort_unique_u64(packed, n, NULL);
-    if (w == SIZE_MAX) return SIZE_MAX; /* v is left packed: the caller gives up */
+    /* the list's second half, free once it is packed, is the sort's scratch */
+    size_t w = rp__sort_unique_u64(packed, n, packed + n);
     for (size_t i = w; i-- > 0;) {
         uint64_t x = packed[i];
         v[i] = (rp_cand){x >> 32, (uint32_t)x};
