@@ -160,9 +160,21 @@ static int densify(uint64_t *sig, unsigned num_perm, uint64_t seed)
                 continue;
             }
         }
-        for (uint64_t attempt = 1;; attempt++) {
-            uint32_t j = rt && attempt <= SEQ_LEN ? rt->seq[(size_t)k * SEQ_LEN + attempt - 1]
-                                                  : probe(k, attempt, num_perm, seed);
+        uint64_t attempt = 1;
+        if (rt) { /* the first filled bin among the table's probes, without a
+                     branch a probe: which probe ends the search is a coin toss
+                     the processor would mispredict on nearly every bin */
+            const uint16_t *seq = rt->seq + (size_t)k * SEQ_LEN;
+            uint32_t hits = 0;
+            for (unsigned a = 0; a < SEQ_LEN; a++) hits |= (uint32_t)f[seq[a]] << a;
+            if (hits) {
+                sig[k] = sig[seq[__builtin_ctz(hits)]];
+                continue;
+            }
+            attempt = SEQ_LEN + 1;
+        }
+        for (;; attempt++) {
+            uint32_t j = probe(k, attempt, num_perm, seed);
             if (f[j]) {
                 sig[k] = sig[j];
                 break;
