@@ -76,31 +76,44 @@ static rp_signature *alloc_signature(uint32_t num_perm, uint32_t bands)
     return sig;
 }
 
+/* A text's words as both values see them: their own hashes (lit) and,
+ * with spin, their spin keys (keys; lit without). The spinner is made the
+ * first time one is asked for; whether to spin is the caller's, not the
+ * spinner's being there (one signer makes signatures and fingerprints of
+ * other spin settings). A text of no words is RP_ERR_EMPTY. */
+static rp_status words_of(rp_signer *s, int spin, const char *text, size_t len,
+                          const uint64_t **lit, const uint64_t **keys, const rp_span **sp,
+                          size_t *n)
+{
+    if (spin && !s->spin && !(s->spin = rp_spinner_create())) {
+        rp__msg(s->err, "out of memory");
+        return RP_ERR_NOMEM;
+    }
+    rp_status st = rp_tokenize(s->tok, text, len, lit, sp, n);
+    if (st != RP_OK) {
+        rp__msg(s->err, "%s", rp_tokenizer_error(s->tok));
+        return st;
+    }
+    if (*n == 0) {
+        rp__msg(s->err, "the text has no words");
+        return RP_ERR_EMPTY;
+    }
+    *keys = *lit;
+    if (spin && (st = rp_spin(s->spin, s->tok, *lit, *n, keys)) != RP_OK)
+        rp__msg(s->err, "%s", rp_spinner_error(s->spin));
+    return st;
+}
+
 rp_status rp_sign(rp_signer *s, const char *text, size_t len, rp_signature **out)
 {
     *out = NULL;
     rp_status st = rp__params_check_version(&s->p, s->err);
     if (st == RP_OK) st = rp__lsh_params(&s->p, &s->bands, &s->rows, s->err);
     if (st != RP_OK) return st;
-    if (s->p.spin && !s->spin && !(s->spin = rp_spinner_create())) {
-        rp__msg(s->err, "out of memory");
-        return RP_ERR_NOMEM;
-    }
-    const uint64_t *h;
+    const uint64_t *lit, *h;
     const rp_span *sp;
     size_t n;
-    if ((st = rp_tokenize(s->tok, text, len, &h, &sp, &n)) != RP_OK) {
-        rp__msg(s->err, "%s", rp_tokenizer_error(s->tok));
-        return st;
-    }
-    if (n == 0) {
-        rp__msg(s->err, "the text has no words");
-        return RP_ERR_EMPTY;
-    }
-    if (s->spin && (st = rp_spin(s->spin, s->tok, h, n, &h)) != RP_OK) {
-        rp__msg(s->err, "%s", rp_spinner_error(s->spin));
-        return st;
-    }
+    if ((st = words_of(s, s->p.spin, text, len, &lit, &h, &sp, &n)) != RP_OK) return st;
     rp_signature *sig = alloc_signature(s->p.num_perm, s->bands);
     if (!sig || rp__sign_tokens(h, n, s->p.ngram, s->p.num_perm, s->p.seed, sig->minhash)) {
         free(sig);
@@ -270,26 +283,10 @@ rp_status rp_fingerprint(rp_signer *s, const char *text, size_t len, rp_fingerpr
     }
     if (st != RP_OK) return st;
     if (p.rewrites) p.spin = 1; /* as a run: rewritten sentences compare by spin keys */
-    if (p.spin && !s->spin && !(s->spin = rp_spinner_create())) {
-        rp__msg(s->err, "out of memory");
-        return RP_ERR_NOMEM;
-    }
     const uint64_t *lit, *keys;
     const rp_span *sp;
     size_t n;
-    if ((st = rp_tokenize(s->tok, text, len, &lit, &sp, &n)) != RP_OK) {
-        rp__msg(s->err, "%s", rp_tokenizer_error(s->tok));
-        return st;
-    }
-    if (n == 0) {
-        rp__msg(s->err, "the text has no words");
-        return RP_ERR_EMPTY;
-    }
-    keys = lit;
-    if (p.spin && (st = rp_spin(s->spin, s->tok, lit, n, &keys)) != RP_OK) {
-        rp__msg(s->err, "%s", rp_spinner_error(s->spin));
-        return st;
-    }
+    if ((st = words_of(s, p.spin, text, len, &lit, &keys, &sp, &n)) != RP_OK) return st;
     rp_fp_scratch ws = {0};
     size_t m = rp__passage_fingerprints(&p, text, len, sp, keys, p.spin ? lit : NULL, n, &ws);
     rp_fingerprints *f = m == SIZE_MAX ? NULL : alloc_fingerprints(m);

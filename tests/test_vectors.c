@@ -305,6 +305,24 @@ static void test_fingerprints(void **state)
     fingerprints_are_the_runs(p);
     p.rewrites = 1;
     fingerprints_are_the_runs(p);
+
+    /* rewrites spin the fingerprints' words, not the same signer's later
+     * signatures (spin off): the spinner it made does not switch them on */
+    rp_signer *both = rp_signer_create(&p), *plain = rp_signer_create(&p);
+    rp_signature *after, *fresh;
+    assert_int_equal(rp_fingerprint(both, text, sizeof(text) - 1, &f), RP_OK);
+    assert_int_equal(rp_sign(both, text, sizeof(text) - 1, &after), RP_OK);
+    assert_int_equal(rp_sign(plain, text, sizeof(text) - 1, &fresh), RP_OK);
+    size_t na = rp_signature_encode(after, NULL, 0), nf = rp_signature_encode(fresh, NULL, 0);
+    uint8_t *ea = malloc(na), *ef = malloc(nf);
+    rp_signature_encode(after, ea, na);
+    rp_signature_encode(fresh, ef, nf);
+    assert_int_equal(na, nf);
+    assert_memory_equal(ea, ef, na);
+    free(ea), free(ef);
+    rp_signature_free(after), rp_signature_free(fresh);
+    rp_fingerprints_free(f);
+    rp_signer_free(both), rp_signer_free(plain);
 }
 
 static void test_version(void **state)
