@@ -1574,8 +1574,7 @@ rp_status rp__align_task_candidates(rp_align_task *ru, rp_cand **out, size_t *n)
     rp_status st = find_candidates(ru);
     free_index(ru);
     /* the search's packed pairs (a << 32 | b, sorted) become declared ones
-     * in place: the list grows to 16 bytes a pair and is unpacked from its
-     * end, so no pair is overwritten before it is read */
+     * in place: the list grows to 16 bytes a pair and is unpacked */
     size_t m = ru->n_cand;
     uint64_t *v = ru->cand;
     ru->cand = NULL;
@@ -1590,10 +1589,7 @@ rp_status rp__align_task_candidates(rp_align_task *ru, rp_cand **out, size_t *n)
         return st;
     }
     rp_cand *c = (rp_cand *)v;
-    for (size_t k = m; k-- > 0;) {
-        uint64_t x = v[k];
-        c[k] = (rp_cand){x >> 32, (uint32_t)x};
-    }
+    rp__cands_unpack(c, m);
     *out = c;
     *n = m;
     return RP_OK;

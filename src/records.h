@@ -46,6 +46,9 @@ typedef struct {
 /* Sorts candidates by (a, b) and removes repeats, in place (no memory
  * beyond the list's own); returns the new count. */
 size_t rp__cands_sort_unique(rp_cand *v, size_t n);
+/* Unpacks n pairs that lie packed (a << 32 | b, 8 bytes each) at the start
+ * of v, which holds n rp_cand, into v itself. */
+void rp__cands_unpack(rp_cand *v, size_t n);
 /* Appends (a, b) to a growable list; 0, or -1 when out of memory. */
 int rp__cands_push(rp_cand **v, size_t *n, size_t *cap, rp_docno a, rp_docno b);
 

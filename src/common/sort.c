@@ -132,6 +132,17 @@ static int cmp_cand(const void *x, const void *y)
     return p->b < q->b ? -1 : p->b > q->b;
 }
 
+void rp__cands_unpack(rp_cand *v, size_t n)
+{
+    /* from the end: pair i's 16 bytes overwrite packed values i * 2 and
+     * i * 2 + 1, both at or past i, so already read */
+    const uint64_t *packed = (const uint64_t *)v;
+    for (size_t i = n; i-- > 0;) {
+        uint64_t x = packed[i];
+        v[i] = (rp_cand){x >> 32, (uint32_t)x};
+    }
+}
+
 /* Numbers below 2^32 (every run on one machine) sort as one 64-bit value,
  * a << 32 | b, by radix, packed into the first half of the list itself and
  * unpacked from the end; larger ones by comparison. */
@@ -150,9 +161,6 @@ size_t rp__cands_sort_unique(rp_cand *v, size_t n)
     for (size_t i = 0; i < n; i++) packed[i] = v[i].a << 32 | v[i].b;
     /* the list's second half, free once it is packed, is the sort's scratch */
     size_t w = rp__sort_unique_u64(packed, n, packed + n);
-    for (size_t i = w; i-- > 0;) {
-        uint64_t x = packed[i];
-        v[i] = (rp_cand){x >> 32, (uint32_t)x};
-    }
+    rp__cands_unpack(v, w);
     return w;
 }
