@@ -12,7 +12,6 @@
 
 struct rp_engine {
     rp_corpus corpus;           /* the inputs and the parameters */
-    rp_task task;
     rp_dedup *dedup;            /* the task's state: one of three */
     rp_align_task *reuse;
     rp_stories *stories;
@@ -52,11 +51,11 @@ rp_engine *rp_engine_create(const rp_params *params)
 {
     rp_engine *e = calloc(1, sizeof(*e));
     if (!e) return NULL;
-    e->task = params->task;
+    rp_task task = params->task;
     if (rp__corpus_init(&e->corpus, params, e->err) ||
-        (e->task == RP_TASK_DEDUP && !(e->dedup = rp__dedup_create(&e->corpus, &e->stats, e->err))) ||
-        (e->task == RP_TASK_ALIGN && !(e->reuse = rp__align_task_create())) ||
-        (e->task == RP_TASK_STORIES && !(e->stories = rp__stories_create()))) {
+        (task == RP_TASK_DEDUP && !(e->dedup = rp__dedup_create(&e->corpus, &e->stats, e->err))) ||
+        (task == RP_TASK_ALIGN && !(e->reuse = rp__align_task_create())) ||
+        (task == RP_TASK_STORIES && !(e->stories = rp__stories_create()))) {
         rp_engine_free(e);
         return NULL;
     }
@@ -116,10 +115,11 @@ rp_status rp_engine_run(rp_engine *e)
     if (st != RP_OK) return st;
     /* stories' terms are spin keys, with the function words left out, and
      * rewritten sentences compare by them */
-    int spin = e->corpus.p.spin || e->task == RP_TASK_STORIES ||
-               (e->task == RP_TASK_ALIGN && e->corpus.p.rewrites);
+    rp_task task = e->corpus.p.task;
+    int spin = e->corpus.p.spin || task == RP_TASK_STORIES ||
+               (task == RP_TASK_ALIGN && e->corpus.p.rewrites);
     if (spin && (st = rp__corpus_spin(&e->corpus, e->err)) != RP_OK) return st;
-    switch (e->task) {
+    switch (task) {
     case RP_TASK_ALIGN: return rp__align_task_run(e->reuse, &e->corpus, &e->stats, e->err);
     case RP_TASK_STORIES: return rp__stories_run(e->stories, &e->corpus, &e->stats, e->err);
     default: return rp__dedup_run(e->dedup);
