@@ -24,11 +24,15 @@ typedef struct {
     int quiet;
     int progress;            /* -1 auto */
     uint64_t listed;         /* results the command wrote (pairs) */
+    const char *from;        /* report: --from ALIGN.jsonl */
+    int texts;               /* report: --texts (the inputs are the texts) */
+    size_t max_pairs;        /* report: --max-pairs */
+    const char *title;       /* report: --title */
 } cli_opts;
 
 /* The commands, as options.c's table knows them: a command's bit says
  * which options it takes. */
-enum { CLI_DEDUP = 1, CLI_PAIRS = 2, CLI_ALIGN = 4, CLI_STORIES = 8 };
+enum { CLI_DEDUP = 1, CLI_PAIRS = 2, CLI_ALIGN = 4, CLI_STORIES = 8, CLI_REPORT = 16 };
 typedef struct {
     const char *name;
     unsigned mask;
@@ -57,7 +61,7 @@ int cli_run_engine(cli_opts *o, rp_engine **engine);
 int cli_exit_code(rp_status st);
 
 /* Prints the accounting summary to stderr and writes --stats if asked. */
-int cli_report(const cli_opts *o, const char *command, rp_engine *engine);
+int cli_summary(const cli_opts *o, const char *command, rp_engine *engine);
 
 /* Output files are written to a temporary name and renamed when complete, so
  * a failed run never leaves a file that looks whole. */
@@ -89,5 +93,6 @@ int cli_dedup(int argc, char **argv);
 int cli_pairs(int argc, char **argv);
 int cli_align(int argc, char **argv);
 int cli_stories(int argc, char **argv);
+int cli_report_html(int argc, char **argv);
 
 #endif

@@ -53,7 +53,7 @@ int cli_align(int argc, char **argv)
     }
     align_output ao = {e, &o, human};
     rc = cli_write_output(o.output, write_alignments, &ao, "the alignments", e);
-    if (rc == EXIT_OK) rc = cli_report(&o, "align", e);
+    if (rc == EXIT_OK) rc = cli_summary(&o, "align", e);
     rp_engine_free(e);
     free(o.inputs);
     return rc;

@@ -60,7 +60,7 @@ int cli_dedup(int argc, char **argv)
         goto done;
     }
     if (o.clusters && (rc = cli_out_commit(&clusters) ? EXIT_IO : EXIT_OK) != EXIT_OK) goto done;
-    rc = cli_report(&o, "dedup", e);
+    rc = cli_summary(&o, "dedup", e);
 done:
     if (clusters.fp) cli_out_abort(&clusters);
     rp_engine_free(e);

@@ -60,7 +60,7 @@ int cli_pairs(int argc, char **argv)
         o.listed = pw.n;
         if (rc != EXIT_OK) goto done;
     }
-    rc = cli_report(&o, "pairs", e);
+    rc = cli_summary(&o, "pairs", e);
 done:
     rp_engine_free(e);
     free(o.inputs);

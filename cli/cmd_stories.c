@@ -68,7 +68,7 @@ int cli_stories(int argc, char **argv)
         rc = cli_write_output(o.output, write_stories, &w, "the stories", e);
         o.listed = w.n;
     }
-    if (rc == EXIT_OK) rc = cli_report(&o, "stories", e);
+    if (rc == EXIT_OK) rc = cli_summary(&o, "stories", e);
 done:
     rp_engine_free(e);
     free(o.inputs);

@@ -153,7 +153,7 @@ static const char *joined_note(const rp_stats *s, char *buf, size_t cap)
     return buf;
 }
 
-int cli_report(const cli_opts *o, const char *command, rp_engine *e)
+int cli_summary(const cli_opts *o, const char *command, rp_engine *e)
 {
     rp_stats s;
     char note[96];
@@ -307,6 +307,11 @@ int cli_out_open(cli_out *out, const char *path)
     memcpy(out->final_path, path, n + 1);
     snprintf(out->tmp_path, n + 16, "%s.tmp-XXXXXX", path);
     int fd = mkstemp(out->tmp_path);
+    /* mkstemp makes 0600; the output gets what any new file would (0666
+     * less the umask), or a report would open only for its writer */
+    mode_t mask = umask(0);
+    umask(mask);
+    if (fd >= 0) (void)fchmod(fd, 0666 & ~mask);
     if (fd < 0 || !(out->fp = fdopen(fd, "wb"))) {
         fprintf(stderr, "reprint: %s: cannot create: %s\n", path, strerror(errno));
         if (fd >= 0) close(fd);

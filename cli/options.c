@@ -56,8 +56,10 @@ typedef struct {
 
 #define P(field) offsetof(cli_opts, params.field)
 #define O(field) offsetof(cli_opts, field)
-#define ALL (CLI_DEDUP | CLI_PAIRS | CLI_ALIGN | CLI_STORIES)
+#define ALL (CLI_DEDUP | CLI_PAIRS | CLI_ALIGN | CLI_STORIES | CLI_REPORT)
 #define MINHASH (CLI_DEDUP | CLI_PAIRS)
+#define ALIGNS (CLI_ALIGN | CLI_REPORT) /* a report runs align */
+#define VIEWS (ALL & ~CLI_REPORT)          /* commands with a JSONL and a readable view */
 
 static const opt_choice measures[] = {{"jaccard", RP_MEASURE_JACCARD},
                                       {"containment", RP_MEASURE_CONTAINMENT},
@@ -86,10 +88,21 @@ static const cli_option options[] = {
     {CLI_DEDUP, "", 0, "clusters", "FILE", OPT_STRING, O(clusters), 0, 0, 0, 0, NULL,
      "one JSONL line per cluster of 2 or more documents:\n"
      "{\"cluster\": N, \"representative\": ID, \"members\": [ID...]}"},
-    {CLI_STORIES, "", 0, "similarity", "X", OPT_DOUBLE, P(story_threshold), 0, 1, 1, 0, NULL,
+    {CLI_STORIES | CLI_REPORT, "", 0, "similarity", "X", OPT_DOUBLE, P(story_threshold), 0, 1, 1, 0, NULL,
      "cosine of two documents, and of two stories, to\njoin them (default 0.3)"},
     {CLI_STORIES, "", 0, "max-bucket", "N", OPT_COUNT, P(max_bucket), 2, 1000000, 0, 0, NULL,
      "documents sharing a key term beyond N are chained,\nnot all paired (default 256)"},
+    {CLI_REPORT, "", 0, "from", "FILE", OPT_STRING, O(from), 0, 0, 0, 0, NULL,
+     "the pairs from a saved 'reprint align' output instead\n"
+     "of aligning; INPUT... are then the texts it was made\n"
+     "of (the same inputs and input options)"},
+    {CLI_REPORT, "", 0, "texts", NULL, OPT_FLAG, O(texts), 0, 0, 0, 1, NULL,
+     "with --from: the INPUTs that follow are the texts\n(a reminder; they always are)"},
+    {CLI_REPORT, "", 0, "max-pairs", "N", OPT_COUNT, O(max_pairs), 1, 1000000, 0, 0, NULL,
+     "show the N pairs with the highest coverage; the rest\n"
+     "are counted on the page and on stderr (default 2000)"},
+    {CLI_REPORT, "", 0, "title", "T", OPT_STRING, O(title), 0, 0, 0, 0, NULL,
+     "the page's title (default: reprint report)"},
 
     {MINHASH, G_MATCH, 't', "threshold", "X", OPT_DOUBLE, P(threshold), 0, 1, 1, 0, NULL,
      "similarity of a reported pair (default 0.7)"},
@@ -110,44 +123,44 @@ static const cli_option options[] = {
     {MINHASH, G_MATCH, 0, "max-bucket", "N", OPT_COUNT, P(max_bucket), 2, 1000000, 0, 0, NULL,
      "LSH buckets larger than N are chained (default 256)"},
 
-    {CLI_ALIGN, G_ALIGN, 0, "min-words", "N", OPT_UINT, P(min_words), 2, 100000, 0, 0, NULL,
+    {ALIGNS, G_ALIGN, 0, "min-words", "N", OPT_UINT, P(min_words), 2, 100000, 0, 0, NULL,
      "shortest passage, in matching words (default 10);\n"
      "every shared run of N identical words is found"},
-    {CLI_ALIGN, G_ALIGN, 0, "max-gap", "N", OPT_UINT, P(max_gap), 0, 1000, 0, 0, NULL,
+    {ALIGNS, G_ALIGN, 0, "max-gap", "N", OPT_UINT, P(max_gap), 0, 1000, 0, 0, NULL,
      "differing words bridged inside a passage, in each\ntext (default 8)"},
-    {CLI_ALIGN, G_ALIGN, 0, "min-identity", "X", OPT_DOUBLE, P(min_identity), 0, 1, 0, 0, NULL,
+    {ALIGNS, G_ALIGN, 0, "min-identity", "X", OPT_DOUBLE, P(min_identity), 0, 1, 0, 0, NULL,
      "share of matching words a passage needs (default 0.6)"},
-    {CLI_ALIGN, G_ALIGN, 0, "max-insert", "N", OPT_UINT, P(max_insert), 0, 1000, 0, 0, NULL,
+    {ALIGNS, G_ALIGN, 0, "max-insert", "N", OPT_UINT, P(max_insert), 0, 1000, 0, 0, NULL,
      "words inserted into or dropped from one text that\n"
      "still leave one passage (a teaser, an ad, a dropped\n"
      "sentence), the other differing by at most --max-gap\n(default 40)"},
-    {CLI_ALIGN, G_ALIGN, 0, "rewrites", NULL, OPT_FLAG, P(rewrites), 0, 0, 0, 1, NULL,
+    {ALIGNS, G_ALIGN, 0, "rewrites", NULL, OPT_FLAG, P(rewrites), 0, 0, 0, 1, NULL,
      "also find rewritten passages: paraphrased, reordered,\n"
      "heavily edited (30-50% of the words changed) or\n"
      "condensed into a summary, by aligning sentences on\n"
      "their content words (implies --spin). Costs\n"
      "sentence keys beside the fingerprints: on the 1 GB\n"
      "bench corpus 2.5 times --spin's time and memory"},
-    {CLI_ALIGN, G_ALIGN, 0, "max-df", "N", OPT_UINT, P(max_df), 2, 100000, 0, 0, NULL,
+    {ALIGNS, G_ALIGN, 0, "max-df", "N", OPT_UINT, P(max_df), 2, 100000, 0, 0, NULL,
      "text in more than N documents pairs each with the\n"
      "first of them only, where two such fingerprints\n"
      "agree; in documents without a site it is taken\nfor boilerplate (default 100)"},
-    {CLI_ALIGN, G_ALIGN, 'n', "ngram", "N", OPT_UINT, P(fingerprint_ngram), 1, 64, 0, 0, NULL,
+    {ALIGNS, G_ALIGN, 'n', "ngram", "N", OPT_UINT, P(fingerprint_ngram), 1, 64, 0, 0, NULL,
      "words per fingerprint n-gram (default 6)"},
-    {CLI_ALIGN, G_ALIGN, 0, "seed", "N", OPT_U64, P(seed), 0, 0, 0, 0, NULL, "hash seed (default 0)"},
-    {CLI_ALIGN, G_ALIGN, 0, "date-field", "F", OPT_STRING, P(date_field), 0, 0, 0, 0, NULL,
+    {ALIGNS, G_ALIGN, 0, "seed", "N", OPT_U64, P(seed), 0, 0, 0, 0, NULL, "hash seed (default 0)"},
+    {ALIGNS, G_ALIGN, 0, "date-field", "F", OPT_STRING, P(date_field), 0, 0, 0, 0, NULL,
      "JSONL field with the date, the earlier of which\nnames the source (default date)"},
 
-    {CLI_ALIGN, G_BP, 0, "boilerplate", "M", OPT_CHOICE, P(boilerplate), 0, 0, 0, 0, boilerplates,
+    {ALIGNS, G_BP, 0, "boilerplate", "M", OPT_CHOICE, P(boilerplate), 0, 0, 0, 0, boilerplates,
      "hide (default): in no passage and not in coverage,\n"
      "and a pair sharing only it is not reported; show:\n"
      "reported, flagged \"boilerplate\": true, not counted;\noff: not looked for"},
-    {CLI_ALIGN, G_BP, 0, "site-field", "F", OPT_STRING, P(site_field), 0, 0, 0, 0, NULL,
+    {ALIGNS, G_BP, 0, "site-field", "F", OPT_STRING, P(site_field), 0, 0, 0, 0, NULL,
      "JSONL field naming a page's site (default site)"},
-    {CLI_ALIGN, G_BP, 0, "url-field", "F", OPT_STRING, P(url_field), 0, 0, 0, 0, NULL,
+    {ALIGNS, G_BP, 0, "url-field", "F", OPT_STRING, P(url_field), 0, 0, 0, 0, NULL,
      "JSONL field with its URL, whose host is the site\n"
      "when there is no site field (default url)"},
-    {CLI_ALIGN, G_BP, 0, "site-pages", "N", OPT_UINT, P(site_pages), 2, 100000, 0, 0, NULL,
+    {ALIGNS, G_BP, 0, "site-pages", "N", OPT_UINT, P(site_pages), 2, 100000, 0, 0, NULL,
      "text a site repeats on N of its own pages is its\n"
      "furniture; a wire story is reprinted once a site\n(default 3)"},
 
@@ -167,7 +180,7 @@ static const cli_option options[] = {
     {ALL, G_INPUT, 0, "tmp-dir", "DIR", OPT_STRING, P(tmp_dir), 0, 0, 0, 0, NULL,
      "temporary files (default $TMPDIR or /tmp)"},
 
-    {CLI_DEDUP | CLI_PAIRS | CLI_ALIGN, G_SPIN, 0, "spin", NULL, OPT_FLAG, P(spin), 0, 0, 0, 1, NULL,
+    {CLI_DEDUP | CLI_PAIRS | ALIGNS, G_SPIN, 0, "spin", NULL, OPT_FLAG, P(spin), 0, 0, 0, 1, NULL,
      "also match spun and lightly rewritten copies: content\n"
      "words compare by WordNet synonym class (after their\n"
      "base form) or Snowball stem, so \"said\"/\"stated\",\n"
@@ -181,9 +194,9 @@ static const cli_option options[] = {
      "spill to --tmp-dir and are searched in key ranges,\n"
      "with the same results (K, M, G; default none)"},
 
-    {ALL, G_OUT, 0, "json", NULL, OPT_FLAG, O(human), 0, 0, 0, 0, NULL,
+    {VIEWS, G_OUT, 0, "json", NULL, OPT_FLAG, O(human), 0, 0, 0, 0, NULL,
      "JSONL on stdout even on a terminal"},
-    {ALL, G_OUT, 0, "human", NULL, OPT_FLAG, O(human), 0, 0, 0, 1, NULL,
+    {VIEWS, G_OUT, 0, "human", NULL, OPT_FLAG, O(human), 0, 0, 0, 1, NULL,
      "the readable view even when piped"},
     {ALL, G_OUT, 0, "stats", "FILE", OPT_STRING, O(stats_file), 0, 0, 0, 0, NULL,
      "write the run's accounting as JSON"},
@@ -236,6 +249,16 @@ const cli_command cli_commands[] = {
      "that mentions two events does not chain them together. On a terminal each\n"
      "story also shows which members copy from which, and which copies were\n"
      "disguised (an alignment with --spin)."},
+    {"report", CLI_REPORT, "report", RP_MEASURE_CONTAINMENT,
+     "write one HTML page of the reuse, side by side",
+     "Aligns the inputs (with align's options) and groups their stories, and\n"
+     "writes one self-contained HTML file (-o, or stdout when it is not a\n"
+     "terminal) to open in a browser: the pairs ranked and filtered, each pair's\n"
+     "two texts side by side with every shared passage in its colour and the\n"
+     "changed, spun and rewritten words marked, each story's members with who\n"
+     "copies whom, and each document's sources. --from reads the pairs of a saved\n"
+     "'reprint align' output instead. The page needs no network and runs no\n"
+     "text as markup."},
     {NULL, 0, NULL, RP_MEASURE_JACCARD, NULL, NULL},
 };
 

@@ -4,6 +4,7 @@
  * JSONL writers write. The commands decide when; this file says what a
  * person sees. An HTML view would be its sibling.
  */
+#include "marks.h"
 #include "view.h"
 
 #include <stdlib.h>
@@ -218,40 +219,6 @@ static size_t visible(const char *s)
     return n;
 }
 
-/* Marks the words of each side that the other side lacks (LCS on hashes). */
-static int diff_words(const uint64_t *ha, size_t na, const uint64_t *hb, size_t nb, uint8_t *da,
-                      uint8_t *db)
-{
-    memset(da, 0, na);
-    memset(db, 0, nb);
-    /* a passage of thousands of words is shown without marks rather than
-     * with a table of hundreds of megabytes */
-    if ((double)(na + 1) * (double)(nb + 1) > 16e6) return 0;
-    size_t cells = (na + 1) * (nb + 1);
-    uint32_t *t = malloc(cells * sizeof(uint32_t));
-    if (!t) return -1;
-    for (size_t x = na + 1; x-- > 0;)
-        for (size_t y = nb + 1; y-- > 0;) {
-            uint32_t *c = &t[x * (nb + 1) + y];
-            if (x == na || y == nb) *c = 0;
-            else if (ha[x] == hb[y]) *c = t[(x + 1) * (nb + 1) + y + 1] + 1;
-            else {
-                uint32_t r = t[(x + 1) * (nb + 1) + y], d = t[x * (nb + 1) + y + 1];
-                *c = r > d ? r : d;
-            }
-        }
-    memset(da, 1, na);
-    memset(db, 1, nb);
-    size_t x = 0, y = 0;
-    while (x < na && y < nb) {
-        if (ha[x] == hb[y]) da[x++] = 0, db[y++] = 0;
-        else if (t[(x + 1) * (nb + 1) + y] >= t[x * (nb + 1) + y + 1]) x++;
-        else y++;
-    }
-    free(t);
-    return 0;
-}
-
 static void id_text(char *dst, size_t cap, const rp_id *id)
 {
     size_t n = id->len < cap - 1 ? id->len : cap - 1;
@@ -280,7 +247,7 @@ static int show_columns(view *v, const char *sa, size_t la, const char *sb, size
     if (rp_tokenize(v->tok, sb, lb, &h, &sp, &nb) != RP_OK) goto done;
     da = malloc(na + 1);
     db = malloc(nb + 1);
-    if (!da || !db || diff_words(ha, na, h, nb, da, db)) goto done;
+    if (!da || !db || marks_words(ha, NULL, na, h, NULL, nb, 0, da, db)) goto done;
     if (layout(v, sa, la, da, spa, na, &ca) || layout(v, sb, lb, db, sp, nb, &cb)) goto done;
     size_t rows = ca.n > cb.n ? ca.n : cb.n;
     for (size_t r = 0; r < rows; r++) {
