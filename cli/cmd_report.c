@@ -323,7 +323,16 @@ static int read_alignments(report *r, const char *path)
 static int by_size(const void *x, const void *y)
 {
     const rep_story *a = x, *b = y;
-    return a->n_members != b->n_members ? (a->n_members > b->n_members ? -1 : 1) : 0;
+    if (a->n_members != b->n_members) return a->n_members > b->n_members ? -1 : 1;
+    return a->story < b->story ? -1 : a->story > b->story;
+}
+
+/* Keeps the max_pairs largest stories (the page lists as many stories as
+ * pairs at most), largest first. */
+static void cut_stories(report *r)
+{
+    qsort(r->stories, r->n_stories, sizeof(rep_story), by_size);
+    while (r->n_stories > r->max_pairs) free(r->stories[--r->n_stories].json);
 }
 
 static int take_story(void *user, const rp_story *s)
@@ -331,7 +340,6 @@ static int take_story(void *user, const rp_story *s)
     gather *g = user;
     report *r = g->r;
     r->stories_total++;
-    if (r->n_stories >= r->max_pairs) return 0; /* counted, not shown */
     char *line = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&line, &len);
@@ -343,7 +351,8 @@ static int take_story(void *user, const rp_story *s)
         return g->rc = -1;
     }
     while (len && line[len - 1] == '\n') len--;
-    r->stories[r->n_stories++] = (rep_story){line, len, s->n_members};
+    r->stories[r->n_stories++] = (rep_story){line, len, s->n_members, s->story};
+    if (r->n_stories >= 2 * r->max_pairs) cut_stories(r);
     for (size_t m = 0; m < s->n_members; m++) {
         size_t kl;
         int oom = 0;
@@ -489,6 +498,12 @@ static rp_status write_page(void *ctx, FILE *out)
     return RP_ERR_IO;
 }
 
+static int cmp_story(const void *x, const void *y)
+{
+    uint64_t a = *(const uint64_t *)x, b = *(const uint64_t *)y;
+    return a < b ? -1 : a > b;
+}
+
 static int run_stories(report *r, cli_opts *o)
 {
     cli_opts so = *o;
@@ -509,7 +524,18 @@ static int run_stories(report *r, cli_opts *o)
         fprintf(stderr, "reprint: out of memory\n");
         return EXIT_IO;
     }
-    if (r->n_stories > 1) qsort(r->stories, r->n_stories, sizeof(rep_story), by_size);
+    cut_stories(r);
+    if (r->stories_total > r->n_stories) { /* members of a story not listed belong to none */
+        uint64_t *kept = malloc((r->n_stories + 1) * sizeof(uint64_t));
+        if (!kept) return EXIT_IO;
+        for (size_t i = 0; i < r->n_stories; i++) kept[i] = r->stories[i].story;
+        qsort(kept, r->n_stories, sizeof(uint64_t), cmp_story);
+        for (size_t i = 0; i < r->n_docs; i++)
+            if (r->docs[i].story &&
+                !bsearch(&r->docs[i].story, kept, r->n_stories, sizeof(uint64_t), cmp_story))
+                r->docs[i].story = 0;
+        free(kept);
+    }
     return EXIT_OK;
 }
 

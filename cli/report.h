@@ -46,6 +46,7 @@ typedef struct {
     char *json;                /* the library's JSONL line, without its newline */
     size_t json_len;
     size_t n_members;
+    uint64_t story;
 } rep_story;
 
 typedef struct {

@@ -160,11 +160,15 @@
     const s = svg('svg', { width: W, height: H + 30, viewBox: '0 0 ' + W + ' ' + (H + 30), role: 'img', 'aria-label': 'pairs by coverage' });
     bins.forEach((n, k) => {
       const h = Math.round((H - 14) * n / max);
-      const r = svg('rect', { class: 'hbar', x: k * bw + 2, y: H - h, width: bw - 4, height: Math.max(h, n ? 1 : 0) },
-        svg('title', null, n + ' pairs with coverage ' + k * 10 + '-' + (k + 1) * 10 + '%'));
-      r.addEventListener('click', () => onPick(k * 10));
-      s.append(r, svg('text', { x: k * bw + bw / 2, y: H - h - 3, 'text-anchor': 'middle' }, n ? String(n) : ''));
-      s.append(svg('text', { x: k * bw + bw / 2, y: H + 14, 'text-anchor': 'middle' }, k * 10 + '%'));
+      /* the whole column takes the click, an empty bin's too */
+      const g = svg('g', { class: 'hbin', 'data-bin': k },
+        svg('rect', { class: 'hhit', x: k * bw, y: 0, width: bw, height: H + 18 }),
+        svg('rect', { class: 'hbar', x: k * bw + 2, y: H - h, width: bw - 4, height: Math.max(h, n ? 1 : 0) }),
+        svg('text', { x: k * bw + bw / 2, y: H - h - 3, 'text-anchor': 'middle' }, n ? String(n) : ''),
+        svg('text', { x: k * bw + bw / 2, y: H + 14, 'text-anchor': 'middle' }, k * 10 + '%'),
+        svg('title', null, n + ' pairs with coverage ' + k * 10 + '-' + (k + 1) * 10 + '%: click to keep ' + k * 10 + '% and up'));
+      g.addEventListener('click', () => onPick(k * 10));
+      s.append(g);
     });
     s.append(svg('text', { x: W / 2, y: H + 28, 'text-anchor': 'middle' }, 'pairs by coverage (the larger of the two); click a bar to keep those above'));
     return s;
@@ -317,6 +321,10 @@
     for (const r of rows) r.classList.toggle('sel', +r.dataset.p === k);
   }
 
+  /* What ]/[ walk from a pair: the overview's list, filtered and sorted,
+   * when the pair is in it; else all pairs in output order. */
+  const walkList = (pr) => (current.includes(pr) ? current : pairs);
+
   function pairView(i) {
     const pr = pairs[i];
     const main = frame('');
@@ -325,13 +333,13 @@
       return;
     }
     const al = pr.al;
-    const pos = current.indexOf(pr);
-    const prev = pos > 0 ? current[pos - 1] : null, next = pos >= 0 && pos + 1 < current.length ? current[pos + 1] : null;
+    const list = walkList(pr), pos = list.indexOf(pr);
+    const prev = pos > 0 ? list[pos - 1] : null, next = pos + 1 < list.length ? list[pos + 1] : null;
     main.append(el('div', { class: 'pairhead' },
       link('#/', '← pairs'),
       prev ? link('#/pair/' + prev.i, '[ previous pair') : null,
       next ? link('#/pair/' + next.i, 'next pair ]') : null,
-      el('span', { class: 't', text: pos >= 0 ? 'pair ' + (pos + 1) + ' of ' + current.length + ' listed' : '' })));
+      el('span', { class: 't', text: 'pair ' + (pos + 1) + ' of ' + list.length + (list === current ? ' listed' : ' (not in the filtered list: all pairs)') })));
     main.append(el('h2', null, el('span', { class: 'id', text: idText(al.a) }), ' and ', el('span', { class: 'id', text: idText(al.b) }), ' ', badge(al.relation)));
     const srcText = pr.side
       ? el('span', null, 'likely source: ', docLink(pr.side === 'a' ? pr.a : pr.b), el('span', { class: 't', text: ' (by ' + al.source_evidence + ')' }))
@@ -388,11 +396,31 @@
    * an arrow from the likely source to each copy, labelled with the
    * relation and the share of the copy taken; a line where the source is
    * not known. */
+  /* Each copy's one likely source: of the pairs that name a source for it,
+   * the source earliest in the story (then the larger share taken): the
+   * tree of who copied whom, without the edges that follow from it (a copy
+   * of a copy shares text with the original too). Pairs without a source
+   * stay, as lines. */
+  function sourceTree(within, rank) {
+    const best = new Map();
+    for (const pr of within) {
+      if (!pr.side) continue;
+      const src = pr.side === 'a' ? pr.a : pr.b, copy = pr.side === 'a' ? pr.b : pr.a;
+      const share = pr.al[pr.side === 'a' ? 'coverage_b' : 'coverage_a'];
+      const cur = best.get(copy.n);
+      if (!cur || rank.get(src.n) < cur.r || (rank.get(src.n) === cur.r && share > cur.share))
+        best.set(copy.n, { pr, r: rank.get(src.n), share });
+    }
+    return within.filter((pr) => !pr.side || [...best.values()].some((b) => b.pr === pr));
+  }
+
   function storyGraph(members, within) {
     const dated = members.filter((d) => dateOf(d) !== null).length === members.length;
     const order = members.slice().sort((x, y) => (dated ? dateOf(x).localeCompare(dateOf(y)) : 0) || x.n - y.n);
-    const W = Math.max(560, order.length * 130), rows = Math.min(3, order.length), H = 90 + rows * 80;
-    const at = new Map();
+    const W = Math.max(560, order.length * 130), rows = Math.min(3, order.length), H = 100 + rows * 80;
+    const at = new Map(), rank = new Map();
+    order.forEach((d, k) => rank.set(d.n, k));
+    if (!storyAll) within = sourceTree(within, rank);
     order.forEach((d, k) => at.set(d.n, { x: 60 + k * (W - 120) / Math.max(1, order.length - 1), y: 50 + (k % rows) * 80 }));
     if (order.length === 1) at.get(order[0].n).x = W / 2;
     const s = svg('svg', { class: 'graph', viewBox: '0 0 ' + W + ' ' + H, height: H, role: 'img', 'aria-label': 'who copies whom' });
@@ -421,11 +449,13 @@
         svg('circle', { cx: p.x, cy: p.y, r: 16 }),
         svg('text', { x: p.x, y: p.y + 4, 'text-anchor': 'middle' }, String(k + 1)),
         svg('text', { x: p.x, y: p.y + 31, 'text-anchor': 'middle' }, name.length > 22 ? name.slice(0, 20) + '…' : name),
+        dateOf(d) ? svg('text', { x: p.x, y: p.y + 44, 'text-anchor': 'middle', class: 'date' }, dateOf(d).slice(0, 24)) : null,
         svg('title', null, name + (dateOf(d) ? ' · ' + dateOf(d) : ''))));
     });
     return s;
   }
 
+  let storyAll = false;
   function storyView(n) {
     const main = frame('#/stories');
     const s = stories.get(n);
@@ -434,6 +464,10 @@
     const within = pairs.filter((p) => p.story === n);
     main.append(el('h2', { text: 'Story ' + n + ': ' + s.terms.join(', ') }));
     main.append(el('p', { class: 'note', text: members.length + ' documents; ' + within.length + ' pairs of them share passages. Arrows run from the likely source to its copy; a dashed line where the evidence names no source.' }));
+    const all = el('input', { type: 'checkbox', name: 'all-pairs' });
+    all.checked = storyAll;
+    all.addEventListener('change', () => { storyAll = all.checked; storyView(n); });
+    main.append(el('label', { class: 'note' }, all, ' every pair (not only each copy\'s likely source)'));
     main.append(storyGraph(members, within));
     const tb = el('tbody');
     const byTime = members.slice().sort((x, y) => (dateOf(x) || '').localeCompare(dateOf(y) || '') || x.n - y.n);
@@ -541,8 +575,8 @@
       goPassage(passageAt < 0 ? (fwd ? 0 : n - 1) : (passageAt + (fwd ? 1 : n - 1)) % n, null);
       e.preventDefault();
     } else if (m && (e.key === ']' || e.key === '[')) {
-      const pos = current.indexOf(pairs[+m[1]]);
-      const to = current[pos + (e.key === ']' ? 1 : -1)];
+      const list = walkList(pairs[+m[1]]);
+      const to = list[list.indexOf(pairs[+m[1]]) + (e.key === ']' ? 1 : -1)];
       if (to) location.hash = '#/pair/' + to.i;
     } else if (!m && e.key === ']' && current.length && (location.hash === '' || location.hash === '#/')) {
       location.hash = '#/pair/' + current[0].i;
