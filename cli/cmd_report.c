@@ -424,7 +424,9 @@ static int read_texts(report *r, const cli_opts *o)
                     rp_reader_free(rd);
                     return cli_exit_code(st);
                 }
-                r->docs_rejected++; /* named by the run that read it first */
+                r->docs_rejected++;
+                if (r->from && r->stories_note && !o->quiet) /* no run read it before: name it */
+                    fprintf(stderr, "reprint: %s (%s, skipped)\n", rp_reader_error(rd), rp_status_name(st));
                 continue;
             }
             uint64_t here = order++;
@@ -559,7 +561,13 @@ int cli_report_html(int argc, char **argv)
         free(o.inputs);
         return EXIT_USAGE;
     }
-    r.max_pairs = o.max_pairs ? o.max_pairs : 2000;
+    if (o.from && o.stats_file) {
+        fprintf(stderr, "reprint: --stats accounts for an align run; with --from there is none "
+                        "(the align run that wrote the file had its own)\n");
+        free(o.inputs);
+        return EXIT_USAGE;
+    }
+    r.max_pairs = o.max_pairs ? o.max_pairs : 1000;
     r.title = o.title ? o.title : "reprint report";
     r.from = o.from;
     r.params = &o.params;
@@ -594,16 +602,16 @@ int cli_report_html(int argc, char **argv)
     if ((rc = run_stories(&r, &o)) != EXIT_OK) goto done;
     if ((rc = read_texts(&r, &o)) != EXIT_OK) goto done;
     rc = cli_write_output(o.output, write_page, &r, "the report", e);
-    if (rc == EXIT_OK && e) rc = cli_summary(&o, "align", e);
+    if (rc == EXIT_OK && e) rc = cli_summary(&o, "report", e);
     if (rc == EXIT_OK && !o.quiet) {
         fprintf(stderr, "reprint report: %zu of %llu pairs shown", r.n_pairs,
                 (unsigned long long)r.pairs_total);
         if (r.pairs_total > r.n_pairs)
             fprintf(stderr, " (the %llu of lowest coverage cut by --max-pairs %zu, counted on the page)",
                     (unsigned long long)(r.pairs_total - r.n_pairs), r.max_pairs);
-        fprintf(stderr, ", %zu of %llu stories, %llu documents read%s%s\n", r.n_stories,
-                (unsigned long long)r.stories_total, (unsigned long long)r.docs_read,
-                o.output ? " -> " : "", o.output ? o.output : "");
+        fprintf(stderr, ", %zu of %llu stories; %llu documents read for their texts (%llu rejected)%s%s\n",
+                r.n_stories, (unsigned long long)r.stories_total, (unsigned long long)r.docs_read,
+                (unsigned long long)r.docs_rejected, o.output ? " -> " : "", o.output ? o.output : "");
     }
 done:
     rp_engine_free(e);

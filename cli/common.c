@@ -184,7 +184,7 @@ int cli_summary(const cli_opts *o, const char *command, rp_engine *e)
                     (unsigned long long)s.skipped_entries, s.skipped_entries == 1 ? "y" : "ies");
         /* what the command found follows on the same line: one summary */
     }
-    if (!o->quiet && strcmp(command, "align") == 0) {
+    if (!o->quiet && (strcmp(command, "align") == 0 || strcmp(command, "report") == 0)) {
         fprintf(stderr,
                 "; %llu pair%s share%s %llu passage%s of %u+ words (%llu candidate pairs; "
                 "%llu fingerprints, %llu in more than %u documents; boilerplate: %llu "

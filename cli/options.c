@@ -100,7 +100,7 @@ static const cli_option options[] = {
      "with --from: the INPUTs that follow are the texts\n(a reminder; they always are)"},
     {CLI_REPORT, "", 0, "max-pairs", "N", OPT_COUNT, O(max_pairs), 1, 1000000, 0, 0, NULL,
      "show the N pairs with the highest coverage; the rest\n"
-     "are counted on the page and on stderr (default 2000)"},
+     "are counted on the page and on stderr (default 1000)"},
     {CLI_REPORT, "", 0, "title", "T", OPT_STRING, O(title), 0, 0, 0, 0, NULL,
      "the page's title (default: reprint report)"},
 

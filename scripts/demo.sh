@@ -14,3 +14,6 @@ build/reprint align --human examples/news.jsonl
 echo
 echo "== reprint stories examples/news.jsonl (documents reporting the same event, who copies whom)"
 build/reprint stories --human examples/news.jsonl
+echo
+echo "== reprint report examples/news.jsonl -o build/report.html (open it in a browser)"
+build/reprint report examples/news.jsonl -o build/report.html

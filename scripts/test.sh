@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # test.sh — set up, build, and run the whole test suite twice: a release
 # build, then a build with AddressSanitizer and UndefinedBehaviorSanitizer;
-# then a build without the spinner's libraries;
+# then a build without the spinner's libraries; then the HTML report in
+# headless Chromium (screenshots kept in build/report-shots);
 # then every fuzz target for FUZZ_SECONDS (default 60) each, and the
 # benchmark's correctness checks on a small corpus.
 set -euo pipefail
@@ -17,8 +18,11 @@ echo "== a build without WordNet and libstemmer (REPRINT_WITH_SPIN=OFF)"
 cmake -S . -B build-nospin -DREPRINT_WITH_SPIN=OFF >/dev/null
 cmake --build build-nospin -j"$(nproc)" >/dev/null
 bash tests/nospin.sh build-nospin/reprint "$PWD"
+echo "== the HTML report in headless Chromium (Debian's chromium, driven by playwright-core)"
+bash scripts/browser-setup.sh
+node tests/browser/report.mjs build/reprint "$PWD" build/report-shots
 echo "== fuzzing (${FUZZ_SECONDS:-60} s a target, clang libFuzzer + ASan + UBSan)"
 scripts/fuzz.sh "${FUZZ_SECONDS:-60}"
 echo "== benchmark smoke run (correctness only)"
 bench/bench.sh --size 20M --out build/bench-smoke --no-timing
-echo "== all passed: both builds' tests, the build without the spinner, the fuzz targets and the benchmark checks"
+echo "== all passed: both builds' tests, the build without the spinner, the report in Chromium, the fuzz targets and the benchmark checks"

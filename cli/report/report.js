@@ -15,6 +15,7 @@
 (function () {
   'use strict';
 
+  window.reprintStart = performance.now();
   const D = JSON.parse(document.getElementById('reprint-data').textContent);
   const app = document.getElementById('app');
   const SVGNS = 'http://www.w3.org/2000/svg';
