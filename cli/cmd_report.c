@@ -331,7 +331,7 @@ static int by_size(const void *x, const void *y)
  * pairs at most), largest first. */
 static void cut_stories(report *r)
 {
-    qsort(r->stories, r->n_stories, sizeof(rep_story), by_size);
+    if (r->n_stories > 1) qsort(r->stories, r->n_stories, sizeof(rep_story), by_size);
     while (r->n_stories > r->max_pairs) free(r->stories[--r->n_stories].json);
 }
 

@@ -43,12 +43,14 @@ static void words_free(words *w)
  * too) has none. */
 static int words_of(rp_tokenizer *tok, rp_spinner *spinner, const char *text, size_t len, words *w)
 {
-    const uint64_t *h, *k = NULL;
-    const rp_span *sp;
-    size_t n;
+    static const uint64_t no_hash[1];
+    static const rp_span no_span[1];
+    const uint64_t *h = no_hash, *k = NULL;
+    const rp_span *sp = no_span;
+    size_t n = 0;
     memset(w, 0, sizeof(*w));
-    if (!text || rp_tokenize(tok, text, len, &h, &sp, &n) != RP_OK) return 0;
-    if (spinner && rp_spin(spinner, tok, h, n, &k) != RP_OK) k = NULL;
+    if (!text || rp_tokenize(tok, text, len, &h, &sp, &n) != RP_OK) h = no_hash, sp = no_span, n = 0;
+    if (spinner && n && rp_spin(spinner, tok, h, n, &k) != RP_OK) k = NULL;
     w->h = malloc((n + 1) * sizeof(uint64_t));
     w->sp = malloc((n + 1) * sizeof(rp_span));
     w->k = k ? malloc((n + 1) * sizeof(uint64_t)) : NULL;

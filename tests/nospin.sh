@@ -21,6 +21,12 @@ for args in "align --spin" "align --rewrites" "dedup --spin" "stories"; do
         echo "FAIL - $args: exit $rc, $(head -c 200 /tmp/nospin-err.$$)"; fail=1
     fi
 done
-rm -f /tmp/nospin-err.$$
-[ $fail = 0 ] && echo "without the spinner: dedup, pairs and align as the full build; --spin, --rewrites and stories refused, saying why"
+# the report: its pairs without stories, which the page says are missing and why
+page=$(mktemp "${TMPDIR:-/tmp}/nospin-report.XXXXXX")
+if ! "$BIN" report -q "$EX" -o "$page" || ! grep -q '"stories_note": "this reprint was built without WordNet' "$page" ||
+    ! grep -q '"pairs_total": 10,' "$page"; then
+    echo "FAIL - report without the spinner"; fail=1
+fi
+rm -f "$page" /tmp/nospin-err.$$
+[ $fail = 0 ] && echo "without the spinner: dedup, pairs and align as the full build; --spin, --rewrites and stories refused, saying why; report without stories, saying why"
 exit $fail
