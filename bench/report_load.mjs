@@ -5,7 +5,7 @@
 // fresh loads. Prints one JSON object.
 // usage: node bench/report_load.mjs REPORT.html [RUNS]
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const { chromium } = await import(path.join(root, 'tests/browser/node_modules/playwright-core/index.mjs'));
@@ -22,7 +22,7 @@ let pairs = 0, errors = 0;
 for (let r = 0; r < runs; r++) {
   const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
   page.on('pageerror', () => errors++);
-  await page.goto('file://' + path.resolve(file));
+  await page.goto(pathToFileURL(path.resolve(file)).href);
   await page.waitForSelector('html[data-ready="1"]');
   load.push(await page.evaluate(() => window.reprintReady));
   pairs = await page.evaluate(() => JSON.parse(document.getElementById('reprint-data').textContent).alignments.length);

@@ -10,8 +10,9 @@ import { chromium } from 'playwright-core';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 
-const [BIN, ROOT, WORK] = process.argv.slice(2);
+const [BIN, ROOT, WORK] = process.argv.slice(2).map((a) => a && path.resolve(a));
 if (!WORK) {
   console.error('usage: node report.mjs REPRINT_BINARY REPO_ROOT WORK_DIR');
   process.exit(2);
@@ -62,7 +63,7 @@ async function open(file, hash = '') {
   page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') page.errors.push(m.text()); });
   page.on('pageerror', (e) => page.errors.push(String(e)));
   page.on('request', (r) => { if (!r.url().startsWith('file://')) page.requests.push(r.url()); });
-  await page.goto('file://' + file + hash);
+  await page.goto(pathToFileURL(file).href + hash);
   await page.waitForSelector('html[data-ready="1"]', { timeout: 10000 });
   return page;
 }
