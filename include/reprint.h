@@ -405,6 +405,59 @@ RP_API int rp_engine_is_kept(const rp_engine *engine, uint64_t index);
 RP_API void rp_engine_stats(const rp_engine *engine, rp_stats *stats);
 RP_API const char *rp_engine_error(const rp_engine *engine);
 
+/* ------------------------------------------------------ distributed runs */
+
+/* How the processes (ranks) of a distributed run exchange data: two
+ * collective operations a program implements over its transport (the
+ * reprint program's are MPI's). Every rank makes the same calls in the same
+ * order, each with its own data; reprint itself opens no connection. */
+enum { RP_COMM_SUM = 0, RP_COMM_MAX = 1 };
+typedef struct {
+    int rank, size;          /* this process, of size */
+    void *ctx;
+    /* All to all: send holds the bytes for rank 0, then those for rank 1,
+     * ... (send_bytes[p] for rank p); *recv gets what every rank sent this
+     * one, rank 0's first (recv_bytes[p] from rank p), in a buffer the
+     * caller frees with free() (NULL when nothing came). 0, or -1 when the
+     * transport failed. */
+    int (*exchange)(void *ctx, const void *send, const uint64_t *send_bytes, void **recv,
+                    uint64_t *recv_bytes);
+    /* v[0..n) summed (RP_COMM_SUM) or their maximum taken (RP_COMM_MAX)
+     * over the ranks, in place on every rank. 0, or -1. */
+    int (*allreduce)(void *ctx, uint64_t *v, size_t n, int op);
+} rp_comm;
+
+/* What one rank did in a distributed run. */
+typedef struct {
+    uint64_t records;        /* its share: the records whose lines start in its bytes */
+    uint64_t first_record;   /* the global number of its first */
+    uint64_t candidates;     /* candidate pairs whose first record is its own */
+    uint64_t ghosts;         /* other ranks' records it read (by offset) to verify them */
+    uint64_t edges;          /* similar pairs it found */
+    uint64_t exchanges;      /* all-to-all exchanges */
+    uint64_t bytes_sent;     /* to other ranks */
+    uint64_t bytes_received;
+    double sign_seconds, exact_seconds, bands_seconds, candidates_seconds, verify_seconds,
+        cluster_seconds;
+} rp_dist_stats;
+
+/* Runs dedup (RP_TASK_DEDUP) as one rank of a distributed run over a corpus
+ * of one plain JSONL file that every rank reads (a shared filesystem), in
+ * place of rp_engine_run. Each rank signs the lines that start in its share
+ * of the bytes; the exact hashes and band keys go to the rank that owns
+ * their range; a candidate pair is verified by the owner of its first
+ * document, which reads the other's line by the offset its owner sends.
+ * The decisions are one process's: afterwards rp_engine_write_kept writes
+ * this rank's kept records (the ranks' outputs in rank order are one
+ * process's output), rp_engine_is_kept answers for this rank's records
+ * (numbered from its first), rp_engine_stats gives the whole run's counts
+ * on every rank, and rp_engine_dist_stats this rank's share of the work.
+ * Pairs and clusters are not listed (RP_ERR_USAGE). RP_ERR_USAGE for
+ * another task or another corpus; a failure on any rank fails every rank
+ * (the first failed rank's message; the others' is empty). */
+RP_API rp_status rp_engine_run_distributed(rp_engine *engine, const rp_comm *comm);
+RP_API void rp_engine_dist_stats(const rp_engine *engine, rp_dist_stats *out);
+
 /* ------------------------------------------------------------- alignment */
 
 /* A passage two documents share. Offsets are code points into each original

@@ -645,6 +645,36 @@ rp_status rp__corpus_pass(rp_corpus *c, const char *stage, int tokenize_text,
     return st;
 }
 
+int rp__corpus_record_at(const rp_corpus *c, uint64_t rec, uint64_t *off, uint32_t *len)
+{
+    if (c->n_inputs != 1 || !c->inputs[0].indexed || rec >= c->n_rec) return 0;
+    *off = c->rec_off[rec];
+    *len = c->rec_len[rec];
+    return 1;
+}
+
+rp_status rp__corpus_add_ghosts(rp_corpus *c, const uint64_t *off, const uint32_t *len, size_t n)
+{
+    if (c->n_inputs != 1 || !c->inputs[0].indexed || c->inputs[0].end_rec != c->n_rec) {
+        rp__msg(c->err, "records of other parts join an indexed corpus of one input");
+        return RP_ERR_USAGE;
+    }
+    if (c->n_rec + n > c->cap_index) {
+        size_t cap = c->n_rec + n;
+        uint64_t *o = realloc(c->rec_off, cap * sizeof(*o));
+        if (o) c->rec_off = o;
+        uint32_t *l = realloc(c->rec_len, cap * sizeof(*l));
+        if (l) c->rec_len = l;
+        if (!o || !l) return RP_ERR_NOMEM;
+        c->cap_index = cap;
+    }
+    memcpy(c->rec_off + c->n_rec, off, n * sizeof(*off));
+    memcpy(c->rec_len + c->n_rec, len, n * sizeof(*len));
+    c->n_rec += n;
+    c->inputs[0].end_rec = c->n_rec;
+    return RP_OK;
+}
+
 size_t rp__corpus_slots(const rp_corpus *c, const rp_cand *pairs, size_t n_pairs,
                         uint32_t **slot_of, char *err)
 {

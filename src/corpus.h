@@ -121,6 +121,14 @@ rp_status rp__corpus_pass(rp_corpus *c, const char *stage, int tokenize_text,
  * and worked on by ops on worker threads, and committed in record order. */
 rp_status rp__corpus_pass_mt(rp_corpus *c, const char *stage, int (*want)(void *ctx, uint64_t rec),
                              const rp__first_pass_ops *ops, void *ctx);
+/* Where record rec of an indexed corpus of one input lies: its offset and
+ * length with the newline (UINT32_MAX: not a good record); 0 for another
+ * corpus. */
+int rp__corpus_record_at(const rp_corpus *c, uint64_t rec, uint64_t *off, uint32_t *len);
+/* Appends n records of the same file found by another part of a
+ * distributed run (ghosts), by offset and length, numbered after the
+ * corpus' own: later passes read them like its own. */
+rp_status rp__corpus_add_ghosts(rp_corpus *c, const uint64_t *off, const uint32_t *len, size_t n);
 /* Numbers the records of the pairs 0, 1, ... in record order: *slot_of
  * gets per record its slot or UINT32_MAX. Returns the number of slots;
  * SIZE_MAX when out of memory, or (RP_ERR_USAGE, message in err) when a

@@ -736,6 +736,108 @@ rp_status rp__dedup_signed(rp_dedup *d, rp_docno n, rp_sign_result *out, rp_stat
     return rp__bands_get(d->band, n, out->keys, d->err);
 }
 
+/* ------------------------------------------------ a part of a run
+ *
+ * What dedup_dist.c needs of the state of one part of a distributed run:
+ * its records' sign results, the exact copies and ghosts (records of other
+ * parts that its pairs name, read by offset), and the removals the whole
+ * run decided. */
+
+rp_status rp__dedup_band_keys(rp_dedup *d, rp_docno n, uint32_t *keys)
+{
+    if (n >= d->n_rec || !d->band) return RP_ERR_USAGE;
+    return rp__bands_get(d->band, n, keys, d->err);
+}
+
+unsigned rp__dedup_bands(const rp_dedup *d)
+{
+    return d->bands;
+}
+
+int rp__dedup_exact_of(const rp_dedup *d, rp_docno n, uint64_t *exact)
+{
+    if (n >= d->n_rec || !d->exact || (d->status[n] & REC_STATE) != REC_DOC) return 0;
+    *exact = d->exact[n];
+    return 1;
+}
+
+int rp__dedup_in_bands(const rp_dedup *d, rp_docno n)
+{
+    return n < d->n_rec && d->status[n] == REC_DOC;
+}
+
+int rp__dedup_is_exact_copy(const rp_dedup *d, rp_docno n)
+{
+    return n < d->n_rec && (d->status[n] & REC_EXACT);
+}
+
+rp_status rp__dedup_mark_exact(rp_dedup *d, const rp_docno *copies, size_t n)
+{
+    if (!d->band || d->exact_done) {
+        rp__msg(d->err, "the exact copies are marked once, after the sign pass");
+        return RP_ERR_USAGE;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (copies[i] >= d->n_rec || (d->status[copies[i]] & REC_STATE) != REC_DOC) {
+            rp__msg(d->err, "exact copy %llu is not a document of %zu",
+                    (unsigned long long)copies[i], d->n_rec);
+            return RP_ERR_USAGE;
+        }
+        d->status[copies[i]] |= REC_EXACT;
+    }
+    d->exact_done = 1;
+    free(d->exact);
+    d->exact = NULL;
+    return RP_OK;
+}
+
+rp_status rp__dedup_drop_bands(rp_dedup *d)
+{
+    rp_bands_stats bs;
+    if (d->band) {
+        rp__bands_stats(d->band, &bs);
+        d->stats->spilled_bytes = bs.spilled_bytes;
+        d->stats->spill_partitions = bs.partitions;
+    }
+    rp__bands_free(d->band);
+    d->band = NULL;
+    return RP_OK;
+}
+
+rp_status rp__dedup_add_ghosts(rp_dedup *d, const uint8_t *exact_copy, size_t n)
+{
+    if (!d->exact_done || d->clustered) return RP_ERR_USAGE;
+    for (size_t i = 0; i < n; i++) {
+        if (d->n_rec == d->cap_rec) {
+            size_t cap = d->cap_rec ? d->cap_rec + d->cap_rec / 2 : 4096;
+            uint8_t *st = realloc(d->status, cap);
+            if (!st) return RP_ERR_NOMEM;
+            d->status = st;
+            d->cap_rec = cap;
+        }
+        d->status[d->n_rec++] = REC_DOC | (exact_copy[i] ? REC_EXACT : 0);
+    }
+    return RP_OK;
+}
+
+rp_status rp__dedup_set_removed(rp_dedup *d, const uint8_t *removed, size_t n_own)
+{
+    if (d->clustered || n_own > d->n_rec) return RP_ERR_USAGE;
+    d->clustered = 1;
+    for (size_t i = 0; i < d->n_rec; i++) {
+        if ((d->status[i] & REC_STATE) != REC_DOC) continue;
+        if (i >= n_own || removed[i]) { /* a ghost is another part's to write */
+            d->status[i] |= REC_REMOVED;
+            if (i >= n_own) continue;
+            d->stats->removed++;
+            if (d->status[i] & REC_EXACT) d->stats->removed_exact++;
+        } else {
+            d->stats->kept++;
+        }
+    }
+    return RP_OK;
+}
+
 /* ---------------------------------------------------------------- run */
 
 /* The passes in turn over the whole corpus, on this machine: the whole key

@@ -16,6 +16,8 @@ struct rp_engine {
     rp_align_task *reuse;
     rp_stories *stories;
     int ran;
+    int distributed;            /* ran as a rank of a distributed run */
+    rp_dist_stats dist;
     rp_stats stats;
     char err[RP_MSG_MAX];
 };
@@ -126,17 +128,40 @@ rp_status rp_engine_run(rp_engine *e)
     }
 }
 
+rp_status rp_engine_run_distributed(rp_engine *e, const rp_comm *comm)
+{
+    if (e->ran) {
+        rp__msg(e->err, "the engine has already run");
+        return RP_ERR_USAGE;
+    }
+    e->ran = 1;
+    e->distributed = 1;
+    rp_status st = rp__params_check_version(&e->corpus.p, e->err);
+    if (st != RP_OK) return st;
+    if (e->corpus.p.task != RP_TASK_DEDUP || !e->dedup) {
+        rp__msg(e->err, "a distributed run deduplicates (RP_TASK_DEDUP)");
+        return RP_ERR_USAGE;
+    }
+    if (e->corpus.p.spin && (st = rp__corpus_spin(&e->corpus, e->err)) != RP_OK) return st;
+    return rp__dedup_run_dist(e->dedup, &e->corpus, &e->stats, comm, &e->dist, e->err);
+}
+
+void rp_engine_dist_stats(const rp_engine *e, rp_dist_stats *out)
+{
+    *out = e->dist;
+}
+
 /* ------------------------------------------------------------ results */
 
 rp_status rp_engine_foreach_pair(rp_engine *e, int (*fn)(void *, const rp_pair *), void *user)
 {
-    if (!e->ran || !e->dedup) return RP_ERR_USAGE;
+    if (!e->ran || !e->dedup || e->distributed) return RP_ERR_USAGE;
     return rp__dedup_foreach_pair(e->dedup, fn, user);
 }
 
 rp_status rp_engine_foreach_cluster(rp_engine *e, int (*fn)(void *, const rp_cluster *), void *user)
 {
-    if (!e->ran || !e->dedup) return RP_ERR_USAGE;
+    if (!e->ran || !e->dedup || e->distributed) return RP_ERR_USAGE;
     return rp__dedup_foreach_cluster(e->dedup, fn, user);
 }
 

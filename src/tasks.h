@@ -60,6 +60,32 @@ rp_status rp__dedup_foreach_cluster(rp_dedup *d, int (*fn)(void *, const rp_clus
 /* Pass 3: every kept record copied to out as read. */
 rp_status rp__dedup_write_kept(rp_dedup *d, FILE *out);
 
+/* A part of a distributed run (dedup_dist.c): after rp__dedup_sign_range,
+ * its records' band keys (while the bands are held) and exact hashes (0
+ * for a record that is no document, or after the exact copies are marked);
+ * whether a record goes into the band search (a document, not an exact
+ * copy) or is an exact copy; the exact copies the whole run found among
+ * them, marked once (instead of rp__dedup_exact_candidates); the bands let
+ * go; records of other parts appended as ghosts (documents whose sets the
+ * verify pass reads by offset, rp__corpus_add_ghosts); and the removals the
+ * whole run decided, per own record (ghosts are never kept), instead of
+ * rp__dedup_cluster. */
+rp_status rp__dedup_band_keys(rp_dedup *d, rp_docno n, uint32_t *keys);
+unsigned rp__dedup_bands(const rp_dedup *d);
+int rp__dedup_exact_of(const rp_dedup *d, rp_docno n, uint64_t *exact);
+int rp__dedup_in_bands(const rp_dedup *d, rp_docno n);
+int rp__dedup_is_exact_copy(const rp_dedup *d, rp_docno n);
+rp_status rp__dedup_mark_exact(rp_dedup *d, const rp_docno *copies, size_t n);
+rp_status rp__dedup_drop_bands(rp_dedup *d);
+rp_status rp__dedup_add_ghosts(rp_dedup *d, const uint8_t *exact_copy, size_t n);
+rp_status rp__dedup_set_removed(rp_dedup *d, const uint8_t *removed, size_t n_own);
+
+/* dedup as rank comm->rank of comm->size over a corpus of one plain JSONL
+ * file (dedup_dist.c): stats end up the whole run's on every rank, ds this
+ * rank's; afterwards the records kept are this rank's share's. */
+rp_status rp__dedup_run_dist(rp_dedup *d, rp_corpus *c, rp_stats *stats, const rp_comm *cm,
+                             rp_dist_stats *ds, char *err);
+
 /* -------------------------------------------------------------- align_task.c */
 
 /* The align task over a corpus (see align_task.c). */

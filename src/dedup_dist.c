@@ -1,0 +1,556 @@
+/*
+ * dedup_dist.c — dedup as one rank of a distributed run, over a transport
+ * the program brings (rp_comm: an all-to-all exchange and an all-reduce;
+ * the reprint program's is MPI). The passes are dedup.c's; what this file
+ * adds is who does which part and what crosses between the ranks.
+ *
+ * Sign: each rank signs the lines that start in its share of the file's
+ *   bytes (rp__dedup_sign_range); record numbers become global by the sum
+ *   of the counts of the ranks before it.
+ * Exact: (exact hash, record) goes to the rank that owns the hash's range;
+ *   there the first record of each hash pairs with the later ones, which
+ *   their owners mark as exact copies (they leave the band search), as
+ *   rp__dedup_exact_candidates does on one machine.
+ * Bands: one band at a time, (key, record) goes to the rank that owns the
+ *   key's range of 2^32, where the buckets are cut into pairs by the same
+ *   kernel with the same cap (rp__band_pairs_scratch): the entries arrive
+ *   in rank order, each rank's in record order, so a bucket lists its
+ *   records in global order as on one machine, and an oversized bucket is
+ *   chained identically.
+ * Verify: every candidate goes to the rank that owns its first record. The
+ *   second's line, when another rank's, is read from the shared file by
+ *   the offset its owner sends (a ghost record): texts are never shipped.
+ * Cluster: the edges are gathered on rank 0, unioned with the earliest
+ *   record as root, and each rank gets the roots of its own records (below
+ *   a few hundred million edges; a distributed label propagation for more
+ *   is to come).
+ *
+ * The outcome on every rank: its records kept or removed exactly as one
+ * process would decide, and the run's counts. Each rank writes its own
+ * kept records; their concatenation in rank order is one process's output.
+ */
+#include "internal.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/stat.h>
+
+/* ------------------------------------------------------------ transport */
+
+static rp_status xchg(const rp_comm *cm, rp_dist_stats *ds, const void *send, const uint64_t *send_bytes,
+                      void **recv, uint64_t *recv_bytes, char *err)
+{
+    *recv = NULL;
+    if (cm->exchange(cm->ctx, send, send_bytes, recv, recv_bytes)) {
+        rp__msg(err, "rank %d: the exchange between ranks failed", cm->rank);
+        return RP_ERR_IO;
+    }
+    ds->exchanges++;
+    for (int p = 0; p < cm->size; p++) {
+        if (p != cm->rank) ds->bytes_sent += send_bytes[p], ds->bytes_received += recv_bytes[p];
+    }
+    return RP_OK;
+}
+
+static rp_status reduce(const rp_comm *cm, uint64_t *v, size_t n, int op, char *err)
+{
+    if (cm->allreduce(cm->ctx, v, n, op)) {
+        rp__msg(err, "rank %d: the reduction between ranks failed", cm->rank);
+        return RP_ERR_IO;
+    }
+    return RP_OK;
+}
+
+/* Every rank learns whether any failed: the failure of the lowest rank
+ * that failed is the run's (its message stands; the others' is empty). */
+static rp_status agree(const rp_comm *cm, rp_status st, char *err)
+{
+    uint64_t v[2] = {st != RP_OK ? (uint64_t)(cm->size - cm->rank) : 0, 0};
+    if (reduce(cm, v, 1, RP_COMM_MAX, err) != RP_OK) return RP_ERR_IO;
+    if (!v[0]) return RP_OK;
+    int first = cm->size - (int)v[0];
+    uint64_t code[1] = {cm->rank == first ? (uint64_t)st : 0};
+    if (reduce(cm, code, 1, RP_COMM_MAX, err) != RP_OK) return RP_ERR_IO;
+    if (cm->rank != first) err[0] = 0;
+    return (rp_status)code[0];
+}
+
+/* A buffer of per-destination lists: counted, then filled. */
+typedef struct {
+    uint64_t *bytes;          /* per rank */
+    uint64_t *at;             /* fill position per rank, in bytes */
+    char *data;
+    size_t total;
+} outbox;
+
+static int outbox_init(outbox *o, int size)
+{
+    memset(o, 0, sizeof(*o));
+    o->bytes = calloc((size_t)size, sizeof(uint64_t));
+    o->at = calloc((size_t)size, sizeof(uint64_t));
+    return o->bytes && o->at ? 0 : -1;
+}
+
+/* After counting o->bytes: room, and fill positions. */
+static int outbox_alloc(outbox *o, int size)
+{
+    uint64_t t = 0;
+    for (int p = 0; p < size; p++) o->at[p] = t, t += o->bytes[p];
+    o->total = (size_t)t;
+    o->data = malloc(o->total ? o->total : 1);
+    return o->data ? 0 : -1;
+}
+
+static void outbox_put(outbox *o, int p, const void *v, size_t n)
+{
+    memcpy(o->data + o->at[p], v, n);
+    o->at[p] += n;
+}
+
+static void outbox_free(outbox *o)
+{
+    free(o->bytes);
+    free(o->at);
+    free(o->data);
+    memset(o, 0, sizeof(*o));
+}
+
+/* ---------------------------------------------------------------- run */
+
+typedef struct {
+    uint64_t h, rec;
+} hash_rec;
+
+static int cmp_hash_rec(const void *x, const void *y)
+{
+    const hash_rec *a = x, *b = y;
+    if (a->h != b->h) return a->h < b->h ? -1 : 1;
+    return a->rec < b->rec ? -1 : a->rec > b->rec;
+}
+
+/* The rank whose share holds global record g (base: size + 1 starts). */
+static int owner_of(const uint64_t *base, int size, uint64_t g)
+{
+    int lo = 0, hi = size - 1;
+    while (lo < hi) {
+        int mid = (lo + hi + 1) / 2;
+        if (base[mid] <= g) lo = mid;
+        else hi = mid - 1;
+    }
+    return lo;
+}
+
+static int range_owner(uint64_t x32, int size)
+{
+    return (int)((x32 * (uint64_t)size) >> 32);
+}
+
+/* Exact copies: (hash, record) to the owner of the hash's range; the
+ * pairs (first, copy) kept there as candidates, the copies' owners told. */
+static rp_status exact_pass(rp_dedup *d, const rp_comm *cm, rp_dist_stats *ds, const uint64_t *base,
+                            rp_cand **cand, size_t *n_cand, size_t *cap_cand, char *err)
+{
+    int size = cm->size;
+    uint64_t n_own = base[cm->rank + 1] - base[cm->rank];
+    outbox o = {0};
+    void *in = NULL;
+    uint64_t *in_bytes = calloc((size_t)size, sizeof(uint64_t));
+    rp_status st = outbox_init(&o, size) || !in_bytes ? RP_ERR_NOMEM : RP_OK;
+    uint64_t h;
+    for (uint64_t i = 0; st == RP_OK && i < n_own; i++)
+        if (rp__dedup_exact_of(d, i, &h)) o.bytes[range_owner(h >> 32, size)] += sizeof(hash_rec);
+    if (st == RP_OK && outbox_alloc(&o, size)) st = RP_ERR_NOMEM;
+    for (uint64_t i = 0; st == RP_OK && i < n_own; i++)
+        if (rp__dedup_exact_of(d, i, &h)) {
+            hash_rec hr = {h, base[cm->rank] + i};
+            outbox_put(&o, range_owner(h >> 32, size), &hr, sizeof(hr));
+        }
+    st = agree(cm, st, err);
+    if (st == RP_OK) st = xchg(cm, ds, o.data, o.bytes, &in, in_bytes, err);
+    outbox_free(&o);
+    /* the copies found here, to be told to their owners */
+    size_t n_in = 0;
+    for (int p = 0; p < size; p++) n_in += (size_t)(in_bytes[p] / sizeof(hash_rec));
+    hash_rec *v = in;
+    if (st == RP_OK && n_in > 1) qsort(v, n_in, sizeof(hash_rec), cmp_hash_rec);
+    if (st == RP_OK && outbox_init(&o, size)) st = RP_ERR_NOMEM;
+    for (size_t i = 1; st == RP_OK && i < n_in; i++)
+        if (v[i].h == v[i - 1].h) o.bytes[owner_of(base, size, v[i].rec)] += sizeof(uint64_t);
+    if (st == RP_OK && outbox_alloc(&o, size)) st = RP_ERR_NOMEM;
+    for (size_t i = 0, first = 0; st == RP_OK && i < n_in; i++) {
+        if (i == 0 || v[i].h != v[i - 1].h) {
+            first = i;
+            continue;
+        }
+        outbox_put(&o, owner_of(base, size, v[i].rec), &v[i].rec, sizeof(uint64_t));
+        if (rp__cands_push(cand, n_cand, cap_cand, v[first].rec, v[i].rec)) st = RP_ERR_NOMEM;
+    }
+    free(in);
+    in = NULL;
+    st = agree(cm, st, err);
+    if (st == RP_OK) st = xchg(cm, ds, o.data, o.bytes, &in, in_bytes, err);
+    outbox_free(&o);
+    size_t n_copies = 0;
+    for (int p = 0; p < size; p++) n_copies += (size_t)(in_bytes[p] / sizeof(uint64_t));
+    uint64_t *copies = in;
+    for (size_t i = 0; st == RP_OK && i < n_copies; i++) copies[i] -= base[cm->rank];
+    if (st == RP_OK) st = rp__dedup_mark_exact(d, copies, n_copies);
+    free(in);
+    free(in_bytes);
+    return agree(cm, st, err);
+}
+
+/* The band search: one band at a time, (key << 32 | record) to the owner of
+ * the key's range, whose buckets become pairs as on one machine. */
+static rp_status band_pass(rp_dedup *d, const rp_comm *cm, rp_dist_stats *ds, const uint64_t *base,
+                           const rp_params *p, rp_cand **cand, size_t *n_cand, size_t *cap_cand,
+                           uint64_t *truncated, char *err)
+{
+    int size = cm->size;
+    uint64_t n_own = base[cm->rank + 1] - base[cm->rank];
+    unsigned bands = rp__dedup_bands(d);
+    uint32_t *keys = malloc((size_t)(n_own ? n_own : 1) * sizeof(uint32_t));
+    uint32_t all[RP_BANDS_MAX];
+    uint64_t *in_bytes = calloc((size_t)size, sizeof(uint64_t));
+    uint64_t *pairs = NULL;
+    size_t n_pairs = 0, cap_pairs = 0;
+    rp_status st = keys && in_bytes ? RP_OK : RP_ERR_NOMEM;
+    for (unsigned b = 0; b < bands; b++) {
+        outbox o = {0};
+        void *in = NULL;
+        if (st == RP_OK && outbox_init(&o, size)) st = RP_ERR_NOMEM;
+        for (uint64_t i = 0; st == RP_OK && i < n_own; i++) {
+            if (!rp__dedup_in_bands(d, i)) continue;
+            /* the keys of every band are read at once; only this one is kept */
+            if ((st = rp__dedup_band_keys(d, i, all)) != RP_OK) break;
+            keys[i] = all[b];
+            o.bytes[range_owner(keys[i], size)] += sizeof(uint64_t);
+        }
+        if (st == RP_OK && outbox_alloc(&o, size)) st = RP_ERR_NOMEM;
+        for (uint64_t i = 0; st == RP_OK && i < n_own; i++) {
+            if (!rp__dedup_in_bands(d, i)) continue;
+            uint64_t e = (uint64_t)keys[i] << 32 | (base[cm->rank] + i);
+            outbox_put(&o, range_owner(keys[i], size), &e, sizeof(e));
+        }
+        st = agree(cm, st, err);
+        if (st == RP_OK) st = xchg(cm, ds, o.data, o.bytes, &in, in_bytes, err);
+        outbox_free(&o);
+        size_t m = 0;
+        for (int q = 0; q < size; q++) m += (size_t)(in_bytes[q] / sizeof(uint64_t));
+        uint64_t *scratch = st == RP_OK && m > 1 ? malloc(m * sizeof(uint64_t)) : NULL;
+        if (st == RP_OK && m > 1 &&
+            (!scratch || rp__band_pairs_scratch(in, m, scratch, p->max_bucket, &pairs, &n_pairs,
+                                                &cap_pairs, truncated)))
+            st = RP_ERR_NOMEM;
+        free(scratch);
+        free(in);
+        if (st != RP_OK) break;
+    }
+    for (size_t i = 0; st == RP_OK && i < n_pairs; i++)
+        if (rp__cands_push(cand, n_cand, cap_cand, pairs[i] >> 32, (uint32_t)pairs[i])) st = RP_ERR_NOMEM;
+    free(pairs);
+    free(keys);
+    free(in_bytes);
+    return agree(cm, st, err);
+}
+
+/* Every candidate to the owner of its first record; there sorted, unique. */
+static rp_status route_candidates(const rp_comm *cm, rp_dist_stats *ds, const uint64_t *base,
+                                  rp_cand **cand, size_t *n_cand, char *err)
+{
+    int size = cm->size;
+    outbox o = {0};
+    void *in = NULL;
+    uint64_t *in_bytes = calloc((size_t)size, sizeof(uint64_t));
+    rp_status st = outbox_init(&o, size) || !in_bytes ? RP_ERR_NOMEM : RP_OK;
+    for (size_t i = 0; st == RP_OK && i < *n_cand; i++)
+        o.bytes[owner_of(base, size, (*cand)[i].a)] += sizeof(rp_cand);
+    if (st == RP_OK && outbox_alloc(&o, size)) st = RP_ERR_NOMEM;
+    for (size_t i = 0; st == RP_OK && i < *n_cand; i++)
+        outbox_put(&o, owner_of(base, size, (*cand)[i].a), &(*cand)[i], sizeof(rp_cand));
+    free(*cand);
+    *cand = NULL;
+    *n_cand = 0;
+    st = agree(cm, st, err);
+    if (st == RP_OK) st = xchg(cm, ds, o.data, o.bytes, &in, in_bytes, err);
+    outbox_free(&o);
+    size_t n = 0;
+    for (int p = 0; p < size; p++) n += (size_t)(in_bytes[p] / sizeof(rp_cand));
+    if (st == RP_OK && (n = rp__cands_sort_unique(in, n)) == SIZE_MAX) st = RP_ERR_NOMEM;
+    if (st == RP_OK) *cand = in, *n_cand = n;
+    else free(in);
+    free(in_bytes);
+    return agree(cm, st, err);
+}
+
+typedef struct {
+    uint64_t off;
+    uint32_t len;
+    uint32_t exact_copy;
+} ghost_info;
+
+/* The second records of this rank's candidates that are other ranks':
+ * their offsets asked of their owners and appended as ghosts; the
+ * candidates renumbered into this rank's records (own from 0, then the
+ * ghosts); *ghost_of (the caller frees) gets each ghost's global number. */
+static rp_status add_ghosts(rp_dedup *d, rp_corpus *c, const rp_comm *cm, rp_dist_stats *ds,
+                            const uint64_t *base, rp_cand *cand, size_t n_cand, uint64_t **ghost_of,
+                            char *err)
+{
+    int size = cm->size;
+    uint64_t lo = base[cm->rank], hi = base[cm->rank + 1];
+    /* the foreign records wanted, sorted, unique: their order is the ghosts' */
+    uint64_t *want = malloc((n_cand ? n_cand : 1) * sizeof(uint64_t));
+    size_t n_want = 0;
+    rp_status st = want ? RP_OK : RP_ERR_NOMEM;
+    for (size_t i = 0; st == RP_OK && i < n_cand; i++)
+        if (cand[i].b >= hi) want[n_want++] = cand[i].b;
+    if (st == RP_OK && n_want > 1) {
+        if (rp__radix_sort_u64(want, n_want, 0)) st = RP_ERR_NOMEM;
+        size_t u = 0;
+        for (size_t i = 0; i < n_want; i++)
+            if (!u || want[i] != want[u - 1]) want[u++] = want[i];
+        n_want = u;
+    }
+    outbox o = {0};
+    void *in = NULL, *back = NULL;
+    uint64_t *in_bytes = calloc((size_t)size, sizeof(uint64_t)), *back_bytes = calloc((size_t)size, sizeof(uint64_t));
+    if (st == RP_OK && (outbox_init(&o, size) || !in_bytes || !back_bytes)) st = RP_ERR_NOMEM;
+    for (size_t i = 0; st == RP_OK && i < n_want; i++) o.bytes[owner_of(base, size, want[i])] += sizeof(uint64_t);
+    if (st == RP_OK && outbox_alloc(&o, size)) st = RP_ERR_NOMEM;
+    for (size_t i = 0; st == RP_OK && i < n_want; i++)
+        outbox_put(&o, owner_of(base, size, want[i]), &want[i], sizeof(uint64_t));
+    st = agree(cm, st, err);
+    if (st == RP_OK) st = xchg(cm, ds, o.data, o.bytes, &in, in_bytes, err);
+    outbox_free(&o);
+    /* answer each request, in the order asked */
+    if (st == RP_OK && outbox_init(&o, size)) st = RP_ERR_NOMEM;
+    for (int p = 0; st == RP_OK && p < size; p++) o.bytes[p] = in_bytes[p] / sizeof(uint64_t) * sizeof(ghost_info);
+    if (st == RP_OK && outbox_alloc(&o, size)) st = RP_ERR_NOMEM;
+    const uint64_t *asked = in;
+    for (int p = 0, k = 0; st == RP_OK && p < size; p++)
+        for (uint64_t j = 0; j < in_bytes[p] / sizeof(uint64_t); j++, k++) {
+            uint64_t g = asked[k], local = g - lo;
+            ghost_info gi = {0, UINT32_MAX, 0};
+            if (g < lo || g >= hi || !rp__corpus_record_at(c, local, &gi.off, &gi.len)) {
+                rp__msg(err, "rank %d: asked for record %llu, not its own", cm->rank, (unsigned long long)g);
+                st = RP_ERR_USAGE;
+                break;
+            }
+            gi.exact_copy = (uint32_t)rp__dedup_is_exact_copy(d, local);
+            outbox_put(&o, p, &gi, sizeof(gi));
+        }
+    st = agree(cm, st, err);
+    if (st == RP_OK) st = xchg(cm, ds, o.data, o.bytes, &back, back_bytes, err);
+    outbox_free(&o);
+    free(in);
+    /* the answers come in rank order, each rank's in the order asked: the
+     * order of want */
+    const ghost_info *gi = back;
+    uint64_t *off = st == RP_OK ? malloc((n_want ? n_want : 1) * sizeof(uint64_t)) : NULL;
+    uint32_t *len = st == RP_OK ? malloc((n_want ? n_want : 1) * sizeof(uint32_t)) : NULL;
+    uint8_t *ex = st == RP_OK ? malloc(n_want ? n_want : 1) : NULL;
+    if (st == RP_OK && (!off || !len || !ex)) st = RP_ERR_NOMEM;
+    for (size_t i = 0; st == RP_OK && i < n_want; i++)
+        off[i] = gi[i].off, len[i] = gi[i].len, ex[i] = (uint8_t)gi[i].exact_copy;
+    uint64_t n_own = hi - lo;
+    if (st == RP_OK) st = rp__corpus_add_ghosts(c, off, len, n_want);
+    if (st == RP_OK) st = rp__dedup_add_ghosts(d, ex, n_want);
+    /* renumber: own records from 0, ghosts after them in want's order */
+    for (size_t i = 0; st == RP_OK && i < n_cand; i++) {
+        uint64_t a = cand[i].a - lo, b = cand[i].b;
+        if (b < hi) {
+            b -= lo;
+        } else {
+            size_t l = 0, h = n_want;
+            while (l < h) {
+                size_t mid = (l + h) / 2;
+                if (want[mid] < b) l = mid + 1;
+                else h = mid;
+            }
+            b = n_own + l;
+        }
+        cand[i] = (rp_cand){a, b};
+    }
+    ds->ghosts = n_want;
+    free(off), free(len), free(ex), free(back), free(in_bytes), free(back_bytes);
+    *ghost_of = want;
+    return agree(cm, st, err);
+}
+
+rp_status rp__dedup_run_dist(rp_dedup *d, rp_corpus *c, rp_stats *stats, const rp_comm *cm,
+                             rp_dist_stats *ds, char *err)
+{
+    memset(ds, 0, sizeof(*ds));
+    int size = cm->size, rank = cm->rank;
+    if (size < 1 || rank < 0 || rank >= size || !cm->exchange || !cm->allreduce) {
+        rp__msg(err, "invalid communicator (rank %d of %d)", rank, size);
+        return RP_ERR_USAGE;
+    }
+    /* a share of the bytes: the lines that start in it */
+    rp_status st = RP_OK;
+    uint64_t fsize = 0;
+    if (c->n_inputs != 1) {
+        rp__msg(err, "a distributed run reads one plain JSONL file (%zu inputs given)", c->n_inputs);
+        st = RP_ERR_USAGE;
+    } else {
+        struct stat sb;
+        if (stat(c->inputs[0].path, &sb) != 0) {
+            rp__msg(err, "%s: cannot open: %s", c->inputs[0].display, strerror(errno));
+            st = RP_ERR_IO;
+        } else {
+            fsize = (uint64_t)sb.st_size;
+        }
+    }
+    double t = rp__seconds();
+    uint64_t from = fsize / (uint64_t)size * (uint64_t)rank + fsize % (uint64_t)size * (uint64_t)rank / (uint64_t)size;
+    uint64_t to = rank + 1 == size ? fsize
+                                   : fsize / (uint64_t)size * (uint64_t)(rank + 1) +
+                                         fsize % (uint64_t)size * (uint64_t)(rank + 1) / (uint64_t)size;
+    if (st == RP_OK) st = rp__dedup_sign_range(d, from, to);
+    ds->sign_seconds = rp__seconds() - t;
+    if ((st = agree(cm, st, err)) != RP_OK) return st;
+
+    /* global numbers: each rank's first is the count before it */
+    uint64_t *base = calloc((size_t)size + 1, sizeof(uint64_t));
+    if (!base) st = RP_ERR_NOMEM;
+    if ((st = agree(cm, st, err)) != RP_OK) return st;
+    base[rank + 1] = rp__dedup_count(d);
+    if ((st = reduce(cm, base + 1, (size_t)size, RP_COMM_SUM, err)) != RP_OK) goto done;
+    for (int p = 0; p < size; p++) base[p + 1] += base[p];
+    ds->records = base[rank + 1] - base[rank];
+    ds->first_record = base[rank];
+    if (base[size] > UINT32_MAX) { /* the band kernel's and union-find's record numbers */
+        rp__msg(err, "%llu records: a distributed run takes at most %u",
+                (unsigned long long)base[size], UINT32_MAX);
+        st = RP_ERR_LIMIT;
+        goto done;
+    }
+
+    t = rp__seconds();
+    rp_cand *cand = NULL;
+    size_t n_cand = 0, cap_cand = 0;
+    uint64_t truncated = 0;
+    st = exact_pass(d, cm, ds, base, &cand, &n_cand, &cap_cand, err);
+    ds->exact_seconds = rp__seconds() - t;
+    t = rp__seconds();
+    if (st == RP_OK) st = band_pass(d, cm, ds, base, &c->p, &cand, &n_cand, &cap_cand, &truncated, err);
+    rp__dedup_drop_bands(d);
+    ds->bands_seconds = rp__seconds() - t;
+    t = rp__seconds();
+    if (st == RP_OK) st = route_candidates(cm, ds, base, &cand, &n_cand, err);
+    ds->candidates_seconds = rp__seconds() - t;
+    uint64_t counts[2] = {n_cand, truncated};
+    if (st == RP_OK && (st = reduce(cm, counts, 2, RP_COMM_SUM, err)) == RP_OK) {
+        stats->candidate_pairs = counts[0];
+        stats->truncated_buckets = counts[1];
+    }
+    ds->candidates = n_cand;
+
+    /* verify the own pairs, ghosts read by offset */
+    t = rp__seconds();
+    uint64_t *ghost_of = NULL; /* ghost i's global number */
+    if (st == RP_OK) st = add_ghosts(d, c, cm, ds, base, cand, n_cand, &ghost_of, err);
+    rp_edge *edges = NULL;
+    size_t n_edges = 0;
+    uint64_t verified_before = stats->verified_pairs;
+    if (st == RP_OK)
+        st = c->p.connect_only ? rp__dedup_verify_connecting(d, cand, n_cand, &edges, &n_edges)
+                               : rp__dedup_verify(d, cand, n_cand, &edges, &n_edges);
+    free(cand);
+    st = agree(cm, st, err);
+    uint64_t n_own = base[rank + 1] - base[rank];
+    for (size_t i = 0; st == RP_OK && i < n_edges; i++) { /* back to global numbers */
+        edges[i].a += base[rank];
+        edges[i].b = edges[i].b < n_own ? edges[i].b + base[rank] : ghost_of[edges[i].b - n_own];
+    }
+    free(ghost_of);
+    ds->verify_seconds = rp__seconds() - t;
+    ds->edges = n_edges;
+    uint64_t verified[1] = {stats->verified_pairs - verified_before};
+    if (st == RP_OK && (st = reduce(cm, verified, 1, RP_COMM_SUM, err)) == RP_OK)
+        stats->verified_pairs = verified[0];
+
+    /* cluster on rank 0: the edges gathered, the roots sent back */
+    t = rp__seconds();
+    uint64_t *send_bytes = calloc((size_t)size, sizeof(uint64_t));
+    uint64_t *in_bytes = calloc((size_t)size, sizeof(uint64_t));
+    void *in = NULL;
+    if (st == RP_OK && (!send_bytes || !in_bytes)) st = RP_ERR_NOMEM;
+    st = agree(cm, st, err);
+    uint64_t *pairs = NULL;
+    if (st == RP_OK) {
+        pairs = malloc((n_edges ? n_edges : 1) * sizeof(uint64_t));
+        if (!pairs) st = RP_ERR_NOMEM;
+        for (size_t i = 0; st == RP_OK && i < n_edges; i++)
+            pairs[i] = edges[i].a << 32 | edges[i].b;
+        send_bytes[0] = n_edges * sizeof(uint64_t);
+        st = agree(cm, st, err);
+    }
+    free(edges);
+    if (st == RP_OK) st = xchg(cm, ds, pairs, send_bytes, &in, in_bytes, err);
+    free(pairs);
+    uint32_t *roots = NULL;
+    memset(send_bytes, 0, (size_t)size * sizeof(uint64_t));
+    uint64_t found[2] = {0, 0}; /* similar pairs, clusters */
+    if (st == RP_OK && rank == 0) {
+        uint64_t total = base[size];
+        rp_uf uf = {0};
+        size_t n_in = 0;
+        for (int p = 0; p < size; p++) n_in += (size_t)(in_bytes[p] / sizeof(uint64_t));
+        const uint64_t *e = in;
+        roots = malloc((size_t)(total ? total : 1) * sizeof(uint32_t));
+        uint8_t *seen = calloc((size_t)(total ? total : 1), 1);
+        if (!roots || !seen || rp__uf_init(&uf, (size_t)total)) st = RP_ERR_NOMEM;
+        for (size_t i = 0; st == RP_OK && i < n_in; i++) rp__uf_union(&uf, (uint32_t)(e[i] >> 32), (uint32_t)e[i]);
+        for (uint64_t g = 0; st == RP_OK && g < total; g++) {
+            roots[g] = rp__uf_find(&uf, (uint32_t)g);
+            if (roots[g] != g && !seen[roots[g]]) seen[roots[g]] = 1, found[1]++;
+        }
+        found[0] = n_in;
+        rp__uf_free(&uf);
+        free(seen);
+        for (int p = 0; st == RP_OK && p < size; p++) send_bytes[p] = (base[p + 1] - base[p]) * sizeof(uint32_t);
+    }
+    free(in);
+    in = NULL;
+    st = agree(cm, st, err);
+    if (st == RP_OK) st = xchg(cm, ds, roots, send_bytes, &in, in_bytes, err);
+    free(roots);
+    uint8_t *removed = NULL;
+    if (st == RP_OK) {
+        const uint32_t *mine = in;
+        removed = malloc((size_t)(n_own ? n_own : 1));
+        if (!removed || in_bytes[0] != n_own * sizeof(uint32_t)) st = removed ? RP_ERR_USAGE : RP_ERR_NOMEM;
+        for (uint64_t i = 0; st == RP_OK && i < n_own; i++) removed[i] = mine[i] != base[rank] + i;
+    }
+    free(in);
+    if (st == RP_OK) st = rp__dedup_set_removed(d, removed, (size_t)n_own);
+    free(removed);
+    st = agree(cm, st, err);
+    if (st == RP_OK && (st = reduce(cm, found, 2, RP_COMM_SUM, err)) == RP_OK) {
+        stats->similar_pairs = found[0];
+        stats->clusters = found[1];
+    }
+    ds->cluster_seconds = rp__seconds() - t;
+    free(send_bytes);
+    free(in_bytes);
+
+    /* the run's counts, on every rank */
+    if (st == RP_OK) {
+        uint64_t v[5 + RP_STATUS_COUNT] = {stats->read, stats->kept, stats->removed, stats->removed_exact,
+                                           stats->rejected};
+        for (int k = 0; k < RP_STATUS_COUNT; k++) v[5 + k] = stats->rejected_by[k];
+        uint64_t bytes[1] = {stats->bytes};
+        if ((st = reduce(cm, v, 5 + RP_STATUS_COUNT, RP_COMM_SUM, err)) == RP_OK &&
+            (st = reduce(cm, bytes, 1, RP_COMM_SUM, err)) == RP_OK) {
+            stats->read = v[0], stats->kept = v[1], stats->removed = v[2], stats->removed_exact = v[3];
+            stats->rejected = v[4];
+            for (int k = 0; k < RP_STATUS_COUNT; k++) stats->rejected_by[k] = v[5 + k];
+            stats->bytes = bytes[0];
+        }
+    }
+done:
+    free(base);
+    return st;
+}

@@ -1,0 +1,237 @@
+/* test_dist.c — dedup as ranks of a distributed run decides what one
+ * process decides: over a transport of threads in this process (the
+ * program's is MPI; tests/mpi.sh runs that), for 1, 2, 3 and 7 ranks, each
+ * rank's kept records, concatenated in rank order, are one process's
+ * output byte for byte, and the run's counts (read, kept, removed, exact,
+ * rejected, candidates, clusters) are one process's, on every rank; with
+ * buckets capped small (chained identically) and with the pairs scored in
+ * full or only where they join clusters. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "internal.h"
+#include "test_util.h"
+
+#include "corpus_gen.h"
+
+/* ------------------------------------------------- a transport of threads */
+
+#define MAX_RANKS 8
+
+typedef struct {
+    int size;
+    pthread_barrier_t bar;
+    const void *send[MAX_RANKS];
+    const uint64_t *send_bytes[MAX_RANKS];
+    uint64_t *v[MAX_RANKS];
+} hub;
+
+typedef struct {
+    hub *h;
+    int rank;
+} port;
+
+static int t_exchange(void *ctx, const void *send, const uint64_t *send_bytes, void **recv,
+                      uint64_t *recv_bytes)
+{
+    port *pt = ctx;
+    hub *h = pt->h;
+    h->send[pt->rank] = send;
+    h->send_bytes[pt->rank] = send_bytes;
+    pthread_barrier_wait(&h->bar);
+    uint64_t total = 0;
+    for (int p = 0; p < h->size; p++) total += recv_bytes[p] = h->send_bytes[p][pt->rank];
+    char *buf = malloc(total ? total : 1), *at = buf;
+    for (int p = 0; p < h->size; p++) {
+        uint64_t off = 0;
+        for (int q = 0; q < pt->rank; q++) off += h->send_bytes[p][q];
+        if (recv_bytes[p]) memcpy(at, (const char *)h->send[p] + off, recv_bytes[p]);
+        at += recv_bytes[p];
+    }
+    *recv = buf;
+    pthread_barrier_wait(&h->bar); /* the senders' buffers are read */
+    return 0;
+}
+
+static int t_allreduce(void *ctx, uint64_t *v, size_t n, int op)
+{
+    port *pt = ctx;
+    hub *h = pt->h;
+    h->v[pt->rank] = v;
+    pthread_barrier_wait(&h->bar);
+    uint64_t *r = calloc(n ? n : 1, sizeof(uint64_t));
+    for (int p = 0; p < h->size; p++)
+        for (size_t k = 0; k < n; k++)
+            r[k] = op == RP_COMM_SUM ? r[k] + h->v[p][k] : (h->v[p][k] > r[k] ? h->v[p][k] : r[k]);
+    pthread_barrier_wait(&h->bar); /* everyone has read every v */
+    memcpy(v, r, n * sizeof(uint64_t));
+    free(r);
+    return 0;
+}
+
+/* --------------------------------------------------------------- runs */
+
+typedef struct {
+    hub *h;
+    port pt;
+    rp_params p;
+    const char *path;
+    rp_status st;
+    rp_stats stats;
+    rp_dist_stats ds;
+    char *out;                /* this rank's kept records */
+    size_t out_len;
+    char err[RP_MSG_MAX];
+} rank_run;
+
+static void *run_rank(void *arg)
+{
+    rank_run *r = arg;
+    rp_comm cm = {r->pt.rank, r->h->size, &r->pt, t_exchange, t_allreduce};
+    rp_engine *e = rp_engine_create(&r->p);
+    rp_engine_add_input(e, r->path);
+    r->st = rp_engine_run_distributed(e, &cm);
+    snprintf(r->err, sizeof(r->err), "%s", rp_engine_error(e));
+    if (r->st == RP_OK) {
+        FILE *f = open_memstream(&r->out, &r->out_len);
+        r->st = rp_engine_write_kept(e, f);
+        fclose(f);
+        rp_engine_stats(e, &r->stats);
+        rp_engine_dist_stats(e, &r->ds);
+    }
+    rp_engine_free(e);
+    return NULL;
+}
+
+/* The whole run's output and counts, as ranks ranks make them. */
+static void run_ranks(const rp_params *p, const char *path, int ranks, rank_run *runs)
+{
+    hub h = {.size = ranks};
+    pthread_barrier_init(&h.bar, NULL, (unsigned)ranks);
+    pthread_t th[MAX_RANKS];
+    for (int k = 0; k < ranks; k++) {
+        memset(&runs[k], 0, sizeof(runs[k]));
+        runs[k] = (rank_run){.h = &h, .pt = {&h, k}, .p = *p, .path = path};
+        pthread_create(&th[k], NULL, run_rank, &runs[k]);
+    }
+    for (int k = 0; k < ranks; k++) pthread_join(th[k], NULL);
+    pthread_barrier_destroy(&h.bar);
+}
+
+static void one_process(const rp_params *p, const char *path, char **out, size_t *len, rp_stats *s)
+{
+    rp_engine *e = rp_engine_create(p);
+    assert_int_equal(rp_engine_add_input(e, path), RP_OK);
+    assert_int_equal(rp_engine_run(e), RP_OK);
+    FILE *f = open_memstream(out, len);
+    assert_int_equal(rp_engine_write_kept(e, f), RP_OK);
+    fclose(f);
+    rp_engine_stats(e, s);
+    rp_engine_free(e);
+}
+
+static void check_same(const rp_params *p, const char *path, const char *what)
+{
+    char *want;
+    size_t want_len;
+    rp_stats ws;
+    one_process(p, path, &want, &want_len, &ws);
+    assert_true(ws.removed > 20);
+    if (p->max_bucket < 10) assert_true(ws.truncated_buckets > 10);
+    static const int sizes[] = {1, 2, 3, 7};
+    for (size_t z = 0; z < sizeof(sizes) / sizeof(sizes[0]); z++) {
+        int ranks = sizes[z];
+        rank_run runs[MAX_RANKS];
+        run_ranks(p, path, ranks, runs);
+        char *got = malloc(want_len + 1);
+        size_t got_len = 0;
+        uint64_t records = 0, exchanged = 0;
+        for (int k = 0; k < ranks; k++) {
+            if (runs[k].st != RP_OK) fail_msg("%s, %d ranks: rank %d: %s", what, ranks, k, runs[k].err);
+            assert_true(got_len + runs[k].out_len <= want_len);
+            memcpy(got + got_len, runs[k].out, runs[k].out_len);
+            got_len += runs[k].out_len;
+            const rp_stats *s = &runs[k].stats;
+            assert_int_equal(s->read, ws.read);
+            assert_int_equal(s->kept, ws.kept);
+            assert_int_equal(s->removed, ws.removed);
+            assert_int_equal(s->removed_exact, ws.removed_exact);
+            assert_int_equal(s->rejected, ws.rejected);
+            assert_int_equal(s->candidate_pairs, ws.candidate_pairs);
+            assert_int_equal(s->clusters, ws.clusters);
+            assert_int_equal(s->truncated_buckets, ws.truncated_buckets);
+            if (!p->connect_only) assert_int_equal(s->similar_pairs, ws.similar_pairs);
+            assert_int_equal(runs[k].ds.first_record, records);
+            records += runs[k].ds.records;
+            exchanged += runs[k].ds.bytes_sent;
+            free(runs[k].out);
+        }
+        assert_int_equal(records, ws.read);
+        assert_int_equal(got_len, want_len);
+        assert_memory_equal(got, want, want_len);
+        if (ranks > 1) assert_true(exchanged > 0);
+        print_message("%s, %d rank%s: the same %zu bytes kept (%llu of %llu records), %llu bytes "
+                      "exchanged\n",
+                      what, ranks, ranks > 1 ? "s" : "", got_len, (unsigned long long)ws.kept,
+                      (unsigned long long)ws.read, (unsigned long long)exchanged);
+        free(got);
+    }
+    free(want);
+}
+
+static void test_ranks_decide_as_one_process(void **state)
+{
+    (void)state;
+    char path[] = "test_dist_corpus.jsonl";
+    write_corpus(path, 3000);
+    rp_params p;
+    rp_params_init(&p);
+    p.skip_bad = 1;
+    p.threads = 2;
+    p.threshold = 0.5;
+    check_same(&p, path, "every pair scored");
+    p.connect_only = 1;
+    check_same(&p, path, "pairs scored where they join clusters");
+    p.max_bucket = 3; /* many buckets chained */
+    check_same(&p, path, "buckets capped at 3");
+    remove(path);
+}
+
+/* Bad input without skip_bad fails every rank, and the message is one
+ * rank's: the first failed rank's, naming the line. */
+static void test_bad_input_fails_every_rank(void **state)
+{
+    (void)state;
+    char path[] = "test_dist_bad.jsonl";
+    write_corpus(path, 600);
+    rp_params p;
+    rp_params_init(&p);
+    rank_run runs[3];
+    run_ranks(&p, path, 3, runs);
+    int named = 0;
+    for (int k = 0; k < 3; k++) {
+        assert_int_equal(runs[k].st, RP_ERR_JSON);
+        if (runs[k].err[0]) {
+            named++;
+            assert_non_null(strstr(runs[k].err, "test_dist_bad.jsonl:"));
+        }
+    }
+    assert_int_equal(named, 1);
+    remove(path);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_ranks_decide_as_one_process),
+        cmocka_unit_test(test_bad_input_fails_every_rank),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
