@@ -659,15 +659,7 @@ rp_status rp__corpus_add_ghosts(rp_corpus *c, const uint64_t *off, const uint32_
         rp__msg(c->err, "records of other parts join an indexed corpus of one input");
         return RP_ERR_USAGE;
     }
-    if (c->n_rec + n > c->cap_index) {
-        size_t cap = c->n_rec + n;
-        uint64_t *o = realloc(c->rec_off, cap * sizeof(*o));
-        if (o) c->rec_off = o;
-        uint32_t *l = realloc(c->rec_len, cap * sizeof(*l));
-        if (l) c->rec_len = l;
-        if (!o || !l) return RP_ERR_NOMEM;
-        c->cap_index = cap;
-    }
+    if (rp__index_reserve(c, c->n_rec + n)) return RP_ERR_NOMEM;
     memcpy(c->rec_off + c->n_rec, off, n * sizeof(*off));
     memcpy(c->rec_len + c->n_rec, len, n * sizeof(*len));
     c->n_rec += n;

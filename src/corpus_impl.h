@@ -177,6 +177,8 @@ rp_status rp__later_copy_lines(rp_later *it, FILE *out, const char *stage, uint6
 rp_status rp__later_fill_span(rp_later *it, rp_buf *dst, size_t max_recs, rp_batch *defer);
 
 /* The index entry of record rec (the last numbered), of input in. */
+/* Room for cap records in the index (0, or -1 when out of memory). */
+int rp__index_reserve(rp_corpus *c, size_t cap);
 rp_status rp__index_put(rp_corpus *c, uint64_t rec, const rp_brec *br, const rp_input *in);
 
 uint64_t rp__later_bytes(const rp_later *it);

@@ -23,6 +23,18 @@
 
 #define REC_UNREAD UINT32_MAX
 
+int rp__index_reserve(rp_corpus *c, size_t cap)
+{
+    if (cap <= c->cap_index) return 0;
+    uint64_t *o = realloc(c->rec_off, cap * sizeof(*o));
+    if (o) c->rec_off = o;
+    uint32_t *l = realloc(c->rec_len, cap * sizeof(*l));
+    if (l) c->rec_len = l;
+    if (!o || !l) return -1;
+    c->cap_index = cap;
+    return 0;
+}
+
 /* The index entry of record rec (the last numbered), of input in. */
 rp_status rp__index_put(rp_corpus *c, uint64_t rec, const rp_brec *br, const rp_input *in)
 {
@@ -35,16 +47,9 @@ rp_status rp__index_put(rp_corpus *c, uint64_t rec, const rp_brec *br, const rp_
         c->line_fix[c->n_line_fix++][1] = skipped;
         c->skipped = skipped;
     }
-    if (rec >= c->cap_index) {
-        /* by half: with the engine's arrays this is most of a record's cost */
-        size_t cap = c->cap_index ? c->cap_index + c->cap_index / 2 : 4096;
-        uint64_t *o = realloc(c->rec_off, cap * sizeof(*o));
-        if (o) c->rec_off = o;
-        uint32_t *l = realloc(c->rec_len, cap * sizeof(*l));
-        if (l) c->rec_len = l;
-        if (!o || !l) return RP_ERR_NOMEM;
-        c->cap_index = cap;
-    }
+    /* by half: with the engine's arrays this is most of a record's cost */
+    if (rec >= c->cap_index && rp__index_reserve(c, c->cap_index ? c->cap_index + c->cap_index / 2 : 4096))
+        return RP_ERR_NOMEM;
     int good = br->st == RP_OK && br->out == RP_OK && !br->is_text && br->raw_len < REC_UNREAD;
     c->rec_off[rec] = br->src_off;
     c->rec_len[rec] = good ? (uint32_t)br->raw_len : REC_UNREAD;
