@@ -57,11 +57,21 @@ void cli_man(FILE *f);
  * Returns an exit code; *engine is set (caller frees) on success. */
 int cli_run_engine(cli_opts *o, rp_engine **engine);
 
+/* Whether a launcher (mpirun) started this process: its stdout and stderr
+ * are then the launcher's forwarding, whatever isatty says; and whether
+ * stdout is a person's terminal (for the readable views), never so under a
+ * launcher, so that `mpirun -n 1` writes what `mpirun -n 4` does. */
+int cli_launched(void);
+int cli_stdout_is_terminal(void);
+
 /* Exit code for a failed status. */
 int cli_exit_code(rp_status st);
 
 /* Prints the accounting summary to stderr and writes --stats if asked. */
 int cli_summary(const cli_opts *o, const char *command, rp_engine *engine);
+/* The same from counts (a distributed run's); extra, when not NULL, is more
+ * members of the --stats object, as JSON text. */
+int cli_summary_stats(const cli_opts *o, const char *command, const rp_stats *stats, const char *extra);
 
 /* Output files are written to a temporary name and renamed when complete, so
  * a failed run never leaves a file that looks whole. */
@@ -94,5 +104,16 @@ int cli_pairs(int argc, char **argv);
 int cli_align(int argc, char **argv);
 int cli_stories(int argc, char **argv);
 int cli_report_html(int argc, char **argv);
+
+/* Distributed runs (mpi.c, in a build with MPI): the ranks of the run this
+ * process belongs to (1 unless a launcher such as mpirun started it; MPI
+ * is started then), this one's number, MPI ended; and dedup as one rank. */
+extern int cli_ranks;
+#ifdef REPRINT_MPI
+int cli_mpi_start(int *argc, char ***argv);
+void cli_mpi_end(void);
+int cli_mpi_rank(void);
+int cli_dedup_distributed(cli_opts *o);
+#endif
 
 #endif

@@ -44,7 +44,7 @@ int cli_align(int argc, char **argv)
         return rc < 0 ? EXIT_OK : rc;
     }
     o.params.task = RP_TASK_ALIGN;
-    int human = o.human >= 0 ? o.human : (!o.output && isatty(1));
+    int human = o.human >= 0 ? o.human : (!o.output && cli_stdout_is_terminal());
     o.params.keep_text = human;
     rp_engine *e;
     if ((rc = cli_run_engine(&o, &e)) != EXIT_OK) {

@@ -34,7 +34,14 @@ int cli_dedup(int argc, char **argv)
         free(o.inputs);
         return rc < 0 ? EXIT_OK : rc;
     }
-    if (o.human < 0) o.human = !o.output && isatty(1);
+#ifdef REPRINT_MPI
+    if (cli_ranks > 1) { /* a rank of mpirun -n N reprint dedup */
+        rc = cli_dedup_distributed(&o);
+        free(o.inputs);
+        return rc;
+    }
+#endif
+    if (o.human < 0) o.human = !o.output && cli_stdout_is_terminal();
     /* the corpus and the clusters need the clusters' connections, not every
      * similar pair; the readable view shows each removed document's score
      * with the kept one, so it scores them all */

@@ -39,7 +39,7 @@ int cli_pairs(int argc, char **argv)
         free(o.inputs);
         return rc < 0 ? EXIT_OK : rc;
     }
-    if (o.human < 0) o.human = !o.output && isatty(1);
+    if (o.human < 0) o.human = !o.output && cli_stdout_is_terminal();
     rp_engine *e = NULL;
     rc = cli_run_engine(&o, &e);
     if (rc != EXIT_OK) goto done;

@@ -551,7 +551,7 @@ int cli_report_html(int argc, char **argv)
         free(o.inputs);
         return rc < 0 ? EXIT_OK : rc;
     }
-    if (!o.output && isatty(1)) {
+    if (!o.output && cli_stdout_is_terminal()) {
         fprintf(stderr, "reprint: the report is an HTML file: name it with -o FILE\n");
         free(o.inputs);
         return EXIT_USAGE;

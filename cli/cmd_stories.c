@@ -57,7 +57,7 @@ int cli_stories(int argc, char **argv)
         return rc < 0 ? EXIT_OK : rc;
     }
     o.params.task = RP_TASK_STORIES;
-    if (o.human < 0) o.human = !o.output && isatty(1);
+    if (o.human < 0) o.human = !o.output && cli_stdout_is_terminal();
     rp_engine *e = NULL;
     rc = cli_run_engine(&o, &e);
     if (rc != EXIT_OK) goto done;

@@ -14,6 +14,16 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+int cli_launched(void)
+{
+    return getenv("OMPI_COMM_WORLD_SIZE") || getenv("PMIX_RANK") || getenv("PMI_SIZE");
+}
+
+int cli_stdout_is_terminal(void)
+{
+    return isatty(1) && !cli_launched();
+}
+
 int cli_exit_code(rp_status st)
 {
     switch (st) {
@@ -156,8 +166,36 @@ static const char *joined_note(const rp_stats *s, char *buf, size_t cap)
 int cli_summary(const cli_opts *o, const char *command, rp_engine *e)
 {
     rp_stats s;
-    char note[96];
     rp_engine_stats(e, &s);
+    return cli_summary_stats(o, command, &s, NULL);
+}
+
+/* Writes the --stats object, with extra (more members, as JSON text) before
+ * its closing brace. */
+static int write_stats(FILE *f, const char *command, const rp_stats *s, const rp_params *p,
+                       const char *extra)
+{
+    if (!extra) return rp_write_stats_json(f, command, s, p);
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&buf, &len);
+    if (!m) return -1;
+    int bad = rp_write_stats_json(m, command, s, p);
+    if (fclose(m) != 0 || bad) {
+        free(buf);
+        return -1;
+    }
+    while (len && buf[len - 1] == '\n') len--;
+    if (len && buf[len - 1] == '}') len--; /* the object reopened */
+    bad = fwrite(buf, 1, len, f) != len || fprintf(f, ", %s}\n", extra) < 0;
+    free(buf);
+    return bad ? -1 : 0;
+}
+
+int cli_summary_stats(const cli_opts *o, const char *command, const rp_stats *stats, const char *extra)
+{
+    rp_stats s = *stats;
+    char note[96];
     progress_clear(&g_progress);
     if (!o->quiet) {
         /* the accounting first, the same for every command */
@@ -227,7 +265,7 @@ int cli_summary(const cli_opts *o, const char *command, rp_engine *e)
     if (!o->stats_file) return EXIT_OK;
     cli_out out;
     if (cli_out_open(&out, o->stats_file)) return EXIT_IO;
-    if (rp_write_stats_json(out.fp, command, &s, &o->params)) {
+    if (write_stats(out.fp, command, &s, &o->params, extra)) {
         cli_out_abort(&out);
         return EXIT_IO;
     }

@@ -23,13 +23,29 @@ static int run(int argc, char **argv);
 
 /* Every output path reports a write error, the readable views on stdout
  * too: a full disk is exit 3, not a silent 0. */
+int cli_ranks = 1;
+
 int main(int argc, char **argv)
 {
+#ifdef REPRINT_MPI
+    cli_ranks = cli_mpi_start(&argc, &argv);
+    if (cli_ranks > 1 && (argc < 2 || strcmp(argv[1], "dedup") != 0)) {
+        /* the other commands run in one process: say so once */
+        if (cli_mpi_rank() == 0)
+            fprintf(stderr, "reprint: only dedup runs distributed (mpirun); run %s as one process\n",
+                    argc < 2 ? "the others" : argv[1]);
+        cli_mpi_end();
+        return EXIT_USAGE;
+    }
+#endif
     int rc = run(argc, argv);
     if ((fflush(stdout) != 0 || ferror(stdout)) && rc == EXIT_OK) { /* not said yet */
         fprintf(stderr, "reprint: cannot write to standard output: %s\n", strerror(errno));
         rc = EXIT_IO;
     }
+#ifdef REPRINT_MPI
+    cli_mpi_end();
+#endif
     return rc;
 }
 

@@ -499,7 +499,7 @@ static int check(cli_opts *o, const cli_command *c)
         fprintf(stderr, "reprint: --bands x --rows exceeds --num-perm (%u)\n", o->params.num_perm);
         return EXIT_USAGE;
     }
-    if (o->progress < 0) o->progress = isatty(2) && !o->quiet;
+    if (o->progress < 0) o->progress = isatty(2) && !o->quiet && !cli_launched();
     return 0;
 }
 

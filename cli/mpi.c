@@ -1,0 +1,341 @@
+/*
+ * mpi.c — the reprint program as a rank of `mpirun -n N reprint dedup ...`
+ * (built when CMake finds MPI): the library's rp_comm over MPI, and the
+ * distributed dedup command around rp_engine_run_distributed.
+ *
+ * MPI is started only when a launcher started the process (mpirun sets
+ * OMPI_COMM_WORLD_SIZE, PMIX_RANK or PMI_SIZE): run by hand, the binary is
+ * the single-process program and never touches MPI.
+ *
+ * The exchange moves every rank's bytes in rounds: each round sends at most
+ * REPRINT_MPI_ROUND_BYTES (default 64 MiB) to all peers together, and at
+ * most REPRINT_MPI_MAX_COUNT bytes (default and ceiling 2^31 - 1, MPI's int
+ * counts) to any one, packed into staging buffers so that no count or
+ * displacement passes an int. The two variables exist for the tests, which
+ * force many rounds and tiny counts.
+ */
+#include "cli.h"
+
+#include <mpi.h>
+
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static int g_size = 1, g_rank = 0, g_started = 0;
+
+int cli_mpi_start(int *argc, char ***argv)
+{
+    if (!cli_launched()) return 1;
+    const char *n = getenv("OMPI_COMM_WORLD_SIZE");
+    if (!n) n = getenv("PMI_SIZE");
+    if (!n && getenv("PMIX_RANK")) n = "2"; /* the size is MPI's to tell */
+    if (!n || atoi(n) < 2) return 1;
+    if (MPI_Init(argc, argv) != MPI_SUCCESS) return 1;
+    g_started = 1;
+    MPI_Comm_size(MPI_COMM_WORLD, &g_size);
+    MPI_Comm_rank(MPI_COMM_WORLD, &g_rank);
+    return g_size;
+}
+
+void cli_mpi_end(void)
+{
+    if (g_started) MPI_Finalize();
+    g_started = 0;
+}
+
+int cli_mpi_rank(void)
+{
+    return g_rank;
+}
+
+/* ------------------------------------------------------------ rp_comm */
+
+typedef struct {
+    uint64_t round_bytes, max_count;
+    uint64_t rounds;
+} mpi_ctx;
+
+static uint64_t env_bytes(const char *name, uint64_t dflt, uint64_t max)
+{
+    const char *s = getenv(name);
+    char *end;
+    unsigned long long v = s ? strtoull(s, &end, 10) : 0;
+    if (!s || end == s || *end || v == 0) return dflt;
+    return v < max ? v : max;
+}
+
+static int mpi_exchange(void *ctx, const void *send, const uint64_t *send_bytes, void **recv,
+                        uint64_t *recv_bytes)
+{
+    mpi_ctx *m = ctx;
+    int size = g_size;
+    *recv = NULL;
+    if (MPI_Alltoall(send_bytes, 1, MPI_UINT64_T, recv_bytes, 1, MPI_UINT64_T, MPI_COMM_WORLD) != MPI_SUCCESS)
+        return -1;
+    uint64_t total_in = 0, most = 0;
+    for (int p = 0; p < size; p++) {
+        total_in += recv_bytes[p];
+        if (send_bytes[p] > most) most = send_bytes[p];
+    }
+    /* rounds: a peer's share of a round is a size-th of it, within MPI's counts */
+    uint64_t chunk = m->round_bytes / (uint64_t)size;
+    if (chunk < 1) chunk = 1;
+    if (chunk > m->max_count) chunk = m->max_count;
+    uint64_t rounds = (most + chunk - 1) / chunk;
+    if (MPI_Allreduce(MPI_IN_PLACE, &rounds, 1, MPI_UINT64_T, MPI_MAX, MPI_COMM_WORLD) != MPI_SUCCESS)
+        return -1;
+    char *in = malloc(total_in ? total_in : 1);
+    char *out_stage = malloc((size_t)(chunk * (uint64_t)size)), *in_stage = malloc((size_t)(chunk * (uint64_t)size));
+    uint64_t *send_at = calloc((size_t)size, sizeof(uint64_t)), *recv_at = calloc((size_t)size, sizeof(uint64_t));
+    uint64_t *done_out = calloc((size_t)size, sizeof(uint64_t)), *done_in = calloc((size_t)size, sizeof(uint64_t));
+    int *sc = calloc((size_t)size, sizeof(int)), *sd = calloc((size_t)size, sizeof(int));
+    int *rc = calloc((size_t)size, sizeof(int)), *rd = calloc((size_t)size, sizeof(int));
+    int bad = !in || !out_stage || !in_stage || !send_at || !recv_at || !done_out || !done_in || !sc ||
+              !sd || !rc || !rd;
+    /* every rank learns whether any lacks memory before the rounds start */
+    int any_bad = bad;
+    MPI_Allreduce(MPI_IN_PLACE, &any_bad, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
+    if (!any_bad) {
+        for (int p = 1; p < size; p++) {
+            send_at[p] = send_at[p - 1] + send_bytes[p - 1];
+            recv_at[p] = recv_at[p - 1] + recv_bytes[p - 1];
+        }
+        for (uint64_t r = 0; r < rounds && !bad; r++) {
+            int so = 0, ro = 0;
+            for (int p = 0; p < size; p++) {
+                uint64_t s = send_bytes[p] - done_out[p], g = recv_bytes[p] - done_in[p];
+                sc[p] = (int)(s < chunk ? s : chunk);
+                rc[p] = (int)(g < chunk ? g : chunk);
+                sd[p] = so, rd[p] = ro;
+                if (sc[p]) memcpy(out_stage + so, (const char *)send + send_at[p] + done_out[p], (size_t)sc[p]);
+                so += sc[p], ro += rc[p];
+            }
+            if (MPI_Alltoallv(out_stage, sc, sd, MPI_BYTE, in_stage, rc, rd, MPI_BYTE, MPI_COMM_WORLD) !=
+                MPI_SUCCESS)
+                bad = 1;
+            for (int p = 0; p < size && !bad; p++) {
+                if (rc[p]) memcpy(in + recv_at[p] + done_in[p], in_stage + rd[p], (size_t)rc[p]);
+                done_out[p] += (uint64_t)sc[p];
+                done_in[p] += (uint64_t)rc[p];
+            }
+            m->rounds++;
+        }
+    }
+    free(out_stage), free(in_stage), free(send_at), free(recv_at), free(done_out), free(done_in);
+    free(sc), free(sd), free(rc), free(rd);
+    if (bad || any_bad) {
+        free(in);
+        return -1;
+    }
+    *recv = in;
+    return 0;
+}
+
+static int mpi_allreduce(void *ctx, uint64_t *v, size_t n, int op)
+{
+    (void)ctx;
+    if (n > INT_MAX) return -1;
+    return MPI_Allreduce(MPI_IN_PLACE, v, (int)n, MPI_UINT64_T, op == RP_COMM_MAX ? MPI_MAX : MPI_SUM,
+                         MPI_COMM_WORLD) == MPI_SUCCESS ? 0 : -1;
+}
+
+/* ------------------------------------------------------------- output */
+
+#define CHUNK (4u << 20)
+enum { TAG_OUT = 7 };
+
+typedef struct {
+    FILE *own;      /* rank 0's kept records */
+} gather_out;
+
+/* Rank 0's writer: its own kept records, then every other rank's, in rank
+ * order, as they send them (a zero-length message ends a rank's). */
+static rp_status write_gathered(void *ctx, FILE *out)
+{
+    gather_out *g = ctx;
+    char *buf = malloc(CHUNK);
+    if (!buf) return RP_ERR_NOMEM;
+    rewind(g->own);
+    size_t n;
+    while ((n = fread(buf, 1, CHUNK, g->own)) > 0)
+        if (fwrite(buf, 1, n, out) != n) goto fail;
+    for (int r = 1; r < g_size; r++) {
+        for (;;) {
+            MPI_Status ms;
+            int got;
+            if (MPI_Recv(buf, CHUNK, MPI_BYTE, r, TAG_OUT, MPI_COMM_WORLD, &ms) != MPI_SUCCESS) goto fail;
+            MPI_Get_count(&ms, MPI_BYTE, &got);
+            if (got == 0) break;
+            if (fwrite(buf, 1, (size_t)got, out) != (size_t)got) goto fail;
+        }
+    }
+    free(buf);
+    return RP_OK;
+fail:
+    free(buf);
+    return RP_ERR_IO;
+}
+
+static int send_own(FILE *own)
+{
+    char *buf = malloc(CHUNK);
+    if (!buf) return -1;
+    rewind(own);
+    size_t n;
+    int bad = 0;
+    while (!bad && (n = fread(buf, 1, CHUNK, own)) > 0)
+        bad = MPI_Send(buf, (int)n, MPI_BYTE, 0, TAG_OUT, MPI_COMM_WORLD) != MPI_SUCCESS;
+    bad |= ferror(own) || MPI_Send(buf, 0, MPI_BYTE, 0, TAG_OUT, MPI_COMM_WORLD) != MPI_SUCCESS;
+    free(buf);
+    return bad ? -1 : 0;
+}
+
+/* A temporary file in the run's temporary directory, unlinked at once. */
+static FILE *temp_file(const rp_params *p)
+{
+    const char *dir = p->tmp_dir ? p->tmp_dir : getenv("TMPDIR");
+    if (!dir || !*dir) dir = "/tmp";
+    char path[4096];
+    snprintf(path, sizeof(path), "%s/reprint-rank-XXXXXX", dir);
+    int fd = mkstemp(path);
+    if (fd < 0) return NULL;
+    unlink(path);
+    FILE *f = fdopen(fd, "w+b");
+    if (!f) close(fd);
+    return f;
+}
+
+/* -------------------------------------------------------- the command */
+
+static void append_rank(FILE *f, int r, const rp_dist_stats *d)
+{
+    fprintf(f,
+            "%s{\"rank\": %d, \"records\": %llu, \"first_record\": %llu, \"candidates\": %llu, "
+            "\"ghosts\": %llu, \"edges\": %llu, \"exchanges\": %llu, \"bytes_sent\": %llu, "
+            "\"bytes_received\": %llu, \"seconds\": {\"sign\": %.6f, \"exact\": %.6f, \"bands\": %.6f, "
+            "\"candidates\": %.6f, \"verify\": %.6f, \"cluster\": %.6f}}",
+            r ? ", " : "", r, (unsigned long long)d->records, (unsigned long long)d->first_record,
+            (unsigned long long)d->candidates, (unsigned long long)d->ghosts, (unsigned long long)d->edges,
+            (unsigned long long)d->exchanges, (unsigned long long)d->bytes_sent,
+            (unsigned long long)d->bytes_received, d->sign_seconds, d->exact_seconds, d->bands_seconds,
+            d->candidates_seconds, d->verify_seconds, d->cluster_seconds);
+}
+
+static double total_seconds(const rp_dist_stats *d)
+{
+    return d->sign_seconds + d->exact_seconds + d->bands_seconds + d->candidates_seconds +
+           d->verify_seconds + d->cluster_seconds;
+}
+
+/* Rank 0 says what each rank did, and where the time went. */
+static int report(cli_opts *o, const rp_stats *s, const rp_dist_stats *all, double write_seconds,
+                  uint64_t mpi_rounds)
+{
+    char *extra = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&extra, &len);
+    if (!f) return EXIT_IO;
+    double most = 0, sum = 0, sign_most = 0, sign_sum = 0;
+    uint64_t bytes = 0, rounds = 0;
+    fprintf(f, "\"ranks\": [");
+    for (int r = 0; r < g_size; r++) {
+        append_rank(f, r, &all[r]);
+        double t = total_seconds(&all[r]);
+        if (t > most) most = t;
+        if (all[r].sign_seconds > sign_most) sign_most = all[r].sign_seconds;
+        sum += t, sign_sum += all[r].sign_seconds;
+        bytes += all[r].bytes_sent;
+        rounds = all[r].exchanges;
+    }
+    double imbalance = sum > 0 ? most / (sum / g_size) : 1;
+    fprintf(f, "], \"bytes_exchanged\": %llu, \"rounds\": %llu, \"imbalance\": %.4f, "
+               "\"write_seconds\": %.6f",
+            (unsigned long long)bytes, (unsigned long long)mpi_rounds, imbalance, write_seconds);
+    fclose(f);
+    int rc = cli_summary_stats(o, "dedup", s, extra);
+    if (!o->quiet) {
+        const rp_dist_stats *d = &all[0];
+        fprintf(stderr,
+                "reprint dedup: %d ranks: %.1f MB exchanged in %llu exchanges (%llu rounds); the slowest rank took "
+                "%.2f s (%.2f the mean: sign %.2f s at most, %.2f on average; rank 0: exact %.2f, "
+                "bands %.2f, candidates %.2f, verify %.2f, cluster %.2f), writing %.2f s\n",
+                g_size, (double)bytes / 1e6, (unsigned long long)rounds, (unsigned long long)mpi_rounds,
+                most, imbalance, sign_most,
+                sign_sum / g_size, d->exact_seconds, d->bands_seconds, d->candidates_seconds,
+                d->verify_seconds, d->cluster_seconds, write_seconds);
+    }
+    free(extra);
+    return rc;
+}
+
+int cli_dedup_distributed(cli_opts *o)
+{
+    int rank = g_rank;
+    if (o->clusters || o->human > 0) {
+        if (rank == 0)
+            fprintf(stderr, "reprint: %s is not yet available in a distributed run\n",
+                    o->clusters ? "--clusters" : "--human");
+        return EXIT_USAGE;
+    }
+    o->human = 0;
+    o->params.connect_only = 1;
+    o->progress = 0;
+    mpi_ctx m = {env_bytes("REPRINT_MPI_ROUND_BYTES", 64u << 20, UINT64_MAX),
+                 env_bytes("REPRINT_MPI_MAX_COUNT", INT_MAX, INT_MAX), 0};
+    rp_comm cm = {rank, g_size, &m, mpi_exchange, mpi_allreduce};
+    rp_engine *e = rp_engine_create(&o->params);
+    if (!e) MPI_Abort(MPI_COMM_WORLD, EXIT_IO);
+    for (size_t i = 0; i < o->n_inputs; i++) rp_engine_add_input(e, o->inputs[i]);
+    rp_status st = rp_engine_run_distributed(e, &cm);
+    if (st != RP_OK) {
+        const char *msg = rp_engine_error(e);
+        if (msg[0]) {
+            fprintf(stderr, "reprint: %s\n", msg);
+            if (rp_status_is_bad_input(st))
+                fprintf(stderr, "reprint: stopped at bad input; --skip-bad counts such documents "
+                                "as rejected and goes on\n");
+        }
+        rp_engine_free(e);
+        return cli_exit_code(st);
+    }
+    /* each rank's kept records, then rank 0 writes them all in rank order */
+    rp_stats s;
+    rp_dist_stats d;
+    rp_engine_stats(e, &s);
+    rp_engine_dist_stats(e, &d);
+    double t0 = MPI_Wtime();
+    FILE *own = temp_file(&o->params);
+    int bad = !own || rp_engine_write_kept(e, own) != RP_OK || fflush(own) != 0;
+    int any_bad = bad;
+    MPI_Allreduce(MPI_IN_PLACE, &any_bad, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
+    if (any_bad) {
+        if (bad) fprintf(stderr, "reprint: rank %d: cannot write its kept records: %s\n", rank,
+                         own ? rp_engine_error(e) : strerror(errno));
+        if (own) fclose(own);
+        rp_engine_free(e);
+        return EXIT_IO;
+    }
+    int rc = EXIT_OK;
+    if (rank == 0) {
+        gather_out g = {own};
+        rc = cli_write_output(o->output, write_gathered, &g, "the output", NULL);
+        /* a failed output stops ranks that still have records to send */
+        if (rc != EXIT_OK) MPI_Abort(MPI_COMM_WORLD, rc);
+    } else if (send_own(own)) {
+        fprintf(stderr, "reprint: rank %d: cannot send its kept records\n", rank);
+        MPI_Abort(MPI_COMM_WORLD, EXIT_IO);
+    }
+    fclose(own);
+    double write_seconds = MPI_Wtime() - t0;
+    rp_dist_stats *all = rank == 0 ? calloc((size_t)g_size, sizeof(rp_dist_stats)) : NULL;
+    MPI_Gather(&d, (int)sizeof(d), MPI_BYTE, all, (int)sizeof(d), MPI_BYTE, 0, MPI_COMM_WORLD);
+    if (rank == 0 && rc == EXIT_OK) rc = all ? report(o, &s, all, write_seconds, m.rounds) : EXIT_IO;
+    free(all);
+    rp_engine_free(e);
+    /* every rank exits with rank 0's code */
+    MPI_Bcast(&rc, 1, MPI_INT, 0, MPI_COMM_WORLD);
+    return rc;
+}

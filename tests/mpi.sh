@@ -1,0 +1,104 @@
+#!/usr/bin/env bash
+# mpi.sh — `mpirun -n N reprint dedup` writes what one process writes, byte
+# for byte, for N = 1, 2, 3 and 7 (oversubscribed on this machine): on the
+# sample corpus, the seeds when present and a generated corpus, with and
+# without --spin, through exchanges forced into many rounds and tiny counts,
+# to stdout and to -o FILE; bad input fails every rank with one message;
+# --stats says what each rank did.
+# usage: mpi.sh REPRINT_BINARY GEN_CORPUS_BINARY REPO_ROOT WORK_DIR
+set -u
+BIN=$1 GEN=$2 ROOT=$3 WORK=$4
+rm -rf "$WORK" && mkdir -p "$WORK"
+passed=0 failed=0
+ok() { passed=$((passed + 1)); echo "ok   - $1"; }
+bad() { failed=$((failed + 1)); echo "FAIL - $1"; }
+check() { local name=$1; shift; if "$@"; then ok "$name"; else bad "$name"; fi; }
+
+# CI runs as root; the ranks are this machine's own processes
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1
+MPIRUN="timeout 300 mpirun --oversubscribe"
+
+"$GEN" 6000000 "$WORK/gen.jsonl" "$WORK/gen.tsv" 3 > /dev/null 2>&1
+corpora="$ROOT/examples/news.jsonl $WORK/gen.jsonl"
+if [ -d "$ROOT/../shared/seeds" ]; then
+    # the seeds are text files; a distributed run reads one JSONL file
+    python3 - "$ROOT/../shared/seeds" "$WORK/seeds.jsonl" <<'PY'
+import json, os, sys
+d = sys.argv[1]
+with open(sys.argv[2], "w") as out:
+    for name in sorted(os.listdir(d)):
+        out.write(json.dumps({"id": name, "text": open(os.path.join(d, name)).read()}) + "\n")
+PY
+    corpora="$corpora $WORK/seeds.jsonl"
+else
+    echo "skip - ../shared/seeds not present"
+fi
+
+same() { # name, then the options: one process, and 1, 2, 3 and 7 ranks, compared
+    local name=$1; shift
+    "$BIN" dedup -q "$@" > "$WORK/one.jsonl" 2> "$WORK/one.err"
+    local want; want=$(sha256sum < "$WORK/one.jsonl")
+    for n in 1 2 3 7; do
+        $MPIRUN -n $n "$BIN" dedup -q "$@" > "$WORK/ranks.jsonl" 2> "$WORK/ranks.err"
+        local rc=$?
+        if [ $rc -ne 0 ] || [ "$(sha256sum < "$WORK/ranks.jsonl")" != "$want" ]; then
+            echo "# $n ranks: exit $rc, $(head -c 300 "$WORK/ranks.err")"
+            return 1
+        fi
+    done
+    [ -s "$WORK/one.jsonl" ]
+}
+
+for c in $corpora; do
+    name=$(basename "$c")
+    check "$name: 1, 2, 3 and 7 ranks write one process's output" same "$name" --threads 1 "$c"
+    check "$name --spin: the same" same "$name" --spin --threads 1 "$c"
+done
+check "gen.jsonl, threshold 0.5, two threads a rank: the same" same gen --threshold 0.5 "$WORK/gen.jsonl"
+
+# exchanges forced into many small rounds, counts far below MPI's int
+export REPRINT_MPI_ROUND_BYTES=2048 REPRINT_MPI_MAX_COUNT=96
+"$BIN" dedup -q --threads 1 "$WORK/gen.jsonl" > "$WORK/one.jsonl"
+$MPIRUN -x REPRINT_MPI_ROUND_BYTES -x REPRINT_MPI_MAX_COUNT -n 3 "$BIN" dedup --threads 1 \
+    "$WORK/gen.jsonl" --stats "$WORK/stats.json" > "$WORK/ranks.jsonl" 2> "$WORK/ranks.err"
+check "rounds of 2 KB and counts of 96 bytes: the same output" cmp -s "$WORK/one.jsonl" "$WORK/ranks.jsonl"
+unset REPRINT_MPI_ROUND_BYTES REPRINT_MPI_MAX_COUNT
+check "--stats accounts for every document and says what each rank did" python3 - "$WORK/stats.json" <<'PY'
+import json, sys
+s = json.load(open(sys.argv[1]))
+assert s["read"] == s["kept"] + s["removed"] + s["rejected"]
+r = s["ranks"]
+assert len(r) == 3 and [x["rank"] for x in r] == [0, 1, 2]
+assert r[0]["first_record"] == 0 and r[1]["first_record"] == r[0]["records"]
+assert sum(x["records"] for x in r) == s["read"]
+assert all(x["bytes_sent"] > 0 and x["exchanges"] > 0 for x in r)
+assert s["rounds"] > 100, s["rounds"]
+assert s["imbalance"] >= 1 and s["bytes_exchanged"] == sum(x["bytes_sent"] for x in r)
+PY
+check "the summary says where the time went" grep -q "3 ranks: .* MB exchanged" "$WORK/ranks.err"
+
+# -o FILE, whole or not at all
+$MPIRUN -n 2 "$BIN" dedup -q --threads 1 "$WORK/gen.jsonl" -o "$WORK/out.jsonl"
+check "-o FILE: the same output, and no temporary file left" \
+    bash -c "cmp -s '$WORK/one.jsonl' '$WORK/out.jsonl' && ! ls '$WORK'/out.jsonl.tmp-* 2>/dev/null | grep -q ."
+
+# bad input: every rank stops, one says where
+cp "$WORK/gen.jsonl" "$WORK/bad.jsonl"
+printf '{"id": "x", oops}\n' >> "$WORK/bad.jsonl"
+head -c 3000000 "$WORK/gen.jsonl" | tail -n 20 >> "$WORK/bad.jsonl"
+$MPIRUN -n 3 "$BIN" dedup -q --threads 1 "$WORK/bad.jsonl" > /dev/null 2> "$WORK/bad.err"
+rc=$?
+check "bad input without --skip-bad: exit 1, the line named once" \
+    bash -c "test $rc -eq 1 && test \$(grep -c 'bad.jsonl:[0-9]*:' '$WORK/bad.err') -eq 1"
+"$BIN" dedup -q --skip-bad --threads 1 "$WORK/bad.jsonl" 2>/dev/null > "$WORK/one.jsonl"
+$MPIRUN -n 3 "$BIN" dedup -q --skip-bad --threads 1 "$WORK/bad.jsonl" 2>/dev/null > "$WORK/ranks.jsonl"
+check "with --skip-bad: the same output as one process" cmp -s "$WORK/one.jsonl" "$WORK/ranks.jsonl"
+
+# what is not distributed yet says so
+$MPIRUN -n 2 "$BIN" align "$ROOT/examples/news.jsonl" > /dev/null 2> "$WORK/align.err"
+rc=$?
+check "align under mpirun: a usage error, said once" \
+    bash -c "test $rc -eq 2 && test \$(grep -c 'only dedup runs distributed' '$WORK/align.err') -eq 1"
+
+echo "# $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
