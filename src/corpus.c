@@ -444,14 +444,14 @@ static rp_status first_pass_end(rp_corpus *c, rp_stats *stats, rp_pool *pool, rp
 
 /* The newlines in the first `end` bytes of fd: 0, an errno, or -1 when
  * the file ends first. */
-static int count_lines(int fd, uint64_t end, uint64_t *lines)
+static int count_lines(int fd, uint64_t start, uint64_t end, uint64_t *lines)
 {
     enum { BLOCK = 1 << 20 };
     char *buf = malloc(BLOCK);
     if (!buf) return ENOMEM;
     int err = 0;
     *lines = 0;
-    for (uint64_t at = 0; at < end && !err;) {
+    for (uint64_t at = start; at < end && !err;) {
         size_t n = end - at < BLOCK ? (size_t)(end - at) : BLOCK;
         if ((err = rp__pread_all(fd, buf, n, at)) != 0) break;
         for (const char *p = buf, *e = buf + n; (p = memchr(p, '\n', (size_t)(e - p))) != NULL; p++)
@@ -462,8 +462,24 @@ static int count_lines(int fd, uint64_t end, uint64_t *lines)
     return err;
 }
 
+rp_status rp__corpus_count_lines(rp_corpus *c, uint64_t from, uint64_t to, uint64_t *lines)
+{
+    int fd;
+    struct stat sb;
+    *lines = 0;
+    if (c->n_inputs != 1 || !splittable(c, 0, &fd, &sb)) {
+        rp__msg(c->err, "lines are counted in a corpus of one plain JSONL file");
+        return RP_ERR_USAGE;
+    }
+    uint64_t size = (uint64_t)sb.st_size;
+    int err = count_lines(fd, from < size ? from : size, to < size ? to : size, lines);
+    close(fd);
+    if (err) rp__msg(c->err, "%s: %s", c->inputs[0].display, err < 0 ? "file ended early" : strerror(err));
+    return err == ENOMEM ? RP_ERR_NOMEM : err ? RP_ERR_IO : RP_OK;
+}
+
 rp_status rp__corpus_first_pass_range(rp_corpus *c, rp_stats *stats, const rp__first_pass_ops *ops,
-                                      void *ctx, uint64_t from, uint64_t to)
+                                      void *ctx, uint64_t from, uint64_t to, uint64_t lines_before)
 {
     int fd;
     struct stat sb;
@@ -472,9 +488,10 @@ rp_status rp__corpus_first_pass_range(rp_corpus *c, rp_stats *stats, const rp__f
         return RP_ERR_USAGE;
     }
     double t0 = rp__seconds();
-    rp_range range = {from, to, 0};
-    int err = count_lines(fd, from < (uint64_t)sb.st_size ? from : (uint64_t)sb.st_size,
-                          &range.lines_before);
+    rp_range range = {from, to, lines_before};
+    int err = lines_before != UINT64_MAX ? 0
+                                         : count_lines(fd, 0, from < (uint64_t)sb.st_size ? from : (uint64_t)sb.st_size,
+                                                       &range.lines_before);
     if (err) {
         close(fd);
         rp__msg(c->err, "%s: %s", c->inputs[0].display, err < 0 ? "file ended early" : strerror(err));

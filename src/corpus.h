@@ -107,7 +107,11 @@ rp_status rp__corpus_first_pass(rp_corpus *c, rp_stats *stats, const rp__first_p
  * from. Later passes read the part's records as those of a whole run.
  * RP_ERR_USAGE for any other corpus, or once records were read. */
 rp_status rp__corpus_first_pass_range(rp_corpus *c, rp_stats *stats, const rp__first_pass_ops *ops,
-                                      void *ctx, uint64_t from, uint64_t to);
+                                      void *ctx, uint64_t from, uint64_t to, uint64_t lines_before);
+/* The newlines in bytes [from, to) of a corpus of one plain JSONL file:
+ * summed over the parts before one, its lines_before (UINT64_MAX above:
+ * counted from the file's start, by reading all of it up to from). */
+rp_status rp__corpus_count_lines(rp_corpus *c, uint64_t from, uint64_t to, uint64_t *lines);
 /* Re-reads the inputs; visits the records want() asks for, tokenized when
  * tokenize_text is set; without it a JSONL line is visited as read (raw
  * only), a text file parsed (it has no raw form). With copy_to (and without

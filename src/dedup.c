@@ -715,11 +715,11 @@ rp_status rp__dedup_sign(rp_dedup *d)
     return st != RP_OK ? st : rp__corpus_first_pass(d->corpus, d->stats, &sign_ops, d);
 }
 
-rp_status rp__dedup_sign_range(rp_dedup *d, uint64_t from, uint64_t to)
+rp_status rp__dedup_sign_range(rp_dedup *d, uint64_t from, uint64_t to, uint64_t lines_before)
 {
     rp_status st = sign_setup(d);
     if (st != RP_OK) return st;
-    return rp__corpus_first_pass_range(d->corpus, d->stats, &sign_ops, d, from, to);
+    return rp__corpus_first_pass_range(d->corpus, d->stats, &sign_ops, d, from, to, lines_before);
 }
 
 uint64_t rp__dedup_count(const rp_dedup *d)

@@ -407,7 +407,22 @@ rp_status rp__dedup_run_dist(rp_dedup *d, rp_corpus *c, rp_stats *stats, const r
     uint64_t to = rank + 1 == size ? fsize
                                    : fsize / (uint64_t)size * (uint64_t)(rank + 1) +
                                          fsize % (uint64_t)size * (uint64_t)(rank + 1) / (uint64_t)size;
-    if (st == RP_OK) st = rp__dedup_sign_range(d, from, to);
+    /* the lines before the share, which name id-less records and bad
+     * lines: each rank counts its own, the ranks before it sum them */
+    uint64_t *lines = calloc((size_t)size, sizeof(uint64_t)), before = 0;
+    if (!lines && st == RP_OK) st = RP_ERR_NOMEM;
+    if (st == RP_OK) st = rp__corpus_count_lines(c, from, to, &lines[rank]);
+    if ((st = agree(cm, st, err)) != RP_OK) {
+        free(lines);
+        return st;
+    }
+    if ((st = reduce(cm, lines, (size_t)size, RP_COMM_SUM, err)) != RP_OK) {
+        free(lines);
+        return st;
+    }
+    for (int p = 0; p < rank; p++) before += lines[p];
+    free(lines);
+    st = rp__dedup_sign_range(d, from, to, before);
     ds->sign_seconds = rp__seconds() - t;
     if ((st = agree(cm, st, err)) != RP_OK) return st;
 

@@ -22,8 +22,9 @@ void rp__dedup_free(rp_dedup *d);
 rp_status rp__dedup_sign(rp_dedup *d);
 /* Pass 1 over the lines that start in bytes [from, to) of a corpus of one
  * plain JSONL file (rp__corpus_first_pass_range): a part of the corpus
- * signed on its own, its records numbered from 0. */
-rp_status rp__dedup_sign_range(rp_dedup *d, uint64_t from, uint64_t to);
+ * signed on its own, its records numbered from 0; lines_before the file's
+ * newlines before from (UINT64_MAX: counted here). */
+rp_status rp__dedup_sign_range(rp_dedup *d, uint64_t from, uint64_t to, uint64_t lines_before);
 /* The records signed, and record n's sign record (RP_ERR_USAGE past them;
  * a rejected record is one whose status is not RP_OK). */
 uint64_t rp__dedup_count(const rp_dedup *d);

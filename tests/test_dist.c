@@ -205,25 +205,56 @@ static void test_ranks_decide_as_one_process(void **state)
 }
 
 /* Bad input without skip_bad fails every rank, and the message is one
- * rank's: the first failed rank's, naming the line. */
+ * rank's: the first failed rank's, which names the first bad line, as one
+ * process does (the lines before a rank's share are the sum of the counts
+ * of the shares before it). */
 static void test_bad_input_fails_every_rank(void **state)
 {
     (void)state;
     char path[] = "test_dist_bad.jsonl";
     write_corpus(path, 600);
+    /* one bad line only, late in the file: in a later rank's share, whose
+     * line numbers count the lines of the shares before it */
+    FILE *f = fopen(path, "r");
+    char *all = NULL, *line = NULL;
+    size_t all_len = 0, cap = 0;
+    FILE *m = open_memstream(&all, &all_len);
+    ssize_t n;
+    for (int k = 0; (n = getline(&line, &cap, f)) > 0; k++) {
+        if (strstr(line, "oops")) continue;
+        if (k == 500) fputs("{\"id\": 1, oops}\n", m);
+        fwrite(line, 1, (size_t)n, m);
+    }
+    fclose(m);
+    fclose(f);
+    f = fopen(path, "w");
+    fwrite(all, 1, all_len, f);
+    fclose(f);
+    free(all), free(line);
     rp_params p;
     rp_params_init(&p);
-    rank_run runs[3];
-    run_ranks(&p, path, 3, runs);
-    int named = 0;
-    for (int k = 0; k < 3; k++) {
-        assert_int_equal(runs[k].st, RP_ERR_JSON);
-        if (runs[k].err[0]) {
-            named++;
-            assert_non_null(strstr(runs[k].err, "test_dist_bad.jsonl:"));
+    rp_engine *e = rp_engine_create(&p);
+    assert_int_equal(rp_engine_add_input(e, path), RP_OK);
+    assert_int_equal(rp_engine_run(e), RP_ERR_JSON);
+    char want[RP_MSG_MAX];
+    snprintf(want, sizeof(want), "%s", rp_engine_error(e));
+    rp_engine_free(e);
+    const char *at = strstr(want, ".jsonl:");
+    assert_non_null(at);
+    assert_true(atoi(at + 7) > 300); /* past the first shares of 2 and 7 ranks */
+    for (int ranks = 2; ranks <= 7; ranks += 5) {
+        rank_run runs[MAX_RANKS];
+        run_ranks(&p, path, ranks, runs);
+        int named = 0;
+        for (int k = 0; k < ranks; k++) {
+            assert_int_equal(runs[k].st, RP_ERR_JSON);
+            if (runs[k].err[0]) {
+                named++;
+                assert_string_equal(runs[k].err, want);
+            }
         }
+        assert_int_equal(named, 1);
     }
-    assert_int_equal(named, 1);
     remove(path);
 }
 

@@ -110,7 +110,7 @@ static void test_sign_ranges_are_the_whole_runs(void **state)
     for (size_t k = 0; k + 1 < n_cuts; k++) {
         part p;
         part_open(&p, path);
-        assert_int_equal(rp__dedup_sign_range(p.d, cuts[k], cuts[k + 1]), RP_OK);
+        assert_int_equal(rp__dedup_sign_range(p.d, cuts[k], cuts[k + 1], UINT64_MAX), RP_OK);
         uint64_t n = rp__dedup_count(p.d);
         for (uint64_t r = 0; r < n; r++, rec++) {
             rp_sign_result want, got;
@@ -144,7 +144,7 @@ static void test_sign_ranges_are_the_whole_runs(void **state)
     part two;
     part_open(&two, path);
     assert_int_equal(rp__corpus_add(&two.c, path), RP_OK);
-    assert_int_equal(rp__dedup_sign_range(two.d, 0, size), RP_ERR_USAGE);
+    assert_int_equal(rp__dedup_sign_range(two.d, 0, size, UINT64_MAX), RP_ERR_USAGE);
     part_close(&two);
     remove(path);
 }
