@@ -209,28 +209,32 @@ static rp_status band_pass(rp_dedup *d, const rp_comm *cm, rp_dist_stats *ds, co
     int size = cm->size;
     uint64_t n_own = base[cm->rank + 1] - base[cm->rank];
     unsigned bands = rp__dedup_bands(d);
-    uint32_t *keys = malloc((size_t)(n_own ? n_own : 1) * sizeof(uint32_t));
+    /* the keys by band (the store keeps them by record, and may have
+     * spilled them): the store is let go once they are copied */
+    uint32_t *keys = malloc((size_t)(n_own ? n_own : 1) * bands * sizeof(uint32_t));
     uint32_t all[RP_BANDS_MAX];
     uint64_t *in_bytes = calloc((size_t)size, sizeof(uint64_t));
     uint64_t *pairs = NULL;
     size_t n_pairs = 0, cap_pairs = 0;
     rp_status st = keys && in_bytes ? RP_OK : RP_ERR_NOMEM;
+    for (uint64_t i = 0; st == RP_OK && i < n_own; i++) {
+        if (!rp__dedup_in_bands(d, i)) continue;
+        if ((st = rp__dedup_band_keys(d, i, all)) != RP_OK) break;
+        for (unsigned b = 0; b < bands; b++) keys[(size_t)b * n_own + i] = all[b];
+    }
+    rp__dedup_drop_bands(d);
     for (unsigned b = 0; b < bands; b++) {
         outbox o = {0};
         void *in = NULL;
+        const uint32_t *kb = keys + (size_t)b * n_own;
         if (st == RP_OK && outbox_init(&o, size)) st = RP_ERR_NOMEM;
-        for (uint64_t i = 0; st == RP_OK && i < n_own; i++) {
-            if (!rp__dedup_in_bands(d, i)) continue;
-            /* the keys of every band are read at once; only this one is kept */
-            if ((st = rp__dedup_band_keys(d, i, all)) != RP_OK) break;
-            keys[i] = all[b];
-            o.bytes[range_owner(keys[i], size)] += sizeof(uint64_t);
-        }
+        for (uint64_t i = 0; st == RP_OK && i < n_own; i++)
+            if (rp__dedup_in_bands(d, i)) o.bytes[range_owner(kb[i], size)] += sizeof(uint64_t);
         if (st == RP_OK && outbox_alloc(&o, size)) st = RP_ERR_NOMEM;
         for (uint64_t i = 0; st == RP_OK && i < n_own; i++) {
             if (!rp__dedup_in_bands(d, i)) continue;
-            uint64_t e = (uint64_t)keys[i] << 32 | (base[cm->rank] + i);
-            outbox_put(&o, range_owner(keys[i], size), &e, sizeof(e));
+            uint64_t e = (uint64_t)kb[i] << 32 | (base[cm->rank] + i);
+            outbox_put(&o, range_owner(kb[i], size), &e, sizeof(e));
         }
         st = agree(cm, st, err);
         if (st == RP_OK) st = xchg(cm, ds, o.data, o.bytes, &in, in_bytes, err);
