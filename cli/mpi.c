@@ -19,6 +19,7 @@
 #include <mpi.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -193,6 +194,58 @@ static int send_own(FILE *own)
     return bad ? -1 : 0;
 }
 
+/* -o FILE on a filesystem every rank sees: rank 0 makes the output's
+ * temporary file, each rank writes its kept records at its place (the
+ * sizes of the ranks before it summed), rank 0 renames it when all are
+ * written. No text goes through rank 0. Returns an exit code, the same on
+ * every rank; -1 when the output is not such a file (a device, a pipe):
+ * the caller gathers instead. */
+static int write_in_place(const char *path, FILE *own)
+{
+    cli_out out;
+    memset(&out, 0, sizeof(out));
+    int mode = 0; /* 1 in place, 0 gather, 2 failed */
+    if (g_rank == 0) mode = cli_out_open(&out, path) ? 2 : out.direct ? 0 : 1;
+    if (g_rank == 0 && mode == 0) cli_out_abort(&out);
+    MPI_Bcast(&mode, 1, MPI_INT, 0, MPI_COMM_WORLD);
+    if (mode != 1) return mode == 2 ? EXIT_IO : -1;
+    int len = g_rank == 0 ? (int)strlen(out.tmp_path) + 1 : 0;
+    MPI_Bcast(&len, 1, MPI_INT, 0, MPI_COMM_WORLD);
+    char *tmp = g_rank == 0 ? out.tmp_path : malloc((size_t)len);
+    if (!tmp) MPI_Abort(MPI_COMM_WORLD, EXIT_IO);
+    MPI_Bcast(tmp, len, MPI_CHAR, 0, MPI_COMM_WORLD);
+    uint64_t *size = calloc((size_t)g_size, sizeof(uint64_t)), at = 0;
+    if (!size) MPI_Abort(MPI_COMM_WORLD, EXIT_IO);
+    size[g_rank] = (uint64_t)ftello(own);
+    MPI_Allreduce(MPI_IN_PLACE, size, g_size, MPI_UINT64_T, MPI_SUM, MPI_COMM_WORLD);
+    for (int r = 0; r < g_rank; r++) at += size[r];
+    int bad = 0, fd = open(tmp, O_WRONLY | O_CLOEXEC);
+    char *buf = malloc(CHUNK);
+    if (fd < 0 || !buf) bad = 1;
+    rewind(own);
+    for (size_t n; !bad && (n = fread(buf, 1, CHUNK, own)) > 0; at += n)
+        for (size_t done = 0; done < n && !bad;) {
+            ssize_t w = pwrite(fd, buf + done, n - done, (off_t)(at + done));
+            if (w < 0 && errno == EINTR) continue;
+            if (w <= 0) bad = 1;
+            else done += (size_t)w;
+        }
+    if (ferror(own) || (fd >= 0 && close(fd) != 0)) bad = 1;
+    if (bad) fprintf(stderr, "reprint: rank %d: cannot write its part of %s: %s\n", g_rank, path, strerror(errno));
+    free(buf);
+    free(size);
+    MPI_Allreduce(MPI_IN_PLACE, &bad, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
+    int rc = bad ? EXIT_IO : EXIT_OK;
+    if (g_rank == 0) {
+        if (bad) cli_out_abort(&out);
+        else if (cli_out_commit(&out)) rc = EXIT_IO;
+    } else {
+        free(tmp);
+    }
+    MPI_Bcast(&rc, 1, MPI_INT, 0, MPI_COMM_WORLD);
+    return rc;
+}
+
 /* A temporary file in the run's temporary directory, unlinked at once. */
 static FILE *temp_file(const rp_params *p)
 {
@@ -318,8 +371,10 @@ int cli_dedup_distributed(cli_opts *o)
         rp_engine_free(e);
         return EXIT_IO;
     }
-    int rc = EXIT_OK;
-    if (rank == 0) {
+    int rc = o->output && strcmp(o->output, "-") != 0 ? write_in_place(o->output, own) : -1;
+    if (rc >= 0) {
+        /* written in place (or failed) */
+    } else if (rank == 0) {
         gather_out g = {own};
         rc = cli_write_output(o->output, write_gathered, &g, "the output", NULL);
         /* a failed output stops ranks that still have records to send */

@@ -77,8 +77,8 @@ assert s["imbalance"] >= 1 and s["bytes_exchanged"] == sum(x["bytes_sent"] for x
 PY
 check "the summary says where the time went" grep -q "3 ranks: .* MB exchanged" "$WORK/ranks.err"
 
-# -o FILE, whole or not at all
-$MPIRUN -n 2 "$BIN" dedup -q --threads 1 "$WORK/gen.jsonl" -o "$WORK/out.jsonl"
+# -o FILE: each rank writes its part in place, whole or not at all
+$MPIRUN -n 7 "$BIN" dedup -q --threads 1 "$WORK/gen.jsonl" -o "$WORK/out.jsonl"
 check "-o FILE: the same output, and no temporary file left" \
     bash -c "cmp -s '$WORK/one.jsonl' '$WORK/out.jsonl' && ! ls '$WORK'/out.jsonl.tmp-* 2>/dev/null | grep -q ."
 
