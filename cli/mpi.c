@@ -12,7 +12,9 @@
  * most REPRINT_MPI_MAX_COUNT bytes (default and ceiling 2^31 - 1, MPI's int
  * counts) to any one, packed into staging buffers so that no count or
  * displacement passes an int. The two variables exist for the tests, which
- * force many rounds and tiny counts.
+ * force many rounds and tiny counts; REPRINT_MPI_GATHER_EDGES sets how many
+ * similar pairs at most are clustered on rank 0 (rp_comm.gather_edges:
+ * beyond it, by label propagation), to test that path on small corpora.
  */
 #include "cli.h"
 
@@ -267,11 +269,12 @@ static void append_rank(FILE *f, int r, const rp_dist_stats *d)
 {
     fprintf(f,
             "%s{\"rank\": %d, \"records\": %llu, \"first_record\": %llu, \"candidates\": %llu, "
-            "\"ghosts\": %llu, \"edges\": %llu, \"exchanges\": %llu, \"bytes_sent\": %llu, "
+            "\"ghosts\": %llu, \"edges\": %llu, \"cluster_rounds\": %llu, \"exchanges\": %llu, \"bytes_sent\": %llu, "
             "\"bytes_received\": %llu, \"seconds\": {\"sign\": %.6f, \"exact\": %.6f, \"bands\": %.6f, "
             "\"candidates\": %.6f, \"verify\": %.6f, \"cluster\": %.6f}}",
             r ? ", " : "", r, (unsigned long long)d->records, (unsigned long long)d->first_record,
             (unsigned long long)d->candidates, (unsigned long long)d->ghosts, (unsigned long long)d->edges,
+            (unsigned long long)d->cluster_rounds,
             (unsigned long long)d->exchanges, (unsigned long long)d->bytes_sent,
             (unsigned long long)d->bytes_received, d->sign_seconds, d->exact_seconds, d->bands_seconds,
             d->candidates_seconds, d->verify_seconds, d->cluster_seconds);
@@ -338,7 +341,8 @@ int cli_dedup_distributed(cli_opts *o)
     o->progress = 0;
     mpi_ctx m = {env_bytes("REPRINT_MPI_ROUND_BYTES", 64u << 20, UINT64_MAX),
                  env_bytes("REPRINT_MPI_MAX_COUNT", INT_MAX, INT_MAX), 0};
-    rp_comm cm = {rank, g_size, &m, mpi_exchange, mpi_allreduce};
+    rp_comm cm = {rank, g_size, &m, mpi_exchange, mpi_allreduce,
+                  env_bytes("REPRINT_MPI_GATHER_EDGES", 0, UINT64_MAX)};
     rp_engine *e = rp_engine_create(&o->params);
     if (!e) MPI_Abort(MPI_COMM_WORLD, EXIT_IO);
     for (size_t i = 0; i < o->n_inputs; i++) rp_engine_add_input(e, o->inputs[i]);

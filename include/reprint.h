@@ -425,7 +425,12 @@ typedef struct {
     /* v[0..n) summed (RP_COMM_SUM) or their maximum taken (RP_COMM_MAX)
      * over the ranks, in place on every rank. 0, or -1. */
     int (*allreduce)(void *ctx, uint64_t *v, size_t n, int op);
+    /* Up to this many similar pairs in all, the clusters are made on rank 0
+     * (8 bytes a pair and 4 a document there); beyond it by label
+     * propagation among the ranks, each keeping its own. 0: RP_GATHER_EDGES. */
+    uint64_t gather_edges;
 } rp_comm;
+#define RP_GATHER_EDGES ((uint64_t)1 << 26)
 
 /* What one rank did in a distributed run. */
 typedef struct {
@@ -435,6 +440,7 @@ typedef struct {
     uint64_t ghosts;         /* other ranks' records it read (by offset) to verify them */
     uint64_t edges;          /* similar pairs it found */
     uint64_t exchanges;      /* all-to-all exchanges */
+    uint64_t cluster_rounds; /* 1 when clustered on rank 0, else the label propagation's */
     uint64_t bytes_sent;     /* to other ranks */
     uint64_t bytes_received;
     double sign_seconds, exact_seconds, bands_seconds, candidates_seconds, verify_seconds,

@@ -382,6 +382,210 @@ static rp_status add_ghosts(rp_dedup *d, rp_corpus *c, const rp_comm *cm, rp_dis
     return agree(cm, st, err);
 }
 
+/* ---------------------------------------------------------- components */
+
+/* Asks the owners of n global records (any order, repeats allowed) for a
+ * 32-bit value each (answer(ctx, own record) on the owner); *out[i] gets
+ * id[i]'s. */
+static rp_status ask(const rp_comm *cm, rp_dist_stats *ds, const uint64_t *base, const uint64_t *id,
+                     size_t n, uint32_t (*answer)(void *ctx, uint64_t local), void *ctx, uint32_t *out,
+                     char *err)
+{
+    int size = cm->size;
+    outbox o = {0};
+    void *in = NULL, *back = NULL;
+    uint64_t *in_bytes = calloc((size_t)size, sizeof(uint64_t)), *back_bytes = calloc((size_t)size, sizeof(uint64_t));
+    size_t *pos = malloc((n ? n : 1) * sizeof(size_t)); /* where each asked id sits in the outbox */
+    rp_status st = outbox_init(&o, size) || !in_bytes || !back_bytes || !pos ? RP_ERR_NOMEM : RP_OK;
+    for (size_t i = 0; st == RP_OK && i < n; i++) o.bytes[owner_of(base, size, id[i])] += sizeof(uint64_t);
+    if (st == RP_OK && outbox_alloc(&o, size)) st = RP_ERR_NOMEM;
+    for (size_t i = 0; st == RP_OK && i < n; i++) {
+        int p = owner_of(base, size, id[i]);
+        pos[i] = (size_t)(o.at[p] / sizeof(uint64_t));
+        outbox_put(&o, p, &id[i], sizeof(uint64_t));
+    }
+    st = agree(cm, st, err);
+    if (st == RP_OK) st = xchg(cm, ds, o.data, o.bytes, &in, in_bytes, err);
+    outbox_free(&o);
+    if (st == RP_OK && outbox_init(&o, size)) st = RP_ERR_NOMEM;
+    for (int p = 0; st == RP_OK && p < size; p++) o.bytes[p] = in_bytes[p] / sizeof(uint64_t) * sizeof(uint32_t);
+    if (st == RP_OK && outbox_alloc(&o, size)) st = RP_ERR_NOMEM;
+    const uint64_t *asked = in;
+    for (int p = 0, k = 0; st == RP_OK && p < size; p++)
+        for (uint64_t j = 0; j < in_bytes[p] / sizeof(uint64_t); j++, k++) {
+            uint32_t v = answer(ctx, asked[k] - base[cm->rank]);
+            outbox_put(&o, p, &v, sizeof(v));
+        }
+    free(in);
+    st = agree(cm, st, err);
+    if (st == RP_OK) st = xchg(cm, ds, o.data, o.bytes, &back, back_bytes, err);
+    outbox_free(&o);
+    const uint32_t *answers = back;
+    for (size_t i = 0; st == RP_OK && i < n; i++) out[i] = answers[pos[i]];
+    free(back), free(pos), free(in_bytes), free(back_bytes);
+    return st;
+}
+
+static uint32_t label_of(void *ctx, uint64_t local)
+{
+    return ((const uint32_t *)ctx)[local];
+}
+
+/* Below RP_GATHER_EDGES edges in all (or comm->gather_edges): unioned on
+ * rank 0 (8 bytes an edge and 4 a record there), each rank sent its
+ * records' roots. */
+static rp_status components_on_rank0(const rp_comm *cm, rp_dist_stats *ds, const uint64_t *base,
+                                     const uint64_t *pairs, size_t n_pairs, uint32_t *label, char *err)
+{
+    int size = cm->size;
+    uint64_t *send_bytes = calloc((size_t)size, sizeof(uint64_t)), *in_bytes = calloc((size_t)size, sizeof(uint64_t));
+    void *in = NULL;
+    rp_status st = send_bytes && in_bytes ? RP_OK : RP_ERR_NOMEM;
+    if (st == RP_OK) send_bytes[0] = n_pairs * sizeof(uint64_t);
+    st = agree(cm, st, err);
+    if (st == RP_OK) st = xchg(cm, ds, pairs, send_bytes, &in, in_bytes, err);
+    uint32_t *roots = NULL;
+    if (st == RP_OK) memset(send_bytes, 0, (size_t)size * sizeof(uint64_t));
+    if (st == RP_OK && cm->rank == 0) {
+        uint64_t total = base[size];
+        rp_uf uf = {0};
+        size_t n_in = 0;
+        for (int p = 0; p < size; p++) n_in += (size_t)(in_bytes[p] / sizeof(uint64_t));
+        const uint64_t *e = in;
+        roots = malloc((size_t)(total ? total : 1) * sizeof(uint32_t));
+        if (!roots || rp__uf_init(&uf, (size_t)total)) st = RP_ERR_NOMEM;
+        for (size_t i = 0; st == RP_OK && i < n_in; i++) rp__uf_union(&uf, (uint32_t)(e[i] >> 32), (uint32_t)e[i]);
+        for (uint64_t g = 0; st == RP_OK && g < total; g++) roots[g] = rp__uf_find(&uf, (uint32_t)g);
+        rp__uf_free(&uf);
+        for (int p = 0; st == RP_OK && p < size; p++) send_bytes[p] = (base[p + 1] - base[p]) * sizeof(uint32_t);
+    }
+    free(in);
+    in = NULL;
+    st = agree(cm, st, err);
+    if (st == RP_OK) st = xchg(cm, ds, roots, send_bytes, &in, in_bytes, err);
+    free(roots);
+    uint64_t n_own = base[cm->rank + 1] - base[cm->rank];
+    if (st == RP_OK && in_bytes[0] != n_own * sizeof(uint32_t)) st = RP_ERR_USAGE;
+    if (st == RP_OK && n_own) memcpy(label, in, (size_t)n_own * sizeof(uint32_t));
+    free(in), free(send_bytes), free(in_bytes);
+    ds->cluster_rounds = 1;
+    return agree(cm, st, err);
+}
+
+typedef struct {
+    uint64_t target;
+    uint32_t label;
+} proposal;
+
+static int cmp_proposal(const void *x, const void *y)
+{
+    const proposal *a = x, *b = y;
+    if (a->target != b->target) return a->target < b->target ? -1 : 1;
+    return a->label < b->label ? -1 : a->label > b->label;
+}
+
+/* Above it: minimum-label propagation with hooking and pointer jumping
+ * (after Shiloach and Vishkin), edges staying where they were found. Every
+ * record starts as its own label; a round gives each edge's two records
+ * and their labels' records the smaller of the two labels, then makes
+ * each label the label of its label. A label only falls and is always a
+ * record of the component, so at rest every component is labelled by its
+ * earliest record: union-find's root. */
+static rp_status components_by_labels(const rp_comm *cm, rp_dist_stats *ds, const uint64_t *base,
+                                      const uint64_t *pairs, size_t n_pairs, uint32_t *label, char *err)
+{
+    int size = cm->size;
+    uint64_t lo = base[cm->rank], n_own = base[cm->rank + 1] - lo;
+    for (uint64_t i = 0; i < n_own; i++) label[i] = (uint32_t)(lo + i);
+    uint64_t *ends = malloc((n_pairs ? n_pairs : 1) * 2 * sizeof(uint64_t));
+    uint32_t *lab = malloc((n_pairs ? n_pairs : 1) * 2 * sizeof(uint32_t));
+    uint64_t *ptr = malloc((size_t)(n_own ? n_own : 1) * sizeof(uint64_t));
+    uint32_t *up = malloc((size_t)(n_own ? n_own : 1) * sizeof(uint32_t));
+    proposal *prop = malloc((n_pairs ? n_pairs : 1) * 4 * sizeof(proposal));
+    uint64_t *in_bytes = calloc((size_t)size, sizeof(uint64_t));
+    rp_status st = ends && lab && ptr && up && prop && in_bytes ? RP_OK : RP_ERR_NOMEM;
+    for (size_t i = 0; st == RP_OK && i < n_pairs; i++) ends[2 * i] = pairs[i] >> 32, ends[2 * i + 1] = (uint32_t)pairs[i];
+    st = agree(cm, st, err);
+    for (uint64_t changed = 1; st == RP_OK && changed;) {
+        ds->cluster_rounds++;
+        /* hooking: each edge's records and their labels' records get the
+         * smaller label */
+        if ((st = ask(cm, ds, base, ends, 2 * n_pairs, label_of, label, lab, err)) != RP_OK) break;
+        size_t n_prop = 0;
+        for (size_t i = 0; i < n_pairs; i++) {
+            uint32_t la = lab[2 * i], lb = lab[2 * i + 1], m = la < lb ? la : lb;
+            if (la == lb) continue;
+            prop[n_prop++] = (proposal){ends[2 * i], m};
+            prop[n_prop++] = (proposal){ends[2 * i + 1], m};
+            prop[n_prop++] = (proposal){la, m};
+            prop[n_prop++] = (proposal){lb, m};
+        }
+        if (n_prop > 1) qsort(prop, n_prop, sizeof(proposal), cmp_proposal);
+        outbox o = {0};
+        void *in = NULL;
+        if (outbox_init(&o, size)) st = RP_ERR_NOMEM;
+        for (size_t i = 0; st == RP_OK && i < n_prop; i++)
+            if (!i || prop[i].target != prop[i - 1].target) o.bytes[owner_of(base, size, prop[i].target)] += sizeof(proposal);
+        if (st == RP_OK && outbox_alloc(&o, size)) st = RP_ERR_NOMEM;
+        for (size_t i = 0; st == RP_OK && i < n_prop; i++) /* the smallest for each record */
+            if (!i || prop[i].target != prop[i - 1].target)
+                outbox_put(&o, owner_of(base, size, prop[i].target), &prop[i], sizeof(proposal));
+        st = agree(cm, st, err);
+        if (st == RP_OK) st = xchg(cm, ds, o.data, o.bytes, &in, in_bytes, err);
+        outbox_free(&o);
+        uint64_t moved = 0;
+        size_t n_in = 0;
+        for (int p = 0; p < size; p++) n_in += (size_t)(in_bytes[p] / sizeof(proposal));
+        const proposal *got = in;
+        for (size_t i = 0; st == RP_OK && i < n_in; i++) {
+            uint64_t v = got[i].target - lo;
+            if (got[i].label < label[v]) label[v] = got[i].label, moved++;
+        }
+        free(in);
+        /* jumping: each label becomes its label's label */
+        for (uint64_t i = 0; st == RP_OK && i < n_own; i++) ptr[i] = label[i];
+        if (st == RP_OK) st = ask(cm, ds, base, ptr, (size_t)n_own, label_of, label, up, err);
+        for (uint64_t i = 0; st == RP_OK && i < n_own; i++)
+            if (up[i] < label[i]) label[i] = up[i], moved++;
+        uint64_t any[1] = {moved};
+        if (st == RP_OK) st = reduce(cm, any, 1, RP_COMM_SUM, err);
+        changed = any[0];
+    }
+    free(ends), free(lab), free(ptr), free(up), free(prop), free(in_bytes);
+    return agree(cm, st, err);
+}
+
+/* The clusters: the labels that some other record carries, each counted
+ * by its owner. */
+static rp_status count_clusters(const rp_comm *cm, rp_dist_stats *ds, const uint64_t *base,
+                                const uint32_t *label, char *err, uint64_t *clusters)
+{
+    int size = cm->size;
+    uint64_t lo = base[cm->rank], n_own = base[cm->rank + 1] - lo;
+    outbox o = {0};
+    void *in = NULL;
+    uint64_t *in_bytes = calloc((size_t)size, sizeof(uint64_t));
+    rp_status st = outbox_init(&o, size) || !in_bytes ? RP_ERR_NOMEM : RP_OK;
+    for (uint64_t i = 0; st == RP_OK && i < n_own; i++)
+        if (label[i] != lo + i) o.bytes[owner_of(base, size, label[i])] += sizeof(uint32_t);
+    if (st == RP_OK && outbox_alloc(&o, size)) st = RP_ERR_NOMEM;
+    for (uint64_t i = 0; st == RP_OK && i < n_own; i++)
+        if (label[i] != lo + i) outbox_put(&o, owner_of(base, size, label[i]), &label[i], sizeof(uint32_t));
+    st = agree(cm, st, err);
+    if (st == RP_OK) st = xchg(cm, ds, o.data, o.bytes, &in, in_bytes, err);
+    outbox_free(&o);
+    uint8_t *seen = st == RP_OK ? calloc((size_t)(n_own ? n_own : 1), 1) : NULL;
+    if (st == RP_OK && !seen) st = RP_ERR_NOMEM;
+    size_t n_in = 0;
+    for (int p = 0; p < size; p++) n_in += (size_t)(in_bytes[p] / sizeof(uint32_t));
+    const uint32_t *roots = in;
+    *clusters = 0;
+    for (size_t i = 0; st == RP_OK && i < n_in; i++)
+        if (!seen[roots[i] - lo]) seen[roots[i] - lo] = 1, (*clusters)++;
+    free(seen), free(in), free(in_bytes);
+    return agree(cm, st, err);
+}
+
 rp_status rp__dedup_run_dist(rp_dedup *d, rp_corpus *c, rp_stats *stats, const rp_comm *cm,
                              rp_dist_stats *ds, char *err)
 {
@@ -490,60 +694,35 @@ rp_status rp__dedup_run_dist(rp_dedup *d, rp_corpus *c, rp_stats *stats, const r
     if (st == RP_OK && (st = reduce(cm, verified, 1, RP_COMM_SUM, err)) == RP_OK)
         stats->verified_pairs = verified[0];
 
-    /* cluster on rank 0: the edges gathered, the roots sent back */
+    /* the components: each own record's label, its earliest document */
     t = rp__seconds();
-    uint64_t *send_bytes = calloc((size_t)size, sizeof(uint64_t));
-    uint64_t *in_bytes = calloc((size_t)size, sizeof(uint64_t));
-    void *in = NULL;
-    if (st == RP_OK && (!send_bytes || !in_bytes)) st = RP_ERR_NOMEM;
-    st = agree(cm, st, err);
     uint64_t *pairs = NULL;
+    uint32_t *label = NULL;
+    uint64_t found[2] = {n_edges, 0}; /* similar pairs, clusters */
     if (st == RP_OK) {
         pairs = malloc((n_edges ? n_edges : 1) * sizeof(uint64_t));
-        if (!pairs) st = RP_ERR_NOMEM;
-        for (size_t i = 0; st == RP_OK && i < n_edges; i++)
-            pairs[i] = edges[i].a << 32 | edges[i].b;
-        send_bytes[0] = n_edges * sizeof(uint64_t);
+        label = malloc((size_t)(n_own ? n_own : 1) * sizeof(uint32_t));
+        if (!pairs || !label) st = RP_ERR_NOMEM;
+        for (size_t i = 0; st == RP_OK && i < n_edges; i++) pairs[i] = edges[i].a << 32 | edges[i].b;
         st = agree(cm, st, err);
     }
     free(edges);
-    if (st == RP_OK) st = xchg(cm, ds, pairs, send_bytes, &in, in_bytes, err);
+    uint64_t all_edges[1] = {n_edges};
+    if (st == RP_OK) st = reduce(cm, all_edges, 1, RP_COMM_SUM, err);
+    uint64_t limit = cm->gather_edges ? cm->gather_edges : RP_GATHER_EDGES;
+    if (st == RP_OK)
+        st = all_edges[0] <= limit ? components_on_rank0(cm, ds, base, pairs, n_edges, label, err)
+                                   : components_by_labels(cm, ds, base, pairs, n_edges, label, err);
     free(pairs);
-    uint32_t *roots = NULL;
-    memset(send_bytes, 0, (size_t)size * sizeof(uint64_t));
-    uint64_t found[2] = {0, 0}; /* similar pairs, clusters */
-    if (st == RP_OK && rank == 0) {
-        uint64_t total = base[size];
-        rp_uf uf = {0};
-        size_t n_in = 0;
-        for (int p = 0; p < size; p++) n_in += (size_t)(in_bytes[p] / sizeof(uint64_t));
-        const uint64_t *e = in;
-        roots = malloc((size_t)(total ? total : 1) * sizeof(uint32_t));
-        uint8_t *seen = calloc((size_t)(total ? total : 1), 1);
-        if (!roots || !seen || rp__uf_init(&uf, (size_t)total)) st = RP_ERR_NOMEM;
-        for (size_t i = 0; st == RP_OK && i < n_in; i++) rp__uf_union(&uf, (uint32_t)(e[i] >> 32), (uint32_t)e[i]);
-        for (uint64_t g = 0; st == RP_OK && g < total; g++) {
-            roots[g] = rp__uf_find(&uf, (uint32_t)g);
-            if (roots[g] != g && !seen[roots[g]]) seen[roots[g]] = 1, found[1]++;
-        }
-        found[0] = n_in;
-        rp__uf_free(&uf);
-        free(seen);
-        for (int p = 0; st == RP_OK && p < size; p++) send_bytes[p] = (base[p + 1] - base[p]) * sizeof(uint32_t);
-    }
-    free(in);
-    in = NULL;
-    st = agree(cm, st, err);
-    if (st == RP_OK) st = xchg(cm, ds, roots, send_bytes, &in, in_bytes, err);
-    free(roots);
     uint8_t *removed = NULL;
     if (st == RP_OK) {
-        const uint32_t *mine = in;
         removed = malloc((size_t)(n_own ? n_own : 1));
-        if (!removed || in_bytes[0] != n_own * sizeof(uint32_t)) st = removed ? RP_ERR_USAGE : RP_ERR_NOMEM;
-        for (uint64_t i = 0; st == RP_OK && i < n_own; i++) removed[i] = mine[i] != base[rank] + i;
+        if (!removed) st = RP_ERR_NOMEM;
+        for (uint64_t i = 0; st == RP_OK && i < n_own; i++) removed[i] = label[i] != base[rank] + i;
+        st = agree(cm, st, err);
     }
-    free(in);
+    if (st == RP_OK) st = count_clusters(cm, ds, base, label, err, &found[1]);
+    free(label);
     if (st == RP_OK) st = rp__dedup_set_removed(d, removed, (size_t)n_own);
     free(removed);
     st = agree(cm, st, err);
@@ -552,8 +731,6 @@ rp_status rp__dedup_run_dist(rp_dedup *d, rp_corpus *c, rp_stats *stats, const r
         stats->clusters = found[1];
     }
     ds->cluster_seconds = rp__seconds() - t;
-    free(send_bytes);
-    free(in_bytes);
 
     /* the run's counts, on every rank */
     if (st == RP_OK) {

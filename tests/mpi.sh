@@ -77,6 +77,13 @@ assert s["imbalance"] >= 1 and s["bytes_exchanged"] == sum(x["bytes_sent"] for x
 PY
 check "the summary says where the time went" grep -q "3 ranks: .* MB exchanged" "$WORK/ranks.err"
 
+# the clusters by label propagation among the ranks, not on rank 0
+"$BIN" dedup -q --threads 1 --threshold 0.5 "$WORK/gen.jsonl" > "$WORK/one-lp.jsonl"
+REPRINT_MPI_GATHER_EDGES=1 $MPIRUN -x REPRINT_MPI_GATHER_EDGES -n 3 "$BIN" dedup --threads 1 --threshold 0.5 \
+    "$WORK/gen.jsonl" --stats "$WORK/stats-lp.json" > "$WORK/ranks.jsonl" 2>/dev/null
+check "clusters by label propagation: the same output, in more than one round" bash -c \
+    "cmp -s '$WORK/one-lp.jsonl' '$WORK/ranks.jsonl' && python3 -c 'import json,sys; s=json.load(open(sys.argv[1])); sys.exit(not s[\"ranks\"][0][\"cluster_rounds\"] > 1)' '$WORK/stats-lp.json'"
+
 # -o FILE: each rank writes its part in place, whole or not at all
 $MPIRUN -n 7 "$BIN" dedup -q --threads 1 "$WORK/gen.jsonl" -o "$WORK/out.jsonl"
 check "-o FILE: the same output, and no temporary file left" \

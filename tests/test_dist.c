@@ -83,6 +83,7 @@ typedef struct {
     port pt;
     rp_params p;
     const char *path;
+    uint64_t gather_edges;    /* rp_comm's */
     rp_status st;
     rp_stats stats;
     rp_dist_stats ds;
@@ -94,7 +95,7 @@ typedef struct {
 static void *run_rank(void *arg)
 {
     rank_run *r = arg;
-    rp_comm cm = {r->pt.rank, r->h->size, &r->pt, t_exchange, t_allreduce};
+    rp_comm cm = {r->pt.rank, r->h->size, &r->pt, t_exchange, t_allreduce, r->gather_edges};
     rp_engine *e = rp_engine_create(&r->p);
     rp_engine_add_input(e, r->path);
     r->st = rp_engine_run_distributed(e, &cm);
@@ -111,6 +112,8 @@ static void *run_rank(void *arg)
 }
 
 /* The whole run's output and counts, as ranks ranks make them. */
+static uint64_t g_gather_edges; /* what the runs' rp_comm says */
+
 static void run_ranks(const rp_params *p, const char *path, int ranks, rank_run *runs)
 {
     hub h = {.size = ranks};
@@ -118,7 +121,7 @@ static void run_ranks(const rp_params *p, const char *path, int ranks, rank_run 
     pthread_t th[MAX_RANKS];
     for (int k = 0; k < ranks; k++) {
         memset(&runs[k], 0, sizeof(runs[k]));
-        runs[k] = (rank_run){.h = &h, .pt = {&h, k}, .p = *p, .path = path};
+        runs[k] = (rank_run){.h = &h, .pt = {&h, k}, .p = *p, .path = path, .gather_edges = g_gather_edges};
         pthread_create(&th[k], NULL, run_rank, &runs[k]);
     }
     for (int k = 0; k < ranks; k++) pthread_join(th[k], NULL);
@@ -152,7 +155,7 @@ static void check_same(const rp_params *p, const char *path, const char *what)
         run_ranks(p, path, ranks, runs);
         char *got = malloc(want_len + 1);
         size_t got_len = 0;
-        uint64_t records = 0, exchanged = 0;
+        uint64_t records = 0, exchanged = 0, rounds = 0;
         for (int k = 0; k < ranks; k++) {
             if (runs[k].st != RP_OK) fail_msg("%s, %d ranks: rank %d: %s", what, ranks, k, runs[k].err);
             assert_true(got_len + runs[k].out_len <= want_len);
@@ -169,6 +172,8 @@ static void check_same(const rp_params *p, const char *path, const char *what)
             assert_int_equal(s->truncated_buckets, ws.truncated_buckets);
             if (!p->connect_only) assert_int_equal(s->similar_pairs, ws.similar_pairs);
             assert_int_equal(runs[k].ds.first_record, records);
+            if (g_gather_edges == 1 && ranks > 1) assert_true(runs[k].ds.cluster_rounds > 1);
+            rounds = runs[k].ds.cluster_rounds;
             records += runs[k].ds.records;
             exchanged += runs[k].ds.bytes_sent;
             free(runs[k].out);
@@ -178,9 +183,10 @@ static void check_same(const rp_params *p, const char *path, const char *what)
         assert_memory_equal(got, want, want_len);
         if (ranks > 1) assert_true(exchanged > 0);
         print_message("%s, %d rank%s: the same %zu bytes kept (%llu of %llu records), %llu bytes "
-                      "exchanged\n",
+                      "exchanged, clusters in %llu round%s\n",
                       what, ranks, ranks > 1 ? "s" : "", got_len, (unsigned long long)ws.kept,
-                      (unsigned long long)ws.read, (unsigned long long)exchanged);
+                      (unsigned long long)ws.read, (unsigned long long)exchanged,
+                      (unsigned long long)rounds, rounds == 1 ? "" : "s");
         free(got);
     }
     free(want);
@@ -201,6 +207,14 @@ static void test_ranks_decide_as_one_process(void **state)
     check_same(&p, path, "pairs scored where they join clusters");
     p.max_bucket = 3; /* many buckets chained */
     check_same(&p, path, "buckets capped at 3");
+    g_gather_edges = 1; /* the clusters by label propagation among the ranks */
+    p.max_bucket = 256;
+    check_same(&p, path, "clusters by label propagation");
+    p.connect_only = 0;
+    check_same(&p, path, "clusters of every pair by label propagation");
+    p.max_bucket = 3; /* chained buckets: long paths to label */
+    check_same(&p, path, "chained buckets by label propagation");
+    g_gather_edges = 0;
     remove(path);
 }
 
