@@ -28,6 +28,7 @@ typedef struct {
     int texts;               /* report: --texts (the inputs are the texts) */
     size_t max_pairs;        /* report: --max-pairs */
     const char *title;       /* report: --title */
+    const char *checkpoint;  /* dedup: --checkpoint DIR */
 } cli_opts;
 
 /* The commands, as options.c's table knows them: a command's bit says
@@ -56,6 +57,8 @@ void cli_man(FILE *f);
 /* Runs the engine over the inputs with progress and rejection reports.
  * Returns an exit code; *engine is set (caller frees) on success. */
 int cli_run_engine(cli_opts *o, rp_engine **engine);
+/* The same as a distributed run over comm (NULL: an ordinary run). */
+int cli_run_engine_on(cli_opts *o, rp_engine **engine, const rp_comm *comm);
 
 /* Whether a launcher (mpirun) started this process: its stdout and stderr
  * are then the launcher's forwarding, whatever isatty says; and whether

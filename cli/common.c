@@ -115,6 +115,11 @@ static progress_state g_progress;
 
 int cli_run_engine(cli_opts *o, rp_engine **out)
 {
+    return cli_run_engine_on(o, out, NULL);
+}
+
+int cli_run_engine_on(cli_opts *o, rp_engine **out, const rp_comm *comm)
+{
     *out = NULL;
     rp_engine *e = rp_engine_create(&o->params);
     if (!e) {
@@ -132,7 +137,7 @@ int cli_run_engine(cli_opts *o, rp_engine **out)
             return EXIT_IO;
         }
     }
-    rp_status st = rp_engine_run(e);
+    rp_status st = comm ? rp_engine_run_distributed(e, comm) : rp_engine_run(e);
     progress_clear(&g_progress);
     if (st != RP_OK) {
         fprintf(stderr, "reprint: %s\n", rp_engine_error(e));

@@ -265,16 +265,35 @@ static FILE *temp_file(const rp_params *p)
 
 /* -------------------------------------------------------- the command */
 
+static void on_reject(void *user, rp_status st, const char *msg)
+{
+    (void)user;
+    fprintf(stderr, "reprint: %s (%s, skipped)\n", msg, rp_status_name(st));
+}
+
+/* A lever for the restart test: REPRINT_MPI_DIE_AFTER=S makes rank
+ * REPRINT_MPI_DIE_RANK (default 1) die, as a lost node does, once stage S
+ * (1 sign, 2 pairs) is checkpointed. */
+static void on_progress(void *user, const char *stage, uint64_t done, uint64_t total)
+{
+    (void)user, (void)total;
+    const char *after = getenv("REPRINT_MPI_DIE_AFTER"), *who = getenv("REPRINT_MPI_DIE_RANK");
+    if (after && strcmp(stage, "checkpoint") == 0 && (uint64_t)atoi(after) == done &&
+        g_rank == (who ? atoi(who) : 1))
+        _exit(9);
+}
+
 static void append_rank(FILE *f, int r, const rp_dist_stats *d)
 {
     fprintf(f,
             "%s{\"rank\": %d, \"records\": %llu, \"first_record\": %llu, \"candidates\": %llu, "
-            "\"ghosts\": %llu, \"edges\": %llu, \"cluster_rounds\": %llu, \"exchanges\": %llu, \"bytes_sent\": %llu, "
+            "\"ghosts\": %llu, \"edges\": %llu, \"cluster_rounds\": %llu, \"resumed_stage\": %d, "
+            "\"exchanges\": %llu, \"bytes_sent\": %llu, "
             "\"bytes_received\": %llu, \"seconds\": {\"sign\": %.6f, \"exact\": %.6f, \"bands\": %.6f, "
             "\"candidates\": %.6f, \"verify\": %.6f, \"cluster\": %.6f}}",
             r ? ", " : "", r, (unsigned long long)d->records, (unsigned long long)d->first_record,
             (unsigned long long)d->candidates, (unsigned long long)d->ghosts, (unsigned long long)d->edges,
-            (unsigned long long)d->cluster_rounds,
+            (unsigned long long)d->cluster_rounds, d->resumed_stage,
             (unsigned long long)d->exchanges, (unsigned long long)d->bytes_sent,
             (unsigned long long)d->bytes_received, d->sign_seconds, d->exact_seconds, d->bands_seconds,
             d->candidates_seconds, d->verify_seconds, d->cluster_seconds);
@@ -312,6 +331,9 @@ static int report(cli_opts *o, const rp_stats *s, const rp_dist_stats *all, doub
             (unsigned long long)bytes, (unsigned long long)mpi_rounds, imbalance, write_seconds);
     fclose(f);
     int rc = cli_summary_stats(o, "dedup", s, extra);
+    if (!o->quiet && all[0].resumed_stage)
+        fprintf(stderr, "reprint dedup: resumed from the checkpoint in %s: %s read back\n", o->checkpoint,
+                all[0].resumed_stage == 1 ? "the signed records" : "the signed records and the similar pairs");
     if (!o->quiet) {
         const rp_dist_stats *d = &all[0];
         fprintf(stderr,
@@ -342,9 +364,10 @@ int cli_dedup_distributed(cli_opts *o)
     mpi_ctx m = {env_bytes("REPRINT_MPI_ROUND_BYTES", 64u << 20, UINT64_MAX),
                  env_bytes("REPRINT_MPI_MAX_COUNT", INT_MAX, INT_MAX), 0};
     rp_comm cm = {rank, g_size, &m, mpi_exchange, mpi_allreduce,
-                  env_bytes("REPRINT_MPI_GATHER_EDGES", 0, UINT64_MAX)};
+                  env_bytes("REPRINT_MPI_GATHER_EDGES", 0, UINT64_MAX), o->checkpoint};
     rp_engine *e = rp_engine_create(&o->params);
     if (!e) MPI_Abort(MPI_COMM_WORLD, EXIT_IO);
+    rp_engine_set_callbacks(e, on_reject, on_progress, NULL);
     for (size_t i = 0; i < o->n_inputs; i++) rp_engine_add_input(e, o->inputs[i]);
     rp_status st = rp_engine_run_distributed(e, &cm);
     if (st != RP_OK) {

@@ -429,6 +429,12 @@ typedef struct {
      * (8 bytes a pair and 4 a document there); beyond it by label
      * propagation among the ranks, each keeping its own. 0: RP_GATHER_EDGES. */
     uint64_t gather_edges;
+    /* A directory every rank can write (NULL: none): each rank keeps there
+     * the stages it finished (its signed records, then its similar pairs),
+     * and a rerun with the same directory, number of ranks, file and
+     * parameters reads back the stages every rank finished instead of
+     * doing them again: a run that lost a node resumes where it was. */
+    const char *checkpoint;
 } rp_comm;
 #define RP_GATHER_EDGES ((uint64_t)1 << 26)
 
@@ -441,6 +447,7 @@ typedef struct {
     uint64_t edges;          /* similar pairs it found */
     uint64_t exchanges;      /* all-to-all exchanges */
     uint64_t cluster_rounds; /* 1 when clustered on rank 0, else the label propagation's */
+    int resumed_stage;       /* stages read from the checkpoint: 0, 1 (sign), 2 (through verify) */
     uint64_t bytes_sent;     /* to other ranks */
     uint64_t bytes_received;
     double sign_seconds, exact_seconds, bands_seconds, candidates_seconds, verify_seconds,

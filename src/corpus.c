@@ -662,6 +662,58 @@ rp_status rp__corpus_pass(rp_corpus *c, const char *stage, int tokenize_text,
     return st;
 }
 
+/* ------------------------------------------------------- checkpoints */
+
+static int put(FILE *f, const void *v, size_t n)
+{
+    return n && fwrite(v, 1, n, f) != n ? -1 : 0;
+}
+
+static int get(FILE *f, void *v, size_t n)
+{
+    return n && fread(v, 1, n, f) != n ? -1 : 0;
+}
+
+rp_status rp__corpus_save_index(const rp_corpus *c, FILE *f)
+{
+    const rp_input *in = c->n_inputs == 1 ? &c->inputs[0] : NULL;
+    if (!in || !in->indexed || in->first_rec != 0 || in->end_rec != c->n_rec) return RP_ERR_USAGE;
+    uint64_t head[4] = {c->n_rec, c->n_line_fix, in->size, (uint64_t)in->mtime_ns};
+    int bad = put(f, head, sizeof(head)) || put(f, c->rec_off, c->n_rec * sizeof(uint64_t)) ||
+              put(f, c->rec_len, c->n_rec * sizeof(uint32_t)) ||
+              put(f, c->line_fix, c->n_line_fix * sizeof(*c->line_fix));
+    return bad ? RP_ERR_IO : RP_OK;
+}
+
+rp_status rp__corpus_load_index(rp_corpus *c, FILE *f)
+{
+    rp_input *in = c->n_inputs == 1 ? &c->inputs[0] : NULL;
+    struct stat sb;
+    uint64_t head[4];
+    if (!in || c->n_rec || get(f, head, sizeof(head))) return RP_ERR_USAGE;
+    if (stat(in->path, &sb) != 0 || (uint64_t)sb.st_size != head[2] ||
+        (int64_t)sb.st_mtim.tv_sec * 1000000000 + sb.st_mtim.tv_nsec != (int64_t)head[3]) {
+        rp__msg(c->err, "%s changed since the checkpoint was made", in->display);
+        return RP_ERR_USAGE;
+    }
+    if (rp__index_reserve(c, (size_t)(head[0] ? head[0] : 1)) ||
+        rp__grow((void **)&c->line_fix, &c->cap_line_fix, (size_t)(head[1] ? head[1] : 1), sizeof(*c->line_fix)))
+        return RP_ERR_NOMEM;
+    if (get(f, c->rec_off, (size_t)head[0] * sizeof(uint64_t)) ||
+        get(f, c->rec_len, (size_t)head[0] * sizeof(uint32_t)) ||
+        get(f, c->line_fix, (size_t)head[1] * sizeof(*c->line_fix)))
+        return RP_ERR_USAGE;
+    c->n_rec = head[0];
+    c->n_line_fix = (size_t)head[1];
+    in->first_rec = 0;
+    in->end_rec = c->n_rec;
+    in->format = RP_FORMAT_JSONL;
+    in->indexed = 1;
+    in->size = head[2];
+    in->mtime_ns = (int64_t)head[3];
+    return RP_OK;
+}
+
 int rp__corpus_record_at(const rp_corpus *c, uint64_t rec, uint64_t *off, uint32_t *len)
 {
     if (c->n_inputs != 1 || !c->inputs[0].indexed || rec >= c->n_rec) return 0;

@@ -125,6 +125,12 @@ rp_status rp__corpus_pass(rp_corpus *c, const char *stage, int tokenize_text,
  * and worked on by ops on worker threads, and committed in record order. */
 rp_status rp__corpus_pass_mt(rp_corpus *c, const char *stage, int (*want)(void *ctx, uint64_t rec),
                              const rp__first_pass_ops *ops, void *ctx);
+/* A part's record index (offsets, lengths, line numbers) written to a
+ * checkpoint and read back into a fresh corpus of the same one file, which
+ * must not have changed (size and modification time): RP_ERR_USAGE else,
+ * or for a checkpoint that ends early. */
+rp_status rp__corpus_save_index(const rp_corpus *c, FILE *f);
+rp_status rp__corpus_load_index(rp_corpus *c, FILE *f);
 /* Where record rec of an indexed corpus of one input lies: its offset and
  * length with the newline (UINT32_MAX: not a good record); 0 for another
  * corpus. */

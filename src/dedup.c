@@ -791,6 +791,46 @@ rp_status rp__dedup_mark_exact(rp_dedup *d, const rp_docno *copies, size_t n)
     return RP_OK;
 }
 
+rp_status rp__dedup_save(rp_dedup *d, FILE *f)
+{
+    if (!d->band || d->exact_done) return RP_ERR_USAGE; /* right after the sign pass */
+    uint64_t head[3] = {d->n_rec, d->bands, d->rows};
+    if (fwrite(head, sizeof(head), 1, f) != 1) return RP_ERR_IO;
+    uint32_t keys[RP_BANDS_MAX];
+    for (size_t i = 0; i < d->n_rec; i++) {
+        uint8_t st = d->status[i] & REC_STATE;
+        rp_status s = rp__bands_get(d->band, i, keys, d->err);
+        if (s != RP_OK) return s;
+        if (fwrite(&st, 1, 1, f) != 1 || fwrite(&d->exact[i], sizeof(uint64_t), 1, f) != 1 ||
+            fwrite(keys, sizeof(uint32_t), d->bands, f) != d->bands)
+            return RP_ERR_IO;
+    }
+    return RP_OK;
+}
+
+rp_status rp__dedup_load(rp_dedup *d, FILE *f)
+{
+    uint64_t head[3];
+    rp_status st = sign_setup(d);
+    if (st != RP_OK) return st;
+    if (fread(head, sizeof(head), 1, f) != 1 || head[1] != d->bands || head[2] != d->rows) {
+        rp__msg(d->err, "the checkpoint was made with other bands and rows");
+        return RP_ERR_USAGE;
+    }
+    rp_sign_result s;
+    s.bands = d->bands;
+    for (uint64_t i = 0; i < head[0]; i++) {
+        uint8_t state;
+        if (fread(&state, 1, 1, f) != 1 || fread(&s.exact, sizeof(uint64_t), 1, f) != 1 ||
+            fread(s.keys, sizeof(uint32_t), d->bands, f) != d->bands) {
+            rp__msg(d->err, "the checkpoint ends early");
+            return RP_ERR_USAGE;
+        }
+        if ((st = rp__dedup_add_signed(d, i, state == REC_DOC ? &s : NULL)) != RP_OK) return st;
+    }
+    return RP_OK;
+}
+
 rp_status rp__dedup_drop_bands(rp_dedup *d)
 {
     rp_bands_stats bs;

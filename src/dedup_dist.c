@@ -34,6 +34,8 @@
 #include <errno.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
+#include <xxhash.h>
 
 /* ------------------------------------------------------------ transport */
 
@@ -586,6 +588,207 @@ static rp_status count_clusters(const rp_comm *cm, rp_dist_stats *ds, const uint
     return agree(cm, st, err);
 }
 
+/* --------------------------------------------------------- checkpoints
+ *
+ * With comm->checkpoint, each rank keeps two files there, written whole
+ * (a temporary name, then renamed) when a stage ends: rank-R-of-N.sign,
+ * its share's records after the sign pass (record index, status, exact
+ * hash and band keys, the pass's counts), and rank-R-of-N.pairs, after
+ * the verify pass (its exact copies, its similar pairs, the counts of
+ * the run so far). A rerun with the same directory, ranks, file and
+ * parameters reads back the stages every rank finished: a run that lost a
+ * node resumes from its last finished stage. A checkpoint of other
+ * parameters, of another file or of another version is not used. */
+
+#define CKPT_MAGIC "RPCKPT01"
+
+typedef struct {
+    const rp_comm *cm;
+    rp_corpus *c;
+    rp_stats *stats;
+    rp_dist_stats *ds;
+    char *err;
+    uint64_t params;          /* what the records depend on */
+} ckpt;
+
+typedef struct {
+    char magic[8];
+    char version[24];
+    uint32_t rank, size;
+    uint64_t params;
+} ckpt_head;
+
+static uint64_t params_hash(const rp_params *p)
+{
+    uint64_t v[12] = {p->ngram, p->num_perm, p->bands, p->rows, p->seed, p->measure, p->spin,
+                      p->skip_bad, p->max_doc_bytes, p->max_bucket, p->connect_only, 0};
+    memcpy(&v[11], &p->threshold, sizeof(double));
+    uint64_t h = XXH3_64bits(v, sizeof(v));
+    const char *f[3] = {p->id_field, p->text_field, rp_version_string()};
+    for (int k = 0; k < 3; k++) h = XXH3_64bits_withSeed(f[k] ? f[k] : "", f[k] ? strlen(f[k]) : 0, h);
+    return h;
+}
+
+static void ckpt_path(const ckpt *k, const char *stage, char *path, size_t cap)
+{
+    snprintf(path, cap, "%s/rank-%d-of-%d.%s", k->cm->checkpoint, k->cm->rank, k->cm->size, stage);
+}
+
+/* The stage's file, its header checked: NULL when absent or not this run's. */
+static FILE *ckpt_open(const ckpt *k, const char *stage)
+{
+    char path[4096];
+    ckpt_path(k, stage, path, sizeof(path));
+    FILE *f = fopen(path, "rb");
+    ckpt_head h;
+    if (!f) return NULL;
+    if (fread(&h, sizeof(h), 1, f) != 1 || memcmp(h.magic, CKPT_MAGIC, 8) != 0 ||
+        strncmp(h.version, rp_version_string(), sizeof(h.version)) != 0 || h.rank != (uint32_t)k->cm->rank ||
+        h.size != (uint32_t)k->cm->size || h.params != k->params) {
+        fclose(f);
+        return NULL;
+    }
+    return f;
+}
+
+/* 0 none, 1 the sign stage, 2 also the pairs. */
+static int ckpt_have(const ckpt *k)
+{
+    FILE *f = ckpt_open(k, "sign");
+    if (!f) return 0;
+    fclose(f);
+    if (!(f = ckpt_open(k, "pairs"))) return 1;
+    fclose(f);
+    return 2;
+}
+
+/* The stage every rank has. */
+static rp_status agree_have(const rp_comm *cm, int *have, char *err)
+{
+    uint64_t v[1] = {(uint64_t)(3 - *have)}; /* the smallest by the largest of 3 - have */
+    rp_status st = reduce(cm, v, 1, RP_COMM_MAX, err);
+    *have = 3 - (int)v[0];
+    return st;
+}
+
+typedef rp_status (*ckpt_writer)(const ckpt *k, FILE *f, void *ctx);
+
+static rp_status ckpt_write(const ckpt *k, const char *stage, ckpt_writer write, void *ctx)
+{
+    char path[4096], tmp[4200];
+    ckpt_path(k, stage, path, sizeof(path));
+    snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+    FILE *f = fopen(tmp, "wb");
+    if (!f) {
+        rp__msg(k->err, "rank %d: cannot write checkpoint %s: %s", k->cm->rank, tmp, strerror(errno));
+        return RP_ERR_IO;
+    }
+    ckpt_head h = {CKPT_MAGIC, "", (uint32_t)k->cm->rank, (uint32_t)k->cm->size, k->params};
+    memcpy(h.magic, CKPT_MAGIC, 8);
+    snprintf(h.version, sizeof(h.version), "%s", rp_version_string());
+    rp_status st = fwrite(&h, sizeof(h), 1, f) == 1 ? write(k, f, ctx) : RP_ERR_IO;
+    if (fflush(f) != 0 || fsync(fileno(f)) != 0) st = RP_ERR_IO;
+    if (fclose(f) != 0) st = RP_ERR_IO;
+    if (st == RP_OK && rename(tmp, path) != 0) st = RP_ERR_IO;
+    if (st != RP_OK) {
+        if (st == RP_ERR_IO)
+            rp__msg(k->err, "rank %d: cannot write checkpoint %s: %s", k->cm->rank, path, strerror(errno));
+        unlink(tmp);
+    }
+    return st;
+}
+
+static rp_status write_sign(const ckpt *k, FILE *f, void *ctx)
+{
+    rp_dedup *d = ctx;
+    if (fwrite(k->stats, sizeof(*k->stats), 1, f) != 1) return RP_ERR_IO;
+    rp_status st = rp__corpus_save_index(k->c, f);
+    return st != RP_OK ? st : rp__dedup_save(d, f);
+}
+
+static rp_status ckpt_save_sign(const ckpt *k, rp_dedup *d)
+{
+    return ckpt_write(k, "sign", write_sign, d);
+}
+
+static rp_status ckpt_load_sign(const ckpt *k, rp_dedup *d)
+{
+    FILE *f = ckpt_open(k, "sign");
+    rp_status st = f ? RP_OK : RP_ERR_IO;
+    if (st == RP_OK && fread(k->stats, sizeof(*k->stats), 1, f) != 1) st = RP_ERR_USAGE;
+    if (st == RP_OK) st = rp__corpus_load_index(k->c, f);
+    if (st == RP_OK) st = rp__dedup_load(d, f);
+    if (f) fclose(f);
+    if (st != RP_OK && !k->err[0])
+        rp__msg(k->err, "rank %d: the checkpoint of the sign stage cannot be read", k->cm->rank);
+    return st;
+}
+
+typedef struct {
+    const uint64_t *pairs;
+    size_t n;
+    rp_dedup *d;
+} pairs_out;
+
+static rp_status write_pairs(const ckpt *k, FILE *f, void *ctx)
+{
+    pairs_out *po = ctx;
+    uint64_t n_own = k->ds->records, copies = 0;
+    for (uint64_t i = 0; i < n_own; i++) copies += (uint64_t)rp__dedup_is_exact_copy(po->d, i);
+    uint64_t head[5] = {copies, po->n, k->stats->candidate_pairs, k->stats->truncated_buckets,
+                        k->stats->verified_pairs};
+    if (fwrite(head, sizeof(head), 1, f) != 1 || fwrite(k->ds, sizeof(*k->ds), 1, f) != 1) return RP_ERR_IO;
+    for (uint64_t i = 0; i < n_own; i++)
+        if (rp__dedup_is_exact_copy(po->d, i) && fwrite(&i, sizeof(i), 1, f) != 1) return RP_ERR_IO;
+    return po->n && fwrite(po->pairs, sizeof(uint64_t), po->n, f) != po->n ? RP_ERR_IO : RP_OK;
+}
+
+static rp_status ckpt_save_pairs(const ckpt *k, rp_dedup *d, const uint64_t *pairs, size_t n)
+{
+    pairs_out po = {pairs, n, d};
+    return ckpt_write(k, "pairs", write_pairs, &po);
+}
+
+/* The pairs stage read back: the exact copies marked, the similar pairs
+ * (global numbers) and the counts as they were. */
+static rp_status ckpt_load_pairs(const ckpt *k, rp_dedup *d, uint64_t **pairs, size_t *n)
+{
+    FILE *f = ckpt_open(k, "pairs");
+    uint64_t head[5];
+    rp_dist_stats was;
+    rp_status st = f && fread(head, sizeof(head), 1, f) == 1 && fread(&was, sizeof(was), 1, f) == 1
+                       ? RP_OK
+                       : RP_ERR_USAGE;
+    uint64_t *copies = st == RP_OK ? malloc((size_t)(head[0] ? head[0] : 1) * sizeof(uint64_t)) : NULL;
+    *pairs = st == RP_OK ? malloc((size_t)(head[1] ? head[1] : 1) * sizeof(uint64_t)) : NULL;
+    if (st == RP_OK && (!copies || !*pairs)) st = RP_ERR_NOMEM;
+    if (st == RP_OK && (fread(copies, sizeof(uint64_t), (size_t)head[0], f) != head[0] ||
+                        fread(*pairs, sizeof(uint64_t), (size_t)head[1], f) != head[1]))
+        st = RP_ERR_USAGE;
+    if (st == RP_OK) st = rp__dedup_mark_exact(d, copies, (size_t)head[0]);
+    rp__dedup_drop_bands(d);
+    if (st == RP_OK) {
+        *n = (size_t)head[1];
+        k->stats->candidate_pairs = head[2];
+        k->stats->truncated_buckets = head[3];
+        k->stats->verified_pairs = head[4];
+        k->ds->candidates = was.candidates;
+        k->ds->ghosts = was.ghosts;
+    }
+    free(copies);
+    if (f) fclose(f);
+    if (st == RP_ERR_USAGE && !k->err[0])
+        rp__msg(k->err, "rank %d: the checkpoint of the pairs stage cannot be read", k->cm->rank);
+    return st;
+}
+
+/* Tells the program a stage is safe on disk (its progress callback sees
+ * the stage "checkpoint", done = 1 after sign, 2 after the pairs). */
+static void ckpt_reached(rp_corpus *c, uint64_t stage)
+{
+    if (c->on_progress) c->on_progress(c->user, "checkpoint", stage, 2);
+}
+
 rp_status rp__dedup_run_dist(rp_dedup *d, rp_corpus *c, rp_stats *stats, const rp_comm *cm,
                              rp_dist_stats *ds, char *err)
 {
@@ -630,9 +833,21 @@ rp_status rp__dedup_run_dist(rp_dedup *d, rp_corpus *c, rp_stats *stats, const r
     }
     for (int p = 0; p < rank; p++) before += lines[p];
     free(lines);
-    st = rp__dedup_sign_range(d, from, to, before);
+    /* a checkpoint of every rank's stages: the ones all ranks finished are
+     * read back instead of done again */
+    ckpt ck = {cm, c, stats, ds, err, params_hash(&c->p)};
+    int have = cm->checkpoint ? ckpt_have(&ck) : 0;
+    if ((st = agree_have(cm, &have, err)) != RP_OK) return st;
+    if (have >= 1) {
+        st = ckpt_load_sign(&ck, d);
+        ds->resumed_stage = 1;
+    } else {
+        st = rp__dedup_sign_range(d, from, to, before);
+        if (st == RP_OK && cm->checkpoint) st = ckpt_save_sign(&ck, d);
+    }
     ds->sign_seconds = rp__seconds() - t;
     if ((st = agree(cm, st, err)) != RP_OK) return st;
+    if (cm->checkpoint && !have) ckpt_reached(c, 1);
 
     /* global numbers: each rank's first is the count before it */
     uint64_t *base = calloc((size_t)size + 1, sizeof(uint64_t));
@@ -650,6 +865,14 @@ rp_status rp__dedup_run_dist(rp_dedup *d, rp_corpus *c, rp_stats *stats, const r
         goto done;
     }
 
+    uint64_t n_own = base[rank + 1] - base[rank];
+    uint64_t *pairs = NULL;
+    size_t n_edges = 0;
+    if (have >= 2) {
+        st = agree(cm, ckpt_load_pairs(&ck, d, &pairs, &n_edges), err);
+        ds->resumed_stage = 2;
+        goto components;
+    }
     t = rp__seconds();
     rp_cand *cand = NULL;
     size_t n_cand = 0, cap_cand = 0;
@@ -675,38 +898,37 @@ rp_status rp__dedup_run_dist(rp_dedup *d, rp_corpus *c, rp_stats *stats, const r
     uint64_t *ghost_of = NULL; /* ghost i's global number */
     if (st == RP_OK) st = add_ghosts(d, c, cm, ds, base, cand, n_cand, &ghost_of, err);
     rp_edge *edges = NULL;
-    size_t n_edges = 0;
     uint64_t verified_before = stats->verified_pairs;
     if (st == RP_OK)
         st = c->p.connect_only ? rp__dedup_verify_connecting(d, cand, n_cand, &edges, &n_edges)
                                : rp__dedup_verify(d, cand, n_cand, &edges, &n_edges);
     free(cand);
     st = agree(cm, st, err);
-    uint64_t n_own = base[rank + 1] - base[rank];
+    if (st == RP_OK && !(pairs = malloc((n_edges ? n_edges : 1) * sizeof(uint64_t)))) st = RP_ERR_NOMEM;
     for (size_t i = 0; st == RP_OK && i < n_edges; i++) { /* back to global numbers */
-        edges[i].a += base[rank];
-        edges[i].b = edges[i].b < n_own ? edges[i].b + base[rank] : ghost_of[edges[i].b - n_own];
+        uint64_t b = edges[i].b < n_own ? edges[i].b + base[rank] : ghost_of[edges[i].b - n_own];
+        pairs[i] = (edges[i].a + base[rank]) << 32 | b;
     }
     free(ghost_of);
+    free(edges);
     ds->verify_seconds = rp__seconds() - t;
-    ds->edges = n_edges;
     uint64_t verified[1] = {stats->verified_pairs - verified_before};
     if (st == RP_OK && (st = reduce(cm, verified, 1, RP_COMM_SUM, err)) == RP_OK)
         stats->verified_pairs = verified[0];
+    if (st == RP_OK && cm->checkpoint) st = agree(cm, ckpt_save_pairs(&ck, d, pairs, n_edges), err);
+    if (st == RP_OK && cm->checkpoint) ckpt_reached(c, 2);
 
+components:
     /* the components: each own record's label, its earliest document */
+    ds->edges = n_edges;
     t = rp__seconds();
-    uint64_t *pairs = NULL;
     uint32_t *label = NULL;
     uint64_t found[2] = {n_edges, 0}; /* similar pairs, clusters */
     if (st == RP_OK) {
-        pairs = malloc((n_edges ? n_edges : 1) * sizeof(uint64_t));
         label = malloc((size_t)(n_own ? n_own : 1) * sizeof(uint32_t));
-        if (!pairs || !label) st = RP_ERR_NOMEM;
-        for (size_t i = 0; st == RP_OK && i < n_edges; i++) pairs[i] = edges[i].a << 32 | edges[i].b;
+        if (!label) st = RP_ERR_NOMEM;
         st = agree(cm, st, err);
     }
-    free(edges);
     uint64_t all_edges[1] = {n_edges};
     if (st == RP_OK) st = reduce(cm, all_edges, 1, RP_COMM_SUM, err);
     uint64_t limit = cm->gather_edges ? cm->gather_edges : RP_GATHER_EDGES;

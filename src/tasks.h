@@ -78,6 +78,10 @@ int rp__dedup_in_bands(const rp_dedup *d, rp_docno n);
 int rp__dedup_is_exact_copy(const rp_dedup *d, rp_docno n);
 rp_status rp__dedup_mark_exact(rp_dedup *d, const rp_docno *copies, size_t n);
 rp_status rp__dedup_drop_bands(rp_dedup *d);
+/* The sign pass's records (status, exact hash, band keys) written to a
+ * checkpoint right after the pass, and read back in its place. */
+rp_status rp__dedup_save(rp_dedup *d, FILE *f);
+rp_status rp__dedup_load(rp_dedup *d, FILE *f);
 rp_status rp__dedup_add_ghosts(rp_dedup *d, const uint8_t *exact_copy, size_t n);
 rp_status rp__dedup_set_removed(rp_dedup *d, const uint8_t *removed, size_t n_own);
 

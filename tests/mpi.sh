@@ -84,6 +84,31 @@ REPRINT_MPI_GATHER_EDGES=1 $MPIRUN -x REPRINT_MPI_GATHER_EDGES -n 3 "$BIN" dedup
 check "clusters by label propagation: the same output, in more than one round" bash -c \
     "cmp -s '$WORK/one-lp.jsonl' '$WORK/ranks.jsonl' && python3 -c 'import json,sys; s=json.load(open(sys.argv[1])); sys.exit(not s[\"ranks\"][0][\"cluster_rounds\"] > 1)' '$WORK/stats-lp.json'"
 
+# a rank lost mid-run: the rerun with the same --checkpoint resumes from
+# the last stage every rank finished, and writes the same output
+"$BIN" dedup -q --threads 1 "$WORK/gen.jsonl" > "$WORK/one.jsonl"
+for stage in 1 2; do
+    rm -rf "$WORK/ck" && mkdir "$WORK/ck"
+    REPRINT_MPI_DIE_AFTER=$stage $MPIRUN -x REPRINT_MPI_DIE_AFTER -n 3 "$BIN" dedup -q --threads 1 \
+        --checkpoint "$WORK/ck" "$WORK/gen.jsonl" > /dev/null 2>&1
+    rc=$?
+    $MPIRUN -n 3 "$BIN" dedup --threads 1 --checkpoint "$WORK/ck" "$WORK/gen.jsonl" \
+        --stats "$WORK/resumed.json" > "$WORK/ranks.jsonl" 2> "$WORK/resumed.err"
+    check "rank 1 lost after stage $stage (exit $rc): the rerun resumes there and writes the same output" \
+        bash -c "test $rc -ne 0 && cmp -s '$WORK/one.jsonl' '$WORK/ranks.jsonl' && grep -q 'resumed from the checkpoint' '$WORK/resumed.err' &&
+                 python3 -c 'import json,sys; s=json.load(open(sys.argv[1])); sys.exit(not all(r[\"resumed_stage\"] == $stage for r in s[\"ranks\"]))' '$WORK/resumed.json'"
+done
+"$BIN" dedup -q --threads 1 --threshold 0.5 "$WORK/gen.jsonl" > "$WORK/one-lp.jsonl"
+$MPIRUN -n 3 "$BIN" dedup --threads 1 --threshold 0.5 --checkpoint "$WORK/ck" "$WORK/gen.jsonl" \
+    --stats "$WORK/other.json" > "$WORK/ranks.jsonl" 2>/dev/null
+check "a checkpoint of other parameters is not used" bash -c "cmp -s '$WORK/one-lp.jsonl' '$WORK/ranks.jsonl' &&
+    python3 -c 'import json,sys; s=json.load(open(sys.argv[1])); sys.exit(any(r[\"resumed_stage\"] for r in s[\"ranks\"]))' '$WORK/other.json'"
+rm -rf "$WORK/ck" && mkdir "$WORK/ck"
+"$BIN" dedup -q --threads 1 --checkpoint "$WORK/ck" "$WORK/gen.jsonl" > /dev/null
+"$BIN" dedup -q --threads 1 --checkpoint "$WORK/ck" "$WORK/gen.jsonl" > "$WORK/ranks.jsonl"
+check "one process with --checkpoint: the rerun reads it back, the same output" \
+    bash -c "cmp -s '$WORK/one.jsonl' '$WORK/ranks.jsonl' && test -s '$WORK/ck/rank-0-of-1.pairs'"
+
 # -o FILE: each rank writes its part in place, whole or not at all
 $MPIRUN -n 7 "$BIN" dedup -q --threads 1 "$WORK/gen.jsonl" -o "$WORK/out.jsonl"
 check "-o FILE: the same output, and no temporary file left" \

@@ -15,6 +15,8 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "internal.h"
 #include "test_util.h"
@@ -78,6 +80,9 @@ static int t_allreduce(void *ctx, uint64_t *v, size_t n, int op)
 
 /* --------------------------------------------------------------- runs */
 
+static uint64_t g_gather_edges; /* what the runs' rp_comm says */
+static const char *g_checkpoint;
+
 typedef struct {
     hub *h;
     port pt;
@@ -95,7 +100,7 @@ typedef struct {
 static void *run_rank(void *arg)
 {
     rank_run *r = arg;
-    rp_comm cm = {r->pt.rank, r->h->size, &r->pt, t_exchange, t_allreduce, r->gather_edges};
+    rp_comm cm = {r->pt.rank, r->h->size, &r->pt, t_exchange, t_allreduce, r->gather_edges, g_checkpoint};
     rp_engine *e = rp_engine_create(&r->p);
     rp_engine_add_input(e, r->path);
     r->st = rp_engine_run_distributed(e, &cm);
@@ -112,8 +117,6 @@ static void *run_rank(void *arg)
 }
 
 /* The whole run's output and counts, as ranks ranks make them. */
-static uint64_t g_gather_edges; /* what the runs' rp_comm says */
-
 static void run_ranks(const rp_params *p, const char *path, int ranks, rank_run *runs)
 {
     hub h = {.size = ranks};
@@ -272,11 +275,67 @@ static void test_bad_input_fails_every_rank(void **state)
     remove(path);
 }
 
+/* A checkpointed run read back: from the pairs (both stages on every
+ * rank), from the signed records (a rank's pairs lost), not at all for
+ * another number of ranks; the same output each time. */
+static void test_checkpoints_resume(void **state)
+{
+    (void)state;
+    char path[] = "test_dist_ckpt.jsonl", dir[] = "test_dist_ckpt";
+    write_corpus(path, 1500);
+    rp_params p;
+    rp_params_init(&p);
+    p.skip_bad = 1;
+    p.connect_only = 1;
+    char *want;
+    size_t want_len;
+    rp_stats ws;
+    one_process(&p, path, &want, &want_len, &ws);
+    mkdir(dir, 0755);
+    g_checkpoint = dir;
+    static const int expect[] = {0, 2, 1, 0};
+    for (int pass = 0; pass < 4; pass++) {
+        int ranks = pass == 3 ? 2 : 3;
+        if (pass == 2) remove("test_dist_ckpt/rank-1-of-3.pairs");
+        rank_run runs[MAX_RANKS];
+        run_ranks(&p, path, ranks, runs);
+        size_t got_len = 0;
+        char *got = malloc(want_len + 1);
+        for (int k = 0; k < ranks; k++) {
+            if (runs[k].st != RP_OK) fail_msg("pass %d rank %d: %s", pass, k, runs[k].err);
+            assert_int_equal(runs[k].ds.resumed_stage, expect[pass]);
+            assert_int_equal(runs[k].stats.kept, ws.kept);
+            assert_int_equal(runs[k].stats.read, ws.read);
+            assert_int_equal(runs[k].stats.candidate_pairs, ws.candidate_pairs);
+            assert_true(got_len + runs[k].out_len <= want_len);
+            memcpy(got + got_len, runs[k].out, runs[k].out_len);
+            got_len += runs[k].out_len;
+            free(runs[k].out);
+        }
+        assert_int_equal(got_len, want_len);
+        assert_memory_equal(got, want, want_len);
+        free(got);
+    }
+    g_checkpoint = NULL;
+    for (int r = 0; r < 3; r++)
+        for (int k = 0; k < 2; k++) {
+            char f[128];
+            snprintf(f, sizeof(f), "%s/rank-%d-of-%d.%s", dir, r, 2 + k, k ? "sign" : "pairs");
+            remove(f);
+            snprintf(f, sizeof(f), "%s/rank-%d-of-%d.%s", dir, r, 2 + k, k ? "pairs" : "sign");
+            remove(f);
+        }
+    rmdir(dir);
+    free(want);
+    remove(path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_ranks_decide_as_one_process),
         cmocka_unit_test(test_bad_input_fails_every_rank),
+        cmocka_unit_test(test_checkpoints_resume),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
