@@ -531,6 +531,13 @@ size_t rp__rewrite_align(rp_rewrite_ws *ws, const rp_rw_text *a, const rp_rw_tex
         }
         uint32_t words = a1 - a0 > b1 - b0 ? a1 - a0 : b1 - b0;
         if (inside * 5 >= words * 4) continue; /* plain reuse, already reported */
+        /* grown by the plain passages it took in, a fragment can reach one
+         * kept before it (two that took in the same passage): the first
+         * stays, as when their sentences overlapped (a fuzz finding) */
+        for (size_t y = n; y < n_out && !clash; y++)
+            clash = overlaps(ws->out[y].a_word, ws->out[y].a_word + ws->out[y].a_words, a0, a1) ||
+                    overlaps(ws->out[y].b_word, ws->out[y].b_word + ws->out[y].b_words, b0, b1);
+        if (clash) continue;
         for (size_t x = 0; x < n; x++)
             if (overlaps(ps[x].a_word, ps[x].a_word + ps[x].a_words, a0, a1)) ws->absorbed[x] = 1;
         if (rp__grow((void **)&ws->out, &ws->cap_out, n_out + 1, sizeof(rp_passage))) return SIZE_MAX;
