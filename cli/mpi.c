@@ -91,6 +91,37 @@ static int mpi_exchange(void *ctx, const void *send, const uint64_t *send_bytes,
     if (MPI_Allreduce(MPI_IN_PLACE, &rounds, 1, MPI_UINT64_T, MPI_MAX, MPI_COMM_WORLD) != MPI_SUCCESS)
         return -1;
     char *in = malloc(total_in ? total_in : 1);
+    /* one round whose counts and displacements are ints: straight from the
+     * caller's buffer into the answer, no staging (what nearly every
+     * exchange is) */
+    uint64_t total_out = 0;
+    for (int p = 0; p < size; p++) total_out += send_bytes[p];
+    int direct = rounds <= 1 && total_out <= INT_MAX && total_in <= INT_MAX && most <= m->max_count;
+    int any_indirect = !direct;
+    MPI_Allreduce(MPI_IN_PLACE, &any_indirect, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
+    if (!any_indirect) {
+        int *c4 = malloc((size_t)size * 4 * sizeof(int));
+        int bad = !in || !c4;
+        int any = bad;
+        MPI_Allreduce(MPI_IN_PLACE, &any, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
+        if (!any) {
+            int so = 0, ro = 0;
+            for (int p = 0; p < size; p++) {
+                c4[p] = (int)send_bytes[p], c4[size + p] = so, so += c4[p];
+                c4[2 * size + p] = (int)recv_bytes[p], c4[3 * size + p] = ro, ro += c4[2 * size + p];
+            }
+            bad = MPI_Alltoallv(send, c4, c4 + size, MPI_BYTE, in, c4 + 2 * size, c4 + 3 * size, MPI_BYTE,
+                                MPI_COMM_WORLD) != MPI_SUCCESS;
+            m->rounds++;
+        }
+        free(c4);
+        if (bad || any) {
+            free(in);
+            return -1;
+        }
+        *recv = in;
+        return 0;
+    }
     char *out_stage = malloc((size_t)(chunk * (uint64_t)size)), *in_stage = malloc((size_t)(chunk * (uint64_t)size));
     uint64_t *send_at = calloc((size_t)size, sizeof(uint64_t)), *recv_at = calloc((size_t)size, sizeof(uint64_t));
     uint64_t *done_out = calloc((size_t)size, sizeof(uint64_t)), *done_in = calloc((size_t)size, sizeof(uint64_t));
@@ -202,7 +233,7 @@ static int send_own(FILE *own)
  * written. No text goes through rank 0. Returns an exit code, the same on
  * every rank; -1 when the output is not such a file (a device, a pipe):
  * the caller gathers instead. */
-static int write_in_place(const char *path, FILE *own)
+static int write_in_place(const char *path, rp_engine *e)
 {
     cli_out out;
     memset(&out, 0, sizeof(out));
@@ -216,25 +247,20 @@ static int write_in_place(const char *path, FILE *own)
     char *tmp = g_rank == 0 ? out.tmp_path : malloc((size_t)len);
     if (!tmp) MPI_Abort(MPI_COMM_WORLD, EXIT_IO);
     MPI_Bcast(tmp, len, MPI_CHAR, 0, MPI_COMM_WORLD);
+    /* each part's size from the record index: the places are known before
+     * any byte is written */
     uint64_t *size = calloc((size_t)g_size, sizeof(uint64_t)), at = 0;
     if (!size) MPI_Abort(MPI_COMM_WORLD, EXIT_IO);
-    size[g_rank] = (uint64_t)ftello(own);
+    int bad = rp_engine_kept_bytes(e, &size[g_rank]) != RP_OK;
     MPI_Allreduce(MPI_IN_PLACE, size, g_size, MPI_UINT64_T, MPI_SUM, MPI_COMM_WORLD);
     for (int r = 0; r < g_rank; r++) at += size[r];
-    int bad = 0, fd = open(tmp, O_WRONLY | O_CLOEXEC);
-    char *buf = malloc(CHUNK);
-    if (fd < 0 || !buf) bad = 1;
-    rewind(own);
-    for (size_t n; !bad && (n = fread(buf, 1, CHUNK, own)) > 0; at += n)
-        for (size_t done = 0; done < n && !bad;) {
-            ssize_t w = pwrite(fd, buf + done, n - done, (off_t)(at + done));
-            if (w < 0 && errno == EINTR) continue;
-            if (w <= 0) bad = 1;
-            else done += (size_t)w;
-        }
-    if (ferror(own) || (fd >= 0 && close(fd) != 0)) bad = 1;
+    /* written from the input by sendfile, at the part's place */
+    FILE *f = bad ? NULL : fopen(tmp, "r+b");
+    if (!f || fseeko(f, (off_t)at, SEEK_SET) != 0 || rp_engine_write_kept(e, f) != RP_OK ||
+        fflush(f) != 0 || (uint64_t)ftello(f) != at + size[g_rank])
+        bad = 1;
+    if (f && fclose(f) != 0) bad = 1;
     if (bad) fprintf(stderr, "reprint: rank %d: cannot write its part of %s: %s\n", g_rank, path, strerror(errno));
-    free(buf);
     free(size);
     MPI_Allreduce(MPI_IN_PLACE, &bad, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
     int rc = bad ? EXIT_IO : EXIT_OK;
@@ -387,30 +413,30 @@ int cli_dedup_distributed(cli_opts *o)
     rp_engine_stats(e, &s);
     rp_engine_dist_stats(e, &d);
     double t0 = MPI_Wtime();
-    FILE *own = temp_file(&o->params);
-    int bad = !own || rp_engine_write_kept(e, own) != RP_OK || fflush(own) != 0;
-    int any_bad = bad;
-    MPI_Allreduce(MPI_IN_PLACE, &any_bad, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
-    if (any_bad) {
-        if (bad) fprintf(stderr, "reprint: rank %d: cannot write its kept records: %s\n", rank,
-                         own ? rp_engine_error(e) : strerror(errno));
-        if (own) fclose(own);
-        rp_engine_free(e);
-        return EXIT_IO;
+    int rc = o->output && strcmp(o->output, "-") != 0 ? write_in_place(o->output, e) : -1;
+    if (rc < 0) { /* stdout, a device or a pipe: gathered on rank 0 in rank order */
+        FILE *own = temp_file(&o->params);
+        int bad = !own || rp_engine_write_kept(e, own) != RP_OK || fflush(own) != 0;
+        int any_bad = bad;
+        MPI_Allreduce(MPI_IN_PLACE, &any_bad, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
+        if (any_bad) {
+            if (bad) fprintf(stderr, "reprint: rank %d: cannot write its kept records: %s\n", rank,
+                             own ? rp_engine_error(e) : strerror(errno));
+            if (own) fclose(own);
+            rp_engine_free(e);
+            return EXIT_IO;
+        }
+        if (rank == 0) {
+            gather_out g = {own};
+            rc = cli_write_output(o->output, write_gathered, &g, "the output", NULL);
+            /* a failed output stops ranks that still have records to send */
+            if (rc != EXIT_OK) MPI_Abort(MPI_COMM_WORLD, rc);
+        } else if (send_own(own)) {
+            fprintf(stderr, "reprint: rank %d: cannot send its kept records\n", rank);
+            MPI_Abort(MPI_COMM_WORLD, EXIT_IO);
+        }
+        fclose(own);
     }
-    int rc = o->output && strcmp(o->output, "-") != 0 ? write_in_place(o->output, own) : -1;
-    if (rc >= 0) {
-        /* written in place (or failed) */
-    } else if (rank == 0) {
-        gather_out g = {own};
-        rc = cli_write_output(o->output, write_gathered, &g, "the output", NULL);
-        /* a failed output stops ranks that still have records to send */
-        if (rc != EXIT_OK) MPI_Abort(MPI_COMM_WORLD, rc);
-    } else if (send_own(own)) {
-        fprintf(stderr, "reprint: rank %d: cannot send its kept records\n", rank);
-        MPI_Abort(MPI_COMM_WORLD, EXIT_IO);
-    }
-    fclose(own);
     double write_seconds = MPI_Wtime() - t0;
     rp_dist_stats *all = rank == 0 ? calloc((size_t)g_size, sizeof(rp_dist_stats)) : NULL;
     MPI_Gather(&d, (int)sizeof(d), MPI_BYTE, all, (int)sizeof(d), MPI_BYTE, 0, MPI_COMM_WORLD);

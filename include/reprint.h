@@ -469,6 +469,11 @@ typedef struct {
  * another task or another corpus; a failure on any rank fails every rank
  * (the first failed rank's message; the others' is empty). */
 RP_API rp_status rp_engine_run_distributed(rp_engine *engine, const rp_comm *comm);
+/* The bytes rp_engine_write_kept writes, counted without writing them: with
+ * them each rank of a distributed run knows its place in a shared output
+ * file before writing. RP_ERR_USAGE unless the corpus is one JSONL file
+ * read by offset. */
+RP_API rp_status rp_engine_kept_bytes(rp_engine *engine, uint64_t *bytes);
 RP_API void rp_engine_dist_stats(const rp_engine *engine, rp_dist_stats *out);
 
 /* ------------------------------------------------------------- alignment */

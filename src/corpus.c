@@ -722,6 +722,30 @@ int rp__corpus_record_at(const rp_corpus *c, uint64_t rec, uint64_t *off, uint32
     return 1;
 }
 
+rp_status rp__corpus_copy_size(const rp_corpus *c, int (*want)(void *ctx, uint64_t rec), void *ctx,
+                               uint64_t *bytes)
+{
+    *bytes = 0;
+    const rp_input *in = c->n_inputs == 1 ? &c->inputs[0] : NULL;
+    if (!in || !in->indexed) return RP_ERR_USAGE;
+    uint64_t end = 0;
+    for (uint64_t r = in->first_rec; r < in->end_rec; r++) {
+        if (!want(ctx, r)) continue;
+        if (c->rec_len[r] == UINT32_MAX) return RP_ERR_USAGE;
+        *bytes += c->rec_len[r];
+        if (c->rec_off[r] + c->rec_len[r] > end) end = c->rec_off[r] + c->rec_len[r];
+    }
+    if (end && end == in->size) { /* the file's last line, which may lack its newline */
+        int fd = open(in->spool_path ? in->spool_path : in->path, O_RDONLY | O_CLOEXEC);
+        char last = '\n';
+        int err = fd < 0 ? errno : rp__pread_all(fd, &last, 1, end - 1);
+        if (fd >= 0) close(fd);
+        if (err) return RP_ERR_IO;
+        *bytes += last != '\n';
+    }
+    return RP_OK;
+}
+
 rp_status rp__corpus_add_ghosts(rp_corpus *c, const uint64_t *off, const uint32_t *len, size_t n)
 {
     if (c->n_inputs != 1 || !c->inputs[0].indexed || c->inputs[0].end_rec != c->n_rec) {

@@ -131,6 +131,11 @@ rp_status rp__corpus_pass_mt(rp_corpus *c, const char *stage, int (*want)(void *
  * or for a checkpoint that ends early. */
 rp_status rp__corpus_save_index(const rp_corpus *c, FILE *f);
 rp_status rp__corpus_load_index(rp_corpus *c, FILE *f);
+/* The bytes a later pass with copy_to would copy of the records want()
+ * asks for (an indexed corpus of one input; RP_ERR_USAGE for another),
+ * counted from the index without reading them. */
+rp_status rp__corpus_copy_size(const rp_corpus *c, int (*want)(void *ctx, uint64_t rec), void *ctx,
+                               uint64_t *bytes);
 /* Where record rec of an indexed corpus of one input lies: its offset and
  * length with the newline (UINT32_MAX: not a good record); 0 for another
  * corpus. */

@@ -1104,6 +1104,17 @@ static rp_status write_record(void *ctx, const rp_record *r)
     return RP_OK;
 }
 
+static int is_kept_here(void *ctx, uint64_t rec)
+{
+    return rp__dedup_is_kept(ctx, rec);
+}
+
+rp_status rp__dedup_kept_bytes(rp_dedup *d, uint64_t *bytes)
+{
+    if (!d->clustered) return RP_ERR_USAGE;
+    return rp__corpus_copy_size(d->corpus, is_kept_here, d, bytes);
+}
+
 rp_status rp__dedup_write_kept(rp_dedup *d, FILE *out)
 {
     if (!d->clustered) return RP_ERR_USAGE;

@@ -219,39 +219,118 @@ static rp_status band_pass(rp_dedup *d, const rp_comm *cm, rp_dist_stats *ds, co
     uint64_t *pairs = NULL;
     size_t n_pairs = 0, cap_pairs = 0;
     rp_status st = keys && in_bytes ? RP_OK : RP_ERR_NOMEM;
+    uint8_t *in_bands = malloc((size_t)(n_own ? n_own : 1)); /* once, not per band */
+    if (!in_bands) st = RP_ERR_NOMEM;
     for (uint64_t i = 0; st == RP_OK && i < n_own; i++) {
-        if (!rp__dedup_in_bands(d, i)) continue;
+        if (!(in_bands[i] = (uint8_t)rp__dedup_in_bands(d, i))) continue;
         if ((st = rp__dedup_band_keys(d, i, all)) != RP_OK) break;
         for (unsigned b = 0; b < bands; b++) keys[(size_t)b * n_own + i] = all[b];
     }
     rp__dedup_drop_bands(d);
-    for (unsigned b = 0; b < bands; b++) {
+    /* bands a group, the group's entries in one exchange: per destination,
+     * per band, a count and the entries; a group holds at most 256 MiB of a
+     * rank's entries (rp__hooks: all 21 bands of a share of 1.5 million
+     * records) */
+    size_t per_band = (size_t)n_own * sizeof(uint64_t) + (size_t)size * sizeof(uint64_t);
+    unsigned group = per_band ? (unsigned)(rp__hooks.dist_group_bytes / per_band) : bands;
+    if (group < 1) group = 1;
+    if (group > bands) group = bands;
+    uint64_t *count = calloc((size_t)size * bands, sizeof(uint64_t)); /* [dest][band] */
+    if (st == RP_OK && !count) st = RP_ERR_NOMEM;
+    for (unsigned g0 = 0; g0 < bands; g0 += group) {
+        unsigned g1 = g0 + group < bands ? g0 + group : bands;
         outbox o = {0};
         void *in = NULL;
-        const uint32_t *kb = keys + (size_t)b * n_own;
         if (st == RP_OK && outbox_init(&o, size)) st = RP_ERR_NOMEM;
-        for (uint64_t i = 0; st == RP_OK && i < n_own; i++)
-            if (rp__dedup_in_bands(d, i)) o.bytes[range_owner(kb[i], size)] += sizeof(uint64_t);
-        if (st == RP_OK && outbox_alloc(&o, size)) st = RP_ERR_NOMEM;
-        for (uint64_t i = 0; st == RP_OK && i < n_own; i++) {
-            if (!rp__dedup_in_bands(d, i)) continue;
-            uint64_t e = (uint64_t)kb[i] << 32 | (base[cm->rank] + i);
-            outbox_put(&o, range_owner(kb[i], size), &e, sizeof(e));
+        if (st == RP_OK) memset(count, 0, (size_t)size * bands * sizeof(uint64_t));
+        for (unsigned b = g0; st == RP_OK && b < g1; b++) {
+            const uint32_t *kb = keys + (size_t)b * n_own;
+            for (uint64_t i = 0; i < n_own; i++)
+                if (in_bands[i]) count[(size_t)range_owner(kb[i], size) * bands + b]++;
         }
+        for (int q = 0; st == RP_OK && q < size; q++)
+            for (unsigned b = g0; b < g1; b++)
+                o.bytes[q] += sizeof(uint64_t) * (1 + count[(size_t)q * bands + b]);
+        if (st == RP_OK && outbox_alloc(&o, size)) st = RP_ERR_NOMEM;
+        /* per destination, the bands in order: each band's count first,
+         * its entries in record order after it */
+        uint64_t *at = st == RP_OK ? calloc((size_t)size * bands, sizeof(uint64_t)) : NULL;
+        if (st == RP_OK && !at) st = RP_ERR_NOMEM;
+        for (int q = 0; st == RP_OK && q < size; q++) {
+            uint64_t pos = o.at[q];
+            for (unsigned b = g0; b < g1; b++) {
+                memcpy(o.data + pos, &count[(size_t)q * bands + b], sizeof(uint64_t));
+                at[(size_t)q * bands + b] = pos + sizeof(uint64_t);
+                pos += sizeof(uint64_t) * (1 + count[(size_t)q * bands + b]);
+            }
+        }
+        for (unsigned b = g0; st == RP_OK && b < g1; b++) {
+            const uint32_t *kb = keys + (size_t)b * n_own;
+            for (uint64_t i = 0; i < n_own; i++) {
+                if (!in_bands[i]) continue;
+                uint64_t e = (uint64_t)kb[i] << 32 | (base[cm->rank] + i);
+                uint64_t *w = &at[(size_t)range_owner(kb[i], size) * bands + b];
+                memcpy(o.data + *w, &e, sizeof(e));
+                *w += sizeof(e);
+            }
+        }
+        free(at);
         st = agree(cm, st, err);
         if (st == RP_OK) st = xchg(cm, ds, o.data, o.bytes, &in, in_bytes, err);
         outbox_free(&o);
-        size_t m = 0;
-        for (int q = 0; q < size; q++) m += (size_t)(in_bytes[q] / sizeof(uint64_t));
-        uint64_t *scratch = st == RP_OK && m > 1 ? malloc(m * sizeof(uint64_t)) : NULL;
-        if (st == RP_OK && m > 1 &&
-            (!scratch || rp__band_pairs_scratch(in, m, scratch, p->max_bucket, &pairs, &n_pairs,
-                                                &cap_pairs, truncated)))
-            st = RP_ERR_NOMEM;
-        free(scratch);
-        free(in);
+        /* each band's entries, the sources in rank order: a bucket lists its
+         * records in global order */
+        const char *src = in;
+        uint64_t *v = NULL, *scratch = NULL;
+        size_t cap_v = 0;
+        for (unsigned b = g0; st == RP_OK && b < g1; b++) {
+            size_t m = 0;
+            const char *p0 = src;
+            for (int q = 0; q < size; q++) { /* sizes first */
+                const char *pq = p0;
+                for (unsigned c = g0; c < b; c++) {
+                    uint64_t k;
+                    memcpy(&k, pq, sizeof(k));
+                    pq += sizeof(uint64_t) * (1 + k);
+                }
+                uint64_t k;
+                memcpy(&k, pq, sizeof(k));
+                m += (size_t)k;
+                p0 += in_bytes[q];
+            }
+            if (m > cap_v) {
+                free(v), free(scratch);
+                v = malloc(m * sizeof(uint64_t)), scratch = malloc(m * sizeof(uint64_t));
+                cap_v = m;
+                if (!v || !scratch) {
+                    st = RP_ERR_NOMEM;
+                    break;
+                }
+            }
+            size_t k0 = 0;
+            p0 = src;
+            for (int q = 0; q < size; q++) {
+                const char *pq = p0;
+                for (unsigned c = g0; c < b; c++) {
+                    uint64_t k;
+                    memcpy(&k, pq, sizeof(k));
+                    pq += sizeof(uint64_t) * (1 + k);
+                }
+                uint64_t k;
+                memcpy(&k, pq, sizeof(k));
+                memcpy(v + k0, pq + sizeof(uint64_t), (size_t)k * sizeof(uint64_t));
+                k0 += (size_t)k;
+                p0 += in_bytes[q];
+            }
+            if (m > 1 && rp__band_pairs_scratch(v, m, scratch, p->max_bucket, &pairs, &n_pairs, &cap_pairs,
+                                                truncated))
+                st = RP_ERR_NOMEM;
+        }
+        free(v), free(scratch), free(in);
         if (st != RP_OK) break;
     }
+    free(count);
+    free(in_bands);
     for (size_t i = 0; st == RP_OK && i < n_pairs; i++)
         if (rp__cands_push(cand, n_cand, cap_cand, pairs[i] >> 32, (uint32_t)pairs[i])) st = RP_ERR_NOMEM;
     free(pairs);

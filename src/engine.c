@@ -179,6 +179,12 @@ rp_status rp_engine_write_kept(rp_engine *e, FILE *out)
     return st;
 }
 
+rp_status rp_engine_kept_bytes(rp_engine *e, uint64_t *bytes)
+{
+    if (!e->ran || !e->dedup) return RP_ERR_USAGE;
+    return rp__dedup_kept_bytes(e->dedup, bytes);
+}
+
 rp_status rp_engine_foreach_alignment(rp_engine *e, int (*fn)(void *, const rp_alignment *),
                                       void *user)
 {

@@ -60,6 +60,9 @@ rp_status rp__dedup_foreach_pair(rp_dedup *d, int (*fn)(void *, const rp_pair *)
 rp_status rp__dedup_foreach_cluster(rp_dedup *d, int (*fn)(void *, const rp_cluster *), void *user);
 /* Pass 3: every kept record copied to out as read. */
 rp_status rp__dedup_write_kept(rp_dedup *d, FILE *out);
+/* What pass 3 writes, counted without writing (RP_ERR_USAGE for a corpus
+ * that is not one indexed JSONL file). */
+rp_status rp__dedup_kept_bytes(rp_dedup *d, uint64_t *bytes);
 
 /* A part of a distributed run (dedup_dist.c): after rp__dedup_sign_range,
  * its records' band keys (while the bands are held) and exact hashes (0

@@ -210,6 +210,9 @@ static void test_ranks_decide_as_one_process(void **state)
     check_same(&p, path, "pairs scored where they join clusters");
     p.max_bucket = 3; /* many buckets chained */
     check_same(&p, path, "buckets capped at 3");
+    rp__hooks.dist_group_bytes = 1; /* a band an exchange */
+    check_same(&p, path, "a band an exchange");
+    rp__hooks.dist_group_bytes = (size_t)256 << 20;
     g_gather_edges = 1; /* the clusters by label propagation among the ranks */
     p.max_bucket = 256;
     check_same(&p, path, "clusters by label propagation");
