@@ -204,6 +204,17 @@ static rp_status exact_pass(rp_dedup *d, const rp_comm *cm, rp_dist_stats *ds, c
 
 /* The band search: one band at a time, (key << 32 | record) to the owner of
  * the key's range, whose buckets become pairs as on one machine. */
+/* In one source's block of a group of bands (per band a count, then its
+ * entries), the entries of the group's k-th band, and their count. */
+static const char *band_in(const char *block, unsigned k, uint64_t *count)
+{
+    for (;;) {
+        memcpy(count, block, sizeof(*count));
+        if (k-- == 0) return block + sizeof(uint64_t);
+        block += sizeof(uint64_t) * (1 + *count);
+    }
+}
+
 static rp_status band_pass(rp_dedup *d, const rp_comm *cm, rp_dist_stats *ds, const uint64_t *base,
                            const rp_params *p, rp_cand **cand, size_t *n_cand, size_t *cap_cand,
                            uint64_t *truncated, char *err)
@@ -285,43 +296,29 @@ static rp_status band_pass(rp_dedup *d, const rp_comm *cm, rp_dist_stats *ds, co
         size_t cap_v = 0;
         for (unsigned b = g0; st == RP_OK && b < g1; b++) {
             size_t m = 0;
-            const char *p0 = src;
-            for (int q = 0; q < size; q++) { /* sizes first */
-                const char *pq = p0;
-                for (unsigned c = g0; c < b; c++) {
+            for (int pass = 0; pass < 2; pass++) { /* the sizes, then the entries */
+                const char *p0 = src;
+                size_t k0 = 0;
+                for (int q = 0; q < size; q++) {
                     uint64_t k;
-                    memcpy(&k, pq, sizeof(k));
-                    pq += sizeof(uint64_t) * (1 + k);
+                    const char *pq = band_in(p0, b - g0, &k);
+                    if (pass) memcpy(v + k0, pq, (size_t)k * sizeof(uint64_t));
+                    k0 += (size_t)k;
+                    p0 += in_bytes[q];
                 }
-                uint64_t k;
-                memcpy(&k, pq, sizeof(k));
-                m += (size_t)k;
-                p0 += in_bytes[q];
-            }
-            if (m > cap_v) {
-                free(v), free(scratch);
-                v = malloc(m * sizeof(uint64_t)), scratch = malloc(m * sizeof(uint64_t));
-                cap_v = m;
-                if (!v || !scratch) {
-                    st = RP_ERR_NOMEM;
-                    break;
+                if (pass) break;
+                m = k0;
+                if (m > cap_v) {
+                    free(v), free(scratch);
+                    v = malloc(m * sizeof(uint64_t)), scratch = malloc(m * sizeof(uint64_t));
+                    cap_v = m;
+                    if (!v || !scratch) {
+                        st = RP_ERR_NOMEM;
+                        break;
+                    }
                 }
             }
-            size_t k0 = 0;
-            p0 = src;
-            for (int q = 0; q < size; q++) {
-                const char *pq = p0;
-                for (unsigned c = g0; c < b; c++) {
-                    uint64_t k;
-                    memcpy(&k, pq, sizeof(k));
-                    pq += sizeof(uint64_t) * (1 + k);
-                }
-                uint64_t k;
-                memcpy(&k, pq, sizeof(k));
-                memcpy(v + k0, pq + sizeof(uint64_t), (size_t)k * sizeof(uint64_t));
-                k0 += (size_t)k;
-                p0 += in_bytes[q];
-            }
+            if (st != RP_OK) break;
             if (m > 1 && rp__band_pairs_scratch(v, m, scratch, p->max_bucket, &pairs, &n_pairs, &cap_pairs,
                                                 truncated))
                 st = RP_ERR_NOMEM;
