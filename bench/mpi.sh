@@ -8,6 +8,7 @@
 # the parallel efficiency, the bytes each rank exchanged per document, and
 # a check that every run wrote the same bytes. Each timing is the fastest
 # of RUNS (default 3).
+# Every run writes -o FILE (the ranks each their part, in place).
 # usage: bench/mpi.sh CORPUS.jsonl [RUNS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,10 +16,11 @@ CORPUS=$1 RUNS=${2:-3}
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 OUT=$(mktemp -d)
 trap 'rm -rf "$OUT"' EXIT
-best() { # prints "seconds peak_kb" of the fastest of RUNS runs of "$@" (stdout to $OUT/out)
+best() { # prints "seconds peak_kb" of the fastest of RUNS runs of "$@" (which write $OUT/o.jsonl)
     local b="" kb=0
     for _ in $(seq "$RUNS"); do
-        /usr/bin/time -f "%e %M" -o "$OUT/t" "$@" > "$OUT/out" 2> "$OUT/err"
+        rm -f "$OUT/o.jsonl"
+        /usr/bin/time -f "%e %M" -o "$OUT/t" "$@" > /dev/null 2> "$OUT/err"
         read -r s k < "$OUT/t"
         if [ -z "$b" ] || awk -v a="$s" -v b="$b" 'BEGIN { exit !(a < b) }'; then b=$s; fi
         [ "$k" -gt "$kb" ] && kb=$k
@@ -30,23 +32,27 @@ half=$OUT/half.jsonl
 head -c $(( $(stat -c %s "$CORPUS") / 2 )) "$CORPUS" | head -n -1 > "$half"
 
 read -r wc_s _ < <(best wc -w "$CORPUS")
-read -r p1 m1 < <(best build/reprint dedup -q --threads 1 "$CORPUS"); sha_p1=$(sha256sum < "$OUT/out")
-read -r p2 m2 < <(best build/reprint dedup -q --threads 2 "$CORPUS"); sha_p2=$(sha256sum < "$OUT/out")
-read -r r2 mr2 < <(best mpirun -n 2 build/reprint dedup -q --threads 1 "$CORPUS" --stats "$OUT/stats.json")
-sha_r2=$(sha256sum < "$OUT/out")
-read -r h1 _ < <(best build/reprint dedup -q --threads 1 "$half")
+O=$OUT/o.jsonl
+read -r p1 m1 < <(best build/reprint dedup -q --threads 1 "$CORPUS" -o "$O"); sha_p1=$(sha256sum < "$O")
+read -r p2 m2 < <(best build/reprint dedup -q --threads 2 "$CORPUS" -o "$O"); sha_p2=$(sha256sum < "$O")
+read -r r2 mr2 < <(best mpirun -n 2 build/reprint dedup -q --threads 1 "$CORPUS" --stats "$OUT/stats.json" -o "$O")
+sha_r2=$(sha256sum < "$O")
+read -r h1 _ < <(best build/reprint dedup -q --threads 1 "$half" -o "$O")
+read -r launch _ < <(best mpirun -n 2 build/reprint dedup -q --threads 1 examples/news.jsonl -o "$O")
 [ "$sha_p1" = "$sha_p2" ] && [ "$sha_p1" = "$sha_r2" ] || { echo "mpi.sh: outputs differ" >&2; exit 1; }
-python3 - "$OUT/stats.json" "$docs" "$wc_s" "$p1" "$m1" "$p2" "$m2" "$r2" "$mr2" "$h1" <<'PY'
+python3 - "$OUT/stats.json" "$docs" "$wc_s" "$p1" "$m1" "$p2" "$m2" "$r2" "$mr2" "$h1" "$launch" <<'PY'
 import json, sys
 s = json.load(open(sys.argv[1]))
 docs = int(sys.argv[2])
-wc, p1, m1, p2, m2, r2, mr2, h1 = (float(x) for x in sys.argv[3:])
+wc, p1, m1, p2, m2, r2, mr2, h1, launch = (float(x) for x in sys.argv[3:])
 print(f"corpus: {docs} documents; wc -w {wc:.2f} s; every run wrote the same bytes")
 print(f"1 process x 1 thread : {p1:6.2f} s  {m1/1024:6.0f} MB  ({p1/wc:.2f} x wc -w)")
 print(f"1 process x 2 threads: {p2:6.2f} s  {m2/1024:6.0f} MB  (speed-up {p1/p2:.2f}, efficiency {p1/p2/2:.0%})")
 print(f"2 ranks x 1 thread   : {r2:6.2f} s  {mr2/1024:6.0f} MB a rank at most  (speed-up {p1/r2:.2f}, "
       f"strong-scaling efficiency {p1/r2/2:.0%})")
 print(f"weak scaling: 1 rank on half {h1:.2f} s, 2 ranks on all {r2:.2f} s: efficiency {h1/r2:.0%}")
+print(f"mpirun's own start and end (2 ranks on the 13-line sample): {launch:.2f} s; without it, strong-scaling "
+      f"efficiency {p1/(r2-launch)/2:.0%}")
 for r in s["ranks"]:
     t = r["seconds"]
     print(f"  rank {r['rank']}: {r['records']} records, {r['bytes_sent']/max(1, r['records']):.1f} bytes sent a record; "
