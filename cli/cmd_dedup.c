@@ -16,9 +16,16 @@ static int write_cluster(void *user, const rp_cluster *c)
     return rp_write_cluster_jsonl(user, c) != 0;
 }
 
+typedef struct {
+    rp_engine *e;
+    const rp_comm *comm;      /* a run as the only rank (--checkpoint), or NULL */
+} clusters_of;
+
 static rp_status write_clusters(void *ctx, FILE *out)
 {
-    return rp_engine_foreach_cluster(ctx, write_cluster, out);
+    clusters_of *co = ctx;
+    if (co->comm) return rp_engine_foreach_cluster_distributed(co->e, co->comm, write_cluster, out);
+    return rp_engine_foreach_cluster(co->e, write_cluster, out);
 }
 
 static rp_status write_kept(void *ctx, FILE *out)
@@ -61,8 +68,8 @@ int cli_dedup(int argc, char **argv)
     }
 #endif
     rp_comm self = {0, 1, NULL, self_exchange, self_allreduce, 0, o.checkpoint};
-    if (o.checkpoint && (o.clusters || o.human > 0)) {
-        fprintf(stderr, "reprint: --checkpoint does not go with %s yet\n", o.clusters ? "--clusters" : "--human");
+    if (o.checkpoint && o.human > 0) {
+        fprintf(stderr, "reprint: --checkpoint does not go with --human yet\n");
         free(o.inputs);
         return EXIT_USAGE;
     }
@@ -80,8 +87,9 @@ int cli_dedup(int argc, char **argv)
 
     /* the clusters stay under a temporary name until the corpus is written:
      * an interrupted or failed run leaves neither */
+    clusters_of co = {e, o.checkpoint ? &self : NULL};
     if (o.clusters &&
-        (rc = cli_write_uncommitted(&clusters, o.clusters, write_clusters, e, "the clusters", e)))
+        (rc = cli_write_uncommitted(&clusters, o.clusters, write_clusters, &co, "the clusters", e)))
         goto done;
     if (o.human) {
         if (view_clusters(stdout, e, &o.params) != RP_OK) {

@@ -291,6 +291,11 @@ static FILE *temp_file(const rp_params *p)
 
 /* -------------------------------------------------------- the command */
 
+static int write_cluster(void *user, const rp_cluster *c)
+{
+    return rp_write_cluster_jsonl(user, c) != 0;
+}
+
 static void on_reject(void *user, rp_status st, const char *msg)
 {
     (void)user;
@@ -378,10 +383,8 @@ static int report(cli_opts *o, const rp_stats *s, const rp_dist_stats *all, doub
 int cli_dedup_distributed(cli_opts *o)
 {
     int rank = g_rank;
-    if (o->clusters || o->human > 0) {
-        if (rank == 0)
-            fprintf(stderr, "reprint: %s is not yet available in a distributed run\n",
-                    o->clusters ? "--clusters" : "--human");
+    if (o->human > 0) {
+        if (rank == 0) fprintf(stderr, "reprint: --human is not yet available in a distributed run\n");
         return EXIT_USAGE;
     }
     o->human = 0;
@@ -406,6 +409,28 @@ int cli_dedup_distributed(cli_opts *o)
         }
         rp_engine_free(e);
         return cli_exit_code(st);
+    }
+    /* the clusters, listed on rank 0, stay under a temporary name until the
+     * corpus is written (as one process's do) */
+    cli_out clusters;
+    memset(&clusters, 0, sizeof(clusters));
+    if (o->clusters) {
+        int ok = rank != 0 || cli_out_open(&clusters, o->clusters) == 0;
+        MPI_Bcast(&ok, 1, MPI_INT, 0, MPI_COMM_WORLD);
+        if (!ok) {
+            rp_engine_free(e);
+            return EXIT_IO;
+        }
+        st = rp_engine_foreach_cluster_distributed(e, &cm, rank == 0 ? write_cluster : NULL,
+                                                   rank == 0 ? clusters.fp : NULL);
+        if (st != RP_OK || (rank == 0 && ferror(clusters.fp))) {
+            if (rp_engine_error(e)[0] || rank == 0)
+                fprintf(stderr, "reprint: cannot write the clusters: %s\n",
+                        rp_engine_error(e)[0] ? rp_engine_error(e) : strerror(errno));
+            if (rank == 0) cli_out_abort(&clusters);
+            rp_engine_free(e);
+            return st != RP_OK ? cli_exit_code(st) : EXIT_IO;
+        }
     }
     /* each rank's kept records, then rank 0 writes them all in rank order */
     rp_stats s;
@@ -436,6 +461,10 @@ int cli_dedup_distributed(cli_opts *o)
             MPI_Abort(MPI_COMM_WORLD, EXIT_IO);
         }
         fclose(own);
+    }
+    if (rank == 0 && o->clusters && clusters.fp) {
+        if (rc == EXIT_OK && cli_out_commit(&clusters)) rc = EXIT_IO;
+        else if (rc != EXIT_OK) cli_out_abort(&clusters);
     }
     double write_seconds = MPI_Wtime() - t0;
     rp_dist_stats *all = rank == 0 ? calloc((size_t)g_size, sizeof(rp_dist_stats)) : NULL;

@@ -465,7 +465,8 @@ typedef struct {
  * process's output), rp_engine_is_kept answers for this rank's records
  * (numbered from its first), rp_engine_stats gives the whole run's counts
  * on every rank, and rp_engine_dist_stats this rank's share of the work.
- * Pairs and clusters are not listed (RP_ERR_USAGE). RP_ERR_USAGE for
+ * Pairs are not listed (RP_ERR_USAGE); clusters are, by
+ * rp_engine_foreach_cluster_distributed. RP_ERR_USAGE for
  * another task or another corpus; a failure on any rank fails every rank
  * (the first failed rank's message; the others' is empty). */
 RP_API rp_status rp_engine_run_distributed(rp_engine *engine, const rp_comm *comm);
@@ -475,6 +476,13 @@ RP_API rp_status rp_engine_run_distributed(rp_engine *engine, const rp_comm *com
  * read by offset. */
 RP_API rp_status rp_engine_kept_bytes(rp_engine *engine, uint64_t *bytes);
 RP_API void rp_engine_dist_stats(const rp_engine *engine, rp_dist_stats *out);
+/* After rp_engine_run_distributed, called by every rank together: the
+ * clusters of the whole run are listed on rank 0 (fn; the other ranks may
+ * pass NULL), numbered and ordered as rp_engine_foreach_cluster lists one
+ * process's, each rank reading again the ids of its own members. */
+RP_API rp_status rp_engine_foreach_cluster_distributed(rp_engine *engine, const rp_comm *comm,
+                                                       int (*fn)(void *user, const rp_cluster *cluster),
+                                                       void *user);
 
 /* ------------------------------------------------------------- alignment */
 

@@ -866,9 +866,10 @@ static void ckpt_reached(rp_corpus *c, uint64_t stage)
 }
 
 rp_status rp__dedup_run_dist(rp_dedup *d, rp_corpus *c, rp_stats *stats, const rp_comm *cm,
-                             rp_dist_stats *ds, char *err)
+                             rp_dist_stats *ds, uint32_t **labels, char *err)
 {
     memset(ds, 0, sizeof(*ds));
+    *labels = NULL;
     int size = cm->size, rank = cm->rank;
     if (size < 1 || rank < 0 || rank >= size || !cm->exchange || !cm->allreduce) {
         rp__msg(err, "invalid communicator (rank %d of %d)", rank, size);
@@ -1020,7 +1021,8 @@ components:
         st = agree(cm, st, err);
     }
     if (st == RP_OK) st = count_clusters(cm, ds, base, label, err, &found[1]);
-    free(label);
+    if (st == RP_OK) *labels = label;
+    else free(label);
     if (st == RP_OK) st = rp__dedup_set_removed(d, removed, (size_t)n_own);
     free(removed);
     st = agree(cm, st, err);
@@ -1047,4 +1049,129 @@ components:
 done:
     free(base);
     return st;
+}
+
+/* ------------------------------------------------------------ clusters */
+
+typedef struct {
+    const uint32_t *label;
+    const uint8_t *listed;    /* per own record: a member, or the root of some */
+    uint64_t first;           /* the global number of the first own record */
+    uint64_t n_own;
+    rp_buf out;               /* (root, record, is_number, id length, id bytes) */
+} id_collect;
+
+static int listed_record(void *ctx, uint64_t rec)
+{
+    const id_collect *ic = ctx;
+    return rec < ic->n_own && ic->listed[rec];
+}
+
+static rp_status collect_id(void *ctx, const rp_record *r)
+{
+    id_collect *ic = ctx;
+    if (r->status != RP_OK) return RP_OK;
+    uint64_t head[3] = {ic->label[r->rec], ic->first + r->rec, (uint64_t)r->doc.id.is_number << 32 | r->doc.id.len};
+    return rp__buf_append(&ic->out, head, sizeof(head)) || rp__buf_append(&ic->out, r->doc.id.str, r->doc.id.len)
+               ? RP_ERR_NOMEM
+               : RP_OK;
+}
+
+typedef struct {
+    uint64_t root, rec;
+    const char *id;
+    size_t len;
+    int is_number;
+} member;
+
+static int cmp_member(const void *x, const void *y)
+{
+    const member *a = x, *b = y;
+    if (a->root != b->root) return a->root < b->root ? -1 : 1;
+    return a->rec < b->rec ? -1 : a->rec > b->rec;
+}
+
+rp_status rp__dedup_dist_clusters(rp_dedup *d, rp_corpus *c, const rp_comm *cm, const rp_dist_stats *ds,
+                                  const uint32_t *label, int (*fn)(void *, const rp_cluster *), void *user,
+                                  char *err)
+{
+    (void)d;
+    int size = cm->size;
+    uint64_t *base = calloc((size_t)size + 1, sizeof(uint64_t));
+    rp_status st = base && label ? RP_OK : RP_ERR_USAGE;
+    if ((st = agree(cm, st, err)) != RP_OK) {
+        free(base);
+        return st;
+    }
+    rp_dist_stats scratch = *ds; /* exchanges counted apart from the run's */
+    base[cm->rank + 1] = ds->records;
+    if ((st = reduce(cm, base + 1, (size_t)size, RP_COMM_SUM, err)) != RP_OK) {
+        free(base);
+        return st;
+    }
+    for (int p = 0; p < size; p++) base[p + 1] += base[p];
+    uint64_t lo = base[cm->rank], n_own = ds->records;
+    /* the roots learn they are roots: each member's label to its owner */
+    outbox o = {0};
+    void *in = NULL;
+    uint64_t *in_bytes = calloc((size_t)size, sizeof(uint64_t));
+    uint8_t *listed = calloc((size_t)(n_own ? n_own : 1), 1);
+    if (outbox_init(&o, size) || !in_bytes || !listed) st = RP_ERR_NOMEM;
+    for (uint64_t i = 0; st == RP_OK && i < n_own; i++)
+        if (label[i] != lo + i) o.bytes[owner_of(base, size, label[i])] += sizeof(uint32_t), listed[i] = 1;
+    if (st == RP_OK && outbox_alloc(&o, size)) st = RP_ERR_NOMEM;
+    for (uint64_t i = 0; st == RP_OK && i < n_own; i++)
+        if (label[i] != lo + i) outbox_put(&o, owner_of(base, size, label[i]), &label[i], sizeof(uint32_t));
+    st = agree(cm, st, err);
+    if (st == RP_OK) st = xchg(cm, &scratch, o.data, o.bytes, &in, in_bytes, err);
+    outbox_free(&o);
+    size_t n_in = 0;
+    for (int p = 0; p < size; p++) n_in += (size_t)(in_bytes[p] / sizeof(uint32_t));
+    for (size_t i = 0; st == RP_OK && i < n_in; i++) listed[((const uint32_t *)in)[i] - lo] = 1;
+    free(in);
+    in = NULL;
+    /* their ids, read again from the input, to rank 0 */
+    id_collect ic = {label, listed, lo, n_own, {0}};
+    st = agree(cm, st, err);
+    if (st == RP_OK) st = agree(cm, rp__corpus_pass(c, "clusters", 1, listed_record, collect_id, NULL, &ic), err);
+    uint64_t *send_bytes = calloc((size_t)size, sizeof(uint64_t));
+    if (st == RP_OK && !send_bytes) st = RP_ERR_NOMEM;
+    if (st == RP_OK) send_bytes[0] = ic.out.len;
+    st = agree(cm, st, err);
+    if (st == RP_OK) st = xchg(cm, &scratch, ic.out.data, send_bytes, &in, in_bytes, err);
+    rp__buf_free(&ic.out);
+    free(listed), free(send_bytes);
+    /* rank 0: the members by root, then by record: clusters in input order
+     * of their first, as one process lists them */
+    if (st == RP_OK && cm->rank == 0) {
+        size_t total = 0, n = 0, cap = 0;
+        for (int p = 0; p < size; p++) total += (size_t)in_bytes[p];
+        member *m = NULL;
+        rp_id *ids = NULL;
+        for (size_t at = 0; st == RP_OK && at < total;) {
+            uint64_t head[3];
+            memcpy(head, (const char *)in + at, sizeof(head));
+            at += sizeof(head);
+            if (rp__grow((void **)&m, &cap, n + 1, sizeof(member))) {
+                st = RP_ERR_NOMEM;
+                break;
+            }
+            m[n++] = (member){head[0], head[1], (const char *)in + at, (size_t)(uint32_t)head[2], (int)(head[2] >> 32)};
+            at += (size_t)(uint32_t)head[2];
+        }
+        if (st == RP_OK && n > 1) qsort(m, n, sizeof(member), cmp_member);
+        if (st == RP_OK && !(ids = malloc((n ? n : 1) * sizeof(rp_id)))) st = RP_ERR_NOMEM;
+        uint64_t number = 0;
+        for (size_t i = 0; st == RP_OK && i < n;) {
+            size_t j = i + 1;
+            while (j < n && m[j].root == m[i].root) j++;
+            for (size_t k = i; k < j; k++) ids[k - i] = (rp_id){m[k].id, m[k].len, m[k].is_number};
+            rp_cluster cl = {++number, ids[0], ids, j - i};
+            if (fn && fn(user, &cl)) break;
+            i = j;
+        }
+        free(m), free(ids);
+    }
+    free(in), free(in_bytes), free(base);
+    return agree(cm, st, err);
 }

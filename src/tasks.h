@@ -92,7 +92,14 @@ rp_status rp__dedup_set_removed(rp_dedup *d, const uint8_t *removed, size_t n_ow
  * file (dedup_dist.c): stats end up the whole run's on every rank, ds this
  * rank's; afterwards the records kept are this rank's share's. */
 rp_status rp__dedup_run_dist(rp_dedup *d, rp_corpus *c, rp_stats *stats, const rp_comm *cm,
-                             rp_dist_stats *ds, char *err);
+                             rp_dist_stats *ds, uint32_t **labels, char *err);
+/* After it, on every rank together: the clusters, listed on rank 0 (fn,
+ * in input order of their first record, as rp__dedup_foreach_cluster),
+ * from each rank's labels (*labels above: per own record, its cluster's
+ * first record), the ids read again by each record's owner. */
+rp_status rp__dedup_dist_clusters(rp_dedup *d, rp_corpus *c, const rp_comm *cm, const rp_dist_stats *ds,
+                                  const uint32_t *labels, int (*fn)(void *, const rp_cluster *), void *user,
+                                  char *err);
 
 /* -------------------------------------------------------------- align_task.c */
 

@@ -56,6 +56,17 @@ for c in $corpora; do
 done
 check "gen.jsonl, threshold 0.5, two threads a rank: the same" same gen --threshold 0.5 "$WORK/gen.jsonl"
 
+# --clusters: listed on rank 0 as one process lists them
+"$BIN" dedup -q --threads 1 --threshold 0.5 "$WORK/gen.jsonl" --clusters "$WORK/c1.jsonl" > /dev/null
+same_clusters() {
+    for n in 2 3 7; do
+        $MPIRUN -n $n "$BIN" dedup -q --threads 1 --threshold 0.5 "$WORK/gen.jsonl" --clusters "$WORK/cn.jsonl" > /dev/null 2>&1 &&
+            cmp -s "$WORK/c1.jsonl" "$WORK/cn.jsonl" || { echo "# $n ranks"; return 1; }
+    done
+    [ "$(wc -l < "$WORK/c1.jsonl")" -gt 10 ]
+}
+check "--clusters on 2, 3 and 7 ranks: one process's clusters file" same_clusters
+
 # exchanges forced into many small rounds, counts far below MPI's int
 export REPRINT_MPI_ROUND_BYTES=2048 REPRINT_MPI_MAX_COUNT=96
 "$BIN" dedup -q --threads 1 "$WORK/gen.jsonl" > "$WORK/one.jsonl"

@@ -92,10 +92,23 @@ typedef struct {
     rp_status st;
     rp_stats stats;
     rp_dist_stats ds;
+    uint64_t clusters_digest; /* rank 0: of the clusters it listed */
+    uint64_t clusters_listed;
     char *out;                /* this rank's kept records */
     size_t out_len;
     char err[RP_MSG_MAX];
 } rank_run;
+
+/* The clusters, digested: numbers, members' ids in order. */
+static int digest(void *user, const rp_cluster *c)
+{
+    uint64_t *g = user;
+    g[1]++;
+    g[0] = g[0] * 31 + c->cluster;
+    for (size_t m = 0; m < c->n_members; m++)
+        for (size_t k = 0; k < c->members[m].len; k++) g[0] = (g[0] ^ (uint8_t)c->members[m].str[k]) * 1099511628211ULL;
+    return 0;
+}
 
 static void *run_rank(void *arg)
 {
@@ -111,6 +124,9 @@ static void *run_rank(void *arg)
         fclose(f);
         rp_engine_stats(e, &r->stats);
         rp_engine_dist_stats(e, &r->ds);
+        uint64_t g[2] = {0, 0};
+        if (r->st == RP_OK) r->st = rp_engine_foreach_cluster_distributed(e, &cm, r->pt.rank ? NULL : digest, g);
+        r->clusters_digest = g[0], r->clusters_listed = g[1];
     }
     rp_engine_free(e);
     return NULL;
@@ -131,11 +147,15 @@ static void run_ranks(const rp_params *p, const char *path, int ranks, rank_run 
     pthread_barrier_destroy(&h.bar);
 }
 
+static uint64_t g_want_clusters[2]; /* one process's, digested */
+
 static void one_process(const rp_params *p, const char *path, char **out, size_t *len, rp_stats *s)
 {
     rp_engine *e = rp_engine_create(p);
     assert_int_equal(rp_engine_add_input(e, path), RP_OK);
     assert_int_equal(rp_engine_run(e), RP_OK);
+    g_want_clusters[0] = g_want_clusters[1] = 0;
+    assert_int_equal(rp_engine_foreach_cluster(e, digest, g_want_clusters), RP_OK);
     FILE *f = open_memstream(out, len);
     assert_int_equal(rp_engine_write_kept(e, f), RP_OK);
     fclose(f);
@@ -175,6 +195,10 @@ static void check_same(const rp_params *p, const char *path, const char *what)
             assert_int_equal(s->truncated_buckets, ws.truncated_buckets);
             if (!p->connect_only) assert_int_equal(s->similar_pairs, ws.similar_pairs);
             assert_int_equal(runs[k].ds.first_record, records);
+            if (k == 0) { /* the clusters listed on rank 0 are one process's */
+                assert_int_equal(runs[0].clusters_listed, g_want_clusters[1]);
+                assert_true(runs[0].clusters_digest == g_want_clusters[0]);
+            }
             if (g_gather_edges == 1 && ranks > 1) assert_true(runs[k].ds.cluster_rounds > 1);
             rounds = runs[k].ds.cluster_rounds;
             records += runs[k].ds.records;
