@@ -110,13 +110,15 @@ int cli_report_html(int argc, char **argv);
 
 /* Distributed runs (mpi.c, in a build with MPI): the ranks of the run this
  * process belongs to (1 unless a launcher such as mpirun started it; MPI
- * is started then), this one's number, MPI ended; and dedup as one rank. */
+ * is started then), this one's number, MPI ended; and dedup and pairs as
+ * one rank. */
 extern int cli_ranks;
 #ifdef REPRINT_MPI
 int cli_mpi_start(int *argc, char ***argv);
 void cli_mpi_end(void);
 int cli_mpi_rank(void);
 int cli_dedup_distributed(cli_opts *o);
+int cli_pairs_distributed(cli_opts *o);
 #endif
 
 #endif

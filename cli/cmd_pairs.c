@@ -39,6 +39,13 @@ int cli_pairs(int argc, char **argv)
         free(o.inputs);
         return rc < 0 ? EXIT_OK : rc;
     }
+#ifdef REPRINT_MPI
+    if (cli_ranks > 1) { /* a rank of mpirun -n N reprint pairs */
+        rc = cli_pairs_distributed(&o);
+        free(o.inputs);
+        return rc;
+    }
+#endif
     if (o.human < 0) o.human = !o.output && cli_stdout_is_terminal();
     rp_engine *e = NULL;
     rc = cli_run_engine(&o, &e);

@@ -380,25 +380,17 @@ static int report(cli_opts *o, const rp_stats *s, const rp_dist_stats *all, doub
     return rc;
 }
 
-int cli_dedup_distributed(cli_opts *o)
+/* The run as this rank, its failure said once (by the first failed rank).
+ * Returns an exit code; *out is the engine on success. */
+static int run_rank(cli_opts *o, const rp_comm *cm, rp_engine **out)
 {
-    int rank = g_rank;
-    if (o->human > 0) {
-        if (rank == 0) fprintf(stderr, "reprint: --human is not yet available in a distributed run\n");
-        return EXIT_USAGE;
-    }
-    o->human = 0;
-    o->params.connect_only = 1;
+    *out = NULL;
     o->progress = 0;
-    mpi_ctx m = {env_bytes("REPRINT_MPI_ROUND_BYTES", 64u << 20, UINT64_MAX),
-                 env_bytes("REPRINT_MPI_MAX_COUNT", INT_MAX, INT_MAX), 0};
-    rp_comm cm = {rank, g_size, &m, mpi_exchange, mpi_allreduce,
-                  env_bytes("REPRINT_MPI_GATHER_EDGES", 0, UINT64_MAX), o->checkpoint};
     rp_engine *e = rp_engine_create(&o->params);
     if (!e) MPI_Abort(MPI_COMM_WORLD, EXIT_IO);
     rp_engine_set_callbacks(e, on_reject, on_progress, NULL);
     for (size_t i = 0; i < o->n_inputs; i++) rp_engine_add_input(e, o->inputs[i]);
-    rp_status st = rp_engine_run_distributed(e, &cm);
+    rp_status st = rp_engine_run_distributed(e, cm);
     if (st != RP_OK) {
         const char *msg = rp_engine_error(e);
         if (msg[0]) {
@@ -410,6 +402,87 @@ int cli_dedup_distributed(cli_opts *o)
         rp_engine_free(e);
         return cli_exit_code(st);
     }
+    *out = e;
+    return EXIT_OK;
+}
+
+#define RANK_COMM(m, o)                                                                                \
+    {g_rank, g_size, &(m), mpi_exchange, mpi_allreduce, env_bytes("REPRINT_MPI_GATHER_EDGES", 0, UINT64_MAX), \
+     (o)->checkpoint}
+#define RANK_CTX {env_bytes("REPRINT_MPI_ROUND_BYTES", 64u << 20, UINT64_MAX), \
+                  env_bytes("REPRINT_MPI_MAX_COUNT", INT_MAX, INT_MAX), 0}
+
+typedef struct {
+    FILE *f;
+    uint64_t n;
+} pair_out;
+
+static int write_pair(void *user, const rp_pair *p)
+{
+    pair_out *po = user;
+    po->n++;
+    return rp_write_pair_jsonl(po->f, p) != 0;
+}
+
+int cli_pairs_distributed(cli_opts *o)
+{
+    int rank = g_rank;
+    if (o->human > 0) {
+        if (rank == 0) fprintf(stderr, "reprint: --human is not yet available in a distributed run\n");
+        return EXIT_USAGE;
+    }
+    o->human = 0;
+    o->params.connect_only = 0; /* every pair scored: they are the output */
+    mpi_ctx m = RANK_CTX;
+    rp_comm cm = RANK_COMM(m, o);
+    rp_engine *e;
+    int rc = run_rank(o, &cm, &e);
+    if (rc != EXIT_OK) return rc;
+    /* rank 0 lists them, in order, into the output (whole or not at all) */
+    cli_out out;
+    memset(&out, 0, sizeof(out));
+    int ok = rank != 0 || cli_out_open(&out, o->output) == 0;
+    MPI_Bcast(&ok, 1, MPI_INT, 0, MPI_COMM_WORLD);
+    if (!ok) {
+        rp_engine_free(e);
+        return EXIT_IO;
+    }
+    pair_out po = {out.fp, 0};
+    rp_status st = rp_engine_foreach_pair_distributed(e, &cm, rank == 0 ? write_pair : NULL, &po);
+    if (rank == 0) {
+        if (st != RP_OK || ferror(out.fp)) {
+            fprintf(stderr, "reprint: cannot write the pairs: %s\n",
+                    rp_engine_error(e)[0] ? rp_engine_error(e) : strerror(errno));
+            cli_out_abort(&out);
+            rc = st != RP_OK ? cli_exit_code(st) : EXIT_IO;
+        } else if (cli_out_commit(&out)) {
+            rc = EXIT_IO;
+        }
+        o->listed = po.n;
+        rp_stats s;
+        rp_engine_stats(e, &s);
+        if (rc == EXIT_OK) rc = cli_summary_stats(o, "pairs", &s, NULL);
+    }
+    rp_engine_free(e);
+    MPI_Bcast(&rc, 1, MPI_INT, 0, MPI_COMM_WORLD);
+    return rc;
+}
+
+int cli_dedup_distributed(cli_opts *o)
+{
+    int rank = g_rank;
+    if (o->human > 0) {
+        if (rank == 0) fprintf(stderr, "reprint: --human is not yet available in a distributed run\n");
+        return EXIT_USAGE;
+    }
+    o->human = 0;
+    o->params.connect_only = 1;
+    mpi_ctx m = RANK_CTX;
+    rp_comm cm = RANK_COMM(m, o);
+    rp_engine *e;
+    int rc0 = run_rank(o, &cm, &e);
+    if (rc0 != EXIT_OK) return rc0;
+    rp_status st;
     /* the clusters, listed on rank 0, stay under a temporary name until the
      * corpus is written (as one process's do) */
     cli_out clusters;

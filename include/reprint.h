@@ -465,8 +465,8 @@ typedef struct {
  * process's output), rp_engine_is_kept answers for this rank's records
  * (numbered from its first), rp_engine_stats gives the whole run's counts
  * on every rank, and rp_engine_dist_stats this rank's share of the work.
- * Pairs are not listed (RP_ERR_USAGE); clusters are, by
- * rp_engine_foreach_cluster_distributed. RP_ERR_USAGE for
+ * Pairs and clusters are listed by rp_engine_foreach_pair_distributed
+ * and rp_engine_foreach_cluster_distributed. RP_ERR_USAGE for
  * another task or another corpus; a failure on any rank fails every rank
  * (the first failed rank's message; the others' is empty). */
 RP_API rp_status rp_engine_run_distributed(rp_engine *engine, const rp_comm *comm);
@@ -483,6 +483,12 @@ RP_API void rp_engine_dist_stats(const rp_engine *engine, rp_dist_stats *out);
 RP_API rp_status rp_engine_foreach_cluster_distributed(rp_engine *engine, const rp_comm *comm,
                                                        int (*fn)(void *user, const rp_cluster *cluster),
                                                        void *user);
+/* The same for the similar pairs (every pair scored: connect_only off), as
+ * rp_engine_foreach_pair lists one process's; a pair's a_index and b_index
+ * are global record numbers. */
+RP_API rp_status rp_engine_foreach_pair_distributed(rp_engine *engine, const rp_comm *comm,
+                                                    int (*fn)(void *user, const rp_pair *pair),
+                                                    void *user);
 
 /* ------------------------------------------------------------- alignment */
 

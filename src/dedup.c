@@ -958,13 +958,13 @@ static size_t group_of(uint32_t g, const uint32_t *copy_head, const uint32_t *co
     return n;
 }
 
-rp_status rp__dedup_foreach_pair(rp_dedup *d, int (*fn)(void *, const rp_pair *), void *user)
+rp_status rp__pairs_list(const rp_edge *edges, size_t n_edges, const rp_pair_view *v,
+                         int (*fn)(void *, const rp_pair *), void *user)
 {
-    if (!d->clustered) return RP_ERR_USAGE;
     /* Exact copies left the LSH tables, so their only pair is with the first
      * document they equal. Equal shingle sets have equal scores: each copy
      * takes every pair of its first, and the copies pair among themselves. */
-    size_t ns = d->n_slots ? d->n_slots : 1;
+    size_t ns = v->n_slots ? v->n_slots : 1;
     uint32_t *copy_head = malloc(ns * sizeof(uint32_t)); /* per first: its copies, */
     uint32_t *copy_next = malloc(ns * sizeof(uint32_t)); /*   linked in input order */
     uint32_t *first_of = malloc(ns * sizeof(uint32_t));  /* per copy: its first */
@@ -981,20 +981,21 @@ rp_status rp__dedup_foreach_pair(rp_dedup *d, int (*fn)(void *, const rp_pair *)
     memset(copy_head, 0xFF, ns * sizeof(uint32_t));
     memset(copy_next, 0xFF, ns * sizeof(uint32_t));
     memset(first_of, 0xFF, ns * sizeof(uint32_t));
-    for (size_t i = 0; i < d->n_rec; i++)
-        if (d->slot[i] != UINT32_MAX) rec_of[d->slot[i]] = (uint32_t)i;
-    for (size_t k = d->n_edges; k-- > 0;) { /* backwards: lists end up in input order */
-        const rp_edge *p = &d->edges[k];
-        uint32_t sa = d->slot[p->a], sb = d->slot[p->b];
-        if (!(d->status[p->b] & REC_EXACT) || p->jaccard < 1.0f || first_of[sb] != UINT32_MAX)
-            continue;
+    for (size_t k = 0; k < n_edges; k++) {
+        rec_of[v->slot(v->ctx, edges[k].a)] = (uint32_t)edges[k].a;
+        rec_of[v->slot(v->ctx, edges[k].b)] = (uint32_t)edges[k].b;
+    }
+    for (size_t k = n_edges; k-- > 0;) { /* backwards: lists end up in input order */
+        const rp_edge *p = &edges[k];
+        uint32_t sa = v->slot(v->ctx, p->a), sb = v->slot(v->ctx, p->b);
+        if (!v->is_copy(v->ctx, p->b) || p->jaccard < 1.0f || first_of[sb] != UINT32_MAX) continue;
         first_of[sb] = sa;
         copy_next[sb] = copy_head[sa];
         copy_head[sa] = sb;
     }
-    for (size_t k = 0; k < d->n_edges && st == RP_OK; k++) {
-        const rp_edge *p = &d->edges[k];
-        uint32_t sa = d->slot[p->a], sb = d->slot[p->b];
+    for (size_t k = 0; k < n_edges && st == RP_OK; k++) {
+        const rp_edge *p = &edges[k];
+        uint32_t sa = v->slot(v->ctx, p->a), sb = v->slot(v->ctx, p->b);
         if (first_of[sb] == sa) {
             if (push_out(&out, &n_out, &cap_out, (uint32_t)p->a, (uint32_t)p->b, 1, 1, 1)) st = RP_ERR_NOMEM;
             for (uint32_t c = copy_next[sb]; c != UINT32_MAX && st == RP_OK; c = copy_next[c])
@@ -1018,7 +1019,7 @@ rp_status rp__dedup_foreach_pair(rp_dedup *d, int (*fn)(void *, const rp_pair *)
     for (size_t k = 0; k < n_out; k++) {
         if (k > 0 && out[k].key == out[k - 1].key) continue;
         uint32_t a = (uint32_t)(out[k].key >> 32), b = (uint32_t)out[k].key;
-        rp_pair pair = {id_of(d, a), id_of(d, b), a, b, out[k].jaccard, out[k].containment_a,
+        rp_pair pair = {v->id(v->ctx, a), v->id(v->ctx, b), a, b, out[k].jaccard, out[k].containment_a,
                         out[k].containment_b};
         if (fn(user, &pair)) break;
     }
@@ -1031,6 +1032,28 @@ done:
     free(gb);
     free(out);
     return st;
+}
+
+static uint32_t slot_here(void *ctx, uint64_t rec)
+{
+    return ((const rp_dedup *)ctx)->slot[rec];
+}
+
+static int copy_here(void *ctx, uint64_t rec)
+{
+    return (((const rp_dedup *)ctx)->status[rec] & REC_EXACT) != 0;
+}
+
+static rp_id id_here(void *ctx, uint64_t rec)
+{
+    return id_of(ctx, (uint32_t)rec);
+}
+
+rp_status rp__dedup_foreach_pair(rp_dedup *d, int (*fn)(void *, const rp_pair *), void *user)
+{
+    if (!d->clustered) return RP_ERR_USAGE;
+    rp_pair_view v = {d->n_slots, slot_here, copy_here, id_here, d};
+    return rp__pairs_list(d->edges, d->n_edges, &v, fn, user);
 }
 
 rp_status rp__dedup_foreach_cluster(rp_dedup *d, int (*fn)(void *, const rp_cluster *), void *user)

@@ -801,7 +801,7 @@ static rp_status ckpt_load_sign(const ckpt *k, rp_dedup *d)
 }
 
 typedef struct {
-    const uint64_t *pairs;
+    const rp_edge *edges;
     size_t n;
     rp_dedup *d;
 } pairs_out;
@@ -816,18 +816,18 @@ static rp_status write_pairs(const ckpt *k, FILE *f, void *ctx)
     if (fwrite(head, sizeof(head), 1, f) != 1 || fwrite(k->ds, sizeof(*k->ds), 1, f) != 1) return RP_ERR_IO;
     for (uint64_t i = 0; i < n_own; i++)
         if (rp__dedup_is_exact_copy(po->d, i) && fwrite(&i, sizeof(i), 1, f) != 1) return RP_ERR_IO;
-    return po->n && fwrite(po->pairs, sizeof(uint64_t), po->n, f) != po->n ? RP_ERR_IO : RP_OK;
+    return po->n && fwrite(po->edges, sizeof(rp_edge), po->n, f) != po->n ? RP_ERR_IO : RP_OK;
 }
 
-static rp_status ckpt_save_pairs(const ckpt *k, rp_dedup *d, const uint64_t *pairs, size_t n)
+static rp_status ckpt_save_pairs(const ckpt *k, rp_dedup *d, const rp_edge *edges, size_t n)
 {
-    pairs_out po = {pairs, n, d};
+    pairs_out po = {edges, n, d};
     return ckpt_write(k, "pairs", write_pairs, &po);
 }
 
 /* The pairs stage read back: the exact copies marked, the similar pairs
  * (global numbers) and the counts as they were. */
-static rp_status ckpt_load_pairs(const ckpt *k, rp_dedup *d, uint64_t **pairs, size_t *n)
+static rp_status ckpt_load_pairs(const ckpt *k, rp_dedup *d, rp_edge **pairs, size_t *n)
 {
     FILE *f = ckpt_open(k, "pairs");
     uint64_t head[5];
@@ -836,10 +836,10 @@ static rp_status ckpt_load_pairs(const ckpt *k, rp_dedup *d, uint64_t **pairs, s
                        ? RP_OK
                        : RP_ERR_USAGE;
     uint64_t *copies = st == RP_OK ? malloc((size_t)(head[0] ? head[0] : 1) * sizeof(uint64_t)) : NULL;
-    *pairs = st == RP_OK ? malloc((size_t)(head[1] ? head[1] : 1) * sizeof(uint64_t)) : NULL;
+    *pairs = st == RP_OK ? malloc((size_t)(head[1] ? head[1] : 1) * sizeof(rp_edge)) : NULL;
     if (st == RP_OK && (!copies || !*pairs)) st = RP_ERR_NOMEM;
     if (st == RP_OK && (fread(copies, sizeof(uint64_t), (size_t)head[0], f) != head[0] ||
-                        fread(*pairs, sizeof(uint64_t), (size_t)head[1], f) != head[1]))
+                        fread(*pairs, sizeof(rp_edge), (size_t)head[1], f) != head[1]))
         st = RP_ERR_USAGE;
     if (st == RP_OK) st = rp__dedup_mark_exact(d, copies, (size_t)head[0]);
     rp__dedup_drop_bands(d);
@@ -866,10 +866,13 @@ static void ckpt_reached(rp_corpus *c, uint64_t stage)
 }
 
 rp_status rp__dedup_run_dist(rp_dedup *d, rp_corpus *c, rp_stats *stats, const rp_comm *cm,
-                             rp_dist_stats *ds, uint32_t **labels, char *err)
+                             rp_dist_stats *ds, uint32_t **labels, rp_edge **edges_out,
+                             size_t *n_edges_out, char *err)
 {
     memset(ds, 0, sizeof(*ds));
     *labels = NULL;
+    *edges_out = NULL;
+    *n_edges_out = 0;
     int size = cm->size, rank = cm->rank;
     if (size < 1 || rank < 0 || rank >= size || !cm->exchange || !cm->allreduce) {
         rp__msg(err, "invalid communicator (rank %d of %d)", rank, size);
@@ -943,10 +946,10 @@ rp_status rp__dedup_run_dist(rp_dedup *d, rp_corpus *c, rp_stats *stats, const r
     }
 
     uint64_t n_own = base[rank + 1] - base[rank];
-    uint64_t *pairs = NULL;
+    rp_edge *edges = NULL;      /* global numbers once verified */
     size_t n_edges = 0;
     if (have >= 2) {
-        st = agree(cm, ckpt_load_pairs(&ck, d, &pairs, &n_edges), err);
+        st = agree(cm, ckpt_load_pairs(&ck, d, &edges, &n_edges), err);
         ds->resumed_stage = 2;
         goto components;
     }
@@ -974,25 +977,22 @@ rp_status rp__dedup_run_dist(rp_dedup *d, rp_corpus *c, rp_stats *stats, const r
     t = rp__seconds();
     uint64_t *ghost_of = NULL; /* ghost i's global number */
     if (st == RP_OK) st = add_ghosts(d, c, cm, ds, base, cand, n_cand, &ghost_of, err);
-    rp_edge *edges = NULL;
     uint64_t verified_before = stats->verified_pairs;
     if (st == RP_OK)
         st = c->p.connect_only ? rp__dedup_verify_connecting(d, cand, n_cand, &edges, &n_edges)
                                : rp__dedup_verify(d, cand, n_cand, &edges, &n_edges);
     free(cand);
     st = agree(cm, st, err);
-    if (st == RP_OK && !(pairs = malloc((n_edges ? n_edges : 1) * sizeof(uint64_t)))) st = RP_ERR_NOMEM;
     for (size_t i = 0; st == RP_OK && i < n_edges; i++) { /* back to global numbers */
-        uint64_t b = edges[i].b < n_own ? edges[i].b + base[rank] : ghost_of[edges[i].b - n_own];
-        pairs[i] = (edges[i].a + base[rank]) << 32 | b;
+        edges[i].b = edges[i].b < n_own ? edges[i].b + base[rank] : ghost_of[edges[i].b - n_own];
+        edges[i].a += base[rank];
     }
     free(ghost_of);
-    free(edges);
     ds->verify_seconds = rp__seconds() - t;
     uint64_t verified[1] = {stats->verified_pairs - verified_before};
     if (st == RP_OK && (st = reduce(cm, verified, 1, RP_COMM_SUM, err)) == RP_OK)
         stats->verified_pairs = verified[0];
-    if (st == RP_OK && cm->checkpoint) st = agree(cm, ckpt_save_pairs(&ck, d, pairs, n_edges), err);
+    if (st == RP_OK && cm->checkpoint) st = agree(cm, ckpt_save_pairs(&ck, d, edges, n_edges), err);
     if (st == RP_OK && cm->checkpoint) ckpt_reached(c, 2);
 
 components:
@@ -1000,10 +1000,13 @@ components:
     ds->edges = n_edges;
     t = rp__seconds();
     uint32_t *label = NULL;
+    uint64_t *pairs = NULL;
     uint64_t found[2] = {n_edges, 0}; /* similar pairs, clusters */
     if (st == RP_OK) {
         label = malloc((size_t)(n_own ? n_own : 1) * sizeof(uint32_t));
-        if (!label) st = RP_ERR_NOMEM;
+        pairs = malloc((n_edges ? n_edges : 1) * sizeof(uint64_t));
+        if (!label || !pairs) st = RP_ERR_NOMEM;
+        for (size_t i = 0; st == RP_OK && i < n_edges; i++) pairs[i] = edges[i].a << 32 | edges[i].b;
         st = agree(cm, st, err);
     }
     uint64_t all_edges[1] = {n_edges};
@@ -1021,8 +1024,8 @@ components:
         st = agree(cm, st, err);
     }
     if (st == RP_OK) st = count_clusters(cm, ds, base, label, err, &found[1]);
-    if (st == RP_OK) *labels = label;
-    else free(label);
+    if (st == RP_OK) *labels = label, *edges_out = edges, *n_edges_out = n_edges;
+    else free(label), free(edges);
     if (st == RP_OK) st = rp__dedup_set_removed(d, removed, (size_t)n_own);
     free(removed);
     st = agree(cm, st, err);
@@ -1173,5 +1176,138 @@ rp_status rp__dedup_dist_clusters(rp_dedup *d, rp_corpus *c, const rp_comm *cm, 
         free(m), free(ids);
     }
     free(in), free(in_bytes), free(base);
+    return agree(cm, st, err);
+}
+
+/* --------------------------------------------------------------- pairs */
+
+typedef struct {
+    uint64_t rec;
+    uint32_t copy;
+    const char *id;
+    size_t len;
+    int is_number;
+} named;
+
+static int cmp_named(const void *x, const void *y)
+{
+    uint64_t a = ((const named *)x)->rec, b = ((const named *)y)->rec;
+    return a < b ? -1 : a > b;
+}
+
+typedef struct {
+    const named *v;
+    size_t n;
+} named_view;
+
+static uint32_t named_slot(void *ctx, uint64_t rec)
+{
+    const named_view *nv = ctx;
+    size_t lo = 0, hi = nv->n;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (nv->v[mid].rec < rec) lo = mid + 1;
+        else hi = mid;
+    }
+    return (uint32_t)lo;
+}
+
+static int named_copy(void *ctx, uint64_t rec)
+{
+    const named_view *nv = ctx;
+    return (int)nv->v[named_slot(ctx, rec)].copy;
+}
+
+static rp_id named_id(void *ctx, uint64_t rec)
+{
+    const named_view *nv = ctx;
+    const named *x = &nv->v[named_slot(ctx, rec)];
+    return (rp_id){x->id, x->len, x->is_number};
+}
+
+rp_status rp__dedup_dist_pairs(rp_corpus *c, const rp_comm *cm, const rp_dist_stats *ds,
+                               const rp_dedup *d, const rp_edge *edges, size_t n_edges,
+                               int (*fn)(void *, const rp_pair *), void *user, char *err)
+{
+    int size = cm->size;
+    rp_dist_stats scratch = *ds;
+    uint64_t *base = calloc((size_t)size + 1, sizeof(uint64_t));
+    rp_status st = base ? RP_OK : RP_ERR_NOMEM;
+    if ((st = agree(cm, st, err)) != RP_OK) {
+        free(base);
+        return st;
+    }
+    base[cm->rank + 1] = ds->records;
+    if ((st = reduce(cm, base + 1, (size_t)size, RP_COMM_SUM, err)) != RP_OK) {
+        free(base);
+        return st;
+    }
+    for (int p = 0; p < size; p++) base[p + 1] += base[p];
+    uint64_t lo = base[cm->rank], n_own = ds->records;
+    /* the owners learn which of their records the pairs name */
+    outbox o = {0};
+    void *in = NULL;
+    uint64_t *in_bytes = calloc((size_t)size, sizeof(uint64_t)), *send_bytes = calloc((size_t)size, sizeof(uint64_t));
+    uint8_t *listed = calloc((size_t)(n_own ? n_own : 1), 1);
+    if (outbox_init(&o, size) || !in_bytes || !send_bytes || !listed) st = RP_ERR_NOMEM;
+    for (size_t i = 0; st == RP_OK && i < n_edges; i++) {
+        o.bytes[owner_of(base, size, edges[i].a)] += sizeof(uint64_t);
+        o.bytes[owner_of(base, size, edges[i].b)] += sizeof(uint64_t);
+    }
+    if (st == RP_OK && outbox_alloc(&o, size)) st = RP_ERR_NOMEM;
+    for (size_t i = 0; st == RP_OK && i < n_edges; i++) {
+        outbox_put(&o, owner_of(base, size, edges[i].a), &edges[i].a, sizeof(uint64_t));
+        outbox_put(&o, owner_of(base, size, edges[i].b), &edges[i].b, sizeof(uint64_t));
+    }
+    st = agree(cm, st, err);
+    if (st == RP_OK) st = xchg(cm, &scratch, o.data, o.bytes, &in, in_bytes, err);
+    outbox_free(&o);
+    size_t n_in = 0;
+    for (int p = 0; p < size; p++) n_in += (size_t)(in_bytes[p] / sizeof(uint64_t));
+    for (size_t i = 0; st == RP_OK && i < n_in; i++) listed[((const uint64_t *)in)[i] - lo] = 1;
+    free(in);
+    in = NULL;
+    /* their ids (the label slot carries whether each is an exact copy) */
+    uint32_t *copy = st == RP_OK ? malloc((size_t)(n_own ? n_own : 1) * sizeof(uint32_t)) : NULL;
+    if (st == RP_OK && !copy) st = RP_ERR_NOMEM;
+    for (uint64_t i = 0; st == RP_OK && i < n_own; i++) copy[i] = (uint32_t)rp__dedup_is_exact_copy(d, i);
+    id_collect ic = {copy, listed, lo, n_own, {0}};
+    st = agree(cm, st, err);
+    if (st == RP_OK) st = agree(cm, rp__corpus_pass(c, "pairs", 1, listed_record, collect_id, NULL, &ic), err);
+    if (st == RP_OK) send_bytes[0] = ic.out.len;
+    st = agree(cm, st, err);
+    if (st == RP_OK) st = xchg(cm, &scratch, ic.out.data, send_bytes, &in, in_bytes, err);
+    rp__buf_free(&ic.out);
+    free(listed), free(copy);
+    /* and the edges, to rank 0 */
+    void *all_edges = NULL;
+    uint64_t *edge_bytes = calloc((size_t)size, sizeof(uint64_t));
+    if (st == RP_OK && !edge_bytes) st = RP_ERR_NOMEM;
+    if (st == RP_OK) send_bytes[0] = n_edges * sizeof(rp_edge);
+    st = agree(cm, st, err);
+    if (st == RP_OK) st = xchg(cm, &scratch, edges, send_bytes, &all_edges, edge_bytes, err);
+    if (st == RP_OK && cm->rank == 0) {
+        size_t total = 0, n = 0, cap = 0, ne = 0;
+        for (int p = 0; p < size; p++) total += (size_t)in_bytes[p], ne += (size_t)(edge_bytes[p] / sizeof(rp_edge));
+        named *v = NULL;
+        for (size_t at = 0; st == RP_OK && at < total;) {
+            uint64_t head[3];
+            memcpy(head, (const char *)in + at, sizeof(head));
+            at += sizeof(head);
+            if (rp__grow((void **)&v, &cap, n + 1, sizeof(named))) {
+                st = RP_ERR_NOMEM;
+                break;
+            }
+            v[n++] = (named){head[1], (uint32_t)head[0], (const char *)in + at, (size_t)(uint32_t)head[2],
+                             (int)(head[2] >> 32)};
+            at += (size_t)(uint32_t)head[2];
+        }
+        if (st == RP_OK && n > 1) qsort(v, n, sizeof(named), cmp_named);
+        named_view nv = {v, n};
+        rp_pair_view pv = {n, named_slot, named_copy, named_id, &nv};
+        if (st == RP_OK) st = rp__pairs_list(all_edges, ne, &pv, fn, user);
+        free(v);
+    }
+    free(all_edges), free(edge_bytes), free(in), free(in_bytes), free(send_bytes), free(base);
     return agree(cm, st, err);
 }

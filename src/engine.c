@@ -19,6 +19,8 @@ struct rp_engine {
     int distributed;            /* ran as a rank of a distributed run */
     rp_dist_stats dist;
     uint32_t *dist_labels;      /* its records' clusters (their first records) */
+    rp_edge *dist_edges;        /* the similar pairs it verified (global numbers) */
+    size_t n_dist_edges;
     rp_stats stats;
     char err[RP_MSG_MAX];
 };
@@ -72,6 +74,7 @@ void rp_engine_free(rp_engine *e)
     rp__align_task_free(e->reuse);
     rp__stories_free(e->stories);
     free(e->dist_labels);
+    free(e->dist_edges);
     rp__corpus_free(&e->corpus);
     free(e);
 }
@@ -145,7 +148,8 @@ rp_status rp_engine_run_distributed(rp_engine *e, const rp_comm *comm)
         return RP_ERR_USAGE;
     }
     if (e->corpus.p.spin && (st = rp__corpus_spin(&e->corpus, e->err)) != RP_OK) return st;
-    return rp__dedup_run_dist(e->dedup, &e->corpus, &e->stats, comm, &e->dist, &e->dist_labels, e->err);
+    return rp__dedup_run_dist(e->dedup, &e->corpus, &e->stats, comm, &e->dist, &e->dist_labels,
+                              &e->dist_edges, &e->n_dist_edges, e->err);
 }
 
 rp_status rp_engine_foreach_cluster_distributed(rp_engine *e, const rp_comm *comm,
@@ -157,6 +161,17 @@ rp_status rp_engine_foreach_cluster_distributed(rp_engine *e, const rp_comm *com
         return RP_ERR_USAGE;
     }
     return rp__dedup_dist_clusters(e->dedup, &e->corpus, comm, &e->dist, e->dist_labels, fn, user, e->err);
+}
+
+rp_status rp_engine_foreach_pair_distributed(rp_engine *e, const rp_comm *comm,
+                                             int (*fn)(void *user, const rp_pair *pair), void *user)
+{
+    if (!e->ran || !e->distributed || !e->dist_labels) {
+        rp__msg(e->err, "the pairs of a distributed run are listed after it");
+        return RP_ERR_USAGE;
+    }
+    return rp__dedup_dist_pairs(&e->corpus, comm, &e->dist, e->dedup, e->dist_edges, e->n_dist_edges, fn,
+                                user, e->err);
 }
 
 void rp_engine_dist_stats(const rp_engine *e, rp_dist_stats *out)

@@ -57,6 +57,20 @@ rp_status rp__dedup_cluster(rp_dedup *d, rp_edge *edges, size_t n);
 rp_status rp__dedup_run(rp_dedup *d);
 int rp__dedup_is_kept(const rp_dedup *d, uint64_t rec);
 rp_status rp__dedup_foreach_pair(rp_dedup *d, int (*fn)(void *, const rp_pair *), void *user);
+/* The listing of pairs from verified edges (rp__dedup_foreach_pair's, and
+ * a distributed run's on rank 0): every edge, each exact copy given every
+ * pair of its first and paired with the other copies, sorted by (a, b).
+ * The view numbers the edges' records 0..n_slots (slot), says which are
+ * exact copies, and names them. */
+typedef struct {
+    size_t n_slots;
+    uint32_t (*slot)(void *ctx, uint64_t rec);
+    int (*is_copy)(void *ctx, uint64_t rec);
+    rp_id (*id)(void *ctx, uint64_t rec);
+    void *ctx;
+} rp_pair_view;
+rp_status rp__pairs_list(const rp_edge *edges, size_t n_edges, const rp_pair_view *v,
+                         int (*fn)(void *, const rp_pair *), void *user);
 rp_status rp__dedup_foreach_cluster(rp_dedup *d, int (*fn)(void *, const rp_cluster *), void *user);
 /* Pass 3: every kept record copied to out as read. */
 rp_status rp__dedup_write_kept(rp_dedup *d, FILE *out);
@@ -92,7 +106,15 @@ rp_status rp__dedup_set_removed(rp_dedup *d, const uint8_t *removed, size_t n_ow
  * file (dedup_dist.c): stats end up the whole run's on every rank, ds this
  * rank's; afterwards the records kept are this rank's share's. */
 rp_status rp__dedup_run_dist(rp_dedup *d, rp_corpus *c, rp_stats *stats, const rp_comm *cm,
-                             rp_dist_stats *ds, uint32_t **labels, char *err);
+                             rp_dist_stats *ds, uint32_t **labels, rp_edge **edges,
+                             size_t *n_edges, char *err);
+/* After it, on every rank together: the pairs of the whole run listed on
+ * rank 0 (fn, as rp__dedup_foreach_pair lists one process's), from each
+ * rank's edges (*edges above, global numbers), the ids and exact copies
+ * told by each record's owner. */
+rp_status rp__dedup_dist_pairs(rp_corpus *c, const rp_comm *cm, const rp_dist_stats *ds,
+                               const rp_dedup *d, const rp_edge *edges, size_t n_edges,
+                               int (*fn)(void *, const rp_pair *), void *user, char *err);
 /* After it, on every rank together: the clusters, listed on rank 0 (fn,
  * in input order of their first record, as rp__dedup_foreach_cluster),
  * from each rank's labels (*labels above: per own record, its cluster's

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# mpi.sh — `mpirun -n N reprint dedup` writes what one process writes, byte
-# for byte, for N = 1, 2, 3 and 7 (oversubscribed on this machine): on the
+# mpi.sh — `mpirun -n N reprint dedup` (and `pairs`) writes what one
+# process writes, byte for byte, for N = 1, 2, 3 and 7 (oversubscribed on this machine): on the
 # sample corpus, the seeds when present and a generated corpus, with and
 # without --spin, through exchanges forced into many rounds and tiny counts,
 # to stdout and to -o FILE; bad input fails every rank with one message;
@@ -34,12 +34,12 @@ else
     echo "skip - ../shared/seeds not present"
 fi
 
-same() { # name, then the options: one process, and 1, 2, 3 and 7 ranks, compared
-    local name=$1; shift
-    "$BIN" dedup -q "$@" > "$WORK/one.jsonl" 2> "$WORK/one.err"
+same() { # name, then the options: one process, and 1, 2, 3 and 7 ranks, compared ($CMD, dedup)
+    local name=$1 cmd=${CMD:-dedup}; shift
+    "$BIN" "$cmd" -q "$@" > "$WORK/one.jsonl" 2> "$WORK/one.err"
     local want; want=$(sha256sum < "$WORK/one.jsonl")
     for n in 1 2 3 7; do
-        $MPIRUN -n $n "$BIN" dedup -q "$@" > "$WORK/ranks.jsonl" 2> "$WORK/ranks.err"
+        $MPIRUN -n $n "$BIN" "$cmd" -q "$@" > "$WORK/ranks.jsonl" 2> "$WORK/ranks.err"
         local rc=$?
         if [ $rc -ne 0 ] || [ "$(sha256sum < "$WORK/ranks.jsonl")" != "$want" ]; then
             echo "# $n ranks: exit $rc, $(head -c 300 "$WORK/ranks.err")"
@@ -55,6 +55,14 @@ for c in $corpora; do
     check "$name --spin: the same" same "$name" --spin --threads 1 "$c"
 done
 check "gen.jsonl, threshold 0.5, two threads a rank: the same" same gen --threshold 0.5 "$WORK/gen.jsonl"
+# pairs: every similar pair, exact copies' included, listed on rank 0
+for c in $corpora; do
+    name=$(basename "$c")
+    CMD=pairs check "pairs of $name (containment >= 0.05): 1, 2, 3 and 7 ranks list one process's" same "$name" --threads 1 \
+        --threshold 0.05 "$c"
+done
+CMD=pairs check "pairs --spin --measure jaccard of gen.jsonl: the same" same gen --spin --measure jaccard \
+    --threshold 0.5 "$WORK/gen.jsonl"
 
 # --clusters: listed on rank 0 as one process lists them
 "$BIN" dedup -q --threads 1 --threshold 0.5 "$WORK/gen.jsonl" --clusters "$WORK/c1.jsonl" > /dev/null
@@ -141,7 +149,7 @@ check "with --skip-bad: the same output as one process" cmp -s "$WORK/one.jsonl"
 $MPIRUN -n 2 "$BIN" align "$ROOT/examples/news.jsonl" > /dev/null 2> "$WORK/align.err"
 rc=$?
 check "align under mpirun: a usage error, said once" \
-    bash -c "test $rc -eq 2 && test \$(grep -c 'only dedup runs distributed' '$WORK/align.err') -eq 1"
+    bash -c "test $rc -eq 2 && test \$(grep -c 'only dedup and pairs run distributed' '$WORK/align.err') -eq 1"
 
 echo "# $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -94,6 +94,8 @@ typedef struct {
     rp_dist_stats ds;
     uint64_t clusters_digest; /* rank 0: of the clusters it listed */
     uint64_t clusters_listed;
+    uint64_t pairs_digest;    /* rank 0: of the pairs it listed (every pair scored) */
+    uint64_t pairs_listed;
     char *out;                /* this rank's kept records */
     size_t out_len;
     char err[RP_MSG_MAX];
@@ -107,6 +109,18 @@ static int digest(void *user, const rp_cluster *c)
     g[0] = g[0] * 31 + c->cluster;
     for (size_t m = 0; m < c->n_members; m++)
         for (size_t k = 0; k < c->members[m].len; k++) g[0] = (g[0] ^ (uint8_t)c->members[m].str[k]) * 1099511628211ULL;
+    return 0;
+}
+
+static int digest_pair(void *user, const rp_pair *p)
+{
+    uint64_t *g = user;
+    g[1]++;
+    g[0] = g[0] * 31 + (p->a_index << 32 | p->b_index);
+    g[0] = g[0] * 31 + (uint64_t)(p->jaccard * 1e6) + (uint64_t)(p->containment_a * 1e3) +
+           (uint64_t)(p->containment_b * 1e9);
+    for (size_t k = 0; k < p->a.len; k++) g[0] = (g[0] ^ (uint8_t)p->a.str[k]) * 1099511628211ULL;
+    for (size_t k = 0; k < p->b.len; k++) g[0] = (g[0] ^ (uint8_t)p->b.str[k]) * 1099511628211ULL;
     return 0;
 }
 
@@ -127,6 +141,10 @@ static void *run_rank(void *arg)
         uint64_t g[2] = {0, 0};
         if (r->st == RP_OK) r->st = rp_engine_foreach_cluster_distributed(e, &cm, r->pt.rank ? NULL : digest, g);
         r->clusters_digest = g[0], r->clusters_listed = g[1];
+        uint64_t q[2] = {0, 0};
+        if (r->st == RP_OK && !r->p.connect_only)
+            r->st = rp_engine_foreach_pair_distributed(e, &cm, r->pt.rank ? NULL : digest_pair, q);
+        r->pairs_digest = q[0], r->pairs_listed = q[1];
     }
     rp_engine_free(e);
     return NULL;
@@ -147,7 +165,7 @@ static void run_ranks(const rp_params *p, const char *path, int ranks, rank_run 
     pthread_barrier_destroy(&h.bar);
 }
 
-static uint64_t g_want_clusters[2]; /* one process's, digested */
+static uint64_t g_want_clusters[2], g_want_pairs[2]; /* one process's, digested */
 
 static void one_process(const rp_params *p, const char *path, char **out, size_t *len, rp_stats *s)
 {
@@ -156,6 +174,8 @@ static void one_process(const rp_params *p, const char *path, char **out, size_t
     assert_int_equal(rp_engine_run(e), RP_OK);
     g_want_clusters[0] = g_want_clusters[1] = 0;
     assert_int_equal(rp_engine_foreach_cluster(e, digest, g_want_clusters), RP_OK);
+    g_want_pairs[0] = g_want_pairs[1] = 0;
+    assert_int_equal(rp_engine_foreach_pair(e, digest_pair, g_want_pairs), RP_OK);
     FILE *f = open_memstream(out, len);
     assert_int_equal(rp_engine_write_kept(e, f), RP_OK);
     fclose(f);
@@ -198,6 +218,10 @@ static void check_same(const rp_params *p, const char *path, const char *what)
             if (k == 0) { /* the clusters listed on rank 0 are one process's */
                 assert_int_equal(runs[0].clusters_listed, g_want_clusters[1]);
                 assert_true(runs[0].clusters_digest == g_want_clusters[0]);
+                if (!p->connect_only) { /* and so are the pairs, exact copies' included */
+                    assert_int_equal(runs[0].pairs_listed, g_want_pairs[1]);
+                    assert_true(runs[0].pairs_digest == g_want_pairs[0]);
+                }
             }
             if (g_gather_edges == 1 && ranks > 1) assert_true(runs[k].ds.cluster_rounds > 1);
             rounds = runs[k].ds.cluster_rounds;
