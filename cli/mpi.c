@@ -424,14 +424,21 @@ static int write_pair(void *user, const rp_pair *p)
     return rp_write_pair_jsonl(po->f, p) != 0;
 }
 
-int cli_pairs_distributed(cli_opts *o)
+/* The readable view is for one process yet: said once. */
+static int refuse_human(cli_opts *o)
 {
-    int rank = g_rank;
     if (o->human > 0) {
-        if (rank == 0) fprintf(stderr, "reprint: --human is not yet available in a distributed run\n");
+        if (g_rank == 0) fprintf(stderr, "reprint: --human is not yet available in a distributed run\n");
         return EXIT_USAGE;
     }
     o->human = 0;
+    return EXIT_OK;
+}
+
+int cli_pairs_distributed(cli_opts *o)
+{
+    int rank = g_rank;
+    if (refuse_human(o)) return EXIT_USAGE;
     o->params.connect_only = 0; /* every pair scored: they are the output */
     mpi_ctx m = RANK_CTX;
     rp_comm cm = RANK_COMM(m, o);
@@ -471,11 +478,7 @@ int cli_pairs_distributed(cli_opts *o)
 int cli_dedup_distributed(cli_opts *o)
 {
     int rank = g_rank;
-    if (o->human > 0) {
-        if (rank == 0) fprintf(stderr, "reprint: --human is not yet available in a distributed run\n");
-        return EXIT_USAGE;
-    }
-    o->human = 0;
+    if (refuse_human(o)) return EXIT_USAGE;
     o->params.connect_only = 1;
     mpi_ctx m = RANK_CTX;
     rp_comm cm = RANK_COMM(m, o);

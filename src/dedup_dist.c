@@ -1056,6 +1056,25 @@ done:
 
 /* ------------------------------------------------------------ clusters */
 
+/* Every rank's first global record (size + 1 starts), after a run, from
+ * each rank's count; *base is the caller's (free). */
+static rp_status bases_of(const rp_comm *cm, const rp_dist_stats *ds, uint64_t **base, char *err)
+{
+    *base = calloc((size_t)cm->size + 1, sizeof(uint64_t));
+    rp_status st = agree(cm, *base ? RP_OK : RP_ERR_NOMEM, err);
+    if (st == RP_OK) {
+        (*base)[cm->rank + 1] = ds->records;
+        st = reduce(cm, *base + 1, (size_t)cm->size, RP_COMM_SUM, err);
+    }
+    if (st != RP_OK) {
+        free(*base);
+        *base = NULL;
+        return st;
+    }
+    for (int p = 0; p < cm->size; p++) (*base)[p + 1] += (*base)[p];
+    return RP_OK;
+}
+
 typedef struct {
     const uint32_t *label;
     const uint8_t *listed;    /* per own record: a member, or the root of some */
@@ -1100,19 +1119,10 @@ rp_status rp__dedup_dist_clusters(rp_dedup *d, rp_corpus *c, const rp_comm *cm, 
 {
     (void)d;
     int size = cm->size;
-    uint64_t *base = calloc((size_t)size + 1, sizeof(uint64_t));
-    rp_status st = base && label ? RP_OK : RP_ERR_USAGE;
-    if ((st = agree(cm, st, err)) != RP_OK) {
-        free(base);
-        return st;
-    }
     rp_dist_stats scratch = *ds; /* exchanges counted apart from the run's */
-    base[cm->rank + 1] = ds->records;
-    if ((st = reduce(cm, base + 1, (size_t)size, RP_COMM_SUM, err)) != RP_OK) {
-        free(base);
-        return st;
-    }
-    for (int p = 0; p < size; p++) base[p + 1] += base[p];
+    uint64_t *base;
+    rp_status st = label ? bases_of(cm, ds, &base, err) : agree(cm, RP_ERR_USAGE, err);
+    if (st != RP_OK) return st;
     uint64_t lo = base[cm->rank], n_own = ds->records;
     /* the roots learn they are roots: each member's label to its owner */
     outbox o = {0};
@@ -1230,19 +1240,10 @@ rp_status rp__dedup_dist_pairs(rp_corpus *c, const rp_comm *cm, const rp_dist_st
                                int (*fn)(void *, const rp_pair *), void *user, char *err)
 {
     int size = cm->size;
-    rp_dist_stats scratch = *ds;
-    uint64_t *base = calloc((size_t)size + 1, sizeof(uint64_t));
-    rp_status st = base ? RP_OK : RP_ERR_NOMEM;
-    if ((st = agree(cm, st, err)) != RP_OK) {
-        free(base);
-        return st;
-    }
-    base[cm->rank + 1] = ds->records;
-    if ((st = reduce(cm, base + 1, (size_t)size, RP_COMM_SUM, err)) != RP_OK) {
-        free(base);
-        return st;
-    }
-    for (int p = 0; p < size; p++) base[p + 1] += base[p];
+    rp_dist_stats scratch = *ds; /* exchanges counted apart from the run's */
+    uint64_t *base;
+    rp_status st = bases_of(cm, ds, &base, err);
+    if (st != RP_OK) return st;
     uint64_t lo = base[cm->rank], n_own = ds->records;
     /* the owners learn which of their records the pairs name */
     outbox o = {0};
