@@ -365,11 +365,74 @@ static rp_status route_candidates(const rp_comm *cm, rp_dist_stats *ds, const ui
     return agree(cm, st, err);
 }
 
+/* Asks the owners of n global records (any order, repeats allowed) for
+ * answer_size bytes each, which answer(ctx, own record, out) writes on the
+ * owner; out (n answers) gets id[i]'s i-th. */
+static rp_status ask(const rp_comm *cm, rp_dist_stats *ds, const uint64_t *base, const uint64_t *id,
+                     size_t n, size_t answer_size, rp_status (*answer)(void *ctx, uint64_t local, void *out),
+                     void *ctx, void *out, char *err)
+{
+    int size = cm->size;
+    outbox o = {0};
+    void *in = NULL, *back = NULL;
+    uint64_t *in_bytes = calloc((size_t)size, sizeof(uint64_t)), *back_bytes = calloc((size_t)size, sizeof(uint64_t));
+    size_t *pos = malloc((n ? n : 1) * sizeof(size_t)); /* where each asked id sits in the outbox */
+    char *one = malloc(answer_size);
+    rp_status st = outbox_init(&o, size) || !in_bytes || !back_bytes || !pos || !one ? RP_ERR_NOMEM : RP_OK;
+    for (size_t i = 0; st == RP_OK && i < n; i++) o.bytes[owner_of(base, size, id[i])] += sizeof(uint64_t);
+    if (st == RP_OK && outbox_alloc(&o, size)) st = RP_ERR_NOMEM;
+    for (size_t i = 0; st == RP_OK && i < n; i++) {
+        int p = owner_of(base, size, id[i]);
+        pos[i] = (size_t)(o.at[p] / sizeof(uint64_t));
+        outbox_put(&o, p, &id[i], sizeof(uint64_t));
+    }
+    st = agree(cm, st, err);
+    if (st == RP_OK) st = xchg(cm, ds, o.data, o.bytes, &in, in_bytes, err);
+    outbox_free(&o);
+    /* each request answered in the order asked: the answers come back laid
+     * out as the requests went */
+    if (st == RP_OK && outbox_init(&o, size)) st = RP_ERR_NOMEM;
+    for (int p = 0; st == RP_OK && p < size; p++) o.bytes[p] = in_bytes[p] / sizeof(uint64_t) * answer_size;
+    if (st == RP_OK && outbox_alloc(&o, size)) st = RP_ERR_NOMEM;
+    const uint64_t *asked = in;
+    for (int p = 0, k = 0; st == RP_OK && p < size; p++)
+        for (uint64_t j = 0; st == RP_OK && j < in_bytes[p] / sizeof(uint64_t); j++, k++) {
+            if ((st = answer(ctx, asked[k] - base[cm->rank], one)) != RP_OK)
+                rp__msg(err, "rank %d: cannot answer for record %llu", cm->rank, (unsigned long long)asked[k]);
+            else outbox_put(&o, p, one, answer_size);
+        }
+    free(in);
+    st = agree(cm, st, err);
+    if (st == RP_OK) st = xchg(cm, ds, o.data, o.bytes, &back, back_bytes, err);
+    outbox_free(&o);
+    for (size_t i = 0; st == RP_OK && i < n; i++)
+        memcpy((char *)out + i * answer_size, (const char *)back + pos[i] * answer_size, answer_size);
+    free(back), free(pos), free(in_bytes), free(back_bytes), free(one);
+    return st;
+}
+
 typedef struct {
     uint64_t off;
     uint32_t len;
     uint32_t exact_copy;
 } ghost_info;
+
+typedef struct {
+    rp_dedup *d;
+    rp_corpus *c;
+} ghost_owner;
+
+/* The owner's answer about a record of its own: where its line is, and
+ * whether it is an exact copy. */
+static rp_status ghost_answer(void *ctx, uint64_t local, void *out)
+{
+    const ghost_owner *g = ctx;
+    ghost_info gi = {0, UINT32_MAX, 0};
+    if (!rp__corpus_record_at(g->c, local, &gi.off, &gi.len)) return RP_ERR_USAGE;
+    gi.exact_copy = (uint32_t)rp__dedup_is_exact_copy(g->d, local);
+    memcpy(out, &gi, sizeof(gi));
+    return RP_OK;
+}
 
 /* The second records of this rank's candidates that are other ranks':
  * their offsets asked of their owners and appended as ghosts; the
@@ -379,7 +442,6 @@ static rp_status add_ghosts(rp_dedup *d, rp_corpus *c, const rp_comm *cm, rp_dis
                             const uint64_t *base, rp_cand *cand, size_t n_cand, uint64_t **ghost_of,
                             char *err)
 {
-    int size = cm->size;
     uint64_t lo = base[cm->rank], hi = base[cm->rank + 1];
     /* the foreign records wanted, sorted, unique: their order is the ghosts' */
     uint64_t *want = malloc((n_cand ? n_cand : 1) * sizeof(uint64_t));
@@ -387,48 +449,13 @@ static rp_status add_ghosts(rp_dedup *d, rp_corpus *c, const rp_comm *cm, rp_dis
     rp_status st = want ? RP_OK : RP_ERR_NOMEM;
     for (size_t i = 0; st == RP_OK && i < n_cand; i++)
         if (cand[i].b >= hi) want[n_want++] = cand[i].b;
-    if (st == RP_OK && n_want > 1) {
-        if (rp__radix_sort_u64(want, n_want, 0)) st = RP_ERR_NOMEM;
-        size_t u = 0;
-        for (size_t i = 0; i < n_want; i++)
-            if (!u || want[i] != want[u - 1]) want[u++] = want[i];
-        n_want = u;
-    }
-    outbox o = {0};
-    void *in = NULL, *back = NULL;
-    uint64_t *in_bytes = calloc((size_t)size, sizeof(uint64_t)), *back_bytes = calloc((size_t)size, sizeof(uint64_t));
-    if (st == RP_OK && (outbox_init(&o, size) || !in_bytes || !back_bytes)) st = RP_ERR_NOMEM;
-    for (size_t i = 0; st == RP_OK && i < n_want; i++) o.bytes[owner_of(base, size, want[i])] += sizeof(uint64_t);
-    if (st == RP_OK && outbox_alloc(&o, size)) st = RP_ERR_NOMEM;
-    for (size_t i = 0; st == RP_OK && i < n_want; i++)
-        outbox_put(&o, owner_of(base, size, want[i]), &want[i], sizeof(uint64_t));
+    if (st == RP_OK && (n_want = rp__sort_unique_u64(want, n_want, NULL)) == SIZE_MAX)
+        st = RP_ERR_NOMEM, n_want = 0;
+    ghost_owner owner = {d, c};
+    ghost_info *gi = st == RP_OK ? malloc((n_want ? n_want : 1) * sizeof(ghost_info)) : NULL;
+    if (st == RP_OK && !gi) st = RP_ERR_NOMEM;
     st = agree(cm, st, err);
-    if (st == RP_OK) st = xchg(cm, ds, o.data, o.bytes, &in, in_bytes, err);
-    outbox_free(&o);
-    /* answer each request, in the order asked */
-    if (st == RP_OK && outbox_init(&o, size)) st = RP_ERR_NOMEM;
-    for (int p = 0; st == RP_OK && p < size; p++) o.bytes[p] = in_bytes[p] / sizeof(uint64_t) * sizeof(ghost_info);
-    if (st == RP_OK && outbox_alloc(&o, size)) st = RP_ERR_NOMEM;
-    const uint64_t *asked = in;
-    for (int p = 0, k = 0; st == RP_OK && p < size; p++)
-        for (uint64_t j = 0; j < in_bytes[p] / sizeof(uint64_t); j++, k++) {
-            uint64_t g = asked[k], local = g - lo;
-            ghost_info gi = {0, UINT32_MAX, 0};
-            if (g < lo || g >= hi || !rp__corpus_record_at(c, local, &gi.off, &gi.len)) {
-                rp__msg(err, "rank %d: asked for record %llu, not its own", cm->rank, (unsigned long long)g);
-                st = RP_ERR_USAGE;
-                break;
-            }
-            gi.exact_copy = (uint32_t)rp__dedup_is_exact_copy(d, local);
-            outbox_put(&o, p, &gi, sizeof(gi));
-        }
-    st = agree(cm, st, err);
-    if (st == RP_OK) st = xchg(cm, ds, o.data, o.bytes, &back, back_bytes, err);
-    outbox_free(&o);
-    free(in);
-    /* the answers come in rank order, each rank's in the order asked: the
-     * order of want */
-    const ghost_info *gi = back;
+    if (st == RP_OK) st = ask(cm, ds, base, want, n_want, sizeof(ghost_info), ghost_answer, &owner, gi, err);
     uint64_t *off = st == RP_OK ? malloc((n_want ? n_want : 1) * sizeof(uint64_t)) : NULL;
     uint32_t *len = st == RP_OK ? malloc((n_want ? n_want : 1) * sizeof(uint32_t)) : NULL;
     uint8_t *ex = st == RP_OK ? malloc(n_want ? n_want : 1) : NULL;
@@ -440,73 +467,22 @@ static rp_status add_ghosts(rp_dedup *d, rp_corpus *c, const rp_comm *cm, rp_dis
     if (st == RP_OK) st = rp__dedup_add_ghosts(d, ex, n_want);
     /* renumber: own records from 0, ghosts after them in want's order */
     for (size_t i = 0; st == RP_OK && i < n_cand; i++) {
-        uint64_t a = cand[i].a - lo, b = cand[i].b;
-        if (b < hi) {
-            b -= lo;
-        } else {
-            size_t l = 0, h = n_want;
-            while (l < h) {
-                size_t mid = (l + h) / 2;
-                if (want[mid] < b) l = mid + 1;
-                else h = mid;
-            }
-            b = n_own + l;
-        }
-        cand[i] = (rp_cand){a, b};
+        uint64_t b = cand[i].b;
+        b = b < hi ? b - lo : n_own + rp__lower_bound_u64(want, n_want, b);
+        cand[i] = (rp_cand){cand[i].a - lo, b};
     }
     ds->ghosts = n_want;
-    free(off), free(len), free(ex), free(back), free(in_bytes), free(back_bytes);
+    free(off), free(len), free(ex), free(gi);
     *ghost_of = want;
     return agree(cm, st, err);
 }
 
 /* ---------------------------------------------------------- components */
 
-/* Asks the owners of n global records (any order, repeats allowed) for a
- * 32-bit value each (answer(ctx, own record) on the owner); *out[i] gets
- * id[i]'s. */
-static rp_status ask(const rp_comm *cm, rp_dist_stats *ds, const uint64_t *base, const uint64_t *id,
-                     size_t n, uint32_t (*answer)(void *ctx, uint64_t local), void *ctx, uint32_t *out,
-                     char *err)
+static rp_status label_of(void *ctx, uint64_t local, void *out)
 {
-    int size = cm->size;
-    outbox o = {0};
-    void *in = NULL, *back = NULL;
-    uint64_t *in_bytes = calloc((size_t)size, sizeof(uint64_t)), *back_bytes = calloc((size_t)size, sizeof(uint64_t));
-    size_t *pos = malloc((n ? n : 1) * sizeof(size_t)); /* where each asked id sits in the outbox */
-    rp_status st = outbox_init(&o, size) || !in_bytes || !back_bytes || !pos ? RP_ERR_NOMEM : RP_OK;
-    for (size_t i = 0; st == RP_OK && i < n; i++) o.bytes[owner_of(base, size, id[i])] += sizeof(uint64_t);
-    if (st == RP_OK && outbox_alloc(&o, size)) st = RP_ERR_NOMEM;
-    for (size_t i = 0; st == RP_OK && i < n; i++) {
-        int p = owner_of(base, size, id[i]);
-        pos[i] = (size_t)(o.at[p] / sizeof(uint64_t));
-        outbox_put(&o, p, &id[i], sizeof(uint64_t));
-    }
-    st = agree(cm, st, err);
-    if (st == RP_OK) st = xchg(cm, ds, o.data, o.bytes, &in, in_bytes, err);
-    outbox_free(&o);
-    if (st == RP_OK && outbox_init(&o, size)) st = RP_ERR_NOMEM;
-    for (int p = 0; st == RP_OK && p < size; p++) o.bytes[p] = in_bytes[p] / sizeof(uint64_t) * sizeof(uint32_t);
-    if (st == RP_OK && outbox_alloc(&o, size)) st = RP_ERR_NOMEM;
-    const uint64_t *asked = in;
-    for (int p = 0, k = 0; st == RP_OK && p < size; p++)
-        for (uint64_t j = 0; j < in_bytes[p] / sizeof(uint64_t); j++, k++) {
-            uint32_t v = answer(ctx, asked[k] - base[cm->rank]);
-            outbox_put(&o, p, &v, sizeof(v));
-        }
-    free(in);
-    st = agree(cm, st, err);
-    if (st == RP_OK) st = xchg(cm, ds, o.data, o.bytes, &back, back_bytes, err);
-    outbox_free(&o);
-    const uint32_t *answers = back;
-    for (size_t i = 0; st == RP_OK && i < n; i++) out[i] = answers[pos[i]];
-    free(back), free(pos), free(in_bytes), free(back_bytes);
-    return st;
-}
-
-static uint32_t label_of(void *ctx, uint64_t local)
-{
-    return ((const uint32_t *)ctx)[local];
+    memcpy(out, &((const uint32_t *)ctx)[local], sizeof(uint32_t));
+    return RP_OK;
 }
 
 /* Below RP_GATHER_EDGES edges in all (or comm->gather_edges): unioned on
@@ -588,7 +564,8 @@ static rp_status components_by_labels(const rp_comm *cm, rp_dist_stats *ds, cons
         ds->cluster_rounds++;
         /* hooking: each edge's records and their labels' records get the
          * smaller label */
-        if ((st = ask(cm, ds, base, ends, 2 * n_pairs, label_of, label, lab, err)) != RP_OK) break;
+        if ((st = ask(cm, ds, base, ends, 2 * n_pairs, sizeof(uint32_t), label_of, label, lab, err)) != RP_OK)
+            break;
         size_t n_prop = 0;
         for (size_t i = 0; i < n_pairs; i++) {
             uint32_t la = lab[2 * i], lb = lab[2 * i + 1], m = la < lb ? la : lb;
@@ -622,7 +599,7 @@ static rp_status components_by_labels(const rp_comm *cm, rp_dist_stats *ds, cons
         free(in);
         /* jumping: each label becomes its label's label */
         for (uint64_t i = 0; st == RP_OK && i < n_own; i++) ptr[i] = label[i];
-        if (st == RP_OK) st = ask(cm, ds, base, ptr, (size_t)n_own, label_of, label, up, err);
+        if (st == RP_OK) st = ask(cm, ds, base, ptr, (size_t)n_own, sizeof(uint32_t), label_of, label, up, err);
         for (uint64_t i = 0; st == RP_OK && i < n_own; i++)
             if (up[i] < label[i]) label[i] = up[i], moved++;
         uint64_t any[1] = {moved};
