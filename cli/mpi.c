@@ -406,11 +406,24 @@ static int run_rank(cli_opts *o, const rp_comm *cm, rp_engine **out)
     return EXIT_OK;
 }
 
-#define RANK_COMM(m, o)                                                                                \
-    {g_rank, g_size, &(m), mpi_exchange, mpi_allreduce, env_bytes("REPRINT_MPI_GATHER_EDGES", 0, UINT64_MAX), \
-     (o)->checkpoint}
-#define RANK_CTX {env_bytes("REPRINT_MPI_ROUND_BYTES", 64u << 20, UINT64_MAX), \
-                  env_bytes("REPRINT_MPI_MAX_COUNT", INT_MAX, INT_MAX), 0}
+/* This rank's transport, with what the environment sets of it. */
+static rp_comm rank_comm(mpi_ctx *m, const cli_opts *o)
+{
+    *m = (mpi_ctx){env_bytes("REPRINT_MPI_ROUND_BYTES", 64u << 20, UINT64_MAX),
+                   env_bytes("REPRINT_MPI_MAX_COUNT", INT_MAX, INT_MAX), 0};
+    return (rp_comm){g_rank, g_size, m, mpi_exchange, mpi_allreduce,
+                     env_bytes("REPRINT_MPI_GATHER_EDGES", 0, UINT64_MAX), o->checkpoint};
+}
+
+/* An output rank 0 writes alone (pairs, clusters): opened there, every rank
+ * told whether it could be. 0, or -1. */
+static int open_on_rank0(cli_out *out, const char *path)
+{
+    memset(out, 0, sizeof(*out));
+    int ok = g_rank != 0 || cli_out_open(out, path) == 0;
+    MPI_Bcast(&ok, 1, MPI_INT, 0, MPI_COMM_WORLD);
+    return ok ? 0 : -1;
+}
 
 typedef struct {
     FILE *f;
@@ -440,17 +453,14 @@ int cli_pairs_distributed(cli_opts *o)
     int rank = g_rank;
     if (refuse_human(o)) return EXIT_USAGE;
     o->params.connect_only = 0; /* every pair scored: they are the output */
-    mpi_ctx m = RANK_CTX;
-    rp_comm cm = RANK_COMM(m, o);
+    mpi_ctx m;
+    rp_comm cm = rank_comm(&m, o);
     rp_engine *e;
     int rc = run_rank(o, &cm, &e);
     if (rc != EXIT_OK) return rc;
     /* rank 0 lists them, in order, into the output (whole or not at all) */
     cli_out out;
-    memset(&out, 0, sizeof(out));
-    int ok = rank != 0 || cli_out_open(&out, o->output) == 0;
-    MPI_Bcast(&ok, 1, MPI_INT, 0, MPI_COMM_WORLD);
-    if (!ok) {
+    if (open_on_rank0(&out, o->output)) {
         rp_engine_free(e);
         return EXIT_IO;
     }
@@ -480,8 +490,8 @@ int cli_dedup_distributed(cli_opts *o)
     int rank = g_rank;
     if (refuse_human(o)) return EXIT_USAGE;
     o->params.connect_only = 1;
-    mpi_ctx m = RANK_CTX;
-    rp_comm cm = RANK_COMM(m, o);
+    mpi_ctx m;
+    rp_comm cm = rank_comm(&m, o);
     rp_engine *e;
     int rc0 = run_rank(o, &cm, &e);
     if (rc0 != EXIT_OK) return rc0;
@@ -491,9 +501,7 @@ int cli_dedup_distributed(cli_opts *o)
     cli_out clusters;
     memset(&clusters, 0, sizeof(clusters));
     if (o->clusters) {
-        int ok = rank != 0 || cli_out_open(&clusters, o->clusters) == 0;
-        MPI_Bcast(&ok, 1, MPI_INT, 0, MPI_COMM_WORLD);
-        if (!ok) {
+        if (open_on_rank0(&clusters, o->clusters)) {
             rp_engine_free(e);
             return EXIT_IO;
         }
