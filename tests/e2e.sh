@@ -5,10 +5,7 @@
 set -u
 BIN=$1 ROOT=$2 WORK=$3
 rm -rf "$WORK" && mkdir -p "$WORK"
-passed=0 failed=0
-ok() { passed=$((passed + 1)); echo "ok   - $1"; }
-bad() { failed=$((failed + 1)); echo "FAIL - $1"; }
-check() { local name=$1; shift; if "$@"; then ok "$name"; else bad "$name"; fi; }
+. "$(dirname "$0")/checks.sh"
 
 EX=$ROOT/examples/news.jsonl
 
@@ -418,5 +415,4 @@ st = [json.loads(l) for l in open('$WORK/seed-stories.jsonl')]
 sys.exit(not (len(st) == 1 and len(st[0]['members']) == 5))"
 fi
 
-echo "$passed passed, $failed failed"
-test "$failed" -eq 0
+checks_done

@@ -9,10 +9,7 @@
 set -u
 BIN=$1 GEN=$2 ROOT=$3 WORK=$4
 rm -rf "$WORK" && mkdir -p "$WORK"
-passed=0 failed=0
-ok() { passed=$((passed + 1)); echo "ok   - $1"; }
-bad() { failed=$((failed + 1)); echo "FAIL - $1"; }
-check() { local name=$1; shift; if "$@"; then ok "$name"; else bad "$name"; fi; }
+. "$(dirname "$0")/checks.sh"
 
 # CI runs as root; the ranks are this machine's own processes
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1
@@ -151,5 +148,4 @@ rc=$?
 check "align under mpirun: a usage error, said once" \
     bash -c "test $rc -eq 2 && test \$(grep -c 'only dedup and pairs run distributed' '$WORK/align.err') -eq 1"
 
-echo "# $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+checks_done

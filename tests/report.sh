@@ -9,10 +9,7 @@
 set -u
 BIN=$1 ROOT=$2 WORK=$3
 rm -rf "$WORK" && mkdir -p "$WORK"
-passed=0 failed=0
-ok() { passed=$((passed + 1)); echo "ok   - $1"; }
-bad() { failed=$((failed + 1)); echo "FAIL - $1"; }
-check() { local name=$1; shift; if "$@"; then ok "$name"; else bad "$name"; fi; }
+. "$(dirname "$0")/checks.sh"
 
 EX=$ROOT/examples/news.jsonl
 FIX=$ROOT/tests/data/report.jsonl
@@ -196,5 +193,4 @@ else
     echo "skip - ../shared/seeds not present"
 fi
 
-echo "# $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+checks_done
