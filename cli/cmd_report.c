@@ -512,7 +512,7 @@ static int run_stories(report *r, cli_opts *o)
     so.params.task = RP_TASK_STORIES;
     so.quiet = 1;
     so.stats_file = NULL;
-    if (!report_have_spin()) { /* a build without WordNet: the page says so */
+    if (!r->have_spin) { /* a build without WordNet: the page says so */
         r->stories_note = "this reprint was built without WordNet and libstemmer: no stories";
         return EXIT_OK;
     }
@@ -572,6 +572,7 @@ int cli_report_html(int argc, char **argv)
     r.from = o.from;
     r.params = &o.params;
     r.spin = o.params.spin || o.params.rewrites;
+    r.have_spin = report_have_spin();
     if (o.from) {
         rc = read_alignments(&r, o.from);
     } else {

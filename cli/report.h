@@ -66,6 +66,7 @@ typedef struct {
     const char *title;
     const char *from;          /* --from FILE, or NULL */
     int spin;                  /* spin keys mark synonyms (when the build has them) */
+    int have_spin;             /* this build has the spinner (report_have_spin, asked once) */
     const rp_params *params;
     uint64_t docs_read, docs_rejected;
 } report;

@@ -214,7 +214,7 @@ static int write_data(FILE *f, report *r)
         bad |= fprintf(f, "%s[%zu, %zu]", i ? ", " : "", pos[r->pairs[i].doc[0]], pos[r->pairs[i].doc[1]]) < 0;
     bad |= fputs("],\n\"marks\": [", f) < 0;
     rp_tokenizer *tok = rp_tokenizer_create();
-    rp_spinner *spinner = r->spin && report_have_spin() ? rp_spinner_create() : NULL;
+    rp_spinner *spinner = r->spin && r->have_spin ? rp_spinner_create() : NULL;
     if (!tok) bad = 1;
     for (size_t i = 0; i < r->n_pairs && !bad; i++) {
         bad |= fputs(i ? ",\n" : "\n", f) < 0;
