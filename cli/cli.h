@@ -29,11 +29,23 @@ typedef struct {
     size_t max_pairs;        /* report: --max-pairs */
     const char *title;       /* report: --title */
     const char *checkpoint;  /* dedup: --checkpoint DIR */
+    /* index and serve */
+    const char *db;          /* --db DIR */
+    int answer;              /* query: 1 pairs, 2 align, 0 by the index */
+    int pairs_only;          /* add: no passage fingerprints */
+    size_t batch;            /* add: documents a commit */
+    const char *ttl;         /* expire: --ttl AGE */
+    int by_date;
+    const char *listen;      /* serve: HOST:PORT */
+    const char *token_file;
+    size_t max_body;
+    unsigned max_connections, max_inflight, timeout;
 } cli_opts;
 
 /* The commands, as options.c's table knows them: a command's bit says
  * which options it takes. */
-enum { CLI_DEDUP = 1, CLI_PAIRS = 2, CLI_ALIGN = 4, CLI_STORIES = 8, CLI_REPORT = 16 };
+enum { CLI_DEDUP = 1, CLI_PAIRS = 2, CLI_ALIGN = 4, CLI_STORIES = 8, CLI_REPORT = 16, CLI_INDEX = 32,
+       CLI_SERVE = 64 };
 typedef struct {
     const char *name;
     unsigned mask;
@@ -107,6 +119,8 @@ int cli_pairs(int argc, char **argv);
 int cli_align(int argc, char **argv);
 int cli_stories(int argc, char **argv);
 int cli_report_html(int argc, char **argv);
+int cli_index(int argc, char **argv);
+int cli_serve(int argc, char **argv);
 
 /* Distributed runs (mpi.c, in a build with MPI): the ranks of the run this
  * process belongs to (1 unless a launcher such as mpirun started it; MPI

@@ -62,6 +62,8 @@ static int run(int argc, char **argv)
     if (strcmp(cmd, "align") == 0) return cli_align(argc - 1, argv + 1);
     if (strcmp(cmd, "stories") == 0) return cli_stories(argc - 1, argv + 1);
     if (strcmp(cmd, "report") == 0) return cli_report_html(argc - 1, argv + 1);
+    if (strcmp(cmd, "index") == 0) return cli_index(argc - 1, argv + 1);
+    if (strcmp(cmd, "serve") == 0) return cli_serve(argc - 1, argv + 1);
     if (strcmp(cmd, "help") == 0 && argc >= 3) { /* reprint help COMMAND | --man */
         const cli_command *c = cli_command_named(argv[2]);
         if (c) {

@@ -60,6 +60,7 @@ typedef struct {
 #define MINHASH (CLI_DEDUP | CLI_PAIRS)
 #define ALIGNS (CLI_ALIGN | CLI_REPORT) /* a report runs align */
 #define VIEWS (ALL & ~CLI_REPORT)          /* commands with a JSONL and a readable view */
+#define IDX (CLI_INDEX | CLI_SERVE)        /* the persistent index and its server */
 
 static const opt_choice measures[] = {{"jaccard", RP_MEASURE_JACCARD},
                                       {"containment", RP_MEASURE_CONTAINMENT},
@@ -73,6 +74,8 @@ static const opt_choice boilerplates[] = {{"hide", RP_BOILERPLATE_HIDE},
                                           {"off", RP_BOILERPLATE_OFF},
                                           {NULL, 0}};
 
+static const opt_choice answers[] = {{"pairs", 1}, {"align", 2}, {NULL, 0}};
+
 static const char G_MATCH[] = "matching";
 static const char G_ALIGN[] = "alignment";
 static const char G_BP[] = "boilerplate (page furniture: navigation, bylines, teasers, ads, copyright\n"
@@ -83,7 +86,7 @@ static const char G_RES[] = "resources";
 static const char G_OUT[] = "output";
 
 static const cli_option options[] = {
-    {ALL, "", 'o', "output", "FILE", OPT_STRING, O(output), 0, 0, 0, 0, NULL,
+    {ALL | CLI_INDEX, "", 'o', "output", "FILE", OPT_STRING, O(output), 0, 0, 0, 0, NULL,
      "write the @ to FILE (complete or not at all)"},
     {CLI_DEDUP, "", 0, "clusters", "FILE", OPT_STRING, O(clusters), 0, 0, 0, 0, NULL,
      "one JSONL line per cluster of 2 or more documents:\n"
@@ -108,52 +111,85 @@ static const cli_option options[] = {
      "are counted on the page and on stderr (default 1000)"},
     {CLI_REPORT, "", 0, "title", "T", OPT_STRING, O(title), 0, 0, 0, 0, NULL,
      "the page's title (default: reprint report)"},
+    {IDX, "", 0, "db", "DIR", OPT_STRING, O(db), 0, 0, 0, 0, NULL,
+     "the index's directory (made by the first add)"},
+    {CLI_INDEX, "", 0, "answer", "A", OPT_CHOICE, O(answer), 0, 0, 0, 0, answers,
+     "query: what to answer, pairs (as 'reprint pairs') or\n"
+     "align (as 'reprint align --boilerplate off'); default\n"
+     "align, pairs for an index made with --pairs-only"},
+    {CLI_INDEX, "", 0, "pairs-only", NULL, OPT_FLAG, O(pairs_only), 0, 0, 0, 1, NULL,
+     "add: make the index without passage fingerprints\n"
+     "(pairs only, a third of the size)"},
+    {CLI_INDEX, "", 0, "batch", "N", OPT_COUNT, O(batch), 1, 1000000, 0, 0, NULL,
+     "add: documents a commit (default 1000); each commit\nis durable"},
+    {CLI_INDEX, "", 0, "ttl", "AGE", OPT_STRING, O(ttl), 0, 0, 0, 0, NULL,
+     "expire: delete what is older than AGE (s, m, h, d:\n"
+     "30d, 12h, or seconds)"},
+    {CLI_INDEX, "", 0, "by-date", NULL, OPT_FLAG, O(by_date), 0, 0, 0, 1, NULL,
+     "expire: age by the date field where it parses (ISO\n"
+     "8601 or Unix seconds), else by when it was added"},
+    {CLI_SERVE, "", 0, "listen", "ADDR", OPT_STRING, O(listen), 0, 0, 0, 0, NULL,
+     "HOST:PORT to listen on (default 127.0.0.1:8080);\n"
+     "other than loopback needs --token-file"},
+    {CLI_SERVE, "", 0, "token-file", "FILE", OPT_STRING, O(token_file), 0, 0, 0, 0, NULL,
+     "requests must carry 'Authorization: Bearer TOKEN',\n"
+     "TOKEN the file's first line"},
+    {CLI_SERVE, "", 0, "max-body", "N", OPT_BYTES, O(max_body), 1024, (double)SIZE_MAX, 0, 0, NULL,
+     "largest request body (default 16M; K, M, G)"},
+    {CLI_SERVE, "", 0, "max-connections", "N", OPT_UINT, O(max_connections), 1, 100000, 0, 0, NULL,
+     "connections at once (default 256)"},
+    {CLI_SERVE, "", 0, "max-inflight", "N", OPT_UINT, O(max_inflight), 1, 100000, 0, 0, NULL,
+     "requests worked on at once; more get 503 (default 64)"},
+    {CLI_SERVE, "", 0, "timeout", "S", OPT_UINT, O(timeout), 1, 3600, 0, 0, NULL,
+     "seconds a connection may idle (default 10)"},
 
-    {MINHASH, G_MATCH, 't', "threshold", "X", OPT_DOUBLE, P(threshold), 0, 1, 1, 0, NULL,
+    {MINHASH | IDX, G_MATCH, 't', "threshold", "X", OPT_DOUBLE, P(threshold), 0, 1, 1, 0, NULL,
      "similarity of a reported pair (default 0.7)"},
-    {MINHASH, G_MATCH, 0, "measure", "M", OPT_CHOICE, P(measure), 0, 0, 0, 0, measures,
+    {MINHASH | IDX, G_MATCH, 0, "measure", "M", OPT_CHOICE, P(measure), 0, 0, 0, 0, measures,
      "jaccard (the two are nearly the same) or containment\n"
      "(the larger share of one found in the other); default:\n"
      "jaccard for dedup, containment for pairs"},
-    {MINHASH, G_MATCH, 'n', "ngram", "N", OPT_UINT, P(ngram), 1, 64, 0, 0, NULL,
+    {MINHASH | IDX, G_MATCH, 'n', "ngram", "N", OPT_UINT, P(ngram), 1, 64, 0, 0, NULL,
      "words per shingle (default 5)"},
-    {MINHASH, G_MATCH, 0, "num-perm", "N", OPT_UINT, P(num_perm), 1, 4096, 0, 0, NULL,
+    {MINHASH | IDX, G_MATCH, 0, "num-perm", "N", OPT_UINT, P(num_perm), 1, 4096, 0, 0, NULL,
      "MinHash signature length (default 128)"},
-    {MINHASH, G_MATCH, 0, "bands", "B", OPT_UINT, P(bands), 1, 1000000, 0, 0, NULL,
+    {MINHASH | IDX, G_MATCH, 0, "bands", "B", OPT_UINT, P(bands), 1, 1000000, 0, 0, NULL,
      "LSH bands, with --rows (default: chosen from the\n"
      "threshold so a pair at the threshold is a candidate\nwith p >= 0.9)"},
-    {MINHASH, G_MATCH, 0, "rows", "R", OPT_UINT, P(rows), 1, 1000000, 0, 0, NULL,
+    {MINHASH | IDX, G_MATCH, 0, "rows", "R", OPT_UINT, P(rows), 1, 1000000, 0, 0, NULL,
      "rows a band, with --bands"},
-    {MINHASH, G_MATCH, 0, "seed", "N", OPT_U64, P(seed), 0, 0, 0, 0, NULL, "hash seed (default 0)"},
-    {MINHASH, G_MATCH, 0, "max-bucket", "N", OPT_COUNT, P(max_bucket), 2, 1000000, 0, 0, NULL,
+    {MINHASH | IDX, G_MATCH, 0, "seed", "N", OPT_U64, P(seed), 0, 0, 0, 0, NULL, "hash seed (default 0)"},
+    {MINHASH | IDX, G_MATCH, 0, "max-bucket", "N", OPT_COUNT, P(max_bucket), 2, 1000000, 0, 0, NULL,
      "LSH buckets larger than N are chained (default 256)"},
 
-    {ALIGNS, G_ALIGN, 0, "min-words", "N", OPT_UINT, P(min_words), 2, 100000, 0, 0, NULL,
+    {ALIGNS | IDX, G_ALIGN, 0, "min-words", "N", OPT_UINT, P(min_words), 2, 100000, 0, 0, NULL,
      "shortest passage, in matching words (default 10);\n"
      "every shared run of N identical words is found"},
-    {ALIGNS, G_ALIGN, 0, "max-gap", "N", OPT_UINT, P(max_gap), 0, 1000, 0, 0, NULL,
+    {ALIGNS | IDX, G_ALIGN, 0, "max-gap", "N", OPT_UINT, P(max_gap), 0, 1000, 0, 0, NULL,
      "differing words bridged inside a passage, in each\ntext (default 8)"},
-    {ALIGNS, G_ALIGN, 0, "min-identity", "X", OPT_DOUBLE, P(min_identity), 0, 1, 0, 0, NULL,
+    {ALIGNS | IDX, G_ALIGN, 0, "min-identity", "X", OPT_DOUBLE, P(min_identity), 0, 1, 0, 0, NULL,
      "share of matching words a passage needs (default 0.6)"},
-    {ALIGNS, G_ALIGN, 0, "max-insert", "N", OPT_UINT, P(max_insert), 0, 1000, 0, 0, NULL,
+    {ALIGNS | IDX, G_ALIGN, 0, "max-insert", "N", OPT_UINT, P(max_insert), 0, 1000, 0, 0, NULL,
      "words inserted into or dropped from one text that\n"
      "still leave one passage (a teaser, an ad, a dropped\n"
      "sentence), the other differing by at most --max-gap\n(default 40)"},
-    {ALIGNS, G_ALIGN, 0, "rewrites", NULL, OPT_FLAG, P(rewrites), 0, 0, 0, 1, NULL,
+    {ALIGNS | IDX, G_ALIGN, 0, "rewrites", NULL, OPT_FLAG, P(rewrites), 0, 0, 0, 1, NULL,
      "also find rewritten passages: paraphrased, reordered,\n"
      "heavily edited (30-50% of the words changed) or\n"
      "condensed into a summary, by aligning sentences on\n"
      "their content words (implies --spin). Costs\n"
      "sentence keys beside the fingerprints: on the 1 GB\n"
      "bench corpus 2.5 times --spin's time and memory"},
-    {ALIGNS, G_ALIGN, 0, "max-df", "N", OPT_UINT, P(max_df), 2, 100000, 0, 0, NULL,
+    {ALIGNS | IDX, G_ALIGN, 0, "max-df", "N", OPT_UINT, P(max_df), 2, 100000, 0, 0, NULL,
      "text in more than N documents pairs each with the\n"
      "first of them only, where two such fingerprints\n"
      "agree; in documents without a site it is taken\nfor boilerplate (default 100)"},
     {ALIGNS, G_ALIGN, 'n', "ngram", "N", OPT_UINT, P(fingerprint_ngram), 1, 64, 0, 0, NULL,
      "words per fingerprint n-gram (default 6)"},
     {ALIGNS, G_ALIGN, 0, "seed", "N", OPT_U64, P(seed), 0, 0, 0, 0, NULL, "hash seed (default 0)"},
-    {ALIGNS, G_ALIGN, 0, "date-field", "F", OPT_STRING, P(date_field), 0, 0, 0, 0, NULL,
+    {IDX, G_ALIGN, 0, "fingerprint-ngram", "N", OPT_UINT, P(fingerprint_ngram), 1, 64, 0, 0, NULL,
+     "words per passage fingerprint n-gram (align's -n;\ndefault 6)"},
+    {ALIGNS | IDX, G_ALIGN, 0, "date-field", "F", OPT_STRING, P(date_field), 0, 0, 0, 0, NULL,
      "JSONL field with the date, the earlier of which\nnames the source (default date)"},
 
     {ALIGNS, G_BP, 0, "boilerplate", "M", OPT_CHOICE, P(boilerplate), 0, 0, 0, 0, boilerplates,
@@ -169,29 +205,29 @@ static const cli_option options[] = {
      "text a site repeats on N of its own pages is its\n"
      "furniture; a wire story is reprinted once a site\n(default 3)"},
 
-    {ALL, G_INPUT, 0, "format", "F", OPT_CHOICE, P(format), 0, 0, 0, 0, formats,
+    {ALL | IDX, G_INPUT, 0, "format", "F", OPT_CHOICE, P(format), 0, 0, 0, 0, formats,
      "auto, jsonl or text (default auto: JSONL by name,\n"
      ".jsonl .ndjson .json, or by a first line that is a\n"
      "JSON object with the text field; stdin is JSONL if\nit starts with '{')"},
-    {ALL, G_INPUT, 0, "id-field", "F", OPT_STRING, P(id_field), 0, 0, 0, 0, NULL,
+    {ALL | IDX, G_INPUT, 0, "id-field", "F", OPT_STRING, P(id_field), 0, 0, 0, 0, NULL,
      "JSONL id field (default id; missing: the line number,\n"
      "or FILE:LINE when there are several inputs)"},
-    {ALL, G_INPUT, 0, "text-field", "F", OPT_STRING, P(text_field), 0, 0, 0, 0, NULL,
+    {ALL | IDX, G_INPUT, 0, "text-field", "F", OPT_STRING, P(text_field), 0, 0, 0, 0, NULL,
      "JSONL text field (default text)"},
-    {ALL, G_INPUT, 0, "max-doc-bytes", "N", OPT_BYTES, P(max_doc_bytes), 1, (double)SIZE_MAX, 0, 0,
+    {ALL | IDX, G_INPUT, 0, "max-doc-bytes", "N", OPT_BYTES, P(max_doc_bytes), 1, (double)SIZE_MAX, 0, 0,
      NULL, "documents larger than N bytes are bad input\n(default 64M; K, M, G suffixes)"},
-    {ALL, G_INPUT, 0, "skip-bad", NULL, OPT_FLAG, P(skip_bad), 0, 0, 0, 1, NULL,
+    {ALL | IDX, G_INPUT, 0, "skip-bad", NULL, OPT_FLAG, P(skip_bad), 0, 0, 0, 1, NULL,
      "count and report bad documents, and go on\n(default: stop at the first, exit 1)"},
     {ALL, G_INPUT, 0, "tmp-dir", "DIR", OPT_STRING, P(tmp_dir), 0, 0, 0, 0, NULL,
      "temporary files (default $TMPDIR or /tmp)"},
 
-    {CLI_DEDUP | CLI_PAIRS | ALIGNS, G_SPIN, 0, "spin", NULL, OPT_FLAG, P(spin), 0, 0, 0, 1, NULL,
+    {CLI_DEDUP | CLI_PAIRS | ALIGNS | IDX, G_SPIN, 0, "spin", NULL, OPT_FLAG, P(spin), 0, 0, 0, 1, NULL,
      "also match spun and lightly rewritten copies: content\n"
      "words compare by WordNet synonym class (after their\n"
      "base form) or Snowball stem, so \"said\"/\"stated\",\n"
      "\"held\"/\"holds\" and \"two\"/\"2\" match"},
 
-    {ALL, G_RES, 0, "threads", "N", OPT_UINT, P(threads), 1, 256, 0, 0, NULL,
+    {ALL | CLI_SERVE, G_RES, 0, "threads", "N", OPT_UINT, P(threads), 1, 256, 0, 0, NULL,
      "worker threads (default: one per core); the output\nis the same for any N"},
     {MINHASH, G_RES, 0, "memory", "LIMIT", OPT_BYTES64, P(memory_limit), 1 << 20, (double)SIZE_MAX, 0,
      0, NULL,
@@ -205,13 +241,13 @@ static const cli_option options[] = {
      "the readable view even when piped"},
     {ALL, G_OUT, 0, "stats", "FILE", OPT_STRING, O(stats_file), 0, 0, 0, 0, NULL,
      "write the run's accounting as JSON"},
-    {ALL, G_OUT, 'q', "quiet", NULL, OPT_FLAG, O(quiet), 0, 0, 0, 1, NULL, "no summary on stderr"},
+    {ALL | IDX, G_OUT, 'q', "quiet", NULL, OPT_FLAG, O(quiet), 0, 0, 0, 1, NULL, "no summary on stderr"},
     {ALL, G_OUT, 0, "no-progress", NULL, OPT_FLAG, O(progress), 0, 0, 0, 0, NULL,
      "no progress bar (shown when stderr is a terminal)"},
     {ALL, G_OUT, 0, "progress", NULL, OPT_FLAG, O(progress), 0, 0, 0, 1, NULL,
      "a progress bar even when stderr is not a terminal"},
-    {ALL, G_OUT, 0, "version", NULL, OPT_VERSION, 0, 0, 0, 0, 0, NULL, "the program's version"},
-    {ALL, G_OUT, 'h', "help", NULL, OPT_HELP, 0, 0, 0, 0, 0, NULL, "this help"},
+    {ALL | IDX, G_OUT, 0, "version", NULL, OPT_VERSION, 0, 0, 0, 0, 0, NULL, "the program's version"},
+    {ALL | IDX, G_OUT, 'h', "help", NULL, OPT_HELP, 0, 0, 0, 0, 0, NULL, "this help"},
 };
 enum { N_OPTIONS = sizeof(options) / sizeof(options[0]) };
 
@@ -264,6 +300,29 @@ const cli_command cli_commands[] = {
      "copies whom, and each document's sources. --from reads the pairs of a saved\n"
      "'reprint align' output instead. The page needs no network and runs no\n"
      "text as markup."},
+    {"index", CLI_INDEX, "answers", RP_MEASURE_CONTAINMENT,
+     "keep a persistent index, add to it, ask it what a document reuses",
+     "reprint index add|query|get|delete|expire|stats|compact|backup --db DIR ...\n"
+     "  add INPUT...      add the documents (durable when it returns; an id\n"
+     "                    already indexed is reported and not added)\n"
+     "  query INPUT...    for each document, the indexed ones it duplicates or\n"
+     "                    shares passages with, in the JSONL of 'reprint pairs'\n"
+     "                    (--answer pairs) or 'reprint align' (--answer align)\n"
+     "  get ID...         the documents, as {\"id\", \"text\", \"date\", \"added\"}\n"
+     "  delete ID...      delete them (ids as JSON: 7, or \"wire-1\")\n"
+     "  expire --ttl AGE  delete what is older than AGE\n"
+     "  stats             what the index holds, as JSON\n"
+     "  compact           rewrite it without free pages and deleted texts\n"
+     "  backup TO_DIR     a consistent copy while it is in use\n"
+     "The index keeps the parameters it was made with (--ngram, --num-perm,\n"
+     "--bands/--rows or --threshold, --seed, --spin, --min-words,\n"
+     "--fingerprint-ngram, --rewrites); opening it with others is an error."},
+    {"serve", CLI_SERVE, "answers", RP_MEASURE_CONTAINMENT,
+     "serve an index over HTTP (JSON API)",
+     "reprint serve --db DIR [--listen 127.0.0.1:8080]\n"
+     "Serves the index: POST /v1/documents (add; ?query=1 answers first),\n"
+     "POST /v1/query, GET and DELETE /v1/documents/ID, GET /v1/stats,\n"
+     "GET /v1/health. The API is in docs/INDEX.md."},
     {NULL, 0, NULL, RP_MEASURE_JACCARD, NULL, NULL},
 };
 
@@ -298,7 +357,8 @@ static void put_help(FILE *f, const char *help, const cli_command *c, const char
 
 void cli_usage(FILE *f, const cli_command *c)
 {
-    fprintf(f, "usage: reprint %s [OPTIONS] INPUT...\n\n%s\n\n", c->name, c->description);
+    fprintf(f, "usage: reprint %s [OPTIONS]%s\n\n%s\n\n", c->name,
+            c->mask & (CLI_INDEX | CLI_SERVE) ? "" : " INPUT...", c->description);
     const char *group = "";
     for (size_t i = 0; i < N_OPTIONS; i++) {
         const cli_option *op = &options[i];
@@ -491,7 +551,7 @@ static int check(cli_opts *o, const cli_command *c)
         fprintf(stderr, "reprint: standard input (-) given %zu times; it can be read once\n", stdins);
         return EXIT_USAGE;
     }
-    if (o->n_inputs == 0) {
+    if (o->n_inputs == 0 && !(c->mask & (CLI_INDEX | CLI_SERVE))) {
         fprintf(stderr, "reprint: no input given (use - for stdin)\n");
         cli_usage(stderr, c);
         return EXIT_USAGE;

@@ -77,6 +77,10 @@ typedef enum {
     RP_ERR_USAGE,        /* invalid parameter */
     RP_ERR_NOMEM,        /* out of memory */
     RP_ERR_LIMIT,        /* a hard limit of the implementation was reached */
+    RP_ERR_EXISTS,       /* index: a document of that id is already indexed */
+    RP_ERR_NOT_FOUND,    /* index: no document of that id */
+    RP_ERR_INDEX,        /* index: made with other parameters or another format,
+                            or damaged */
     RP_STATUS_COUNT
 } rp_status;
 
@@ -704,6 +708,138 @@ RP_API void rp_aligner_free(rp_aligner *aligner);
 RP_API rp_status rp_align(rp_aligner *aligner, const char *a, size_t a_len, const char *b, size_t b_len,
                    rp_alignment *out);
 RP_API const char *rp_aligner_error(const rp_aligner *aligner);
+
+/* ----------------------------------------------------------------- index */
+
+/* A persistent index of documents, added to as they arrive and asked at any
+ * time which indexed documents a text duplicates or reuses. It lives in a
+ * directory: an LMDB database (each document's id, date, band keys, exact
+ * hash and passage fingerprints, and postings from each of those to the
+ * documents) and an append-only log of the texts, each a zstd frame, which
+ * the database references by offset. An add is durable when it returns (the
+ * log synced, then the database committed); after a crash the log is cut
+ * back to what the database references, so nothing half-written is seen.
+ *
+ * A query answers what the batch commands answer over the indexed corpus
+ * with the query added: the pairs of `reprint pairs` (the same candidates,
+ * Jaccard and containments) and the passages of `reprint align` with
+ * boilerplate off (the same passages, offsets, coverages and relation), the
+ * earlier document as a. What the index cannot know from one document's
+ * side is listed in docs/INDEX.md.
+ *
+ * One index may be opened by several processes; in one process its handle
+ * is safe to share between threads: queries run in parallel, adds are
+ * serialized (LMDB has one writer). */
+#define RP_INDEX_FORMAT 1
+#define RP_ERROR_MAX 512     /* size of the err buffers below */
+
+typedef struct rp_index rp_index;
+
+enum {
+    RP_INDEX_CREATE = 1,     /* make the index when DIR has none */
+    RP_INDEX_READONLY = 2,   /* open for queries only */
+    RP_INDEX_NO_PASSAGES = 4 /* with CREATE: keep no passage fingerprints (pairs
+                                only; a third of the size) */
+};
+
+/* One document to add or ask about. */
+typedef struct {
+    rp_id id;
+    const char *text;
+    size_t text_len;
+    const char *date;        /* its date field (ISO 8601 or a number), or NULL */
+    size_t date_len;
+    int date_is_number;
+} rp_index_doc;
+
+/* Opens (or with RP_INDEX_CREATE makes) the index in dir for params: an
+ * index made with other parameters (shingles, signature, bands, spin,
+ * fingerprints) is RP_ERR_INDEX, whose message names the first that
+ * differs. err (RP_ERROR_MAX bytes, may be NULL) gets the message. */
+RP_API rp_status rp_index_open(const char *dir, const rp_params *params, unsigned flags,
+                               rp_index **out, char *err);
+RP_API void rp_index_close(rp_index *idx);
+
+/* Adds n documents in one durable commit (group commit: one sync for all).
+ * status[i] (may be NULL) gets each one's: RP_OK, RP_ERR_EXISTS for an id
+ * already indexed or earlier in the batch, or the tokenizer's rejection
+ * (RP_ERR_EMPTY, RP_ERR_UTF8, RP_ERR_NUL, RP_ERR_TOO_LARGE): those are not
+ * added, the others are. The return is the commit's: RP_OK, or a failure
+ * after which none of the n is added. */
+RP_API rp_status rp_index_add(rp_index *idx, const rp_index_doc *docs, size_t n, rp_status *status,
+                              char *err);
+
+/* What a query reports. */
+enum {
+    RP_QUERY_PAIRS = 1,      /* near-duplicate pairs, as `reprint pairs` */
+    RP_QUERY_PASSAGES = 2    /* shared passages, as `reprint align` */
+};
+
+typedef struct {
+    int (*pair)(void *user, const rp_pair *pair);              /* or NULL */
+    int (*alignment)(void *user, const rp_alignment *al);      /* or NULL */
+    void *user;
+} rp_query_out;
+
+/* Asks which indexed documents q duplicates (pairs) or shares passages
+ * with, calling out's functions in order of the indexed documents; a
+ * document of q's id in the index is q itself, not its own duplicate. A
+ * pair's and an alignment's a is the earlier document (an indexed one
+ * before q when q is not indexed); a_index and b_index are insertion
+ * numbers, q's UINT64_MAX when it is not indexed. A non-zero return from
+ * out's function stops. */
+RP_API rp_status rp_index_query(rp_index *idx, const rp_index_doc *q, unsigned what,
+                                const rp_query_out *out, char *err);
+
+/* An indexed document: its id, text, date and when it was added (Unix
+ * seconds), valid during fn only. RP_ERR_NOT_FOUND when none has that id. */
+typedef struct {
+    rp_id id;
+    const char *text;
+    size_t text_len;
+    const char *date;
+    size_t date_len;
+    int date_is_number;
+    uint64_t added;
+    uint64_t number;         /* insertion number */
+} rp_indexed_doc;
+RP_API rp_status rp_index_get(rp_index *idx, const rp_id *id,
+                              int (*fn)(void *user, const rp_indexed_doc *doc), void *user, char *err);
+
+/* Deletes the document of that id (RP_ERR_NOT_FOUND when none); durable on
+ * return. Its text stays in the log until rp_index_compact. */
+RP_API rp_status rp_index_delete(rp_index *idx, const rp_id *id, char *err);
+
+/* Deletes every document older than `before` (Unix seconds): by its date
+ * field when by_date and it has one that parses (else by when it was
+ * added), or by when it was added. *deleted gets the count. */
+RP_API rp_status rp_index_expire(rp_index *idx, uint64_t before, int by_date, uint64_t *deleted,
+                                 char *err);
+
+typedef struct {
+    uint64_t documents;      /* indexed now */
+    uint64_t added, deleted; /* ever */
+    uint64_t text_bytes;     /* of the documents' texts, uncompressed */
+    uint64_t log_bytes;      /* the text log, dead records and all */
+    uint64_t live_log_bytes; /*   of which the indexed documents' */
+    uint64_t db_bytes;       /* the LMDB file's used pages */
+    uint64_t map_bytes;      /* its map size (grows as needed) */
+    uint64_t postings;       /* band, exact and fingerprint entries */
+    uint64_t readers;        /* read transactions open now (all processes) */
+    int passages;            /* passage fingerprints kept */
+    rp_params params;        /* the parameters it was made with (string fields NULL) */
+} rp_index_stats;
+RP_API rp_status rp_index_stat(rp_index *idx, rp_index_stats *stats, char *err);
+
+/* A hot, consistent copy of the index into the empty or new directory
+ * to_dir while it is used (LMDB's copy of one snapshot, and the log up to
+ * what that snapshot references); with compact, free pages and deleted
+ * texts are left out. */
+RP_API rp_status rp_index_backup(rp_index *idx, const char *to_dir, int compact, char *err);
+
+/* Rewrites the index in place without free pages and deleted texts. It
+ * needs the index to itself: RP_ERR_IO when another process has it open. */
+RP_API rp_status rp_index_compact(rp_index *idx, char *err);
 
 /* Writes s as a JSON string literal (quotes included); bytes that are not
  * valid UTF-8 become U+FFFD so the output is always valid JSON. */

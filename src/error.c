@@ -27,6 +27,9 @@ static const char *const status_names[RP_STATUS_COUNT] = {
     [RP_ERR_USAGE] = "usage",
     [RP_ERR_NOMEM] = "out-of-memory",
     [RP_ERR_LIMIT] = "limit",
+    [RP_ERR_EXISTS] = "exists",
+    [RP_ERR_NOT_FOUND] = "not-found",
+    [RP_ERR_INDEX] = "index-mismatch",
 };
 
 const char *rp_status_name(rp_status status)

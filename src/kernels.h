@@ -206,4 +206,14 @@ void rp__rewrite_ws_free(rp_rewrite_ws *ws);
 size_t rp__rewrite_align(rp_rewrite_ws *ws, const rp_rw_text *a, const rp_rw_text *b,
                          const rp_passage *ps, size_t n, const rp_params *p, rp_passage **out);
 
+/* ---------------------------------------------------------- signature.c */
+
+/* What the stored values hold, for the index that keys documents by them:
+ * a signature's exact hash and band keys, the fingerprints' 40-bit values
+ * (sorted) and whether one is a sentence key. */
+uint64_t rp__signature_exact(const rp_signature *sig);
+const uint32_t *rp__signature_keys(const rp_signature *sig, unsigned *n);
+const uint64_t *rp__fingerprints_values(const rp_fingerprints *fp, size_t *n);
+int rp__fingerprint_is_sentence(const rp_fingerprints *fp, uint64_t value);
+
 #endif /* REPRINT_KERNELS_H */

@@ -399,3 +399,25 @@ uint64_t rp_fingerprints_words(const rp_fingerprints *f)
 {
     return f->words;
 }
+
+uint64_t rp__signature_exact(const rp_signature *sig)
+{
+    return sig->exact;
+}
+
+const uint32_t *rp__signature_keys(const rp_signature *sig, unsigned *n)
+{
+    *n = sig->bands;
+    return sig->keys;
+}
+
+const uint64_t *rp__fingerprints_values(const rp_fingerprints *f, size_t *n)
+{
+    *n = f->n;
+    return f->v;
+}
+
+int rp__fingerprint_is_sentence(const rp_fingerprints *f, uint64_t value)
+{
+    return (f->flags & 2) && (value & FP_SENT);
+}

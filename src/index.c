@@ -1,0 +1,1505 @@
+/*
+ * index.c — a persistent index of documents: added as they arrive, asked
+ * which of them a text duplicates or reuses.
+ *
+ * Layout of the directory:
+ *   data.mdb, lock.mdb   LMDB (one environment, named databases below)
+ *   texts.G.log          the texts, one zstd frame each, appended; G is the
+ *                        generation a compaction moves to
+ *   lock                 flock: shared by every open handle, exclusive for
+ *                        a compaction (which replaces both files)
+ *
+ * Databases (docnos are 32-bit insertion numbers; in postings big-endian so
+ * that LMDB's byte order is insertion order):
+ *   meta    format, parameters, the log's generation and end, counters
+ *   docs    docno (integer key) -> doc_head, id, date
+ *   ids     XXH3-128 of the id -> docno
+ *   exact   exact hash (8 bytes)                 -> docnos (dupsort, fixed)
+ *   bands   band (u32 BE), band key (u32 BE)     -> docnos
+ *   fps     passage fingerprint (40 bits, 5 B)   -> docnos
+ *   added   added (u64 BE), docno                -> (nothing): expiry by age
+ *   dated   date or added (u64 BE), docno        -> (nothing): by date
+ * A document keeps no copy of its postings: deleting one re-derives them
+ * from its text, which is rare, rather than storing ~1 KB more for each.
+ *
+ * Durability: an add appends its texts at the log's end as the meta record
+ * has it, syncs the log, then commits (LMDB syncs). A crash before the
+ * commit leaves bytes past the committed end, which no record references
+ * and the next add overwrites: there is nothing to recover. Reads see one
+ * snapshot; a read transaction lasts one lookup, never a whole query, so
+ * writers are never kept from reusing pages (LMDB's caveat).
+ *
+ * A query is the batch commands' answer for the pair (indexed document,
+ * query): pairs are candidates by an equal exact hash or a shared band key
+ * and pass at the threshold on the exact Jaccard (or containment) of the
+ * two shingle sets, recomputed from the texts; passages come from the
+ * aligner over the two texts, candidates by a shared passage fingerprint
+ * found in at most max_df documents, with dates naming the source as
+ * align's do.
+ */
+#include "internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <lmdb.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include <dirent.h>
+#define XXH_INLINE_ALL
+#include <xxhash.h>
+#include <zstd.h>
+
+#define MAP_SIZE ((size_t)1 << 40) /* address space only: the file grows as used */
+#define ZSTD_LEVEL 3
+#define NO_DOC UINT32_MAX
+
+/* Fixed head of a docs record; the id and date bytes follow. */
+typedef struct {
+    uint64_t added;          /* Unix seconds */
+    uint64_t when;           /* the date field in Unix seconds, else added */
+    uint64_t log_off;
+    uint64_t exact;
+    uint32_t log_len;        /* compressed */
+    uint32_t text_len;
+    uint32_t log_sum;        /* XXH32 of the compressed bytes */
+    uint16_t id_len, date_len;
+    uint8_t id_is_number, date_is_number, has_date, pad;
+} doc_head;
+
+/* What the meta record "params" holds: what the stored values depend on. */
+typedef struct {
+    uint32_t format, ngram, num_perm, bands, rows, spin, passages, fp_k, min_words, rewrites;
+    uint64_t seed;
+} stored_params;
+
+/* The counters kept in meta "counts". */
+typedef struct {
+    uint64_t log_end, next_doc, documents, added, deleted, text_bytes, live_log, postings;
+} counts;
+
+/* One thread's tools and buffers, pooled on the index. */
+typedef struct ws {
+    struct ws *next;
+    rp_signer *signer;
+    rp_tokenizer *tok;
+    rp_spinner *spin;
+    rp_aligner *al;
+    ZSTD_CCtx *cctx;
+    ZSTD_DCtx *dctx;
+    uint64_t *set_q, *set_d;
+    size_t cap_q, cap_d;
+    rp_buf text, comp;
+} ws;
+
+struct rp_index {
+    char dir[4096];
+    MDB_env *env;
+    MDB_dbi meta, docs, ids, exact, bands, fps, added, dated;
+    int log_fd, lock_fd;
+    uint64_t log_gen;
+    unsigned flags;
+    rp_params p;
+    stored_params sp;
+    pthread_mutex_t add_mu, pool_mu;
+    ws *pool;
+};
+
+/* ------------------------------------------------------------ helpers */
+
+static void put_be32(uint8_t *o, uint32_t v)
+{
+    for (int k = 0; k < 4; k++) o[k] = (uint8_t)(v >> (24 - 8 * k));
+}
+
+static void put_be64(uint8_t *o, uint64_t v)
+{
+    for (int k = 0; k < 8; k++) o[k] = (uint8_t)(v >> (56 - 8 * k));
+}
+
+static uint32_t get_be32(const uint8_t *p)
+{
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static uint64_t get_be64(const uint8_t *p)
+{
+    uint64_t v = 0;
+    for (int k = 0; k < 8; k++) v = v << 8 | p[k];
+    return v;
+}
+
+static void set_err(char *err, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+static void set_err(char *err, const char *fmt, ...)
+{
+    if (!err) return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, RP_ERROR_MAX, fmt, ap);
+    va_end(ap);
+}
+
+static rp_status lmdb_fail(const rp_index *ix, char *err, const char *what, int rc)
+{
+    set_err(err, "%s: %s: %s", ix->dir, what, mdb_strerror(rc));
+    if (rc == ENOMEM) return RP_ERR_NOMEM;
+    if (rc == MDB_CORRUPTED || rc == MDB_INVALID || rc == MDB_VERSION_MISMATCH) return RP_ERR_INDEX;
+    return RP_ERR_IO;
+}
+
+/* An id's key: fixed size whatever the id's length (LMDB keys are at most
+ * 511 bytes); the record it leads to holds the id itself, checked. */
+static void id_key(const rp_id *id, uint8_t out[16])
+{
+    XXH3_state_t st;
+    XXH3_128bits_reset(&st);
+    uint8_t num = id->is_number ? 1 : 0;
+    XXH3_128bits_update(&st, &num, 1);
+    XXH3_128bits_update(&st, id->str, id->len);
+    XXH128_canonicalFromHash((XXH128_canonical_t *)out, XXH3_128bits_digest(&st));
+}
+
+/* Days from 1970-01-01 to y-m-d (proleptic Gregorian). */
+static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
+{
+    y -= m <= 2;
+    int64_t era = (y >= 0 ? y : y - 399) / 400;
+    unsigned yoe = (unsigned)(y - era * 400);
+    unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + (int64_t)doe - 719468;
+}
+
+/* A date field in Unix seconds: a number is one; a string starting with an
+ * ISO 8601 date YYYY-MM-DD (a time and zone after it may follow; the time
+ * counts, the zone is taken as UTC) is read. 0 when it is neither. */
+static int parse_when(const char *s, size_t n, int is_number, uint64_t *out)
+{
+    char buf[64];
+    if (!s || n == 0 || n >= sizeof(buf)) return 0;
+    memcpy(buf, s, n);
+    buf[n] = 0;
+    if (is_number) {
+        char *end;
+        double v = strtod(buf, &end);
+        if (*end || !(v >= 0) || v > 1e15) return 0;
+        *out = (uint64_t)v;
+        return 1;
+    }
+    unsigned y, mo, d, h = 0, mi = 0, se = 0;
+    int used = 0;
+    if (sscanf(buf, "%4u-%2u-%2u%n", &y, &mo, &d, &used) != 3 || used != 10 || mo < 1 || mo > 12 ||
+        d < 1 || d > 31 || y < 1970)
+        return 0;
+    if (buf[10] == 'T' || buf[10] == ' ') sscanf(buf + 11, "%2u:%2u:%2u", &h, &mi, &se);
+    if (h > 23 || mi > 59 || se > 60) h = mi = se = 0;
+    *out = (uint64_t)(days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se);
+    return 1;
+}
+
+static void stored_of(const rp_params *p, unsigned bands, unsigned rows, int passages, stored_params *sp)
+{
+    memset(sp, 0, sizeof(*sp));
+    sp->format = RP_INDEX_FORMAT;
+    sp->ngram = p->ngram;
+    sp->num_perm = p->num_perm;
+    sp->bands = bands;
+    sp->rows = rows;
+    sp->spin = p->spin || p->rewrites ? 1 : 0;
+    sp->passages = passages ? 1 : 0;
+    if (passages) {
+        sp->fp_k = rp__fp_ngram(p);
+        sp->min_words = p->min_words;
+        sp->rewrites = p->rewrites ? 1 : 0;
+    }
+    sp->seed = p->seed;
+}
+
+/* The first stored value that differs, named, or NULL. */
+static int params_differ(const stored_params *have, const stored_params *want, char *msg, size_t cap)
+{
+    struct { const char *name; uint64_t a, b; } f[] = {
+        {"format", have->format, want->format},
+        {"ngram (--ngram)", have->ngram, want->ngram},
+        {"signature length (--num-perm)", have->num_perm, want->num_perm},
+        {"bands (--bands, or --threshold)", have->bands, want->bands},
+        {"rows (--rows, or --threshold)", have->rows, want->rows},
+        {"spin (--spin)", have->spin, want->spin},
+        {"seed (--seed)", have->seed, want->seed},
+        {"fingerprint n-gram (--fingerprint-ngram)", have->fp_k, want->passages ? want->fp_k : have->fp_k},
+        {"min words (--min-words)", have->min_words, want->passages ? want->min_words : have->min_words},
+        {"rewrites (--rewrites)", have->rewrites, want->passages ? want->rewrites : have->rewrites},
+    };
+    for (size_t k = 0; k < sizeof(f) / sizeof(f[0]); k++)
+        if (f[k].a != f[k].b) {
+            snprintf(msg, cap, "%s is %llu in the index, %llu asked", f[k].name, (unsigned long long)f[k].a,
+                     (unsigned long long)f[k].b);
+            return 1;
+        }
+    return 0;
+}
+
+/* ---------------------------------------------------------- workspaces */
+
+static void ws_free(ws *w)
+{
+    if (!w) return;
+    rp_signer_free(w->signer);
+    rp_tokenizer_free(w->tok);
+    rp_spinner_free(w->spin);
+    rp_aligner_free(w->al);
+    ZSTD_freeCCtx(w->cctx);
+    ZSTD_freeDCtx(w->dctx);
+    free(w->set_q);
+    free(w->set_d);
+    rp__buf_free(&w->text);
+    rp__buf_free(&w->comp);
+    free(w);
+}
+
+static ws *ws_take(rp_index *ix)
+{
+    pthread_mutex_lock(&ix->pool_mu);
+    ws *w = ix->pool;
+    if (w) ix->pool = w->next;
+    pthread_mutex_unlock(&ix->pool_mu);
+    if (w) return w;
+    if (!(w = calloc(1, sizeof(*w)))) return NULL;
+    rp_params p = ix->p;
+    p.spin = ix->sp.spin;
+    w->signer = rp_signer_create(&p);
+    w->tok = rp_tokenizer_create();
+    w->al = rp_aligner_create(&p);
+    w->cctx = ZSTD_createCCtx();
+    w->dctx = ZSTD_createDCtx();
+    if (p.spin) w->spin = rp_spinner_create();
+    if (!w->signer || !w->tok || !w->al || !w->cctx || !w->dctx || (p.spin && !w->spin)) {
+        ws_free(w);
+        return NULL;
+    }
+    return w;
+}
+
+static void ws_give(rp_index *ix, ws *w)
+{
+    if (!w) return;
+    pthread_mutex_lock(&ix->pool_mu);
+    w->next = ix->pool;
+    ix->pool = w;
+    pthread_mutex_unlock(&ix->pool_mu);
+}
+
+/* ---------------------------------------------------------------- meta */
+
+static int meta_get(MDB_txn *t, const rp_index *ix, const char *name, void *out, size_t len)
+{
+    MDB_val k = {strlen(name), (void *)name}, v;
+    int rc = mdb_get(t, ix->meta, &k, &v);
+    if (rc == 0 && v.mv_size != len) return MDB_CORRUPTED;
+    if (rc == 0) memcpy(out, v.mv_data, len);
+    return rc;
+}
+
+static int meta_put(MDB_txn *t, const rp_index *ix, const char *name, const void *val, size_t len)
+{
+    MDB_val k = {strlen(name), (void *)name}, v = {len, (void *)val};
+    return mdb_put(t, ix->meta, &k, &v, 0);
+}
+
+static int counts_get(MDB_txn *t, const rp_index *ix, counts *c)
+{
+    int rc = meta_get(t, ix, "counts", c, sizeof(*c));
+    if (rc == MDB_NOTFOUND) {
+        memset(c, 0, sizeof(*c));
+        rc = 0;
+    }
+    return rc;
+}
+
+/* ---------------------------------------------------------------- open */
+
+static void log_name(const rp_index *ix, uint64_t gen, char *out, size_t cap)
+{
+    snprintf(out, cap, "%s/texts.%llu.log", ix->dir, (unsigned long long)gen);
+}
+
+/* Leftovers of a compaction that did not finish: a log of another
+ * generation, the temporary directory. Only with the index to ourselves. */
+static void remove_leftovers(rp_index *ix)
+{
+    DIR *d = opendir(ix->dir);
+    if (!d) return;
+    struct dirent *e;
+    char keep[64], path[4400];
+    snprintf(keep, sizeof(keep), "texts.%llu.log", (unsigned long long)ix->log_gen);
+    while ((e = readdir(d)))
+        if (strncmp(e->d_name, "texts.", 6) == 0 && strcmp(e->d_name, keep) != 0) {
+            snprintf(path, sizeof(path), "%s/%s", ix->dir, e->d_name);
+            unlink(path);
+        }
+    closedir(d);
+    const char *tmp_files[] = {"data.mdb", "lock.mdb", NULL};
+    for (int k = 0; tmp_files[k]; k++) {
+        snprintf(path, sizeof(path), "%s/compact.tmp/%s", ix->dir, tmp_files[k]);
+        unlink(path);
+    }
+    d = opendir((snprintf(path, sizeof(path), "%s/compact.tmp", ix->dir), path));
+    if (d) {
+        while ((e = readdir(d)))
+            if (e->d_name[0] != '.') {
+                char f[4700];
+                snprintf(f, sizeof(f), "%s/%s", path, e->d_name);
+                unlink(f);
+            }
+        closedir(d);
+        rmdir(path);
+    }
+}
+
+static rp_status open_env(rp_index *ix, char *err)
+{
+    int rc, ro = (ix->flags & RP_INDEX_READONLY) != 0;
+    if ((rc = mdb_env_create(&ix->env)) || (rc = mdb_env_set_maxdbs(ix->env, 8)) ||
+        (rc = mdb_env_set_mapsize(ix->env, MAP_SIZE)) || (rc = mdb_env_set_maxreaders(ix->env, 1024)))
+        return lmdb_fail(ix, err, "cannot make the environment", rc);
+    if ((rc = mdb_env_open(ix->env, ix->dir, MDB_NOTLS | MDB_NORDAHEAD | (ro ? MDB_RDONLY : 0), 0666)))
+        return lmdb_fail(ix, err, "cannot open the database", rc);
+    MDB_txn *t;
+    if ((rc = mdb_txn_begin(ix->env, NULL, ro ? MDB_RDONLY : 0, &t)))
+        return lmdb_fail(ix, err, "cannot begin", rc);
+    unsigned c = ro ? 0 : MDB_CREATE, dup = MDB_DUPSORT | MDB_DUPFIXED;
+    struct { const char *name; MDB_dbi *dbi; unsigned flags; } dbs[] = {
+        {"meta", &ix->meta, 0},           {"docs", &ix->docs, MDB_INTEGERKEY}, {"ids", &ix->ids, 0},
+        {"exact", &ix->exact, dup},       {"bands", &ix->bands, dup},          {"fps", &ix->fps, dup},
+        {"added", &ix->added, 0},         {"dated", &ix->dated, 0},
+    };
+    for (size_t k = 0; k < sizeof(dbs) / sizeof(dbs[0]); k++)
+        if ((rc = mdb_dbi_open(t, dbs[k].name, dbs[k].flags | c, dbs[k].dbi))) {
+            mdb_txn_abort(t);
+            if (rc == MDB_NOTFOUND) {
+                set_err(err, "%s: not an index (no %s table)", ix->dir, dbs[k].name);
+                return RP_ERR_INDEX;
+            }
+            return lmdb_fail(ix, err, "cannot open a table", rc);
+        }
+    stored_params have;
+    rc = meta_get(t, ix, "params", &have, sizeof(have));
+    if (rc == MDB_NOTFOUND && !ro && (ix->flags & RP_INDEX_CREATE)) {
+        uint64_t gen = 0;
+        if ((rc = meta_put(t, ix, "params", &ix->sp, sizeof(ix->sp))) ||
+            (rc = meta_put(t, ix, "log_gen", &gen, sizeof(gen)))) {
+            mdb_txn_abort(t);
+            return lmdb_fail(ix, err, "cannot write", rc);
+        }
+        have = ix->sp;
+    } else if (rc == MDB_NOTFOUND) {
+        mdb_txn_abort(t);
+        set_err(err, "%s: no index here (make one with `reprint index add`)", ix->dir);
+        return RP_ERR_INDEX;
+    } else if (rc) {
+        mdb_txn_abort(t);
+        if (rc == MDB_CORRUPTED) {
+            set_err(err, "%s: its parameters record is not of this version of reprint", ix->dir);
+            return RP_ERR_INDEX;
+        }
+        return lmdb_fail(ix, err, "cannot read", rc);
+    }
+    char why[256];
+    if (have.format != RP_INDEX_FORMAT) {
+        mdb_txn_abort(t);
+        set_err(err, "%s: index format %u, this reprint reads format %u", ix->dir, have.format,
+                RP_INDEX_FORMAT);
+        return RP_ERR_INDEX;
+    }
+    if (!(ix->flags & RP_INDEX_CREATE) || have.passages == ix->sp.passages) {
+        stored_params want = ix->sp;
+        want.passages = have.passages;
+        if (!have.passages) want.fp_k = want.min_words = want.rewrites = 0;
+        if (params_differ(&have, &want, why, sizeof(why))) {
+            mdb_txn_abort(t);
+            set_err(err, "%s: made with other parameters: %s", ix->dir, why);
+            return RP_ERR_INDEX;
+        }
+    }
+    ix->sp = have;
+    if ((rc = meta_get(t, ix, "log_gen", &ix->log_gen, sizeof(ix->log_gen)))) {
+        mdb_txn_abort(t);
+        return lmdb_fail(ix, err, "cannot read the log's generation", rc);
+    }
+    if ((rc = mdb_txn_commit(t))) return lmdb_fail(ix, err, "cannot commit", rc);
+    char path[4200];
+    log_name(ix, ix->log_gen, path, sizeof(path));
+    if ((ix->log_fd = open(path, ro ? O_RDONLY : O_RDWR | O_CREAT | O_CLOEXEC, 0666)) < 0) {
+        if (ro && errno == ENOENT) return RP_OK; /* nothing added yet */
+        set_err(err, "%s: %s", path, strerror(errno));
+        return RP_ERR_IO;
+    }
+    return RP_OK;
+}
+
+rp_status rp_index_open(const char *dir, const rp_params *params, unsigned flags, rp_index **out,
+                        char *err)
+{
+    *out = NULL;
+    char e[RP_MSG_MAX] = "";
+    rp_status st = rp__params_check_version(params, e);
+    unsigned bands = 0, rows = 0;
+    if (st == RP_OK) st = rp__lsh_params(params, &bands, &rows, e);
+    int passages = !(flags & RP_INDEX_NO_PASSAGES);
+    if (st == RP_OK && passages) st = rp__align_check(params, e);
+    if (st != RP_OK) {
+        set_err(err, "%s", e);
+        return st;
+    }
+    if (strlen(dir) >= sizeof(((rp_index *)0)->dir)) {
+        set_err(err, "%s: path too long", dir);
+        return RP_ERR_USAGE;
+    }
+    rp_index *ix = calloc(1, sizeof(*ix));
+    if (!ix) return RP_ERR_NOMEM;
+    strcpy(ix->dir, dir);
+    ix->flags = flags;
+    ix->p = *params;
+    ix->log_fd = ix->lock_fd = -1;
+    stored_of(params, bands, rows, passages, &ix->sp);
+    pthread_mutex_init(&ix->add_mu, NULL);
+    pthread_mutex_init(&ix->pool_mu, NULL);
+    char path[4200];
+    struct stat sb;
+    snprintf(path, sizeof(path), "%s/data.mdb", dir);
+    if (stat(path, &sb) != 0) {
+        if (!(flags & RP_INDEX_CREATE) || (flags & RP_INDEX_READONLY)) {
+            set_err(err, "%s: no index here (make one with `reprint index add`)", dir);
+            rp_index_close(ix);
+            return RP_ERR_INDEX;
+        }
+        if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
+            set_err(err, "%s: cannot make the directory: %s", dir, strerror(errno));
+            rp_index_close(ix);
+            return RP_ERR_IO;
+        }
+    }
+    snprintf(path, sizeof(path), "%s/lock", dir);
+    if ((ix->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0666)) < 0 &&
+        (ix->lock_fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+        set_err(err, "%s: %s", path, strerror(errno));
+        rp_index_close(ix);
+        return RP_ERR_IO;
+    }
+    int alone = flock(ix->lock_fd, LOCK_EX | LOCK_NB) == 0;
+    if (!alone && flock(ix->lock_fd, LOCK_SH) != 0) {
+        set_err(err, "%s: cannot lock: %s", path, strerror(errno));
+        rp_index_close(ix);
+        return RP_ERR_IO;
+    }
+    if ((st = open_env(ix, err)) != RP_OK) {
+        rp_index_close(ix);
+        return st;
+    }
+    if (alone) {
+        if (!(flags & RP_INDEX_READONLY)) remove_leftovers(ix);
+        flock(ix->lock_fd, LOCK_SH);
+    }
+    *out = ix;
+    return RP_OK;
+}
+
+void rp_index_close(rp_index *ix)
+{
+    if (!ix) return;
+    if (ix->env) mdb_env_close(ix->env);
+    if (ix->log_fd >= 0) close(ix->log_fd);
+    if (ix->lock_fd >= 0) close(ix->lock_fd);
+    while (ix->pool) {
+        ws *w = ix->pool;
+        ix->pool = w->next;
+        ws_free(w);
+    }
+    pthread_mutex_destroy(&ix->add_mu);
+    pthread_mutex_destroy(&ix->pool_mu);
+    free(ix);
+}
+
+/* ------------------------------------------------------------- records */
+
+/* A document as read from docs, copied out of the transaction. */
+typedef struct {
+    uint32_t docno;
+    doc_head h;
+    const char *id, *date; /* into mem */
+    char mem[512];         /* id and date, when they fit; else heap */
+    char *heap;
+} doc_rec;
+
+static void rec_free(doc_rec *r)
+{
+    free(r->heap);
+    r->heap = NULL;
+}
+
+static int rec_read(MDB_txn *t, const rp_index *ix, uint32_t docno, doc_rec *r)
+{
+    unsigned int key = docno;
+    MDB_val k = {sizeof(key), &key}, v;
+    int rc = mdb_get(t, ix->docs, &k, &v);
+    if (rc) return rc;
+    if (v.mv_size < sizeof(doc_head)) return MDB_CORRUPTED;
+    memcpy(&r->h, v.mv_data, sizeof(doc_head));
+    size_t extra = (size_t)r->h.id_len + r->h.date_len;
+    if (v.mv_size != sizeof(doc_head) + extra) return MDB_CORRUPTED;
+    char *dst = r->mem;
+    r->heap = NULL;
+    if (extra > sizeof(r->mem) && !(dst = r->heap = malloc(extra))) return ENOMEM;
+    memcpy(dst, (const char *)v.mv_data + sizeof(doc_head), extra);
+    r->docno = docno;
+    r->id = dst;
+    r->date = dst + r->h.id_len;
+    return 0;
+}
+
+static int docno_of(MDB_txn *t, const rp_index *ix, const rp_id *id, uint32_t *docno)
+{
+    uint8_t key[16];
+    id_key(id, key);
+    MDB_val k = {sizeof(key), key}, v;
+    int rc = mdb_get(t, ix->ids, &k, &v);
+    if (rc) return rc;
+    if (v.mv_size != 4) return MDB_CORRUPTED;
+    *docno = get_be32(v.mv_data);
+    return 0;
+}
+
+/* A document's text from the log, into w->text (NUL-terminated). */
+static rp_status read_text(rp_index *ix, ws *w, const doc_rec *r, char *err)
+{
+    if (rp__buf_reserve(&w->comp, r->h.log_len) || rp__buf_reserve(&w->text, (size_t)r->h.text_len + 1))
+        return RP_ERR_NOMEM;
+    if (ix->log_fd < 0 || rp__pread_all(ix->log_fd, w->comp.data, r->h.log_len, r->h.log_off)) {
+        set_err(err, "%s: cannot read the text of record %u from the log: %s", ix->dir, r->docno,
+                ix->log_fd < 0 ? "no log" : strerror(errno));
+        return RP_ERR_IO;
+    }
+    size_t got = ZSTD_decompressDCtx(w->dctx, w->text.data, r->h.text_len, w->comp.data, r->h.log_len);
+    if (XXH32(w->comp.data, r->h.log_len, 0) != r->h.log_sum || ZSTD_isError(got) || got != r->h.text_len) {
+        set_err(err, "%s: the text of record %u is damaged in the log", ix->dir, r->docno);
+        return RP_ERR_INDEX;
+    }
+    w->text.data[got] = 0;
+    w->text.len = got;
+    return RP_OK;
+}
+
+/* The words of a text as dedup shingles them (spin keys under spin). */
+static rp_status words(rp_index *ix, ws *w, const char *text, size_t len, const uint64_t **h,
+                       size_t *n, char *err)
+{
+    const rp_span *sp;
+    rp_status st = rp_tokenize(w->tok, text, len, h, &sp, n);
+    if (st != RP_OK) {
+        set_err(err, "%s", rp_tokenizer_error(w->tok));
+        return st;
+    }
+    if (*n == 0) {
+        set_err(err, "the text has no words");
+        return RP_ERR_EMPTY;
+    }
+    if (ix->sp.spin && (st = rp_spin(w->spin, w->tok, *h, *n, h)) != RP_OK)
+        set_err(err, "%s", rp_spinner_error(w->spin));
+    return st;
+}
+
+static rp_status shingle_set(rp_index *ix, ws *w, const char *text, size_t len, uint64_t **set,
+                             size_t *cap, size_t *n, char *err)
+{
+    const uint64_t *h;
+    size_t nw;
+    rp_status st = words(ix, w, text, len, &h, &nw, err);
+    if (st != RP_OK) return st;
+    if ((*n = rp__shingles(h, nw, ix->sp.ngram, ix->sp.seed, set, cap, 1)) == SIZE_MAX) return RP_ERR_NOMEM;
+    return RP_OK;
+}
+
+/* ---------------------------------------------------------------- keys */
+
+/* One posting: the key's bytes (at most 8) and the document. */
+typedef struct {
+    uint64_t key;            /* big-endian value of the key's bytes */
+    uint32_t docno;
+    uint8_t db, len;         /* which table; key bytes */
+} posting;
+
+enum { DB_EXACT, DB_BANDS, DB_FPS };
+
+static int cmp_posting(const void *x, const void *y)
+{
+    const posting *a = x, *b = y;
+    if (a->db != b->db) return a->db < b->db ? -1 : 1;
+    if (a->key != b->key) return a->key < b->key ? -1 : 1;
+    return a->docno < b->docno ? -1 : a->docno > b->docno;
+}
+
+/* The postings of one text: its exact hash, band keys and fingerprints. */
+static rp_status postings_of(rp_index *ix, ws *w, const char *text, size_t len, uint32_t docno,
+                             posting **out, size_t *n, size_t *cap, uint64_t *exact, char *err)
+{
+    rp_signature *sig;
+    rp_status st = rp_sign(w->signer, text, len, &sig);
+    if (st != RP_OK) {
+        set_err(err, "%s", rp_signer_error(w->signer));
+        return st;
+    }
+    unsigned nb;
+    const uint32_t *keys = rp__signature_keys(sig, &nb);
+    *exact = rp__signature_exact(sig);
+    if (rp__grow((void **)out, cap, *n + nb + 1, sizeof(posting))) {
+        rp_signature_free(sig);
+        return RP_ERR_NOMEM;
+    }
+    (*out)[(*n)++] = (posting){*exact, docno, DB_EXACT, 8};
+    for (unsigned b = 0; b < nb; b++) (*out)[(*n)++] = (posting){(uint64_t)b << 32 | keys[b], docno, DB_BANDS, 8};
+    rp_signature_free(sig);
+    if (!ix->sp.passages) return RP_OK;
+    rp_fingerprints *fp;
+    if ((st = rp_fingerprint(w->signer, text, len, &fp)) != RP_OK) {
+        set_err(err, "%s", rp_signer_error(w->signer));
+        return st;
+    }
+    size_t nf;
+    const uint64_t *v = rp__fingerprints_values(fp, &nf);
+    if (rp__grow((void **)out, cap, *n + nf, sizeof(posting))) {
+        rp_fingerprints_free(fp);
+        return RP_ERR_NOMEM;
+    }
+    for (size_t i = 0; i < nf; i++) (*out)[(*n)++] = (posting){v[i], docno, DB_FPS, 5};
+    rp_fingerprints_free(fp);
+    return RP_OK;
+}
+
+static MDB_dbi posting_dbi(const rp_index *ix, const posting *p)
+{
+    return p->db == DB_EXACT ? ix->exact : p->db == DB_BANDS ? ix->bands : ix->fps;
+}
+
+static void posting_key(const posting *p, uint8_t *kb)
+{
+    for (int k = 0; k < p->len; k++) kb[k] = (uint8_t)(p->key >> (8 * (p->len - 1 - k)));
+}
+
+/* ----------------------------------------------------------------- add */
+
+typedef struct {
+    rp_status st;
+    uint64_t exact, when;
+    int has_date;
+    size_t comp_off, comp_len; /* in the batch's compressed bytes */
+    size_t first_posting, n_postings;
+    uint32_t log_sum;
+} add_item;
+
+rp_status rp_index_add(rp_index *ix, const rp_index_doc *docs, size_t n, rp_status *status, char *err)
+{
+    if (ix->flags & RP_INDEX_READONLY) {
+        set_err(err, "%s: opened read-only", ix->dir);
+        return RP_ERR_USAGE;
+    }
+    ws *w = ws_take(ix);
+    add_item *it = calloc(n ? n : 1, sizeof(*it));
+    posting *ps = NULL;
+    size_t n_ps = 0, cap_ps = 0;
+    rp_buf comp = {0};
+    rp_status st = w && it ? RP_OK : RP_ERR_NOMEM;
+    uint64_t now = (uint64_t)time(NULL);
+    /* the work that needs no lock: sign, fingerprint, compress */
+    for (size_t i = 0; i < n && st == RP_OK; i++) {
+        const rp_index_doc *d = &docs[i];
+        char e[RP_ERROR_MAX];
+        it[i].first_posting = n_ps;
+        if (d->text_len > ix->p.max_doc_bytes || d->text_len > UINT32_MAX || d->id.len > UINT16_MAX ||
+            d->date_len > 256) {
+            it[i].st = d->text_len > ix->p.max_doc_bytes || d->text_len > UINT32_MAX ? RP_ERR_TOO_LARGE
+                                                                                      : RP_ERR_BAD_ID;
+            continue;
+        }
+        rp_status s = postings_of(ix, w, d->text, d->text_len, 0, &ps, &n_ps, &cap_ps, &it[i].exact, e);
+        if (s == RP_ERR_NOMEM) st = s;
+        if ((it[i].st = s) != RP_OK) {
+            n_ps = it[i].first_posting;
+            continue;
+        }
+        it[i].n_postings = n_ps - it[i].first_posting;
+        size_t bound = ZSTD_compressBound(d->text_len);
+        if (rp__buf_reserve(&comp, comp.len + bound)) {
+            st = RP_ERR_NOMEM;
+            break;
+        }
+        size_t got = ZSTD_compressCCtx(w->cctx, comp.data + comp.len, bound, d->text, d->text_len, ZSTD_LEVEL);
+        if (ZSTD_isError(got)) {
+            st = RP_ERR_NOMEM;
+            break;
+        }
+        it[i].comp_off = comp.len;
+        it[i].comp_len = got;
+        it[i].log_sum = XXH32(comp.data + comp.len, got, 0);
+        comp.len += got;
+        it[i].has_date = parse_when(d->date, d->date_len, d->date_is_number, &it[i].when);
+        if (!it[i].has_date) it[i].when = now;
+    }
+    if (st != RP_OK) {
+        set_err(err, "out of memory");
+        goto out;
+    }
+    /* the commit: one writer at a time (LMDB's lock across processes; ours
+     * keeps this process's threads from queueing on it with a handle each) */
+    pthread_mutex_lock(&ix->add_mu);
+    MDB_txn *t = NULL;
+    counts c;
+    int rc = mdb_txn_begin(ix->env, NULL, 0, &t);
+    if (!rc) rc = counts_get(t, ix, &c);
+    uint64_t log_start = 0;
+    if (!rc) log_start = c.log_end;
+    for (size_t i = 0; i < n && !rc; i++) {
+        if (it[i].st != RP_OK) continue;
+        const rp_index_doc *d = &docs[i];
+        uint8_t ik[16];
+        id_key(&d->id, ik);
+        MDB_val k = {sizeof(ik), ik}, v;
+        if ((rc = mdb_get(t, ix->ids, &k, &v)) == 0) {
+            it[i].st = RP_ERR_EXISTS;
+            continue;
+        }
+        if (rc != MDB_NOTFOUND) break;
+        if (c.next_doc >= NO_DOC) {
+            it[i].st = RP_ERR_LIMIT;
+            rc = 0;
+            continue;
+        }
+        uint32_t docno = (uint32_t)c.next_doc++;
+        uint8_t db[4];
+        put_be32(db, docno);
+        v = (MDB_val){4, db};
+        if ((rc = mdb_put(t, ix->ids, &k, &v, 0))) break;
+        doc_head h = {now, it[i].when, c.log_end, it[i].exact, (uint32_t)it[i].comp_len, (uint32_t)d->text_len,
+                      it[i].log_sum, (uint16_t)d->id.len, (uint16_t)d->date_len,
+                      (uint8_t)(d->id.is_number != 0), (uint8_t)(d->date_is_number != 0),
+                      (uint8_t)it[i].has_date, 0};
+        unsigned int key = docno;
+        MDB_val dk = {sizeof(key), &key}, dv = {sizeof(h) + h.id_len + h.date_len, NULL};
+        if ((rc = mdb_put(t, ix->docs, &dk, &dv, MDB_RESERVE | MDB_APPEND))) break;
+        memcpy(dv.mv_data, &h, sizeof(h));
+        memcpy((char *)dv.mv_data + sizeof(h), d->id.str, h.id_len);
+        if (h.date_len) memcpy((char *)dv.mv_data + sizeof(h) + h.id_len, d->date, h.date_len);
+        uint8_t tk[12];
+        put_be64(tk, now);
+        put_be32(tk + 8, docno);
+        MDB_val ek = {12, tk}, ev = {0, NULL};
+        if ((rc = mdb_put(t, ix->added, &ek, &ev, 0))) break;
+        put_be64(tk, it[i].when);
+        if ((rc = mdb_put(t, ix->dated, &ek, &ev, 0))) break;
+        for (size_t x = 0; x < it[i].n_postings; x++) ps[it[i].first_posting + x].docno = docno;
+        c.log_end += it[i].comp_len;
+        c.live_log += it[i].comp_len;
+        c.text_bytes += d->text_len;
+        c.documents++;
+        c.added++;
+        c.postings += it[i].n_postings;
+    }
+    /* the postings of the documents added, in key order (fewer pages
+     * touched than in document order) */
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++)
+        if (it[i].st == RP_OK) {
+            memmove(ps + m, ps + it[i].first_posting, it[i].n_postings * sizeof(posting));
+            m += it[i].n_postings;
+        }
+    if (m > 1) qsort(ps, m, sizeof(posting), cmp_posting);
+    for (size_t x = 0; x < m && !rc; x++) {
+        uint8_t kb[8], vb[4];
+        posting_key(&ps[x], kb);
+        put_be32(vb, ps[x].docno);
+        MDB_val k = {ps[x].len, kb}, v = {4, vb};
+        rc = mdb_put(t, posting_dbi(ix, &ps[x]), &k, &v, MDB_NODUPDATA);
+        if (rc == MDB_KEYEXIST) rc = 0; /* a fingerprint twice in one text */
+    }
+    /* the texts, then the commit that references them */
+    uint64_t at = log_start;
+    for (size_t i = 0; i < n && !rc; i++) {
+        if (it[i].st != RP_OK) continue;
+        if (rp__pwrite_all(ix->log_fd, comp.data + it[i].comp_off, it[i].comp_len, at)) {
+            set_err(err, "%s: cannot write the text log: %s", ix->dir, strerror(errno));
+            st = RP_ERR_IO;
+            break;
+        }
+        at += it[i].comp_len;
+    }
+    if (!rc && st == RP_OK && at > log_start && fdatasync(ix->log_fd) != 0) {
+        set_err(err, "%s: cannot sync the text log: %s", ix->dir, strerror(errno));
+        st = RP_ERR_IO;
+    }
+    if (!rc && st == RP_OK) rc = meta_put(t, ix, "counts", &c, sizeof(c));
+    if (!rc && st == RP_OK) {
+        rc = mdb_txn_commit(t);
+        t = NULL;
+    }
+    if (t) mdb_txn_abort(t);
+    pthread_mutex_unlock(&ix->add_mu);
+    if (rc && st == RP_OK) st = lmdb_fail(ix, err, "cannot add", rc);
+out:
+    if (status)
+        for (size_t i = 0; i < n; i++) status[i] = st != RP_OK && it && it[i].st == RP_OK ? st : it ? it[i].st : st;
+    free(it);
+    free(ps);
+    rp__buf_free(&comp);
+    ws_give(ix, w);
+    return st;
+}
+
+/* --------------------------------------------------------------- query */
+
+typedef struct {
+    uint32_t docno;
+    uint8_t exact, band;     /* dedup candidate by */
+    uint32_t passage, sentence; /* fingerprints shared */
+} cand;
+
+static int cmp_cand(const void *x, const void *y)
+{
+    uint32_t a = ((const cand *)x)->docno, b = ((const cand *)y)->docno;
+    return a < b ? -1 : a > b;
+}
+
+/* Appends the documents of key (up to max, the latest) to *c. Returns the
+ * number it holds (all of them), or -1 on an LMDB failure (*rc). */
+static int64_t gather(MDB_cursor *cur, const uint8_t *kb, size_t klen, size_t max, uint32_t self,
+                      cand **c, size_t *n, size_t *cap, uint8_t kind, int *rc)
+{
+    MDB_val k = {klen, (void *)kb}, v;
+    if ((*rc = mdb_cursor_get(cur, &k, &v, MDB_SET_KEY)) == MDB_NOTFOUND) {
+        *rc = 0;
+        return 0;
+    }
+    size_t count;
+    if (*rc || (*rc = mdb_cursor_count(cur, &count))) return -1;
+    if (max == 0) return (int64_t)count;
+    if ((*rc = mdb_cursor_get(cur, &k, &v, MDB_LAST_DUP))) return -1;
+    for (size_t got = 0; got < max;) {
+        uint32_t d = get_be32(v.mv_data);
+        if (d != self) {
+            if (rp__grow((void **)c, cap, *n + 1, sizeof(cand))) {
+                *rc = ENOMEM;
+                return -1;
+            }
+            (*c)[(*n)++] = (cand){d, kind == 0, kind == 1, kind == 2, kind == 3};
+            got++;
+        }
+        *rc = mdb_cursor_get(cur, &k, &v, MDB_PREV_DUP);
+        if (*rc == MDB_NOTFOUND) break;
+        if (*rc) return -1;
+    }
+    *rc = 0;
+    return (int64_t)count;
+}
+
+/* Two dates in align's order: numbers as numbers, else as text. */
+static int date_order(const char *da, size_t la, int na, const char *db, size_t lb, int nb)
+{
+    if (!la || !lb) return 0;
+    if (na && nb) {
+        char ta[300], tb[300];
+        snprintf(ta, sizeof(ta), "%.*s", (int)la, da);
+        snprintf(tb, sizeof(tb), "%.*s", (int)lb, db);
+        double x = strtod(ta, NULL), y = strtod(tb, NULL);
+        return x < y ? -1 : x > y;
+    }
+    size_t m = la < lb ? la : lb;
+    int c = memcmp(da, db, m);
+    if (c) return c < 0 ? -1 : 1;
+    return la < lb ? -1 : la > lb;
+}
+
+/* The candidates of q: by exact hash and bands (pairs), by fingerprints
+ * (passages), merged per document in docno order, q itself left out. */
+static rp_status candidates(rp_index *ix, ws *w, const rp_index_doc *q, unsigned what, uint32_t *self,
+                            uint64_t *q_exact, cand **out, size_t *n_out, char *err)
+{
+    posting *ps = NULL;
+    size_t n_ps = 0, cap_ps = 0, n = 0, cap = 0;
+    cand *c = NULL;
+    rp_status st = postings_of(ix, w, q->text, q->text_len, 0, &ps, &n_ps, &cap_ps, q_exact, err);
+    if (st != RP_OK) return st;
+    MDB_txn *t;
+    MDB_cursor *cur[3] = {NULL, NULL, NULL};
+    int rc = mdb_txn_begin(ix->env, NULL, MDB_RDONLY, &t);
+    if (rc) {
+        free(ps);
+        return lmdb_fail(ix, err, "cannot begin a query", rc);
+    }
+    *self = NO_DOC;
+    rc = docno_of(t, ix, &q->id, self);
+    if (rc == MDB_NOTFOUND) rc = 0;
+    for (int k = 0; k < 3 && !rc; k++)
+        rc = mdb_cursor_open(t, k == 0 ? ix->exact : k == 1 ? ix->bands : ix->fps, &cur[k]);
+    size_t max_df = ix->p.max_df ? ix->p.max_df : SIZE_MAX;
+    for (size_t x = 0; x < n_ps && !rc; x++) {
+        uint8_t kb[8];
+        posting_key(&ps[x], kb);
+        if (ps[x].db == DB_EXACT && (what & RP_QUERY_PAIRS)) {
+            if (gather(cur[0], kb, 8, SIZE_MAX, *self, &c, &n, &cap, 0, &rc) < 0) break;
+        } else if (ps[x].db == DB_BANDS && (what & RP_QUERY_PAIRS)) {
+            if (gather(cur[1], kb, 8, ix->p.max_bucket ? ix->p.max_bucket : SIZE_MAX, *self, &c, &n, &cap, 1,
+                       &rc) < 0)
+                break;
+        } else if (ps[x].db == DB_FPS && (what & RP_QUERY_PASSAGES) && ix->sp.passages) {
+            /* its documents, q among them: above max_df it is boilerplate */
+            int64_t df = gather(cur[2], kb, 5, 0, *self, &c, &n, &cap, 2, &rc);
+            if (df < 0) break;
+            if ((uint64_t)df + (*self == NO_DOC) > max_df || df == 0) continue;
+            int sentence = ix->sp.rewrites && (ps[x].key & (RP_SENT_BIT >> 24));
+            if (gather(cur[2], kb, 5, SIZE_MAX, *self, &c, &n, &cap, sentence ? 3 : 2, &rc) < 0) break;
+        }
+    }
+    for (int k = 0; k < 3; k++)
+        if (cur[k]) mdb_cursor_close(cur[k]);
+    mdb_txn_abort(t);
+    free(ps);
+    if (rc) {
+        free(c);
+        return rc == ENOMEM ? RP_ERR_NOMEM : lmdb_fail(ix, err, "cannot query", rc);
+    }
+    if (n > 1) qsort(c, n, sizeof(cand), cmp_cand);
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (m && c[m - 1].docno == c[i].docno) {
+            c[m - 1].exact |= c[i].exact;
+            c[m - 1].band |= c[i].band;
+            c[m - 1].passage += c[i].passage;
+            c[m - 1].sentence += c[i].sentence;
+        } else {
+            c[m++] = c[i];
+        }
+    }
+    *out = c;
+    *n_out = m;
+    return RP_OK;
+}
+
+static rp_status fetch(rp_index *ix, uint32_t docno, doc_rec *r, char *err)
+{
+    MDB_txn *t;
+    int rc = mdb_txn_begin(ix->env, NULL, MDB_RDONLY, &t);
+    if (!rc) {
+        rc = rec_read(t, ix, docno, r);
+        mdb_txn_abort(t);
+    }
+    if (rc == MDB_NOTFOUND) return RP_ERR_NOT_FOUND; /* deleted since */
+    return rc ? lmdb_fail(ix, err, "cannot read a record", rc) : RP_OK;
+}
+
+rp_status rp_index_query(rp_index *ix, const rp_index_doc *q, unsigned what, const rp_query_out *out,
+                         char *err)
+{
+    if (!ix->sp.passages && (what & RP_QUERY_PASSAGES)) {
+        set_err(err, "%s: made without passage fingerprints: it answers pairs only", ix->dir);
+        return RP_ERR_USAGE;
+    }
+    ws *w = ws_take(ix);
+    if (!w) return RP_ERR_NOMEM;
+    cand *c = NULL;
+    size_t n = 0, nq = 0;
+    uint32_t self;
+    uint64_t q_exact;
+    rp_status st = candidates(ix, w, q, what, &self, &q_exact, &c, &n, err);
+    int stop = 0;
+    if (st == RP_OK && (what & RP_QUERY_PAIRS) && out->pair) {
+        int have_q = 0;
+        for (size_t i = 0; i < n && st == RP_OK && !stop; i++) {
+            if (!c[i].exact && !c[i].band) continue;
+            doc_rec r;
+            if ((st = fetch(ix, c[i].docno, &r, err)) == RP_ERR_NOT_FOUND) {
+                st = RP_OK;
+                continue;
+            }
+            if (st != RP_OK) break;
+            float j = 1, ca = 1, cb = 1; /* q and r: equal words are Jaccard 1 */
+            if (r.h.exact != q_exact) {
+                size_t nd;
+                if (!have_q && (st = shingle_set(ix, w, q->text, q->text_len, &w->set_q, &w->cap_q, &nq,
+                                                 err)) != RP_OK) {
+                    rec_free(&r);
+                    break;
+                }
+                have_q = 1;
+                if ((st = read_text(ix, w, &r, err)) != RP_OK ||
+                    (st = shingle_set(ix, w, w->text.data, w->text.len, &w->set_d, &w->cap_d, &nd, err)) !=
+                        RP_OK) {
+                    rec_free(&r);
+                    break;
+                }
+                uint64_t inter = rp__intersect_count(w->set_d, nd, w->set_q, nq);
+                double jj = (double)inter / (double)(nd + nq - inter), score = jj;
+                if (ix->p.measure == RP_MEASURE_CONTAINMENT) score = (double)inter / (double)(nd < nq ? nd : nq);
+                if (score + 1e-12 < ix->p.threshold) {
+                    rec_free(&r);
+                    continue;
+                }
+                j = (float)jj, ca = (float)((double)inter / (double)nd), cb = (float)((double)inter / (double)nq);
+            }
+            rp_id rid = {r.id, r.h.id_len, r.h.id_is_number};
+            int r_first = r.docno < self; /* self is NO_DOC when q is not indexed */
+            rp_pair pr = r_first ? (rp_pair){rid, q->id, r.docno, self == NO_DOC ? UINT64_MAX : self, j, ca, cb}
+                                 : (rp_pair){q->id, rid, self, r.docno, j, cb, ca};
+            stop = out->pair(out->user, &pr);
+            rec_free(&r);
+        }
+    }
+    if (st == RP_OK && !stop && (what & RP_QUERY_PASSAGES) && out->alignment) {
+        for (size_t i = 0; i < n && st == RP_OK && !stop; i++) {
+            if (!c[i].passage && c[i].sentence < RP_SENT_AGREE) continue;
+            doc_rec r;
+            if ((st = fetch(ix, c[i].docno, &r, err)) == RP_ERR_NOT_FOUND) {
+                st = RP_OK;
+                continue;
+            }
+            if (st == RP_OK) st = read_text(ix, w, &r, err);
+            if (st != RP_OK) {
+                rec_free(&r);
+                break;
+            }
+            int r_first = r.docno < self;
+            rp_alignment al;
+            const char *ta = r_first ? w->text.data : q->text, *tb = r_first ? q->text : w->text.data;
+            size_t la = r_first ? w->text.len : q->text_len, lb = r_first ? q->text_len : w->text.len;
+            if ((st = rp_align(w->al, ta, la, tb, lb, &al)) != RP_OK) {
+                set_err(err, "%s", rp_aligner_error(w->al));
+                rec_free(&r);
+                break;
+            }
+            if (al.n_passages) {
+                rp_id rid = {r.id, r.h.id_len, r.h.id_is_number};
+                uint64_t qi = self == NO_DOC ? UINT64_MAX : self;
+                al.a = r_first ? rid : q->id;
+                al.b = r_first ? q->id : rid;
+                al.a_index = r_first ? r.docno : qi;
+                al.b_index = r_first ? qi : r.docno;
+                al.coverage_a = (float)al.coverage_a;
+                al.coverage_b = (float)al.coverage_b;
+                const char *rd = r.h.date_len ? r.date : NULL, *qd = q->date_len ? q->date : NULL;
+                al.date_a = NULL, al.date_b = NULL;
+                int order = r_first ? date_order(rd, r.h.date_len, r.h.date_is_number, qd, q->date_len,
+                                                 q->date_is_number)
+                                    : date_order(qd, q->date_len, q->date_is_number, rd, r.h.date_len,
+                                                 r.h.date_is_number);
+                if (order) {
+                    al.source = order < 0 ? RP_SOURCE_A : RP_SOURCE_B;
+                    al.source_evidence = "date";
+                }
+                al.text_a = al.text_b = NULL;
+                al.text_a_len = al.text_b_len = 0;
+                stop = out->alignment(out->user, &al);
+            }
+            rec_free(&r);
+        }
+    }
+    free(c);
+    ws_give(ix, w);
+    return st;
+}
+
+/* ----------------------------------------------------------------- get */
+
+rp_status rp_index_get(rp_index *ix, const rp_id *id, int (*fn)(void *, const rp_indexed_doc *), void *user,
+                       char *err)
+{
+    MDB_txn *t;
+    uint32_t docno = NO_DOC;
+    doc_rec r;
+    int rc = mdb_txn_begin(ix->env, NULL, MDB_RDONLY, &t);
+    if (rc) return lmdb_fail(ix, err, "cannot begin", rc);
+    rc = docno_of(t, ix, id, &docno);
+    if (!rc) rc = rec_read(t, ix, docno, &r);
+    mdb_txn_abort(t);
+    if (rc == MDB_NOTFOUND) {
+        set_err(err, "no document of that id");
+        return RP_ERR_NOT_FOUND;
+    }
+    if (rc) return lmdb_fail(ix, err, "cannot read", rc);
+    ws *w = ws_take(ix);
+    rp_status st = w ? read_text(ix, w, &r, err) : RP_ERR_NOMEM;
+    if (st == RP_OK) {
+        rp_indexed_doc d = {{r.id, r.h.id_len, r.h.id_is_number}, w->text.data, w->text.len,
+                            r.h.date_len ? r.date : NULL, r.h.date_len, r.h.date_is_number, r.h.added, docno};
+        fn(user, &d);
+    }
+    rec_free(&r);
+    ws_give(ix, w);
+    return st;
+}
+
+/* -------------------------------------------------------------- delete */
+
+static int del_key(MDB_txn *t, MDB_dbi dbi, const void *kb, size_t klen, const void *vb, size_t vlen)
+{
+    MDB_val k = {klen, (void *)kb}, v = {vlen, (void *)vb};
+    int rc = mdb_del(t, dbi, &k, vlen ? &v : NULL);
+    return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
+/* Removes record docno and every key that leads to it, in t. */
+static rp_status delete_doc(rp_index *ix, ws *w, MDB_txn *t, uint32_t docno, counts *c, char *err)
+{
+    doc_rec r;
+    int rc = rec_read(t, ix, docno, &r);
+    if (rc == MDB_NOTFOUND) { /* deleted by another since it was looked up */
+        set_err(err, "no document of that id");
+        return RP_ERR_NOT_FOUND;
+    }
+    if (rc) return lmdb_fail(ix, err, "cannot read a record", rc);
+    rp_status st = read_text(ix, w, &r, err);
+    posting *ps = NULL;
+    size_t n = 0, cap = 0;
+    uint64_t exact;
+    if (st == RP_OK) st = postings_of(ix, w, w->text.data, w->text.len, docno, &ps, &n, &cap, &exact, err);
+    uint8_t db[4];
+    put_be32(db, docno);
+    for (size_t x = 0; x < n && st == RP_OK && !rc; x++) {
+        uint8_t kb[8];
+        posting_key(&ps[x], kb);
+        rc = del_key(t, posting_dbi(ix, &ps[x]), kb, ps[x].len, db, 4);
+    }
+    free(ps);
+    if (st == RP_OK && !rc) {
+        uint8_t ik[16], tk[12];
+        rp_id id = {r.id, r.h.id_len, r.h.id_is_number};
+        id_key(&id, ik);
+        unsigned int key = docno;
+        put_be64(tk, r.h.added);
+        put_be32(tk + 8, docno);
+        if (!(rc = del_key(t, ix->ids, ik, 16, NULL, 0)) && !(rc = del_key(t, ix->docs, &key, sizeof(key), NULL, 0)) &&
+            !(rc = del_key(t, ix->added, tk, 12, NULL, 0))) {
+            put_be64(tk, r.h.when);
+            rc = del_key(t, ix->dated, tk, 12, NULL, 0);
+        }
+        c->documents--;
+        c->deleted++;
+        c->live_log -= r.h.log_len;
+        c->text_bytes -= r.h.text_len;
+        c->postings -= n;
+    }
+    rec_free(&r);
+    if (rc) return lmdb_fail(ix, err, "cannot delete", rc);
+    return st;
+}
+
+/* Deletes the docnos in one commit; those already gone are skipped when
+ * there are several (an expiry), an error for one. */
+static rp_status delete_docnos(rp_index *ix, const uint32_t *docnos, size_t n, char *err)
+{
+    ws *w = ws_take(ix);
+    if (!w) return RP_ERR_NOMEM;
+    pthread_mutex_lock(&ix->add_mu);
+    MDB_txn *t;
+    counts c;
+    rp_status st = RP_OK;
+    int rc = mdb_txn_begin(ix->env, NULL, 0, &t);
+    if (!rc && !(rc = counts_get(t, ix, &c))) {
+        for (size_t i = 0; i < n && st == RP_OK; i++)
+            if ((st = delete_doc(ix, w, t, docnos[i], &c, err)) == RP_ERR_NOT_FOUND && n > 1) st = RP_OK;
+        if (st == RP_OK) rc = meta_put(t, ix, "counts", &c, sizeof(c));
+        if (st == RP_OK && !rc) rc = mdb_txn_commit(t);
+        else mdb_txn_abort(t);
+    } else if (!rc) {
+        mdb_txn_abort(t);
+    }
+    pthread_mutex_unlock(&ix->add_mu);
+    ws_give(ix, w);
+    if (rc && st == RP_OK) st = lmdb_fail(ix, err, "cannot delete", rc);
+    return st;
+}
+
+rp_status rp_index_delete(rp_index *ix, const rp_id *id, char *err)
+{
+    if (ix->flags & RP_INDEX_READONLY) {
+        set_err(err, "%s: opened read-only", ix->dir);
+        return RP_ERR_USAGE;
+    }
+    MDB_txn *t;
+    uint32_t docno;
+    int rc = mdb_txn_begin(ix->env, NULL, MDB_RDONLY, &t);
+    if (rc) return lmdb_fail(ix, err, "cannot begin", rc);
+    rc = docno_of(t, ix, id, &docno);
+    mdb_txn_abort(t);
+    if (rc == MDB_NOTFOUND) {
+        set_err(err, "no document of that id");
+        return RP_ERR_NOT_FOUND;
+    }
+    if (rc) return lmdb_fail(ix, err, "cannot read", rc);
+    return delete_docnos(ix, &docno, 1, err);
+}
+
+rp_status rp_index_expire(rp_index *ix, uint64_t before, int by_date, uint64_t *deleted, char *err)
+{
+    *deleted = 0;
+    if (ix->flags & RP_INDEX_READONLY) {
+        set_err(err, "%s: opened read-only", ix->dir);
+        return RP_ERR_USAGE;
+    }
+    for (;;) { /* a thousand at a time: a commit each, short transactions */
+        uint32_t batch[1000];
+        size_t n = 0;
+        MDB_txn *t;
+        MDB_cursor *cur;
+        int rc = mdb_txn_begin(ix->env, NULL, MDB_RDONLY, &t);
+        if (rc) return lmdb_fail(ix, err, "cannot begin", rc);
+        if ((rc = mdb_cursor_open(t, by_date ? ix->dated : ix->added, &cur))) {
+            mdb_txn_abort(t);
+            return lmdb_fail(ix, err, "cannot read", rc);
+        }
+        MDB_val k, v;
+        for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); !rc && n < 1000; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+            if (k.mv_size != 12 || get_be64(k.mv_data) >= before) break;
+            batch[n++] = get_be32((const uint8_t *)k.mv_data + 8);
+        }
+        mdb_cursor_close(cur);
+        mdb_txn_abort(t);
+        if (n == 0) return RP_OK;
+        rp_status st = delete_docnos(ix, batch, n, err);
+        if (st != RP_OK) return st;
+        *deleted += n;
+    }
+}
+
+/* --------------------------------------------------------------- stats */
+
+rp_status rp_index_stat(rp_index *ix, rp_index_stats *s, char *err)
+{
+    memset(s, 0, sizeof(*s));
+    MDB_txn *t;
+    counts c;
+    int rc = mdb_txn_begin(ix->env, NULL, MDB_RDONLY, &t);
+    if (rc) return lmdb_fail(ix, err, "cannot begin", rc);
+    rc = counts_get(t, ix, &c);
+    mdb_txn_abort(t);
+    if (rc) return lmdb_fail(ix, err, "cannot read", rc);
+    MDB_envinfo info;
+    MDB_stat est;
+    mdb_env_info(ix->env, &info);
+    mdb_env_stat(ix->env, &est);
+    s->documents = c.documents;
+    s->added = c.added;
+    s->deleted = c.deleted;
+    s->text_bytes = c.text_bytes;
+    s->log_bytes = c.log_end;
+    s->live_log_bytes = c.live_log;
+    s->postings = c.postings;
+    s->db_bytes = (uint64_t)(info.me_last_pgno + 1) * est.ms_psize;
+    s->map_bytes = info.me_mapsize;
+    s->readers = info.me_numreaders;
+    s->passages = (int)ix->sp.passages;
+    rp_params_init(&s->params);
+    s->params.ngram = ix->sp.ngram;
+    s->params.num_perm = ix->sp.num_perm;
+    s->params.bands = ix->sp.bands;
+    s->params.rows = ix->sp.rows;
+    s->params.spin = (int)ix->sp.spin;
+    s->params.seed = ix->sp.seed;
+    s->params.fingerprint_ngram = ix->sp.fp_k ? ix->sp.fp_k : s->params.fingerprint_ngram;
+    s->params.min_words = ix->sp.min_words ? ix->sp.min_words : s->params.min_words;
+    s->params.rewrites = (int)ix->sp.rewrites;
+    s->params.id_field = s->params.text_field = s->params.date_field = NULL;
+    s->params.site_field = s->params.url_field = s->params.tmp_dir = NULL;
+    return RP_OK;
+}
+
+/* -------------------------------------------------- backup and compact */
+
+static int fsync_dir(const char *dir)
+{
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) return -1;
+    int rc = fsync(fd);
+    close(fd);
+    return rc;
+}
+
+/* The copy's log: with compact, only the texts its records reference,
+ * which get their new offsets; else the log up to its end as is. */
+static rp_status copy_log(rp_index *ix, const char *to_dir, int compact, char *err)
+{
+    rp_index cp;
+    memset(&cp, 0, sizeof(cp));
+    snprintf(cp.dir, sizeof(cp.dir), "%s", to_dir);
+    cp.flags = 0;
+    cp.log_fd = cp.lock_fd = -1;
+    int rc;
+    MDB_txn *t = NULL;
+    rp_status st = RP_OK;
+    if ((rc = mdb_env_create(&cp.env)) || (rc = mdb_env_set_maxdbs(cp.env, 8)) ||
+        (rc = mdb_env_set_mapsize(cp.env, MAP_SIZE)) || (rc = mdb_env_open(cp.env, to_dir, MDB_NOTLS, 0666)) ||
+        (rc = mdb_txn_begin(cp.env, NULL, 0, &t)) || (rc = mdb_dbi_open(t, "meta", 0, &cp.meta)) ||
+        (rc = mdb_dbi_open(t, "docs", MDB_INTEGERKEY, &cp.docs))) {
+        st = lmdb_fail(&cp, err, "cannot open the copy", rc);
+        goto done;
+    }
+    counts c;
+    uint64_t gen;
+    if ((rc = counts_get(t, &cp, &c)) || (rc = meta_get(t, &cp, "log_gen", &gen, sizeof(gen)))) {
+        st = lmdb_fail(&cp, err, "cannot read the copy", rc);
+        goto done;
+    }
+    if (gen != ix->log_gen) {
+        set_err(err, "%s: compacted while being copied; copy again", ix->dir);
+        st = RP_ERR_IO;
+        goto done;
+    }
+    uint64_t new_gen = compact ? gen + 1 : gen;
+    char path[4200];
+    snprintf(path, sizeof(path), "%s/texts.%llu.log", to_dir, (unsigned long long)new_gen);
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+    if (fd < 0) {
+        set_err(err, "%s: %s", path, strerror(errno));
+        st = RP_ERR_IO;
+        goto done;
+    }
+    rp_buf b = {0};
+    uint64_t at = 0;
+    if (!compact) {
+        for (uint64_t off = 0; off < c.log_end && st == RP_OK;) {
+            size_t chunk = c.log_end - off < (1u << 20) ? (size_t)(c.log_end - off) : (1u << 20);
+            if (rp__buf_reserve(&b, chunk)) st = RP_ERR_NOMEM;
+            else if (rp__pread_all(ix->log_fd, b.data, chunk, off) || rp__pwrite_all(fd, b.data, chunk, off)) {
+                set_err(err, "cannot copy the text log to %s: %s", path, strerror(errno));
+                st = RP_ERR_IO;
+            }
+            off += chunk;
+        }
+        at = c.log_end;
+    } else {
+        MDB_cursor *cur;
+        MDB_val k, v;
+        if ((rc = mdb_cursor_open(t, cp.docs, &cur))) st = lmdb_fail(&cp, err, "cannot read the copy", rc);
+        for (rc = st == RP_OK ? mdb_cursor_get(cur, &k, &v, MDB_FIRST) : MDB_NOTFOUND; !rc && st == RP_OK;
+             rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+            doc_head h;
+            memcpy(&h, v.mv_data, sizeof(h));
+            if (rp__buf_reserve(&b, h.log_len)) {
+                st = RP_ERR_NOMEM;
+                break;
+            }
+            if (rp__pread_all(ix->log_fd, b.data, h.log_len, h.log_off) || rp__pwrite_all(fd, b.data, h.log_len, at)) {
+                set_err(err, "cannot copy the text log to %s: %s", path, strerror(errno));
+                st = RP_ERR_IO;
+                break;
+            }
+            /* the record rewritten with its new offset */
+            char tmp[sizeof(doc_head) + 65536 + 256];
+            if (v.mv_size > sizeof(tmp)) {
+                rc = MDB_CORRUPTED;
+                break;
+            }
+            memcpy(tmp, v.mv_data, v.mv_size);
+            h.log_off = at;
+            memcpy(tmp, &h, sizeof(h));
+            MDB_val nv = {v.mv_size, tmp};
+            if ((rc = mdb_cursor_put(cur, &k, &nv, MDB_CURRENT))) break;
+            at += h.log_len;
+        }
+        if (rc == MDB_NOTFOUND) rc = 0;
+        if (rc && st == RP_OK) st = lmdb_fail(&cp, err, "cannot rewrite the copy", rc);
+        mdb_cursor_close(cur);
+        c.log_end = at;
+        c.live_log = at;
+        if (st == RP_OK && ((rc = meta_put(t, &cp, "counts", &c, sizeof(c))) ||
+                            (rc = meta_put(t, &cp, "log_gen", &new_gen, sizeof(new_gen)))))
+            st = lmdb_fail(&cp, err, "cannot write the copy", rc);
+    }
+    rp__buf_free(&b);
+    if (st == RP_OK && fsync(fd) != 0) {
+        set_err(err, "%s: %s", path, strerror(errno));
+        st = RP_ERR_IO;
+    }
+    close(fd);
+    if (st == RP_OK) {
+        rc = mdb_txn_commit(t);
+        t = NULL;
+        if (rc) st = lmdb_fail(&cp, err, "cannot commit the copy", rc);
+    }
+done:
+    if (t) mdb_txn_abort(t);
+    if (cp.env) mdb_env_close(cp.env);
+    if (st == RP_OK) {
+        char lock[4200];
+        snprintf(lock, sizeof(lock), "%s/lock", to_dir);
+        int lf = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+        if (lf >= 0) close(lf);
+        fsync_dir(to_dir);
+    }
+    return st;
+}
+
+rp_status rp_index_backup(rp_index *ix, const char *to_dir, int compact, char *err)
+{
+    if (mkdir(to_dir, 0777) != 0 && errno != EEXIST) {
+        set_err(err, "%s: cannot make the directory: %s", to_dir, strerror(errno));
+        return RP_ERR_IO;
+    }
+    char path[4200];
+    struct stat sb;
+    snprintf(path, sizeof(path), "%s/data.mdb", to_dir);
+    if (stat(path, &sb) == 0) {
+        set_err(err, "%s: already holds an index; back up into a new directory", to_dir);
+        return RP_ERR_USAGE;
+    }
+    /* LMDB copies one snapshot; the log is then copied up to that
+     * snapshot's end (it only grows, so every text it references is there) */
+    int rc = mdb_env_copy2(ix->env, to_dir, compact ? MDB_CP_COMPACT : 0);
+    if (rc) return lmdb_fail(ix, err, "cannot copy", rc);
+    return copy_log(ix, to_dir, compact, err);
+}
+
+rp_status rp_index_compact(rp_index *ix, char *err)
+{
+    if (ix->flags & RP_INDEX_READONLY) {
+        set_err(err, "%s: opened read-only", ix->dir);
+        return RP_ERR_USAGE;
+    }
+    if (flock(ix->lock_fd, LOCK_EX | LOCK_NB) != 0) {
+        set_err(err, "%s: in use by another process (a server?); compact it when it is alone", ix->dir);
+        return RP_ERR_IO;
+    }
+    char tmp[4200], from[4400], to[4400];
+    snprintf(tmp, sizeof(tmp), "%s/compact.tmp", ix->dir);
+    remove_leftovers(ix);
+    rp_status st = rp_index_backup(ix, tmp, 1, err);
+    uint64_t old_gen = ix->log_gen;
+    if (st == RP_OK) {
+        /* the new log under its own name first, then the database that
+         * references it: a crash between leaves the old pair whole */
+        snprintf(from, sizeof(from), "%s/texts.%llu.log", tmp, (unsigned long long)(old_gen + 1));
+        snprintf(to, sizeof(to), "%s/texts.%llu.log", ix->dir, (unsigned long long)(old_gen + 1));
+        if (rename(from, to) != 0 || fsync_dir(ix->dir) != 0) st = RP_ERR_IO;
+        snprintf(from, sizeof(from), "%s/data.mdb", tmp);
+        snprintf(to, sizeof(to), "%s/data.mdb", ix->dir);
+        if (st == RP_OK) {
+            mdb_env_close(ix->env);
+            ix->env = NULL;
+            if (rename(from, to) != 0 || fsync_dir(ix->dir) != 0) st = RP_ERR_IO;
+        }
+        if (st != RP_OK) set_err(err, "%s: cannot move the compacted index in: %s", ix->dir, strerror(errno));
+    }
+    if (!ix->env) {
+        close(ix->log_fd);
+        ix->log_fd = -1;
+        rp_status st2 = open_env(ix, st == RP_OK ? err : NULL);
+        if (st == RP_OK) st = st2;
+    }
+    if (ix->log_gen != old_gen) remove_leftovers(ix);
+    flock(ix->lock_fd, LOCK_SH);
+    return st;
+}
