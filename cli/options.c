@@ -418,7 +418,8 @@ void cli_man(FILE *f)
                ".SH SYNOPSIS\n",
             RP_VERSION_STRING);
     for (const cli_command *c = cli_commands; c->name; c++)
-        fprintf(f, ".B reprint %s\n[\\fIOPTIONS\\fR] \\fIINPUT\\fR...\n.br\n", c->name);
+        fprintf(f, ".B reprint %s\n%s[\\fIOPTIONS\\fR]%s\n.br\n", c->name,
+                c->mask & CLI_INDEX ? "\\fIVERB\\fR " : "", c->mask & CLI_SERVE ? "" : " \\fIINPUT\\fR...");
     fputs(".B reprint help\n[\\fICOMMAND\\fR | \\fB\\-\\-man\\fR]\n.SH DESCRIPTION\n", f);
     man_text(f,
              "reprint finds duplicated and reused text in a corpus. INPUT is a JSONL file\n"

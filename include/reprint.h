@@ -810,7 +810,7 @@ RP_API rp_status rp_index_get(rp_index *idx, const rp_id *id,
  * return. Its text stays in the log until rp_index_compact. */
 RP_API rp_status rp_index_delete(rp_index *idx, const rp_id *id, char *err);
 
-/* Deletes every document older than `before` (Unix seconds): by its date
+/* Deletes every document of `before` (Unix seconds) or older: by its date
  * field when by_date and it has one that parses (else by when it was
  * added), or by when it was added. *deleted gets the count. */
 RP_API rp_status rp_index_expire(rp_index *idx, uint64_t before, int by_date, uint64_t *deleted,

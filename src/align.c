@@ -687,6 +687,45 @@ static rp_source_side structure_of(const rp_passage *ps, size_t n, const rp_dire
     return RP_SOURCE_UNKNOWN;
 }
 
+/* A vote for the side whose word, replaced one for one, is four times
+ * rarer in the corpus than the other's; two when it is a word seen once or
+ * twice against a common one (a typo, a spinner's odd synonym), which a
+ * word put in at random seldom is. */
+static void vote(uint64_t (*count)(void *, uint32_t), void *ctx, uint32_t wa, uint32_t wb, rp_direction *d)
+{
+    uint64_t fa = count(ctx, wa), fb = count(ctx, wb);
+    uint64_t lo = fa < fb ? fa : fb, hi = fa < fb ? fb : fa;
+    uint32_t weight = lo <= 2 && hi >= 8 ? 2 : 1;
+    if (fa * 4 <= fb) d->copy_votes_a += weight;
+    else if (fb * 4 <= fa) d->copy_votes_b += weight;
+}
+
+void rp__align_votes(const rp_passage *ps, size_t n, const uint32_t *ka, const uint32_t *kb,
+                     const uint32_t *la, const uint32_t *lb, uint64_t (*count)(void *ctx, uint32_t token),
+                     void *ctx, rp_direction *d)
+{
+    for (size_t k = 0; k < n; k++) {
+        const rp_passage *p = &ps[k];
+        if (p->boilerplate || p->kind >= RP_KIND_REWRITTEN) continue; /* no word for word */
+        uint32_t i = p->a_word, j = p->b_word, ie = i + p->a_words, je = j + p->b_words;
+        while (i < ie && j < je) {
+            if (ka[i] == kb[j]) {
+                if (la[i] != lb[j]) vote(count, ctx, la[i], lb[j], d); /* synonyms (--spin) */
+                i++, j++;
+            } else if (i + 1 >= ie || j + 1 >= je || ka[i + 1] == kb[j + 1]) {
+                vote(count, ctx, la[i], lb[j], d); /* one word for another */
+                i++, j++;
+            } else if (ka[i + 1] == kb[j]) {
+                i++;
+            } else if (ka[i] == kb[j + 1]) {
+                j++;
+            } else {
+                i++, j++;
+            }
+        }
+    }
+}
+
 void rp__align_source(rp_alignment *al, const rp_passage *ps, size_t n, const rp_direction *d)
 {
     const char *why = NULL;
@@ -766,8 +805,16 @@ struct rp_aligner {
     size_t cap_ea, cap_eb;
     rp_rewrite_ws *rws;
     rp_spinner *spin;
+    uint64_t (*count)(void *ctx, uint32_t token); /* word counts for votes, or NULL */
+    void *count_ctx;
     char err[RP_MSG_MAX];
 };
+
+void rp__aligner_set_counts(rp_aligner *al, uint64_t (*count)(void *ctx, uint32_t token), void *ctx)
+{
+    al->count = count;
+    al->count_ctx = ctx;
+}
 
 rp_aligner *rp_aligner_create(const rp_params *params)
 {
@@ -895,6 +942,7 @@ rp_status rp_align(rp_aligner *al, const char *a, size_t a_len, const char *b, s
     int identical = na == nb && na > 0 && memcmp(la, lb, na * sizeof(uint32_t)) == 0;
     rp__align_summarize(out, ps, n, sa, na, sb, nb, identical);
     rp_direction d = {na, nb, NULL, NULL, 0, 0, 0, 0};
+    if (al->count) rp__align_votes(ps, n, al->ta, al->tb, la, lb, al->count, al->count_ctx, &d);
     rp__align_source(out, ps, n, &d);
     out->text_a = a;
     out->text_a_len = a_len;

@@ -296,8 +296,9 @@ static rp_status fingerprint(void *state, const rp_record *r, rp_buf *out)
     size_t n = rp__passage_fingerprints(p, r->doc.text, r->doc.text_len, r->spans, r->hashes,
                                         r->literal, r->n_tokens, &fw->fps);
     if (n == SIZE_MAX) return RP_ERR_NOMEM;
-    if (p->boilerplate != RP_BOILERPLATE_OFF)
-        count_words(fw, r->literal ? r->literal : r->hashes, r->n_tokens);
+    /* in every mode: the replaced words' votes for the source need them
+     * (with none counted, every replacement voted for the first text) */
+    count_words(fw, r->literal ? r->literal : r->hashes, r->n_tokens);
     if (rp__buf_append(out, (const char *)&site, sizeof(site))) return RP_ERR_NOMEM;
     return rp__buf_append(out, (const char *)fw->fps.fp, n * sizeof(uint64_t)) ? RP_ERR_NOMEM : RP_OK;
 }
@@ -1230,22 +1231,14 @@ static rp_status load_words(rp_pair_worker *w, const rp_slot *s, uint64_t side, 
 static const char *const evidence_name[] = {"",      "date",  "containment", "abridgement",
                                             "excerpt", "edits", "spinning",    "summary", NULL};
 
-/* A vote for the side whose word, replaced one for one, is four times
- * rarer in the corpus than the other's; two when it is a word seen once or
- * twice against a common one (a typo, a spinner's odd synonym), which a
- * word put in at random seldom is. */
-static void vote(const rp_align_task *ru, uint32_t wa, uint32_t wb, rp_direction *d)
+/* A word's count in the corpus, for the votes of rp__align_votes. */
+static uint64_t corpus_count(void *ctx, uint32_t token)
 {
-    uint64_t fa = word_count(ru, wa), fb = word_count(ru, wb);
-    uint64_t lo = fa < fb ? fa : fb, hi = fa < fb ? fb : fa;
-    uint32_t weight = lo <= 2 && hi >= 8 ? 2 : 1;
-    if (fa * 4 <= fb) d->copy_votes_a += weight;
-    else if (fb * 4 <= fa) d->copy_votes_b += weight;
+    return word_count(ctx, token);
 }
 
 /* The evidence of direction in an aligned pair: each side's boilerplate
- * ranges, and the one-for-one replacements inside its passages, found by walking each passage on the keys (la, lb: the
- * words' own tokens, the keys themselves without --spin). */
+ * ranges, and the votes of its one-for-one replacements (align.c). */
 static void direction_of(const rp_pair_worker *w, const rp_passage *ps, size_t n, const rp_slot *sa,
                          const rp_slot *sb, rp_direction *d)
 {
@@ -1260,26 +1253,7 @@ static void direction_of(const rp_pair_worker *w, const rp_passage *ps, size_t n
     d->n_mask_a = w->ma.len / (2 * sizeof(uint32_t));
     d->mask_b = (const uint32_t *)w->mb.data;
     d->n_mask_b = w->mb.len / (2 * sizeof(uint32_t));
-    for (size_t k = 0; k < n; k++) {
-        const rp_passage *p = &ps[k];
-        if (p->boilerplate || p->kind >= RP_KIND_REWRITTEN) continue; /* no word for word */
-        uint32_t i = p->a_word, j = p->b_word, ie = i + p->a_words, je = j + p->b_words;
-        while (i < ie && j < je) {
-            if (ka[i] == kb[j]) {
-                if (la[i] != lb[j]) vote(ru, la[i], lb[j], d); /* synonyms (--spin) */
-                i++, j++;
-            } else if (i + 1 >= ie || j + 1 >= je || ka[i + 1] == kb[j + 1]) {
-                vote(ru, la[i], lb[j], d); /* one word for another */
-                i++, j++;
-            } else if (ka[i + 1] == kb[j]) {
-                i++;
-            } else if (ka[i] == kb[j + 1]) {
-                j++;
-            } else {
-                i++, j++;
-            }
-        }
-    }
+    rp__align_votes(ps, n, ka, kb, la, lb, corpus_count, (void *)ru, d);
 }
 
 static rp_status align_chunk(rp_pair_worker *w, rp_align_ws *ws, const rp_chunk *ch)

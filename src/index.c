@@ -19,6 +19,8 @@
  *   fps     passage fingerprint (40 bits, 5 B)   -> docnos
  *   added   added (u64 BE), docno                -> (nothing): expiry by age
  *   dated   date or added (u64 BE), docno        -> (nothing): by date
+ *   words   chunk (u16 BE) -> 1024 word counts   the corpus's word counts
+ *           in align's 65536 slots, which name the copy among replaced words
  * A document keeps no copy of its postings: deleting one re-derives them
  * from its text, which is rare, rather than storing ~1 KB more for each.
  *
@@ -93,13 +95,14 @@ typedef struct ws {
     ZSTD_DCtx *dctx;
     uint64_t *set_q, *set_d;
     size_t cap_q, cap_d;
+    uint64_t *counts;        /* word counts by slot, for a query's votes */
     rp_buf text, comp;
 } ws;
 
 struct rp_index {
     char dir[4096];
     MDB_env *env;
-    MDB_dbi meta, docs, ids, exact, bands, fps, added, dated;
+    MDB_dbi meta, docs, ids, exact, bands, fps, added, dated, words;
     int log_fd, lock_fd;
     uint64_t log_gen;
     unsigned flags;
@@ -260,6 +263,7 @@ static void ws_free(ws *w)
     ZSTD_freeDCtx(w->dctx);
     free(w->set_q);
     free(w->set_d);
+    free(w->counts);
     rp__buf_free(&w->text);
     rp__buf_free(&w->comp);
     free(w);
@@ -367,7 +371,7 @@ static void remove_leftovers(rp_index *ix)
 static rp_status open_env(rp_index *ix, char *err)
 {
     int rc, ro = (ix->flags & RP_INDEX_READONLY) != 0;
-    if ((rc = mdb_env_create(&ix->env)) || (rc = mdb_env_set_maxdbs(ix->env, 8)) ||
+    if ((rc = mdb_env_create(&ix->env)) || (rc = mdb_env_set_maxdbs(ix->env, 12)) ||
         (rc = mdb_env_set_mapsize(ix->env, MAP_SIZE)) || (rc = mdb_env_set_maxreaders(ix->env, 1024)))
         return lmdb_fail(ix, err, "cannot make the environment", rc);
     if ((rc = mdb_env_open(ix->env, ix->dir, MDB_NOTLS | MDB_NORDAHEAD | (ro ? MDB_RDONLY : 0), 0666)))
@@ -379,7 +383,7 @@ static rp_status open_env(rp_index *ix, char *err)
     struct { const char *name; MDB_dbi *dbi; unsigned flags; } dbs[] = {
         {"meta", &ix->meta, 0},           {"docs", &ix->docs, MDB_INTEGERKEY}, {"ids", &ix->ids, 0},
         {"exact", &ix->exact, dup},       {"bands", &ix->bands, dup},          {"fps", &ix->fps, dup},
-        {"added", &ix->added, 0},         {"dated", &ix->dated, 0},
+        {"added", &ix->added, 0},         {"dated", &ix->dated, 0},          {"words", &ix->words, 0},
     };
     for (size_t k = 0; k < sizeof(dbs) / sizeof(dbs[0]); k++)
         if ((rc = mdb_dbi_open(t, dbs[k].name, dbs[k].flags | c, dbs[k].dbi))) {
@@ -627,6 +631,77 @@ static rp_status shingle_set(rp_index *ix, ws *w, const char *text, size_t len, 
     return RP_OK;
 }
 
+/* --------------------------------------------------------- word counts */
+
+#define WORD_SLOTS (1u << 16) /* as align's run counts them */
+#define WORD_CHUNK 1024u
+
+/* Counts each word's own token of a text into slot counts (add, or with
+ * sign -1 take away). */
+static rp_status count_words(ws *w, const char *text, size_t len, int64_t *counts, int sign)
+{
+    const uint64_t *h;
+    const rp_span *sp;
+    size_t n;
+    rp_status st = rp_tokenize(w->tok, text, len, &h, &sp, &n);
+    for (size_t i = 0; st == RP_OK && i < n; i++) counts[rp__token32(h[i]) & (WORD_SLOTS - 1)] += sign;
+    return st;
+}
+
+/* Adds counts (WORD_SLOTS of them, some negative) to the stored ones, in t. */
+static int store_counts(MDB_txn *t, const rp_index *ix, const int64_t *counts)
+{
+    uint64_t chunk[WORD_CHUNK];
+    for (uint32_t c = 0; c < WORD_SLOTS / WORD_CHUNK; c++) {
+        const int64_t *d = counts + (size_t)c * WORD_CHUNK;
+        int touched = 0;
+        for (uint32_t k = 0; k < WORD_CHUNK && !touched; k++) touched = d[k] != 0;
+        if (!touched) continue;
+        uint8_t kb[2] = {(uint8_t)(c >> 8), (uint8_t)c};
+        MDB_val k = {2, kb}, v;
+        int rc = mdb_get(t, ix->words, &k, &v);
+        if (rc == MDB_NOTFOUND) memset(chunk, 0, sizeof(chunk));
+        else if (rc) return rc;
+        else if (v.mv_size != sizeof(chunk)) return MDB_CORRUPTED;
+        else memcpy(chunk, v.mv_data, sizeof(chunk));
+        for (uint32_t x = 0; x < WORD_CHUNK; x++) chunk[x] = (uint64_t)((int64_t)chunk[x] + d[x]);
+        v = (MDB_val){sizeof(chunk), chunk};
+        if ((rc = mdb_put(t, ix->words, &k, &v, 0))) return rc;
+    }
+    return 0;
+}
+
+/* The stored counts into w->counts. */
+static rp_status load_counts(rp_index *ix, ws *w, char *err)
+{
+    if (!w->counts && !(w->counts = malloc(WORD_SLOTS * sizeof(uint64_t)))) return RP_ERR_NOMEM;
+    memset(w->counts, 0, WORD_SLOTS * sizeof(uint64_t));
+    MDB_txn *t;
+    MDB_cursor *cur;
+    MDB_val k, v;
+    int rc = mdb_txn_begin(ix->env, NULL, MDB_RDONLY, &t);
+    if (rc) return lmdb_fail(ix, err, "cannot begin", rc);
+    if (!(rc = mdb_cursor_open(t, ix->words, &cur))) {
+        for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); !rc; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+            uint32_t c = k.mv_size == 2 ? (uint32_t)((const uint8_t *)k.mv_data)[0] << 8 | ((const uint8_t *)k.mv_data)[1]
+                                        : UINT32_MAX;
+            if (c >= WORD_SLOTS / WORD_CHUNK || v.mv_size != WORD_CHUNK * sizeof(uint64_t)) {
+                rc = MDB_CORRUPTED;
+                break;
+            }
+            memcpy(w->counts + (size_t)c * WORD_CHUNK, v.mv_data, v.mv_size);
+        }
+        mdb_cursor_close(cur);
+    }
+    mdb_txn_abort(t);
+    return rc == MDB_NOTFOUND ? RP_OK : lmdb_fail(ix, err, "cannot read the word counts", rc);
+}
+
+static uint64_t count_of(void *ctx, uint32_t token)
+{
+    return ((const uint64_t *)ctx)[token & (WORD_SLOTS - 1)];
+}
+
 /* ---------------------------------------------------------------- keys */
 
 /* One posting: the key's bytes (at most 8) and the document. */
@@ -715,7 +790,8 @@ rp_status rp_index_add(rp_index *ix, const rp_index_doc *docs, size_t n, rp_stat
     posting *ps = NULL;
     size_t n_ps = 0, cap_ps = 0;
     rp_buf comp = {0};
-    rp_status st = w && it ? RP_OK : RP_ERR_NOMEM;
+    int64_t *wc = calloc(WORD_SLOTS, sizeof(int64_t));
+    rp_status st = w && it && wc ? RP_OK : RP_ERR_NOMEM;
     uint64_t now = (uint64_t)time(NULL);
     /* the work that needs no lock: sign, fingerprint, compress */
     for (size_t i = 0; i < n && st == RP_OK; i++) {
@@ -804,6 +880,7 @@ rp_status rp_index_add(rp_index *ix, const rp_index_doc *docs, size_t n, rp_stat
         put_be64(tk, it[i].when);
         if ((rc = mdb_put(t, ix->dated, &ek, &ev, 0))) break;
         for (size_t x = 0; x < it[i].n_postings; x++) ps[it[i].first_posting + x].docno = docno;
+        if (ix->sp.passages) count_words(w, d->text, d->text_len, wc, 1);
         c.log_end += it[i].comp_len;
         c.live_log += it[i].comp_len;
         c.text_bytes += d->text_len;
@@ -843,6 +920,7 @@ rp_status rp_index_add(rp_index *ix, const rp_index_doc *docs, size_t n, rp_stat
         set_err(err, "%s: cannot sync the text log: %s", ix->dir, strerror(errno));
         st = RP_ERR_IO;
     }
+    if (!rc && st == RP_OK && ix->sp.passages) rc = store_counts(t, ix, wc);
     if (!rc && st == RP_OK) rc = meta_put(t, ix, "counts", &c, sizeof(c));
     if (!rc && st == RP_OK) {
         rc = mdb_txn_commit(t);
@@ -856,6 +934,7 @@ out:
         for (size_t i = 0; i < n; i++) status[i] = st != RP_OK && it && it[i].st == RP_OK ? st : it ? it[i].st : st;
     free(it);
     free(ps);
+    free(wc);
     rp__buf_free(&comp);
     ws_give(ix, w);
     return st;
@@ -1059,6 +1138,7 @@ rp_status rp_index_query(rp_index *ix, const rp_index_doc *q, unsigned what, con
             rec_free(&r);
         }
     }
+    int counted = 0;
     if (st == RP_OK && !stop && (what & RP_QUERY_PASSAGES) && out->alignment) {
         for (size_t i = 0; i < n && st == RP_OK && !stop; i++) {
             if (!c[i].passage && c[i].sentence < RP_SENT_AGREE) continue;
@@ -1071,6 +1151,21 @@ rp_status rp_index_query(rp_index *ix, const rp_index_doc *q, unsigned what, con
             if (st != RP_OK) {
                 rec_free(&r);
                 break;
+            }
+            if (!counted) { /* the corpus's word counts, q's among them */
+                int64_t *mine = self == NO_DOC ? calloc(WORD_SLOTS, sizeof(int64_t)) : NULL;
+                if ((st = load_counts(ix, w, err)) == RP_OK && self == NO_DOC) {
+                    if (!mine) st = RP_ERR_NOMEM;
+                    else if ((st = count_words(w, q->text, q->text_len, mine, 1)) == RP_OK)
+                        for (size_t k = 0; k < WORD_SLOTS; k++) w->counts[k] += (uint64_t)mine[k];
+                }
+                free(mine);
+                if (st != RP_OK) {
+                    rec_free(&r);
+                    break;
+                }
+                rp__aligner_set_counts(w->al, count_of, w->counts);
+                counted = 1;
             }
             int r_first = r.docno < self;
             rp_alignment al;
@@ -1152,7 +1247,8 @@ static int del_key(MDB_txn *t, MDB_dbi dbi, const void *kb, size_t klen, const v
 }
 
 /* Removes record docno and every key that leads to it, in t. */
-static rp_status delete_doc(rp_index *ix, ws *w, MDB_txn *t, uint32_t docno, counts *c, char *err)
+static rp_status delete_doc(rp_index *ix, ws *w, MDB_txn *t, uint32_t docno, counts *c, int64_t *words_gone,
+                            char *err)
 {
     doc_rec r;
     int rc = rec_read(t, ix, docno, &r);
@@ -1166,6 +1262,7 @@ static rp_status delete_doc(rp_index *ix, ws *w, MDB_txn *t, uint32_t docno, cou
     size_t n = 0, cap = 0;
     uint64_t exact;
     if (st == RP_OK) st = postings_of(ix, w, w->text.data, w->text.len, docno, &ps, &n, &cap, &exact, err);
+    if (st == RP_OK && ix->sp.passages) st = count_words(w, w->text.data, w->text.len, words_gone, -1);
     uint8_t db[4];
     put_be32(db, docno);
     for (size_t x = 0; x < n && st == RP_OK && !rc; x++) {
@@ -1202,7 +1299,12 @@ static rp_status delete_doc(rp_index *ix, ws *w, MDB_txn *t, uint32_t docno, cou
 static rp_status delete_docnos(rp_index *ix, const uint32_t *docnos, size_t n, char *err)
 {
     ws *w = ws_take(ix);
-    if (!w) return RP_ERR_NOMEM;
+    int64_t *gone = calloc(WORD_SLOTS, sizeof(int64_t));
+    if (!w || !gone) {
+        ws_give(ix, w);
+        free(gone);
+        return RP_ERR_NOMEM;
+    }
     pthread_mutex_lock(&ix->add_mu);
     MDB_txn *t;
     counts c;
@@ -1210,8 +1312,9 @@ static rp_status delete_docnos(rp_index *ix, const uint32_t *docnos, size_t n, c
     int rc = mdb_txn_begin(ix->env, NULL, 0, &t);
     if (!rc && !(rc = counts_get(t, ix, &c))) {
         for (size_t i = 0; i < n && st == RP_OK; i++)
-            if ((st = delete_doc(ix, w, t, docnos[i], &c, err)) == RP_ERR_NOT_FOUND && n > 1) st = RP_OK;
-        if (st == RP_OK) rc = meta_put(t, ix, "counts", &c, sizeof(c));
+            if ((st = delete_doc(ix, w, t, docnos[i], &c, gone, err)) == RP_ERR_NOT_FOUND && n > 1) st = RP_OK;
+        if (st == RP_OK && ix->sp.passages) rc = store_counts(t, ix, gone);
+        if (st == RP_OK && !rc) rc = meta_put(t, ix, "counts", &c, sizeof(c));
         if (st == RP_OK && !rc) rc = mdb_txn_commit(t);
         else mdb_txn_abort(t);
     } else if (!rc) {
@@ -1219,6 +1322,7 @@ static rp_status delete_docnos(rp_index *ix, const uint32_t *docnos, size_t n, c
     }
     pthread_mutex_unlock(&ix->add_mu);
     ws_give(ix, w);
+    free(gone);
     if (rc && st == RP_OK) st = lmdb_fail(ix, err, "cannot delete", rc);
     return st;
 }
@@ -1263,7 +1367,7 @@ rp_status rp_index_expire(rp_index *ix, uint64_t before, int by_date, uint64_t *
         }
         MDB_val k, v;
         for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); !rc && n < 1000; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-            if (k.mv_size != 12 || get_be64(k.mv_data) >= before) break;
+            if (k.mv_size != 12 || get_be64(k.mv_data) > before) break;
             batch[n++] = get_be32((const uint8_t *)k.mv_data + 8);
         }
         mdb_cursor_close(cur);
@@ -1340,7 +1444,7 @@ static rp_status copy_log(rp_index *ix, const char *to_dir, int compact, char *e
     int rc;
     MDB_txn *t = NULL;
     rp_status st = RP_OK;
-    if ((rc = mdb_env_create(&cp.env)) || (rc = mdb_env_set_maxdbs(cp.env, 8)) ||
+    if ((rc = mdb_env_create(&cp.env)) || (rc = mdb_env_set_maxdbs(cp.env, 12)) ||
         (rc = mdb_env_set_mapsize(cp.env, MAP_SIZE)) || (rc = mdb_env_open(cp.env, to_dir, MDB_NOTLS, 0666)) ||
         (rc = mdb_txn_begin(cp.env, NULL, 0, &t)) || (rc = mdb_dbi_open(t, "meta", 0, &cp.meta)) ||
         (rc = mdb_dbi_open(t, "docs", MDB_INTEGERKEY, &cp.docs))) {

@@ -145,6 +145,16 @@ long rp__words_in_ranges(const uint32_t *r, size_t n, uint32_t from, uint32_t to
  * abridged or a wrapped copy) and the replaced words; left unknown where
  * the evidence is weak or the two disagree. Call after summarizing. */
 void rp__align_source(rp_alignment *al, const rp_passage *ps, size_t n, const rp_direction *d);
+/* The replacements' votes into d: each passage walked word for word on the
+ * keys (ka, kb; la, lb the words' own 32-bit tokens, the keys without
+ * spin), a side voted the copy where its replaced word is four times
+ * rarer by count (a corpus's word counts). */
+void rp__align_votes(const rp_passage *ps, size_t n, const uint32_t *ka, const uint32_t *kb,
+                     const uint32_t *la, const uint32_t *lb, uint64_t (*count)(void *ctx, uint32_t token),
+                     void *ctx, rp_direction *d);
+/* The two-text aligner's votes by the caller's word counts (an index's),
+ * as align's run has them by its corpus's; NULL for none. */
+void rp__aligner_set_counts(rp_aligner *al, uint64_t (*count)(void *ctx, uint32_t token), void *ctx);
 /* Offsets from the spans, coverages (of content_a and content_b words: the
  * documents' words that are not boilerplate; passages flagged boilerplate
  * do not count) and relation. */

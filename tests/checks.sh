@@ -9,3 +9,19 @@ checks_done() {
     echo "# $passed passed, $failed failed"
     [ "$failed" -eq 0 ]
 }
+# seeds_jsonl ROOT OUT: the seeds (text files beside the repository, when
+# present) as one JSONL file OUT, whose path it prints; nothing without them
+seeds_jsonl() {
+    if [ ! -d "$1/../shared/seeds" ]; then
+        echo "skip - ../shared/seeds not present" >&2
+        return 0
+    fi
+    python3 - "$1/../shared/seeds" "$2" <<'PY'
+import json, os, sys
+d = sys.argv[1]
+with open(sys.argv[2], "w") as out:
+    for name in sorted(os.listdir(d)):
+        out.write(json.dumps({"id": name, "text": open(os.path.join(d, name)).read()}) + "\n")
+PY
+    echo "$2"
+}

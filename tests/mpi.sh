@@ -17,19 +17,7 @@ MPIRUN="timeout 300 mpirun --oversubscribe"
 
 "$GEN" 6000000 "$WORK/gen.jsonl" "$WORK/gen.tsv" 3 > /dev/null 2>&1
 corpora="$ROOT/examples/news.jsonl $WORK/gen.jsonl"
-if [ -d "$ROOT/../shared/seeds" ]; then
-    # the seeds are text files; a distributed run reads one JSONL file
-    python3 - "$ROOT/../shared/seeds" "$WORK/seeds.jsonl" <<'PY'
-import json, os, sys
-d = sys.argv[1]
-with open(sys.argv[2], "w") as out:
-    for name in sorted(os.listdir(d)):
-        out.write(json.dumps({"id": name, "text": open(os.path.join(d, name)).read()}) + "\n")
-PY
-    corpora="$corpora $WORK/seeds.jsonl"
-else
-    echo "skip - ../shared/seeds not present"
-fi
+corpora="$corpora $(seeds_jsonl "$ROOT" "$WORK/seeds.jsonl")"
 
 same() { # name, then the options: one process, and 1, 2, 3 and 7 ranks, compared ($CMD, dedup)
     local name=$1 cmd=${CMD:-dedup}; shift
