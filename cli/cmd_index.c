@@ -326,7 +326,7 @@ int cli_index(int argc, char **argv)
         free(o.inputs);
         return EXIT_USAGE;
     }
-    if (!o.batch) o.batch = 1000;
+    if (!o.batch) o.batch = 10000;
     unsigned flags = v == 0 ? RP_INDEX_CREATE | (o.pairs_only ? RP_INDEX_NO_PASSAGES : 0)
                      : v == 1 || v == 2 || v == 5 || v == 7 ? RP_INDEX_READONLY
                                                             : 0;

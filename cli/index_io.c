@@ -131,7 +131,8 @@ void cli_write_index_stats(FILE *f, const rp_index_stats *s)
     const rp_params *p = &s->params;
     fprintf(f,
             "{\"documents\": %llu, \"added\": %llu, \"deleted\": %llu, \"text_bytes\": %llu, "
-            "\"log_bytes\": %llu, \"live_log_bytes\": %llu, \"db_bytes\": %llu, \"postings\": %llu, "
+            "\"log_bytes\": %llu, \"live_log_bytes\": %llu, \"db_bytes\": %llu, \"free_bytes\": %llu, "
+            "\"postings\": %llu, "
             "\"index_bytes_per_document\": %.1f, \"readers\": %llu, \"passages\": %s, "
             "\"params\": {\"ngram\": %u, \"num_perm\": %u, \"bands\": %u, \"rows\": %u, \"seed\": %llu, "
             "\"spin\": %s, \"min_words\": %u, \"fingerprint_ngram\": %u, \"rewrites\": %s}, "
@@ -139,7 +140,8 @@ void cli_write_index_stats(FILE *f, const rp_index_stats *s)
             (unsigned long long)s->documents, (unsigned long long)s->added, (unsigned long long)s->deleted,
             (unsigned long long)s->text_bytes, (unsigned long long)s->log_bytes,
             (unsigned long long)s->live_log_bytes, (unsigned long long)s->db_bytes,
-            (unsigned long long)s->postings, s->documents ? (double)s->db_bytes / (double)s->documents : 0.0,
+            (unsigned long long)s->free_bytes, (unsigned long long)s->postings,
+            s->documents ? (double)(s->db_bytes - s->free_bytes) / (double)s->documents : 0.0,
             (unsigned long long)s->readers, s->passages ? "true" : "false", p->ngram, p->num_perm, p->bands,
             p->rows, (unsigned long long)p->seed, p->spin ? "true" : "false", p->min_words,
             p->fingerprint_ngram, p->rewrites ? "true" : "false", RP_INDEX_FORMAT);

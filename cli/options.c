@@ -121,7 +121,8 @@ static const cli_option options[] = {
      "add: make the index without passage fingerprints\n"
      "(pairs only, a third of the size)"},
     {CLI_INDEX, "", 0, "batch", "N", OPT_COUNT, O(batch), 1, 1000000, 0, 0, NULL,
-     "add: documents a commit (default 1000); each commit\nis durable"},
+     "add: documents a commit (default 10000); each commit\n"
+     "is durable, and the bigger, the fewer pages rewritten"},
     {CLI_INDEX, "", 0, "ttl", "AGE", OPT_STRING, O(ttl), 0, 0, 0, 0, NULL,
      "expire: delete what is older than AGE (s, m, h, d:\n"
      "30d, 12h, or seconds)"},

@@ -822,7 +822,9 @@ typedef struct {
     uint64_t text_bytes;     /* of the documents' texts, uncompressed */
     uint64_t log_bytes;      /* the text log, dead records and all */
     uint64_t live_log_bytes; /*   of which the indexed documents' */
-    uint64_t db_bytes;       /* the LMDB file's used pages */
+    uint64_t db_bytes;       /* the LMDB file's pages up to its last used one */
+    uint64_t free_bytes;     /*   of which free (reused by later writes; compact
+                                gives them back) */
     uint64_t map_bytes;      /* its map size (grows as needed) */
     uint64_t postings;       /* band, exact and fingerprint entries */
     uint64_t readers;        /* read transactions open now (all processes) */

@@ -1381,6 +1381,29 @@ rp_status rp_index_expire(rp_index *ix, uint64_t before, int by_date, uint64_t *
 
 /* --------------------------------------------------------------- stats */
 
+/* Pages on LMDB's freelist (table 0): each record is a page list whose
+ * first word is its length. They are reused by later writes; compact
+ * gives them back. */
+static size_t free_pages(rp_index *ix)
+{
+    MDB_txn *t;
+    MDB_cursor *cur;
+    MDB_val k, v;
+    size_t n = 0;
+    if (mdb_txn_begin(ix->env, NULL, MDB_RDONLY, &t)) return 0;
+    if (!mdb_cursor_open(t, 0, &cur)) {
+        for (int rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); !rc; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT))
+            if (v.mv_size >= sizeof(size_t)) {
+                size_t len;
+                memcpy(&len, v.mv_data, sizeof(len));
+                n += len;
+            }
+        mdb_cursor_close(cur);
+    }
+    mdb_txn_abort(t);
+    return n;
+}
+
 rp_status rp_index_stat(rp_index *ix, rp_index_stats *s, char *err)
 {
     memset(s, 0, sizeof(*s));
@@ -1403,6 +1426,7 @@ rp_status rp_index_stat(rp_index *ix, rp_index_stats *s, char *err)
     s->live_log_bytes = c.live_log;
     s->postings = c.postings;
     s->db_bytes = (uint64_t)(info.me_last_pgno + 1) * est.ms_psize;
+    s->free_bytes = (uint64_t)free_pages(ix) * est.ms_psize;
     s->map_bytes = info.me_mapsize;
     s->readers = info.me_numreaders;
     s->passages = (int)ix->sp.passages;

@@ -106,6 +106,9 @@ CR="$WORK/crash"
 rm -rf "$CR"
 "$GEN" 12000000 "$WORK/long.jsonl" "$WORK/long.tsv" 9 > /dev/null 2>&1
 n_long=$(wc -l < "$WORK/long.jsonl")
+# made first (a kill before its first commit leaves no index, rightly)
+head -10 "$WORK/long.jsonl" > "$WORK/long-head.jsonl"
+"$BIN" index add -q --db "$CR" "$WORK/long-head.jsonl"
 crash_once() { # kill -9 during an ingest; the index must hold a whole prefix
     "$BIN" index add -q --db "$CR" --batch 25 "$WORK/long.jsonl" 2> /dev/null &
     local pid=$!
