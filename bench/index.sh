@@ -14,9 +14,11 @@ W=$(mktemp -d -p "${TMPDIR:-/tmp}")
 trap 'kill $SERVER 2> /dev/null || true; rm -rf "$W"' EXIT
 SERVER=
 # gen_corpus writes about 2,400 bytes an article
-build/gen_corpus $((DOCS * 2400 + 4800000)) "$W/all.jsonl" "$W/truth.tsv" 17 > /dev/null 2>&1
-head -n "$((DOCS - 2000))" "$W/all.jsonl" > "$W/index.jsonl"
-sed -n "$((DOCS - 1999)),$((DOCS))p" "$W/all.jsonl" > "$W/new.jsonl"
+build/gen_corpus $((DOCS * 2500 + 4800000)) "$W/all.jsonl" "$W/truth.tsv" 17 > /dev/null 2>&1
+total=$(wc -l < "$W/all.jsonl")
+[ "$total" -gt "$DOCS" ] && total=$DOCS
+head -n "$((total - 2000))" "$W/all.jsonl" > "$W/index.jsonl"
+sed -n "$((total - 1999)),$((total))p" "$W/all.jsonl" > "$W/new.jsonl"
 n=$(wc -l < "$W/index.jsonl")
 echo "index of $n articles ($(du -h "$W/index.jsonl" | cut -f1)), 2000 new ones asked"
 for mode in passages pairs-only; do
@@ -29,7 +31,8 @@ for mode in passages pairs-only; do
 import json, sys
 s = json.load(open(sys.argv[1])); secs = float(sys.argv[2]); kb = int(sys.argv[3])
 live = s["db_bytes"] - s["free_bytes"]
-print(f"{sys.argv[4]}: ingest {s['documents'] / secs:,.0f} articles/s ({secs:.1f} s, peak {kb // 1024} MB); "
+print(f"{sys.argv[4]}: ingest {s['documents'] / secs:,.0f} articles/s ({secs:.1f} s, peak RSS {kb // 1024} MB, "
+      f"the mapped database's pages included); "
       f"index {live / s['documents']:,.0f} B an article ({s['postings'] / s['documents']:.0f} postings), "
       f"file {s['db_bytes'] / s['documents']:,.0f} B with free pages; texts {s['log_bytes'] / s['documents']:,.0f} B compressed "
       f"({s['text_bytes'] / s['documents']:,.0f} B raw)")
