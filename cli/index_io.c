@@ -132,7 +132,7 @@ void cli_write_index_stats(FILE *f, const rp_index_stats *s)
     fprintf(f,
             "{\"documents\": %llu, \"added\": %llu, \"deleted\": %llu, \"text_bytes\": %llu, "
             "\"log_bytes\": %llu, \"live_log_bytes\": %llu, \"db_bytes\": %llu, \"free_bytes\": %llu, "
-            "\"postings\": %llu, "
+            "\"postings\": %llu, \"runs\": %llu, "
             "\"index_bytes_per_document\": %.1f, \"readers\": %llu, \"passages\": %s, "
             "\"params\": {\"ngram\": %u, \"num_perm\": %u, \"bands\": %u, \"rows\": %u, \"seed\": %llu, "
             "\"spin\": %s, \"min_words\": %u, \"fingerprint_ngram\": %u, \"rewrites\": %s}, "
@@ -140,7 +140,7 @@ void cli_write_index_stats(FILE *f, const rp_index_stats *s)
             (unsigned long long)s->documents, (unsigned long long)s->added, (unsigned long long)s->deleted,
             (unsigned long long)s->text_bytes, (unsigned long long)s->log_bytes,
             (unsigned long long)s->live_log_bytes, (unsigned long long)s->db_bytes,
-            (unsigned long long)s->free_bytes, (unsigned long long)s->postings,
+            (unsigned long long)s->free_bytes, (unsigned long long)s->postings, (unsigned long long)s->runs,
             s->documents ? (double)(s->db_bytes - s->free_bytes) / (double)s->documents : 0.0,
             (unsigned long long)s->readers, s->passages ? "true" : "false", p->ngram, p->num_perm, p->bands,
             p->rows, (unsigned long long)p->seed, p->spin ? "true" : "false", p->min_words,

@@ -730,7 +730,7 @@ RP_API const char *rp_aligner_error(const rp_aligner *aligner);
  * One index may be opened by several processes; in one process its handle
  * is safe to share between threads: queries run in parallel, adds are
  * serialized (LMDB has one writer). */
-#define RP_INDEX_FORMAT 1
+#define RP_INDEX_FORMAT 2
 #define RP_ERROR_MAX 512     /* size of the err buffers below */
 
 typedef struct rp_index rp_index;
@@ -826,7 +826,9 @@ typedef struct {
     uint64_t free_bytes;     /*   of which free (reused by later writes; compact
                                 gives them back) */
     uint64_t map_bytes;      /* its map size (grows as needed) */
-    uint64_t postings;       /* band, exact and fingerprint entries */
+    uint64_t postings;       /* exact hash, band and fingerprint entries (a deleted
+                                document's until compact) */
+    uint64_t runs;           /* the sorted runs they are in */
     uint64_t readers;        /* read transactions open now (all processes) */
     int passages;            /* passage fingerprints kept */
     rp_params params;        /* the parameters it was made with (string fields NULL) */

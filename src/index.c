@@ -14,9 +14,9 @@
  *   meta    format, parameters, the log's generation and end, counters
  *   docs    docno (integer key) -> doc_head, id, date
  *   ids     XXH3-128 of the id -> docno
- *   exact   exact hash (8 bytes)                 -> docnos (dupsort, fixed)
- *   bands   band (u32 BE), band key (u32 BE)     -> docnos
- *   fps     passage fingerprint (40 bits, 5 B)   -> docnos
+ *   runs.*  the postings (index_runs.c): each document under its exact
+ *           hash, its band keys and its passage fingerprints, as sorted
+ *           runs merged four at a time
  *   added   added (u64 BE), docno                -> (nothing): expiry by age
  *   dated   date or added (u64 BE), docno        -> (nothing): by date
  *   words   chunk (u16 BE) -> 1024 word counts   the corpus's word counts
@@ -40,6 +40,7 @@
  * align's do.
  */
 #include "internal.h"
+#include "index_runs.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -102,7 +103,8 @@ typedef struct ws {
 struct rp_index {
     char dir[4096];
     MDB_env *env;
-    MDB_dbi meta, docs, ids, exact, bands, fps, added, dated, words;
+    MDB_dbi meta, docs, ids, added, dated, words;
+    rp_runs *runs;
     int log_fd, lock_fd;
     uint64_t log_gen;
     unsigned flags;
@@ -379,11 +381,10 @@ static rp_status open_env(rp_index *ix, char *err)
     MDB_txn *t;
     if ((rc = mdb_txn_begin(ix->env, NULL, ro ? MDB_RDONLY : 0, &t)))
         return lmdb_fail(ix, err, "cannot begin", rc);
-    unsigned c = ro ? 0 : MDB_CREATE, dup = MDB_DUPSORT | MDB_DUPFIXED;
+    unsigned c = ro ? 0 : MDB_CREATE;
     struct { const char *name; MDB_dbi *dbi; unsigned flags; } dbs[] = {
-        {"meta", &ix->meta, 0},           {"docs", &ix->docs, MDB_INTEGERKEY}, {"ids", &ix->ids, 0},
-        {"exact", &ix->exact, dup},       {"bands", &ix->bands, dup},          {"fps", &ix->fps, dup},
-        {"added", &ix->added, 0},         {"dated", &ix->dated, 0},          {"words", &ix->words, 0},
+        {"meta", &ix->meta, 0},   {"docs", &ix->docs, MDB_INTEGERKEY}, {"ids", &ix->ids, 0},
+        {"added", &ix->added, 0}, {"dated", &ix->dated, 0},            {"words", &ix->words, 0},
     };
     for (size_t k = 0; k < sizeof(dbs) / sizeof(dbs[0]); k++)
         if ((rc = mdb_dbi_open(t, dbs[k].name, dbs[k].flags | c, dbs[k].dbi))) {
@@ -394,6 +395,16 @@ static rp_status open_env(rp_index *ix, char *err)
             }
             return lmdb_fail(ix, err, "cannot open a table", rc);
         }
+    rp__runs_free(ix->runs);
+    ix->runs = NULL;
+    if ((rc = rp__runs_open(t, !ro, &ix->runs))) {
+        mdb_txn_abort(t);
+        if (rc == MDB_NOTFOUND) {
+            set_err(err, "%s: not an index of this format (no runs)", ix->dir);
+            return RP_ERR_INDEX;
+        }
+        return lmdb_fail(ix, err, "cannot open a table", rc);
+    }
     stored_params have;
     rc = meta_get(t, ix, "params", &have, sizeof(have));
     if (rc == MDB_NOTFOUND && !ro && (ix->flags & RP_INDEX_CREATE)) {
@@ -520,6 +531,7 @@ void rp_index_close(rp_index *ix)
 {
     if (!ix) return;
     if (ix->env) mdb_env_close(ix->env);
+    rp__runs_free(ix->runs);
     if (ix->log_fd >= 0) close(ix->log_fd);
     if (ix->lock_fd >= 0) close(ix->lock_fd);
     while (ix->pool) {
@@ -704,19 +716,18 @@ static uint64_t count_of(void *ctx, uint32_t token)
 
 /* ---------------------------------------------------------------- keys */
 
-/* One posting: the key's bytes (at most 8) and the document. */
-typedef struct {
-    uint64_t key;            /* big-endian value of the key's bytes */
-    uint32_t docno;
-    uint8_t db, len;         /* which table; key bytes */
-} posting;
+/* A posting is an rp_run_entry: the key's kind in its top two bits (an
+ * exact hash keeps its other 62), the document. */
+typedef rp_run_entry posting;
 
-enum { DB_EXACT, DB_BANDS, DB_FPS };
+#define KEY_EXACT(h) ((h) & (((uint64_t)1 << 62) - 1))
+#define KEY_BAND(b, k) ((uint64_t)1 << 62 | (uint64_t)(b) << 32 | (k))
+#define KEY_FP(v) ((uint64_t)2 << 62 | (v))
+#define KEY_KIND(k) ((k) >> 62)
 
 static int cmp_posting(const void *x, const void *y)
 {
     const posting *a = x, *b = y;
-    if (a->db != b->db) return a->db < b->db ? -1 : 1;
     if (a->key != b->key) return a->key < b->key ? -1 : 1;
     return a->docno < b->docno ? -1 : a->docno > b->docno;
 }
@@ -738,8 +749,8 @@ static rp_status postings_of(rp_index *ix, ws *w, const char *text, size_t len, 
         rp_signature_free(sig);
         return RP_ERR_NOMEM;
     }
-    (*out)[(*n)++] = (posting){*exact, docno, DB_EXACT, 8};
-    for (unsigned b = 0; b < nb; b++) (*out)[(*n)++] = (posting){(uint64_t)b << 32 | keys[b], docno, DB_BANDS, 8};
+    (*out)[(*n)++] = (posting){KEY_EXACT(*exact), docno};
+    for (unsigned b = 0; b < nb; b++) (*out)[(*n)++] = (posting){KEY_BAND(b, keys[b]), docno};
     rp_signature_free(sig);
     if (!ix->sp.passages) return RP_OK;
     rp_fingerprints *fp;
@@ -753,19 +764,9 @@ static rp_status postings_of(rp_index *ix, ws *w, const char *text, size_t len, 
         rp_fingerprints_free(fp);
         return RP_ERR_NOMEM;
     }
-    for (size_t i = 0; i < nf; i++) (*out)[(*n)++] = (posting){v[i], docno, DB_FPS, 5};
+    for (size_t i = 0; i < nf; i++) (*out)[(*n)++] = (posting){KEY_FP(v[i]), docno};
     rp_fingerprints_free(fp);
     return RP_OK;
-}
-
-static MDB_dbi posting_dbi(const rp_index *ix, const posting *p)
-{
-    return p->db == DB_EXACT ? ix->exact : p->db == DB_BANDS ? ix->bands : ix->fps;
-}
-
-static void posting_key(const posting *p, uint8_t *kb)
-{
-    for (int k = 0; k < p->len; k++) kb[k] = (uint8_t)(p->key >> (8 * (p->len - 1 - k)));
 }
 
 /* ----------------------------------------------------------------- add */
@@ -774,10 +775,90 @@ typedef struct {
     rp_status st;
     uint64_t exact, when;
     int has_date;
-    size_t comp_off, comp_len; /* in the batch's compressed bytes */
-    size_t first_posting, n_postings;
+    unsigned part;           /* the prep part whose buffers hold its */
+    size_t comp_off, comp_len; /*   compressed text, */
+    size_t first_posting, n_postings; /* postings */
+    size_t first_slot, n_slots;       /* and word slots */
     uint32_t log_sum;
 } add_item;
+
+/* One thread's share of an add's work that needs no lock. */
+typedef struct {
+    rp_index *ix;
+    const rp_index_doc *docs;
+    add_item *it;
+    size_t from, to;
+    unsigned index;
+    uint64_t now;
+    ws *w;
+    posting *ps;
+    size_t n_ps, cap_ps;
+    uint16_t *slots;
+    size_t n_slots, cap_slots;
+    rp_buf comp;
+    rp_status st;
+} prep;
+
+/* Signs, fingerprints, counts the words of and compresses its documents. */
+static void *prepare(void *arg)
+{
+    prep *pp = arg;
+    rp_index *ix = pp->ix;
+    if (!pp->w && !(pp->w = ws_take(ix))) {
+        pp->st = RP_ERR_NOMEM;
+        return NULL;
+    }
+    ws *w = pp->w;
+    for (size_t i = pp->from; i < pp->to && pp->st == RP_OK; i++) {
+        const rp_index_doc *d = &pp->docs[i];
+        add_item *x = &pp->it[i];
+        char e[RP_ERROR_MAX];
+        x->part = pp->index;
+        x->first_posting = pp->n_ps;
+        x->first_slot = pp->n_slots;
+        if (d->text_len > ix->p.max_doc_bytes || d->text_len > UINT32_MAX || d->id.len > UINT16_MAX ||
+            d->date_len > 256) {
+            x->st = d->text_len > ix->p.max_doc_bytes || d->text_len > UINT32_MAX ? RP_ERR_TOO_LARGE : RP_ERR_BAD_ID;
+            continue;
+        }
+        rp_status s = postings_of(ix, w, d->text, d->text_len, 0, &pp->ps, &pp->n_ps, &pp->cap_ps, &x->exact, e);
+        if (s == RP_ERR_NOMEM) pp->st = s;
+        if ((x->st = s) != RP_OK) {
+            pp->n_ps = x->first_posting;
+            continue;
+        }
+        x->n_postings = pp->n_ps - x->first_posting;
+        if (ix->sp.passages) { /* its words' slots, counted if it is added */
+            const uint64_t *h;
+            const rp_span *sp;
+            size_t nw;
+            if (rp_tokenize(w->tok, d->text, d->text_len, &h, &sp, &nw) != RP_OK ||
+                rp__grow((void **)&pp->slots, &pp->cap_slots, pp->n_slots + nw, sizeof(uint16_t))) {
+                pp->st = RP_ERR_NOMEM;
+                break;
+            }
+            for (size_t k = 0; k < nw; k++) pp->slots[pp->n_slots++] = (uint16_t)(rp__token32(h[k]) & (WORD_SLOTS - 1));
+            x->n_slots = nw;
+        }
+        size_t bound = ZSTD_compressBound(d->text_len);
+        if (rp__buf_reserve(&pp->comp, pp->comp.len + bound)) {
+            pp->st = RP_ERR_NOMEM;
+            break;
+        }
+        size_t got = ZSTD_compressCCtx(w->cctx, pp->comp.data + pp->comp.len, bound, d->text, d->text_len, ZSTD_LEVEL);
+        if (ZSTD_isError(got)) {
+            pp->st = RP_ERR_NOMEM;
+            break;
+        }
+        x->comp_off = pp->comp.len;
+        x->comp_len = got;
+        x->log_sum = XXH32(pp->comp.data + pp->comp.len, got, 0);
+        pp->comp.len += got;
+        x->has_date = parse_when(d->date, d->date_len, d->date_is_number, &x->when);
+        if (!x->has_date) x->when = pp->now;
+    }
+    return NULL;
+}
 
 rp_status rp_index_add(rp_index *ix, const rp_index_doc *docs, size_t n, rp_status *status, char *err)
 {
@@ -785,49 +866,26 @@ rp_status rp_index_add(rp_index *ix, const rp_index_doc *docs, size_t n, rp_stat
         set_err(err, "%s: opened read-only", ix->dir);
         return RP_ERR_USAGE;
     }
-    ws *w = ws_take(ix);
+    /* the work that needs no lock, on threads: a few hundred documents each */
+    unsigned parts = ix->p.threads ? ix->p.threads : (unsigned)sysconf(_SC_NPROCESSORS_ONLN);
+    if (parts < 1) parts = 1;
+    if (parts > 64) parts = 64;
+    if ((size_t)parts > n / 256 + 1) parts = (unsigned)(n / 256 + 1);
     add_item *it = calloc(n ? n : 1, sizeof(*it));
+    prep *pp = calloc(parts, sizeof(prep));
     posting *ps = NULL;
-    size_t n_ps = 0, cap_ps = 0;
-    rp_buf comp = {0};
     int64_t *wc = calloc(WORD_SLOTS, sizeof(int64_t));
-    rp_status st = w && it && wc ? RP_OK : RP_ERR_NOMEM;
+    rp_status st = pp && it && wc ? RP_OK : RP_ERR_NOMEM;
     uint64_t now = (uint64_t)time(NULL);
-    /* the work that needs no lock: sign, fingerprint, compress */
-    for (size_t i = 0; i < n && st == RP_OK; i++) {
-        const rp_index_doc *d = &docs[i];
-        char e[RP_ERROR_MAX];
-        it[i].first_posting = n_ps;
-        if (d->text_len > ix->p.max_doc_bytes || d->text_len > UINT32_MAX || d->id.len > UINT16_MAX ||
-            d->date_len > 256) {
-            it[i].st = d->text_len > ix->p.max_doc_bytes || d->text_len > UINT32_MAX ? RP_ERR_TOO_LARGE
-                                                                                      : RP_ERR_BAD_ID;
-            continue;
-        }
-        rp_status s = postings_of(ix, w, d->text, d->text_len, 0, &ps, &n_ps, &cap_ps, &it[i].exact, e);
-        if (s == RP_ERR_NOMEM) st = s;
-        if ((it[i].st = s) != RP_OK) {
-            n_ps = it[i].first_posting;
-            continue;
-        }
-        it[i].n_postings = n_ps - it[i].first_posting;
-        size_t bound = ZSTD_compressBound(d->text_len);
-        if (rp__buf_reserve(&comp, comp.len + bound)) {
-            st = RP_ERR_NOMEM;
-            break;
-        }
-        size_t got = ZSTD_compressCCtx(w->cctx, comp.data + comp.len, bound, d->text, d->text_len, ZSTD_LEVEL);
-        if (ZSTD_isError(got)) {
-            st = RP_ERR_NOMEM;
-            break;
-        }
-        it[i].comp_off = comp.len;
-        it[i].comp_len = got;
-        it[i].log_sum = XXH32(comp.data + comp.len, got, 0);
-        comp.len += got;
-        it[i].has_date = parse_when(d->date, d->date_len, d->date_is_number, &it[i].when);
-        if (!it[i].has_date) it[i].when = now;
-    }
+    for (unsigned k = 0; st == RP_OK && k < parts; k++)
+        pp[k] = (prep){ix, docs, it, n * k / parts, n * (k + 1) / parts, k, now, NULL, NULL, 0, 0, NULL, 0, 0,
+                       {0}, RP_OK};
+    if (st == RP_OK) rp__run_parallel(prepare, pp, sizeof(prep), parts);
+    for (unsigned k = 0; st == RP_OK && k < parts; k++)
+        if (pp[k].st != RP_OK) st = pp[k].st;
+    size_t total = 0;
+    for (unsigned k = 0; st == RP_OK && k < parts; k++) total += pp[k].n_ps;
+    if (st == RP_OK && !(ps = malloc((total ? total : 1) * sizeof(posting)))) st = RP_ERR_NOMEM;
     if (st != RP_OK) {
         set_err(err, "out of memory");
         goto out;
@@ -879,8 +937,9 @@ rp_status rp_index_add(rp_index *ix, const rp_index_doc *docs, size_t n, rp_stat
         if ((rc = mdb_put(t, ix->added, &ek, &ev, 0))) break;
         put_be64(tk, it[i].when);
         if ((rc = mdb_put(t, ix->dated, &ek, &ev, 0))) break;
-        for (size_t x = 0; x < it[i].n_postings; x++) ps[it[i].first_posting + x].docno = docno;
-        if (ix->sp.passages) count_words(w, d->text, d->text_len, wc, 1);
+        prep *pt = &pp[it[i].part];
+        for (size_t x = 0; x < it[i].n_postings; x++) pt->ps[it[i].first_posting + x].docno = docno;
+        for (size_t x = 0; x < it[i].n_slots; x++) wc[pt->slots[it[i].first_slot + x]]++;
         c.log_end += it[i].comp_len;
         c.live_log += it[i].comp_len;
         c.text_bytes += d->text_len;
@@ -888,28 +947,21 @@ rp_status rp_index_add(rp_index *ix, const rp_index_doc *docs, size_t n, rp_stat
         c.added++;
         c.postings += it[i].n_postings;
     }
-    /* the postings of the documents added, in key order (fewer pages
-     * touched than in document order) */
+    /* the postings of the documents added: one sorted run, appended */
     size_t m = 0;
     for (size_t i = 0; i < n; i++)
         if (it[i].st == RP_OK) {
-            memmove(ps + m, ps + it[i].first_posting, it[i].n_postings * sizeof(posting));
+            memcpy(ps + m, pp[it[i].part].ps + it[i].first_posting, it[i].n_postings * sizeof(posting));
             m += it[i].n_postings;
         }
     if (m > 1) qsort(ps, m, sizeof(posting), cmp_posting);
-    for (size_t x = 0; x < m && !rc; x++) {
-        uint8_t kb[8], vb[4];
-        posting_key(&ps[x], kb);
-        put_be32(vb, ps[x].docno);
-        MDB_val k = {ps[x].len, kb}, v = {4, vb};
-        rc = mdb_put(t, posting_dbi(ix, &ps[x]), &k, &v, MDB_NODUPDATA);
-        if (rc == MDB_KEYEXIST) rc = 0; /* a fingerprint twice in one text */
-    }
+    uint64_t moved = 0;
+    if (!rc) rc = rp__runs_add(ix->runs, t, ps, m, &moved);
     /* the texts, then the commit that references them */
     uint64_t at = log_start;
     for (size_t i = 0; i < n && !rc; i++) {
         if (it[i].st != RP_OK) continue;
-        if (rp__pwrite_all(ix->log_fd, comp.data + it[i].comp_off, it[i].comp_len, at)) {
+        if (rp__pwrite_all(ix->log_fd, pp[it[i].part].comp.data + it[i].comp_off, it[i].comp_len, at)) {
             set_err(err, "%s: cannot write the text log: %s", ix->dir, strerror(errno));
             st = RP_ERR_IO;
             break;
@@ -932,11 +984,16 @@ rp_status rp_index_add(rp_index *ix, const rp_index_doc *docs, size_t n, rp_stat
 out:
     if (status)
         for (size_t i = 0; i < n; i++) status[i] = st != RP_OK && it && it[i].st == RP_OK ? st : it ? it[i].st : st;
+    for (unsigned k = 0; pp && k < parts; k++) {
+        free(pp[k].ps);
+        free(pp[k].slots);
+        rp__buf_free(&pp[k].comp);
+        ws_give(ix, pp[k].w);
+    }
+    free(pp);
     free(it);
     free(ps);
     free(wc);
-    rp__buf_free(&comp);
-    ws_give(ix, w);
     return st;
 }
 
@@ -954,36 +1011,44 @@ static int cmp_cand(const void *x, const void *y)
     return a < b ? -1 : a > b;
 }
 
-/* Appends the documents of key (up to max, the latest) to *c. Returns the
- * number it holds (all of them), or -1 on an LMDB failure (*rc). */
-static int64_t gather(MDB_cursor *cur, const uint8_t *kb, size_t klen, size_t max, uint32_t self,
-                      cand **c, size_t *n, size_t *cap, uint8_t kind, int *rc)
+static int cmp_u32(const void *x, const void *y)
 {
-    MDB_val k = {klen, (void *)kb}, v;
-    if ((*rc = mdb_cursor_get(cur, &k, &v, MDB_SET_KEY)) == MDB_NOTFOUND) {
-        *rc = 0;
-        return 0;
+    uint32_t a = *(const uint32_t *)x, b = *(const uint32_t *)y;
+    return a < b ? -1 : a > b;
+}
+
+/* The documents under key still indexed (their record there: a deleted
+ * one's postings stay until a compaction), in order, in *docs. Returns
+ * an LMDB code. */
+static int live_docs(rp_index *ix, MDB_txn *t, uint64_t key, uint32_t **docs, size_t *n, size_t *cap)
+{
+    *n = 0;
+    int rc = rp__runs_lookup(ix->runs, t, key, docs, n, cap);
+    if (rc || *n == 0) return rc;
+    if (*n > 1) qsort(*docs, *n, sizeof(uint32_t), cmp_u32);
+    size_t m = 0;
+    for (size_t i = 0; i < *n; i++) {
+        unsigned int k = (*docs)[i];
+        MDB_val kk = {sizeof(k), &k}, v;
+        if ((rc = mdb_get(t, ix->docs, &kk, &v)) == MDB_NOTFOUND) continue;
+        if (rc) return rc;
+        (*docs)[m++] = (*docs)[i];
     }
-    size_t count;
-    if (*rc || (*rc = mdb_cursor_count(cur, &count))) return -1;
-    if (max == 0) return (int64_t)count;
-    if ((*rc = mdb_cursor_get(cur, &k, &v, MDB_LAST_DUP))) return -1;
-    for (size_t got = 0; got < max;) {
-        uint32_t d = get_be32(v.mv_data);
-        if (d != self) {
-            if (rp__grow((void **)c, cap, *n + 1, sizeof(cand))) {
-                *rc = ENOMEM;
-                return -1;
-            }
-            (*c)[(*n)++] = (cand){d, kind == 0, kind == 1, kind == 2, kind == 3};
-            got++;
-        }
-        *rc = mdb_cursor_get(cur, &k, &v, MDB_PREV_DUP);
-        if (*rc == MDB_NOTFOUND) break;
-        if (*rc) return -1;
+    *n = m;
+    return 0;
+}
+
+/* Appends docs[from, to), but self, to *c as candidates by kind (0 exact,
+ * 1 band, 2 passage fingerprint, 3 sentence key). */
+static int add_cands(const uint32_t *docs, size_t from, size_t to, uint32_t self, int kind, cand **c, size_t *n,
+                     size_t *cap)
+{
+    for (size_t i = from; i < to; i++) {
+        if (docs[i] == self) continue;
+        if (rp__grow((void **)c, cap, *n + 1, sizeof(cand))) return ENOMEM;
+        (*c)[(*n)++] = (cand){docs[i], kind == 0, kind == 1, kind == 2, kind == 3};
     }
-    *rc = 0;
-    return (int64_t)count;
+    return 0;
 }
 
 /* Two dates in align's order: numbers as numbers, else as text. */
@@ -1014,7 +1079,6 @@ static rp_status candidates(rp_index *ix, ws *w, const rp_index_doc *q, unsigned
     rp_status st = postings_of(ix, w, q->text, q->text_len, 0, &ps, &n_ps, &cap_ps, q_exact, err);
     if (st != RP_OK) return st;
     MDB_txn *t;
-    MDB_cursor *cur[3] = {NULL, NULL, NULL};
     int rc = mdb_txn_begin(ix->env, NULL, MDB_RDONLY, &t);
     if (rc) {
         free(ps);
@@ -1023,29 +1087,31 @@ static rp_status candidates(rp_index *ix, ws *w, const rp_index_doc *q, unsigned
     *self = NO_DOC;
     rc = docno_of(t, ix, &q->id, self);
     if (rc == MDB_NOTFOUND) rc = 0;
-    for (int k = 0; k < 3 && !rc; k++)
-        rc = mdb_cursor_open(t, k == 0 ? ix->exact : k == 1 ? ix->bands : ix->fps, &cur[k]);
+    int locked = 0;
+    if (!rc && !(rc = rp__runs_lock(ix->runs, t))) locked = 1;
     size_t max_df = ix->p.max_df ? ix->p.max_df : SIZE_MAX;
+    size_t max_bucket = ix->p.max_bucket ? ix->p.max_bucket : SIZE_MAX;
+    uint32_t *docs = NULL;
+    size_t nd = 0, cap_d = 0;
     for (size_t x = 0; x < n_ps && !rc; x++) {
-        uint8_t kb[8];
-        posting_key(&ps[x], kb);
-        if (ps[x].db == DB_EXACT && (what & RP_QUERY_PAIRS)) {
-            if (gather(cur[0], kb, 8, SIZE_MAX, *self, &c, &n, &cap, 0, &rc) < 0) break;
-        } else if (ps[x].db == DB_BANDS && (what & RP_QUERY_PAIRS)) {
-            if (gather(cur[1], kb, 8, ix->p.max_bucket ? ix->p.max_bucket : SIZE_MAX, *self, &c, &n, &cap, 1,
-                       &rc) < 0)
-                break;
-        } else if (ps[x].db == DB_FPS && (what & RP_QUERY_PASSAGES) && ix->sp.passages) {
-            /* its documents, q among them: above max_df it is boilerplate */
-            int64_t df = gather(cur[2], kb, 5, 0, *self, &c, &n, &cap, 2, &rc);
-            if (df < 0) break;
-            if ((uint64_t)df + (*self == NO_DOC) > max_df || df == 0) continue;
+        unsigned kind = (unsigned)KEY_KIND(ps[x].key);
+        if (kind == 2 ? !(what & RP_QUERY_PASSAGES) || !ix->sp.passages : !(what & RP_QUERY_PAIRS)) continue;
+        if ((rc = live_docs(ix, t, ps[x].key, &docs, &nd, &cap_d)) || nd == 0) continue;
+        if (kind == 0) {
+            rc = add_cands(docs, 0, nd, *self, 0, &c, &n, &cap);
+        } else if (kind == 1) { /* a bucket's latest max_bucket, q aside */
+            size_t others = nd, from = 0;
+            for (size_t i = 0; i < nd; i++) others -= docs[i] == *self;
+            for (size_t skip = others > max_bucket ? others - max_bucket : 0; skip; from++) skip -= docs[from] != *self;
+            rc = add_cands(docs, from, nd, *self, 1, &c, &n, &cap);
+        } else { /* its documents, q among them: above max_df it is boilerplate */
+            if (nd + (*self == NO_DOC) > max_df) continue;
             int sentence = ix->sp.rewrites && (ps[x].key & (RP_SENT_BIT >> 24));
-            if (gather(cur[2], kb, 5, SIZE_MAX, *self, &c, &n, &cap, sentence ? 3 : 2, &rc) < 0) break;
+            rc = add_cands(docs, 0, nd, *self, sentence ? 3 : 2, &c, &n, &cap);
         }
     }
-    for (int k = 0; k < 3; k++)
-        if (cur[k]) mdb_cursor_close(cur[k]);
+    if (locked) rp__runs_unlock(ix->runs);
+    free(docs);
     mdb_txn_abort(t);
     free(ps);
     if (rc) {
@@ -1246,7 +1312,7 @@ static int del_key(MDB_txn *t, MDB_dbi dbi, const void *kb, size_t klen, const v
     return rc == MDB_NOTFOUND ? 0 : rc;
 }
 
-/* Removes record docno and every key that leads to it, in t. */
+/* Removes record docno and the keys of its id and age, in t. */
 static rp_status delete_doc(rp_index *ix, ws *w, MDB_txn *t, uint32_t docno, counts *c, int64_t *words_gone,
                             char *err)
 {
@@ -1257,21 +1323,11 @@ static rp_status delete_doc(rp_index *ix, ws *w, MDB_txn *t, uint32_t docno, cou
         return RP_ERR_NOT_FOUND;
     }
     if (rc) return lmdb_fail(ix, err, "cannot read a record", rc);
-    rp_status st = read_text(ix, w, &r, err);
-    posting *ps = NULL;
-    size_t n = 0, cap = 0;
-    uint64_t exact;
-    if (st == RP_OK) st = postings_of(ix, w, w->text.data, w->text.len, docno, &ps, &n, &cap, &exact, err);
+    /* its postings stay in their runs, dropped by readers (no record) and
+     * by a compaction; its words leave the counts now */
+    rp_status st = ix->sp.passages ? read_text(ix, w, &r, err) : RP_OK;
     if (st == RP_OK && ix->sp.passages) st = count_words(w, w->text.data, w->text.len, words_gone, -1);
-    uint8_t db[4];
-    put_be32(db, docno);
-    for (size_t x = 0; x < n && st == RP_OK && !rc; x++) {
-        uint8_t kb[8];
-        posting_key(&ps[x], kb);
-        rc = del_key(t, posting_dbi(ix, &ps[x]), kb, ps[x].len, db, 4);
-    }
-    free(ps);
-    if (st == RP_OK && !rc) {
+    if (st == RP_OK) {
         uint8_t ik[16], tk[12];
         rp_id id = {r.id, r.h.id_len, r.h.id_is_number};
         id_key(&id, ik);
@@ -1287,7 +1343,6 @@ static rp_status delete_doc(rp_index *ix, ws *w, MDB_txn *t, uint32_t docno, cou
         c->deleted++;
         c->live_log -= r.h.log_len;
         c->text_bytes -= r.h.text_len;
-        c->postings -= n;
     }
     rec_free(&r);
     if (rc) return lmdb_fail(ix, err, "cannot delete", rc);
@@ -1412,6 +1467,7 @@ rp_status rp_index_stat(rp_index *ix, rp_index_stats *s, char *err)
     int rc = mdb_txn_begin(ix->env, NULL, MDB_RDONLY, &t);
     if (rc) return lmdb_fail(ix, err, "cannot begin", rc);
     rc = counts_get(t, ix, &c);
+    if (!rc) rc = rp__runs_count(t, &s->runs, &s->postings);
     mdb_txn_abort(t);
     if (rc) return lmdb_fail(ix, err, "cannot read", rc);
     MDB_envinfo info;
@@ -1424,7 +1480,6 @@ rp_status rp_index_stat(rp_index *ix, rp_index_stats *s, char *err)
     s->text_bytes = c.text_bytes;
     s->log_bytes = c.log_end;
     s->live_log_bytes = c.live_log;
-    s->postings = c.postings;
     s->db_bytes = (uint64_t)(info.me_last_pgno + 1) * est.ms_psize;
     s->free_bytes = (uint64_t)free_pages(ix) * est.ms_psize;
     s->map_bytes = info.me_mapsize;
@@ -1591,6 +1646,19 @@ rp_status rp_index_backup(rp_index *ix, const char *to_dir, int compact, char *e
     return copy_log(ix, to_dir, compact, err);
 }
 
+typedef struct {
+    rp_index *ix;
+    MDB_txn *t;
+} keep_ctx;
+
+static int still_there(void *ctx, uint32_t docno)
+{
+    keep_ctx *k = ctx;
+    unsigned int key = docno;
+    MDB_val kk = {sizeof(key), &key}, v;
+    return mdb_get(k->t, k->ix->docs, &kk, &v) == 0;
+}
+
 rp_status rp_index_compact(rp_index *ix, char *err)
 {
     if (ix->flags & RP_INDEX_READONLY) {
@@ -1604,6 +1672,18 @@ rp_status rp_index_compact(rp_index *ix, char *err)
     char tmp[4200], from[4400], to[4400];
     snprintf(tmp, sizeof(tmp), "%s/compact.tmp", ix->dir);
     remove_leftovers(ix);
+    /* the postings in one run, the deleted documents' left out */
+    MDB_txn *t;
+    int rc = mdb_txn_begin(ix->env, NULL, 0, &t);
+    if (!rc) {
+        keep_ctx kc = {ix, t};
+        if ((rc = rp__runs_merge_all(ix->runs, t, still_there, &kc))) mdb_txn_abort(t);
+        else rc = mdb_txn_commit(t);
+    }
+    if (rc) {
+        flock(ix->lock_fd, LOCK_SH);
+        return lmdb_fail(ix, err, "cannot merge the postings", rc);
+    }
     rp_status st = rp_index_backup(ix, tmp, 1, err);
     uint64_t old_gen = ix->log_gen;
     if (st == RP_OK) {

@@ -217,10 +217,67 @@ static void test_concurrent(void **state)
     rp_index_close(ix);
 }
 
+static int count_pairs(void *u, const rp_pair *p)
+{
+    (void)p;
+    ++*(int *)u;
+    return 0;
+}
+
+/* 600 copies of one text added in 12 commits: their postings are merged
+ * runs in which a key's 600 documents span several blocks; every copy is
+ * found (exact copies have no bucket cap); deletes and a compaction leave
+ * one run without the deleted. */
+static void test_runs(void **state)
+{
+    (void)state;
+    char dir[512], err[RP_ERROR_MAX];
+    tmp_dir(dir, sizeof(dir), "idx-runs");
+    rp_params p;
+    rp_params_init(&p);
+    p.threads = 1;
+    rp_index *ix;
+    assert_int_equal(rp_index_open(dir, &p, RP_INDEX_CREATE, &ix, err), RP_OK);
+    static char ids[600][16];
+    rp_index_doc batch[50];
+    for (int b = 0; b < 12; b++) {
+        for (int i = 0; i < 50; i++) {
+            snprintf(ids[b * 50 + i], 16, "c%d", b * 50 + i);
+            batch[i] = doc(ids[b * 50 + i], WIRE, NULL);
+        }
+        assert_int_equal(rp_index_add(ix, batch, 50, NULL, err), RP_OK);
+    }
+    rp_index_stats s;
+    assert_int_equal(rp_index_stat(ix, &s, err), RP_OK);
+    assert_true(s.runs < 12); /* merged */
+    rp_index_doc q = doc("new", WIRE, NULL);
+    int n = 0;
+    rp_query_out out = {count_pairs, NULL, &n};
+    assert_int_equal(rp_index_query(ix, &q, RP_QUERY_PAIRS, &out, err), RP_OK);
+    assert_int_equal(n, 600);
+    for (int i = 0; i < 100; i++) {
+        rp_id id = {ids[i * 6], strlen(ids[i * 6]), 0};
+        assert_int_equal(rp_index_delete(ix, &id, err), RP_OK);
+    }
+    n = 0;
+    assert_int_equal(rp_index_query(ix, &q, RP_QUERY_PAIRS, &out, err), RP_OK);
+    assert_int_equal(n, 500);
+    uint64_t before = s.postings;
+    assert_int_equal(rp_index_compact(ix, err), RP_OK);
+    assert_int_equal(rp_index_stat(ix, &s, err), RP_OK);
+    assert_int_equal(s.runs, 1);
+    assert_true(s.postings < before);
+    n = 0;
+    assert_int_equal(rp_index_query(ix, &q, RP_QUERY_PAIRS, &out, err), RP_OK);
+    assert_int_equal(n, 500);
+    rp_index_close(ix);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_add_query_delete),
+        cmocka_unit_test(test_runs),
         cmocka_unit_test(test_concurrent),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
