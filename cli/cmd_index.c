@@ -102,6 +102,9 @@ static int flush(adder *a)
     for (size_t i = 0; i < a->n; i++) free(a->owned[i]);
     free(st);
     a->n = 0;
+    /* with --progress, each durable commit acknowledged */
+    if (r == RP_OK && a->o->progress && !a->o->quiet)
+        fprintf(stderr, "reprint: index add: %llu added, committed\n", (unsigned long long)a->added);
     return rc;
 }
 

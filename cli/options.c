@@ -228,7 +228,7 @@ static const cli_option options[] = {
      "base form) or Snowball stem, so \"said\"/\"stated\",\n"
      "\"held\"/\"holds\" and \"two\"/\"2\" match"},
 
-    {ALL | CLI_SERVE, G_RES, 0, "threads", "N", OPT_UINT, P(threads), 1, 256, 0, 0, NULL,
+    {ALL | IDX, G_RES, 0, "threads", "N", OPT_UINT, P(threads), 1, 256, 0, 0, NULL,
      "worker threads (default: one per core); the output\nis the same for any N"},
     {MINHASH, G_RES, 0, "memory", "LIMIT", OPT_BYTES64, P(memory_limit), 1 << 20, (double)SIZE_MAX, 0,
      0, NULL,
@@ -245,8 +245,9 @@ static const cli_option options[] = {
     {ALL | IDX, G_OUT, 'q', "quiet", NULL, OPT_FLAG, O(quiet), 0, 0, 0, 1, NULL, "no summary on stderr"},
     {ALL, G_OUT, 0, "no-progress", NULL, OPT_FLAG, O(progress), 0, 0, 0, 0, NULL,
      "no progress bar (shown when stderr is a terminal)"},
-    {ALL, G_OUT, 0, "progress", NULL, OPT_FLAG, O(progress), 0, 0, 0, 1, NULL,
-     "a progress bar even when stderr is not a terminal"},
+    {ALL | CLI_INDEX, G_OUT, 0, "progress", NULL, OPT_FLAG, O(progress), 0, 0, 0, 1, NULL,
+     "a progress bar even when stderr is not a terminal\n"
+     "(index add: a line as each commit is durable)"},
     {ALL | IDX, G_OUT, 0, "version", NULL, OPT_VERSION, 0, 0, 0, 0, 0, NULL, "the program's version"},
     {ALL | IDX, G_OUT, 'h', "help", NULL, OPT_HELP, 0, 0, 0, 0, 0, NULL, "this help"},
 };

@@ -109,21 +109,27 @@ n_long=$(wc -l < "$WORK/long.jsonl")
 # made first (a kill before its first commit leaves no index, rightly)
 head -10 "$WORK/long.jsonl" > "$WORK/long-head.jsonl"
 "$BIN" index add -q --db "$CR" "$WORK/long-head.jsonl"
-crash_once() { # kill -9 during an ingest; the index must hold a whole prefix
-    "$BIN" index add -q --db "$CR" --batch 25 "$WORK/long.jsonl" 2> /dev/null &
+crash_once() { # kill -9 during an ingest; every acknowledged commit must be there
+    "$BIN" index add --progress --db "$CR" --batch 25 "$WORK/long.jsonl" 2> "$WORK/acks" &
     local pid=$!
     sleep "0.0$((RANDOM % 9))$((RANDOM % 10))"
     kill -9 $pid 2> /dev/null
     wait $pid 2> /dev/null
     "$BIN" index stats --db "$CR" > "$WORK/crash.stats" 2> "$WORK/crash.err" || return 1
+    local acked held
+    acked=$(sed -n 's/.*index add: \([0-9]*\) added, committed/\1/p' "$WORK/acks" | tail -1)
+    held=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["documents"])' "$WORK/crash.stats")
+    acked_total=$((acked_total + ${acked:-0}))
+    if [ "$held" -lt "$acked_total" ]; then echo "# $acked_total acknowledged, $held held" > "$WORK/crash.err"; return 1; fi
 }
+acked_total=10
 crash_ok=1
 for i in $(seq 1 100); do
     if ! crash_once; then crash_ok=0; echo "# kill $i: $(cat "$WORK/crash.err")"; break; fi
 done
-check "100 kills of the writer: the index opens every time" test $crash_ok = 1
+check "100 kills of the writer: the index opens every time, every acknowledged add in it" test $crash_ok = 1
 held=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["documents"])' "$WORK/crash.stats")
-echo "# after 100 kills: $held of $n_long documents held"
+echo "# after 100 kills: $held of $n_long documents held, $acked_total acknowledged"
 prefix_whole() { # the documents held are the input's first ones, texts whole
     python3 - "$BIN" "$CR" "$WORK/long.jsonl" "$held" <<'PY'
 import json, subprocess, sys
@@ -235,6 +241,31 @@ PY
     kill -TERM $SERVER
     wait $SERVER
     check "SIGTERM stops the server cleanly (exit 0)" test $? = 0
+    # overload: one request in flight at most; the others are told 503
+    "$BIN" serve --db "$HDB" --listen 127.0.0.1:0 --max-inflight 1 --threads 4 2> "$WORK/serve3.err" &
+    SERVER=$!
+    for _ in $(seq 1 50); do
+        port=$(sed -n 's|.*http://127.0.0.1:\([0-9]*\)/.*|\1|p' "$WORK/serve3.err"); [ -n "$port" ] && break; sleep 0.1
+    done
+    overload() {
+        python3 - "$port" "$NEWS" <<'PY'
+import http.client, json, sys, threading
+port, news = int(sys.argv[1]), open(sys.argv[2]).read()
+codes, lock = {}, threading.Lock()
+def client():
+    c = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    for _ in range(40):
+        c.request("POST", "/v1/query?answer=align", news.encode()); r = c.getresponse(); body = r.read()
+        if r.status == 503: assert json.loads(body)["status"] == 503
+        with lock: codes[r.status] = codes.get(r.status, 0) + 1
+ts = [threading.Thread(target=client) for _ in range(8)]
+[t.start() for t in ts]; [t.join() for t in ts]
+print(f"# overload: {codes}")
+sys.exit(0 if set(codes) <= {200, 503} and codes.get(503) and codes.get(200) else 1)
+PY
+    }
+    check "more requests than --max-inflight: 503 for the excess, 200 for the rest" overload
+    kill -TERM $SERVER; wait $SERVER
     printf 'a-secret-token-of-32-characters!\n' > "$WORK/token"
     check "listening off loopback without a token is refused" sh -c "! '$BIN' serve --db '$HDB' --listen 0.0.0.0:0 2>&1 | grep -q serving"
     "$BIN" serve --db "$HDB" --listen 127.0.0.1:0 --token-file "$WORK/token" 2> "$WORK/serve2.err" &
