@@ -28,10 +28,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define BLOCK_ENTRIES 256
+#define BLOCK_ENTRIES 512
+/* A block's bytes at most: three fill a 4 KB page with their nodes */
+#define BLOCK_BYTES 1320
 #define FANOUT 4
 #define DIR_HEAD 16
-#define BLOCK_MAX (BLOCK_ENTRIES * 13 + 32)
+#define BLOCK_MAX (BLOCK_ENTRIES * 13 + 64)
 
 typedef struct {
     uint32_t id, level, n_blocks;
@@ -124,51 +126,98 @@ static void put_bits(bit_writer *w, uint64_t v, unsigned bits)
 
 typedef struct {
     const uint8_t *p, *end;
-    uint64_t acc;
+    uint64_t acc;            /* the next n bits, lowest first */
     unsigned n;
 } bit_reader;
 
+static void refill(bit_reader *r)
+{
+    while (r->n <= 56 && r->p < r->end) {
+        r->acc |= (uint64_t)*r->p++ << r->n;
+        r->n += 8;
+    }
+}
+
 static int get_bits(bit_reader *r, unsigned bits, uint64_t *v)
 {
-    uint64_t x = 0;
-    for (unsigned got = 0; got < bits;) {
-        if (r->n == 0) {
-            if (r->p >= r->end) return -1;
-            r->acc = *r->p++, r->n = 8;
-        }
-        unsigned take = bits - got < r->n ? bits - got : r->n;
-        x |= (r->acc & ((1ull << take) - 1)) << got;
-        r->acc >>= take, r->n -= take, got += take;
+    if (bits > 32) { /* in two: the buffer holds 57 bits at least */
+        uint64_t lo, hi;
+        if (get_bits(r, 32, &lo) || get_bits(r, bits - 32, &hi)) return -1;
+        *v = lo | hi << 32;
+        return 0;
     }
-    *v = x;
+    refill(r);
+    if (r->n < bits) return -1;
+    *v = r->acc & (((uint64_t)1 << bits) - 1);
+    r->acc >>= bits;
+    r->n -= bits;
     return 0;
 }
 
-/* [varint n][key0, 8 bytes LE][varint smallest docno][key bits][docno bits]
- * then, bit-packed at those widths, each next key's increase and each
- * docno above the smallest: about 5 bytes an entry. */
-static size_t encode_block(const rp_run_entry *e, size_t n, uint8_t *out)
+/* A key's increase Rice-coded with parameter k: its high part in unary
+ * (below RICE_ESCAPE ones, then a zero), its low k bits; from RICE_ESCAPE
+ * ones on, the increase follows whole (the jump between kinds of key). */
+#define RICE_ESCAPE 32
+
+static unsigned rice_bits(uint64_t d, unsigned k)
 {
-    uint64_t max_dk = 0;
+    uint64_t q = d >> k;
+    return q < RICE_ESCAPE ? (unsigned)q + 1 + k : RICE_ESCAPE + 64;
+}
+
+static void put_rice(bit_writer *w, uint64_t d, unsigned k)
+{
+    uint64_t q = d >> k;
+    if (q >= RICE_ESCAPE) {
+        put_bits(w, 0xFFFFFFFFull, RICE_ESCAPE);
+        put_bits(w, d, 64);
+        return;
+    }
+    put_bits(w, ((uint64_t)1 << q) - 1, (unsigned)q + 1); /* q ones, a zero */
+    put_bits(w, d, k);
+}
+
+static int get_rice(bit_reader *r, unsigned k, uint64_t *d)
+{
+    refill(r);
+    unsigned ones = ~r->acc ? (unsigned)__builtin_ctzll(~r->acc) : 64;
+    uint64_t low, skip;
+    if (ones >= RICE_ESCAPE) { /* escaped: the increase whole */
+        if (r->n < RICE_ESCAPE || get_bits(r, RICE_ESCAPE, &skip)) return -1;
+        return get_bits(r, 64, d);
+    }
+    if (ones + 1 > r->n) return -1;
+    r->acc >>= ones + 1;
+    r->n -= ones + 1;
+    if (get_bits(r, k, &low)) return -1;
+    *d = (uint64_t)ones << k | low;
+    return 0;
+}
+
+/* [varint n][key0, 8 bytes LE][varint smallest docno][k][docno bits], then
+ * bit-packed per entry: the key's increase (Rice, parameter k; none for
+ * the first) and the docno above the smallest (fixed width): about 4.5
+ * bytes an entry. */
+static size_t encode_block(const rp_run_entry *e, size_t n, unsigned k, uint8_t *out)
+{
     uint32_t lo = e[0].docno, hi = e[0].docno;
     for (size_t i = 0; i < n; i++) {
-        if (i && e[i].key - e[i - 1].key > max_dk) max_dk = e[i].key - e[i - 1].key;
         if (e[i].docno < lo) lo = e[i].docno;
         if (e[i].docno > hi) hi = e[i].docno;
     }
-    size_t k = put_varint(out, n);
-    for (int b = 0; b < 8; b++) out[k++] = (uint8_t)(e[0].key >> (8 * b));
-    k += put_varint(out + k, lo);
-    unsigned kb = bits_of(max_dk), db = bits_of(hi - lo);
-    out[k++] = (uint8_t)kb;
-    out[k++] = (uint8_t)db;
-    bit_writer w = {out + k, 0, 0, 0};
+    size_t at = put_varint(out, n);
+    for (int b = 0; b < 8; b++) out[at++] = (uint8_t)(e[0].key >> (8 * b));
+    at += put_varint(out + at, lo);
+    unsigned db = bits_of(hi - lo);
+    out[at++] = (uint8_t)k;
+    out[at++] = (uint8_t)db;
+    bit_writer w = {out + at, 0, 0, 0};
     for (size_t i = 0; i < n; i++) {
-        if (i) put_bits(&w, e[i].key - e[i - 1].key, kb);
+        if (i) put_rice(&w, e[i].key - e[i - 1].key, k);
         put_bits(&w, e[i].docno - lo, db);
     }
     if (w.n) w.o[w.at++] = (uint8_t)w.acc;
-    return k + w.at;
+    return at + w.at;
 }
 
 /* Decodes up to cap entries; stops after the first entry whose key is
@@ -181,20 +230,20 @@ static long decode_block(const uint8_t *p, size_t len, rp_run_entry *out, size_t
     for (int b = 0; b < 8; b++) key |= (uint64_t)p[b] << (8 * b);
     p += 8;
     if (get_varint(&p, end, &lo) || end - p < 2 || lo > UINT32_MAX) return -1;
-    unsigned kb = p[0], db = p[1];
-    if (kb > 64 || db > 32) return -1;
+    unsigned k = p[0], db = p[1];
+    if (k > 63 || db > 32) return -1;
     bit_reader r = {p + 2, end, 0, 0};
-    size_t k = 0;
+    size_t got = 0;
     for (uint64_t i = 0; i < n; i++) {
         if (i) {
-            if (get_bits(&r, kb, &v)) return -1;
+            if (get_rice(&r, k, &v)) return -1;
             key += v;
         }
         if (get_bits(&r, db, &v)) return -1;
-        if (k < cap) out[k++] = (rp_run_entry){key, (uint32_t)(lo + v)};
+        if (got < cap) out[got++] = (rp_run_entry){key, (uint32_t)(lo + v)};
         if (key > stop_after) break;
     }
-    return (long)k;
+    return (long)got;
 }
 
 /* -------------------------------------------------------------- tables */
@@ -321,6 +370,10 @@ typedef struct {
     uint64_t n;
     rp_run_entry buf[BLOCK_ENTRIES];
     size_t n_buf;
+    unsigned k;              /* the block's Rice parameter, from the last's */
+    uint64_t key_bits;       /*   and its keys' bits so far */
+    double sum_dk;           /*   increases (for the next's parameter) */
+    uint32_t lo, hi;         /*   docnos */
     uint64_t *first;
     size_t cap_first;
 } builder;
@@ -329,7 +382,14 @@ static int flush_block(builder *b)
 {
     if (b->n_buf == 0) return 0;
     uint8_t enc[BLOCK_MAX], kb[8];
-    size_t len = encode_block(b->buf, b->n_buf, enc);
+    size_t len = encode_block(b->buf, b->n_buf, b->k, enc);
+    /* the next block's parameter: Rice's best for this one's mean increase */
+    if (b->n_buf > 1) {
+        double mean = b->sum_dk / (double)(b->n_buf - 1);
+        unsigned k = 0;
+        while (k < 62 && (double)((uint64_t)2 << k) <= mean) k++;
+        b->k = k;
+    }
     put_be32(kb, b->id);
     put_be32(kb + 4, b->n_blocks);
     if (b->n_blocks == b->cap_first) {
@@ -344,11 +404,25 @@ static int flush_block(builder *b)
     return mdb_put(b->t, b->r->blocks, &k, &v, MDB_APPEND);
 }
 
+/* Entries go to the block until it is full or would pass BLOCK_BYTES. */
 static int build_put(builder *b, rp_run_entry e)
 {
+    if (b->n_buf) {
+        uint64_t dk = e.key - b->buf[b->n_buf - 1].key;
+        uint64_t key_bits = b->key_bits + rice_bits(dk, b->k);
+        uint32_t lo = e.docno < b->lo ? e.docno : b->lo, hi = e.docno > b->hi ? e.docno : b->hi;
+        size_t bits = key_bits + (b->n_buf + 1) * (size_t)bits_of(hi - lo);
+        if (b->n_buf == BLOCK_ENTRIES || 24 + (bits + 7) / 8 > BLOCK_BYTES) {
+            int rc = flush_block(b);
+            if (rc) return rc;
+        } else {
+            b->key_bits = key_bits, b->sum_dk += (double)dk, b->lo = lo, b->hi = hi;
+        }
+    }
+    if (b->n_buf == 0) b->key_bits = 0, b->sum_dk = 0, b->lo = b->hi = e.docno;
     b->buf[b->n_buf++] = e;
     b->n++;
-    return b->n_buf == BLOCK_ENTRIES ? flush_block(b) : 0;
+    return 0;
 }
 
 static int build_end(builder *b)
