@@ -279,9 +279,6 @@ static rp_status site_of(rp_fp_worker *fw, const rp_record *r, uint32_t *site)
     return st;
 }
 
-/* A sentence key in more documents than this pairs each with the first
- * (see fingerprint.c) */
-#define SENT_PAIR_DF 16
 
 /* Pass 1, on a worker: a record's site and winnowed fingerprints. */
 static rp_status fingerprint(void *state, const rp_record *r, rp_buf *out)
@@ -458,7 +455,7 @@ static rp_status pair_partition(rp_pairer *w, unsigned k)
         if (ru->p->rewrites && (v[i] >> 63)) { /* a sentence key */
             /* every pair under a rare key, each with the first under a
              * commoner one, none under a key of more than max_df */
-            size_t firsts = df > ru->p->max_df ? 0 : df > SENT_PAIR_DF ? 1 : df;
+            size_t firsts = df > ru->p->max_df ? 0 : df > RP_SENT_PAIR_DF ? 1 : df;
             for (size_t x = i; x < i + firsts && st == RP_OK; x++)
                 for (size_t y = x + 1; y < j; y++)
                     if ((uint32_t)v[x] != (uint32_t)v[y] &&

@@ -1105,9 +1105,13 @@ static rp_status candidates(rp_index *ix, ws *w, const rp_index_doc *q, unsigned
             for (size_t skip = others > max_bucket ? others - max_bucket : 0; skip; from++) skip -= docs[from] != *self;
             rc = add_cands(docs, from, nd, *self, 1, &c, &n, &cap);
         } else { /* its documents, q among them: above max_df it is boilerplate */
-            if (nd + (*self == NO_DOC) > max_df) continue;
+            size_t df = nd + (*self == NO_DOC);
+            if (df > max_df) continue;
             int sentence = ix->sp.rewrites && (ps[x].key & (RP_SENT_BIT >> 24));
-            rc = add_cands(docs, 0, nd, *self, sentence ? 3 : 2, &c, &n, &cap);
+            /* a sentence key in many documents pairs each with the first
+             * only (align's SENT_PAIR_DF): q with the first, or, first, with all */
+            if (sentence && df > RP_SENT_PAIR_DF && docs[0] != *self) rc = add_cands(docs, 0, 1, *self, 3, &c, &n, &cap);
+            else rc = add_cands(docs, 0, nd, *self, sentence ? 3 : 2, &c, &n, &cap);
         }
     }
     if (locked) rp__runs_unlock(ix->runs);

@@ -168,6 +168,9 @@ void rp__align_summarize(rp_alignment *al, rp_passage *ps, size_t n, const rp_sp
  * compared (see fingerprint.c). */
 #define RP_SENT_BIT (1ULL << 55)
 #define RP_SENT_AGREE 3
+/* A sentence key in more documents than this pairs each with the first
+ * only (align's candidates, and the index's) */
+#define RP_SENT_PAIR_DF 16
 
 /* A caller's buffers for rp__passage_fingerprints, reused text to text. */
 typedef struct {

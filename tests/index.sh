@@ -24,18 +24,19 @@ corpora="$corpora $(seeds_jsonl "$ROOT" "$WORK/seeds.jsonl")"
 
 # equivalent CORPUS BATCHES [options]: indexed in BATCHES parts, every
 # document's answers (each pair seen from both sides, once) = the batch run's
+# (PAIROPTS: options of pairs only; ALIGNOPTS: of align only)
 equivalent() {
     local corpus=$1 batches=$2; shift 2
     local db="$WORK/db.$batches" parts="$WORK/parts"
     rm -rf "$db" "$parts" && mkdir -p "$parts"
     split -n "l/$batches" -d -a 3 --additional-suffix=.jsonl "$corpus" "$parts/p."
     for p in "$parts"/p.*; do
-        "$BIN" index add -q --db "$db" "$@" ${PAIROPTS:-} "$p" || { echo "# add $p failed"; return 1; }
+        "$BIN" index add -q --db "$db" "$@" ${PAIROPTS:-} ${ALIGNOPTS:-} "$p" || { echo "# add $p failed"; return 1; }
     done
-    "$BIN" index query -q --db "$db" --answer pairs "$@" ${PAIROPTS:-} "$corpus" | sort -u > "$WORK/iq.pairs"
+    "$BIN" index query -q --db "$db" --answer pairs "$@" ${PAIROPTS:-} ${ALIGNOPTS:-} "$corpus" | sort -u > "$WORK/iq.pairs"
     "$BIN" pairs -q --json "$@" ${PAIROPTS:-} "$corpus" | sort > "$WORK/bq.pairs"
-    "$BIN" index query -q --db "$db" --answer align "$@" ${PAIROPTS:-} "$corpus" | sort -u > "$WORK/iq.align"
-    "$BIN" align -q --json --boilerplate off "$@" "$corpus" | sort > "$WORK/bq.align"
+    "$BIN" index query -q --db "$db" --answer align "$@" ${PAIROPTS:-} ${ALIGNOPTS:-} "$corpus" | sort -u > "$WORK/iq.align"
+    "$BIN" align -q --json --boilerplate off "$@" ${ALIGNOPTS:-} "$corpus" | sort > "$WORK/bq.align"
     if ! cmp -s "$WORK/iq.pairs" "$WORK/bq.pairs"; then
         echo "# pairs differ:"; diff "$WORK/iq.pairs" "$WORK/bq.pairs" | head -5 | cut -c1-300; return 1
     fi
@@ -52,6 +53,10 @@ for c in $corpora; do
     done
     check "$name --spin in 3 batches: the same" equivalent "$c" 3 --spin
 done
+# four copies of the sample under other ids: sentence keys in more than 16
+# documents, which pair each with the first only
+for k in 1 2 3 4; do sed "s/\"id\": \"\([^\"]*\)\"/\"id\": \"\1-$k\"/" "$ROOT/examples/news.jsonl"; done > "$WORK/news4.jsonl"
+PAIROPTS=--spin ALIGNOPTS=--rewrites check "news.jsonl x4 --rewrites (pairs: --spin, which it implies) in 3 batches: the same" equivalent "$WORK/news4.jsonl" 3
 for c in $corpora; do
     PAIROPTS="--threshold 0.2" check "$(basename "$c"), pairs at containment 0.2, in 3 batches: the same" \
         equivalent "$c" 3
