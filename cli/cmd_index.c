@@ -10,6 +10,7 @@
  * `reprint pairs` or `reprint align`.
  */
 #include "index_io.h"
+#include "view.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -158,6 +159,8 @@ typedef struct {
     rp_index *ix;
     cli_opts *o;
     FILE *f;
+    held_pairs *held;        /* the readable view's pairs, shown at the end */
+    alignment_view *view;    /* the readable view's alignments, as they come */
     unsigned what;
     uint64_t answers, queried;
     rp_status st;
@@ -168,6 +171,7 @@ static int put_pair(void *user, const rp_pair *p)
 {
     querier *q = user;
     q->answers++;
+    if (q->held) return held_add(q->held, p);
     return rp_write_pair_jsonl(q->f, p) != 0;
 }
 
@@ -175,6 +179,7 @@ static int put_alignment(void *user, const rp_alignment *al)
 {
     querier *q = user;
     q->answers++;
+    if (q->view) return view_alignment(q->view, al);
     return rp_write_alignment_jsonl(q->f, al) != 0;
 }
 
@@ -222,12 +227,26 @@ static int cmd_query(rp_index *ix, cli_opts *o)
         fprintf(stderr, "reprint: %s\n", err);
         return EXIT_IO;
     }
-    querier q = {ix, o, NULL, 0, 0, 0, RP_OK, ""};
+    querier q = {ix, o, NULL, NULL, NULL, 0, 0, 0, RP_OK, ""};
     q.what = o->answer == 1 ? RP_QUERY_PAIRS : o->answer == 2 ? RP_QUERY_PASSAGES
              : s.passages                      ? RP_QUERY_PASSAGES
                                                : RP_QUERY_PAIRS;
     query_run r = {&q, 0, 0, EXIT_OK};
-    int rc = cli_write_output(o->output, write_answers, &r, "the answers", NULL);
+    if (o->human < 0) o->human = !o->output && cli_stdout_is_terminal();
+    int rc;
+    if (o->human) { /* on a terminal: the views of pairs and align */
+        held_pairs hp = {0};
+        o->params.min_words = s.params.min_words;
+        if (q.what == RP_QUERY_PAIRS) q.held = &hp;
+        else if (!(q.view = view_alignments_begin(stdout, &o->params))) return EXIT_IO;
+        q.f = stdout;
+        rc = each_doc(o, 1, query_one, &q, &r.read, &r.rejected);
+        if (q.view) view_alignments_end(q.view);
+        if (q.held) view_pairs(stdout, &hp, &o->params);
+        held_free(&hp);
+    } else {
+        rc = cli_write_output(o->output, write_answers, &r, "the answers", NULL);
+    }
     if (r.rc != EXIT_OK) rc = r.rc;
     if (!o->quiet)
         fprintf(stderr, "reprint: index query: %llu read, %llu asked, %llu rejected, %llu answers\n",

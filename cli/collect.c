@@ -17,7 +17,7 @@ static char *copy_id(const rp_id *id)
     return s;
 }
 
-static int add(void *user, const rp_pair *p)
+int held_add(void *user, const rp_pair *p)
 {
     held_pairs *hp = user;
     if (hp->n == hp->cap) {
@@ -47,7 +47,7 @@ static int add(void *user, const rp_pair *p)
 int held_collect(rp_engine *e, held_pairs *hp)
 {
     memset(hp, 0, sizeof(*hp));
-    return rp_engine_foreach_pair(e, add, hp) == RP_OK ? 0 : -1;
+    return rp_engine_foreach_pair(e, held_add, hp) == RP_OK ? 0 : -1;
 }
 
 void held_free(held_pairs *hp)

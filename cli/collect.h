@@ -19,6 +19,8 @@ typedef struct {
 } held_pairs;
 
 int held_collect(rp_engine *e, held_pairs *hp);
+/* One pair into hp (a callback's user); 1 when out of memory. */
+int held_add(void *hp, const rp_pair *p);
 void held_free(held_pairs *hp);
 /* Printable copy of an id, cut to width columns (0 = whole). */
 void held_id(char *dst, size_t cap, const char *id, size_t len, size_t width);

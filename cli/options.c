@@ -236,9 +236,9 @@ static const cli_option options[] = {
      "spill to --tmp-dir and are searched in key ranges,\n"
      "with the same results (K, M, G; default none)"},
 
-    {VIEWS, G_OUT, 0, "json", NULL, OPT_FLAG, O(human), 0, 0, 0, 0, NULL,
+    {VIEWS | CLI_INDEX, G_OUT, 0, "json", NULL, OPT_FLAG, O(human), 0, 0, 0, 0, NULL,
      "JSONL on stdout even on a terminal"},
-    {VIEWS, G_OUT, 0, "human", NULL, OPT_FLAG, O(human), 0, 0, 0, 1, NULL,
+    {VIEWS | CLI_INDEX, G_OUT, 0, "human", NULL, OPT_FLAG, O(human), 0, 0, 0, 1, NULL,
      "the readable view even when piped"},
     {ALL, G_OUT, 0, "stats", "FILE", OPT_STRING, O(stats_file), 0, 0, 0, 0, NULL,
      "write the run's accounting as JSON"},

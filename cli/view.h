@@ -14,6 +14,12 @@ rp_status view_clusters(FILE *f, rp_engine *e, const rp_params *p);
 void view_pairs(FILE *f, held_pairs *hp, const rp_params *p);
 /* align's pairs with their passages side by side (p->keep_text was set). */
 rp_status view_alignments(FILE *f, rp_engine *e, const rp_params *p);
+/* The same as they come (the index's answers): begun, each alignment
+ * shown (a callback; its texts set), ended. */
+typedef struct alignment_view alignment_view;
+alignment_view *view_alignments_begin(FILE *f, const rp_params *p);
+int view_alignment(void *av, const rp_alignment *al);
+void view_alignments_end(alignment_view *av);
 /* stories, with who copies whom from aligned (an align run of the same
  * inputs); *listed gets the number of stories. */
 rp_status view_stories(FILE *f, rp_engine *stories, rp_engine *aligned, uint64_t *listed);

@@ -414,16 +414,44 @@ static int terminal_width(void)
 /* align: each pair, its relation and source, and its passages side by
  * side (words that differ highlighted; a rewritten passage sentence against
  * sentence), as wide as the terminal. */
-rp_status view_alignments(FILE *out, rp_engine *e, const rp_params *p)
+struct alignment_view {
+    view v;
+};
+
+alignment_view *view_alignments_begin(FILE *out, const rp_params *p)
 {
-    view v = {out, isatty(fileno(out)) && !getenv("NO_COLOR"), 0, rp_tokenizer_create(), 0};
-    if (!v.tok) return RP_ERR_NOMEM;
-    v.width = (terminal_width() - 5) / 2;
+    alignment_view *av = calloc(1, sizeof(*av));
+    if (!av) return NULL;
+    av->v = (view){out, isatty(fileno(out)) && !getenv("NO_COLOR"), 0, rp_tokenizer_create(), 0};
+    if (!av->v.tok) {
+        free(av);
+        return NULL;
+    }
+    av->v.width = (terminal_width() - 5) / 2;
     /* a title, not the accounting: the summary on stderr has the counts */
     fprintf(out, "Pairs of documents sharing passages of %u+ words:\n\n", p->min_words);
-    rp_status st = rp_engine_foreach_alignment(e, show_alignment, &v);
-    if (st == RP_OK && v.shown == 0) fprintf(out, "none\n");
-    rp_tokenizer_free(v.tok);
+    return av;
+}
+
+int view_alignment(void *av, const rp_alignment *al)
+{
+    return show_alignment(&((alignment_view *)av)->v, al);
+}
+
+void view_alignments_end(alignment_view *av)
+{
+    if (!av) return;
+    if (av->v.shown == 0) fprintf(av->v.f, "none\n");
+    rp_tokenizer_free(av->v.tok);
+    free(av);
+}
+
+rp_status view_alignments(FILE *out, rp_engine *e, const rp_params *p)
+{
+    alignment_view *av = view_alignments_begin(out, p);
+    if (!av) return RP_ERR_NOMEM;
+    rp_status st = rp_engine_foreach_alignment(e, view_alignment, av);
+    view_alignments_end(av);
     return st;
 }
 

@@ -782,7 +782,8 @@ typedef struct {
 } rp_query_out;
 
 /* Asks which indexed documents q duplicates (pairs) or shares passages
- * with, calling out's functions in order of the indexed documents; a
+ * with, calling out's functions in order of the indexed documents (an
+ * alignment's texts are set, valid during the call); a
  * document of q's id in the index is q itself, not its own duplicate. A
  * pair's and an alignment's a is the earlier document (an indexed one
  * before q when q is not indexed); a_index and b_index are insertion

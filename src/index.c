@@ -1265,9 +1265,7 @@ rp_status rp_index_query(rp_index *ix, const rp_index_doc *q, unsigned what, con
                     al.source = order < 0 ? RP_SOURCE_A : RP_SOURCE_B;
                     al.source_evidence = "date";
                 }
-                al.text_a = al.text_b = NULL;
-                al.text_a_len = al.text_b_len = 0;
-                stop = out->alignment(out->user, &al);
+                stop = out->alignment(out->user, &al); /* its texts set, for a view */
             }
             rec_free(&r);
         }

@@ -79,6 +79,8 @@ check "a directory without an index is refused" sh -c "! '$BIN' index stats --db
 first_id=$(head -1 "$NEWS" | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
 first_text=$(head -1 "$NEWS" | python3 -c 'import json,sys; print(json.load(sys.stdin)["text"])')
 check "get returns the text as added" test "$("$BIN" index get --db "$DB" "$first_id" | python3 -c 'import json,sys; print(json.load(sys.stdin)["text"])')" = "$first_text"
+check "index query --human: align's readable view" sh -c "'$BIN' index query -q --db '$DB' --human '$NEWS' | grep -q 'Pairs of documents sharing passages of 10+ words'"
+check "index query --human --answer pairs: pairs' view" sh -c "'$BIN' index query -q --db '$DB' --human --answer pairs '$NEWS' | grep -q 'the most alike first'"
 "$BIN" index backup --db "$DB" "$WORK/backup" 2> /dev/null
 "$BIN" index query -q --db "$DB" --answer align "$NEWS" > "$WORK/before.align"
 check "a backup answers as the index" sh -c "'$BIN' index query -q --db '$WORK/backup' --answer align '$NEWS' | cmp -s - '$WORK/before.align'"
