@@ -33,6 +33,8 @@ static int each_doc(cli_opts *o, size_t first_input, doc_fn fn, void *user, uint
             rc = EXIT_IO;
             break;
         }
+        /* id-less records named as the batch commands name them */
+        rp_reader_qualify_ids(r, o->n_inputs - first_input > 1);
         rp_doc d;
         rp_status st;
         while ((st = rp_reader_next(r, &d)) != RP_EOF) {

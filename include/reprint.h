@@ -249,6 +249,10 @@ RP_API rp_status rp_reader_next(rp_reader *reader, rp_doc *doc);
 
 /* The message of the last error: "file:line: what is wrong". */
 RP_API const char *rp_reader_error(const rp_reader *reader);
+/* Records without an id are named "FILE:LINE" (on) rather than by their
+ * line number, as a run of several inputs names them, so that inputs read
+ * one reader at a time keep distinct ids. */
+RP_API void rp_reader_qualify_ids(rp_reader *reader, int on);
 
 /* Bytes consumed from the underlying files so far (compressed size). */
 RP_API uint64_t rp_reader_bytes_read(const rp_reader *reader);

@@ -302,6 +302,11 @@ void rp__reader_qualify_ids(rp_reader *r, int on)
     r->parser.qualify_ids = on;
 }
 
+void rp_reader_qualify_ids(rp_reader *r, int on)
+{
+    rp__reader_qualify_ids(r, on);
+}
+
 void rp__reader_spool(rp_reader *r, FILE *spool)
 {
     r->spool = spool;

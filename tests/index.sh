@@ -57,6 +57,21 @@ done
 # documents, which pair each with the first only
 for k in 1 2 3 4; do sed "s/\"id\": \"\([^\"]*\)\"/\"id\": \"\1-$k\"/" "$ROOT/examples/news.jsonl"; done > "$WORK/news4.jsonl"
 PAIROPTS=--spin ALIGNOPTS=--rewrites check "news.jsonl x4 --rewrites (pairs: --spin, which it implies) in 3 batches: the same" equivalent "$WORK/news4.jsonl" 3
+# two inputs of records without ids: named FILE:LINE by the index as by
+# the batch commands (not by a line number that the second file repeats)
+python3 -c 'import json,sys
+for i, l in enumerate(open(sys.argv[1])):
+    d = json.loads(l); d.pop("id")
+    open(sys.argv[2 + i % 2], "a").write(json.dumps(d) + "\n")' "$ROOT/examples/news.jsonl" "$WORK/noid-a.jsonl" "$WORK/noid-b.jsonl"
+two_inputs() {
+    rm -rf "$WORK/db.two"
+    "$BIN" index add -q --db "$WORK/db.two" "$WORK/noid-a.jsonl" "$WORK/noid-b.jsonl" || return 1
+    "$BIN" index query -q --db "$WORK/db.two" --answer align "$WORK/noid-a.jsonl" "$WORK/noid-b.jsonl" | sort -u > "$WORK/two.i"
+    "$BIN" align -q --json --boilerplate off "$WORK/noid-a.jsonl" "$WORK/noid-b.jsonl" | sort > "$WORK/two.b"
+    cmp -s "$WORK/two.i" "$WORK/two.b" && [ -s "$WORK/two.b" ] &&
+        test "$("$BIN" index stats --db "$WORK/db.two" | python3 -c 'import json,sys; print(json.load(sys.stdin)["documents"])')" = "$(wc -l < "$ROOT/examples/news.jsonl")"
+}
+check "two inputs without ids: every record added, answers as align's on both" two_inputs
 for c in $corpora; do
     PAIROPTS="--threshold 0.2" check "$(basename "$c"), pairs at containment 0.2, in 3 batches: the same" \
         equivalent "$c" 3
