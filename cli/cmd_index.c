@@ -259,22 +259,6 @@ static int cmd_query(rp_index *ix, cli_opts *o)
 
 /* ------------------------------------------------------ get and delete */
 
-static int put_doc(void *user, const rp_indexed_doc *d)
-{
-    FILE *f = user;
-    fputs("{\"id\": ", f);
-    rp_write_json_id(f, &d->id);
-    fputs(", \"text\": ", f);
-    rp_write_json_string(f, d->text, d->text_len);
-    if (d->date) {
-        fputs(", \"date\": ", f);
-        if (d->date_is_number) fwrite(d->date, 1, d->date_len, f);
-        else rp_write_json_string(f, d->date, d->date_len);
-    }
-    fprintf(f, ", \"added\": %llu}\n", (unsigned long long)d->added);
-    return 0;
-}
-
 static int cmd_ids(rp_index *ix, cli_opts *o, int del)
 {
     int rc = EXIT_OK;
@@ -286,7 +270,7 @@ static int cmd_ids(rp_index *ix, cli_opts *o, int del)
         rp_id id;
         cli_id_arg(o->inputs[k], &id);
         char err[RP_ERROR_MAX] = "";
-        rp_status st = del ? rp_index_delete(ix, &id, err) : rp_index_get(ix, &id, put_doc, stdout, err);
+        rp_status st = del ? rp_index_delete(ix, &id, err) : rp_index_get(ix, &id, cli_write_indexed_doc, stdout, err);
         if (st != RP_OK) {
             fprintf(stderr, "reprint: %s: %s\n", o->inputs[k], err);
             if (rc == EXIT_OK) rc = st == RP_ERR_NOT_FOUND ? EXIT_BAD_INPUT : cli_exit_code(st);

@@ -146,3 +146,19 @@ void cli_write_index_stats(FILE *f, const rp_index_stats *s)
             p->rows, (unsigned long long)p->seed, p->spin ? "true" : "false", p->min_words,
             p->fingerprint_ngram, p->rewrites ? "true" : "false", RP_INDEX_FORMAT);
 }
+
+int cli_write_indexed_doc(void *file, const rp_indexed_doc *d)
+{
+    FILE *f = file;
+    fputs("{\"id\": ", f);
+    rp_write_json_id(f, &d->id);
+    fputs(", \"text\": ", f);
+    rp_write_json_string(f, d->text, d->text_len);
+    if (d->date) {
+        fputs(", \"date\": ", f);
+        if (d->date_is_number) fwrite(d->date, 1, d->date_len, f);
+        else rp_write_json_string(f, d->date, d->date_len);
+    }
+    fprintf(f, ", \"added\": %llu}\n", (unsigned long long)d->added);
+    return 0;
+}

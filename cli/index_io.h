@@ -33,6 +33,9 @@ rp_status cli_doc_from_json(json_t *obj, const rp_params *p, rp_index_doc *out, 
 void cli_id_arg(const char *s, rp_id *id);
 /* "30d", "12h", "90m", "45s" or seconds; 0 when it is one. */
 int cli_parse_age(const char *s, uint64_t *seconds);
+/* An indexed document as {"id", "text", "date", "added"}\n to the FILE
+ * file (rp_index_get's callback; `index get` and GET /v1/documents/ID). */
+int cli_write_indexed_doc(void *file, const rp_indexed_doc *d);
 /* {"documents": ..., ...}\n */
 void cli_write_index_stats(FILE *f, const rp_index_stats *s);
 

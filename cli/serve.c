@@ -363,22 +363,6 @@ static enum MHD_Result post_docs(server *s, struct MHD_Connection *c, request *r
     return reply(c, code, buf, len);
 }
 
-static int put_doc_json(void *user, const rp_indexed_doc *d)
-{
-    FILE *f = user;
-    fputs("{\"id\": ", f);
-    rp_write_json_id(f, &d->id);
-    fputs(", \"text\": ", f);
-    rp_write_json_string(f, d->text, d->text_len);
-    if (d->date) {
-        fputs(", \"date\": ", f);
-        if (d->date_is_number) fwrite(d->date, 1, d->date_len, f);
-        else rp_write_json_string(f, d->date, d->date_len);
-    }
-    fprintf(f, ", \"added\": %llu}\n", (unsigned long long)d->added);
-    return 0;
-}
-
 static enum MHD_Result one_doc(server *s, struct MHD_Connection *c, const char *method, const char *id_text)
 {
     rp_id id;
@@ -391,7 +375,7 @@ static enum MHD_Result one_doc(server *s, struct MHD_Connection *c, const char *
     if (!f) return reply_error(c, MHD_HTTP_SERVICE_UNAVAILABLE, "out of memory");
     rp_status st;
     if (strcmp(method, "GET") == 0) {
-        st = rp_index_get(s->ix, &id, put_doc_json, f, err);
+        st = rp_index_get(s->ix, &id, cli_write_indexed_doc, f, err);
     } else {
         st = rp_index_delete(s->ix, &id, err);
         if (st == RP_OK) {
