@@ -32,6 +32,7 @@
  * so an exact or long copy is still aligned whole, if more coarsely.
  */
 #include "internal.h"
+#include "shingle_hash.h"
 
 #include <limits.h>
 #include <math.h>
@@ -777,6 +778,100 @@ const char *rp_passage_kind_name(int kind)
 {
     static const char *const names[] = {"verbatim", "edited", "spun", "rewritten", "summary"};
     return kind >= 0 && kind <= RP_KIND_SUMMARY ? names[kind] : "unknown";
+}
+
+/* ---------------------------------------------------- boilerplate */
+
+size_t rp__boilerplate_ranges(const uint64_t *kgrams, size_t count, unsigned k, rp_bp_judge judge, void *ctx,
+                              uint32_t **out, size_t *cap, uint64_t *masked)
+{
+    size_t n = 0;
+    uint64_t start = 0, end = 0;
+    int open = 0;
+    for (size_t i = 0; i <= count; i++) {
+        int bp = 0;
+        if (i < count && (bp = judge(ctx, kgrams[i] >> 24)) < 0) return SIZE_MAX;
+        if (bp && open && i <= end) {
+            end = i + k;
+            continue;
+        }
+        if (open && (bp || i == count)) { /* a range ends */
+            if (rp__grow((void **)out, cap, 2 * n + 2, sizeof(uint32_t))) return SIZE_MAX;
+            (*out)[2 * n] = (uint32_t)start;
+            (*out)[2 * n + 1] = (uint32_t)end;
+            n++;
+            *masked += end - start;
+            open = 0;
+        }
+        if (bp) start = i, end = i + k, open = 1;
+    }
+    return n;
+}
+
+void rp__mask_words(uint32_t *t, const uint32_t *r, size_t n, uint64_t side)
+{
+    for (size_t k = 0; k < n; k++)
+        for (uint32_t x = r[2 * k]; x < r[2 * k + 1]; x++) t[x] = (uint32_t)rp__mix64(side << 40 | x);
+}
+
+/* Show mode: a passage that is mostly boilerplate on either side, or
+ * shorter than `shorter` words, is flagged; 1 when all of them are. */
+static int flag_boilerplate(rp_passage *ps, size_t n, const rp_bp_rules *r, uint32_t shorter)
+{
+    size_t flagged = 0;
+    for (size_t k = 0; k < n; k++) {
+        rp_passage *p = &ps[k];
+        p->boilerplate = rp__words_in_ranges(r->ma, r->n_ma, p->a_word, p->a_word + p->a_words) * 2 >= p->a_words ||
+                         rp__words_in_ranges(r->mb, r->n_mb, p->b_word, p->b_word + p->b_words) * 2 >= p->b_words ||
+                         p->words < shorter;
+        flagged += (size_t)p->boilerplate;
+    }
+    return flagged == n;
+}
+
+/* A short passage is evidence of reuse only when enough of its words are
+ * not among the corpus' commonest (TextPAIR's "banality" test, on words):
+ * two documents that share only a stock formula ("to the best of my
+ * knowledge and belief ...") or a chance run of common words do not reuse
+ * each other. 1 when the passage at a's words is banal. */
+static int banal(const rp_bp_rules *r, const rp_passage *p, const uint32_t *ta)
+{
+    if (!r->common_cut || p->words >= 2 * r->min_words) return 0;
+    uint32_t content = 0;
+    for (uint32_t x = p->a_word; x < p->a_word + p->a_words; x++)
+        content += r->count(r->count_ctx, ta[x]) < r->common_cut;
+    return content * 2 < r->min_words;
+}
+
+size_t rp__boilerplate_rules(rp_passage *ps, size_t n, const uint32_t *ta, const rp_bp_rules *r,
+                             uint64_t *banal_passages, int *boilerplate_pair)
+{
+    *boilerplate_pair = 0;
+    if (n == 0 || r->mode == RP_BOILERPLATE_OFF) return n;
+    /* two pages of one site that share only a line or two: a teaser, a
+     * headline or a caption the site put on both, seen too few times to be
+     * learned as its furniture */
+    uint32_t shorter = r->same_site ? 2 * r->min_words : 0;
+    if (r->mode == RP_BOILERPLATE_SHOW && flag_boilerplate(ps, n, r, shorter)) *boilerplate_pair = 1;
+    if (r->mode == RP_BOILERPLATE_HIDE && shorter) {
+        size_t kept = 0;
+        for (size_t k = 0; k < n; k++)
+            if (ps[k].words >= shorter) ps[kept++] = ps[k];
+        if ((n = kept) == 0) {
+            *boilerplate_pair = 1;
+            return 0;
+        }
+    }
+    if (!r->common_cut) return n;
+    size_t kept = 0, was = n;
+    for (size_t x = 0; x < n; x++) {
+        int is_banal = banal(r, &ps[x], ta);
+        *banal_passages += (uint64_t)is_banal;
+        if (r->mode == RP_BOILERPLATE_SHOW) ps[x].boilerplate |= is_banal;
+        else if (!is_banal) ps[kept++] = ps[x];
+    }
+    if (r->mode == RP_BOILERPLATE_HIDE && (n = kept) == 0) *boilerplate_pair = was > 0;
+    return n;
 }
 
 const char *rp_relation_name(rp_relation rel)

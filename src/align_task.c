@@ -696,6 +696,8 @@ typedef struct {
     rp_buf unesc;
     uint64_t *kgrams;    /* a document's k-gram hashes, for its boilerplate */
     size_t cap_kgrams;
+    uint32_t *ranges;    /* and its boilerplate ranges */
+    size_t cap_ranges;
     uint32_t *ends;      /* rewrites: its sentences' ends */
     size_t cap_ends;
     uint32_t tmp[1024];
@@ -738,6 +740,7 @@ static void collector_free(void *state)
     rp__buf_free(&w->pending);
     rp__buf_free(&w->unesc);
     free(w->kgrams);
+    free(w->ranges);
     free(w->ends);
     free(w);
 }
@@ -840,12 +843,13 @@ static int unpack_spans(const uint8_t *p, size_t len, rp_span *out, size_t n)
     return p == end ? 0 : -1;
 }
 
-/* A document's boilerplate: the words of every k-gram that is a
- * boilerplate fingerprint, as ranges (distance from the previous range's
- * end, length) packed as varints. Inside a text a site repeats, winnowing
- * picks a fingerprint at least every w k-grams, and w <= k, so the k-grams
- * found overlap and the ranges cover it but for up to w - 1 words at each
- * edge, fewer than a passage needs. */
+static int judge_bp(void *ctx, uint64_t v)
+{
+    return is_boilerplate(ctx, v);
+}
+
+/* A document's boilerplate ranges (rp__boilerplate_ranges), packed as
+ * varints: each range's distance from the previous one's end, its length. */
 static rp_status put_mask(rp_collector *w, const rp_record *r, rp_collected *h)
 {
     const rp_align_task *ru = w->ru;
@@ -854,29 +858,19 @@ static rp_status put_mask(rp_collector *w, const rp_record *r, rp_collected *h)
     if (rp__grow((void **)&w->kgrams, &w->cap_kgrams, r->n_tokens, sizeof(uint64_t)))
         return RP_ERR_NOMEM;
     size_t count = rp__kgram_hashes(r->hashes, r->n_tokens, k, ru->p->seed, w->kgrams);
-    size_t at = w->pending.len;
-    uint64_t prev_end = 0, start = 0, end = 0;
-    int open = 0;
-    for (size_t i = 0; i <= count; i++) {
-        int bp = i < count && is_boilerplate(ru, w->kgrams[i] >> 24);
-        if (bp && open && i <= end) {
-            end = i + k;
-            continue;
-        }
-        if (open && (bp || i == count)) { /* a range ends */
-            if (rp__buf_reserve(&w->pending, w->pending.len + 20)) return RP_ERR_NOMEM;
-            uint8_t *o = (uint8_t *)w->pending.data + w->pending.len, *o0 = o;
-            o = put_varint(o, start - prev_end);
-            o = put_varint(o, end - start);
-            w->pending.len += (size_t)(o - o0);
-            h->masked += end - start;
-            h->mask_spans++;
-            prev_end = end;
-            open = 0;
-        }
-        if (bp) start = i, end = i + k, open = 1;
+    uint64_t masked = 0;
+    size_t n = rp__boilerplate_ranges(w->kgrams, count, k, judge_bp, (void *)ru, &w->ranges, &w->cap_ranges,
+                                      &masked);
+    if (n == SIZE_MAX || rp__buf_reserve(&w->pending, w->pending.len + n * 20 + 1)) return RP_ERR_NOMEM;
+    uint8_t *o = (uint8_t *)w->pending.data + w->pending.len, *o0 = o;
+    for (size_t x = 0, prev_end = 0; x < n; prev_end = w->ranges[2 * x + 1], x++) {
+        o = put_varint(o, w->ranges[2 * x] - prev_end);
+        o = put_varint(o, w->ranges[2 * x + 1] - w->ranges[2 * x]);
     }
-    h->mask_bytes = w->pending.len - at;
+    h->masked += masked;
+    h->mask_spans += n;
+    h->mask_bytes = (uint64_t)(o - o0);
+    w->pending.len += h->mask_bytes;
     w->written += h->mask_bytes;
     return RP_OK;
 }
@@ -1145,67 +1139,9 @@ typedef struct {
     char err[RP_MSG_MAX];
 } rp_pair_worker;
 
-/* Hide mode: a document's boilerplate words become values that match
- * nothing (distinct for each side and place), so no seed, run or passage
- * holds them; a passage may still bridge them as a gap. */
-static void mask_words(uint32_t *t, const rp_buf *mask, uint64_t side)
-{
-    const uint32_t *r = (const uint32_t *)mask->data;
-    for (size_t k = 0; k + 1 < mask->len / sizeof(uint32_t); k += 2)
-        for (uint32_t x = r[k]; x < r[k + 1]; x++) t[x] = (uint32_t)rp__mix64(side << 40 | x);
-}
-
-/* Words of [from, from + n) inside the ranges of mask. */
-static long masked_in(const rp_buf *mask, uint32_t from, uint32_t n)
-{
-    return rp__words_in_ranges((const uint32_t *)mask->data, mask->len / (2 * sizeof(uint32_t)),
-                               from, from + n);
-}
-
 static uint64_t word_count(const rp_align_task *ru, uint32_t token)
 {
     return atomic_load_explicit(&ru->words[token & (WORD_SLOTS - 1)], memory_order_relaxed);
-}
-
-/* Show mode: a passage that is mostly boilerplate on either side, or
- * shorter than `shorter` words, is flagged; 1 when all of them are. */
-static int flag_boilerplate(rp_passage *ps, size_t n, const rp_buf *ma, const rp_buf *mb,
-                            uint32_t shorter)
-{
-    size_t flagged = 0;
-    for (size_t k = 0; k < n; k++) {
-        rp_passage *p = &ps[k];
-        p->boilerplate = masked_in(ma, p->a_word, p->a_words) * 2 >= p->a_words ||
-                         masked_in(mb, p->b_word, p->b_words) * 2 >= p->b_words ||
-                         p->words < shorter;
-        flagged += (size_t)p->boilerplate;
-    }
-    return flagged == n;
-}
-
-/* A short passage is evidence of reuse only when enough of its words are
- * not among the corpus' commonest (TextPAIR's "banality" test, on words):
- * two documents that share only a stock formula ("to the best of my
- * knowledge and belief ...") or a chance run of common words do not reuse
- * each other. 1 when the passage at a's words is banal. */
-static int banal(const rp_align_task *ru, const rp_passage *p, const uint32_t *ta)
-{
-    if (!ru->common_cut || p->words >= 2 * ru->p->min_words) return 0;
-    uint32_t content = 0;
-    for (uint32_t x = p->a_word; x < p->a_word + p->a_words; x++)
-        content += word_count(ru, ta[x]) < ru->common_cut;
-    return content * 2 < ru->p->min_words;
-}
-
-/* Two pages of one site that share only a line or two: a teaser, a headline
- * or a caption the site put on both, seen too few times to be learned as
- * its furniture. Passages shorter than `shorter` words go; the count left. */
-static size_t drop_short(rp_passage *ps, size_t n, uint32_t shorter)
-{
-    size_t kept = 0;
-    for (size_t k = 0; k < n; k++)
-        if (ps[k].words >= shorter) ps[kept++] = ps[k];
-    return kept;
 }
 
 /* A document's words for the aligner: its tokens (and under --spin its
@@ -1217,9 +1153,10 @@ static rp_status load_words(rp_pair_worker *w, const rp_slot *s, uint64_t side, 
     rp_status st = load_tokens(ru, w->err, s, t);
     if (st == RP_OK && ru->p->spin) st = load_literal(ru, w->err, s, lit);
     if (st == RP_OK) st = load_mask(ru, w->err, s, &w->packed, mask);
-    if (st == RP_OK && mask->len && ru->p->boilerplate == RP_BOILERPLATE_HIDE) {
-        mask_words((uint32_t *)t->data, mask, side);
-        if (ru->p->spin) mask_words((uint32_t *)lit->data, mask, side);
+    size_t n = mask->len / (2 * sizeof(uint32_t));
+    if (st == RP_OK && n && ru->p->boilerplate == RP_BOILERPLATE_HIDE) {
+        rp__mask_words((uint32_t *)t->data, (const uint32_t *)mask->data, n, side);
+        if (ru->p->spin) rp__mask_words((uint32_t *)lit->data, (const uint32_t *)mask->data, n, side);
     }
     return st;
 }
@@ -1288,29 +1225,16 @@ static rp_status align_chunk(rp_pair_worker *w, rp_align_ws *ws, const rp_chunk 
                 return RP_ERR_NOMEM;
         }
         if (n == 0) continue;
-        int same_site = ru->p->boilerplate != RP_BOILERPLATE_OFF && ru->site[a] &&
-                        ru->site[a] == ru->site[b];
-        if (ru->p->boilerplate == RP_BOILERPLATE_SHOW &&
-            flag_boilerplate(ps, n, &w->ma, &w->mb, same_site ? 2 * ru->p->min_words : 0))
-            w->boilerplate_pairs++;
-        if (ru->p->boilerplate == RP_BOILERPLATE_HIDE && same_site &&
-            (n = drop_short(ps, n, 2 * ru->p->min_words)) == 0) {
-            w->boilerplate_pairs++;
-            continue;
-        }
-        if (ru->p->boilerplate != RP_BOILERPLATE_OFF && ru->common_cut) {
-            size_t kept = 0, was = n;
-            for (size_t x = 0; x < n; x++) {
-                int is_banal = banal(ru, &ps[x], (const uint32_t *)(ru->p->spin ? w->la.data : w->ta.data));
-                w->banal_passages += (uint64_t)is_banal;
-                if (ru->p->boilerplate == RP_BOILERPLATE_SHOW) ps[x].boilerplate |= is_banal;
-                else if (!is_banal) ps[kept++] = ps[x];
-            }
-            if (ru->p->boilerplate == RP_BOILERPLATE_HIDE && (n = kept) == 0) {
-                w->boilerplate_pairs += was > 0;
-                continue;
-            }
-        }
+        rp_bp_rules rules = {ru->p->boilerplate,
+                             (const uint32_t *)w->ma.data, w->ma.len / (2 * sizeof(uint32_t)),
+                             (const uint32_t *)w->mb.data, w->mb.len / (2 * sizeof(uint32_t)),
+                             ru->p->boilerplate != RP_BOILERPLATE_OFF && ru->site[a] && ru->site[a] == ru->site[b],
+                             ru->common_cut, corpus_count, (void *)ru, ru->p->min_words};
+        int bp_pair;
+        n = rp__boilerplate_rules(ps, n, (const uint32_t *)(ru->p->spin ? w->la.data : w->ta.data), &rules,
+                                  &w->banal_passages, &bp_pair);
+        w->boilerplate_pairs += (uint64_t)bp_pair;
+        if (n == 0) continue;
         rp_alignment al;
         memset(&al, 0, sizeof(al));
         /* the words as they were, boilerplate and all */

@@ -161,6 +161,42 @@ void rp__aligner_set_counts(rp_aligner *al, uint64_t (*count)(void *ctx, uint32_
 void rp__align_summarize(rp_alignment *al, rp_passage *ps, size_t n, const rp_span *sa,
                          size_t content_a, const rp_span *sb, size_t content_b, int identical);
 
+/* Boilerplate as a run and an index find it: judge says whether a
+ * fingerprint (its 40 bits) is boilerplate (1), not (0), or failed (-1). */
+typedef int (*rp_bp_judge)(void *ctx, uint64_t fp);
+/* A text's boilerplate: the words of every k-gram (count of them, k words
+ * each; their hashes as rp__kgram_hashes makes them) that judge calls
+ * boilerplate, as merged (start, end) word ranges into *out; the words
+ * inside them added to *masked. Inside a text a site repeats, winnowing
+ * picks a fingerprint at least every w k-grams, and w <= k, so the k-grams
+ * found overlap and the ranges cover it but for up to w - 1 words at each
+ * edge, fewer than a passage needs. Returns the ranges, or SIZE_MAX. */
+size_t rp__boilerplate_ranges(const uint64_t *kgrams, size_t count, unsigned k, rp_bp_judge judge, void *ctx,
+                              uint32_t **out, size_t *cap, uint64_t *masked);
+/* Hide mode: the words of n ranges become values that match nothing
+ * (distinct for each side and place), so no seed, run or passage holds
+ * them; a passage may still bridge them as a gap. */
+void rp__mask_words(uint32_t *t, const uint32_t *ranges, size_t n, uint64_t side);
+/* What a pair's passages are judged by after aligning. */
+typedef struct {
+    rp_boilerplate mode;
+    const uint32_t *ma;      /* each side's boilerplate ranges */
+    size_t n_ma;
+    const uint32_t *mb;
+    size_t n_mb;
+    int same_site;           /* two pages of one site */
+    uint64_t common_cut;     /* a word slot of this count is common; 0: not judged */
+    uint64_t (*count)(void *ctx, uint32_t token);
+    void *count_ctx;
+    unsigned min_words;
+} rp_bp_rules;
+/* The passages that stay (hide) or are flagged (show): between two pages
+ * of one site, those shorter than two passages' minimum; banal ones (few
+ * words outside the corpus' commonest, ta being a's words). Returns the
+ * count left; *boilerplate_pair 1 when the pair shares only boilerplate. */
+size_t rp__boilerplate_rules(rp_passage *ps, size_t n, const uint32_t *ta, const rp_bp_rules *r,
+                             uint64_t *banal_passages, int *boilerplate_pair);
+
 /* -------------------------------------------------------- fingerprint.c */
 
 /* A sentence key's mark among the fingerprints (bit 31 of the 32 bits the
