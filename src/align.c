@@ -902,6 +902,11 @@ struct rp_aligner {
     rp_spinner *spin;
     uint64_t (*count)(void *ctx, uint32_t token); /* word counts for votes, or NULL */
     void *count_ctx;
+    uint64_t *kg;            /* boilerplate: a text's k-gram hashes */
+    size_t cap_kg;
+    uint32_t *ma, *mb;       /*   and each side's ranges */
+    size_t cap_ma, cap_mb, n_ma, n_mb;
+    uint64_t masked_a, masked_b;
     char err[RP_MSG_MAX];
 };
 
@@ -939,6 +944,9 @@ void rp_aligner_free(rp_aligner *al)
     free(al->lb);
     free(al->ea);
     free(al->eb);
+    free(al->kg);
+    free(al->ma);
+    free(al->mb);
     rp__rewrite_ws_free(al->rws);
     rp_spinner_free(al->spin);
     free(al);
@@ -967,8 +975,30 @@ rp_status rp__align_check(const rp_params *p, char *err)
     return RP_OK;
 }
 
+/* A text's boilerplate ranges by the judge of o, from its keys. */
+static int text_boilerplate(rp_aligner *al, const rp_align_bp *o, const uint64_t *keys, size_t n,
+                            uint32_t **ranges, size_t *cap, size_t *n_ranges, uint64_t *masked)
+{
+    *n_ranges = 0;
+    *masked = 0;
+    unsigned k = rp__fp_ngram(&al->p);
+    if (!o || o->mode == RP_BOILERPLATE_OFF || n < k) return 0;
+    if (rp__grow((void **)&al->kg, &al->cap_kg, n, sizeof(uint64_t))) return -1;
+    size_t count = rp__kgram_hashes(keys, n, k, al->p.seed, al->kg);
+    size_t got = rp__boilerplate_ranges(al->kg, count, k, o->judge, o->ctx, ranges, cap, masked);
+    if (got == SIZE_MAX) return -1;
+    *n_ranges = got;
+    return 0;
+}
+
 rp_status rp_align(rp_aligner *al, const char *a, size_t a_len, const char *b, size_t b_len,
                    rp_alignment *out)
+{
+    return rp__align_bp(al, a, a_len, b, b_len, NULL, out);
+}
+
+rp_status rp__align_bp(rp_aligner *al, const char *a, size_t a_len, const char *b, size_t b_len,
+                       const rp_align_bp *o, rp_alignment *out)
 {
     memset(out, 0, sizeof(*out));
     rp_status st = rp__params_check_version(&al->p, al->err);
@@ -998,23 +1028,41 @@ rp_status rp_align(rp_aligner *al, const char *a, size_t a_len, const char *b, s
             rp__msg(al->err, "out of memory");
             return RP_ERR_NOMEM;
         }
+        /* a's keys are the spinner's until it spins b */
         if ((st = rp_spin(al->spin, al->tok_a, ha, na, &ka)) != RP_OK ||
             rp__align_tokens32(ka, na, &al->ta, &al->cap_a) ||
+            text_boilerplate(al, o, ka, na, &al->ma, &al->cap_ma, &al->n_ma, &al->masked_a) ||
             (st = rp_spin(al->spin, al->tok_b, hb, nb, &kb)) != RP_OK) {
-            rp__msg(al->err, "%s", st != RP_OK ? rp_spinner_error(al->spin) : "out of memory");
+            rp__msg(al->err, "%s", st != RP_OK ? rp_spinner_error(al->spin) : "out of memory or judge failed");
             return st != RP_OK ? st : RP_ERR_NOMEM;
         }
-    } else if (rp__align_tokens32(ka, na, &al->ta, &al->cap_a)) {
-        rp__msg(al->err, "out of memory");
+    } else if (rp__align_tokens32(ka, na, &al->ta, &al->cap_a) ||
+               text_boilerplate(al, o, ka, na, &al->ma, &al->cap_ma, &al->n_ma, &al->masked_a)) {
+        rp__msg(al->err, "out of memory or judge failed");
         return RP_ERR_NOMEM;
     }
     if (rp__align_tokens32(kb, nb, &al->tb, &al->cap_b) ||
-        rp__align_set_a(al->ws, al->ta, na, al->p.min_words)) {
-        rp__msg(al->err, "out of memory");
+        text_boilerplate(al, o, kb, nb, &al->mb, &al->cap_mb, &al->n_mb, &al->masked_b)) {
+        rp__msg(al->err, "out of memory or judge failed");
         return RP_ERR_NOMEM;
     }
     const uint32_t *la = al->p.spin ? al->la : al->ta, *lb = al->p.spin ? al->lb : al->tb;
+    /* the words as they are, before boilerplate is masked */
+    int identical = na == nb && na > 0 && memcmp(la, lb, na * sizeof(uint32_t)) == 0;
+    if (o && o->mode == RP_BOILERPLATE_HIDE) {
+        rp__mask_words(al->ta, al->ma, al->n_ma, 1);
+        rp__mask_words(al->tb, al->mb, al->n_mb, 2);
+        if (al->p.spin) {
+            rp__mask_words(al->la, al->ma, al->n_ma, 1);
+            rp__mask_words(al->lb, al->mb, al->n_mb, 2);
+        }
+    }
+    if (rp__align_set_a(al->ws, al->ta, na, al->p.min_words)) {
+        rp__msg(al->err, "out of memory");
+        return RP_ERR_NOMEM;
+    }
     rp__align_set_literal(al->ws, al->p.spin ? la : NULL, al->p.spin ? lb : NULL);
+    rp__align_set_boilerplate(al->ws, al->n_ma ? al->ma : NULL, al->n_ma, al->n_mb ? al->mb : NULL, al->n_mb);
     rp_passage *ps;
     size_t n = rp__align_with(al->ws, al->tb, nb, &al->p, &ps);
     if (n != SIZE_MAX && al->p.rewrites) {
@@ -1034,9 +1082,15 @@ rp_status rp_align(rp_aligner *al, const char *a, size_t a_len, const char *b, s
         rp__msg(al->err, "out of memory");
         return RP_ERR_NOMEM;
     }
-    int identical = na == nb && na > 0 && memcmp(la, lb, na * sizeof(uint32_t)) == 0;
-    rp__align_summarize(out, ps, n, sa, na, sb, nb, identical);
-    rp_direction d = {na, nb, NULL, NULL, 0, 0, 0, 0};
+    if (o) {
+        rp_bp_rules rules = {o->mode,       al->ma,        al->n_ma,    al->mb, al->n_mb, o->same_site,
+                             o->common_cut, al->count,     al->count_ctx, al->p.min_words};
+        int bp_pair;
+        uint64_t banal = 0;
+        n = rp__boilerplate_rules(ps, n, la, &rules, &banal, &bp_pair);
+    }
+    rp__align_summarize(out, ps, n, sa, na - al->masked_a, sb, nb - al->masked_b, identical);
+    rp_direction d = {na, nb, al->ma, al->mb, al->n_ma, al->n_mb, 0, 0};
     if (al->count) rp__align_votes(ps, n, al->ta, al->tb, la, lb, al->count, al->count_ctx, &d);
     rp__align_source(out, ps, n, &d);
     out->text_a = a;

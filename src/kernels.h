@@ -196,6 +196,19 @@ typedef struct {
  * count left; *boilerplate_pair 1 when the pair shares only boilerplate. */
 size_t rp__boilerplate_rules(rp_passage *ps, size_t n, const uint32_t *ta, const rp_bp_rules *r,
                              uint64_t *banal_passages, int *boilerplate_pair);
+/* rp_align as a run judges boilerplate: each text's k-grams judged (the
+ * index's postings), masked in hide mode, and the pair's passages under
+ * the run's rules (rp__boilerplate_rules; the aligner's counts name the
+ * common words). NULL o: rp_align. */
+typedef struct {
+    rp_boilerplate mode;
+    rp_bp_judge judge;
+    void *ctx;
+    int same_site;
+    uint64_t common_cut;
+} rp_align_bp;
+rp_status rp__align_bp(rp_aligner *al, const char *a, size_t a_len, const char *b, size_t b_len,
+                       const rp_align_bp *o, rp_alignment *out);
 
 /* -------------------------------------------------------- fingerprint.c */
 
