@@ -49,7 +49,7 @@ int main(int argc, char **argv)
     rp_doc d;
     rp_query_out out = {count_pair, count_al, &answers};
     while (n < max && n < 1000000 && rp_reader_next(r, &d) == RP_OK) {
-        rp_index_doc q = {d.id, d.text, d.text_len, NULL, 0, 0};
+        rp_index_doc q = {.id = d.id, .text = d.text, .text_len = d.text_len, .raw = d.raw, .raw_len = d.raw_len};
         struct timespec a, b;
         clock_gettime(CLOCK_MONOTONIC, &a);
         if (rp_index_query(ix, &q, what, &out, err) != RP_OK) fprintf(stderr, "%s\n", err);

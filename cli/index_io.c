@@ -16,6 +16,12 @@ void cli_doc_fields_init(cli_doc_fields *f, const rp_params *p)
     snprintf(f->quoted, sizeof(f->quoted), "\"%s\"", f->date_field);
 }
 
+/* A site or URL field: a string's bytes; NULL when it has none. */
+static void string_value(json_t *v, const char **out, size_t *len)
+{
+    if (v && json_is_string(v)) *out = json_string_value(v), *len = json_string_length(v);
+}
+
 void cli_doc_fields_free(cli_doc_fields *f)
 {
     if (f->root) json_decref(f->root);
@@ -44,7 +50,9 @@ rp_status cli_doc_of(cli_doc_fields *f, const rp_doc *d, rp_index_doc *out)
     out->text = d->text;
     out->text_len = d->text_len;
     cli_doc_fields_free(f);
-    /* only a JSONL record that names the field is parsed again */
+    /* its site and URL the library reads from the record */
+    if (d->line && d->raw) out->raw = d->raw, out->raw_len = d->raw_len;
+    /* only a JSONL record that names the date field is parsed again */
     if (!d->line || !d->raw || !memmem(d->raw, d->raw_len, f->quoted, strlen(f->quoted))) return RP_OK;
     json_error_t e;
     f->root = json_loadb(d->raw, d->raw_len, JSON_DECODE_ANY | JSON_ALLOW_NUL, &e);
@@ -89,6 +97,8 @@ rp_status cli_doc_from_json(json_t *obj, const rp_params *p, rp_index_doc *out, 
         return RP_ERR_JSON;
     }
     if (date) date_value(date, num_buf + 32, 64, out);
+    if (p->site_field && *p->site_field) string_value(json_object_get(obj, p->site_field), &out->site, &out->site_len);
+    if (p->url_field && *p->url_field) string_value(json_object_get(obj, p->url_field), &out->url, &out->url_len);
     if (out->date_len > 256) {
         *why = "the date is longer than 256 bytes";
         return RP_ERR_JSON;

@@ -11,7 +11,8 @@
 #include <jansson.h>
 #include <time.h>
 
-/* The fields a document brings besides its id and text. */
+/* The fields a document brings besides its id and text: its date (its
+ * site and URL the library reads from its record). */
 typedef struct {
     const char *date_field;
     char quoted[300];        /* "date_field", to look for before parsing */

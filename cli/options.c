@@ -115,7 +115,7 @@ static const cli_option options[] = {
      "the index's directory (made by the first add)"},
     {CLI_INDEX, "", 0, "answer", "A", OPT_CHOICE, O(answer), 0, 0, 0, 0, answers,
      "query: what to answer, pairs (as 'reprint pairs') or\n"
-     "align (as 'reprint align --boilerplate off'); default\n"
+     "align (as 'reprint align'); default\n"
      "align, pairs for an index made with --pairs-only"},
     {CLI_INDEX, "", 0, "pairs-only", NULL, OPT_FLAG, O(pairs_only), 0, 0, 0, 1, NULL,
      "add: make the index without passage fingerprints\n"
@@ -193,16 +193,16 @@ static const cli_option options[] = {
     {ALIGNS | IDX, G_ALIGN, 0, "date-field", "F", OPT_STRING, P(date_field), 0, 0, 0, 0, NULL,
      "JSONL field with the date, the earlier of which\nnames the source (default date)"},
 
-    {ALIGNS, G_BP, 0, "boilerplate", "M", OPT_CHOICE, P(boilerplate), 0, 0, 0, 0, boilerplates,
+    {ALIGNS | IDX, G_BP, 0, "boilerplate", "M", OPT_CHOICE, P(boilerplate), 0, 0, 0, 0, boilerplates,
      "hide (default): in no passage and not in coverage,\n"
      "and a pair sharing only it is not reported; show:\n"
      "reported, flagged \"boilerplate\": true, not counted;\noff: not looked for"},
-    {ALIGNS, G_BP, 0, "site-field", "F", OPT_STRING, P(site_field), 0, 0, 0, 0, NULL,
+    {ALIGNS | IDX, G_BP, 0, "site-field", "F", OPT_STRING, P(site_field), 0, 0, 0, 0, NULL,
      "JSONL field naming a page's site (default site)"},
-    {ALIGNS, G_BP, 0, "url-field", "F", OPT_STRING, P(url_field), 0, 0, 0, 0, NULL,
+    {ALIGNS | IDX, G_BP, 0, "url-field", "F", OPT_STRING, P(url_field), 0, 0, 0, 0, NULL,
      "JSONL field with its URL, whose host is the site\n"
      "when there is no site field (default url)"},
-    {ALIGNS, G_BP, 0, "site-pages", "N", OPT_UINT, P(site_pages), 2, 100000, 0, 0, NULL,
+    {ALIGNS | IDX, G_BP, 0, "site-pages", "N", OPT_UINT, P(site_pages), 2, 100000, 0, 0, NULL,
      "text a site repeats on N of its own pages is its\n"
      "furniture; a wire story is reprinted once a site\n(default 3)"},
 

@@ -734,7 +734,7 @@ RP_API const char *rp_aligner_error(const rp_aligner *aligner);
  * One index may be opened by several processes; in one process its handle
  * is safe to share between threads: queries run in parallel, adds are
  * serialized (LMDB has one writer). */
-#define RP_INDEX_FORMAT 2
+#define RP_INDEX_FORMAT 3
 #define RP_ERROR_MAX 512     /* size of the err buffers below */
 
 typedef struct rp_index rp_index;
@@ -754,6 +754,13 @@ typedef struct {
     const char *date;        /* its date field (ISO 8601 or a number), or NULL */
     size_t date_len;
     int date_is_number;
+    const char *site;        /* its site field, or NULL: boilerplate is judged */
+    size_t site_len;         /*   by what a site repeats on its own pages */
+    const char *url;         /* its URL, whose host is the site when it has no */
+    size_t url_len;          /*   site field; or NULL */
+    const char *raw;         /* or its JSONL record, whose site and URL fields */
+    size_t raw_len;          /*   (params' site_field, url_field) are read when
+                                site and url are NULL; or NULL */
 } rp_index_doc;
 
 /* Opens (or with RP_INDEX_CREATE makes) the index in dir for params: an

@@ -42,9 +42,6 @@
 
 #define N_PARTS 256
 #define WORD_SLOTS (1 << 16)
-#define SITE_SHARE 100     /* furniture is on 1/100 or more of its site's pages */
-#define COMMON_SHARE 2000  /* a word that is 1/2000 of the corpus' words is common */
-#define BANAL_MIN_WORDS 50000 /* fewer words in all tell nothing of which are common */
 #define FILE_SHIFT 48     /* a slot's offset: temporary file number, then byte offset */
 #define WRITE_BUF (1 << 20)
 #define BLOCK (1 << 17) /* entries per block: 1 MiB, mapped and unmapped whole by malloc */
@@ -240,6 +237,27 @@ static rp_status field_of(const rp_record *r, const char *field, const char *tex
     return RP_OK;
 }
 
+uint32_t rp__site_hash(const char *v, size_t n, int from_url)
+{
+    char host[256];
+    size_t h = 0;
+    if (from_url) {
+        const char *scheme = memchr(v, ':', n);
+        if (scheme && scheme + 2 < v + n && scheme[1] == '/' && scheme[2] == '/')
+            n -= (size_t)(scheme + 3 - v), v = scheme + 3;
+        if (n >= 4 && (v[0] | 32) == 'w' && (v[1] | 32) == 'w' && (v[2] | 32) == 'w' && v[3] == '.')
+            v += 4, n -= 4;
+    }
+    for (size_t i = 0; i < n && h < sizeof(host); i++) {
+        char ch = v[i];
+        if (from_url && (ch == '/' || ch == '?' || ch == '#' || ch == ':')) break;
+        host[h++] = ch >= 'A' && ch <= 'Z' ? (char)(ch | 32) : ch;
+    }
+    uint64_t x = XXH3_64bits_withSeed(host, h, 0x5173);
+    uint32_t site = (uint32_t)(x ^ x >> 32);
+    return site < 2 ? site + 2 : site; /* 0 is no site; the index keeps 1 for it */
+}
+
 /* The site of a record: its site field, else the host of its URL field
  * (lowercased, without "www."), hashed; 0 when it has neither. */
 static rp_status site_of(rp_fp_worker *fw, const rp_record *r, uint32_t *site)
@@ -256,25 +274,7 @@ static rp_status site_of(rp_fp_worker *fw, const rp_record *r, uint32_t *site)
         st = field_of(r, p->url_field, p->text_field, &fw->unesc, &v, &n, NULL, &root);
         from_url = 1;
     }
-    if (st == RP_OK && n) {
-        char host[256];
-        size_t h = 0;
-        if (from_url) {
-            const char *scheme = memchr(v, ':', n);
-            if (scheme && scheme + 2 < v + n && scheme[1] == '/' && scheme[2] == '/')
-                n -= (size_t)(scheme + 3 - v), v = scheme + 3;
-            if (n >= 4 && (v[0] | 32) == 'w' && (v[1] | 32) == 'w' && (v[2] | 32) == 'w' && v[3] == '.')
-                v += 4, n -= 4;
-        }
-        for (size_t i = 0; i < n && h < sizeof(host); i++) {
-            char ch = v[i];
-            if (from_url && (ch == '/' || ch == '?' || ch == '#' || ch == ':')) break;
-            host[h++] = ch >= 'A' && ch <= 'Z' ? (char)(ch | 32) : ch;
-        }
-        uint64_t x = XXH3_64bits_withSeed(host, h, 0x5173);
-        *site = (uint32_t)(x ^ x >> 32);
-        if (!*site) *site = 1;
-    }
+    if (st == RP_OK && n) *site = rp__site_hash(v, n, from_url);
     json_decref(root);
     return st;
 }
@@ -397,7 +397,7 @@ static int judge_key(rp_pairer *w, const uint64_t *v, size_t df)
             qsort(w->sites, n, sizeof(uint32_t), cmp_u32);
             for (size_t x = 0, run = 1; x + 1 < n; x++) {
                 run = w->sites[x + 1] == w->sites[x] ? run + 1 : 1;
-                if (run >= need && (run == n || (uint64_t)run * SITE_SHARE >=
+                if (run >= need && (run == n || (uint64_t)run * RP_SITE_SHARE >=
                                                      ru->site_pages[site_slot(ru, w->sites[x])]))
                     return KEY_BOILERPLATE;
             }
@@ -1453,7 +1453,7 @@ rp_status rp__align_task_fingerprint(rp_align_task *ru, rp_corpus *c, rp_stats *
     if (st == RP_OK && ru->p->boilerplate != RP_BOILERPLATE_OFF) st = count_site_pages(ru);
     uint64_t total = 0;
     for (size_t k = 0; k < WORD_SLOTS; k++) total += atomic_load(&ru->words[k]);
-    ru->common_cut = total >= BANAL_MIN_WORDS ? total / COMMON_SHARE : 0;
+    ru->common_cut = total >= RP_BANAL_MIN_WORDS ? total / RP_COMMON_SHARE : 0;
     return st;
 }
 

@@ -21,6 +21,12 @@
  *   dated   date or added (u64 BE), docno        -> (nothing): by date
  *   words   chunk (u16 BE) -> 1024 word counts   the corpus's word counts
  *           in align's 65536 slots, which name the copy among replaced words
+ *           and the common words a banal passage is made of
+ *   live    docno / 1020 (u32 BE) -> 1020 u32    each document's site
+ *           (rp__site_hash; 1 for none), 0 when it is not (or no longer)
+ *           indexed: what boilerplate is judged by, read a page at a time
+ *           for a key's documents rather than a record each
+ *   sites   site (integer key) -> its pages (u64)
  * A document keeps no copy of its postings: deleting one re-derives them
  * from its text, which is rare, rather than storing ~1 KB more for each.
  *
@@ -41,9 +47,12 @@
  */
 #include "internal.h"
 #include "index_runs.h"
+#include "read.h"
+#include "shingle_hash.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <jansson.h>
 #include <lmdb.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -97,13 +106,20 @@ typedef struct ws {
     uint64_t *set_q, *set_d;
     size_t cap_q, cap_d;
     uint64_t *counts;        /* word counts by slot, for a query's votes */
-    rp_buf text, comp;
+    rp_buf text, comp, scratch;
+    uint32_t *docs, *codes, *sites; /* a key's documents, their codes, sites */
+    size_t cap_docs, cap_codes, cap_sites;
+    uint64_t *q_fp;          /* a query's fingerprints */
+    size_t cap_q_fp;
+    uint64_t *memo_key;      /* judgements of a query (judge_fp) */
+    uint8_t *memo_val;
+    size_t memo_mask, memo_n;
 } ws;
 
 struct rp_index {
     char dir[4096];
     MDB_env *env;
-    MDB_dbi meta, docs, ids, added, dated, words;
+    MDB_dbi meta, docs, ids, added, dated, words, live, sites;
     rp_runs *runs;
     int log_fd, lock_fd;
     uint64_t log_gen;
@@ -266,7 +282,14 @@ static void ws_free(ws *w)
     free(w->set_q);
     free(w->set_d);
     free(w->counts);
+    free(w->docs);
+    free(w->codes);
+    free(w->sites);
+    free(w->q_fp);
+    free(w->memo_key);
+    free(w->memo_val);
     rp__buf_free(&w->text);
+    rp__buf_free(&w->scratch);
     rp__buf_free(&w->comp);
     free(w);
 }
@@ -385,6 +408,7 @@ static rp_status open_env(rp_index *ix, char *err)
     struct { const char *name; MDB_dbi *dbi; unsigned flags; } dbs[] = {
         {"meta", &ix->meta, 0},   {"docs", &ix->docs, MDB_INTEGERKEY}, {"ids", &ix->ids, 0},
         {"added", &ix->added, 0}, {"dated", &ix->dated, 0},            {"words", &ix->words, 0},
+        {"live", &ix->live, 0},   {"sites", &ix->sites, MDB_INTEGERKEY},
     };
     for (size_t k = 0; k < sizeof(dbs) / sizeof(dbs[0]); k++)
         if ((rc = mdb_dbi_open(t, dbs[k].name, dbs[k].flags | c, dbs[k].dbi))) {
@@ -714,6 +738,137 @@ static uint64_t count_of(void *ctx, uint32_t token)
     return ((const uint64_t *)ctx)[token & (WORD_SLOTS - 1)];
 }
 
+/* ------------------------------------------------------- sites, live */
+
+/* 1020 entries a chunk: with LMDB's page header, one 4 KB page each */
+#define LIVE_CHUNK 1020u
+#define LIVE_NO_SITE 1u
+
+/* The site of a document to add or ask about, as align's run finds it:
+ * from its site, else its URL, given or read from its record (with the
+ * reader's scanner: jansson for each record would cost more than the rest
+ * of an add). */
+static uint32_t site_of_doc(const rp_index *ix, const rp_index_doc *d, rp_buf *scratch)
+{
+    const char *site = d->site, *url = d->url;
+    size_t site_len = d->site_len, url_len = d->url_len;
+    if (!site && !url && d->raw) {
+        const char *raw = d->raw;
+        size_t n = d->raw_len;
+        while (n && (raw[n - 1] == '\n' || raw[n - 1] == '\r')) n--;
+        if (n >= 3 && memcmp(raw, "\xEF\xBB\xBF", 3) == 0) raw += 3, n -= 3;
+        const char *sf = ix->p.site_field ? ix->p.site_field : "", *uf = ix->p.url_field ? ix->p.url_field : "";
+        rp_json_fields f;
+        json_t *root = NULL;
+        if ((*sf || *uf) && rp__json_scan(raw, n, *sf ? sf : uf, *uf ? uf : sf, &f) == 0) {
+            /* a number's text too, as the run's reading of a field */
+            if (*sf && (f.id_kind == RP_JF_STRING || f.id_kind == RP_JF_NUMBER)) site = f.id, site_len = f.id_len;
+            if (*sf && f.id_kind == RP_JF_STRING && f.id_escaped)
+                site = rp__json_unescape(f.id, f.id_len, scratch) ? NULL : scratch->data, site_len = scratch->len;
+            if (*uf && (f.text_kind == RP_JF_STRING || f.text_kind == RP_JF_NUMBER) && (!site || !site_len)) {
+                url = f.text, url_len = f.text_len;
+                if (f.text_escaped)
+                    url = rp__json_unescape(f.text, f.text_len, scratch) ? NULL : scratch->data, url_len = scratch->len;
+            }
+        } else if ((*sf || *uf) && (root = json_loadb(raw, n, JSON_ALLOW_NUL, NULL)) != NULL) {
+            json_t *v = *sf ? json_object_get(root, sf) : NULL;
+            if (v && json_is_string(v)) site = json_string_value(v), site_len = json_string_length(v);
+            v = *uf ? json_object_get(root, uf) : NULL;
+            if (v && json_is_string(v)) url = json_string_value(v), url_len = json_string_length(v);
+        }
+        uint32_t h = site && site_len ? rp__site_hash(site, site_len, 0) : url && url_len ? rp__site_hash(url, url_len, 1) : 0;
+        json_decref(root);
+        return h;
+    }
+    if (site && site_len) return rp__site_hash(site, site_len, 0);
+    if (url && url_len) return rp__site_hash(url, url_len, 1);
+    return 0;
+}
+
+/* Writes the live map a chunk at a time (an add's docnos are consecutive). */
+typedef struct {
+    uint32_t chunk;          /* UINT32_MAX: none loaded */
+    int dirty;
+    uint32_t v[LIVE_CHUNK];
+} live_writer;
+
+static int live_flush(MDB_txn *t, const rp_index *ix, live_writer *lw)
+{
+    if (lw->chunk == UINT32_MAX || !lw->dirty) return 0;
+    uint8_t k[4];
+    put_be32(k, lw->chunk);
+    MDB_val kk = {4, k}, v = {sizeof(lw->v), lw->v};
+    lw->dirty = 0;
+    return mdb_put(t, ix->live, &kk, &v, 0);
+}
+
+/* Sets docno's entry to code (0: not live, LIVE_NO_SITE, or its site); the
+ * old one in *was (may be NULL). */
+static int live_set(MDB_txn *t, const rp_index *ix, live_writer *lw, uint32_t docno, uint32_t code, uint32_t *was)
+{
+    uint32_t c = docno / LIVE_CHUNK;
+    if (c != lw->chunk) {
+        int rc = live_flush(t, ix, lw);
+        if (rc) return rc;
+        uint8_t k[4];
+        put_be32(k, c);
+        MDB_val kk = {4, k}, v;
+        rc = mdb_get(t, ix->live, &kk, &v);
+        if (rc == MDB_NOTFOUND) memset(lw->v, 0, sizeof(lw->v));
+        else if (rc) return rc;
+        else if (v.mv_size != sizeof(lw->v)) return MDB_CORRUPTED;
+        else memcpy(lw->v, v.mv_data, sizeof(lw->v));
+        lw->chunk = c;
+    }
+    if (was) *was = lw->v[docno % LIVE_CHUNK];
+    lw->v[docno % LIVE_CHUNK] = code;
+    lw->dirty = 1;
+    return 0;
+}
+
+/* Adds delta to a site's pages, in t; a site of none is dropped. */
+static int site_pages_add(MDB_txn *t, const rp_index *ix, uint32_t site, int64_t delta)
+{
+    unsigned int key = site;
+    MDB_val k = {sizeof(key), &key}, v;
+    uint64_t pages = 0;
+    int rc = mdb_get(t, ix->sites, &k, &v);
+    if (rc && rc != MDB_NOTFOUND) return rc;
+    if (!rc) {
+        if (v.mv_size != sizeof(pages)) return MDB_CORRUPTED;
+        memcpy(&pages, v.mv_data, sizeof(pages));
+    }
+    pages = (uint64_t)((int64_t)pages + delta);
+    if ((int64_t)pages <= 0) return rc == MDB_NOTFOUND ? 0 : mdb_del(t, ix->sites, &k, NULL);
+    v = (MDB_val){sizeof(pages), &pages};
+    return mdb_put(t, ix->sites, &k, &v, 0);
+}
+
+/* Reads the live map for sorted docnos (a chunk a page): each one's code
+ * into codes[] (0 for a document no longer indexed). */
+static int live_codes(MDB_txn *t, const rp_index *ix, const uint32_t *docs, size_t n, uint32_t *codes)
+{
+    uint32_t cur = UINT32_MAX;
+    const uint32_t *chunk = NULL;
+    for (size_t i = 0; i < n; i++) {
+        uint32_t c = docs[i] / LIVE_CHUNK;
+        if (c != cur) {
+            uint8_t k[4];
+            put_be32(k, c);
+            MDB_val kk = {4, k}, v;
+            int rc = mdb_get(t, ix->live, &kk, &v);
+            if (rc && rc != MDB_NOTFOUND) return rc;
+            if (!rc && v.mv_size != LIVE_CHUNK * sizeof(uint32_t)) return MDB_CORRUPTED;
+            chunk = rc ? NULL : v.mv_data;
+            cur = c;
+        }
+        uint32_t code = 0;
+        if (chunk) memcpy(&code, chunk + docs[i] % LIVE_CHUNK, sizeof(code)); /* pages are aligned */
+        codes[i] = code;
+    }
+    return 0;
+}
+
 /* ---------------------------------------------------------------- keys */
 
 /* A posting is an rp_run_entry: the key's kind in its top two bits (an
@@ -780,6 +935,7 @@ typedef struct {
     size_t first_posting, n_postings; /* postings */
     size_t first_slot, n_slots;       /* and word slots */
     uint32_t log_sum;
+    uint32_t site;
 } add_item;
 
 /* One thread's share of an add's work that needs no lock. */
@@ -854,6 +1010,7 @@ static void *prepare(void *arg)
         x->comp_len = got;
         x->log_sum = XXH32(pp->comp.data + pp->comp.len, got, 0);
         pp->comp.len += got;
+        x->site = site_of_doc(ix, d, &w->scratch);
         x->has_date = parse_when(d->date, d->date_len, d->date_is_number, &x->when);
         if (!x->has_date) x->when = pp->now;
     }
@@ -895,7 +1052,9 @@ rp_status rp_index_add(rp_index *ix, const rp_index_doc *docs, size_t n, rp_stat
     pthread_mutex_lock(&ix->add_mu);
     MDB_txn *t = NULL;
     counts c;
-    int rc = mdb_txn_begin(ix->env, NULL, 0, &t);
+    live_writer *lw = malloc(sizeof(*lw));
+    int rc = lw ? mdb_txn_begin(ix->env, NULL, 0, &t) : ENOMEM;
+    if (lw) lw->chunk = UINT32_MAX, lw->dirty = 0;
     if (!rc) rc = counts_get(t, ix, &c);
     uint64_t log_start = 0;
     if (!rc) log_start = c.log_end;
@@ -937,6 +1096,9 @@ rp_status rp_index_add(rp_index *ix, const rp_index_doc *docs, size_t n, rp_stat
         if ((rc = mdb_put(t, ix->added, &ek, &ev, 0))) break;
         put_be64(tk, it[i].when);
         if ((rc = mdb_put(t, ix->dated, &ek, &ev, 0))) break;
+        if ((rc = live_set(t, ix, lw, docno, it[i].site ? it[i].site : LIVE_NO_SITE, NULL)) ||
+            (it[i].site && (rc = site_pages_add(t, ix, it[i].site, 1))))
+            break;
         prep *pt = &pp[it[i].part];
         for (size_t x = 0; x < it[i].n_postings; x++) pt->ps[it[i].first_posting + x].docno = docno;
         for (size_t x = 0; x < it[i].n_slots; x++) wc[pt->slots[it[i].first_slot + x]]++;
@@ -956,6 +1118,7 @@ rp_status rp_index_add(rp_index *ix, const rp_index_doc *docs, size_t n, rp_stat
         }
     if (m > 1) qsort(ps, m, sizeof(posting), cmp_posting);
     uint64_t moved = 0;
+    if (!rc) rc = live_flush(t, ix, lw);
     if (!rc) rc = rp__runs_add(ix->runs, t, ps, m, &moved);
     /* the texts, then the commit that references them */
     uint64_t at = log_start;
@@ -980,6 +1143,8 @@ rp_status rp_index_add(rp_index *ix, const rp_index_doc *docs, size_t n, rp_stat
     }
     if (t) mdb_txn_abort(t);
     pthread_mutex_unlock(&ix->add_mu);
+    free(lw);
+    if (rc == ENOMEM && st == RP_OK) st = RP_ERR_NOMEM, set_err(err, "out of memory");
     if (rc && st == RP_OK) st = lmdb_fail(ix, err, "cannot add", rc);
 out:
     if (status)
@@ -1003,6 +1168,9 @@ typedef struct {
     uint32_t docno;
     uint8_t exact, band;     /* dedup candidate by */
     uint32_t passage, sentence; /* fingerprints shared */
+    uint32_t star;           /* fingerprints of more than max_df documents
+                                that pair it with q (the first of them, or q
+                                first): two make a candidate, as in align */
 } cand;
 
 static int cmp_cand(const void *x, const void *y)
@@ -1017,36 +1185,226 @@ static int cmp_u32(const void *x, const void *y)
     return a < b ? -1 : a > b;
 }
 
-/* The documents under key still indexed (their record there: a deleted
- * one's postings stay until a compaction), in order, in *docs. Returns
- * an LMDB code. */
-static int live_docs(rp_index *ix, MDB_txn *t, uint64_t key, uint32_t **docs, size_t *n, size_t *cap)
+/* The documents under key still indexed (a deleted one's postings stay
+ * until a compaction), in order, in *docs, with their live-map codes in
+ * *codes. Returns an LMDB code. */
+static int live_docs(rp_index *ix, MDB_txn *t, uint64_t key, uint32_t **docs, size_t *n, size_t *cap,
+                     uint32_t **codes, size_t *cap_codes)
 {
     *n = 0;
     int rc = rp__runs_lookup(ix->runs, t, key, docs, n, cap);
     if (rc || *n == 0) return rc;
-    if (*n > 1) qsort(*docs, *n, sizeof(uint32_t), cmp_u32);
+    /* each run's are in order, and runs mostly follow one another */
+    size_t i = 1;
+    while (i < *n && (*docs)[i - 1] < (*docs)[i]) i++;
+    if (i < *n) qsort(*docs, *n, sizeof(uint32_t), cmp_u32);
+    if (rp__grow((void **)codes, cap_codes, *n, sizeof(uint32_t))) return ENOMEM;
+    if ((rc = live_codes(t, ix, *docs, *n, *codes))) return rc;
     size_t m = 0;
-    for (size_t i = 0; i < *n; i++) {
-        unsigned int k = (*docs)[i];
-        MDB_val kk = {sizeof(k), &k}, v;
-        if ((rc = mdb_get(t, ix->docs, &kk, &v)) == MDB_NOTFOUND) continue;
-        if (rc) return rc;
-        (*docs)[m++] = (*docs)[i];
-    }
+    for (size_t i = 0; i < *n; i++)
+        if ((*codes)[i]) (*docs)[m] = (*docs)[i], (*codes)[m++] = (*codes)[i];
     *n = m;
     return 0;
 }
 
+/* ------------------------------------------------------ boilerplate */
+
+/* What boilerplate is judged by in one query: align's rule (align_task.c,
+ * judge_key) over the index's documents, q among them as if added. */
+typedef struct {
+    rp_index *ix;
+    ws *w;
+    MDB_txn *t;              /* a read transaction, the runs locked in it */
+    uint32_t self;           /* q's docno, NO_DOC when it is not indexed */
+    uint32_t q_site;         /* q's site (0: none, or sites do not count) */
+    int one_site;            /* no more than one site: sites do not count */
+    int sites_judged;        /* one_site known */
+    const uint64_t *q_fp;    /* q's fingerprints (40 bits), sorted */
+    size_t n_q_fp;
+    rp_status st;
+    char *err;
+} judge_ctx;
+
+enum { KEY_CONTENT, KEY_BOILERPLATE };
+
+/* Whether sites count: with all the pages of one site (an archive, a crawl
+ * of one host), what a site repeats is not told from what it republishes. */
+static int sites_count(judge_ctx *j)
+{
+    if (!j->sites_judged) {
+        MDB_stat stt;
+        int rc = mdb_stat(j->t, j->ix->sites, &stt);
+        size_t distinct = rc ? 0 : stt.ms_entries;
+        if (!rc && j->self == NO_DOC && j->q_site) {
+            unsigned int key = j->q_site;
+            MDB_val k = {sizeof(key), &key}, v;
+            distinct += mdb_get(j->t, j->ix->sites, &k, &v) == MDB_NOTFOUND;
+        }
+        j->one_site = distinct <= 1;
+        j->sites_judged = 1;
+    }
+    return !j->one_site;
+}
+
+static uint64_t pages_of(judge_ctx *j, uint32_t site)
+{
+    unsigned int key = site;
+    MDB_val k = {sizeof(key), &key}, v;
+    uint64_t pages = 0;
+    if (mdb_get(j->t, j->ix->sites, &k, &v) == 0 && v.mv_size == sizeof(pages)) memcpy(&pages, v.mv_data, sizeof(pages));
+    return pages + (j->self == NO_DOC && site == j->q_site);
+}
+
+static int has_fp(const judge_ctx *j, uint64_t v)
+{
+    size_t lo = 0, hi = j->n_q_fp;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (j->q_fp[mid] < v) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo < j->n_q_fp && j->q_fp[lo] == v;
+}
+
+/* The judgement of a key whose indexed documents have codes[0, n), q
+ * among them when q_in: text one site repeats on site_pages or more of its
+ * pages, and on a hundredth of them or on no other site, or in more than
+ * max_df documents mostly without a site, is boilerplate. -1: no memory. */
+static int judge_docs(judge_ctx *j, const uint32_t *codes, size_t n, int q_in)
+{
+    const rp_params *p = &j->ix->p;
+    size_t df = n + (size_t)q_in, need = p->site_pages < 2 ? 2 : p->site_pages, unsited = 0;
+    if (df >= need) {
+        ws *w = j->w;
+        size_t sited = 0;
+        if (sites_count(j)) {
+            if (rp__grow((void **)&w->sites, &w->cap_sites, df, sizeof(uint32_t))) return -1;
+            for (size_t i = 0; i < n; i++)
+                if (codes[i] > LIVE_NO_SITE) w->sites[sited++] = codes[i];
+            if (q_in && j->q_site) w->sites[sited++] = j->q_site;
+        }
+        unsited = df - sited;
+        if (sited >= need) {
+            qsort(w->sites, sited, sizeof(uint32_t), cmp_u32);
+            for (size_t x = 0, run = 1; x + 1 < sited; x++) {
+                run = w->sites[x + 1] == w->sites[x] ? run + 1 : 1;
+                if (run >= need && (run == sited || (uint64_t)run * RP_SITE_SHARE >= pages_of(j, w->sites[x])))
+                    return KEY_BOILERPLATE;
+            }
+        }
+    }
+    if (df > (p->max_df ? p->max_df : SIZE_MAX) && unsited * 2 > df) return KEY_BOILERPLATE;
+    return KEY_CONTENT;
+}
+
+/* A judgement remembered for the rest of the query (q's k-grams and its
+ * candidates' overlap): key + 1 -> kind + 1 in an open-addressing table. */
+static int memo_get(ws *w, uint64_t v)
+{
+    if (!w->memo_mask) return -1;
+    size_t h = (size_t)rp__mix64(v) & w->memo_mask;
+    while (w->memo_key[h]) {
+        if (w->memo_key[h] == v + 1) return w->memo_val[h] - 1;
+        h = (h + 1) & w->memo_mask;
+    }
+    return -1;
+}
+
+static int memo_put(ws *w, uint64_t v, int kind)
+{
+    if (2 * (w->memo_n + 1) > w->memo_mask) {
+        size_t slots = w->memo_mask ? 2 * (w->memo_mask + 1) : 4096;
+        uint64_t *k = calloc(slots, sizeof(uint64_t));
+        uint8_t *x = calloc(slots, 1);
+        if (!k || !x) {
+            free(k);
+            free(x);
+            return -1;
+        }
+        for (size_t i = 0; i <= w->memo_mask && w->memo_key; i++)
+            if (w->memo_key[i]) {
+                size_t h = (size_t)rp__mix64(w->memo_key[i] - 1) & (slots - 1);
+                while (k[h]) h = (h + 1) & (slots - 1);
+                k[h] = w->memo_key[i], x[h] = w->memo_val[i];
+            }
+        free(w->memo_key);
+        free(w->memo_val);
+        w->memo_key = k, w->memo_val = x, w->memo_mask = slots - 1;
+    }
+    size_t h = (size_t)rp__mix64(v) & w->memo_mask;
+    while (w->memo_key[h]) h = (h + 1) & w->memo_mask;
+    w->memo_key[h] = v + 1;
+    w->memo_val[h] = (uint8_t)(kind + 1);
+    w->memo_n++;
+    return 0;
+}
+
+static void memo_clear(ws *w)
+{
+    if (w->memo_n) memset(w->memo_key, 0, (w->memo_mask + 1) * sizeof(uint64_t));
+    w->memo_n = 0;
+}
+
+/* A read transaction for the judgements, the runs locked in it. */
+static int judge_begin(judge_ctx *j)
+{
+    if (!j->t) {
+        int rc = mdb_txn_begin(j->ix->env, NULL, MDB_RDONLY, &j->t);
+        if (!rc && (rc = rp__runs_lock(j->ix->runs, j->t))) {
+            mdb_txn_abort(j->t);
+            j->t = NULL;
+        }
+        if (rc) {
+            j->st = lmdb_fail(j->ix, j->err, "cannot begin a query", rc);
+            return -1;
+        }
+        j->sites_judged = 0;
+    }
+    return 0;
+}
+
+/* rp_bp_judge: whether a k-gram (its 40 bits) is a boilerplate fingerprint. */
+static int judge_fp(void *ctx, uint64_t v)
+{
+    judge_ctx *j = ctx;
+    ws *w = j->w;
+    int kind = memo_get(w, v);
+    if (kind >= 0) return kind;
+    if (j->ix->sp.rewrites && (v & (RP_SENT_BIT >> 24))) return KEY_CONTENT; /* a sentence key's value */
+    if (judge_begin(j)) return -1;
+    size_t nd;
+    int rc = live_docs(j->ix, j->t, KEY_FP(v), &w->docs, &nd, &w->cap_docs, &w->codes, &w->cap_codes);
+    if (rc) {
+        j->st = rc == ENOMEM ? RP_ERR_NOMEM : lmdb_fail(j->ix, j->err, "cannot query", rc);
+        return -1;
+    }
+    int q_in = j->self == NO_DOC && has_fp(j, v);
+    kind = nd + (size_t)q_in < 2 ? KEY_CONTENT : judge_docs(j, w->codes, nd, q_in);
+    if (kind < 0 || memo_put(w, v, kind)) {
+        j->st = RP_ERR_NOMEM;
+        return -1;
+    }
+    return kind;
+}
+
+static void judge_end(judge_ctx *j)
+{
+    if (!j->t) return;
+    rp__runs_unlock(j->ix->runs);
+    mdb_txn_abort(j->t);
+    j->t = NULL;
+}
+
 /* Appends docs[from, to), but self, to *c as candidates by kind (0 exact,
- * 1 band, 2 passage fingerprint, 3 sentence key). */
+ * 1 band, 2 passage fingerprint, 3 sentence key, 4 a key of more than
+ * max_df documents). */
 static int add_cands(const uint32_t *docs, size_t from, size_t to, uint32_t self, int kind, cand **c, size_t *n,
                      size_t *cap)
 {
     for (size_t i = from; i < to; i++) {
         if (docs[i] == self) continue;
         if (rp__grow((void **)c, cap, *n + 1, sizeof(cand))) return ENOMEM;
-        (*c)[(*n)++] = (cand){docs[i], kind == 0, kind == 1, kind == 2, kind == 3};
+        (*c)[(*n)++] = (cand){docs[i], kind == 0, kind == 1, kind == 2, kind == 3, kind == 4};
     }
     return 0;
 }
@@ -1070,8 +1428,8 @@ static int date_order(const char *da, size_t la, int na, const char *db, size_t 
 
 /* The candidates of q: by exact hash and bands (pairs), by fingerprints
  * (passages), merged per document in docno order, q itself left out. */
-static rp_status candidates(rp_index *ix, ws *w, const rp_index_doc *q, unsigned what, uint32_t *self,
-                            uint64_t *q_exact, cand **out, size_t *n_out, char *err)
+static rp_status candidates(rp_index *ix, ws *w, judge_ctx *j, const rp_index_doc *q, unsigned what,
+                            uint32_t *self, uint64_t *q_exact, cand **out, size_t *n_out, char *err)
 {
     posting *ps = NULL;
     size_t n_ps = 0, cap_ps = 0, n = 0, cap = 0;
@@ -1087,27 +1445,72 @@ static rp_status candidates(rp_index *ix, ws *w, const rp_index_doc *q, unsigned
     *self = NO_DOC;
     rc = docno_of(t, ix, &q->id, self);
     if (rc == MDB_NOTFOUND) rc = 0;
+    /* q's fingerprints and site, for the judgements of boilerplate */
+    j->n_q_fp = 0;
+    for (size_t x = 0; x < n_ps && !rc; x++)
+        if (KEY_KIND(ps[x].key) == 2) {
+            if (rp__grow((void **)&w->q_fp, &w->cap_q_fp, j->n_q_fp + 1, sizeof(uint64_t))) rc = ENOMEM;
+            else w->q_fp[j->n_q_fp++] = ps[x].key & (((uint64_t)1 << 62) - 1);
+        }
+    j->q_fp = w->q_fp;
+    j->self = *self;
+    j->q_site = site_of_doc(ix, q, &w->scratch);
+    if (!rc && *self != NO_DOC) {
+        uint32_t code;
+        if (!(rc = live_codes(t, ix, self, 1, &code))) j->q_site = code > LIVE_NO_SITE ? code : 0;
+    }
+    j->t = t;
+    j->sites_judged = 0;
+    int bp = ix->p.boilerplate != RP_BOILERPLATE_OFF;
     int locked = 0;
     if (!rc && !(rc = rp__runs_lock(ix->runs, t))) locked = 1;
     size_t max_df = ix->p.max_df ? ix->p.max_df : SIZE_MAX;
     size_t max_bucket = ix->p.max_bucket ? ix->p.max_bucket : SIZE_MAX;
-    uint32_t *docs = NULL;
-    size_t nd = 0, cap_d = 0;
+    uint32_t *docs = NULL, *codes = NULL;
+    size_t nd = 0, cap_d = 0, cap_c = 0;
     for (size_t x = 0; x < n_ps && !rc; x++) {
         unsigned kind = (unsigned)KEY_KIND(ps[x].key);
         if (kind == 2 ? !(what & RP_QUERY_PASSAGES) || !ix->sp.passages : !(what & RP_QUERY_PAIRS)) continue;
-        if ((rc = live_docs(ix, t, ps[x].key, &docs, &nd, &cap_d)) || nd == 0) continue;
+        if ((rc = live_docs(ix, t, ps[x].key, &docs, &nd, &cap_d, &codes, &cap_c)) || nd == 0) continue;
         if (kind == 0) {
             rc = add_cands(docs, 0, nd, *self, 0, &c, &n, &cap);
-        } else if (kind == 1) { /* a bucket's latest max_bucket, q aside */
-            size_t others = nd, from = 0;
-            for (size_t i = 0; i < nd; i++) others -= docs[i] == *self;
-            for (size_t skip = others > max_bucket ? others - max_bucket : 0; skip; from++) skip -= docs[from] != *self;
-            rc = add_cands(docs, from, nd, *self, 1, &c, &n, &cap);
-        } else { /* its documents, q among them: above max_df it is boilerplate */
+        } else if (kind == 1) {
+            /* a bucket of more than max_bucket documents (templated pages)
+             * is a chain of consecutive members, as the run links it: q
+             * pairs with its neighbours only */
+            size_t m = nd + (*self == NO_DOC);
+            if (m <= max_bucket) {
+                rc = add_cands(docs, 0, nd, *self, 1, &c, &n, &cap);
+            } else {
+                size_t at = nd; /* q's place: last when it is not indexed */
+                for (size_t i = 0; i < nd && at == nd; i++)
+                    if (docs[i] == *self) at = i;
+                if (at > 0) rc = add_cands(docs, at - 1, at, *self, 1, &c, &n, &cap);
+                if (!rc && at + 1 < nd) rc = add_cands(docs, at + 1, at + 2, *self, 1, &c, &n, &cap);
+            }
+        } else { /* its documents, q among them */
             size_t df = nd + (*self == NO_DOC);
-            if (df > max_df) continue;
             int sentence = ix->sp.rewrites && (ps[x].key & (RP_SENT_BIT >> 24));
+            int judged = KEY_CONTENT;
+            if (bp && !sentence) {
+                uint64_t v = ps[x].key & (((uint64_t)1 << 62) - 1);
+                if ((judged = judge_docs(j, codes, nd, *self == NO_DOC)) < 0 || memo_put(w, v, judged)) {
+                    rc = ENOMEM;
+                    break;
+                }
+                if (judged == KEY_BOILERPLATE && ix->p.boilerplate == RP_BOILERPLATE_HIDE) continue;
+            }
+            if (df > max_df) {
+                /* without boilerplate judged, such a key is not paired;
+                 * else its first document pairs with the others (a star,
+                 * not every pair), q with the first or, first, with all:
+                 * content by two such keys, boilerplate shown by one */
+                if (!bp || sentence) continue;
+                int as = judged == KEY_CONTENT ? 4 : 2;
+                if (docs[0] == *self) rc = add_cands(docs, 1, nd, *self, as, &c, &n, &cap);
+                else rc = add_cands(docs, 0, 1, *self, as, &c, &n, &cap);
+                continue;
+            }
             /* a sentence key in many documents pairs each with the first
              * only (align's SENT_PAIR_DF): q with the first, or, first, with all */
             if (sentence && df > RP_SENT_PAIR_DF && docs[0] != *self) rc = add_cands(docs, 0, 1, *self, 3, &c, &n, &cap);
@@ -1116,7 +1519,9 @@ static rp_status candidates(rp_index *ix, ws *w, const rp_index_doc *q, unsigned
     }
     if (locked) rp__runs_unlock(ix->runs);
     free(docs);
+    free(codes);
     mdb_txn_abort(t);
+    j->t = NULL;
     free(ps);
     if (rc) {
         free(c);
@@ -1130,6 +1535,7 @@ static rp_status candidates(rp_index *ix, ws *w, const rp_index_doc *q, unsigned
             c[m - 1].band |= c[i].band;
             c[m - 1].passage += c[i].passage;
             c[m - 1].sentence += c[i].sentence;
+            c[m - 1].star += c[i].star;
         } else {
             c[m++] = c[i];
         }
@@ -1137,6 +1543,15 @@ static rp_status candidates(rp_index *ix, ws *w, const rp_index_doc *q, unsigned
     *out = c;
     *n_out = m;
     return RP_OK;
+}
+
+/* A coverage rounded to float, as align's run keeps it (and prints it). Not
+ * `x = (float)x`: GCC 12 at -O2 drops that pair of conversions when two
+ * fields side by side get them (seen: 0.18125 printed 0.1812, not 0.1813). */
+static double as_float(double x)
+{
+    volatile float f = (float)x;
+    return f;
 }
 
 static rp_status fetch(rp_index *ix, uint32_t docno, doc_rec *r, char *err)
@@ -1164,7 +1579,11 @@ rp_status rp_index_query(rp_index *ix, const rp_index_doc *q, unsigned what, con
     size_t n = 0, nq = 0;
     uint32_t self;
     uint64_t q_exact;
-    rp_status st = candidates(ix, w, q, what, &self, &q_exact, &c, &n, err);
+    judge_ctx j;
+    memset(&j, 0, sizeof(j));
+    j.ix = ix, j.w = w, j.err = err;
+    memo_clear(w);
+    rp_status st = candidates(ix, w, &j, q, what, &self, &q_exact, &c, &n, err);
     int stop = 0;
     if (st == RP_OK && (what & RP_QUERY_PAIRS) && out->pair) {
         int have_q = 0;
@@ -1209,9 +1628,10 @@ rp_status rp_index_query(rp_index *ix, const rp_index_doc *q, unsigned what, con
         }
     }
     int counted = 0;
+    uint64_t common_cut = 0;
     if (st == RP_OK && !stop && (what & RP_QUERY_PASSAGES) && out->alignment) {
         for (size_t i = 0; i < n && st == RP_OK && !stop; i++) {
-            if (!c[i].passage && c[i].sentence < RP_SENT_AGREE) continue;
+            if (!c[i].passage && c[i].sentence < RP_SENT_AGREE && c[i].star < 2) continue;
             doc_rec r;
             if ((st = fetch(ix, c[i].docno, &r, err)) == RP_ERR_NOT_FOUND) {
                 st = RP_OK;
@@ -1234,6 +1654,9 @@ rp_status rp_index_query(rp_index *ix, const rp_index_doc *q, unsigned what, con
                     rec_free(&r);
                     break;
                 }
+                uint64_t total = 0;
+                for (size_t k = 0; k < WORD_SLOTS; k++) total += w->counts[k];
+                common_cut = total >= RP_BANAL_MIN_WORDS ? total / RP_COMMON_SHARE : 0;
                 rp__aligner_set_counts(w->al, count_of, w->counts);
                 counted = 1;
             }
@@ -1241,8 +1664,22 @@ rp_status rp_index_query(rp_index *ix, const rp_index_doc *q, unsigned what, con
             rp_alignment al;
             const char *ta = r_first ? w->text.data : q->text, *tb = r_first ? q->text : w->text.data;
             size_t la = r_first ? w->text.len : q->text_len, lb = r_first ? q->text_len : w->text.len;
-            if ((st = rp_align(w->al, ta, la, tb, lb, &al)) != RP_OK) {
-                set_err(err, "%s", rp_aligner_error(w->al));
+            rp_align_bp o = {ix->p.boilerplate, judge_fp, &j, 0, common_cut};
+            if (o.mode != RP_BOILERPLATE_OFF) { /* two pages of one site? */
+                uint32_t code = 0;
+                if (judge_begin(&j) || live_codes(j.t, ix, &r.docno, 1, &code)) {
+                    if (j.st == RP_OK) j.st = lmdb_fail(ix, err, "cannot query", MDB_CORRUPTED);
+                    st = j.st;
+                    rec_free(&r);
+                    break;
+                }
+                o.same_site = sites_count(&j) && code > LIVE_NO_SITE && code == j.q_site;
+            }
+            st = rp__align_bp(w->al, ta, la, tb, lb, o.mode != RP_BOILERPLATE_OFF ? &o : NULL, &al);
+            judge_end(&j); /* read transactions last one alignment */
+            if (st != RP_OK) {
+                if (j.st != RP_OK) st = j.st;
+                else set_err(err, "%s", rp_aligner_error(w->al));
                 rec_free(&r);
                 break;
             }
@@ -1253,8 +1690,8 @@ rp_status rp_index_query(rp_index *ix, const rp_index_doc *q, unsigned what, con
                 al.b = r_first ? q->id : rid;
                 al.a_index = r_first ? r.docno : qi;
                 al.b_index = r_first ? qi : r.docno;
-                al.coverage_a = (float)al.coverage_a;
-                al.coverage_b = (float)al.coverage_b;
+                al.coverage_a = as_float(al.coverage_a);
+                al.coverage_b = as_float(al.coverage_b);
                 const char *rd = r.h.date_len ? r.date : NULL, *qd = q->date_len ? q->date : NULL;
                 al.date_a = NULL, al.date_b = NULL;
                 int order = r_first ? date_order(rd, r.h.date_len, r.h.date_is_number, qd, q->date_len,
@@ -1315,8 +1752,8 @@ static int del_key(MDB_txn *t, MDB_dbi dbi, const void *kb, size_t klen, const v
 }
 
 /* Removes record docno and the keys of its id and age, in t. */
-static rp_status delete_doc(rp_index *ix, ws *w, MDB_txn *t, uint32_t docno, counts *c, int64_t *words_gone,
-                            char *err)
+static rp_status delete_doc(rp_index *ix, ws *w, MDB_txn *t, live_writer *lw, uint32_t docno, counts *c,
+                            int64_t *words_gone, char *err)
 {
     doc_rec r;
     int rc = rec_read(t, ix, docno, &r);
@@ -1341,6 +1778,9 @@ static rp_status delete_doc(rp_index *ix, ws *w, MDB_txn *t, uint32_t docno, cou
             put_be64(tk, r.h.when);
             rc = del_key(t, ix->dated, tk, 12, NULL, 0);
         }
+        uint32_t was = 0;
+        if (!rc) rc = live_set(t, ix, lw, docno, 0, &was);
+        if (!rc && was > LIVE_NO_SITE) rc = site_pages_add(t, ix, was, -1);
         c->documents--;
         c->deleted++;
         c->live_log -= r.h.log_len;
@@ -1366,11 +1806,14 @@ static rp_status delete_docnos(rp_index *ix, const uint32_t *docnos, size_t n, c
     MDB_txn *t;
     counts c;
     rp_status st = RP_OK;
-    int rc = mdb_txn_begin(ix->env, NULL, 0, &t);
+    live_writer *lw = malloc(sizeof(*lw));
+    int rc = lw ? mdb_txn_begin(ix->env, NULL, 0, &t) : ENOMEM;
+    if (lw) lw->chunk = UINT32_MAX, lw->dirty = 0;
     if (!rc && !(rc = counts_get(t, ix, &c))) {
         for (size_t i = 0; i < n && st == RP_OK; i++)
-            if ((st = delete_doc(ix, w, t, docnos[i], &c, gone, err)) == RP_ERR_NOT_FOUND && n > 1) st = RP_OK;
-        if (st == RP_OK && ix->sp.passages) rc = store_counts(t, ix, gone);
+            if ((st = delete_doc(ix, w, t, lw, docnos[i], &c, gone, err)) == RP_ERR_NOT_FOUND && n > 1) st = RP_OK;
+        if (st == RP_OK) rc = live_flush(t, ix, lw);
+        if (st == RP_OK && !rc && ix->sp.passages) rc = store_counts(t, ix, gone);
         if (st == RP_OK && !rc) rc = meta_put(t, ix, "counts", &c, sizeof(c));
         if (st == RP_OK && !rc) rc = mdb_txn_commit(t);
         else mdb_txn_abort(t);
@@ -1380,6 +1823,8 @@ static rp_status delete_docnos(rp_index *ix, const uint32_t *docnos, size_t n, c
     pthread_mutex_unlock(&ix->add_mu);
     ws_give(ix, w);
     free(gone);
+    free(lw);
+    if (rc == ENOMEM && st == RP_OK) st = RP_ERR_NOMEM, set_err(err, "out of memory");
     if (rc && st == RP_OK) st = lmdb_fail(ix, err, "cannot delete", rc);
     return st;
 }

@@ -23,6 +23,7 @@
  */
 #include "index_runs.h"
 
+#include <endian.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -130,15 +131,26 @@ typedef struct {
     unsigned n;
 } bit_reader;
 
-static void refill(bit_reader *r)
+/* Tops the buffer up to 56 bits or more: eight bytes at a time where the
+ * block has them (the bits above n come from the bytes that follow, so
+ * OR-ing them in again later changes nothing), else a byte at a time. */
+static inline void refill(bit_reader *r)
 {
+    if (r->end - r->p >= 8) {
+        uint64_t w;
+        memcpy(&w, r->p, 8);
+        r->acc |= le64toh(w) << r->n;
+        r->p += (63 - r->n) >> 3;
+        r->n |= 56;
+        return;
+    }
     while (r->n <= 56 && r->p < r->end) {
         r->acc |= (uint64_t)*r->p++ << r->n;
         r->n += 8;
     }
 }
 
-static int get_bits(bit_reader *r, unsigned bits, uint64_t *v)
+static inline int get_bits(bit_reader *r, unsigned bits, uint64_t *v)
 {
     if (bits > 32) { /* in two: the buffer holds 57 bits at least */
         uint64_t lo, hi;

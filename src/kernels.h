@@ -161,6 +161,13 @@ void rp__aligner_set_counts(rp_aligner *al, uint64_t (*count)(void *ctx, uint32_
 void rp__align_summarize(rp_alignment *al, rp_passage *ps, size_t n, const rp_span *sa,
                          size_t content_a, const rp_span *sb, size_t content_b, int identical);
 
+#define RP_SITE_SHARE 100     /* furniture is on 1/100 or more of its site's pages */
+#define RP_COMMON_SHARE 2000  /* a word that is 1/2000 of the corpus' words is common */
+#define RP_BANAL_MIN_WORDS 50000 /* fewer words in all tell nothing of which are common */
+/* A page's site as align judges furniture by: a hash (2 or more) of the
+ * site field's value, or of the host of its URL (lowercased, without
+ * "www.") when from_url. */
+uint32_t rp__site_hash(const char *v, size_t n, int from_url);
 /* Boilerplate as a run and an index find it: judge says whether a
  * fingerprint (its 40 bits) is boilerplate (1), not (0), or failed (-1). */
 typedef int (*rp_bp_judge)(void *ctx, uint64_t fp);

@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # index.sh — `reprint index` and `reprint serve`:
-#  - batch equivalence: the sample corpus, the seeds when present and a
-#    generated corpus, indexed in 1, 3 and 10 batches; `index query` of
-#    every document answers exactly what `reprint pairs` and `reprint align
-#    --boilerplate off` report on the whole corpus (with --spin too);
+#  - batch equivalence: the sample corpus, the seeds when present, a
+#    generated corpus and generated pages of 50 sites (each site's
+#    furniture around its articles and copies), indexed in 1, 3 and 10
+#    batches; `index query` of every document answers exactly what `reprint
+#    pairs` and `reprint align` report on the whole corpus (boilerplate
+#    hidden, shown and not looked for; with --spin too), and after deletes
+#    what they report without the deleted documents;
 #  - get, delete, expire, stats, backup and compact, and parameters that
 #    differ from the index's;
 #  - crash safety: the writer killed (-9) at random moments of a long
@@ -19,12 +22,14 @@ rm -rf "$WORK" && mkdir -p "$WORK"
 . "$(dirname "$0")/checks.sh"
 
 "$GEN" 3000000 "$WORK/gen.jsonl" "$WORK/gen.tsv" 5 > /dev/null 2>&1
-corpora="$ROOT/examples/news.jsonl $WORK/gen.jsonl"
+"$GEN" 2500000 "$WORK/sites.jsonl" "$WORK/sites.tsv" 7 sites > /dev/null 2>&1
+corpora="$ROOT/examples/news.jsonl $WORK/gen.jsonl $WORK/sites.jsonl"
 corpora="$corpora $(seeds_jsonl "$ROOT" "$WORK/seeds.jsonl")"
 
 # equivalent CORPUS BATCHES [options]: indexed in BATCHES parts, every
 # document's answers (each pair seen from both sides, once) = the batch run's
-# (PAIROPTS: options of pairs only; ALIGNOPTS: of align only)
+# (PAIROPTS: options of pairs only; ALIGNOPTS: of align and of the index's
+# queries)
 equivalent() {
     local corpus=$1 batches=$2; shift 2
     local db="$WORK/db.$batches" parts="$WORK/parts"
@@ -36,7 +41,7 @@ equivalent() {
     "$BIN" index query -q --db "$db" --answer pairs "$@" ${PAIROPTS:-} ${ALIGNOPTS:-} "$corpus" | sort -u > "$WORK/iq.pairs"
     "$BIN" pairs -q --json "$@" ${PAIROPTS:-} "$corpus" | sort > "$WORK/bq.pairs"
     "$BIN" index query -q --db "$db" --answer align "$@" ${PAIROPTS:-} ${ALIGNOPTS:-} "$corpus" | sort -u > "$WORK/iq.align"
-    "$BIN" align -q --json --boilerplate off "$@" ${ALIGNOPTS:-} "$corpus" | sort > "$WORK/bq.align"
+    "$BIN" align -q --json "$@" ${ALIGNOPTS:-} "$corpus" | sort > "$WORK/bq.align"
     if ! cmp -s "$WORK/iq.pairs" "$WORK/bq.pairs"; then
         echo "# pairs differ:"; diff "$WORK/iq.pairs" "$WORK/bq.pairs" | head -5 | cut -c1-300; return 1
     fi
@@ -49,10 +54,37 @@ equivalent() {
 for c in $corpora; do
     name=$(basename "$c")
     for b in 1 3 10; do
-        check "$name in $b batches: index query = pairs and align --boilerplate off" equivalent "$c" $b
+        check "$name in $b batches: index query = pairs and align" equivalent "$c" $b
     done
     check "$name --spin in 3 batches: the same" equivalent "$c" 3 --spin
 done
+for m in show off; do
+    ALIGNOPTS="--boilerplate $m" check "sites.jsonl, boilerplate $m, in 3 batches: the same" equivalent "$WORK/sites.jsonl" 3
+    ALIGNOPTS="--boilerplate $m" check "news.jsonl, boilerplate $m, in 3 batches: the same" equivalent "$ROOT/examples/news.jsonl" 3
+done
+# the pages of a site told by their URLs' host, or by a field named otherwise
+python3 -c 'import json,sys
+for l in open(sys.argv[1]):
+    d = json.loads(l); d["outlet"] = d.pop("url").split("/")[2]
+    print(json.dumps(d))' "$WORK/sites.jsonl" > "$WORK/outlets.jsonl"
+ALIGNOPTS="--site-field outlet --site-pages 4" check "sites by --site-field, --site-pages 4, in 3 batches: the same" \
+    equivalent "$WORK/outlets.jsonl" 3
+# deletes: the answers are the batch's on what is left (site pages and word
+# counts taken away with the documents)
+deleted_equivalent() {
+    local db="$WORK/db.del"
+    rm -rf "$db"
+    "$BIN" index add -q --db "$db" "$WORK/sites.jsonl" || return 1
+    python3 -c 'import json,sys
+for i, l in enumerate(open(sys.argv[1])):
+    (sys.stdout if i % 4 else sys.stderr).write(json.loads(l)["id"] + "\n" if i % 4 == 0 else l)' \
+        "$WORK/sites.jsonl" > "$WORK/sites-left.jsonl" 2> "$WORK/sites-gone.txt"
+    xargs "$BIN" index delete --db "$db" < "$WORK/sites-gone.txt" || return 1
+    "$BIN" index query -q --db "$db" "$WORK/sites-left.jsonl" | sort -u > "$WORK/del.i"
+    "$BIN" align -q --json "$WORK/sites-left.jsonl" | sort > "$WORK/del.b"
+    cmp -s "$WORK/del.i" "$WORK/del.b" && [ -s "$WORK/del.b" ]
+}
+check "sites.jsonl less a quarter deleted: the batch's answers on the rest" deleted_equivalent
 # four copies of the sample under other ids: sentence keys in more than 16
 # documents, which pair each with the first only
 for k in 1 2 3 4; do sed "s/\"id\": \"\([^\"]*\)\"/\"id\": \"\1-$k\"/" "$ROOT/examples/news.jsonl"; done > "$WORK/news4.jsonl"
@@ -67,7 +99,7 @@ two_inputs() {
     rm -rf "$WORK/db.two"
     "$BIN" index add -q --db "$WORK/db.two" "$WORK/noid-a.jsonl" "$WORK/noid-b.jsonl" || return 1
     "$BIN" index query -q --db "$WORK/db.two" --answer align "$WORK/noid-a.jsonl" "$WORK/noid-b.jsonl" | sort -u > "$WORK/two.i"
-    "$BIN" align -q --json --boilerplate off "$WORK/noid-a.jsonl" "$WORK/noid-b.jsonl" | sort > "$WORK/two.b"
+    "$BIN" align -q --json "$WORK/noid-a.jsonl" "$WORK/noid-b.jsonl" | sort > "$WORK/two.b"
     cmp -s "$WORK/two.i" "$WORK/two.b" && [ -s "$WORK/two.b" ] &&
         test "$("$BIN" index stats --db "$WORK/db.two" | python3 -c 'import json,sys; print(json.load(sys.stdin)["documents"])')" = "$(wc -l < "$ROOT/examples/news.jsonl")"
 }
@@ -105,7 +137,7 @@ grep -v "\"$first_id\"" "$NEWS" > "$WORK/news-less.jsonl"
 check "and in no answer" sh -c "! '$BIN' index query -q --db '$DB' --answer align '$WORK/news-less.jsonl' | grep -q '\"$first_id\"'"
 check "deleting it again is an error" sh -c "! '$BIN' index delete --db '$DB' '$first_id' 2>/dev/null"
 grep -v "\"$first_id\"" "$NEWS" > "$WORK/news-less.jsonl"
-"$BIN" align -q --json --boilerplate off "$WORK/news-less.jsonl" | sort > "$WORK/less.align"
+"$BIN" align -q --json "$WORK/news-less.jsonl" | sort > "$WORK/less.align"
 log_before=$("$BIN" index stats --db "$DB" | python3 -c 'import json,sys; print(json.load(sys.stdin)["log_bytes"])')
 "$BIN" index compact --db "$DB"
 log_after=$("$BIN" index stats --db "$DB" | python3 -c 'import json,sys; print(json.load(sys.stdin)["log_bytes"])')

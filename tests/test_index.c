@@ -43,7 +43,7 @@ static void tmp_dir(char *out, size_t cap, const char *name)
 
 static rp_index_doc doc(const char *id, const char *text, const char *date)
 {
-    rp_index_doc d = {{id, strlen(id), 0}, text, strlen(text), date, date ? strlen(date) : 0, 0};
+    rp_index_doc d = {.id = {id, strlen(id), 0}, .text = text, .text_len = strlen(text), .date = date, .date_len = date ? strlen(date) : 0};
     return d;
 }
 
