@@ -189,19 +189,26 @@ static void put_rice(bit_writer *w, uint64_t d, unsigned k)
     put_bits(w, d, k);
 }
 
-static int get_rice(bit_reader *r, unsigned k, uint64_t *d)
+static inline int get_rice(bit_reader *r, unsigned k, uint64_t *d)
 {
     refill(r);
     unsigned ones = ~r->acc ? (unsigned)__builtin_ctzll(~r->acc) : 64;
-    uint64_t low, skip;
+    uint64_t skip;
     if (ones >= RICE_ESCAPE) { /* escaped: the increase whole */
         if (r->n < RICE_ESCAPE || get_bits(r, RICE_ESCAPE, &skip)) return -1;
         return get_bits(r, 64, d);
     }
-    if (ones + 1 > r->n) return -1;
-    r->acc >>= ones + 1;
-    r->n -= ones + 1;
-    if (get_bits(r, k, &low)) return -1;
+    /* the common case, in one go: ones, a zero and k low bits are at most
+     * 32 + 1 + 63 bits, so the low bits may need another refill */
+    unsigned used = ones + 1;
+    if (used > r->n) return -1;
+    r->acc >>= used;
+    r->n -= used;
+    if (k > r->n) refill(r);
+    if (k > r->n) return -1;
+    uint64_t low = k ? r->acc & (((uint64_t)1 << k) - 1) : 0;
+    r->acc = k < 64 ? r->acc >> k : 0;
+    r->n -= k;
     *d = (uint64_t)ones << k | low;
     return 0;
 }
@@ -256,6 +263,50 @@ static long decode_block(const uint8_t *p, size_t len, rp_run_entry *out, size_t
         if (key > stop_after) break;
     }
     return (long)got;
+}
+
+/* decode_block for one key: appends the documents under key to *out,
+ * reading no document number of another key and stopping at the first
+ * key above it (*past then 1). 0, -1 when it is not a block, or ENOMEM. */
+static int find_in_block(const uint8_t *p, size_t len, uint64_t want, uint32_t **out, size_t *n, size_t *cap,
+                         int *past)
+{
+    const uint8_t *end = p + len;
+    uint64_t count, key = 0, lo, v;
+    *past = 0;
+    if (get_varint(&p, end, &count) || count == 0 || count > BLOCK_ENTRIES || end - p < 8) return -1;
+    for (int b = 0; b < 8; b++) key |= (uint64_t)p[b] << (8 * b);
+    p += 8;
+    if (get_varint(&p, end, &lo) || end - p < 2 || lo > UINT32_MAX) return -1;
+    unsigned k = p[0], db = p[1];
+    if (k > 63 || db > 32) return -1;
+    bit_reader r = {p + 2, end, 0, 0};
+    for (uint64_t i = 0; i < count; i++) {
+        if (i) {
+            if (get_rice(&r, k, &v)) return -1;
+            key += v;
+        }
+        if (key > want) {
+            *past = 1;
+            return 0;
+        }
+        if (key < want) { /* its document number skipped */
+            refill(&r);
+            if (r.n < db) return -1;
+            r.acc = db < 64 ? r.acc >> db : 0;
+            r.n -= db;
+            continue;
+        }
+        if (get_bits(&r, db, &v)) return -1;
+        if (*n == *cap) {
+            size_t c = *cap ? *cap * 2 : 64;
+            uint32_t *g = realloc(*out, c * sizeof(uint32_t));
+            if (!g) return ENOMEM;
+            *out = g, *cap = c;
+        }
+        (*out)[(*n)++] = (uint32_t)(lo + v);
+    }
+    return 0;
 }
 
 /* -------------------------------------------------------------- tables */
@@ -617,7 +668,6 @@ void rp__runs_unlock(rp_runs *r)
 
 int rp__runs_lookup(const rp_runs *r, MDB_txn *t, uint64_t key, uint32_t **out, size_t *n, size_t *cap)
 {
-    rp_run_entry e[BLOCK_ENTRIES];
     for (size_t k = 0; k < r->n_runs; k++) {
         const run *x = &r->runs[k];
         /* the last block starting below key: key's entries begin there or
@@ -638,19 +688,9 @@ int rp__runs_lookup(const rp_runs *r, MDB_txn *t, uint64_t key, uint32_t **out, 
             MDB_val kk = {8, kb}, v;
             int rc = mdb_get(t, r->blocks, &kk, &v);
             if (rc) return rc;
-            long got = decode_block(v.mv_data, v.mv_size, e, BLOCK_ENTRIES, key);
-            if (got <= 0) return MDB_CORRUPTED;
-            for (long i = 0; i < got; i++)
-                if (e[i].key == key) {
-                    if (*n == *cap) {
-                        size_t c = *cap ? *cap * 2 : 64;
-                        uint32_t *g = realloc(*out, c * sizeof(uint32_t));
-                        if (!g) return ENOMEM;
-                        *out = g, *cap = c;
-                    }
-                    (*out)[(*n)++] = e[i].docno;
-                }
-            if (e[got - 1].key > key) break; /* past it */
+            int past;
+            if ((rc = find_in_block(v.mv_data, v.mv_size, key, out, n, cap, &past))) return rc < 0 ? MDB_CORRUPTED : rc;
+            if (past) break;
         }
     }
     return 0;
