@@ -782,15 +782,32 @@ const char *rp_passage_kind_name(int kind)
 
 /* ---------------------------------------------------- boilerplate */
 
-size_t rp__boilerplate_ranges(const uint64_t *kgrams, size_t count, unsigned k, rp_bp_judge judge, void *ctx,
-                              uint32_t **out, size_t *cap, uint64_t *masked)
+static int is_own(const uint64_t *own, size_t n, uint64_t v)
 {
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (own[mid] < v) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo < n && own[lo] == v;
+}
+
+size_t rp__boilerplate_ranges(const uint64_t *keys, size_t n_keys, const rp_params *p, rp_bp_judge judge, void *ctx,
+                              rp_bp_scratch *ws, uint32_t **out, size_t *cap, uint64_t *masked)
+{
+    unsigned k = rp__fp_ngram(p), w = p->min_words - k + 1;
+    if (n_keys < k) return 0;
+    if (rp__grow((void **)&ws->kg, &ws->cap_kg, n_keys, sizeof(uint64_t))) return SIZE_MAX;
+    size_t count = rp__kgram_hashes(keys, n_keys, k, p->seed, ws->kg);
+    size_t n_own = rp__winnow(keys, n_keys, k, w, p->seed, &ws->own, &ws->cap_own);
+    if (n_own == SIZE_MAX) return SIZE_MAX;
     size_t n = 0;
     uint64_t start = 0, end = 0;
     int open = 0;
     for (size_t i = 0; i <= count; i++) {
         int bp = 0;
-        if (i < count && (bp = judge(ctx, kgrams[i] >> 24)) < 0) return SIZE_MAX;
+        if (i < count && is_own(ws->own, n_own, ws->kg[i]) && (bp = judge(ctx, ws->kg[i] >> 24)) < 0) return SIZE_MAX;
         if (bp && open && i <= end) {
             end = i + k;
             continue;
@@ -806,6 +823,13 @@ size_t rp__boilerplate_ranges(const uint64_t *kgrams, size_t count, unsigned k, 
         if (bp) start = i, end = i + k, open = 1;
     }
     return n;
+}
+
+void rp__bp_scratch_free(rp_bp_scratch *ws)
+{
+    free(ws->kg);
+    free(ws->own);
+    memset(ws, 0, sizeof(*ws));
 }
 
 void rp__mask_words(uint32_t *t, const uint32_t *r, size_t n, uint64_t side)
@@ -902,8 +926,7 @@ struct rp_aligner {
     rp_spinner *spin;
     uint64_t (*count)(void *ctx, uint32_t token); /* word counts for votes, or NULL */
     void *count_ctx;
-    uint64_t *kg;            /* boilerplate: a text's k-gram hashes */
-    size_t cap_kg;
+    rp_bp_scratch bps;       /* boilerplate: a text's k-grams */
     uint32_t *ma, *mb;       /*   and each side's ranges */
     size_t cap_ma, cap_mb, n_ma, n_mb;
     uint64_t masked_a, masked_b;
@@ -944,7 +967,7 @@ void rp_aligner_free(rp_aligner *al)
     free(al->lb);
     free(al->ea);
     free(al->eb);
-    free(al->kg);
+    rp__bp_scratch_free(&al->bps);
     free(al->ma);
     free(al->mb);
     rp__rewrite_ws_free(al->rws);
@@ -981,11 +1004,8 @@ static int text_boilerplate(rp_aligner *al, const rp_align_bp *o, const uint64_t
 {
     *n_ranges = 0;
     *masked = 0;
-    unsigned k = rp__fp_ngram(&al->p);
-    if (!o || o->mode == RP_BOILERPLATE_OFF || n < k) return 0;
-    if (rp__grow((void **)&al->kg, &al->cap_kg, n, sizeof(uint64_t))) return -1;
-    size_t count = rp__kgram_hashes(keys, n, k, al->p.seed, al->kg);
-    size_t got = rp__boilerplate_ranges(al->kg, count, k, o->judge, o->ctx, ranges, cap, masked);
+    if (!o || o->mode == RP_BOILERPLATE_OFF) return 0;
+    size_t got = rp__boilerplate_ranges(keys, n, &al->p, o->judge, o->ctx, &al->bps, ranges, cap, masked);
     if (got == SIZE_MAX) return -1;
     *n_ranges = got;
     return 0;

@@ -694,8 +694,7 @@ typedef struct {
     uint64_t written;    /* bytes of its file written or pending */
     rp_buf pending;      /* what goes to the file next, a MiB at a time */
     rp_buf unesc;
-    uint64_t *kgrams;    /* a document's k-gram hashes, for its boilerplate */
-    size_t cap_kgrams;
+    rp_bp_scratch bps;   /* a document's k-grams, for its boilerplate */
     uint32_t *ranges;    /* and its boilerplate ranges */
     size_t cap_ranges;
     uint32_t *ends;      /* rewrites: its sentences' ends */
@@ -739,7 +738,7 @@ static void collector_free(void *state)
     if (w->pending.len) flush_collected(w);
     rp__buf_free(&w->pending);
     rp__buf_free(&w->unesc);
-    free(w->kgrams);
+    rp__bp_scratch_free(&w->bps);
     free(w->ranges);
     free(w->ends);
     free(w);
@@ -853,14 +852,10 @@ static int judge_bp(void *ctx, uint64_t v)
 static rp_status put_mask(rp_collector *w, const rp_record *r, rp_collected *h)
 {
     const rp_align_task *ru = w->ru;
-    unsigned k = rp__fp_ngram(ru->p);
-    if (!ru->bp || r->n_tokens < k) return RP_OK;
-    if (rp__grow((void **)&w->kgrams, &w->cap_kgrams, r->n_tokens, sizeof(uint64_t)))
-        return RP_ERR_NOMEM;
-    size_t count = rp__kgram_hashes(r->hashes, r->n_tokens, k, ru->p->seed, w->kgrams);
+    if (!ru->bp) return RP_OK;
     uint64_t masked = 0;
-    size_t n = rp__boilerplate_ranges(w->kgrams, count, k, judge_bp, (void *)ru, &w->ranges, &w->cap_ranges,
-                                      &masked);
+    size_t n = rp__boilerplate_ranges(r->hashes, r->n_tokens, ru->p, judge_bp, (void *)ru, &w->bps, &w->ranges,
+                                      &w->cap_ranges, &masked);
     if (n == SIZE_MAX || rp__buf_reserve(&w->pending, w->pending.len + n * 20 + 1)) return RP_ERR_NOMEM;
     uint8_t *o = (uint8_t *)w->pending.data + w->pending.len, *o0 = o;
     for (size_t x = 0, prev_end = 0; x < n; prev_end = w->ranges[2 * x + 1], x++) {

@@ -171,15 +171,22 @@ uint32_t rp__site_hash(const char *v, size_t n, int from_url);
 /* Boilerplate as a run and an index find it: judge says whether a
  * fingerprint (its 40 bits) is boilerplate (1), not (0), or failed (-1). */
 typedef int (*rp_bp_judge)(void *ctx, uint64_t fp);
-/* A text's boilerplate: the words of every k-gram (count of them, k words
- * each; their hashes as rp__kgram_hashes makes them) that judge calls
- * boilerplate, as merged (start, end) word ranges into *out; the words
- * inside them added to *masked. Inside a text a site repeats, winnowing
- * picks a fingerprint at least every w k-grams, and w <= k, so the k-grams
- * found overlap and the ranges cover it but for up to w - 1 words at each
- * edge, fewer than a passage needs. Returns the ranges, or SIZE_MAX. */
-size_t rp__boilerplate_ranges(const uint64_t *kgrams, size_t count, unsigned k, rp_bp_judge judge, void *ctx,
-                              uint32_t **out, size_t *cap, uint64_t *masked);
+/* A text's boilerplate: the words of each of its own winnowed fingerprints
+ * (the k-grams of its keys that winnowing picks, as rp__winnow does) that
+ * judge calls boilerplate, as merged (start, end) word ranges into *out;
+ * the words inside them added to *masked. Inside a text a site repeats,
+ * winnowing picks a fingerprint at least every w k-grams, and w <= k, so
+ * the k-grams found overlap and the ranges cover it but for up to w - 1
+ * words at each edge, fewer than a passage needs; and only the text's own
+ * fingerprints are judged, which the index can afford to look up. Returns
+ * the ranges, or SIZE_MAX. */
+typedef struct {
+    uint64_t *kg, *own;
+    size_t cap_kg, cap_own;
+} rp_bp_scratch;
+size_t rp__boilerplate_ranges(const uint64_t *keys, size_t n_keys, const rp_params *p, rp_bp_judge judge, void *ctx,
+                              rp_bp_scratch *ws, uint32_t **out, size_t *cap, uint64_t *masked);
+void rp__bp_scratch_free(rp_bp_scratch *ws);
 /* Hide mode: the words of n ranges become values that match nothing
  * (distinct for each side and place), so no seed, run or passage holds
  * them; a passage may still bridge them as a gap. */
