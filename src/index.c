@@ -1566,6 +1566,98 @@ static rp_status fetch(rp_index *ix, uint32_t docno, doc_rec *r, char *err)
     return rc ? lmdb_fail(ix, err, "cannot read a record", rc) : RP_OK;
 }
 
+/* Judging the fingerprints of the documents a query aligns is most of its
+ * time (a lookup in every run for each of a document's own fingerprints,
+ * which no other document's answer shares); with several to align,
+ * threads judge them first, each into its own memo, which then joins the
+ * query's, and the alignments find every judgement there. */
+typedef struct {
+    rp_index *ix;
+    const judge_ctx *proto;
+    const uint32_t *docnos;
+    size_t from, to;
+    ws *w;
+    rp_status st;
+    char err[RP_ERROR_MAX];
+} prejudge;
+
+static void *prejudge_main(void *arg)
+{
+    prejudge *pj = arg;
+    rp_index *ix = pj->ix;
+    if (!(pj->w = ws_take(ix))) {
+        pj->st = RP_ERR_NOMEM;
+        return NULL;
+    }
+    memo_clear(pj->w);
+    judge_ctx j = *pj->proto;
+    j.w = pj->w, j.t = NULL, j.err = pj->err, j.st = RP_OK;
+    uint64_t *own = NULL;
+    size_t cap = 0;
+    unsigned k = rp__fp_ngram(&ix->p), win = ix->p.min_words - k + 1;
+    for (size_t i = pj->from; i < pj->to && pj->st == RP_OK; i++) {
+        doc_rec r;
+        rp_status st = fetch(ix, pj->docnos[i], &r, pj->err);
+        if (st == RP_ERR_NOT_FOUND) continue; /* deleted since: the alignment skips it too */
+        if (st == RP_OK) st = read_text(ix, pj->w, &r, pj->err);
+        rec_free(&r);
+        const uint64_t *h;
+        size_t n;
+        if (st == RP_OK && (st = words(ix, pj->w, pj->w->text.data, pj->w->text.len, &h, &n, pj->err)) != RP_OK &&
+            rp_status_is_bad_input(st))
+            continue; /* the alignment reports it */
+        if (st != RP_OK) {
+            pj->st = st;
+            break;
+        }
+        size_t m = rp__winnow(h, n, k, win, ix->p.seed, &own, &cap);
+        if (m == SIZE_MAX) pj->st = RP_ERR_NOMEM;
+        for (size_t x = 0; x < m && pj->st == RP_OK; x++)
+            if (judge_fp(&j, own[x] >> 24) < 0) pj->st = j.st != RP_OK ? j.st : RP_ERR_NOMEM;
+        judge_end(&j); /* read transactions last one document */
+    }
+    judge_end(&j);
+    free(own);
+    return NULL;
+}
+
+/* The documents of c that the query aligns, judged on threads (prejudge). */
+static rp_status judge_ahead(rp_index *ix, ws *w, const judge_ctx *j, const cand *c, size_t n, char *err)
+{
+    unsigned threads = ix->p.threads ? ix->p.threads : (unsigned)sysconf(_SC_NPROCESSORS_ONLN);
+    size_t todo = 0;
+    for (size_t i = 0; i < n; i++) todo += c[i].passage || c[i].sentence >= RP_SENT_AGREE || c[i].star >= 2;
+    if (threads < 2 || todo < 4) return RP_OK;
+    if (threads > todo / 2) threads = (unsigned)(todo / 2);
+    if (threads > 16) threads = 16;
+    uint32_t *docnos = malloc(todo * sizeof(uint32_t));
+    prejudge *pj = calloc(threads, sizeof(prejudge));
+    rp_status st = docnos && pj ? RP_OK : RP_ERR_NOMEM;
+    if (st == RP_OK) {
+        size_t m = 0;
+        for (size_t i = 0; i < n; i++)
+            if (c[i].passage || c[i].sentence >= RP_SENT_AGREE || c[i].star >= 2) docnos[m++] = c[i].docno;
+        for (unsigned t = 0; t < threads; t++)
+            pj[t] = (prejudge){ix, j, docnos, todo * t / threads, todo * (t + 1) / threads, NULL, RP_OK, ""};
+        rp__run_parallel(prejudge_main, pj, sizeof(prejudge), threads);
+    }
+    for (unsigned t = 0; pj && t < threads; t++) {
+        if (st == RP_OK && pj[t].st != RP_OK) {
+            st = pj[t].st;
+            set_err(err, "%s", pj[t].err[0] ? pj[t].err : "out of memory");
+        }
+        ws *tw = pj[t].w;
+        for (size_t h = 0; st == RP_OK && tw && tw->memo_key && h <= tw->memo_mask; h++)
+            if (tw->memo_key[h] && memo_get(w, tw->memo_key[h] - 1) < 0 &&
+                memo_put(w, tw->memo_key[h] - 1, tw->memo_val[h] - 1))
+                st = RP_ERR_NOMEM;
+        ws_give(ix, tw);
+    }
+    free(pj);
+    free(docnos);
+    return st;
+}
+
 rp_status rp_index_query(rp_index *ix, const rp_index_doc *q, unsigned what, const rp_query_out *out,
                          char *err)
 {
@@ -1629,6 +1721,8 @@ rp_status rp_index_query(rp_index *ix, const rp_index_doc *q, unsigned what, con
     }
     int counted = 0;
     uint64_t common_cut = 0;
+    if (st == RP_OK && !stop && (what & RP_QUERY_PASSAGES) && out->alignment && ix->p.boilerplate != RP_BOILERPLATE_OFF)
+        st = judge_ahead(ix, w, &j, c, n, err);
     if (st == RP_OK && !stop && (what & RP_QUERY_PASSAGES) && out->alignment) {
         for (size_t i = 0; i < n && st == RP_OK && !stop; i++) {
             if (!c[i].passage && c[i].sentence < RP_SENT_AGREE && c[i].star < 2) continue;
