@@ -8,9 +8,11 @@
  * one new run of blocks appended at the end of the blocks table (pages
  * written once, full), and runs of one size class are merged four at a
  * time, so a posting is rewritten about log4(N) times in all. A block is
- * up to 256 entries, delta- and varint-coded (about 5 bytes an entry); a
- * run's directory row holds each block's first key, which readers keep in
- * memory to find the one block a key can be in.
+ * up to 512 entries in at most 1,320 bytes, Elias-Fano coded (about 5.6
+ * bytes an entry, most of it the document number); a run's directory row
+ * holds each block's first key, which readers keep in memory (with every
+ * 64th apart, to search in cache) to find the one block a key can be in,
+ * and in the block the one place.
  *
  * Tables:
  *   runs.blocks  run id << 32 | block (integer key) -> encoded block
@@ -238,31 +240,24 @@ static int ef_open(const uint8_t *p, size_t len, ef_block *b)
 
 /* Decodes up to cap entries, all of them (merges). Returns the count, or
  * -1 when it is not a block. */
-static long decode_block(const uint8_t *p, size_t len, rp_run_entry *out, size_t cap, uint64_t stop_after)
+static long decode_block(const uint8_t *p, size_t len, rp_run_entry *out, size_t cap)
 {
-    (void)stop_after;
     ef_block b;
-    if (ef_open(p, len, &b)) return -1;
-    uint64_t pos = b.high_at, end = b.high_at + b.hbits, high = 0;
-    size_t got = 0;
-    for (uint64_t i = 0; i < b.n; i++) {
-        for (;;) { /* the next one: zeros before it raise the high part */
-            if (pos >= end) return -1;
-            uint64_t word = read_at(b.bits, b.len, pos, end - pos < 64 ? (unsigned)(end - pos) : 64);
-            if (!word) {
-                uint64_t skip = end - pos < 64 ? end - pos : 64;
-                high += skip, pos += skip;
-                continue;
-            }
-            unsigned t = (unsigned)__builtin_ctzll(word);
-            high += t, pos += t + 1;
-            break;
-        }
-        uint64_t key = b.key0 + (high << b.L | read_at(b.bits, b.len, i * b.L, b.L));
-        uint64_t doc = b.lo + read_at(b.bits, b.len, b.doc_at + i * b.db, b.db);
-        if (got < cap) out[got++] = (rp_run_entry){key, (uint32_t)doc};
+    if (ef_open(p, len, &b) || cap < b.n) return -1;
+    /* the high parts: each one's place less the ones before it, a word of
+     * the bit vector at a time */
+    size_t i = 0;
+    for (uint64_t pos = 0; pos < b.hbits && i < b.n; pos += 64) {
+        unsigned w = b.hbits - pos < 64 ? (unsigned)(b.hbits - pos) : 64;
+        for (uint64_t word = read_at(b.bits, b.len, b.high_at + pos, w); word && i < b.n; word &= word - 1, i++)
+            out[i].key = b.key0 + ((pos + (unsigned)__builtin_ctzll(word) - i) << b.L);
     }
-    return (long)got;
+    if (i < b.n) return -1;
+    for (i = 0; i < b.n; i++) {
+        out[i].key += read_at(b.bits, b.len, i * b.L, b.L);
+        out[i].docno = (uint32_t)(b.lo + read_at(b.bits, b.len, b.doc_at + i * b.db, b.db));
+    }
+    return (long)b.n;
 }
 
 /* The documents under key want appended to *out, from the one place in
@@ -542,7 +537,7 @@ static int reader_fill(MDB_txn *t, const rp_runs *r, reader *rd)
     MDB_val k = {sizeof(kb), &kb}, v;
     int rc = mdb_get(t, r->blocks, &k, &v);
     if (rc) return rc;
-    long got = decode_block(v.mv_data, v.mv_size, rd->e, BLOCK_ENTRIES, UINT64_MAX);
+    long got = decode_block(v.mv_data, v.mv_size, rd->e, BLOCK_ENTRIES);
     if (got <= 0) return MDB_CORRUPTED;
     rd->n = (size_t)got;
     return 0;
