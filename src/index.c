@@ -86,6 +86,9 @@ typedef struct {
 /* What the meta record "params" holds: what the stored values depend on. */
 typedef struct {
     uint32_t format, ngram, num_perm, bands, rows, spin, passages, fp_k, min_words, rewrites;
+    uint32_t site_fields;    /* XXH32 of the site and URL fields' names: each
+                                document's site is read by them when added */
+    uint32_t pad;
     uint64_t seed;
 } stored_params;
 
@@ -240,6 +243,8 @@ static void stored_of(const rp_params *p, unsigned bands, unsigned rows, int pas
         sp->fp_k = rp__fp_ngram(p);
         sp->min_words = p->min_words;
         sp->rewrites = p->rewrites ? 1 : 0;
+        const char *sf = p->site_field ? p->site_field : "", *uf = p->url_field ? p->url_field : "";
+        sp->site_fields = XXH32(sf, strlen(sf), XXH32(uf, strlen(uf), 0x5173));
     }
     sp->seed = p->seed;
 }
@@ -258,9 +263,14 @@ static int params_differ(const stored_params *have, const stored_params *want, c
         {"fingerprint n-gram (--fingerprint-ngram)", have->fp_k, want->passages ? want->fp_k : have->fp_k},
         {"min words (--min-words)", have->min_words, want->passages ? want->min_words : have->min_words},
         {"rewrites (--rewrites)", have->rewrites, want->passages ? want->rewrites : have->rewrites},
+        {"site and URL fields (--site-field, --url-field)", have->site_fields,
+         want->passages ? want->site_fields : have->site_fields},
     };
     for (size_t k = 0; k < sizeof(f) / sizeof(f[0]); k++)
-        if (f[k].a != f[k].b) {
+        if (f[k].a != f[k].b && k == sizeof(f) / sizeof(f[0]) - 1) {
+            snprintf(msg, cap, "%s are not those it was made with", f[k].name); /* names, kept as a hash */
+            return 1;
+        } else if (f[k].a != f[k].b) {
             snprintf(msg, cap, "%s is %llu in the index, %llu asked", f[k].name, (unsigned long long)f[k].a,
                      (unsigned long long)f[k].b);
             return 1;
@@ -461,7 +471,7 @@ static rp_status open_env(rp_index *ix, char *err)
     if (!(ix->flags & RP_INDEX_CREATE) || have.passages == ix->sp.passages) {
         stored_params want = ix->sp;
         want.passages = have.passages;
-        if (!have.passages) want.fp_k = want.min_words = want.rewrites = 0;
+        if (!have.passages) want.fp_k = want.min_words = want.rewrites = want.site_fields = 0;
         if (params_differ(&have, &want, why, sizeof(why))) {
             mdb_txn_abort(t);
             set_err(err, "%s: made with other parameters: %s", ix->dir, why);

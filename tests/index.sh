@@ -122,6 +122,10 @@ check "stats counts every document" test "$("$BIN" index stats --db "$DB" | pyth
 check "adding the same ids again: each reported, none added" grep -q "0 added, $n_news already indexed" "$WORK/again.err"
 check "an index opened with other parameters is refused, naming the first" \
     sh -c "! '$BIN' index query --db '$DB' --ngram 4 '$NEWS' 2> '$WORK/mismatch.err' && grep -q 'ngram (--ngram) is 5 in the index, 4 asked' '$WORK/mismatch.err'"
+rm -rf "$WORK/db.outlet"
+"$BIN" index add -q --db "$WORK/db.outlet" --site-field outlet "$NEWS"
+check "an index made with --site-field is refused without it (its documents' sites were read by it)" \
+    sh -c "! '$BIN' index query --db '$WORK/db.outlet' '$NEWS' 2> '$WORK/outlet.err' && grep -q 'site and URL fields (--site-field, --url-field) are not those it was made with' '$WORK/outlet.err' && '$BIN' index query -q --db '$WORK/db.outlet' --site-field outlet '$NEWS' > /dev/null"
 check "a directory without an index is refused" sh -c "! '$BIN' index stats --db '$WORK/none' 2>/dev/null"
 first_id=$(head -1 "$NEWS" | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
 first_text=$(head -1 "$NEWS" | python3 -c 'import json,sys; print(json.load(sys.stdin)["text"])')
