@@ -124,16 +124,15 @@ static int add_one(void *user, const rp_index_doc *d)
         a->cap = cap;
     }
     /* the reader's buffers are valid until its next record: the batch keeps
-     * a copy, id, text, date, site and URL in one block */
-    char *m = malloc(d->id.len + d->text_len + d->date_len + d->site_len + d->url_len + d->raw_len + 1);
+     * a copy, id, text, date and record (its site and URL, cli_doc_of) in
+     * one block */
+    char *m = malloc(d->id.len + d->text_len + d->date_len + d->raw_len + 1);
     if (!m) return EXIT_IO;
     rp_index_doc c = *d;
     char *at = m;
     c.id.str = memcpy(at, d->id.str, d->id.len), at += d->id.len;
     c.text = memcpy(at, d->text, d->text_len), at += d->text_len;
     c.date = d->date ? memcpy(at, d->date, d->date_len) : NULL, at += d->date_len;
-    c.site = d->site ? memcpy(at, d->site, d->site_len) : NULL, at += d->site_len;
-    c.url = d->url ? memcpy(at, d->url, d->url_len) : NULL, at += d->url_len;
     c.raw = d->raw ? memcpy(at, d->raw, d->raw_len) : NULL;
     a->owned[a->n] = m;
     a->docs[a->n++] = c;

@@ -784,13 +784,8 @@ const char *rp_passage_kind_name(int kind)
 
 static int is_own(const uint64_t *own, size_t n, uint64_t v)
 {
-    size_t lo = 0, hi = n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (own[mid] < v) lo = mid + 1;
-        else hi = mid;
-    }
-    return lo < n && own[lo] == v;
+    size_t at = rp__lower_bound_u64(own, n, v);
+    return at < n && own[at] == v;
 }
 
 size_t rp__boilerplate_ranges(const uint64_t *keys, size_t n_keys, const rp_params *p, rp_bp_judge judge, void *ctx,
@@ -800,7 +795,7 @@ size_t rp__boilerplate_ranges(const uint64_t *keys, size_t n_keys, const rp_para
     if (n_keys < k) return 0;
     if (rp__grow((void **)&ws->kg, &ws->cap_kg, n_keys, sizeof(uint64_t))) return SIZE_MAX;
     size_t count = rp__kgram_hashes(keys, n_keys, k, p->seed, ws->kg);
-    size_t n_own = rp__winnow(keys, n_keys, k, w, p->seed, &ws->own, &ws->cap_own);
+    size_t n_own = rp__winnow_hashes(ws->kg, count, w, &ws->own, &ws->cap_own);
     if (n_own == SIZE_MAX) return SIZE_MAX;
     size_t n = 0;
     uint64_t start = 0, end = 0;

@@ -201,19 +201,16 @@ static void count_words(rp_fp_worker *w, const uint64_t *h, size_t n)
     }
 }
 
-/* A string field of a JSONL record, unescaped into unesc when it must be;
- * *val NULL when absent or not a string. *root, when set, is the jansson
- * tree val points into, for the caller to release. */
-static rp_status field_of(const rp_record *r, const char *field, const char *text_field,
-                          rp_buf *unesc, const char **val, size_t *vlen, int *is_number,
-                          json_t **root)
+/* A string (or number) field of a JSONL line, unescaped into unesc when it
+ * must be; *val NULL when absent or of another type. *root, when set, is
+ * the jansson tree val points into, for the caller to release. */
+static rp_status json_field(const char *raw, size_t len, const char *field, const char *text_field,
+                            rp_buf *unesc, const char **val, size_t *vlen, int *is_number, json_t **root)
 {
     *val = NULL;
     *vlen = 0;
     *root = NULL;
-    if (r->is_text || !field || !*field) return RP_OK;
-    const char *raw = r->doc.raw;
-    size_t len = r->doc.raw_len;
+    if (!field || !*field) return RP_OK;
     while (len && (raw[len - 1] == '\n' || raw[len - 1] == '\r')) len--;
     if (len >= 3 && memcmp(raw, "\xEF\xBB\xBF", 3) == 0) raw += 3, len -= 3;
     rp_json_fields f;
@@ -258,25 +255,41 @@ uint32_t rp__site_hash(const char *v, size_t n, int from_url)
     return site < 2 ? site + 2 : site; /* 0 is no site; the index keeps 1 for it */
 }
 
-/* The site of a record: its site field, else the host of its URL field
- * (lowercased, without "www."), hashed; 0 when it has neither. */
-static rp_status site_of(rp_fp_worker *fw, const rp_record *r, uint32_t *site)
+/* json_field of a record: none for a text file. */
+static rp_status field_of(const rp_record *r, const char *field, const char *text_field, rp_buf *unesc,
+                          const char **val, size_t *vlen, int *is_number, json_t **root)
 {
-    const rp_params *p = fw->ru->p;
-    const char *v;
+    if (r->is_text) {
+        *val = NULL, *vlen = 0, *root = NULL;
+        return RP_OK;
+    }
+    return json_field(r->doc.raw, r->doc.raw_len, field, text_field, unesc, val, vlen, is_number, root);
+}
+
+rp_status rp__site_of_json(const char *raw, size_t len, const rp_params *p, rp_buf *unesc, uint32_t *site)
+{
+    const char *v, *tf = p->text_field ? p->text_field : "text";
     size_t n;
     json_t *root;
     *site = 0;
-    rp_status st = field_of(r, p->site_field, p->text_field, &fw->unesc, &v, &n, NULL, &root);
+    rp_status st = json_field(raw, len, p->site_field, tf, unesc, &v, &n, NULL, &root);
     int from_url = 0;
     if (st == RP_OK && !n) {
         json_decref(root);
-        st = field_of(r, p->url_field, p->text_field, &fw->unesc, &v, &n, NULL, &root);
+        st = json_field(raw, len, p->url_field, tf, unesc, &v, &n, NULL, &root);
         from_url = 1;
     }
     if (st == RP_OK && n) *site = rp__site_hash(v, n, from_url);
     json_decref(root);
     return st;
+}
+
+/* The site of a record: its site field, else the host of its URL field
+ * (lowercased, without "www."), hashed; 0 when it has neither. */
+static rp_status site_of(rp_fp_worker *fw, const rp_record *r, uint32_t *site)
+{
+    *site = 0;
+    return r->is_text ? RP_OK : rp__site_of_json(r->doc.raw, r->doc.raw_len, fw->ru->p, &fw->unesc, site);
 }
 
 

@@ -47,12 +47,10 @@
  */
 #include "internal.h"
 #include "index_runs.h"
-#include "read.h"
 #include "shingle_hash.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <jansson.h>
 #include <lmdb.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -755,44 +753,14 @@ static uint64_t count_of(void *ctx, uint32_t token)
 #define LIVE_NO_SITE 1u
 
 /* The site of a document to add or ask about, as align's run finds it:
- * from its site, else its URL, given or read from its record (with the
- * reader's scanner: jansson for each record would cost more than the rest
- * of an add). */
-static uint32_t site_of_doc(const rp_index *ix, const rp_index_doc *d, rp_buf *scratch)
+ * from its site, else its URL, given or read from its record. */
+static rp_status site_of_doc(const rp_index *ix, const rp_index_doc *d, rp_buf *scratch, uint32_t *site)
 {
-    const char *site = d->site, *url = d->url;
-    size_t site_len = d->site_len, url_len = d->url_len;
-    if (!site && !url && d->raw) {
-        const char *raw = d->raw;
-        size_t n = d->raw_len;
-        while (n && (raw[n - 1] == '\n' || raw[n - 1] == '\r')) n--;
-        if (n >= 3 && memcmp(raw, "\xEF\xBB\xBF", 3) == 0) raw += 3, n -= 3;
-        const char *sf = ix->p.site_field ? ix->p.site_field : "", *uf = ix->p.url_field ? ix->p.url_field : "";
-        rp_json_fields f;
-        json_t *root = NULL;
-        if ((*sf || *uf) && rp__json_scan(raw, n, *sf ? sf : uf, *uf ? uf : sf, &f) == 0) {
-            /* a number's text too, as the run's reading of a field */
-            if (*sf && (f.id_kind == RP_JF_STRING || f.id_kind == RP_JF_NUMBER)) site = f.id, site_len = f.id_len;
-            if (*sf && f.id_kind == RP_JF_STRING && f.id_escaped)
-                site = rp__json_unescape(f.id, f.id_len, scratch) ? NULL : scratch->data, site_len = scratch->len;
-            if (*uf && (f.text_kind == RP_JF_STRING || f.text_kind == RP_JF_NUMBER) && (!site || !site_len)) {
-                url = f.text, url_len = f.text_len;
-                if (f.text_escaped)
-                    url = rp__json_unescape(f.text, f.text_len, scratch) ? NULL : scratch->data, url_len = scratch->len;
-            }
-        } else if ((*sf || *uf) && (root = json_loadb(raw, n, JSON_ALLOW_NUL, NULL)) != NULL) {
-            json_t *v = *sf ? json_object_get(root, sf) : NULL;
-            if (v && json_is_string(v)) site = json_string_value(v), site_len = json_string_length(v);
-            v = *uf ? json_object_get(root, uf) : NULL;
-            if (v && json_is_string(v)) url = json_string_value(v), url_len = json_string_length(v);
-        }
-        uint32_t h = site && site_len ? rp__site_hash(site, site_len, 0) : url && url_len ? rp__site_hash(url, url_len, 1) : 0;
-        json_decref(root);
-        return h;
-    }
-    if (site && site_len) return rp__site_hash(site, site_len, 0);
-    if (url && url_len) return rp__site_hash(url, url_len, 1);
-    return 0;
+    *site = 0;
+    if (d->site && d->site_len) *site = rp__site_hash(d->site, d->site_len, 0);
+    else if (d->url && d->url_len) *site = rp__site_hash(d->url, d->url_len, 1);
+    else if (!d->site && !d->url && d->raw) return rp__site_of_json(d->raw, d->raw_len, &ix->p, scratch, site);
+    return RP_OK;
 }
 
 /* Writes the live map a chunk at a time (an add's docnos are consecutive). */
@@ -1041,7 +1009,10 @@ static void *prepare(void *arg)
         x->comp_len = got;
         x->log_sum = XXH32(pp->comp.data + pp->comp.len, got, 0);
         pp->comp.len += got;
-        x->site = site_of_doc(ix, d, &w->scratch);
+        if (site_of_doc(ix, d, &w->scratch, &x->site) != RP_OK) {
+            pp->st = RP_ERR_NOMEM;
+            break;
+        }
         x->has_date = parse_when(d->date, d->date_len, d->date_is_number, &x->when);
         if (!x->has_date) x->when = pp->now;
     }
@@ -1204,6 +1175,13 @@ typedef struct {
                                 first): two make a candidate, as in align */
 } cand;
 
+/* Whether the query aligns with it: a passage fingerprint shared, enough
+ * sentence keys, or two keys of more than max_df documents. */
+static int aligned(const cand *c)
+{
+    return c->passage || c->sentence >= RP_SENT_AGREE || c->star >= 2;
+}
+
 static int cmp_cand(const void *x, const void *y)
 {
     uint32_t a = ((const cand *)x)->docno, b = ((const cand *)y)->docno;
@@ -1288,13 +1266,8 @@ static uint64_t pages_of(judge_ctx *j, uint32_t site)
 
 static int has_fp(const judge_ctx *j, uint64_t v)
 {
-    size_t lo = 0, hi = j->n_q_fp;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (j->q_fp[mid] < v) lo = mid + 1;
-        else hi = mid;
-    }
-    return lo < j->n_q_fp && j->q_fp[lo] == v;
+    size_t at = rp__lower_bound_u64(j->q_fp, j->n_q_fp, v);
+    return at < j->n_q_fp && j->q_fp[at] == v;
 }
 
 /* The judgement of a key whose indexed documents have codes[0, n), q
@@ -1485,7 +1458,7 @@ static rp_status candidates(rp_index *ix, ws *w, judge_ctx *j, const rp_index_do
         }
     j->q_fp = w->q_fp;
     j->self = *self;
-    j->q_site = site_of_doc(ix, q, &w->scratch);
+    if (!rc && site_of_doc(ix, q, &w->scratch, &j->q_site) != RP_OK) rc = ENOMEM;
     if (!rc && *self != NO_DOC) {
         uint32_t code;
         if (!(rc = live_codes(t, ix, self, 1, &code))) j->q_site = code > LIVE_NO_SITE ? code : 0;
@@ -1661,7 +1634,7 @@ static rp_status judge_ahead(rp_index *ix, ws *w, const judge_ctx *j, const cand
 {
     unsigned threads = ix->p.threads ? ix->p.threads : (unsigned)sysconf(_SC_NPROCESSORS_ONLN);
     size_t todo = 0;
-    for (size_t i = 0; i < n; i++) todo += c[i].passage || c[i].sentence >= RP_SENT_AGREE || c[i].star >= 2;
+    for (size_t i = 0; i < n; i++) todo += aligned(&c[i]);
     if (threads < 2 || todo < 4) return RP_OK;
     if (threads > todo / 2) threads = (unsigned)(todo / 2);
     if (threads > 16) threads = 16;
@@ -1671,7 +1644,7 @@ static rp_status judge_ahead(rp_index *ix, ws *w, const judge_ctx *j, const cand
     if (st == RP_OK) {
         size_t m = 0;
         for (size_t i = 0; i < n; i++)
-            if (c[i].passage || c[i].sentence >= RP_SENT_AGREE || c[i].star >= 2) docnos[m++] = c[i].docno;
+            if (aligned(&c[i])) docnos[m++] = c[i].docno;
         for (unsigned t = 0; t < threads; t++)
             pj[t] = (prejudge){ix, j, w, docnos, todo * t / threads, todo * (t + 1) / threads, NULL, RP_OK, ""};
         rp__run_parallel(prejudge_main, pj, sizeof(prejudge), threads);
@@ -1760,7 +1733,7 @@ rp_status rp_index_query(rp_index *ix, const rp_index_doc *q, unsigned what, con
         st = judge_ahead(ix, w, &j, c, n, err);
     if (st == RP_OK && !stop && (what & RP_QUERY_PASSAGES) && out->alignment) {
         for (size_t i = 0; i < n && st == RP_OK && !stop; i++) {
-            if (!c[i].passage && c[i].sentence < RP_SENT_AGREE && c[i].star < 2) continue;
+            if (!aligned(&c[i])) continue;
             doc_rec r;
             if ((st = fetch(ix, c[i].docno, &r, err)) == RP_ERR_NOT_FOUND) {
                 st = RP_OK;
@@ -1796,9 +1769,10 @@ rp_status rp_index_query(rp_index *ix, const rp_index_doc *q, unsigned what, con
             rp_align_bp o = {ix->p.boilerplate, judge_fp, &j, 0, common_cut};
             if (o.mode != RP_BOILERPLATE_OFF) { /* two pages of one site? */
                 uint32_t code = 0;
-                if (judge_begin(&j) || live_codes(j.t, ix, &r.docno, 1, &code)) {
-                    if (j.st == RP_OK) j.st = lmdb_fail(ix, err, "cannot query", MDB_CORRUPTED);
-                    st = j.st;
+                int rc = judge_begin(&j) ? 0 : live_codes(j.t, ix, &r.docno, 1, &code);
+                if (j.st != RP_OK || rc) {
+                    st = j.st != RP_OK ? j.st : lmdb_fail(ix, err, "cannot query", rc);
+                    judge_end(&j);
                     rec_free(&r);
                     break;
                 }

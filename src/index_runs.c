@@ -24,6 +24,7 @@
  * (compaction); readers drop them by its missing record.
  */
 #include "index_runs.h"
+#include "common/common.h"
 
 #include <endian.h>
 #include <errno.h>
@@ -673,19 +674,9 @@ int rp__runs_lookup(const rp_runs *r, MDB_txn *t, uint64_t key, uint32_t **out, 
          * in the next; they may go on over later blocks. The first block
          * starting at key or above is after sample lo - 1's and no later
          * than sample lo's. */
-        size_t lo = 0, hi = x->n_sample;
-        while (lo < hi) {
-            size_t mid = lo + (hi - lo) / 2;
-            if (x->sample[mid] < key) lo = mid + 1;
-            else hi = mid;
-        }
-        hi = lo * SAMPLE < x->n_blocks ? lo * SAMPLE : x->n_blocks;
-        lo = lo ? (lo - 1) * SAMPLE : 0;
-        while (lo < hi) {
-            size_t mid = lo + (hi - lo) / 2;
-            if (x->first[mid] < key) lo = mid + 1;
-            else hi = mid;
-        }
+        size_t s = rp__lower_bound_u64(x->sample, x->n_sample, key);
+        size_t hi = s * SAMPLE < x->n_blocks ? s * SAMPLE : x->n_blocks, lo = s ? (s - 1) * SAMPLE : 0;
+        lo += rp__lower_bound_u64(x->first + lo, hi - lo, key);
         if (x->n_blocks == 0 || (lo == 0 && x->first[0] > key)) continue;
         size_t start = lo ? lo - 1 : 0;
         for (size_t b = start; b < x->n_blocks; b++) {

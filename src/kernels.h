@@ -43,6 +43,9 @@ size_t rp__kgram_hashes(const uint64_t *tokens, size_t n_tokens, unsigned k, uin
  * one fingerprint. Returns the count, or SIZE_MAX when out of memory. */
 size_t rp__winnow(const uint64_t *tokens, size_t n_tokens, unsigned k, unsigned w, uint64_t seed,
                   uint64_t **out, size_t *cap);
+/* rp__winnow of k-gram hashes already made (rp__kgram_hashes): count of
+ * them, not overwritten. */
+size_t rp__winnow_hashes(const uint64_t *h, size_t count, unsigned w, uint64_t **out, size_t *cap);
 
 
 /* --------------------------------------------------------------- sign.c */
@@ -168,6 +171,9 @@ void rp__align_summarize(rp_alignment *al, rp_passage *ps, size_t n, const rp_sp
  * site field's value, or of the host of its URL (lowercased, without
  * "www.") when from_url. */
 uint32_t rp__site_hash(const char *v, size_t n, int from_url);
+/* The site of a JSONL line: its site field (p->site_field), else the host
+ * of its URL field, hashed as rp__site_hash; 0 when it has neither. */
+rp_status rp__site_of_json(const char *raw, size_t len, const rp_params *p, rp_buf *unesc, uint32_t *site);
 /* Boilerplate as a run and an index find it: judge says whether a
  * fingerprint (its 40 bits) is boilerplate (1), not (0), or failed (-1). */
 typedef int (*rp_bp_judge)(void *ctx, uint64_t fp);

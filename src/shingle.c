@@ -57,16 +57,10 @@ size_t rp__kgram_hashes(const uint64_t *tokens, size_t n_tokens, unsigned k, uin
     return count;
 }
 
-size_t rp__winnow(const uint64_t *tokens, size_t n_tokens, unsigned k, unsigned w, uint64_t seed,
-                  uint64_t **out, size_t *cap)
+/* The window minima of count k-gram hashes h, sorted and unique, into fp
+ * (count values), scratch (count values) for the work; returns their count. */
+static size_t winnow_into(const uint64_t *h, size_t count, unsigned w, uint64_t *fp, uint64_t *scratch)
 {
-    if (k == 0 || w == 0 || n_tokens < k) return 0;
-    size_t count = n_tokens - k + 1;
-    /* room for the k-gram hashes, the chosen ones and the sort's scratch
-     * (the runs' minima till then) */
-    if (rp__grow((void **)out, cap, count * 3, sizeof(uint64_t))) return SIZE_MAX;
-    uint64_t *h = *out, *fp = h + count, *scratch = h + 2 * count;
-    rp__kgram_hashes(tokens, n_tokens, k, seed, h);
     /* Winnowing (Schleimer, Wilkerson and Aiken 2003): in every window of w
      * consecutive k-grams take the minimum. Robust winnowing records the
      * rightmost minimum when its position changes; as a set of hashes that
@@ -88,8 +82,28 @@ size_t rp__winnow(const uint64_t *tokens, size_t n_tokens, unsigned k, unsigned 
         fp[n_fp] = x;
         n_fp += n_fp == 0 || fp[n_fp - 1] != x;
     }
-    n_fp = rp__sort_unique_u64(fp, n_fp, scratch);
-    memmove(h, fp, n_fp * sizeof(uint64_t));
+    return rp__sort_unique_u64(fp, n_fp, scratch);
+}
+
+size_t rp__winnow(const uint64_t *tokens, size_t n_tokens, unsigned k, unsigned w, uint64_t seed,
+                  uint64_t **out, size_t *cap)
+{
+    if (k == 0 || w == 0 || n_tokens < k) return 0;
+    size_t count = n_tokens - k + 1;
+    /* room for the k-gram hashes, the chosen ones and the sort's scratch
+     * (the runs' minima till then) */
+    if (rp__grow((void **)out, cap, count * 3, sizeof(uint64_t))) return SIZE_MAX;
+    uint64_t *h = *out;
+    rp__kgram_hashes(tokens, n_tokens, k, seed, h);
+    size_t n_fp = winnow_into(h, count, w, h + count, h + 2 * count);
+    memmove(h, h + count, n_fp * sizeof(uint64_t));
     return n_fp;
+}
+
+size_t rp__winnow_hashes(const uint64_t *h, size_t count, unsigned w, uint64_t **out, size_t *cap)
+{
+    if (w == 0 || count == 0) return 0;
+    if (rp__grow((void **)out, cap, count * 2, sizeof(uint64_t))) return SIZE_MAX;
+    return winnow_into(h, count, w, *out, *out + count);
 }
 
