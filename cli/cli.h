@@ -133,6 +133,7 @@ void cli_mpi_end(void);
 int cli_mpi_rank(void);
 int cli_dedup_distributed(cli_opts *o);
 int cli_pairs_distributed(cli_opts *o);
+int cli_align_distributed(cli_opts *o);
 #endif
 
 #endif

@@ -44,6 +44,13 @@ int cli_align(int argc, char **argv)
         return rc < 0 ? EXIT_OK : rc;
     }
     o.params.task = RP_TASK_ALIGN;
+#ifdef REPRINT_MPI
+    if (cli_ranks > 1) { /* a rank of mpirun -n N reprint align */
+        rc = cli_align_distributed(&o);
+        free(o.inputs);
+        return rc;
+    }
+#endif
     int human = o.human >= 0 ? o.human : (!o.output && cli_stdout_is_terminal());
     o.params.keep_text = human;
     rp_engine *e;

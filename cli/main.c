@@ -29,10 +29,11 @@ int main(int argc, char **argv)
 {
 #ifdef REPRINT_MPI
     cli_ranks = cli_mpi_start(&argc, &argv);
-    if (cli_ranks > 1 && (argc < 2 || (strcmp(argv[1], "dedup") != 0 && strcmp(argv[1], "pairs") != 0))) {
+    if (cli_ranks > 1 && (argc < 2 || (strcmp(argv[1], "dedup") != 0 && strcmp(argv[1], "pairs") != 0 &&
+                                            strcmp(argv[1], "align") != 0))) {
         /* the other commands run in one process: say so once */
         if (cli_mpi_rank() == 0)
-            fprintf(stderr, "reprint: only dedup and pairs run distributed (mpirun); run %s as one "
+            fprintf(stderr, "reprint: only dedup, pairs and align run distributed (mpirun); run %s as one "
                             "process\n",
                     argc < 2 ? "the others" : argv[1]);
         cli_mpi_end();

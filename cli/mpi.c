@@ -291,6 +291,51 @@ static FILE *temp_file(const rp_params *p)
 
 /* -------------------------------------------------------- the command */
 
+/* Each rank's part of the output (part writes it to a temporary file),
+ * written by rank 0 in rank order: the output, whole or not at all. An
+ * exit code, the same on every rank; a failed output stops every rank. */
+static int gathered(cli_opts *o, rp_engine *e, rp_status (*part)(rp_engine *e, FILE *f), const char *what,
+                    const char *its)
+{
+    FILE *own = temp_file(&o->params);
+    int bad = !own || part(e, own) != RP_OK || fflush(own) != 0 || ferror(own);
+    int any_bad = bad;
+    MPI_Allreduce(MPI_IN_PLACE, &any_bad, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
+    if (any_bad) {
+        if (bad) fprintf(stderr, "reprint: rank %d: cannot write %s: %s\n", g_rank, its,
+                         own && rp_engine_error(e)[0] ? rp_engine_error(e) : strerror(errno));
+        if (own) fclose(own);
+        return EXIT_IO;
+    }
+    int rc = EXIT_OK;
+    if (g_rank == 0) {
+        gather_out g = {own};
+        rc = cli_write_output(o->output, write_gathered, &g, what, NULL);
+        /* a failed output stops ranks that still have a part to send */
+        if (rc != EXIT_OK) MPI_Abort(MPI_COMM_WORLD, rc);
+    } else if (send_own(own)) {
+        fprintf(stderr, "reprint: rank %d: cannot send %s\n", g_rank, its);
+        MPI_Abort(MPI_COMM_WORLD, EXIT_IO);
+    }
+    fclose(own);
+    return rc;
+}
+
+static rp_status write_kept(rp_engine *e, FILE *f)
+{
+    return rp_engine_write_kept(e, f);
+}
+
+static int write_alignment(void *user, const rp_alignment *al)
+{
+    return rp_write_alignment_jsonl(user, al) != 0;
+}
+
+static rp_status write_alignments(rp_engine *e, FILE *f)
+{
+    return rp_engine_foreach_alignment(e, write_alignment, f);
+}
+
 static int write_cluster(void *user, const rp_cluster *c)
 {
     return rp_write_cluster_jsonl(user, c) != 0;
@@ -337,8 +382,8 @@ static double total_seconds(const rp_dist_stats *d)
 }
 
 /* Rank 0 says what each rank did, and where the time went. */
-static int report(cli_opts *o, const rp_stats *s, const rp_dist_stats *all, double write_seconds,
-                  uint64_t mpi_rounds)
+static int report(cli_opts *o, const char *command, const rp_stats *s, const rp_dist_stats *all,
+                  double write_seconds, uint64_t mpi_rounds)
 {
     char *extra = NULL;
     size_t len = 0;
@@ -361,11 +406,20 @@ static int report(cli_opts *o, const rp_stats *s, const rp_dist_stats *all, doub
                "\"write_seconds\": %.6f",
             (unsigned long long)bytes, (unsigned long long)mpi_rounds, imbalance, write_seconds);
     fclose(f);
-    int rc = cli_summary_stats(o, "dedup", s, extra);
+    int rc = cli_summary_stats(o, command, s, extra);
     if (!o->quiet && all[0].resumed_stage)
         fprintf(stderr, "reprint dedup: resumed from the checkpoint in %s: %s read back\n", o->checkpoint,
                 all[0].resumed_stage == 1 ? "the signed records" : "the signed records and the similar pairs");
-    if (!o->quiet) {
+    if (!o->quiet && strcmp(command, "align") == 0) {
+        const rp_dist_stats *d = &all[0];
+        fprintf(stderr,
+                "reprint align: %d ranks: %.1f MB exchanged in %llu exchanges (%llu rounds); the slowest rank took "
+                "%.2f s (%.2f the mean: fingerprints %.2f s at most, %.2f on average; rank 0: index sent %.2f, "
+                "candidates %.2f, collect and align %.2f, %llu ghosts), writing %.2f s\n",
+                g_size, (double)bytes / 1e6, (unsigned long long)rounds, (unsigned long long)mpi_rounds,
+                most, imbalance, sign_most, sign_sum / g_size, d->bands_seconds, d->candidates_seconds,
+                d->verify_seconds, (unsigned long long)d->ghosts, write_seconds);
+    } else if (!o->quiet) {
         const rp_dist_stats *d = &all[0];
         fprintf(stderr,
                 "reprint dedup: %d ranks: %.1f MB exchanged in %llu exchanges (%llu rounds); the slowest rank took "
@@ -377,6 +431,22 @@ static int report(cli_opts *o, const rp_stats *s, const rp_dist_stats *all, doub
                 d->verify_seconds, d->cluster_seconds, write_seconds);
     }
     free(extra);
+    return rc;
+}
+
+/* Every rank's work gathered and reported on rank 0 (when the run went
+ * well so far: rc); the engine freed. Every rank returns rank 0's code. */
+static int reported(cli_opts *o, const char *command, rp_engine *e, const rp_dist_stats *d,
+                    double write_seconds, uint64_t mpi_rounds, int rc)
+{
+    rp_stats s;
+    rp_engine_stats(e, &s);
+    rp_dist_stats *all = g_rank == 0 ? calloc((size_t)g_size, sizeof(rp_dist_stats)) : NULL;
+    MPI_Gather(d, (int)sizeof(*d), MPI_BYTE, all, (int)sizeof(*d), MPI_BYTE, 0, MPI_COMM_WORLD);
+    if (g_rank == 0 && rc == EXIT_OK) rc = all ? report(o, command, &s, all, write_seconds, mpi_rounds) : EXIT_IO;
+    free(all);
+    rp_engine_free(e);
+    MPI_Bcast(&rc, 1, MPI_INT, 0, MPI_COMM_WORLD);
     return rc;
 }
 
@@ -517,46 +587,42 @@ int cli_dedup_distributed(cli_opts *o)
         }
     }
     /* each rank's kept records, then rank 0 writes them all in rank order */
-    rp_stats s;
     rp_dist_stats d;
-    rp_engine_stats(e, &s);
     rp_engine_dist_stats(e, &d);
     double t0 = MPI_Wtime();
     int rc = o->output && strcmp(o->output, "-") != 0 ? write_in_place(o->output, e) : -1;
     if (rc < 0) { /* stdout, a device or a pipe: gathered on rank 0 in rank order */
-        FILE *own = temp_file(&o->params);
-        int bad = !own || rp_engine_write_kept(e, own) != RP_OK || fflush(own) != 0;
-        int any_bad = bad;
-        MPI_Allreduce(MPI_IN_PLACE, &any_bad, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
-        if (any_bad) {
-            if (bad) fprintf(stderr, "reprint: rank %d: cannot write its kept records: %s\n", rank,
-                             own ? rp_engine_error(e) : strerror(errno));
-            if (own) fclose(own);
+        rc = gathered(o, e, write_kept, "the output", "its kept records");
+        if (rc != EXIT_OK) {
             rp_engine_free(e);
-            return EXIT_IO;
+            return rc;
         }
-        if (rank == 0) {
-            gather_out g = {own};
-            rc = cli_write_output(o->output, write_gathered, &g, "the output", NULL);
-            /* a failed output stops ranks that still have records to send */
-            if (rc != EXIT_OK) MPI_Abort(MPI_COMM_WORLD, rc);
-        } else if (send_own(own)) {
-            fprintf(stderr, "reprint: rank %d: cannot send its kept records\n", rank);
-            MPI_Abort(MPI_COMM_WORLD, EXIT_IO);
-        }
-        fclose(own);
     }
     if (rank == 0 && o->clusters && clusters.fp) {
         if (rc == EXIT_OK && cli_out_commit(&clusters)) rc = EXIT_IO;
         else if (rc != EXIT_OK) cli_out_abort(&clusters);
     }
-    double write_seconds = MPI_Wtime() - t0;
-    rp_dist_stats *all = rank == 0 ? calloc((size_t)g_size, sizeof(rp_dist_stats)) : NULL;
-    MPI_Gather(&d, (int)sizeof(d), MPI_BYTE, all, (int)sizeof(d), MPI_BYTE, 0, MPI_COMM_WORLD);
-    if (rank == 0 && rc == EXIT_OK) rc = all ? report(o, &s, all, write_seconds, m.rounds) : EXIT_IO;
-    free(all);
-    rp_engine_free(e);
-    /* every rank exits with rank 0's code */
-    MPI_Bcast(&rc, 1, MPI_INT, 0, MPI_COMM_WORLD);
-    return rc;
+    return reported(o, "dedup", e, &d, MPI_Wtime() - t0, m.rounds, rc);
+}
+
+/* align: each rank aligns the pairs whose first document is its own and
+ * writes them; rank 0 writes every rank's in rank order, which is the
+ * pairs' order. */
+int cli_align_distributed(cli_opts *o)
+{
+    if (refuse_human(o)) return EXIT_USAGE;
+    mpi_ctx m;
+    rp_comm cm = rank_comm(&m, o);
+    rp_engine *e;
+    int rc = run_rank(o, &cm, &e);
+    if (rc != EXIT_OK) return rc;
+    rp_dist_stats d;
+    rp_engine_dist_stats(e, &d);
+    double t0 = MPI_Wtime();
+    rc = gathered(o, e, write_alignments, "the alignments", "its alignments");
+    if (rc != EXIT_OK) {
+        rp_engine_free(e);
+        return rc;
+    }
+    return reported(o, "align", e, &d, MPI_Wtime() - t0, m.rounds, rc);
 }

@@ -474,8 +474,12 @@ typedef struct {
  * (numbered from its first), rp_engine_stats gives the whole run's counts
  * on every rank, and rp_engine_dist_stats this rank's share of the work.
  * Pairs and clusters are listed by rp_engine_foreach_pair_distributed
- * and rp_engine_foreach_cluster_distributed. RP_ERR_USAGE for
- * another task or another corpus; a failure on any rank fails every rank
+ * and rp_engine_foreach_cluster_distributed. Align (RP_TASK_ALIGN) runs
+ * the same way: the fingerprints go to the owners of their keys, each
+ * candidate pair is aligned by the owner of its first document, and
+ * afterwards rp_engine_foreach_alignment lists this rank's alignments
+ * (global a_index and b_index): the ranks' lists in rank order are one
+ * process's list. RP_ERR_USAGE for another task or another corpus; a failure on any rank fails every rank
  * (the first failed rank's message; the others' is empty). */
 RP_API rp_status rp_engine_run_distributed(rp_engine *engine, const rp_comm *comm);
 /* The bytes rp_engine_write_kept writes, counted without writing them: with

@@ -40,8 +40,8 @@
 #include <unistd.h>
 #include <xxhash.h>
 
-#define N_PARTS 256
-#define WORD_SLOTS (1 << 16)
+#define N_PARTS RP_ALIGN_PARTS
+#define WORD_SLOTS RP_ALIGN_WORD_SLOTS
 #define FILE_SHIFT 48     /* a slot's offset: temporary file number, then byte offset */
 #define WRITE_BUF (1 << 20)
 #define BLOCK (1 << 17) /* entries per block: 1 MiB, mapped and unmapped whole by malloc */
@@ -117,6 +117,10 @@ struct rp_align_task {
     rp_passage *passages;
     size_t n_passages, cap_passages;
     int ran, searched;
+    /* a part of a distributed run: its records' global numbers (own, then
+     * ghosts), and the records whose boilerplate another rank counts */
+    uint64_t *global_of;
+    uint8_t *uncounted;
 };
 
 rp_align_task *rp__align_task_create(void)
@@ -154,6 +158,8 @@ void rp__align_task_free(rp_align_task *ru)
     free(ru->file);
     free(ru->results);
     free(ru->passages);
+    free(ru->global_of);
+    free(ru->uncounted);
     free(ru);
 }
 
@@ -313,6 +319,48 @@ static rp_status fingerprint(void *state, const rp_record *r, rp_buf *out)
     return rp__buf_append(out, (const char *)fw->fps.fp, n * sizeof(uint64_t)) ? RP_ERR_NOMEM : RP_OK;
 }
 
+rp_status rp__align_task_take_part(rp_align_task *ru, unsigned k, uint64_t **out, size_t *n_out)
+{
+    size_t n = ru->part_n[k];
+    uint64_t *v = malloc((n ? n : 1) * sizeof(uint64_t));
+    *out = v;
+    *n_out = n;
+    if (!v) return RP_ERR_NOMEM;
+    /* blocks are newest first: fill from the end to keep record order */
+    size_t at = n;
+    while (ru->part[k]) {
+        rp_block *b = ru->part[k];
+        at -= b->n;
+        memcpy(v + at, b->v, b->n * sizeof(uint64_t));
+        ru->part[k] = b->next;
+        free(b);
+    }
+    ru->part_n[k] = 0;
+    return RP_OK;
+}
+
+static int add_entry(rp_align_task *ru, unsigned part, uint64_t e)
+{
+    rp_block *b = ru->part[part];
+    if (!b || b->n == BLOCK) {
+        rp_block *nb = malloc(sizeof(rp_block));
+        if (!nb) return -1;
+        nb->next = b;
+        nb->n = 0;
+        ru->part[part] = b = nb;
+    }
+    b->v[b->n++] = e;
+    ru->part_n[part]++;
+    return 0;
+}
+
+rp_status rp__align_task_add_part(rp_align_task *ru, unsigned k, const uint64_t *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (add_entry(ru, k, v[i])) return RP_ERR_NOMEM;
+    return RP_OK;
+}
+
 /* Pass 1, in record order: fingerprints into the index's partitions. */
 static rp_status index_record(void *ctx, const rp_record *r)
 {
@@ -326,17 +374,8 @@ static rp_status index_record(void *ctx, const rp_record *r)
     for (size_t i = 0; i < n; i++) {
         uint64_t fp;
         memcpy(&fp, src + i * sizeof(uint64_t), sizeof(fp));
-        unsigned part = (unsigned)(fp >> 56);
-        rp_block *b = ru->part[part];
-        if (!b || b->n == BLOCK) {
-            rp_block *nb = malloc(sizeof(rp_block));
-            if (!nb) return RP_ERR_NOMEM;
-            nb->next = b;
-            nb->n = 0;
-            ru->part[part] = b = nb;
-        }
-        b->v[b->n++] = (fp >> 24 & 0xFFFFFFFFULL) << 32 | r->rec;
-        ru->part_n[part]++;
+        if (add_entry(ru, (unsigned)(fp >> 56), (fp >> 24 & 0xFFFFFFFFULL) << 32 | r->rec))
+            return RP_ERR_NOMEM;
     }
     ru->stats->fingerprints += n;
     return RP_OK;
@@ -349,26 +388,11 @@ static const rp__first_pass_ops fingerprint_ops = {fp_worker_new, fp_worker_free
 
 /* The candidate search, on all threads: each takes every step-th partition
  * from first and pairs its documents into a list of its own. */
-/* A growable list of 64-bit values: pairs a << 32 | b, or fingerprints. */
-typedef struct {
-    uint64_t *v;
-    size_t n, cap;
-} rp_u64s;
-
-/* What a thread of the candidate search makes, each a list of its own. */
-enum {
-    L_CAND,    /* candidate pairs */
-    L_BP,      /* boilerplate fingerprints found (40 bits) */
-    L_BP_CAND, /* hide: the pairs they would have made, for the count */
-    L_STAR,    /* pairs of content keys in more than max_df documents */
-    L_SENT,    /* rewrites: pairs of a sentence key */
-    N_LISTS
-};
 
 typedef struct {
     rp_align_task *ru;
     unsigned first, step;
-    rp_u64s list[N_LISTS];
+    rp_u64s list[RP_ALIGN_LISTS];
     uint32_t *sites;     /* scratch: a key's documents' sites */
     size_t cap_sites;
     uint64_t common;     /* fingerprints over max_df */
@@ -438,19 +462,9 @@ static int fold(uint64_t *v, size_t *n)
 static rp_status pair_partition(rp_pairer *w, unsigned k)
 {
     rp_align_task *ru = w->ru;
-    size_t n = ru->part_n[k];
-    uint64_t *v = malloc((n ? n : 1) * sizeof(uint64_t));
-    if (!v) return RP_ERR_NOMEM;
-    /* blocks are newest first: fill from the end to keep record order */
-    size_t at = n;
-    while (ru->part[k]) {
-        rp_block *b = ru->part[k];
-        at -= b->n;
-        memcpy(v + at, b->v, b->n * sizeof(uint64_t));
-        ru->part[k] = b->next;
-        free(b);
-    }
-    ru->part_n[k] = 0;
+    size_t n;
+    uint64_t *v;
+    if (rp__align_task_take_part(ru, k, &v, &n) != RP_OK) return RP_ERR_NOMEM;
     /* stable on the key: documents stay in record order under each key */
     if (rp__radix_sort_u64(v, n, 32)) {
         free(v);
@@ -578,41 +592,30 @@ static int is_boilerplate(const rp_align_task *ru, uint64_t v)
     return ru->bp && ru->bp[bp_slot(ru, v + 1)] == v + 1;
 }
 
-/* The threads' boilerplate fingerprints into one set (stored + 1, so that 0
- * marks a free slot); in hide mode, the pairs only they made are counted. */
-static rp_status gather_boilerplate(rp_align_task *ru, rp_pairer *w, unsigned threads)
+/* The boilerplate fingerprints into one set (stored + 1, so that 0 marks a
+ * free slot); in hide mode, the pairs only they made (bp_cand) are
+ * counted: those not among the candidates (sorted). */
+static rp_status gather_boilerplate(rp_align_task *ru, const rp_u64s *bp, rp_u64s *bp_cand)
 {
-    size_t n_bp = 0, n_pairs = 0;
-    for (unsigned k = 0; k < threads; k++) n_bp += w[k].list[L_BP].n;
-    ru->stats->boilerplate_fingerprints = n_bp;
-    if (n_bp) {
+    ru->stats->boilerplate_fingerprints = bp->n;
+    if (bp->n) {
         size_t slots = 16;
-        while (slots < n_bp * 2) slots <<= 1;
+        while (slots < bp->n * 2) slots <<= 1;
         if (!(ru->bp = calloc(slots, sizeof(uint64_t)))) return RP_ERR_NOMEM;
         ru->bp_mask = slots - 1;
-        for (unsigned k = 0; k < threads; k++)
-            for (size_t x = 0; x < w[k].list[L_BP].n; x++) {
-                uint64_t v = w[k].list[L_BP].v[x] + 1;
-                ru->bp[bp_slot(ru, v)] = v;
-            }
+        for (size_t x = 0; x < bp->n; x++) {
+            uint64_t v = bp->v[x] + 1;
+            ru->bp[bp_slot(ru, v)] = v;
+        }
     }
-    /* the pairs boilerplate made that no content did */
-    for (unsigned k = 0; k < threads; k++)
-        if (fold(w[k].list[L_BP_CAND].v, &w[k].list[L_BP_CAND].n)) return RP_ERR_NOMEM;
-    uint64_t *all = joined(w, threads, L_BP_CAND, &n_pairs);
-    if (!n_pairs) return RP_OK;
-    if (!all) return RP_ERR_NOMEM;
-    if (fold(all, &n_pairs)) {
-        free(all);
-        return RP_ERR_NOMEM;
-    }
+    if (!bp_cand->n) return RP_OK;
+    if (fold(bp_cand->v, &bp_cand->n)) return RP_ERR_NOMEM;
     uint64_t only = 0;
-    for (size_t x = 0, y = 0; x < n_pairs; x++) {
-        while (y < ru->n_cand && ru->cand[y] < all[x]) y++;
-        only += y == ru->n_cand || ru->cand[y] != all[x];
+    for (size_t x = 0, y = 0; x < bp_cand->n; x++) {
+        while (y < ru->n_cand && ru->cand[y] < bp_cand->v[x]) y++;
+        only += y == ru->n_cand || ru->cand[y] != bp_cand->v[x];
     }
     ru->stats->boilerplate_pairs += only;
-    free(all);
     return RP_OK;
 }
 
@@ -622,65 +625,98 @@ static rp_status gather_boilerplate(rp_align_task *ru, rp_pairer *w, unsigned th
  * with its first page, while a phrase of common words that turns up in
  * thousands of pages gives a pair one, by chance (on 1 GB of templated
  * pages: 3.5 million such pairs, almost none sharing a passage). */
-static rp_status star_pairs(rp_align_task *ru, rp_pairer *w, unsigned threads, int which)
+static rp_status star_pairs(rp_align_task *ru, rp_u64s *all, size_t need)
 {
-    size_t need = which == L_SENT ? RP_SENT_AGREE : 2;
-    size_t n;
-    uint64_t *all = joined(w, threads, which, &n);
+    size_t n = all->n;
     if (!n) return RP_OK;
-    if (!all) return RP_ERR_NOMEM;
-    if (rp__radix_sort_u64(all, n, 0)) {
-        free(all);
-        return RP_ERR_NOMEM;
-    }
+    if (rp__radix_sort_u64(all->v, n, 0)) return RP_ERR_NOMEM;
     size_t kept = 0;
     for (size_t i = 0; i < n;) {
         size_t j = i + 1;
-        while (j < n && all[j] == all[i]) j++;
-        if (j - i >= need) all[kept++] = all[i];
+        while (j < n && all->v[j] == all->v[i]) j++;
+        if (j - i >= need) all->v[kept++] = all->v[i];
         i = j;
     }
-    rp_status st = RP_OK;
     if (rp__grow((void **)&ru->cand, &ru->cap_cand, ru->n_cand + kept, sizeof(uint64_t)))
-        st = RP_ERR_NOMEM;
-    else
-        memcpy(ru->cand + ru->n_cand, all, kept * sizeof(uint64_t)), ru->n_cand += kept;
-    free(all);
-    return st;
+        return RP_ERR_NOMEM;
+    memcpy(ru->cand + ru->n_cand, all->v, kept * sizeof(uint64_t));
+    ru->n_cand += kept;
+    return RP_OK;
 }
 
-static rp_status find_candidates(rp_align_task *ru)
+rp_status rp__align_task_search(rp_align_task *ru, rp_u64s out[RP_ALIGN_LISTS])
 {
+    memset(out, 0, RP_ALIGN_LISTS * sizeof(rp_u64s));
+    if (!ru->ran || ru->searched) {
+        rp__msg(ru->err, "the candidates are found once, after the fingerprint pass");
+        return RP_ERR_USAGE;
+    }
+    ru->searched = 1;
     unsigned threads = ru->stats->threads ? ru->stats->threads : 1;
     rp_pairer *w = calloc(threads, sizeof(*w));
     if (!w) return RP_ERR_NOMEM;
     for (unsigned k = 0; k < threads; k++) w[k] = (rp_pairer){.ru = ru, .first = k, .step = threads};
     rp__run_parallel(pairer_main, w, sizeof(*w), threads);
+    free_index(ru);
     rp_status st = RP_OK;
     for (unsigned k = 0; k < threads; k++) {
         if (st == RP_OK) st = w[k].st;
         ru->stats->common_fingerprints += w[k].common;
+        if (st == RP_OK && fold(w[k].list[L_BP_CAND].v, &w[k].list[L_BP_CAND].n)) st = RP_ERR_NOMEM;
     }
-    if (st == RP_OK) {
-        free(ru->cand);
-        ru->cand = joined(w, threads, L_CAND, &ru->n_cand);
-        ru->cap_cand = ru->n_cand;
-        if (ru->n_cand && !ru->cand) st = RP_ERR_NOMEM, ru->n_cand = 0;
+    for (int l = 0; l < RP_ALIGN_LISTS && st == RP_OK; l++) {
+        out[l].v = joined(w, threads, l, &out[l].n);
+        out[l].cap = out[l].n;
+        if (out[l].n && !out[l].v) st = RP_ERR_NOMEM, out[l].n = 0;
+        for (unsigned k = 0; k < threads; k++) free(w[k].list[l].v), w[k].list[l] = (rp_u64s){0};
     }
-    free_index(ru);
-    if (st == RP_OK) st = star_pairs(ru, w, threads, L_STAR);
-    /* rewrites: two sentence keys make a pair, as two keys of a wire story
-     * do (one is a pair of topic words two reports of an event share) */
-    if (st == RP_OK) st = star_pairs(ru, w, threads, L_SENT);
-    if (st == RP_OK && fold(ru->cand, &ru->n_cand)) st = RP_ERR_NOMEM;
-    if (st == RP_OK) st = gather_boilerplate(ru, w, threads);
     for (unsigned k = 0; k < threads; k++) {
-        for (int l = 0; l < N_LISTS; l++) free(w[k].list[l].v);
+        for (int l = 0; l < RP_ALIGN_LISTS; l++) free(w[k].list[l].v);
         free(w[k].sites);
     }
     free(w);
-    ru->stats->candidate_pairs = ru->n_cand;
+    if (st != RP_OK)
+        for (int l = 0; l < RP_ALIGN_LISTS; l++) free(out[l].v), out[l] = (rp_u64s){0};
     return st;
+}
+
+rp_status rp__align_task_combine(rp_align_task *ru, rp_u64s lists[RP_ALIGN_LISTS], rp_cand **out, size_t *n)
+{
+    *out = NULL;
+    *n = 0;
+    free(ru->cand);
+    ru->cand = lists[L_CAND].v;
+    ru->n_cand = lists[L_CAND].n;
+    ru->cap_cand = lists[L_CAND].cap;
+    lists[L_CAND] = (rp_u64s){0};
+    rp_status st = star_pairs(ru, &lists[L_STAR], 2);
+    /* rewrites: two sentence keys make a pair, as two keys of a wire story
+     * do (one is a pair of topic words two reports of an event share) */
+    if (st == RP_OK) st = star_pairs(ru, &lists[L_SENT], RP_SENT_AGREE);
+    if (st == RP_OK && fold(ru->cand, &ru->n_cand)) st = RP_ERR_NOMEM;
+    if (st == RP_OK) st = gather_boilerplate(ru, &lists[L_BP], &lists[L_BP_CAND]);
+    for (int l = 0; l < RP_ALIGN_LISTS; l++) free(lists[l].v), lists[l] = (rp_u64s){0};
+    ru->stats->candidate_pairs = ru->n_cand;
+    /* the search's packed pairs (a << 32 | b, sorted) become declared ones
+     * in place: the list grows to 16 bytes a pair and is unpacked */
+    size_t m = ru->n_cand;
+    uint64_t *v = ru->cand;
+    ru->cand = NULL;
+    ru->n_cand = ru->cap_cand = 0;
+    if (st == RP_OK && m) {
+        uint64_t *grown = realloc(v, m * sizeof(rp_cand));
+        if (!grown) st = RP_ERR_NOMEM;
+        else v = grown;
+    }
+    if (st != RP_OK) {
+        free(v);
+        return st;
+    }
+    rp_cand *c = (rp_cand *)v;
+    rp__cands_unpack(c, m);
+    *out = c;
+    *n = m;
+    return RP_OK;
 }
 
 /* ------------------------------------------------------------- pass 2 */
@@ -957,8 +993,10 @@ static rp_status collected(void *ctx, const rp_record *r)
     s->span_bytes = (uint32_t)h.span_bytes;
     s->mask_bytes = (uint32_t)h.mask_bytes;
     s->masked = (uint32_t)h.masked;
-    ru->stats->boilerplate_spans += h.mask_spans;
-    ru->stats->boilerplate_words += h.masked;
+    if (!ru->uncounted || !ru->uncounted[r->rec]) {
+        ru->stats->boilerplate_spans += h.mask_spans;
+        ru->stats->boilerplate_words += h.masked;
+    }
     s->text_len = ru->p->keep_text ? (uint32_t)h.text_len : 0;
     s->n_sent = (uint32_t)h.n_sent;
     s->sent_bytes = (uint32_t)h.sent_bytes;
@@ -1438,7 +1476,7 @@ static void one_site_is_none(rp_align_task *ru)
 
 /* ---------------------------------------------------------------- run */
 
-rp_status rp__align_task_fingerprint(rp_align_task *ru, rp_corpus *c, rp_stats *stats, char *err)
+static rp_status fingerprint_begin(rp_align_task *ru, rp_corpus *c, rp_stats *stats, char *err)
 {
     if (ru->ran) {
         rp__msg(err, "the fingerprint pass runs once");
@@ -1455,47 +1493,90 @@ rp_status rp__align_task_fingerprint(rp_align_task *ru, rp_corpus *c, rp_stats *
         rp__msg(err, "invalid parameters (fingerprint_ngram 1..64, max_df >= 2)");
         return RP_ERR_USAGE;
     }
-    st = rp__corpus_first_pass(c, stats, &fingerprint_ops, ru);
-    if (c->on_progress) c->on_progress(c->user, "candidates", 0, 0); /* named, not counted */
+    return RP_OK;
+}
+
+/* What the whole corpus's sites and words say, once they are all known. */
+static rp_status judge_sites(rp_align_task *ru)
+{
     one_site_is_none(ru);
-    if (st == RP_OK && ru->p->boilerplate != RP_BOILERPLATE_OFF) st = count_site_pages(ru);
+    return ru->p->boilerplate != RP_BOILERPLATE_OFF ? count_site_pages(ru) : RP_OK;
+}
+
+static void judge_words(rp_align_task *ru)
+{
     uint64_t total = 0;
     for (size_t k = 0; k < WORD_SLOTS; k++) total += atomic_load(&ru->words[k]);
     ru->common_cut = total >= RP_BANAL_MIN_WORDS ? total / RP_COMMON_SHARE : 0;
+}
+
+rp_status rp__align_task_fingerprint(rp_align_task *ru, rp_corpus *c, rp_stats *stats, char *err)
+{
+    rp_status st = fingerprint_begin(ru, c, stats, err);
+    if (st != RP_OK) return st;
+    st = rp__corpus_first_pass(c, stats, &fingerprint_ops, ru);
+    if (c->on_progress) c->on_progress(c->user, "candidates", 0, 0); /* named, not counted */
+    if (st == RP_OK) st = judge_sites(ru);
+    judge_words(ru);
     return st;
+}
+
+rp_status rp__align_task_fingerprint_range(rp_align_task *ru, rp_corpus *c, rp_stats *stats, char *err,
+                                           uint64_t from, uint64_t to, uint64_t lines_before)
+{
+    rp_status st = fingerprint_begin(ru, c, stats, err);
+    if (st != RP_OK) return st;
+    st = rp__corpus_first_pass_range(c, stats, &fingerprint_ops, ru, from, to, lines_before);
+    /* records at the end that were never committed have no site */
+    if (st == RP_OK && rp__grow((void **)&ru->site, &ru->cap_site, c->n_rec + 1, sizeof(uint32_t)))
+        st = RP_ERR_NOMEM;
+    while (st == RP_OK && ru->n_site < c->n_rec) ru->site[ru->n_site++] = 0;
+    return st;
+}
+
+const uint32_t *rp__align_task_sites(const rp_align_task *ru, size_t *n)
+{
+    *n = ru->n_site;
+    return ru->site;
+}
+
+rp_status rp__align_task_set_sites(rp_align_task *ru, uint32_t *site, size_t n, int judge)
+{
+    free(ru->site);
+    ru->site = site;
+    ru->n_site = ru->cap_site = n;
+    if (!judge) return RP_OK;
+    free(ru->site_key), ru->site_key = NULL;
+    free(ru->site_pages), ru->site_pages = NULL;
+    return judge_sites(ru);
+}
+
+void rp__align_task_words(const rp_align_task *ru, uint64_t *out)
+{
+    for (size_t k = 0; k < WORD_SLOTS; k++) out[k] = atomic_load(&ru->words[k]);
+}
+
+void rp__align_task_set_words(rp_align_task *ru, const uint64_t *in)
+{
+    for (size_t k = 0; k < WORD_SLOTS; k++) atomic_store(&ru->words[k], in[k]);
+    judge_words(ru);
+}
+
+void rp__align_task_set_global(rp_align_task *ru, uint64_t *global_of, uint8_t *uncounted)
+{
+    free(ru->global_of);
+    free(ru->uncounted);
+    ru->global_of = global_of;
+    ru->uncounted = uncounted;
 }
 
 rp_status rp__align_task_candidates(rp_align_task *ru, rp_cand **out, size_t *n)
 {
     *out = NULL;
     *n = 0;
-    if (!ru->ran || ru->searched) {
-        rp__msg(ru->err, "the candidates are found once, after the fingerprint pass");
-        return RP_ERR_USAGE;
-    }
-    ru->searched = 1;
-    rp_status st = find_candidates(ru);
-    free_index(ru);
-    /* the search's packed pairs (a << 32 | b, sorted) become declared ones
-     * in place: the list grows to 16 bytes a pair and is unpacked */
-    size_t m = ru->n_cand;
-    uint64_t *v = ru->cand;
-    ru->cand = NULL;
-    ru->n_cand = ru->cap_cand = 0;
-    if (st == RP_OK && m) {
-        uint64_t *grown = realloc(v, m * sizeof(rp_cand));
-        if (!grown) st = RP_ERR_NOMEM;
-        else v = grown;
-    }
-    if (st != RP_OK) {
-        free(v);
-        return st;
-    }
-    rp_cand *c = (rp_cand *)v;
-    rp__cands_unpack(c, m);
-    *out = c;
-    *n = m;
-    return RP_OK;
+    rp_u64s lists[RP_ALIGN_LISTS];
+    rp_status st = rp__align_task_search(ru, lists);
+    return st == RP_OK ? rp__align_task_combine(ru, lists, out, n) : st;
 }
 
 rp_status rp__align_task_collect(rp_align_task *ru, const rp_cand *cand, size_t n)
@@ -1567,8 +1648,8 @@ rp_status rp__align_task_foreach(rp_align_task *ru, int (*fn)(void *, const rp_a
         memset(&al, 0, sizeof(al));
         al.a = id_of(ru, sa);
         al.b = id_of(ru, sb);
-        al.a_index = r->a;
-        al.b_index = r->b;
+        al.a_index = ru->global_of ? ru->global_of[r->a] : r->a;
+        al.b_index = ru->global_of ? ru->global_of[r->b] : r->b;
         al.passages = ru->passages + r->first;
         al.n_passages = r->n;
         al.coverage_a = r->coverage_a;

@@ -746,7 +746,8 @@ rp_status rp__corpus_copy_size(const rp_corpus *c, int (*want)(void *ctx, uint64
     return RP_OK;
 }
 
-rp_status rp__corpus_add_ghosts(rp_corpus *c, const uint64_t *off, const uint32_t *len, size_t n)
+rp_status rp__corpus_add_ghosts(rp_corpus *c, const uint64_t *off, const uint32_t *len, const uint64_t *line,
+                                size_t n)
 {
     if (c->n_inputs != 1 || !c->inputs[0].indexed || c->inputs[0].end_rec != c->n_rec) {
         rp__msg(c->err, "records of other parts join an indexed corpus of one input");
@@ -755,6 +756,17 @@ rp_status rp__corpus_add_ghosts(rp_corpus *c, const uint64_t *off, const uint32_
     if (rp__index_reserve(c, c->n_rec + n)) return RP_ERR_NOMEM;
     memcpy(c->rec_off + c->n_rec, off, n * sizeof(*off));
     memcpy(c->rec_len + c->n_rec, len, n * sizeof(*len));
+    /* each ghost's line (which names it when it has no id) as a fix of the
+     * line count, as a part's first record has its own */
+    for (size_t i = 0; line && i < n; i++) {
+        uint64_t rec = c->n_rec + i, skipped = line[i] - 1 - (rec - c->inputs[0].first_rec);
+        if (skipped == c->skipped) continue;
+        if (rp__grow((void **)&c->line_fix, &c->cap_line_fix, c->n_line_fix + 1, sizeof(*c->line_fix)))
+            return RP_ERR_NOMEM;
+        c->line_fix[c->n_line_fix][0] = rec;
+        c->line_fix[c->n_line_fix++][1] = skipped;
+        c->skipped = skipped;
+    }
     c->n_rec += n;
     c->inputs[0].end_rec = c->n_rec;
     return RP_OK;

@@ -141,9 +141,11 @@ rp_status rp__corpus_copy_size(const rp_corpus *c, int (*want)(void *ctx, uint64
  * corpus. */
 int rp__corpus_record_at(const rp_corpus *c, uint64_t rec, uint64_t *off, uint32_t *len);
 /* Appends n records of the same file found by another part of a
- * distributed run (ghosts), by offset and length, numbered after the
- * corpus' own: later passes read them like its own. */
-rp_status rp__corpus_add_ghosts(rp_corpus *c, const uint64_t *off, const uint32_t *len, size_t n);
+ * distributed run (ghosts), by offset, length and line (NULL: lines not
+ * needed), numbered after the corpus' own: later passes read them like its
+ * own, an id-less one named by its line. */
+rp_status rp__corpus_add_ghosts(rp_corpus *c, const uint64_t *off, const uint32_t *len, const uint64_t *line,
+                                size_t n);
 /* Numbers the records of the pairs 0, 1, ... in record order: *slot_of
  * gets per record its slot or UINT32_MAX. Returns the number of slots;
  * SIZE_MAX when out of memory, or (RP_ERR_USAGE, message in err) when a

@@ -30,92 +30,13 @@
  * kept records; their concatenation in rank order is one process's output.
  */
 #include "internal.h"
+#include "dist.h"
 
 #include <errno.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <xxhash.h>
-
-/* ------------------------------------------------------------ transport */
-
-static rp_status xchg(const rp_comm *cm, rp_dist_stats *ds, const void *send, const uint64_t *send_bytes,
-                      void **recv, uint64_t *recv_bytes, char *err)
-{
-    *recv = NULL;
-    if (cm->exchange(cm->ctx, send, send_bytes, recv, recv_bytes)) {
-        rp__msg(err, "rank %d: the exchange between ranks failed", cm->rank);
-        return RP_ERR_IO;
-    }
-    ds->exchanges++;
-    for (int p = 0; p < cm->size; p++) {
-        if (p != cm->rank) ds->bytes_sent += send_bytes[p], ds->bytes_received += recv_bytes[p];
-    }
-    return RP_OK;
-}
-
-static rp_status reduce(const rp_comm *cm, uint64_t *v, size_t n, int op, char *err)
-{
-    if (cm->allreduce(cm->ctx, v, n, op)) {
-        rp__msg(err, "rank %d: the reduction between ranks failed", cm->rank);
-        return RP_ERR_IO;
-    }
-    return RP_OK;
-}
-
-/* Every rank learns whether any failed: the failure of the lowest rank
- * that failed is the run's (its message stands; the others' is empty). */
-static rp_status agree(const rp_comm *cm, rp_status st, char *err)
-{
-    uint64_t v[2] = {st != RP_OK ? (uint64_t)(cm->size - cm->rank) : 0, 0};
-    if (reduce(cm, v, 1, RP_COMM_MAX, err) != RP_OK) return RP_ERR_IO;
-    if (!v[0]) return RP_OK;
-    int first = cm->size - (int)v[0];
-    uint64_t code[1] = {cm->rank == first ? (uint64_t)st : 0};
-    if (reduce(cm, code, 1, RP_COMM_MAX, err) != RP_OK) return RP_ERR_IO;
-    if (cm->rank != first) err[0] = 0;
-    return (rp_status)code[0];
-}
-
-/* A buffer of per-destination lists: counted, then filled. */
-typedef struct {
-    uint64_t *bytes;          /* per rank */
-    uint64_t *at;             /* fill position per rank, in bytes */
-    char *data;
-    size_t total;
-} outbox;
-
-static int outbox_init(outbox *o, int size)
-{
-    memset(o, 0, sizeof(*o));
-    o->bytes = calloc((size_t)size, sizeof(uint64_t));
-    o->at = calloc((size_t)size, sizeof(uint64_t));
-    return o->bytes && o->at ? 0 : -1;
-}
-
-/* After counting o->bytes: room, and fill positions. */
-static int outbox_alloc(outbox *o, int size)
-{
-    uint64_t t = 0;
-    for (int p = 0; p < size; p++) o->at[p] = t, t += o->bytes[p];
-    o->total = (size_t)t;
-    o->data = malloc(o->total ? o->total : 1);
-    return o->data ? 0 : -1;
-}
-
-static void outbox_put(outbox *o, int p, const void *v, size_t n)
-{
-    memcpy(o->data + o->at[p], v, n);
-    o->at[p] += n;
-}
-
-static void outbox_free(outbox *o)
-{
-    free(o->bytes);
-    free(o->at);
-    free(o->data);
-    memset(o, 0, sizeof(*o));
-}
 
 /* ---------------------------------------------------------------- run */
 
@@ -130,23 +51,6 @@ static int cmp_hash_rec(const void *x, const void *y)
     return a->rec < b->rec ? -1 : a->rec > b->rec;
 }
 
-/* The rank whose share holds global record g (base: size + 1 starts). */
-static int owner_of(const uint64_t *base, int size, uint64_t g)
-{
-    int lo = 0, hi = size - 1;
-    while (lo < hi) {
-        int mid = (lo + hi + 1) / 2;
-        if (base[mid] <= g) lo = mid;
-        else hi = mid - 1;
-    }
-    return lo;
-}
-
-static int range_owner(uint64_t x32, int size)
-{
-    return (int)((x32 * (uint64_t)size) >> 32);
-}
-
 /* Exact copies: (hash, record) to the owner of the hash's range; the
  * pairs (first, copy) kept there as candidates, the copies' owners told. */
 static rp_status exact_pass(rp_dedup *d, const rp_comm *cm, rp_dist_stats *ds, const uint64_t *base,
@@ -154,44 +58,44 @@ static rp_status exact_pass(rp_dedup *d, const rp_comm *cm, rp_dist_stats *ds, c
 {
     int size = cm->size;
     uint64_t n_own = base[cm->rank + 1] - base[cm->rank];
-    outbox o = {0};
+    rp_outbox o = {0};
     void *in = NULL;
     uint64_t *in_bytes = calloc((size_t)size, sizeof(uint64_t));
-    rp_status st = outbox_init(&o, size) || !in_bytes ? RP_ERR_NOMEM : RP_OK;
+    rp_status st = rp__outbox_init(&o, size) || !in_bytes ? RP_ERR_NOMEM : RP_OK;
     uint64_t h;
     for (uint64_t i = 0; st == RP_OK && i < n_own; i++)
-        if (rp__dedup_exact_of(d, i, &h)) o.bytes[range_owner(h >> 32, size)] += sizeof(hash_rec);
-    if (st == RP_OK && outbox_alloc(&o, size)) st = RP_ERR_NOMEM;
+        if (rp__dedup_exact_of(d, i, &h)) o.bytes[rp__dist_range_owner(h >> 32, size)] += sizeof(hash_rec);
+    if (st == RP_OK && rp__outbox_alloc(&o, size)) st = RP_ERR_NOMEM;
     for (uint64_t i = 0; st == RP_OK && i < n_own; i++)
         if (rp__dedup_exact_of(d, i, &h)) {
             hash_rec hr = {h, base[cm->rank] + i};
-            outbox_put(&o, range_owner(h >> 32, size), &hr, sizeof(hr));
+            rp__outbox_put(&o, rp__dist_range_owner(h >> 32, size), &hr, sizeof(hr));
         }
-    st = agree(cm, st, err);
-    if (st == RP_OK) st = xchg(cm, ds, o.data, o.bytes, &in, in_bytes, err);
-    outbox_free(&o);
+    st = rp__dist_agree(cm, st, err);
+    if (st == RP_OK) st = rp__dist_xchg(cm, ds, o.data, o.bytes, &in, in_bytes, err);
+    rp__outbox_free(&o);
     /* the copies found here, to be told to their owners */
     size_t n_in = 0;
     for (int p = 0; p < size; p++) n_in += (size_t)(in_bytes[p] / sizeof(hash_rec));
     hash_rec *v = in;
     if (st == RP_OK && n_in > 1) qsort(v, n_in, sizeof(hash_rec), cmp_hash_rec);
-    if (st == RP_OK && outbox_init(&o, size)) st = RP_ERR_NOMEM;
+    if (st == RP_OK && rp__outbox_init(&o, size)) st = RP_ERR_NOMEM;
     for (size_t i = 1; st == RP_OK && i < n_in; i++)
-        if (v[i].h == v[i - 1].h) o.bytes[owner_of(base, size, v[i].rec)] += sizeof(uint64_t);
-    if (st == RP_OK && outbox_alloc(&o, size)) st = RP_ERR_NOMEM;
+        if (v[i].h == v[i - 1].h) o.bytes[rp__dist_owner(base, size, v[i].rec)] += sizeof(uint64_t);
+    if (st == RP_OK && rp__outbox_alloc(&o, size)) st = RP_ERR_NOMEM;
     for (size_t i = 0, first = 0; st == RP_OK && i < n_in; i++) {
         if (i == 0 || v[i].h != v[i - 1].h) {
             first = i;
             continue;
         }
-        outbox_put(&o, owner_of(base, size, v[i].rec), &v[i].rec, sizeof(uint64_t));
+        rp__outbox_put(&o, rp__dist_owner(base, size, v[i].rec), &v[i].rec, sizeof(uint64_t));
         if (rp__cands_push(cand, n_cand, cap_cand, v[first].rec, v[i].rec)) st = RP_ERR_NOMEM;
     }
     free(in);
     in = NULL;
-    st = agree(cm, st, err);
-    if (st == RP_OK) st = xchg(cm, ds, o.data, o.bytes, &in, in_bytes, err);
-    outbox_free(&o);
+    st = rp__dist_agree(cm, st, err);
+    if (st == RP_OK) st = rp__dist_xchg(cm, ds, o.data, o.bytes, &in, in_bytes, err);
+    rp__outbox_free(&o);
     size_t n_copies = 0;
     for (int p = 0; p < size; p++) n_copies += (size_t)(in_bytes[p] / sizeof(uint64_t));
     uint64_t *copies = in;
@@ -199,7 +103,7 @@ static rp_status exact_pass(rp_dedup *d, const rp_comm *cm, rp_dist_stats *ds, c
     if (st == RP_OK) st = rp__dedup_mark_exact(d, copies, n_copies);
     free(in);
     free(in_bytes);
-    return agree(cm, st, err);
+    return rp__dist_agree(cm, st, err);
 }
 
 /* The band search: one band at a time, (key << 32 | record) to the owner of
@@ -250,19 +154,19 @@ static rp_status band_pass(rp_dedup *d, const rp_comm *cm, rp_dist_stats *ds, co
     if (st == RP_OK && !count) st = RP_ERR_NOMEM;
     for (unsigned g0 = 0; g0 < bands; g0 += group) {
         unsigned g1 = g0 + group < bands ? g0 + group : bands;
-        outbox o = {0};
+        rp_outbox o = {0};
         void *in = NULL;
-        if (st == RP_OK && outbox_init(&o, size)) st = RP_ERR_NOMEM;
+        if (st == RP_OK && rp__outbox_init(&o, size)) st = RP_ERR_NOMEM;
         if (st == RP_OK) memset(count, 0, (size_t)size * bands * sizeof(uint64_t));
         for (unsigned b = g0; st == RP_OK && b < g1; b++) {
             const uint32_t *kb = keys + (size_t)b * n_own;
             for (uint64_t i = 0; i < n_own; i++)
-                if (in_bands[i]) count[(size_t)range_owner(kb[i], size) * bands + b]++;
+                if (in_bands[i]) count[(size_t)rp__dist_range_owner(kb[i], size) * bands + b]++;
         }
         for (int q = 0; st == RP_OK && q < size; q++)
             for (unsigned b = g0; b < g1; b++)
                 o.bytes[q] += sizeof(uint64_t) * (1 + count[(size_t)q * bands + b]);
-        if (st == RP_OK && outbox_alloc(&o, size)) st = RP_ERR_NOMEM;
+        if (st == RP_OK && rp__outbox_alloc(&o, size)) st = RP_ERR_NOMEM;
         /* per destination, the bands in order: each band's count first,
          * its entries in record order after it */
         uint64_t *at = st == RP_OK ? calloc((size_t)size * bands, sizeof(uint64_t)) : NULL;
@@ -280,15 +184,15 @@ static rp_status band_pass(rp_dedup *d, const rp_comm *cm, rp_dist_stats *ds, co
             for (uint64_t i = 0; i < n_own; i++) {
                 if (!in_bands[i]) continue;
                 uint64_t e = (uint64_t)kb[i] << 32 | (base[cm->rank] + i);
-                uint64_t *w = &at[(size_t)range_owner(kb[i], size) * bands + b];
+                uint64_t *w = &at[(size_t)rp__dist_range_owner(kb[i], size) * bands + b];
                 memcpy(o.data + *w, &e, sizeof(e));
                 *w += sizeof(e);
             }
         }
         free(at);
-        st = agree(cm, st, err);
-        if (st == RP_OK) st = xchg(cm, ds, o.data, o.bytes, &in, in_bytes, err);
-        outbox_free(&o);
+        st = rp__dist_agree(cm, st, err);
+        if (st == RP_OK) st = rp__dist_xchg(cm, ds, o.data, o.bytes, &in, in_bytes, err);
+        rp__outbox_free(&o);
         /* each band's entries, the sources in rank order: a bucket lists its
          * records in global order */
         const char *src = in;
@@ -333,7 +237,7 @@ static rp_status band_pass(rp_dedup *d, const rp_comm *cm, rp_dist_stats *ds, co
     free(pairs);
     free(keys);
     free(in_bytes);
-    return agree(cm, st, err);
+    return rp__dist_agree(cm, st, err);
 }
 
 /* Every candidate to the owner of its first record; there sorted, unique. */
@@ -341,74 +245,28 @@ static rp_status route_candidates(const rp_comm *cm, rp_dist_stats *ds, const ui
                                   rp_cand **cand, size_t *n_cand, char *err)
 {
     int size = cm->size;
-    outbox o = {0};
+    rp_outbox o = {0};
     void *in = NULL;
     uint64_t *in_bytes = calloc((size_t)size, sizeof(uint64_t));
-    rp_status st = outbox_init(&o, size) || !in_bytes ? RP_ERR_NOMEM : RP_OK;
+    rp_status st = rp__outbox_init(&o, size) || !in_bytes ? RP_ERR_NOMEM : RP_OK;
     for (size_t i = 0; st == RP_OK && i < *n_cand; i++)
-        o.bytes[owner_of(base, size, (*cand)[i].a)] += sizeof(rp_cand);
-    if (st == RP_OK && outbox_alloc(&o, size)) st = RP_ERR_NOMEM;
+        o.bytes[rp__dist_owner(base, size, (*cand)[i].a)] += sizeof(rp_cand);
+    if (st == RP_OK && rp__outbox_alloc(&o, size)) st = RP_ERR_NOMEM;
     for (size_t i = 0; st == RP_OK && i < *n_cand; i++)
-        outbox_put(&o, owner_of(base, size, (*cand)[i].a), &(*cand)[i], sizeof(rp_cand));
+        rp__outbox_put(&o, rp__dist_owner(base, size, (*cand)[i].a), &(*cand)[i], sizeof(rp_cand));
     free(*cand);
     *cand = NULL;
     *n_cand = 0;
-    st = agree(cm, st, err);
-    if (st == RP_OK) st = xchg(cm, ds, o.data, o.bytes, &in, in_bytes, err);
-    outbox_free(&o);
+    st = rp__dist_agree(cm, st, err);
+    if (st == RP_OK) st = rp__dist_xchg(cm, ds, o.data, o.bytes, &in, in_bytes, err);
+    rp__outbox_free(&o);
     size_t n = 0;
     for (int p = 0; p < size; p++) n += (size_t)(in_bytes[p] / sizeof(rp_cand));
     if (st == RP_OK && (n = rp__cands_sort_unique(in, n)) == SIZE_MAX) st = RP_ERR_NOMEM;
     if (st == RP_OK) *cand = in, *n_cand = n;
     else free(in);
     free(in_bytes);
-    return agree(cm, st, err);
-}
-
-/* Asks the owners of n global records (any order, repeats allowed) for
- * answer_size bytes each, which answer(ctx, own record, out) writes on the
- * owner; out (n answers) gets id[i]'s i-th. */
-static rp_status ask(const rp_comm *cm, rp_dist_stats *ds, const uint64_t *base, const uint64_t *id,
-                     size_t n, size_t answer_size, rp_status (*answer)(void *ctx, uint64_t local, void *out),
-                     void *ctx, void *out, char *err)
-{
-    int size = cm->size;
-    outbox o = {0};
-    void *in = NULL, *back = NULL;
-    uint64_t *in_bytes = calloc((size_t)size, sizeof(uint64_t)), *back_bytes = calloc((size_t)size, sizeof(uint64_t));
-    size_t *pos = malloc((n ? n : 1) * sizeof(size_t)); /* where each asked id sits in the outbox */
-    char *one = malloc(answer_size);
-    rp_status st = outbox_init(&o, size) || !in_bytes || !back_bytes || !pos || !one ? RP_ERR_NOMEM : RP_OK;
-    for (size_t i = 0; st == RP_OK && i < n; i++) o.bytes[owner_of(base, size, id[i])] += sizeof(uint64_t);
-    if (st == RP_OK && outbox_alloc(&o, size)) st = RP_ERR_NOMEM;
-    for (size_t i = 0; st == RP_OK && i < n; i++) {
-        int p = owner_of(base, size, id[i]);
-        pos[i] = (size_t)(o.at[p] / sizeof(uint64_t));
-        outbox_put(&o, p, &id[i], sizeof(uint64_t));
-    }
-    st = agree(cm, st, err);
-    if (st == RP_OK) st = xchg(cm, ds, o.data, o.bytes, &in, in_bytes, err);
-    outbox_free(&o);
-    /* each request answered in the order asked: the answers come back laid
-     * out as the requests went */
-    if (st == RP_OK && outbox_init(&o, size)) st = RP_ERR_NOMEM;
-    for (int p = 0; st == RP_OK && p < size; p++) o.bytes[p] = in_bytes[p] / sizeof(uint64_t) * answer_size;
-    if (st == RP_OK && outbox_alloc(&o, size)) st = RP_ERR_NOMEM;
-    const uint64_t *asked = in;
-    for (int p = 0, k = 0; st == RP_OK && p < size; p++)
-        for (uint64_t j = 0; st == RP_OK && j < in_bytes[p] / sizeof(uint64_t); j++, k++) {
-            if ((st = answer(ctx, asked[k] - base[cm->rank], one)) != RP_OK)
-                rp__msg(err, "rank %d: cannot answer for record %llu", cm->rank, (unsigned long long)asked[k]);
-            else outbox_put(&o, p, one, answer_size);
-        }
-    free(in);
-    st = agree(cm, st, err);
-    if (st == RP_OK) st = xchg(cm, ds, o.data, o.bytes, &back, back_bytes, err);
-    outbox_free(&o);
-    for (size_t i = 0; st == RP_OK && i < n; i++)
-        memcpy((char *)out + i * answer_size, (const char *)back + pos[i] * answer_size, answer_size);
-    free(back), free(pos), free(in_bytes), free(back_bytes), free(one);
-    return st;
+    return rp__dist_agree(cm, st, err);
 }
 
 typedef struct {
@@ -454,8 +312,8 @@ static rp_status add_ghosts(rp_dedup *d, rp_corpus *c, const rp_comm *cm, rp_dis
     ghost_owner owner = {d, c};
     ghost_info *gi = st == RP_OK ? malloc((n_want ? n_want : 1) * sizeof(ghost_info)) : NULL;
     if (st == RP_OK && !gi) st = RP_ERR_NOMEM;
-    st = agree(cm, st, err);
-    if (st == RP_OK) st = ask(cm, ds, base, want, n_want, sizeof(ghost_info), ghost_answer, &owner, gi, err);
+    st = rp__dist_agree(cm, st, err);
+    if (st == RP_OK) st = rp__dist_ask(cm, ds, base, want, n_want, sizeof(ghost_info), ghost_answer, &owner, gi, err);
     uint64_t *off = st == RP_OK ? malloc((n_want ? n_want : 1) * sizeof(uint64_t)) : NULL;
     uint32_t *len = st == RP_OK ? malloc((n_want ? n_want : 1) * sizeof(uint32_t)) : NULL;
     uint8_t *ex = st == RP_OK ? malloc(n_want ? n_want : 1) : NULL;
@@ -463,7 +321,7 @@ static rp_status add_ghosts(rp_dedup *d, rp_corpus *c, const rp_comm *cm, rp_dis
     for (size_t i = 0; st == RP_OK && i < n_want; i++)
         off[i] = gi[i].off, len[i] = gi[i].len, ex[i] = (uint8_t)gi[i].exact_copy;
     uint64_t n_own = hi - lo;
-    if (st == RP_OK) st = rp__corpus_add_ghosts(c, off, len, n_want);
+    if (st == RP_OK) st = rp__corpus_add_ghosts(c, off, len, NULL, n_want);
     if (st == RP_OK) st = rp__dedup_add_ghosts(d, ex, n_want);
     /* renumber: own records from 0, ghosts after them in want's order */
     for (size_t i = 0; st == RP_OK && i < n_cand; i++) {
@@ -474,7 +332,7 @@ static rp_status add_ghosts(rp_dedup *d, rp_corpus *c, const rp_comm *cm, rp_dis
     ds->ghosts = n_want;
     free(off), free(len), free(ex), free(gi);
     *ghost_of = want;
-    return agree(cm, st, err);
+    return rp__dist_agree(cm, st, err);
 }
 
 /* ---------------------------------------------------------- components */
@@ -496,8 +354,8 @@ static rp_status components_on_rank0(const rp_comm *cm, rp_dist_stats *ds, const
     void *in = NULL;
     rp_status st = send_bytes && in_bytes ? RP_OK : RP_ERR_NOMEM;
     if (st == RP_OK) send_bytes[0] = n_pairs * sizeof(uint64_t);
-    st = agree(cm, st, err);
-    if (st == RP_OK) st = xchg(cm, ds, pairs, send_bytes, &in, in_bytes, err);
+    st = rp__dist_agree(cm, st, err);
+    if (st == RP_OK) st = rp__dist_xchg(cm, ds, pairs, send_bytes, &in, in_bytes, err);
     uint32_t *roots = NULL;
     if (st == RP_OK) memset(send_bytes, 0, (size_t)size * sizeof(uint64_t));
     if (st == RP_OK && cm->rank == 0) {
@@ -515,15 +373,15 @@ static rp_status components_on_rank0(const rp_comm *cm, rp_dist_stats *ds, const
     }
     free(in);
     in = NULL;
-    st = agree(cm, st, err);
-    if (st == RP_OK) st = xchg(cm, ds, roots, send_bytes, &in, in_bytes, err);
+    st = rp__dist_agree(cm, st, err);
+    if (st == RP_OK) st = rp__dist_xchg(cm, ds, roots, send_bytes, &in, in_bytes, err);
     free(roots);
     uint64_t n_own = base[cm->rank + 1] - base[cm->rank];
     if (st == RP_OK && in_bytes[0] != n_own * sizeof(uint32_t)) st = RP_ERR_USAGE;
     if (st == RP_OK && n_own) memcpy(label, in, (size_t)n_own * sizeof(uint32_t));
     free(in), free(send_bytes), free(in_bytes);
     ds->cluster_rounds = 1;
-    return agree(cm, st, err);
+    return rp__dist_agree(cm, st, err);
 }
 
 typedef struct {
@@ -559,12 +417,12 @@ static rp_status components_by_labels(const rp_comm *cm, rp_dist_stats *ds, cons
     uint64_t *in_bytes = calloc((size_t)size, sizeof(uint64_t));
     rp_status st = ends && lab && ptr && up && prop && in_bytes ? RP_OK : RP_ERR_NOMEM;
     for (size_t i = 0; st == RP_OK && i < n_pairs; i++) ends[2 * i] = pairs[i] >> 32, ends[2 * i + 1] = (uint32_t)pairs[i];
-    st = agree(cm, st, err);
+    st = rp__dist_agree(cm, st, err);
     for (uint64_t changed = 1; st == RP_OK && changed;) {
         ds->cluster_rounds++;
         /* hooking: each edge's records and their labels' records get the
          * smaller label */
-        if ((st = ask(cm, ds, base, ends, 2 * n_pairs, sizeof(uint32_t), label_of, label, lab, err)) != RP_OK)
+        if ((st = rp__dist_ask(cm, ds, base, ends, 2 * n_pairs, sizeof(uint32_t), label_of, label, lab, err)) != RP_OK)
             break;
         size_t n_prop = 0;
         for (size_t i = 0; i < n_pairs; i++) {
@@ -576,18 +434,18 @@ static rp_status components_by_labels(const rp_comm *cm, rp_dist_stats *ds, cons
             prop[n_prop++] = (proposal){lb, m};
         }
         if (n_prop > 1) qsort(prop, n_prop, sizeof(proposal), cmp_proposal);
-        outbox o = {0};
+        rp_outbox o = {0};
         void *in = NULL;
-        if (outbox_init(&o, size)) st = RP_ERR_NOMEM;
+        if (rp__outbox_init(&o, size)) st = RP_ERR_NOMEM;
         for (size_t i = 0; st == RP_OK && i < n_prop; i++)
-            if (!i || prop[i].target != prop[i - 1].target) o.bytes[owner_of(base, size, prop[i].target)] += sizeof(proposal);
-        if (st == RP_OK && outbox_alloc(&o, size)) st = RP_ERR_NOMEM;
+            if (!i || prop[i].target != prop[i - 1].target) o.bytes[rp__dist_owner(base, size, prop[i].target)] += sizeof(proposal);
+        if (st == RP_OK && rp__outbox_alloc(&o, size)) st = RP_ERR_NOMEM;
         for (size_t i = 0; st == RP_OK && i < n_prop; i++) /* the smallest for each record */
             if (!i || prop[i].target != prop[i - 1].target)
-                outbox_put(&o, owner_of(base, size, prop[i].target), &prop[i], sizeof(proposal));
-        st = agree(cm, st, err);
-        if (st == RP_OK) st = xchg(cm, ds, o.data, o.bytes, &in, in_bytes, err);
-        outbox_free(&o);
+                rp__outbox_put(&o, rp__dist_owner(base, size, prop[i].target), &prop[i], sizeof(proposal));
+        st = rp__dist_agree(cm, st, err);
+        if (st == RP_OK) st = rp__dist_xchg(cm, ds, o.data, o.bytes, &in, in_bytes, err);
+        rp__outbox_free(&o);
         uint64_t moved = 0;
         size_t n_in = 0;
         for (int p = 0; p < size; p++) n_in += (size_t)(in_bytes[p] / sizeof(proposal));
@@ -599,15 +457,15 @@ static rp_status components_by_labels(const rp_comm *cm, rp_dist_stats *ds, cons
         free(in);
         /* jumping: each label becomes its label's label */
         for (uint64_t i = 0; st == RP_OK && i < n_own; i++) ptr[i] = label[i];
-        if (st == RP_OK) st = ask(cm, ds, base, ptr, (size_t)n_own, sizeof(uint32_t), label_of, label, up, err);
+        if (st == RP_OK) st = rp__dist_ask(cm, ds, base, ptr, (size_t)n_own, sizeof(uint32_t), label_of, label, up, err);
         for (uint64_t i = 0; st == RP_OK && i < n_own; i++)
             if (up[i] < label[i]) label[i] = up[i], moved++;
         uint64_t any[1] = {moved};
-        if (st == RP_OK) st = reduce(cm, any, 1, RP_COMM_SUM, err);
+        if (st == RP_OK) st = rp__dist_reduce(cm, any, 1, RP_COMM_SUM, err);
         changed = any[0];
     }
     free(ends), free(lab), free(ptr), free(up), free(prop), free(in_bytes);
-    return agree(cm, st, err);
+    return rp__dist_agree(cm, st, err);
 }
 
 /* The clusters: the labels that some other record carries, each counted
@@ -617,18 +475,18 @@ static rp_status count_clusters(const rp_comm *cm, rp_dist_stats *ds, const uint
 {
     int size = cm->size;
     uint64_t lo = base[cm->rank], n_own = base[cm->rank + 1] - lo;
-    outbox o = {0};
+    rp_outbox o = {0};
     void *in = NULL;
     uint64_t *in_bytes = calloc((size_t)size, sizeof(uint64_t));
-    rp_status st = outbox_init(&o, size) || !in_bytes ? RP_ERR_NOMEM : RP_OK;
+    rp_status st = rp__outbox_init(&o, size) || !in_bytes ? RP_ERR_NOMEM : RP_OK;
     for (uint64_t i = 0; st == RP_OK && i < n_own; i++)
-        if (label[i] != lo + i) o.bytes[owner_of(base, size, label[i])] += sizeof(uint32_t);
-    if (st == RP_OK && outbox_alloc(&o, size)) st = RP_ERR_NOMEM;
+        if (label[i] != lo + i) o.bytes[rp__dist_owner(base, size, label[i])] += sizeof(uint32_t);
+    if (st == RP_OK && rp__outbox_alloc(&o, size)) st = RP_ERR_NOMEM;
     for (uint64_t i = 0; st == RP_OK && i < n_own; i++)
-        if (label[i] != lo + i) outbox_put(&o, owner_of(base, size, label[i]), &label[i], sizeof(uint32_t));
-    st = agree(cm, st, err);
-    if (st == RP_OK) st = xchg(cm, ds, o.data, o.bytes, &in, in_bytes, err);
-    outbox_free(&o);
+        if (label[i] != lo + i) rp__outbox_put(&o, rp__dist_owner(base, size, label[i]), &label[i], sizeof(uint32_t));
+    st = rp__dist_agree(cm, st, err);
+    if (st == RP_OK) st = rp__dist_xchg(cm, ds, o.data, o.bytes, &in, in_bytes, err);
+    rp__outbox_free(&o);
     uint8_t *seen = st == RP_OK ? calloc((size_t)(n_own ? n_own : 1), 1) : NULL;
     if (st == RP_OK && !seen) st = RP_ERR_NOMEM;
     size_t n_in = 0;
@@ -638,7 +496,7 @@ static rp_status count_clusters(const rp_comm *cm, rp_dist_stats *ds, const uint
     for (size_t i = 0; st == RP_OK && i < n_in; i++)
         if (!seen[roots[i] - lo]) seen[roots[i] - lo] = 1, (*clusters)++;
     free(seen), free(in), free(in_bytes);
-    return agree(cm, st, err);
+    return rp__dist_agree(cm, st, err);
 }
 
 /* --------------------------------------------------------- checkpoints
@@ -719,7 +577,7 @@ static int ckpt_have(const ckpt *k)
 static rp_status agree_have(const rp_comm *cm, int *have, char *err)
 {
     uint64_t v[1] = {(uint64_t)(3 - *have)}; /* the smallest by the largest of 3 - have */
-    rp_status st = reduce(cm, v, 1, RP_COMM_MAX, err);
+    rp_status st = rp__dist_reduce(cm, v, 1, RP_COMM_MAX, err);
     *have = 3 - (int)v[0];
     return st;
 }
@@ -851,45 +709,10 @@ rp_status rp__dedup_run_dist(rp_dedup *d, rp_corpus *c, rp_stats *stats, const r
     *edges_out = NULL;
     *n_edges_out = 0;
     int size = cm->size, rank = cm->rank;
-    if (size < 1 || rank < 0 || rank >= size || !cm->exchange || !cm->allreduce) {
-        rp__msg(err, "invalid communicator (rank %d of %d)", rank, size);
-        return RP_ERR_USAGE;
-    }
-    /* a share of the bytes: the lines that start in it */
-    rp_status st = RP_OK;
-    uint64_t fsize = 0;
-    if (c->n_inputs != 1) {
-        rp__msg(err, "a distributed run reads one plain JSONL file (%zu inputs given)", c->n_inputs);
-        st = RP_ERR_USAGE;
-    } else {
-        struct stat sb;
-        if (stat(c->inputs[0].path, &sb) != 0) {
-            rp__msg(err, "%s: cannot open: %s", c->inputs[0].display, strerror(errno));
-            st = RP_ERR_IO;
-        } else {
-            fsize = (uint64_t)sb.st_size;
-        }
-    }
+    uint64_t from, to, before;
+    rp_status st = rp__dist_share(c, cm, &from, &to, &before, err);
+    if (st != RP_OK) return st;
     double t = rp__seconds();
-    uint64_t from = fsize / (uint64_t)size * (uint64_t)rank + fsize % (uint64_t)size * (uint64_t)rank / (uint64_t)size;
-    uint64_t to = rank + 1 == size ? fsize
-                                   : fsize / (uint64_t)size * (uint64_t)(rank + 1) +
-                                         fsize % (uint64_t)size * (uint64_t)(rank + 1) / (uint64_t)size;
-    /* the lines before the share, which name id-less records and bad
-     * lines: each rank counts its own, the ranks before it sum them */
-    uint64_t *lines = calloc((size_t)size, sizeof(uint64_t)), before = 0;
-    if (!lines && st == RP_OK) st = RP_ERR_NOMEM;
-    if (st == RP_OK) st = rp__corpus_count_lines(c, from, to, &lines[rank]);
-    if ((st = agree(cm, st, err)) != RP_OK) {
-        free(lines);
-        return st;
-    }
-    if ((st = reduce(cm, lines, (size_t)size, RP_COMM_SUM, err)) != RP_OK) {
-        free(lines);
-        return st;
-    }
-    for (int p = 0; p < rank; p++) before += lines[p];
-    free(lines);
     /* a checkpoint of every rank's stages: the ones all ranks finished are
      * read back instead of done again */
     ckpt ck = {cm, c, stats, ds, err, params_hash(&c->p)};
@@ -903,15 +726,15 @@ rp_status rp__dedup_run_dist(rp_dedup *d, rp_corpus *c, rp_stats *stats, const r
         if (st == RP_OK && cm->checkpoint) st = ckpt_save_sign(&ck, d);
     }
     ds->sign_seconds = rp__seconds() - t;
-    if ((st = agree(cm, st, err)) != RP_OK) return st;
+    if ((st = rp__dist_agree(cm, st, err)) != RP_OK) return st;
     if (cm->checkpoint && !have) ckpt_reached(c, 1);
 
     /* global numbers: each rank's first is the count before it */
     uint64_t *base = calloc((size_t)size + 1, sizeof(uint64_t));
     if (!base) st = RP_ERR_NOMEM;
-    if ((st = agree(cm, st, err)) != RP_OK) return st;
+    if ((st = rp__dist_agree(cm, st, err)) != RP_OK) return st;
     base[rank + 1] = rp__dedup_count(d);
-    if ((st = reduce(cm, base + 1, (size_t)size, RP_COMM_SUM, err)) != RP_OK) goto done;
+    if ((st = rp__dist_reduce(cm, base + 1, (size_t)size, RP_COMM_SUM, err)) != RP_OK) goto done;
     for (int p = 0; p < size; p++) base[p + 1] += base[p];
     ds->records = base[rank + 1] - base[rank];
     ds->first_record = base[rank];
@@ -926,7 +749,7 @@ rp_status rp__dedup_run_dist(rp_dedup *d, rp_corpus *c, rp_stats *stats, const r
     rp_edge *edges = NULL;      /* global numbers once verified */
     size_t n_edges = 0;
     if (have >= 2) {
-        st = agree(cm, ckpt_load_pairs(&ck, d, &edges, &n_edges), err);
+        st = rp__dist_agree(cm, ckpt_load_pairs(&ck, d, &edges, &n_edges), err);
         ds->resumed_stage = 2;
         goto components;
     }
@@ -944,7 +767,7 @@ rp_status rp__dedup_run_dist(rp_dedup *d, rp_corpus *c, rp_stats *stats, const r
     if (st == RP_OK) st = route_candidates(cm, ds, base, &cand, &n_cand, err);
     ds->candidates_seconds = rp__seconds() - t;
     uint64_t counts[2] = {n_cand, truncated};
-    if (st == RP_OK && (st = reduce(cm, counts, 2, RP_COMM_SUM, err)) == RP_OK) {
+    if (st == RP_OK && (st = rp__dist_reduce(cm, counts, 2, RP_COMM_SUM, err)) == RP_OK) {
         stats->candidate_pairs = counts[0];
         stats->truncated_buckets = counts[1];
     }
@@ -959,7 +782,7 @@ rp_status rp__dedup_run_dist(rp_dedup *d, rp_corpus *c, rp_stats *stats, const r
         st = c->p.connect_only ? rp__dedup_verify_connecting(d, cand, n_cand, &edges, &n_edges)
                                : rp__dedup_verify(d, cand, n_cand, &edges, &n_edges);
     free(cand);
-    st = agree(cm, st, err);
+    st = rp__dist_agree(cm, st, err);
     for (size_t i = 0; st == RP_OK && i < n_edges; i++) { /* back to global numbers */
         edges[i].b = edges[i].b < n_own ? edges[i].b + base[rank] : ghost_of[edges[i].b - n_own];
         edges[i].a += base[rank];
@@ -967,9 +790,9 @@ rp_status rp__dedup_run_dist(rp_dedup *d, rp_corpus *c, rp_stats *stats, const r
     free(ghost_of);
     ds->verify_seconds = rp__seconds() - t;
     uint64_t verified[1] = {stats->verified_pairs - verified_before};
-    if (st == RP_OK && (st = reduce(cm, verified, 1, RP_COMM_SUM, err)) == RP_OK)
+    if (st == RP_OK && (st = rp__dist_reduce(cm, verified, 1, RP_COMM_SUM, err)) == RP_OK)
         stats->verified_pairs = verified[0];
-    if (st == RP_OK && cm->checkpoint) st = agree(cm, ckpt_save_pairs(&ck, d, edges, n_edges), err);
+    if (st == RP_OK && cm->checkpoint) st = rp__dist_agree(cm, ckpt_save_pairs(&ck, d, edges, n_edges), err);
     if (st == RP_OK && cm->checkpoint) ckpt_reached(c, 2);
 
 components:
@@ -984,10 +807,10 @@ components:
         pairs = malloc((n_edges ? n_edges : 1) * sizeof(uint64_t));
         if (!label || !pairs) st = RP_ERR_NOMEM;
         for (size_t i = 0; st == RP_OK && i < n_edges; i++) pairs[i] = edges[i].a << 32 | edges[i].b;
-        st = agree(cm, st, err);
+        st = rp__dist_agree(cm, st, err);
     }
     uint64_t all_edges[1] = {n_edges};
-    if (st == RP_OK) st = reduce(cm, all_edges, 1, RP_COMM_SUM, err);
+    if (st == RP_OK) st = rp__dist_reduce(cm, all_edges, 1, RP_COMM_SUM, err);
     uint64_t limit = cm->gather_edges ? cm->gather_edges : RP_GATHER_EDGES;
     if (st == RP_OK)
         st = all_edges[0] <= limit ? components_on_rank0(cm, ds, base, pairs, n_edges, label, err)
@@ -998,15 +821,15 @@ components:
         removed = malloc((size_t)(n_own ? n_own : 1));
         if (!removed) st = RP_ERR_NOMEM;
         for (uint64_t i = 0; st == RP_OK && i < n_own; i++) removed[i] = label[i] != base[rank] + i;
-        st = agree(cm, st, err);
+        st = rp__dist_agree(cm, st, err);
     }
     if (st == RP_OK) st = count_clusters(cm, ds, base, label, err, &found[1]);
     if (st == RP_OK) *labels = label, *edges_out = edges, *n_edges_out = n_edges;
     else free(label), free(edges);
     if (st == RP_OK) st = rp__dedup_set_removed(d, removed, (size_t)n_own);
     free(removed);
-    st = agree(cm, st, err);
-    if (st == RP_OK && (st = reduce(cm, found, 2, RP_COMM_SUM, err)) == RP_OK) {
+    st = rp__dist_agree(cm, st, err);
+    if (st == RP_OK && (st = rp__dist_reduce(cm, found, 2, RP_COMM_SUM, err)) == RP_OK) {
         stats->similar_pairs = found[0];
         stats->clusters = found[1];
     }
@@ -1018,8 +841,8 @@ components:
                                            stats->rejected};
         for (int k = 0; k < RP_STATUS_COUNT; k++) v[5 + k] = stats->rejected_by[k];
         uint64_t bytes[1] = {stats->bytes};
-        if ((st = reduce(cm, v, 5 + RP_STATUS_COUNT, RP_COMM_SUM, err)) == RP_OK &&
-            (st = reduce(cm, bytes, 1, RP_COMM_SUM, err)) == RP_OK) {
+        if ((st = rp__dist_reduce(cm, v, 5 + RP_STATUS_COUNT, RP_COMM_SUM, err)) == RP_OK &&
+            (st = rp__dist_reduce(cm, bytes, 1, RP_COMM_SUM, err)) == RP_OK) {
             stats->read = v[0], stats->kept = v[1], stats->removed = v[2], stats->removed_exact = v[3];
             stats->rejected = v[4];
             for (int k = 0; k < RP_STATUS_COUNT; k++) stats->rejected_by[k] = v[5 + k];
@@ -1032,25 +855,6 @@ done:
 }
 
 /* ------------------------------------------------------------ clusters */
-
-/* Every rank's first global record (size + 1 starts), after a run, from
- * each rank's count; *base is the caller's (free). */
-static rp_status bases_of(const rp_comm *cm, const rp_dist_stats *ds, uint64_t **base, char *err)
-{
-    *base = calloc((size_t)cm->size + 1, sizeof(uint64_t));
-    rp_status st = agree(cm, *base ? RP_OK : RP_ERR_NOMEM, err);
-    if (st == RP_OK) {
-        (*base)[cm->rank + 1] = ds->records;
-        st = reduce(cm, *base + 1, (size_t)cm->size, RP_COMM_SUM, err);
-    }
-    if (st != RP_OK) {
-        free(*base);
-        *base = NULL;
-        return st;
-    }
-    for (int p = 0; p < cm->size; p++) (*base)[p + 1] += (*base)[p];
-    return RP_OK;
-}
 
 typedef struct {
     const uint32_t *label;
@@ -1098,23 +902,23 @@ rp_status rp__dedup_dist_clusters(rp_dedup *d, rp_corpus *c, const rp_comm *cm, 
     int size = cm->size;
     rp_dist_stats scratch = *ds; /* exchanges counted apart from the run's */
     uint64_t *base;
-    rp_status st = label ? bases_of(cm, ds, &base, err) : agree(cm, RP_ERR_USAGE, err);
+    rp_status st = label ? rp__dist_bases(cm, ds, &base, err) : rp__dist_agree(cm, RP_ERR_USAGE, err);
     if (st != RP_OK) return st;
     uint64_t lo = base[cm->rank], n_own = ds->records;
     /* the roots learn they are roots: each member's label to its owner */
-    outbox o = {0};
+    rp_outbox o = {0};
     void *in = NULL;
     uint64_t *in_bytes = calloc((size_t)size, sizeof(uint64_t));
     uint8_t *listed = calloc((size_t)(n_own ? n_own : 1), 1);
-    if (outbox_init(&o, size) || !in_bytes || !listed) st = RP_ERR_NOMEM;
+    if (rp__outbox_init(&o, size) || !in_bytes || !listed) st = RP_ERR_NOMEM;
     for (uint64_t i = 0; st == RP_OK && i < n_own; i++)
-        if (label[i] != lo + i) o.bytes[owner_of(base, size, label[i])] += sizeof(uint32_t), listed[i] = 1;
-    if (st == RP_OK && outbox_alloc(&o, size)) st = RP_ERR_NOMEM;
+        if (label[i] != lo + i) o.bytes[rp__dist_owner(base, size, label[i])] += sizeof(uint32_t), listed[i] = 1;
+    if (st == RP_OK && rp__outbox_alloc(&o, size)) st = RP_ERR_NOMEM;
     for (uint64_t i = 0; st == RP_OK && i < n_own; i++)
-        if (label[i] != lo + i) outbox_put(&o, owner_of(base, size, label[i]), &label[i], sizeof(uint32_t));
-    st = agree(cm, st, err);
-    if (st == RP_OK) st = xchg(cm, &scratch, o.data, o.bytes, &in, in_bytes, err);
-    outbox_free(&o);
+        if (label[i] != lo + i) rp__outbox_put(&o, rp__dist_owner(base, size, label[i]), &label[i], sizeof(uint32_t));
+    st = rp__dist_agree(cm, st, err);
+    if (st == RP_OK) st = rp__dist_xchg(cm, &scratch, o.data, o.bytes, &in, in_bytes, err);
+    rp__outbox_free(&o);
     size_t n_in = 0;
     for (int p = 0; p < size; p++) n_in += (size_t)(in_bytes[p] / sizeof(uint32_t));
     for (size_t i = 0; st == RP_OK && i < n_in; i++) listed[((const uint32_t *)in)[i] - lo] = 1;
@@ -1122,13 +926,13 @@ rp_status rp__dedup_dist_clusters(rp_dedup *d, rp_corpus *c, const rp_comm *cm, 
     in = NULL;
     /* their ids, read again from the input, to rank 0 */
     id_collect ic = {label, listed, lo, n_own, {0}};
-    st = agree(cm, st, err);
-    if (st == RP_OK) st = agree(cm, rp__corpus_pass(c, "clusters", 1, listed_record, collect_id, NULL, &ic), err);
+    st = rp__dist_agree(cm, st, err);
+    if (st == RP_OK) st = rp__dist_agree(cm, rp__corpus_pass(c, "clusters", 1, listed_record, collect_id, NULL, &ic), err);
     uint64_t *send_bytes = calloc((size_t)size, sizeof(uint64_t));
     if (st == RP_OK && !send_bytes) st = RP_ERR_NOMEM;
     if (st == RP_OK) send_bytes[0] = ic.out.len;
-    st = agree(cm, st, err);
-    if (st == RP_OK) st = xchg(cm, &scratch, ic.out.data, send_bytes, &in, in_bytes, err);
+    st = rp__dist_agree(cm, st, err);
+    if (st == RP_OK) st = rp__dist_xchg(cm, &scratch, ic.out.data, send_bytes, &in, in_bytes, err);
     rp__buf_free(&ic.out);
     free(listed), free(send_bytes);
     /* rank 0: the members by root, then by record: clusters in input order
@@ -1163,7 +967,7 @@ rp_status rp__dedup_dist_clusters(rp_dedup *d, rp_corpus *c, const rp_comm *cm, 
         free(m), free(ids);
     }
     free(in), free(in_bytes), free(base);
-    return agree(cm, st, err);
+    return rp__dist_agree(cm, st, err);
 }
 
 /* --------------------------------------------------------------- pairs */
@@ -1219,27 +1023,27 @@ rp_status rp__dedup_dist_pairs(rp_corpus *c, const rp_comm *cm, const rp_dist_st
     int size = cm->size;
     rp_dist_stats scratch = *ds; /* exchanges counted apart from the run's */
     uint64_t *base;
-    rp_status st = bases_of(cm, ds, &base, err);
+    rp_status st = rp__dist_bases(cm, ds, &base, err);
     if (st != RP_OK) return st;
     uint64_t lo = base[cm->rank], n_own = ds->records;
     /* the owners learn which of their records the pairs name */
-    outbox o = {0};
+    rp_outbox o = {0};
     void *in = NULL;
     uint64_t *in_bytes = calloc((size_t)size, sizeof(uint64_t)), *send_bytes = calloc((size_t)size, sizeof(uint64_t));
     uint8_t *listed = calloc((size_t)(n_own ? n_own : 1), 1);
-    if (outbox_init(&o, size) || !in_bytes || !send_bytes || !listed) st = RP_ERR_NOMEM;
+    if (rp__outbox_init(&o, size) || !in_bytes || !send_bytes || !listed) st = RP_ERR_NOMEM;
     for (size_t i = 0; st == RP_OK && i < n_edges; i++) {
-        o.bytes[owner_of(base, size, edges[i].a)] += sizeof(uint64_t);
-        o.bytes[owner_of(base, size, edges[i].b)] += sizeof(uint64_t);
+        o.bytes[rp__dist_owner(base, size, edges[i].a)] += sizeof(uint64_t);
+        o.bytes[rp__dist_owner(base, size, edges[i].b)] += sizeof(uint64_t);
     }
-    if (st == RP_OK && outbox_alloc(&o, size)) st = RP_ERR_NOMEM;
+    if (st == RP_OK && rp__outbox_alloc(&o, size)) st = RP_ERR_NOMEM;
     for (size_t i = 0; st == RP_OK && i < n_edges; i++) {
-        outbox_put(&o, owner_of(base, size, edges[i].a), &edges[i].a, sizeof(uint64_t));
-        outbox_put(&o, owner_of(base, size, edges[i].b), &edges[i].b, sizeof(uint64_t));
+        rp__outbox_put(&o, rp__dist_owner(base, size, edges[i].a), &edges[i].a, sizeof(uint64_t));
+        rp__outbox_put(&o, rp__dist_owner(base, size, edges[i].b), &edges[i].b, sizeof(uint64_t));
     }
-    st = agree(cm, st, err);
-    if (st == RP_OK) st = xchg(cm, &scratch, o.data, o.bytes, &in, in_bytes, err);
-    outbox_free(&o);
+    st = rp__dist_agree(cm, st, err);
+    if (st == RP_OK) st = rp__dist_xchg(cm, &scratch, o.data, o.bytes, &in, in_bytes, err);
+    rp__outbox_free(&o);
     size_t n_in = 0;
     for (int p = 0; p < size; p++) n_in += (size_t)(in_bytes[p] / sizeof(uint64_t));
     for (size_t i = 0; st == RP_OK && i < n_in; i++) listed[((const uint64_t *)in)[i] - lo] = 1;
@@ -1250,11 +1054,11 @@ rp_status rp__dedup_dist_pairs(rp_corpus *c, const rp_comm *cm, const rp_dist_st
     if (st == RP_OK && !copy) st = RP_ERR_NOMEM;
     for (uint64_t i = 0; st == RP_OK && i < n_own; i++) copy[i] = (uint32_t)rp__dedup_is_exact_copy(d, i);
     id_collect ic = {copy, listed, lo, n_own, {0}};
-    st = agree(cm, st, err);
-    if (st == RP_OK) st = agree(cm, rp__corpus_pass(c, "pairs", 1, listed_record, collect_id, NULL, &ic), err);
+    st = rp__dist_agree(cm, st, err);
+    if (st == RP_OK) st = rp__dist_agree(cm, rp__corpus_pass(c, "pairs", 1, listed_record, collect_id, NULL, &ic), err);
     if (st == RP_OK) send_bytes[0] = ic.out.len;
-    st = agree(cm, st, err);
-    if (st == RP_OK) st = xchg(cm, &scratch, ic.out.data, send_bytes, &in, in_bytes, err);
+    st = rp__dist_agree(cm, st, err);
+    if (st == RP_OK) st = rp__dist_xchg(cm, &scratch, ic.out.data, send_bytes, &in, in_bytes, err);
     rp__buf_free(&ic.out);
     free(listed), free(copy);
     /* and the edges, to rank 0 */
@@ -1262,8 +1066,8 @@ rp_status rp__dedup_dist_pairs(rp_corpus *c, const rp_comm *cm, const rp_dist_st
     uint64_t *edge_bytes = calloc((size_t)size, sizeof(uint64_t));
     if (st == RP_OK && !edge_bytes) st = RP_ERR_NOMEM;
     if (st == RP_OK) send_bytes[0] = n_edges * sizeof(rp_edge);
-    st = agree(cm, st, err);
-    if (st == RP_OK) st = xchg(cm, &scratch, edges, send_bytes, &all_edges, edge_bytes, err);
+    st = rp__dist_agree(cm, st, err);
+    if (st == RP_OK) st = rp__dist_xchg(cm, &scratch, edges, send_bytes, &all_edges, edge_bytes, err);
     if (st == RP_OK && cm->rank == 0) {
         size_t total = 0, n = 0, cap = 0, ne = 0;
         for (int p = 0; p < size; p++) total += (size_t)in_bytes[p], ne += (size_t)(edge_bytes[p] / sizeof(rp_edge));
@@ -1287,5 +1091,5 @@ rp_status rp__dedup_dist_pairs(rp_corpus *c, const rp_comm *cm, const rp_dist_st
         free(v);
     }
     free(all_edges), free(edge_bytes), free(in), free(in_bytes), free(send_bytes), free(base);
-    return agree(cm, st, err);
+    return rp__dist_agree(cm, st, err);
 }

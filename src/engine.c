@@ -143,11 +143,18 @@ rp_status rp_engine_run_distributed(rp_engine *e, const rp_comm *comm)
     e->distributed = 1;
     rp_status st = rp__params_check_version(&e->corpus.p, e->err);
     if (st != RP_OK) return st;
-    if (e->corpus.p.task != RP_TASK_DEDUP || !e->dedup) {
-        rp__msg(e->err, "a distributed run deduplicates (RP_TASK_DEDUP)");
+    rp_task task = e->corpus.p.task;
+    if (task != RP_TASK_DEDUP && task != RP_TASK_ALIGN) {
+        rp__msg(e->err, "a distributed run deduplicates or aligns (RP_TASK_DEDUP, RP_TASK_ALIGN)");
         return RP_ERR_USAGE;
     }
-    if (e->corpus.p.spin && (st = rp__corpus_spin(&e->corpus, e->err)) != RP_OK) return st;
+    int spin = e->corpus.p.spin || (task == RP_TASK_ALIGN && e->corpus.p.rewrites);
+    if (spin && (st = rp__corpus_spin(&e->corpus, e->err)) != RP_OK) return st;
+    if (task == RP_TASK_ALIGN) {
+        st = rp__align_task_run_dist(e->reuse, &e->corpus, &e->stats, comm, &e->dist, e->err);
+        if (st == RP_ERR_NOMEM && !e->err[0]) rp__msg(e->err, "out of memory");
+        return st;
+    }
     return rp__dedup_run_dist(e->dedup, &e->corpus, &e->stats, comm, &e->dist, &e->dist_labels,
                               &e->dist_edges, &e->n_dist_edges, e->err);
 }

@@ -128,6 +128,22 @@ rp_status rp__dedup_dist_clusters(rp_dedup *d, rp_corpus *c, const rp_comm *cm, 
 /* The align task over a corpus (see align_task.c). */
 typedef struct rp_align_task rp_align_task;
 
+/* A growable list of 64-bit values: pairs a << 32 | b, or fingerprints. */
+typedef struct {
+    uint64_t *v;
+    size_t n, cap;
+} rp_u64s;
+
+/* What the candidate search makes, each a list. */
+enum {
+    L_CAND,    /* candidate pairs */
+    L_BP,      /* boilerplate fingerprints found (40 bits: partition << 32 | key) */
+    L_BP_CAND, /* hide: the pairs they would have made, for the count */
+    L_STAR,    /* pairs of content keys in more than max_df documents, once a key */
+    L_SENT,    /* rewrites: pairs of a sentence key, once a key */
+    RP_ALIGN_LISTS
+};
+
 /* ------------------------------------------------------------- stories.c */
 typedef struct rp_stories rp_stories;
 rp_stories *rp__stories_create(void);
@@ -154,9 +170,42 @@ void rp__align_task_free(rp_align_task *ru);
 /* Its passes in the order they run; each refuses (RP_ERR_USAGE) to run out
  * of it. Pass 1 over every input: fingerprints, sites, word counts. */
 rp_status rp__align_task_fingerprint(rp_align_task *ru, rp_corpus *c, rp_stats *stats, char *err);
+/* A part of a distributed run (align_dist.c): pass 1 over the lines that
+ * start in bytes [from, to) of one plain JSONL file (its records numbered
+ * from 0), which leaves the whole corpus's judgements to the caller: the
+ * sites (per record, 0 for none) taken and given back, judged (judge: the
+ * whole corpus's, one array of its records; else the part's own records
+ * and ghosts'), the word counts by slot read and given back summed; the
+ * partitions of the index taken (their entries key << 32 | record, in
+ * record order) and given (appended); the records' global numbers and
+ * those whose boilerplate another part counts (both taken). */
+#define RP_ALIGN_WORD_SLOTS (1 << 16)
+rp_status rp__align_task_fingerprint_range(rp_align_task *ru, rp_corpus *c, rp_stats *stats, char *err,
+                                           uint64_t from, uint64_t to, uint64_t lines_before);
+const uint32_t *rp__align_task_sites(const rp_align_task *ru, size_t *n);
+rp_status rp__align_task_set_sites(rp_align_task *ru, uint32_t *site, size_t n, int judge);
+void rp__align_task_words(const rp_align_task *ru, uint64_t *out);
+void rp__align_task_set_words(rp_align_task *ru, const uint64_t *in);
+#define RP_ALIGN_PARTS 256
+rp_status rp__align_task_take_part(rp_align_task *ru, unsigned k, uint64_t **v, size_t *n);
+rp_status rp__align_task_add_part(rp_align_task *ru, unsigned k, const uint64_t *v, size_t n);
+void rp__align_task_set_global(rp_align_task *ru, uint64_t *global_of, uint8_t *uncounted);
+/* align as rank comm->rank of comm->size over a corpus of one plain JSONL
+ * file (align_dist.c): stats end up the whole run's on every rank, ds this
+ * rank's; afterwards rp__align_task_foreach lists the alignments whose
+ * first document is this rank's (global numbers), and the ranks' lists in
+ * rank order are one process's. */
+rp_status rp__align_task_run_dist(rp_align_task *ru, rp_corpus *c, rp_stats *stats, const rp_comm *cm,
+                                  rp_dist_stats *ds, char *err);
 /* The candidate pairs, sorted (by a, then b) and unique, in *out (the
- * caller's); the fingerprint index is gone after it. */
+ * caller's); the fingerprint index is gone after it. It is the two steps
+ * below, between which a distributed run sends each pair to the owner of
+ * its first record and every rank the boilerplate fingerprints: the
+ * search of the index's keys into lists (out[l], the caller's), and the
+ * lists combined into candidates (each freed). */
 rp_status rp__align_task_candidates(rp_align_task *ru, rp_cand **out, size_t *n);
+rp_status rp__align_task_search(rp_align_task *ru, rp_u64s out[RP_ALIGN_LISTS]);
+rp_status rp__align_task_combine(rp_align_task *ru, rp_u64s lists[RP_ALIGN_LISTS], rp_cand **out, size_t *n);
 /* Pass 2: the documents of the pairs read again and kept in temporary files. */
 rp_status rp__align_task_collect(rp_align_task *ru, const rp_cand *cand, size_t n);
 /* Aligns collected pairs (in order of a) and keeps those sharing passages. */

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# mpi.sh — `mpirun -n N reprint dedup` (and `pairs`) writes what one
+# mpi.sh — `mpirun -n N reprint dedup` (and `pairs`, `align`) writes what one
 # process writes, byte for byte, for N = 1, 2, 3 and 7 (oversubscribed on this machine): on the
 # sample corpus, the seeds when present and a generated corpus, with and
 # without --spin, through exchanges forced into many rounds and tiny counts,
@@ -130,10 +130,64 @@ check "bad input without --skip-bad: exit 1, the line named once" \
 $MPIRUN -n 3 "$BIN" dedup -q --skip-bad --threads 1 "$WORK/bad.jsonl" 2>/dev/null > "$WORK/ranks.jsonl"
 check "with --skip-bad: the same output as one process" cmp -s "$WORK/one.jsonl" "$WORK/ranks.jsonl"
 
-# what is not distributed yet says so
-$MPIRUN -n 2 "$BIN" align "$ROOT/examples/news.jsonl" > /dev/null 2> "$WORK/align.err"
+# align: each rank aligns the pairs of its first documents, rank 0 writes
+# them all in rank order: one process's alignments, byte for byte
+"$GEN" 2500000 "$WORK/sites.jsonl" "$WORK/sites.tsv" 7 sites > /dev/null 2>&1
+for c in $corpora "$WORK/sites.jsonl"; do
+    name=$(basename "$c")
+    CMD=align check "align $name: 1, 2, 3 and 7 ranks write one process's alignments" same "$name" --threads 1 "$c"
+done
+CMD=align check "align --spin of gen.jsonl, two threads a rank: the same" same gen --spin "$WORK/gen.jsonl"
+rw=$(seeds_jsonl "$ROOT" "$WORK/seeds.jsonl" 2> /dev/null)
+CMD=align check "align --rewrites of the seeds (or the sample): the same" same rw --rewrites --threads 1 \
+    "${rw:-$ROOT/examples/news.jsonl}"
+for m in show off; do
+    CMD=align check "align sites.jsonl --boilerplate $m: the same" same sites --boilerplate $m --threads 1 \
+        "$WORK/sites.jsonl"
+done
+python3 -c '
+import json, sys
+for line in open(sys.argv[1]):
+    d = json.loads(line); d["outlet"] = d.pop("url").split("/")[2]
+    print(json.dumps(d))' "$WORK/sites.jsonl" > "$WORK/outlets.jsonl"
+CMD=align check "align by --site-field outlet, --site-pages 4: the same" same outlets --site-field outlet \
+    --site-pages 4 --threads 1 "$WORK/outlets.jsonl"
+python3 -c '
+import json, sys
+for i, line in enumerate(open(sys.argv[1])):
+    d = json.loads(line); d.pop("id", None)
+    print(json.dumps(d))
+    if i % 50 == 7: print("")
+    if i % 97 == 3: print("{bad")' "$WORK/gen.jsonl" > "$WORK/noid.jsonl"
+CMD=align check "align of id-less records among blank and bad lines (--skip-bad): the same names" same noid \
+    --skip-bad --threads 1 "$WORK/noid.jsonl"
+"$BIN" align -q --threads 1 "$WORK/sites.jsonl" --stats "$WORK/align1.json" > "$WORK/one.jsonl"
+REPRINT_MPI_ROUND_BYTES=2048 REPRINT_MPI_MAX_COUNT=96 $MPIRUN -x REPRINT_MPI_ROUND_BYTES -x REPRINT_MPI_MAX_COUNT \
+    -n 3 "$BIN" align --threads 1 "$WORK/sites.jsonl" --stats "$WORK/align3.json" -o "$WORK/align3.jsonl" \
+    2> "$WORK/align3.err"
+check "align in rounds of 2 KB and counts of 96 bytes, to -o FILE: the same alignments" \
+    cmp -s "$WORK/one.jsonl" "$WORK/align3.jsonl"
+check "align --stats: one process's counts, and what each rank did" python3 - "$WORK/align1.json" \
+    "$WORK/align3.json" <<'PY'
+import json, sys
+one, ranks = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
+for k, v in one.items():
+    if "seconds" not in k and k != "threads":
+        assert ranks[k] == v, (k, v, ranks[k])
+r = ranks["ranks"]
+assert len(r) == 3 and sum(x["records"] for x in r) == one["read"]
+assert sum(x["ghosts"] for x in r) > 0 and ranks["rounds"] > 100
+PY
+check "align: the summary says where the time went" grep -q "reprint align: 3 ranks: .* MB exchanged" "$WORK/align3.err"
+$MPIRUN -n 3 "$BIN" align -q --threads 1 "$WORK/bad.jsonl" > /dev/null 2> "$WORK/bad.err"
 rc=$?
-check "align under mpirun: a usage error, said once" \
-    bash -c "test $rc -eq 2 && test \$(grep -c 'only dedup and pairs run distributed' '$WORK/align.err') -eq 1"
+check "align of bad input without --skip-bad: exit 1, the line named once" \
+    bash -c "test $rc -eq 1 && test \$(grep -c 'bad.jsonl:[0-9]*:' '$WORK/bad.err') -eq 1"
+
+# what is not distributed yet says so
+$MPIRUN -n 2 "$BIN" stories "$ROOT/examples/news.jsonl" > /dev/null 2> "$WORK/stories.err"
+rc=$?
+check "stories under mpirun: a usage error, said once" \
+    bash -c "test $rc -eq 2 && test \$(grep -c 'only dedup, pairs and align run distributed' '$WORK/stories.err') -eq 1"
 
 checks_done

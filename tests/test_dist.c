@@ -1,4 +1,4 @@
-/* test_dist.c — dedup as ranks of a distributed run decides what one
+/* test_dist.c — dedup (and align) as ranks of a distributed run decides what one
  * process decides: over a transport of threads in this process (the
  * program's is MPI; tests/mpi.sh runs that), for 1, 2, 3 and 7 ranks, each
  * rank's kept records, concatenated in rank order, are one process's
@@ -124,6 +124,11 @@ static int digest_pair(void *user, const rp_pair *p)
     return 0;
 }
 
+static int write_alignment(void *user, const rp_alignment *al)
+{
+    return rp_write_alignment_jsonl(user, al) != 0;
+}
+
 static void *run_rank(void *arg)
 {
     rank_run *r = arg;
@@ -132,7 +137,13 @@ static void *run_rank(void *arg)
     rp_engine_add_input(e, r->path);
     r->st = rp_engine_run_distributed(e, &cm);
     snprintf(r->err, sizeof(r->err), "%s", rp_engine_error(e));
-    if (r->st == RP_OK) {
+    if (r->st == RP_OK && r->p.task == RP_TASK_ALIGN) { /* its alignments, as JSONL */
+        FILE *f = open_memstream(&r->out, &r->out_len);
+        r->st = rp_engine_foreach_alignment(e, write_alignment, f);
+        fclose(f);
+        rp_engine_stats(e, &r->stats);
+        rp_engine_dist_stats(e, &r->ds);
+    } else if (r->st == RP_OK) {
         FILE *f = open_memstream(&r->out, &r->out_len);
         r->st = rp_engine_write_kept(e, f);
         fclose(f);
@@ -163,6 +174,22 @@ static void run_ranks(const rp_params *p, const char *path, int ranks, rank_run 
     }
     for (int k = 0; k < ranks; k++) pthread_join(th[k], NULL);
     pthread_barrier_destroy(&h.bar);
+}
+
+/* The ranks' outputs in rank order (each rank must have succeeded), no
+ * longer than want_len. */
+static char *joined_output(rank_run *runs, int ranks, size_t want_len, size_t *got_len, const char *what)
+{
+    char *got = malloc(want_len + 1);
+    *got_len = 0;
+    for (int k = 0; k < ranks; k++) {
+        if (runs[k].st != RP_OK) fail_msg("%s, %d ranks: rank %d: %s", what, ranks, k, runs[k].err);
+        assert_true(*got_len + runs[k].out_len <= want_len);
+        memcpy(got + *got_len, runs[k].out, runs[k].out_len);
+        *got_len += runs[k].out_len;
+        free(runs[k].out);
+    }
+    return got;
 }
 
 static uint64_t g_want_clusters[2], g_want_pairs[2]; /* one process's, digested */
@@ -196,14 +223,10 @@ static void check_same(const rp_params *p, const char *path, const char *what)
         int ranks = sizes[z];
         rank_run runs[MAX_RANKS];
         run_ranks(p, path, ranks, runs);
-        char *got = malloc(want_len + 1);
-        size_t got_len = 0;
+        size_t got_len;
+        char *got = joined_output(runs, ranks, want_len, &got_len, what);
         uint64_t records = 0, exchanged = 0, rounds = 0;
         for (int k = 0; k < ranks; k++) {
-            if (runs[k].st != RP_OK) fail_msg("%s, %d ranks: rank %d: %s", what, ranks, k, runs[k].err);
-            assert_true(got_len + runs[k].out_len <= want_len);
-            memcpy(got + got_len, runs[k].out, runs[k].out_len);
-            got_len += runs[k].out_len;
             const rp_stats *s = &runs[k].stats;
             assert_int_equal(s->read, ws.read);
             assert_int_equal(s->kept, ws.kept);
@@ -227,7 +250,6 @@ static void check_same(const rp_params *p, const char *path, const char *what)
             rounds = runs[k].ds.cluster_rounds;
             records += runs[k].ds.records;
             exchanged += runs[k].ds.bytes_sent;
-            free(runs[k].out);
         }
         assert_int_equal(records, ws.read);
         assert_int_equal(got_len, want_len);
@@ -269,6 +291,78 @@ static void test_ranks_decide_as_one_process(void **state)
     p.max_bucket = 3; /* chained buckets: long paths to label */
     check_same(&p, path, "chained buckets by label propagation");
     g_gather_edges = 0;
+    remove(path);
+}
+
+/* align as ranks lists what one process lists: each rank the alignments of
+ * its first documents, in rank order one process's JSONL, byte for byte,
+ * and the run's counts on every rank. */
+static void check_same_alignments(const rp_params *p, const char *path, const char *what)
+{
+    rp_engine *e = rp_engine_create(p);
+    assert_int_equal(rp_engine_add_input(e, path), RP_OK);
+    assert_int_equal(rp_engine_run(e), RP_OK);
+    char *want;
+    size_t want_len;
+    FILE *f = open_memstream(&want, &want_len);
+    assert_int_equal(rp_engine_foreach_alignment(e, write_alignment, f), RP_OK);
+    fclose(f);
+    rp_stats ws;
+    rp_engine_stats(e, &ws);
+    rp_engine_free(e);
+    assert_true(ws.aligned_pairs > 50);
+    static const int sizes[] = {1, 2, 3, 7};
+    for (size_t z = 0; z < sizeof(sizes) / sizeof(sizes[0]); z++) {
+        int ranks = sizes[z];
+        rank_run runs[MAX_RANKS];
+        run_ranks(p, path, ranks, runs);
+        size_t got_len;
+        char *got = joined_output(runs, ranks, want_len, &got_len, what);
+        uint64_t records = 0, ghosts = 0;
+        for (int k = 0; k < ranks; k++) {
+            const rp_stats *s = &runs[k].stats;
+            assert_int_equal(s->read, ws.read);
+            assert_int_equal(s->rejected, ws.rejected);
+            assert_int_equal(s->fingerprints, ws.fingerprints);
+            assert_int_equal(s->common_fingerprints, ws.common_fingerprints);
+            assert_int_equal(s->candidate_pairs, ws.candidate_pairs);
+            assert_int_equal(s->aligned_pairs, ws.aligned_pairs);
+            assert_int_equal(s->passages, ws.passages);
+            assert_int_equal(s->boilerplate_fingerprints, ws.boilerplate_fingerprints);
+            assert_int_equal(s->boilerplate_words, ws.boilerplate_words);
+            assert_int_equal(s->boilerplate_pairs, ws.boilerplate_pairs);
+            assert_int_equal(s->banal_passages, ws.banal_passages);
+            assert_int_equal(runs[k].ds.first_record, records);
+            records += runs[k].ds.records;
+            ghosts += runs[k].ds.ghosts;
+        }
+        assert_int_equal(records, ws.read);
+        assert_int_equal(got_len, want_len);
+        assert_memory_equal(got, want, want_len);
+        if (ranks > 1) assert_true(ghosts > 0);
+        print_message("%s, %d rank%s: the same %llu alignments (%zu bytes), %llu ghosts\n", what, ranks,
+                      ranks > 1 ? "s" : "", (unsigned long long)ws.aligned_pairs, got_len,
+                      (unsigned long long)ghosts);
+        free(got);
+    }
+    free(want);
+}
+
+static void test_ranks_align_as_one_process(void **state)
+{
+    (void)state;
+    char path[] = "test_dist_align.jsonl";
+    write_corpus(path, 1500);
+    rp_params p;
+    rp_params_init(&p);
+    p.task = RP_TASK_ALIGN;
+    p.skip_bad = 1;
+    p.threads = 2;
+    check_same_alignments(&p, path, "align");
+    p.threads = 1;
+    p.boilerplate = RP_BOILERPLATE_SHOW;
+    p.max_df = 4; /* stars of common keys, and keys judged */
+    check_same_alignments(&p, path, "align, boilerplate shown, max_df 4");
     remove(path);
 }
 
@@ -385,6 +479,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_ranks_decide_as_one_process),
+        cmocka_unit_test(test_ranks_align_as_one_process),
         cmocka_unit_test(test_bad_input_fails_every_rank),
         cmocka_unit_test(test_checkpoints_resume),
     };

@@ -1,0 +1,204 @@
+/*
+ * dist.c — the pieces every task of a distributed run uses (dist.h): the
+ * transport's collectives, per-destination buffers, ownership of records
+ * and keys, questions to the owners of records, the share of the input.
+ */
+#include "dist.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/stat.h>
+
+/* ------------------------------------------------------------ transport */
+
+rp_status rp__dist_xchg(const rp_comm *cm, rp_dist_stats *ds, const void *send, const uint64_t *send_bytes,
+                      void **recv, uint64_t *recv_bytes, char *err)
+{
+    *recv = NULL;
+    if (cm->exchange(cm->ctx, send, send_bytes, recv, recv_bytes)) {
+        rp__msg(err, "rank %d: the exchange between ranks failed", cm->rank);
+        return RP_ERR_IO;
+    }
+    ds->exchanges++;
+    for (int p = 0; p < cm->size; p++) {
+        if (p != cm->rank) ds->bytes_sent += send_bytes[p], ds->bytes_received += recv_bytes[p];
+    }
+    return RP_OK;
+}
+
+rp_status rp__dist_reduce(const rp_comm *cm, uint64_t *v, size_t n, int op, char *err)
+{
+    if (cm->allreduce(cm->ctx, v, n, op)) {
+        rp__msg(err, "rank %d: the reduction between ranks failed", cm->rank);
+        return RP_ERR_IO;
+    }
+    return RP_OK;
+}
+
+/* Every rank learns whether any failed: the failure of the lowest rank
+ * that failed is the run's (its message stands; the others' is empty). */
+rp_status rp__dist_agree(const rp_comm *cm, rp_status st, char *err)
+{
+    uint64_t v[2] = {st != RP_OK ? (uint64_t)(cm->size - cm->rank) : 0, 0};
+    if (rp__dist_reduce(cm, v, 1, RP_COMM_MAX, err) != RP_OK) return RP_ERR_IO;
+    if (!v[0]) return RP_OK;
+    int first = cm->size - (int)v[0];
+    uint64_t code[1] = {cm->rank == first ? (uint64_t)st : 0};
+    if (rp__dist_reduce(cm, code, 1, RP_COMM_MAX, err) != RP_OK) return RP_ERR_IO;
+    if (cm->rank != first) err[0] = 0;
+    return (rp_status)code[0];
+}
+
+
+int rp__outbox_init(rp_outbox *o, int size)
+{
+    memset(o, 0, sizeof(*o));
+    o->bytes = calloc((size_t)size, sizeof(uint64_t));
+    o->at = calloc((size_t)size, sizeof(uint64_t));
+    return o->bytes && o->at ? 0 : -1;
+}
+
+/* After counting o->bytes: room, and fill positions. */
+int rp__outbox_alloc(rp_outbox *o, int size)
+{
+    uint64_t t = 0;
+    for (int p = 0; p < size; p++) o->at[p] = t, t += o->bytes[p];
+    o->total = (size_t)t;
+    o->data = malloc(o->total ? o->total : 1);
+    return o->data ? 0 : -1;
+}
+
+void rp__outbox_put(rp_outbox *o, int p, const void *v, size_t n)
+{
+    if (!n) return; /* an empty list may have no buffer */
+    memcpy(o->data + o->at[p], v, n);
+    o->at[p] += n;
+}
+
+void rp__outbox_free(rp_outbox *o)
+{
+    free(o->bytes);
+    free(o->at);
+    free(o->data);
+    memset(o, 0, sizeof(*o));
+}
+
+/* The rank whose share holds global record g (base: size + 1 starts). */
+int rp__dist_owner(const uint64_t *base, int size, uint64_t g)
+{
+    int lo = 0, hi = size - 1;
+    while (lo < hi) {
+        int mid = (lo + hi + 1) / 2;
+        if (base[mid] <= g) lo = mid;
+        else hi = mid - 1;
+    }
+    return lo;
+}
+
+int rp__dist_range_owner(uint64_t x32, int size)
+{
+    return (int)((x32 * (uint64_t)size) >> 32);
+}
+
+/* Asks the owners of n global records (any order, repeats allowed) for
+ * answer_size bytes each, which answer(ctx, own record, out) writes on the
+ * owner; out (n answers) gets id[i]'s i-th. */
+rp_status rp__dist_ask(const rp_comm *cm, rp_dist_stats *ds, const uint64_t *base, const uint64_t *id,
+                     size_t n, size_t answer_size, rp_status (*answer)(void *ctx, uint64_t local, void *out),
+                     void *ctx, void *out, char *err)
+{
+    int size = cm->size;
+    rp_outbox o = {0};
+    void *in = NULL, *back = NULL;
+    uint64_t *in_bytes = calloc((size_t)size, sizeof(uint64_t)), *back_bytes = calloc((size_t)size, sizeof(uint64_t));
+    size_t *pos = malloc((n ? n : 1) * sizeof(size_t)); /* where each asked id sits in the rp_outbox */
+    char *one = malloc(answer_size);
+    rp_status st = rp__outbox_init(&o, size) || !in_bytes || !back_bytes || !pos || !one ? RP_ERR_NOMEM : RP_OK;
+    for (size_t i = 0; st == RP_OK && i < n; i++) o.bytes[rp__dist_owner(base, size, id[i])] += sizeof(uint64_t);
+    if (st == RP_OK && rp__outbox_alloc(&o, size)) st = RP_ERR_NOMEM;
+    for (size_t i = 0; st == RP_OK && i < n; i++) {
+        int p = rp__dist_owner(base, size, id[i]);
+        pos[i] = (size_t)(o.at[p] / sizeof(uint64_t));
+        rp__outbox_put(&o, p, &id[i], sizeof(uint64_t));
+    }
+    st = rp__dist_agree(cm, st, err);
+    if (st == RP_OK) st = rp__dist_xchg(cm, ds, o.data, o.bytes, &in, in_bytes, err);
+    rp__outbox_free(&o);
+    /* each request answered in the order asked: the answers come back laid
+     * out as the requests went */
+    if (st == RP_OK && rp__outbox_init(&o, size)) st = RP_ERR_NOMEM;
+    for (int p = 0; st == RP_OK && p < size; p++) o.bytes[p] = in_bytes[p] / sizeof(uint64_t) * answer_size;
+    if (st == RP_OK && rp__outbox_alloc(&o, size)) st = RP_ERR_NOMEM;
+    const uint64_t *asked = in;
+    for (int p = 0, k = 0; st == RP_OK && p < size; p++)
+        for (uint64_t j = 0; st == RP_OK && j < in_bytes[p] / sizeof(uint64_t); j++, k++) {
+            if ((st = answer(ctx, asked[k] - base[cm->rank], one)) != RP_OK)
+                rp__msg(err, "rank %d: cannot answer for record %llu", cm->rank, (unsigned long long)asked[k]);
+            else rp__outbox_put(&o, p, one, answer_size);
+        }
+    free(in);
+    st = rp__dist_agree(cm, st, err);
+    if (st == RP_OK) st = rp__dist_xchg(cm, ds, o.data, o.bytes, &back, back_bytes, err);
+    rp__outbox_free(&o);
+    for (size_t i = 0; st == RP_OK && i < n; i++)
+        memcpy((char *)out + i * answer_size, (const char *)back + pos[i] * answer_size, answer_size);
+    free(back), free(pos), free(in_bytes), free(back_bytes), free(one);
+    return st;
+}
+
+/* Every rank's first global record (size + 1 starts), after a run, from
+ * each rank's count; *base is the caller's (free). */
+rp_status rp__dist_bases(const rp_comm *cm, const rp_dist_stats *ds, uint64_t **base, char *err)
+{
+    *base = calloc((size_t)cm->size + 1, sizeof(uint64_t));
+    rp_status st = rp__dist_agree(cm, *base ? RP_OK : RP_ERR_NOMEM, err);
+    if (st == RP_OK) {
+        (*base)[cm->rank + 1] = ds->records;
+        st = rp__dist_reduce(cm, *base + 1, (size_t)cm->size, RP_COMM_SUM, err);
+    }
+    if (st != RP_OK) {
+        free(*base);
+        *base = NULL;
+        return st;
+    }
+    for (int p = 0; p < cm->size; p++) (*base)[p + 1] += (*base)[p];
+    return RP_OK;
+}
+
+
+rp_status rp__dist_share(rp_corpus *c, const rp_comm *cm, uint64_t *from, uint64_t *to, uint64_t *before,
+                         char *err)
+{
+    int size = cm->size, rank = cm->rank;
+    *from = *to = *before = 0;
+    if (size < 1 || rank < 0 || rank >= size || !cm->exchange || !cm->allreduce) {
+        rp__msg(err, "invalid communicator (rank %d of %d)", rank, size);
+        return RP_ERR_USAGE;
+    }
+    rp_status st = RP_OK;
+    uint64_t fsize = 0;
+    if (c->n_inputs != 1) {
+        rp__msg(err, "a distributed run reads one plain JSONL file (%zu inputs given)", c->n_inputs);
+        st = RP_ERR_USAGE;
+    } else {
+        struct stat sb;
+        if (stat(c->inputs[0].path, &sb) != 0) {
+            rp__msg(err, "%s: cannot open: %s", c->inputs[0].display, strerror(errno));
+            st = RP_ERR_IO;
+        } else {
+            fsize = (uint64_t)sb.st_size;
+        }
+    }
+    uint64_t s = (uint64_t)size;
+    *from = fsize / s * (uint64_t)rank + fsize % s * (uint64_t)rank / s;
+    *to = rank + 1 == size ? fsize : fsize / s * (uint64_t)(rank + 1) + fsize % s * (uint64_t)(rank + 1) / s;
+    /* the lines before the share, which name id-less records and bad
+     * lines: each rank counts its own, the ranks before it sum them */
+    uint64_t *lines = calloc((size_t)size, sizeof(uint64_t));
+    if (!lines && st == RP_OK) st = RP_ERR_NOMEM;
+    if (st == RP_OK) st = rp__corpus_count_lines(c, *from, *to, &lines[rank]);
+    if ((st = rp__dist_agree(cm, st, err)) == RP_OK && (st = rp__dist_reduce(cm, lines, (size_t)size, RP_COMM_SUM, err)) == RP_OK)
+        for (int p = 0; p < rank; p++) *before += lines[p];
+    free(lines);
+    return st;
+}
