@@ -210,21 +210,23 @@ static rp_status where_answer(void *ctx, uint64_t local, void *out)
     return RP_OK;
 }
 
-/* The foreign second records of this rank's pairs appended as ghosts, the
+/* The other ranks' records of this rank's pairs appended as ghosts, the
  * pairs renumbered (own records from 0, then the ghosts), the task told
  * every record's global number, site and who counts it. */
 static rp_status ghosts_added(rp_align_task *ru, rp_corpus *c, const rp_comm *cm, rp_dist_stats *ds,
                               const uint64_t *base, rp_cand *cand, size_t n_cand, char *err)
 {
     uint64_t lo = base[cm->rank], hi = base[cm->rank + 1], n_own = hi - lo;
-    uint64_t *want = malloc((n_cand ? n_cand : 1) * sizeof(uint64_t));
+    uint64_t *want = malloc((n_cand ? 2 * n_cand : 1) * sizeof(uint64_t));
     uint8_t *collected = calloc((size_t)(n_own ? n_own : 1), 1), *asked = calloc((size_t)(n_own ? n_own : 1), 1);
     size_t n_want = 0;
     rp_status st = want && collected && asked ? RP_OK : RP_ERR_NOMEM;
     for (size_t i = 0; st == RP_OK && i < n_cand; i++) {
-        collected[cand[i].a - lo] = 1;
-        if (cand[i].b >= hi) want[n_want++] = cand[i].b;
-        else collected[cand[i].b - lo] = 1;
+        uint64_t r[2] = {cand[i].a, cand[i].b};
+        for (int k = 0; k < 2; k++) {
+            if (r[k] < lo || r[k] >= hi) want[n_want++] = r[k];
+            else collected[r[k] - lo] = 1;
+        }
     }
     if (st == RP_OK && (n_want = rp__sort_unique_u64(want, n_want, NULL)) == SIZE_MAX)
         st = RP_ERR_NOMEM, n_want = 0;
@@ -260,9 +262,10 @@ static rp_status ghosts_added(rp_align_task *ru, rp_corpus *c, const rp_comm *cm
             site[i] = c->p.boilerplate != RP_BOILERPLATE_OFF && global_of[i] < n_all ? all[global_of[i]] : 0;
         }
         for (size_t i = 0; i < n_cand; i++) {
-            uint64_t b = cand[i].b;
-            b = b < hi ? b - lo : n_own + rp__lower_bound_u64(want, n_want, b);
-            cand[i] = (rp_cand){cand[i].a - lo, b};
+            uint64_t r[2] = {cand[i].a, cand[i].b};
+            for (int k = 0; k < 2; k++)
+                r[k] = r[k] >= lo && r[k] < hi ? r[k] - lo : n_own + rp__lower_bound_u64(want, n_want, r[k]);
+            cand[i] = (rp_cand){r[0], r[1]};
         }
         rp__align_task_set_global(ru, global_of, uncounted);
         global_of = NULL, uncounted = NULL;
@@ -272,6 +275,58 @@ static rp_status ghosts_added(rp_align_task *ru, rp_corpus *c, const rp_comm *cm
     ds->ghosts = n_want;
     free(want), free(collected), free(asked), free(gw), free(off), free(line), free(len);
     free(global_of), free(site), free(uncounted);
+    return rp__dist_agree(cm, st, err);
+}
+
+/* The rank that aligns pair g of total. */
+static int target(uint64_t g, int size, uint64_t total)
+{
+    uint64_t s = (uint64_t)size;
+    return (int)(total <= UINT64_MAX / s ? g * s / total : g / (total / s + 1));
+}
+
+/* The pairs (sorted; global numbers) spread evenly over the ranks: rank r
+ * aligns the r-th size-th of all of them in order, wherever their
+ * documents lie (the owners of first documents would have the most: a
+ * copy comes after its source), so the ranks' alignments in rank order
+ * are still in pair order. */
+static rp_status pairs_balanced(const rp_comm *cm, rp_dist_stats *ds, rp_cand **cand, size_t *n_cand, char *err)
+{
+    int size = cm->size;
+    uint64_t *count = calloc((size_t)size, sizeof(uint64_t));
+    rp_status st = rp__dist_agree(cm, count ? RP_OK : RP_ERR_NOMEM, err);
+    if (st != RP_OK) {
+        free(count);
+        return st;
+    }
+    count[cm->rank] = *n_cand;
+    st = rp__dist_reduce(cm, count, (size_t)size, RP_COMM_SUM, err);
+    uint64_t first = 0, total = 0;
+    for (int p = 0; p < size; p++) total += count[p], first += p < cm->rank ? count[p] : 0;
+    free(count);
+    if (st != RP_OK) return st;
+    rp_outbox o;
+    void *in = NULL;
+    uint64_t *in_bytes = calloc((size_t)size, sizeof(uint64_t));
+    if (rp__outbox_init(&o, size) || !in_bytes) st = RP_ERR_NOMEM;
+#define TARGET(i) target(first + (i), size, total)
+    for (size_t i = 0; st == RP_OK && i < *n_cand; i++) o.bytes[TARGET(i)] += sizeof(rp_cand);
+    if (st == RP_OK && rp__outbox_alloc(&o, size)) st = RP_ERR_NOMEM;
+    for (size_t i = 0; st == RP_OK && i < *n_cand; i++) rp__outbox_put(&o, TARGET(i), &(*cand)[i], sizeof(rp_cand));
+#undef TARGET
+    st = rp__dist_agree(cm, st, err);
+    if (st == RP_OK) st = rp__dist_xchg(cm, ds, o.data, o.bytes, &in, in_bytes, err);
+    rp__outbox_free(&o);
+    if (st == RP_OK) {
+        uint64_t t = 0;
+        for (int p = 0; p < size; p++) t += in_bytes[p];
+        free(*cand);
+        *cand = in;
+        *n_cand = (size_t)(t / sizeof(rp_cand));
+    } else {
+        free(in);
+    }
+    free(in_bytes);
     return rp__dist_agree(cm, st, err);
 }
 
@@ -316,6 +371,7 @@ rp_status rp__align_task_run_dist(rp_align_task *ru, rp_corpus *c, rp_stats *sta
     size_t n_cand = 0;
     if (st == RP_OK) st = rp__dist_agree(cm, rp__align_task_combine(ru, lists, &cand, &n_cand), err);
     for (int l = 0; l < RP_ALIGN_LISTS; l++) free(lists[l].v);
+    if (st == RP_OK) st = pairs_balanced(cm, ds, &cand, &n_cand, err);
     ds->candidates = n_cand;
     ds->candidates_seconds = rp__seconds() - t;
     stats->candidates_seconds = ds->bands_seconds + ds->candidates_seconds;

@@ -1585,7 +1585,7 @@ rp_status rp__align_task_collect(rp_align_task *ru, const rp_cand *cand, size_t 
         rp__msg(ru->err, "the documents are collected once, after the candidates");
         return RP_ERR_USAGE;
     }
-    size_t n_slots = rp__corpus_slots(ru->c, cand, n, &ru->slot_of, ru->err);
+    size_t n_slots = rp__corpus_slots(ru->c, cand, n, ru->global_of != NULL, &ru->slot_of, ru->err);
     if (n_slots >= SIZE_MAX - 1) return n_slots == SIZE_MAX ? RP_ERR_NOMEM : RP_ERR_USAGE;
     ru->n_slots = n_slots;
     if (!(ru->slots = calloc(ru->n_slots ? ru->n_slots : 1, sizeof(rp_slot)))) return RP_ERR_NOMEM;
@@ -1598,9 +1598,13 @@ rp_status rp__align_task_align(rp_align_task *ru, const rp_cand *cand, size_t n)
         rp__msg(ru->err, "the pairs are aligned once, after their documents are collected");
         return RP_ERR_USAGE;
     }
+    /* in order of their first documents: the run's numbers (a part of a
+     * distributed run numbers its own records before other parts') */
+    const uint64_t *g = ru->global_of;
     for (size_t k = 0; k < n; k++)
-        if (cand[k].b >= ru->c->n_rec || ru->slot_of[cand[k].a] == UINT32_MAX ||
-            ru->slot_of[cand[k].b] == UINT32_MAX || (k && cand[k].a < cand[k - 1].a)) {
+        if (cand[k].a >= ru->c->n_rec || cand[k].b >= ru->c->n_rec || ru->slot_of[cand[k].a] == UINT32_MAX ||
+            ru->slot_of[cand[k].b] == UINT32_MAX ||
+            (k && (g ? g[cand[k].a] < g[cand[k - 1].a] : cand[k].a < cand[k - 1].a))) {
             rp__msg(ru->err, "pair %zu was not collected, or the pairs are not in order", k);
             return RP_ERR_USAGE;
         }

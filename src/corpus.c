@@ -772,7 +772,7 @@ rp_status rp__corpus_add_ghosts(rp_corpus *c, const uint64_t *off, const uint32_
     return RP_OK;
 }
 
-size_t rp__corpus_slots(const rp_corpus *c, const rp_cand *pairs, size_t n_pairs,
+size_t rp__corpus_slots(const rp_corpus *c, const rp_cand *pairs, size_t n_pairs, int any_order,
                         uint32_t **slot_of, char *err)
 {
     size_t n_rec = c->n_rec;
@@ -781,7 +781,8 @@ size_t rp__corpus_slots(const rp_corpus *c, const rp_cand *pairs, size_t n_pairs
     if (!s) return SIZE_MAX;
     memset(s, 0xFF, n_rec * sizeof(uint32_t));
     for (size_t i = 0; i < n_pairs; i++) {
-        if (pairs[i].a >= pairs[i].b || pairs[i].b >= n_rec) {
+        if ((any_order ? pairs[i].a == pairs[i].b : pairs[i].a >= pairs[i].b) || pairs[i].a >= n_rec ||
+            pairs[i].b >= n_rec) {
             rp__msg(err, "candidate pair (%llu, %llu) of %zu records",
                     (unsigned long long)pairs[i].a, (unsigned long long)pairs[i].b, n_rec);
             return SIZE_MAX - 1;

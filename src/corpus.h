@@ -149,8 +149,10 @@ rp_status rp__corpus_add_ghosts(rp_corpus *c, const uint64_t *off, const uint32_
 /* Numbers the records of the pairs 0, 1, ... in record order: *slot_of
  * gets per record its slot or UINT32_MAX. Returns the number of slots;
  * SIZE_MAX when out of memory, or (RP_ERR_USAGE, message in err) when a
- * pair is not a < b of the corpus' records: SIZE_MAX - 1. */
-size_t rp__corpus_slots(const rp_corpus *c, const rp_cand *pairs, size_t n_pairs,
+ * pair is not a < b of the corpus' records (any_order: two of its records,
+ * as a part of a distributed run numbers its own before other parts'):
+ * SIZE_MAX - 1. */
+size_t rp__corpus_slots(const rp_corpus *c, const rp_cand *pairs, size_t n_pairs, int any_order,
                         uint32_t **slot_of, char *err);
 /* An anonymous temporary file in tmp_dir (unlinked at once). */
 rp_status rp__corpus_temp(rp_corpus *c, FILE **out);

@@ -521,7 +521,7 @@ static void *score_pairs(void *arg)
 static rp_status number_slots(rp_dedup *d, const rp_cand *cand, size_t n)
 {
     free_slots(d);
-    size_t n_slots = rp__corpus_slots(d->corpus, cand, n, &d->slot, d->err);
+    size_t n_slots = rp__corpus_slots(d->corpus, cand, n, 0, &d->slot, d->err);
     if (n_slots >= SIZE_MAX - 1) return n_slots == SIZE_MAX ? RP_ERR_NOMEM : RP_ERR_USAGE;
     d->n_slots = n_slots;
     for (size_t i = 0; i < n; i++)
