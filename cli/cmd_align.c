@@ -51,10 +51,17 @@ int cli_align(int argc, char **argv)
         return rc;
     }
 #endif
+    if (o.checkpoint && o.human > 0) {
+        fprintf(stderr, "reprint: --checkpoint does not go with --human yet\n");
+        free(o.inputs);
+        return EXIT_USAGE;
+    }
+    if (o.checkpoint) o.human = 0;
     int human = o.human >= 0 ? o.human : (!o.output && cli_stdout_is_terminal());
     o.params.keep_text = human;
     rp_engine *e;
-    if ((rc = cli_run_engine(&o, &e)) != EXIT_OK) {
+    rp_comm self = cli_self_comm(o.checkpoint);
+    if ((rc = cli_run_engine_on(&o, &e, o.checkpoint ? &self : NULL)) != EXIT_OK) {
         free(o.inputs);
         return rc;
     }

@@ -33,25 +33,6 @@ static rp_status write_kept(void *ctx, FILE *out)
     return rp_engine_write_kept(ctx, out);
 }
 
-/* One process as the only rank of a distributed run: how --checkpoint
- * works without mpirun. */
-static int self_exchange(void *ctx, const void *send, const uint64_t *send_bytes, void **recv,
-                         uint64_t *recv_bytes)
-{
-    (void)ctx;
-    recv_bytes[0] = send_bytes[0];
-    *recv = malloc(send_bytes[0] ? send_bytes[0] : 1);
-    if (!*recv) return -1;
-    if (send_bytes[0]) memcpy(*recv, send, send_bytes[0]);
-    return 0;
-}
-
-static int self_allreduce(void *ctx, uint64_t *v, size_t n, int op)
-{
-    (void)ctx, (void)v, (void)n, (void)op;
-    return 0;
-}
-
 int cli_dedup(int argc, char **argv)
 {
     cli_opts o;
@@ -67,7 +48,7 @@ int cli_dedup(int argc, char **argv)
         return rc;
     }
 #endif
-    rp_comm self = {0, 1, NULL, self_exchange, self_allreduce, 0, o.checkpoint};
+    rp_comm self = cli_self_comm(o.checkpoint);
     if (o.checkpoint && o.human > 0) {
         fprintf(stderr, "reprint: --checkpoint does not go with --human yet\n");
         free(o.inputs);

@@ -414,10 +414,13 @@ static int report(cli_opts *o, const char *command, const rp_stats *s, const rp_
             (unsigned long long)bytes, (unsigned long long)mpi_rounds, imbalance, write_seconds);
     fclose(f);
     int rc = cli_summary_stats(o, command, s, extra);
+    int align = strcmp(command, "align") == 0;
     if (!o->quiet && all[0].resumed_stage)
-        fprintf(stderr, "reprint dedup: resumed from the checkpoint in %s: %s read back\n", o->checkpoint,
-                all[0].resumed_stage == 1 ? "the signed records" : "the signed records and the similar pairs");
-    if (!o->quiet && strcmp(command, "align") == 0) {
+        fprintf(stderr, "reprint %s: resumed from the checkpoint in %s: %s read back\n", command, o->checkpoint,
+                all[0].resumed_stage == 1 ? (align ? "the fingerprints" : "the signed records")
+                                          : (align ? "the fingerprints and the candidate pairs"
+                                                   : "the signed records and the similar pairs"));
+    if (!o->quiet && align) {
         const rp_dist_stats *d = &all[0];
         fprintf(stderr,
                 "reprint align: %d ranks: %.1f MB exchanged in %llu exchanges (%llu rounds); the slowest rank took "

@@ -91,11 +91,12 @@ static const cli_option options[] = {
     {CLI_DEDUP, "", 0, "clusters", "FILE", OPT_STRING, O(clusters), 0, 0, 0, 0, NULL,
      "one JSONL line per cluster of 2 or more documents:\n"
      "{\"cluster\": N, \"representative\": ID, \"members\": [ID...]}"},
-    {CLI_DEDUP, "", 0, "checkpoint", "DIR", OPT_STRING, O(checkpoint), 0, 0, 0, 0, NULL,
-     "keep each finished stage in DIR (the signed records,\n"
-     "then the similar pairs), and resume from the last\n"
-     "one a rerun finds there (the same file, parameters\n"
-     "and number of ranks: mpirun, or one process)"},
+    {CLI_DEDUP | CLI_ALIGN, "", 0, "checkpoint", "DIR", OPT_STRING, O(checkpoint), 0, 0, 0, 0, NULL,
+     "keep each finished stage in DIR (dedup: the signed\n"
+     "records, then the similar pairs; align: the\n"
+     "fingerprints, then the candidate pairs), and resume\n"
+     "from the last one a rerun finds there (the same file,\n"
+     "parameters and number of ranks: mpirun, or one process)"},
     {CLI_STORIES | CLI_REPORT, "", 0, "similarity", "X", OPT_DOUBLE, P(story_threshold), 0, 1, 1, 0, NULL,
      "cosine of two documents, and of two stories, to\njoin them (default 0.3)"},
     {CLI_STORIES, "", 0, "max-bucket", "N", OPT_COUNT, P(max_bucket), 2, 1000000, 0, 0, NULL,

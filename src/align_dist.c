@@ -30,6 +30,7 @@
 #include "corpus_impl.h"
 
 #include <string.h>
+#include <xxhash.h>
 
 #define GROUP 16 /* partitions an exchange of the index */
 
@@ -330,6 +331,83 @@ static rp_status pairs_balanced(const rp_comm *cm, rp_dist_stats *ds, rp_cand **
     return rp__dist_agree(cm, st, err);
 }
 
+/* --------------------------------------------------------- checkpoints
+ *
+ * Two stages, each rank's written whole when it ends (dist.h):
+ * rank-R-of-N.fingerprints after pass 1 (its counts, record index, word
+ * counts, sites and the index's entries) and rank-R-of-N.candidates once
+ * the pairs are found and spread (its counts, record index, the whole
+ * corpus's word counts and sites, the boilerplate fingerprints, its
+ * pairs). A rerun reads back the stages every rank finished. */
+
+/* What an align run's candidates depend on. */
+static uint64_t params_hash(const rp_params *p)
+{
+    uint64_t v[12] = {p->fingerprint_ngram, p->min_words, p->max_df, p->boilerplate, p->site_pages, p->spin,
+                      p->rewrites, p->skip_bad, p->max_doc_bytes, p->seed, p->task, 0};
+    uint64_t h = XXH3_64bits(v, sizeof(v));
+    const char *f[5] = {p->id_field, p->text_field, p->site_field, p->url_field, rp_version_string()};
+    for (int k = 0; k < 5; k++) h = XXH3_64bits_withSeed(f[k] ? f[k] : "", f[k] ? strlen(f[k]) : 0, h);
+    return h;
+}
+
+static rp_status write_fingerprints(const rp_ckpt *k, FILE *f, void *ctx)
+{
+    if (fwrite(k->stats, sizeof(*k->stats), 1, f) != 1) return RP_ERR_IO;
+    rp_status st = rp__corpus_save_index(k->c, f);
+    return st != RP_OK ? st : rp__align_task_save_fingerprints(ctx, f);
+}
+
+static rp_status ckpt_load_fingerprints(const rp_ckpt *k, rp_align_task *ru)
+{
+    FILE *f = rp__ckpt_open(k, "fingerprints");
+    rp_status st = f ? RP_OK : RP_ERR_IO;
+    if (st == RP_OK && fread(k->stats, sizeof(*k->stats), 1, f) != 1) st = RP_ERR_USAGE;
+    if (st == RP_OK) st = rp__corpus_load_index(k->c, f);
+    if (st == RP_OK) st = rp__align_task_load_fingerprints(ru, k->c, k->stats, k->err, f);
+    if (f) fclose(f);
+    if (st != RP_OK && !k->err[0])
+        rp__msg(k->err, "rank %d: the checkpoint of the fingerprints cannot be read", k->cm->rank);
+    return st;
+}
+
+typedef struct {
+    rp_align_task *ru;
+    const rp_cand *cand;
+    size_t n;
+} cands_out;
+
+static rp_status write_candidates(const rp_ckpt *k, FILE *f, void *ctx)
+{
+    const cands_out *co = ctx;
+    uint64_t n = co->n;
+    if (fwrite(k->stats, sizeof(*k->stats), 1, f) != 1 || fwrite(k->ds, sizeof(*k->ds), 1, f) != 1) return RP_ERR_IO;
+    rp_status st = rp__corpus_save_index(k->c, f);
+    if (st == RP_OK) st = rp__align_task_save_judged(co->ru, f);
+    if (st == RP_OK && (fwrite(&n, sizeof(n), 1, f) != 1 || (n && fwrite(co->cand, sizeof(rp_cand), co->n, f) != co->n)))
+        st = RP_ERR_IO;
+    return st;
+}
+
+static rp_status ckpt_load_candidates(const rp_ckpt *k, rp_align_task *ru, rp_cand **cand, size_t *n_cand)
+{
+    FILE *f = rp__ckpt_open(k, "candidates");
+    rp_status st = f ? RP_OK : RP_ERR_IO;
+    uint64_t n = 0;
+    if (st == RP_OK && (fread(k->stats, sizeof(*k->stats), 1, f) != 1 || fread(k->ds, sizeof(*k->ds), 1, f) != 1))
+        st = RP_ERR_USAGE;
+    if (st == RP_OK) st = rp__corpus_load_index(k->c, f);
+    if (st == RP_OK) st = rp__align_task_load_judged(ru, k->c, k->stats, k->err, f);
+    if (st == RP_OK && (fread(&n, sizeof(n), 1, f) != 1 || n > SIZE_MAX / sizeof(rp_cand))) st = RP_ERR_USAGE;
+    if (st == RP_OK && !(*cand = malloc((size_t)(n ? n : 1) * sizeof(rp_cand)))) st = RP_ERR_NOMEM;
+    if (st == RP_OK && n && fread(*cand, sizeof(rp_cand), (size_t)n, f) != n) st = RP_ERR_USAGE;
+    if (st == RP_OK) *n_cand = (size_t)n;
+    if (f) fclose(f);
+    if (st != RP_OK && !k->err[0])
+        rp__msg(k->err, "rank %d: the checkpoint of the candidates cannot be read", k->cm->rank);
+    return st;
+}
+
 /* ---------------------------------------------------------------- run */
 
 rp_status rp__align_task_run_dist(rp_align_task *ru, rp_corpus *c, rp_stats *stats, const rp_comm *cm,
@@ -340,19 +418,43 @@ rp_status rp__align_task_run_dist(rp_align_task *ru, rp_corpus *c, rp_stats *sta
     rp_status st = rp__dist_share(c, cm, &from, &to, &before, err);
     if (st != RP_OK) return st;
     int size = cm->size, rank = cm->rank;
+    static const char *const stages[2] = {"fingerprints", "candidates"};
+    rp_ckpt ck = {cm, c, stats, ds, err, params_hash(&c->p)};
+    int have = cm->checkpoint ? rp__ckpt_have(&ck, stages, 2) : 0;
+    if ((st = rp__ckpt_agree(cm, &have, err)) != RP_OK) return st;
+    rp_cand *cand = NULL;
+    size_t n_cand = 0;
     double t = rp__seconds();
-    st = rp__align_task_fingerprint_range(ru, c, stats, err, from, to, before);
-    if ((st = rp__dist_agree(cm, st, err)) != RP_OK) return st;
+    if (have == 2) {
+        st = rp__dist_agree(cm, ckpt_load_candidates(&ck, ru, &cand, &n_cand), err);
+        ds->resumed_stage = 2;
+    } else if (have == 1) {
+        st = rp__dist_agree(cm, ckpt_load_fingerprints(&ck, ru), err);
+        ds->resumed_stage = 1;
+    } else {
+        st = rp__align_task_fingerprint_range(ru, c, stats, err, from, to, before);
+        if (st == RP_OK && cm->checkpoint) st = rp__ckpt_write(&ck, stages[0], write_fingerprints, ru);
+        if ((st = rp__dist_agree(cm, st, err)) == RP_OK && cm->checkpoint) rp__ckpt_reached(c, 1);
+    }
+    if (st != RP_OK) {
+        free(cand);
+        return st;
+    }
     ds->records = c->n_rec;
     uint64_t *base = NULL;
-    if ((st = rp__dist_bases(cm, ds, &base, err)) != RP_OK) return st;
+    if ((st = rp__dist_bases(cm, ds, &base, err)) != RP_OK) {
+        free(cand);
+        return st;
+    }
     ds->first_record = base[rank];
     if (base[size] > UINT32_MAX) { /* the index's record numbers */
         rp__msg(err, "%llu records: a distributed run takes at most %u", (unsigned long long)base[size],
                 UINT32_MAX);
         free(base);
+        free(cand);
         return RP_ERR_LIMIT;
     }
+    if (have == 2) goto collect;
     st = words_summed(ru, cm, err);
     if (st == RP_OK && c->p.boilerplate != RP_BOILERPLATE_OFF) st = sites_gathered(ru, cm, ds, base[size], err);
     ds->sign_seconds = rp__seconds() - t;
@@ -367,15 +469,19 @@ rp_status rp__align_task_run_dist(rp_align_task *ru, rp_corpus *c, rp_stats *sta
     if (st == RP_OK) st = rp__dist_agree(cm, rp__align_task_search(ru, lists), err);
     for (int l = 0; l < RP_ALIGN_LISTS && st == RP_OK; l++)
         st = l == L_BP ? list_to_all(cm, ds, &lists[l], err) : pairs_routed(cm, ds, base, &lists[l], err);
-    rp_cand *cand = NULL;
-    size_t n_cand = 0;
     if (st == RP_OK) st = rp__dist_agree(cm, rp__align_task_combine(ru, lists, &cand, &n_cand), err);
     for (int l = 0; l < RP_ALIGN_LISTS; l++) free(lists[l].v);
     if (st == RP_OK) st = pairs_balanced(cm, ds, &cand, &n_cand, err);
     ds->candidates = n_cand;
+    if (st == RP_OK && cm->checkpoint) {
+        cands_out co = {ru, cand, n_cand};
+        if ((st = rp__dist_agree(cm, rp__ckpt_write(&ck, stages[1], write_candidates, &co), err)) == RP_OK)
+            rp__ckpt_reached(c, 2);
+    }
     ds->candidates_seconds = rp__seconds() - t;
     stats->candidates_seconds = ds->bands_seconds + ds->candidates_seconds;
 
+collect:
     /* the pairs' documents, ghosts read by offset, and the pairs aligned */
     t = rp__seconds();
     if (st == RP_OK) st = ghosts_added(ru, c, cm, ds, base, cand, n_cand, err);

@@ -1562,6 +1562,125 @@ void rp__align_task_set_words(rp_align_task *ru, const uint64_t *in)
     judge_words(ru);
 }
 
+/* Checkpoints of a part of a distributed run (align_dist.c): fixed-size
+ * values as this build lays them out, which the checkpoint's header (its
+ * version) vouches for. */
+static int put_all(FILE *f, const void *v, size_t size, size_t n)
+{
+    return n && fwrite(v, size, n, f) != n ? -1 : 0;
+}
+
+static int get_all(FILE *f, void *v, size_t size, size_t n)
+{
+    return n && fread(v, size, n, f) != n ? -1 : 0;
+}
+
+static int put_words(const rp_align_task *ru, FILE *f)
+{
+    uint64_t *w = malloc(WORD_SLOTS * sizeof(uint64_t));
+    if (!w) return -1;
+    rp__align_task_words(ru, w);
+    int bad = put_all(f, w, sizeof(uint64_t), WORD_SLOTS);
+    free(w);
+    return bad;
+}
+
+static int get_words(rp_align_task *ru, FILE *f)
+{
+    uint64_t *w = malloc(WORD_SLOTS * sizeof(uint64_t));
+    int bad = !w || get_all(f, w, sizeof(uint64_t), WORD_SLOTS);
+    if (!bad) rp__align_task_set_words(ru, w);
+    free(w);
+    return bad;
+}
+
+static int put_sites(const rp_align_task *ru, FILE *f)
+{
+    uint64_t n = ru->n_site;
+    return put_all(f, &n, sizeof(n), 1) || put_all(f, ru->site, sizeof(uint32_t), ru->n_site);
+}
+
+static int get_sites(rp_align_task *ru, FILE *f, int judge)
+{
+    uint64_t n;
+    if (get_all(f, &n, sizeof(n), 1) || n > SIZE_MAX / sizeof(uint32_t)) return -1;
+    uint32_t *site = malloc((size_t)(n ? n : 1) * sizeof(uint32_t));
+    if (!site || get_all(f, site, sizeof(uint32_t), (size_t)n)) {
+        free(site);
+        return -1;
+    }
+    return rp__align_task_set_sites(ru, site, (size_t)n, judge) != RP_OK;
+}
+
+rp_status rp__align_task_save_fingerprints(rp_align_task *ru, FILE *f)
+{
+    if (put_words(ru, f) || put_sites(ru, f)) return RP_ERR_IO;
+    for (unsigned k = 0; k < N_PARTS; k++) {
+        uint64_t n = ru->part_n[k];
+        if (put_all(f, &n, sizeof(n), 1)) return RP_ERR_IO;
+        /* oldest block first: the entries in record order */
+        size_t depth = 0;
+        for (rp_block *b = ru->part[k]; b; b = b->next) depth++;
+        for (size_t d = depth; d-- > 0;) {
+            rp_block *b = ru->part[k];
+            for (size_t x = 0; x < d; x++) b = b->next;
+            if (put_all(f, b->v, sizeof(uint64_t), b->n)) return RP_ERR_IO;
+        }
+    }
+    return RP_OK;
+}
+
+rp_status rp__align_task_load_fingerprints(rp_align_task *ru, rp_corpus *c, rp_stats *stats, char *err, FILE *f)
+{
+    rp_status st = fingerprint_begin(ru, c, stats, err);
+    if (st != RP_OK) return st;
+    if (get_words(ru, f) || get_sites(ru, f, 0)) return RP_ERR_USAGE;
+    uint64_t *v = malloc(BLOCK * sizeof(uint64_t));
+    if (!v) return RP_ERR_NOMEM;
+    for (unsigned k = 0; k < N_PARTS && st == RP_OK; k++) {
+        uint64_t n;
+        if (get_all(f, &n, sizeof(n), 1)) st = RP_ERR_USAGE;
+        while (st == RP_OK && n) {
+            size_t m = n < BLOCK ? (size_t)n : BLOCK;
+            if (get_all(f, v, sizeof(uint64_t), m)) st = RP_ERR_USAGE;
+            else st = rp__align_task_add_part(ru, k, v, m);
+            n -= m;
+        }
+    }
+    free(v);
+    return st;
+}
+
+rp_status rp__align_task_save_judged(rp_align_task *ru, FILE *f)
+{
+    uint64_t n_bp = 0;
+    for (size_t h = 0; ru->bp && h <= ru->bp_mask; h++) n_bp += ru->bp[h] != 0;
+    if (put_words(ru, f) || put_sites(ru, f) || put_all(f, &n_bp, sizeof(n_bp), 1)) return RP_ERR_IO;
+    for (size_t h = 0; ru->bp && h <= ru->bp_mask; h++) {
+        uint64_t v = ru->bp[h] - 1; /* stored + 1 */
+        if (ru->bp[h] && put_all(f, &v, sizeof(v), 1)) return RP_ERR_IO;
+    }
+    return RP_OK;
+}
+
+rp_status rp__align_task_load_judged(rp_align_task *ru, rp_corpus *c, rp_stats *stats, char *err, FILE *f)
+{
+    rp_status st = fingerprint_begin(ru, c, stats, err);
+    if (st != RP_OK) return st;
+    ru->searched = 1;
+    rp_u64s bp = {0}, none = {0};
+    uint64_t n;
+    if (get_words(ru, f) || get_sites(ru, f, 1) || get_all(f, &n, sizeof(n), 1) || n > SIZE_MAX / 16)
+        return RP_ERR_USAGE;
+    if (!(bp.v = malloc((size_t)(n ? n : 1) * sizeof(uint64_t)))) return RP_ERR_NOMEM;
+    bp.n = bp.cap = (size_t)n;
+    uint64_t bp_pairs = stats->boilerplate_pairs, bp_fps = stats->boilerplate_fingerprints;
+    st = get_all(f, bp.v, sizeof(uint64_t), bp.n) ? RP_ERR_USAGE : gather_boilerplate(ru, &bp, &none);
+    stats->boilerplate_pairs = bp_pairs, stats->boilerplate_fingerprints = bp_fps; /* as they were */
+    free(bp.v);
+    return st;
+}
+
 void rp__align_task_set_global(rp_align_task *ru, uint64_t *global_of, uint8_t *uncounted)
 {
     free(ru->global_of);

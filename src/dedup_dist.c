@@ -511,24 +511,7 @@ static rp_status count_clusters(const rp_comm *cm, rp_dist_stats *ds, const uint
  * node resumes from its last finished stage. A checkpoint of other
  * parameters, of another file or of another version is not used. */
 
-#define CKPT_MAGIC "RPCKPT01"
-
-typedef struct {
-    const rp_comm *cm;
-    rp_corpus *c;
-    rp_stats *stats;
-    rp_dist_stats *ds;
-    char *err;
-    uint64_t params;          /* what the records depend on */
-} ckpt;
-
-typedef struct {
-    char magic[8];
-    char version[24];
-    uint32_t rank, size;
-    uint64_t params;
-} ckpt_head;
-
+/* What a dedup run's records depend on. */
 static uint64_t params_hash(const rp_params *p)
 {
     uint64_t v[12] = {p->ngram, p->num_perm, p->bands, p->rows, p->seed, p->measure, p->spin,
@@ -540,76 +523,7 @@ static uint64_t params_hash(const rp_params *p)
     return h;
 }
 
-static void ckpt_path(const ckpt *k, const char *stage, char *path, size_t cap)
-{
-    snprintf(path, cap, "%s/rank-%d-of-%d.%s", k->cm->checkpoint, k->cm->rank, k->cm->size, stage);
-}
-
-/* The stage's file, its header checked: NULL when absent or not this run's. */
-static FILE *ckpt_open(const ckpt *k, const char *stage)
-{
-    char path[4096];
-    ckpt_path(k, stage, path, sizeof(path));
-    FILE *f = fopen(path, "rb");
-    ckpt_head h;
-    if (!f) return NULL;
-    if (fread(&h, sizeof(h), 1, f) != 1 || memcmp(h.magic, CKPT_MAGIC, 8) != 0 ||
-        strncmp(h.version, rp_version_string(), sizeof(h.version)) != 0 || h.rank != (uint32_t)k->cm->rank ||
-        h.size != (uint32_t)k->cm->size || h.params != k->params) {
-        fclose(f);
-        return NULL;
-    }
-    return f;
-}
-
-/* 0 none, 1 the sign stage, 2 also the pairs. */
-static int ckpt_have(const ckpt *k)
-{
-    FILE *f = ckpt_open(k, "sign");
-    if (!f) return 0;
-    fclose(f);
-    if (!(f = ckpt_open(k, "pairs"))) return 1;
-    fclose(f);
-    return 2;
-}
-
-/* The stage every rank has. */
-static rp_status agree_have(const rp_comm *cm, int *have, char *err)
-{
-    uint64_t v[1] = {(uint64_t)(3 - *have)}; /* the smallest by the largest of 3 - have */
-    rp_status st = rp__dist_reduce(cm, v, 1, RP_COMM_MAX, err);
-    *have = 3 - (int)v[0];
-    return st;
-}
-
-typedef rp_status (*ckpt_writer)(const ckpt *k, FILE *f, void *ctx);
-
-static rp_status ckpt_write(const ckpt *k, const char *stage, ckpt_writer write, void *ctx)
-{
-    char path[4096], tmp[4200];
-    ckpt_path(k, stage, path, sizeof(path));
-    snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-    FILE *f = fopen(tmp, "wb");
-    if (!f) {
-        rp__msg(k->err, "rank %d: cannot write checkpoint %s: %s", k->cm->rank, tmp, strerror(errno));
-        return RP_ERR_IO;
-    }
-    ckpt_head h = {CKPT_MAGIC, "", (uint32_t)k->cm->rank, (uint32_t)k->cm->size, k->params};
-    memcpy(h.magic, CKPT_MAGIC, 8);
-    snprintf(h.version, sizeof(h.version), "%s", rp_version_string());
-    rp_status st = fwrite(&h, sizeof(h), 1, f) == 1 ? write(k, f, ctx) : RP_ERR_IO;
-    if (fflush(f) != 0 || fsync(fileno(f)) != 0) st = RP_ERR_IO;
-    if (fclose(f) != 0) st = RP_ERR_IO;
-    if (st == RP_OK && rename(tmp, path) != 0) st = RP_ERR_IO;
-    if (st != RP_OK) {
-        if (st == RP_ERR_IO)
-            rp__msg(k->err, "rank %d: cannot write checkpoint %s: %s", k->cm->rank, path, strerror(errno));
-        unlink(tmp);
-    }
-    return st;
-}
-
-static rp_status write_sign(const ckpt *k, FILE *f, void *ctx)
+static rp_status write_sign(const rp_ckpt *k, FILE *f, void *ctx)
 {
     rp_dedup *d = ctx;
     if (fwrite(k->stats, sizeof(*k->stats), 1, f) != 1) return RP_ERR_IO;
@@ -617,14 +531,14 @@ static rp_status write_sign(const ckpt *k, FILE *f, void *ctx)
     return st != RP_OK ? st : rp__dedup_save(d, f);
 }
 
-static rp_status ckpt_save_sign(const ckpt *k, rp_dedup *d)
+static rp_status ckpt_save_sign(const rp_ckpt *k, rp_dedup *d)
 {
-    return ckpt_write(k, "sign", write_sign, d);
+    return rp__ckpt_write(k, "sign", write_sign, d);
 }
 
-static rp_status ckpt_load_sign(const ckpt *k, rp_dedup *d)
+static rp_status ckpt_load_sign(const rp_ckpt *k, rp_dedup *d)
 {
-    FILE *f = ckpt_open(k, "sign");
+    FILE *f = rp__ckpt_open(k, "sign");
     rp_status st = f ? RP_OK : RP_ERR_IO;
     if (st == RP_OK && fread(k->stats, sizeof(*k->stats), 1, f) != 1) st = RP_ERR_USAGE;
     if (st == RP_OK) st = rp__corpus_load_index(k->c, f);
@@ -641,7 +555,7 @@ typedef struct {
     rp_dedup *d;
 } pairs_out;
 
-static rp_status write_pairs(const ckpt *k, FILE *f, void *ctx)
+static rp_status write_pairs(const rp_ckpt *k, FILE *f, void *ctx)
 {
     pairs_out *po = ctx;
     uint64_t n_own = k->ds->records, copies = 0;
@@ -654,17 +568,17 @@ static rp_status write_pairs(const ckpt *k, FILE *f, void *ctx)
     return po->n && fwrite(po->edges, sizeof(rp_edge), po->n, f) != po->n ? RP_ERR_IO : RP_OK;
 }
 
-static rp_status ckpt_save_pairs(const ckpt *k, rp_dedup *d, const rp_edge *edges, size_t n)
+static rp_status ckpt_save_pairs(const rp_ckpt *k, rp_dedup *d, const rp_edge *edges, size_t n)
 {
     pairs_out po = {edges, n, d};
-    return ckpt_write(k, "pairs", write_pairs, &po);
+    return rp__ckpt_write(k, "pairs", write_pairs, &po);
 }
 
 /* The pairs stage read back: the exact copies marked, the similar pairs
  * (global numbers) and the counts as they were. */
-static rp_status ckpt_load_pairs(const ckpt *k, rp_dedup *d, rp_edge **pairs, size_t *n)
+static rp_status ckpt_load_pairs(const rp_ckpt *k, rp_dedup *d, rp_edge **pairs, size_t *n)
 {
-    FILE *f = ckpt_open(k, "pairs");
+    FILE *f = rp__ckpt_open(k, "pairs");
     uint64_t head[5];
     rp_dist_stats was;
     rp_status st = f && fread(head, sizeof(head), 1, f) == 1 && fread(&was, sizeof(was), 1, f) == 1
@@ -695,11 +609,6 @@ static rp_status ckpt_load_pairs(const ckpt *k, rp_dedup *d, rp_edge **pairs, si
 
 /* Tells the program a stage is safe on disk (its progress callback sees
  * the stage "checkpoint", done = 1 after sign, 2 after the pairs). */
-static void ckpt_reached(rp_corpus *c, uint64_t stage)
-{
-    if (c->on_progress) c->on_progress(c->user, "checkpoint", stage, 2);
-}
-
 rp_status rp__dedup_run_dist(rp_dedup *d, rp_corpus *c, rp_stats *stats, const rp_comm *cm,
                              rp_dist_stats *ds, uint32_t **labels, rp_edge **edges_out,
                              size_t *n_edges_out, char *err)
@@ -715,9 +624,10 @@ rp_status rp__dedup_run_dist(rp_dedup *d, rp_corpus *c, rp_stats *stats, const r
     double t = rp__seconds();
     /* a checkpoint of every rank's stages: the ones all ranks finished are
      * read back instead of done again */
-    ckpt ck = {cm, c, stats, ds, err, params_hash(&c->p)};
-    int have = cm->checkpoint ? ckpt_have(&ck) : 0;
-    if ((st = agree_have(cm, &have, err)) != RP_OK) return st;
+    static const char *const stages[2] = {"sign", "pairs"};
+    rp_ckpt ck = {cm, c, stats, ds, err, params_hash(&c->p)};
+    int have = cm->checkpoint ? rp__ckpt_have(&ck, stages, 2) : 0;
+    if ((st = rp__ckpt_agree(cm, &have, err)) != RP_OK) return st;
     if (have >= 1) {
         st = ckpt_load_sign(&ck, d);
         ds->resumed_stage = 1;
@@ -727,7 +637,7 @@ rp_status rp__dedup_run_dist(rp_dedup *d, rp_corpus *c, rp_stats *stats, const r
     }
     ds->sign_seconds = rp__seconds() - t;
     if ((st = rp__dist_agree(cm, st, err)) != RP_OK) return st;
-    if (cm->checkpoint && !have) ckpt_reached(c, 1);
+    if (cm->checkpoint && !have) rp__ckpt_reached(c, 1);
 
     /* global numbers: each rank's first is the count before it */
     uint64_t *base = calloc((size_t)size + 1, sizeof(uint64_t));
@@ -793,7 +703,7 @@ rp_status rp__dedup_run_dist(rp_dedup *d, rp_corpus *c, rp_stats *stats, const r
     if (st == RP_OK && (st = rp__dist_reduce(cm, verified, 1, RP_COMM_SUM, err)) == RP_OK)
         stats->verified_pairs = verified[0];
     if (st == RP_OK && cm->checkpoint) st = rp__dist_agree(cm, ckpt_save_pairs(&ck, d, edges, n_edges), err);
-    if (st == RP_OK && cm->checkpoint) ckpt_reached(c, 2);
+    if (st == RP_OK && cm->checkpoint) rp__ckpt_reached(c, 2);
 
 components:
     /* the components: each own record's label, its earliest document */

@@ -6,6 +6,8 @@
 #include "dist.h"
 
 #include <errno.h>
+#include <stdio.h>
+#include <unistd.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -201,4 +203,78 @@ rp_status rp__dist_share(rp_corpus *c, const rp_comm *cm, uint64_t *from, uint64
         for (int p = 0; p < rank; p++) *before += lines[p];
     free(lines);
     return st;
+}
+
+/* --------------------------------------------------------- checkpoints */
+
+#define CKPT_MAGIC "RPCKPT01"
+
+
+void rp__ckpt_path(const rp_ckpt *k, const char *stage, char *path, size_t cap)
+{
+    snprintf(path, cap, "%s/rank-%d-of-%d.%s", k->cm->checkpoint, k->cm->rank, k->cm->size, stage);
+}
+
+/* The stage's file, its header checked: NULL when absent or not this run's. */
+FILE *rp__ckpt_open(const rp_ckpt *k, const char *stage)
+{
+    char path[4096];
+    rp__ckpt_path(k, stage, path, sizeof(path));
+    FILE *f = fopen(path, "rb");
+    rp_ckpt_head h;
+    if (!f) return NULL;
+    if (fread(&h, sizeof(h), 1, f) != 1 || memcmp(h.magic, CKPT_MAGIC, 8) != 0 ||
+        strncmp(h.version, rp_version_string(), sizeof(h.version)) != 0 || h.rank != (uint32_t)k->cm->rank ||
+        h.size != (uint32_t)k->cm->size || h.params != k->params) {
+        fclose(f);
+        return NULL;
+    }
+    return f;
+}
+
+int rp__ckpt_have(const rp_ckpt *k, const char *const *stages, int n)
+{
+    int have = 0;
+    for (FILE *f; have < n && (f = rp__ckpt_open(k, stages[have])) != NULL; have++) fclose(f);
+    return have;
+}
+
+/* The stage every rank has. */
+rp_status rp__ckpt_agree(const rp_comm *cm, int *have, char *err)
+{
+    uint64_t v[1] = {(uint64_t)(255 - *have)}; /* the smallest by the largest of 255 - have */
+    rp_status st = rp__dist_reduce(cm, v, 1, RP_COMM_MAX, err);
+    *have = 255 - (int)v[0];
+    return st;
+}
+
+
+rp_status rp__ckpt_write(const rp_ckpt *k, const char *stage, rp_ckpt_writer write, void *ctx)
+{
+    char path[4096], tmp[4200];
+    rp__ckpt_path(k, stage, path, sizeof(path));
+    snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+    FILE *f = fopen(tmp, "wb");
+    if (!f) {
+        rp__msg(k->err, "rank %d: cannot write checkpoint %s: %s", k->cm->rank, tmp, strerror(errno));
+        return RP_ERR_IO;
+    }
+    rp_ckpt_head h = {CKPT_MAGIC, "", (uint32_t)k->cm->rank, (uint32_t)k->cm->size, k->params};
+    memcpy(h.magic, CKPT_MAGIC, 8);
+    snprintf(h.version, sizeof(h.version), "%s", rp_version_string());
+    rp_status st = fwrite(&h, sizeof(h), 1, f) == 1 ? write(k, f, ctx) : RP_ERR_IO;
+    if (fflush(f) != 0 || fsync(fileno(f)) != 0) st = RP_ERR_IO;
+    if (fclose(f) != 0) st = RP_ERR_IO;
+    if (st == RP_OK && rename(tmp, path) != 0) st = RP_ERR_IO;
+    if (st != RP_OK) {
+        if (st == RP_ERR_IO)
+            rp__msg(k->err, "rank %d: cannot write checkpoint %s: %s", k->cm->rank, path, strerror(errno));
+        unlink(tmp);
+    }
+    return st;
+}
+
+void rp__ckpt_reached(rp_corpus *c, uint64_t stage)
+{
+    if (c->on_progress) c->on_progress(c->user, "checkpoint", stage, 2);
 }

@@ -51,4 +51,39 @@ rp_status rp__dist_bases(const rp_comm *cm, const rp_dist_stats *ds, uint64_t **
 rp_status rp__dist_share(rp_corpus *c, const rp_comm *cm, uint64_t *from, uint64_t *to, uint64_t *before,
                          char *err);
 
+/* Checkpoints (comm->checkpoint): each rank keeps there a file a stage,
+ * rank-R-of-N.STAGE, written whole when the stage ends (a temporary name,
+ * then renamed), headed by the version, the rank, the ranks and a hash of
+ * the parameters the stage depends on. A rerun with the same directory,
+ * ranks, file and parameters reads back the stages every rank finished. */
+#define CKPT_MAGIC "RPCKPT01"
+typedef struct {
+    const rp_comm *cm;
+    rp_corpus *c;
+    rp_stats *stats;
+    rp_dist_stats *ds;
+    char *err;
+    uint64_t params;          /* what the records depend on */
+} rp_ckpt;
+
+typedef struct {
+    char magic[8];
+    char version[24];
+    uint32_t rank, size;
+    uint64_t params;
+} rp_ckpt_head;
+typedef rp_status (*rp_ckpt_writer)(const rp_ckpt *k, FILE *f, void *ctx);
+void rp__ckpt_path(const rp_ckpt *k, const char *stage, char *path, size_t cap);
+/* The stage's file, its header checked: NULL when absent or not this run's. */
+FILE *rp__ckpt_open(const rp_ckpt *k, const char *stage);
+/* How many of the n stages, in order, this rank has. */
+int rp__ckpt_have(const rp_ckpt *k, const char *const *stages, int n);
+/* The stages every rank has (*have: this rank's, then the run's). */
+rp_status rp__ckpt_agree(const rp_comm *cm, int *have, char *err);
+/* A stage's file written whole: the header, then what write writes. */
+rp_status rp__ckpt_write(const rp_ckpt *k, const char *stage, rp_ckpt_writer write, void *ctx);
+/* Tells the progress callback that stage (1, 2, ...) is checkpointed: a
+ * lever for the restart test. */
+void rp__ckpt_reached(rp_corpus *c, uint64_t stage);
+
 #endif /* REPRINT_DIST_H */

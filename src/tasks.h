@@ -190,6 +190,14 @@ void rp__align_task_set_words(rp_align_task *ru, const uint64_t *in);
 rp_status rp__align_task_take_part(rp_align_task *ru, unsigned k, uint64_t **v, size_t *n);
 rp_status rp__align_task_add_part(rp_align_task *ru, unsigned k, const uint64_t *v, size_t n);
 void rp__align_task_set_global(rp_align_task *ru, uint64_t *global_of, uint8_t *uncounted);
+/* A part's checkpoints: after pass 1 (word counts, sites, the index's
+ * partitions) and after the candidates (the whole corpus's word counts and
+ * sites, the boilerplate fingerprints), each read back into a fresh task
+ * in place of the steps before it. */
+rp_status rp__align_task_save_fingerprints(rp_align_task *ru, FILE *f);
+rp_status rp__align_task_load_fingerprints(rp_align_task *ru, rp_corpus *c, rp_stats *stats, char *err, FILE *f);
+rp_status rp__align_task_save_judged(rp_align_task *ru, FILE *f);
+rp_status rp__align_task_load_judged(rp_align_task *ru, rp_corpus *c, rp_stats *stats, char *err, FILE *f);
 /* align as rank comm->rank of comm->size over a corpus of one plain JSONL
  * file (align_dist.c): stats end up the whole run's on every rank, ds this
  * rank's; afterwards rp__align_task_foreach lists the alignments whose

@@ -179,6 +179,24 @@ assert len(r) == 3 and sum(x["records"] for x in r) == one["read"]
 assert sum(x["ghosts"] for x in r) > 0 and ranks["rounds"] > 100
 PY
 check "align: the summary says where the time went" grep -q "reprint align: 3 ranks: .* MB exchanged" "$WORK/align3.err"
+# align: a rank lost after each of its two stages, the rerun resumes there
+for stage in 1 2; do
+    rm -rf "$WORK/ck" && mkdir "$WORK/ck"
+    REPRINT_MPI_DIE_AFTER=$stage $MPIRUN -x REPRINT_MPI_DIE_AFTER -n 3 "$BIN" align -q --threads 1 \
+        --checkpoint "$WORK/ck" "$WORK/sites.jsonl" > /dev/null 2>&1
+    rc=$?
+    $MPIRUN -n 3 "$BIN" align --threads 1 --checkpoint "$WORK/ck" "$WORK/sites.jsonl" \
+        --stats "$WORK/resumed.json" > "$WORK/ranks.jsonl" 2> "$WORK/resumed.err"
+    check "align: rank 1 lost after stage $stage (exit $rc): the rerun resumes there, the same alignments and counts" \
+        bash -c "test $rc -ne 0 && cmp -s '$WORK/one.jsonl' '$WORK/ranks.jsonl' && grep -q 'align: resumed from the checkpoint' '$WORK/resumed.err' &&
+                 python3 -c 'import json,sys; s=json.load(open(sys.argv[1])); o=json.load(open(sys.argv[2]));
+sys.exit(not (all(r[\"resumed_stage\"] == $stage for r in s[\"ranks\"]) and all(s[k] == v for k, v in o.items() if \"seconds\" not in k and k != \"threads\")))' '$WORK/resumed.json' '$WORK/align1.json'"
+done
+rm -rf "$WORK/ck" && mkdir "$WORK/ck"
+"$BIN" align -q --threads 1 --checkpoint "$WORK/ck" "$WORK/sites.jsonl" > /dev/null
+"$BIN" align -q --threads 1 --checkpoint "$WORK/ck" "$WORK/sites.jsonl" > "$WORK/ranks.jsonl"
+check "align, one process with --checkpoint: the rerun reads it back, the same alignments" \
+    bash -c "cmp -s '$WORK/one.jsonl' '$WORK/ranks.jsonl' && test -s '$WORK/ck/rank-0-of-1.candidates'"
 $MPIRUN -n 3 "$BIN" align -q --threads 1 "$WORK/bad.jsonl" > /dev/null 2> "$WORK/bad.err"
 rc=$?
 check "align of bad input without --skip-bad: exit 1, the line named once" \
