@@ -71,6 +71,9 @@ void cli_man(FILE *f);
 int cli_run_engine(cli_opts *o, rp_engine **engine);
 /* The same as a distributed run over comm (NULL: an ordinary run). */
 int cli_run_engine_on(cli_opts *o, rp_engine **engine, const rp_comm *comm);
+/* The same, prepare(engine, ctx) called before the run (a sink set). */
+int cli_run_engine_with(cli_opts *o, rp_engine **engine, const rp_comm *comm, void (*prepare)(rp_engine *, void *),
+                        void *ctx);
 /* One process as the only rank of a distributed run: how --checkpoint
  * works without mpirun. */
 rp_comm cli_self_comm(const char *checkpoint);

@@ -11,6 +11,7 @@
  */
 #include "view.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -22,17 +23,19 @@ static int write_alignment(void *user, const rp_alignment *al)
     return rp_write_alignment_jsonl(user, al) != 0;
 }
 
+/* Where the alignments go as they are made. */
 typedef struct {
-    rp_engine *e;
-    const cli_opts *o;
-    int human;
-} align_output;
+    FILE *f;
+} align_sink;
 
-static rp_status write_alignments(void *ctx, FILE *out)
+static int to_sink(void *user, const rp_alignment *al)
 {
-    align_output *ao = ctx;
-    if (!ao->human) return rp_engine_foreach_alignment(ao->e, write_alignment, out);
-    return view_alignments(out, ao->e, &ao->o->params);
+    return write_alignment(((align_sink *)user)->f, al);
+}
+
+static void set_sink(rp_engine *e, void *ctx)
+{
+    rp_engine_set_alignment_sink(e, to_sink, ctx);
 }
 
 int cli_align(int argc, char **argv)
@@ -59,14 +62,30 @@ int cli_align(int argc, char **argv)
     if (o.checkpoint) o.human = 0;
     int human = o.human >= 0 ? o.human : (!o.output && cli_stdout_is_terminal());
     o.params.keep_text = human;
-    rp_engine *e;
-    rp_comm self = cli_self_comm(o.checkpoint);
-    if ((rc = cli_run_engine_on(&o, &e, o.checkpoint ? &self : NULL)) != EXIT_OK) {
+    /* JSONL goes out as the alignments are made, in pair order: memory
+     * holds a window of them, not all (the output's temporary file is
+     * renamed when the run has written it whole) */
+    cli_out out;
+    if (cli_out_open(&out, o.output)) {
         free(o.inputs);
-        return rc;
+        return EXIT_IO;
     }
-    align_output ao = {e, &o, human};
-    rc = cli_write_output(o.output, write_alignments, &ao, "the alignments", e);
+    align_sink as = {out.fp};
+    rp_engine *e = NULL;
+    rp_comm self = cli_self_comm(o.checkpoint);
+    /* the readable view comes after the run, not under its progress bar */
+    if (!human && isatty(fileno(out.fp))) o.progress = 0;
+    rc = cli_run_engine_with(&o, &e, o.checkpoint ? &self : NULL, human ? NULL : set_sink, &as);
+    if (rc == EXIT_OK && human && view_alignments(out.fp, e, &o.params) != RP_OK) {
+        fprintf(stderr, "reprint: out of memory\n");
+        rc = EXIT_IO;
+    }
+    if (rc == EXIT_OK && (fflush(out.fp) != 0 || ferror(out.fp))) {
+        fprintf(stderr, "reprint: cannot write the alignments: %s\n", strerror(errno));
+        rc = EXIT_IO;
+    }
+    if (rc != EXIT_OK) cli_out_abort(&out);
+    else if (cli_out_commit(&out)) rc = EXIT_IO;
     if (rc == EXIT_OK) rc = cli_summary(&o, "align", e);
     rp_engine_free(e);
     free(o.inputs);

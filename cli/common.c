@@ -120,6 +120,12 @@ int cli_run_engine(cli_opts *o, rp_engine **out)
 
 int cli_run_engine_on(cli_opts *o, rp_engine **out, const rp_comm *comm)
 {
+    return cli_run_engine_with(o, out, comm, NULL, NULL);
+}
+
+int cli_run_engine_with(cli_opts *o, rp_engine **out, const rp_comm *comm, void (*prepare)(rp_engine *, void *),
+                        void *ctx)
+{
     *out = NULL;
     rp_engine *e = rp_engine_create(&o->params);
     if (!e) {
@@ -137,6 +143,7 @@ int cli_run_engine_on(cli_opts *o, rp_engine **out, const rp_comm *comm)
             return EXIT_IO;
         }
     }
+    if (prepare) prepare(e, ctx);
     rp_status st = comm ? rp_engine_run_distributed(e, comm) : rp_engine_run(e);
     progress_clear(&g_progress);
     if (st != RP_OK) {

@@ -298,14 +298,13 @@ static FILE *temp_file(const rp_params *p)
 
 /* -------------------------------------------------------- the command */
 
-/* Each rank's part of the output (part writes it to a temporary file),
- * written by rank 0 in rank order: the output, whole or not at all. An
- * exit code, the same on every rank; a failed output stops every rank. */
-static int gathered(cli_opts *o, rp_engine *e, rp_status (*part)(rp_engine *e, FILE *f), const char *what,
-                    const char *its)
+/* Each rank's part of the output (in own, a temporary file; bad: it could
+ * not be written), written by rank 0 in rank order: the output, whole or
+ * not at all. An exit code, the same on every rank; a failed output stops
+ * every rank. own is closed. */
+static int gathered_file(cli_opts *o, rp_engine *e, FILE *own, int bad, const char *what, const char *its)
 {
-    FILE *own = temp_file(&o->params);
-    int bad = !own || part(e, own) != RP_OK || fflush(own) != 0 || ferror(own);
+    bad = bad || !own || fflush(own) != 0 || ferror(own);
     int any_bad = bad;
     MPI_Allreduce(MPI_IN_PLACE, &any_bad, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
     if (any_bad) {
@@ -328,6 +327,13 @@ static int gathered(cli_opts *o, rp_engine *e, rp_status (*part)(rp_engine *e, F
     return rc;
 }
 
+static int gathered(cli_opts *o, rp_engine *e, rp_status (*part)(rp_engine *e, FILE *f), const char *what,
+                    const char *its)
+{
+    FILE *own = temp_file(&o->params);
+    return gathered_file(o, e, own, own && part(e, own) != RP_OK, what, its);
+}
+
 static rp_status write_kept(rp_engine *e, FILE *f)
 {
     return rp_engine_write_kept(e, f);
@@ -338,9 +344,9 @@ static int write_alignment(void *user, const rp_alignment *al)
     return rp_write_alignment_jsonl(user, al) != 0;
 }
 
-static rp_status write_alignments(rp_engine *e, FILE *f)
+static void stream_alignments(rp_engine *e, void *f)
 {
-    return rp_engine_foreach_alignment(e, write_alignment, f);
+    rp_engine_set_alignment_sink(e, write_alignment, f);
 }
 
 static int write_cluster(void *user, const rp_cluster *c)
@@ -462,13 +468,15 @@ static int reported(cli_opts *o, const char *command, rp_engine *e, const rp_dis
 
 /* The run as this rank, its failure said once (by the first failed rank).
  * Returns an exit code; *out is the engine on success. */
-static int run_rank(cli_opts *o, const rp_comm *cm, rp_engine **out)
+static int run_rank(cli_opts *o, const rp_comm *cm, rp_engine **out, void (*prepare)(rp_engine *, void *),
+                    void *ctx)
 {
     *out = NULL;
     o->progress = 0;
     rp_engine *e = rp_engine_create(&o->params);
     if (!e) MPI_Abort(MPI_COMM_WORLD, EXIT_IO);
     rp_engine_set_callbacks(e, on_reject, on_progress, NULL);
+    if (prepare) prepare(e, ctx);
     for (size_t i = 0; i < o->n_inputs; i++) rp_engine_add_input(e, o->inputs[i]);
     rp_status st = rp_engine_run_distributed(e, cm);
     if (st != RP_OK) {
@@ -536,7 +544,7 @@ int cli_pairs_distributed(cli_opts *o)
     mpi_ctx m;
     rp_comm cm = rank_comm(&m, o);
     rp_engine *e;
-    int rc = run_rank(o, &cm, &e);
+    int rc = run_rank(o, &cm, &e, NULL, NULL);
     if (rc != EXIT_OK) return rc;
     /* rank 0 lists them, in order, into the output (whole or not at all) */
     cli_out out;
@@ -573,7 +581,7 @@ int cli_dedup_distributed(cli_opts *o)
     mpi_ctx m;
     rp_comm cm = rank_comm(&m, o);
     rp_engine *e;
-    int rc0 = run_rank(o, &cm, &e);
+    int rc0 = run_rank(o, &cm, &e, NULL, NULL);
     if (rc0 != EXIT_OK) return rc0;
     rp_status st;
     /* the clusters, listed on rank 0, stay under a temporary name until the
@@ -624,12 +632,17 @@ int cli_align_distributed(cli_opts *o)
     mpi_ctx m;
     rp_comm cm = rank_comm(&m, o);
     rp_engine *e;
-    int rc = run_rank(o, &cm, &e);
-    if (rc != EXIT_OK) return rc;
+    /* each rank's alignments go to its file as they are made */
+    FILE *own = temp_file(&o->params);
+    int rc = run_rank(o, &cm, &e, own ? stream_alignments : NULL, own);
+    if (rc != EXIT_OK) {
+        if (own) fclose(own);
+        return rc;
+    }
     rp_dist_stats d;
     rp_engine_dist_stats(e, &d);
     double t0 = MPI_Wtime();
-    rc = gathered(o, e, write_alignments, "the alignments", "its alignments");
+    rc = gathered_file(o, e, own, 0, "the alignments", "its alignments");
     if (rc != EXIT_OK) {
         rp_engine_free(e);
         return rc;

@@ -598,6 +598,15 @@ typedef struct {
     size_t text_b_len;
 } rp_alignment;
 
+/* Before rp_engine_run (or rp_engine_run_distributed) of RP_TASK_ALIGN:
+ * each alignment is handed to fn as soon as it and every pair before it
+ * are aligned, in the order rp_engine_foreach_alignment lists them, from
+ * one worker thread at a time, and none is kept: memory holds a window of
+ * a few thousand pairs' results whatever their number, and
+ * rp_engine_foreach_alignment is refused. fn returning nonzero stops the
+ * run (rp_engine_run still returns RP_OK). */
+RP_API void rp_engine_set_alignment_sink(rp_engine *engine, int (*fn)(void *user, const rp_alignment *al),
+                                         void *user);
 /* Calls fn for every pair of documents sharing at least one passage, ordered
  * by a then b (RP_TASK_ALIGN). The alignment and what it points to are valid
  * during the call only. A non-zero return from fn stops. */

@@ -33,6 +33,7 @@
 
 #include <errno.h>
 #include <jansson.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -121,6 +122,10 @@ struct rp_align_task {
      * ghosts), and the records whose boilerplate another rank counts */
     uint64_t *global_of;
     uint8_t *uncounted;
+    /* a sink: alignments handed over in pair order as they are made, none
+     * kept (rp__align_task_set_sink) */
+    int (*sink)(void *user, const rp_alignment *al);
+    void *sink_user;
 };
 
 rp_align_task *rp__align_task_create(void)
@@ -1159,6 +1164,11 @@ typedef struct {
     size_t from, to;       /* candidate pairs [from, to) */
     unsigned worker;       /* who aligned it */
     size_t first, n;       /* its results in that worker's */
+    /* with a sink: its results and their passages, its own until handed
+     * over (done) */
+    rp_result *res;
+    rp_passage *ps;
+    int done;
 } rp_chunk;
 
 typedef struct {
@@ -1167,6 +1177,13 @@ typedef struct {
     size_t n_chunks;
     atomic_size_t next;    /* the next chunk to take */
     atomic_size_t done;    /* pairs aligned, for progress */
+    /* with a sink: chunks handed over in order, at most WINDOW ahead of it */
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    size_t emitted;        /* chunks handed over */
+    size_t window;
+    int stop;              /* a worker failed, or the sink said stop */
+    rp_status sink_st;
 } rp_align_plan;
 
 typedef struct {
@@ -1181,6 +1198,7 @@ typedef struct {
     size_t n_results, cap_results;
     rp_passage *passages;
     size_t n_passages, cap_passages;
+    rp_buf xa, xb;         /* texts of the alignments it hands over (keep_text) */
     rp_status st;
     char err[RP_MSG_MAX];
 } rp_pair_worker;
@@ -1315,6 +1333,101 @@ static rp_status align_chunk(rp_pair_worker *w, rp_align_ws *ws, const rp_chunk 
     return st;
 }
 
+static rp_id id_of(const rp_align_task *ru, const rp_slot *s);
+
+/* A result as the public alignment (its texts read into ta and tb when they
+ * are kept; the dates into da and db). */
+static rp_status alignment_of(const rp_align_task *ru, const rp_result *r, const rp_passage *ps, rp_buf *ta,
+                              rp_buf *tb, char *err, char da[300], char db[300], rp_alignment *al)
+{
+    const rp_slot *sa = &ru->slots[ru->slot_of[r->a]], *sb = &ru->slots[ru->slot_of[r->b]];
+    memset(al, 0, sizeof(*al));
+    al->a = id_of(ru, sa);
+    al->b = id_of(ru, sb);
+    al->a_index = ru->global_of ? ru->global_of[r->a] : r->a;
+    al->b_index = ru->global_of ? ru->global_of[r->b] : r->b;
+    al->passages = ps;
+    al->n_passages = r->n;
+    al->coverage_a = r->coverage_a;
+    al->coverage_b = r->coverage_b;
+    al->relation = (rp_relation)r->relation;
+    al->source = (rp_source_side)r->source;
+    al->source_evidence = r->source == RP_SOURCE_UNKNOWN ? NULL : evidence_name[r->evidence];
+    if (sa->date_len) {
+        snprintf(da, 300, "%.*s", (int)sa->date_len, ru->arena.data + sa->date_off);
+        al->date_a = da;
+    }
+    if (sb->date_len) {
+        snprintf(db, 300, "%.*s", (int)sb->date_len, ru->arena.data + sb->date_off);
+        al->date_b = db;
+    }
+    if (ru->p->keep_text) {
+        rp_status st = load_text(ru, err, sa, ta);
+        if (st == RP_OK) st = load_text(ru, err, sb, tb);
+        if (st != RP_OK) return st;
+        al->text_a = ta->data;
+        al->text_a_len = sa->text_len;
+        al->text_b = tb->data;
+        al->text_b_len = sb->text_len;
+    }
+    return RP_OK;
+}
+
+/* With a sink: whether chunk c may be aligned now (at most a window of
+ * chunks ahead of the last handed over, so that memory holds a window of
+ * results whatever the number of pairs); 0 when the run stops. */
+static int wait_turn(rp_align_plan *plan, size_t c)
+{
+    pthread_mutex_lock(&plan->mu);
+    while (!plan->stop && c >= plan->emitted + plan->window) pthread_cond_wait(&plan->cv, &plan->mu);
+    int go = !plan->stop;
+    pthread_mutex_unlock(&plan->mu);
+    return go;
+}
+
+/* With a sink: the chunk's results become its own, and every finished
+ * chunk next in order is handed over, by whichever worker finished the
+ * one that was missing. */
+static rp_status hand_over(rp_pair_worker *w, rp_chunk *ch)
+{
+    rp_align_plan *plan = w->plan;
+    const rp_align_task *ru = plan->ru;
+    size_t n_ps = 0;
+    for (size_t i = ch->first; i < ch->first + ch->n; i++) n_ps += w->results[i].n;
+    ch->res = malloc((ch->n ? ch->n : 1) * sizeof(rp_result));
+    ch->ps = malloc((n_ps ? n_ps : 1) * sizeof(rp_passage));
+    if (!ch->res || !ch->ps) return RP_ERR_NOMEM;
+    for (size_t i = 0, at = 0; i < ch->n; i++) {
+        rp_result r = w->results[ch->first + i];
+        memcpy(ch->ps + at, w->passages + r.first, r.n * sizeof(rp_passage));
+        r.first = at;
+        at += r.n;
+        ch->res[i] = r;
+    }
+    w->n_results = w->n_passages = 0;
+    rp_status st = RP_OK;
+    char da[300], db[300];
+    pthread_mutex_lock(&plan->mu);
+    ch->done = 1;
+    while (st == RP_OK && !plan->stop && plan->emitted < plan->n_chunks && plan->chunks[plan->emitted].done) {
+        rp_chunk *x = &plan->chunks[plan->emitted];
+        for (size_t i = 0; i < x->n && st == RP_OK; i++) {
+            rp_alignment al;
+            st = alignment_of(ru, &x->res[i], x->ps + x->res[i].first, &w->xa, &w->xb, w->err, da, db, &al);
+            if (st == RP_OK && ru->sink(ru->sink_user, &al)) plan->stop = 1, plan->sink_st = RP_ERR_IO;
+        }
+        ru->stats->aligned_pairs += x->n;
+        for (size_t i = 0; i < x->n; i++) ru->stats->passages += x->res[i].n;
+        free(x->res), free(x->ps);
+        x->res = NULL, x->ps = NULL;
+        plan->emitted++;
+    }
+    if (st != RP_OK) plan->stop = 1;
+    pthread_cond_broadcast(&plan->cv);
+    pthread_mutex_unlock(&plan->mu);
+    return st;
+}
+
 static void *aligner_main(void *arg)
 {
     rp_pair_worker *w = arg;
@@ -1326,15 +1439,25 @@ static void *aligner_main(void *arg)
     size_t c;
     while (w->st == RP_OK && (c = atomic_fetch_add(&plan->next, 1)) < plan->n_chunks) {
         rp_chunk *ch = &plan->chunks[c];
+        if (ru->sink && !wait_turn(plan, c)) break;
         ch->worker = w->index;
         ch->first = w->n_results;
         w->st = align_chunk(w, ws, ch);
         ch->n = w->n_results - ch->first;
+        if (ru->sink && w->st == RP_OK) w->st = hand_over(w, ch);
         size_t done = atomic_fetch_add(&plan->done, ch->to - ch->from) + (ch->to - ch->from);
         if (w->index == 0 && ru->c->on_progress)
             ru->c->on_progress(ru->c->user, "aligning", done, ru->n_pairs);
     }
-    if (w->st != RP_OK) atomic_store(&plan->next, plan->n_chunks); /* the others stop too */
+    if (w->st != RP_OK) { /* the others stop too */
+        atomic_store(&plan->next, plan->n_chunks);
+        if (ru->sink) {
+            pthread_mutex_lock(&plan->mu);
+            plan->stop = 1;
+            pthread_cond_broadcast(&plan->cv);
+            pthread_mutex_unlock(&plan->mu);
+        }
+    }
     rp__align_ws_free(ws);
     rp__rewrite_ws_free(w->rws);
     w->rws = NULL;
@@ -1343,12 +1466,14 @@ static void *aligner_main(void *arg)
 
 
 /* Chunks of about n_pairs / (threads * 32) pairs (at least
- * rp__hooks.align_chunk_pairs), cut where the first document changes, so that a
- * slow chunk does not hold the others up. */
+ * rp__hooks.align_chunk_pairs, at most CHUNK_MAX_PAIRS), cut where the first
+ * document changes, so that a slow chunk does not hold the others up. */
+#define CHUNK_MAX_PAIRS 4096
 static size_t plan_chunks(const rp_align_task *ru, unsigned threads, rp_chunk **out)
 {
     size_t n_pairs = ru->n_pairs;
     size_t target = n_pairs / ((size_t)threads * 32);
+    if (target > CHUNK_MAX_PAIRS) target = CHUNK_MAX_PAIRS; /* what a sink's window holds */
     if (target < rp__hooks.align_chunk_pairs) target = rp__hooks.align_chunk_pairs;
     size_t n = 0, cap = 0;
     rp_chunk *ch = NULL;
@@ -1359,7 +1484,7 @@ static size_t plan_chunks(const rp_align_task *ru, unsigned threads, rp_chunk **
             free(ch);
             return SIZE_MAX;
         }
-        ch[n++] = (rp_chunk){from, to, 0, 0, 0};
+        ch[n++] = (rp_chunk){from, to, 0, 0, 0, NULL, NULL, 0};
         from = to;
     }
     *out = ch;
@@ -1385,12 +1510,22 @@ static rp_status align_pairs(rp_align_task *ru)
         return RP_ERR_NOMEM;
     }
     for (unsigned k = 0; k < threads; k++) w[k].plan = &plan, w[k].index = k;
+    if (ru->sink) {
+        pthread_mutex_init(&plan.mu, NULL);
+        pthread_cond_init(&plan.cv, NULL);
+        plan.window = 4 * (size_t)threads;
+    }
     rp__run_parallel(aligner_main, w, sizeof(*w), threads);
     rp_status st = RP_OK;
     for (unsigned k = 0; k < threads && st == RP_OK; k++)
         if ((st = w[k].st) != RP_OK && st != RP_ERR_NOMEM) rp__msg(ru->err, "%s", w[k].err);
+    if (ru->sink) { /* handed over as they were made, or dropped when the run stopped */
+        for (size_t c = 0; c < plan.n_chunks; c++) free(plan.chunks[c].res), free(plan.chunks[c].ps);
+        pthread_mutex_destroy(&plan.mu);
+        pthread_cond_destroy(&plan.cv);
+    }
     /* the chunks' results, in pair order */
-    for (size_t c = 0; c < plan.n_chunks && st == RP_OK; c++) {
+    for (size_t c = 0; c < plan.n_chunks && st == RP_OK && !ru->sink; c++) {
         const rp_chunk *ch = &plan.chunks[c];
         const rp_pair_worker *x = &w[ch->worker];
         for (size_t i = ch->first; i < ch->first + ch->n && st == RP_OK; i++) {
@@ -1420,6 +1555,8 @@ static rp_status align_pairs(rp_align_task *ru)
         rp__buf_free(&w[k].mb);
         rp__buf_free(&w[k].ea);
         rp__buf_free(&w[k].eb);
+        rp__buf_free(&w[k].xa);
+        rp__buf_free(&w[k].xb);
         ru->stats->boilerplate_pairs += w[k].boilerplate_pairs;
         ru->stats->banal_passages += w[k].banal_passages;
         free(w[k].results);
@@ -1430,8 +1567,10 @@ static rp_status align_pairs(rp_align_task *ru)
     if (st == RP_OK && ru->c->on_progress) ru->c->on_progress(ru->c->user, "aligning", ru->n_pairs, ru->n_pairs);
     clock_gettime(CLOCK_MONOTONIC, &t1);
     ru->stats->align_seconds = (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) * 1e-9;
-    ru->stats->aligned_pairs = ru->n_results;
-    ru->stats->passages = ru->n_passages;
+    if (!ru->sink) {
+        ru->stats->aligned_pairs = ru->n_results;
+        ru->stats->passages = ru->n_passages;
+    }
     return st;
 }
 
@@ -1762,42 +1901,21 @@ static rp_id id_of(const rp_align_task *ru, const rp_slot *s)
 
 rp_status rp__align_task_foreach(rp_align_task *ru, int (*fn)(void *, const rp_alignment *), void *user)
 {
-    if (!ru->ran) return RP_ERR_USAGE;
+    if (!ru->ran || ru->sink) return RP_ERR_USAGE;
     char date_a[300], date_b[300];
     for (size_t k = 0; k < ru->n_results; k++) {
         const rp_result *r = &ru->results[k];
-        const rp_slot *sa = &ru->slots[ru->slot_of[r->a]], *sb = &ru->slots[ru->slot_of[r->b]];
         rp_alignment al;
-        memset(&al, 0, sizeof(al));
-        al.a = id_of(ru, sa);
-        al.b = id_of(ru, sb);
-        al.a_index = ru->global_of ? ru->global_of[r->a] : r->a;
-        al.b_index = ru->global_of ? ru->global_of[r->b] : r->b;
-        al.passages = ru->passages + r->first;
-        al.n_passages = r->n;
-        al.coverage_a = r->coverage_a;
-        al.coverage_b = r->coverage_b;
-        al.relation = (rp_relation)r->relation;
-        al.source = (rp_source_side)r->source;
-        al.source_evidence = r->source == RP_SOURCE_UNKNOWN ? NULL : evidence_name[r->evidence];
-        if (sa->date_len) {
-            snprintf(date_a, sizeof(date_a), "%.*s", (int)sa->date_len, ru->arena.data + sa->date_off);
-            al.date_a = date_a;
-        }
-        if (sb->date_len) {
-            snprintf(date_b, sizeof(date_b), "%.*s", (int)sb->date_len, ru->arena.data + sb->date_off);
-            al.date_b = date_b;
-        }
-        if (ru->p->keep_text) {
-            rp_status st = load_text(ru, ru->err, sa, &ru->text_a);
-            if (st == RP_OK) st = load_text(ru, ru->err, sb, &ru->text_b);
-            if (st != RP_OK) return st;
-            al.text_a = ru->text_a.data;
-            al.text_a_len = sa->text_len;
-            al.text_b = ru->text_b.data;
-            al.text_b_len = sb->text_len;
-        }
+        rp_status st = alignment_of(ru, r, ru->passages + r->first, &ru->text_a, &ru->text_b, ru->err, date_a,
+                                    date_b, &al);
+        if (st != RP_OK) return st;
         if (fn(user, &al)) break;
     }
     return RP_OK;
+}
+
+void rp__align_task_set_sink(rp_align_task *ru, int (*fn)(void *user, const rp_alignment *al), void *user)
+{
+    ru->sink = fn;
+    ru->sink_user = user;
 }

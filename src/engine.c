@@ -220,6 +220,11 @@ rp_status rp_engine_kept_bytes(rp_engine *e, uint64_t *bytes)
     return rp__dedup_kept_bytes(e->dedup, bytes);
 }
 
+void rp_engine_set_alignment_sink(rp_engine *e, int (*fn)(void *user, const rp_alignment *al), void *user)
+{
+    if (e->reuse) rp__align_task_set_sink(e->reuse, fn, user);
+}
+
 rp_status rp_engine_foreach_alignment(rp_engine *e, int (*fn)(void *, const rp_alignment *),
                                       void *user)
 {

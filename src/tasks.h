@@ -221,6 +221,11 @@ rp_status rp__align_task_align(rp_align_task *ru, const rp_cand *cand, size_t n)
 /* The four in turn over the whole corpus. */
 rp_status rp__align_task_run(rp_align_task *ru, rp_corpus *c, rp_stats *stats, char *err);
 rp_status rp__align_task_foreach(rp_align_task *ru, int (*fn)(void *user, const rp_alignment *al), void *user);
+/* Before the run: each alignment handed to fn as it is made, in pair order
+ * (from one worker at a time), and none kept for rp__align_task_foreach;
+ * memory holds a window of chunks of results, whatever their number. fn
+ * returning nonzero stops the run. */
+void rp__align_task_set_sink(rp_align_task *ru, int (*fn)(void *user, const rp_alignment *al), void *user);
 
 /* --------------------------------------------------------- band_store.c */
 

@@ -124,6 +124,8 @@ static int digest_pair(void *user, const rp_pair *p)
     return 0;
 }
 
+static int g_sink; /* align's runs hand their alignments to a sink as they are made */
+
 static int write_alignment(void *user, const rp_alignment *al)
 {
     return rp_write_alignment_jsonl(user, al) != 0;
@@ -135,9 +137,20 @@ static void *run_rank(void *arg)
     rp_comm cm = {r->pt.rank, r->h->size, &r->pt, t_exchange, t_allreduce, r->gather_edges, g_checkpoint};
     rp_engine *e = rp_engine_create(&r->p);
     rp_engine_add_input(e, r->path);
+    FILE *streamed = NULL; /* align with a sink: its alignments as they are made */
+    if (r->p.task == RP_TASK_ALIGN && g_sink) {
+        streamed = open_memstream(&r->out, &r->out_len);
+        rp_engine_set_alignment_sink(e, write_alignment, streamed);
+    }
     r->st = rp_engine_run_distributed(e, &cm);
     snprintf(r->err, sizeof(r->err), "%s", rp_engine_error(e));
-    if (r->st == RP_OK && r->p.task == RP_TASK_ALIGN) { /* its alignments, as JSONL */
+    if (streamed) {
+        fclose(streamed);
+        rp_engine_stats(e, &r->stats);
+        rp_engine_dist_stats(e, &r->ds);
+        if (r->st == RP_OK && rp_engine_foreach_alignment(e, write_alignment, stderr) != RP_ERR_USAGE)
+            r->st = RP_ERR_USAGE; /* nothing is kept to list */
+    } else if (r->st == RP_OK && r->p.task == RP_TASK_ALIGN) { /* its alignments, as JSONL */
         FILE *f = open_memstream(&r->out, &r->out_len);
         r->st = rp_engine_foreach_alignment(e, write_alignment, f);
         fclose(f);
@@ -358,7 +371,14 @@ static void test_ranks_align_as_one_process(void **state)
     p.task = RP_TASK_ALIGN;
     p.skip_bad = 1;
     p.threads = 2;
+    size_t chunk_pairs = rp__hooks.align_chunk_pairs;
     check_same_alignments(&p, path, "align");
+    g_sink = 1;
+    check_same_alignments(&p, path, "align, each rank's alignments streamed to a sink");
+    rp__hooks.align_chunk_pairs = 1; /* chunks of a pair or so: many hand-overs, a window full */
+    check_same_alignments(&p, path, "align streamed in chunks of one first document");
+    rp__hooks.align_chunk_pairs = chunk_pairs;
+    g_sink = 0;
     p.threads = 1;
     p.boilerplate = RP_BOILERPLATE_SHOW;
     p.max_df = 4; /* stars of common keys, and keys judged */
