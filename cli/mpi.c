@@ -17,6 +17,7 @@
  * beyond it, by label propagation), to test that path on small corpora.
  */
 #include "cli.h"
+#include "view.h"
 
 #include <mpi.h>
 
@@ -626,23 +627,50 @@ int cli_dedup_distributed(cli_opts *o)
 /* align: each rank aligns the pairs whose first document is its own and
  * writes them; rank 0 writes every rank's in rank order, which is the
  * pairs' order. */
+/* The readable view as parts: each rank shows its alignments as they are
+ * made, rank 0's part under the title. */
+typedef struct {
+    alignment_view *view;
+} view_part;
+
+static int show_part(void *user, const rp_alignment *al)
+{
+    return view_alignment(((view_part *)user)->view, al);
+}
+
+static void stream_view(rp_engine *e, void *ctx)
+{
+    rp_engine_set_alignment_sink(e, show_part, ctx);
+}
+
 int cli_align_distributed(cli_opts *o)
 {
-    if (refuse_human(o)) return EXIT_USAGE;
+    int human = o->human > 0; /* under a launcher stdout is not taken for a terminal */
+    o->params.keep_text = human;
     mpi_ctx m;
     rp_comm cm = rank_comm(&m, o);
     rp_engine *e;
     /* each rank's alignments go to its file as they are made */
     FILE *own = temp_file(&o->params);
-    int rc = run_rank(o, &cm, &e, own ? stream_alignments : NULL, own);
+    view_part vp = {NULL};
+    if (own && human) {
+        if (g_rank == 0) fprintf(own, "Pairs of documents sharing passages of %u+ words:\n\n", o->params.min_words);
+        vp.view = view_alignments_part(own);
+    }
+    int rc = run_rank(o, &cm, &e, !own || (human && !vp.view) ? NULL : human ? stream_view : stream_alignments,
+                      human ? (void *)&vp : (void *)own);
+    uint64_t shown[1] = {view_alignments_part_end(vp.view)};
     if (rc != EXIT_OK) {
         if (own) fclose(own);
         return rc;
     }
+    /* no alignment on any rank: said once, after rank 0's title */
+    MPI_Allreduce(MPI_IN_PLACE, shown, 1, MPI_UINT64_T, MPI_SUM, MPI_COMM_WORLD);
+    if (human && own && g_rank == 0 && shown[0] == 0) fprintf(own, "none\n");
     rp_dist_stats d;
     rp_engine_dist_stats(e, &d);
     double t0 = MPI_Wtime();
-    rc = gathered_file(o, e, own, 0, "the alignments", "its alignments");
+    rc = gathered_file(o, e, own, human && !vp.view && own, "the alignments", "its alignments");
     if (rc != EXIT_OK) {
         rp_engine_free(e);
         return rc;

@@ -20,6 +20,10 @@ typedef struct alignment_view alignment_view;
 alignment_view *view_alignments_begin(FILE *f, const rp_params *p);
 int view_alignment(void *av, const rp_alignment *al);
 void view_alignments_end(alignment_view *av);
+/* A part of the view (a rank's of a distributed run): no title, no "none";
+ * ended, the number of alignments it showed. */
+alignment_view *view_alignments_part(FILE *f);
+size_t view_alignments_part_end(alignment_view *av);
 /* stories, with who copies whom from aligned (an align run of the same
  * inputs); *listed gets the number of stories. */
 rp_status view_stories(FILE *f, rp_engine *stories, rp_engine *aligned, uint64_t *listed);

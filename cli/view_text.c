@@ -420,6 +420,14 @@ struct alignment_view {
 
 alignment_view *view_alignments_begin(FILE *out, const rp_params *p)
 {
+    alignment_view *av = view_alignments_part(out);
+    /* a title, not the accounting: the summary on stderr has the counts */
+    if (av) fprintf(out, "Pairs of documents sharing passages of %u+ words:\n\n", p->min_words);
+    return av;
+}
+
+alignment_view *view_alignments_part(FILE *out)
+{
     alignment_view *av = calloc(1, sizeof(*av));
     if (!av) return NULL;
     av->v = (view){out, isatty(fileno(out)) && !getenv("NO_COLOR"), 0, rp_tokenizer_create(), 0};
@@ -428,9 +436,16 @@ alignment_view *view_alignments_begin(FILE *out, const rp_params *p)
         return NULL;
     }
     av->v.width = (terminal_width() - 5) / 2;
-    /* a title, not the accounting: the summary on stderr has the counts */
-    fprintf(out, "Pairs of documents sharing passages of %u+ words:\n\n", p->min_words);
     return av;
+}
+
+size_t view_alignments_part_end(alignment_view *av)
+{
+    if (!av) return 0;
+    size_t shown = av->v.shown;
+    rp_tokenizer_free(av->v.tok);
+    free(av);
+    return shown;
 }
 
 int view_alignment(void *av, const rp_alignment *al)

@@ -179,6 +179,21 @@ assert len(r) == 3 and sum(x["records"] for x in r) == one["read"]
 assert sum(x["ghosts"] for x in r) > 0 and ranks["rounds"] > 100
 PY
 check "align: the summary says where the time went" grep -q "reprint align: 3 ranks: .* MB exchanged" "$WORK/align3.err"
+# align --human: each rank shows its alignments, rank 0's part under the title
+human_same() {
+    local c=$1
+    "$BIN" align -q --human --threads 1 "$c" > "$WORK/h1.txt" || return 1
+    for n in 2 3 7; do
+        $MPIRUN -n $n "$BIN" align -q --human --threads 1 "$c" > "$WORK/hn.txt" 2> /dev/null &&
+            cmp -s "$WORK/h1.txt" "$WORK/hn.txt" || { echo "# $n ranks"; return 1; }
+    done
+    grep -q "Pairs of documents sharing passages" "$WORK/h1.txt"
+}
+check "align --human on 2, 3 and 7 ranks: one process's readable view (sample)" human_same "$ROOT/examples/news.jsonl"
+check "align --human on 2, 3 and 7 ranks: one process's readable view (templated sites)" human_same "$WORK/sites.jsonl"
+printf '{"id": "alone", "text": "nothing here is shared with anything"}\n' > "$WORK/alone.jsonl"
+check "align --human with nothing shared: none, said once" human_same "$WORK/alone.jsonl"
+
 # align: a rank lost after each of its two stages, the rerun resumes there
 for stage in 1 2; do
     rm -rf "$WORK/ck" && mkdir "$WORK/ck"
