@@ -231,11 +231,12 @@ static const cli_option options[] = {
 
     {ALL | IDX, G_RES, 0, "threads", "N", OPT_UINT, P(threads), 1, 256, 0, 0, NULL,
      "worker threads (default: one per core); the output\nis the same for any N"},
-    {MINHASH, G_RES, 0, "memory", "LIMIT", OPT_BYTES64, P(memory_limit), 1 << 20, (double)SIZE_MAX, 0,
+    {MINHASH | CLI_ALIGN, G_RES, 0, "memory", "LIMIT", OPT_BYTES64, P(memory_limit), 1 << 20, (double)SIZE_MAX, 0,
      0, NULL,
-     "memory for the LSH band tables; beyond it they\n"
-     "spill to --tmp-dir and are searched in key ranges,\n"
-     "with the same results (K, M, G; default none)"},
+     "dedup, pairs: memory for the LSH band tables (default\n"
+     "none); align: for the passage fingerprint index\n"
+     "(default 64M). Beyond it they spill to --tmp-dir, with\n"
+     "the same results (K, M, G)"},
 
     {VIEWS | CLI_INDEX, G_OUT, 0, "json", NULL, OPT_FLAG, O(human), 0, 0, 0, 0, NULL,
      "JSONL on stdout even on a terminal"},

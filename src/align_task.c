@@ -45,11 +45,15 @@
 #define WORD_SLOTS RP_ALIGN_WORD_SLOTS
 #define FILE_SHIFT 48     /* a slot's offset: temporary file number, then byte offset */
 #define WRITE_BUF (1 << 20)
-#define BLOCK (1 << 17) /* entries per block: 1 MiB, mapped and unmapped whole by malloc */
+#define BLOCK (1 << 13) /* entries per block: 64 KiB (256 partitions' newest blocks: 16 MiB) */
+#define INDEX_MEMORY ((uint64_t)64 << 20) /* the index's blocks in memory without --memory */
 
 /* Partitions grow by fixed blocks rather than by doubling arrays, so the
  * index costs 8 bytes a fingerprint, not up to 16; a partition becomes one
- * array only when its turn to be sorted comes. */
+ * array only when its turn to be sorted comes. Past the memory limit, the
+ * full blocks go to a temporary file (runs of a partition, oldest first),
+ * read back when the partition's turn comes: memory holds the newest
+ * block of each partition and what fits, whatever the corpus. */
 typedef struct rp_block {
     struct rp_block *next;
     size_t n;
@@ -80,6 +84,11 @@ typedef struct {
     uint8_t date_is_number;
 } rp_slot;
 
+typedef struct {
+    uint64_t off;  /* in the spill file */
+    uint64_t n;    /* entries */
+} rp_spilled;
+
 struct rp_align_task {
     rp_corpus *c;
     const rp_params *p; /* the corpus's */
@@ -88,6 +97,11 @@ struct rp_align_task {
     /* pass 1 */
     rp_block *part[N_PARTS];   /* newest block first */
     size_t part_n[N_PARTS];
+    rp_spilled *spilled[N_PARTS]; /* a partition's runs in the spill file, oldest first */
+    size_t n_spilled[N_PARTS], cap_spilled[N_PARTS];
+    FILE *spill;
+    uint64_t spill_at;         /* bytes written to it */
+    _Atomic uint64_t in_memory; /* bytes of blocks held (threads take partitions) */
     _Atomic uint64_t words[WORD_SLOTS]; /* word counts by slot (pass 1) */
     uint64_t common_cut; /* a slot with this many words is common; 0: not judged */
     uint32_t *site;      /* per record: its site's hash, 0 for none */
@@ -142,13 +156,18 @@ static void free_index(rp_align_task *ru)
             free(b);
         }
         ru->part_n[k] = 0;
+        free(ru->spilled[k]);
+        ru->spilled[k] = NULL;
+        ru->n_spilled[k] = ru->cap_spilled[k] = 0;
     }
+    atomic_store(&ru->in_memory, 0);
 }
 
 void rp__align_task_free(rp_align_task *ru)
 {
     if (!ru) return;
     free_index(ru);
+    if (ru->spill) fclose(ru->spill);
     free(ru->cand);
     free(ru->site);
     free(ru->site_key);
@@ -331,39 +350,110 @@ rp_status rp__align_task_take_part(rp_align_task *ru, unsigned k, uint64_t **out
     *out = v;
     *n_out = n;
     if (!v) return RP_ERR_NOMEM;
-    /* blocks are newest first: fill from the end to keep record order */
-    size_t at = n;
+    /* the spilled runs first, oldest first; then the blocks, newest first:
+     * filled from the end, so that the entries stay in record order */
+    size_t at = 0;
+    rp_status st = RP_OK;
+    for (size_t r = 0; r < ru->n_spilled[k] && st == RP_OK; r++) {
+        const rp_spilled *x = &ru->spilled[k][r];
+        st = rp__corpus_temp_read(ru->c, ru->err, ru->spill, v + at, (size_t)x->n * sizeof(uint64_t), x->off);
+        at += (size_t)x->n;
+    }
+    free(ru->spilled[k]);
+    ru->spilled[k] = NULL;
+    ru->n_spilled[k] = ru->cap_spilled[k] = 0;
+    at = n;
     while (ru->part[k]) {
         rp_block *b = ru->part[k];
         at -= b->n;
         memcpy(v + at, b->v, b->n * sizeof(uint64_t));
         ru->part[k] = b->next;
+        atomic_fetch_sub(&ru->in_memory, sizeof(rp_block));
         free(b);
     }
     ru->part_n[k] = 0;
-    return RP_OK;
+    return st;
+}
+
+/* The full blocks of every partition (all but its newest) written to the
+ * spill file, oldest first, one run a partition, and let go. */
+static rp_status spill_index(rp_align_task *ru)
+{
+    if (!ru->spill) {
+        rp_status st = rp__corpus_temp(ru->c, &ru->spill);
+        if (st != RP_OK) return st;
+    }
+    rp_block **chain = NULL;
+    size_t cap = 0;
+    rp_status st = RP_OK;
+    for (unsigned k = 0; k < N_PARTS && st == RP_OK; k++) {
+        rp_block *head = ru->part[k];
+        if (!head || !head->next) continue;
+        size_t depth = 0;
+        for (rp_block *b = head->next; b; b = b->next) {
+            if (rp__grow((void **)&chain, &cap, depth + 1, sizeof(*chain))) {
+                free(chain);
+                return RP_ERR_NOMEM;
+            }
+            chain[depth++] = b;
+        }
+        if (rp__grow((void **)&ru->spilled[k], &ru->cap_spilled[k], ru->n_spilled[k] + 1, sizeof(rp_spilled))) {
+            st = RP_ERR_NOMEM;
+            break;
+        }
+        rp_spilled *run = &ru->spilled[k][ru->n_spilled[k]++];
+        *run = (rp_spilled){ru->spill_at, 0};
+        for (size_t d = depth; d-- > 0 && st == RP_OK;) { /* oldest first */
+            size_t bytes = chain[d]->n * sizeof(uint64_t);
+            int e = rp__pwrite_all(fileno(ru->spill), chain[d]->v, bytes, ru->spill_at);
+            if (e) {
+                rp__msg(ru->err, "cannot write temporary file in %s: %s", ru->c->tmp_dir, strerror(e));
+                st = RP_ERR_IO;
+                break;
+            }
+            ru->spill_at += bytes;
+            run->n += chain[d]->n;
+        }
+        if (st != RP_OK) break;
+        for (size_t d = 0; d < depth; d++) free(chain[d]);
+        atomic_fetch_sub(&ru->in_memory, depth * sizeof(rp_block));
+        head->next = NULL;
+    }
+    free(chain);
+    ru->stats->spilled_bytes = ru->spill_at;
+    return st;
 }
 
 static int add_entry(rp_align_task *ru, unsigned part, uint64_t e)
 {
     rp_block *b = ru->part[part];
-    if (!b || b->n == BLOCK) {
+    size_t fill = rp__hooks.align_block_entries < BLOCK ? rp__hooks.align_block_entries : BLOCK;
+    if (!b || b->n >= fill) {
         rp_block *nb = malloc(sizeof(rp_block));
         if (!nb) return -1;
         nb->next = b;
         nb->n = 0;
         ru->part[part] = b = nb;
+        atomic_fetch_add(&ru->in_memory, sizeof(rp_block));
     }
     b->v[b->n++] = e;
     ru->part_n[part]++;
     return 0;
 }
 
+/* Whether the index's blocks passed its memory (--memory, else
+ * INDEX_MEMORY): then its full blocks spill. */
+static rp_status index_bounded(rp_align_task *ru)
+{
+    uint64_t limit = ru->p->memory_limit ? ru->p->memory_limit : INDEX_MEMORY;
+    return atomic_load(&ru->in_memory) > limit ? spill_index(ru) : RP_OK;
+}
+
 rp_status rp__align_task_add_part(rp_align_task *ru, unsigned k, const uint64_t *v, size_t n)
 {
     for (size_t i = 0; i < n; i++)
         if (add_entry(ru, k, v[i])) return RP_ERR_NOMEM;
-    return RP_OK;
+    return index_bounded(ru);
 }
 
 /* Pass 1, in record order: fingerprints into the index's partitions. */
@@ -383,7 +473,7 @@ static rp_status index_record(void *ctx, const rp_record *r)
             return RP_ERR_NOMEM;
     }
     ru->stats->fingerprints += n;
-    return RP_OK;
+    return index_bounded(ru);
 }
 
 static const rp__first_pass_ops fingerprint_ops = {fp_worker_new, fp_worker_free, fingerprint,
@@ -469,7 +559,11 @@ static rp_status pair_partition(rp_pairer *w, unsigned k)
     rp_align_task *ru = w->ru;
     size_t n;
     uint64_t *v;
-    if (rp__align_task_take_part(ru, k, &v, &n) != RP_OK) return RP_ERR_NOMEM;
+    rp_status took = rp__align_task_take_part(ru, k, &v, &n);
+    if (took != RP_OK) {
+        free(v);
+        return took;
+    }
     /* stable on the key: documents stay in record order under each key */
     if (rp__radix_sort_u64(v, n, 32)) {
         free(v);
@@ -1755,16 +1849,15 @@ rp_status rp__align_task_save_fingerprints(rp_align_task *ru, FILE *f)
 {
     if (put_words(ru, f) || put_sites(ru, f)) return RP_ERR_IO;
     for (unsigned k = 0; k < N_PARTS; k++) {
-        uint64_t n = ru->part_n[k];
-        if (put_all(f, &n, sizeof(n), 1)) return RP_ERR_IO;
-        /* oldest block first: the entries in record order */
-        size_t depth = 0;
-        for (rp_block *b = ru->part[k]; b; b = b->next) depth++;
-        for (size_t d = depth; d-- > 0;) {
-            rp_block *b = ru->part[k];
-            for (size_t x = 0; x < d; x++) b = b->next;
-            if (put_all(f, b->v, sizeof(uint64_t), b->n)) return RP_ERR_IO;
-        }
+        /* the partition in record order, written and put back */
+        uint64_t *v;
+        size_t n;
+        rp_status st = rp__align_task_take_part(ru, k, &v, &n);
+        uint64_t n64 = n;
+        if (st == RP_OK && (put_all(f, &n64, sizeof(n64), 1) || put_all(f, v, sizeof(uint64_t), n))) st = RP_ERR_IO;
+        if (st == RP_OK) st = rp__align_task_add_part(ru, k, v, n);
+        free(v);
+        if (st != RP_OK) return st;
     }
     return RP_OK;
 }

@@ -125,6 +125,8 @@ static int digest_pair(void *user, const rp_pair *p)
 }
 
 static int g_sink; /* align's runs hand their alignments to a sink as they are made */
+static char *g_align_want; /* an earlier run's alignments, which the next must equal */
+static size_t g_align_want_len;
 
 static int write_alignment(void *user, const rp_alignment *al)
 {
@@ -324,6 +326,11 @@ static void check_same_alignments(const rp_params *p, const char *path, const ch
     rp_engine_stats(e, &ws);
     rp_engine_free(e);
     assert_true(ws.aligned_pairs > 50);
+    if (p->memory_limit == 1) assert_true(ws.spilled_bytes > 100000); /* most of the index went to disk */
+    if (g_align_want) { /* what the same corpus gave before */
+        assert_int_equal(want_len, g_align_want_len);
+        assert_memory_equal(want, g_align_want, want_len);
+    }
     static const int sizes[] = {1, 2, 3, 7};
     for (size_t z = 0; z < sizeof(sizes) / sizeof(sizes[0]); z++) {
         int ranks = sizes[z];
@@ -379,6 +386,22 @@ static void test_ranks_align_as_one_process(void **state)
     check_same_alignments(&p, path, "align streamed in chunks of one first document");
     rp__hooks.align_chunk_pairs = chunk_pairs;
     g_sink = 0;
+    /* the index spilled to a temporary file as it grows, blocks of 16
+     * entries, every full one written: the same alignments */
+    FILE *f = open_memstream(&g_align_want, &g_align_want_len);
+    rp_engine *e = rp_engine_create(&p);
+    assert_int_equal(rp_engine_add_input(e, path), RP_OK);
+    assert_int_equal(rp_engine_run(e), RP_OK);
+    assert_int_equal(rp_engine_foreach_alignment(e, write_alignment, f), RP_OK);
+    rp_engine_free(e);
+    fclose(f);
+    rp__hooks.align_block_entries = 16;
+    p.memory_limit = 1;
+    check_same_alignments(&p, path, "align, the index spilled");
+    rp__hooks.align_block_entries = 8192;
+    p.memory_limit = 0;
+    free(g_align_want);
+    g_align_want = NULL;
     p.threads = 1;
     p.boilerplate = RP_BOILERPLATE_SHOW;
     p.max_df = 4; /* stars of common keys, and keys judged */
