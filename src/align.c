@@ -789,7 +789,7 @@ static int is_own(const uint64_t *own, size_t n, uint64_t v)
 }
 
 size_t rp__boilerplate_ranges(const uint64_t *keys, size_t n_keys, const rp_params *p, rp_bp_judge judge, void *ctx,
-                              rp_bp_scratch *ws, uint32_t **out, size_t *cap, uint64_t *masked)
+                              int judge_first, rp_bp_scratch *ws, uint32_t **out, size_t *cap, uint64_t *masked)
 {
     unsigned k = rp__fp_ngram(p), w = p->min_words - k + 1;
     if (n_keys < k) return 0;
@@ -802,7 +802,12 @@ size_t rp__boilerplate_ranges(const uint64_t *keys, size_t n_keys, const rp_para
     int open = 0;
     for (size_t i = 0; i <= count; i++) {
         int bp = 0;
-        if (i < count && is_own(ws->own, n_own, ws->kg[i]) && (bp = judge(ctx, ws->kg[i] >> 24)) < 0) return SIZE_MAX;
+        if (i < count && judge_first) {
+            if ((bp = judge(ctx, ws->kg[i] >> 24)) < 0) return SIZE_MAX;
+            bp = bp && is_own(ws->own, n_own, ws->kg[i]);
+        } else if (i < count && is_own(ws->own, n_own, ws->kg[i]) && (bp = judge(ctx, ws->kg[i] >> 24)) < 0) {
+            return SIZE_MAX;
+        }
         if (bp && open && i <= end) {
             end = i + k;
             continue;
@@ -1000,7 +1005,7 @@ static int text_boilerplate(rp_aligner *al, const rp_align_bp *o, const uint64_t
     *n_ranges = 0;
     *masked = 0;
     if (!o || o->mode == RP_BOILERPLATE_OFF) return 0;
-    size_t got = rp__boilerplate_ranges(keys, n, &al->p, o->judge, o->ctx, &al->bps, ranges, cap, masked);
+    size_t got = rp__boilerplate_ranges(keys, n, &al->p, o->judge, o->ctx, 0, &al->bps, ranges, cap, masked);
     if (got == SIZE_MAX) return -1;
     *n_ranges = got;
     return 0;
