@@ -15,6 +15,7 @@ typedef struct {
     FILE *f;
     uint64_t n;
     rp_engine *e;
+    const rp_comm *comm;
 } pair_writer;
 
 static int write_pair(void *user, const rp_pair *p)
@@ -28,6 +29,8 @@ static rp_status write_pairs(void *ctx, FILE *out)
 {
     pair_writer *pw = ctx;
     pw->f = out;
+    /* a run as the only rank (--checkpoint) lists them as ranks do */
+    if (pw->comm) return rp_engine_foreach_pair_distributed(pw->e, pw->comm, write_pair, pw);
     return rp_engine_foreach_pair(pw->e, write_pair, pw);
 }
 
@@ -46,9 +49,16 @@ int cli_pairs(int argc, char **argv)
         return rc;
     }
 #endif
+    if (o.checkpoint && o.human > 0) {
+        fprintf(stderr, "reprint: --checkpoint does not go with --human yet\n");
+        free(o.inputs);
+        return EXIT_USAGE;
+    }
+    if (o.checkpoint) o.human = 0;
     if (o.human < 0) o.human = !o.output && cli_stdout_is_terminal();
     rp_engine *e = NULL;
-    rc = cli_run_engine(&o, &e);
+    rp_comm self = cli_self_comm(o.checkpoint);
+    rc = cli_run_engine_on(&o, &e, o.checkpoint ? &self : NULL);
     if (rc != EXIT_OK) goto done;
     if (o.human) {
         held_pairs hp;
@@ -62,7 +72,7 @@ int cli_pairs(int argc, char **argv)
         o.listed = hp.n;
         held_free(&hp);
     } else {
-        pair_writer pw = {NULL, 0, e};
+        pair_writer pw = {NULL, 0, e, o.checkpoint ? &self : NULL};
         rc = cli_write_output(o.output, write_pairs, &pw, "the pairs", e);
         o.listed = pw.n;
         if (rc != EXIT_OK) goto done;

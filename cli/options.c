@@ -91,9 +91,9 @@ static const cli_option options[] = {
     {CLI_DEDUP, "", 0, "clusters", "FILE", OPT_STRING, O(clusters), 0, 0, 0, 0, NULL,
      "one JSONL line per cluster of 2 or more documents:\n"
      "{\"cluster\": N, \"representative\": ID, \"members\": [ID...]}"},
-    {CLI_DEDUP | CLI_ALIGN, "", 0, "checkpoint", "DIR", OPT_STRING, O(checkpoint), 0, 0, 0, 0, NULL,
-     "keep each finished stage in DIR (dedup: the signed\n"
-     "records, then the similar pairs; align: the\n"
+    {CLI_DEDUP | CLI_PAIRS | CLI_ALIGN, "", 0, "checkpoint", "DIR", OPT_STRING, O(checkpoint), 0, 0, 0, 0, NULL,
+     "keep each finished stage in DIR (dedup, pairs: the\n"
+     "signed records, then the similar pairs; align: the\n"
      "fingerprints, then the candidate pairs), and resume\n"
      "from the last one a rerun finds there (the same file,\n"
      "parameters and number of ranks: mpirun, or one process)"},

@@ -179,6 +179,20 @@ assert len(r) == 3 and sum(x["records"] for x in r) == one["read"]
 assert sum(x["ghosts"] for x in r) > 0 and ranks["rounds"] > 100
 PY
 check "align: the summary says where the time went" grep -q "reprint align: 3 ranks: .* MB exchanged" "$WORK/align3.err"
+# pairs: a rank lost after its first stage, the rerun resumes there
+"$BIN" pairs -q --threads 1 --threshold 0.3 "$WORK/gen.jsonl" > "$WORK/pairs1.jsonl"
+rm -rf "$WORK/ck" && mkdir "$WORK/ck"
+REPRINT_MPI_DIE_AFTER=1 $MPIRUN -x REPRINT_MPI_DIE_AFTER -n 3 "$BIN" pairs -q --threads 1 --threshold 0.3 \
+    --checkpoint "$WORK/ck" "$WORK/gen.jsonl" > /dev/null 2>&1
+rc=$?
+$MPIRUN -n 3 "$BIN" pairs -q --threads 1 --threshold 0.3 --checkpoint "$WORK/ck" "$WORK/gen.jsonl" > "$WORK/ranks.jsonl"
+rm -rf "$WORK/ck1" && mkdir "$WORK/ck1"
+"$BIN" pairs -q --threads 1 --threshold 0.3 --checkpoint "$WORK/ck1" "$WORK/gen.jsonl" > /dev/null
+"$BIN" pairs -q --threads 1 --threshold 0.3 --checkpoint "$WORK/ck1" "$WORK/gen.jsonl" > "$WORK/pairs-again.jsonl"
+check "pairs: rank 1 lost after stage 1 (exit $rc), the rerun lists one process's pairs; one process resumes too" \
+    bash -c "test $rc -ne 0 && cmp -s '$WORK/pairs1.jsonl' '$WORK/ranks.jsonl' && cmp -s '$WORK/pairs1.jsonl' '$WORK/pairs-again.jsonl' &&
+             test -s '$WORK/ck1/rank-0-of-1.pairs' && test \$(wc -l < '$WORK/pairs1.jsonl') -gt 20"
+
 # align --human: each rank shows its alignments, rank 0's part under the title
 human_same() {
     local c=$1
