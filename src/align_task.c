@@ -680,7 +680,9 @@ static uint64_t *joined(const rp_pairer *w, unsigned threads, int which, size_t 
 
 static size_t bp_slot(const rp_align_task *ru, uint64_t v)
 {
-    size_t h = (size_t)rp__mix64(v) & ru->bp_mask;
+    /* v is 40 bits of a hash already: its own bits pick the slot (the
+     * collect pass asks this of every k-gram of every document it reads) */
+    size_t h = (size_t)(v ^ v >> 17) & ru->bp_mask;
     while (ru->bp[h] && ru->bp[h] != v) h = (h + 1) & ru->bp_mask;
     return h;
 }
