@@ -73,9 +73,10 @@ static rp_status sites_gathered(rp_align_task *ru, const rp_comm *cm, rp_dist_st
 
 /* The index's entries to the owners of their keys, a group of partitions
  * at a time: for each destination, per partition a count and its entries
- * (key << 32 | global record). */
+ * (key << 32 | global record); each group's keys searched as it arrives,
+ * into lists. */
 static rp_status index_shuffled(rp_align_task *ru, const rp_comm *cm, rp_dist_stats *ds, uint64_t first,
-                                char *err)
+                                rp_u64s lists[RP_ALIGN_LISTS], double *search_seconds, char *err)
 {
     int size = cm->size;
     rp_status st = RP_OK;
@@ -124,6 +125,11 @@ static rp_status index_shuffled(rp_align_task *ru, const rp_comm *cm, rp_dist_st
             }
         }
         free(in);
+        /* the group's keys searched now: what arrived is let go before the
+         * next group comes */
+        double t = rp__seconds();
+        if (st == RP_OK) st = rp__align_task_search_parts(ru, g, g + GROUP, lists);
+        *search_seconds += rp__seconds() - t;
     }
     free(cnt);
     free(in_bytes);
@@ -461,12 +467,13 @@ rp_status rp__align_task_run_dist(rp_align_task *ru, rp_corpus *c, rp_stats *sta
 
     /* the index by key, searched where it lies */
     t = rp__seconds();
-    if (st == RP_OK) st = index_shuffled(ru, cm, ds, base[rank], err);
-    ds->bands_seconds = rp__seconds() - t;
-    t = rp__seconds();
     rp_u64s lists[RP_ALIGN_LISTS];
     memset(lists, 0, sizeof(lists));
-    if (st == RP_OK) st = rp__dist_agree(cm, rp__align_task_search(ru, lists), err);
+    double searching = 0;
+    if (st == RP_OK) st = index_shuffled(ru, cm, ds, base[rank], lists, &searching, err);
+    st = rp__dist_agree(cm, st, err); /* the last group's search too */
+    ds->bands_seconds = rp__seconds() - t - searching;
+    t = rp__seconds() - searching;
     for (int l = 0; l < RP_ALIGN_LISTS && st == RP_OK; l++)
         st = l == L_BP ? list_to_all(cm, ds, &lists[l], err) : pairs_routed(cm, ds, base, &lists[l], err);
     if (st == RP_OK) st = rp__dist_agree(cm, rp__align_task_combine(ru, lists, &cand, &n_cand), err);

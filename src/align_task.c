@@ -486,7 +486,7 @@ static const rp__first_pass_ops fingerprint_ops = {fp_worker_new, fp_worker_free
 
 typedef struct {
     rp_align_task *ru;
-    unsigned first, step;
+    unsigned first, step, end; /* partitions first, first + step, ... below end */
     rp_u64s list[RP_ALIGN_LISTS];
     uint32_t *sites;     /* scratch: a key's documents' sites */
     size_t cap_sites;
@@ -644,7 +644,7 @@ static void *pairer_main(void *arg)
 {
     rp_pairer *w = arg;
     size_t folded = 1 << 16, bp_folded = 1 << 16;
-    for (unsigned k = w->first; k < N_PARTS && w->st == RP_OK; k += w->step) {
+    for (unsigned k = w->first; k < w->end && w->st == RP_OK; k += w->step) {
         w->st = pair_partition(w, k);
         /* pairs sharing many fingerprints come once per fingerprint: fold
          * them before they pile up */
@@ -745,6 +745,38 @@ static rp_status star_pairs(rp_align_task *ru, rp_u64s *all, size_t need)
     return RP_OK;
 }
 
+/* Partitions [k0, k1) searched on all threads, their lists appended to
+ * out's. */
+static rp_status search_parts(rp_align_task *ru, unsigned k0, unsigned k1, rp_u64s out[RP_ALIGN_LISTS])
+{
+    unsigned threads = ru->stats->threads ? ru->stats->threads : 1;
+    rp_pairer *w = calloc(threads, sizeof(*w));
+    if (!w) return RP_ERR_NOMEM;
+    for (unsigned k = 0; k < threads; k++) w[k] = (rp_pairer){.ru = ru, .first = k0 + k, .step = threads, .end = k1};
+    rp__run_parallel(pairer_main, w, sizeof(*w), threads);
+    rp_status st = RP_OK;
+    for (unsigned k = 0; k < threads; k++) {
+        if (st == RP_OK) st = w[k].st;
+        ru->stats->common_fingerprints += w[k].common;
+        if (st == RP_OK && fold(w[k].list[L_BP_CAND].v, &w[k].list[L_BP_CAND].n)) st = RP_ERR_NOMEM;
+    }
+    for (int l = 0; l < RP_ALIGN_LISTS && st == RP_OK; l++) {
+        size_t n;
+        uint64_t *all = joined(w, threads, l, &n);
+        if (n && !all) st = RP_ERR_NOMEM;
+        else if (n && rp__grow((void **)&out[l].v, &out[l].cap, out[l].n + n, sizeof(uint64_t))) st = RP_ERR_NOMEM;
+        else if (n) memcpy(out[l].v + out[l].n, all, n * sizeof(uint64_t)), out[l].n += n;
+        free(all);
+        for (unsigned k = 0; k < threads; k++) free(w[k].list[l].v), w[k].list[l] = (rp_u64s){0};
+    }
+    for (unsigned k = 0; k < threads; k++) {
+        for (int l = 0; l < RP_ALIGN_LISTS; l++) free(w[k].list[l].v);
+        free(w[k].sites);
+    }
+    free(w);
+    return st;
+}
+
 rp_status rp__align_task_search(rp_align_task *ru, rp_u64s out[RP_ALIGN_LISTS])
 {
     memset(out, 0, RP_ALIGN_LISTS * sizeof(rp_u64s));
@@ -753,32 +785,21 @@ rp_status rp__align_task_search(rp_align_task *ru, rp_u64s out[RP_ALIGN_LISTS])
         return RP_ERR_USAGE;
     }
     ru->searched = 1;
-    unsigned threads = ru->stats->threads ? ru->stats->threads : 1;
-    rp_pairer *w = calloc(threads, sizeof(*w));
-    if (!w) return RP_ERR_NOMEM;
-    for (unsigned k = 0; k < threads; k++) w[k] = (rp_pairer){.ru = ru, .first = k, .step = threads};
-    rp__run_parallel(pairer_main, w, sizeof(*w), threads);
+    rp_status st = search_parts(ru, 0, N_PARTS, out);
     free_index(ru);
-    rp_status st = RP_OK;
-    for (unsigned k = 0; k < threads; k++) {
-        if (st == RP_OK) st = w[k].st;
-        ru->stats->common_fingerprints += w[k].common;
-        if (st == RP_OK && fold(w[k].list[L_BP_CAND].v, &w[k].list[L_BP_CAND].n)) st = RP_ERR_NOMEM;
-    }
-    for (int l = 0; l < RP_ALIGN_LISTS && st == RP_OK; l++) {
-        out[l].v = joined(w, threads, l, &out[l].n);
-        out[l].cap = out[l].n;
-        if (out[l].n && !out[l].v) st = RP_ERR_NOMEM, out[l].n = 0;
-        for (unsigned k = 0; k < threads; k++) free(w[k].list[l].v), w[k].list[l] = (rp_u64s){0};
-    }
-    for (unsigned k = 0; k < threads; k++) {
-        for (int l = 0; l < RP_ALIGN_LISTS; l++) free(w[k].list[l].v);
-        free(w[k].sites);
-    }
-    free(w);
     if (st != RP_OK)
         for (int l = 0; l < RP_ALIGN_LISTS; l++) free(out[l].v), out[l] = (rp_u64s){0};
     return st;
+}
+
+rp_status rp__align_task_search_parts(rp_align_task *ru, unsigned k0, unsigned k1, rp_u64s out[RP_ALIGN_LISTS])
+{
+    if (!ru->ran || k1 > N_PARTS || k0 > k1) {
+        rp__msg(ru->err, "partitions are searched after the fingerprint pass");
+        return RP_ERR_USAGE;
+    }
+    ru->searched = 1;
+    return search_parts(ru, k0, k1, out);
 }
 
 rp_status rp__align_task_combine(rp_align_task *ru, rp_u64s lists[RP_ALIGN_LISTS], rp_cand **out, size_t *n)

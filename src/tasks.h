@@ -213,6 +213,11 @@ rp_status rp__align_task_run_dist(rp_align_task *ru, rp_corpus *c, rp_stats *sta
  * lists combined into candidates (each freed). */
 rp_status rp__align_task_candidates(rp_align_task *ru, rp_cand **out, size_t *n);
 rp_status rp__align_task_search(rp_align_task *ru, rp_u64s out[RP_ALIGN_LISTS]);
+/* The search of partitions [k0, k1) only (their keys taken out of the
+ * index), its lists appended to out's: a distributed run searches each
+ * group of partitions as it arrives, so that no rank holds its whole share
+ * of the index twice. */
+rp_status rp__align_task_search_parts(rp_align_task *ru, unsigned k0, unsigned k1, rp_u64s out[RP_ALIGN_LISTS]);
 rp_status rp__align_task_combine(rp_align_task *ru, rp_u64s lists[RP_ALIGN_LISTS], rp_cand **out, size_t *n);
 /* Pass 2: the documents of the pairs read again and kept in temporary files. */
 rp_status rp__align_task_collect(rp_align_task *ru, const rp_cand *cand, size_t n);
