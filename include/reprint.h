@@ -194,7 +194,8 @@ typedef struct {
     /* resources */
     unsigned threads;        /* worker threads; 0 = one per online core (default) */
     uint64_t memory_limit;   /* bytes for dedup's band tables before they spill to
-                                temporary files; 0 = no limit (default) */
+                                temporary files, 0 = no limit (default); align: for
+                                its passage fingerprint index, 0 = 64 MiB */
     int connect_only;        /* dedup: score only the candidate pairs whose documents
                                 are not yet in one cluster. The kept documents and the
                                 clusters are the same; rp_engine_foreach_pair lists
@@ -339,7 +340,8 @@ typedef struct {
                                     the others were already joined) */
     uint64_t clusters;
     unsigned bands, rows;        /* LSH parameters used */
-    uint64_t spilled_bytes;      /* band keys written to disk under memory_limit */
+    uint64_t spilled_bytes;      /* band keys (align: index entries) written to disk
+                                    under memory_limit */
     uint64_t spill_partitions;   /* most key ranges one band was searched in */
     unsigned threads;            /* worker threads the first pass ran on */
     /* alignment */
