@@ -15,16 +15,21 @@
  *   arrive in rank order, each rank's in record order, so a key lists its
  *   documents in global order as on one machine, and its pairs, its star
  *   and its judgement are the same.
- * Candidates: each rank searches its keys (rp__align_task_search); every
- *   pair goes to the owner of its first record, where the counts of star
- *   and sentence pairs are made whole and the lists combined
- *   (rp__align_task_combine); the boilerplate fingerprints go to everyone,
- *   since any rank may collect a page that holds them.
- * Collect and align: the second records of a rank's pairs that are other
- *   ranks' are read from the shared file by offset (ghosts; their lines,
- *   which name id-less records, told by their owners); no text is shipped.
- *   Each record's boilerplate is counted once, by its owner when it
- *   collects it, else by the first rank that asked for it.
+ * Candidates: each rank searches each group of partitions as it arrives
+ *   (rp__align_task_search_parts: a rank never holds its share of the
+ *   index twice); every pair goes to the owner of its first record, where
+ *   the counts of star and sentence pairs are made whole and the lists
+ *   combined (rp__align_task_combine); the boilerplate fingerprints go to
+ *   everyone, since any rank may collect a page that holds them. The pairs
+ *   are then spread evenly: rank r aligns the r-th size-th of them in
+ *   order, so that rank order is still pair order.
+ * Collect and align: the records of a rank's pairs that are other ranks'
+ *   are read from the shared file by offset (ghosts; their lines, which
+ *   name id-less records, told by their owners); no text is shipped. Each
+ *   record's boilerplate is counted once, by its owner when it collects
+ *   it, else by the first rank that asked for it.
+ * Checkpoints (comm->checkpoint): after the fingerprints, and after the
+ *   candidates are spread.
  */
 #include "dist.h"
 #include "corpus_impl.h"
