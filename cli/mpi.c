@@ -527,26 +527,60 @@ static int write_pair(void *user, const rp_pair *p)
 }
 
 /* The readable view is for one process yet: said once. */
-static int refuse_human(cli_opts *o)
+/* The readable view of pairs (and, for dedup, of clusters, from every
+ * pair's score) on rank 0, to stdout as one process writes it: the pairs
+ * listed there by every rank together. *hp is rank 0's (freed by the
+ * caller); RP_OK or the listing's failure, on every rank. */
+static rp_status held_on_rank0(rp_engine *e, const rp_comm *cm, held_pairs *hp)
 {
-    if (o->human > 0) {
-        if (g_rank == 0) fprintf(stderr, "reprint: --human is not yet available in a distributed run\n");
-        return EXIT_USAGE;
-    }
-    o->human = 0;
-    return EXIT_OK;
+    memset(hp, 0, sizeof(*hp));
+    return rp_engine_foreach_pair_distributed(e, cm, g_rank == 0 ? held_add : NULL, hp);
+}
+
+typedef struct {
+    rp_engine *e;
+    const rp_comm *cm;
+} dist_lister;
+
+static rp_status dist_clusters(void *ctx, int (*fn)(void *, const rp_cluster *), void *user)
+{
+    dist_lister *d = ctx;
+    return rp_engine_foreach_cluster_distributed(d->e, d->cm, fn, user);
 }
 
 int cli_pairs_distributed(cli_opts *o)
 {
     int rank = g_rank;
-    if (refuse_human(o)) return EXIT_USAGE;
+    int human = o->human > 0; /* under a launcher stdout is not taken for a terminal */
+    o->human = 0;
     o->params.connect_only = 0; /* every pair scored: they are the output */
     mpi_ctx m;
     rp_comm cm = rank_comm(&m, o);
     rp_engine *e;
     int rc = run_rank(o, &cm, &e, NULL, NULL);
     if (rc != EXIT_OK) return rc;
+    if (human) { /* the most alike first, as one process shows them */
+        held_pairs hp;
+        rp_status st = held_on_rank0(e, &cm, &hp);
+        if (rank == 0) {
+            if (st == RP_OK) {
+                view_pairs(stdout, &hp, &o->params);
+                o->listed = hp.n;
+            }
+            if (st != RP_OK || fflush(stdout) != 0 || ferror(stdout)) {
+                fprintf(stderr, "reprint: cannot show the pairs: %s\n",
+                        rp_engine_error(e)[0] ? rp_engine_error(e) : strerror(errno));
+                rc = st != RP_OK ? cli_exit_code(st) : EXIT_IO;
+            }
+            rp_stats s;
+            rp_engine_stats(e, &s);
+            if (rc == EXIT_OK) rc = cli_summary_stats(o, "pairs", &s, NULL);
+        }
+        held_free(&hp);
+        rp_engine_free(e);
+        MPI_Bcast(&rc, 1, MPI_INT, 0, MPI_COMM_WORLD);
+        return rc;
+    }
     /* rank 0 lists them, in order, into the output (whole or not at all) */
     cli_out out;
     if (open_on_rank0(&out, o->output)) {
@@ -577,14 +611,40 @@ int cli_pairs_distributed(cli_opts *o)
 int cli_dedup_distributed(cli_opts *o)
 {
     int rank = g_rank;
-    if (refuse_human(o)) return EXIT_USAGE;
-    o->params.connect_only = 1;
+    int human = o->human > 0; /* under a launcher stdout is not taken for a terminal */
+    o->human = 0;
+    /* the readable view shows each removed document's score with the kept
+     * one, so it scores every pair, as one process's does */
+    o->params.connect_only = !human;
     mpi_ctx m;
     rp_comm cm = rank_comm(&m, o);
     rp_engine *e;
     int rc0 = run_rank(o, &cm, &e, NULL, NULL);
     if (rc0 != EXIT_OK) return rc0;
     rp_status st;
+    if (human) { /* the clusters on rank 0, instead of the corpus */
+        rp_dist_stats d;
+        rp_engine_dist_stats(e, &d);
+        held_pairs hp;
+        st = held_on_rank0(e, &cm, &hp);
+        dist_lister dl = {e, &cm};
+        if (st == RP_OK && rank == 0) {
+            rp_stats s;
+            rp_engine_stats(e, &s);
+            st = view_clusters_of(stdout, &hp, dist_clusters, &dl, s.clusters, &o->params);
+        } else if (st == RP_OK) {
+            st = rp_engine_foreach_cluster_distributed(e, &cm, NULL, NULL);
+        }
+        held_free(&hp);
+        int rc = st == RP_OK ? EXIT_OK : cli_exit_code(st);
+        if (rank == 0 && (st != RP_OK || fflush(stdout) != 0 || ferror(stdout))) {
+            fprintf(stderr, "reprint: cannot show the clusters: %s\n",
+                    rp_engine_error(e)[0] ? rp_engine_error(e) : strerror(errno));
+            if (rc == EXIT_OK) rc = EXIT_IO;
+        }
+        MPI_Allreduce(MPI_IN_PLACE, &rc, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
+        return reported(o, "dedup", e, &d, 0, m.rounds, rc);
+    }
     /* the clusters, listed on rank 0, stay under a temporary name until the
      * corpus is written (as one process's do) */
     cli_out clusters;

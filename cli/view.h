@@ -10,6 +10,11 @@
 
 /* dedup's clusters (with the pairs that made them). */
 rp_status view_clusters(FILE *f, rp_engine *e, const rp_params *p);
+/* The same from pairs held and clusters listed by each (a distributed
+ * run's, on rank 0), clusters of them in all. */
+rp_status view_clusters_of(FILE *f, held_pairs *hp,
+                           rp_status (*each)(void *ctx, int (*fn)(void *, const rp_cluster *), void *user),
+                           void *ctx, uint64_t clusters, const rp_params *p);
 /* pairs' pairs, held (collect.h), sorted in place. */
 void view_pairs(FILE *f, held_pairs *hp, const rp_params *p);
 /* align's pairs with their passages side by side (p->keep_text was set). */

@@ -53,6 +53,11 @@ static int show_cluster(void *user, const rp_cluster *c)
 
 /* dedup: each cluster, its kept document and the removed ones with their
  * Jaccard (with the kept one, or the member that pulled them in). */
+static rp_status engine_clusters(void *ctx, int (*fn)(void *, const rp_cluster *), void *user)
+{
+    return rp_engine_foreach_cluster(ctx, fn, user);
+}
+
 rp_status view_clusters(FILE *f, rp_engine *e, const rp_params *p)
 {
     held_pairs hp;
@@ -62,14 +67,22 @@ rp_status view_clusters(FILE *f, rp_engine *e, const rp_params *p)
     }
     rp_stats s;
     rp_engine_stats(e, &s);
+    rp_status st = view_clusters_of(f, &hp, engine_clusters, e, s.clusters, p);
+    held_free(&hp);
+    return st;
+}
+
+rp_status view_clusters_of(FILE *f, held_pairs *hp,
+                           rp_status (*each)(void *ctx, int (*fn)(void *, const rp_cluster *), void *user),
+                           void *ctx, uint64_t clusters, const rp_params *p)
+{
     /* a title, not the accounting: the summary on stderr has the counts */
     fprintf(f, "Near-duplicates (%s >= %.2f of word %u-grams), the first of each cluster kept:\n",
             p->measure == RP_MEASURE_JACCARD ? "Jaccard" : "containment", p->threshold, p->ngram);
-    human_ctx h = {f, &hp};
-    rp_status st = rp_engine_foreach_cluster(e, show_cluster, &h);
-    if (s.clusters == 0) fprintf(f, "\nno near-duplicates found\n");
+    human_ctx h = {f, hp};
+    rp_status st = each(ctx, show_cluster, &h);
+    if (clusters == 0) fprintf(f, "\nno near-duplicates found\n");
     fprintf(f, "\n(the deduplicated corpus is written when stdout is not a terminal, or with -o FILE)\n");
-    held_free(&hp);
     return st;
 }
 

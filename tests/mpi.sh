@@ -207,6 +207,18 @@ check "align --human on 2, 3 and 7 ranks: one process's readable view (sample)" 
 check "align --human on 2, 3 and 7 ranks: one process's readable view (templated sites)" human_same "$WORK/sites.jsonl"
 printf '{"id": "alone", "text": "nothing here is shared with anything"}\n' > "$WORK/alone.jsonl"
 check "align --human with nothing shared: none, said once" human_same "$WORK/alone.jsonl"
+# dedup and pairs --human: the clusters and the pairs shown on rank 0
+view_same() { # command corpus
+    local cmd=$1 c=$2
+    "$BIN" "$cmd" -q --human --skip-bad --threads 1 "$c" > "$WORK/v1.txt" 2> /dev/null || return 1
+    for n in 2 3 7; do
+        $MPIRUN -n $n "$BIN" "$cmd" -q --human --skip-bad --threads 1 "$c" > "$WORK/vn.txt" 2> /dev/null &&
+            cmp -s "$WORK/v1.txt" "$WORK/vn.txt" || { echo "# $cmd, $n ranks"; return 1; }
+    done
+    [ "$(wc -l < "$WORK/v1.txt")" -gt 5 ]
+}
+check "dedup --human on 2, 3 and 7 ranks: one process's clusters view" view_same dedup "$WORK/noid.jsonl"
+check "pairs --human on 2, 3 and 7 ranks: one process's pairs view" view_same pairs "$WORK/noid.jsonl"
 
 # align: a rank lost after each of its two stages, the rerun resumes there
 for stage in 1 2; do
