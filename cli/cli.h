@@ -77,6 +77,11 @@ int cli_run_engine_with(cli_opts *o, rp_engine **engine, const rp_comm *comm, vo
 /* One process as the only rank of a distributed run: how --checkpoint
  * works without mpirun. */
 rp_comm cli_self_comm(const char *checkpoint);
+/* With --checkpoint: --human refused (EXIT_USAGE, said), else JSONL. */
+int cli_checkpoint_without_human(cli_opts *o);
+/* A prepare hook (cli_run_engine_with): the alignments written to file,
+ * as JSONL, as the run makes them. */
+void cli_stream_alignments(rp_engine *e, void *file);
 
 /* Whether a launcher (mpirun) started this process: its stdout and stderr
  * are then the launcher's forwarding, whatever isatty says; and whether

@@ -16,28 +16,6 @@
 #include <string.h>
 #include <unistd.h>
 
-/* ------------------------------------------------------------- JSONL */
-
-static int write_alignment(void *user, const rp_alignment *al)
-{
-    return rp_write_alignment_jsonl(user, al) != 0;
-}
-
-/* Where the alignments go as they are made. */
-typedef struct {
-    FILE *f;
-} align_sink;
-
-static int to_sink(void *user, const rp_alignment *al)
-{
-    return write_alignment(((align_sink *)user)->f, al);
-}
-
-static void set_sink(rp_engine *e, void *ctx)
-{
-    rp_engine_set_alignment_sink(e, to_sink, ctx);
-}
-
 int cli_align(int argc, char **argv)
 {
     cli_opts o;
@@ -54,12 +32,10 @@ int cli_align(int argc, char **argv)
         return rc;
     }
 #endif
-    if (o.checkpoint && o.human > 0) {
-        fprintf(stderr, "reprint: --checkpoint does not go with --human yet\n");
+    if ((rc = cli_checkpoint_without_human(&o)) != EXIT_OK) {
         free(o.inputs);
-        return EXIT_USAGE;
+        return rc;
     }
-    if (o.checkpoint) o.human = 0;
     int human = o.human >= 0 ? o.human : (!o.output && cli_stdout_is_terminal());
     o.params.keep_text = human;
     /* JSONL goes out as the alignments are made, in pair order: memory
@@ -70,12 +46,12 @@ int cli_align(int argc, char **argv)
         free(o.inputs);
         return EXIT_IO;
     }
-    align_sink as = {out.fp};
     rp_engine *e = NULL;
     rp_comm self = cli_self_comm(o.checkpoint);
-    /* the readable view comes after the run, not under its progress bar */
+    /* JSONL made as the run goes would mix on a terminal with the progress
+     * bar: no bar then (the readable view comes after the run) */
     if (!human && isatty(fileno(out.fp))) o.progress = 0;
-    rc = cli_run_engine_with(&o, &e, o.checkpoint ? &self : NULL, human ? NULL : set_sink, &as);
+    rc = cli_run_engine_with(&o, &e, o.checkpoint ? &self : NULL, human ? NULL : cli_stream_alignments, out.fp);
     if (rc == EXIT_OK && human && view_alignments(out.fp, e, &o.params) != RP_OK) {
         fprintf(stderr, "reprint: out of memory\n");
         rc = EXIT_IO;

@@ -49,12 +49,10 @@ int cli_dedup(int argc, char **argv)
     }
 #endif
     rp_comm self = cli_self_comm(o.checkpoint);
-    if (o.checkpoint && o.human > 0) {
-        fprintf(stderr, "reprint: --checkpoint does not go with --human yet\n");
+    if ((rc = cli_checkpoint_without_human(&o)) != EXIT_OK) {
         free(o.inputs);
-        return EXIT_USAGE;
+        return rc;
     }
-    if (o.checkpoint) o.human = 0;
     if (o.human < 0) o.human = !o.output && cli_stdout_is_terminal();
     /* the corpus and the clusters need the clusters' connections, not every
      * similar pair; the readable view shows each removed document's score

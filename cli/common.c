@@ -463,3 +463,26 @@ rp_comm cli_self_comm(const char *checkpoint)
 {
     return (rp_comm){0, 1, NULL, self_exchange, self_allreduce, 0, checkpoint};
 }
+
+/* --checkpoint runs as the only rank of a distributed run, whose readable
+ * views are not made yet: refused with --human, and JSONL otherwise. */
+int cli_checkpoint_without_human(cli_opts *o)
+{
+    if (!o->checkpoint) return EXIT_OK;
+    if (o->human > 0) {
+        fprintf(stderr, "reprint: --checkpoint does not go with --human yet\n");
+        return EXIT_USAGE;
+    }
+    o->human = 0;
+    return EXIT_OK;
+}
+
+static int write_alignment(void *file, const rp_alignment *al)
+{
+    return rp_write_alignment_jsonl(file, al) != 0;
+}
+
+void cli_stream_alignments(rp_engine *e, void *file)
+{
+    rp_engine_set_alignment_sink(e, write_alignment, file);
+}

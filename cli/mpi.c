@@ -340,15 +340,6 @@ static rp_status write_kept(rp_engine *e, FILE *f)
     return rp_engine_write_kept(e, f);
 }
 
-static int write_alignment(void *user, const rp_alignment *al)
-{
-    return rp_write_alignment_jsonl(user, al) != 0;
-}
-
-static void stream_alignments(rp_engine *e, void *f)
-{
-    rp_engine_set_alignment_sink(e, write_alignment, f);
-}
 
 static int write_cluster(void *user, const rp_cluster *c)
 {
@@ -689,18 +680,9 @@ int cli_dedup_distributed(cli_opts *o)
  * pairs' order. */
 /* The readable view as parts: each rank shows its alignments as they are
  * made, rank 0's part under the title. */
-typedef struct {
-    alignment_view *view;
-} view_part;
-
-static int show_part(void *user, const rp_alignment *al)
+static void stream_view(rp_engine *e, void *view)
 {
-    return view_alignment(((view_part *)user)->view, al);
-}
-
-static void stream_view(rp_engine *e, void *ctx)
-{
-    rp_engine_set_alignment_sink(e, show_part, ctx);
+    rp_engine_set_alignment_sink(e, view_alignment, view);
 }
 
 int cli_align_distributed(cli_opts *o)
@@ -712,14 +694,14 @@ int cli_align_distributed(cli_opts *o)
     rp_engine *e;
     /* each rank's alignments go to its file as they are made */
     FILE *own = temp_file(&o->params);
-    view_part vp = {NULL};
+    alignment_view *view = NULL;
     if (own && human) {
         if (g_rank == 0) fprintf(own, "Pairs of documents sharing passages of %u+ words:\n\n", o->params.min_words);
-        vp.view = view_alignments_part(own);
+        view = view_alignments_part(own);
     }
-    int rc = run_rank(o, &cm, &e, !own || (human && !vp.view) ? NULL : human ? stream_view : stream_alignments,
-                      human ? (void *)&vp : (void *)own);
-    uint64_t shown[1] = {view_alignments_part_end(vp.view)};
+    int rc = run_rank(o, &cm, &e, !own || (human && !view) ? NULL : human ? stream_view : cli_stream_alignments,
+                      human ? (void *)view : (void *)own);
+    uint64_t shown[1] = {view_alignments_part_end(view)};
     if (rc != EXIT_OK) {
         if (own) fclose(own);
         return rc;
@@ -730,7 +712,7 @@ int cli_align_distributed(cli_opts *o)
     rp_dist_stats d;
     rp_engine_dist_stats(e, &d);
     double t0 = MPI_Wtime();
-    rc = gathered_file(o, e, own, human && !vp.view && own, "the alignments", "its alignments");
+    rc = gathered_file(o, e, own, human && !view && own, "the alignments", "its alignments");
     if (rc != EXIT_OK) {
         rp_engine_free(e);
         return rc;

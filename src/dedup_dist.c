@@ -20,10 +20,10 @@
  * Verify: every candidate goes to the rank that owns its first record. The
  *   second's line, when another rank's, is read from the shared file by
  *   the offset its owner sends (a ghost record): texts are never shipped.
- * Cluster: the edges are gathered on rank 0, unioned with the earliest
- *   record as root, and each rank gets the roots of its own records (below
- *   a few hundred million edges; a distributed label propagation for more
- *   is to come).
+ * Cluster: up to comm->gather_edges similar pairs, the edges are gathered
+ *   on rank 0, unioned with the earliest record as root, and each rank
+ *   gets the roots of its own records; beyond, labels propagate among the
+ *   ranks (components_by_labels) to the same roots.
  *
  * The outcome on every rank: its records kept or removed exactly as one
  * process would decide, and the run's counts. Each rank writes its own
@@ -32,10 +32,7 @@
 #include "internal.h"
 #include "dist.h"
 
-#include <errno.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 #include <xxhash.h>
 
 /* ---------------------------------------------------------------- run */
