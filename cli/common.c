@@ -246,6 +246,14 @@ int cli_summary_stats(const cli_opts *o, const char *command, const rp_stats *st
                 o->params.max_df, (unsigned long long)s.boilerplate_fingerprints,
                 (unsigned long long)s.boilerplate_words, (unsigned long long)s.boilerplate_spans,
                 (unsigned long long)s.boilerplate_pairs);
+        if (o->params.groups)
+            fprintf(stderr, "reprint %s: %llu reuse group%s\n", command, (unsigned long long)o->listed,
+                    pl(o->listed));
+        if (s.cut_pairs) /* never a silent cap */
+            fprintf(stderr,
+                    "reprint %s: %llu candidate pair%s not aligned: past a document's %u later "
+                    "partners (--max-partners; --groups lists every member of a widely reused passage)\n",
+                    command, (unsigned long long)s.cut_pairs, pl(s.cut_pairs), o->params.max_partners);
     } else if (!o->quiet && strcmp(command, "pairs") == 0) {
         /* exact copies are verified once, against their first; the listing
          * gives each copy every pair of its first, so it can be longer */

@@ -182,6 +182,18 @@ static const cli_option options[] = {
      "their content words (implies --spin). Costs\n"
      "sentence keys beside the fingerprints: on the 1 GB\n"
      "bench corpus 2.5 times --spin's time and memory"},
+    {CLI_ALIGN, G_ALIGN, 0, "groups", NULL, OPT_FLAG, P(groups), 0, 0, 0, 1, NULL,
+     "list reuse groups instead of pairs: one line per\n"
+     "passage shared by two or more documents, with each\n"
+     "member's offsets and the likely first; each document\n"
+     "under a shared passage is aligned with the first of\n"
+     "them only, so the work grows with the occurrences,\n"
+     "not their pairs"},
+    {ALIGNS, G_ALIGN, 0, "max-partners", "N", OPT_UINT, P(max_partners), 0, 4000000000.0, 0, 0, NULL,
+     "later documents each document is aligned with, at\n"
+     "most: the first N in input order; the pairs past it\n"
+     "are counted in the summary and --stats (cut_pairs),\n"
+     "0 = no limit (default 1000)"},
     {ALIGNS | IDX, G_ALIGN, 0, "max-df", "N", OPT_UINT, P(max_df), 2, 100000, 0, 0, NULL,
      "text in more than N documents pairs each with the\n"
      "first of them only, where two such fingerprints\n"

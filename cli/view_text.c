@@ -612,3 +612,56 @@ rp_status view_stories(FILE *f, rp_engine *stories, rp_engine *aligned, uint64_t
     free(l.v);
     return st;
 }
+
+/* ------------------------------------------------------------- groups */
+
+typedef struct {
+    FILE *f;
+    int color;
+    uint64_t n;
+} group_view;
+
+static int show_group(void *user, const rp_group *g)
+{
+    group_view *v = user;
+    FILE *f = v->f;
+    v->n++;
+    fprintf(f, "%sgroup %llu%s: %zu documents", v->color ? "\033[1m" : "", (unsigned long long)g->number + 1,
+            v->color ? "\033[0m" : "", g->n_documents);
+    if (g->earliest < g->n_members) {
+        fputs(", likely first ", f);
+        show_id(f, &g->members[g->earliest].id);
+        fprintf(f, " (by %s)", strcmp(g->earliest_evidence, "alignments") == 0 ? "its alignments" : g->earliest_evidence);
+    }
+    fputc('\n', f);
+    int width = 0; /* the ids in a column */
+    for (size_t m = 0; m < g->n_members; m++)
+        if ((int)g->members[m].id.len > width) width = g->members[m].id.len > 60 ? 60 : (int)g->members[m].id.len;
+    for (size_t m = 0; m < g->n_members; m++) {
+        const rp_group_member *x = &g->members[m];
+        fputs(m == g->earliest && v->color ? "  \033[32m" : "  ", f);
+        show_id(f, &x->id);
+        fprintf(f, "%s%*s  [%u, %u) %u words", m == g->earliest && v->color ? "\033[0m" : "",
+                width - (int)(x->id.len > 60 ? 60 : x->id.len), "", x->start, x->end, x->words);
+        if (x->date) fprintf(f, "  %.*s", (int)(x->date_len > 40 ? 40 : x->date_len), x->date);
+        fputc('\n', f);
+    }
+    if (g->excerpt) {
+        fputs("  \"", f);
+        for (size_t k = 0; k < g->excerpt_len; k++) /* one line: its breaks as spaces */
+            fputc(g->excerpt[k] == '\n' || g->excerpt[k] == '\r' || g->excerpt[k] == '\t' ? ' ' : g->excerpt[k], f);
+        fputs("...\"\n", f);
+    }
+    fputc('\n', f);
+    return ferror(f) != 0;
+}
+
+rp_status view_groups(FILE *f, rp_grouper *g, uint64_t *listed)
+{
+    group_view v = {f, isatty(fileno(f)) && !getenv("NO_COLOR"), 0};
+    fprintf(f, "Passages reused by two or more documents, a group each:\n\n");
+    rp_status st = rp_grouper_foreach(g, show_group, &v);
+    if (st == RP_OK && v.n == 0) fprintf(f, "none\n");
+    *listed = v.n;
+    return st;
+}

@@ -129,7 +129,7 @@ typedef enum {
  * you need: new fields get defaults there, so callers keep compiling. The
  * version field says which layout the caller's header had; a run refuses
  * parameters of another (RP_ERR_USAGE) rather than misread them. */
-#define RP_PARAMS_VERSION 2
+#define RP_PARAMS_VERSION 3
 
 typedef struct {
     unsigned version;        /* RP_PARAMS_VERSION, set by rp_params_init */
@@ -200,6 +200,15 @@ typedef struct {
                                 are not yet in one cluster. The kept documents and the
                                 clusters are the same; rp_engine_foreach_pair lists
                                 only the pairs that joined clusters (default 0) */
+    int groups;              /* align: pair each document under a shared passage
+                                fingerprint with the first of them only (a star, not
+                                every pair), for reuse groups (rp_grouper): candidates
+                                grow with the passages' occurrences, not their pairs
+                                (default 0) */
+    unsigned max_partners;   /* align: later documents a document is compared with,
+                                at most, the first in input order; the candidate pairs
+                                past it are counted (stats.cut_pairs), not aligned.
+                                0 = no limit (default 1000) */
 } rp_params;
 
 RP_API void rp_params_init(rp_params *params);
@@ -358,6 +367,8 @@ typedef struct {
     uint64_t banal_passages;     /* passages shorter than twice min_words made mostly of
                                     the corpus' commonest words: a stock phrase, not
                                     evidence (hidden, or flagged with show) */
+    uint64_t cut_pairs;          /* candidate pairs past a document's max_partners:
+                                    not aligned */
     double align_seconds;        /* wall time spent aligning candidate pairs */
     /* wall time of each stage, for finding where a run's time goes */
     double first_pass_seconds;   /* read, normalize, shingle, sign (or index) */
@@ -614,6 +625,56 @@ RP_API void rp_engine_set_alignment_sink(rp_engine *engine, int (*fn)(void *user
  * during the call only. A non-zero return from fn stops. */
 RP_API rp_status rp_engine_foreach_alignment(rp_engine *engine,
                                       int (*fn)(void *user, const rp_alignment *al), void *user);
+
+/* ----------------------------------------------------------- reuse groups */
+
+/* The documents sharing one passage, as one group instead of every pair of
+ * them (a wire story in 300 outlets is one group, not 44,850 pairs). A
+ * grouper is given alignments (rp_grouper_add fits an alignment sink; with
+ * rp_params.groups the run aligns each document under a shared passage with
+ * the first of them only, so the work grows with the passage's occurrences,
+ * not their pairs) and joins the two sides of each passage, and two
+ * stretches of one document overlapping by half the shorter or more. */
+typedef struct {
+    rp_id id;
+    uint64_t index;              /* 0-based record number */
+    uint32_t start, end;         /* code points into its text, end exclusive: its
+                                    stretches in the group, overlapping ones merged */
+    uint32_t word, words;        /* first word and number of words */
+    const char *date;            /* its date field (date_len bytes), or NULL */
+    size_t date_len;
+} rp_group_member;
+
+typedef struct {
+    uint64_t number;             /* 0-based, groups in order of their first member */
+    const rp_group_member *members; /* by record number, then offset; a document
+                                    holding the passage twice is two members */
+    size_t n_members;
+    size_t n_documents;          /* distinct documents, 2 or more */
+    size_t earliest;             /* the likely first member, or SIZE_MAX */
+    const char *earliest_evidence; /* "date" (every member dated, this one
+                                    alone the earliest), "alignments" (no dates:
+                                    the one the group's alignments name the
+                                    source most often and never the copy), "date
+                                    and alignments" (the same among the documents
+                                    of the earliest date), or NULL */
+    const char *excerpt;         /* alignments with texts: the start of the
+                                    earliest (else the first) member's stretch,
+                                    excerpt_len bytes of UTF-8; else NULL */
+    size_t excerpt_len;
+} rp_group;
+
+typedef struct rp_grouper rp_grouper;
+
+RP_API rp_grouper *rp_grouper_create(void);
+RP_API void rp_grouper_free(rp_grouper *grouper);
+/* Adds an alignment's passages. RP_ERR_NOMEM, RP_ERR_LIMIT past 2^31
+ * passages, RP_ERR_USAGE for alignments with texts mixed with some without. */
+RP_API rp_status rp_grouper_add(rp_grouper *grouper, const rp_alignment *al);
+/* Calls fn for every group, in order of number; what it points to is valid
+ * during the call only. A non-zero return from fn stops. */
+RP_API rp_status rp_grouper_foreach(rp_grouper *grouper, int (*fn)(void *user, const rp_group *group),
+                                    void *user);
 
 /* ---------------------------------------------------------------- stories */
 
@@ -886,6 +947,9 @@ RP_API int rp_write_json_id(FILE *out, const rp_id *id);
 RP_API int rp_write_pair_jsonl(FILE *out, const rp_pair *pair);
 RP_API int rp_write_cluster_jsonl(FILE *out, const rp_cluster *cluster);
 RP_API int rp_write_alignment_jsonl(FILE *out, const rp_alignment *alignment);
+/* {"group": n, "documents": n, "members": [{"id": ID, "span": [s, e], "words": n}, ...],
+ *  "earliest": ID|null, "earliest_evidence": E|null} */
+RP_API int rp_write_group_jsonl(FILE *out, const rp_group *group);
 RP_API int rp_write_story_jsonl(FILE *out, const rp_story *story);
 /* A run's accounting as one JSON object (`--stats FILE`): command names
  * the run, params are the ones it ran with. */

@@ -354,8 +354,9 @@ static rp_status pairs_balanced(const rp_comm *cm, rp_dist_stats *ds, rp_cand **
 /* What an align run's candidates depend on. */
 static uint64_t params_hash(const rp_params *p)
 {
-    uint64_t v[12] = {p->fingerprint_ngram, p->min_words, p->max_df, p->boilerplate, p->site_pages, p->spin,
-                      p->rewrites, p->skip_bad, p->max_doc_bytes, p->seed, p->task, 0};
+    uint64_t v[14] = {p->fingerprint_ngram, p->min_words, p->max_df, p->boilerplate, p->site_pages, p->spin,
+                      p->rewrites, p->skip_bad, p->max_doc_bytes, p->seed, p->task, p->groups,
+                      p->max_partners, 0};
     uint64_t h = XXH3_64bits(v, sizeof(v));
     const char *f[5] = {p->id_field, p->text_field, p->site_field, p->url_field, rp_version_string()};
     for (int k = 0; k < 5; k++) h = XXH3_64bits_withSeed(f[k] ? f[k] : "", f[k] ? strlen(f[k]) : 0, h);
@@ -508,18 +509,18 @@ collect:
 
     /* the run's counts, on every rank (the boilerplate fingerprints every
      * rank has all of) */
-    uint64_t v[12 + RP_STATUS_COUNT] = {stats->read, stats->rejected, stats->bytes, stats->fingerprints,
+    uint64_t v[13 + RP_STATUS_COUNT] = {stats->read, stats->rejected, stats->bytes, stats->fingerprints,
                                         stats->common_fingerprints, stats->candidate_pairs,
                                         stats->boilerplate_pairs, stats->boilerplate_spans,
                                         stats->boilerplate_words, stats->banal_passages,
-                                        stats->aligned_pairs, stats->passages};
-    for (int k = 0; k < RP_STATUS_COUNT; k++) v[12 + k] = stats->rejected_by[k];
-    if ((st = rp__dist_reduce(cm, v, 12 + RP_STATUS_COUNT, RP_COMM_SUM, err)) != RP_OK) return st;
+                                        stats->aligned_pairs, stats->passages, stats->cut_pairs};
+    for (int k = 0; k < RP_STATUS_COUNT; k++) v[13 + k] = stats->rejected_by[k];
+    if ((st = rp__dist_reduce(cm, v, 13 + RP_STATUS_COUNT, RP_COMM_SUM, err)) != RP_OK) return st;
     stats->read = v[0], stats->rejected = v[1], stats->bytes = v[2], stats->fingerprints = v[3];
     stats->common_fingerprints = v[4], stats->candidate_pairs = v[5], stats->boilerplate_pairs = v[6];
     stats->boilerplate_spans = v[7], stats->boilerplate_words = v[8], stats->banal_passages = v[9];
-    stats->aligned_pairs = v[10], stats->passages = v[11];
-    for (int k = 0; k < RP_STATUS_COUNT; k++) stats->rejected_by[k] = v[12 + k];
+    stats->aligned_pairs = v[10], stats->passages = v[11], stats->cut_pairs = v[12];
+    for (int k = 0; k < RP_STATUS_COUNT; k++) stats->rejected_by[k] = v[13 + k];
     stats->kept = stats->read - stats->rejected;
     return RP_OK;
 }

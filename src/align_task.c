@@ -578,10 +578,13 @@ static rp_status pair_partition(rp_pairer *w, unsigned k)
             i = j;
             continue;
         }
+        /* groups: every document under a key pairs with the first only, a
+         * star: what they share joins through it (rp_grouper) */
+        size_t all_firsts = ru->p->groups ? 1 : df;
         if (ru->p->rewrites && (v[i] >> 63)) { /* a sentence key */
             /* every pair under a rare key, each with the first under a
              * commoner one, none under a key of more than max_df */
-            size_t firsts = df > ru->p->max_df ? 0 : df > RP_SENT_PAIR_DF ? 1 : df;
+            size_t firsts = df > ru->p->max_df ? 0 : df > RP_SENT_PAIR_DF ? 1 : all_firsts;
             for (size_t x = i; x < i + firsts && st == RP_OK; x++)
                 for (size_t y = x + 1; y < j; y++)
                     if ((uint32_t)v[x] != (uint32_t)v[y] &&
@@ -624,7 +627,7 @@ static rp_status pair_partition(rp_pairer *w, unsigned k)
                         push_pair(to, (uint32_t)v[i], (uint32_t)v[y]))
                         st = RP_ERR_NOMEM;
         } else {
-            for (size_t x = i; x < j && st == RP_OK; x++)
+            for (size_t x = i; x < i + all_firsts && st == RP_OK; x++)
                 for (size_t y = x + 1; y < j; y++) {
                     uint32_t a = (uint32_t)v[x], b = (uint32_t)v[y];
                     if (a == b) continue;
@@ -745,6 +748,29 @@ static rp_status star_pairs(rp_align_task *ru, rp_u64s *all, size_t need)
     return RP_OK;
 }
 
+/* Each document keeps its first max_partners later partners in input
+ * order, the rest counted (cut_pairs): a passage in 10,000 pages would
+ * otherwise list as 50 million pairs, a quadratic output nobody reads
+ * (--groups lists it as one group). The candidates are sorted, so a
+ * document's partners are consecutive, and in a distributed run they are
+ * all at the owner of the document: the cut is one process's. */
+static void cut_partners(rp_align_task *ru)
+{
+    unsigned most = ru->p->max_partners;
+    if (!most) return;
+    size_t kept = 0;
+    for (size_t i = 0; i < ru->n_cand;) {
+        size_t j = i + 1;
+        while (j < ru->n_cand && ru->cand[j] >> 32 == ru->cand[i] >> 32) j++;
+        size_t keep = j - i < most ? j - i : most;
+        memmove(ru->cand + kept, ru->cand + i, keep * sizeof(uint64_t));
+        kept += keep;
+        ru->stats->cut_pairs += j - i - keep;
+        i = j;
+    }
+    ru->n_cand = kept;
+}
+
 /* Partitions [k0, k1) searched on all threads, their lists appended to
  * out's. */
 static rp_status search_parts(rp_align_task *ru, unsigned k0, unsigned k1, rp_u64s out[RP_ALIGN_LISTS])
@@ -817,6 +843,7 @@ rp_status rp__align_task_combine(rp_align_task *ru, rp_u64s lists[RP_ALIGN_LISTS
     if (st == RP_OK) st = star_pairs(ru, &lists[L_SENT], RP_SENT_AGREE);
     if (st == RP_OK && fold(ru->cand, &ru->n_cand)) st = RP_ERR_NOMEM;
     if (st == RP_OK) st = gather_boilerplate(ru, &lists[L_BP], &lists[L_BP_CAND]);
+    if (st == RP_OK) cut_partners(ru);
     for (int l = 0; l < RP_ALIGN_LISTS; l++) free(lists[l].v), lists[l] = (rp_u64s){0};
     ru->stats->candidate_pairs = ru->n_cand;
     /* the search's packed pairs (a << 32 | b, sorted) become declared ones

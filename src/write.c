@@ -120,6 +120,26 @@ int rp_write_alignment_jsonl(FILE *f, const rp_alignment *al)
     return bad ? -1 : 0;
 }
 
+int rp_write_group_jsonl(FILE *f, const rp_group *g)
+{
+    int bad = fprintf(f, "{\"group\": %llu, \"documents\": %llu, \"members\": [", (unsigned long long)g->number,
+                      (unsigned long long)g->n_documents) < 0;
+    for (size_t k = 0; k < g->n_members; k++) {
+        const rp_group_member *m = &g->members[k];
+        bad |= fputs(k ? ", {\"id\": " : "{\"id\": ", f) < 0;
+        bad |= rp_write_json_id(f, &m->id) < 0;
+        bad |= fprintf(f, ", \"span\": [%u, %u], \"words\": %u}", m->start, m->end, m->words) < 0;
+    }
+    bad |= fputs("], \"earliest\": ", f) < 0;
+    if (g->earliest < g->n_members) {
+        bad |= rp_write_json_id(f, &g->members[g->earliest].id) < 0;
+        bad |= fprintf(f, ", \"earliest_evidence\": \"%s\"}\n", g->earliest_evidence) < 0;
+    } else {
+        bad |= fputs("null, \"earliest_evidence\": null}\n", f) < 0;
+    }
+    return bad ? -1 : 0;
+}
+
 int rp_write_story_jsonl(FILE *f, const rp_story *s)
 {
     int bad = fprintf(f, "{\"story\": %llu, \"members\": [", (unsigned long long)s->story) < 0;
@@ -161,7 +181,7 @@ int rp_write_stats_json(FILE *f, const char *command, const rp_stats *s, const r
                    "\"passages\": %llu, \"fingerprints\": %llu, \"common_fingerprints\": %llu, "
                    "\"boilerplate_fingerprints\": %llu, \"boilerplate_spans\": %llu, "
                    "\"boilerplate_words\": %llu, \"boilerplate_pairs\": %llu, "
-                   "\"banal_passages\": %llu, \"align_seconds\": %.3f, \"min_words\": %u, "
+                   "\"banal_passages\": %llu, \"cut_pairs\": %llu, \"align_seconds\": %.3f, \"min_words\": %u, "
                    "\"max_df\": %u, \"threads\": %u, \"spilled_bytes\": %llu, "
                    "\"spill_partitions\": %llu, \"seconds\": {\"first_pass\": %.6f, "
                    "\"candidates\": %.6f, \"verify\": %.6f, \"write\": %.6f, \"collect\": %.6f, "
@@ -175,6 +195,7 @@ int rp_write_stats_json(FILE *f, const char *command, const rp_stats *s, const r
                    (unsigned long long)s->boilerplate_fingerprints,
                    (unsigned long long)s->boilerplate_spans, (unsigned long long)s->boilerplate_words,
                    (unsigned long long)s->boilerplate_pairs, (unsigned long long)s->banal_passages,
+                   (unsigned long long)s->cut_pairs,
                    s->align_seconds, p->min_words, p->max_df, s->threads,
                    (unsigned long long)s->spilled_bytes, (unsigned long long)s->spill_partitions,
                    s->first_pass_seconds, s->candidates_seconds, s->verify_seconds,

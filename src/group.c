@@ -1,0 +1,359 @@
+/*
+ * group.c — reuse groups: the documents that share one passage, as one
+ * group rather than as every pair of them (`reprint align --groups`).
+ *
+ * A wire story reprinted by 300 outlets is 44,850 pairs of alignments, and
+ * a user wants one line: these 300 documents hold this passage, here, and
+ * this one was likely first. The grouper is given alignments (any, but made
+ * cheap by the star candidates of rp_params.groups: every document under a
+ * shared fingerprint aligned with the first of them only, so alignments
+ * grow with the passage's occurrences, not their pairs) and joins:
+ *   - the two sides of each aligned passage;
+ *   - two stretches of one document that overlap by half the shorter or
+ *     more (the hub of a star meets each spoke on its own copy of the
+ *     passage; a stretch merely touching the next passage does not join).
+ * The groups are the connected components (union-find over stretches).
+ * Each member is a document's stretch in the group: its overlapping
+ * stretches merged, so a document holding the passage twice is two
+ * members. Memory is 41 bytes a passage (57 with texts, for the excerpt).
+ */
+#include "internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define EXCERPT_MAX 200 /* bytes of a stretch's text kept for the readable view */
+
+typedef struct {
+    uint32_t doc;          /* its document's slot */
+    uint32_t start, end;   /* code points */
+    uint32_t word, word_end;
+} rp_stretch;
+
+typedef struct {
+    uint64_t index;
+    uint64_t id_off;       /* in the arena */
+    uint32_t id_len;
+    uint32_t date_len;     /* UINT32_MAX: no date */
+    uint64_t date_off;
+    uint8_t id_is_number;
+} rp_gdoc;
+
+struct rp_grouper {
+    rp_stretch *s;         /* the passages' two sides: 2p is a's, 2p + 1 b's */
+    size_t n_s, cap_s;
+    uint8_t *source;       /* per passage: 0 unknown, 1 a, 2 b */
+    size_t cap_source;
+    uint64_t *excerpt;     /* per stretch, with texts: arena offset << 8 | bytes */
+    size_t cap_excerpt;
+    int texts;             /* alignments came with their texts */
+    rp_gdoc *doc;
+    size_t n_doc, cap_doc;
+    uint32_t *slot;        /* open addressing: record number -> doc + 1 */
+    size_t slot_mask;
+    rp_buf arena;          /* ids, dates, excerpts */
+};
+
+rp_grouper *rp_grouper_create(void)
+{
+    return calloc(1, sizeof(rp_grouper));
+}
+
+void rp_grouper_free(rp_grouper *g)
+{
+    if (!g) return;
+    free(g->s);
+    free(g->source);
+    free(g->excerpt);
+    free(g->doc);
+    free(g->slot);
+    rp__buf_free(&g->arena);
+    free(g);
+}
+
+static size_t slot_of(const rp_grouper *g, uint64_t index)
+{
+    uint64_t h = index * 0x9E3779B97F4A7C15ull;
+    size_t k = (size_t)(h >> 32) & g->slot_mask;
+    while (g->slot[k] && g->doc[g->slot[k] - 1].index != index) k = (k + 1) & g->slot_mask;
+    return k;
+}
+
+static int rehash(rp_grouper *g)
+{
+    size_t slots = g->slot ? (g->slot_mask + 1) * 2 : 1024;
+    uint32_t *old = g->slot;
+    if (!(g->slot = calloc(slots, sizeof(uint32_t)))) {
+        g->slot = old;
+        return -1;
+    }
+    g->slot_mask = slots - 1;
+    for (size_t d = 0; d < g->n_doc; d++) g->slot[slot_of(g, g->doc[d].index)] = (uint32_t)d + 1;
+    free(old);
+    return 0;
+}
+
+/* The document's slot, added on first sight with its id and date. */
+static rp_status doc_of(rp_grouper *g, uint64_t index, rp_id id, const char *date, uint32_t *out)
+{
+    if (!g->slot || (g->n_doc + 1) * 2 > g->slot_mask + 1) {
+        if (rehash(g)) return RP_ERR_NOMEM;
+    }
+    size_t k = slot_of(g, index);
+    if (g->slot[k]) {
+        *out = g->slot[k] - 1;
+        return RP_OK;
+    }
+    if (g->n_doc >= UINT32_MAX - 1) return RP_ERR_LIMIT;
+    if (rp__grow((void **)&g->doc, &g->cap_doc, g->n_doc + 1, sizeof(rp_gdoc))) return RP_ERR_NOMEM;
+    size_t date_len = date ? strlen(date) : 0;
+    if (id.len > UINT32_MAX || date_len >= UINT32_MAX) return RP_ERR_LIMIT;
+    rp_gdoc *d = &g->doc[g->n_doc];
+    *d = (rp_gdoc){.index = index, .id_off = g->arena.len, .id_len = (uint32_t)id.len,
+                   .id_is_number = (uint8_t)(id.is_number != 0), .date_len = date ? (uint32_t)date_len : UINT32_MAX};
+    if (rp__buf_append(&g->arena, id.str, id.len)) return RP_ERR_NOMEM;
+    d->date_off = g->arena.len;
+    if (date && rp__buf_append(&g->arena, date, date_len)) return RP_ERR_NOMEM;
+    g->slot[k] = (uint32_t)g->n_doc + 1;
+    *out = (uint32_t)g->n_doc++;
+    return RP_OK;
+}
+
+/* Up to EXCERPT_MAX bytes of text from code point `start`, not past `end`,
+ * cut on a character boundary, into the arena. */
+static rp_status keep_excerpt(rp_grouper *g, const char *text, size_t len, uint32_t start, uint32_t end,
+                              uint64_t *out)
+{
+    size_t at = 0;
+    for (uint32_t cp = 0; at < len && cp < start; cp++)
+        do at++;
+        while (at < len && ((unsigned char)text[at] & 0xC0) == 0x80);
+    size_t to = at;
+    for (uint32_t cp = start; to < len && cp < end; cp++) {
+        size_t next = to + 1;
+        while (next < len && ((unsigned char)text[next] & 0xC0) == 0x80) next++;
+        if (next - at > EXCERPT_MAX) break;
+        to = next;
+    }
+    *out = (uint64_t)g->arena.len << 8 | (to - at);
+    return rp__buf_append(&g->arena, text + at, to - at) ? RP_ERR_NOMEM : RP_OK;
+}
+
+rp_status rp_grouper_add(rp_grouper *g, const rp_alignment *al)
+{
+    if (!g || !al) return RP_ERR_USAGE;
+    if (!al->n_passages) return RP_OK;
+    uint32_t da, db;
+    rp_status st = doc_of(g, al->a_index, al->a, al->date_a, &da);
+    if (st == RP_OK) st = doc_of(g, al->b_index, al->b, al->date_b, &db);
+    if (st != RP_OK) return st;
+    size_t need = g->n_s + 2 * al->n_passages;
+    if (need >= UINT32_MAX) return RP_ERR_LIMIT; /* stretches are numbered in 32 bits */
+    if (rp__grow((void **)&g->s, &g->cap_s, need, sizeof(rp_stretch)) ||
+        rp__grow((void **)&g->source, &g->cap_source, need / 2, 1))
+        return RP_ERR_NOMEM;
+    int texts = al->text_a && al->text_b;
+    if (g->n_s == 0) g->texts = texts;
+    if (g->texts && (!texts || rp__grow((void **)&g->excerpt, &g->cap_excerpt, need, sizeof(uint64_t))))
+        return texts ? RP_ERR_NOMEM : RP_ERR_USAGE; /* alignments with texts and without */
+    uint8_t source = al->source == RP_SOURCE_A ? 1 : al->source == RP_SOURCE_B ? 2 : 0;
+    for (size_t k = 0; k < al->n_passages; k++) {
+        const rp_passage *p = &al->passages[k];
+        size_t i = g->n_s;
+        g->s[i] = (rp_stretch){da, p->a_start, p->a_end, p->a_word, p->a_word + p->a_words};
+        g->s[i + 1] = (rp_stretch){db, p->b_start, p->b_end, p->b_word, p->b_word + p->b_words};
+        g->source[i / 2] = source;
+        if (g->texts &&
+            ((st = keep_excerpt(g, al->text_a, al->text_a_len, p->a_start, p->a_end, &g->excerpt[i])) != RP_OK ||
+             (st = keep_excerpt(g, al->text_b, al->text_b_len, p->b_start, p->b_end, &g->excerpt[i + 1])) != RP_OK))
+            return st;
+        g->n_s += 2;
+    }
+    return RP_OK;
+}
+
+/* ------------------------------------------------------------- grouping */
+
+static uint32_t find(uint32_t *up, uint32_t x)
+{
+    while (up[x] != x) x = up[x] = up[up[x]];
+    return x;
+}
+
+static void join(uint32_t *up, uint32_t x, uint32_t y)
+{
+    x = find(up, x), y = find(up, y);
+    if (x != y) up[x > y ? x : y] = x < y ? x : y;
+}
+
+typedef struct {
+    uint64_t key;          /* record number << 32 | first word */
+    uint32_t end;          /* word end, then the longer first */
+    uint32_t s;
+} rp_order;
+
+static int cmp_order(const void *x, const void *y)
+{
+    const rp_order *a = x, *b = y;
+    if (a->key != b->key) return a->key < b->key ? -1 : 1;
+    if (a->end != b->end) return a->end > b->end ? -1 : 1;
+    return a->s < b->s ? -1 : a->s > b->s;
+}
+
+/* Numbers compare as numbers when both dates are numbers, else as text
+ * (ISO 8601 dates order correctly as text), as the alignments' sources do. */
+static int date_cmp(const char *a, size_t la, const char *b, size_t lb)
+{
+    char ta[64], tb[64], *ea, *eb;
+    if (la && lb && la < sizeof(ta) && lb < sizeof(tb)) {
+        memcpy(ta, a, la), ta[la] = 0;
+        memcpy(tb, b, lb), tb[lb] = 0;
+        double x = strtod(ta, &ea), y = strtod(tb, &eb);
+        if (!*ea && !*eb) return x < y ? -1 : x > y;
+    }
+    size_t n = la < lb ? la : lb;
+    int c = memcmp(a, b, n);
+    if (c) return c < 0 ? -1 : 1;
+    return la < lb ? -1 : la > lb;
+}
+
+/* Two stretches' documents' dates, compared (both dated). */
+static int date_cmp_docs(const rp_grouper *g, uint32_t x, uint32_t y)
+{
+    const rp_gdoc *a = &g->doc[g->s[x].doc], *b = &g->doc[g->s[y].doc];
+    return date_cmp(g->arena.data + a->date_off, a->date_len, g->arena.data + b->date_off, b->date_len);
+}
+
+typedef struct {
+    uint32_t votes;        /* the group's alignments naming it the source */
+    int copied;            /* named the copy by one */
+} rp_tally;
+
+rp_status rp_grouper_foreach(rp_grouper *g, int (*fn)(void *user, const rp_group *group), void *user)
+{
+    if (!g || !fn) return RP_ERR_USAGE;
+    size_t n = g->n_s;
+    if (!n) return RP_OK;
+    rp_status st = RP_ERR_NOMEM;
+    uint32_t *up = malloc(n * sizeof(uint32_t)), *gid = malloc(n * sizeof(uint32_t));
+    uint32_t *start = NULL, *fill = NULL, *first_of = NULL;
+    size_t cap_f = 0;
+    rp_order *o = malloc(n * sizeof(rp_order));
+    rp_group_member *m = NULL;
+    rp_tally *tally = NULL;
+    if (!up || !gid || !o) goto out;
+    for (size_t i = 0; i < n; i++) {
+        up[i] = (uint32_t)i;
+        const rp_stretch *s = &g->s[i];
+        o[i] = (rp_order){g->doc[s->doc].index << 32 | s->word, s->word_end, (uint32_t)i};
+    }
+    for (size_t i = 0; i < n; i += 2) join(up, (uint32_t)i, (uint32_t)i + 1);
+    qsort(o, n, sizeof(rp_order), cmp_order);
+    /* one document's stretches in order: each joins the stretch reaching
+     * furthest before it when they overlap by half the shorter */
+    for (size_t i = 0, reach = 0; i < n; i++) {
+        const rp_stretch *s = &g->s[o[i].s];
+        if (i && o[i].key >> 32 == o[reach].key >> 32) {
+            const rp_stretch *r = &g->s[o[reach].s];
+            uint32_t over = (r->word_end < s->word_end ? r->word_end : s->word_end) - s->word;
+            uint32_t lr = r->word_end - r->word, ls = s->word_end - s->word;
+            if (r->word_end > s->word && 2 * (uint64_t)over >= (lr < ls ? lr : ls)) join(up, o[reach].s, o[i].s);
+            if (s->word_end > r->word_end) reach = i;
+        } else {
+            reach = i;
+        }
+    }
+    /* groups numbered by their first stretch in (record, word) order, and
+     * each group's stretches listed in that order (a counting sort) */
+    for (size_t i = 0; i < n; i++) up[i] = find(up, (uint32_t)i), gid[i] = UINT32_MAX;
+    uint32_t groups = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint32_t r = up[o[i].s];
+        if (gid[r] == UINT32_MAX) gid[r] = groups++;
+    }
+    if (!(start = calloc((size_t)groups + 1, sizeof(uint32_t))) || !(fill = malloc(n * sizeof(uint32_t))))
+        goto out;
+    for (size_t i = 0; i < n; i++) start[gid[up[i]] + 1]++;
+    for (uint32_t k = 0; k < groups; k++) start[k + 1] += start[k];
+    for (size_t i = 0; i < n; i++) fill[i] = o[i].s;
+    for (size_t i = 0; i < n; i++) { /* o becomes the stretches by group */
+        uint32_t s = fill[i], k = gid[up[s]];
+        o[start[k]++].s = s;
+    }
+    for (uint32_t k = groups; k > 0; k--) start[k] = start[k - 1];
+    start[0] = 0;
+    st = RP_OK;
+    size_t cap_m = 0, cap_t = 0;
+    for (uint32_t k = 0; k < groups; k++) {
+        size_t nm = 0;
+        for (uint32_t x = start[k]; x < start[k + 1]; x++) {
+            uint32_t si = o[x].s;
+            const rp_stretch *s = &g->s[si];
+            const rp_gdoc *d = &g->doc[s->doc];
+            rp_group_member *cur = nm ? &m[nm - 1] : NULL;
+            if (!cur || cur->index != d->index || s->word >= cur->word + cur->words) {
+                if (rp__grow((void **)&m, &cap_m, nm + 1, sizeof(*m)) ||
+                    rp__grow((void **)&tally, &cap_t, nm + 1, sizeof(*tally)) ||
+                    rp__grow((void **)&first_of, &cap_f, nm + 1, sizeof(*first_of))) {
+                    st = RP_ERR_NOMEM;
+                    goto out;
+                }
+                cur = &m[nm];
+                *cur = (rp_group_member){.id = {g->arena.data + d->id_off, d->id_len, d->id_is_number},
+                                         .index = d->index, .start = s->start, .end = s->end,
+                                         .word = s->word, .words = s->word_end - s->word,
+                                         .date = NULL};
+                tally[nm] = (rp_tally){0};
+                first_of[nm] = si;
+                nm++;
+            } else {
+                if (s->start < cur->start) cur->start = s->start;
+                if (s->end > cur->end) cur->end = s->end;
+                if (s->word_end > cur->word + cur->words) cur->words = s->word_end - cur->word;
+            }
+            uint8_t src = g->source[si / 2];
+            if (src == (si & 1) + 1) tally[nm - 1].votes++;
+            else if (src) tally[nm - 1].copied = 1;
+        }
+        /* the likely first: the earliest date when every member has one,
+         * else the member the group's alignments name the source most
+         * often and never the copy */
+        size_t best = SIZE_MAX;
+        const char *evidence = NULL;
+        int dated = 1;
+        for (size_t x = 0; x < nm && dated; x++) dated = g->doc[g->s[first_of[x]].doc].date_len != UINT32_MAX;
+        size_t first_dated = SIZE_MAX, tied = 0;
+        for (size_t x = 0; x < nm && dated; x++) {
+            int c = first_dated == SIZE_MAX ? -1 : date_cmp_docs(g, first_of[x], first_of[first_dated]);
+            if (c < 0) first_dated = x, tied = 1;
+            else if (c == 0 && m[x].index != m[first_dated].index) tied++;
+        }
+        if (dated && tied == 1) {
+            best = first_dated, evidence = "date";
+        } else { /* no dates, or several documents of the earliest date: the
+                  * alignments decide among those (all without dates) */
+            for (size_t x = 0; x < nm; x++)
+                if (tally[x].votes && !tally[x].copied &&
+                    (!dated || date_cmp_docs(g, first_of[x], first_of[first_dated]) == 0) &&
+                    (best == SIZE_MAX || tally[x].votes > tally[best].votes))
+                    best = x;
+            if (best != SIZE_MAX) evidence = dated ? "date and alignments" : "alignments";
+        }
+        for (size_t x = 0; x < nm; x++) { /* dates point into the arena, which no longer grows */
+            const rp_gdoc *d = &g->doc[g->s[first_of[x]].doc];
+            if (d->date_len != UINT32_MAX) m[x].date = g->arena.data + d->date_off, m[x].date_len = d->date_len;
+        }
+        rp_group grp = {.number = k, .members = m, .n_members = nm, .earliest = best,
+                        .earliest_evidence = evidence};
+        for (size_t x = 0; x < nm; x++) grp.n_documents += x == 0 || m[x].index != m[x - 1].index;
+        if (g->texts) {
+            uint64_t e = g->excerpt[first_of[best == SIZE_MAX ? 0 : best]];
+            grp.excerpt = g->arena.data + (e >> 8);
+            grp.excerpt_len = (size_t)(e & 0xFF);
+        }
+        if (fn(user, &grp)) break;
+    }
+out:
+    free(up), free(gid), free(o), free(start), free(fill), free(m), free(tally), free(first_of);
+    return st;
+}
