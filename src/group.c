@@ -154,8 +154,8 @@ rp_status rp_grouper_add(rp_grouper *g, const rp_alignment *al)
         return RP_ERR_NOMEM;
     int texts = al->text_a && al->text_b;
     if (g->n_s == 0) g->texts = texts;
-    if (g->texts && (!texts || rp__grow((void **)&g->excerpt, &g->cap_excerpt, need, sizeof(uint64_t))))
-        return texts ? RP_ERR_NOMEM : RP_ERR_USAGE; /* alignments with texts and without */
+    if (texts != g->texts) return RP_ERR_USAGE; /* alignments with texts and without */
+    if (texts && rp__grow((void **)&g->excerpt, &g->cap_excerpt, need, sizeof(uint64_t))) return RP_ERR_NOMEM;
     uint8_t source = al->source == RP_SOURCE_A ? 1 : al->source == RP_SOURCE_B ? 2 : 0;
     for (size_t k = 0; k < al->n_passages; k++) {
         const rp_passage *p = &al->passages[k];
