@@ -282,6 +282,48 @@ PY
 "$BIN" align -q --min-words 1 "$EX" > /dev/null 2>&1; rc=$?
 check "align rejects --min-words 1 with exit 2" test $rc -eq 2
 
+# --- align --groups: one line per reused passage, offsets a Python str agrees with
+"$BIN" align -q --groups "$EX" > "$WORK/groups.jsonl"; rc=$?
+check "align --groups on the sample corpus exits 0" test $rc -eq 0
+check "align --groups: the wire story's group, its members' spans, the likely first" python3 - "$EX" "$WORK/groups.jsonl" "$WORK/align.jsonl" <<'PY'
+import json, sys
+docs = {d["id"]: d["text"] for d in map(json.loads, open(sys.argv[1]))}
+groups = [json.loads(l) for l in open(sys.argv[2])]
+pairs = [json.loads(l) for l in open(sys.argv[3])]
+assert [g["group"] for g in groups] == list(range(len(groups)))
+g = groups[0]
+ids = [m["id"] for m in g["members"]]
+assert ids[0] == "wire-keldan" and {"gazette-reprint", "northshore-wrapped", "islands-edited"} <= set(ids), ids
+assert g["earliest"] == "wire-keldan", g
+assert g["documents"] == len(set(ids))
+# every member's span is a stretch of its text one of align's passages covers
+for m in g["members"]:
+    s, e = m["span"]
+    assert 0 <= s < e <= len(docs[m["id"]])
+    sides = [(p["a"] if al["a"] == m["id"] else p["b"]) for al in pairs for p in al["passages"] if m["id"] in (al["a"], al["b"])]
+    assert any(a < e and s < b for a, b in sides), (m, sides)
+# every document align pairs with the wire story is in its group
+partners = {al["b"] for al in pairs if al["a"] == "wire-keldan"} | {al["a"] for al in pairs if al["b"] == "wire-keldan"}
+assert partners <= set(ids), (partners, ids)
+PY
+"$BIN" align --groups --human -q "$EX" > "$WORK/groups.txt"
+check "align --groups --human: a group with its members and an excerpt" bash -c "grep -q 'group 1: 5 documents, likely first wire-keldan' '$WORK/groups.txt' && grep -q '^  \"Storm topples' '$WORK/groups.txt'"
+"$BIN" align --groups "$ROOT/examples/news.jsonl" 2> "$WORK/groups-err.txt" > /dev/null
+check "align --groups: the summary counts the groups" grep -q "^reprint align: 1 reuse group$" "$WORK/groups-err.txt"
+"$BIN" align -q --max-partners 1 --stats "$WORK/cut-stats.json" "$EX" > "$WORK/cut.jsonl" 2> "$WORK/cut-err.txt"
+check "align --max-partners 1: one partner a document, the rest counted" python3 - "$WORK/cut.jsonl" "$WORK/cut-stats.json" "$WORK/align.jsonl" <<'PY'
+import json, sys, collections
+cut = [json.loads(l) for l in open(sys.argv[1])]
+stats = json.load(open(sys.argv[2]))
+full = [json.loads(l) for l in open(sys.argv[3])]
+per = collections.Counter(al["a"] for al in cut)
+assert max(per.values()) == 1, per
+assert stats["cut_pairs"] >= len(full) - len(cut) > 0, (stats["cut_pairs"], len(full), len(cut))
+assert all(al in full for al in cut)
+PY
+"$BIN" align --max-partners 1 "$EX" 2> "$WORK/cut-err.txt" > /dev/null
+check "align --max-partners: the cut is said, never silent" grep -q "candidate pairs\? not aligned: past a document's 1 later partners" "$WORK/cut-err.txt"
+
 # --- align: a site's footer on its pages is furniture, not reuse
 python3 - "$WORK/site.jsonl" <<'PY'
 import json, random, sys

@@ -161,6 +161,11 @@ for i, line in enumerate(open(sys.argv[1])):
     if i % 97 == 3: print("{bad")' "$WORK/gen.jsonl" > "$WORK/noid.jsonl"
 CMD=align check "align of id-less records among blank and bad lines (--skip-bad): the same names" same noid \
     --skip-bad --threads 1 "$WORK/noid.jsonl"
+CMD=align check "align --max-partners 2 (pairs cut at the owner of their first document): the same" same cut \
+    --max-partners 2 --threads 1 "$WORK/gen.jsonl"
+$MPIRUN -n 2 "$BIN" align -q --groups "$ROOT/examples/news.jsonl" > /dev/null 2> "$WORK/groups.err"; rc=$?
+check "align --groups under mpirun: refused, saying so (exit 2)" \
+    bash -c "test $rc -eq 2 && grep -q 'align --groups runs in one process' '$WORK/groups.err'"
 "$BIN" align -q --threads 1 "$WORK/sites.jsonl" --stats "$WORK/align1.json" > "$WORK/one.jsonl"
 REPRINT_MPI_ROUND_BYTES=2048 REPRINT_MPI_MAX_COUNT=96 $MPIRUN -x REPRINT_MPI_ROUND_BYTES -x REPRINT_MPI_MAX_COUNT \
     -n 3 "$BIN" align --threads 1 "$WORK/sites.jsonl" --stats "$WORK/align3.json" -o "$WORK/align3.jsonl" \
