@@ -634,7 +634,9 @@ RP_API rp_status rp_engine_foreach_alignment(rp_engine *engine,
  * rp_params.groups the run aligns each document under a shared passage with
  * the first of them only, so the work grows with the passage's occurrences,
  * not their pairs) and joins the two sides of each passage, and two
- * stretches of one document overlapping by half the shorter or more. */
+ * stretches of one document overlapping by half the longer or more (the
+ * same text: a whole copied document does not join every passage it
+ * holds). */
 typedef struct {
     rp_id id;
     uint64_t index;              /* 0-based record number */

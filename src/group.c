@@ -9,9 +9,11 @@
  * shared fingerprint aligned with the first of them only, so alignments
  * grow with the passage's occurrences, not their pairs) and joins:
  *   - the two sides of each aligned passage;
- *   - two stretches of one document that overlap by half the shorter or
- *     more (the hub of a star meets each spoke on its own copy of the
- *     passage; a stretch merely touching the next passage does not join).
+ *   - two stretches of one document that overlap by half the longer or
+ *     more: the same text (the hub of a star meets each spoke on its own
+ *     copy of the passage, an excerpt of half of it or more included); a
+ *     stretch merely touching the next passage, or a whole copied document
+ *     holding many passages, does not join them.
  * The groups are the connected components (union-find over stretches).
  * Each member is a document's stretch in the group: its overlapping
  * stretches merged, so a document holding the passage twice is two
@@ -200,6 +202,73 @@ static int cmp_order(const void *x, const void *y)
     return a->s < b->s ? -1 : a->s > b->s;
 }
 
+/* A document's stretches are joined when they are one text: taken
+ * shortest first, a stretch joins every seed (an earlier stretch that
+ * joined none) it covers half of or more, unless two of those seeds are
+ * disjoint: then it bridges two passages (a document copied whole over
+ * the many passages it holds, two passages that two documents happen to
+ * share side by side) and joins neither, or else every group would chain
+ * into one; it joins the bridges it overlaps by half the longer, or is a
+ * bridge seed itself. An excerpt of half a passage or more joins the
+ * passage's group. Seeds are kept in order of their first word; a seed
+ * half inside a stretch starts at most the stretch's length before it. */
+typedef struct {
+    uint32_t word, word_end;
+    uint32_t s;            /* its stretch */
+    int bridge;
+} rp_seed;
+
+static int cmp_length(const void *x, const void *y)
+{
+    const rp_order *a = x, *b = y;
+    uint32_t la = a->end - (uint32_t)a->key, lb = b->end - (uint32_t)b->key;
+    if (la != lb) return la < lb ? -1 : 1;
+    if (a->key != b->key) return a->key < b->key ? -1 : 1;
+    return a->s < b->s ? -1 : a->s > b->s;
+}
+
+static int join_in_document(uint32_t *up, rp_order *o, size_t n, rp_seed **seeds, size_t *cap)
+{
+    qsort(o, n, sizeof(rp_order), cmp_length);
+    size_t n_seeds = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint32_t w = (uint32_t)o[i].key, e = o[i].end, len = e - w;
+        size_t lo = 0, hi = n_seeds; /* the first seed starting at w - len or later */
+        uint32_t from = w > len ? w - len : 0;
+        while (lo < hi) {
+            size_t mid = (lo + hi) / 2;
+            if ((*seeds)[mid].word < from) lo = mid + 1;
+            else hi = mid;
+        }
+        uint32_t min_end = UINT32_MAX, max_start = 0;
+        size_t covered = 0;
+        for (size_t k = lo; k < n_seeds && (*seeds)[k].word < e; k++) {
+            const rp_seed *r = &(*seeds)[k];
+            uint32_t over = (r->word_end < e ? r->word_end : e) - (r->word > w ? r->word : w);
+            if (r->word_end <= w || r->bridge || 2 * (uint64_t)over < r->word_end - r->word) continue;
+            covered++;
+            if (r->word_end < min_end) min_end = r->word_end;
+            if (r->word > max_start) max_start = r->word;
+        }
+        int bridge = covered >= 2 && min_end <= max_start, joined = 0;
+        for (size_t k = lo; k < n_seeds && (*seeds)[k].word < e; k++) {
+            const rp_seed *r = &(*seeds)[k];
+            if (r->word_end <= w || r->bridge != bridge) continue;
+            uint32_t over = (r->word_end < e ? r->word_end : e) - (r->word > w ? r->word : w);
+            uint32_t lr = r->word_end - r->word, longer = lr > len ? lr : len;
+            if (2 * (uint64_t)over >= (bridge ? longer : lr)) join(up, r->s, o[i].s), joined = 1;
+        }
+        if (joined) continue;
+        if (rp__grow((void **)seeds, cap, n_seeds + 1, sizeof(rp_seed))) return -1;
+        size_t at = n_seeds; /* in order of first word */
+        while (at > 0 && (*seeds)[at - 1].word > w) at--;
+        memmove(*seeds + at + 1, *seeds + at, (n_seeds - at) * sizeof(rp_seed));
+        (*seeds)[at] = (rp_seed){w, e, o[i].s, bridge};
+        n_seeds++;
+    }
+    return 0;
+}
+
 /* Numbers compare as numbers when both dates are numbers, else as text
  * (ISO 8601 dates order correctly as text), as the alignments' sources do. */
 static int date_cmp(const char *a, size_t la, const char *b, size_t lb)
@@ -241,6 +310,8 @@ rp_status rp_grouper_foreach(rp_grouper *g, int (*fn)(void *user, const rp_group
     rp_order *o = malloc(n * sizeof(rp_order));
     rp_group_member *m = NULL;
     rp_tally *tally = NULL;
+    rp_seed *seeds = NULL;
+    size_t cap_seeds = 0;
     if (!up || !gid || !o) goto out;
     for (size_t i = 0; i < n; i++) {
         up[i] = (uint32_t)i;
@@ -249,20 +320,11 @@ rp_status rp_grouper_foreach(rp_grouper *g, int (*fn)(void *user, const rp_group
     }
     for (size_t i = 0; i < n; i += 2) join(up, (uint32_t)i, (uint32_t)i + 1);
     qsort(o, n, sizeof(rp_order), cmp_order);
-    /* one document's stretches in order: each joins the stretch reaching
-     * furthest before it when they overlap by half the shorter */
-    for (size_t i = 0, reach = 0; i < n; i++) {
-        const rp_stretch *s = &g->s[o[i].s];
-        if (i && o[i].key >> 32 == o[reach].key >> 32) {
-            const rp_stretch *r = &g->s[o[reach].s];
-            uint32_t over = (r->word_end < s->word_end ? r->word_end : s->word_end) - s->word;
-            uint32_t lr = r->word_end - r->word, ls = s->word_end - s->word;
-            if (r->word_end > s->word && 2 * (uint64_t)over >= (lr < ls ? lr : ls)) join(up, o[reach].s, o[i].s);
-            if (s->word_end > r->word_end) reach = i;
-        } else {
-            reach = i;
-        }
+    for (size_t i = 0, j; i < n; i = j) { /* each document's stretches */
+        for (j = i + 1; j < n && o[j].key >> 32 == o[i].key >> 32;) j++;
+        if (join_in_document(up, o + i, j - i, &seeds, &cap_seeds)) goto out;
     }
+    qsort(o, n, sizeof(rp_order), cmp_order); /* back in (record, word) order */
     /* groups numbered by their first stretch in (record, word) order, and
      * each group's stretches listed in that order (a counting sort) */
     for (size_t i = 0; i < n; i++) up[i] = find(up, (uint32_t)i), gid[i] = UINT32_MAX;
@@ -354,6 +416,6 @@ rp_status rp_grouper_foreach(rp_grouper *g, int (*fn)(void *user, const rp_group
         if (fn(user, &grp)) break;
     }
 out:
-    free(up), free(gid), free(o), free(start), free(fill), free(m), free(tally), free(first_of);
+    free(up), free(gid), free(o), free(start), free(fill), free(m), free(tally), free(first_of), free(seeds);
     return st;
 }
