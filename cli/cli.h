@@ -82,6 +82,13 @@ int cli_checkpoint_without_human(cli_opts *o);
 /* A prepare hook (cli_run_engine_with): the alignments written to file,
  * as JSONL, as the run makes them. */
 void cli_stream_alignments(rp_engine *e, void *file);
+/* align --groups: a run's alignments added to a grouper (st: the first
+ * failure, which stops the run); cli_collect_groups(e, &sink) sets it. */
+typedef struct {
+    rp_grouper *g;
+    rp_status st;
+} cli_group_sink;
+void cli_collect_groups(rp_engine *e, void *sink);
 
 /* Whether a launcher (mpirun) started this process: its stdout and stderr
  * are then the launcher's forwarding, whatever isatty says; and whether

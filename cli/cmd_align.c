@@ -17,58 +17,22 @@
 #include <unistd.h>
 
 /* --groups: the alignments go to a grouper, the groups out after the run */
-typedef struct {
-    rp_grouper *g;
-    rp_status st;
-} group_sink;
-
-static int add_to_group(void *user, const rp_alignment *al)
-{
-    group_sink *s = user;
-    s->st = rp_grouper_add(s->g, al);
-    return s->st != RP_OK;
-}
-
-static void collect_groups(rp_engine *e, void *ctx)
-{
-    rp_engine_set_alignment_sink(e, add_to_group, ctx);
-}
-
-typedef struct {
-    FILE *f;
-    uint64_t n;
-} group_out;
-
-static int write_group(void *user, const rp_group *g)
-{
-    group_out *w = user;
-    w->n++;
-    return rp_write_group_jsonl(w->f, g) != 0;
-}
-
 static int align_groups(cli_opts *o, cli_out *out, int human)
 {
-    group_sink sink = {rp_grouper_create(), RP_OK};
+    cli_group_sink sink = {rp_grouper_create(), RP_OK};
     if (!sink.g) {
         fprintf(stderr, "reprint: out of memory\n");
         return EXIT_IO;
     }
     rp_engine *e = NULL;
     rp_comm self = cli_self_comm(o->checkpoint);
-    int rc = cli_run_engine_with(o, &e, o->checkpoint ? &self : NULL, collect_groups, &sink);
+    int rc = cli_run_engine_with(o, &e, o->checkpoint ? &self : NULL, cli_collect_groups, &sink);
     if (rc == EXIT_OK && sink.st != RP_OK) {
         fprintf(stderr, "reprint: cannot group the alignments: %s\n",
                 sink.st == RP_ERR_NOMEM ? "out of memory" : rp_status_name(sink.st));
         rc = cli_exit_code(sink.st);
     }
-    rp_status st = RP_OK;
-    if (rc == EXIT_OK && human) {
-        st = view_groups(out->fp, sink.g, &o->listed);
-    } else if (rc == EXIT_OK) {
-        group_out w = {out->fp, 0};
-        st = rp_grouper_foreach(sink.g, write_group, &w);
-        o->listed = w.n;
-    }
+    rp_status st = rc == EXIT_OK ? view_or_write_groups(out->fp, sink.g, human, -1, &o->listed) : RP_OK;
     if (rc == EXIT_OK && st != RP_OK) {
         fprintf(stderr, "reprint: cannot list the groups: %s\n", st == RP_ERR_NOMEM ? "out of memory" : rp_status_name(st));
         rc = cli_exit_code(st);
@@ -95,11 +59,6 @@ int cli_align(int argc, char **argv)
     }
     o.params.task = RP_TASK_ALIGN;
 #ifdef REPRINT_MPI
-    if (cli_ranks > 1 && o.params.groups) {
-        fprintf(stderr, "reprint: align --groups runs in one process; under mpirun it lists pairs only\n");
-        free(o.inputs);
-        return EXIT_USAGE;
-    }
     if (cli_ranks > 1) { /* a rank of mpirun -n N reprint align */
         rc = cli_align_distributed(&o);
         free(o.inputs);

@@ -494,3 +494,15 @@ void cli_stream_alignments(rp_engine *e, void *file)
 {
     rp_engine_set_alignment_sink(e, write_alignment, file);
 }
+
+static int add_to_group(void *user, const rp_alignment *al)
+{
+    cli_group_sink *s = user;
+    s->st = rp_grouper_add(s->g, al);
+    return s->st != RP_OK;
+}
+
+void cli_collect_groups(rp_engine *e, void *sink)
+{
+    rp_engine_set_alignment_sink(e, add_to_group, sink);
+}

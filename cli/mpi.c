@@ -685,12 +685,79 @@ static void stream_view(rp_engine *e, void *view)
     rp_engine_set_alignment_sink(e, view_alignment, view);
 }
 
+/* align --groups: each rank's alignments go to a grouper of its own,
+ * saved to its file; rank 0 reads every rank's in rank order (pair order,
+ * as one process adds them) into one grouper and writes its groups. */
+typedef struct {
+    rp_grouper *g;
+    int human;
+    uint64_t n;
+} groups_out;
+
+static rp_status write_groups(void *ctx, FILE *out)
+{
+    groups_out *w = ctx;
+    return view_or_write_groups(out, w->g, w->human, 0, &w->n); /* as the other views of ranks */
+}
+
+static int align_groups_distributed(cli_opts *o, const rp_comm *cm, int human, mpi_ctx *m)
+{
+    cli_group_sink mine = {rp_grouper_create(), RP_OK};
+    FILE *own = temp_file(&o->params);
+    if (!mine.g || !own) MPI_Abort(MPI_COMM_WORLD, EXIT_IO);
+    rp_engine *e;
+    int rc = run_rank(o, cm, &e, cli_collect_groups, &mine);
+    if (rc != EXIT_OK) {
+        rp_grouper_free(mine.g);
+        fclose(own);
+        return rc;
+    }
+    if (mine.st != RP_OK)
+        fprintf(stderr, "reprint: rank %d: cannot group the alignments: %s\n", g_rank, rp_status_name(mine.st));
+    int bad = mine.st != RP_OK || rp_grouper_save(mine.g, own) != RP_OK;
+    rp_grouper_free(mine.g);
+    double t0 = MPI_Wtime();
+    /* every rank's part, gathered in rank order into rank 0's file */
+    int any_bad = bad || fflush(own) != 0;
+    MPI_Allreduce(MPI_IN_PLACE, &any_bad, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
+    if (any_bad) {
+        fclose(own);
+        rp_engine_free(e);
+        return EXIT_IO;
+    }
+    rp_dist_stats d;
+    rp_engine_dist_stats(e, &d);
+    if (g_rank == 0) {
+        FILE *all = temp_file(&o->params);
+        gather_out go = {own};
+        groups_out w = {rp_grouper_create(), human, 0};
+        rp_status st = all && w.g ? write_gathered(&go, all) : RP_ERR_NOMEM;
+        if (st == RP_OK && (fflush(all) != 0 || fseek(all, 0, SEEK_SET) != 0)) st = RP_ERR_IO;
+        if (st == RP_OK) st = rp_grouper_load(w.g, all);
+        if (st != RP_OK) {
+            fprintf(stderr, "reprint: cannot gather the ranks' groups: %s\n", rp_status_name(st));
+            MPI_Abort(MPI_COMM_WORLD, EXIT_IO);
+        }
+        rc = cli_write_output(o->output, write_groups, &w, "the groups", NULL);
+        if (rc != EXIT_OK) MPI_Abort(MPI_COMM_WORLD, rc);
+        o->listed = w.n;
+        rp_grouper_free(w.g);
+        fclose(all);
+    } else if (send_own(own)) {
+        fprintf(stderr, "reprint: rank %d: cannot send its groups\n", g_rank);
+        MPI_Abort(MPI_COMM_WORLD, EXIT_IO);
+    }
+    fclose(own);
+    return reported(o, "align", e, &d, MPI_Wtime() - t0, m->rounds, rc);
+}
+
 int cli_align_distributed(cli_opts *o)
 {
     int human = o->human > 0; /* under a launcher stdout is not taken for a terminal */
     o->params.keep_text = human;
     mpi_ctx m;
     rp_comm cm = rank_comm(&m, o);
+    if (o->params.groups) return align_groups_distributed(o, &cm, human, &m);
     rp_engine *e;
     /* each rank's alignments go to its file as they are made */
     FILE *own = temp_file(&o->params);

@@ -29,9 +29,12 @@ void view_alignments_end(alignment_view *av);
  * ended, the number of alignments it showed. */
 alignment_view *view_alignments_part(FILE *f);
 size_t view_alignments_part_end(alignment_view *av);
-/* align --groups: each reuse group, its members and an excerpt; *listed
- * gets the number of groups. */
-rp_status view_groups(FILE *f, rp_grouper *g, uint64_t *listed);
+/* align --groups: each reuse group, its members and an excerpt, in color
+ * when color is 1 (-1: when f is a terminal and NO_COLOR is unset);
+ * *listed gets the number of groups. */
+rp_status view_groups(FILE *f, rp_grouper *g, int color, uint64_t *listed);
+/* The same, or the groups' JSONL lines when not human. */
+rp_status view_or_write_groups(FILE *f, rp_grouper *g, int human, int color, uint64_t *listed);
 /* stories, with who copies whom from aligned (an align run of the same
  * inputs); *listed gets the number of stories. */
 rp_status view_stories(FILE *f, rp_engine *stories, rp_engine *aligned, uint64_t *listed);

@@ -656,12 +656,28 @@ static int show_group(void *user, const rp_group *g)
     return ferror(f) != 0;
 }
 
-rp_status view_groups(FILE *f, rp_grouper *g, uint64_t *listed)
+rp_status view_groups(FILE *f, rp_grouper *g, int color, uint64_t *listed)
 {
-    group_view v = {f, isatty(fileno(f)) && !getenv("NO_COLOR"), 0};
+    group_view v = {f, color < 0 ? isatty(fileno(f)) && !getenv("NO_COLOR") : color, 0};
     fprintf(f, "Passages reused by two or more documents, a group each:\n\n");
     rp_status st = rp_grouper_foreach(g, show_group, &v);
     if (st == RP_OK && v.n == 0) fprintf(f, "none\n");
     *listed = v.n;
     return st;
+}
+
+static int group_line(void *user, const rp_group *g)
+{
+    group_view *v = user;
+    v->n++;
+    return rp_write_group_jsonl(v->f, g) != 0;
+}
+
+rp_status view_or_write_groups(FILE *f, rp_grouper *g, int human, int color, uint64_t *listed)
+{
+    if (human) return view_groups(f, g, color, listed);
+    group_view v = {f, 0, 0};
+    rp_status st = rp_grouper_foreach(g, group_line, &v);
+    *listed = v.n;
+    return st == RP_OK && ferror(f) ? RP_ERR_IO : st;
 }

@@ -678,6 +678,15 @@ RP_API rp_status rp_grouper_add(rp_grouper *grouper, const rp_alignment *al);
 RP_API rp_status rp_grouper_foreach(rp_grouper *grouper, int (*fn)(void *user, const rp_group *group),
                                     void *user);
 
+/* A grouper's content written to f, and every grouper saved in f (from its
+ * position to its end, one after another) added to another: the parts of a
+ * distributed run gathered on one rank, in the order that one process
+ * would have added them, give its groups. The bytes are for the same build
+ * on the same kind of machine, not for storing. RP_ERR_IO when f cannot be
+ * written, RP_ERR_USAGE when what is read is not a saved grouper. */
+RP_API rp_status rp_grouper_save(const rp_grouper *grouper, FILE *f);
+RP_API rp_status rp_grouper_load(rp_grouper *grouper, FILE *f);
+
 /* ---------------------------------------------------------------- stories */
 
 #define RP_STORY_TERMS 8

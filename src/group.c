@@ -204,18 +204,27 @@ static int cmp_order(const void *x, const void *y)
 
 /* A document's stretches are joined when they are one text: taken
  * shortest first, a stretch joins every seed (an earlier stretch that
- * joined none) it covers half of or more, unless two of those seeds are
- * disjoint: then it bridges two passages (a document copied whole over
- * the many passages it holds, two passages that two documents happen to
- * share side by side) and joins neither, or else every group would chain
- * into one; it joins the bridges it overlaps by half the longer, or is a
- * bridge seed itself. An excerpt of half a passage or more joins the
- * passage's group. Seeds are kept in order of their first word; a seed
- * half inside a stretch starts at most the stretch's length before it. */
+ * joined none) it covers half of or more, so an excerpt of half a passage
+ * or more joins the passage. A stretch covering two disjoint seeds is
+ * where the rule needs care. When the seeds circulate together (the same
+ * documents share each with this one: a story and the two excerpts one
+ * outlet took of it), the stretch joins them all. When they circulate
+ * apart (a document copied whole over passages other documents reprint
+ * one by one, or two passages two documents happen to share side by
+ * side), it is a bridge, and joins only the bridges it overlaps by half
+ * the longer, or opens one; else every group would chain into one. A
+ * seed knows up to SEED_PARTNERS documents its stretches are shared with;
+ * past that it circulates widely, apart from any other. Seeds are kept in
+ * order of their first word; a seed half inside a stretch starts at most
+ * the stretch's length before it. */
+#define SEED_PARTNERS 4
+
 typedef struct {
     uint32_t word, word_end;
     uint32_t s;            /* its stretch */
     int bridge;
+    uint32_t partner[SEED_PARTNERS]; /* sorted; n_partners past it: many */
+    unsigned n_partners;
 } rp_seed;
 
 static int cmp_length(const void *x, const void *y)
@@ -227,12 +236,34 @@ static int cmp_length(const void *x, const void *y)
     return a->s < b->s ? -1 : a->s > b->s;
 }
 
-static int join_in_document(uint32_t *up, rp_order *o, size_t n, rp_seed **seeds, size_t *cap)
+static void add_partner(rp_seed *r, uint32_t doc)
+{
+    if (r->n_partners > SEED_PARTNERS) return;
+    size_t at = 0;
+    while (at < r->n_partners && r->partner[at] < doc) at++;
+    if (at < r->n_partners && r->partner[at] == doc) return;
+    if (r->n_partners == SEED_PARTNERS) {
+        r->n_partners++; /* many */
+        return;
+    }
+    memmove(r->partner + at + 1, r->partner + at, (r->n_partners - at) * sizeof(uint32_t));
+    r->partner[at] = doc;
+    r->n_partners++;
+}
+
+static int same_partners(const rp_seed *x, const rp_seed *y)
+{
+    return x->n_partners <= SEED_PARTNERS && x->n_partners == y->n_partners &&
+           memcmp(x->partner, y->partner, x->n_partners * sizeof(uint32_t)) == 0;
+}
+
+static int join_in_document(const rp_grouper *g, uint32_t *up, rp_order *o, size_t n, rp_seed **seeds,
+                            size_t *cap)
 {
     qsort(o, n, sizeof(rp_order), cmp_length);
     size_t n_seeds = 0;
     for (size_t i = 0; i < n; i++) {
-        uint32_t w = (uint32_t)o[i].key, e = o[i].end, len = e - w;
+        uint32_t w = (uint32_t)o[i].key, e = o[i].end, len = e - w, partner = g->s[o[i].s ^ 1].doc;
         size_t lo = 0, hi = n_seeds; /* the first seed starting at w - len or later */
         uint32_t from = w > len ? w - len : 0;
         while (lo < hi) {
@@ -241,29 +272,35 @@ static int join_in_document(uint32_t *up, rp_order *o, size_t n, rp_seed **seeds
             else hi = mid;
         }
         uint32_t min_end = UINT32_MAX, max_start = 0;
-        size_t covered = 0;
+        const rp_seed *first = NULL;
+        int together = 1;
         for (size_t k = lo; k < n_seeds && (*seeds)[k].word < e; k++) {
             const rp_seed *r = &(*seeds)[k];
             uint32_t over = (r->word_end < e ? r->word_end : e) - (r->word > w ? r->word : w);
             if (r->word_end <= w || r->bridge || 2 * (uint64_t)over < r->word_end - r->word) continue;
-            covered++;
+            if (!first) first = r;
+            else together &= same_partners(first, r);
             if (r->word_end < min_end) min_end = r->word_end;
             if (r->word > max_start) max_start = r->word;
         }
-        int bridge = covered >= 2 && min_end <= max_start, joined = 0;
+        int bridge = first && min_end <= max_start && !together, joined = 0;
         for (size_t k = lo; k < n_seeds && (*seeds)[k].word < e; k++) {
-            const rp_seed *r = &(*seeds)[k];
+            rp_seed *r = &(*seeds)[k];
             if (r->word_end <= w || r->bridge != bridge) continue;
             uint32_t over = (r->word_end < e ? r->word_end : e) - (r->word > w ? r->word : w);
             uint32_t lr = r->word_end - r->word, longer = lr > len ? lr : len;
-            if (2 * (uint64_t)over >= (bridge ? longer : lr)) join(up, r->s, o[i].s), joined = 1;
+            if (2 * (uint64_t)over >= (bridge ? longer : lr)) {
+                join(up, r->s, o[i].s), joined = 1;
+                add_partner(r, partner);
+            }
         }
         if (joined) continue;
         if (rp__grow((void **)seeds, cap, n_seeds + 1, sizeof(rp_seed))) return -1;
         size_t at = n_seeds; /* in order of first word */
         while (at > 0 && (*seeds)[at - 1].word > w) at--;
         memmove(*seeds + at + 1, *seeds + at, (n_seeds - at) * sizeof(rp_seed));
-        (*seeds)[at] = (rp_seed){w, e, o[i].s, bridge};
+        (*seeds)[at] = (rp_seed){.word = w, .word_end = e, .s = o[i].s, .bridge = bridge};
+        add_partner(&(*seeds)[at], partner);
         n_seeds++;
     }
     return 0;
@@ -322,7 +359,7 @@ rp_status rp_grouper_foreach(rp_grouper *g, int (*fn)(void *user, const rp_group
     qsort(o, n, sizeof(rp_order), cmp_order);
     for (size_t i = 0, j; i < n; i = j) { /* each document's stretches */
         for (j = i + 1; j < n && o[j].key >> 32 == o[i].key >> 32;) j++;
-        if (join_in_document(up, o + i, j - i, &seeds, &cap_seeds)) goto out;
+        if (join_in_document(g, up, o + i, j - i, &seeds, &cap_seeds)) goto out;
     }
     qsort(o, n, sizeof(rp_order), cmp_order); /* back in (record, word) order */
     /* groups numbered by their first stretch in (record, word) order, and
@@ -418,4 +455,102 @@ rp_status rp_grouper_foreach(rp_grouper *g, int (*fn)(void *user, const rp_group
 out:
     free(up), free(gid), free(o), free(start), free(fill), free(m), free(tally), free(first_of), free(seeds);
     return st;
+}
+
+/* ------------------------------------------------------- saved and read */
+
+/* A grouper's content as bytes, little-endian as the machine is (the
+ * parts of one distributed run, on one kind of machine, gathered):
+ * "RPGRP001", documents, passages, whether texts came, then each
+ * document (record number, id, date), each stretch (document, code points,
+ * words), each passage's source and, with texts, each stretch's excerpt. */
+static const char GROUP_MAGIC[8] = {'R', 'P', 'G', 'R', 'P', '0', '0', '1'};
+
+rp_status rp_grouper_save(const rp_grouper *g, FILE *f)
+{
+    if (!g || !f) return RP_ERR_USAGE;
+    uint64_t head[3] = {g->n_doc, g->n_s / 2, (uint64_t)g->texts};
+    int bad = fwrite(GROUP_MAGIC, 8, 1, f) != 1 || fwrite(head, sizeof(head), 1, f) != 1;
+    for (size_t d = 0; d < g->n_doc && !bad; d++) {
+        const rp_gdoc *x = &g->doc[d];
+        uint32_t lens[3] = {x->id_len, x->date_len, x->id_is_number};
+        uint32_t date_len = x->date_len == UINT32_MAX ? 0 : x->date_len;
+        bad = fwrite(&x->index, 8, 1, f) != 1 || fwrite(lens, sizeof(lens), 1, f) != 1 ||
+              fwrite(g->arena.data + x->id_off, 1, x->id_len, f) != x->id_len ||
+              fwrite(g->arena.data + x->date_off, 1, date_len, f) != date_len;
+    }
+    if (!bad && g->n_s)
+        bad = fwrite(g->s, sizeof(rp_stretch), g->n_s, f) != g->n_s ||
+              fwrite(g->source, 1, g->n_s / 2, f) != g->n_s / 2;
+    for (size_t i = 0; i < g->n_s && g->texts && !bad; i++) {
+        uint8_t len = (uint8_t)(g->excerpt[i] & 0xFF);
+        bad = fwrite(&len, 1, 1, f) != 1 || fwrite(g->arena.data + (g->excerpt[i] >> 8), 1, len, f) != len;
+    }
+    return bad ? RP_ERR_IO : RP_OK;
+}
+
+static int get(FILE *f, void *dst, size_t n)
+{
+    return n && fread(dst, 1, n, f) != n;
+}
+
+/* One saved part added; RP_EOF at the end of f. */
+static rp_status load_part(rp_grouper *g, FILE *f, rp_buf *tmp, uint32_t **remap, size_t *cap_remap)
+{
+    char magic[8];
+    size_t got = fread(magic, 1, 8, f);
+    if (got == 0 && feof(f)) return RP_EOF;
+    uint64_t head[3];
+    if (got != 8 || memcmp(magic, GROUP_MAGIC, 8) || get(f, head, sizeof(head)) || head[2] > 1 ||
+        head[0] > UINT32_MAX || head[1] > UINT32_MAX / 2)
+        return RP_ERR_USAGE;
+    if (head[1] && g->n_s && (int)head[2] != g->texts) return RP_ERR_USAGE;
+    if (rp__grow((void **)remap, cap_remap, (size_t)head[0] + 1, sizeof(uint32_t))) return RP_ERR_NOMEM;
+    for (uint64_t d = 0; d < head[0]; d++) {
+        uint64_t index;
+        uint32_t lens[3];
+        if (get(f, &index, 8) || get(f, lens, sizeof(lens)) || lens[2] > 1) return RP_ERR_USAGE;
+        size_t date_len = lens[1] == UINT32_MAX ? 0 : lens[1];
+        if (rp__buf_reserve(tmp, (size_t)lens[0] + date_len + 1)) return RP_ERR_NOMEM;
+        if (get(f, tmp->data, lens[0]) || get(f, tmp->data + lens[0], date_len)) return RP_ERR_USAGE;
+        tmp->data[lens[0] + date_len] = 0; /* the date as doc_of takes it */
+        rp_id id = {tmp->data, lens[0], (int)lens[2]};
+        rp_status st = doc_of(g, index, id, lens[1] == UINT32_MAX ? NULL : tmp->data + lens[0], &(*remap)[d]);
+        if (st != RP_OK) return st;
+    }
+    size_t n = (size_t)head[1] * 2, at = g->n_s;
+    if (!n) return RP_OK;
+    if (at + n >= UINT32_MAX) return RP_ERR_LIMIT;
+    if (g->n_s == 0) g->texts = (int)head[2];
+    if (rp__grow((void **)&g->s, &g->cap_s, at + n, sizeof(rp_stretch)) ||
+        rp__grow((void **)&g->source, &g->cap_source, (at + n) / 2, 1) ||
+        (g->texts && rp__grow((void **)&g->excerpt, &g->cap_excerpt, at + n, sizeof(uint64_t))))
+        return RP_ERR_NOMEM;
+    if (get(f, g->s + at, n * sizeof(rp_stretch)) || get(f, g->source + at / 2, n / 2)) return RP_ERR_USAGE;
+    for (size_t i = at; i < at + n; i++) {
+        if (g->s[i].doc >= head[0] || g->source[i / 2] > 2) return RP_ERR_USAGE;
+        g->s[i].doc = (*remap)[g->s[i].doc];
+    }
+    for (size_t i = at; i < at + n && g->texts; i++) {
+        uint8_t len;
+        if (get(f, &len, 1) || rp__buf_reserve(&g->arena, g->arena.len + len)) return RP_ERR_USAGE;
+        if (get(f, g->arena.data + g->arena.len, len)) return RP_ERR_USAGE;
+        g->excerpt[i] = (uint64_t)g->arena.len << 8 | len;
+        g->arena.len += len;
+    }
+    g->n_s = at + n;
+    return RP_OK;
+}
+
+rp_status rp_grouper_load(rp_grouper *g, FILE *f)
+{
+    if (!g || !f) return RP_ERR_USAGE;
+    rp_buf tmp = {0};
+    uint32_t *remap = NULL;
+    size_t cap_remap = 0;
+    rp_status st;
+    while ((st = load_part(g, f, &tmp, &remap, &cap_remap)) == RP_OK) {}
+    rp__buf_free(&tmp);
+    free(remap);
+    return st == RP_EOF ? RP_OK : st;
 }

@@ -163,9 +163,16 @@ CMD=align check "align of id-less records among blank and bad lines (--skip-bad)
     --skip-bad --threads 1 "$WORK/noid.jsonl"
 CMD=align check "align --max-partners 2 (pairs cut at the owner of their first document): the same" same cut \
     --max-partners 2 --threads 1 "$WORK/gen.jsonl"
-$MPIRUN -n 2 "$BIN" align -q --groups "$ROOT/examples/news.jsonl" > /dev/null 2> "$WORK/groups.err"; rc=$?
-check "align --groups under mpirun: refused, saying so (exit 2)" \
-    bash -c "test $rc -eq 2 && grep -q 'align --groups runs in one process' '$WORK/groups.err'"
+# align --groups: every rank's alignments grouped on rank 0 in pair order
+CMD=align check "align --groups of gen.jsonl: one process's groups" same groups --groups --threads 1 "$WORK/gen.jsonl"
+CMD=align check "align --groups of templated sites (boilerplate shown): the same" same groups-sites --groups \
+    --boilerplate show --threads 1 "$WORK/sites.jsonl"
+# (one rank is one process, whose terminal under mpirun is colored: 2, 3, 7)
+check "align --groups --human (excerpts gathered): one process's view" bash -c "
+    '$BIN' align -q --groups --human --threads 1 '$ROOT/examples/news.jsonl' > '$WORK/gh1.txt' &&
+    grep -q '^group 1: 5 documents' '$WORK/gh1.txt' &&
+    for n in 2 3 7; do $MPIRUN -n \$n '$BIN' align -q --groups --human --threads 1 '$ROOT/examples/news.jsonl' \
+        > '$WORK/ghn.txt' 2> /dev/null && cmp -s '$WORK/gh1.txt' '$WORK/ghn.txt' || exit 1; done"
 "$BIN" align -q --threads 1 "$WORK/sites.jsonl" --stats "$WORK/align1.json" > "$WORK/one.jsonl"
 REPRINT_MPI_ROUND_BYTES=2048 REPRINT_MPI_MAX_COUNT=96 $MPIRUN -x REPRINT_MPI_ROUND_BYTES -x REPRINT_MPI_MAX_COUNT \
     -n 3 "$BIN" align --threads 1 "$WORK/sites.jsonl" --stats "$WORK/align3.json" -o "$WORK/align3.jsonl" \

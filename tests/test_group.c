@@ -15,6 +15,8 @@
 
 #include "test_util.h"
 
+#include <unistd.h>
+
 #define N_DOCS 1500
 #define N_PASS 60
 #define VOCAB 40000
@@ -520,6 +522,71 @@ static void grouper_by_hand(void **state)
     t.text_a = t.text_b = "some text";
     t.text_a_len = t.text_b_len = 9;
     assert_int_equal(rp_grouper_add(g, &t), RP_ERR_USAGE);
+    rp_grouper_free(g);
+
+    /* a story (x, words 0-300) copied whole by y and z, and two excerpts
+     * of it taken by w: one group, w twice in it */
+    g = rp_grouper_create();
+    rp_passage whole[1] = {span(0, 300, 0, 300)}, two[2] = {span(20, 40, 5, 40), span(200, 40, 100, 40)};
+    rp_alignment s1 = pair("x", 0, "y", 1, whole, 1, RP_SOURCE_UNKNOWN),
+                 s2 = pair("x", 0, "z", 2, whole, 1, RP_SOURCE_UNKNOWN),
+                 s3 = pair("x", 0, "w", 3, two, 2, RP_SOURCE_UNKNOWN);
+    assert_int_equal(rp_grouper_add(g, &s1), RP_OK);
+    assert_int_equal(rp_grouper_add(g, &s2), RP_OK);
+    assert_int_equal(rp_grouper_add(g, &s3), RP_OK);
+    c.n = 0;
+    assert_int_equal(rp_grouper_foreach(g, copy_group, &c), RP_OK);
+    assert_int_equal(c.n, 1);
+    assert_int_equal(c.g[0].n_documents, 4);
+    assert_int_equal(c.g[0].n_members, 5);
+    rp_grouper_free(g);
+    /* a digest page x holds passages P (words 0-100, shared with a and b)
+     * and Q (100-200, shared with c and d), and x2 copies the page whole:
+     * P's group, Q's, and the copy's own (a bridge joins neither) */
+    g = rp_grouper_create();
+    rp_passage pp[1] = {span(0, 100, 50, 100)}, qq[1] = {span(100, 100, 10, 100)}, xx[1] = {span(0, 200, 0, 200)};
+    rp_alignment b1 = pair("x", 0, "a", 1, pp, 1, RP_SOURCE_UNKNOWN), b2 = pair("x", 0, "b", 2, pp, 1, RP_SOURCE_UNKNOWN),
+                 b3 = pair("x", 0, "c", 3, qq, 1, RP_SOURCE_UNKNOWN), b4 = pair("x", 0, "d", 4, qq, 1, RP_SOURCE_UNKNOWN),
+                 b5 = pair("x", 0, "e", 5, xx, 1, RP_SOURCE_UNKNOWN);
+    rp_alignment *bs[5] = {&b1, &b2, &b3, &b4, &b5};
+    for (int k = 0; k < 5; k++) assert_int_equal(rp_grouper_add(g, bs[k]), RP_OK);
+    c.n = 0;
+    assert_int_equal(rp_grouper_foreach(g, copy_group, &c), RP_OK);
+    assert_int_equal(c.n, 3);
+    for (size_t k = 0; k < 3; k++) assert_int_equal(c.g[k].n_documents, k == 0 ? 2 : 3); /* the copy first: longer */
+    /* saved in two parts and read back into one: the same groups */
+    rp_grouper *h1 = rp_grouper_create(), *h2 = rp_grouper_create(), *back = rp_grouper_create();
+    for (int k = 0; k < 5; k++) assert_int_equal(rp_grouper_add(k < 2 ? h1 : h2, bs[k]), RP_OK);
+    FILE *f = tmpfile();
+    assert_int_equal(rp_grouper_save(h1, f), RP_OK);
+    assert_int_equal(rp_grouper_save(h2, f), RP_OK);
+    rewind(f);
+    assert_int_equal(rp_grouper_load(back, f), RP_OK);
+    copied c2 = {0};
+    assert_int_equal(rp_grouper_foreach(back, copy_group, &c2), RP_OK);
+    assert_int_equal(c2.n, 3);
+    for (size_t k = 0; k < 3; k++) {
+        assert_int_equal(c2.g[k].n_members, c.g[k].n_members);
+        for (size_t m = 0; m < c.g[k].n_members; m++) {
+            assert_string_equal(c2.ids[k][m], c.ids[k][m]);
+            assert_int_equal(c2.m[k][m].start, c.m[k][m].start);
+        }
+    }
+    /* what is not a saved grouper is refused, as is a part cut short */
+    rewind(f);
+    assert_int_equal(fputs("not a grouper at all", f) >= 0, 1);
+    rewind(f);
+    assert_int_equal(rp_grouper_load(back, f), RP_ERR_USAGE);
+    fclose(f);
+    f = tmpfile();
+    assert_int_equal(rp_grouper_save(h1, f), RP_OK);
+    assert_int_equal(fflush(f), 0);
+    long saved = ftell(f);
+    assert_int_equal(ftruncate(fileno(f), saved - 3), 0);
+    rewind(f);
+    assert_int_equal(rp_grouper_load(back, f), RP_ERR_USAGE);
+    fclose(f);
+    rp_grouper_free(h1), rp_grouper_free(h2), rp_grouper_free(back);
     rp_grouper_free(g);
 
     /* dates: the earliest alone names the first; a tie is left to the
