@@ -257,8 +257,42 @@ static int same_partners(const rp_seed *x, const rp_seed *y)
            memcmp(x->partner, y->partner, x->n_partners * sizeof(uint32_t)) == 0;
 }
 
+/* A bridge's other side, cut where the seed it covers falls (in
+ * proportion: a bridge is one aligned passage, near enough the same text
+ * in both): the copy's stretch of the seed's passage, joined to it after
+ * the sweep. A near-copy of a page that holds many passages is then in
+ * each passage's group, not only in the group of the whole page. */
+typedef struct {
+    rp_stretch *s;
+    uint32_t *seed;        /* the seed's stretch each joins */
+    size_t n, cap;
+} rp_projected;
+
+static uint32_t scale(uint32_t x, uint32_t from, uint32_t from_len, uint32_t to, uint32_t to_len)
+{
+    return to + (uint32_t)((uint64_t)(x - from) * to_len / (from_len ? from_len : 1));
+}
+
+static int project(const rp_grouper *g, uint32_t bridge, const rp_seed *r, rp_projected *pr)
+{
+    const rp_stretch *l = &g->s[bridge], *o = &g->s[bridge ^ 1], *seed = &g->s[r->s];
+    uint32_t w0 = seed->word > l->word ? seed->word : l->word, w1 = seed->word_end < l->word_end ? seed->word_end : l->word_end;
+    uint32_t c0 = seed->start > l->start ? seed->start : l->start, c1 = seed->end < l->end ? seed->end : l->end;
+    if (w1 <= w0 || c1 <= c0) return 0;
+    size_t cap_seed = pr->cap;
+    if (rp__grow((void **)&pr->s, &pr->cap, pr->n + 1, sizeof(rp_stretch)) ||
+        rp__grow((void **)&pr->seed, &cap_seed, pr->cap, sizeof(uint32_t)))
+        return -1;
+    uint32_t lw = l->word_end - l->word, ow = o->word_end - o->word, lc = l->end - l->start, oc = o->end - o->start;
+    pr->s[pr->n] = (rp_stretch){o->doc, scale(c0, l->start, lc, o->start, oc), scale(c1, l->start, lc, o->start, oc),
+                                scale(w0, l->word, lw, o->word, ow), scale(w1, l->word, lw, o->word, ow)};
+    if (pr->s[pr->n].word_end <= pr->s[pr->n].word || pr->s[pr->n].end <= pr->s[pr->n].start) return 0;
+    pr->seed[pr->n++] = r->s;
+    return 0;
+}
+
 static int join_in_document(const rp_grouper *g, uint32_t *up, rp_order *o, size_t n, rp_seed **seeds,
-                            size_t *cap)
+                            size_t *cap, rp_projected *pr)
 {
     qsort(o, n, sizeof(rp_order), cmp_length);
     size_t n_seeds = 0;
@@ -284,6 +318,12 @@ static int join_in_document(const rp_grouper *g, uint32_t *up, rp_order *o, size
             if (r->word > max_start) max_start = r->word;
         }
         int bridge = first && min_end <= max_start && !together, joined = 0;
+        for (size_t k = lo; bridge && k < n_seeds && (*seeds)[k].word < e; k++) {
+            const rp_seed *r = &(*seeds)[k];
+            uint32_t over = (r->word_end < e ? r->word_end : e) - (r->word > w ? r->word : w);
+            if (r->word_end <= w || r->bridge || 2 * (uint64_t)over < r->word_end - r->word) continue;
+            if (project(g, o[i].s, r, pr)) return -1;
+        }
         for (size_t k = lo; k < n_seeds && (*seeds)[k].word < e; k++) {
             rp_seed *r = &(*seeds)[k];
             if (r->word_end <= w || r->bridge != bridge) continue;
@@ -323,10 +363,10 @@ static int date_cmp(const char *a, size_t la, const char *b, size_t lb)
     return la < lb ? -1 : la > lb;
 }
 
-/* Two stretches' documents' dates, compared (both dated). */
+/* Two documents' dates, compared (both dated). */
 static int date_cmp_docs(const rp_grouper *g, uint32_t x, uint32_t y)
 {
-    const rp_gdoc *a = &g->doc[g->s[x].doc], *b = &g->doc[g->s[y].doc];
+    const rp_gdoc *a = &g->doc[x], *b = &g->doc[y];
     return date_cmp(g->arena.data + a->date_off, a->date_len, g->arena.data + b->date_off, b->date_len);
 }
 
@@ -349,6 +389,8 @@ rp_status rp_grouper_foreach(rp_grouper *g, int (*fn)(void *user, const rp_group
     rp_tally *tally = NULL;
     rp_seed *seeds = NULL;
     size_t cap_seeds = 0;
+    rp_projected pr = {0};
+    rp_stretch *S = g->s, *all = NULL; /* the stretches, and the projected ones after */
     if (!up || !gid || !o) goto out;
     for (size_t i = 0; i < n; i++) {
         up[i] = (uint32_t)i;
@@ -359,7 +401,27 @@ rp_status rp_grouper_foreach(rp_grouper *g, int (*fn)(void *user, const rp_group
     qsort(o, n, sizeof(rp_order), cmp_order);
     for (size_t i = 0, j; i < n; i = j) { /* each document's stretches */
         for (j = i + 1; j < n && o[j].key >> 32 == o[i].key >> 32;) j++;
-        if (join_in_document(g, up, o + i, j - i, &seeds, &cap_seeds)) goto out;
+        if (join_in_document(g, up, o + i, j - i, &seeds, &cap_seeds, &pr)) goto out;
+    }
+    if (pr.n) { /* the projected stretches join the seeds they were cut for */
+        size_t total = n + pr.n;
+        uint32_t *up2 = realloc(up, total * sizeof(uint32_t));
+        if (up2) up = up2;
+        uint32_t *gid2 = up2 ? realloc(gid, total * sizeof(uint32_t)) : NULL;
+        if (gid2) gid = gid2;
+        rp_order *o2 = gid2 ? realloc(o, total * sizeof(rp_order)) : NULL;
+        if (o2) o = o2;
+        if (!o2 || total >= UINT32_MAX || !(all = malloc(total * sizeof(rp_stretch)))) goto out;
+        memcpy(all, g->s, n * sizeof(rp_stretch));
+        memcpy(all + n, pr.s, pr.n * sizeof(rp_stretch));
+        S = all;
+        for (size_t k = 0; k < pr.n; k++) {
+            size_t i = n + k;
+            up[i] = (uint32_t)i;
+            join(up, (uint32_t)i, pr.seed[k]);
+            o[i] = (rp_order){g->doc[S[i].doc].index << 32 | S[i].word, S[i].word_end, (uint32_t)i};
+        }
+        n = total;
     }
     qsort(o, n, sizeof(rp_order), cmp_order); /* back in (record, word) order */
     /* groups numbered by their first stretch in (record, word) order, and
@@ -387,7 +449,7 @@ rp_status rp_grouper_foreach(rp_grouper *g, int (*fn)(void *user, const rp_group
         size_t nm = 0;
         for (uint32_t x = start[k]; x < start[k + 1]; x++) {
             uint32_t si = o[x].s;
-            const rp_stretch *s = &g->s[si];
+            const rp_stretch *s = &S[si];
             const rp_gdoc *d = &g->doc[s->doc];
             rp_group_member *cur = nm ? &m[nm - 1] : NULL;
             if (!cur || cur->index != d->index || s->word >= cur->word + cur->words) {
@@ -410,7 +472,7 @@ rp_status rp_grouper_foreach(rp_grouper *g, int (*fn)(void *user, const rp_group
                 if (s->end > cur->end) cur->end = s->end;
                 if (s->word_end > cur->word + cur->words) cur->words = s->word_end - cur->word;
             }
-            uint8_t src = g->source[si / 2];
+            uint8_t src = si < g->n_s ? g->source[si / 2] : 0; /* a projected one names none */
             if (src == (si & 1) + 1) tally[nm - 1].votes++;
             else if (src) tally[nm - 1].copied = 1;
         }
@@ -420,10 +482,10 @@ rp_status rp_grouper_foreach(rp_grouper *g, int (*fn)(void *user, const rp_group
         size_t best = SIZE_MAX;
         const char *evidence = NULL;
         int dated = 1;
-        for (size_t x = 0; x < nm && dated; x++) dated = g->doc[g->s[first_of[x]].doc].date_len != UINT32_MAX;
+        for (size_t x = 0; x < nm && dated; x++) dated = g->doc[S[first_of[x]].doc].date_len != UINT32_MAX;
         size_t first_dated = SIZE_MAX, tied = 0;
         for (size_t x = 0; x < nm && dated; x++) {
-            int c = first_dated == SIZE_MAX ? -1 : date_cmp_docs(g, first_of[x], first_of[first_dated]);
+            int c = first_dated == SIZE_MAX ? -1 : date_cmp_docs(g, S[first_of[x]].doc, S[first_of[first_dated]].doc);
             if (c < 0) first_dated = x, tied = 1;
             else if (c == 0 && m[x].index != m[first_dated].index) tied++;
         }
@@ -433,27 +495,33 @@ rp_status rp_grouper_foreach(rp_grouper *g, int (*fn)(void *user, const rp_group
                   * alignments decide among those (all without dates) */
             for (size_t x = 0; x < nm; x++)
                 if (tally[x].votes && !tally[x].copied &&
-                    (!dated || date_cmp_docs(g, first_of[x], first_of[first_dated]) == 0) &&
+                    (!dated || date_cmp_docs(g, S[first_of[x]].doc, S[first_of[first_dated]].doc) == 0) &&
                     (best == SIZE_MAX || tally[x].votes > tally[best].votes))
                     best = x;
             if (best != SIZE_MAX) evidence = dated ? "date and alignments" : "alignments";
         }
         for (size_t x = 0; x < nm; x++) { /* dates point into the arena, which no longer grows */
-            const rp_gdoc *d = &g->doc[g->s[first_of[x]].doc];
+            const rp_gdoc *d = &g->doc[S[first_of[x]].doc];
             if (d->date_len != UINT32_MAX) m[x].date = g->arena.data + d->date_off, m[x].date_len = d->date_len;
         }
         rp_group grp = {.number = k, .members = m, .n_members = nm, .earliest = best,
                         .earliest_evidence = evidence};
         for (size_t x = 0; x < nm; x++) grp.n_documents += x == 0 || m[x].index != m[x - 1].index;
-        if (g->texts) {
-            uint64_t e = g->excerpt[first_of[best == SIZE_MAX ? 0 : best]];
-            grp.excerpt = g->arena.data + (e >> 8);
-            grp.excerpt_len = (size_t)(e & 0xFF);
+        if (g->texts) { /* the earliest's (else the first) member's text, unless projected */
+            size_t x = best == SIZE_MAX ? 0 : best;
+            if (first_of[x] >= g->n_s)
+                for (x = 0; x < nm && first_of[x] >= g->n_s;) x++;
+            if (x < nm) {
+                uint64_t e = g->excerpt[first_of[x]];
+                grp.excerpt = g->arena.data + (e >> 8);
+                grp.excerpt_len = (size_t)(e & 0xFF);
+            }
         }
         if (fn(user, &grp)) break;
     }
 out:
     free(up), free(gid), free(o), free(start), free(fill), free(m), free(tally), free(first_of), free(seeds);
+    free(pr.s), free(pr.seed), free(all);
     return st;
 }
 

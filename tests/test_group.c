@@ -541,8 +541,9 @@ static void grouper_by_hand(void **state)
     assert_int_equal(c.g[0].n_members, 5);
     rp_grouper_free(g);
     /* a digest page x holds passages P (words 0-100, shared with a and b)
-     * and Q (100-200, shared with c and d), and x2 copies the page whole:
-     * P's group, Q's, and the copy's own (a bridge joins neither) */
+     * and Q (100-200, shared with c and d), and e copies the page whole:
+     * the copy's own group (a bridge joins neither), then P's and Q's,
+     * each with e's stretch of it (the bridge cut where they fall) */
     g = rp_grouper_create();
     rp_passage pp[1] = {span(0, 100, 50, 100)}, qq[1] = {span(100, 100, 10, 100)}, xx[1] = {span(0, 200, 0, 200)};
     rp_alignment b1 = pair("x", 0, "a", 1, pp, 1, RP_SOURCE_UNKNOWN), b2 = pair("x", 0, "b", 2, pp, 1, RP_SOURCE_UNKNOWN),
@@ -553,7 +554,13 @@ static void grouper_by_hand(void **state)
     c.n = 0;
     assert_int_equal(rp_grouper_foreach(g, copy_group, &c), RP_OK);
     assert_int_equal(c.n, 3);
-    for (size_t k = 0; k < 3; k++) assert_int_equal(c.g[k].n_documents, k == 0 ? 2 : 3); /* the copy first: longer */
+    for (size_t k = 0; k < 3; k++) assert_int_equal(c.g[k].n_documents, k == 0 ? 2 : 4); /* the copy first: longer */
+    assert_string_equal(c.ids[1][3], "e"); /* P in e: words 0-100 of its copy */
+    assert_int_equal(c.m[1][3].word, 0);
+    assert_int_equal(c.m[1][3].words, 100);
+    assert_string_equal(c.ids[2][3], "e"); /* Q: 100-200 */
+    assert_int_equal(c.m[2][3].word, 100);
+    assert_int_equal(c.m[2][3].words, 100);
     /* saved in two parts and read back into one: the same groups */
     rp_grouper *h1 = rp_grouper_create(), *h2 = rp_grouper_create(), *back = rp_grouper_create();
     for (int k = 0; k < 5; k++) assert_int_equal(rp_grouper_add(k < 2 ? h1 : h2, bs[k]), RP_OK);
