@@ -25,4 +25,6 @@ echo "== fuzzing (${FUZZ_SECONDS:-60} s a target, clang libFuzzer + ASan + UBSan
 scripts/fuzz.sh "${FUZZ_SECONDS:-60}"
 echo "== benchmark smoke run (correctness only)"
 bench/bench.sh --size 20M --out build/bench-smoke --no-timing
-echo "== all passed: both builds' tests, the build without the spinner, the report in Chromium, the fuzz targets and the benchmark checks"
+echo "== every shape of corpus, small, against its truth (correctness only)"
+bench/shapes.sh --scale 0.005 --out build/shapes-smoke --no-timing
+echo "== all passed: both builds' tests, the build without the spinner, the report in Chromium, the fuzz targets and the benchmark checks on every shape"
