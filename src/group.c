@@ -9,11 +9,10 @@
  * shared fingerprint aligned with the first of them only, so alignments
  * grow with the passage's occurrences, not their pairs) and joins:
  *   - the two sides of each aligned passage;
- *   - two stretches of one document that overlap by half the longer or
- *     more: the same text (the hub of a star meets each spoke on its own
- *     copy of the passage, an excerpt of half of it or more included); a
- *     stretch merely touching the next passage, or a whole copied document
- *     holding many passages, does not join them.
+ *   - the stretches of one document that are one text: a stretch covering
+ *     half of a shorter one or more (the hub of a star meets each spoke on
+ *     its own copy of the passage; an excerpt of half of it or more), but
+ *     not one that bridges passages circulating apart (join_in_document).
  * The groups are the connected components (union-find over stretches).
  * Each member is a document's stretch in the group: its overlapping
  * stretches merged, so a document holding the passage twice is two
