@@ -105,7 +105,7 @@ static rp_status doc_of(rp_grouper *g, uint64_t index, rp_id id, const char *dat
         *out = g->slot[k] - 1;
         return RP_OK;
     }
-    if (g->n_doc >= UINT32_MAX - 1) return RP_ERR_LIMIT;
+    if (g->n_doc >= UINT32_MAX - 1 || index > UINT32_MAX) return RP_ERR_LIMIT; /* rp_order's key */
     if (rp__grow((void **)&g->doc, &g->cap_doc, g->n_doc + 1, sizeof(rp_gdoc))) return RP_ERR_NOMEM;
     size_t date_len = date ? strlen(date) : 0;
     if (id.len > UINT32_MAX || date_len >= UINT32_MAX) return RP_ERR_LIMIT;
@@ -126,9 +126,10 @@ static rp_status keep_excerpt(rp_grouper *g, const char *text, size_t len, uint3
                               uint64_t *out)
 {
     size_t at = 0;
-    for (uint32_t cp = 0; at < len && cp < start; cp++)
-        do at++;
-        while (at < len && ((unsigned char)text[at] & 0xC0) == 0x80);
+    for (uint32_t cp = 0; at < len && cp < start; cp++) {
+        at++;
+        while (at < len && ((unsigned char)text[at] & 0xC0) == 0x80) at++;
+    }
     size_t to = at;
     for (uint32_t cp = start; to < len && cp < end; cp++) {
         size_t next = to + 1;
@@ -161,6 +162,7 @@ rp_status rp_grouper_add(rp_grouper *g, const rp_alignment *al)
     for (size_t k = 0; k < al->n_passages; k++) {
         const rp_passage *p = &al->passages[k];
         size_t i = g->n_s;
+        if (!p->a_words || !p->b_words || p->a_end <= p->a_start || p->b_end <= p->b_start) continue; /* empty */
         g->s[i] = (rp_stretch){da, p->a_start, p->a_end, p->a_word, p->a_word + p->a_words};
         g->s[i + 1] = (rp_stretch){db, p->b_start, p->b_end, p->b_word, p->b_word + p->b_words};
         g->source[i / 2] = source;
