@@ -597,7 +597,9 @@ static rp_status load_part(rp_grouper *g, FILE *f, rp_buf *tmp, uint32_t **remap
         return RP_ERR_NOMEM;
     if (get(f, g->s + at, n * sizeof(rp_stretch)) || get(f, g->source + at / 2, n / 2)) return RP_ERR_USAGE;
     for (size_t i = at; i < at + n; i++) {
-        if (g->s[i].doc >= head[0] || g->source[i / 2] > 2) return RP_ERR_USAGE;
+        const rp_stretch *x = &g->s[i];
+        if (x->doc >= head[0] || g->source[i / 2] > 2 || x->word_end <= x->word || x->end <= x->start)
+            return RP_ERR_USAGE; /* not what rp_grouper_add keeps */
         g->s[i].doc = (*remap)[g->s[i].doc];
     }
     for (size_t i = at; i < at + n && g->texts; i++) {
