@@ -362,6 +362,45 @@ static int cmp_tw_term(const void *x, const void *y)
     return a->term < b->term ? -1 : a->term > b->term;
 }
 
+static int heavier(const rp_tw *a, const rp_tw *b)
+{
+    return a->w != b->w ? a->w > b->w : a->term < b->term;
+}
+
+/* The k heaviest of v[0..n) first, heaviest first, in cmp_tw_weight's
+ * order; returns how many (k or n). A bounded heap rather than a sort of
+ * all: a document has hundreds of terms and keeps 24, and the sort was
+ * 15% of stories' time. */
+static size_t heaviest(rp_tw *v, size_t n, size_t k)
+{
+    if (n <= k) {
+        qsort(v, n, sizeof(rp_tw), cmp_tw_weight);
+        return n;
+    }
+    /* v[0..k) a heap whose root is the lightest kept */
+    for (size_t i = 1; i < k; i++)
+        for (size_t c = i; c > 0 && heavier(&v[(c - 1) / 2], &v[c]);) {
+            rp_tw t = v[c];
+            v[c] = v[(c - 1) / 2], v[(c - 1) / 2] = t;
+            c = (c - 1) / 2;
+        }
+    for (size_t i = k; i < n; i++) {
+        if (!heavier(&v[i], &v[0])) continue;
+        v[0] = v[i];
+        for (size_t c = 0;;) { /* sift down */
+            size_t l = 2 * c + 1, r = l + 1, m = c;
+            if (l < k && heavier(&v[m], &v[l])) m = l;
+            if (r < k && heavier(&v[m], &v[r])) m = r;
+            if (m == c) break;
+            rp_tw t = v[c];
+            v[c] = v[m], v[m] = t;
+            c = m;
+        }
+    }
+    qsort(v, k, sizeof(rp_tw), cmp_tw_weight);
+    return k;
+}
+
 /* Pass 2, on a worker: the document's heaviest terms, normalized, by term.
  * (The term table is only read while workers run.) */
 static rp_status vec_work(void *state, const rp_record *r, rp_buf *out)
@@ -386,8 +425,7 @@ static rp_status vec_work(void *state, const rp_record *r, rp_buf *out)
         w->tw[m++] = (rp_tw){w->base.occ[i].term, (float)weight};
         i = j;
     }
-    qsort(w->tw, m, sizeof(rp_tw), cmp_tw_weight);
-    if (m > TOP_TERMS) m = TOP_TERMS;
+    m = heaviest(w->tw, m, TOP_TERMS);
     double norm = 0;
     for (size_t i = 0; i < m; i++) norm += (double)w->tw[i].w * w->tw[i].w;
     norm = norm > 0 ? sqrt(norm) : 1;
