@@ -602,6 +602,8 @@ static void close_sets(rp_set_writer *sets)
 
 /* The n pairs' scores from their sets, on the run's threads, each over a
  * range of pairs; appended in pair order to *edges when at the threshold. */
+#define VERIFY_BATCH ((size_t)1 << 20) /* candidate pairs scored at a time by rp__dedup_verify */
+
 static rp_status score(rp_dedup *d, rp_set_writer *sets, const rp_cand *cand, size_t n,
                        float *scores, rp_edge **edges, size_t *n_edges, size_t *cap_edges)
 {
@@ -633,10 +635,15 @@ rp_status rp__dedup_verify(rp_dedup *d, const rp_cand *cand, size_t n, rp_edge *
     *n_edges = 0;
     rp_set_writer *sets;
     rp_status st = prepare_sets(d, cand, n, &sets);
-    size_t cap = 0;
-    float *scores = st == RP_OK && n ? malloc(n * 3 * sizeof(float)) : NULL;
+    size_t cap = 0, batch = n < VERIFY_BATCH ? n : VERIFY_BATCH;
+    /* scored a batch at a time: the scores of 97 million candidates would
+     * be 1.2 GB, the similar ones' edges are what is kept */
+    float *scores = st == RP_OK && n ? malloc(batch * 3 * sizeof(float)) : NULL;
     if (st == RP_OK && n && !scores) st = RP_ERR_NOMEM;
-    if (st == RP_OK && n) st = score(d, sets, cand, n, scores, edges, n_edges, &cap);
+    for (size_t from = 0; st == RP_OK && from < n; from += batch) {
+        size_t m = n - from < batch ? n - from : batch;
+        st = score(d, sets, cand + from, m, scores, edges, n_edges, &cap);
+    }
     d->stats->verified_pairs += n;
     free(scores);
     close_sets(sets);
