@@ -672,7 +672,8 @@ RP_API rp_grouper *rp_grouper_create(void);
 RP_API void rp_grouper_free(rp_grouper *grouper);
 /* Adds an alignment's passages (an empty one is left out). RP_ERR_NOMEM,
  * RP_ERR_LIMIT past 2^31 passages or a record number past 2^32,
- * RP_ERR_USAGE for alignments with texts mixed with some without. */
+ * RP_ERR_USAGE for a document aligned with itself, or alignments with
+ * texts mixed with some without. */
 RP_API rp_status rp_grouper_add(rp_grouper *grouper, const rp_alignment *al);
 /* Calls fn for every group, in order of number; what it points to is valid
  * during the call only. A non-zero return from fn stops. */

@@ -14,7 +14,7 @@ CC=clang cmake -S . -B build-fuzz -DREPRINT_FUZZ=ON -DREPRINT_TESTS=OFF \
 cmake --build build-fuzz -j"$(nproc)" >/dev/null
 mkdir -p build-fuzz/findings build-fuzz/tmp
 status=0
-for t in jsonl reader tokenize shingle align json_out signature; do
+for t in jsonl reader tokenize shingle align json_out signature group; do
     work=build-fuzz/corpus/$t log=build-fuzz/fuzz_$t.log
     rm -rf "$work" && mkdir -p "$work" && cp fuzz/corpus/$t/* "$work"/
     if TMPDIR=$PWD/build-fuzz/tmp build-fuzz/fuzz_$t -max_total_time="$SECS" -max_len=8192 \

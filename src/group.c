@@ -143,7 +143,7 @@ static rp_status keep_excerpt(rp_grouper *g, const char *text, size_t len, uint3
 
 rp_status rp_grouper_add(rp_grouper *g, const rp_alignment *al)
 {
-    if (!g || !al) return RP_ERR_USAGE;
+    if (!g || !al || al->a_index == al->b_index) return RP_ERR_USAGE; /* a document with itself */
     if (!al->n_passages) return RP_OK;
     uint32_t da, db;
     rp_status st = doc_of(g, al->a_index, al->a, al->date_a, &da);
@@ -563,6 +563,19 @@ static int get(FILE *f, void *dst, size_t n)
     return n && fread(dst, 1, n, f) != n;
 }
 
+/* n bytes of f appended to b, grown as they are read (a length read from
+ * the file is not trusted with an allocation of its own). */
+static rp_status get_grown(FILE *f, rp_buf *b, size_t n)
+{
+    for (size_t done = 0; done < n;) {
+        size_t m = n - done < 65536 ? n - done : 65536;
+        if (rp__buf_reserve(b, b->len + m)) return RP_ERR_NOMEM;
+        if (get(f, b->data + b->len, m)) return RP_ERR_USAGE;
+        b->len += m, done += m;
+    }
+    return RP_OK;
+}
+
 /* One saved part added; RP_EOF at the end of f. */
 static rp_status load_part(rp_grouper *g, FILE *f, rp_buf *tmp, uint32_t **remap, size_t *cap_remap)
 {
@@ -574,31 +587,39 @@ static rp_status load_part(rp_grouper *g, FILE *f, rp_buf *tmp, uint32_t **remap
         head[0] > UINT32_MAX || head[1] > UINT32_MAX / 2)
         return RP_ERR_USAGE;
     if (head[1] && g->n_s && (int)head[2] != g->texts) return RP_ERR_USAGE;
-    if (rp__grow((void **)remap, cap_remap, (size_t)head[0] + 1, sizeof(uint32_t))) return RP_ERR_NOMEM;
-    for (uint64_t d = 0; d < head[0]; d++) {
+    for (uint64_t d = 0; d < head[0]; d++) { /* grown as read: the counts are not trusted */
         uint64_t index;
+        if (rp__grow((void **)remap, cap_remap, (size_t)d + 1, sizeof(uint32_t))) return RP_ERR_NOMEM;
         uint32_t lens[3];
         if (get(f, &index, 8) || get(f, lens, sizeof(lens)) || lens[2] > 1) return RP_ERR_USAGE;
         size_t date_len = lens[1] == UINT32_MAX ? 0 : lens[1];
-        if (rp__buf_reserve(tmp, (size_t)lens[0] + date_len + 1)) return RP_ERR_NOMEM;
-        if (get(f, tmp->data, lens[0]) || get(f, tmp->data + lens[0], date_len)) return RP_ERR_USAGE;
-        tmp->data[lens[0] + date_len] = 0; /* the date as doc_of takes it */
+        tmp->len = 0;
+        rp_status st = get_grown(f, tmp, lens[0]);
+        if (st == RP_OK) st = get_grown(f, tmp, date_len);
+        if (st == RP_OK && rp__buf_append(tmp, "", 1)) st = RP_ERR_NOMEM; /* the date as doc_of takes it */
+        if (st != RP_OK) return st;
         rp_id id = {tmp->data, lens[0], (int)lens[2]};
-        rp_status st = doc_of(g, index, id, lens[1] == UINT32_MAX ? NULL : tmp->data + lens[0], &(*remap)[d]);
+        st = doc_of(g, index, id, lens[1] == UINT32_MAX ? NULL : tmp->data + lens[0], &(*remap)[d]);
         if (st != RP_OK) return st;
     }
     size_t n = (size_t)head[1] * 2, at = g->n_s;
     if (!n) return RP_OK;
     if (at + n >= UINT32_MAX) return RP_ERR_LIMIT;
     if (g->n_s == 0) g->texts = (int)head[2];
-    if (rp__grow((void **)&g->s, &g->cap_s, at + n, sizeof(rp_stretch)) ||
-        rp__grow((void **)&g->source, &g->cap_source, (at + n) / 2, 1) ||
+    for (size_t done = 0; done < n;) { /* a chunk at a time, grown as read */
+        size_t m = n - done < 4096 ? n - done : 4096;
+        if (rp__grow((void **)&g->s, &g->cap_s, at + done + m, sizeof(rp_stretch))) return RP_ERR_NOMEM;
+        if (get(f, g->s + at + done, m * sizeof(rp_stretch))) return RP_ERR_USAGE;
+        done += m;
+    }
+    if (rp__grow((void **)&g->source, &g->cap_source, (at + n) / 2, 1) ||
         (g->texts && rp__grow((void **)&g->excerpt, &g->cap_excerpt, at + n, sizeof(uint64_t))))
-        return RP_ERR_NOMEM;
-    if (get(f, g->s + at, n * sizeof(rp_stretch)) || get(f, g->source + at / 2, n / 2)) return RP_ERR_USAGE;
+        return RP_ERR_NOMEM; /* no more than the stretches just read */
+    if (get(f, g->source + at / 2, n / 2)) return RP_ERR_USAGE;
     for (size_t i = at; i < at + n; i++) {
         const rp_stretch *x = &g->s[i];
-        if (x->doc >= head[0] || g->source[i / 2] > 2 || x->word_end <= x->word || x->end <= x->start)
+        if (x->doc >= head[0] || g->source[i / 2] > 2 || x->word_end <= x->word || x->end <= x->start ||
+            (i & 1 && (*remap)[x->doc] == g->s[i - 1].doc))
             return RP_ERR_USAGE; /* not what rp_grouper_add keeps */
         g->s[i].doc = (*remap)[g->s[i].doc];
     }
