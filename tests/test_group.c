@@ -522,6 +522,8 @@ static void grouper_by_hand(void **state)
     t.text_a = t.text_b = "some text";
     t.text_a_len = t.text_b_len = 9;
     assert_int_equal(rp_grouper_add(g, &t), RP_ERR_USAGE);
+    rp_alignment self = pair("x", 0, "x", 0, p1, 1, RP_SOURCE_UNKNOWN); /* a document with itself */
+    assert_int_equal(rp_grouper_add(g, &self), RP_ERR_USAGE);
     rp_grouper_free(g);
 
     /* a story (x, words 0-300) copied whole by y and z, and two excerpts
