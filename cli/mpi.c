@@ -704,7 +704,10 @@ static int align_groups_distributed(cli_opts *o, const rp_comm *cm, int human, m
 {
     cli_group_sink mine = {rp_grouper_create(), RP_OK};
     FILE *own = temp_file(&o->params);
-    if (!mine.g || !own) MPI_Abort(MPI_COMM_WORLD, EXIT_IO);
+    if (!mine.g || !own) {
+        fprintf(stderr, "reprint: rank %d: %s\n", g_rank, !mine.g ? "out of memory" : "cannot create a temporary file");
+        MPI_Abort(MPI_COMM_WORLD, EXIT_IO);
+    }
     rp_engine *e;
     int rc = run_rank(o, cm, &e, cli_collect_groups, &mine);
     if (rc != EXIT_OK) {
@@ -712,13 +715,15 @@ static int align_groups_distributed(cli_opts *o, const rp_comm *cm, int human, m
         fclose(own);
         return rc;
     }
-    if (mine.st != RP_OK)
+    int bad = mine.st != RP_OK;
+    if (bad)
         fprintf(stderr, "reprint: rank %d: cannot group the alignments: %s\n", g_rank, rp_status_name(mine.st));
-    int bad = mine.st != RP_OK || rp_grouper_save(mine.g, own) != RP_OK;
+    else if ((bad = rp_grouper_save(mine.g, own) != RP_OK || fflush(own) != 0))
+        fprintf(stderr, "reprint: rank %d: cannot write its groups: %s\n", g_rank, strerror(errno));
     rp_grouper_free(mine.g);
     double t0 = MPI_Wtime();
     /* every rank's part, gathered in rank order into rank 0's file */
-    int any_bad = bad || fflush(own) != 0;
+    int any_bad = bad;
     MPI_Allreduce(MPI_IN_PLACE, &any_bad, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
     if (any_bad) {
         fclose(own);
@@ -731,7 +736,7 @@ static int align_groups_distributed(cli_opts *o, const rp_comm *cm, int human, m
         FILE *all = temp_file(&o->params);
         gather_out go = {own};
         groups_out w = {rp_grouper_create(), human, 0};
-        rp_status st = all && w.g ? write_gathered(&go, all) : RP_ERR_NOMEM;
+        rp_status st = !w.g ? RP_ERR_NOMEM : !all ? RP_ERR_IO : write_gathered(&go, all);
         if (st == RP_OK && (fflush(all) != 0 || fseek(all, 0, SEEK_SET) != 0)) st = RP_ERR_IO;
         if (st == RP_OK) st = rp_grouper_load(w.g, all);
         if (st != RP_OK) {
