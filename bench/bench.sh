@@ -33,18 +33,7 @@ docs=$(wc -l < "$CORPUS")
 mb=$(awk -v b="$(stat -c %s "$CORPUS")" 'BEGIN { printf "%.1f", b / 1e6 }')
 
 RUNS=${BENCH_RUNS:-3}
-timeit() { # prints "seconds peak_kb": the fastest of $RUNS runs (a shared
-           # machine's speed varies by a third from run to run), its peak
-    local best="" kb=0 t m
-    for _ in $(seq "$RUNS"); do
-        /usr/bin/time -f "%e %M" -o "$OUT/time.txt" "$@" >/dev/null 2>"$OUT/stderr.txt" || {
-            cat "$OUT/stderr.txt" >&2; return 1; }
-        read -r t m < "$OUT/time.txt"
-        if [ -z "$best" ] || awk -v a="$t" -v b="$best" 'BEGIN { exit !(a < b) }'; then best=$t; fi
-        [ "$m" -gt "$kb" ] && kb=$m
-    done
-    echo "$best $kb"
-}
+. bench/timeit.sh
 
 # correctness: recall of injected duplicates, output is a subsequence of input
 build/reprint dedup -q --clusters "$OUT/clusters.jsonl" --stats "$OUT/stats.json" "$CORPUS" > "$OUT/kept.jsonl"

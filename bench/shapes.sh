@@ -62,28 +62,19 @@ python3 bench/check_shapes.py pool "$POOL.truth.jsonl" "$OUT/kept.jsonl" "$OUT/s
 
 # ----------------------------------------------------------------- timing
 RUNS=${BENCH_RUNS:-3}
-timeit() { # "seconds peak_kb": the fastest of $RUNS runs, the largest peak
-    local best="" kb=0 t m
-    for _ in $(seq "$RUNS"); do
-        /usr/bin/time -f "%e %M" -o "$OUT/time.txt" "$@" >/dev/null 2>"$OUT/stderr.txt" || {
-            cat "$OUT/stderr.txt" >&2; return 1; }
-        read -r t m < "$OUT/time.txt"
-        if [ -z "$best" ] || awk -v a="$t" -v b="$best" 'BEGIN { exit !(a < b) }'; then best=$t; fi
-        [ "$m" -gt "$kb" ] && kb=$m
-    done
-    echo "$best $kb"
-}
+. bench/timeit.sh
 printf "%-12s %-30s %9s %11s %9s %9s %7s %5s\n" shape command seconds "docs/s" "peak MB" "/ wc -w" goal met
-row() { # shape command goal(ratio or -) file: timed beside wc -w
+row() { # shape command goal(ratio or -) file: timed beside wc -w ($WC s) on $DOCS documents
     local shape=$1 cmd=$2 goal=$3 file=$4 t m
     read -r t m < <(timeit $cmd "$file")
-    awk -v s="$shape" -v c="${cmd#build/}" -v g="$goal" -v t="$t" -v m="$m" -v w="$WC" -v d="$(wc -l < "$file")" 'BEGIN {
-        t = (t < 0.01 ? 0.01 : t); r = t / w
+    awk -v s="$shape" -v c="${cmd#build/}" -v g="$goal" -v t="$t" -v m="$m" -v w="$WC" -v d="$DOCS" 'BEGIN {
+        t = (t < 0.01 ? 0.01 : t); w = (w < 0.01 ? 0.01 : w); r = t / w
         met = g == "-" ? "-" : (r <= g ? "yes" : "NO")
         printf "%-12s %-30s %9.2f %11.0f %9.1f %9.2f %7s %5s\n", s, c, t, d / t, m / 1024, r, (g == "-" ? "-" : "<= " g), met }'
 }
 for shape in short copies three pool; do
     case $shape in short) f=$SHORT ;; copies) f=$COPIES ;; three) f=$THREE ;; pool) f=$POOL ;; esac
+    DOCS=$(wc -l < "$f")
     read -r WC _ < <(timeit wc -w "$f")
     row "$shape" "wc -w" - "$f"
     row "$shape" "$R dedup -q" 0.5 "$f"

@@ -16,6 +16,21 @@
 #include <string.h>
 #include <unistd.h>
 
+/* The output flushed and committed whole (or abandoned), the summary, the
+ * engine freed: rc, or the exit code of what failed. */
+static int align_finish(cli_opts *o, cli_out *out, rp_engine *e, int rc, const char *what)
+{
+    if (rc == EXIT_OK && (fflush(out->fp) != 0 || ferror(out->fp))) {
+        fprintf(stderr, "reprint: cannot write %s: %s\n", what, strerror(errno));
+        rc = EXIT_IO;
+    }
+    if (rc != EXIT_OK) cli_out_abort(out);
+    else if (cli_out_commit(out)) rc = EXIT_IO;
+    if (rc == EXIT_OK) rc = cli_summary(o, "align", e);
+    rp_engine_free(e);
+    return rc;
+}
+
 /* --groups: the alignments go to a grouper, the groups out after the run */
 static int align_groups(cli_opts *o, cli_out *out, int human)
 {
@@ -37,16 +52,8 @@ static int align_groups(cli_opts *o, cli_out *out, int human)
         fprintf(stderr, "reprint: cannot list the groups: %s\n", st == RP_ERR_NOMEM ? "out of memory" : rp_status_name(st));
         rc = cli_exit_code(st);
     }
-    if (rc == EXIT_OK && (fflush(out->fp) != 0 || ferror(out->fp))) {
-        fprintf(stderr, "reprint: cannot write the groups: %s\n", strerror(errno));
-        rc = EXIT_IO;
-    }
-    if (rc != EXIT_OK) cli_out_abort(out);
-    else if (cli_out_commit(out)) rc = EXIT_IO;
-    if (rc == EXIT_OK) rc = cli_summary(o, "align", e);
     rp_grouper_free(sink.g);
-    rp_engine_free(e);
-    return rc;
+    return align_finish(o, out, e, rc, "the groups");
 }
 
 int cli_align(int argc, char **argv)
@@ -94,14 +101,7 @@ int cli_align(int argc, char **argv)
         fprintf(stderr, "reprint: out of memory\n");
         rc = EXIT_IO;
     }
-    if (rc == EXIT_OK && (fflush(out.fp) != 0 || ferror(out.fp))) {
-        fprintf(stderr, "reprint: cannot write the alignments: %s\n", strerror(errno));
-        rc = EXIT_IO;
-    }
-    if (rc != EXIT_OK) cli_out_abort(&out);
-    else if (cli_out_commit(&out)) rc = EXIT_IO;
-    if (rc == EXIT_OK) rc = cli_summary(&o, "align", e);
-    rp_engine_free(e);
+    rc = align_finish(&o, &out, e, rc, "the alignments");
     free(o.inputs);
     return rc;
 }

@@ -349,22 +349,22 @@ static void vw_free(void *state)
     free(w);
 }
 
+/* The order of weights: heavier first, then by term. */
+static int heavier(const rp_tw *a, const rp_tw *b)
+{
+    return a->w != b->w ? a->w > b->w : a->term < b->term;
+}
+
 static int cmp_tw_weight(const void *x, const void *y)
 {
     const rp_tw *a = x, *b = y;
-    if (a->w != b->w) return a->w > b->w ? -1 : 1;
-    return a->term < b->term ? -1 : a->term > b->term;
+    return heavier(a, b) ? -1 : heavier(b, a);
 }
 
 static int cmp_tw_term(const void *x, const void *y)
 {
     const rp_tw *a = x, *b = y;
     return a->term < b->term ? -1 : a->term > b->term;
-}
-
-static int heavier(const rp_tw *a, const rp_tw *b)
-{
-    return a->w != b->w ? a->w > b->w : a->term < b->term;
 }
 
 /* The k heaviest of v[0..n) first, heaviest first, in cmp_tw_weight's
