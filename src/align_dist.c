@@ -200,6 +200,7 @@ typedef struct {
     uint64_t off, line;
     uint32_t len;
     uint32_t counted; /* the asker counts its boilerplate */
+    uint32_t file, pad;
 } ghost_where;
 
 typedef struct {
@@ -211,9 +212,9 @@ typedef struct {
 static rp_status where_answer(void *ctx, uint64_t local, void *out)
 {
     ghost_owner *g = ctx;
-    ghost_where w = {0, 0, UINT32_MAX, 0};
-    if (!rp__corpus_record_at(g->c, local, &w.off, &w.len)) return RP_ERR_USAGE;
-    w.line = rp__index_line_of(g->c, 0, local);
+    ghost_where w = {0, 0, UINT32_MAX, 0, 0, 0};
+    if (!rp__corpus_record_at(g->c, local, &w.file, &w.off, &w.len)) return RP_ERR_USAGE;
+    w.line = rp__index_line_of(g->c, rp__corpus_input_of(g->c, local), local);
     /* questions come in rank order: the first asker of a record its owner
      * does not collect counts it */
     w.counted = !g->collected[local] && !g->asked[local];
@@ -250,22 +251,23 @@ static rp_status ghosts_added(rp_align_task *ru, rp_corpus *c, const rp_comm *cm
         st = rp__dist_ask(cm, ds, base, want, n_want, sizeof(ghost_where), where_answer, &owner, gw, err);
     size_t n_local = (size_t)n_own + n_want;
     uint64_t *off = NULL, *line = NULL, *global_of = NULL;
-    uint32_t *len = NULL, *site = NULL;
+    uint32_t *len = NULL, *site = NULL, *file = NULL;
     uint8_t *uncounted = NULL;
     if (st == RP_OK) {
+        file = malloc((n_want ? n_want : 1) * sizeof(uint32_t));
         off = malloc((n_want ? n_want : 1) * sizeof(uint64_t));
         line = malloc((n_want ? n_want : 1) * sizeof(uint64_t));
         len = malloc((n_want ? n_want : 1) * sizeof(uint32_t));
         global_of = malloc((n_local ? n_local : 1) * sizeof(uint64_t));
         site = calloc(n_local ? n_local : 1, sizeof(uint32_t));
         uncounted = calloc(n_local ? n_local : 1, 1);
-        if (!off || !line || !len || !global_of || !site || !uncounted) st = RP_ERR_NOMEM;
+        if (!file || !off || !line || !len || !global_of || !site || !uncounted) st = RP_ERR_NOMEM;
     }
     for (size_t i = 0; st == RP_OK && i < n_want; i++) {
-        off[i] = gw[i].off, len[i] = gw[i].len, line[i] = gw[i].line;
+        file[i] = gw[i].file, off[i] = gw[i].off, len[i] = gw[i].len, line[i] = gw[i].line;
         uncounted[n_own + i] = !gw[i].counted;
     }
-    if (st == RP_OK) st = rp__corpus_add_ghosts(c, off, len, line, n_want);
+    if (st == RP_OK) st = rp__corpus_add_ghosts(c, file, off, len, line, n_want);
     if (st == RP_OK) {
         size_t n_all;
         const uint32_t *all = rp__align_task_sites(ru, &n_all);
@@ -285,7 +287,7 @@ static rp_status ghosts_added(rp_align_task *ru, rp_corpus *c, const rp_comm *cm
         site = NULL;
     }
     ds->ghosts = n_want;
-    free(want), free(collected), free(asked), free(gw), free(off), free(line), free(len);
+    free(want), free(collected), free(asked), free(gw), free(file), free(off), free(line), free(len);
     free(global_of), free(site), free(uncounted);
     return rp__dist_agree(cm, st, err);
 }
@@ -431,7 +433,7 @@ rp_status rp__align_task_run_dist(rp_align_task *ru, rp_corpus *c, rp_stats *sta
     if (st != RP_OK) return st;
     int size = cm->size, rank = cm->rank;
     static const char *const stages[2] = {"fingerprints", "candidates"};
-    rp_ckpt ck = {cm, c, stats, ds, err, params_hash(&c->p)};
+    rp_ckpt ck = {cm, c, stats, ds, err, params_hash(&c->p) ^ rp__corpus_names_hash(c)};
     int have = cm->checkpoint ? rp__ckpt_have(&ck, stages, 2) : 0;
     if ((st = rp__ckpt_agree(cm, &have, err)) != RP_OK) return st;
     rp_cand *cand = NULL;

@@ -119,7 +119,8 @@ rp_status rp__corpus_add(rp_corpus *c, const char *path)
         free(in->display);
         return RP_ERR_NOMEM;
     }
-    c->n_inputs++;
+    in->of = c->n_inputs;
+    c->n_named = ++c->n_inputs;
     struct stat sb;
     if (strcmp(path, "-") != 0 && stat(path, &sb) == 0 && S_ISREG(sb.st_mode))
         c->total_bytes += (uint64_t)sb.st_size;
@@ -230,7 +231,7 @@ rp_reader *rp__corpus_reopen(rp_corpus *c, size_t i)
     rp_reader *r = in->spool_path
                        ? rp__reader_open_as(in->spool_path, in->display, in->format, &c->p)
                        : rp__reader_open_as(in->path, in->display, c->p.format, &c->p);
-    if (r) rp__reader_qualify_ids(r, c->n_inputs > 1);
+    if (r) rp__reader_qualify_ids(r, c->n_named > 1);
     return r;
 }
 
@@ -320,7 +321,7 @@ static rp_status first_pass_input(rp_corpus *c, rp_pool *pool, uint64_t *committ
         return first_pass_split(c, pool, committed, i, stats, bytes_before, fd, &fsb, NULL);
     rp_reader *rd = rp_reader_open(in->path, &c->p);
     if (!rd) return RP_ERR_NOMEM;
-    rp__reader_qualify_ids(rd, c->n_inputs > 1);
+    rp__reader_qualify_ids(rd, c->n_named > 1);
     FILE *spool = NULL, *decoded = NULL;
     rp_status st = RP_OK, read_st = RP_OK;
     char read_msg[RP_MSG_MAX] = "";
@@ -462,47 +463,105 @@ static int count_lines(int fd, uint64_t start, uint64_t end, uint64_t *lines)
     return err;
 }
 
-rp_status rp__corpus_count_lines(rp_corpus *c, uint64_t from, uint64_t to, uint64_t *lines)
+rp_status rp__corpus_plain_sizes(rp_corpus *c, uint64_t *size)
+{
+    for (size_t i = 0; i < c->n_named; i++) {
+        const rp_input *in = &c->inputs[i];
+        int fd;
+        struct stat sb;
+        if (strcmp(in->path, "-") != 0 && stat(in->path, &sb) != 0) {
+            rp__msg(c->err, "%s: cannot open: %s", in->display, strerror(errno));
+            return RP_ERR_IO;
+        }
+        if (!splittable(c, i, &fd, &sb)) {
+            rp__msg(c->err, "%s: a distributed run reads plain JSONL files, divided by bytes "
+                            "(not stdin, a pipe, a directory, a compressed or a text file)", in->display);
+            return RP_ERR_USAGE;
+        }
+        close(fd);
+        size[i] = (uint64_t)sb.st_size;
+    }
+    return RP_OK;
+}
+
+rp_status rp__corpus_count_lines(rp_corpus *c, size_t i, uint64_t from, uint64_t to, uint64_t *lines)
 {
     int fd;
     struct stat sb;
     *lines = 0;
-    if (c->n_inputs != 1 || !splittable(c, 0, &fd, &sb)) {
-        rp__msg(c->err, "lines are counted in a corpus of one plain JSONL file");
+    if (i >= c->n_named || !splittable(c, i, &fd, &sb)) {
+        rp__msg(c->err, "lines are counted in a plain JSONL file");
         return RP_ERR_USAGE;
     }
     uint64_t size = (uint64_t)sb.st_size;
     int err = count_lines(fd, from < size ? from : size, to < size ? to : size, lines);
     close(fd);
-    if (err) rp__msg(c->err, "%s: %s", c->inputs[0].display, err < 0 ? "file ended early" : strerror(err));
+    if (err) rp__msg(c->err, "%s: %s", c->inputs[i].display, err < 0 ? "file ended early" : strerror(err));
     return err == ENOMEM ? RP_ERR_NOMEM : err ? RP_ERR_IO : RP_OK;
+}
+
+/* An input the part holds no line of: read by no later pass, but checked
+ * as the others are. */
+static void empty_part(rp_corpus *c, size_t i, const struct stat *sb)
+{
+    rp_input *in = &c->inputs[i];
+    in->first_rec = in->end_rec = c->n_rec;
+    in->format = RP_FORMAT_JSONL;
+    in->indexed = 1;
+    in->size = (uint64_t)sb->st_size;
+    in->mtime_ns = (int64_t)sb->st_mtim.tv_sec * 1000000000 + sb->st_mtim.tv_nsec;
 }
 
 rp_status rp__corpus_first_pass_range(rp_corpus *c, rp_stats *stats, const rp__first_pass_ops *ops,
                                       void *ctx, uint64_t from, uint64_t to, uint64_t lines_before)
 {
-    int fd;
-    struct stat sb;
-    if (c->n_inputs != 1 || c->n_rec || !splittable(c, 0, &fd, &sb)) {
-        rp__msg(c->err, "a byte range is read of a corpus of one plain JSONL file, once");
+    if (c->n_rec || c->n_inputs != c->n_named) {
+        rp__msg(c->err, "a byte range is read of a corpus once");
         return RP_ERR_USAGE;
     }
-    double t0 = rp__seconds();
-    rp_range range = {from, to, lines_before};
-    int err = lines_before != UINT64_MAX ? 0
-                                         : count_lines(fd, 0, from < (uint64_t)sb.st_size ? from : (uint64_t)sb.st_size,
-                                                       &range.lines_before);
-    if (err) {
-        close(fd);
-        rp__msg(c->err, "%s: %s", c->inputs[0].display, err < 0 ? "file ended early" : strerror(err));
-        return err == ENOMEM ? RP_ERR_NOMEM : RP_ERR_IO;
+    uint64_t *size = malloc((c->n_named ? c->n_named : 1) * sizeof(uint64_t));
+    if (!size) return RP_ERR_NOMEM;
+    rp_status st = rp__corpus_plain_sizes(c, size);
+    if (st != RP_OK) {
+        free(size);
+        return st;
     }
+    double t0 = rp__seconds();
     rp_pool pool;
-    rp_status st = rp__pool_init(&pool, c, ops, ctx);
+    st = rp__pool_init(&pool, c, ops, ctx);
     stats->threads = pool.n_started + 1;
-    uint64_t bytes = 0, committed = 0;
-    if (st == RP_OK) st = first_pass_split(c, &pool, &committed, 0, stats, &bytes, fd, &sb, &range);
-    else close(fd);
+    uint64_t bytes = 0, committed = 0, base = 0;
+    for (size_t i = 0; i < c->n_named && st == RP_OK; base += size[i++]) {
+        int fd;
+        struct stat sb;
+        if (!splittable(c, i, &fd, &sb)) {
+            st = rp__corpus_changed(c, i);
+            break;
+        }
+        if ((uint64_t)sb.st_size != size[i]) {
+            close(fd);
+            st = rp__corpus_changed(c, i);
+            break;
+        }
+        uint64_t lo = from > base ? from : base, hi = to < base + size[i] ? to : base + size[i];
+        if (lo >= hi) {
+            close(fd);
+            empty_part(c, i, &sb);
+            continue;
+        }
+        /* the lines before the part: of the file holding byte from, given
+         * or counted; a later file's part starts at its beginning */
+        rp_range range = {lo - base, hi - base, lo == from ? lines_before : 0};
+        int err = range.lines_before != UINT64_MAX ? 0 : count_lines(fd, 0, range.from, &range.lines_before);
+        if (err) {
+            close(fd);
+            rp__msg(c->err, "%s: %s", c->inputs[i].display, err < 0 ? "file ended early" : strerror(err));
+            st = err == ENOMEM ? RP_ERR_NOMEM : RP_ERR_IO;
+            break;
+        }
+        st = first_pass_split(c, &pool, &committed, i, stats, &bytes, fd, &sb, &range);
+    }
+    free(size);
     return first_pass_end(c, stats, &pool, st, bytes, t0);
 }
 
@@ -612,7 +671,7 @@ rp_status rp__corpus_pass(rp_corpus *c, const char *stage, int tokenize_text,
     rp_status st = RP_OK;
     uint64_t bytes = 0;
     rp_parser parser; /* indexed inputs' lines: the reader parses its own */
-    rp__parser_init(&parser, c->id_field, c->text_field, c->n_inputs > 1);
+    rp__parser_init(&parser, c->id_field, c->text_field, c->n_named > 1);
     for (size_t i = 0; i < c->n_inputs && st == RP_OK; i++) {
         rp_later it;
         if ((st = rp__later_open(&it, c, i, want, ctx)) != RP_OK) {
@@ -674,27 +733,89 @@ static int get(FILE *f, void *v, size_t n)
     return n && fread(v, 1, n, f) != n ? -1 : 0;
 }
 
+uint64_t rp__corpus_names_hash(const rp_corpus *c)
+{
+    XXH3_state_t *h = XXH3_createState();
+    uint64_t v = 0;
+    if (h && XXH3_64bits_reset(h) == XXH_OK) {
+        for (size_t i = 0; i < c->n_named; i++)
+            XXH3_64bits_update(h, c->inputs[i].path, strlen(c->inputs[i].path) + 1);
+        v = XXH3_64bits_digest(h);
+    }
+    XXH3_freeState(h);
+    return v;
+}
+
 rp_status rp__corpus_save_index(const rp_corpus *c, FILE *f)
 {
-    const rp_input *in = c->n_inputs == 1 ? &c->inputs[0] : NULL;
-    if (!in || !in->indexed || in->first_rec != 0 || in->end_rec != c->n_rec) return RP_ERR_USAGE;
-    uint64_t head[4] = {c->n_rec, c->n_line_fix, in->size, (uint64_t)in->mtime_ns};
-    int bad = put(f, head, sizeof(head)) || put(f, c->rec_off, c->n_rec * sizeof(uint64_t)) ||
-              put(f, c->rec_len, c->n_rec * sizeof(uint32_t)) ||
-              put(f, c->line_fix, c->n_line_fix * sizeof(*c->line_fix));
+    for (size_t i = 0; i < c->n_inputs; i++)
+        if (!c->inputs[i].indexed) return RP_ERR_USAGE;
+    uint64_t head[4] = {c->n_rec, c->n_line_fix, c->n_inputs, rp__corpus_names_hash(c)};
+    int bad = put(f, head, sizeof(head));
+    for (size_t i = 0; i < c->n_inputs && !bad; i++) {
+        const rp_input *in = &c->inputs[i];
+        uint64_t v[5] = {in->of, in->first_rec, in->end_rec, in->size, (uint64_t)in->mtime_ns};
+        bad = put(f, v, sizeof(v));
+    }
+    bad = bad || put(f, c->rec_off, c->n_rec * sizeof(uint64_t)) ||
+          put(f, c->rec_len, c->n_rec * sizeof(uint32_t)) ||
+          put(f, c->line_fix, c->n_line_fix * sizeof(*c->line_fix));
     return bad ? RP_ERR_IO : RP_OK;
+}
+
+/* A run of records of input of (one given), appended. */
+static rp_status add_run(rp_corpus *c, size_t of)
+{
+    if (of >= c->n_named) return RP_ERR_USAGE;
+    if (rp__grow((void **)&c->inputs, &c->cap_inputs, c->n_inputs + 1, sizeof(rp_input))) return RP_ERR_NOMEM;
+    const rp_input *src = &c->inputs[of];
+    rp_input *in = &c->inputs[c->n_inputs];
+    memset(in, 0, sizeof(*in));
+    in->path = dup_or_null(src->path);
+    in->display = dup_or_null(src->display);
+    if (!in->path || !in->display) {
+        free(in->path);
+        free(in->display);
+        return RP_ERR_NOMEM;
+    }
+    in->spool_fd = -1;
+    in->format = src->format;
+    in->indexed = src->indexed;
+    in->size = src->size;
+    in->mtime_ns = src->mtime_ns;
+    in->of = of;
+    in->first_rec = in->end_rec = c->n_rec;
+    c->n_inputs++;
+    return RP_OK;
 }
 
 rp_status rp__corpus_load_index(rp_corpus *c, FILE *f)
 {
-    rp_input *in = c->n_inputs == 1 ? &c->inputs[0] : NULL;
-    struct stat sb;
     uint64_t head[4];
-    if (!in || c->n_rec || get(f, head, sizeof(head))) return RP_ERR_USAGE;
-    if (stat(in->path, &sb) != 0 || (uint64_t)sb.st_size != head[2] ||
-        (int64_t)sb.st_mtim.tv_sec * 1000000000 + sb.st_mtim.tv_nsec != (int64_t)head[3]) {
-        rp__msg(c->err, "%s changed since the checkpoint was made", in->display);
+    if (c->n_rec || c->n_inputs != c->n_named || get(f, head, sizeof(head))) return RP_ERR_USAGE;
+    if (head[2] < c->n_named || head[2] > SIZE_MAX / 2 || head[3] != rp__corpus_names_hash(c)) {
+        rp__msg(c->err, "the checkpoint is of other inputs");
         return RP_ERR_USAGE;
+    }
+    for (uint64_t i = 0; i < head[2]; i++) {
+        uint64_t v[5];
+        if (get(f, v, sizeof(v))) return RP_ERR_USAGE;
+        rp_status st = i < c->n_named ? (v[0] == i ? RP_OK : RP_ERR_USAGE) : add_run(c, (size_t)v[0]);
+        if (st != RP_OK) return st;
+        rp_input *in = &c->inputs[i];
+        struct stat sb;
+        if (i < c->n_named && (stat(in->path, &sb) != 0 || (uint64_t)sb.st_size != v[3] ||
+                               (int64_t)sb.st_mtim.tv_sec * 1000000000 + sb.st_mtim.tv_nsec != (int64_t)v[4])) {
+            rp__msg(c->err, "%s changed since the checkpoint was made", in->display);
+            return RP_ERR_USAGE;
+        }
+        if (v[1] > v[2] || v[2] > head[0] || (i && v[1] < c->inputs[i - 1].end_rec)) return RP_ERR_USAGE;
+        in->first_rec = v[1];
+        in->end_rec = v[2];
+        in->format = RP_FORMAT_JSONL;
+        in->indexed = 1;
+        in->size = v[3];
+        in->mtime_ns = (int64_t)v[4];
     }
     if (rp__index_reserve(c, (size_t)(head[0] ? head[0] : 1)) ||
         rp__grow((void **)&c->line_fix, &c->cap_line_fix, (size_t)(head[1] ? head[1] : 1), sizeof(*c->line_fix)))
@@ -705,18 +826,25 @@ rp_status rp__corpus_load_index(rp_corpus *c, FILE *f)
         return RP_ERR_USAGE;
     c->n_rec = head[0];
     c->n_line_fix = (size_t)head[1];
-    in->first_rec = 0;
-    in->end_rec = c->n_rec;
-    in->format = RP_FORMAT_JSONL;
-    in->indexed = 1;
-    in->size = head[2];
-    in->mtime_ns = (int64_t)head[3];
     return RP_OK;
 }
 
-int rp__corpus_record_at(const rp_corpus *c, uint64_t rec, uint64_t *off, uint32_t *len)
+size_t rp__corpus_input_of(const rp_corpus *c, uint64_t rec)
 {
-    if (c->n_inputs != 1 || !c->inputs[0].indexed || rec >= c->n_rec) return 0;
+    size_t lo = 0, hi = c->n_inputs; /* the first input ending after rec */
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (c->inputs[mid].end_rec <= rec) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo;
+}
+
+int rp__corpus_record_at(const rp_corpus *c, uint64_t rec, uint32_t *file, uint64_t *off, uint32_t *len)
+{
+    size_t i = rp__corpus_input_of(c, rec);
+    if (rec >= c->n_rec || i >= c->n_inputs || !c->inputs[i].indexed) return 0;
+    *file = (uint32_t)c->inputs[i].of;
     *off = c->rec_off[rec];
     *len = c->rec_len[rec];
     return 1;
@@ -726,49 +854,66 @@ rp_status rp__corpus_copy_size(const rp_corpus *c, int (*want)(void *ctx, uint64
                                uint64_t *bytes)
 {
     *bytes = 0;
-    const rp_input *in = c->n_inputs == 1 ? &c->inputs[0] : NULL;
-    if (!in || !in->indexed) return RP_ERR_USAGE;
-    uint64_t end = 0;
-    for (uint64_t r = in->first_rec; r < in->end_rec; r++) {
-        if (!want(ctx, r)) continue;
-        if (c->rec_len[r] == UINT32_MAX) return RP_ERR_USAGE;
-        *bytes += c->rec_len[r];
-        if (c->rec_off[r] + c->rec_len[r] > end) end = c->rec_off[r] + c->rec_len[r];
-    }
-    if (end && end == in->size) { /* the file's last line, which may lack its newline */
-        int fd = open(in->spool_path ? in->spool_path : in->path, O_RDONLY | O_CLOEXEC);
-        char last = '\n';
-        int err = fd < 0 ? errno : rp__pread_all(fd, &last, 1, end - 1);
-        if (fd >= 0) close(fd);
-        if (err) return RP_ERR_IO;
-        *bytes += last != '\n';
+    for (size_t i = 0; i < c->n_inputs; i++) {
+        const rp_input *in = &c->inputs[i];
+        if (!in->indexed) return RP_ERR_USAGE;
+        uint64_t end = 0;
+        for (uint64_t r = in->first_rec; r < in->end_rec; r++) {
+            if (!want(ctx, r)) continue;
+            if (c->rec_len[r] == UINT32_MAX) return RP_ERR_USAGE;
+            *bytes += c->rec_len[r];
+            if (c->rec_off[r] + c->rec_len[r] > end) end = c->rec_off[r] + c->rec_len[r];
+        }
+        if (end && end == in->size) { /* the file's last line, which may lack its newline */
+            int fd = open(in->spool_path ? in->spool_path : in->path, O_RDONLY | O_CLOEXEC);
+            char last = '\n';
+            int err = fd < 0 ? errno : rp__pread_all(fd, &last, 1, end - 1);
+            if (fd >= 0) close(fd);
+            if (err) return RP_ERR_IO;
+            *bytes += last != '\n';
+        }
     }
     return RP_OK;
 }
 
-rp_status rp__corpus_add_ghosts(rp_corpus *c, const uint64_t *off, const uint32_t *len, const uint64_t *line,
-                                size_t n)
+rp_status rp__corpus_add_ghosts(rp_corpus *c, const uint32_t *file, const uint64_t *off, const uint32_t *len,
+                                const uint64_t *line, size_t n)
 {
-    if (c->n_inputs != 1 || !c->inputs[0].indexed || c->inputs[0].end_rec != c->n_rec) {
-        rp__msg(c->err, "records of other parts join an indexed corpus of one input");
-        return RP_ERR_USAGE;
-    }
+    for (size_t i = 0; i < c->n_inputs; i++)
+        if (!c->inputs[i].indexed) {
+            rp__msg(c->err, "records of other parts join an indexed corpus");
+            return RP_ERR_USAGE;
+        }
     if (rp__index_reserve(c, c->n_rec + n)) return RP_ERR_NOMEM;
-    memcpy(c->rec_off + c->n_rec, off, n * sizeof(*off));
-    memcpy(c->rec_len + c->n_rec, len, n * sizeof(*len));
-    /* each ghost's line (which names it when it has no id) as a fix of the
-     * line count, as a part's first record has its own */
-    for (size_t i = 0; line && i < n; i++) {
-        uint64_t rec = c->n_rec + i, skipped = line[i] - 1 - (rec - c->inputs[0].first_rec);
-        if (skipped == c->skipped) continue;
-        if (rp__grow((void **)&c->line_fix, &c->cap_line_fix, c->n_line_fix + 1, sizeof(*c->line_fix)))
-            return RP_ERR_NOMEM;
-        c->line_fix[c->n_line_fix][0] = rec;
-        c->line_fix[c->n_line_fix++][1] = skipped;
-        c->skipped = skipped;
+    for (size_t k = 0; k < n; k++) {
+        /* a run of the last input's file goes on; another file starts one */
+        rp_input *last = c->n_inputs ? &c->inputs[c->n_inputs - 1] : NULL;
+        if (!last || last->of != file[k] || last->end_rec != c->n_rec) {
+            rp_status st = add_run(c, file[k]);
+            if (st == RP_ERR_USAGE) rp__msg(c->err, "a record of input %u of %zu", file[k], c->n_named);
+            if (st != RP_OK) return st;
+            last = &c->inputs[c->n_inputs - 1];
+        }
+        uint64_t rec = c->n_rec;
+        c->rec_off[rec] = off[k];
+        c->rec_len[rec] = len[k];
+        /* each ghost's line (which names it when it has no id) as a fix of
+         * the line count, as a part's first record has its own */
+        if (line) {
+            /* the count in force: the last fix, when it is of this run */
+            size_t nf = c->n_line_fix;
+            uint64_t skipped = line[k] - 1 - (rec - last->first_rec),
+                     now = nf && c->line_fix[nf - 1][0] >= last->first_rec ? c->line_fix[nf - 1][1] : 0;
+            if (skipped != now) {
+                if (rp__grow((void **)&c->line_fix, &c->cap_line_fix, c->n_line_fix + 1, sizeof(*c->line_fix)))
+                    return RP_ERR_NOMEM;
+                c->line_fix[c->n_line_fix][0] = rec;
+                c->line_fix[c->n_line_fix++][1] = skipped;
+            }
+        }
+        c->n_rec++;
+        last->end_rec = c->n_rec;
     }
-    c->n_rec += n;
-    c->inputs[0].end_rec = c->n_rec;
     return RP_OK;
 }
 

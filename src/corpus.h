@@ -24,14 +24,17 @@ typedef struct {
     int indexed;             /* later passes read its records by offset */
     uint64_t size;           /* then the size and modification time of the */
     int64_t mtime_ns;        /* file they read, to tell that it changed */
+    size_t of;               /* the input as given whose file it reads: itself,
+                                or for a run of another part's records in a
+                                distributed run (ghosts), the one they are of */
 } rp_input;
 
 /* The inputs of a run and the passes over them (see corpus.c). */
 typedef struct {
     rp_params p;             /* its strings point at the owned copies below */
     char *id_field, *text_field, *date_field, *site_field, *url_field, *tmp_dir;
-    rp_input *inputs;
-    size_t n_inputs, cap_inputs;
+    rp_input *inputs;        /* as given (n_named), then runs of ghosts */
+    size_t n_inputs, cap_inputs, n_named;
     rp_reject_fn on_reject;
     rp_progress_fn on_progress;
     rp_warning_fn on_warning;
@@ -100,18 +103,25 @@ typedef struct {
  * params.threads threads; the task sees records as ops says. */
 rp_status rp__corpus_first_pass(rp_corpus *c, rp_stats *stats, const rp__first_pass_ops *ops,
                                 void *ctx);
-/* The first pass over part of a corpus of one plain JSONL file: the lines
- * that start in bytes [from, to), numbered from 0 (a part's place among
- * the others is its caller's: the counts of the parts before it); their
- * line numbers, which name id-less records, count the file's lines before
- * from. Later passes read the part's records as those of a whole run.
- * RP_ERR_USAGE for any other corpus, or once records were read. */
+/* The first pass over part of a corpus of plain JSONL files: the lines
+ * that start in bytes [from, to) of the files' concatenation, in the
+ * order given, numbered from 0 (a part's place among the others is its
+ * caller's: the counts of the parts before it); their line numbers, which
+ * name id-less records, count each file's lines before the part: those of
+ * the file holding byte from are lines_before (UINT64_MAX: counted, by
+ * reading that file up to from). Later passes read the part's records as
+ * those of a whole run. RP_ERR_USAGE for any other corpus (naming the
+ * input), or once records were read. */
 rp_status rp__corpus_first_pass_range(rp_corpus *c, rp_stats *stats, const rp__first_pass_ops *ops,
                                       void *ctx, uint64_t from, uint64_t to, uint64_t lines_before);
-/* The newlines in bytes [from, to) of a corpus of one plain JSONL file:
- * summed over the parts before one, its lines_before (UINT64_MAX above:
- * counted from the file's start, by reading all of it up to from). */
-rp_status rp__corpus_count_lines(rp_corpus *c, uint64_t from, uint64_t to, uint64_t *lines);
+/* The sizes of the inputs of a corpus of plain JSONL files (size[i] per
+ * input given); RP_ERR_USAGE naming the first input that is not one
+ * (stdin, a pipe, a directory, a compressed or text file), RP_ERR_IO for
+ * one that cannot be opened. */
+rp_status rp__corpus_plain_sizes(rp_corpus *c, uint64_t *size);
+/* The newlines in bytes [from, to) of input i, a plain JSONL file: summed
+ * over the parts before one, its lines_before. */
+rp_status rp__corpus_count_lines(rp_corpus *c, size_t i, uint64_t from, uint64_t to, uint64_t *lines);
 /* Re-reads the inputs; visits the records want() asks for, tokenized when
  * tokenize_text is set; without it a JSONL line is visited as read (raw
  * only), a text file parsed (it has no raw form). With copy_to (and without
@@ -125,27 +135,32 @@ rp_status rp__corpus_pass(rp_corpus *c, const char *stage, int tokenize_text,
  * and worked on by ops on worker threads, and committed in record order. */
 rp_status rp__corpus_pass_mt(rp_corpus *c, const char *stage, int (*want)(void *ctx, uint64_t rec),
                              const rp__first_pass_ops *ops, void *ctx);
-/* A part's record index (offsets, lengths, line numbers) written to a
- * checkpoint and read back into a fresh corpus of the same one file, which
- * must not have changed (size and modification time): RP_ERR_USAGE else,
- * or for a checkpoint that ends early. */
+/* A part's record index (offsets, lengths, line numbers, which input
+ * holds which records) written to a checkpoint and read back into a fresh
+ * corpus of the same files, which must not have changed (size and
+ * modification time): RP_ERR_USAGE else, or for a checkpoint that ends
+ * early. */
 rp_status rp__corpus_save_index(const rp_corpus *c, FILE *f);
+/* The names of the inputs given, hashed: a checkpoint is of these files. */
+uint64_t rp__corpus_names_hash(const rp_corpus *c);
 rp_status rp__corpus_load_index(rp_corpus *c, FILE *f);
 /* The bytes a later pass with copy_to would copy of the records want()
- * asks for (an indexed corpus of one input; RP_ERR_USAGE for another),
- * counted from the index without reading them. */
+ * asks for (an indexed corpus; RP_ERR_USAGE for another), counted from the
+ * index without reading them. */
 rp_status rp__corpus_copy_size(const rp_corpus *c, int (*want)(void *ctx, uint64_t rec), void *ctx,
                                uint64_t *bytes);
-/* Where record rec of an indexed corpus of one input lies: its offset and
- * length with the newline (UINT32_MAX: not a good record); 0 for another
- * corpus. */
-int rp__corpus_record_at(const rp_corpus *c, uint64_t rec, uint64_t *off, uint32_t *len);
-/* Appends n records of the same file found by another part of a
- * distributed run (ghosts), by offset, length and line (NULL: lines not
- * needed), numbered after the corpus' own: later passes read them like its
- * own, an id-less one named by its line. */
-rp_status rp__corpus_add_ghosts(rp_corpus *c, const uint64_t *off, const uint32_t *len, const uint64_t *line,
-                                size_t n);
+/* The input holding record rec (inputs hold runs of records in order). */
+size_t rp__corpus_input_of(const rp_corpus *c, uint64_t rec);
+/* Where record rec of an indexed corpus lies: the input given whose file
+ * holds it, its offset and its length with the newline (UINT32_MAX: not a
+ * good record); 0 for a record not indexed. */
+int rp__corpus_record_at(const rp_corpus *c, uint64_t rec, uint32_t *file, uint64_t *off, uint32_t *len);
+/* Appends n records found by another part of a distributed run (ghosts),
+ * in record order, by file (an input given), offset, length and line
+ * (NULL: lines not needed), numbered after the corpus' own: later passes
+ * read them like its own, an id-less one named by its line. */
+rp_status rp__corpus_add_ghosts(rp_corpus *c, const uint32_t *file, const uint64_t *off, const uint32_t *len,
+                                const uint64_t *line, size_t n);
 /* Numbers the records of the pairs 0, 1, ... in record order: *slot_of
  * gets per record its slot or UINT32_MAX. Returns the number of slots;
  * SIZE_MAX when out of memory, or (RP_ERR_USAGE, message in err) when a

@@ -270,6 +270,7 @@ typedef struct {
     uint64_t off;
     uint32_t len;
     uint32_t exact_copy;
+    uint32_t file, pad;
 } ghost_info;
 
 typedef struct {
@@ -282,8 +283,8 @@ typedef struct {
 static rp_status ghost_answer(void *ctx, uint64_t local, void *out)
 {
     const ghost_owner *g = ctx;
-    ghost_info gi = {0, UINT32_MAX, 0};
-    if (!rp__corpus_record_at(g->c, local, &gi.off, &gi.len)) return RP_ERR_USAGE;
+    ghost_info gi = {0, UINT32_MAX, 0, 0, 0};
+    if (!rp__corpus_record_at(g->c, local, &gi.file, &gi.off, &gi.len)) return RP_ERR_USAGE;
     gi.exact_copy = (uint32_t)rp__dedup_is_exact_copy(g->d, local);
     memcpy(out, &gi, sizeof(gi));
     return RP_OK;
@@ -313,12 +314,13 @@ static rp_status add_ghosts(rp_dedup *d, rp_corpus *c, const rp_comm *cm, rp_dis
     if (st == RP_OK) st = rp__dist_ask(cm, ds, base, want, n_want, sizeof(ghost_info), ghost_answer, &owner, gi, err);
     uint64_t *off = st == RP_OK ? malloc((n_want ? n_want : 1) * sizeof(uint64_t)) : NULL;
     uint32_t *len = st == RP_OK ? malloc((n_want ? n_want : 1) * sizeof(uint32_t)) : NULL;
+    uint32_t *file = st == RP_OK ? malloc((n_want ? n_want : 1) * sizeof(uint32_t)) : NULL;
     uint8_t *ex = st == RP_OK ? malloc(n_want ? n_want : 1) : NULL;
-    if (st == RP_OK && (!off || !len || !ex)) st = RP_ERR_NOMEM;
+    if (st == RP_OK && (!off || !len || !file || !ex)) st = RP_ERR_NOMEM;
     for (size_t i = 0; st == RP_OK && i < n_want; i++)
-        off[i] = gi[i].off, len[i] = gi[i].len, ex[i] = (uint8_t)gi[i].exact_copy;
+        off[i] = gi[i].off, len[i] = gi[i].len, file[i] = gi[i].file, ex[i] = (uint8_t)gi[i].exact_copy;
     uint64_t n_own = hi - lo;
-    if (st == RP_OK) st = rp__corpus_add_ghosts(c, off, len, NULL, n_want);
+    if (st == RP_OK) st = rp__corpus_add_ghosts(c, file, off, len, NULL, n_want);
     if (st == RP_OK) st = rp__dedup_add_ghosts(d, ex, n_want);
     /* renumber: own records from 0, ghosts after them in want's order */
     for (size_t i = 0; st == RP_OK && i < n_cand; i++) {
@@ -327,7 +329,7 @@ static rp_status add_ghosts(rp_dedup *d, rp_corpus *c, const rp_comm *cm, rp_dis
         cand[i] = (rp_cand){cand[i].a - lo, b};
     }
     ds->ghosts = n_want;
-    free(off), free(len), free(ex), free(gi);
+    free(off), free(len), free(file), free(ex), free(gi);
     *ghost_of = want;
     return rp__dist_agree(cm, st, err);
 }
@@ -622,7 +624,7 @@ rp_status rp__dedup_run_dist(rp_dedup *d, rp_corpus *c, rp_stats *stats, const r
     /* a checkpoint of every rank's stages: the ones all ranks finished are
      * read back instead of done again */
     static const char *const stages[2] = {"sign", "pairs"};
-    rp_ckpt ck = {cm, c, stats, ds, err, params_hash(&c->p)};
+    rp_ckpt ck = {cm, c, stats, ds, err, params_hash(&c->p) ^ rp__corpus_names_hash(c)};
     int have = cm->checkpoint ? rp__ckpt_have(&ck, stages, 2) : 0;
     if ((st = rp__ckpt_agree(cm, &have, err)) != RP_OK) return st;
     if (have >= 1) {

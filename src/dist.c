@@ -177,31 +177,38 @@ rp_status rp__dist_share(rp_corpus *c, const rp_comm *cm, uint64_t *from, uint64
         rp__msg(err, "invalid communicator (rank %d of %d)", rank, size);
         return RP_ERR_USAGE;
     }
-    rp_status st = RP_OK;
-    uint64_t fsize = 0;
-    if (c->n_inputs != 1) {
-        rp__msg(err, "a distributed run reads one plain JSONL file (%zu inputs given)", c->n_inputs);
+    size_t n = c->n_named;
+    uint64_t *fsize = calloc(n ? n : 1, sizeof(uint64_t)), total = 0;
+    /* per rank: the last file its share holds bytes of (+1; 0 none) and
+     * the newlines of its share in that file */
+    uint64_t *last = calloc(2 * (size_t)size, sizeof(uint64_t));
+    rp_status st = fsize && last ? RP_OK : RP_ERR_NOMEM;
+    if (st == RP_OK && n == 0) {
+        rp__msg(err, "a distributed run needs an input");
         st = RP_ERR_USAGE;
-    } else {
-        struct stat sb;
-        if (stat(c->inputs[0].path, &sb) != 0) {
-            rp__msg(err, "%s: cannot open: %s", c->inputs[0].display, strerror(errno));
-            st = RP_ERR_IO;
-        } else {
-            fsize = (uint64_t)sb.st_size;
+    }
+    if (st == RP_OK) st = rp__corpus_plain_sizes(c, fsize);
+    for (size_t i = 0; st == RP_OK && i < n; i++) total += fsize[i];
+    uint64_t s = (uint64_t)size;
+    *from = total / s * (uint64_t)rank + total % s * (uint64_t)rank / s;
+    *to = rank + 1 == size ? total : total / s * (uint64_t)(rank + 1) + total % s * (uint64_t)(rank + 1) / s;
+    /* Byte from lies in file first; the ranks before that hold bytes of
+     * it hold it last, and their newlines there are its lines before from. */
+    size_t first = n;
+    uint64_t base = 0;
+    for (size_t i = 0; st == RP_OK && i < n; base += fsize[i++]) {
+        uint64_t lo = *from > base ? *from : base, hi = *to < base + fsize[i] ? *to : base + fsize[i];
+        if (first == n && *from < base + fsize[i]) first = i;
+        if (lo < hi && hi == *to) { /* the last file the share holds bytes of */
+            last[2 * rank] = i + 1;
+            st = rp__corpus_count_lines(c, i, lo - base, hi - base, &last[2 * rank + 1]);
         }
     }
-    uint64_t s = (uint64_t)size;
-    *from = fsize / s * (uint64_t)rank + fsize % s * (uint64_t)rank / s;
-    *to = rank + 1 == size ? fsize : fsize / s * (uint64_t)(rank + 1) + fsize % s * (uint64_t)(rank + 1) / s;
-    /* the lines before the share, which name id-less records and bad
-     * lines: each rank counts its own, the ranks before it sum them */
-    uint64_t *lines = calloc((size_t)size, sizeof(uint64_t));
-    if (!lines && st == RP_OK) st = RP_ERR_NOMEM;
-    if (st == RP_OK) st = rp__corpus_count_lines(c, *from, *to, &lines[rank]);
-    if ((st = rp__dist_agree(cm, st, err)) == RP_OK && (st = rp__dist_reduce(cm, lines, (size_t)size, RP_COMM_SUM, err)) == RP_OK)
-        for (int p = 0; p < rank; p++) *before += lines[p];
-    free(lines);
+    if ((st = rp__dist_agree(cm, st, err)) == RP_OK &&
+        (st = rp__dist_reduce(cm, last, 2 * (size_t)size, RP_COMM_SUM, err)) == RP_OK)
+        for (int p = 0; p < rank; p++)
+            if (last[2 * p] == first + 1) *before += last[2 * p + 1];
+    free(fsize), free(last);
     return st;
 }
 

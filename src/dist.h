@@ -44,10 +44,12 @@ rp_status rp__dist_ask(const rp_comm *cm, rp_dist_stats *ds, const uint64_t *bas
 /* Every rank's first global record (size + 1 starts) from each rank's
  * count (ds->records); *base is the caller's (free). */
 rp_status rp__dist_bases(const rp_comm *cm, const rp_dist_stats *ds, uint64_t **base, char *err);
-/* This rank's share of a corpus of one plain JSONL file: the lines that
- * start in bytes [*from, *to), and the file's newlines before *from
- * (every rank counts its own, the ranks before it summed). A communicator
- * that is not one, or another corpus: RP_ERR_USAGE, agreed. */
+/* This rank's share of a corpus of plain JSONL files: the lines that
+ * start in bytes [*from, *to) of their concatenation, and the newlines
+ * before *from in the file that holds it (every rank counts those of its
+ * share in the last file it holds bytes of, the ranks before it summed).
+ * A communicator that is not one, or another corpus: RP_ERR_USAGE,
+ * agreed. */
 rp_status rp__dist_share(rp_corpus *c, const rp_comm *cm, uint64_t *from, uint64_t *to, uint64_t *before,
                          char *err);
 

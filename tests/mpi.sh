@@ -255,6 +255,45 @@ rc=$?
 check "align of bad input without --skip-bad: exit 1, the line named once" \
     bash -c "test $rc -eq 1 && test \$(grep -c 'bad.jsonl:[0-9]*:' '$WORK/bad.err') -eq 1"
 
+# several files: one run of bytes divided among the ranks, whatever the
+# files' sizes (an empty one, one whose last line has no newline)
+python3 -c '
+import sys
+lines = open(sys.argv[1]).read().splitlines(keepends=True)
+cut = [0, len(lines) // 5, len(lines) // 5, len(lines) * 3 // 5, len(lines) * 3 // 5 + 9, len(lines)]
+for k in range(5):
+    part = "".join(lines[cut[k]:cut[k + 1]])
+    open(sys.argv[2] + "/part%d.jsonl" % k, "w").write(part[:-1] if k == 3 else part)' \
+    "$WORK/noid.jsonl" "$WORK"
+parts="$WORK/part0.jsonl $WORK/part1.jsonl $WORK/part2.jsonl $WORK/part3.jsonl $WORK/part4.jsonl"
+check "dedup of five files (id-less records, blank and bad lines): one process's output" same parts \
+    --skip-bad --threads 1 $parts
+CMD=pairs check "pairs of five files: one process's pairs, named by file and line" same parts --skip-bad \
+    --threads 1 --threshold 0.3 $parts
+CMD=align check "align of five files: one process's alignments" same parts --skip-bad --threads 1 $parts
+CMD=align check "align --groups of five files: one process's groups" same parts --groups --skip-bad --threads 1 $parts
+"$BIN" dedup -q --skip-bad --threads 1 $parts > "$WORK/one.jsonl" 2> /dev/null
+$MPIRUN -n 7 "$BIN" dedup -q --skip-bad --threads 1 $parts -o "$WORK/out.jsonl" 2> /dev/null
+check "dedup of five files to -o FILE on 7 ranks: the same output" cmp -s "$WORK/one.jsonl" "$WORK/out.jsonl"
+"$BIN" align -q --skip-bad --threads 1 $parts > "$WORK/one.jsonl" 2> /dev/null
+rm -rf "$WORK/ck" && mkdir "$WORK/ck"
+REPRINT_MPI_DIE_AFTER=2 $MPIRUN -x REPRINT_MPI_DIE_AFTER -n 3 "$BIN" align -q --skip-bad --threads 1 \
+    --checkpoint "$WORK/ck" $parts > /dev/null 2>&1
+rc=$?
+$MPIRUN -n 3 "$BIN" align --skip-bad --threads 1 --checkpoint "$WORK/ck" $parts > "$WORK/ranks.jsonl" 2> "$WORK/resumed.err"
+check "align of five files, rank 1 lost after stage 2 (exit $rc): the rerun resumes, the same alignments" \
+    bash -c "test $rc -ne 0 && cmp -s '$WORK/one.jsonl' '$WORK/ranks.jsonl' && grep -q 'resumed from the checkpoint' '$WORK/resumed.err'"
+swapped="$WORK/part0.jsonl $WORK/part2.jsonl $WORK/part1.jsonl $WORK/part3.jsonl $WORK/part4.jsonl"
+"$BIN" align -q --skip-bad --threads 1 $swapped > "$WORK/one.jsonl" 2> /dev/null
+$MPIRUN -n 3 "$BIN" align --skip-bad --threads 1 --checkpoint "$WORK/ck" $swapped > "$WORK/ranks.jsonl" 2> "$WORK/other.err"
+check "a checkpoint of the files in another order is not used" \
+    bash -c "cmp -s '$WORK/one.jsonl' '$WORK/ranks.jsonl' && ! grep -q 'resumed' '$WORK/other.err'"
+gzip -c "$WORK/part1.jsonl" > "$WORK/part1.jsonl.gz"
+$MPIRUN -n 2 "$BIN" dedup -q --threads 1 "$WORK/part0.jsonl" "$WORK/part1.jsonl.gz" > /dev/null 2> "$WORK/gz.err"
+rc=$?
+check "a compressed input under mpirun: a usage error naming it, said once" \
+    bash -c "test $rc -eq 2 && test \$(grep -c 'part1.jsonl.gz: a distributed run reads plain JSONL files' '$WORK/gz.err') -eq 1"
+
 # what is not distributed yet says so
 $MPIRUN -n 2 "$BIN" stories "$ROOT/examples/news.jsonl" > /dev/null 2> "$WORK/stories.err"
 rc=$?

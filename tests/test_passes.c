@@ -91,6 +91,21 @@ static int has_pair(const pair_list *l, const pair_rec *r)
     return 0;
 }
 
+/* A part's records signed as the whole run's, from its record *rec on. */
+static void same_signs(rp_dedup *whole, rp_dedup *part, uint64_t *rec)
+{
+    uint64_t n = rp__dedup_count(part);
+    for (uint64_t r = 0; r < n; r++, (*rec)++) {
+        rp_sign_result want, got;
+        rp_status sw, sg;
+        assert_int_equal(rp__dedup_signed(whole, *rec, &want, &sw), RP_OK);
+        assert_int_equal(rp__dedup_signed(part, r, &got, &sg), RP_OK);
+        assert_int_equal(sw, sg);
+        assert_true(want.exact == got.exact && want.bands == got.bands);
+        assert_memory_equal(want.keys, got.keys, want.bands * sizeof(uint32_t));
+    }
+}
+
 static void test_sign_ranges_are_the_whole_runs(void **state)
 {
     (void)state;
@@ -111,16 +126,7 @@ static void test_sign_ranges_are_the_whole_runs(void **state)
         part p;
         part_open(&p, path);
         assert_int_equal(rp__dedup_sign_range(p.d, cuts[k], cuts[k + 1], UINT64_MAX), RP_OK);
-        uint64_t n = rp__dedup_count(p.d);
-        for (uint64_t r = 0; r < n; r++, rec++) {
-            rp_sign_result want, got;
-            rp_status sw, sg;
-            assert_int_equal(rp__dedup_signed(whole.d, rec, &want, &sw), RP_OK);
-            assert_int_equal(rp__dedup_signed(p.d, r, &got, &sg), RP_OK);
-            assert_int_equal(sw, sg);
-            assert_true(want.exact == got.exact && want.bands == got.bands);
-            assert_memory_equal(want.keys, got.keys, want.bands * sizeof(uint32_t));
-        }
+        same_signs(whole.d, p.d, &rec);
         /* a part's pairs are the whole run's, ids and scores alike */
         pair_list pl = {0};
         finish(&p, &pl);
@@ -140,10 +146,31 @@ static void test_sign_ranges_are_the_whole_runs(void **state)
     free(wl.v);
     part_close(&whole);
 
-    /* a range of a corpus that is not one plain JSONL file is refused */
+    /* several files are one run of bytes, cut anywhere: across a file's
+     * end, at it, within the second */
+    part both;
+    part_open(&both, path);
+    assert_int_equal(rp__corpus_add(&both.c, path), RP_OK);
+    assert_int_equal(rp__dedup_sign(both.d), RP_OK);
+    assert_int_equal(rp__dedup_count(both.d), 2 * n_whole);
+    uint64_t cuts2[] = {0, size - 5, size, size + 1, size + size / 2, 2 * (uint64_t)size};
+    rec = 0;
+    for (size_t k = 0; k + 1 < sizeof(cuts2) / sizeof(cuts2[0]); k++) {
+        part p;
+        part_open(&p, path);
+        assert_int_equal(rp__corpus_add(&p.c, path), RP_OK);
+        assert_int_equal(rp__dedup_sign_range(p.d, cuts2[k], cuts2[k + 1], UINT64_MAX), RP_OK);
+        same_signs(both.d, p.d, &rec);
+        part_close(&p);
+    }
+    assert_int_equal(rec, 2 * n_whole);
+    part_close(&both);
+
+    /* a range of a corpus with an input that is no plain JSONL file (a
+     * directory) is refused */
     part two;
     part_open(&two, path);
-    assert_int_equal(rp__corpus_add(&two.c, path), RP_OK);
+    assert_int_equal(rp__corpus_add(&two.c, "."), RP_OK);
     assert_int_equal(rp__dedup_sign_range(two.d, 0, size, UINT64_MAX), RP_ERR_USAGE);
     part_close(&two);
     remove(path);
