@@ -95,8 +95,9 @@ static const cli_option options[] = {
      "keep each finished stage in DIR (dedup, pairs: the\n"
      "signed records, then the similar pairs; align: the\n"
      "fingerprints, then the candidate pairs), and resume\n"
-     "from the last one a rerun finds there (the same file,\n"
-     "parameters and number of ranks: mpirun, or one process)"},
+     "from the last one a rerun finds there (the same files,\n"
+     "parameters and number of ranks: mpirun, or one process;\n"
+     "compressed inputs are kept there decompressed)"},
     {CLI_STORIES | CLI_REPORT, "", 0, "similarity", "X", OPT_DOUBLE, P(story_threshold), 0, 1, 1, 0, NULL,
      "cosine of two documents, and of two stories, to\njoin them (default 0.3)"},
     {CLI_STORIES, "", 0, "max-bucket", "N", OPT_COUNT, P(max_bucket), 2, 1000000, 0, 0, NULL,
@@ -233,7 +234,9 @@ static const cli_option options[] = {
     {ALL | IDX, G_INPUT, 0, "skip-bad", NULL, OPT_FLAG, P(skip_bad), 0, 0, 0, 1, NULL,
      "count and report bad documents, and go on\n(default: stop at the first, exit 1)"},
     {ALL, G_INPUT, 0, "tmp-dir", "DIR", OPT_STRING, P(tmp_dir), 0, 0, 0, 0, NULL,
-     "temporary files (default $TMPDIR or /tmp)"},
+     "temporary files (default $TMPDIR or /tmp); under mpirun\n"
+     "compressed inputs are decompressed there, so every rank\n"
+     "must see it"},
 
     {CLI_DEDUP | CLI_PAIRS | ALIGNS | IDX, G_SPIN, 0, "spin", NULL, OPT_FLAG, P(spin), 0, 0, 0, 1, NULL,
      "also match spun and lightly rewritten copies: content\n"

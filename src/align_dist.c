@@ -429,6 +429,7 @@ rp_status rp__align_task_run_dist(rp_align_task *ru, rp_corpus *c, rp_stats *sta
 {
     memset(ds, 0, sizeof(*ds));
     uint64_t from, to, before;
+    double t = rp__seconds(); /* the share's compressed inputs decompressed count as fingerprinting */
     rp_status st = rp__dist_share(c, cm, &from, &to, &before, err);
     if (st != RP_OK) return st;
     int size = cm->size, rank = cm->rank;
@@ -438,7 +439,6 @@ rp_status rp__align_task_run_dist(rp_align_task *ru, rp_corpus *c, rp_stats *sta
     if ((st = rp__ckpt_agree(cm, &have, err)) != RP_OK) return st;
     rp_cand *cand = NULL;
     size_t n_cand = 0;
-    double t = rp__seconds();
     if (have == 2) {
         st = rp__dist_agree(cm, ckpt_load_candidates(&ck, ru, &cand, &n_cand), err);
         ds->resumed_stage = 2;

@@ -196,7 +196,7 @@ static rp_status open_spool(rp_corpus *c, rp_input *in, FILE **spool, const char
 static void drop_spool(rp_input *in)
 {
     if (in->spool_fd >= 0) close(in->spool_fd);
-    else unlink(in->spool_path);
+    else if (!in->spool_keep) unlink(in->spool_path);
     in->spool_fd = -1;
     free(in->spool_path);
     in->spool_path = NULL;
@@ -238,12 +238,13 @@ rp_reader *rp__corpus_reopen(rp_corpus *c, size_t i)
 static int splittable(rp_corpus *c, size_t i, int *fd, struct stat *sb)
 {
     const rp_input *in = &c->inputs[i];
+    const char *file = in->spool_path ? in->spool_path : in->path;
     rp_format f = c->p.format != RP_FORMAT_AUTO ? c->p.format : rp__format_of_name(in->path);
     int sniff = c->p.format == RP_FORMAT_AUTO && f == RP_FORMAT_TEXT;
-    if (strcmp(in->path, "-") == 0 || (f != RP_FORMAT_JSONL && !sniff)) return 0;
+    if (strcmp(file, "-") == 0 || (f != RP_FORMAT_JSONL && !sniff)) return 0;
     /* not even opened unless regular: opening a FIFO would take its writer's data */
-    if (stat(in->path, sb) != 0 || !S_ISREG(sb->st_mode)) return 0;
-    if ((*fd = open(in->path, O_RDONLY | O_CLOEXEC)) < 0) return 0; /* the reader says why */
+    if (stat(file, sb) != 0 || !S_ISREG(sb->st_mode)) return 0;
+    if ((*fd = open(file, O_RDONLY | O_CLOEXEC)) < 0) return 0; /* the reader says why */
     char head[RP_SNIFF_BYTES];
     ssize_t n = fstat(*fd, sb) == 0 && S_ISREG(sb->st_mode)
                     ? pread(*fd, head, sniff ? sizeof(head) : 4, 0)
@@ -467,20 +468,51 @@ rp_status rp__corpus_plain_sizes(rp_corpus *c, uint64_t *size)
 {
     for (size_t i = 0; i < c->n_named; i++) {
         const rp_input *in = &c->inputs[i];
+        const char *file = in->spool_path ? in->spool_path : in->path;
         int fd;
         struct stat sb;
-        if (strcmp(in->path, "-") != 0 && stat(in->path, &sb) != 0) {
-            rp__msg(c->err, "%s: cannot open: %s", in->display, strerror(errno));
+        if (strcmp(file, "-") != 0 && stat(file, &sb) != 0) {
+            if (in->spool_path)
+                rp__msg(c->err, "%s: cannot open its decompressed bytes %s: %s (they are made where every "
+                                "rank must see them: --checkpoint, or else --tmp-dir)",
+                        in->display, file, strerror(errno));
+            else
+                rp__msg(c->err, "%s: cannot open: %s", in->display, strerror(errno));
             return RP_ERR_IO;
         }
         if (!splittable(c, i, &fd, &sb)) {
-            rp__msg(c->err, "%s: a distributed run reads plain JSONL files, divided by bytes "
-                            "(not stdin, a pipe, a directory, a compressed or a text file)", in->display);
+            rp__msg(c->err, "%s: a distributed run reads JSONL files, divided by bytes "
+                            "(plain or compressed; not stdin, a pipe, a directory or a text file)", in->display);
             return RP_ERR_USAGE;
         }
         close(fd);
         size[i] = (uint64_t)sb.st_size;
     }
+    return RP_OK;
+}
+
+int rp__corpus_compressed(const rp_corpus *c, size_t i, uint64_t *size)
+{
+    const rp_input *in = &c->inputs[i];
+    struct stat sb;
+    unsigned char head[4];
+    if (strcmp(in->path, "-") == 0 || stat(in->path, &sb) != 0 || !S_ISREG(sb.st_mode)) return 0;
+    int fd = open(in->path, O_RDONLY | O_CLOEXEC);
+    ssize_t n = fd >= 0 ? pread(fd, head, sizeof(head), 0) : -1;
+    if (fd >= 0) close(fd);
+    *size = (uint64_t)sb.st_size;
+    return n > 0 && rp__source_kind(head, (size_t)n) != RP_SRC_PLAIN;
+}
+
+rp_status rp__corpus_use_spool(rp_corpus *c, size_t i, const char *path, int keep)
+{
+    rp_input *in = &c->inputs[i];
+    char *p = dup_or_null(path);
+    if (!p) return RP_ERR_NOMEM;
+    if (in->spool_path) drop_spool(in);
+    in->spool_path = p;
+    in->spool_fd = -1;
+    in->spool_keep = keep;
     return RP_OK;
 }
 
@@ -779,6 +811,12 @@ static rp_status add_run(rp_corpus *c, size_t of)
         return RP_ERR_NOMEM;
     }
     in->spool_fd = -1;
+    if (src->spool_path && !(in->spool_path = dup_or_null(src->spool_path))) {
+        free(in->path);
+        free(in->display);
+        return RP_ERR_NOMEM;
+    }
+    in->spool_keep = 1; /* the input it is a run of removes it */
     in->format = src->format;
     in->indexed = src->indexed;
     in->size = src->size;
@@ -804,7 +842,7 @@ rp_status rp__corpus_load_index(rp_corpus *c, FILE *f)
         if (st != RP_OK) return st;
         rp_input *in = &c->inputs[i];
         struct stat sb;
-        if (i < c->n_named && (stat(in->path, &sb) != 0 || (uint64_t)sb.st_size != v[3] ||
+        if (i < c->n_named && (stat(in->spool_path ? in->spool_path : in->path, &sb) != 0 || (uint64_t)sb.st_size != v[3] ||
                                (int64_t)sb.st_mtim.tv_sec * 1000000000 + sb.st_mtim.tv_nsec != (int64_t)v[4])) {
             rp__msg(c->err, "%s changed since the checkpoint was made", in->display);
             return RP_ERR_USAGE;

@@ -15,6 +15,9 @@ typedef struct {
     char *display;           /* name in messages */
     char *spool_path;        /* stdin spooled here by the first pass */
     int spool_fd;            /* the spool's descriptor when it was unlinked, or -1 */
+    int spool_keep;          /* a spool this corpus must not remove (a
+                                distributed run's that another rank made, or
+                                kept in the checkpoint directory) */
     uint32_t *rec_hash;      /* inputs read again by the reader (a directory's files,
                                 text files): a hash of each record's bytes in the
                                 first pass, 0 for a bad one, to tell a changed file */
@@ -119,6 +122,12 @@ rp_status rp__corpus_first_pass_range(rp_corpus *c, rp_stats *stats, const rp__f
  * (stdin, a pipe, a directory, a compressed or text file), RP_ERR_IO for
  * one that cannot be opened. */
 rp_status rp__corpus_plain_sizes(rp_corpus *c, uint64_t *size);
+/* Whether input i is a regular file of compressed bytes (gzip, zstd),
+ * and its size. */
+int rp__corpus_compressed(const rp_corpus *c, size_t i, uint64_t *size);
+/* Input i is read from now on from path, its bytes decompressed there;
+ * removed when the corpus is freed unless keep. */
+rp_status rp__corpus_use_spool(rp_corpus *c, size_t i, const char *path, int keep);
 /* The newlines in bytes [from, to) of input i, a plain JSONL file: summed
  * over the parts before one, its lines_before. */
 rp_status rp__corpus_count_lines(rp_corpus *c, size_t i, uint64_t from, uint64_t to, uint64_t *lines);

@@ -618,9 +618,9 @@ rp_status rp__dedup_run_dist(rp_dedup *d, rp_corpus *c, rp_stats *stats, const r
     *n_edges_out = 0;
     int size = cm->size, rank = cm->rank;
     uint64_t from, to, before;
+    double t = rp__seconds(); /* the share's compressed inputs decompressed count as signing */
     rp_status st = rp__dist_share(c, cm, &from, &to, &before, err);
     if (st != RP_OK) return st;
-    double t = rp__seconds();
     /* a checkpoint of every rank's stages: the ones all ranks finished are
      * read back instead of done again */
     static const char *const stages[2] = {"sign", "pairs"};

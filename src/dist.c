@@ -10,6 +10,8 @@
 #include <unistd.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
+#include <xxhash.h>
 
 /* ------------------------------------------------------------ transport */
 
@@ -168,6 +170,98 @@ rp_status rp__dist_bases(const rp_comm *cm, const rp_dist_stats *ds, uint64_t **
 }
 
 
+/* Compressed inputs (gzip, zstd) cannot be divided by bytes: each is
+ * decompressed once, by one rank (the largest first, each to the rank with
+ * the fewest compressed bytes so far), into a file every rank reads as the
+ * input's bytes. In the checkpoint directory, named for the input's path,
+ * size and modification time, they are kept for a rerun, which finds them
+ * made; else in the temporary directory, named for the run, and removed by
+ * the rank that made them when its corpus is freed (the program frees it
+ * once every rank is done reading). */
+static rp_status spool_compressed(rp_corpus *c, const rp_comm *cm, char *err)
+{
+    size_t n = c->n_named;
+    int size = cm->size;
+    uint64_t *bytes = calloc(n ? n : 1, sizeof(uint64_t)), *load = calloc((size_t)size, sizeof(uint64_t));
+    int *owner = malloc((n ? n : 1) * sizeof(int));
+    uint64_t run[1] = {0};
+    rp_status st = bytes && load && owner ? RP_OK : RP_ERR_NOMEM;
+    size_t n_comp = 0;
+    for (size_t i = 0; st == RP_OK && i < n; i++) {
+        owner[i] = -1;
+        if (rp__corpus_compressed(c, i, &bytes[i])) n_comp++;
+        else bytes[i] = UINT64_MAX;
+    }
+    /* every rank must agree on what is compressed: it sums the count */
+    uint64_t agreed[1] = {n_comp};
+    if ((st = rp__dist_agree(cm, st, err)) != RP_OK ||
+        (st = rp__dist_reduce(cm, agreed, 1, RP_COMM_MAX, err)) != RP_OK)
+        goto done;
+    if (agreed[0] != n_comp) {
+        rp__msg(err, "rank %d sees other inputs compressed than another rank does", cm->rank);
+        st = RP_ERR_IO;
+    }
+    if ((st = rp__dist_agree(cm, st, err)) != RP_OK || n_comp == 0) goto done;
+    if (!cm->checkpoint) { /* the run's name: rank 0's */
+        if (cm->rank == 0) run[0] = (uint64_t)getpid() << 32 ^ (uint64_t)time(NULL) ^ (uint64_t)clock();
+        if ((st = rp__dist_reduce(cm, run, 1, RP_COMM_SUM, err)) != RP_OK) goto done;
+    }
+    for (size_t k = 0; k < n_comp; k++) { /* the largest not yet owned */
+        size_t big = n;
+        for (size_t i = 0; i < n; i++)
+            if (bytes[i] != UINT64_MAX && owner[i] < 0 && (big == n || bytes[i] > bytes[big])) big = i;
+        int least = 0;
+        for (int r = 1; r < size; r++)
+            if (load[r] < load[least]) least = r;
+        owner[big] = least;
+        load[least] += bytes[big];
+    }
+    char path[4096];
+    for (int pass = 0; pass < 2 && st == RP_OK; pass++) {
+        /* pass 0: this rank's inputs decompressed; pass 1, once every rank
+         * is done: every compressed input read from its file */
+        for (size_t i = 0; i < n && st == RP_OK; i++) {
+            if (owner[i] < 0) continue;
+            const rp_input *in = &c->inputs[i];
+            if (cm->checkpoint) {
+                struct stat sb;
+                uint64_t key[3] = {XXH3_64bits(in->path, strlen(in->path)), 0, 0};
+                if (stat(in->path, &sb) == 0)
+                    key[1] = (uint64_t)sb.st_size, key[2] = (uint64_t)sb.st_mtim.tv_sec * 1000000000u + (uint64_t)sb.st_mtim.tv_nsec;
+                snprintf(path, sizeof(path), "%s/input-%016llx.jsonl", cm->checkpoint,
+                         (unsigned long long)XXH3_64bits(key, sizeof(key)));
+            } else {
+                snprintf(path, sizeof(path), "%s/reprint-%016llx-%zu.jsonl", c->tmp_dir, (unsigned long long)run[0], i);
+            }
+            if (pass == 1) {
+                if (!in->spool_path) st = rp__corpus_use_spool(c, i, path, 1);
+                continue;
+            }
+            if (owner[i] != cm->rank || (cm->checkpoint && access(path, R_OK) == 0)) continue;
+            /* whole or not at all: a rerun finds only whole ones */
+            char tmp[4200];
+            snprintf(tmp, sizeof(tmp), "%s.tmp-%d", path, cm->rank);
+            st = rp__source_decompress(in->path, in->display, tmp, err);
+            if (st == RP_ERR_TRUNCATED) { /* one process would read what is there */
+                size_t m = strlen(err);
+                snprintf(err + m, RP_MSG_MAX - m, "; a distributed run reads its compressed inputs whole (one "
+                                                  "process with --skip-bad reads what is there)");
+            }
+            if (st == RP_OK && rename(tmp, path) != 0) {
+                rp__msg(err, "%s: cannot write: %s", path, strerror(errno));
+                unlink(tmp);
+                st = RP_ERR_IO;
+            }
+            /* its maker's to remove, whatever becomes of the run */
+            if (st == RP_OK) st = rp__corpus_use_spool(c, i, path, cm->checkpoint != NULL);
+        }
+        if (pass == 0) st = rp__dist_agree(cm, st, err);
+    }
+done:
+    free(bytes), free(load), free(owner);
+    return st;
+}
+
 rp_status rp__dist_share(rp_corpus *c, const rp_comm *cm, uint64_t *from, uint64_t *to, uint64_t *before,
                          char *err)
 {
@@ -177,6 +271,8 @@ rp_status rp__dist_share(rp_corpus *c, const rp_comm *cm, uint64_t *from, uint64
         rp__msg(err, "invalid communicator (rank %d of %d)", rank, size);
         return RP_ERR_USAGE;
     }
+    rp_status sp = spool_compressed(c, cm, err);
+    if (sp != RP_OK) return sp;
     size_t n = c->n_named;
     uint64_t *fsize = calloc(n ? n : 1, sizeof(uint64_t)), total = 0;
     /* per rank: the last file its share holds bytes of (+1; 0 none) and

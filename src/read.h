@@ -15,6 +15,10 @@ typedef enum { RP_SRC_PLAIN, RP_SRC_GZIP, RP_SRC_ZSTD } rp_src_kind;
 
 /* What the first bytes of a stream say it is (by magic number). */
 rp_src_kind rp__source_kind(const void *head, size_t n);
+/* The bytes of file path, decompressed (gzip, zstd) or as they are,
+ * written to a new file to; a failure's message (naming display, the
+ * input as the user knows it) goes to err, and to is removed. */
+rp_status rp__source_decompress(const char *path, const char *display, const char *to, char *err);
 
 /* --------------------------------------------------------------- read.c */
 

@@ -187,3 +187,35 @@ void rp__source_close(rp_source *s)
     memset(s, 0, sizeof(*s));
     s->fd = -1;
 }
+
+rp_status rp__source_decompress(const char *path, const char *display, const char *to, char *err)
+{
+    enum { CHUNK = 1 << 20 };
+    rp_source s;
+    rp_status st = rp__source_open(&s, path, NULL);
+    char *buf = st == RP_OK ? malloc(CHUNK) : NULL;
+    FILE *out = st == RP_OK ? fopen(to, "wb") : NULL;
+    if (st != RP_OK) rp__msg(err, "%s: %s", display, s.err);
+    else if (!buf) st = RP_ERR_NOMEM, rp__msg(err, "out of memory");
+    else if (!out) st = RP_ERR_IO, rp__msg(err, "%s: cannot create: %s", to, strerror(errno));
+    while (st == RP_OK) {
+        size_t got;
+        if ((st = rp__source_read(&s, buf, CHUNK, &got)) != RP_OK) {
+            rp__msg(err, "%s: %s", display, s.err);
+            break;
+        }
+        if (!got) break;
+        if (fwrite(buf, 1, got, out) != got) {
+            rp__msg(err, "%s: cannot write: %s", to, strerror(errno));
+            st = RP_ERR_IO;
+        }
+    }
+    if (out && fclose(out) != 0 && st == RP_OK) {
+        rp__msg(err, "%s: cannot write: %s", to, strerror(errno));
+        st = RP_ERR_IO;
+    }
+    if (out && st != RP_OK) unlink(to);
+    free(buf);
+    rp__source_close(&s);
+    return st;
+}

@@ -275,24 +275,48 @@ CMD=align check "align --groups of five files: one process's groups" same parts 
 "$BIN" dedup -q --skip-bad --threads 1 $parts > "$WORK/one.jsonl" 2> /dev/null
 $MPIRUN -n 7 "$BIN" dedup -q --skip-bad --threads 1 $parts -o "$WORK/out.jsonl" 2> /dev/null
 check "dedup of five files to -o FILE on 7 ranks: the same output" cmp -s "$WORK/one.jsonl" "$WORK/out.jsonl"
-"$BIN" align -q --skip-bad --threads 1 $parts > "$WORK/one.jsonl" 2> /dev/null
-rm -rf "$WORK/ck" && mkdir "$WORK/ck"
-REPRINT_MPI_DIE_AFTER=2 $MPIRUN -x REPRINT_MPI_DIE_AFTER -n 3 "$BIN" align -q --skip-bad --threads 1 \
-    --checkpoint "$WORK/ck" $parts > /dev/null 2>&1
-rc=$?
-$MPIRUN -n 3 "$BIN" align --skip-bad --threads 1 --checkpoint "$WORK/ck" $parts > "$WORK/ranks.jsonl" 2> "$WORK/resumed.err"
-check "align of five files, rank 1 lost after stage 2 (exit $rc): the rerun resumes, the same alignments" \
-    bash -c "test $rc -ne 0 && cmp -s '$WORK/one.jsonl' '$WORK/ranks.jsonl' && grep -q 'resumed from the checkpoint' '$WORK/resumed.err'"
+lost_and_resumed() { # align of the files on 3 ranks, rank 1 lost after stage 2, then rerun: one process's
+    "$BIN" align -q --skip-bad --threads 1 "$@" > "$WORK/one.jsonl" 2> /dev/null
+    rm -rf "$WORK/ck" && mkdir "$WORK/ck"
+    REPRINT_MPI_DIE_AFTER=2 $MPIRUN -x REPRINT_MPI_DIE_AFTER -n 3 "$BIN" align -q --skip-bad --threads 1 \
+        --checkpoint "$WORK/ck" "$@" > /dev/null 2>&1 && { echo "# no rank was lost"; return 1; }
+    $MPIRUN -n 3 "$BIN" align --skip-bad --threads 1 --checkpoint "$WORK/ck" "$@" > "$WORK/ranks.jsonl" \
+        2> "$WORK/resumed.err"
+    cmp -s "$WORK/one.jsonl" "$WORK/ranks.jsonl" && grep -q 'resumed from the checkpoint' "$WORK/resumed.err"
+}
+check "align of five files, rank 1 lost after stage 2: the rerun resumes, the same alignments" lost_and_resumed $parts
 swapped="$WORK/part0.jsonl $WORK/part2.jsonl $WORK/part1.jsonl $WORK/part3.jsonl $WORK/part4.jsonl"
 "$BIN" align -q --skip-bad --threads 1 $swapped > "$WORK/one.jsonl" 2> /dev/null
 $MPIRUN -n 3 "$BIN" align --skip-bad --threads 1 --checkpoint "$WORK/ck" $swapped > "$WORK/ranks.jsonl" 2> "$WORK/other.err"
 check "a checkpoint of the files in another order is not used" \
     bash -c "cmp -s '$WORK/one.jsonl' '$WORK/ranks.jsonl' && ! grep -q 'resumed' '$WORK/other.err'"
-gzip -c "$WORK/part1.jsonl" > "$WORK/part1.jsonl.gz"
-$MPIRUN -n 2 "$BIN" dedup -q --threads 1 "$WORK/part0.jsonl" "$WORK/part1.jsonl.gz" > /dev/null 2> "$WORK/gz.err"
+# compressed files: each decompressed once, by one rank, where every rank
+# reads it; removed at the end, or kept in the checkpoint directory
+gzip -c "$WORK/part1.jsonl" > "$WORK/part1.jsonl.gz" # empty
+gzip -c "$WORK/part2.jsonl" > "$WORK/part2.jsonl.gz"
+zstd -q -c "$WORK/part3.jsonl" > "$WORK/part3.jsonl.zst"
+packed="$WORK/part0.jsonl $WORK/part1.jsonl.gz $WORK/part2.jsonl.gz $WORK/part3.jsonl.zst $WORK/part4.jsonl"
+mkdir -p "$WORK/tmp"
+check "dedup of gzip and zstd files among plain ones: one process's output" same packed \
+    --skip-bad --threads 1 --tmp-dir "$WORK/tmp" $packed
+CMD=align check "align of gzip and zstd files: one process's alignments" same packed --skip-bad --threads 1 \
+    --tmp-dir "$WORK/tmp" $packed
+check "no decompressed file is left behind" bash -c "test -z \"\$(ls -A '$WORK/tmp')\""
+check "align of compressed files, rank 1 lost after stage 2: the rerun resumes, the same alignments" \
+    lost_and_resumed $packed
+check "the three decompressed inputs are kept in the checkpoint directory for the rerun" \
+    test "$(ls "$WORK/ck"/input-*.jsonl | wc -l)" -eq 3
+head -c 3000 "$WORK/part2.jsonl.gz" > "$WORK/cut.jsonl.gz"
+$MPIRUN -n 2 "$BIN" dedup -q --skip-bad --threads 1 --tmp-dir "$WORK/tmp" "$WORK/part0.jsonl" "$WORK/cut.jsonl.gz" \
+    > /dev/null 2> "$WORK/gz.err"
 rc=$?
-check "a compressed input under mpirun: a usage error naming it, said once" \
-    bash -c "test $rc -eq 2 && test \$(grep -c 'part1.jsonl.gz: a distributed run reads plain JSONL files' '$WORK/gz.err') -eq 1"
+check "a truncated compressed input under mpirun: exit 1, named once, nothing left behind" \
+    bash -c "test $rc -eq 1 && test \$(grep -c 'cut.jsonl.gz: gzip data ends early' '$WORK/gz.err') -eq 1 &&
+             test -z \"\$(ls -A '$WORK/tmp')\""
+$MPIRUN -n 2 "$BIN" dedup -q --threads 1 "$WORK/part0.jsonl" "$WORK" > /dev/null 2> "$WORK/dir.err"
+rc=$?
+check "a directory under mpirun: a usage error naming it, said once" \
+    bash -c "test $rc -eq 2 && test \$(grep -c 'a distributed run reads JSONL files' '$WORK/dir.err') -eq 1"
 
 # what is not distributed yet says so
 $MPIRUN -n 2 "$BIN" stories "$ROOT/examples/news.jsonl" > /dev/null 2> "$WORK/stories.err"
