@@ -476,9 +476,12 @@ typedef struct {
 } rp_dist_stats;
 
 /* Runs dedup (RP_TASK_DEDUP) as one rank of a distributed run over a corpus
- * of one plain JSONL file that every rank reads (a shared filesystem), in
- * place of rp_engine_run. Each rank signs the lines that start in its share
- * of the bytes; the exact hashes and band keys go to the rank that owns
+ * of JSONL files that every rank reads (a shared filesystem), in place of
+ * rp_engine_run. The files in order are one run of bytes; a compressed one
+ * (gzip, zstd) is first decompressed by one rank into comm->checkpoint
+ * (kept) or params.tmp_dir (removed by that rank's rp_engine_free: free
+ * the engine once every rank is done with it). Each rank signs the lines
+ * that start in its share of the bytes; the exact hashes and band keys go to the rank that owns
  * their range; a candidate pair is verified by the owner of its first
  * document, which reads the other's line by the offset its owner sends.
  * The decisions are one process's: afterwards rp_engine_write_kept writes
@@ -497,7 +500,7 @@ typedef struct {
 RP_API rp_status rp_engine_run_distributed(rp_engine *engine, const rp_comm *comm);
 /* The bytes rp_engine_write_kept writes, counted without writing them: with
  * them each rank of a distributed run knows its place in a shared output
- * file before writing. RP_ERR_USAGE unless the corpus is one JSONL file
+ * file before writing. RP_ERR_USAGE unless every input is a JSONL file
  * read by offset. */
 RP_API rp_status rp_engine_kept_bytes(rp_engine *engine, uint64_t *bytes);
 RP_API void rp_engine_dist_stats(const rp_engine *engine, rp_dist_stats *out);
