@@ -133,12 +133,23 @@ static int write_alignment(void *user, const rp_alignment *al)
     return rp_write_alignment_jsonl(user, al) != 0;
 }
 
+/* The inputs of a run: one path, or several separated by commas. */
+static rp_status add_inputs(rp_engine *e, const char *paths)
+{
+    char buf[4096];
+    snprintf(buf, sizeof(buf), "%s", paths);
+    rp_status st = RP_OK;
+    for (char *save = NULL, *p = strtok_r(buf, ",", &save); p && st == RP_OK; p = strtok_r(NULL, ",", &save))
+        st = rp_engine_add_input(e, p);
+    return st;
+}
+
 static void *run_rank(void *arg)
 {
     rank_run *r = arg;
     rp_comm cm = {r->pt.rank, r->h->size, &r->pt, t_exchange, t_allreduce, r->gather_edges, g_checkpoint};
     rp_engine *e = rp_engine_create(&r->p);
-    rp_engine_add_input(e, r->path);
+    add_inputs(e, r->path);
     FILE *streamed = NULL; /* align with a sink: its alignments as they are made */
     if (r->p.task == RP_TASK_ALIGN && g_sink) {
         streamed = open_memstream(&r->out, &r->out_len);
@@ -212,7 +223,7 @@ static uint64_t g_want_clusters[2], g_want_pairs[2]; /* one process's, digested 
 static void one_process(const rp_params *p, const char *path, char **out, size_t *len, rp_stats *s)
 {
     rp_engine *e = rp_engine_create(p);
-    assert_int_equal(rp_engine_add_input(e, path), RP_OK);
+    assert_int_equal(add_inputs(e, path), RP_OK);
     assert_int_equal(rp_engine_run(e), RP_OK);
     g_want_clusters[0] = g_want_clusters[1] = 0;
     assert_int_equal(rp_engine_foreach_cluster(e, digest, g_want_clusters), RP_OK);
@@ -315,7 +326,7 @@ static void test_ranks_decide_as_one_process(void **state)
 static void check_same_alignments(const rp_params *p, const char *path, const char *what)
 {
     rp_engine *e = rp_engine_create(p);
-    assert_int_equal(rp_engine_add_input(e, path), RP_OK);
+    assert_int_equal(add_inputs(e, path), RP_OK);
     assert_int_equal(rp_engine_run(e), RP_OK);
     char *want;
     size_t want_len;
@@ -518,6 +529,37 @@ static void test_checkpoints_resume(void **state)
     remove(path);
 }
 
+/* Several files, one of them compressed and one empty, are one run of
+ * bytes: the ranks' shares cross the files' ends, their ghosts are of any
+ * file, and the compressed one is decompressed by one rank for all; the
+ * kept records, clusters, pairs and alignments are one process's, and no
+ * decompressed file is left behind. */
+static void test_several_files(void **state)
+{
+    (void)state;
+    char path[] = "test_dist_files.jsonl";
+    write_corpus(path, 2400);
+    assert_int_equal(system("mkdir -p test_dist_tmp && head -n 700 test_dist_files.jsonl > test_dist_f0.jsonl && "
+                            ": > test_dist_f1.jsonl && sed -n '701,1900p' test_dist_files.jsonl | gzip -c > "
+                            "test_dist_f2.jsonl.gz && sed -n '1901,$p' test_dist_files.jsonl > test_dist_f3.jsonl"),
+                     0);
+    const char *files = "test_dist_f0.jsonl,test_dist_f1.jsonl,test_dist_f2.jsonl.gz,test_dist_f3.jsonl";
+    rp_params p;
+    rp_params_init(&p);
+    p.skip_bad = 1;
+    p.threads = 2;
+    p.threshold = 0.5;
+    p.tmp_dir = "test_dist_tmp";
+    check_same(&p, files, "four files, one gzip, one empty");
+    p.task = RP_TASK_ALIGN;
+    check_same_alignments(&p, files, "align of four files, one gzip, one empty");
+    assert_int_equal(system("test -z \"$(ls -A test_dist_tmp)\""), 0);
+    assert_int_equal(system("rm -rf test_dist_tmp test_dist_f0.jsonl test_dist_f1.jsonl test_dist_f2.jsonl.gz "
+                            "test_dist_f3.jsonl"),
+                     0);
+    remove(path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -525,6 +567,7 @@ int main(void)
         cmocka_unit_test(test_ranks_align_as_one_process),
         cmocka_unit_test(test_bad_input_fails_every_rank),
         cmocka_unit_test(test_checkpoints_resume),
+        cmocka_unit_test(test_several_files),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
