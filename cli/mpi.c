@@ -16,6 +16,7 @@
  * similar pairs at most are clustered on rank 0 (rp_comm.gather_edges:
  * beyond it, by label propagation), to test that path on small corpora.
  */
+#define _GNU_SOURCE /* fallocate */
 #include "cli.h"
 #include "view.h"
 
@@ -262,6 +263,21 @@ static int write_in_place(const char *path, rp_engine *e)
     int bad = rp_engine_kept_bytes(e, &size[g_rank]) != RP_OK;
     MPI_Allreduce(MPI_IN_PLACE, size, g_size, MPI_UINT64_T, MPI_SUM, MPI_COMM_WORLD);
     for (int r = 0; r < g_rank; r++) at += size[r];
+    /* the whole file's blocks taken at once, before the ranks write: on
+     * ext4, ranks that each extend the file contend on its allocation
+     * (3 GB on 2 ranks: writing 1.3-1.9 s, 1.1-1.5 s so). Not emulated
+     * where the filesystem lacks it (posix_fallocate would write zeros
+     * over the whole file): then the ranks allocate as they write. */
+    if (g_rank == 0 && !bad) {
+        uint64_t total = 0;
+        for (int r = 0; r < g_size; r++) total += size[r];
+        int fd = total ? open(tmp, O_WRONLY | O_CLOEXEC) : -1;
+        if (fd >= 0) {
+            (void)fallocate(fd, 0, 0, (off_t)total);
+            close(fd);
+        }
+    }
+    MPI_Barrier(MPI_COMM_WORLD);
     /* written from the input by sendfile, at the part's place */
     FILE *f = bad ? NULL : fopen(tmp, "r+b");
     if (!f || fseeko(f, (off_t)at, SEEK_SET) != 0 || rp_engine_write_kept(e, f) != RP_OK ||
