@@ -139,6 +139,22 @@ rp_status rp__bands_get(rp_bands *t, uint64_t rec, uint32_t *keys, char *err)
     return RP_OK;
 }
 
+rp_status rp__bands_get_band(rp_bands *t, unsigned b, uint32_t *dst, char *err)
+{
+    if (b >= t->bands) return RP_ERR_USAGE;
+    for (size_t c = 0; c < t->n_chunks; c++) {
+        size_t n = c + 1 < t->n_chunks ? CHUNK : (size_t)(t->n - (uint64_t)c * CHUNK);
+        if (t->chunk[c]) {
+            memcpy(dst + c * CHUNK, t->chunk[c] + (size_t)b * CHUNK, n * sizeof(uint32_t));
+            continue;
+        }
+        uint64_t off = (uint64_t)c * chunk_bytes(t) + (uint64_t)b * CHUNK * sizeof(uint32_t);
+        rp_status st = rp__corpus_temp_read(t->corpus, err, t->file, dst + c * CHUNK, n * sizeof(uint32_t), off);
+        if (st != RP_OK) return st;
+    }
+    return RP_OK;
+}
+
 /* One search thread's own buffers, so that threads share only what they read. */
 typedef struct {
     rp_bands *t;

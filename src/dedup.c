@@ -789,10 +789,10 @@ rp_status rp__dedup_signed(rp_dedup *d, rp_docno n, rp_sign_result *out, rp_stat
  * parts that its pairs name, read by offset), and the removals the whole
  * run decided. */
 
-rp_status rp__dedup_band_keys(rp_dedup *d, rp_docno n, uint32_t *keys)
+rp_status rp__dedup_band_column(rp_dedup *d, unsigned b, uint32_t *keys)
 {
-    if (n >= d->n_rec || !d->band) return RP_ERR_USAGE;
-    return rp__bands_get(d->band, n, keys, d->err);
+    if (!d->band) return RP_ERR_USAGE;
+    return rp__bands_get_band(d->band, b, keys, d->err);
 }
 
 unsigned rp__dedup_bands(const rp_dedup *d)

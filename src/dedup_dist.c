@@ -123,21 +123,17 @@ static rp_status band_pass(rp_dedup *d, const rp_comm *cm, rp_dist_stats *ds, co
     int size = cm->size;
     uint64_t n_own = base[cm->rank + 1] - base[cm->rank];
     unsigned bands = rp__dedup_bands(d);
-    /* the keys by band (the store keeps them by record, and may have
-     * spilled them): the store is let go once they are copied */
+    /* the keys by band, a column of the store's chunks at a time (it may
+     * have spilled them): the store is let go once they are copied */
     uint32_t *keys = malloc((size_t)(n_own ? n_own : 1) * bands * sizeof(uint32_t));
-    uint32_t all[RP_BANDS_MAX];
     uint64_t *in_bytes = calloc((size_t)size, sizeof(uint64_t));
     uint64_t *pairs = NULL;
     size_t n_pairs = 0, cap_pairs = 0;
     rp_status st = keys && in_bytes ? RP_OK : RP_ERR_NOMEM;
     uint8_t *in_bands = malloc((size_t)(n_own ? n_own : 1)); /* once, not per band */
     if (!in_bands) st = RP_ERR_NOMEM;
-    for (uint64_t i = 0; st == RP_OK && i < n_own; i++) {
-        if (!(in_bands[i] = (uint8_t)rp__dedup_in_bands(d, i))) continue;
-        if ((st = rp__dedup_band_keys(d, i, all)) != RP_OK) break;
-        for (unsigned b = 0; b < bands; b++) keys[(size_t)b * n_own + i] = all[b];
-    }
+    for (uint64_t i = 0; st == RP_OK && i < n_own; i++) in_bands[i] = (uint8_t)rp__dedup_in_bands(d, i);
+    for (unsigned b = 0; st == RP_OK && b < bands; b++) st = rp__dedup_band_column(d, b, keys + (size_t)b * n_own);
     rp__dedup_drop_bands(d);
     /* bands a group, the group's entries in one exchange: per destination,
      * per band, a count and the entries; a group holds at most 256 MiB of a

@@ -99,11 +99,6 @@ int rp__dist_owner(const uint64_t *base, int size, uint64_t g)
     return lo;
 }
 
-int rp__dist_range_owner(uint64_t x32, int size)
-{
-    return (int)((x32 * (uint64_t)size) >> 32);
-}
-
 /* Asks the owners of n global records (any order, repeats allowed) for
  * answer_size bytes each, which answer(ctx, own record, out) writes on the
  * owner; out (n answers) gets id[i]'s i-th. */

@@ -32,8 +32,12 @@ void rp__outbox_free(rp_outbox *o);
 
 /* The rank whose share holds global record g (base: size + 1 starts). */
 int rp__dist_owner(const uint64_t *base, int size, uint64_t g);
-/* The rank that owns a 32-bit key's range of 2^32. */
-int rp__dist_range_owner(uint64_t x32, int size);
+/* The rank that owns a 32-bit key's range of 2^32 (inline: it is asked
+ * for every band entry of a share). */
+static inline int rp__dist_range_owner(uint64_t x32, int size)
+{
+    return (int)((x32 * (uint64_t)size) >> 32);
+}
 /* Asks the owners of n global records (any order, repeats allowed) for
  * answer_size bytes each, which answer(ctx, own record, out) writes on the
  * owner (the asking ranks' questions in rank order); out (n answers) gets

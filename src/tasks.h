@@ -88,7 +88,7 @@ rp_status rp__dedup_kept_bytes(rp_dedup *d, uint64_t *bytes);
  * verify pass reads by offset, rp__corpus_add_ghosts); and the removals the
  * whole run decided, per own record (ghosts are never kept), instead of
  * rp__dedup_cluster. */
-rp_status rp__dedup_band_keys(rp_dedup *d, rp_docno n, uint32_t *keys);
+rp_status rp__dedup_band_column(rp_dedup *d, unsigned b, uint32_t *keys);
 unsigned rp__dedup_bands(const rp_dedup *d);
 int rp__dedup_exact_of(const rp_dedup *d, rp_docno n, uint64_t *exact);
 int rp__dedup_in_bands(const rp_dedup *d, rp_docno n);
@@ -251,6 +251,9 @@ void rp__bands_free(rp_bands *t);
 rp_status rp__bands_add(rp_bands *t, const uint32_t *keys);
 /* Record rec's keys, in memory or read back (a failed read's message in err). */
 rp_status rp__bands_get(rp_bands *t, uint64_t rec, uint32_t *keys, char *err);
+/* Band b's keys of every record, in record order, into dst: a column a
+ * chunk, in memory or read back. */
+rp_status rp__bands_get_band(rp_bands *t, unsigned b, uint32_t *dst, char *err);
 /* Appends every band's candidate pairs (rp__band_pairs_scratch) among the
  * records whose skip[] byte is 0 and whose key lies in [key_lo, key_hi)
  * (of 2^32), bands shared out among threads threads; pairs come in no
