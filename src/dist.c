@@ -164,6 +164,24 @@ rp_status rp__dist_bases(const rp_comm *cm, const rp_dist_stats *ds, uint64_t **
     return RP_OK;
 }
 
+/* Where compressed input i is decompressed to: in the checkpoint directory
+ * named for its path, size and modification time; else in the temporary
+ * directory, named for the run. */
+static void spool_name(const rp_corpus *c, const rp_comm *cm, size_t i, uint64_t run, char *path, size_t cap)
+{
+    const rp_input *in = &c->inputs[i];
+    if (!cm->checkpoint) {
+        snprintf(path, cap, "%s/reprint-%016llx-%zu.jsonl", c->tmp_dir, (unsigned long long)run, i);
+        return;
+    }
+    struct stat sb;
+    uint64_t key[3] = {XXH3_64bits(in->path, strlen(in->path)), 0, 0};
+    if (stat(in->path, &sb) == 0) {
+        key[1] = (uint64_t)sb.st_size;
+        key[2] = (uint64_t)sb.st_mtim.tv_sec * 1000000000u + (uint64_t)sb.st_mtim.tv_nsec;
+    }
+    snprintf(path, cap, "%s/input-%016llx.jsonl", cm->checkpoint, (unsigned long long)XXH3_64bits(key, sizeof(key)));
+}
 
 /* Compressed inputs (gzip, zstd) cannot be divided by bytes: each is
  * decompressed once, by one rank (the largest first, each to the rank with
@@ -187,7 +205,8 @@ static rp_status spool_compressed(rp_corpus *c, const rp_comm *cm, char *err)
         if (rp__corpus_compressed(c, i, &bytes[i])) n_comp++;
         else bytes[i] = UINT64_MAX;
     }
-    /* every rank must agree on what is compressed: it sums the count */
+    /* every rank must see the same inputs compressed: its count against
+     * the most any rank counts */
     uint64_t agreed[1] = {n_comp};
     if ((st = rp__dist_agree(cm, st, err)) != RP_OK ||
         (st = rp__dist_reduce(cm, agreed, 1, RP_COMM_MAX, err)) != RP_OK)
@@ -218,16 +237,7 @@ static rp_status spool_compressed(rp_corpus *c, const rp_comm *cm, char *err)
         for (size_t i = 0; i < n && st == RP_OK; i++) {
             if (owner[i] < 0) continue;
             const rp_input *in = &c->inputs[i];
-            if (cm->checkpoint) {
-                struct stat sb;
-                uint64_t key[3] = {XXH3_64bits(in->path, strlen(in->path)), 0, 0};
-                if (stat(in->path, &sb) == 0)
-                    key[1] = (uint64_t)sb.st_size, key[2] = (uint64_t)sb.st_mtim.tv_sec * 1000000000u + (uint64_t)sb.st_mtim.tv_nsec;
-                snprintf(path, sizeof(path), "%s/input-%016llx.jsonl", cm->checkpoint,
-                         (unsigned long long)XXH3_64bits(key, sizeof(key)));
-            } else {
-                snprintf(path, sizeof(path), "%s/reprint-%016llx-%zu.jsonl", c->tmp_dir, (unsigned long long)run[0], i);
-            }
+            spool_name(c, cm, i, run[0], path, sizeof(path));
             if (pass == 1) {
                 if (!in->spool_path) st = rp__corpus_use_spool(c, i, path, 1);
                 continue;
