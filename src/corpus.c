@@ -238,7 +238,7 @@ rp_reader *rp__corpus_reopen(rp_corpus *c, size_t i)
 static int splittable(rp_corpus *c, size_t i, int *fd, struct stat *sb)
 {
     const rp_input *in = &c->inputs[i];
-    const char *file = in->spool_path ? in->spool_path : in->path;
+    const char *file = rp__input_file(in);
     rp_format f = c->p.format != RP_FORMAT_AUTO ? c->p.format : rp__format_of_name(in->path);
     int sniff = c->p.format == RP_FORMAT_AUTO && f == RP_FORMAT_TEXT;
     if (strcmp(file, "-") == 0 || (f != RP_FORMAT_JSONL && !sniff)) return 0;
@@ -416,7 +416,7 @@ done:
     }
     if (st == RP_OK && (rp__reader_lines_at_offsets(rd) || (decoded_kept && in->format == RP_FORMAT_JSONL))) {
         struct stat sb;
-        if (stat(in->spool_path ? in->spool_path : in->path, &sb) == 0 && S_ISREG(sb.st_mode)) {
+        if (stat(rp__input_file(in), &sb) == 0 && S_ISREG(sb.st_mode)) {
             in->indexed = 1;
             in->size = (uint64_t)sb.st_size;
             in->mtime_ns = (int64_t)sb.st_mtim.tv_sec * 1000000000 + sb.st_mtim.tv_nsec;
@@ -464,27 +464,36 @@ static int count_lines(int fd, uint64_t start, uint64_t end, uint64_t *lines)
     return err;
 }
 
+/* Input i opened as a plain JSONL file read by byte ranges (*fd, *sb), or
+ * the reason it cannot be, in c->err. */
+static rp_status open_plain(rp_corpus *c, size_t i, int *fd, struct stat *sb)
+{
+    const rp_input *in = &c->inputs[i];
+    const char *file = rp__input_file(in);
+    if (strcmp(file, "-") != 0 && stat(file, sb) != 0) {
+        if (in->spool_path)
+            rp__msg(c->err, "%s: cannot open its decompressed bytes %s: %s (they are made where every "
+                            "rank must see them: --checkpoint, or else --tmp-dir)",
+                    in->display, file, strerror(errno));
+        else
+            rp__msg(c->err, "%s: cannot open: %s", in->display, strerror(errno));
+        return RP_ERR_IO;
+    }
+    if (!splittable(c, i, fd, sb)) {
+        rp__msg(c->err, "%s: a distributed run reads JSONL files, divided by bytes "
+                        "(plain or compressed; not stdin, a pipe, a directory or a text file)", in->display);
+        return RP_ERR_USAGE;
+    }
+    return RP_OK;
+}
+
 rp_status rp__corpus_plain_sizes(rp_corpus *c, uint64_t *size)
 {
     for (size_t i = 0; i < c->n_named; i++) {
-        const rp_input *in = &c->inputs[i];
-        const char *file = in->spool_path ? in->spool_path : in->path;
         int fd;
         struct stat sb;
-        if (strcmp(file, "-") != 0 && stat(file, &sb) != 0) {
-            if (in->spool_path)
-                rp__msg(c->err, "%s: cannot open its decompressed bytes %s: %s (they are made where every "
-                                "rank must see them: --checkpoint, or else --tmp-dir)",
-                        in->display, file, strerror(errno));
-            else
-                rp__msg(c->err, "%s: cannot open: %s", in->display, strerror(errno));
-            return RP_ERR_IO;
-        }
-        if (!splittable(c, i, &fd, &sb)) {
-            rp__msg(c->err, "%s: a distributed run reads JSONL files, divided by bytes "
-                            "(plain or compressed; not stdin, a pipe, a directory or a text file)", in->display);
-            return RP_ERR_USAGE;
-        }
+        rp_status st = open_plain(c, i, &fd, &sb);
+        if (st != RP_OK) return st;
         close(fd);
         size[i] = (uint64_t)sb.st_size;
     }
@@ -551,31 +560,17 @@ rp_status rp__corpus_first_pass_range(rp_corpus *c, rp_stats *stats, const rp__f
         rp__msg(c->err, "a byte range is read of a corpus once");
         return RP_ERR_USAGE;
     }
-    uint64_t *size = malloc((c->n_named ? c->n_named : 1) * sizeof(uint64_t));
-    if (!size) return RP_ERR_NOMEM;
-    rp_status st = rp__corpus_plain_sizes(c, size);
-    if (st != RP_OK) {
-        free(size);
-        return st;
-    }
     double t0 = rp__seconds();
     rp_pool pool;
-    st = rp__pool_init(&pool, c, ops, ctx);
+    rp_status st = rp__pool_init(&pool, c, ops, ctx);
     stats->threads = pool.n_started + 1;
-    uint64_t bytes = 0, committed = 0, base = 0;
-    for (size_t i = 0; i < c->n_named && st == RP_OK; base += size[i++]) {
+    uint64_t bytes = 0, committed = 0, base = 0, size = 0;
+    for (size_t i = 0; i < c->n_named && st == RP_OK; base += size, i++) {
         int fd;
         struct stat sb;
-        if (!splittable(c, i, &fd, &sb)) {
-            st = rp__corpus_changed(c, i);
-            break;
-        }
-        if ((uint64_t)sb.st_size != size[i]) {
-            close(fd);
-            st = rp__corpus_changed(c, i);
-            break;
-        }
-        uint64_t lo = from > base ? from : base, hi = to < base + size[i] ? to : base + size[i];
+        if ((st = open_plain(c, i, &fd, &sb)) != RP_OK) break;
+        size = (uint64_t)sb.st_size;
+        uint64_t lo = from > base ? from : base, hi = to < base + size ? to : base + size;
         if (lo >= hi) {
             close(fd);
             empty_part(c, i, &sb);
@@ -593,7 +588,6 @@ rp_status rp__corpus_first_pass_range(rp_corpus *c, rp_stats *stats, const rp__f
         }
         st = first_pass_split(c, &pool, &committed, i, stats, &bytes, fd, &sb, &range);
     }
-    free(size);
     return first_pass_end(c, stats, &pool, st, bytes, t0);
 }
 
@@ -805,17 +799,14 @@ static rp_status add_run(rp_corpus *c, size_t of)
     memset(in, 0, sizeof(*in));
     in->path = dup_or_null(src->path);
     in->display = dup_or_null(src->display);
-    if (!in->path || !in->display) {
+    in->spool_path = src->spool_path ? dup_or_null(src->spool_path) : NULL;
+    if (!in->path || !in->display || (src->spool_path && !in->spool_path)) {
         free(in->path);
         free(in->display);
+        free(in->spool_path);
         return RP_ERR_NOMEM;
     }
     in->spool_fd = -1;
-    if (src->spool_path && !(in->spool_path = dup_or_null(src->spool_path))) {
-        free(in->path);
-        free(in->display);
-        return RP_ERR_NOMEM;
-    }
     in->spool_keep = 1; /* the input it is a run of removes it */
     in->format = src->format;
     in->indexed = src->indexed;
@@ -842,7 +833,7 @@ rp_status rp__corpus_load_index(rp_corpus *c, FILE *f)
         if (st != RP_OK) return st;
         rp_input *in = &c->inputs[i];
         struct stat sb;
-        if (i < c->n_named && (stat(in->spool_path ? in->spool_path : in->path, &sb) != 0 || (uint64_t)sb.st_size != v[3] ||
+        if (i < c->n_named && (stat(rp__input_file(in), &sb) != 0 || (uint64_t)sb.st_size != v[3] ||
                                (int64_t)sb.st_mtim.tv_sec * 1000000000 + sb.st_mtim.tv_nsec != (int64_t)v[4])) {
             rp__msg(c->err, "%s changed since the checkpoint was made", in->display);
             return RP_ERR_USAGE;
@@ -903,7 +894,7 @@ rp_status rp__corpus_copy_size(const rp_corpus *c, int (*want)(void *ctx, uint64
             if (c->rec_off[r] + c->rec_len[r] > end) end = c->rec_off[r] + c->rec_len[r];
         }
         if (end && end == in->size) { /* the file's last line, which may lack its newline */
-            int fd = open(in->spool_path ? in->spool_path : in->path, O_RDONLY | O_CLOEXEC);
+            int fd = open(rp__input_file(in), O_RDONLY | O_CLOEXEC);
             char last = '\n';
             int err = fd < 0 ? errno : rp__pread_all(fd, &last, 1, end - 1);
             if (fd >= 0) close(fd);
@@ -938,11 +929,8 @@ rp_status rp__corpus_add_ghosts(rp_corpus *c, const uint32_t *file, const uint64
         /* each ghost's line (which names it when it has no id) as a fix of
          * the line count, as a part's first record has its own */
         if (line) {
-            /* the count in force: the last fix, when it is of this run */
-            size_t nf = c->n_line_fix;
-            uint64_t skipped = line[k] - 1 - (rec - last->first_rec),
-                     now = nf && c->line_fix[nf - 1][0] >= last->first_rec ? c->line_fix[nf - 1][1] : 0;
-            if (skipped != now) {
+            uint64_t skipped = line[k] - 1 - (rec - last->first_rec);
+            if (line[k] != rp__index_line_of(c, c->n_inputs - 1, rec)) { /* the fixes so far say otherwise */
                 if (rp__grow((void **)&c->line_fix, &c->cap_line_fix, c->n_line_fix + 1, sizeof(*c->line_fix)))
                     return RP_ERR_NOMEM;
                 c->line_fix[c->n_line_fix][0] = rec;

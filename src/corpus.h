@@ -32,6 +32,13 @@ typedef struct {
                                 distributed run (ghosts), the one they are of */
 } rp_input;
 
+/* The file an input's bytes are read from: its spool (stdin's, or its
+ * decompressed bytes) when it has one, else the path given. */
+static inline const char *rp__input_file(const rp_input *in)
+{
+    return in->spool_path ? in->spool_path : in->path;
+}
+
 /* The inputs of a run and the passes over them (see corpus.c). */
 typedef struct {
     rp_params p;             /* its strings point at the owned copies below */

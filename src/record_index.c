@@ -87,7 +87,7 @@ rp_status rp__later_open(rp_later *it, rp_corpus *c, size_t i,
         it->rd = rp__corpus_reopen(c, i);
         return it->rd ? RP_OK : RP_ERR_NOMEM;
     }
-    const char *path = in->spool_path ? in->spool_path : in->path;
+    const char *path = rp__input_file(in);
     struct stat sb;
     if ((it->fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
         rp__msg(c->err, "%s: cannot open: %s", in->display, strerror(errno));
