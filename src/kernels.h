@@ -90,6 +90,41 @@ typedef struct {
 /* Size of the intersection of two sorted unique arrays. */
 uint64_t rp__intersect_count(const uint64_t *a, size_t na, const uint64_t *b, size_t nb);
 
+/* The same when it is at least need; otherwise some count below need,
+ * found as soon as need is out of reach. */
+uint64_t rp__intersect_at_least(const uint64_t *a, size_t na, const uint64_t *b, size_t nb,
+                                uint64_t need);
+
+/* One set held in an open-addressing table, to intersect with many others
+ * (dedup scores a document against all its partners in a row): each
+ * element of the other set is a lookup independent of the last, where a
+ * merge waits on every comparison and every cache line in turn. */
+typedef struct {
+    uint64_t *slot;   /* 0 is an empty slot; a set holding 0 says so in zero */
+    size_t cap;       /* slots allocated */
+    unsigned shift;   /* 64 - log2(table size) */
+    unsigned reach;   /* the farthest any element sits from its home slot */
+    int zero;
+} rp_set_table;
+
+/* Sets larger than this are intersected by merging. */
+#define RP_SET_TABLE_MAX 4096
+
+/* Holds the n elements of a (sorted, unique; n <= RP_SET_TABLE_MAX).
+ * 0, or -1 when out of memory. */
+int rp__set_table_build(rp_set_table *t, const uint64_t *a, size_t n);
+
+/* |a n b| for the set the table holds, when it is at least need;
+ * otherwise some count below need, found as soon as need is out of reach. */
+uint64_t rp__set_table_intersect(const rp_set_table *t, const uint64_t *b, size_t nb, uint64_t need);
+
+void rp__set_table_free(rp_set_table *t);
+
+/* The least intersection two sets of na and nb elements need to score at
+ * least threshold by the measure (rp_measure); a lower bound, never above
+ * what the exact score decides. */
+uint64_t rp__intersect_need(int measure, double threshold, size_t na, size_t nb);
+
 /* ------------------------------------------------------------ cluster.c */
 
 /* Union-find over n elements with path halving and union by smaller index,

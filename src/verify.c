@@ -6,8 +6,15 @@
  * below the threshold is ever reported. The intersection of two sorted sets
  * is a linear merge; when one set is much smaller, galloping (exponential
  * search) into the larger keeps the cost near |small| * log |large|.
+ *
+ * Most candidates are refused (copies of one template sit just under the
+ * threshold), so the merge that decides them is written to stop as soon as
+ * the threshold is out of reach, and without a branch on the comparison:
+ * the order of two hashes is a coin toss the predictor loses half the time.
  */
 #include "internal.h"
+
+#include <string.h>
 
 static size_t gallop(const uint64_t *v, size_t n, size_t from, uint64_t key)
 {
@@ -53,4 +60,113 @@ uint64_t rp__intersect_count(const uint64_t *a, size_t na, const uint64_t *b, si
         else inter++, i++, j++;
     }
     return inter;
+}
+
+uint64_t rp__intersect_at_least(const uint64_t *a, size_t na, const uint64_t *b, size_t nb,
+                                uint64_t need)
+{
+    size_t small = na < nb ? na : nb;
+    if (need > small) return 0;
+    if (small * 16 < (na < nb ? nb : na)) return rp__intersect_count(a, na, b, nb);
+    /* Elements met in one set alone: each costs the union one and can never
+     * be matched. Past this many the intersection ends below need. */
+    uint64_t limit = (uint64_t)(na + nb) - 2 * need, inter = 0;
+    size_t i = 0, j = 0;
+    while (i < na && j < nb) {
+        uint64_t x = a[i], y = b[j];
+        inter += x == y;
+        i += x <= y;
+        j += y <= x;
+        if (i + j - 2 * inter > limit) return inter; /* below need */
+    }
+    return inter;
+}
+
+uint64_t rp__intersect_need(int measure, double threshold, size_t na, size_t nb)
+{
+    /* callers accept a score of at least threshold - 1e-12; the bound is
+     * taken a little lower still, so rounding never refuses a pair they
+     * would accept */
+    double t = threshold - 1e-12, need;
+    if (t <= 0) return 0;
+    if (measure == RP_MEASURE_CONTAINMENT) need = t * (double)(na < nb ? na : nb);
+    else need = t * (double)(na + nb) / (1 + t); /* I / (na + nb - I) >= t */
+    need -= 1e-6;
+    return need <= 0 ? 0 : (uint64_t)need; /* floor */
+}
+
+/* Set elements are hashes, but not of uniform low bits once they are
+ * sorted and sliced by callers: the home slot is a multiplicative hash. */
+static inline size_t home_slot(const rp_set_table *t, uint64_t v)
+{
+    return (size_t)((v * 0x9E3779B97F4A7C15ULL) >> t->shift);
+}
+
+int rp__set_table_build(rp_set_table *t, const uint64_t *a, size_t n)
+{
+    unsigned bits = 3;
+    while (((size_t)1 << bits) < 4 * n) bits++; /* a quarter full: reach stays short */
+    size_t size = (size_t)1 << bits, need = size + n + 1; /* room past the end: no wrap */
+    if (need > t->cap) {
+        free(t->slot);
+        t->cap = 0;
+        if (!(t->slot = malloc(need * sizeof(uint64_t)))) return -1;
+        t->cap = need;
+    }
+    memset(t->slot, 0, need * sizeof(uint64_t));
+    t->shift = 64 - bits;
+    t->reach = 0;
+    t->zero = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint64_t v = a[i];
+        if (v == 0) {
+            t->zero = 1;
+            continue;
+        }
+        size_t h = home_slot(t, v), d = 0;
+        while (t->slot[h + d]) d++;
+        t->slot[h + d] = v;
+        if (d > t->reach) t->reach = (unsigned)d;
+    }
+    return 0;
+}
+
+/* Whether v is held: every slot of its reach is compared, without a branch
+ * on the outcome (found or not is the coin toss here). */
+static inline uint64_t held(const rp_set_table *t, uint64_t v, unsigned reach)
+{
+    const uint64_t *p = t->slot + home_slot(t, v);
+    uint64_t m = p[0] == v;
+    for (unsigned d = 1; d <= reach; d++) m |= p[d] == v;
+    return v ? m : (uint64_t)t->zero; /* an empty slot is 0 */
+}
+
+#define TABLE_CHECK 8 /* elements between looks at whether need is still in reach */
+
+uint64_t rp__set_table_intersect(const rp_set_table *t, const uint64_t *b, size_t nb, uint64_t need)
+{
+    if (need > nb) return 0;
+    uint64_t inter = 0, misses = nb - need; /* past this many, need is out of reach */
+    unsigned reach = t->reach;
+    size_t i = 0;
+    while (i < nb) {
+        size_t end = i + TABLE_CHECK < nb ? i + TABLE_CHECK : nb;
+        /* the common reaches spelled out, so the compiler unrolls them */
+        if (reach == 0)
+            for (; i < end; i++) inter += held(t, b[i], 0);
+        else if (reach == 1)
+            for (; i < end; i++) inter += held(t, b[i], 1);
+        else if (reach == 2)
+            for (; i < end; i++) inter += held(t, b[i], 2);
+        else
+            for (; i < end; i++) inter += held(t, b[i], reach);
+        if (i - inter > misses) return inter; /* below need */
+    }
+    return inter;
+}
+
+void rp__set_table_free(rp_set_table *t)
+{
+    free(t->slot);
+    *t = (rp_set_table){0};
 }

@@ -67,12 +67,74 @@ static void test_intersect_count_matches_naive_count(void **state)
     }
 }
 
+/* The early-stopping intersections keep their contract for every need: the
+ * exact count when it reaches need, some count below need otherwise; the
+ * table also holds 0, its empty mark. */
+static void test_intersections_that_stop_early_keep_their_contract(void **state)
+{
+    (void)state;
+    static uint64_t a[600], b[600];
+    uint64_t x = 99;
+    rp_set_table t = {0};
+    for (int round = 0; round < 300; round++) {
+        size_t na = 1 + (size_t)(round * 37 % 500), nb = 1 + (size_t)(round * 53 % 500);
+        /* small gaps make the sets overlap; round % 7 == 0 starts both at 0 */
+        uint64_t va = round % 7 == 0 ? 0 : 1, vb = round % 7 == 0 ? 0 : 1;
+        for (size_t i = 0; i < na; i++) {
+            x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+            a[i] = va;
+            va += 1 + (x >> 62);
+        }
+        for (size_t i = 0; i < nb; i++) {
+            x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+            b[i] = vb;
+            vb += 1 + (x >> 62);
+        }
+        uint64_t exact = naive(a, na, b, nb);
+        assert_int_equal(rp__set_table_build(&t, a, na), 0);
+        for (uint64_t need = 0; need <= exact + 3; need += 1 + need / 4) {
+            uint64_t m = rp__intersect_at_least(a, na, b, nb, need);
+            uint64_t h = rp__set_table_intersect(&t, b, nb, need);
+            if (exact >= need) {
+                assert_int_equal(m, exact);
+                assert_int_equal(h, exact);
+            } else {
+                assert_true(m < need);
+                assert_true(h < need);
+            }
+        }
+        assert_int_equal(rp__set_table_intersect(&t, b, nb, 0), exact);
+    }
+    rp__set_table_free(&t);
+}
+
+/* The least intersection never refuses what the score would accept: at
+ * the bound the score reaches the threshold, one below it does not. */
+static void test_intersection_need_is_the_threshold(void **state)
+{
+    (void)state;
+    const double ts[] = {0.5, 0.7, 0.8, 0.9, 1.0};
+    for (size_t k = 0; k < sizeof(ts) / sizeof(ts[0]); k++)
+        for (size_t na = 1; na < 80; na += 3)
+            for (size_t nb = 1; nb < 80; nb += 5)
+                for (uint64_t i = 0; i <= (na < nb ? na : nb); i++) {
+                    double j = (double)i / (double)(na + nb - i);
+                    double c = (double)i / (double)(na < nb ? na : nb);
+                    if (j + 1e-12 >= ts[k])
+                        assert_true(i >= rp__intersect_need(RP_MEASURE_JACCARD, ts[k], na, nb));
+                    if (c + 1e-12 >= ts[k])
+                        assert_true(i >= rp__intersect_need(RP_MEASURE_CONTAINMENT, ts[k], na, nb));
+                }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_union_find_root_is_earliest_member),
         cmocka_unit_test(test_union_find_is_transitive_over_long_chains),
         cmocka_unit_test(test_intersect_count_matches_naive_count),
+        cmocka_unit_test(test_intersections_that_stop_early_keep_their_contract),
+        cmocka_unit_test(test_intersection_need_is_the_threshold),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -10,6 +10,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <time.h>
 
 void rp__msg(char *buf, const char *fmt, ...)
@@ -71,4 +72,19 @@ double rp__seconds(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+#define HUGE_PAGE ((size_t)2 << 20)
+
+void *rp__alloc_random_access(size_t bytes)
+{
+#if defined(MADV_HUGEPAGE)
+    if (bytes >= 2 * HUGE_PAGE) { /* smaller: the alignment would waste too much */
+        void *p = NULL;
+        if (posix_memalign(&p, HUGE_PAGE, bytes)) return NULL;
+        (void)madvise(p, (bytes + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1), MADV_HUGEPAGE); /* advice only */
+        return p;
+    }
+#endif
+    return malloc(bytes ? bytes : 1);
 }

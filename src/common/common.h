@@ -40,6 +40,11 @@ void rp__buf_free(rp_buf *b);
 /* Grows a typed array (*ptr, *cap) to hold at least need elements. */
 int rp__grow(void **ptr, size_t *cap, size_t need, size_t elem_size);
 
+/* A block read at random (dedup's shingle sets): on huge pages where the
+ * system grants them, since a miss in the page tables is then most of the
+ * cost of a random read. Freed with free(); NULL when out of memory. */
+void *rp__alloc_random_access(size_t bytes);
+
 /* Seconds on a monotonic clock, for the stage timings in rp_stats. */
 double rp__seconds(void);
 
