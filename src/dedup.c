@@ -497,7 +497,7 @@ static rp_status sets_to_memory(rp_dedup *d, rp_set_writer *sw)
     }
     if (total > budget) return RP_OK;
     for (unsigned k = 0; k < sw->n_files; k++) {
-        if (!(sw->mem[k] = rp__alloc_random_access(size[k]))) return RP_ERR_NOMEM;
+        if (!(sw->mem[k] = rp__malloc_big(size[k]))) return RP_ERR_NOMEM;
         rp_status st = rp__corpus_temp_read(d->corpus, d->err, sw->file[k], sw->mem[k], size[k], 0);
         if (st != RP_OK) return st;
     }

@@ -62,6 +62,7 @@ int rp__grow(void **ptr, size_t *cap, size_t need, size_t elem_size)
     }
     void *p = realloc(*ptr, c * elem_size);
     if (!p) return -1;
+    rp__advise_big(p, c * elem_size);
     *ptr = p;
     *cap = c;
     return 0;
@@ -76,15 +77,21 @@ double rp__seconds(void)
 
 #define HUGE_PAGE ((size_t)2 << 20)
 
-void *rp__alloc_random_access(size_t bytes)
+void rp__advise_big(void *p, size_t bytes)
 {
 #if defined(MADV_HUGEPAGE)
-    if (bytes >= 2 * HUGE_PAGE) { /* smaller: the alignment would waste too much */
-        void *p = NULL;
-        if (posix_memalign(&p, HUGE_PAGE, bytes)) return NULL;
-        (void)madvise(p, (bytes + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1), MADV_HUGEPAGE); /* advice only */
-        return p;
-    }
+    if (bytes < BIG_BYTES) return;
+    uintptr_t from = ((uintptr_t)p + HUGE_PAGE - 1) & ~(uintptr_t)(HUGE_PAGE - 1);
+    uintptr_t to = ((uintptr_t)p + bytes) & ~(uintptr_t)(HUGE_PAGE - 1);
+    if (to > from) (void)madvise((void *)from, to - from, MADV_HUGEPAGE); /* advice only */
+#else
+    (void)p, (void)bytes;
 #endif
-    return malloc(bytes ? bytes : 1);
+}
+
+void *rp__malloc_big(size_t bytes)
+{
+    void *p = malloc(bytes ? bytes : 1);
+    if (p) rp__advise_big(p, bytes);
+    return p;
 }

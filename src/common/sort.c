@@ -47,7 +47,7 @@ size_t rp__sort_unique_u64(uint64_t *v, size_t n, uint64_t *scratch)
 {
     if (n < 2) return n;
     if (!scratch) {
-        uint64_t *tmp = malloc(n * sizeof(uint64_t));
+        uint64_t *tmp = rp__malloc_big(n * sizeof(uint64_t));
         if (!tmp) return SIZE_MAX;
         n = rp__sort_unique_u64(v, n, tmp);
         free(tmp);
@@ -110,7 +110,7 @@ void rp__radix_sort_scratch(uint64_t *v, size_t n, unsigned lo_bit, uint64_t *sc
 int rp__radix_sort_u64(uint64_t *v, size_t n, unsigned lo_bit)
 {
     if (n < 2) return 0;
-    uint64_t *tmp = malloc(n * sizeof(uint64_t));
+    uint64_t *tmp = rp__malloc_big(n * sizeof(uint64_t));
     if (!tmp) return -1;
     rp__radix_sort_scratch(v, n, lo_bit, tmp);
     free(tmp);
