@@ -342,7 +342,10 @@ struct rp_set_writer {
     unsigned n_files;         /* one per worker (workers are made one by one) */
     _Atomic int err;          /* errno of a failed write, 0 if none */
     uint64_t *mem[SETS_FILES_MAX]; /* the files read into memory, when they fit */
+    uint8_t *profile;         /* with them: per slot, its set's profile
+                                 (RP_PROFILE_BYTES, rp__set_profile) */
 };
+
 
 /* Sets up to this many bytes in all are read into memory once after they
  * are written (half of --memory when it is set lower), when there are at
@@ -501,6 +504,14 @@ static rp_status sets_to_memory(rp_dedup *d, rp_set_writer *sw)
         rp_status st = rp__corpus_temp_read(d->corpus, d->err, sw->file[k], sw->mem[k], size[k], 0);
         if (st != RP_OK) return st;
     }
+    /* with the sets in memory, pairs are many: most can be refused from
+     * their profiles, a cache line a document, without their sets */
+    if (!(sw->profile = rp__malloc_big(d->n_slots * RP_PROFILE_BYTES))) return RP_ERR_NOMEM;
+    for (size_t slot = 0; slot < d->n_slots; slot++) {
+        uint64_t at = d->set_off[slot];
+        const uint64_t *set = sw->mem[at >> SET_FILE_SHIFT] + (at & (((uint64_t)1 << SET_FILE_SHIFT) - 1));
+        rp__set_profile(set, d->set_len[slot], sw->profile + slot * RP_PROFILE_BYTES);
+    }
     return RP_OK;
 }
 
@@ -527,6 +538,18 @@ enum { PREFETCH_SET = 6, PREFETCH_PLACE = 12, PREFETCH_SLOT = 18 };
 #define PREFETCH(p) ((void)(p))
 #endif
 
+/* Whether the sets of slots sa and sb are below the threshold by their
+ * profiles alone (none: not refused). Asked where a pair's set would be
+ * prefetched too, so that a refused pair's set is not. */
+static inline int refused(const rp_dedup *d, const rp_set_writer *sw, uint32_t sa, uint32_t sb)
+{
+    if (!sw->profile) return 0;
+    uint64_t na = d->set_len[sa], nb = d->set_len[sb];
+    return rp__profile_bound(sw->profile + (size_t)sa * RP_PROFILE_BYTES, na,
+                             sw->profile + (size_t)sb * RP_PROFILE_BYTES, nb) <
+           rp__intersect_need(d->p->measure, d->p->threshold, na, nb);
+}
+
 /* Scores a range of candidate pairs from their shingle sets. Sets are read
  * back with pread, the first document's once for all its partners (pairs
  * are sorted by it): a mapping of the file would count every set read as
@@ -551,12 +574,13 @@ static void *score_pairs(void *arg)
             uint32_t sb = d->slot[w->cand[i + PREFETCH_PLACE].b];
             PREFETCH(&d->set_off[sb]);
             PREFETCH(&d->set_len[sb]);
+            if (w->sets->profile) PREFETCH(w->sets->profile + (size_t)sb * RP_PROFILE_BYTES);
         }
         if (i + PREFETCH_SET < w->to) {
             uint32_t sb = d->slot[w->cand[i + PREFETCH_SET].b];
             uint64_t at = d->set_off[sb];
             const uint64_t *mem = w->sets->mem[at >> SET_FILE_SHIFT];
-            if (mem) {
+            if (mem && !refused(d, w->sets, d->slot[w->cand[i + PREFETCH_SET].a], sb)) {
                 const char *p = (const char *)(mem + (at & (((uint64_t)1 << SET_FILE_SHIFT) - 1)));
                 size_t bytes = d->set_len[sb] * sizeof(uint64_t);
                 for (size_t o = 0; o < bytes && o < 1024; o += 64) PREFETCH(p + o);
@@ -579,8 +603,12 @@ static void *score_pairs(void *arg)
                 break;
             }
         }
-        if ((w->st = read_set(d, w->sets, sb, &buf_b, &cap_b, &set_b, w->err)) != RP_OK) break;
+        if (refused(d, w->sets, sa, sb)) {
+            f[0] = -1, f[1] = f[2] = 0; /* below the threshold, as the sets would say */
+            continue;
+        }
         uint64_t need = rp__intersect_need(d->p->measure, d->p->threshold, na, nb);
+        if ((w->st = read_set(d, w->sets, sb, &buf_b, &cap_b, &set_b, w->err)) != RP_OK) break;
         uint64_t inter = tabled ? rp__set_table_intersect(&table, set_b, nb, need)
                                 : rp__intersect_at_least(set_a, na, set_b, nb, need);
         double j = (double)inter / (double)(na + nb - inter), score = j;
@@ -644,6 +672,7 @@ static void close_sets(rp_set_writer *sets)
         if (sets->file[k]) fclose(sets->file[k]);
         free(sets->mem[k]);
     }
+    free(sets->profile);
     free(sets);
 }
 

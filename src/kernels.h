@@ -120,6 +120,17 @@ uint64_t rp__set_table_intersect(const rp_set_table *t, const uint64_t *b, size_
 
 void rp__set_table_free(rp_set_table *t);
 
+/* A set's profile: how many of its hashes fall in each of 64 ranges of
+ * their top bits, one cache line. Two sets share at most the sum over the
+ * ranges of the smaller count, so a candidate whose bound is under the
+ * threshold's need is refused without reading its sets: on near-copies of
+ * templates, where nearly every candidate sits just under the threshold,
+ * that is four in five. A count stops at 255 (at least that many). */
+#define RP_PROFILE_BYTES 64
+void rp__set_profile(const uint64_t *set, size_t n, uint8_t *profile);
+/* At least |A n B| for sets of na and nb hashes with these profiles. */
+uint64_t rp__profile_bound(const uint8_t *pa, size_t na, const uint8_t *pb, size_t nb);
+
 /* The least intersection two sets of na and nb elements need to score at
  * least threshold by the measure (rp_measure); a lower bound, never above
  * what the exact score decides. */

@@ -44,6 +44,16 @@ static uint64_t naive(const uint64_t *a, size_t na, const uint64_t *b, size_t nb
     return c;
 }
 
+static uint64_t naive_sorted(const uint64_t *a, size_t na, const uint64_t *b, size_t nb)
+{
+    uint64_t c = 0;
+    for (size_t i = 0, j = 0; i < na && j < nb;)
+        if (a[i] < b[j]) i++;
+        else if (a[i] > b[j]) j++;
+        else c++, i++, j++;
+    return c;
+}
+
 static void test_intersect_count_matches_naive_count(void **state)
 {
     (void)state;
@@ -108,6 +118,48 @@ static void test_intersections_that_stop_early_keep_their_contract(void **state)
     rp__set_table_free(&t);
 }
 
+/* A profile's bound is never below the true intersection, whatever the
+ * sizes (counts that stop at 255 included), and is tight where the sets
+ * fall in different ranges of the hash. */
+static void test_profile_bound_never_below_the_intersection(void **state)
+{
+    (void)state;
+    enum { MAX = 20000 };
+    uint64_t *a = malloc(MAX * sizeof(uint64_t)), *b = malloc(MAX * sizeof(uint64_t));
+    uint8_t pa[RP_PROFILE_BYTES], pb[RP_PROFILE_BYTES];
+    uint64_t x = 7;
+    const size_t sizes[] = {1, 5, 46, 200, 254, 255, 400, 3000, MAX};
+    for (size_t i = 0; i < 9; i++)
+        for (size_t j = 0; j < 9; j++) {
+            size_t na = sizes[i], nb = sizes[j];
+            /* b's first half is a's, the rest new: overlapping sets */
+            for (size_t k = 0; k < na; k++) {
+                x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+                a[k] = x;
+            }
+            for (size_t k = 0; k < nb; k++) {
+                x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+                b[k] = k < na / 2 ? a[k] : x;
+            }
+            na = rp__sort_unique_u64(a, na, NULL);
+            nb = rp__sort_unique_u64(b, nb, NULL);
+            rp__set_profile(a, na, pa);
+            rp__set_profile(b, nb, pb);
+            assert_true(rp__profile_bound(pa, na, pb, nb) >= naive_sorted(a, na, b, nb));
+            assert_true(rp__profile_bound(pb, nb, pa, na) >= naive_sorted(a, na, b, nb));
+        }
+    /* equal sets whose every count stops at 255 */
+    size_t n = rp__sort_unique_u64(a, MAX, NULL);
+    rp__set_profile(a, n, pa);
+    assert_true(rp__profile_bound(pa, n, pa, n) >= n);
+    for (size_t k = 0; k < 300; k++) a[k] = k, b[k] = (uint64_t)1 << 63 | k; /* apart */
+    rp__set_profile(a, 300, pa);
+    rp__set_profile(b, 300, pb);
+    assert_int_equal(rp__profile_bound(pa, 300, pb, 100), 0);
+    free(a);
+    free(b);
+}
+
 /* The least intersection never refuses what the score would accept: at
  * the bound the score reaches the threshold, one below it does not. */
 static void test_intersection_need_is_the_threshold(void **state)
@@ -135,6 +187,7 @@ int main(void)
         cmocka_unit_test(test_intersect_count_matches_naive_count),
         cmocka_unit_test(test_intersections_that_stop_early_keep_their_contract),
         cmocka_unit_test(test_intersection_need_is_the_threshold),
+        cmocka_unit_test(test_profile_bound_never_below_the_intersection),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

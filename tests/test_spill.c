@@ -120,10 +120,58 @@ static void test_spilled_run_gives_the_same_clusters(void **state)
     free(in_memory);
 }
 
+/* n documents, each a copy of one of 40 templates with 1 to 8 of its 120
+ * words changed: clusters where every candidate is another copy, many of
+ * them just under the threshold (dedup's crowded shape). */
+static char *make_copies(size_t n, size_t *len)
+{
+    size_t cap = n * 900 + 1024, at = 0;
+    char *buf = malloc(cap);
+    static unsigned tmpl[40][120];
+    assert_non_null(buf);
+    for (int t = 0; t < 40; t++)
+        for (int k = 0; k < 120; k++) tmpl[t][k] = (unsigned)(rnd() % 5000);
+    for (size_t d = 0; d < n; d++) {
+        unsigned w[120];
+        memcpy(w, tmpl[rnd() % 40], sizeof(w));
+        for (unsigned k = 0, edits = 1 + (unsigned)(rnd() % 8); k < edits; k++) w[rnd() % 120] = (unsigned)(rnd() % 5000);
+        at += (size_t)snprintf(buf + at, cap - at, "{\"id\": \"c%zu\", \"text\": \"", d);
+        for (int k = 0; k < 120; k++) at += (size_t)snprintf(buf + at, cap - at, "%sw%u", k ? " " : "", w[k]);
+        at += (size_t)snprintf(buf + at, cap - at, "\"}\n");
+    }
+    *len = at;
+    return buf;
+}
+
+/* Where a set is scored against many others its sets are held in memory,
+ * and candidates are refused by the sets' profiles before any set is read
+ * (rp__set_profile): the pairs and clusters are those of the run that reads
+ * every set from its file (a limit too small to hold them), pair for pair. */
+static void test_profiles_refuse_only_what_the_sets_would(void **state)
+{
+    (void)state;
+    size_t len;
+    char *corpus = make_copies(2000, &len);
+    const char *path = write_temp("copies.jsonl", corpus, len);
+    free(corpus);
+    rp_stats mem, disk;
+    char *in_memory = run(path, 0, 2, &mem);
+    /* the memory path: at least SETS_READS_IN_MEMORY pairs a set */
+    assert_true(mem.verified_pairs >= 4 * 2000);
+    assert_true(mem.similar_pairs > 2000 && mem.similar_pairs < mem.verified_pairs / 2);
+    char *from_files = run(path, 8192, 2, &disk);
+    assert_string_equal(in_memory, from_files);
+    assert_int_equal(disk.similar_pairs, mem.similar_pairs);
+    assert_int_equal(disk.removed, mem.removed);
+    free(in_memory);
+    free(from_files);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_spilled_run_gives_the_same_clusters),
+        cmocka_unit_test(test_profiles_refuse_only_what_the_sets_would),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
