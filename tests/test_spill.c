@@ -152,7 +152,7 @@ static void test_profiles_refuse_only_what_the_sets_would(void **state)
     (void)state;
     size_t len;
     char *corpus = make_copies(2000, &len);
-    const char *path = write_temp("copies.jsonl", corpus, len);
+    const char *path = write_temp("spill-copies.jsonl", corpus, len);
     free(corpus);
     rp_stats mem, disk;
     char *in_memory = run(path, 0, 2, &mem);
