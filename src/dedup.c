@@ -346,7 +346,6 @@ struct rp_set_writer {
                                  (RP_PROFILE_BYTES, rp__set_profile) */
 };
 
-
 /* Sets up to this many bytes in all are read into memory once after they
  * are written (half of --memory when it is set lower), when there are at
  * least SETS_READS_IN_MEMORY pairs to score a set: scoring a pair then
@@ -469,22 +468,37 @@ static rp_status build_sets(rp_dedup *d, rp_set_writer *sw)
     return st;
 }
 
+/* A set's place (set_off: its file's number, then its offset in uint64s). */
+static inline unsigned set_file(uint64_t at)
+{
+    return (unsigned)(at >> SET_FILE_SHIFT);
+}
+
+static inline uint64_t set_offset(uint64_t at)
+{
+    return at & (((uint64_t)1 << SET_FILE_SHIFT) - 1);
+}
+
+/* Slot's set where its file was read into memory, else NULL. */
+static inline const uint64_t *set_in_memory(const rp_dedup *d, const rp_set_writer *sw, uint32_t slot)
+{
+    uint64_t at = d->set_off[slot];
+    const uint64_t *mem = sw->mem[set_file(at)];
+    return mem ? mem + set_offset(at) : NULL;
+}
+
 /* A record's set: in memory where the files were read there, else read
  * into *buf; *set points at it. */
 static rp_status read_set(rp_dedup *d, rp_set_writer *sw, uint32_t slot, uint64_t **buf,
                           size_t *cap, const uint64_t **set, char *err)
 {
     size_t n = d->set_len[slot];
-    uint64_t at = d->set_off[slot], off = at & (((uint64_t)1 << SET_FILE_SHIFT) - 1);
-    unsigned file = (unsigned)(at >> SET_FILE_SHIFT);
-    if (sw->mem[file]) {
-        *set = sw->mem[file] + off;
-        return RP_OK;
-    }
+    if ((*set = set_in_memory(d, sw, slot))) return RP_OK;
     if (rp__grow((void **)buf, cap, n ? n : 1, sizeof(uint64_t))) return RP_ERR_NOMEM;
     *set = *buf;
-    return rp__corpus_temp_read(d->corpus, err, sw->file[file], *buf, n * sizeof(uint64_t),
-                                off * sizeof(uint64_t));
+    uint64_t at = d->set_off[slot];
+    return rp__corpus_temp_read(d->corpus, err, sw->file[set_file(at)], *buf, n * sizeof(uint64_t),
+                                set_offset(at) * sizeof(uint64_t));
 }
 
 /* The sets files into memory, when all of them fit (SETS_IN_MEMORY). */
@@ -507,11 +521,8 @@ static rp_status sets_to_memory(rp_dedup *d, rp_set_writer *sw)
     /* with the sets in memory, pairs are many: most can be refused from
      * their profiles, a cache line a document, without their sets */
     if (!(sw->profile = rp__malloc_big(d->n_slots * RP_PROFILE_BYTES))) return RP_ERR_NOMEM;
-    for (size_t slot = 0; slot < d->n_slots; slot++) {
-        uint64_t at = d->set_off[slot];
-        const uint64_t *set = sw->mem[at >> SET_FILE_SHIFT] + (at & (((uint64_t)1 << SET_FILE_SHIFT) - 1));
-        rp__set_profile(set, d->set_len[slot], sw->profile + slot * RP_PROFILE_BYTES);
-    }
+    for (uint32_t slot = 0; slot < d->n_slots; slot++)
+        rp__set_profile(set_in_memory(d, sw, slot), d->set_len[slot], sw->profile + (size_t)slot * RP_PROFILE_BYTES);
     return RP_OK;
 }
 
@@ -531,7 +542,7 @@ typedef struct {
  * a pair, most of verify's time. Each is asked for a few pairs ahead, the
  * next from the one asked for before it. (Written in the loop: gcc takes a
  * function of prefetches alone for one without effect and drops its calls.) */
-enum { PREFETCH_SET = 6, PREFETCH_PLACE = 12, PREFETCH_SLOT = 18 };
+enum { PREFETCH_SET = 6, PREFETCH_PLACE = 12, PREFETCH_SLOT = 18, VERDICTS = PREFETCH_SET + 2 };
 #if defined(__GNUC__)
 #define PREFETCH(p) __builtin_prefetch(p)
 #else
@@ -539,8 +550,9 @@ enum { PREFETCH_SET = 6, PREFETCH_PLACE = 12, PREFETCH_SLOT = 18 };
 #endif
 
 /* Whether the sets of slots sa and sb are below the threshold by their
- * profiles alone (none: not refused). Asked where a pair's set would be
- * prefetched too, so that a refused pair's set is not. */
+ * profiles alone (none: not refused). Asked when a pair's set would be
+ * prefetched, so that a refused pair's set is not, and kept till it is
+ * scored. */
 static inline int refused(const rp_dedup *d, const rp_set_writer *sw, uint32_t sa, uint32_t sb)
 {
     if (!sw->profile) return 0;
@@ -564,6 +576,7 @@ static void *score_pairs(void *arg)
     rp_docno loaded_a = UINT64_MAX;
     rp_set_table table = {0}; /* a's set, while its pairs are scored */
     int tabled = 0;
+    uint8_t verdict[VERDICTS];    /* refused(), of the pairs prefetched ahead */
     for (size_t i = w->from; w->st == RP_OK && i < w->to; i++) {
         if (i + PREFETCH_SLOT < w->to) {
             rp_docno b = w->cand[i + PREFETCH_SLOT].b;
@@ -576,14 +589,14 @@ static void *score_pairs(void *arg)
             PREFETCH(&d->set_len[sb]);
             if (w->sets->profile) PREFETCH(w->sets->profile + (size_t)sb * RP_PROFILE_BYTES);
         }
-        if (i + PREFETCH_SET < w->to) {
-            uint32_t sb = d->slot[w->cand[i + PREFETCH_SET].b];
-            uint64_t at = d->set_off[sb];
-            const uint64_t *mem = w->sets->mem[at >> SET_FILE_SHIFT];
-            if (mem && !refused(d, w->sets, d->slot[w->cand[i + PREFETCH_SET].a], sb)) {
-                const char *p = (const char *)(mem + (at & (((uint64_t)1 << SET_FILE_SHIFT) - 1)));
+        if (i + PREFETCH_SET < w->to) { /* its verdict kept for when it is scored */
+            const rp_cand *c = &w->cand[i + PREFETCH_SET];
+            uint32_t sb = d->slot[c->b];
+            const uint64_t *set = set_in_memory(d, w->sets, sb);
+            verdict[(i + PREFETCH_SET) % VERDICTS] = (uint8_t)refused(d, w->sets, d->slot[c->a], sb);
+            if (set && !verdict[(i + PREFETCH_SET) % VERDICTS]) {
                 size_t bytes = d->set_len[sb] * sizeof(uint64_t);
-                for (size_t o = 0; o < bytes && o < 1024; o += 64) PREFETCH(p + o);
+                for (size_t o = 0; o < bytes && o < 1024; o += 64) PREFETCH((const char *)set + o);
             }
         }
         rp_docno a = w->cand[i].a, b = w->cand[i].b;
@@ -603,7 +616,7 @@ static void *score_pairs(void *arg)
                 break;
             }
         }
-        if (refused(d, w->sets, sa, sb)) {
+        if (i >= w->from + PREFETCH_SET ? verdict[i % VERDICTS] : refused(d, w->sets, sa, sb)) {
             f[0] = -1, f[1] = f[2] = 0; /* below the threshold, as the sets would say */
             continue;
         }
