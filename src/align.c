@@ -58,6 +58,11 @@ typedef struct {
     long from, to;           /* a forbidden stretch of a run, in its own offsets */
 } rp_cut;
 
+typedef struct {
+    uint64_t key;            /* the k-gram's hash */
+    uint32_t head, count;    /* its first position in a, and how many */
+} rp_seed_slot;
+
 struct rp_align_ws {
     const uint32_t *ta;
     size_t na;
@@ -65,9 +70,10 @@ struct rp_align_ws {
     const uint32_t *ma, *mb; /* boilerplate word ranges (start, end) of a and b */
     size_t n_ma, n_mb;
     unsigned seed;
-    uint64_t *key;      /* hash table over a's k-grams: key, first position, count */
-    uint32_t *head, *count;
-    size_t tab_mask;
+    rp_seed_slot *tab;  /* hash table over a's k-grams */
+    unsigned tab_shift; /* a k-gram's slot: its hash's top bits */
+    uint64_t *bits;     /* a's k-grams as bits: most of b's are refused here */
+    unsigned bits_shift;
     uint32_t *next;     /* per position of a: the next with the same k-gram */
     size_t cap_a, cap_tab;
     rp_run *runs;
@@ -98,9 +104,8 @@ rp_align_ws *rp__align_ws_create(void)
 void rp__align_ws_free(rp_align_ws *ws)
 {
     if (!ws) return;
-    free(ws->key);
-    free(ws->head);
-    free(ws->count);
+    free(ws->tab);
+    free(ws->bits);
     free(ws->next);
     free(ws->runs);
     free(ws->chains);
@@ -114,13 +119,23 @@ void rp__align_ws_free(rp_align_ws *ws)
     free(ws);
 }
 
-static uint64_t kgram(const uint32_t *t, unsigned k)
+/* A seed's hash. Its words are already hashes, so a product each, summed,
+ * mixes them: the products are independent, where a chain of multiplies
+ * made every k-gram wait on the last (this runs once per word of every
+ * candidate's text). The top bits choose the slot; equal keys are checked
+ * word for word (try_run), so a collision costs a comparison, not a run. */
+static inline uint64_t kgram(const uint32_t *t, unsigned k)
 {
-    uint64_t h = 0x9E3779B97F4A7C15ULL;
-    for (unsigned x = 0; x < k; x++) h = (h ^ t[x]) * 0xBF58476D1CE4E5B9ULL;
-    h ^= h >> 31;
-    h *= 0x94D049BB133111EBULL;
+    static const uint64_t mul[SEED] = {0x9E3779B97F4A7C15ULL, 0xBF58476D1CE4E5B9ULL,
+                                       0x94D049BB133111EBULL, 0xD6E8FEB86659FD93ULL};
+    uint64_t h = 0x2545F4914F6CDD1DULL;
+    for (unsigned x = 0; x < k; x++) h += ((uint64_t)t[x] + x + 1) * mul[x];
     return h ^ (h >> 29);
+}
+
+static inline size_t seed_bit(const rp_align_ws *ws, uint64_t h)
+{
+    return (size_t)((h << 20) >> ws->bits_shift);
 }
 
 int rp__align_set_a(rp_align_ws *ws, const uint32_t *ta, size_t na, unsigned min_words)
@@ -131,33 +146,36 @@ int rp__align_set_a(rp_align_ws *ws, const uint32_t *ta, size_t na, unsigned min
     if (na < ws->seed) return 0;
     size_t nk = na - ws->seed + 1;
     size_t tab = 16;
-    while (tab < nk * 2) tab <<= 1;
+    unsigned log = 4;
+    while (tab < nk * 2) tab <<= 1, log++;
     if (rp__grow((void **)&ws->next, &ws->cap_a, nk, sizeof(uint32_t))) return -1;
     if (tab > ws->cap_tab) {
-        free(ws->key);
-        free(ws->head);
-        free(ws->count);
-        ws->key = malloc(tab * sizeof(uint64_t));
-        ws->head = malloc(tab * sizeof(uint32_t));
-        ws->count = malloc(tab * sizeof(uint32_t));
-        ws->cap_tab = ws->key && ws->head && ws->count ? tab : 0;
+        free(ws->tab);
+        free(ws->bits);
+        ws->tab = malloc(tab * sizeof(rp_seed_slot));
+        ws->bits = malloc(tab / 2 * sizeof(uint64_t)); /* 32 bits a slot: 1 in 16 set */
+        ws->cap_tab = ws->tab && ws->bits ? tab : 0;
         if (!ws->cap_tab) return -1;
     }
-    ws->tab_mask = tab - 1;
-    memset(ws->count, 0, tab * sizeof(uint32_t));
+    ws->tab_shift = 64 - log;
+    ws->bits_shift = 64 - (log + 5);
+    memset(ws->tab, 0, tab * sizeof(rp_seed_slot));
+    memset(ws->bits, 0, tab / 2 * sizeof(uint64_t));
+    size_t mask = tab - 1;
     /* backwards, so each chain lists positions in increasing order */
     for (size_t i = nk; i-- > 0;) {
         uint64_t h = kgram(ta + i, ws->seed);
-        size_t s = h & ws->tab_mask;
-        while (ws->count[s] && ws->key[s] != h) s = (s + 1) & ws->tab_mask;
-        if (!ws->count[s]) {
-            ws->key[s] = h;
+        size_t s = h >> ws->tab_shift, b = seed_bit(ws, h);
+        ws->bits[b >> 6] |= (uint64_t)1 << (b & 63);
+        while (ws->tab[s].count && ws->tab[s].key != h) s = (s + 1) & mask;
+        if (!ws->tab[s].count) {
+            ws->tab[s].key = h;
             ws->next[i] = UINT32_MAX;
         } else {
-            ws->next[i] = ws->head[s];
+            ws->next[i] = ws->tab[s].head;
         }
-        ws->head[s] = (uint32_t)i;
-        ws->count[s]++;
+        ws->tab[s].head = (uint32_t)i;
+        ws->tab[s].count++;
     }
     return 0;
 }
@@ -219,15 +237,18 @@ static int find_runs(rp_align_ws *ws, const uint32_t *tb, size_t nb)
     for (unsigned d = 0; d < N_DIAG; d++) diag[d] = LONG_MIN;
     ws->n_runs = 0;
     if (na < k || nb < k) return 0;
+    size_t mask = ((size_t)1 << (64 - ws->tab_shift)) - 1;
     for (size_t j = 0; j + k <= nb; j++) {
         uint64_t h = kgram(tb + j, k);
-        size_t s = h & ws->tab_mask;
-        while (ws->count[s] && ws->key[s] != h) s = (s + 1) & ws->tab_mask;
-        if (!ws->count[s]) continue;
+        size_t b = seed_bit(ws, h);
+        if (!(ws->bits[b >> 6] >> (b & 63) & 1)) continue;
+        size_t s = h >> ws->tab_shift;
+        while (ws->tab[s].count && ws->tab[s].key != h) s = (s + 1) & mask;
+        if (!ws->tab[s].count) continue;
         long tried[N_DIAG + 1];
         unsigned n_tried = 0;
-        if (ws->count[s] <= MAX_OCC) {
-            for (uint32_t i = ws->head[s]; i != UINT32_MAX; i = ws->next[i]) {
+        if (ws->tab[s].count <= MAX_OCC) {
+            for (uint32_t i = ws->tab[s].head; i != UINT32_MAX; i = ws->next[i]) {
                 int got = try_run(ws, i, j, tb, nb);
                 if (got < 0) return -1;
                 if (got && n_tried < N_DIAG) tried[n_tried++] = (long)i - (long)j;
