@@ -991,13 +991,25 @@ static uint8_t *put_varint(uint8_t *o, uint64_t v)
     return o;
 }
 
+/* Spans are packed in blocks of SPAN_BLOCK words, each block's offset
+ * first (4 bytes each), then each word's start as a zigzag varint from the
+ * previous word's end (from 0 at a block's first word) and its length: a
+ * passage's ends are found by decoding at most one block, where a pair's
+ * offsets once took its whole second document. */
+#define SPAN_BLOCK 64
+
 static rp_status put_spans(rp_collector *w, const rp_span *s, size_t n, uint64_t *bytes)
 {
-    size_t at = w->pending.len;
-    if (rp__buf_reserve(&w->pending, at + n * 10 + 1)) return RP_ERR_NOMEM;
-    uint8_t *o = (uint8_t *)w->pending.data + at, *start = o;
+    size_t at = w->pending.len, n_blocks = (n + SPAN_BLOCK - 1) / SPAN_BLOCK;
+    if (rp__buf_reserve(&w->pending, at + n_blocks * 4 + n * 10 + 1)) return RP_ERR_NOMEM;
+    uint8_t *start = (uint8_t *)w->pending.data + at, *body = start + n_blocks * 4, *o = body;
     int64_t prev = 0;
     for (size_t i = 0; i < n; i++) {
+        if (i % SPAN_BLOCK == 0) {
+            uint32_t off = (uint32_t)(o - body);
+            memcpy(start + i / SPAN_BLOCK * 4, &off, 4);
+            prev = 0;
+        }
         int64_t d = (int64_t)s[i].start - prev;
         o = put_varint(o, (uint64_t)d << 1 ^ (uint64_t)(d >> 63));
         o = put_varint(o, (uint64_t)(s[i].end - s[i].start));
@@ -1023,21 +1035,37 @@ static const uint8_t *get_varint(const uint8_t *p, const uint8_t *end, uint64_t 
     return NULL;
 }
 
-/* n spans from their packed bytes; -1 when the bytes do not hold them. */
-static int unpack_spans(const uint8_t *p, size_t len, rp_span *out, size_t n)
+/* Words [from, to) of a block's spans, decoded from its packed bytes p (up
+ * to end) into out[from, to); -1 when the bytes do not hold them. */
+static int unpack_block(const uint8_t *p, const uint8_t *end, size_t from, size_t to, rp_span *out)
 {
-    const uint8_t *end = p + len;
     int64_t prev = 0;
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = from - from % SPAN_BLOCK; i < to; i++) {
         uint64_t z, l;
         if (!(p = get_varint(p, end, &z)) || !(p = get_varint(p, end, &l))) return -1;
         int64_t start = prev + (int64_t)(z >> 1 ^ (~(z & 1) + 1));
         if (start < 0 || start > UINT32_MAX || l > UINT32_MAX - (uint64_t)start) return -1;
-        out[i].start = (uint32_t)start;
-        out[i].end = (uint32_t)(start + (int64_t)l);
-        prev = out[i].end;
+        prev = start + (int64_t)l;
+        if (i >= from) out[i] = (rp_span){(uint32_t)start, (uint32_t)prev};
     }
-    return p == end ? 0 : -1;
+    return 0;
+}
+
+/* The spans of words [from, to) of n (packed by put_spans in len bytes)
+ * into out[from, to); -1 when the bytes do not hold them. */
+static int unpack_spans(const uint8_t *p, size_t len, size_t n, size_t from, size_t to, rp_span *out)
+{
+    size_t n_blocks = (n + SPAN_BLOCK - 1) / SPAN_BLOCK;
+    if (len < n_blocks * 4 || to > n) return -1;
+    const uint8_t *body = p + n_blocks * 4, *end = p + len;
+    for (size_t i = from; i < to; i = (i / SPAN_BLOCK + 1) * SPAN_BLOCK) {
+        uint32_t off;
+        memcpy(&off, p + i / SPAN_BLOCK * 4, 4);
+        size_t stop = (i / SPAN_BLOCK + 1) * SPAN_BLOCK;
+        if (off > (size_t)(end - body) || unpack_block(body + off, end, i, stop < to ? stop : to, out))
+            return -1;
+    }
+    return 0;
 }
 
 static int judge_bp(void *ctx, uint64_t v)
@@ -1189,20 +1217,26 @@ static rp_status load(const rp_align_task *ru, char *err, uint64_t off, size_t l
     return st;
 }
 
-static rp_status load_tokens(const rp_align_task *ru, char *err, const rp_slot *s, rp_buf *dst)
+/* A document's tokens, packed spans, boilerplate ranges (and under --spin
+ * its own hashes) lie in a row in its file: one read takes them all. */
+static size_t words_bytes(const rp_align_task *ru, const rp_slot *s)
 {
-    return load(ru, err, s->off, (size_t)s->n_tokens * sizeof(uint32_t), dst);
+    size_t per_word = sizeof(uint32_t) + (ru->p->spin ? sizeof(uint32_t) : 0);
+    return (size_t)s->n_tokens * per_word + s->span_bytes + s->mask_bytes;
 }
 
-/* The spans, unpacked into dst; packed is scratch. */
-static rp_status load_spans(const rp_align_task *ru, char *err, const rp_slot *s, rp_buf *packed,
+static const uint8_t *packed_spans(const rp_slot *s, const rp_buf *words)
+{
+    return (const uint8_t *)words->data + (size_t)s->n_tokens * sizeof(uint32_t);
+}
+
+/* The spans of all its words, into dst; words is what load_words read. */
+static rp_status load_spans(const rp_align_task *ru, char *err, const rp_slot *s, const rp_buf *words,
                             rp_buf *dst)
 {
-    rp_status st = load(ru, err, s->off + (uint64_t)s->n_tokens * sizeof(uint32_t), s->span_bytes,
-                        packed);
-    if (st != RP_OK) return st;
     if (rp__buf_reserve(dst, (size_t)s->n_tokens * sizeof(rp_span) + 1)) return RP_ERR_NOMEM;
-    if (unpack_spans((const uint8_t *)packed->data, packed->len, (rp_span *)dst->data, s->n_tokens)) {
+    if (unpack_spans(packed_spans(s, words), s->span_bytes, s->n_tokens, 0, s->n_tokens,
+                     (rp_span *)dst->data)) {
         rp__msg(err, "temporary file in %s: the spans of a document do not unpack", ru->c->tmp_dir);
         return RP_ERR_IO;
     }
@@ -1210,11 +1244,25 @@ static rp_status load_spans(const rp_align_task *ru, char *err, const rp_slot *s
     return RP_OK;
 }
 
-static rp_status load_literal(const rp_align_task *ru, char *err, const rp_slot *s, rp_buf *dst)
+/* The spans of the first and last words of passages on one side (b when
+ * side_b), into dst at those words' places: all that the summary reads. */
+static rp_status load_passage_spans(const rp_align_task *ru, char *err, const rp_slot *s,
+                                    const rp_buf *words, const rp_passage *ps, size_t n, int side_b,
+                                    rp_buf *dst)
 {
-    return load(ru, err,
-                s->off + (uint64_t)s->n_tokens * sizeof(uint32_t) + s->span_bytes + s->mask_bytes,
-                (size_t)s->n_tokens * sizeof(uint32_t), dst);
+    if (rp__buf_reserve(dst, (size_t)s->n_tokens * sizeof(rp_span) + 1)) return RP_ERR_NOMEM;
+    const uint8_t *packed = packed_spans(s, words);
+    for (size_t k = 0; k < n; k++) {
+        size_t first = side_b ? ps[k].b_word : ps[k].a_word;
+        size_t last = first + (side_b ? ps[k].b_words : ps[k].a_words) - 1;
+        if (unpack_spans(packed, s->span_bytes, s->n_tokens, first, first + 1, (rp_span *)dst->data) ||
+            unpack_spans(packed, s->span_bytes, s->n_tokens, last, last + 1, (rp_span *)dst->data)) {
+            rp__msg(err, "temporary file in %s: the spans of a document do not unpack", ru->c->tmp_dir);
+            return RP_ERR_IO;
+        }
+    }
+    dst->len = (size_t)s->n_tokens * sizeof(rp_span);
+    return RP_OK;
 }
 
 /* Where a document's text lies in its file: after its tokens (and own
@@ -1222,8 +1270,7 @@ static rp_status load_literal(const rp_align_task *ru, char *err, const rp_slot 
  * follow the text. */
 static uint64_t text_off(const rp_align_task *ru, const rp_slot *s)
 {
-    size_t per_word = sizeof(uint32_t) + (ru->p->spin ? sizeof(uint32_t) : 0);
-    return s->off + (uint64_t)s->n_tokens * per_word + s->span_bytes + s->mask_bytes;
+    return s->off + words_bytes(ru, s);
 }
 
 static rp_status load_text(const rp_align_task *ru, char *err, const rp_slot *s, rp_buf *dst)
@@ -1255,16 +1302,12 @@ static rp_status load_sentences(const rp_align_task *ru, char *err, const rp_slo
 }
 
 /* The boilerplate word ranges of a document, unpacked into dst as
- * (start, end) pairs of uint32; packed is scratch. */
-static rp_status load_mask(const rp_align_task *ru, char *err, const rp_slot *s, rp_buf *packed,
+ * (start, end) pairs of uint32; words is what load_words read. */
+static rp_status load_mask(const rp_align_task *ru, char *err, const rp_slot *s, const rp_buf *words,
                            rp_buf *dst)
 {
     dst->len = 0;
-    if (!s->mask_bytes) return RP_OK;
-    rp_status st = load(ru, err, s->off + (uint64_t)s->n_tokens * sizeof(uint32_t) + s->span_bytes,
-                        s->mask_bytes, packed);
-    if (st != RP_OK) return st;
-    const uint8_t *p = (const uint8_t *)packed->data, *end = p + packed->len;
+    const uint8_t *p = packed_spans(s, words) + s->span_bytes, *end = p + s->mask_bytes;
     uint64_t at = 0;
     while (p < end) {
         uint64_t gap, len;
@@ -1358,9 +1401,13 @@ static rp_status load_words(rp_pair_worker *w, const rp_slot *s, uint64_t side, 
                             rp_buf *lit, rp_buf *mask)
 {
     const rp_align_task *ru = w->plan->ru;
-    rp_status st = load_tokens(ru, w->err, s, t);
-    if (st == RP_OK && ru->p->spin) st = load_literal(ru, w->err, s, lit);
-    if (st == RP_OK) st = load_mask(ru, w->err, s, &w->packed, mask);
+    rp_status st = load(ru, w->err, s->off, words_bytes(ru, s), t);
+    if (st == RP_OK && ru->p->spin) {
+        size_t at = (size_t)s->n_tokens * sizeof(uint32_t) + s->span_bytes + s->mask_bytes;
+        lit->len = 0;
+        if (rp__buf_append(lit, t->data + at, (size_t)s->n_tokens * sizeof(uint32_t))) st = RP_ERR_NOMEM;
+    }
+    if (st == RP_OK) st = load_mask(ru, w->err, s, t, mask);
     size_t n = mask->len / (2 * sizeof(uint32_t));
     if (st == RP_OK && n && ru->p->boilerplate == RP_BOILERPLATE_HIDE) {
         rp__mask_words((uint32_t *)t->data, (const uint32_t *)mask->data, n, side);
@@ -1447,8 +1494,8 @@ static rp_status align_chunk(rp_pair_worker *w, rp_align_ws *ws, const rp_chunk 
         memset(&al, 0, sizeof(al));
         /* the words as they were, boilerplate and all */
         int identical = sa->n_tokens == sb->n_tokens && sa->exact == sb->exact;
-        if ((w->sa.len == 0 && (st = load_spans(ru, w->err, sa, &w->packed, &w->sa)) != RP_OK) ||
-            (st = load_spans(ru, w->err, sb, &w->packed, &w->sb)) != RP_OK)
+        if ((w->sa.len == 0 && (st = load_spans(ru, w->err, sa, &w->ta, &w->sa)) != RP_OK) ||
+            (st = load_passage_spans(ru, w->err, sb, &w->tb, ps, n, 1, &w->sb)) != RP_OK)
             break;
         rp__align_summarize(&al, ps, n, (const rp_span *)w->sa.data, sa->n_tokens - sa->masked,
                             (const rp_span *)w->sb.data, sb->n_tokens - sb->masked, identical);
