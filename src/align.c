@@ -810,7 +810,7 @@ static int is_own(const uint64_t *own, size_t n, uint64_t v)
 }
 
 size_t rp__boilerplate_ranges(const uint64_t *keys, size_t n_keys, const rp_params *p, rp_bp_judge judge, void *ctx,
-                              int judge_first, rp_bp_scratch *ws, uint32_t **out, size_t *cap, uint64_t *masked)
+                              rp_bp_scratch *ws, uint32_t **out, size_t *cap, uint64_t *masked)
 {
     unsigned k = rp__fp_ngram(p), w = p->min_words - k + 1;
     if (n_keys < k) return 0;
@@ -818,17 +818,21 @@ size_t rp__boilerplate_ranges(const uint64_t *keys, size_t n_keys, const rp_para
     size_t count = rp__kgram_hashes(keys, n_keys, k, p->seed, ws->kg);
     size_t n_own = rp__winnow_hashes(ws->kg, count, w, &ws->own, &ws->cap_own);
     if (n_own == SIZE_MAX) return SIZE_MAX;
+    /* Each of its own fingerprints is judged once, and those found
+     * boilerplate kept (most texts have none, and are done here); then the
+     * k-grams that are one of them are the ranges' seeds. */
+    size_t n_bp = 0;
+    for (size_t x = 0; x < n_own; x++) {
+        int bp = judge(ctx, ws->own[x] >> 24);
+        if (bp < 0) return SIZE_MAX;
+        if (bp) ws->own[n_bp++] = ws->own[x];
+    }
+    if (n_bp == 0) return 0;
     size_t n = 0;
     uint64_t start = 0, end = 0;
     int open = 0;
     for (size_t i = 0; i <= count; i++) {
-        int bp = 0;
-        if (i < count && judge_first) {
-            if ((bp = judge(ctx, ws->kg[i] >> 24)) < 0) return SIZE_MAX;
-            bp = bp && is_own(ws->own, n_own, ws->kg[i]);
-        } else if (i < count && is_own(ws->own, n_own, ws->kg[i]) && (bp = judge(ctx, ws->kg[i] >> 24)) < 0) {
-            return SIZE_MAX;
-        }
+        int bp = i < count && is_own(ws->own, n_bp, ws->kg[i]);
         if (bp && open && i <= end) {
             end = i + k;
             continue;
@@ -1026,7 +1030,7 @@ static int text_boilerplate(rp_aligner *al, const rp_align_bp *o, const uint64_t
     *n_ranges = 0;
     *masked = 0;
     if (!o || o->mode == RP_BOILERPLATE_OFF) return 0;
-    size_t got = rp__boilerplate_ranges(keys, n, &al->p, o->judge, o->ctx, 0, &al->bps, ranges, cap, masked);
+    size_t got = rp__boilerplate_ranges(keys, n, &al->p, o->judge, o->ctx, &al->bps, ranges, cap, masked);
     if (got == SIZE_MAX) return -1;
     *n_ranges = got;
     return 0;

@@ -1080,7 +1080,7 @@ static rp_status put_mask(rp_collector *w, const rp_record *r, rp_collected *h)
     const rp_align_task *ru = w->ru;
     if (!ru->bp) return RP_OK;
     uint64_t masked = 0;
-    size_t n = rp__boilerplate_ranges(r->hashes, r->n_tokens, ru->p, judge_bp, (void *)ru, 1, &w->bps, &w->ranges,
+    size_t n = rp__boilerplate_ranges(r->hashes, r->n_tokens, ru->p, judge_bp, (void *)ru, &w->bps, &w->ranges,
                                       &w->cap_ranges, &masked);
     if (n == SIZE_MAX || rp__buf_reserve(&w->pending, w->pending.len + n * 20 + 1)) return RP_ERR_NOMEM;
     uint8_t *o = (uint8_t *)w->pending.data + w->pending.len, *o0 = o;

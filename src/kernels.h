@@ -231,15 +231,13 @@ typedef int (*rp_bp_judge)(void *ctx, uint64_t fp);
  * the k-grams found overlap and the ranges cover it but for up to w - 1
  * words at each edge, fewer than a passage needs; and only the text's own
  * fingerprints are judged, which the index can afford to look up. Returns
- * the ranges, or SIZE_MAX. judge_first: the judge costs less than finding
- * a k-gram among the text's own fingerprints (a set in memory, not the
- * index's lookups), so it is asked first. */
+ * the ranges, or SIZE_MAX. Each fingerprint is judged once. */
 typedef struct {
     uint64_t *kg, *own;
     size_t cap_kg, cap_own;
 } rp_bp_scratch;
 size_t rp__boilerplate_ranges(const uint64_t *keys, size_t n_keys, const rp_params *p, rp_bp_judge judge, void *ctx,
-                              int judge_first, rp_bp_scratch *ws, uint32_t **out, size_t *cap, uint64_t *masked);
+                              rp_bp_scratch *ws, uint32_t **out, size_t *cap, uint64_t *masked);
 void rp__bp_scratch_free(rp_bp_scratch *ws);
 /* Hide mode: the words of n ranges become values that match nothing
  * (distinct for each side and place), so no seed, run or passage holds
