@@ -8,6 +8,7 @@
  */
 #include "common.h"
 
+#include <malloc.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -75,15 +76,20 @@ double rp__seconds(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
-#define HUGE_PAGE ((size_t)2 << 20)
+#define PAGE ((uintptr_t)4096)
 
 void rp__advise_big(void *p, size_t bytes)
 {
 #if defined(MADV_HUGEPAGE)
     if (bytes < BIG_BYTES) return;
-    uintptr_t from = ((uintptr_t)p + HUGE_PAGE - 1) & ~(uintptr_t)(HUGE_PAGE - 1);
-    uintptr_t to = ((uintptr_t)p + bytes) & ~(uintptr_t)(HUGE_PAGE - 1);
-    if (to > from) (void)madvise((void *)from, to - from, MADV_HUGEPAGE); /* advice only */
+    /* The whole block's pages, not only its huge-page-aligned middle: an
+     * allocation this large is a mapping of its own, and advice on part of
+     * it splits it in three, after which mremap refuses to move it (EFAULT)
+     * and every realloc that grows it copies it whole. The kernel puts huge
+     * pages where they fit inside. */
+    uintptr_t from = (uintptr_t)p & ~(PAGE - 1);
+    uintptr_t to = ((uintptr_t)p + malloc_usable_size(p) + PAGE - 1) & ~(PAGE - 1);
+    (void)madvise((void *)from, to - from, MADV_HUGEPAGE); /* advice only */
 #else
     (void)p, (void)bytes;
 #endif
