@@ -344,4 +344,11 @@ const uint32_t *rp__signature_keys(const rp_signature *sig, unsigned *n);
 const uint64_t *rp__fingerprints_values(const rp_fingerprints *fp, size_t *n);
 int rp__fingerprint_is_sentence(const rp_fingerprints *fp, uint64_t value);
 
+/* -------------------------------------------------------------- write.c */
+
+/* "%.4f" of v into o, byte for byte as printf writes it (exported for its
+ * test); o holds RP_FIXED4_MAX bytes; returns the length. */
+#define RP_FIXED4_MAX 330
+int rp__fixed4(char *o, double v);
+
 #endif /* REPRINT_KERNELS_H */

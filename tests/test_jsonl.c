@@ -3,13 +3,16 @@
  * Differential: on hand-written tricky lines and on thousands of random
  * mutations of valid ones, whenever the scanner accepts a line jansson must
  * accept it too and read the same text and id; whenever jansson rejects a
- * line the scanner must not accept it. */
+ * line the scanner must not accept it. And the other way: the writer's
+ * four decimals are printf's, byte for byte. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
 #include <jansson.h>
+#include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "internal.h"
@@ -92,11 +95,49 @@ static void test_scanner_agrees_with_jansson_on_mutated_lines(void **state)
     }
 }
 
+static void expect_printf(double v)
+{
+    char want[RP_FIXED4_MAX], got[RP_FIXED4_MAX];
+    snprintf(want, sizeof(want), "%.4f", v);
+    int n = rp__fixed4(got, v);
+    assert_int_equal(n, (int)strlen(want));
+    got[n] = 0;
+    if (strcmp(want, got) != 0) fail_msg("%.17g: printf %s, rp__fixed4 %s", v, want, got);
+}
+
+static void test_decimals_are_printfs(void **state)
+{
+    (void)state;
+    /* every value a float holds half-way between two outputs (odd 32nds),
+     * the outputs' own values and their half-ways as doubles, with their
+     * neighbours, and the edges */
+    for (int k = 0; k <= 32; k++) expect_printf((float)k / 32);
+    for (int n = 0; n <= 10000; n++) {
+        double at = n / 1e4, half = (n + 0.5) / 1e4;
+        expect_printf(at), expect_printf(half), expect_printf((float)at), expect_printf((float)half);
+        expect_printf(nextafter(half, 0)), expect_printf(nextafter(half, 1));
+        expect_printf(nextafterf((float)half, 0)), expect_printf(nextafterf((float)half, 1));
+    }
+    /* scores as the engine makes them: ratios of counts, as floats and doubles */
+    uint64_t x = 88172645463325252ULL;
+    for (int i = 0; i < 1000000; i++) {
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        unsigned den = 1 + (unsigned)(x % 5000), num = (unsigned)(x >> 32) % (den + 1);
+        expect_printf((double)num / den);
+        expect_printf((float)((double)num / den));
+        expect_printf((double)(x >> 11) / (double)(1ULL << 53));
+    }
+    /* outside [0, 1]: printf's own */
+    expect_printf(-0.25), expect_printf(-0.0), expect_printf(2.5), expect_printf(1e300), expect_printf(NAN),
+        expect_printf(INFINITY);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_scanner_agrees_with_jansson_on_tricky_lines),
         cmocka_unit_test(test_scanner_agrees_with_jansson_on_mutated_lines),
+        cmocka_unit_test(test_decimals_are_printfs),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
