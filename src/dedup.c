@@ -1064,20 +1064,26 @@ static rp_id id_of(const rp_dedup *d, uint32_t rec)
 typedef struct {
     uint64_t key; /* a << 32 | b */
     float jaccard, containment_a, containment_b;
+    uint64_t seq; /* its place among all pairs as listed (ties: the first wins) */
 } rp_out_pair;
 
 static int cmp_out_pair(const void *x, const void *y)
 {
-    uint64_t a = ((const rp_out_pair *)x)->key, b = ((const rp_out_pair *)y)->key;
-    return a < b ? -1 : a > b;
+    const rp_out_pair *a = x, *b = y;
+    if (a->key != b->key) return a->key < b->key ? -1 : 1;
+    return a->seq < b->seq ? -1 : a->seq > b->seq;
 }
 
-static int push_out(rp_out_pair **v, size_t *n, size_t *cap, uint32_t a, uint32_t b, float j,
-                    float ca, float cb)
+static rp_out_pair out_pair(uint32_t a, uint32_t b, float j, float ca, float cb, uint64_t seq)
+{
+    if (a < b) return (rp_out_pair){(uint64_t)a << 32 | b, j, ca, cb, seq};
+    return (rp_out_pair){(uint64_t)b << 32 | a, j, cb, ca, seq};
+}
+
+static int push_out(rp_out_pair **v, size_t *n, size_t *cap, rp_out_pair p)
 {
     if (rp__grow((void **)v, cap, *n + 1, sizeof(rp_out_pair))) return -1;
-    if (a < b) (*v)[(*n)++] = (rp_out_pair){(uint64_t)a << 32 | b, j, ca, cb};
-    else (*v)[(*n)++] = (rp_out_pair){(uint64_t)b << 32 | a, j, cb, ca};
+    (*v)[(*n)++] = p;
     return 0;
 }
 
@@ -1093,79 +1099,125 @@ static size_t group_of(uint32_t g, const uint32_t *copy_head, const uint32_t *co
     return n;
 }
 
+/* The pairs an edge stands for, in the order they are listed. Exact copies
+ * left the LSH tables, so their only pair is with the first document they
+ * equal. Equal shingle sets have equal scores: each copy takes every pair
+ * of its first, and the copies pair among themselves. The edge's own pair
+ * comes first: the rest ("more") are few beside it unless copies abound. */
+typedef struct {
+    const rp_pair_view *v;
+    uint32_t *copy_head, *copy_next, *first_of, *rec_of;
+    uint32_t *ga, *gb;
+    size_t cap_a, cap_b;
+} rp_expander;
+
+/* Edge p's own pair into *own and the others into more (when more is not
+ * NULL), numbered from *seq on, which moves past them all; -1 out of
+ * memory. */
+static int expand_edge(rp_expander *x, const rp_edge *p, uint64_t *seq, rp_out_pair *own,
+                       rp_out_pair **more, size_t *n_more, size_t *cap_more)
+{
+    const rp_pair_view *v = x->v;
+    uint32_t sa = v->slot(v->ctx, p->a), sb = v->slot(v->ctx, p->b);
+    if (x->first_of[sb] == sa) {
+        *own = out_pair((uint32_t)p->a, (uint32_t)p->b, 1, 1, 1, (*seq)++);
+        for (uint32_t c = x->copy_next[sb]; c != UINT32_MAX; c = x->copy_next[c], (*seq)++)
+            if (more && push_out(more, n_more, cap_more, out_pair((uint32_t)p->b, x->rec_of[c], 1, 1, 1, *seq)))
+                return -1;
+        return 0;
+    }
+    size_t na = group_of(sa, x->copy_head, x->copy_next, &x->ga, &x->cap_a);
+    size_t nb = group_of(sb, x->copy_head, x->copy_next, &x->gb, &x->cap_b);
+    if (na == SIZE_MAX || nb == SIZE_MAX) return -1;
+    for (size_t i = 0; i < na; i++)
+        for (size_t j = 0; j < nb; j++, (*seq)++) {
+            rp_out_pair o = out_pair(x->rec_of[x->ga[i]], x->rec_of[x->gb[j]], p->jaccard, p->containment_a,
+                                     p->containment_b, *seq);
+            if (i == 0 && j == 0) *own = o;
+            else if (more && push_out(more, n_more, cap_more, o)) return -1;
+        }
+    return 0;
+}
+
 rp_status rp__pairs_list(const rp_edge *edges, size_t n_edges, const rp_pair_view *v,
                          int (*fn)(void *, const rp_pair *), void *user)
 {
-    /* Exact copies left the LSH tables, so their only pair is with the first
-     * document they equal. Equal shingle sets have equal scores: each copy
-     * takes every pair of its first, and the copies pair among themselves. */
     size_t ns = v->n_slots ? v->n_slots : 1;
-    uint32_t *copy_head = malloc(ns * sizeof(uint32_t)); /* per first: its copies, */
-    uint32_t *copy_next = malloc(ns * sizeof(uint32_t)); /*   linked in input order */
-    uint32_t *first_of = malloc(ns * sizeof(uint32_t));  /* per copy: its first */
-    uint32_t *rec_of = malloc(ns * sizeof(uint32_t));    /* slot -> record */
-    uint32_t *ga = NULL, *gb = NULL;
-    size_t cap_a = 0, cap_b = 0;
-    rp_out_pair *out = NULL;
-    size_t n_out = 0, cap_out = 0;
+    rp_expander x = {v, malloc(ns * sizeof(uint32_t)), /* per first: its copies, */
+                     malloc(ns * sizeof(uint32_t)),    /*   linked in input order */
+                     malloc(ns * sizeof(uint32_t)),    /* per copy: its first */
+                     malloc(ns * sizeof(uint32_t)),    /* slot -> record */
+                     NULL, NULL, 0, 0};
+    rp_out_pair *more = NULL;
+    size_t n_more = 0, cap_more = 0;
     rp_status st = RP_OK;
-    if (!copy_head || !copy_next || !first_of || !rec_of) {
+    if (!x.copy_head || !x.copy_next || !x.first_of || !x.rec_of) {
         st = RP_ERR_NOMEM;
         goto done;
     }
-    memset(copy_head, 0xFF, ns * sizeof(uint32_t));
-    memset(copy_next, 0xFF, ns * sizeof(uint32_t));
-    memset(first_of, 0xFF, ns * sizeof(uint32_t));
+    memset(x.copy_head, 0xFF, ns * sizeof(uint32_t));
+    memset(x.copy_next, 0xFF, ns * sizeof(uint32_t));
+    memset(x.first_of, 0xFF, ns * sizeof(uint32_t));
     for (size_t k = 0; k < n_edges; k++) {
-        rec_of[v->slot(v->ctx, edges[k].a)] = (uint32_t)edges[k].a;
-        rec_of[v->slot(v->ctx, edges[k].b)] = (uint32_t)edges[k].b;
+        x.rec_of[v->slot(v->ctx, edges[k].a)] = (uint32_t)edges[k].a;
+        x.rec_of[v->slot(v->ctx, edges[k].b)] = (uint32_t)edges[k].b;
     }
     for (size_t k = n_edges; k-- > 0;) { /* backwards: lists end up in input order */
         const rp_edge *p = &edges[k];
         uint32_t sa = v->slot(v->ctx, p->a), sb = v->slot(v->ctx, p->b);
-        if (!v->is_copy(v->ctx, p->b) || p->jaccard < 1.0f || first_of[sb] != UINT32_MAX) continue;
-        first_of[sb] = sa;
-        copy_next[sb] = copy_head[sa];
-        copy_head[sa] = sb;
+        if (!v->is_copy(v->ctx, p->b) || p->jaccard < 1.0f || x.first_of[sb] != UINT32_MAX) continue;
+        x.first_of[sb] = sa;
+        x.copy_next[sb] = x.copy_head[sa];
+        x.copy_head[sa] = sb;
     }
-    for (size_t k = 0; k < n_edges && st == RP_OK; k++) {
-        const rp_edge *p = &edges[k];
-        uint32_t sa = v->slot(v->ctx, p->a), sb = v->slot(v->ctx, p->b);
-        if (first_of[sb] == sa) {
-            if (push_out(&out, &n_out, &cap_out, (uint32_t)p->a, (uint32_t)p->b, 1, 1, 1)) st = RP_ERR_NOMEM;
-            for (uint32_t c = copy_next[sb]; c != UINT32_MAX && st == RP_OK; c = copy_next[c])
-                if (push_out(&out, &n_out, &cap_out, (uint32_t)p->b, rec_of[c], 1, 1, 1)) st = RP_ERR_NOMEM;
-            continue;
-        }
-        size_t na = group_of(sa, copy_head, copy_next, &ga, &cap_a);
-        size_t nb = group_of(sb, copy_head, copy_next, &gb, &cap_b);
-        if (na == SIZE_MAX || nb == SIZE_MAX) {
+    /* The pairs are written in order of (a, b), and of those listed twice
+     * the first listed. Edges come in that order, so their own pairs do
+     * too: only the others are held and sorted, then merged with the own
+     * pairs as a second walk of the edges makes them again. Edges out of
+     * order (not made by this process's verify) are all held. */
+    int ordered = 1;
+    for (size_t k = 0; k < n_edges && ordered; k++)
+        ordered = edges[k].a < edges[k].b && (k == 0 || edges[k].a > edges[k - 1].a ||
+                                              (edges[k].a == edges[k - 1].a && edges[k].b > edges[k - 1].b));
+    uint64_t seq = 0;
+    rp_out_pair own;
+    for (size_t k = 0; k < n_edges && st == RP_OK; k++)
+        if (expand_edge(&x, &edges[k], &seq, &own, &more, &n_more, &cap_more) ||
+            (!ordered && push_out(&more, &n_more, &cap_more, own)))
             st = RP_ERR_NOMEM;
-            break;
-        }
-        for (size_t x = 0; x < na && st == RP_OK; x++)
-            for (size_t y = 0; y < nb && st == RP_OK; y++)
-                if (push_out(&out, &n_out, &cap_out, rec_of[ga[x]], rec_of[gb[y]], p->jaccard,
-                             p->containment_a, p->containment_b))
-                    st = RP_ERR_NOMEM;
-    }
     if (st != RP_OK) goto done;
-    if (n_out > 1) qsort(out, n_out, sizeof(*out), cmp_out_pair);
-    for (size_t k = 0; k < n_out; k++) {
-        if (k > 0 && out[k].key == out[k - 1].key) continue;
-        uint32_t a = (uint32_t)(out[k].key >> 32), b = (uint32_t)out[k].key;
-        rp_pair pair = {v->id(v->ctx, a), v->id(v->ctx, b), a, b, out[k].jaccard, out[k].containment_a,
-                        out[k].containment_b};
+    if (n_more > 1) qsort(more, n_more, sizeof(*more), cmp_out_pair);
+    seq = 0;
+    uint64_t last = UINT64_MAX;
+    size_t m = 0, k = 0;
+    int have_own = 0;
+    for (;;) {
+        if (ordered && !have_own && k < n_edges) {
+            if (expand_edge(&x, &edges[k++], &seq, &own, NULL, NULL, NULL)) {
+                st = RP_ERR_NOMEM;
+                break;
+            }
+            have_own = 1;
+        }
+        const rp_out_pair *next;
+        if (have_own && (m == n_more || cmp_out_pair(&own, &more[m]) < 0)) next = &own, have_own = 0;
+        else if (m < n_more) next = &more[m++];
+        else break;
+        if (next->key == last) continue;
+        last = next->key;
+        uint32_t a = (uint32_t)(next->key >> 32), b = (uint32_t)next->key;
+        rp_pair pair = {v->id(v->ctx, a), v->id(v->ctx, b), a, b, next->jaccard, next->containment_a,
+                        next->containment_b};
         if (fn(user, &pair)) break;
     }
 done:
-    free(copy_head);
-    free(copy_next);
-    free(first_of);
-    free(rec_of);
-    free(ga);
-    free(gb);
-    free(out);
+    free(x.copy_head);
+    free(x.copy_next);
+    free(x.first_of);
+    free(x.rec_of);
+    free(x.ga);
+    free(x.gb);
+    free(more);
     return st;
 }
 

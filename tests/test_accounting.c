@@ -476,6 +476,42 @@ static void test_ids_from_lines_survive_reading_by_offset(void **state)
     free(text.data);
 }
 
+/* Pairs come in order of (a, b) whatever mix of near-duplicates and exact
+ * copies makes them: a copy takes every pair of the document it equals,
+ * and those pairs fall between the edges' own. Documents: 1 and 4 and 6
+ * equal, 2 and 5 near-duplicates of 1, 3 unrelated. */
+static void test_pairs_of_copies_come_in_order(void **state)
+{
+    (void)state;
+    const char *base = "the council approved the new budget for the harbour district after a long "
+                       "debate about ferry fares parking fees and the cost of repairing the old pier";
+    char near1[512], near2[512], body[2048];
+    snprintf(near1, sizeof(near1), "%s today", base);
+    snprintf(near2, sizeof(near2), "%s on monday", base);
+    snprintf(body, sizeof(body),
+             "{\"id\": \"1\", \"text\": \"%s\"}\n{\"id\": \"2\", \"text\": \"%s\"}\n"
+             "{\"id\": \"3\", \"text\": \"an unrelated note about the weather\"}\n"
+             "{\"id\": \"4\", \"text\": \"%s\"}\n{\"id\": \"5\", \"text\": \"%s\"}\n"
+             "{\"id\": \"6\", \"text\": \"%s\"}\n",
+             base, near1, base, near2, base);
+    const char *path = write_temp("copies-order.jsonl", body, strlen(body));
+    for (unsigned threads = 1; threads <= 2; threads++) {
+        rp_params p;
+        rp_params_init(&p);
+        p.threads = threads;
+        rp_engine *e = rp_engine_create(&p);
+        assert_int_equal(rp_engine_add_input(e, path), RP_OK);
+        assert_int_equal(rp_engine_run(e), RP_OK);
+        sbuf ids = {0};
+        assert_int_equal(rp_engine_foreach_pair(e, pair_ids, &ids), RP_OK);
+        put(&ids, "", 1);
+        assert_string_equal(ids.data, "1-2;1-4;1-5;1-6;2-4;2-5;2-6;4-5;4-6;5-6;");
+        free(ids.data);
+        rp_engine_free(e);
+    }
+    unlink(path);
+}
+
 /* A file cut short while a later pass reads it (after its size was
  * checked, before a worker reads a span) is reported, on one thread and on
  * several, never worked on as if its records were there. */
@@ -549,6 +585,7 @@ int main(void)
         cmocka_unit_test(test_directory_member_changed_is_caught),
         cmocka_unit_test(test_input_cut_during_a_later_pass_is_caught),
         cmocka_unit_test(test_ids_from_lines_survive_reading_by_offset),
+        cmocka_unit_test(test_pairs_of_copies_come_in_order),
         cmocka_unit_test(test_threads_change_nothing),
         cmocka_unit_test(test_every_document_accounted_for),
     };
