@@ -438,6 +438,26 @@ static int pair_ids(void *user, const rp_pair *p)
     return 0;
 }
 
+/* The pairs of the records in path, as "a-b;" of their ids, are want, on
+ * one thread and on two. */
+static void expect_pair_ids(const char *path, const char *want)
+{
+    for (unsigned threads = 1; threads <= 2; threads++) {
+        rp_params p;
+        rp_params_init(&p);
+        p.threads = threads;
+        rp_engine *e = rp_engine_create(&p);
+        assert_int_equal(rp_engine_add_input(e, path), RP_OK);
+        assert_int_equal(rp_engine_run(e), RP_OK);
+        sbuf ids = {0};
+        assert_int_equal(rp_engine_foreach_pair(e, pair_ids, &ids), RP_OK);
+        put(&ids, "", 1);
+        assert_string_equal(ids.data, want);
+        free(ids.data);
+        rp_engine_free(e);
+    }
+}
+
 static void test_ids_from_lines_survive_reading_by_offset(void **state)
 {
     (void)state;
@@ -458,20 +478,7 @@ static void test_ids_from_lines_survive_reading_by_offset(void **state)
         puts_(&text, rec);
     }
     const char *path = write_temp("noid.jsonl", text.data, text.len);
-    for (unsigned threads = 1; threads <= 2; threads++) {
-        rp_params p;
-        rp_params_init(&p);
-        p.threads = threads;
-        rp_engine *e = rp_engine_create(&p);
-        assert_int_equal(rp_engine_add_input(e, path), RP_OK);
-        assert_int_equal(rp_engine_run(e), RP_OK);
-        sbuf ids = {0};
-        assert_int_equal(rp_engine_foreach_pair(e, pair_ids, &ids), RP_OK);
-        put(&ids, "", 1);
-        assert_string_equal(ids.data, "5-26;5-39;26-39;");
-        free(ids.data);
-        rp_engine_free(e);
-    }
+    expect_pair_ids(path, "5-26;5-39;26-39;");
     unlink(path);
     free(text.data);
 }
@@ -495,20 +502,7 @@ static void test_pairs_of_copies_come_in_order(void **state)
              "{\"id\": \"6\", \"text\": \"%s\"}\n",
              base, near1, base, near2, base);
     const char *path = write_temp("copies-order.jsonl", body, strlen(body));
-    for (unsigned threads = 1; threads <= 2; threads++) {
-        rp_params p;
-        rp_params_init(&p);
-        p.threads = threads;
-        rp_engine *e = rp_engine_create(&p);
-        assert_int_equal(rp_engine_add_input(e, path), RP_OK);
-        assert_int_equal(rp_engine_run(e), RP_OK);
-        sbuf ids = {0};
-        assert_int_equal(rp_engine_foreach_pair(e, pair_ids, &ids), RP_OK);
-        put(&ids, "", 1);
-        assert_string_equal(ids.data, "1-2;1-4;1-5;1-6;2-4;2-5;2-6;4-5;4-6;5-6;");
-        free(ids.data);
-        rp_engine_free(e);
-    }
+    expect_pair_ids(path, "1-2;1-4;1-5;1-6;2-4;2-5;2-6;4-5;4-6;5-6;");
     unlink(path);
 }
 
