@@ -66,17 +66,18 @@ static int cmp_u64(const void *a, const void *b)
 }
 
 /* Sorting sets: even hashes (bucketed), small integers and values that
- * share their top bits (which must fall back to the radix sort), with
- * repeats, at sizes on both sides of the bucketed sort's limit, give what
- * qsort and a unique pass give. */
+ * share their top bits (which must fall back to the radix sort), pairs
+ * a << 32 | b of small numbers (digits only where bits vary), with
+ * repeats, at sizes on both sides of the bucketed sort's limit and of the
+ * radix sort's wider digits, give what qsort and a unique pass give. */
 static void test_sort_unique_matches_qsort(void **state)
 {
     (void)state;
-    enum { N = 20000 };
+    enum { N = 200000 };
     static uint64_t v[N], scratch[N], ref[N];
-    const size_t sizes[] = {0, 1, 2, 3, 31, 450, 1000, 5000, 16384, 16385, N};
+    const size_t sizes[] = {0, 1, 2, 3, 31, 450, 1000, 5000, 16384, 16385, 65535, 65536, N};
     uint64_t s = 99;
-    for (int kind = 0; kind < 4; kind++) {
+    for (int kind = 0; kind < 5; kind++) {
         for (size_t z = 0; z < sizeof(sizes) / sizeof(sizes[0]); z++) {
             size_t n = sizes[z];
             for (size_t i = 0; i < n; i++) {
@@ -85,6 +86,7 @@ static void test_sort_unique_matches_qsort(void **state)
                 if (kind == 1) x = (s >> 3) % 3000 * 0x9E3779B97F4A7C15ULL; /* repeats */
                 if (kind == 2) x = (s >> 40) % 5000;                        /* small */
                 if (kind == 3) x = 0xABCD000000000000ULL | (x >> 20);       /* one top */
+                if (kind == 4) x = (s >> 44) % 900000 << 32 | (x >> 7) % 900000; /* pairs */
                 v[i] = ref[i] = x;
             }
             qsort(ref, n, sizeof(uint64_t), cmp_u64);
@@ -93,6 +95,30 @@ static void test_sort_unique_matches_qsort(void **state)
                 if (i == 0 || ref[i] != ref[m - 1]) ref[m++] = ref[i];
             assert_int_equal(rp__sort_unique_u64(v, n, scratch), m);
             assert_memory_equal(v, ref, m * sizeof(uint64_t));
+        }
+    }
+}
+
+/* Sorting on the bits from lo_bit up keeps values equal there in their
+ * order (the band tables rely on it: a key's documents in input order),
+ * with narrow and wide digits alike. */
+static void test_radix_sort_is_stable(void **state)
+{
+    (void)state;
+    enum { N = 100000 };
+    static uint64_t v[N], scratch[N];
+    const size_t sizes[] = {1000, N};
+    for (size_t z = 0; z < 2; z++) {
+        size_t n = sizes[z];
+        uint64_t s = 7;
+        for (size_t i = 0; i < n; i++) {
+            s = s * 6364136223846793005ULL + 1;
+            v[i] = (s >> 33) % 5000 << 32 | i; /* keys repeat; the low bits say where it was */
+        }
+        rp__radix_sort_scratch(v, n, 32, scratch);
+        for (size_t i = 1; i < n; i++) {
+            assert_true(v[i - 1] >> 32 <= v[i] >> 32);
+            if (v[i - 1] >> 32 == v[i] >> 32) assert_true((uint32_t)v[i - 1] < (uint32_t)v[i]);
         }
     }
 }
@@ -153,6 +179,7 @@ int main(void)
         cmocka_unit_test(test_shingle_set_is_sorted_and_unique),
         cmocka_unit_test(test_shingle_depends_on_word_order_and_seed),
         cmocka_unit_test(test_sort_unique_matches_qsort),
+        cmocka_unit_test(test_radix_sort_is_stable),
         cmocka_unit_test(test_winnow_matches_its_definition),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

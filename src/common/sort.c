@@ -75,35 +75,67 @@ size_t rp__lower_bound_u64(const uint64_t *v, size_t n, uint64_t x)
     return lo;
 }
 
+/* The digits of an LSD sort of values that differ in the bits of differ:
+ * each starts at the lowest such bit the last one left, width bits wide.
+ * Their shifts go to shift (room for 8); returns how many. */
+static unsigned plan_digits(uint64_t differ, unsigned width, unsigned *shift)
+{
+    unsigned digits = 0;
+    while (differ) {
+        unsigned at = (unsigned)__builtin_ctzll(differ);
+        shift[digits++] = at;
+        differ = at + width >= 64 ? 0 : differ >> (at + width) << (at + width);
+    }
+    return digits;
+}
+
 void rp__radix_sort_scratch(uint64_t *v, size_t n, unsigned lo_bit, uint64_t *scratch)
 {
-    if (n < 2) return;
-    /* LSD, 8 bits a pass, ping-ponging between v and scratch. Every digit's
-     * counts come from one read of the values; a digit that is the same in
-     * every value costs no move. */
-    unsigned digits = (64 - lo_bit + 7) / 8;
-    size_t count[8][256];
-    memset(count, 0, digits * sizeof(count[0]));
+    if (n < 2 || lo_bit >= 64) return;
+    /* LSD, ping-ponging between v and scratch, with digits only where the
+     * values differ, of 8 to 10 bits, whichever makes the fewest passes (a
+     * pass reads and writes the whole list): a pair a << 32 | b of numbers
+     * under 2^20 has 40 bits that vary, sorted in four passes of 10 bits
+     * where bytes took six. Wider digits scattered worse than they saved
+     * here (32-bit keys: 3 passes of 11 bits took 0.20 s, 4 of 8 0.15 s).
+     * Every digit's counts come from one read of the values. */
+    uint64_t first = v[0], differ = 0;
+    for (size_t i = 1; i < n; i++) differ |= v[i] ^ first;
+    differ = differ >> lo_bit << lo_bit;
+    unsigned shift[8], width = 8, digits = plan_digits(differ, 8, shift);
+    size_t bytes_counts[8 * 256], *heap = NULL, *count = bytes_counts;
+    if (n >= ((size_t)1 << 16)) {
+        for (unsigned w = 9; w <= 10; w++) {
+            unsigned at[8] = {0}, d = plan_digits(differ, w, at);
+            if (d < digits) width = w, digits = d, memcpy(shift, at, sizeof(at));
+        }
+        if (width > 8 && !(heap = malloc(((size_t)digits << width) * sizeof(size_t))))
+            width = 8, digits = plan_digits(differ, 8, shift); /* no room: bytes, as before */
+        if (heap) count = heap;
+    }
+    size_t mask = ((size_t)1 << width) - 1;
+    memset(count, 0, ((size_t)digits << width) * sizeof(size_t));
     for (size_t i = 0; i < n; i++) {
-        uint64_t x = v[i] >> lo_bit;
-        for (unsigned d = 0; d < digits; d++) count[d][(x >> (8 * d)) & 0xFF]++;
+        uint64_t x = v[i];
+        for (unsigned d = 0; d < digits; d++) count[(size_t)d << width | ((x >> shift[d]) & mask)]++;
     }
     uint64_t *src = v, *dst = scratch;
     for (unsigned d = 0; d < digits; d++) {
-        unsigned shift = lo_bit + 8 * d;
-        size_t *c = count[d];
-        if (c[(src[0] >> shift) & 0xFF] == n) continue;
+        unsigned at = shift[d];
+        size_t *c = count + ((size_t)d << width);
+        if (c[(src[0] >> at) & mask] == n) continue;
         size_t pos = 0;
-        for (int b = 0; b < 256; b++) {
+        for (size_t b = 0; b <= mask; b++) {
             size_t k = c[b];
             c[b] = pos;
             pos += k;
         }
-        for (size_t i = 0; i < n; i++) dst[c[(src[i] >> shift) & 0xFF]++] = src[i];
+        for (size_t i = 0; i < n; i++) dst[c[(src[i] >> at) & mask]++] = src[i];
         uint64_t *t = src;
         src = dst;
         dst = t;
     }
+    free(heap);
     if (src != v) memcpy(v, src, n * sizeof(uint64_t));
 }
 
