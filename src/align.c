@@ -153,7 +153,7 @@ int rp__align_set_a(rp_align_ws *ws, const uint32_t *ta, size_t na, unsigned min
         free(ws->tab);
         free(ws->bits);
         ws->tab = malloc(tab * sizeof(rp_seed_slot));
-        ws->bits = malloc(tab / 2 * sizeof(uint64_t)); /* 32 bits a slot: 1 in 16 set */
+        ws->bits = malloc(tab / 2 * sizeof(uint64_t)); /* 32 bits a slot, 64 a seed or more */
         ws->cap_tab = ws->tab && ws->bits ? tab : 0;
         if (!ws->cap_tab) return -1;
     }

@@ -1244,17 +1244,16 @@ static rp_status load_spans(const rp_align_task *ru, char *err, const rp_slot *s
     return RP_OK;
 }
 
-/* The spans of the first and last words of passages on one side (b when
- * side_b), into dst at those words' places: all that the summary reads. */
+/* The spans of the first and last words of passages in the second text,
+ * into dst at those words' places: all that the summary reads of it (the
+ * first text's are unpacked whole, once for all its partners). */
 static rp_status load_passage_spans(const rp_align_task *ru, char *err, const rp_slot *s,
-                                    const rp_buf *words, const rp_passage *ps, size_t n, int side_b,
-                                    rp_buf *dst)
+                                    const rp_buf *words, const rp_passage *ps, size_t n, rp_buf *dst)
 {
     if (rp__buf_reserve(dst, (size_t)s->n_tokens * sizeof(rp_span) + 1)) return RP_ERR_NOMEM;
     const uint8_t *packed = packed_spans(s, words);
     for (size_t k = 0; k < n; k++) {
-        size_t first = side_b ? ps[k].b_word : ps[k].a_word;
-        size_t last = first + (side_b ? ps[k].b_words : ps[k].a_words) - 1;
+        size_t first = ps[k].b_word, last = first + ps[k].b_words - 1;
         if (unpack_spans(packed, s->span_bytes, s->n_tokens, first, first + 1, (rp_span *)dst->data) ||
             unpack_spans(packed, s->span_bytes, s->n_tokens, last, last + 1, (rp_span *)dst->data)) {
             rp__msg(err, "temporary file in %s: the spans of a document do not unpack", ru->c->tmp_dir);
@@ -1495,7 +1494,7 @@ static rp_status align_chunk(rp_pair_worker *w, rp_align_ws *ws, const rp_chunk 
         /* the words as they were, boilerplate and all */
         int identical = sa->n_tokens == sb->n_tokens && sa->exact == sb->exact;
         if ((w->sa.len == 0 && (st = load_spans(ru, w->err, sa, &w->ta, &w->sa)) != RP_OK) ||
-            (st = load_passage_spans(ru, w->err, sb, &w->tb, ps, n, 1, &w->sb)) != RP_OK)
+            (st = load_passage_spans(ru, w->err, sb, &w->tb, ps, n, &w->sb)) != RP_OK)
             break;
         rp__align_summarize(&al, ps, n, (const rp_span *)w->sa.data, sa->n_tokens - sa->masked,
                             (const rp_span *)w->sb.data, sb->n_tokens - sb->masked, identical);
