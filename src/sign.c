@@ -59,7 +59,7 @@ static inline uint32_t probe(unsigned k, uint64_t attempt, unsigned num_perm, ui
  *   probing would reach (for K up to RANK_MAX_K).
  * Tables are kept for a few (seed, K), built once by whichever thread
  * first needs one. */
-#define SEQ_LEN 16 /* a multiple of 4: densify reads the probes four at a time */
+#define SEQ_LEN 16
 #define RANK_CAP 65535
 #define RANK_MAX_K 1024
 #define RANK_TABLES 4
@@ -161,19 +161,14 @@ static int densify(uint64_t *sig, unsigned num_perm, uint64_t seed)
             }
         }
         uint64_t attempt = 1;
-        if (rt) { /* the first filled bin among the table's probes, four
-                     probes at a time without a branch a probe: which probe
-                     ends the search is a coin toss the processor would
-                     mispredict on nearly every bin, and a third or more of
-                     a short document's bins are filled, so the first four
-                     end most searches */
+        if (rt) { /* the first filled bin among the table's probes, without a
+                     branch a probe: which probe ends the search is a coin toss
+                     the processor would mispredict on nearly every bin */
             const uint16_t *seq = rt->seq + (size_t)k * SEQ_LEN;
-            unsigned a = 0, hits = 0;
-            for (; a < SEQ_LEN && !hits; a += 4)
-                hits = (unsigned)f[seq[a]] | (unsigned)f[seq[a + 1]] << 1 | (unsigned)f[seq[a + 2]] << 2 |
-                       (unsigned)f[seq[a + 3]] << 3;
+            uint32_t hits = 0;
+            for (unsigned a = 0; a < SEQ_LEN; a++) hits |= (uint32_t)f[seq[a]] << a;
             if (hits) {
-                sig[k] = sig[seq[a - 4 + (unsigned)__builtin_ctz(hits)]];
+                sig[k] = sig[seq[__builtin_ctz(hits)]];
                 continue;
             }
             attempt = SEQ_LEN + 1;
