@@ -1036,23 +1036,25 @@ static const uint8_t *get_varint(const uint8_t *p, const uint8_t *end, uint64_t 
 }
 
 /* Words [from, to) of a block's spans, decoded from its packed bytes p (up
- * to end) into out[from, to); -1 when the bytes do not hold them. */
-static int unpack_block(const uint8_t *p, const uint8_t *end, size_t from, size_t to, rp_span *out)
+ * to end) into out[from, to); returns where the decoding stopped, NULL
+ * when the bytes do not hold them. */
+static const uint8_t *unpack_block(const uint8_t *p, const uint8_t *end, size_t from, size_t to, rp_span *out)
 {
     int64_t prev = 0;
     for (size_t i = from - from % SPAN_BLOCK; i < to; i++) {
         uint64_t z, l;
-        if (!(p = get_varint(p, end, &z)) || !(p = get_varint(p, end, &l))) return -1;
+        if (!(p = get_varint(p, end, &z)) || !(p = get_varint(p, end, &l))) return NULL;
         int64_t start = prev + (int64_t)(z >> 1 ^ (~(z & 1) + 1));
-        if (start < 0 || start > UINT32_MAX || l > UINT32_MAX - (uint64_t)start) return -1;
+        if (start < 0 || start > UINT32_MAX || l > UINT32_MAX - (uint64_t)start) return NULL;
         prev = start + (int64_t)l;
         if (i >= from) out[i] = (rp_span){(uint32_t)start, (uint32_t)prev};
     }
-    return 0;
+    return p;
 }
 
 /* The spans of words [from, to) of n (packed by put_spans in len bytes)
- * into out[from, to); -1 when the bytes do not hold them. */
+ * into out[from, to); -1 when the bytes do not hold them, or hold more
+ * after the last word when it is decoded. */
 static int unpack_spans(const uint8_t *p, size_t len, size_t n, size_t from, size_t to, rp_span *out)
 {
     size_t n_blocks = (n + SPAN_BLOCK - 1) / SPAN_BLOCK;
@@ -1062,8 +1064,9 @@ static int unpack_spans(const uint8_t *p, size_t len, size_t n, size_t from, siz
         uint32_t off;
         memcpy(&off, p + i / SPAN_BLOCK * 4, 4);
         size_t stop = (i / SPAN_BLOCK + 1) * SPAN_BLOCK;
-        if (off > (size_t)(end - body) || unpack_block(body + off, end, i, stop < to ? stop : to, out))
-            return -1;
+        const uint8_t *at = off > (size_t)(end - body) ? NULL
+                                                       : unpack_block(body + off, end, i, stop < to ? stop : to, out);
+        if (!at || (to == n && stop >= n && at != end)) return -1;
     }
     return 0;
 }
