@@ -160,12 +160,15 @@ typedef struct {
     rp_bands *t;
     const uint8_t *skip;
     size_t max_bucket;
-    unsigned first, step;       /* bands first, first + step, ... */
+    unsigned first, step;       /* bands first, first + step, ... below n_bands */
+    unsigned n_bands;
     uint64_t key_lo, key_hi;    /* the keys searched, [key_lo, key_hi) */
     uint64_t parts;             /* key ranges that is split into */
     uint64_t *v, *scratch;      /* a range's entries and their sort scratch */
     size_t cap;
     uint32_t *col;              /* one band column of a spilled chunk */
+    rp_bucket_visit visit;      /* buckets go to it instead of becoming pairs */
+    void *visit_ctx;
     uint64_t *pairs;            /* a << 32 | b, sorted and unique at the end */
     size_t n_pairs, cap_pairs;
     uint64_t truncated, read_back;
@@ -222,10 +225,17 @@ static rp_status band_pairs(rp_band_search *w, unsigned b)
                 w->v[m++] = key << 32 | (base + i);
             }
         }
-        if (st == RP_OK && m > 1 &&
-            rp__band_pairs_scratch(w->v, m, w->scratch, w->max_bucket, &w->pairs, &w->n_pairs,
-                                   &w->cap_pairs, &w->truncated))
+        if (st == RP_OK && m > 1 && w->visit) {
+            rp__radix_sort_scratch(w->v, m, 32, w->scratch);
+            for (size_t i = 0, j; i < m && st == RP_OK; i = j) {
+                for (j = i + 1; j < m && (w->v[j] >> 32) == (w->v[i] >> 32); j++) {}
+                if (j - i > 1) st = w->visit(w->visit_ctx, w->first, b, w->v + i, j - i);
+            }
+        } else if (st == RP_OK && m > 1 &&
+                   rp__band_pairs_scratch(w->v, m, w->scratch, w->max_bucket, &w->pairs, &w->n_pairs,
+                                          &w->cap_pairs, &w->truncated)) {
             st = RP_ERR_NOMEM;
+        }
     }
     return st;
 }
@@ -233,7 +243,7 @@ static rp_status band_pairs(rp_band_search *w, unsigned b)
 static void *search_main(void *arg)
 {
     rp_band_search *w = arg;
-    for (unsigned b = w->first; b < w->t->bands && w->st == RP_OK; b += w->step)
+    for (unsigned b = w->first; b < w->n_bands && w->st == RP_OK; b += w->step)
         w->st = band_pairs(w, b);
     /* a near-duplicate pair meets in most bands: its repeats go here, on
      * the thread, before the lists are joined (the sort scratch is free) */
@@ -249,14 +259,16 @@ static void *search_main(void *arg)
     return NULL;
 }
 
-rp_status rp__bands_pairs(rp_bands *t, const uint8_t *skip, size_t max_bucket, unsigned threads,
-                          uint64_t key_lo, uint64_t key_hi, rp_cand **pairs, size_t *n_pairs,
-                          size_t *cap_pairs, uint64_t *truncated)
+static rp_status search(rp_bands *t, const uint8_t *skip, size_t max_bucket, unsigned threads,
+                        unsigned n_bands, uint64_t key_lo, uint64_t key_hi, rp_bucket_visit visit,
+                        void *visit_ctx, rp_cand **pairs, size_t *n_pairs, size_t *cap_pairs,
+                        uint64_t *truncated)
 {
     if (key_hi > (uint64_t)1 << 32) key_hi = (uint64_t)1 << 32;
     if (key_lo >= key_hi) return RP_OK;
     if (threads < 1) threads = 1;
-    if (threads > t->bands) threads = t->bands ? t->bands : 1;
+    if (n_bands > t->bands) n_bands = t->bands;
+    if (threads > n_bands) threads = n_bands ? n_bands : 1;
     uint64_t n = t->n;
     /* key ranges: each thread's entries and their sort scratch in half the limit */
     uint64_t parts = 1;
@@ -271,8 +283,8 @@ rp_status rp__bands_pairs(rp_bands *t, const uint8_t *skip, size_t max_bucket, u
     rp_status st = w ? RP_OK : RP_ERR_NOMEM;
     for (unsigned k = 0; k < threads && st == RP_OK; k++) {
         w[k] = (rp_band_search){.t = t, .skip = skip, .max_bucket = max_bucket, .first = k,
-                                .step = threads, .key_lo = key_lo, .key_hi = key_hi,
-                                .parts = parts};
+                                .step = threads, .n_bands = n_bands, .key_lo = key_lo, .key_hi = key_hi,
+                                .parts = parts, .visit = visit, .visit_ctx = visit_ctx};
         /* room for a range's share (all of them with one range) before growing */
         size_t cap = (size_t)(parts == 1 ? n : n / parts + n / parts / 4 + CHUNK);
         w[k].v = rp__malloc_big((cap ? cap : 1) * sizeof(uint64_t));
@@ -288,7 +300,7 @@ rp_status rp__bands_pairs(rp_bands *t, const uint8_t *skip, size_t max_bucket, u
     for (unsigned k = 0; k < threads && w; k++) {
         if (st == RP_OK && (st = w[k].st) == RP_ERR_IO) rp__msg(t->corpus->err, "%s", w[k].err);
         total += w[k].n_pairs;
-        *truncated += w[k].truncated;
+        if (truncated) *truncated += w[k].truncated;
         t->stats.read_back_bytes += w[k].read_back;
         free(w[k].v);
         free(w[k].scratch);
@@ -309,4 +321,33 @@ rp_status rp__bands_pairs(rp_bands *t, const uint8_t *skip, size_t max_bucket, u
     }
     free(w);
     return st;
+}
+
+rp_status rp__bands_pairs(rp_bands *t, const uint8_t *skip, size_t max_bucket, unsigned threads,
+                          uint64_t key_lo, uint64_t key_hi, rp_cand **pairs, size_t *n_pairs,
+                          size_t *cap_pairs, uint64_t *truncated)
+{
+    return search(t, skip, max_bucket, threads, t->bands, key_lo, key_hi, NULL, NULL, pairs,
+                  n_pairs, cap_pairs, truncated);
+}
+
+rp_status rp__bands_buckets(rp_bands *t, const uint8_t *skip, unsigned threads, unsigned n_bands,
+                            rp_bucket_visit visit, void *ctx)
+{
+    return search(t, skip, 0, threads, n_bands, 0, (uint64_t)1 << 32, visit, ctx, NULL, NULL, NULL,
+                  NULL);
+}
+
+rp_status rp__bands_rows(const rp_bands *t, uint32_t *rows)
+{
+    if (t->n_spilled) return RP_ERR_USAGE;
+    for (size_t c = 0; c < t->n_chunks; c++) {
+        size_t n = c + 1 < t->n_chunks ? CHUNK : (size_t)(t->n - (uint64_t)c * CHUNK);
+        uint32_t *dst = rows + c * CHUNK * t->bands;
+        for (unsigned b = 0; b < t->bands; b++) {
+            const uint32_t *col = t->chunk[c] + (size_t)b * CHUNK;
+            for (size_t i = 0; i < n; i++) dst[i * t->bands + b] = col[i];
+        }
+    }
+    return RP_OK;
 }

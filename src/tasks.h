@@ -263,6 +263,20 @@ rp_status rp__bands_get_band(rp_bands *t, unsigned b, uint32_t *dst, char *err);
 rp_status rp__bands_pairs(rp_bands *t, const uint8_t *skip, size_t max_bucket, unsigned threads,
                           uint64_t key_lo, uint64_t key_hi, rp_cand **pairs, size_t *n_pairs,
                           size_t *cap_pairs, uint64_t *truncated);
+/* One bucket of band `band`: its m >= 2 entries (key << 32 | record, in
+ * record order), found by search thread `thread`; anything but RP_OK stops
+ * the search. */
+typedef rp_status (*rp_bucket_visit)(void *ctx, unsigned thread, unsigned band,
+                                     const uint64_t *entries, size_t m);
+/* Every bucket of two records or more (skip[] as for rp__bands_pairs) of
+ * the first n_bands bands, to visit, the bands shared out among threads
+ * threads (at most as many as bands): thread k visits bands k,
+ * k + threads, ... in order. */
+rp_status rp__bands_buckets(rp_bands *t, const uint8_t *skip, unsigned threads, unsigned n_bands,
+                            rp_bucket_visit visit, void *ctx);
+/* Every record's keys, record-major (rows[rec * bands + b]), when none are
+ * spilled (else RP_ERR_USAGE). */
+rp_status rp__bands_rows(const rp_bands *t, uint32_t *rows);
 void rp__bands_stats(const rp_bands *t, rp_bands_stats *s);
 
 #endif /* REPRINT_TASKS_H */

@@ -172,23 +172,13 @@ void rp__set_table_free(rp_set_table *t)
 }
 
 #define PROFILE_SHIFT 58 /* 64 ranges: a hash's top 6 bits */
-#define PROFILE_FULL 255
 
 void rp__set_profile(const uint64_t *set, size_t n, uint8_t *profile)
 {
     memset(profile, 0, RP_PROFILE_BYTES);
     for (size_t i = 0; i < n; i++) {
         uint8_t *c = &profile[set[i] >> PROFILE_SHIFT];
-        *c += *c < PROFILE_FULL;
+        *c += *c < RP_PROFILE_FULL;
     }
 }
 
-uint64_t rp__profile_bound(const uint8_t *pa, size_t na, const uint8_t *pb, size_t nb)
-{
-    /* a full count is only a floor: the bound holds while one of the sets
-     * has fewer hashes than that, so that its counts are all exact */
-    if (na >= PROFILE_FULL && nb >= PROFILE_FULL) return na < nb ? na : nb;
-    uint64_t sum = 0;
-    for (unsigned k = 0; k < RP_PROFILE_BYTES; k++) sum += pa[k] < pb[k] ? pa[k] : pb[k];
-    return sum;
-}

@@ -230,11 +230,111 @@ static void test_connect_only_keeps_the_clusters(void **state)
     remove(path);
 }
 
+
+/* Near-copies of a few templates: two words of forty changed, so copies of
+ * one template sit around the threshold and their buckets propose many
+ * pairs a document, the shape where dedup refuses pairs from their
+ * profiles as the buckets are searched. */
+static void write_copies(const char *path, int n, unsigned seed)
+{
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    enum { TEMPLATES = 12, WORDS = 40 };
+    unsigned tmpl[TEMPLATES][WORDS];
+    for (int t = 0; t < TEMPLATES; t++)
+        for (int w = 0; w < WORDS; w++) tmpl[t][w] = (unsigned)rand_r(&seed) % 3000;
+    for (int i = 0; i < n; i++) {
+        unsigned words[WORDS];
+        int t = rand_r(&seed) % (TEMPLATES + 3); /* some documents of their own */
+        for (int w = 0; w < WORDS; w++)
+            words[w] = t < TEMPLATES ? tmpl[t][w] : (unsigned)rand_r(&seed) % 3000;
+        for (int e = 0; e < 2 && t < TEMPLATES; e++) words[rand_r(&seed) % WORDS] = (unsigned)rand_r(&seed) % 3000;
+        fprintf(f, "{\"id\": \"d%d\", \"text\": \"", i);
+        for (int w = 0; w < WORDS; w++) fprintf(f, "%sw%u", w ? " " : "", words[w]);
+        fprintf(f, "\"}\n");
+    }
+    fclose(f);
+}
+
+static int digest_pair(void *user, const rp_pair *p)
+{
+    cluster_digest *g = user;
+    uint64_t h = 1469598103934665603ULL;
+    for (size_t k = 0; k < p->a.len; k++) h = (h ^ (uint8_t)p->a.str[k]) * 1099511628211ULL;
+    for (size_t k = 0; k < p->b.len; k++) h = (h ^ (uint8_t)p->b.str[k]) * 1099511628211ULL;
+    uint32_t bits;
+    float j = (float)p->jaccard;
+    memcpy(&bits, &j, sizeof(bits));
+    g->sum = g->sum * 31 + (h ^ bits);
+    g->n++;
+    return 0;
+}
+
+/* Refusing pairs from their profiles as the buckets are searched changes
+ * nothing a run reports: the same kept documents, clusters, pairs with
+ * their scores, and counts of candidates and truncated buckets, with and
+ * without truncated buckets (chains), connect_only or not, on one thread
+ * or three; only fewer pairs are scored. */
+static void test_refusing_early_changes_nothing(void **state)
+{
+    (void)state;
+    char path[] = "test_passes_copies.jsonl";
+    write_copies(path, 3000, 11);
+    size_t hook = rp__hooks.refuse_early;
+    for (int cfg = 0; cfg < 8; cfg++) {
+        int connect = cfg & 1, cut = cfg >> 1 & 1, threads = cfg & 4 ? 3 : 1;
+        cluster_digest g[2] = {{0, 0}, {0, 0}}, pairs[2] = {{0, 0}, {0, 0}};
+        rp_stats st[2];
+        uint8_t *kept[2];
+        for (int early = 0; early < 2; early++) {
+            rp__hooks.refuse_early = early ? 0 : SIZE_MAX; /* always, never */
+            rp_params p;
+            rp_params_init(&p);
+            p.connect_only = connect;
+            p.threads = (unsigned)threads;
+            if (cut) p.max_bucket = 6;
+            rp_engine *e = run_engine(&p, path);
+            assert_int_equal(rp_engine_foreach_cluster(e, digest_cluster, &g[early]), RP_OK);
+            if (!connect) assert_int_equal(rp_engine_foreach_pair(e, digest_pair, &pairs[early]), RP_OK);
+            rp_engine_stats(e, &st[early]);
+            kept[early] = malloc(st[early].read);
+            for (uint64_t r = 0; r < st[early].read; r++) kept[early][r] = (uint8_t)rp_engine_is_kept(e, r);
+            rp_engine_free(e);
+        }
+        print_message("connect %d, truncated %d, %d threads: %llu candidates, %llu truncated buckets; "
+                      "scored %llu, then %llu; %llu clusters\n",
+                      connect, cut, threads, (unsigned long long)st[0].candidate_pairs,
+                      (unsigned long long)st[0].truncated_buckets,
+                      (unsigned long long)st[0].verified_pairs, (unsigned long long)st[1].verified_pairs,
+                      (unsigned long long)st[0].clusters);
+        assert_true(g[0].n > 20);
+        assert_true(g[0].n == g[1].n && g[0].sum == g[1].sum);
+        assert_int_equal(st[0].read, st[1].read);
+        assert_memory_equal(kept[0], kept[1], st[0].read);
+        assert_int_equal(st[0].kept, st[1].kept);
+        assert_int_equal(st[0].clusters, st[1].clusters);
+        assert_int_equal(st[0].candidate_pairs, st[1].candidate_pairs);
+        assert_int_equal(st[0].truncated_buckets, st[1].truncated_buckets);
+        if (cut) assert_true(st[0].truncated_buckets > 10);
+        if (!connect) {
+            assert_true(pairs[0].n > 100);
+            assert_true(pairs[0].n == pairs[1].n && pairs[0].sum == pairs[1].sum);
+            assert_int_equal(st[0].similar_pairs, st[1].similar_pairs);
+            assert_int_equal(st[0].verified_pairs, st[0].candidate_pairs);
+            assert_true(st[1].verified_pairs * 2 < st[1].candidate_pairs); /* most refused early */
+        }
+        free(kept[0]), free(kept[1]);
+    }
+    rp__hooks.refuse_early = hook;
+    remove(path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_sign_ranges_are_the_whole_runs),
         cmocka_unit_test(test_connect_only_keeps_the_clusters),
+        cmocka_unit_test(test_refusing_early_changes_nothing),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -97,10 +97,12 @@ typedef struct {
     size_t band_chunk;        /* records a chunk of the band store (65536) */
     size_t dist_group_bytes;  /* a rank's band entries in one exchange (256 MiB) */
     size_t align_block_entries; /* entries a block of align's index holds (8192) */
+    size_t refuse_early;      /* pairs a record the buckets must propose for dedup to refuse
+                                 them from profiles as it finds them (4; SIZE_MAX: never) */
 } rp_test_hooks;
 
 extern rp_test_hooks rp__hooks;
-#define RP_TEST_HOOKS_DEFAULT {4096, (size_t)1 << 20, 256, 1024, (size_t)1 << 16, (size_t)256 << 20, 8192}
+#define RP_TEST_HOOKS_DEFAULT {4096, (size_t)1 << 20, 256, 1024, (size_t)1 << 16, (size_t)256 << 20, 8192, 4}
 
 /* RP_ERR_USAGE, with the message in err, for parameters of another layout. */
 rp_status rp__params_check_version(const rp_params *p, char *err);
