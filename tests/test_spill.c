@@ -154,7 +154,9 @@ static void test_profiles_refuse_only_what_the_sets_would(void **state)
     char *corpus = make_copies(2000, &len);
     const char *path = write_temp("spill-copies.jsonl", corpus, len);
     free(corpus);
-    rp_stats mem, disk;
+    rp_stats mem, disk, early;
+    size_t hook = rp__hooks.refuse_early;
+    rp__hooks.refuse_early = SIZE_MAX; /* pairs listed, then scored */
     char *in_memory = run(path, 0, 2, &mem);
     /* the memory path: at least SETS_READS_IN_MEMORY pairs a set */
     assert_true(mem.verified_pairs >= 4 * 2000);
@@ -163,8 +165,18 @@ static void test_profiles_refuse_only_what_the_sets_would(void **state)
     assert_string_equal(in_memory, from_files);
     assert_int_equal(disk.similar_pairs, mem.similar_pairs);
     assert_int_equal(disk.removed, mem.removed);
+    /* and refused from the profiles as the buckets are searched (the
+     * spilled run cannot: its keys are not all in memory) */
+    rp__hooks.refuse_early = hook;
+    char *refused_early = run(path, 0, 2, &early);
+    assert_true(early.verified_pairs < mem.verified_pairs / 2);
+    assert_string_equal(refused_early, from_files);
+    assert_int_equal(early.similar_pairs, mem.similar_pairs);
+    assert_int_equal(early.candidate_pairs, mem.candidate_pairs);
+    assert_int_equal(early.removed, mem.removed);
     free(in_memory);
     free(from_files);
+    free(refused_early);
 }
 
 int main(void)
