@@ -1083,7 +1083,8 @@ typedef struct {
     uint32_t *slot;
     uint64_t *uncut;            /* bands where its bucket is not truncated (bit l: band l), */
     uint32_t *row;              /* keys (ROW_STRIDE a member) and set's profile, gathered */
-    uint8_t *profile;           /* so that the pairs find them in cache */
+    uint8_t *profile;           /* so that the pairs find them in cache, */
+    uint32_t *len, *shared;     /* its set's size, and at most how much of it another shares */
     size_t cap;
     char pad[64];               /* threads' counts on lines of their own */
 } rp_early_thread;
@@ -1199,13 +1200,18 @@ static rp_status early_refuse(void *ctx, unsigned thread, unsigned band, const u
         free(t->uncut);
         free(t->row);
         free(t->profile);
+        free(t->len);
+        free(t->shared);
         t->cap = m;
         t->doc = malloc(m * sizeof(uint32_t));
         t->slot = malloc(m * sizeof(uint32_t));
         t->uncut = malloc(m * sizeof(uint64_t));
         t->row = calloc(m * ROW_STRIDE, sizeof(uint32_t));
         t->profile = aligned_alloc(64, m * RP_PROFILE_BYTES);
-        if (!t->doc || !t->slot || !t->uncut || !t->row || !t->profile) return RP_ERR_NOMEM;
+        t->len = malloc(m * sizeof(uint32_t));
+        t->shared = malloc(m * sizeof(uint32_t));
+        if (!t->doc || !t->slot || !t->uncut || !t->row || !t->profile || !t->len || !t->shared)
+            return RP_ERR_NOMEM;
     }
     int fast = band < ROW_STRIDE;
     for (size_t i = 0; i < m; i++) {
@@ -1226,13 +1232,20 @@ static rp_status early_refuse(void *ctx, unsigned thread, unsigned band, const u
             t->row[i * ROW_STRIDE + l] = x->rows[(size_t)r * x->bands + l];
         }
         t->uncut[i] = uncut;
-        memcpy(t->profile + i * RP_PROFILE_BYTES, x->profile + (size_t)t->slot[i] * RP_PROFILE_BYTES,
-               RP_PROFILE_BYTES);
+        uint8_t *pi = t->profile + i * RP_PROFILE_BYTES;
+        memcpy(pi, x->profile + (size_t)t->slot[i] * RP_PROFILE_BYTES, RP_PROFILE_BYTES);
+        /* the profile's total, which bounds any intersection before its
+         * ranges are compared (a copy's own edits leave it under most
+         * pairs' need); a set of RP_PROFILE_FULL or more may have a full
+         * count, which is only a floor: its size then */
+        uint32_t len = t->len[i] = d->set_len[t->slot[i]], sum = 0;
+        for (unsigned k = 0; k < RP_PROFILE_BYTES; k++) sum += pi[k];
+        t->shared[i] = len >= RP_PROFILE_FULL ? len : sum;
     }
     const rp_params *p = d->p;
     for (size_t i = 0; i + 1 < m; i++) {
-        uint32_t a = t->doc[i];
-        uint64_t na = d->set_len[t->slot[i]];
+        uint32_t a = t->doc[i], sha = t->shared[i];
+        uint64_t na = t->len[i];
         const uint32_t *ra = t->row + i * ROW_STRIDE;
         const uint8_t *pa = t->profile + i * RP_PROFILE_BYTES;
         for (size_t j = i + 1; j < m; j++) {
@@ -1241,10 +1254,12 @@ static rp_status early_refuse(void *ctx, unsigned thread, unsigned band, const u
                               : shared_before(x, a, b, band)))
                 continue; /* counted there */
             t->distinct++;
-            uint64_t nb = d->set_len[t->slot[j]];
+            uint64_t nb = t->len[j];
             uint64_t k = p->measure == RP_MEASURE_CONTAINMENT ? (na < nb ? na : nb) : na + nb;
             uint64_t need = k < NEED_TABLE ? x->need[k] : rp__intersect_need(p->measure, p->threshold, na, nb);
-            if (rp__profile_bound(pa, na, t->profile + j * RP_PROFILE_BYTES, nb) < need) continue;
+            if ((sha < t->shared[j] ? sha : t->shared[j]) < need ||
+                rp__profile_bound(pa, na, t->profile + j * RP_PROFILE_BYTES, nb) < need)
+                continue;
             if (push_pair(t, a, b)) return RP_ERR_NOMEM;
         }
     }
@@ -1487,6 +1502,8 @@ static rp_status refuse_early(rp_dedup *d, rp_cand **cand, size_t *n, size_t *ca
         free(x.th[k].uncut);
         free(x.th[k].row);
         free(x.th[k].profile);
+        free(x.th[k].len);
+        free(x.th[k].shared);
     }
     free(x.th);
     free(x.member);
