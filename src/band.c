@@ -53,7 +53,7 @@ uint32_t rp__band_key(const uint64_t *sig, unsigned band, unsigned rows, uint64_
     return (uint32_t)(h >> 32);
 }
 
-static int push_pair(uint64_t **pairs, size_t *n, size_t *cap, uint32_t a, uint32_t b)
+int rp__push_pair(uint64_t **pairs, size_t *n, size_t *cap, uint32_t a, uint32_t b)
 {
     if (*n == *cap && rp__grow((void **)pairs, cap, *n + 1, sizeof(uint64_t))) return -1;
     (*pairs)[(*n)++] = (uint64_t)a << 32 | b;
@@ -72,13 +72,13 @@ int rp__band_pairs_scratch(uint64_t *entries, size_t n, uint64_t *scratch, size_
         if (m > 1 && m <= max_bucket) {
             for (size_t x = i; x < j; x++)
                 for (size_t y = x + 1; y < j; y++)
-                    if (push_pair(pairs, n_pairs, cap_pairs, (uint32_t)entries[x],
+                    if (rp__push_pair(pairs, n_pairs, cap_pairs, (uint32_t)entries[x],
                                   (uint32_t)entries[y]))
                         return -1;
         } else if (m > 1) {
             (*truncated)++;
             for (size_t x = i; x + 1 < j; x++)
-                if (push_pair(pairs, n_pairs, cap_pairs, (uint32_t)entries[x],
+                if (rp__push_pair(pairs, n_pairs, cap_pairs, (uint32_t)entries[x],
                               (uint32_t)entries[x + 1]))
                     return -1;
         }

@@ -1044,9 +1044,6 @@ rp_status rp__dedup_set_removed(rp_dedup *d, const uint8_t *removed, size_t n_ow
 
 /* ---------------------------------------------------------------- run */
 
-/* The passes in turn over the whole corpus, on this machine: the whole key
- * range at once. */
-
 /* ---------------------------------------------- candidates refused early
  *
  * On a corpus of many near-copies (reposts, pages cut from a few
@@ -1062,8 +1059,9 @@ rp_status rp__dedup_set_removed(rp_dedup *d, const uint8_t *removed, size_t n_ow
  * The count of distinct candidates stays exact without listing them: a
  * pair of a bucket is counted in the first band where the two share an
  * untruncated bucket (their keys agree there; a truncated bucket proposes
- * only its chain). Chain links are listed whatever their profiles, and
- * those that share no untruncated bucket are counted from the list.
+ * only its chain). A chain's links are refused as a bucket's pairs are,
+ * and those that share no untruncated bucket are kept apart, to be counted
+ * once each however many chains link them.
  *
  * Two searches of the bands, then: the first marks which records are in a
  * bucket (they need sets) and which buckets are truncated, and counts the
@@ -1168,16 +1166,9 @@ static inline int early_refused(const rp_early *x, uint32_t sa, uint32_t sb)
                              x->profile + (size_t)sb * RP_PROFILE_BYTES, nb) < need_of(x, na, nb);
 }
 
-static int push(uint64_t **v, size_t *n, size_t *cap, uint32_t a, uint32_t b)
-{
-    if (*n == *cap && rp__grow((void **)v, cap, *n + 1, sizeof(uint64_t))) return -1;
-    (*v)[(*n)++] = (uint64_t)a << 32 | b;
-    return 0;
-}
-
 static int push_pair(rp_early_thread *t, uint32_t a, uint32_t b)
 {
-    return push(&t->pairs, &t->n_pairs, &t->cap_pairs, a, b);
+    return rp__push_pair(&t->pairs, &t->n_pairs, &t->cap_pairs, a, b);
 }
 
 static rp_status early_refuse(void *ctx, unsigned thread, unsigned band, const uint64_t *e, size_t m)
@@ -1188,7 +1179,7 @@ static rp_status early_refuse(void *ctx, unsigned thread, unsigned band, const u
     if (m > d->p->max_bucket) { /* a chain, as rp__band_pairs_scratch makes it */
         for (size_t i = 0; i + 1 < m; i++) {
             uint32_t a = (uint32_t)e[i], b = (uint32_t)e[i + 1];
-            if (!shared_before(x, a, b, x->bands) && push(&t->lone, &t->n_lone, &t->cap_lone, a, b))
+            if (!shared_before(x, a, b, x->bands) && rp__push_pair(&t->lone, &t->n_lone, &t->cap_lone, a, b))
                 return RP_ERR_NOMEM;
             if (!early_refused(x, d->slot[a], d->slot[b]) && push_pair(t, a, b)) return RP_ERR_NOMEM;
         }
@@ -1242,7 +1233,6 @@ static rp_status early_refuse(void *ctx, unsigned thread, unsigned band, const u
         for (unsigned k = 0; k < RP_PROFILE_BYTES; k++) sum += pi[k];
         t->shared[i] = len >= RP_PROFILE_FULL ? len : sum;
     }
-    const rp_params *p = d->p;
     for (size_t i = 0; i + 1 < m; i++) {
         uint32_t a = t->doc[i], sha = t->shared[i];
         uint64_t na = t->len[i];
@@ -1254,9 +1244,7 @@ static rp_status early_refuse(void *ctx, unsigned thread, unsigned band, const u
                               : shared_before(x, a, b, band)))
                 continue; /* counted there */
             t->distinct++;
-            uint64_t nb = t->len[j];
-            uint64_t k = p->measure == RP_MEASURE_CONTAINMENT ? (na < nb ? na : nb) : na + nb;
-            uint64_t need = k < NEED_TABLE ? x->need[k] : rp__intersect_need(p->measure, p->threshold, na, nb);
+            uint64_t nb = t->len[j], need = need_of(x, na, nb);
             if ((sha < t->shared[j] ? sha : t->shared[j]) < need ||
                 rp__profile_bound(pa, na, t->profile + j * RP_PROFILE_BYTES, nb) < need)
                 continue;
@@ -1265,7 +1253,6 @@ static rp_status early_refuse(void *ctx, unsigned thread, unsigned band, const u
     }
     return RP_OK;
 }
-
 
 /* Shingles that occur in one set alone, of all the sets written, are in no
  * pair's intersection, so a profile of the others alone still bounds every
@@ -1290,8 +1277,14 @@ typedef struct {
     char err[RP_MSG_MAX];
 } rp_refiner;
 
-enum { REFINE_WINDOW = 1 << 20 };
-#define REFINE_SPREAD 4 /* positions a shingle; 8 refused 1 % more pairs on the near-copies */ /* uint64s read from a sets file at a time */
+enum { REFINE_WINDOW = 1 << 20 }; /* uint64s read from a sets file at a time */
+#define REFINE_SPREAD 4 /* positions a shingle; 8 refused 1 % more pairs on the near-copies */
+
+/* A shingle's position in the table of 2^bits positions. */
+static inline uint64_t seen_position(uint64_t h, unsigned bits)
+{
+    return (h * 0x9E3779B97F4A7C15ULL) >> (64 - bits);
+}
 
 static void *refine_file(void *arg)
 {
@@ -1300,6 +1293,8 @@ static void *refine_file(void *arg)
     rp_set_writer *sw = r->sw;
     size_t cap = REFINE_WINDOW;
     uint64_t *buf = malloc(cap * sizeof(uint64_t)), from = 0, len = 0; /* the window: [from, from + len) */
+    uint64_t *shared = NULL;
+    size_t cap_shared = 0;
     if (!buf) r->st = RP_ERR_NOMEM;
     for (uint32_t slot = 0; r->st == RP_OK && slot < d->n_slots; slot++) {
         uint64_t at = d->set_off[slot], n = d->set_len[slot];
@@ -1325,28 +1320,34 @@ static void *refine_file(void *arg)
             if (r->st != RP_OK) break;
         }
         const uint64_t *set = buf + (off - from);
-        unsigned shift = 64 - r->bits;
         if (!r->count) {
             for (uint64_t i = 0; i < n; i++) {
-                if (i + 8 < n) PREFETCH(&r->seen[((set[i + 8] * 0x9E3779B97F4A7C15ULL) >> shift) >> 5]);
-                uint64_t h = (set[i] * 0x9E3779B97F4A7C15ULL) >> shift, once = (uint64_t)1 << (2 * (h & 31));
+                if (i + 8 < n) PREFETCH(&r->seen[seen_position(set[i + 8], r->bits) >> 5]);
+                uint64_t h = seen_position(set[i], r->bits), once = (uint64_t)1 << (2 * (h & 31));
                 if (atomic_fetch_or_explicit(&r->seen[h >> 5], once, memory_order_relaxed) & once)
                     atomic_fetch_or_explicit(&r->seen[h >> 5], once << 1, memory_order_relaxed);
             }
             continue;
         }
-        uint8_t *profile = sw->profile + (size_t)slot * RP_PROFILE_BYTES;
-        memset(profile, 0, RP_PROFILE_BYTES);
-        for (uint64_t i = 0; i < n; i++) {
-            if (i + 8 < n) PREFETCH(&r->seen[((set[i + 8] * 0x9E3779B97F4A7C15ULL) >> shift) >> 5]);
-            uint64_t h = (set[i] * 0x9E3779B97F4A7C15ULL) >> shift;
-            if (!(atomic_load_explicit(&r->seen[h >> 5], memory_order_relaxed) >> (2 * (h & 31) + 1) & 1))
-                continue;
-            uint8_t *c = &profile[set[i] >> (64 - 6)];
-            *c += *c < RP_PROFILE_FULL;
+        /* the shingles met again, profiled as any set is */
+        if (n > cap_shared) {
+            free(shared);
+            if (!(shared = malloc((cap_shared = n) * sizeof(uint64_t)))) {
+                r->st = RP_ERR_NOMEM;
+                break;
+            }
         }
+        size_t m = 0;
+        for (uint64_t i = 0; i < n; i++) {
+            if (i + 8 < n) PREFETCH(&r->seen[seen_position(set[i + 8], r->bits) >> 5]);
+            uint64_t h = seen_position(set[i], r->bits);
+            shared[m] = set[i];
+            m += atomic_load_explicit(&r->seen[h >> 5], memory_order_relaxed) >> (2 * (h & 31) + 1) & 1;
+        }
+        rp__set_profile(shared, m, sw->profile + (size_t)slot * RP_PROFILE_BYTES);
     }
     free(buf);
+    free(shared);
     return NULL;
 }
 
@@ -1430,10 +1431,6 @@ static rp_status refuse_early(rp_dedup *d, rp_cand **cand, size_t *n, size_t *ca
         (d->p->memory_limit && rows_bytes > d->p->memory_limit / 4))
         return RP_OK;
     rp_early x = {.d = d, .bands = bands, .words = (d->n_rec + 63) / 64};
-    for (uint64_t k = 0; k < NEED_TABLE; k++)
-        x.need[k] = d->p->measure == RP_MEASURE_CONTAINMENT
-                        ? rp__intersect_need(d->p->measure, d->p->threshold, k, k)
-                        : rp__intersect_need(d->p->measure, d->p->threshold, k, 0);
     rp_status st = RP_OK;
     size_t n_exact = *n;
     x.member = calloc((size_t)bands * x.words + 1, sizeof(uint64_t));
@@ -1456,6 +1453,10 @@ static rp_status refuse_early(rp_dedup *d, rp_cand **cand, size_t *n, size_t *ca
     for (unsigned k = 0; x.th && k < threads; k++) raw += x.th[k].raw, truncated += x.th[k].truncated;
     if (st == RP_OK && raw >= want && raw) {
         *used = 1;
+        for (uint64_t k = 0; k < NEED_TABLE; k++)
+            x.need[k] = d->p->measure == RP_MEASURE_CONTAINMENT
+                            ? rp__intersect_need(d->p->measure, d->p->threshold, k, k)
+                            : rp__intersect_need(d->p->measure, d->p->threshold, k, 0);
         d->stats->truncated_buckets += truncated;
         d->stats->spilled_bytes = bs.spilled_bytes;
         d->stats->spill_partitions = 1;
@@ -1513,6 +1514,8 @@ static rp_status refuse_early(rp_dedup *d, rp_cand **cand, size_t *n, size_t *ca
     return st;
 }
 
+/* The passes in turn over the whole corpus, on this machine: the whole key
+ * range at once. */
 rp_status rp__dedup_run(rp_dedup *d)
 {
     rp_status st = rp__dedup_sign(d);

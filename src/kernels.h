@@ -83,6 +83,8 @@ uint32_t rp__band_key(const uint64_t *sig, unsigned band, unsigned rows, uint64_
  * to *pairs. Returns 0 or -1 when out of memory. */
 int rp__band_pairs_scratch(uint64_t *entries, size_t n, uint64_t *scratch, size_t max_bucket,
                            uint64_t **pairs, size_t *n_pairs, size_t *cap_pairs, uint64_t *truncated);
+/* Appends the pair a << 32 | b to *pairs (growing it); 0, or -1 when out of memory. */
+int rp__push_pair(uint64_t **pairs, size_t *n, size_t *cap, uint32_t a, uint32_t b);
 
 /* ------------------------------------------------------------- verify.c */
 
@@ -133,8 +135,7 @@ void rp__set_table_free(rp_set_table *t);
 #define RP_PROFILE_BYTES 64
 void rp__set_profile(const uint64_t *set, size_t n, uint8_t *profile);
 #define RP_PROFILE_FULL 255
-/* At least |A n B| for sets of na and nb hashes with these profiles
- * (inline: asked for every pair a band bucket proposes). */
+/* At least |A n B| for sets of na and nb hashes with these profiles. */
 static inline uint64_t rp__profile_bound(const uint8_t *pa, size_t na, const uint8_t *pb, size_t nb)
 {
     /* a full count is only a floor: the bound holds while one of the sets
