@@ -109,7 +109,10 @@ rp_status rp__bands_add(rp_bands *t, const uint32_t *keys)
     if (i == 0) {
         if (rp__grow((void **)&t->chunk, &t->cap_chunks, c + 1, sizeof(uint32_t *)))
             return RP_ERR_NOMEM;
-        t->chunk[c] = malloc(chunk_bytes(t));
+        /* zeroed by the kernel as it is first touched: a record out of the
+         * tables leaves its keys zero without a write, and a chunk of such
+         * records, never written nor read, costs no page */
+        t->chunk[c] = calloc(1, chunk_bytes(t));
         if (!t->chunk[c]) return RP_ERR_NOMEM;
         t->n_chunks = c + 1;
         if (t->limit && bytes_in_memory(t) > t->limit / 2) {
@@ -118,7 +121,7 @@ rp_status rp__bands_add(rp_bands *t, const uint32_t *keys)
         }
     }
     uint32_t *dst = t->chunk[c];
-    for (unsigned b = 0; b < t->bands; b++) dst[(size_t)b * CHUNK + i] = keys[b];
+    for (unsigned b = 0; keys && b < t->bands; b++) dst[(size_t)b * CHUNK + i] = keys[b];
     t->n++;
     return RP_OK;
 }
@@ -220,8 +223,9 @@ static rp_status band_pairs(rp_band_search *w, unsigned b)
                 w->cap = cap;
             }
             for (size_t i = 0; i < cn; i++) {
+                if (w->skip[base + i]) continue; /* before its key: see rp__bands_add */
                 uint64_t key = col[i];
-                if (w->skip[base + i] || key < lo || key >= hi) continue;
+                if (key < lo || key >= hi) continue;
                 w->v[m++] = key << 32 | (base + i);
             }
         }

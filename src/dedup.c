@@ -49,6 +49,7 @@ enum {
     REC_EXACT = 4,    /* flag: same exact hash as an earlier document */
     REC_REMOVED = 8,  /* flag: near-duplicate of an earlier document */
     REC_SET = 16,     /* flag: verification needs its shingle set */
+    REC_LONE = 32,    /* flag: fewer words than a shingle, out of the bands (records.h) */
 };
 
 typedef struct rp_set_writer rp_set_writer;
@@ -204,20 +205,21 @@ static size_t sign_result_size(unsigned bands)
 
 static rp_status sign_result_put(const rp_sign_result *s, rp_buf *out)
 {
-    size_t need = sign_result_size(s->bands);
+    size_t need = s->lone ? sizeof(s->exact) : sign_result_size(s->bands);
     if (rp__buf_reserve(out, out->len + need)) return RP_ERR_NOMEM;
     memcpy(out->data + out->len, &s->exact, sizeof(s->exact));
-    memcpy(out->data + out->len + sizeof(s->exact), s->keys, s->bands * sizeof(uint32_t));
+    if (!s->lone) memcpy(out->data + out->len + sizeof(s->exact), s->keys, s->bands * sizeof(uint32_t));
     out->len += need;
     return RP_OK;
 }
 
 static void sign_result_get(const void *src, size_t len, unsigned bands, rp_sign_result *s)
 {
-    (void)len; /* sign_result_size(bands) by construction */
+    /* sign_result_size(bands) by construction, or the hash alone */
     s->bands = bands;
+    s->lone = len == sizeof(s->exact);
     memcpy(&s->exact, src, sizeof(s->exact));
-    memcpy(s->keys, (const char *)src + sizeof(s->exact), bands * sizeof(uint32_t));
+    if (!s->lone) memcpy(s->keys, (const char *)src + sizeof(s->exact), bands * sizeof(uint32_t));
 }
 
 /* Pass 1, on a worker: a record's exact hash and its band keys. */
@@ -225,11 +227,12 @@ static rp_status sign_record(void *state, const rp_record *r, rp_buf *out)
 {
     rp_work *w = state;
     rp_dedup *d = w->d;
-    if (rp__sign_tokens(r->hashes, r->n_tokens, d->p->ngram, d->p->num_perm, d->p->seed, w->sig))
-        return RP_ERR_NOMEM; /* n_tokens > 0 here: only a densify buffer can fail */
     rp_sign_result s;
     s.exact = rp__exact_hash(r->hashes, r->n_tokens, d->p->seed);
     s.bands = d->bands;
+    if ((s.lone = r->n_tokens < rp__shingle_words(d->p->ngram))) return sign_result_put(&s, out);
+    if (rp__sign_tokens(r->hashes, r->n_tokens, d->p->ngram, d->p->num_perm, d->p->seed, w->sig))
+        return RP_ERR_NOMEM; /* n_tokens > 0 here: only a densify buffer can fail */
     for (unsigned b = 0; b < d->bands; b++) s.keys[b] = rp__band_key(w->sig, b, d->rows, d->p->seed);
     return sign_result_put(&s, out);
 }
@@ -241,10 +244,9 @@ rp_status rp__dedup_add_signed(rp_dedup *d, rp_docno n, const rp_sign_result *s)
                 d->n_rec);
         return RP_ERR_USAGE;
     }
-    static const uint32_t none[RP_BANDS_MAX];
-    /* a rejected record still has a place in the band tables, never used */
-    rp_status st = add_record(d, s ? REC_DOC : REC_REJECTED, s ? s->exact : 0);
-    return st != RP_OK ? st : rp__bands_add(d->band, s ? s->keys : none);
+    /* a rejected or lone record still has a place in the band tables, never used */
+    rp_status st = add_record(d, !s ? REC_REJECTED : s->lone ? REC_DOC | REC_LONE : REC_DOC, s ? s->exact : 0);
+    return st != RP_OK ? st : rp__bands_add(d->band, s && !s->lone ? s->keys : NULL);
 }
 
 /* Pass 1, in record order: what sign_record made goes into the tables. */
@@ -897,6 +899,7 @@ rp_status rp__dedup_signed(rp_dedup *d, rp_docno n, rp_sign_result *out, rp_stat
     *status = (d->status[n] & REC_STATE) == REC_REJECTED ? RP_ERR_BAD_INPUT_FIRST : RP_OK;
     out->exact = d->exact[n];
     out->bands = d->bands;
+    out->lone = (d->status[n] & REC_LONE) != 0;
     return rp__bands_get(d->band, n, out->keys, d->err);
 }
 
@@ -962,7 +965,7 @@ rp_status rp__dedup_save(rp_dedup *d, FILE *f)
     if (fwrite(head, sizeof(head), 1, f) != 1) return RP_ERR_IO;
     uint32_t keys[RP_BANDS_MAX];
     for (size_t i = 0; i < d->n_rec; i++) {
-        uint8_t st = d->status[i] & REC_STATE;
+        uint8_t st = d->status[i] & (REC_STATE | REC_LONE);
         rp_status s = rp__bands_get(d->band, i, keys, d->err);
         if (s != RP_OK) return s;
         if (fwrite(&st, 1, 1, f) != 1 || fwrite(&d->exact[i], sizeof(uint64_t), 1, f) != 1 ||
@@ -990,7 +993,8 @@ rp_status rp__dedup_load(rp_dedup *d, FILE *f)
             rp__msg(d->err, "the checkpoint ends early");
             return RP_ERR_USAGE;
         }
-        if ((st = rp__dedup_add_signed(d, i, state == REC_DOC ? &s : NULL)) != RP_OK) return st;
+        s.lone = (state & REC_LONE) != 0;
+        if ((st = rp__dedup_add_signed(d, i, (state & REC_STATE) == REC_DOC ? &s : NULL)) != RP_OK) return st;
     }
     return RP_OK;
 }

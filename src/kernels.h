@@ -34,6 +34,11 @@ int rp__is_function_word(uint64_t h);
 size_t rp__shingles(const uint64_t *tokens, size_t n_tokens, unsigned ngram, uint64_t seed,
                     uint64_t **out, size_t *cap, int set);
 
+/* The words of a shingle under the parameter ngram (1..64 as used). A text
+ * of fewer words has one shingle, hashed apart from those of any other
+ * length: it shares it only with a text of the same words. */
+unsigned rp__shingle_words(unsigned ngram);
+
 /* Hash of the whole normalized word sequence: equal for exact duplicates. */
 uint64_t rp__exact_hash(const uint64_t *tokens, size_t n_tokens, uint64_t seed);
 

@@ -18,11 +18,19 @@ typedef uint64_t rp_docno;
 
 /* What the sign pass makes of one document: the exact hash of its words
  * and its band keys. As bytes (a worker's result, a message), the hash and
- * then the keys, bands of them, each in the machine's order. */
+ * then the keys, bands of them, each in the machine's order; a lone
+ * document's is the hash alone.
+ *
+ * A document of fewer words than a shingle is lone: its set is one
+ * shingle of all its words, hashed apart from shingles of other lengths,
+ * so it shares a shingle only with a document of the very same words,
+ * which has its exact hash. It needs no signature and stays out of the
+ * band tables (its keys are zero); the exact candidates pair it. */
 #define RP_BANDS_MAX 4096 /* num_perm <= 4096 bounds the bands */
 typedef struct {
     uint64_t exact;
     unsigned bands;
+    int lone;
     uint32_t keys[RP_BANDS_MAX];
 } rp_sign_result;
 

@@ -35,6 +35,11 @@ size_t rp__shingles(const uint64_t *tokens, size_t n_tokens, unsigned ngram, uin
     return count;
 }
 
+unsigned rp__shingle_words(unsigned ngram)
+{
+    return ngram == 0 ? 1 : ngram > RP_SHINGLE_MAX ? RP_SHINGLE_MAX : ngram;
+}
+
 uint64_t rp__exact_hash(const uint64_t *tokens, size_t n_tokens, uint64_t seed)
 {
     return XXH3_64bits_withSeed(tokens, n_tokens * sizeof(uint64_t), seed ^ 0x9E3779B97F4A7C15ULL);

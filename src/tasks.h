@@ -247,7 +247,8 @@ typedef struct {
 /* limit: bytes for keys and sorting, 0 = none. corpus: temporary files. */
 rp_bands *rp__bands_create(unsigned bands, uint64_t limit, rp_corpus *corpus);
 void rp__bands_free(rp_bands *t);
-/* The next record's keys, one per band. */
+/* The next record's keys, one per band; NULL for a record the search
+ * skips (rejected, lone), whose keys then read as zero. */
 rp_status rp__bands_add(rp_bands *t, const uint32_t *keys);
 /* Record rec's keys, in memory or read back (a failed read's message in err). */
 rp_status rp__bands_get(rp_bands *t, uint64_t rec, uint32_t *keys, char *err);

@@ -329,12 +329,60 @@ static void test_refusing_early_changes_nothing(void **state)
     remove(path);
 }
 
+/* A record of fewer words than a shingle has one shingle of all its words,
+ * which only a record of the same words shares: it is signed by its exact
+ * hash alone and stays out of the band tables, while a record of exactly a
+ * shingle's words stays in them (other records can hold its one shingle).
+ * The exact candidates still pair short records that are the same words
+ * (case and punctuation aside), and the longer ones pair as before. */
+static void test_short_records_stay_out_of_the_bands(void **state)
+{
+    (void)state;
+    char path[] = "test_passes_short.jsonl";
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs("{\"id\": \"a\", \"text\": \"Rare summit held\"}\n"
+          "{\"id\": \"b\", \"text\": \"rare SUMMIT, held!\"}\n"
+          "{\"id\": \"c\", \"text\": \"summit held rare\"}\n"
+          "{\"id\": \"d\", \"text\": \"two men held a rare summit in the old city\"}\n"
+          "{\"id\": \"e\", \"text\": \"two men held a rare summit in the old city today\"}\n"
+          "{\"id\": \"f\", \"text\": \"two men held a rare\"}\n"
+          "{\"id\": \"g\", \"text\": \"held\"}\n"
+          "{\"id\": \"h\", \"text\": \"Held.\"}\n",
+          f);
+    fclose(f);
+    part p;
+    part_open(&p, path);
+    assert_int_equal(rp__dedup_sign(p.d), RP_OK);
+    assert_int_equal(rp__dedup_count(p.d), 8);
+    static const int lone[8] = {1, 1, 1, 0, 0, 0, 1, 1};
+    for (rp_docno r = 0; r < 8; r++) {
+        rp_sign_result s;
+        rp_status rs;
+        assert_int_equal(rp__dedup_signed(p.d, r, &s, &rs), RP_OK);
+        assert_int_equal(rs, RP_OK);
+        assert_int_equal(s.lone, lone[r]);
+        assert_int_equal(rp__dedup_in_bands(p.d, r), !lone[r]);
+        for (unsigned b = 0; lone[r] && b < s.bands; b++) assert_int_equal(s.keys[b], 0);
+    }
+    pair_list l = {NULL, 0, 0};
+    finish(&p, &l);
+    assert_int_equal(l.n, 3);
+    assert_true(has_pair(&l, &(pair_rec){"a", "b", 1.0f}));
+    assert_true(has_pair(&l, &(pair_rec){"g", "h", 1.0f}));
+    assert_true(has_pair(&l, &(pair_rec){"d", "e", 6.0f / 7.0f}));
+    free(l.v);
+    part_close(&p);
+    remove(path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_sign_ranges_are_the_whole_runs),
         cmocka_unit_test(test_connect_only_keeps_the_clusters),
         cmocka_unit_test(test_refusing_early_changes_nothing),
+        cmocka_unit_test(test_short_records_stay_out_of_the_bands),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
