@@ -261,12 +261,49 @@ rp_status rp__later_next(rp_later *it, uint64_t *rec, rp_doc *doc, const char **
 }
 
 
-/* Bytes [from, to) of an indexed input to out: by sendfile, file to file in
- * the kernel, when out has a descriptor that takes it; else read and
- * written through out's buffer. */
-static rp_status copy_run(rp_later *it, FILE *out, uint64_t from, uint64_t to)
+/* Runs shorter than this are copied through memory: a sendfile a run
+ * costs a system call per few lines when most lines are kept but few runs
+ * are long (a tenth of the records removed, here and there, makes runs of
+ * ten). Short runs wait until one read of the input covers them all (at
+ * most SPAN_BYTES, the removed lines between them included), then go out
+ * through out's buffer. */
+enum { SENDFILE_RUN = 32 << 10 };
+
+typedef struct {
+    uint64_t (*run)[2]; /* [from, to) of each, in order */
+    size_t n, cap;
+} rp_short_runs;
+
+static rp_status flush_short(rp_later *it, FILE *out, rp_short_runs *s)
+{
+    if (!s->n) return RP_OK;
+    uint64_t lo = s->run[0][0], hi = s->run[s->n - 1][1];
+    size_t n = s->n;
+    s->n = 0;
+    if (rp__buf_reserve(&it->span, (size_t)(hi - lo))) return RP_ERR_NOMEM;
+    rp_status st = read_at(it, it->span.data, (size_t)(hi - lo), lo);
+    for (size_t k = 0; k < n && st == RP_OK; k++) {
+        size_t len = (size_t)(s->run[k][1] - s->run[k][0]);
+        if (fwrite(it->span.data + (s->run[k][0] - lo), 1, len, out) != len) st = rp__corpus_write_failed(it->c);
+    }
+    return st;
+}
+
+/* Bytes [from, to) of an indexed input to out: a short run joins those
+ * waiting in s; a long one goes after them by sendfile, file to file in the
+ * kernel, when out has a descriptor that takes it, else read and written
+ * through out's buffer. */
+static rp_status copy_run(rp_later *it, FILE *out, rp_short_runs *s, uint64_t from, uint64_t to)
 {
     rp_corpus *c = it->c;
+    if (to - from < SENDFILE_RUN) {
+        rp_status st = s->n && to - s->run[0][0] > SPAN_BYTES ? flush_short(it, out, s) : RP_OK;
+        if (st == RP_OK && rp__grow((void **)&s->run, &s->cap, s->n + 1, sizeof(s->run[0]))) st = RP_ERR_NOMEM;
+        if (st == RP_OK) s->run[s->n][0] = from, s->run[s->n++][1] = to;
+        return st;
+    }
+    rp_status st = flush_short(it, out, s);
+    if (st != RP_OK) return st;
     int ofd = fileno(out);
     if (ofd >= 0) {
         if (fflush(out) != 0) return rp__corpus_write_failed(c);
@@ -283,8 +320,7 @@ static rp_status copy_run(rp_later *it, FILE *out, uint64_t from, uint64_t to)
     while (from < to) {
         size_t len = to - from < SPAN_BYTES ? (size_t)(to - from) : SPAN_BYTES;
         if (rp__buf_reserve(&it->span, len)) return RP_ERR_NOMEM;
-        rp_status st = read_at(it, it->span.data, len, from);
-        if (st != RP_OK) return st;
+        if ((st = read_at(it, it->span.data, len, from)) != RP_OK) return st;
         if (fwrite(it->span.data, 1, len, out) != len) return rp__corpus_write_failed(c);
         from += len;
     }
@@ -299,18 +335,24 @@ rp_status rp__later_copy_lines(rp_later *it, FILE *out, const char *stage, uint6
     const rp_input *in = &c->inputs[it->input];
     uint64_t from = 0, to = 0;
     rp_status st = RP_OK;
+    rp_short_runs waiting = {NULL, 0, 0};
     for (; it->rec < it->end && st == RP_OK; it->rec++) {
         uint64_t r = it->rec;
         if (!it->want(it->ctx, r)) continue;
-        if (c->rec_len[r] == REC_UNREAD) return rp__corpus_changed(c, it->input);
+        if (c->rec_len[r] == REC_UNREAD) {
+            free(waiting.run);
+            return rp__corpus_changed(c, it->input);
+        }
         if (c->rec_off[r] != to) {
-            if (to > from) st = copy_run(it, out, from, to);
+            if (to > from) st = copy_run(it, out, &waiting, from, to);
             from = c->rec_off[r];
             if ((r & 4095) == 0) rp__corpus_progress(c, stage, bytes_before + from);
         }
         to = c->rec_off[r] + c->rec_len[r];
     }
-    if (st == RP_OK && to > from) st = copy_run(it, out, from, to);
+    if (st == RP_OK && to > from) st = copy_run(it, out, &waiting, from, to);
+    if (st == RP_OK) st = flush_short(it, out, &waiting);
+    free(waiting.run);
     if (st == RP_OK && to > 0 && to == in->size) {
         /* only a file's last line can lack its newline */
         char last;

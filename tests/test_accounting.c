@@ -571,6 +571,65 @@ static void test_input_cut_during_a_later_pass_is_caught(void **state)
     free(text.data);
 }
 
+/* The kept lines reach a file exactly, however the runs of kept lines
+ * fall: long runs (a record of 40 KB) go file to file, short ones (a tenth
+ * of many small records removed, here and there) through memory, more than
+ * a span of them waiting at once, and the two kinds in turn. */
+static void test_kept_runs_long_and_short_are_written_exactly(void **state)
+{
+    (void)state;
+    sbuf text = {0}, want = {0};
+    static char big[40000];
+    for (int i = 0; i < 60000; i++) {
+        char line[160];
+        int n, copy = i > 10 && i % 10 == 3, huge = i % 5000 == 17;
+        if (copy) /* the same words as line i - 7 */
+            n = snprintf(line, sizeof(line), "{\"id\": %d, \"text\": \"unit %d of the %d list\"}\n", i,
+                         (i - 7) * 31, (i - 7) % 97);
+        else
+            n = snprintf(line, sizeof(line), "{\"id\": %d, \"text\": \"unit %d of the %d list\"}\n", i,
+                         i * 31, i % 97);
+        if (huge) {
+            size_t at = 0;
+            at += (size_t)snprintf(big, sizeof(big), "{\"id\": %d, \"text\": \"", i);
+            for (unsigned w = 0; at + 32 < sizeof(big); w++)
+                at += (size_t)snprintf(big + at, sizeof(big) - at, "w%u_%d ", w * 2654435761u % 100003, i);
+            at += (size_t)snprintf(big + at, sizeof(big) - at, "\"}\n");
+            put(&text, big, at);
+            put(&want, big, at);
+            continue;
+        }
+        put(&text, line, (size_t)n);
+        if (!copy) put(&want, line, (size_t)n);
+    }
+    const char *path = write_temp("runs.jsonl", text.data, text.len);
+    rp_params p;
+    rp_params_init(&p);
+    rp_engine *e = rp_engine_create(&p);
+    assert_int_equal(rp_engine_add_input(e, path), RP_OK);
+    assert_int_equal(rp_engine_run(e), RP_OK);
+    rp_stats s;
+    rp_engine_stats(e, &s);
+    assert_int_equal(s.read, 60000);
+    assert_int_equal(s.removed, 5999); /* the copies: a tenth of the lines */
+    FILE *out = tmpfile(); /* a descriptor: long runs by sendfile */
+    assert_non_null(out);
+    assert_int_equal(rp_engine_write_kept(e, out), RP_OK);
+    assert_int_equal(fflush(out), 0);
+    long len = ftell(out);
+    assert_int_equal(len, (long)want.len);
+    char *got = malloc(want.len);
+    rewind(out);
+    assert_int_equal(fread(got, 1, want.len, out), want.len);
+    assert_memory_equal(got, want.data, want.len);
+    fclose(out);
+    free(got);
+    rp_engine_free(e);
+    unlink(path);
+    free(text.data);
+    free(want.data);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -582,6 +641,7 @@ int main(void)
         cmocka_unit_test(test_pairs_of_copies_come_in_order),
         cmocka_unit_test(test_threads_change_nothing),
         cmocka_unit_test(test_every_document_accounted_for),
+        cmocka_unit_test(test_kept_runs_long_and_short_are_written_exactly),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
