@@ -63,6 +63,9 @@ size_t rp__winnow_hashes(const uint64_t *h, size_t count, unsigned w, uint64_t *
  * sig must hold num_perm values. Returns 0, or -1 when there are no
  * shingles (or, past 4096 values, no memory). */
 int rp__sign(const uint64_t *shingles, size_t n, unsigned num_perm, uint64_t seed, uint64_t *sig);
+/* 1 when densification for these parameters takes the vector path (K of
+ * 64 or 128, AVX-512 VBMI, rp__hooks.scalar unset): the same bins. */
+int rp__sign_vector_path(unsigned num_perm, uint64_t seed);
 /* The same signature as rp__sign over rp__shingles(tokens), without
  * storing the shingles. */
 int rp__sign_tokens(const uint64_t *tokens, size_t n_tokens, unsigned ngram, unsigned num_perm,

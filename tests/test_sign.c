@@ -178,16 +178,24 @@ static void test_densification_shortcuts_equal_the_definition(void **state)
 {
     (void)state;
     uint64_t rng = 99;
-    static const unsigned perms[] = {16, 128, 256, 1000};
+    static const unsigned perms[] = {16, 64, 128, 256, 1000};
+    /* the portable code, and where the processor has one, the vector path */
+    for (size_t scalar = 0; scalar < 2; scalar++)
     for (size_t p = 0; p < sizeof(perms) / sizeof(perms[0]); p++) {
         unsigned num_perm = perms[p];
-        for (unsigned n = 1; n <= 40; n++) {
-            uint64_t shingles[64], sig[1024], want[1024];
+        rp__hooks.scalar = scalar;
+        for (unsigned n = 1; n <= 200; n += 1 + n / 40) {
+            uint64_t shingles[256], sig[1024], want[1024];
             for (unsigned i = 0; i < n; i++) {
                 rng = rng * 6364136223846793005ULL + 1442695040888963407ULL;
                 shingles[i] = rng ^ (rng >> 29);
             }
             uint64_t seed = n % 3;
+#if defined(__x86_64__) && defined(__GNUC__)
+            if (!scalar && (num_perm == 64 || num_perm == 128) && __builtin_cpu_supports("avx512vbmi") &&
+                __builtin_cpu_supports("avx512bw"))
+                assert_true(rp__sign_vector_path(num_perm, seed));
+#endif
             assert_int_equal(rp__sign(shingles, n, num_perm, seed, sig), 0);
             /* the bins before densifying, as OPH fills them */
             for (unsigned k = 0; k < num_perm; k++) want[k] = UINT64_MAX;
@@ -199,6 +207,7 @@ static void test_densification_shortcuts_equal_the_definition(void **state)
             assert_memory_equal(sig, want, num_perm * sizeof(uint64_t));
         }
     }
+    rp__hooks.scalar = 0;
 }
 
 static void test_lsh_choice_meets_recall_target(void **state)
