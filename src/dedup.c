@@ -18,9 +18,10 @@
  *   band keys: a bucket lies in one range), the bands searched on up to
  *   four threads.
  * Verify (rp__dedup_verify, a given list of candidates): only records in a
- *   pair are read again. Those in exact pairs only (Jaccard 1) give just
- *   their ids; the others are shingled on the workers, which write the
- *   sorted sets to temporary files, one per thread. Each candidate's exact
+ *   pair that needs their sets are read again (those in exact pairs only,
+ *   Jaccard 1, not at all: their ids are read when the pairs or clusters
+ *   are asked for), shingled on the workers, which write the sorted sets to
+ *   temporary files, one per thread. Each candidate's exact
  *   Jaccard is computed on the threads, sets read back with pread; pairs at
  *   or above the threshold are the edges.
  * Cluster (rp__dedup_cluster, a given list of edges): unioned in order,
@@ -75,7 +76,7 @@ struct rp_dedup {
     uint64_t *set_off;          /* per slot: offset (in uint64s) of its shingle set */
     uint32_t *set_len;
     uint64_t *id_off;           /* per slot: offset in id_arena << 1 | is_number */
-    uint32_t *id_len;
+    uint32_t *id_len;           /* ID_UNREAD: not read yet (rp__dedup_read_ids) */
     rp_buf id_arena;
     rp_set_writer *ready_sets;  /* written before the search (refuse_early), for verify */
 
@@ -330,10 +331,16 @@ rp_status rp__dedup_band_candidates(rp_dedup *d, uint64_t key_lo, uint64_t key_h
 
 /* ------------------------------------------------------------- pass 2 */
 
+/* A slot's id not read yet: the records of exact pairs only, whose sets are
+ * not needed, are read for their ids only if the pairs or clusters are
+ * asked for (dedup writing its corpus never asks: on a crawl with a third
+ * of its pages exact copies, verify would read a third of it again). */
+#define ID_UNREAD UINT32_MAX
+
 static rp_status store_id(rp_dedup *d, uint32_t slot, const rp_id *id)
 {
     d->id_off[slot] = (uint64_t)d->id_arena.len << 1 | (id->is_number ? 1 : 0);
-    d->id_len[slot] = (uint32_t)(id->len > UINT32_MAX ? UINT32_MAX : id->len);
+    d->id_len[slot] = (uint32_t)(id->len >= ID_UNREAD ? ID_UNREAD - 1 : id->len);
     return rp__buf_append(&d->id_arena, id->str, d->id_len[slot]) ? RP_ERR_NOMEM : RP_OK;
 }
 
@@ -386,8 +393,7 @@ static int flush_sets(rp_work *w)
  * the worker's own sets file (so the committing thread copies nothing), and
  * its id, as the result [id length u32]
  * [is_number u8][id][set offset u64][set length u32], then its set's
- * profile when the writer keeps them. A record only in exact pairs is not
- * tokenized and has an empty set. */
+ * profile when the writer keeps them. */
 static rp_status make_set(void *state, const rp_record *r, rp_buf *out)
 {
     rp_work *w = state;
@@ -438,11 +444,6 @@ static rp_status write_set(void *ctx, const rp_record *r)
     return RP_OK;
 }
 
-static int needs_set(void *ctx, uint64_t rec)
-{
-    return ((rp_set_writer *)ctx)->d->slot[rec] != UINT32_MAX;
-}
-
 static int needs_tokens(void *ctx, uint64_t rec)
 {
     return ((rp_set_writer *)ctx)->d->status[rec] & REC_SET;
@@ -476,7 +477,7 @@ static const rp__first_pass_ops set_ops = {set_worker_new, set_worker_free, make
 /* Re-reads the inputs and writes the shingle set of every needed record. */
 static rp_status build_sets(rp_dedup *d, rp_set_writer *sw)
 {
-    rp_status st = rp__corpus_pass_mt(d->corpus, "verifying", needs_set, &set_ops, sw);
+    rp_status st = rp__corpus_pass_mt(d->corpus, "verifying", needs_tokens, &set_ops, sw);
     if (atomic_load(&sw->err)) {
         rp__msg(d->err, "cannot write temporary file in %s: %s", d->corpus->tmp_dir,
                 strerror(atomic_load(&sw->err)));
@@ -673,15 +674,18 @@ static rp_status number_slots(rp_dedup *d, const rp_cand *cand, size_t n)
     return slot_places(d);
 }
 
-/* Where each slot's set and id will be. */
+/* Where each slot's set and id will be: an empty set and no id until the
+ * pass that reads the record says. */
 static rp_status slot_places(rp_dedup *d)
 {
     size_t ns = d->n_slots ? d->n_slots : 1;
-    d->set_off = malloc(ns * sizeof(uint64_t));
-    d->set_len = malloc(ns * sizeof(uint32_t));
+    d->set_off = calloc(ns, sizeof(uint64_t));
+    d->set_len = calloc(ns, sizeof(uint32_t));
     d->id_off = malloc(ns * sizeof(uint64_t));
     d->id_len = malloc(ns * sizeof(uint32_t));
-    return d->set_off && d->set_len && d->id_off && d->id_len ? RP_OK : RP_ERR_NOMEM;
+    if (!d->set_off || !d->set_len || !d->id_off || !d->id_len) return RP_ERR_NOMEM;
+    memset(d->id_len, 0xFF, ns * sizeof(uint32_t)); /* ID_UNREAD */
+    return RP_OK;
 }
 
 /* The sets of the pairs' documents, read again and written to the sets
@@ -1413,6 +1417,7 @@ static rp_status early_sets(rp_dedup *d, rp_early *x, const rp_cand *cand, size_
     d->ready_sets = sets;
     sets->d = d;
     if (!(sets->profile = rp__malloc_big((n_slots ? n_slots : 1) * RP_PROFILE_BYTES))) return RP_ERR_NOMEM;
+    memset(sets->profile, 0, n_slots * RP_PROFILE_BYTES); /* an unread slot's: an empty set's */
     st = build_sets(d, sets);
     return st == RP_OK ? refine_profiles(d, sets) : st;
 }
@@ -1555,6 +1560,60 @@ rp_status rp__dedup_run(rp_dedup *d)
 }
 
 /* ------------------------------------------------------------ results */
+
+static int needs_id(void *ctx, uint64_t rec)
+{
+    const rp_dedup *d = ctx;
+    return d->slot[rec] != UINT32_MAX && d->id_len[d->slot[rec]] == ID_UNREAD;
+}
+
+static int no_tokens(void *ctx, uint64_t rec)
+{
+    (void)ctx, (void)rec;
+    return 0;
+}
+
+static void *id_worker_new(void *ctx)
+{
+    return ctx; /* nothing of its own */
+}
+
+static void id_worker_free(void *state)
+{
+    (void)state;
+}
+
+/* On a worker: the record's id as [length u32][is_number u8][id]. */
+static rp_status name_record(void *state, const rp_record *r, rp_buf *out)
+{
+    (void)state;
+    uint32_t len = (uint32_t)(r->doc.id.len >= ID_UNREAD ? ID_UNREAD - 1 : r->doc.id.len);
+    uint8_t is_number = r->doc.id.is_number ? 1 : 0;
+    if (rp__buf_append(out, (const char *)&len, sizeof(len)) || rp__buf_append(out, (const char *)&is_number, 1) ||
+        rp__buf_append(out, r->doc.id.str, len))
+        return RP_ERR_NOMEM;
+    return RP_OK;
+}
+
+static rp_status named_record(void *ctx, const rp_record *r)
+{
+    rp_dedup *d = ctx;
+    uint32_t len;
+    memcpy(&len, r->result, sizeof(len));
+    rp_id id = {(const char *)r->result + sizeof(len) + 1, len, ((const char *)r->result)[sizeof(len)] != 0};
+    return store_id(d, d->slot[r->rec], &id);
+}
+
+static const rp__first_pass_ops id_ops = {id_worker_new, id_worker_free, name_record, named_record, no_tokens};
+
+/* The ids of the slots verify did not read (records of exact pairs only),
+ * read once, when pairs or clusters are first asked for. */
+static rp_status read_ids(rp_dedup *d)
+{
+    size_t unread = 0;
+    for (size_t s = 0; s < d->n_slots; s++) unread += d->id_len[s] == ID_UNREAD;
+    return unread ? rp__corpus_pass_mt(d->corpus, "naming", needs_id, &id_ops, d) : RP_OK;
+}
 
 int rp__dedup_is_kept(const rp_dedup *d, uint64_t rec)
 {
@@ -1747,6 +1806,8 @@ static rp_id id_here(void *ctx, uint64_t rec)
 rp_status rp__dedup_foreach_pair(rp_dedup *d, int (*fn)(void *, const rp_pair *), void *user)
 {
     if (!d->clustered) return RP_ERR_USAGE;
+    rp_status st = read_ids(d);
+    if (st != RP_OK) return st;
     rp_pair_view v = {d->n_slots, slot_here, copy_here, id_here, d};
     return rp__pairs_list(d->edges, d->n_edges, &v, fn, user);
 }
@@ -1754,6 +1815,8 @@ rp_status rp__dedup_foreach_pair(rp_dedup *d, int (*fn)(void *, const rp_pair *)
 rp_status rp__dedup_foreach_cluster(rp_dedup *d, int (*fn)(void *, const rp_cluster *), void *user)
 {
     if (!d->clustered) return RP_ERR_USAGE;
+    rp_status st = read_ids(d);
+    if (st != RP_OK) return st;
     /* members by root: root << 32 | record, sorted */
     size_t n = 0;
     for (size_t i = 0; i < d->n_rec; i++)
@@ -1769,7 +1832,7 @@ rp_status rp__dedup_foreach_cluster(rp_dedup *d, int (*fn)(void *, const rp_clus
     for (size_t i = 0; i < d->n_rec; i++)
         if (d->slot[i] != UINT32_MAX && (d->status[i] & REC_STATE) == REC_DOC)
             v[k++] = (uint64_t)rp__uf_find(&d->uf, (uint32_t)i) << 32 | i;
-    rp_status st = rp__radix_sort_u64(v, n, 0) ? RP_ERR_NOMEM : RP_OK;
+    st = rp__radix_sort_u64(v, n, 0) ? RP_ERR_NOMEM : RP_OK;
     uint64_t number = 0;
     for (size_t i = 0; i < n && st == RP_OK;) {
         size_t j = i + 1;
