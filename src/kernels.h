@@ -34,6 +34,10 @@ int rp__is_function_word(uint64_t h);
 size_t rp__shingles(const uint64_t *tokens, size_t n_tokens, unsigned ngram, uint64_t seed,
                     uint64_t **out, size_t *cap, int set);
 
+/* Whether the processor has AVX-512 F and DQ, which the n-gram hashes use
+ * when it does (and rp__hooks.scalar is unset): the same hashes. */
+int rp__cpu_avx512dq(void);
+
 /* The words of a shingle under the parameter ngram (1..64 as used). A text
  * of fewer words has one shingle, hashed apart from those of any other
  * length: it shares it only with a text of the same words. */

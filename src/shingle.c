@@ -12,10 +12,68 @@
  */
 #include "internal.h"
 
+#include <stdatomic.h>
 #include <string.h>
 #include "shingle_hash.h"
 #define XXH_INLINE_ALL
 #include <xxhash.h>
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#define RP_AVX512 1
+#endif
+
+int rp__cpu_avx512dq(void)
+{
+#ifdef RP_AVX512
+    static _Atomic int known = -1; /* -1: not asked yet */
+    int v = atomic_load_explicit(&known, memory_order_relaxed);
+    if (v < 0) {
+        __builtin_cpu_init();
+        v = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq");
+        atomic_store_explicit(&known, v, memory_order_relaxed);
+    }
+    return v && !rp__hooks.scalar;
+#else
+    return 0;
+#endif
+}
+
+#ifdef RP_AVX512
+/* rp__shingle_hash of the n-grams at tokens[0, count), eight at a time with
+ * AVX-512 DQ (the same sums, in another order, which wraps the same); the
+ * count done, a multiple of 8, the rest left to the caller. */
+__attribute__((target("avx512f,avx512dq"))) static size_t
+ngram_hashes_avx512(const uint64_t *tokens, size_t count, size_t n, const uint64_t *keys, uint64_t *out)
+{
+    const __m512i m1 = _mm512_set1_epi64((long long)0xBF58476D1CE4E5B9ULL),
+                  m2 = _mm512_set1_epi64((long long)0x94D049BB133111EBULL),
+                  off = _mm512_set1_epi64((long long)keys[n]);
+    size_t i = 0;
+    for (; i + 8 <= count; i += 8) {
+        __m512i x = off;
+        for (size_t k = 0; k < n; k++)
+            x = _mm512_add_epi64(x, _mm512_mullo_epi64(_mm512_loadu_si512((const void *)(tokens + i + k)),
+                                                       _mm512_set1_epi64((long long)keys[k])));
+        x = _mm512_xor_si512(x, _mm512_srli_epi64(x, 30));
+        x = _mm512_mullo_epi64(x, m1);
+        x = _mm512_xor_si512(x, _mm512_srli_epi64(x, 27));
+        x = _mm512_mullo_epi64(x, m2);
+        x = _mm512_xor_si512(x, _mm512_srli_epi64(x, 31));
+        _mm512_storeu_si512((void *)(out + i), x);
+    }
+    return i;
+}
+#endif
+
+/* The n-gram hashes of tokens[0, count + n - 1) into out[0, count). */
+static void ngram_hashes(const uint64_t *tokens, size_t count, size_t n, const uint64_t *keys, uint64_t *out)
+{
+    size_t i = 0;
+#ifdef RP_AVX512
+    if (count >= 8 && rp__cpu_avx512dq()) i = ngram_hashes_avx512(tokens, count, n, keys, out);
+#endif
+    for (; i < count; i++) out[i] = rp__shingle_hash(tokens + i, n, keys);
+}
 
 size_t rp__shingles(const uint64_t *tokens, size_t n_tokens, unsigned ngram, uint64_t seed,
                     uint64_t **out, size_t *cap, int set)
@@ -29,8 +87,7 @@ size_t rp__shingles(const uint64_t *tokens, size_t n_tokens, unsigned ngram, uin
     if (rp__grow((void **)out, cap, set ? count * 2 : count, sizeof(uint64_t))) return SIZE_MAX;
     uint64_t *sh = *out, keys[RP_SHINGLE_MAX + 1];
     rp__shingle_keys(seed, width, keys);
-    for (size_t i = 0; i < count; i++)
-        sh[i] = rp__shingle_hash(tokens + i, width, keys);
+    ngram_hashes(tokens, count, width, keys, sh);
     if (set) count = rp__sort_unique_u64(sh, count, sh + count);
     return count;
 }
@@ -54,13 +111,50 @@ size_t rp__kgram_hashes(const uint64_t *tokens, size_t n_tokens, unsigned k, uin
     if (k <= RP_SHINGLE_MAX) {
         uint64_t keys[RP_SHINGLE_MAX + 1];
         rp__shingle_keys(seed ^ 0xA5A5A5A5ULL, k, keys);
-        for (size_t i = 0; i < count; i++) out[i] = rp__shingle_hash(tokens + i, k, keys);
+        ngram_hashes(tokens, count, k, keys, out);
     } else {
         for (size_t i = 0; i < count; i++)
             out[i] = XXH3_64bits_withSeed(tokens + i, k * sizeof(uint64_t), seed ^ 0xA5A5A5A5ULL);
     }
     return count;
 }
+
+#ifdef RP_AVX512
+/* winnow_into's loops, eight k-grams at a time: the doubling passes, then
+ * each window's minimum, kept where it differs from the one before
+ * (compressed out); the same values in the same order. */
+__attribute__((target("avx512f"))) static size_t
+window_minima_avx512(uint64_t *m, size_t count, size_t win, size_t *prun, uint64_t *fp)
+{
+    size_t run = 1;
+    for (; run * 2 <= win; run *= 2) {
+        size_t i = 0;
+        for (; i + run + 8 <= count; i += 8) /* reads only values not yet written */
+            _mm512_storeu_si512((void *)(m + i), _mm512_min_epu64(_mm512_loadu_si512((const void *)(m + i)),
+                                                                  _mm512_loadu_si512((const void *)(m + i + run))));
+        for (; i + run < count; i++) m[i] = m[i] < m[i + run] ? m[i] : m[i + run];
+    }
+    *prun = run;
+    size_t n_fp = 0, s = 0, windows = count - win + 1;
+    for (; s + 8 <= windows; s += 8) {
+        __m512i x = _mm512_min_epu64(_mm512_loadu_si512((const void *)(m + s)),
+                                     _mm512_loadu_si512((const void *)(m + s + win - run)));
+        /* each lane's predecessor: the lane before, lane 0's the last kept */
+        __m512i last = _mm512_set1_epi64(n_fp ? (long long)fp[n_fp - 1] : 0);
+        __m512i prev = _mm512_alignr_epi64(x, last, 7);
+        __mmask8 keep = _mm512_cmpneq_epu64_mask(x, prev);
+        if (!n_fp) keep |= 1;
+        _mm512_mask_compressstoreu_epi64((void *)(fp + n_fp), keep, x);
+        n_fp += (size_t)__builtin_popcount(keep);
+    }
+    for (; s < windows; s++) {
+        uint64_t a = m[s], b = m[s + win - run], x = a < b ? a : b;
+        fp[n_fp] = x;
+        n_fp += n_fp == 0 || fp[n_fp - 1] != x;
+    }
+    return n_fp;
+}
+#endif
 
 /* The window minima of count k-gram hashes h, sorted and unique, into fp
  * (count values), scratch (count values) for the work; returns their count. */
@@ -79,6 +173,10 @@ static size_t winnow_into(const uint64_t *h, size_t count, unsigned w, uint64_t 
     size_t win = count < w ? count : w, run = 1;
     uint64_t *m = scratch;
     memcpy(m, h, count * sizeof(uint64_t));
+#ifdef RP_AVX512
+    if (count >= 16 && rp__cpu_avx512dq())
+        return rp__sort_unique_u64(fp, window_minima_avx512(m, count, win, &run, fp), scratch);
+#endif
     for (; run * 2 <= win; run *= 2)
         for (size_t i = 0; i + run < count; i++) m[i] = m[i] < m[i + run] ? m[i] : m[i + run];
     size_t n_fp = 0;

@@ -342,18 +342,6 @@ oph_tokens5_avx512(uint64_t *sig, unsigned num_perm, const uint64_t *tokens, siz
     }
     for (; i < count; i++) oph_add(sig, num_perm, rp__shingle_hash(tokens + i, 5, keys));
 }
-
-static int has_avx512dq(void)
-{
-    static _Atomic int known = -1; /* -1: not asked yet */
-    int v = atomic_load_explicit(&known, memory_order_relaxed);
-    if (v < 0) {
-        __builtin_cpu_init();
-        v = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq");
-        atomic_store_explicit(&known, v, memory_order_relaxed);
-    }
-    return v;
-}
 #endif
 
 int rp__sign_tokens(const uint64_t *tokens, size_t n_tokens, unsigned ngram, unsigned num_perm,
@@ -368,7 +356,7 @@ int rp__sign_tokens(const uint64_t *tokens, size_t n_tokens, unsigned ngram, uns
     for (unsigned k = 0; k < num_perm; k++) sig[k] = UINT64_MAX;
     if (width == 5) { /* the default: a constant width unrolls the hash's loop */
 #ifdef RP_VBMI
-        if (n_tokens >= 5 + 8 && !rp__hooks.scalar && has_avx512dq())
+        if (n_tokens >= 5 + 8 && rp__cpu_avx512dq())
             oph_tokens5_avx512(sig, num_perm, tokens, n_tokens, keys);
         else
 #endif

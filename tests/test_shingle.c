@@ -7,6 +7,7 @@
 #include <stdlib.h>
 
 #include "internal.h"
+#include "shingle_hash.h"
 
 static void test_shingle_count_is_words_minus_n_plus_one(void **state)
 {
@@ -137,7 +138,8 @@ static void test_winnow_matches_its_definition(void **state)
     uint64_t *fp = NULL, *all = NULL;
     size_t cap_fp = 0, cap_all = 0;
     uint64_t s = 7;
-    for (int round = 0; round < 300; round++) {
+    for (int round = 0; round < 600; round++) {
+        rp__hooks.scalar = round % 2; /* the portable loops, and the vector ones where they run */
         s = s * 6364136223846793005ULL + 1;
         size_t n = (size_t)(s >> 33) % N;
         unsigned k = 1 + (unsigned)(s >> 20) % 8, w = 1 + (unsigned)(s >> 40) % 80;
@@ -167,8 +169,41 @@ static void test_winnow_matches_its_definition(void **state)
         assert_int_equal(nf, u);
         assert_memory_equal(fp, ref, u * sizeof(uint64_t));
     }
+    rp__hooks.scalar = 0;
     free(fp);
     free(all);
+}
+
+/* The n-gram hashes as rp__shingle_hash defines them, however computed:
+ * the portable loop and, where the processor has AVX-512 DQ, eight at a
+ * time; every width, and counts on either side of a multiple of 8. */
+static void test_ngram_hashes_are_the_definition(void **state)
+{
+    (void)state;
+    uint64_t tokens[100], want[100], got[100], *sh = NULL;
+    size_t cap = 0;
+    uint64_t rng = 5;
+    for (size_t i = 0; i < 100; i++) tokens[i] = rng = rng * 6364136223846793005ULL + 1442695040888963407ULL;
+    for (unsigned k = 1; k <= 12; k++)
+        for (size_t n = k; n <= 40; n++) {
+            rp__hooks.scalar = 1;
+            size_t m = rp__kgram_hashes(tokens, n, k, 9, want);
+            rp__hooks.scalar = 0;
+            assert_int_equal(rp__kgram_hashes(tokens, n, k, 9, got), m);
+            assert_memory_equal(got, want, m * sizeof(uint64_t));
+            uint64_t keys[RP_SHINGLE_MAX + 1];
+            rp__shingle_keys(9 ^ 0xA5A5A5A5ULL, k, keys);
+            for (size_t i = 0; i < m; i++) assert_true(got[i] == rp__shingle_hash(tokens + i, k, keys));
+            for (int scalar = 1; scalar >= 0; scalar--) {
+                rp__hooks.scalar = (size_t)scalar;
+                size_t c = rp__shingles(tokens, n, k, 9, &sh, &cap, 0);
+                assert_int_equal(c, n - k + 1);
+                rp__shingle_keys(9, k, keys);
+                for (size_t i = 0; i < c; i++) assert_true(sh[i] == rp__shingle_hash(tokens + i, k, keys));
+            }
+        }
+    rp__hooks.scalar = 0;
+    free(sh);
 }
 
 int main(void)
@@ -181,6 +216,7 @@ int main(void)
         cmocka_unit_test(test_sort_unique_matches_qsort),
         cmocka_unit_test(test_radix_sort_is_stable),
         cmocka_unit_test(test_winnow_matches_its_definition),
+        cmocka_unit_test(test_ngram_hashes_are_the_definition),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
