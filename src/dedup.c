@@ -76,7 +76,7 @@ struct rp_dedup {
     uint64_t *set_off;          /* per slot: offset (in uint64s) of its shingle set */
     uint32_t *set_len;
     uint64_t *id_off;           /* per slot: offset in id_arena << 1 | is_number */
-    uint32_t *id_len;           /* ID_UNREAD: not read yet (rp__dedup_read_ids) */
+    uint32_t *id_len;           /* ID_UNREAD: not read yet (read_ids) */
     rp_buf id_arena;
     rp_set_writer *ready_sets;  /* written before the search (refuse_early), for verify */
 
@@ -246,7 +246,8 @@ rp_status rp__dedup_add_signed(rp_dedup *d, rp_docno n, const rp_sign_result *s)
         return RP_ERR_USAGE;
     }
     /* a rejected or lone record still has a place in the band tables, never used */
-    rp_status st = add_record(d, !s ? REC_REJECTED : s->lone ? REC_DOC | REC_LONE : REC_DOC, s ? s->exact : 0);
+    uint8_t status = !s ? REC_REJECTED : s->lone ? REC_DOC | REC_LONE : REC_DOC;
+    rp_status st = add_record(d, status, s ? s->exact : 0);
     return st != RP_OK ? st : rp__bands_add(d->band, s && !s->lone ? s->keys : NULL);
 }
 
@@ -998,7 +999,8 @@ rp_status rp__dedup_load(rp_dedup *d, FILE *f)
             return RP_ERR_USAGE;
         }
         s.lone = (state & REC_LONE) != 0;
-        if ((st = rp__dedup_add_signed(d, i, (state & REC_STATE) == REC_DOC ? &s : NULL)) != RP_OK) return st;
+        st = rp__dedup_add_signed(d, i, (state & REC_STATE) == REC_DOC ? &s : NULL);
+        if (st != RP_OK) return st;
     }
     return RP_OK;
 }
@@ -1589,8 +1591,8 @@ static rp_status name_record(void *state, const rp_record *r, rp_buf *out)
     (void)state;
     uint32_t len = (uint32_t)(r->doc.id.len >= ID_UNREAD ? ID_UNREAD - 1 : r->doc.id.len);
     uint8_t is_number = r->doc.id.is_number ? 1 : 0;
-    if (rp__buf_append(out, (const char *)&len, sizeof(len)) || rp__buf_append(out, (const char *)&is_number, 1) ||
-        rp__buf_append(out, r->doc.id.str, len))
+    if (rp__buf_append(out, (const char *)&len, sizeof(len)) ||
+        rp__buf_append(out, (const char *)&is_number, 1) || rp__buf_append(out, r->doc.id.str, len))
         return RP_ERR_NOMEM;
     return RP_OK;
 }
@@ -1600,11 +1602,13 @@ static rp_status named_record(void *ctx, const rp_record *r)
     rp_dedup *d = ctx;
     uint32_t len;
     memcpy(&len, r->result, sizeof(len));
-    rp_id id = {(const char *)r->result + sizeof(len) + 1, len, ((const char *)r->result)[sizeof(len)] != 0};
+    const char *src = r->result;
+    rp_id id = {src + sizeof(len) + 1, len, src[sizeof(len)] != 0};
     return store_id(d, d->slot[r->rec], &id);
 }
 
-static const rp__first_pass_ops id_ops = {id_worker_new, id_worker_free, name_record, named_record, no_tokens};
+static const rp__first_pass_ops id_ops = {id_worker_new, id_worker_free, name_record, named_record,
+                                          no_tokens};
 
 /* The ids of the slots verify did not read (records of exact pairs only),
  * read once, when pairs or clusters are first asked for. */

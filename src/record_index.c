@@ -284,7 +284,8 @@ static rp_status flush_short(rp_later *it, FILE *out, rp_short_runs *s)
     rp_status st = read_at(it, it->span.data, (size_t)(hi - lo), lo);
     for (size_t k = 0; k < n && st == RP_OK; k++) {
         size_t len = (size_t)(s->run[k][1] - s->run[k][0]);
-        if (fwrite(it->span.data + (s->run[k][0] - lo), 1, len, out) != len) st = rp__corpus_write_failed(it->c);
+        if (fwrite(it->span.data + (s->run[k][0] - lo), 1, len, out) != len)
+            st = rp__corpus_write_failed(it->c);
     }
     return st;
 }
@@ -298,7 +299,8 @@ static rp_status copy_run(rp_later *it, FILE *out, rp_short_runs *s, uint64_t fr
     rp_corpus *c = it->c;
     if (to - from < SENDFILE_RUN) {
         rp_status st = s->n && to - s->run[0][0] > SPAN_BYTES ? flush_short(it, out, s) : RP_OK;
-        if (st == RP_OK && rp__grow((void **)&s->run, &s->cap, s->n + 1, sizeof(s->run[0]))) st = RP_ERR_NOMEM;
+        if (st == RP_OK && rp__grow((void **)&s->run, &s->cap, s->n + 1, sizeof(s->run[0])))
+            st = RP_ERR_NOMEM;
         if (st == RP_OK) s->run[s->n][0] = from, s->run[s->n++][1] = to;
         return st;
     }

@@ -65,8 +65,7 @@ ngram_hashes_avx512(const uint64_t *tokens, size_t count, size_t n, const uint64
 }
 #endif
 
-/* The n-gram hashes of tokens[0, count + n - 1) into out[0, count). */
-static void ngram_hashes(const uint64_t *tokens, size_t count, size_t n, const uint64_t *keys, uint64_t *out)
+void rp__ngram_hashes(const uint64_t *tokens, size_t count, size_t n, const uint64_t *keys, uint64_t *out)
 {
     size_t i = 0;
 #ifdef RP_AVX512
@@ -87,7 +86,7 @@ size_t rp__shingles(const uint64_t *tokens, size_t n_tokens, unsigned ngram, uin
     if (rp__grow((void **)out, cap, set ? count * 2 : count, sizeof(uint64_t))) return SIZE_MAX;
     uint64_t *sh = *out, keys[RP_SHINGLE_MAX + 1];
     rp__shingle_keys(seed, width, keys);
-    ngram_hashes(tokens, count, width, keys, sh);
+    rp__ngram_hashes(tokens, count, width, keys, sh);
     if (set) count = rp__sort_unique_u64(sh, count, sh + count);
     return count;
 }
@@ -111,7 +110,7 @@ size_t rp__kgram_hashes(const uint64_t *tokens, size_t n_tokens, unsigned k, uin
     if (k <= RP_SHINGLE_MAX) {
         uint64_t keys[RP_SHINGLE_MAX + 1];
         rp__shingle_keys(seed ^ 0xA5A5A5A5ULL, k, keys);
-        ngram_hashes(tokens, count, k, keys, out);
+        rp__ngram_hashes(tokens, count, k, keys, out);
     } else {
         for (size_t i = 0; i < count; i++)
             out[i] = XXH3_64bits_withSeed(tokens + i, k * sizeof(uint64_t), seed ^ 0xA5A5A5A5ULL);
@@ -129,9 +128,11 @@ window_minima_avx512(uint64_t *m, size_t count, size_t win, size_t *prun, uint64
     size_t run = 1;
     for (; run * 2 <= win; run *= 2) {
         size_t i = 0;
-        for (; i + run + 8 <= count; i += 8) /* reads only values not yet written */
-            _mm512_storeu_si512((void *)(m + i), _mm512_min_epu64(_mm512_loadu_si512((const void *)(m + i)),
-                                                                  _mm512_loadu_si512((const void *)(m + i + run))));
+        for (; i + run + 8 <= count; i += 8) { /* reads only values not yet written */
+            __m512i a = _mm512_loadu_si512((const void *)(m + i)),
+                    b = _mm512_loadu_si512((const void *)(m + i + run));
+            _mm512_storeu_si512((void *)(m + i), _mm512_min_epu64(a, b));
+        }
         for (; i + run < count; i++) m[i] = m[i] < m[i + run] ? m[i] : m[i + run];
     }
     *prun = run;

@@ -48,4 +48,9 @@ static inline uint64_t rp__shingle_hash(const uint64_t *words, size_t n, const u
     return rp__mix64(h);
 }
 
+/* rp__shingle_hash of the n-grams at tokens[0, count) (tokens[0, count +
+ * n - 1) read) into out: eight at a time with AVX-512 DQ where the
+ * processor has it (rp__cpu_avx512dq; shingle.c). */
+void rp__ngram_hashes(const uint64_t *tokens, size_t count, size_t n, const uint64_t *keys, uint64_t *out);
+
 #endif

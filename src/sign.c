@@ -27,7 +27,7 @@
 #include <string.h>
 #if defined(__x86_64__) && defined(__GNUC__)
 #include <immintrin.h>
-#define RP_VBMI 1
+#define RP_AVX512 1
 #endif
 #include "shingle_hash.h"
 #define XXH_INLINE_ALL
@@ -78,7 +78,7 @@ typedef struct {
                                 AVX-512 VBMI; else NULL */
 } rank_table;
 
-#ifdef RP_VBMI
+#ifdef RP_AVX512
 /* densify for K = 64 or 128 on a processor with AVX-512 VBMI, the same
  * bins as the portable code below: the filled bins are a mask of K bits;
  * a byte permute looks up 64 bins' table probes at once in the filled
@@ -179,10 +179,11 @@ static int build_table(rank_table *t, unsigned num_perm, uint64_t seed)
         }
     }
     uint8_t *seq_t = NULL;
-#ifdef RP_VBMI
+#ifdef RP_AVX512
     if ((num_perm == 64 || num_perm == 128) && has_vbmi() && (seq_t = calloc(SEQ_LEN * 128, 1)))
         for (unsigned k = 0; k < num_perm; k++)
-            for (unsigned a = 0; a < SEQ_LEN; a++) seq_t[a * 128 + k] = (uint8_t)seq[(size_t)k * SEQ_LEN + a];
+            for (unsigned a = 0; a < SEQ_LEN; a++)
+                seq_t[a * 128 + k] = (uint8_t)seq[(size_t)k * SEQ_LEN + a];
 #endif
     *t = (rank_table){seed, num_perm, seq, rank, seq_t};
     return 0;
@@ -211,7 +212,7 @@ static const rank_table *ranks_for(unsigned num_perm, uint64_t seed)
 
 int rp__sign_vector_path(unsigned num_perm, uint64_t seed)
 {
-#ifdef RP_VBMI
+#ifdef RP_AVX512
     if ((num_perm == 64 || num_perm == 128) && !rp__hooks.scalar) {
         const rank_table *rt = ranks_for(num_perm, seed);
         return rt && rt->seq_t;
@@ -223,7 +224,7 @@ int rp__sign_vector_path(unsigned num_perm, uint64_t seed)
 
 static int densify(uint64_t *sig, unsigned num_perm, uint64_t seed)
 {
-#ifdef RP_VBMI
+#ifdef RP_AVX512
     if (rp__sign_vector_path(num_perm, seed)) {
         densify_vbmi(sig, num_perm, seed, ranks_for(num_perm, seed));
         return 0;
@@ -307,42 +308,19 @@ oph_tokens(uint64_t *sig, unsigned num_perm, const uint64_t *tokens, size_t n_to
         oph_add(sig, num_perm, rp__shingle_hash(tokens + i, width, keys));
 }
 
-#ifdef RP_VBMI
-/* oph_tokens for shingles of 5 words on a processor with AVX-512 DQ: eight
- * shingles' hashes at once (the products and sums of rp__shingle_hash, in
- * another order, which wraps the same, and splitmix's finalizer), their
- * bins' minima kept one by one. The hashing was most of signing a long
- * document. */
-__attribute__((target("avx512f,avx512dq"))) static void
-oph_tokens5_avx512(uint64_t *sig, unsigned num_perm, const uint64_t *tokens, size_t n_tokens,
-                   const uint64_t *keys)
+/* oph_tokens where the n-gram hashes are vectorized (shingle.c): a block
+ * of hashes at a time into a buffer, their bins' minima kept one by one.
+ * The hashing was most of signing a long document. */
+static void oph_tokens_blocks(uint64_t *sig, unsigned num_perm, const uint64_t *tokens, size_t n_tokens,
+                              size_t width, const uint64_t *keys)
 {
-    size_t count = n_tokens - 4, i = 0;
-    const __m512i k0 = _mm512_set1_epi64((long long)keys[0]), k1 = _mm512_set1_epi64((long long)keys[1]),
-                  k2 = _mm512_set1_epi64((long long)keys[2]), k3 = _mm512_set1_epi64((long long)keys[3]),
-                  k4 = _mm512_set1_epi64((long long)keys[4]), k5 = _mm512_set1_epi64((long long)keys[5]),
-                  m1 = _mm512_set1_epi64((long long)0xBF58476D1CE4E5B9ULL),
-                  m2 = _mm512_set1_epi64((long long)0x94D049BB133111EBULL);
-    uint64_t h[8];
-    for (; i + 8 <= count; i += 8) {
-        const uint64_t *t = tokens + i;
-        __m512i a = _mm512_add_epi64(_mm512_mullo_epi64(_mm512_loadu_si512((const void *)t), k0),
-                                     _mm512_mullo_epi64(_mm512_loadu_si512((const void *)(t + 1)), k1));
-        __m512i b = _mm512_add_epi64(_mm512_mullo_epi64(_mm512_loadu_si512((const void *)(t + 2)), k2),
-                                     _mm512_mullo_epi64(_mm512_loadu_si512((const void *)(t + 3)), k3));
-        __m512i x = _mm512_add_epi64(_mm512_add_epi64(a, b),
-                                     _mm512_add_epi64(_mm512_mullo_epi64(_mm512_loadu_si512((const void *)(t + 4)), k4), k5));
-        x = _mm512_xor_si512(x, _mm512_srli_epi64(x, 30));
-        x = _mm512_mullo_epi64(x, m1);
-        x = _mm512_xor_si512(x, _mm512_srli_epi64(x, 27));
-        x = _mm512_mullo_epi64(x, m2);
-        x = _mm512_xor_si512(x, _mm512_srli_epi64(x, 31));
-        _mm512_storeu_si512((void *)h, x);
-        for (unsigned j = 0; j < 8; j++) oph_add(sig, num_perm, h[j]);
+    uint64_t h[256];
+    for (size_t i = 0, count = n_tokens - width + 1; i < count; i += 256) {
+        size_t m = count - i < 256 ? count - i : 256;
+        rp__ngram_hashes(tokens + i, m, width, keys, h);
+        for (size_t j = 0; j < m; j++) oph_add(sig, num_perm, h[j]);
     }
-    for (; i < count; i++) oph_add(sig, num_perm, rp__shingle_hash(tokens + i, 5, keys));
 }
-#endif
 
 int rp__sign_tokens(const uint64_t *tokens, size_t n_tokens, unsigned ngram, unsigned num_perm,
                     uint64_t seed, uint64_t *sig)
@@ -354,14 +332,10 @@ int rp__sign_tokens(const uint64_t *tokens, size_t n_tokens, unsigned ngram, uns
     uint64_t keys[RP_SHINGLE_MAX + 1];
     rp__shingle_keys(seed, width, keys);
     for (unsigned k = 0; k < num_perm; k++) sig[k] = UINT64_MAX;
-    if (width == 5) { /* the default: a constant width unrolls the hash's loop */
-#ifdef RP_VBMI
-        if (n_tokens >= 5 + 8 && rp__cpu_avx512dq())
-            oph_tokens5_avx512(sig, num_perm, tokens, n_tokens, keys);
-        else
-#endif
-            oph_tokens(sig, num_perm, tokens, n_tokens, 5, keys);
-    }
+    if (n_tokens >= width + 8 && rp__cpu_avx512dq())
+        oph_tokens_blocks(sig, num_perm, tokens, n_tokens, width, keys);
+    else if (width == 5) /* the default: a constant width unrolls the hash's loop */
+        oph_tokens(sig, num_perm, tokens, n_tokens, 5, keys);
     else
         oph_tokens(sig, num_perm, tokens, n_tokens, width, keys);
     return densify(sig, num_perm, seed);
