@@ -99,6 +99,9 @@ int cli_stdout_is_terminal(void);
 
 /* Exit code for a failed status. */
 int cli_exit_code(rp_status st);
+/* A failure after the run (listing, viewing) reported on stderr: the
+ * engine's message when it has one, else the status; its exit code. */
+int cli_failed(const rp_engine *e, rp_status st);
 
 /* Prints the accounting summary to stderr and writes --stats if asked. */
 int cli_summary(const cli_opts *o, const char *command, rp_engine *engine);

@@ -71,9 +71,9 @@ int cli_dedup(int argc, char **argv)
         (rc = cli_write_uncommitted(&clusters, o.clusters, write_clusters, &co, "the clusters", e)))
         goto done;
     if (o.human) {
-        if (view_clusters(stdout, e, &o.params) != RP_OK) {
-            fprintf(stderr, "reprint: out of memory\n");
-            rc = EXIT_IO;
+        rp_status st = view_clusters(stdout, e, &o.params);
+        if (st != RP_OK) {
+            rc = cli_failed(e, st);
             goto done;
         }
     } else if ((rc = cli_write_output(o.output, write_kept, e, "the output", e)) != EXIT_OK) {

@@ -60,10 +60,10 @@ int cli_pairs(int argc, char **argv)
     if (rc != EXIT_OK) goto done;
     if (o.human) {
         held_pairs hp;
-        if (held_collect(e, &hp)) {
+        rp_status st = held_collect(e, &hp);
+        if (st != RP_OK) {
             held_free(&hp);
-            fprintf(stderr, "reprint: out of memory\n");
-            rc = EXIT_IO;
+            rc = cli_failed(e, st);
             goto done;
         }
         view_pairs(stdout, &hp, &o.params);

@@ -44,10 +44,10 @@ int held_add(void *user, const rp_pair *p)
     return 0;
 }
 
-int held_collect(rp_engine *e, held_pairs *hp)
+rp_status held_collect(rp_engine *e, held_pairs *hp)
 {
     memset(hp, 0, sizeof(*hp));
-    return rp_engine_foreach_pair(e, held_add, hp) == RP_OK ? 0 : -1;
+    return rp_engine_foreach_pair(e, held_add, hp);
 }
 
 void held_free(held_pairs *hp)

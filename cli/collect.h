@@ -18,7 +18,10 @@ typedef struct {
     size_t n, cap;
 } held_pairs;
 
-int held_collect(rp_engine *e, held_pairs *hp);
+/* The run's verified pairs into hp: RP_OK, RP_ERR_NOMEM, or the engine's
+ * failure to name them (reading the ids of exact copies again), with its
+ * message in rp_engine_error. */
+rp_status held_collect(rp_engine *e, held_pairs *hp);
 /* One pair into hp (a callback's user); 1 when out of memory. */
 int held_add(void *hp, const rp_pair *p);
 void held_free(held_pairs *hp);

@@ -24,6 +24,15 @@ int cli_stdout_is_terminal(void)
     return isatty(1) && !cli_launched();
 }
 
+int cli_failed(const rp_engine *e, rp_status st)
+{
+    if (e && *rp_engine_error(e)) /* the engine says what and where */
+        fprintf(stderr, "reprint: %s\n", rp_engine_error(e));
+    else
+        fprintf(stderr, "reprint: %s\n", st == RP_ERR_NOMEM ? "out of memory" : rp_status_name(st));
+    return cli_exit_code(st);
+}
+
 int cli_exit_code(rp_status st)
 {
     switch (st) {

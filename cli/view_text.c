@@ -61,13 +61,14 @@ static rp_status engine_clusters(void *ctx, int (*fn)(void *, const rp_cluster *
 rp_status view_clusters(FILE *f, rp_engine *e, const rp_params *p)
 {
     held_pairs hp;
-    if (held_collect(e, &hp)) {
+    rp_status st = held_collect(e, &hp);
+    if (st != RP_OK) {
         held_free(&hp);
-        return RP_ERR_NOMEM;
+        return st;
     }
     rp_stats s;
     rp_engine_stats(e, &s);
-    rp_status st = view_clusters_of(f, &hp, engine_clusters, e, s.clusters, p);
+    st = view_clusters_of(f, &hp, engine_clusters, e, s.clusters, p);
     held_free(&hp);
     return st;
 }

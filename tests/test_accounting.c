@@ -355,6 +355,13 @@ static void test_reading_by_offset_matches_reading_again(void **state)
     rmdir(dir);
 }
 
+static int no_cluster(void *user, const rp_cluster *c)
+{
+    (void)user, (void)c;
+    fail_msg("a cluster listed from a changed input");
+    return 1;
+}
+
 /* A file rewritten between the passes (same size, a new time) is reported,
  * never read at the old offsets. */
 static void test_input_changed_between_passes_is_caught(void **state)
@@ -381,6 +388,10 @@ static void test_input_changed_between_passes_is_caught(void **state)
     assert_int_equal(rp_engine_write_kept(e, out), RP_ERR_IO);
     fclose(out);
     assert_non_null(strstr(rp_engine_error(e), "changed between passes"));
+    /* the two are exact copies, whose ids are read only when asked for */
+    assert_int_equal(rp_engine_foreach_cluster(e, no_cluster, NULL), RP_ERR_IO);
+    assert_non_null(strstr(rp_engine_error(e), "changed between passes"));
+    assert_non_null(strstr(rp_engine_error(e), "changed.jsonl"));
     free(other);
     rp_engine_free(e);
 }
