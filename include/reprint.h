@@ -406,7 +406,10 @@ RP_API rp_status rp_engine_add_input(rp_engine *engine, const char *path);
 RP_API rp_status rp_engine_run(rp_engine *engine);
 
 /* Calls fn for each verified pair with jaccard >= threshold, ordered by a then
- * b. A non-zero return from fn stops the iteration. */
+ * b. A non-zero return from fn stops the iteration. The first call of this
+ * or rp_engine_foreach_cluster reads the ids of documents that are only
+ * exact copies from the inputs again (the run did not need them): an input
+ * changed since fails it, with the message in rp_engine_error. */
 RP_API rp_status rp_engine_foreach_pair(rp_engine *engine, int (*fn)(void *user, const rp_pair *pair),
                                  void *user);
 
