@@ -338,6 +338,27 @@ rp_status rp__dedup_band_candidates(rp_dedup *d, uint64_t key_lo, uint64_t key_h
  * of its pages exact copies, verify would read a third of it again). */
 #define ID_UNREAD UINT32_MAX
 
+/* A record's id at the head of a pass's result (the sets pass, the ids
+ * pass): [length u32][is_number u8][id]. */
+static rp_status put_id(rp_buf *out, const rp_id *id)
+{
+    uint32_t len = (uint32_t)(id->len >= ID_UNREAD ? ID_UNREAD - 1 : id->len);
+    uint8_t is_number = id->is_number ? 1 : 0;
+    if (rp__buf_append(out, (const char *)&len, sizeof(len)) ||
+        rp__buf_append(out, (const char *)&is_number, 1) || rp__buf_append(out, id->str, len))
+        return RP_ERR_NOMEM;
+    return RP_OK;
+}
+
+/* The id put_id wrote at src; the bytes it took. */
+static size_t get_id(const char *src, rp_id *id)
+{
+    uint32_t len;
+    memcpy(&len, src, sizeof(len));
+    *id = (rp_id){src + sizeof(len) + 1, len, src[sizeof(len)] != 0};
+    return sizeof(len) + 1 + len;
+}
+
 static rp_status store_id(rp_dedup *d, uint32_t slot, const rp_id *id)
 {
     d->id_off[slot] = (uint64_t)d->id_arena.len << 1 | (id->is_number ? 1 : 0);
@@ -409,13 +430,8 @@ static rp_status make_set(void *state, const rp_record *r, rp_buf *out)
         return RP_ERR_NOMEM;
     if (w->set_pending.len >= SET_WRITE_BYTES && flush_sets(w)) return RP_ERR_IO;
     at |= (uint64_t)w->set_file << SET_FILE_SHIFT;
-    uint32_t id_len = (uint32_t)(r->doc.id.len > UINT32_MAX ? UINT32_MAX : r->doc.id.len);
-    uint8_t is_number = r->doc.id.is_number ? 1 : 0;
     uint32_t len = (uint32_t)n;
-    if (rp__buf_append(out, (const char *)&id_len, sizeof(id_len)) ||
-        rp__buf_append(out, (const char *)&is_number, 1) ||
-        rp__buf_append(out, r->doc.id.str, id_len) ||
-        rp__buf_append(out, (const char *)&at, sizeof(at)) ||
+    if (put_id(out, &r->doc.id) != RP_OK || rp__buf_append(out, (const char *)&at, sizeof(at)) ||
         rp__buf_append(out, (const char *)&len, sizeof(len)))
         return RP_ERR_NOMEM;
     if (w->sets->profile) {
@@ -431,11 +447,10 @@ static rp_status write_set(void *ctx, const rp_record *r)
 {
     rp_set_writer *sw = ctx;
     rp_dedup *d = sw->d;
-    uint32_t slot = d->slot[r->rec], id_len;
+    uint32_t slot = d->slot[r->rec];
     const char *src = r->result;
-    memcpy(&id_len, src, sizeof(id_len));
-    rp_id id = {src + sizeof(id_len) + 1, id_len, src[sizeof(id_len)] != 0};
-    size_t head = sizeof(id_len) + 1 + id_len;
+    rp_id id;
+    size_t head = get_id(src, &id);
     if (store_id(d, slot, &id) != RP_OK) return RP_ERR_NOMEM;
     memcpy(&d->set_off[slot], src + head, sizeof(uint64_t));
     memcpy(&d->set_len[slot], src + head + sizeof(uint64_t), sizeof(uint32_t));
@@ -1585,25 +1600,18 @@ static void id_worker_free(void *state)
     (void)state;
 }
 
-/* On a worker: the record's id as [length u32][is_number u8][id]. */
+/* On a worker: the record's id. */
 static rp_status name_record(void *state, const rp_record *r, rp_buf *out)
 {
     (void)state;
-    uint32_t len = (uint32_t)(r->doc.id.len >= ID_UNREAD ? ID_UNREAD - 1 : r->doc.id.len);
-    uint8_t is_number = r->doc.id.is_number ? 1 : 0;
-    if (rp__buf_append(out, (const char *)&len, sizeof(len)) ||
-        rp__buf_append(out, (const char *)&is_number, 1) || rp__buf_append(out, r->doc.id.str, len))
-        return RP_ERR_NOMEM;
-    return RP_OK;
+    return put_id(out, &r->doc.id);
 }
 
 static rp_status named_record(void *ctx, const rp_record *r)
 {
     rp_dedup *d = ctx;
-    uint32_t len;
-    memcpy(&len, r->result, sizeof(len));
-    const char *src = r->result;
-    rp_id id = {src + sizeof(len) + 1, len, src[sizeof(len)] != 0};
+    rp_id id;
+    get_id(r->result, &id);
     return store_id(d, d->slot[r->rec], &id);
 }
 

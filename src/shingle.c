@@ -78,8 +78,7 @@ size_t rp__shingles(const uint64_t *tokens, size_t n_tokens, unsigned ngram, uin
                     uint64_t **out, size_t *cap, int set)
 {
     if (n_tokens == 0) return 0;
-    if (ngram == 0) ngram = 1;
-    if (ngram > RP_SHINGLE_MAX) ngram = RP_SHINGLE_MAX;
+    ngram = rp__shingle_words(ngram);
     size_t width = n_tokens < ngram ? n_tokens : ngram;
     size_t count = n_tokens - width + 1;
     /* twice the room: the second half is the radix sort's scratch */

@@ -326,8 +326,7 @@ int rp__sign_tokens(const uint64_t *tokens, size_t n_tokens, unsigned ngram, uns
                     uint64_t seed, uint64_t *sig)
 {
     if (n_tokens == 0 || num_perm == 0) return -1;
-    if (ngram == 0) ngram = 1;
-    if (ngram > RP_SHINGLE_MAX) ngram = RP_SHINGLE_MAX;
+    ngram = rp__shingle_words(ngram);
     size_t width = n_tokens < ngram ? n_tokens : ngram;
     uint64_t keys[RP_SHINGLE_MAX + 1];
     rp__shingle_keys(seed, width, keys);
