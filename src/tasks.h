@@ -188,6 +188,13 @@ void rp__align_task_words(const rp_align_task *ru, uint64_t *out);
 void rp__align_task_set_words(rp_align_task *ru, const uint64_t *in);
 #define RP_ALIGN_PARTS 256
 rp_status rp__align_task_take_part(rp_align_task *ru, unsigned k, uint64_t **v, size_t *n);
+/* The index's entries (fingerprint bits << 32 | record) as a spilled run
+ * holds them: 5 bytes an entry in record order, 9 where the record goes
+ * back or jumps by 255 or more. Pack writes at most 9 n bytes to out and
+ * returns how many; unpack fills v with n entries from exactly len bytes,
+ * -1 when they do not hold them. */
+size_t rp__align_entries_pack(const uint64_t *v, size_t n, uint32_t *prev, uint8_t *out);
+int rp__align_entries_unpack(const uint8_t *in, size_t len, uint64_t *v, size_t n);
 rp_status rp__align_task_add_part(rp_align_task *ru, unsigned k, const uint64_t *v, size_t n);
 void rp__align_task_set_global(rp_align_task *ru, uint64_t *global_of, uint8_t *uncounted);
 /* A part's checkpoints: after pass 1 (word counts, sites, the index's

@@ -1,6 +1,7 @@
 /* test_spill.c — dedup under a memory limit: band tables spilled to disk and
  * searched in key ranges give exactly the clusters and pairs of the run
- * that holds everything in memory. */
+ * that holds everything in memory; align's index entries packed for its
+ * spill file read back as they were. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -147,6 +148,49 @@ static char *make_copies(size_t n, size_t *len)
  * and candidates are refused by the sets' profiles before any set is read
  * (rp__set_profile): the pairs and clusters are those of the run that reads
  * every set from its file (a limit too small to hold them), pair for pair. */
+/* Entries in record order take 5 bytes; a record that goes back, or
+ * forward by 255 or more, 9; packed in two calls that carry the previous
+ * record, they read back as one run; a run cut short, or with a byte too
+ * many, does not read back. */
+static void test_index_entries_pack_and_read_back(void **state)
+{
+    (void)state;
+    enum { N = 20000 };
+    uint64_t *v = malloc(N * sizeof(uint64_t)), *back = malloc(N * sizeof(uint64_t));
+    uint8_t *packed = malloc(9 * N + 1);
+    assert_non_null(v);
+    assert_non_null(back);
+    assert_non_null(packed);
+    uint32_t rec = 0;
+    size_t wide = 0;
+    for (size_t i = 0; i < N; i++) {
+        uint32_t prev = rec;
+        switch (rnd() % 16) {
+        case 0: rec = (uint32_t)rnd(); break;          /* anywhere, back or far */
+        case 1: rec += 254 + (uint32_t)(rnd() % 3); break; /* 254: narrow; 255, 256: wide */
+        case 2: rec = i % 2 ? UINT32_MAX : 0; break;
+        default: rec += (uint32_t)(rnd() % 4); break;
+        }
+        wide += !(rec >= prev && rec - prev < 255);
+        uint64_t fp = i % 97 == 0 ? UINT32_MAX : (uint32_t)rnd();
+        v[i] = fp << 32 | rec;
+    }
+    uint32_t prev = 0;
+    size_t half = N / 3, len = rp__align_entries_pack(v, half, &prev, packed);
+    len += rp__align_entries_pack(v + half, N - half, &prev, packed + len);
+    assert_int_equal(len, 5 * (size_t)N + 4 * wide);
+    assert_true(wide > N / 20 && wide < N / 4);
+    assert_int_equal(rp__align_entries_unpack(packed, len, back, N), 0);
+    assert_memory_equal(back, v, N * sizeof(uint64_t));
+    assert_int_equal(rp__align_entries_unpack(packed, len - 1, back, N), -1);
+    assert_int_equal(rp__align_entries_unpack(packed, len, back, N - 1), -1);
+    packed[len] = 0;
+    assert_int_equal(rp__align_entries_unpack(packed, len + 1, back, N), -1);
+    free(v);
+    free(back);
+    free(packed);
+}
+
 static void test_profiles_refuse_only_what_the_sets_would(void **state)
 {
     (void)state;
@@ -183,6 +227,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_spilled_run_gives_the_same_clusters),
+        cmocka_unit_test(test_index_entries_pack_and_read_back),
         cmocka_unit_test(test_profiles_refuse_only_what_the_sets_would),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
