@@ -566,6 +566,69 @@ static int cmp_edge(const void *x, const void *y)
     return a->b < b->b ? -1 : a->b > b->b;
 }
 
+/* A similarity's bits as an unsigned key that orders as it does, then
+ * turned around: the most similar first. */
+static uint32_t sim_key(float sim)
+{
+    uint32_t u;
+    memcpy(&u, &sim, sizeof(u));
+    u = u >> 31 ? ~u : u | 0x80000000u;
+    return ~u;
+}
+
+/* The key of an edge's field f (0: b, 1: a, 2: similarity), 32 bits. */
+static uint32_t edge_field(const rp_story_edge *e, unsigned f)
+{
+    return f == 0 ? (uint32_t)e->b : f == 1 ? (uint32_t)e->a : sim_key(e->sim);
+}
+
+int rp__story_edges_sort(rp_story_edge *e, size_t n)
+{
+    int small = 1;
+    for (size_t i = 0; i < n && small; i++) small = (e[i].a | e[i].b) <= UINT32_MAX;
+    if (!small) {
+        qsort(e, n, sizeof(*e), cmp_edge);
+        return 0;
+    }
+    if (n < 2) return 0;
+    /* LSD by bytes, b's first and the similarity's last, each byte where
+     * the edges differ; every byte's counts from one read */
+    uint32_t differ[3] = {0, 0, 0};
+    for (size_t i = 1; i < n; i++)
+        for (unsigned f = 0; f < 3; f++) differ[f] |= edge_field(&e[i], f) ^ edge_field(&e[0], f);
+    unsigned field[12], shift[12], digits = 0;
+    for (unsigned f = 0; f < 3; f++)
+        for (unsigned at = 0; at < 32; at += 8)
+            if (differ[f] >> at & 0xFF) field[digits] = f, shift[digits++] = at;
+    if (!digits) return 0;
+    size_t *count = calloc((size_t)digits * 256, sizeof(size_t));
+    rp_story_edge *tmp = rp__malloc_big(n * sizeof(*e));
+    if (!count || !tmp) {
+        free(count);
+        free(tmp);
+        return -1;
+    }
+    for (size_t i = 0; i < n; i++)
+        for (unsigned d = 0; d < digits; d++) count[d * 256 + (edge_field(&e[i], field[d]) >> shift[d] & 0xFF)]++;
+    rp_story_edge *src = e, *dst = tmp;
+    for (unsigned d = 0; d < digits; d++) {
+        size_t *c = count + d * 256, pos = 0;
+        for (unsigned b = 0; b < 256; b++) {
+            size_t k = c[b];
+            c[b] = pos;
+            pos += k;
+        }
+        for (size_t i = 0; i < n; i++) dst[c[edge_field(&src[i], field[d]) >> shift[d] & 0xFF]++] = src[i];
+        rp_story_edge *t = src;
+        src = dst;
+        dst = t;
+    }
+    if (src != e) memcpy(e, src, n * sizeof(*e));
+    free(count);
+    free(tmp);
+    return 0;
+}
+
 /* Candidates and their cosines, without a list of the candidate pairs (a
  * corpus of a small vocabulary makes hundreds of them a document): each
  * document, on whichever thread takes its chunk, looks its key terms up in
@@ -778,8 +841,10 @@ rp_status rp__stories_candidates(rp_stories *s, rp_story_edge **edges, size_t *n
         if (w[k].n_edges) memcpy(*edges + *n_edges, w[k].edges, w[k].n_edges * sizeof(rp_story_edge));
         *n_edges += w[k].n_edges;
     }
-    /* one order whichever thread found an edge: by similarity, then pair */
-    qsort(*edges, *n_edges, sizeof(rp_story_edge), cmp_edge);
+    /* one order whichever thread found an edge: by similarity, then pair
+     * (by radix: qsort of the 7.8 million edges of 100,000 near-copies of
+     * 300 templates was a third of stories' time) */
+    if (rp__story_edges_sort(*edges, *n_edges)) goto done;
     st = RP_OK;
 done:
     for (unsigned k = 0; w && k < threads; k++) {

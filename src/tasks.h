@@ -157,6 +157,9 @@ rp_status rp__stories_weigh(rp_stories *s);
 /* The pairs alike at the threshold, by similarity (highest first), then
  * pair: *edges is the caller's. */
 rp_status rp__stories_candidates(rp_stories *s, rp_story_edge **edges, size_t *n_edges);
+/* Sorts edges as the clustering takes them: the most similar first, then
+ * by (a, b); -1 when out of memory. */
+int rp__story_edges_sort(rp_story_edge *e, size_t n);
 /* Joins the documents of a given list of edges, in that order, into stories
  * whose centroids stay alike; once. */
 rp_status rp__stories_cluster(rp_stories *s, const rp_story_edge *edges, size_t n_edges);

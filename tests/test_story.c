@@ -3,7 +3,8 @@
  * coast, topic and places do not join; spun copies join their original's
  * story; a document reporting two events does not chain their stories;
  * on 20,000 documents of many genres, each event's reports make one story
- * and nothing else joins it. */
+ * and nothing else joins it; the candidate edges are sorted as the
+ * clustering takes them. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,9 +14,53 @@
 #include <jansson.h>
 #include <sys/stat.h>
 
+#include "internal.h"
 #include "spinner.h"
 #include "prose.h"
 #include "test_util.h"
+
+static int by_similarity_then_pair(const void *x, const void *y)
+{
+    const rp_story_edge *a = x, *b = y;
+    if (a->sim != b->sim) return a->sim > b->sim ? -1 : 1;
+    if (a->a != b->a) return a->a < b->a ? -1 : 1;
+    return a->b < b->b ? -1 : a->b > b->b;
+}
+
+/* The radix sort of the edges gives qsort's order by (similarity down, a,
+ * b): ties of all three kinds, similarities of every byte, a document
+ * number past 2^32 (sorted by comparison); none and one edge. */
+static void test_edges_sorted_as_clustering_takes_them(void **state)
+{
+    (void)state;
+    enum { N = 50000 };
+    rp_story_edge *e = malloc(N * sizeof(*e)), *want = malloc(N * sizeof(*e));
+    assert_non_null(e);
+    assert_non_null(want);
+    uint64_t x = 88172645463325252ULL;
+    for (int round = 0; round < 3; round++) {
+        for (size_t i = 0; i < N; i++) {
+            x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+            uint64_t a = x % (round ? 70000 : 40), b = a + 1 + (x >> 20) % (round ? 5000000 : 30);
+            float sims[] = {0.3f, 0.5f, 1.0f, 0.30000001f};
+            float sim = x >> 40 & 1 ? sims[x >> 41 & 3] : 0.3f + (float)((x >> 24) % 1000003) / 1500000.0f;
+            if (round == 2 && i == N / 2) b = (uint64_t)1 << 33;
+            e[i] = (rp_story_edge){a, b, sim};
+        }
+        memcpy(want, e, N * sizeof(*e));
+        qsort(want, N, sizeof(*want), by_similarity_then_pair);
+        assert_int_equal(rp__story_edges_sort(e, N), 0);
+        for (size_t i = 0; i < N; i++) {
+            assert_int_equal(e[i].a, want[i].a);
+            assert_int_equal(e[i].b, want[i].b);
+            assert_true(e[i].sim == want[i].sim);
+        }
+    }
+    assert_int_equal(rp__story_edges_sort(e, 0), 0);
+    assert_int_equal(rp__story_edges_sort(e, 1), 0);
+    free(e);
+    free(want);
+}
 
 typedef struct {
     char *ids[64];
@@ -345,6 +390,7 @@ int main(void)
         return 1;
     }
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_edges_sorted_as_clustering_takes_them),
         cmocka_unit_test(test_seeds_one_story),
         cmocka_unit_test(test_sample),
         cmocka_unit_test(test_threads_change_no_story),
