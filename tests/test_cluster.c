@@ -1,9 +1,13 @@
-/* test_cluster.c — union-find and exact set intersection. */
+/* test_cluster.c — union-find, exact set intersection, and the listing of
+ * pairs from verified edges. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+
+#include <stdio.h>
+#include <string.h>
 
 #include "internal.h"
 
@@ -191,6 +195,90 @@ static void test_intersection_need_is_the_threshold(void **state)
                 }
 }
 
+/* ------------------------------------------------ listing pairs from edges */
+
+enum { VIEW_RECS = 12 };
+static const int view_copy[VIEW_RECS] = {0, 0, 0, 1, 0, 0, 1, 1, 0, 0, 0, 0}; /* 3, 6, 7: exact copies */
+static char view_names[VIEW_RECS][8];
+
+static uint32_t view_slot(void *ctx, uint64_t rec)
+{
+    (void)ctx;
+    return (uint32_t)rec;
+}
+
+static int view_is_copy(void *ctx, uint64_t rec)
+{
+    (void)ctx;
+    return view_copy[rec];
+}
+
+static rp_id view_id(void *ctx, uint64_t rec)
+{
+    (void)ctx;
+    snprintf(view_names[rec], sizeof(view_names[rec]), "d%u", (unsigned)rec);
+    rp_id id = {view_names[rec], strlen(view_names[rec]), 0};
+    return id;
+}
+
+typedef struct {
+    char text[4096];
+    size_t len;
+} listed;
+
+static int note_pair(void *user, const rp_pair *p)
+{
+    listed *l = user;
+    l->len += (size_t)snprintf(l->text + l->len, sizeof(l->text) - l->len, "%.*s %.*s %llu %llu %.2f %.2f %.2f\n",
+                               (int)p->a.len, p->a.str, (int)p->b.len, p->b.str, (unsigned long long)p->a_index,
+                               (unsigned long long)p->b_index, p->jaccard, p->containment_a, p->containment_b);
+    return 0;
+}
+
+static void list_pairs(const rp_edge *e, size_t n, listed *out)
+{
+    rp_pair_view v = {VIEW_RECS, view_slot, view_is_copy, view_id, NULL};
+    out->len = 0;
+    out->text[0] = 0;
+    assert_int_equal(rp__pairs_list(e, n, &v, note_pair, out), RP_OK);
+}
+
+/* Edges in order without copies are listed as they are, each score on its
+ * side; the same edges out of order (the general walk, which holds and
+ * sorts them) list the same; with exact copies, a copy takes its first's
+ * pairs and pairs with the other copies. */
+static void test_pairs_listed_from_edges(void **state)
+{
+    (void)state;
+    rp_edge plain[] = {{0, 1, 0.5f, 0.6f, 0.9f}, {0, 4, 0.3f, 0.8f, 0.35f}, {2, 5, 0.75f, 0.8f, 0.9f},
+                       {4, 9, 0.4f, 1.0f, 0.4f}};
+    rp_edge shuffled[] = {plain[2], plain[0], plain[3], plain[1]};
+    listed a, b;
+    list_pairs(plain, 4, &a);
+    assert_string_equal(a.text, "d0 d1 0 1 0.50 0.60 0.90\n"
+                                "d0 d4 0 4 0.30 0.80 0.35\n"
+                                "d2 d5 2 5 0.75 0.80 0.90\n"
+                                "d4 d9 4 9 0.40 1.00 0.40\n");
+    list_pairs(shuffled, 4, &b);
+    assert_string_equal(b.text, a.text);
+    /* 3 is a copy of 2, 6 and 7 copies of 5 (their one edge each, with
+     * Jaccard 1, to their first); 2 and 5 alike */
+    rp_edge copies[] = {{2, 3, 1, 1, 1}, {2, 5, 0.75f, 0.8f, 0.9f}, {5, 6, 1, 1, 1}, {5, 7, 1, 1, 1}};
+    list_pairs(copies, 4, &a);
+    assert_string_equal(a.text, "d2 d3 2 3 1.00 1.00 1.00\n"
+                                "d2 d5 2 5 0.75 0.80 0.90\n"
+                                "d2 d6 2 6 0.75 0.80 0.90\n"
+                                "d2 d7 2 7 0.75 0.80 0.90\n"
+                                "d3 d5 3 5 0.75 0.80 0.90\n"
+                                "d3 d6 3 6 0.75 0.80 0.90\n"
+                                "d3 d7 3 7 0.75 0.80 0.90\n"
+                                "d5 d6 5 6 1.00 1.00 1.00\n"
+                                "d5 d7 5 7 1.00 1.00 1.00\n"
+                                "d6 d7 6 7 1.00 1.00 1.00\n");
+    list_pairs(copies, 0, &a);
+    assert_int_equal(a.len, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -200,6 +288,7 @@ int main(void)
         cmocka_unit_test(test_intersections_that_stop_early_keep_their_contract),
         cmocka_unit_test(test_intersection_need_is_the_threshold),
         cmocka_unit_test(test_profile_bound_never_below_the_intersection),
+        cmocka_unit_test(test_pairs_listed_from_edges),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -4,7 +4,8 @@
  * mutations of valid ones, whenever the scanner accepts a line jansson must
  * accept it too and read the same text and id; whenever jansson rejects a
  * line the scanner must not accept it. And the other way: the writer's
- * four decimals are printf's, byte for byte. */
+ * four decimals are printf's, byte for byte, and a pair's line is the
+ * same whichever path writes its ids. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -132,9 +133,59 @@ static void test_decimals_are_printfs(void **state)
         expect_printf(INFINITY);
 }
 
+/* A pair's line is the same bytes whichever way its ids are written (in
+ * one buffer when they need no escaping, through the escaping writer when
+ * they do), and jansson reads the ids back. */
+static void test_pair_lines_whatever_the_ids(void **state)
+{
+    (void)state;
+    char longid[300];
+    memset(longid, 'x', sizeof(longid));
+    const struct {
+        const char *s;
+        size_t len;
+        int is_number;
+    } ids[] = {{"42", 2, 1},       {"doc-1", 5, 0},      {"a\"b", 3, 0},     {"a\\b", 3, 0},
+               {"tab\there", 8, 0}, {"caf\xc3\xa9", 5, 0}, {"bad\xff", 4, 0}, {"", 0, 0},
+               {"del\x7f", 4, 0},  {longid, 126, 0},    {longid, 127, 0},  {longid, 300, 0},
+               {"9007199254740993", 16, 1}};
+    size_t n_ids = sizeof(ids) / sizeof(ids[0]);
+    for (size_t i = 0; i < n_ids; i++)
+        for (size_t j = 0; j < n_ids; j++) {
+            rp_pair p = {{ids[i].s, ids[i].len, ids[i].is_number}, {ids[j].s, ids[j].len, ids[j].is_number},
+                         i, j, 0.5, 0.71428571, 1.0};
+            char *got = NULL, *want = NULL;
+            size_t got_len = 0, want_len = 0;
+            FILE *f = open_memstream(&got, &got_len), *w = open_memstream(&want, &want_len);
+            assert_int_equal(rp_write_pair_jsonl(f, &p), 0);
+            fputs("{\"a\": ", w);
+            rp_write_json_id(w, &p.a);
+            fputs(", \"b\": ", w);
+            rp_write_json_id(w, &p.b);
+            fprintf(w, ", \"jaccard\": %.4f, \"containment_a\": %.4f, \"containment_b\": %.4f}\n", p.jaccard,
+                    p.containment_a, p.containment_b);
+            fclose(f);
+            fclose(w);
+            assert_int_equal(got_len, want_len);
+            assert_memory_equal(got, want, got_len);
+            json_error_t err;
+            json_t *o = json_loadb(got, got_len, 0, &err);
+            if (!o) fail_msg("%zu %zu: %s: %s", i, j, err.text, got);
+            json_t *a = json_object_get(o, "a");
+            if (ids[i].is_number) assert_true(json_is_integer(a));
+            else if (i != 6 && i != 8) /* a bad byte is replaced; DEL is escaped */
+                assert_true(json_is_string(a) && json_string_length(a) == ids[i].len &&
+                            memcmp(json_string_value(a), ids[i].s, ids[i].len) == 0);
+            json_decref(o);
+            free(got);
+            free(want);
+        }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_pair_lines_whatever_the_ids),
         cmocka_unit_test(test_scanner_agrees_with_jansson_on_tricky_lines),
         cmocka_unit_test(test_scanner_agrees_with_jansson_on_mutated_lines),
         cmocka_unit_test(test_decimals_are_printfs),
