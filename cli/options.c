@@ -152,6 +152,12 @@ static const cli_option options[] = {
      "jaccard (the two are nearly the same) or containment\n"
      "(the larger share of one found in the other); default:\n"
      "jaccard for dedup, containment for pairs"},
+    {MINHASH | IDX, G_MATCH, 0, "size-ratio", "R", OPT_DOUBLE, P(size_ratio), 1, 1000, 0, 0, NULL,
+     "containment: find a text inside one up to R times its\n"
+     "length, at the threshold with p >= 0.9 (default 1:\n"
+     "two of one size; 2 or more finds excerpts in longer\n"
+     "texts and proposes more candidates where documents\n"
+     "share text)"},
     {MINHASH | IDX, G_MATCH, 'n', "ngram", "N", OPT_UINT, P(ngram), 1, 64, 0, 0, NULL,
      "words per shingle (default 5)"},
     {MINHASH | IDX, G_MATCH, 0, "num-perm", "N", OPT_UINT, P(num_perm), 1, 4096, 0, 0, NULL,

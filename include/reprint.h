@@ -129,7 +129,7 @@ typedef enum {
  * you need: new fields get defaults there, so callers keep compiling. The
  * version field says which layout the caller's header had; a run refuses
  * parameters of another (RP_ERR_USAGE) rather than misread them. */
-#define RP_PARAMS_VERSION 3
+#define RP_PARAMS_VERSION 4
 
 typedef struct {
     unsigned version;        /* RP_PARAMS_VERSION, set by rp_params_init */
@@ -139,8 +139,9 @@ typedef struct {
     unsigned rows;           /* LSH rows per band; 0 = chosen from threshold */
     double threshold;        /* similarity of a near-duplicate (default 0.7) */
     rp_measure measure;      /* what threshold applies to (default Jaccard). For
-                                containment, LSH is tuned for the Jaccard of two
-                                equal-sized documents at that containment, t/(2-t) */
+                                containment, LSH is tuned for the Jaccard of a
+                                document at that containment inside one size_ratio
+                                times its size, t/(1+size_ratio-t) */
     uint64_t seed;           /* hash seed (default 0) */
     size_t max_doc_bytes;    /* larger documents are rejected (default 64 MiB) */
     size_t max_bucket;       /* LSH buckets above this size are linked as a
@@ -205,6 +206,11 @@ typedef struct {
                                 every pair), for reuse groups (rp_grouper): candidates
                                 grow with the passages' occurrences, not their pairs
                                 (default 0) */
+    double size_ratio;       /* containment: find a document inside one up to this
+                                many times its size with p >= 0.9 at the threshold
+                                (default 1: two of one size; 2 finds a text inside
+                                one twice its length, and proposes more candidates
+                                where documents share text; at least 1) */
     unsigned max_partners;   /* align: later documents a document is compared with,
                                 at most, the first in input order; the candidate pairs
                                 past it are counted (stats.cut_pairs), not aligned.

@@ -46,36 +46,6 @@ void rp_lsh_choose(double threshold, unsigned num_perm, unsigned *bands, unsigne
     *bands = num_perm / best_r;
 }
 
-/* Containment c of a document A in B is Jaccard c|A| / (|A| + |B| - c|A|):
- * t/(2-t) at the threshold t when the two are of one size, t/(3-t) when B
- * is twice A. Tuned for the first, a 100-word text inside one of 200 was a
- * candidate 45 times in 50, inside one of 400 5 times in 50: a wire story
- * inside a page twice its length (the site's header, footer and teasers)
- * is what pairs is for. So containment is tuned for B up to twice A, with
- * the fewest bands that reach p >= 0.9 there, rows as many as the signature
- * allows: for t = 0.7, 24 bands of 2 rows where it had 32 of 4, which on the
- * 1 GB bench proposes 46,547 candidates instead of 36,803 and stores a
- * quarter fewer keys; the same 36,134 similar pairs, and on 500,000 short
- * posts 43,825 instead of 42,597. */
-#define CONTAINMENT_RATIO 2.0
-
-void rp__lsh_choose_containment(double threshold, unsigned num_perm, unsigned *bands, unsigned *rows)
-{
-    double s = threshold / (1.0 + CONTAINMENT_RATIO - threshold);
-    *rows = 1;
-    *bands = num_perm;
-    for (unsigned r = 1; r <= num_perm; r++) {
-        /* the fewest bands of r rows with P(s) >= 0.9 */
-        double miss = 1.0 - pow(s, r);
-        if (miss >= 1.0) break;
-        double b = miss <= 0 ? 1 : ceil(log(0.1) / log(miss) - 1e-9);
-        if (b < 1) b = 1;
-        if (b * r > num_perm) continue;
-        *rows = r;
-        *bands = (unsigned)b;
-    }
-}
-
 uint32_t rp__band_key(const uint64_t *sig, unsigned band, unsigned rows, uint64_t seed)
 {
     uint64_t h = XXH3_64bits_withSeed(sig + (size_t)band * rows, rows * sizeof(uint64_t),
@@ -120,8 +90,8 @@ int rp__band_pairs_scratch(uint64_t *entries, size_t n, uint64_t *scratch, size_
 rp_status rp__lsh_params(const rp_params *p, unsigned *bands, unsigned *rows, char *err)
 {
     if (p->ngram < 1 || p->ngram > 64 || p->num_perm < 1 || p->num_perm > 4096 ||
-        !(p->threshold > 0 && p->threshold <= 1)) {
-        rp__msg(err, "invalid parameters (ngram 1..64, num_perm 1..4096, threshold (0,1])");
+        !(p->threshold > 0 && p->threshold <= 1) || !(p->size_ratio >= 1 && p->size_ratio <= 1000)) {
+        rp__msg(err, "invalid parameters (ngram 1..64, num_perm 1..4096, threshold (0,1], size_ratio 1..1000)");
         return RP_ERR_USAGE;
     }
     if (p->bands || p->rows) {
@@ -134,9 +104,14 @@ rp_status rp__lsh_params(const rp_params *p, unsigned *bands, unsigned *rows, ch
         *rows = p->rows;
         return RP_OK;
     }
-    if (p->measure == RP_MEASURE_CONTAINMENT)
-        rp__lsh_choose_containment(p->threshold, p->num_perm, bands, rows);
-    else
-        rp_lsh_choose(p->threshold, p->num_perm, bands, rows);
+    /* Containment c of A in B is Jaccard c|A| / (|A| + |B| - c|A|): t/(2-t)
+     * at the threshold t when the two are of one size, t/(1+r-t) when B is
+     * r times A. Tuned for one size, a 100-word text inside one of 200 was
+     * a candidate 45 times in 50, inside one of 400 5 times: size_ratio r
+     * tunes for a text inside one r times its length (docs/METHODS.md has
+     * what it finds and what it costs). */
+    double t = p->threshold;
+    if (p->measure == RP_MEASURE_CONTAINMENT) t = t / (1 + p->size_ratio - t);
+    rp_lsh_choose(t, p->num_perm, bands, rows);
     return RP_OK;
 }

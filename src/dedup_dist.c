@@ -509,9 +509,10 @@ static rp_status count_clusters(const rp_comm *cm, rp_dist_stats *ds, const uint
 /* What a dedup run's records depend on. */
 static uint64_t params_hash(const rp_params *p)
 {
-    uint64_t v[12] = {p->ngram, p->num_perm, p->bands, p->rows, p->seed, p->measure, p->spin,
-                      p->skip_bad, p->max_doc_bytes, p->max_bucket, p->connect_only, 0};
+    uint64_t v[13] = {p->ngram, p->num_perm, p->bands, p->rows, p->seed, p->measure, p->spin,
+                      p->skip_bad, p->max_doc_bytes, p->max_bucket, p->connect_only, 0, 0};
     memcpy(&v[11], &p->threshold, sizeof(double));
+    memcpy(&v[12], &p->size_ratio, sizeof(double));
     uint64_t h = XXH3_64bits(v, sizeof(v));
     const char *f[3] = {p->id_field, p->text_field, rp_version_string()};
     for (int k = 0; k < 3; k++) h = XXH3_64bits_withSeed(f[k] ? f[k] : "", f[k] ? strlen(f[k]) : 0, h);

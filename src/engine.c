@@ -50,6 +50,7 @@ void rp_params_init(rp_params *p)
     p->site_field = "site";
     p->url_field = "url";
     p->site_pages = 3;
+    p->size_ratio = 1.0;
     p->max_partners = 1000;
 }
 

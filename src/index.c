@@ -254,8 +254,8 @@ static int params_differ(const stored_params *have, const stored_params *want, c
         {"format", have->format, want->format},
         {"ngram (--ngram)", have->ngram, want->ngram},
         {"signature length (--num-perm)", have->num_perm, want->num_perm},
-        {"bands (--bands, or --threshold)", have->bands, want->bands},
-        {"rows (--rows, or --threshold)", have->rows, want->rows},
+        {"bands (--bands, or --threshold and --size-ratio)", have->bands, want->bands},
+        {"rows (--rows, or --threshold and --size-ratio)", have->rows, want->rows},
         {"spin (--spin)", have->spin, want->spin},
         {"seed (--seed)", have->seed, want->seed},
         {"fingerprint n-gram (--fingerprint-ngram)", have->fp_k, want->passages ? want->fp_k : have->fp_k},
@@ -274,22 +274,6 @@ static int params_differ(const stored_params *have, const stored_params *want, c
             return 1;
         }
     return 0;
-}
-
-/* An index made before containment was tuned for documents up to twice
- * each other's size (band.c) holds the bands and rows of two equal ones.
- * Where they were chosen, not set, it keeps them and answers as it did;
- * other parameters are still compared. */
-static void keep_equal_size_tuning(rp_index *ix, const stored_params *have)
-{
-    const rp_params *p = &ix->p;
-    if (p->bands || p->rows || p->measure != RP_MEASURE_CONTAINMENT || !(p->threshold > 0 && p->threshold <= 1))
-        return;
-    unsigned bands, rows;
-    rp_lsh_choose(p->threshold / (2 - p->threshold), p->num_perm, &bands, &rows);
-    if (have->bands != bands || have->rows != rows || have->num_perm != p->num_perm) return;
-    ix->p.bands = ix->sp.bands = bands;
-    ix->p.rows = ix->sp.rows = rows;
 }
 
 /* ---------------------------------------------------------- workspaces */
@@ -482,7 +466,6 @@ static rp_status open_env(rp_index *ix, char *err)
                 RP_INDEX_FORMAT);
         return RP_ERR_INDEX;
     }
-    keep_equal_size_tuning(ix, &have);
     if (!(ix->flags & RP_INDEX_CREATE) || have.passages == ix->sp.passages) {
         stored_params want = ix->sp;
         want.passages = have.passages;

@@ -81,14 +81,10 @@ double rp__sig_similarity(const uint64_t *a, const uint64_t *b, unsigned num_per
 /* --------------------------------------------------------------- band.c */
 
 /* The bands and rows of LSH for p: as set, or chosen from its threshold
- * (rp_lsh_choose for Jaccard, rp__lsh_choose_containment); the shingle and
- * signature parameters checked too. */
+ * (for containment, from the Jaccard of a document at it inside one
+ * size_ratio times its size); the shingle and signature parameters checked
+ * too. */
 rp_status rp__lsh_params(const rp_params *p, unsigned *bands, unsigned *rows, char *err);
-/* The bands and rows of the containment measure at threshold t: the fewest
- * bands for which a pair at t is a candidate with p >= 0.9 when one
- * document is up to twice the other's size, rows as many as num_perm allows
- * (band.c). */
-void rp__lsh_choose_containment(double threshold, unsigned num_perm, unsigned *bands, unsigned *rows);
 
 /* 32-bit key of band b (rows values starting at sig + b * rows). */
 uint32_t rp__band_key(const uint64_t *sig, unsigned band, unsigned rows, uint64_t seed);

@@ -182,6 +182,42 @@ sys.exit(not (e["jaccard"] == 1.0 and w["containment_a"] == 1.0 and w["jaccard"]
               and not any("kitchen-soup" in k for k in p)))
 PY
 
+# a text inside another twice, four and eight times its length (50 of each,
+# words drawn at random): pairs --size-ratio 2 finds it inside one twice
+# its length every time and nearly always inside one four times; tuned for
+# one size (the default), more than a tenth of the first are missed
+python3 - "$WORK/inside.jsonl" <<'PY'
+import json, random, sys
+random.seed(5)
+vocab = [f"w{i}" for i in range(20000)]
+with open(sys.argv[1], "w") as out:
+    for k in range(50):
+        small = [random.choice(vocab) for _ in range(100)]
+        out.write(json.dumps({"id": f"s{k}", "text": " ".join(small)}) + "\n")
+        for ratio in (2, 4, 8):
+            extra = [random.choice(vocab) for _ in range(100 * (ratio - 1))]
+            big = extra[:len(extra) // 2] + small + extra[len(extra) // 2:]
+            out.write(json.dumps({"id": f"s{k}-in{ratio}", "text": " ".join(big)}) + "\n")
+PY
+inside() { # FILE: how many of each ratio were found, as 2:N 4:N 8:N
+    python3 - "$1" <<'PY'
+import json, sys
+found = {"2": 0, "4": 0, "8": 0}
+for d in map(json.loads, open(sys.argv[1])):
+    if d["b"].startswith(d["a"] + "-in") and d["containment_a"] == 1.0:
+        found[d["b"].split("-in")[1]] += 1
+print(" ".join(f"{k}:{v}" for k, v in found.items()))
+PY
+}
+"$BIN" pairs -q --json --size-ratio 2 "$WORK/inside.jsonl" > "$WORK/inside-2.jsonl"
+"$BIN" pairs -q --json "$WORK/inside.jsonl" > "$WORK/inside-1.jsonl"
+found2=$(inside "$WORK/inside-2.jsonl") found1=$(inside "$WORK/inside-1.jsonl")
+echo "# found with --size-ratio 2: $found2; tuned for one size: $found1"
+check "pairs --size-ratio 2 finds a text inside one twice its length 50 times in 50, inside one four times 45 or more" \
+    python3 -c "import sys; f = dict(x.split(':') for x in sys.argv[1].split()); sys.exit(not (int(f['2']) == 50 and int(f['4']) >= 45))" "$found2"
+check "tuned for one size, it misses some inside one twice its length" \
+    python3 -c "import sys; f = dict(x.split(':') for x in sys.argv[1].split()); sys.exit(not int(f['2']) < 50)" "$found1"
+
 # --- the seeds, when present
 SEEDS=$ROOT/../shared/seeds
 if [ -d "$SEEDS" ]; then

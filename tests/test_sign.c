@@ -233,62 +233,77 @@ static void test_lsh_choice_meets_recall_target(void **state)
     assert_int_equal(b, 21);
 }
 
-/* Containment t of A in a B twice its size is Jaccard t/(3 - t): the
- * containment tuning reaches p >= 0.9 there with the fewest bands, and no
- * tuning of more rows reaches it within the signature; as the measure's
- * parameters, too. A at containment 0.7 in a B twice its size (100 and 200
- * shingles) is a candidate at that rate, measured with real signatures and
- * keys; under the tuning for two equal documents (32 bands of 4 rows) it
- * was one time in four. */
-static void test_lsh_containment_covers_twice_the_size(void **state)
+/* Containment t of A in a B r times its size is Jaccard t/(1 + r - t):
+ * with size_ratio r the containment measure is tuned there as Jaccard is at
+ * its threshold (one size: t/(2 - t), as before the option); a document at
+ * containment 0.7 in one twice its size (100 and 200 shingles) is then a
+ * candidate at the S-curve's rate, measured with real signatures and keys,
+ * where the tuning for one size made it one time in four. */
+static void test_lsh_containment_tuned_for_a_size_ratio(void **state)
 {
     (void)state;
-    double ts[] = {0.1, 0.3, 0.5, 0.7, 0.8, 0.9, 0.95};
-    for (size_t i = 0; i < sizeof(ts) / sizeof(ts[0]); i++) {
-        unsigned b, r;
-        double s = ts[i] / (3 - ts[i]);
-        rp__lsh_choose_containment(ts[i], 128, &b, &r);
-        assert_true(b * r <= 128);
-        assert_true(rp_lsh_probability(s, b, r) >= 0.9);
-        assert_true(b == 1 || rp_lsh_probability(s, b - 1, r) < 0.9);
-        assert_true(rp_lsh_probability(s, 128 / (r + 1), r + 1) < 0.9);
-        rp_params p;
-        rp_params_init(&p);
-        p.measure = RP_MEASURE_CONTAINMENT;
-        p.threshold = ts[i];
-        unsigned pb, pr;
-        char err[RP_MSG_MAX];
-        assert_int_equal(rp__lsh_params(&p, &pb, &pr, err), RP_OK);
-        assert_int_equal(pb, b);
-        assert_int_equal(pr, r);
-    }
+    double ts[] = {0.1, 0.3, 0.5, 0.7, 0.9}, rs[] = {1, 1.5, 2, 4};
+    for (size_t i = 0; i < sizeof(ts) / sizeof(ts[0]); i++)
+        for (size_t k = 0; k < sizeof(rs) / sizeof(rs[0]); k++) {
+            rp_params p;
+            rp_params_init(&p);
+            p.measure = RP_MEASURE_CONTAINMENT;
+            p.threshold = ts[i];
+            p.size_ratio = rs[k];
+            unsigned b, r, wb, wr;
+            char err[RP_MSG_MAX];
+            assert_int_equal(rp__lsh_params(&p, &b, &r, err), RP_OK);
+            rp_lsh_choose(ts[i] / (1 + rs[k] - ts[i]), 128, &wb, &wr);
+            assert_int_equal(b, wb);
+            assert_int_equal(r, wr);
+            assert_true(rp_lsh_probability(ts[i] / (1 + rs[k] - ts[i]), b, r) >= 0.9);
+        }
+    rp_params p;
+    rp_params_init(&p);
+    p.measure = RP_MEASURE_CONTAINMENT;
     unsigned b, r;
-    rp__lsh_choose_containment(0.7, 128, &b, &r);
-    assert_int_equal(b, 24);
+    char err[RP_MSG_MAX];
+    assert_int_equal(rp__lsh_params(&p, &b, &r, err), RP_OK); /* the default: one size */
+    assert_int_equal(b, 32);
+    assert_int_equal(r, 4);
+    p.size_ratio = 2;
+    assert_int_equal(rp__lsh_params(&p, &b, &r, err), RP_OK);
+    assert_int_equal(b, 64);
     assert_int_equal(r, 2);
-    rp__lsh_choose_containment(0.7, 16, &b, &r); /* a short signature: one row */
-    assert_int_equal(r, 1);
-    assert_true(b <= 16 && rp_lsh_probability(0.7 / 2.3, b, 1) >= 0.9);
+    p.size_ratio = 0.5; /* below one: refused */
+    assert_int_equal(rp__lsh_params(&p, &b, &r, err), RP_ERR_USAGE);
+    p.size_ratio = NAN;
+    assert_int_equal(rp__lsh_params(&p, &b, &r, err), RP_ERR_USAGE);
 
     enum { K = 128, PAIRS = 1500, NA = 100, NB = 200, SHARED = 70 };
     static uint64_t a[NA], bb[NB], sa[K], sb[K];
-    int hits = 0;
-    for (int p = 0; p < PAIRS; p++) {
+    int hits[2] = {0, 0};
+    for (int t = 0; t < PAIRS; t++) {
         make_pair(a, bb, SHARED, NA - SHARED);
         for (size_t k = NA; k < NB; k++) bb[k] = next_rand();
         rp__sign(a, NA, K, 3, sa);
         rp__sign(bb, NB, K, 3, sb);
-        rp__lsh_choose_containment(0.7, K, &b, &r);
-        for (unsigned band = 0; band < b; band++)
-            if (rp__band_key(sa, band, r, 3) == rp__band_key(sb, band, r, 3)) {
-                hits++;
-                break;
-            }
+        for (int ratio = 1; ratio <= 2; ratio++) {
+            p.size_ratio = ratio;
+            assert_int_equal(rp__lsh_params(&p, &b, &r, err), RP_OK);
+            for (unsigned band = 0; band < b; band++)
+                if (rp__band_key(sa, band, r, 3) == rp__band_key(sb, band, r, 3)) {
+                    hits[ratio - 1]++;
+                    break;
+                }
+        }
     }
-    double rate = (double)hits / PAIRS, s = 70.0 / (100 + 200 - 70), expect = rp_lsh_probability(s, 24, 2);
-    print_message("containment 0.7 in twice the size: candidate rate %.3f, S-curve %.3f\n", rate, expect);
-    assert_true(expect >= 0.9);
-    assert_true(fabs(rate - expect) < 5 * sqrt(expect * (1 - expect) / PAIRS) + 0.02);
+    double s = 70.0 / (100 + 200 - 70);
+    for (int ratio = 1; ratio <= 2; ratio++) {
+        p.size_ratio = ratio;
+        assert_int_equal(rp__lsh_params(&p, &b, &r, err), RP_OK);
+        double rate = (double)hits[ratio - 1] / PAIRS, expect = rp_lsh_probability(s, b, r);
+        print_message("containment 0.7 in twice the size, size ratio %d (%u x %u): candidate rate %.3f, S-curve %.3f\n",
+                      ratio, b, r, rate, expect);
+        assert_true(fabs(rate - expect) < 5 * sqrt(expect * (1 - expect) / PAIRS) + 0.02);
+        if (ratio == 2) assert_true(rate >= 0.9);
+        else assert_true(rate < 0.4);
+    }
 }
 
 static void test_lsh_candidate_rate_follows_s_curve(void **state)
@@ -370,7 +385,7 @@ int main(void)
         cmocka_unit_test(test_minhash_from_tokens_equals_minhash_of_shingles),
         cmocka_unit_test(test_minhash_through_shingle_hash_within_bound),
         cmocka_unit_test(test_lsh_choice_meets_recall_target),
-        cmocka_unit_test(test_lsh_containment_covers_twice_the_size),
+        cmocka_unit_test(test_lsh_containment_tuned_for_a_size_ratio),
         cmocka_unit_test(test_lsh_candidate_rate_follows_s_curve),
         cmocka_unit_test(test_band_pairs_all_pairs_and_chained_big_buckets),
         cmocka_unit_test(test_cands_sort_unique_both_ways),
