@@ -446,7 +446,8 @@ static rp_status spill_write(rp_align_task *ru, const uint8_t *out, size_t *pend
  * spill file, oldest first, one run a partition, and let go. Packed: an
  * entry's record is mostly its predecessor's or a few past it, so its
  * 32 bits take one byte, and a spill writes 5 bytes an entry, not 8 (on
- * this machine a byte written to the page cache costs several read). */
+ * this machine a byte written to the page cache costs several times one
+ * read from it). */
 static rp_status spill_index(rp_align_task *ru)
 {
     if (!ru->spill) {
