@@ -836,10 +836,21 @@ rp_status rp__stories_candidates(rp_stories *s, rp_story_edge **edges, size_t *n
         s->stats->candidate_pairs += w[k].candidates;
         s->stats->truncated_buckets += w[k].truncated;
     }
-    if (!(*edges = malloc((total ? total : 1) * sizeof(rp_story_edge)))) goto done;
-    for (unsigned k = 0; k < threads; k++) {
-        if (w[k].n_edges) memcpy(*edges + *n_edges, w[k].edges, w[k].n_edges * sizeof(rp_story_edge));
+    /* what the search used goes before the edges are joined and sorted,
+     * the first thread's list grown to hold them all and each other's let
+     * go once copied: the sort's scratch is then the only second copy */
+    for (unsigned k = 0; k < threads; k++) free(w[k].seen), w[k].seen = NULL;
+    free(entries), entries = NULL;
+    free(at), at = NULL;
+    rp_story_edge *all = realloc(w[0].edges, (total ? total : 1) * sizeof(rp_story_edge));
+    if (!all) goto done;
+    w[0].edges = NULL;
+    *edges = all;
+    *n_edges = w[0].n_edges;
+    for (unsigned k = 1; k < threads; k++) {
+        if (w[k].n_edges) memcpy(all + *n_edges, w[k].edges, w[k].n_edges * sizeof(rp_story_edge));
         *n_edges += w[k].n_edges;
+        free(w[k].edges), w[k].edges = NULL;
     }
     /* one order whichever thread found an edge: by similarity, then pair
      * (by radix: qsort of the 7.8 million edges of 100,000 near-copies of
