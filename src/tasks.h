@@ -55,6 +55,8 @@ rp_status rp__dedup_verify_connecting(rp_dedup *d, const rp_cand *cand, size_t n
 rp_status rp__dedup_cluster(rp_dedup *d, rp_edge *edges, size_t n);
 /* sign, candidates over all keys, verify, cluster: the one-call run. */
 rp_status rp__dedup_run(rp_dedup *d);
+/* The similar pairs after the cluster pass, as verify made them (tests). */
+const rp_edge *rp__dedup_edges(const rp_dedup *d, size_t *n);
 int rp__dedup_is_kept(const rp_dedup *d, uint64_t rec);
 rp_status rp__dedup_foreach_pair(rp_dedup *d, int (*fn)(void *, const rp_pair *), void *user);
 /* The listing of pairs from verified edges (rp__dedup_foreach_pair's, and

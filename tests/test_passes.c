@@ -4,7 +4,8 @@
  * keys, rejections) as that stretch of a whole-file pass, cut anywhere,
  * mid-line included; and the pairs a part finds on its own are the whole
  * run's pairs among its documents, with the same ids (line numbers of
- * id-less records counted from the file's start) and scores. */
+ * id-less records counted from the file's start) and scores; verify's
+ * batches change nothing. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -329,6 +330,60 @@ static void test_refusing_early_changes_nothing(void **state)
     remove(path);
 }
 
+/* Verify scores the candidates a batch at a time from the end of the list
+ * and puts the batches' edges back in order: batches of 1, 7 and 1000
+ * pairs list the same pairs, in the same order with the same scores, as
+ * one batch, by Jaccard and by containment, on one thread or three. */
+static void test_verify_batches_change_nothing(void **state)
+{
+    (void)state;
+    char path[] = "test_passes_batches.jsonl";
+    write_copies(path, 1500, 5);
+    size_t hook = rp__hooks.verify_batch, sizes[] = {(size_t)1 << 20, 1, 7, 1000};
+    for (int cfg = 0; cfg < 4; cfg++) {
+        cluster_digest want = {0, 0};
+        rp_stats want_st;
+        for (size_t k = 0; k < sizeof(sizes) / sizeof(sizes[0]); k++) {
+            rp__hooks.verify_batch = sizes[k];
+            rp_params p;
+            rp_params_init(&p);
+            p.measure = cfg & 1 ? RP_MEASURE_CONTAINMENT : RP_MEASURE_JACCARD;
+            p.threads = cfg & 2 ? 3 : 1;
+            rp_engine *e = run_engine(&p, path);
+            cluster_digest got = {0, 0};
+            rp_stats st;
+            assert_int_equal(rp_engine_foreach_pair(e, digest_pair, &got), RP_OK);
+            rp_engine_stats(e, &st);
+            rp_engine_free(e);
+            if (k == 0) {
+                want = got, want_st = st;
+                assert_true(got.n > 100);
+                continue;
+            }
+            assert_true(got.n == want.n && got.sum == want.sum);
+            assert_int_equal(st.similar_pairs, want_st.similar_pairs);
+            assert_int_equal(st.verified_pairs, want_st.verified_pairs);
+            assert_int_equal(st.kept, want_st.kept);
+            assert_int_equal(st.clusters, want_st.clusters);
+        }
+    }
+    /* the one-call run's edges themselves, from batches of 7: in order */
+    rp__hooks.verify_batch = 7;
+    part w;
+    part_open(&w, path);
+    assert_int_equal(rp__dedup_run(w.d), RP_OK);
+    size_t n;
+    const rp_edge *e = rp__dedup_edges(w.d, &n);
+    assert_true(n > 100);
+    for (size_t i = 0; i < n; i++) {
+        assert_true(e[i].a < e[i].b);
+        assert_true(i == 0 || e[i - 1].a < e[i].a || (e[i - 1].a == e[i].a && e[i - 1].b < e[i].b));
+    }
+    part_close(&w);
+    rp__hooks.verify_batch = hook;
+    remove(path);
+}
+
 /* A record of fewer words than a shingle has one shingle of all its words,
  * which only a record of the same words shares: it is signed by its exact
  * hash alone and stays out of the band tables, while a record of exactly a
@@ -382,6 +437,7 @@ int main(void)
         cmocka_unit_test(test_sign_ranges_are_the_whole_runs),
         cmocka_unit_test(test_connect_only_keeps_the_clusters),
         cmocka_unit_test(test_refusing_early_changes_nothing),
+        cmocka_unit_test(test_verify_batches_change_nothing),
         cmocka_unit_test(test_short_records_stay_out_of_the_bands),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -101,10 +101,12 @@ typedef struct {
                                  them from profiles as it finds them (4; SIZE_MAX: never) */
     size_t scalar;            /* 1: no instruction-set path chosen at run time, the portable
                                  code instead (tests compare the two; 0) */
+    size_t verify_batch;      /* candidate pairs verify scores at a time (1 << 20) */
 } rp_test_hooks;
 
 extern rp_test_hooks rp__hooks;
-#define RP_TEST_HOOKS_DEFAULT {4096, (size_t)1 << 20, 256, 1024, (size_t)1 << 16, (size_t)256 << 20, 8192, 4, 0}
+#define RP_TEST_HOOKS_DEFAULT                                                                      \
+    {4096, (size_t)1 << 20, 256, 1024, (size_t)1 << 16, (size_t)256 << 20, 8192, 4, 0, (size_t)1 << 20}
 
 /* RP_ERR_USAGE, with the message in err, for parameters of another layout. */
 rp_status rp__params_check_version(const rp_params *p, char *err);
