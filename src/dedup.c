@@ -23,7 +23,9 @@
  *   are asked for), shingled on the workers, which write the sorted sets to
  *   temporary files, one per thread. Each candidate's exact
  *   Jaccard is computed on the threads, sets read back with pread; pairs at
- *   or above the threshold are the edges.
+ *   or above the threshold are the edges. The one-call run hands its list
+ *   over and it is scored from its end, shortened as it goes, so that
+ *   the candidates give back their memory as the edges take theirs.
  * Cluster (rp__dedup_cluster, a given list of edges): unioned in order,
  *   the root of each cluster its earliest document, which is kept.
  * Write (rp__dedup_write_kept): every record that is the first of its
