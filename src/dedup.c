@@ -770,28 +770,6 @@ static rp_status score(rp_dedup *d, rp_set_writer *sets, const rp_cand *cand, si
     return st;
 }
 
-rp_status rp__dedup_verify(rp_dedup *d, const rp_cand *cand, size_t n, rp_edge **edges,
-                           size_t *n_edges)
-{
-    *edges = NULL;
-    *n_edges = 0;
-    rp_set_writer *sets;
-    rp_status st = prepare_sets(d, cand, n, &sets);
-    size_t cap = 0, batch = n < rp__hooks.verify_batch ? n : rp__hooks.verify_batch;
-    /* scored a batch at a time: the scores of 97 million candidates would
-     * be 1.2 GB, the similar ones' edges are what is kept */
-    float *scores = st == RP_OK && n ? malloc(batch * 3 * sizeof(float)) : NULL;
-    if (st == RP_OK && n && !scores) st = RP_ERR_NOMEM;
-    for (size_t from = 0; st == RP_OK && from < n; from += batch) {
-        size_t m = n - from < batch ? n - from : batch;
-        st = score(d, sets, cand + from, m, scores, edges, n_edges, &cap);
-    }
-    d->stats->verified_pairs += n;
-    free(scores);
-    close_sets(sets);
-    return st;
-}
-
 static void reverse_edges(rp_edge *e, size_t n)
 {
     for (size_t i = 0; i < n / 2; i++) {
@@ -801,44 +779,52 @@ static void reverse_edges(rp_edge *e, size_t n)
     }
 }
 
-/* rp__dedup_verify for the one-call run, which hands cand over (it is
- * freed here): scored a batch at a time from its end, the list shortened
- * after each, so that the candidates give back their memory as the edges
- * take theirs (300 templates' 900,000 near-copies held 87 million
- * candidates of 16 bytes beside 57 million edges of 32: 3.6 GB). The
- * batches' edges, made last first, are put in order at the end by
- * reversing the list, then each batch in it. */
-static rp_status verify_handed(rp_dedup *d, rp_cand *cand, size_t n, rp_edge **edges, size_t *n_edges)
+/* The n pairs of cand scored a batch at a time: the scores of 97 million
+ * candidates would be 1.2 GB, the similar ones' edges are what is kept.
+ * When the list is handed over (handed is cand; the one-call run), it is
+ * freed here, and scored from its end, shortened after each batch, so that
+ * the candidates give back their memory as the edges take theirs (300
+ * templates' 900,000 near-copies held 87 million candidates of 16 bytes
+ * beside 57 million edges of 32: 3.6 GB); the batches' edges, made last
+ * first, are put in order at the end by reversing the list, then each
+ * batch in it. */
+static rp_status verify_list(rp_dedup *d, const rp_cand *cand, rp_cand *handed, size_t n, rp_edge **edges,
+                             size_t *n_edges)
 {
     *edges = NULL;
     *n_edges = 0;
     rp_set_writer *sets;
     rp_status st = prepare_sets(d, cand, n, &sets);
-    size_t cap = 0, batch = n < rp__hooks.verify_batch ? n : rp__hooks.verify_batch;
-    size_t n_batches = batch ? (n + batch - 1) / batch : 0, made = 0;
+    size_t cap = 0, batch = n < rp__hooks.verify_batch ? n : rp__hooks.verify_batch, made = 0;
     float *scores = st == RP_OK && n ? malloc(batch * 3 * sizeof(float)) : NULL;
-    size_t *start = st == RP_OK && n ? malloc((n_batches + 1) * sizeof(size_t)) : NULL;
-    if (st == RP_OK && n && (!scores || !start)) st = RP_ERR_NOMEM;
-    for (size_t to = n; st == RP_OK && to > 0;) {
-        size_t from = to > batch ? to - batch : 0;
-        start[made++] = *n_edges;
-        st = score(d, sets, cand + from, to - from, scores, edges, n_edges, &cap);
-        to = from;
-        rp_cand *shorter = to ? realloc(cand, to * sizeof(rp_cand)) : NULL;
-        if (shorter) cand = shorter; /* else it stays as long: only memory */
+    size_t *start = st == RP_OK && n && handed ? malloc(((n + batch - 1) / batch + 1) * sizeof(size_t)) : NULL;
+    if (st == RP_OK && n && (!scores || (handed && !start))) st = RP_ERR_NOMEM;
+    for (size_t done = 0; st == RP_OK && done < n;) {
+        size_t m = n - done < batch ? n - done : batch, from = handed ? n - done - m : done;
+        if (handed) start[made++] = *n_edges;
+        st = score(d, sets, cand + from, m, scores, edges, n_edges, &cap);
+        done += m;
+        rp_cand *shorter = handed && from ? realloc(handed, from * sizeof(rp_cand)) : NULL;
+        if (shorter) handed = shorter, cand = shorter; /* else it stays as long: only memory */
     }
-    if (st == RP_OK && *n_edges) {
+    if (st == RP_OK && made && *n_edges) {
         start[made] = *n_edges;
         reverse_edges(*edges, *n_edges);
         for (size_t k = 0; k < made; k++) /* batch k is now at n - start[k + 1] */
             reverse_edges(*edges + (*n_edges - start[k + 1]), start[k + 1] - start[k]);
     }
     d->stats->verified_pairs += n;
-    free(cand);
+    free(handed);
     free(scores);
     free(start);
     close_sets(sets);
     return st;
+}
+
+rp_status rp__dedup_verify(rp_dedup *d, const rp_cand *cand, size_t n, rp_edge **edges,
+                           size_t *n_edges)
+{
+    return verify_list(d, cand, NULL, n, edges, n_edges);
 }
 
 /* Pairs scored at a time by rp__dedup_verify_connecting: a 64th of them,
@@ -1646,7 +1632,7 @@ rp_status rp__dedup_run(rp_dedup *d)
     rp_edge *edges = NULL;
     size_t n_edges = 0;
     if (st == RP_OK && !d->p->connect_only) {
-        st = verify_handed(d, cand, n, &edges, &n_edges);
+        st = verify_list(d, cand, cand, n, &edges, &n_edges);
         cand = NULL;
     } else if (st == RP_OK) {
         st = rp__dedup_verify_connecting(d, cand, n, &edges, &n_edges);
