@@ -254,10 +254,11 @@ static const cli_option options[] = {
      "worker threads (default: one per core); the output\nis the same for any N"},
     {MINHASH | CLI_ALIGN, G_RES, 0, "memory", "LIMIT", OPT_BYTES64, P(memory_limit), 1 << 20, (double)SIZE_MAX, 0,
      0, NULL,
-     "dedup, pairs: memory for the LSH band tables (default\n"
-     "none); align: for the passage fingerprint index\n"
-     "(default 64M). Beyond it they spill to --tmp-dir, with\n"
-     "the same results (K, M, G)"},
+     "dedup, pairs: memory for the LSH band tables, and\n"
+     "pairs: an eighth of it for the similar pairs held\n"
+     "(default none); align: for the passage fingerprint\n"
+     "index (default 64M). Beyond it they spill to --tmp-dir,\n"
+     "with the same results (K, M, G)"},
 
     {VIEWS | CLI_INDEX, G_OUT, 0, "json", NULL, OPT_FLAG, O(human), 0, 0, 0, 0, NULL,
      "JSONL on stdout even on a terminal"},

@@ -24,8 +24,10 @@
  *   temporary files, one per thread. Each candidate's exact
  *   Jaccard is computed on the threads, sets read back with pread; pairs at
  *   or above the threshold are the edges. The one-call run hands its list
- *   over and it is scored from its end, shortened as it goes, so that
- *   the candidates give back their memory as the edges take theirs.
+ *   over packed (8 bytes a pair), its pages given back as they are scored,
+ *   so that the candidates give back their memory as the edges take
+ *   theirs; under --memory, edges past an eighth of it go to a temporary
+ *   file, read back a window at a time to be clustered and listed.
  * Cluster (rp__dedup_cluster, a given list of edges): unioned in order,
  *   the root of each cluster its earliest document, which is kept.
  * Write (rp__dedup_write_kept): every record that is the first of its
@@ -83,8 +85,7 @@ struct rp_dedup {
     rp_set_writer *ready_sets;  /* written before the search (refuse_early), for verify */
 
     /* the clusters */
-    rp_edge *edges;             /* owned, from rp__dedup_cluster */
-    size_t n_edges;
+    rp_edges edges;             /* owned, from rp__dedup_cluster or the one-call run */
     rp_uf uf;
     int exact_done;             /* the exact candidates were found */
     int clustered;
@@ -125,7 +126,7 @@ void rp__dedup_free(rp_dedup *d)
     free(d->status);
     free(d->exact);
     free_slots(d);
-    free(d->edges);
+    rp__edges_free(&d->edges);
     rp__uf_free(&d->uf);
     free(d);
 }
@@ -680,15 +681,35 @@ static void *score_pairs(void *arg)
  * first document it equals, at Jaccard 1, and needs none. */
 static rp_status slot_places(rp_dedup *d);
 
-static rp_status number_slots(rp_dedup *d, const rp_cand *cand, size_t n)
+/* The candidates' records numbered (slots) and marked, the list given as
+ * pairs (cand) or packed, a << 32 | b, a < b (the one-call run's). */
+static rp_status number_slots(rp_dedup *d, const rp_cand *cand, const uint64_t *packed, size_t n)
 {
     free_slots(d);
-    size_t n_slots = rp__corpus_slots(d->corpus, cand, n, 0, &d->slot, d->err);
-    if (n_slots >= SIZE_MAX - 1) return n_slots == SIZE_MAX ? RP_ERR_NOMEM : RP_ERR_USAGE;
+    size_t n_slots;
+    if (cand) {
+        n_slots = rp__corpus_slots(d->corpus, cand, n, 0, &d->slot, d->err);
+        if (n_slots >= SIZE_MAX - 1) return n_slots == SIZE_MAX ? RP_ERR_NOMEM : RP_ERR_USAGE;
+    } else {
+        if (!(d->slot = malloc((d->n_rec ? d->n_rec : 1) * sizeof(uint32_t)))) return RP_ERR_NOMEM;
+        memset(d->slot, 0xFF, d->n_rec * sizeof(uint32_t));
+        for (size_t i = 0; i < n; i++) {
+            uint32_t a = (uint32_t)(packed[i] >> 32), b = (uint32_t)packed[i];
+            if (a >= b || b >= d->n_rec) {
+                rp__msg(d->err, "candidate pair (%u, %u) of %zu records", a, b, d->n_rec);
+                return RP_ERR_USAGE;
+            }
+            d->slot[a] = d->slot[b] = 0;
+        }
+        n_slots = 0;
+        for (size_t i = 0; i < d->n_rec; i++)
+            if (d->slot[i] != UINT32_MAX) d->slot[i] = (uint32_t)n_slots++;
+    }
     d->n_slots = n_slots;
-    for (size_t i = 0; i < n; i++)
-        if (!(d->status[cand[i].b] & REC_EXACT))
-            d->status[cand[i].a] |= REC_SET, d->status[cand[i].b] |= REC_SET;
+    for (size_t i = 0; i < n; i++) {
+        uint64_t a = cand ? cand[i].a : packed[i] >> 32, b = cand ? cand[i].b : (uint32_t)packed[i];
+        if (!(d->status[b] & REC_EXACT)) d->status[a] |= REC_SET, d->status[b] |= REC_SET;
+    }
     return slot_places(d);
 }
 
@@ -708,7 +729,8 @@ static rp_status slot_places(rp_dedup *d)
 
 /* The sets of the pairs' documents, read again and written to the sets
  * files (*out, closed by close_sets). */
-static rp_status prepare_sets(rp_dedup *d, const rp_cand *cand, size_t n, rp_set_writer **out)
+static rp_status prepare_sets(rp_dedup *d, const rp_cand *cand, const uint64_t *packed, size_t n,
+                              rp_set_writer **out)
 {
     *out = NULL;
     if (!d->exact_done) {
@@ -720,7 +742,7 @@ static rp_status prepare_sets(rp_dedup *d, const rp_cand *cand, size_t n, rp_set
         d->ready_sets = NULL;
         return n / SETS_READS_IN_MEMORY < d->n_slots ? RP_OK : sets_to_memory(d, *out);
     }
-    rp_status st = number_slots(d, cand, n);
+    rp_status st = number_slots(d, cand, packed, n);
     if (st != RP_OK || n == 0) return st;
     rp_set_writer *sets = calloc(1, sizeof(*sets));
     if (!sets) return RP_ERR_NOMEM;
@@ -747,7 +769,7 @@ static void close_sets(rp_set_writer *sets)
  * rp__hooks.verify_batch pairs are scored at a time. */
 
 static rp_status score(rp_dedup *d, rp_set_writer *sets, const rp_cand *cand, size_t n,
-                       float *scores, rp_edge **edges, size_t *n_edges, size_t *cap_edges)
+                       float *scores, rp_edges *e)
 {
     unsigned threads = d->stats->threads ? d->stats->threads : 1;
     rp_scorer *sc = calloc(threads, sizeof(*sc));
@@ -761,62 +783,120 @@ static rp_status score(rp_dedup *d, rp_set_writer *sets, const rp_cand *cand, si
     free(sc);
     size_t kept = 0;
     for (size_t i = 0; st == RP_OK && i < n; i++) kept += scores[3 * i] >= 0;
-    if (st == RP_OK && rp__grow((void **)edges, cap_edges, *n_edges + kept + 1, sizeof(rp_edge)))
+    if (st == RP_OK && rp__grow((void **)&e->mem, &e->cap_mem, e->n_mem + kept + 1, sizeof(rp_edge)))
         st = RP_ERR_NOMEM;
     for (size_t i = 0; st == RP_OK && i < n; i++) {
         const float *f = scores + 3 * i;
-        if (f[0] >= 0) (*edges)[(*n_edges)++] = (rp_edge){cand[i].a, cand[i].b, f[0], f[1], f[2]};
+        if (f[0] >= 0) e->mem[e->n_mem++] = (rp_edge){cand[i].a, cand[i].b, f[0], f[1], f[2]};
     }
+    if (st == RP_OK) e->n += kept;
     return st;
 }
 
-static void reverse_edges(rp_edge *e, size_t n)
+/* ------------------------------------------------------------ edges */
+
+enum { EDGE_WINDOW = 1 << 16 }; /* edges read back from their file at a time */
+
+rp_edges rp__edges_of(const rp_edge *mem, size_t n)
 {
-    for (size_t i = 0; i < n / 2; i++) {
-        rp_edge t = e[i];
-        e[i] = e[n - 1 - i];
-        e[n - 1 - i] = t;
-    }
+    return (rp_edges){(rp_edge *)(uintptr_t)mem, n, n, n, NULL, 0, NULL, NULL, RP_OK};
 }
 
-/* The n pairs of cand scored a batch at a time: the scores of 97 million
- * candidates would be 1.2 GB, the similar ones' edges are what is kept.
- * When the list is handed over (handed is cand; the one-call run), it is
- * freed here, and scored from its end, shortened after each batch, so that
- * the candidates give back their memory as the edges take theirs (300
- * templates' 900,000 near-copies held 87 million candidates of 16 bytes
- * beside 57 million edges of 32: 3.6 GB); the batches' edges, made last
- * first, are put in order at the end by reversing the list, then each
- * batch in it. */
-static rp_status verify_list(rp_dedup *d, const rp_cand *cand, rp_cand *handed, size_t n, rp_edge **edges,
-                             size_t *n_edges)
+/* The edges held, appended to their file (made on the first call). */
+static rp_status edges_write(rp_dedup *d, rp_edges *e)
 {
-    *edges = NULL;
-    *n_edges = 0;
+    if (!e->file) {
+        rp_status st = rp__corpus_temp(d->corpus, &e->file);
+        if (st != RP_OK) return st;
+        e->c = d->corpus;
+        e->err = d->err;
+    }
+    if (e->n_mem && fwrite(e->mem, sizeof(rp_edge), e->n_mem, e->file) != e->n_mem) {
+        rp__msg(d->err, "cannot write a temporary file in %s: %s", d->corpus->tmp_dir, strerror(errno));
+        return RP_ERR_IO;
+    }
+    d->stats->spilled_bytes += e->n_mem * sizeof(rp_edge);
+    e->n_mem = 0;
+    return RP_OK;
+}
+
+/* The last edges written, and the memory that held them made a window,
+ * no larger than the edges held. */
+static rp_status edges_finish(rp_dedup *d, rp_edges *e, size_t held)
+{
+    rp_status st = edges_write(d, e);
+    if (st == RP_OK && fflush(e->file)) {
+        rp__msg(d->err, "cannot write a temporary file in %s: %s", d->corpus->tmp_dir, strerror(errno));
+        st = RP_ERR_IO;
+    }
+    free(e->mem);
+    e->cap_mem = held < EDGE_WINDOW ? (held ? held : 1) : EDGE_WINDOW;
+    if (!(e->mem = malloc(e->cap_mem * sizeof(rp_edge))) && st == RP_OK) st = RP_ERR_NOMEM;
+    e->win_lo = 0;
+    return st;
+}
+
+const rp_edge *rp__edges_read(rp_edges *e, size_t k)
+{
+    if (e->st != RP_OK || k >= e->n || !e->mem) return NULL;
+    size_t lo = k;
+    if (k < e->win_lo) /* walking backwards: the window ends at k */
+        lo = k + 1 > e->cap_mem ? k + 1 - e->cap_mem : 0;
+    size_t m = e->n - lo < e->cap_mem ? e->n - lo : e->cap_mem;
+    e->n_mem = 0;
+    if ((e->st = rp__corpus_temp_read(e->c, e->err, e->file, e->mem, m * sizeof(rp_edge),
+                                      (uint64_t)lo * sizeof(rp_edge))) != RP_OK)
+        return NULL;
+    e->win_lo = lo;
+    e->n_mem = m;
+    return &e->mem[k - lo];
+}
+
+void rp__edges_free(rp_edges *e)
+{
+    free(e->mem);
+    if (e->file) fclose(e->file);
+    memset(e, 0, sizeof(*e));
+}
+
+/* The n pairs of cand scored a batch at a time, into *e: the scores of 97
+ * million candidates would be 1.2 GB, the similar ones' edges are what is
+ * kept. The one-call run hands its list over packed instead (8 bytes a
+ * pair, a << 32 | b), freed here: each batch is unpacked to be scored, and
+ * the pages of the pairs scored are given back as it goes, so that the
+ * candidates give back their memory as the edges take theirs (300
+ * templates' 900,000 near-copies held 87 million candidates of 16 bytes
+ * beside 57 million edges of 32: 3.6 GB). The edges held past `held` are
+ * written to a file (--memory), every similar pair being listed only once
+ * verify ends. */
+static rp_status verify_list(rp_dedup *d, const rp_cand *cand, uint64_t *packed, size_t n, size_t held,
+                             rp_edges *e)
+{
+    memset(e, 0, sizeof(*e));
     rp_set_writer *sets;
-    rp_status st = prepare_sets(d, cand, n, &sets);
-    size_t cap = 0, batch = n < rp__hooks.verify_batch ? n : rp__hooks.verify_batch, made = 0;
+    rp_status st = prepare_sets(d, cand, packed, n, &sets);
+    size_t batch = n < rp__hooks.verify_batch ? n : rp__hooks.verify_batch;
+    if (batch > held) batch = held ? held : 1; /* then at most 2 * held edges are held */
     float *scores = st == RP_OK && n ? malloc(batch * 3 * sizeof(float)) : NULL;
-    size_t *start = st == RP_OK && n && handed ? malloc(((n + batch - 1) / batch + 1) * sizeof(size_t)) : NULL;
-    if (st == RP_OK && n && (!scores || (handed && !start))) st = RP_ERR_NOMEM;
+    rp_cand *unpacked = st == RP_OK && n && packed ? malloc(batch * sizeof(rp_cand)) : NULL;
+    if (st == RP_OK && n && (!scores || (packed && !unpacked))) st = RP_ERR_NOMEM;
     for (size_t done = 0; st == RP_OK && done < n;) {
-        size_t m = n - done < batch ? n - done : batch, from = handed ? n - done - m : done;
-        if (handed) start[made++] = *n_edges;
-        st = score(d, sets, cand + from, m, scores, edges, n_edges, &cap);
+        size_t m = n - done < batch ? n - done : batch;
+        if (packed) {
+            for (size_t i = 0; i < m; i++) unpacked[i] = (rp_cand){packed[done + i] >> 32, (uint32_t)packed[done + i]};
+            st = score(d, sets, unpacked, m, scores, e);
+            rp__release(packed, 0, (done + m) * sizeof(uint64_t));
+        } else {
+            st = score(d, sets, cand + done, m, scores, e);
+        }
         done += m;
-        rp_cand *shorter = handed && from ? realloc(handed, from * sizeof(rp_cand)) : NULL;
-        if (shorter) handed = shorter, cand = shorter; /* else it stays as long: only memory */
+        if (st == RP_OK && e->n_mem >= held) st = edges_write(d, e);
     }
-    if (st == RP_OK && made && *n_edges) {
-        start[made] = *n_edges;
-        reverse_edges(*edges, *n_edges);
-        for (size_t k = 0; k < made; k++) /* batch k is now at n - start[k + 1] */
-            reverse_edges(*edges + (*n_edges - start[k + 1]), start[k + 1] - start[k]);
-    }
+    if (st == RP_OK && e->file) st = edges_finish(d, e, held);
     d->stats->verified_pairs += n;
-    free(handed);
+    free(packed);
+    free(unpacked);
     free(scores);
-    free(start);
     close_sets(sets);
     return st;
 }
@@ -824,7 +904,12 @@ static rp_status verify_list(rp_dedup *d, const rp_cand *cand, rp_cand *handed, 
 rp_status rp__dedup_verify(rp_dedup *d, const rp_cand *cand, size_t n, rp_edge **edges,
                            size_t *n_edges)
 {
-    return verify_list(d, cand, NULL, n, edges, n_edges);
+    rp_edges e;
+    rp_status st = verify_list(d, cand, NULL, n, SIZE_MAX, &e);
+    if (st != RP_OK) rp__edges_free(&e);
+    *edges = e.mem;
+    *n_edges = e.n_mem;
+    return st;
 }
 
 /* Pairs scored at a time by rp__dedup_verify_connecting: a 64th of them,
@@ -837,12 +922,11 @@ rp_status rp__dedup_verify(rp_dedup *d, const rp_cand *cand, size_t n, rp_edge *
 rp_status rp__dedup_verify_connecting(rp_dedup *d, const rp_cand *cand, size_t n, rp_edge **edges,
                                       size_t *n_edges)
 {
-    *edges = NULL;
-    *n_edges = 0;
+    rp_edges e = {0};
     rp_set_writer *sets;
-    rp_status st = prepare_sets(d, cand, n, &sets);
+    rp_status st = prepare_sets(d, cand, NULL, n, &sets);
     rp_uf uf = {0};
-    size_t cap = 0, batch = n / 64;
+    size_t batch = n / 64;
     if (batch < CONNECT_BATCH_MIN) batch = CONNECT_BATCH_MIN;
     if (batch > CONNECT_BATCH_MAX) batch = CONNECT_BATCH_MAX;
     rp_cand *todo = NULL;
@@ -856,12 +940,14 @@ rp_status rp__dedup_verify_connecting(rp_dedup *d, const rp_cand *cand, size_t n
         for (size_t i = from; i < to; i++) /* a pair already joined needs no score */
             if (rp__uf_find(&uf, (uint32_t)cand[i].a) != rp__uf_find(&uf, (uint32_t)cand[i].b))
                 todo[m++] = cand[i];
-        size_t before = *n_edges;
-        if (m) st = score(d, sets, todo, m, scores, edges, n_edges, &cap);
-        for (size_t e = before; st == RP_OK && e < *n_edges; e++)
-            rp__uf_union(&uf, (uint32_t)(*edges)[e].a, (uint32_t)(*edges)[e].b);
+        size_t before = e.n_mem;
+        if (m) st = score(d, sets, todo, m, scores, &e);
+        for (size_t k = before; st == RP_OK && k < e.n_mem; k++)
+            rp__uf_union(&uf, (uint32_t)e.mem[k].a, (uint32_t)e.mem[k].b);
         d->stats->verified_pairs += m;
     }
+    *edges = e.mem;
+    *n_edges = e.n_mem;
     rp__uf_free(&uf);
     free(todo);
     free(scores);
@@ -869,26 +955,29 @@ rp_status rp__dedup_verify_connecting(rp_dedup *d, const rp_cand *cand, size_t n
     return st;
 }
 
-rp_status rp__dedup_cluster(rp_dedup *d, rp_edge *edges, size_t n)
+/* rp__dedup_cluster of edges held in memory or in their file (taken). */
+static rp_status cluster_edges(rp_dedup *d, rp_edges *e)
 {
     if (d->clustered || rp__uf_init(&d->uf, d->n_rec)) {
-        free(edges);
+        rp__edges_free(e);
         if (!d->clustered) return RP_ERR_NOMEM;
         rp__msg(d->err, "the documents are clustered once");
         return RP_ERR_USAGE;
     }
     d->clustered = 1;
-    d->edges = edges;
-    d->n_edges = n;
-    for (size_t i = 0; i < n; i++) {
-        if (edges[i].a >= edges[i].b || edges[i].b >= d->n_rec) {
-            rp__msg(d->err, "edge (%llu, %llu) of %zu records", (unsigned long long)edges[i].a,
-                    (unsigned long long)edges[i].b, d->n_rec);
+    d->edges = *e;
+    e = &d->edges;
+    for (size_t i = 0; i < e->n; i++) {
+        const rp_edge *p = rp__edges_at(e, i);
+        if (!p) return e->st;
+        if (p->a >= p->b || p->b >= d->n_rec) {
+            rp__msg(d->err, "edge (%llu, %llu) of %zu records", (unsigned long long)p->a,
+                    (unsigned long long)p->b, d->n_rec);
             return RP_ERR_USAGE;
         }
-        rp__uf_union(&d->uf, (uint32_t)edges[i].a, (uint32_t)edges[i].b);
+        rp__uf_union(&d->uf, (uint32_t)p->a, (uint32_t)p->b);
     }
-    d->stats->similar_pairs = n;
+    d->stats->similar_pairs = e->n;
     for (size_t i = 0; i < d->n_rec; i++) {
         if ((d->status[i] & REC_STATE) != REC_DOC) continue;
         if (rp__uf_find(&d->uf, (uint32_t)i) != i) {
@@ -911,6 +1000,12 @@ rp_status rp__dedup_cluster(rp_dedup *d, rp_edge *edges, size_t n)
     free(seen);
     d->stats->clusters = clusters;
     return RP_OK;
+}
+
+rp_status rp__dedup_cluster(rp_dedup *d, rp_edge *edges, size_t n)
+{
+    rp_edges e = rp__edges_of(edges, n);
+    return cluster_edges(d, &e);
 }
 
 /* The LSH parameters and the band store, before a sign pass. */
@@ -1478,10 +1573,11 @@ static rp_status early_sets(rp_dedup *d, rp_early *x, const rp_cand *cand, size_
 
 /* The band candidates, refused early when the buckets propose at least
  * rp__hooks.refuse_early pairs a record (*used = 1; cand sorted and
- * unique, *counted the distinct candidates, the exact pairs' included);
+ * unique, or, when packed is not NULL, cand freed and *packed the list
+ * packed; *counted the distinct candidates, the exact pairs' included);
  * else nothing is done (*used = 0). cand holds the exact pairs. */
-static rp_status refuse_early(rp_dedup *d, rp_cand **cand, size_t *n, size_t *cap, int *used,
-                              uint64_t *counted, double *sets_seconds)
+static rp_status refuse_early(rp_dedup *d, rp_cand **cand, size_t *n, size_t *cap, uint64_t **packed,
+                              int *used, uint64_t *counted, double *sets_seconds)
 {
     *used = 0;
     rp_bands_stats bs;
@@ -1593,9 +1689,12 @@ static rp_status refuse_early(rp_dedup *d, rp_cand **cand, size_t *n, size_t *ca
         *cand = NULL;
         *n = *cap = 0;
         size_t m = rp__sort_unique_u64(all, n_all, NULL);
-        rp_cand *c = m == SIZE_MAX ? NULL : realloc(all, (m ? m : 1) * sizeof(rp_cand));
+        void *c = m == SIZE_MAX ? NULL : realloc(all, (m ? m : 1) * (packed ? sizeof(uint64_t) : sizeof(rp_cand)));
         if (!c) {
             st = RP_ERR_NOMEM;
+        } else if (packed) {
+            all = NULL;
+            *packed = c, *n = m;
         } else {
             all = NULL;
             rp__cands_unpack(c, m);
@@ -1620,26 +1719,43 @@ rp_status rp__dedup_run(rp_dedup *d)
     uint64_t counted = 0;
     double sets_seconds = 0;
     if (st == RP_OK) st = rp__dedup_exact_candidates(d, &cand, &n, &cap);
-    if (st == RP_OK) st = refuse_early(d, &cand, &n, &cap, &early, &counted, &sets_seconds);
+    /* listed pairs take their candidates packed, 8 bytes a pair */
+    uint64_t *packed = NULL, **pack = d->p->connect_only ? NULL : &packed;
+    if (st == RP_OK) st = refuse_early(d, &cand, &n, &cap, pack, &early, &counted, &sets_seconds);
     if (st == RP_OK && !early) st = rp__dedup_band_candidates(d, 0, (uint64_t)1 << 32, &cand, &n, &cap);
     rp__bands_free(d->band);
     d->band = NULL;
-    if (st == RP_OK && !early && (n = rp__cands_sort_unique(cand, n)) == SIZE_MAX) st = RP_ERR_NOMEM;
+    size_t m = st == RP_OK && !early && pack ? rp__cands_sort_packed(cand, n) : SIZE_MAX;
+    if (m != SIZE_MAX) {
+        packed = (uint64_t *)cand, cand = NULL, n = m;
+        uint64_t *shorter = realloc(packed, (m ? m : 1) * sizeof(uint64_t));
+        if (shorter) packed = shorter; /* else it stays as long: only memory */
+    } else if (st == RP_OK && !early && (n = rp__cands_sort_unique(cand, n)) == SIZE_MAX) {
+        st = RP_ERR_NOMEM;
+    }
     d->stats->candidate_pairs = st != RP_OK ? 0 : early ? counted : n;
     /* the sets written for the search count as verify's, as they do without it */
     d->stats->candidates_seconds = rp__seconds() - t - sets_seconds;
     t = rp__seconds() - sets_seconds;
-    rp_edge *edges = NULL;
-    size_t n_edges = 0;
+    rp_edges e = {0};
     if (st == RP_OK && !d->p->connect_only) {
-        st = verify_list(d, cand, cand, n, &edges, &n_edges);
-        cand = NULL;
+        /* the edges held (past them, written to a file): an eighth of
+         * --memory, twice that at most as a batch is added */
+        size_t held = rp__hooks.edges_held != SIZE_MAX ? rp__hooks.edges_held
+                      : d->p->memory_limit  ? d->p->memory_limit / 8 / sizeof(rp_edge)
+                                            : SIZE_MAX;
+        st = verify_list(d, cand, packed, n, held, &e);
+        packed = NULL;
     } else if (st == RP_OK) {
+        rp_edge *edges = NULL;
+        size_t n_edges = 0;
         st = rp__dedup_verify_connecting(d, cand, n, &edges, &n_edges);
+        e = rp__edges_of(edges, n_edges);
     }
     free(cand);
-    if (st == RP_OK) st = rp__dedup_cluster(d, edges, n_edges);
-    else free(edges);
+    free(packed);
+    if (st == RP_OK) st = cluster_edges(d, &e);
+    else rp__edges_free(&e);
     d->stats->verify_seconds = rp__seconds() - t;
     if (st == RP_ERR_NOMEM) rp__msg(d->err, "out of memory");
     return st;
@@ -1698,8 +1814,8 @@ static rp_status read_ids(rp_dedup *d)
 
 const rp_edge *rp__dedup_edges(const rp_dedup *d, size_t *n)
 {
-    *n = d->n_edges;
-    return d->edges;
+    *n = d->edges.file ? 0 : d->edges.n;
+    return d->edges.file ? NULL : d->edges.mem;
 }
 
 int rp__dedup_is_kept(const rp_dedup *d, uint64_t rec)
@@ -1793,22 +1909,25 @@ static int expand_edge(rp_expander *x, const rp_edge *p, uint64_t *seq, rp_out_p
     return 0;
 }
 
-rp_status rp__pairs_list(const rp_edge *edges, size_t n_edges, const rp_pair_view *v,
-                         int (*fn)(void *, const rp_pair *), void *user)
+rp_status rp__pairs_list(rp_edges *e, const rp_pair_view *v, int (*fn)(void *, const rp_pair *),
+                         void *user)
 {
     /* Edges in order and no exact copy among them (the usual case): each
      * edge is its one pair, listed as it comes, with nothing to expand,
      * hold or merge (11 million pairs of near-copies spent about a third
      * of their listing in the general walk below) */
+    size_t n_edges = e->n;
+    const rp_edge *p, *q = NULL;
     int ordered = 1, copies = 0;
-    for (size_t k = 0; k < n_edges && ordered; k++)
-        ordered = edges[k].a < edges[k].b && (k == 0 || edges[k].a > edges[k - 1].a ||
-                                              (edges[k].a == edges[k - 1].a && edges[k].b > edges[k - 1].b));
-    for (size_t k = 0; k < n_edges && ordered && !copies; k++)
-        copies = edges[k].jaccard >= 1.0f && v->is_copy(v->ctx, edges[k].b);
+    for (size_t k = 0; k < n_edges && ordered; k++, q = p) {
+        rp_edge last = q ? *q : (rp_edge){0};
+        if (!(p = rp__edges_at(e, k))) return e->st;
+        ordered = p->a < p->b && (k == 0 || p->a > last.a || (p->a == last.a && p->b > last.b));
+        copies |= p->jaccard >= 1.0f && v->is_copy(v->ctx, p->b);
+    }
     if (ordered && !copies) {
         for (size_t k = 0; k < n_edges; k++) {
-            const rp_edge *p = &edges[k];
+            if (!(p = rp__edges_at(e, k))) return e->st;
             rp_pair pair = {v->id(v->ctx, p->a), v->id(v->ctx, p->b), p->a, p->b, p->jaccard,
                             p->containment_a, p->containment_b};
             if (fn(user, &pair)) break;
@@ -1832,11 +1951,12 @@ rp_status rp__pairs_list(const rp_edge *edges, size_t n_edges, const rp_pair_vie
     memset(x.copy_next, 0xFF, ns * sizeof(uint32_t));
     memset(x.first_of, 0xFF, ns * sizeof(uint32_t));
     for (size_t k = 0; k < n_edges; k++) {
-        x.rec_of[v->slot(v->ctx, edges[k].a)] = (uint32_t)edges[k].a;
-        x.rec_of[v->slot(v->ctx, edges[k].b)] = (uint32_t)edges[k].b;
+        if (!(p = rp__edges_at(e, k))) goto failed;
+        x.rec_of[v->slot(v->ctx, p->a)] = (uint32_t)p->a;
+        x.rec_of[v->slot(v->ctx, p->b)] = (uint32_t)p->b;
     }
     for (size_t k = n_edges; k-- > 0;) { /* backwards: lists end up in input order */
-        const rp_edge *p = &edges[k];
+        if (!(p = rp__edges_at(e, k))) goto failed;
         uint32_t sa = v->slot(v->ctx, p->a), sb = v->slot(v->ctx, p->b);
         if (!v->is_copy(v->ctx, p->b) || p->jaccard < 1.0f || x.first_of[sb] != UINT32_MAX) continue;
         x.first_of[sb] = sa;
@@ -1850,10 +1970,12 @@ rp_status rp__pairs_list(const rp_edge *edges, size_t n_edges, const rp_pair_vie
      * order (not made by this process's verify) are all held. */
     uint64_t seq = 0;
     rp_out_pair own;
-    for (size_t k = 0; k < n_edges && st == RP_OK; k++)
-        if (expand_edge(&x, &edges[k], &seq, &own, &more, &n_more, &cap_more) ||
+    for (size_t k = 0; k < n_edges && st == RP_OK; k++) {
+        if (!(p = rp__edges_at(e, k))) goto failed;
+        if (expand_edge(&x, p, &seq, &own, &more, &n_more, &cap_more) ||
             (!ordered && push_out(&more, &n_more, &cap_more, own)))
             st = RP_ERR_NOMEM;
+    }
     if (st != RP_OK) goto done;
     if (n_more > 1) qsort(more, n_more, sizeof(*more), cmp_out_pair);
     seq = 0;
@@ -1862,7 +1984,8 @@ rp_status rp__pairs_list(const rp_edge *edges, size_t n_edges, const rp_pair_vie
     int have_own = 0;
     for (;;) {
         if (ordered && !have_own && k < n_edges) {
-            if (expand_edge(&x, &edges[k++], &seq, &own, NULL, NULL, NULL)) {
+            if (!(p = rp__edges_at(e, k++))) goto failed;
+            if (expand_edge(&x, p, &seq, &own, NULL, NULL, NULL)) {
                 st = RP_ERR_NOMEM;
                 break;
             }
@@ -1879,6 +2002,9 @@ rp_status rp__pairs_list(const rp_edge *edges, size_t n_edges, const rp_pair_vie
                         next->containment_b};
         if (fn(user, &pair)) break;
     }
+    goto done;
+failed:
+    st = e->st;
 done:
     free(x.copy_head);
     free(x.copy_next);
@@ -1911,7 +2037,7 @@ rp_status rp__dedup_foreach_pair(rp_dedup *d, int (*fn)(void *, const rp_pair *)
     rp_status st = read_ids(d);
     if (st != RP_OK) return st;
     rp_pair_view v = {d->n_slots, slot_here, copy_here, id_here, d};
-    return rp__pairs_list(d->edges, d->n_edges, &v, fn, user);
+    return rp__pairs_list(&d->edges, &v, fn, user);
 }
 
 rp_status rp__dedup_foreach_cluster(rp_dedup *d, int (*fn)(void *, const rp_cluster *), void *user)

@@ -993,7 +993,8 @@ rp_status rp__dedup_dist_pairs(rp_corpus *c, const rp_comm *cm, const rp_dist_st
         if (st == RP_OK && n > 1) qsort(v, n, sizeof(named), cmp_named);
         named_view nv = {v, n};
         rp_pair_view pv = {n, named_slot, named_copy, named_id, &nv};
-        if (st == RP_OK) st = rp__pairs_list(all_edges, ne, &pv, fn, user);
+        rp_edges e = rp__edges_of(all_edges, ne);
+        if (st == RP_OK) st = rp__pairs_list(&e, &pv, fn, user);
         free(v);
     }
     free(all_edges), free(edge_bytes), free(in), free(in_bytes), free(send_bytes), free(base);

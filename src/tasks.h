@@ -71,8 +71,32 @@ typedef struct {
     rp_id (*id)(void *ctx, uint64_t rec);
     void *ctx;
 } rp_pair_view;
-rp_status rp__pairs_list(const rp_edge *edges, size_t n_edges, const rp_pair_view *v,
-                         int (*fn)(void *, const rp_pair *), void *user);
+/* Edges in order, held in memory or, past a bound (the one-call run's
+ * pairs under --memory), written to a temporary file and read back a window
+ * at a time (dedup.c): rp__edges_at(e, k) is edge k, walked forwards or
+ * backwards, NULL when the file cannot be read (e->st and e->err say why). */
+typedef struct {
+    rp_edge *mem;               /* the edges, or the file's window */
+    size_t n_mem, cap_mem;
+    size_t n;                   /* all the edges */
+    FILE *file;                 /* NULL: all in mem */
+    size_t win_lo;              /* the window's first edge */
+    const rp_corpus *c;         /* the file's corpus and error buffer */
+    char *err;
+    rp_status st;
+} rp_edges;
+/* The n edges at mem, as they are (rp__edges_free frees mem). */
+rp_edges rp__edges_of(const rp_edge *mem, size_t n);
+const rp_edge *rp__edges_read(rp_edges *e, size_t k);
+static inline const rp_edge *rp__edges_at(rp_edges *e, size_t k)
+{
+    if (!e->file) return &e->mem[k];
+    if (k - e->win_lo < e->n_mem) return &e->mem[k - e->win_lo];
+    return rp__edges_read(e, k);
+}
+void rp__edges_free(rp_edges *e);
+rp_status rp__pairs_list(rp_edges *e, const rp_pair_view *v, int (*fn)(void *, const rp_pair *),
+                         void *user);
 rp_status rp__dedup_foreach_cluster(rp_dedup *d, int (*fn)(void *, const rp_cluster *), void *user);
 /* Pass 3: every kept record copied to out as read. */
 rp_status rp__dedup_write_kept(rp_dedup *d, FILE *out);

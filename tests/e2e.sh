@@ -431,6 +431,23 @@ check "a failed run leaves no output file" test ! -e "$WORK/never.jsonl"
 "$BIN" dedup -q --threads 3 --memory 1M --clusters "$WORK/c3.jsonl" "$EX" > "$WORK/t3.jsonl"
 check "dedup on 1 and 3 threads, with --memory, writes the same corpus and clusters" \
     bash -c "cmp -s '$WORK/t1.jsonl' '$WORK/t3.jsonl' && cmp -s '$WORK/c1.jsonl' '$WORK/c3.jsonl' && cmp -s '$WORK/t1.jsonl' '$WORK/kept.jsonl'"
+python3 - "$WORK/reposts.jsonl" <<'PY'
+import random, sys
+r = random.Random(5)
+base = [[f"w{r.randrange(4000)}" for _ in range(60)] for _ in range(2)]
+texts = []
+for i in range(260):
+    w = list(base[i % 2]); w[r.randrange(60)] = f"x{r.randrange(4000)}"
+    texts.append(" ".join(w))
+texts += texts[::13]  # exact copies: each takes every pair of its first
+with open(sys.argv[1], "w") as f:
+    for i, t in enumerate(texts):
+        f.write('{"id": "r%d", "text": "%s"}\n' % (i, t))
+PY
+"$BIN" pairs -q "$WORK/reposts.jsonl" > "$WORK/p-all.jsonl"
+"$BIN" pairs -q --memory 1M --stats "$WORK/p-mem.json" "$WORK/reposts.jsonl" > "$WORK/p-mem.jsonl"
+check "pairs with --memory writes its similar pairs to a file past it, and lists the same" \
+    bash -c "test \$(wc -l < '$WORK/p-all.jsonl') -gt 15000 && cmp -s '$WORK/p-all.jsonl' '$WORK/p-mem.jsonl' && grep -q '\"spilled_bytes\": [1-9]' '$WORK/p-mem.json'"
 "$BIN" align -q --json --threads 1 "$EX" > "$WORK/a1.jsonl"
 "$BIN" align -q --json --threads 2 "$EX" > "$WORK/a2.jsonl"
 check "align on 1 and 2 threads reports the same" cmp -s "$WORK/a1.jsonl" "$WORK/a2.jsonl"

@@ -240,7 +240,8 @@ static void list_pairs(const rp_edge *e, size_t n, listed *out)
     rp_pair_view v = {VIEW_RECS, view_slot, view_is_copy, view_id, NULL};
     out->len = 0;
     out->text[0] = 0;
-    assert_int_equal(rp__pairs_list(e, n, &v, note_pair, out), RP_OK);
+    rp_edges edges = rp__edges_of(e, n);
+    assert_int_equal(rp__pairs_list(&edges, &v, note_pair, out), RP_OK);
 }
 
 /* Edges in order without copies are listed as they are, each score on its

@@ -330,8 +330,7 @@ static void test_refusing_early_changes_nothing(void **state)
     remove(path);
 }
 
-/* Verify scores the candidates a batch at a time from the end of the list
- * and puts the batches' edges back in order: batches of 1, 7 and 1000
+/* Verify scores the candidates a batch at a time: batches of 1, 7 and 1000
  * pairs list the same pairs, in the same order with the same scores, as
  * one batch, by Jaccard and by containment, on one thread or three. */
 static void test_verify_batches_change_nothing(void **state)
@@ -381,6 +380,74 @@ static void test_verify_batches_change_nothing(void **state)
     }
     part_close(&w);
     rp__hooks.verify_batch = hook;
+    remove(path);
+}
+
+/* Similar pairs past the edges held go to a file and are read back a
+ * window (no larger than what is held) at a time, forwards and, for exact
+ * copies' lists, backwards: the same pairs in the same order, the same
+ * clusters and counts, whatever is held and however verify batches them,
+ * by Jaccard and by containment, on one thread or three; and the bytes
+ * written are counted as spilled. */
+static void test_edges_in_a_file_change_nothing(void **state)
+{
+    (void)state;
+    char path[] = "test_passes_edges.jsonl";
+    /* copies of 6 templates of 60 words, one word of each edited, and
+     * exact copies of every ninth one at the end: pairs listed by the
+     * general walk, which reads the edges backwards too */
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    enum { DOCS = 600, WORDS = 60 };
+    static unsigned doc[DOCS][WORDS];
+    unsigned seed = 11, tmpl[6][WORDS];
+    for (int t = 0; t < 6; t++)
+        for (int w = 0; w < WORDS; w++) tmpl[t][w] = (unsigned)rand_r(&seed) % 5000;
+    for (int i = 0; i < DOCS + DOCS / 9 + 1; i++) {
+        const unsigned *words = doc[i < DOCS ? i : (i - DOCS) * 9];
+        if (i < DOCS) {
+            memcpy(doc[i], tmpl[rand_r(&seed) % 6], sizeof(doc[i]));
+            doc[i][rand_r(&seed) % WORDS] = (unsigned)rand_r(&seed) % 5000;
+        }
+        fprintf(f, "{\"id\": \"d%d\", \"text\": \"", i);
+        for (int w = 0; w < WORDS; w++) fprintf(f, "%sw%u", w ? " " : "", words[w]);
+        fprintf(f, "\"}\n");
+    }
+    fclose(f);
+    size_t batch = rp__hooks.verify_batch, held = rp__hooks.edges_held;
+    size_t helds[] = {SIZE_MAX, 100, 1000, 5000};
+    for (int cfg = 0; cfg < 4; cfg++) {
+        cluster_digest want = {0, 0};
+        rp_stats want_st;
+        for (size_t k = 0; k < sizeof(helds) / sizeof(helds[0]); k++) {
+            rp__hooks.edges_held = helds[k];
+            rp__hooks.verify_batch = k == 2 ? 300 : batch;
+            rp_params p;
+            rp_params_init(&p);
+            p.measure = cfg & 1 ? RP_MEASURE_CONTAINMENT : RP_MEASURE_JACCARD;
+            p.threads = cfg & 2 ? 3 : 1;
+            rp_engine *e = run_engine(&p, path);
+            cluster_digest got = {0, 0};
+            rp_stats st;
+            assert_int_equal(rp_engine_foreach_pair(e, digest_pair, &got), RP_OK);
+            rp_engine_stats(e, &st);
+            rp_engine_free(e);
+            if (k == 0) {
+                want = got, want_st = st;
+                assert_true(got.n > st.similar_pairs); /* copies' pairs listed beside the edges */
+                assert_true(st.similar_pairs > 5000);
+                assert_int_equal(st.spilled_bytes, 0);
+                continue;
+            }
+            assert_true(got.n == want.n && got.sum == want.sum);
+            assert_int_equal(st.similar_pairs, want_st.similar_pairs);
+            assert_int_equal(st.kept, want_st.kept);
+            assert_int_equal(st.clusters, want_st.clusters);
+            assert_int_equal(st.spilled_bytes, st.similar_pairs * sizeof(rp_edge));
+        }
+    }
+    rp__hooks.verify_batch = batch;
+    rp__hooks.edges_held = held;
     remove(path);
 }
 
@@ -438,6 +505,7 @@ int main(void)
         cmocka_unit_test(test_connect_only_keeps_the_clusters),
         cmocka_unit_test(test_refusing_early_changes_nothing),
         cmocka_unit_test(test_verify_batches_change_nothing),
+        cmocka_unit_test(test_edges_in_a_file_change_nothing),
         cmocka_unit_test(test_short_records_stay_out_of_the_bands),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

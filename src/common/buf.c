@@ -95,6 +95,13 @@ void rp__advise_big(void *p, size_t bytes)
 #endif
 }
 
+void rp__release(void *p, size_t from, size_t to)
+{
+    uintptr_t lo = ((uintptr_t)p + from + PAGE - 1) & ~(PAGE - 1), hi = ((uintptr_t)p + to) & ~(PAGE - 1);
+    /* advice only: the pages come back as zeros if touched, and never are */
+    if (hi > lo) (void)madvise((void *)lo, hi - lo, MADV_DONTNEED);
+}
+
 void *rp__malloc_big(size_t bytes)
 {
     void *p = malloc(bytes ? bytes : 1);

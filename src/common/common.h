@@ -51,6 +51,10 @@ int rp__grow(void **ptr, size_t *cap, size_t need, size_t elem_size);
 #define BIG_BYTES ((size_t)8 << 20)
 void rp__advise_big(void *p, size_t bytes);
 void *rp__malloc_big(size_t bytes); /* freed with free(); NULL when out of memory */
+/* Gives the pages wholly inside bytes [from, to) of block p back to the
+ * system, for a block read once from its start (its contents there are
+ * gone; the block is still freed with free()). */
+void rp__release(void *p, size_t from, size_t to);
 
 /* Seconds on a monotonic clock, for the stage timings in rp_stats. */
 double rp__seconds(void);
@@ -102,11 +106,13 @@ typedef struct {
     size_t scalar;            /* 1: no instruction-set path chosen at run time, the portable
                                  code instead (tests compare the two; 0) */
     size_t verify_batch;      /* candidate pairs verify scores at a time (1 << 20) */
+    size_t edges_held;        /* similar pairs pairs holds before it writes them to a file
+                                 (SIZE_MAX: as --memory says) */
 } rp_test_hooks;
 
 extern rp_test_hooks rp__hooks;
 #define RP_TEST_HOOKS_DEFAULT                                                                      \
-    {4096, (size_t)1 << 20, 256, 1024, (size_t)1 << 16, (size_t)256 << 20, 8192, 4, 0, (size_t)1 << 20}
+    {4096, (size_t)1 << 20, 256, 1024, (size_t)1 << 16, (size_t)256 << 20, 8192, 4, 0, (size_t)1 << 20, SIZE_MAX}
 
 /* RP_ERR_USAGE, with the message in err, for parameters of another layout. */
 rp_status rp__params_check_version(const rp_params *p, char *err);
