@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "internal.h"
 #include "shingle_hash.h"
@@ -75,10 +76,10 @@ static void test_sort_unique_matches_qsort(void **state)
 {
     (void)state;
     enum { N = 200000 };
-    static uint64_t v[N], scratch[N], ref[N];
+    static uint64_t v[N], scratch[N], ref[N], lean[N];
     const size_t sizes[] = {0, 1, 2, 3, 31, 450, 1000, 5000, 16384, 16385, 65535, 65536, N};
     uint64_t s = 99;
-    for (int kind = 0; kind < 5; kind++) {
+    for (int kind = 0; kind < 6; kind++) {
         for (size_t z = 0; z < sizeof(sizes) / sizeof(sizes[0]); z++) {
             size_t n = sizes[z];
             for (size_t i = 0; i < n; i++) {
@@ -88,14 +89,19 @@ static void test_sort_unique_matches_qsort(void **state)
                 if (kind == 2) x = (s >> 40) % 5000;                        /* small */
                 if (kind == 3) x = 0xABCD000000000000ULL | (x >> 20);       /* one top */
                 if (kind == 4) x = (s >> 44) % 900000 << 32 | (x >> 7) % 900000; /* pairs */
+                if (kind == 5) x = (s >> 60) ? 0 : x;                              /* zeros */
                 v[i] = ref[i] = x;
             }
             qsort(ref, n, sizeof(uint64_t), cmp_u64);
             size_t m = 0;
             for (size_t i = 0; i < n; i++)
                 if (i == 0 || ref[i] != ref[m - 1]) ref[m++] = ref[i];
+            memcpy(lean, v, n * sizeof(uint64_t));
             assert_int_equal(rp__sort_unique_u64(v, n, scratch), m);
             assert_memory_equal(v, ref, m * sizeof(uint64_t));
+            /* split into parts first: the same, all in one part too (one top, zeros) */
+            assert_int_equal(rp__sort_unique_lean(lean, n), m);
+            assert_memory_equal(lean, ref, m * sizeof(uint64_t));
         }
     }
 }

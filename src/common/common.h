@@ -64,6 +64,9 @@ double rp__seconds(void);
 /* Sorts and removes duplicates; returns the new count. scratch holds n
  * values, or is NULL to have it allocated (SIZE_MAX when out of memory). */
 size_t rp__sort_unique_u64(uint64_t *v, size_t n, uint64_t *scratch);
+/* The same with a scratch of the largest of 256 parts of the list, not of
+ * all of it (what rp__sort_unique_u64 does for a long list given none). */
+size_t rp__sort_unique_lean(uint64_t *v, size_t n);
 /* The first index of sorted v[0..n) whose value is not below x (n if none). */
 size_t rp__lower_bound_u64(const uint64_t *v, size_t n, uint64_t x);
 

@@ -43,9 +43,58 @@ static void sort_spread(uint64_t *v, size_t n, uint64_t *scratch)
     memcpy(v, scratch, n * sizeof(uint64_t));
 }
 
+/* Lists of this many values or more, given no scratch, are split first
+ * (rp__sort_unique_lean) rather than given a scratch as long as they are. */
+#define LEAN_MIN ((size_t)1 << 23)
+
+/* Sorted and unique in place, with a scratch of about a 200th of the list
+ * instead of all of it: the values split into 256 parts by the top byte
+ * of the range they span, in place (an American flag pass: McIlroy, Bostic
+ * & McIlroy 1993), and each part sorted on its own, the largest part's
+ * size the scratch. 28 million candidate pairs of near-copies, sorted with
+ * a scratch as long, made the candidates' peak: 552 MB of a run's 552. */
+size_t rp__sort_unique_lean(uint64_t *v, size_t n)
+{
+    uint64_t any = 0;
+    for (size_t i = 0; i < n; i++) any |= v[i];
+    unsigned bits = any ? 64 - (unsigned)__builtin_clzll(any) : 0, shift = bits > 8 ? bits - 8 : 0;
+    size_t count[256] = {0}, start[257], next[256], largest = 0;
+    for (size_t i = 0; i < n; i++) count[v[i] >> shift]++;
+    start[0] = 0;
+    for (unsigned b = 0; b < 256; b++) {
+        start[b + 1] = start[b] + count[b];
+        next[b] = start[b];
+        if (count[b] > largest) largest = count[b];
+    }
+    for (unsigned b = 0; b < 256; b++)
+        while (next[b] < start[b + 1]) {
+            uint64_t x = v[next[b]];
+            unsigned d = (unsigned)(x >> shift);
+            while (d != b) { /* x goes to its part, which hands back another */
+                size_t at = next[d]++;
+                uint64_t y = v[at];
+                v[at] = x;
+                x = y;
+                d = (unsigned)(x >> shift);
+            }
+            v[next[b]++] = x;
+        }
+    uint64_t *scratch = rp__malloc_big(largest * sizeof(uint64_t));
+    if (!scratch) return SIZE_MAX;
+    size_t w = 0;
+    for (unsigned b = 0; b < 256; b++) {
+        size_t m = rp__sort_unique_u64(v + start[b], count[b], scratch);
+        if (m && w != start[b]) memmove(v + w, v + start[b], m * sizeof(uint64_t));
+        w += m;
+    }
+    free(scratch);
+    return w;
+}
+
 size_t rp__sort_unique_u64(uint64_t *v, size_t n, uint64_t *scratch)
 {
     if (n < 2) return n;
+    if (!scratch && n >= LEAN_MIN) return rp__sort_unique_lean(v, n);
     if (!scratch) {
         uint64_t *tmp = rp__malloc_big(n * sizeof(uint64_t));
         if (!tmp) return SIZE_MAX;
