@@ -342,16 +342,25 @@ rp_status rp__bands_buckets(rp_bands *t, const uint8_t *skip, unsigned threads, 
                   NULL);
 }
 
-rp_status rp__bands_rows(const rp_bands *t, uint32_t *rows)
+rp_status rp__bands_rows(rp_bands *t, uint32_t *rows, char *err)
 {
-    if (t->n_spilled) return RP_ERR_USAGE;
-    for (size_t c = 0; c < t->n_chunks; c++) {
+    uint32_t *read = t->n_spilled ? malloc(chunk_bytes(t)) : NULL; /* a spilled chunk, read back */
+    if (t->n_spilled && !read) return RP_ERR_NOMEM;
+    rp_status st = RP_OK;
+    for (size_t c = 0; c < t->n_chunks && st == RP_OK; c++) {
         size_t n = c + 1 < t->n_chunks ? CHUNK : (size_t)(t->n - (uint64_t)c * CHUNK);
+        const uint32_t *chunk = t->chunk[c];
+        if (!chunk) {
+            st = rp__corpus_temp_read(t->corpus, err, t->file, read, chunk_bytes(t),
+                                      (uint64_t)c * chunk_bytes(t));
+            chunk = read;
+        }
         uint32_t *dst = rows + c * CHUNK * t->bands;
-        for (unsigned b = 0; b < t->bands; b++) {
-            const uint32_t *col = t->chunk[c] + (size_t)b * CHUNK;
+        for (unsigned b = 0; b < t->bands && st == RP_OK; b++) {
+            const uint32_t *col = chunk + (size_t)b * CHUNK;
             for (size_t i = 0; i < n; i++) dst[i * t->bands + b] = col[i];
         }
     }
-    return RP_OK;
+    free(read);
+    return st;
 }

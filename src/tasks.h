@@ -311,9 +311,9 @@ typedef rp_status (*rp_bucket_visit)(void *ctx, unsigned thread, unsigned band,
  * k + threads, ... in order. */
 rp_status rp__bands_buckets(rp_bands *t, const uint8_t *skip, unsigned threads, unsigned n_bands,
                             rp_bucket_visit visit, void *ctx);
-/* Every record's keys, record-major (rows[rec * bands + b]), when none are
- * spilled (else RP_ERR_USAGE). */
-rp_status rp__bands_rows(const rp_bands *t, uint32_t *rows);
+/* Every record's keys, record-major (rows[rec * bands + b]), the spilled
+ * ones read back a chunk at a time. */
+rp_status rp__bands_rows(rp_bands *t, uint32_t *rows, char *err);
 void rp__bands_stats(const rp_bands *t, rp_bands_stats *s);
 
 #endif /* REPRINT_TASKS_H */

@@ -144,10 +144,6 @@ static char *make_copies(size_t n, size_t *len)
     return buf;
 }
 
-/* Where a set is scored against many others its sets are held in memory,
- * and candidates are refused by the sets' profiles before any set is read
- * (rp__set_profile): the pairs and clusters are those of the run that reads
- * every set from its file (a limit too small to hold them), pair for pair. */
 /* Entries in record order take 5 bytes; a record that goes back, or
  * forward by 255 or more, 9; packed in two calls that carry the previous
  * record, they read back as one run; a run cut short, or with a byte too
@@ -191,6 +187,13 @@ static void test_index_entries_pack_and_read_back(void **state)
     free(packed);
 }
 
+/* Where a set is scored against many others its sets are held in memory,
+ * and candidates are refused by the sets' profiles before any set is read
+ * (rp__set_profile): the pairs and clusters are those of the run that reads
+ * every set from its file (a limit too small to hold them), pair for pair;
+ * refused early with the bands spilled too (their keys read back from the
+ * file, record-major), and the similar pairs written to a file past the
+ * limit's eighth. */
 static void test_profiles_refuse_only_what_the_sets_would(void **state)
 {
     (void)state;
@@ -209,8 +212,7 @@ static void test_profiles_refuse_only_what_the_sets_would(void **state)
     assert_string_equal(in_memory, from_files);
     assert_int_equal(disk.similar_pairs, mem.similar_pairs);
     assert_int_equal(disk.removed, mem.removed);
-    /* and refused from the profiles as the buckets are searched (the
-     * spilled run cannot: its keys are not all in memory) */
+    /* and refused from the profiles as the buckets are searched */
     rp__hooks.refuse_early = hook;
     char *refused_early = run(path, 0, 2, &early);
     assert_true(early.verified_pairs < mem.verified_pairs / 2);
@@ -218,9 +220,25 @@ static void test_profiles_refuse_only_what_the_sets_would(void **state)
     assert_int_equal(early.similar_pairs, mem.similar_pairs);
     assert_int_equal(early.candidate_pairs, mem.candidate_pairs);
     assert_int_equal(early.removed, mem.removed);
+    /* the same with the bands spilled, in chunks of 64 records (128 KiB:
+     * the profiles' table of shingles met once a quarter of it, so fewer
+     * are refused early) */
+    size_t chunk = rp__hooks.band_chunk;
+    rp__hooks.band_chunk = 64;
+    rp_stats spilled;
+    char *spilled_early = run(path, 128 << 10, 2, &spilled);
+    rp__hooks.band_chunk = chunk;
+    assert_true(spilled.verified_pairs < mem.verified_pairs * 3 / 4); /* a smaller table of
+                                                                    shingles seen once */
+    assert_true(spilled.spilled_bytes > 2000 * 21 * 4 / 2 + spilled.similar_pairs * 32 / 2);
+    assert_string_equal(spilled_early, from_files);
+    assert_int_equal(spilled.similar_pairs, mem.similar_pairs);
+    assert_int_equal(spilled.candidate_pairs, mem.candidate_pairs);
+    assert_int_equal(spilled.removed, mem.removed);
     free(in_memory);
     free(from_files);
     free(refused_early);
+    free(spilled_early);
 }
 
 int main(void)
