@@ -1508,17 +1508,20 @@ static void *refine_file(void *arg)
     return NULL;
 }
 
-/* The sets' profiles of the shingles some other set has too (above); left
- * as they are when the bitmaps would not fit. */
+/* The sets' profiles of the shingles some other set has too (above), the
+ * table as large as a quarter of --memory lets it be (smaller, more
+ * shingles share a position: fewer are known to be met once, never a
+ * wrong one). */
 static rp_status refine_profiles(rp_dedup *d, rp_set_writer *sw)
 {
     uint64_t total = 0;
     for (uint32_t slot = 0; slot < d->n_slots; slot++) total += d->set_len[slot];
     unsigned bits = 6;
     while (bits < 40 && ((uint64_t)1 << bits) < total * REFINE_SPREAD) bits++;
-    uint64_t bytes = ((uint64_t)1 << bits) / 4, room = (uint64_t)1 << 30;
+    uint64_t room = (uint64_t)1 << 30;
     if (d->p->memory_limit && d->p->memory_limit / 4 < room) room = d->p->memory_limit / 4;
-    if (!total || bytes > room || !sw->n_files) return RP_OK;
+    while (bits > 6 && ((uint64_t)1 << bits) / 4 > room) bits--;
+    if (!total || !sw->n_files) return RP_OK;
     size_t words = ((size_t)1 << bits) / 32;
     _Atomic uint64_t *seen = calloc(words, sizeof(uint64_t));
     rp_refiner *r = calloc(sw->n_files, sizeof(*r));
