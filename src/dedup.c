@@ -681,6 +681,183 @@ static void *score_pairs(void *arg)
  * first document it equals, at Jaccard 1, and needs none. */
 static rp_status slot_places(rp_dedup *d);
 
+/* ---------------------------------------------------- candidate sources */
+
+/* Sorted runs of packed candidates (a << 32 | b) in temporary files, the
+ * early refusal's under --memory, and one in memory, merged as verify
+ * takes them: a binary heap of the runs by their next value, each run read
+ * RUN_READ values ahead. A pair in two runs is handed out once. */
+enum { RUN_READ = 8192 };
+
+typedef struct {
+    FILE *file;                 /* NULL: all in buf */
+    uint64_t off, left;         /* the run's values still in its file */
+    uint64_t *buf;              /* read ahead: buf[at, n) */
+    size_t at, n;
+} rp_run;
+
+typedef struct {
+    rp_run *run;
+    size_t n_runs, cap_runs;
+    FILE **files;               /* owned, the runs' files */
+    size_t n_files, cap_files;
+    size_t *heap;               /* runs with values left, the smallest next value first */
+    size_t n_heap;
+    uint64_t total;             /* values in all runs, a pair in two runs counted twice */
+    uint64_t last;              /* the last value handed out, */
+    int any;                    /* if any was */
+    int started;
+    const rp_corpus *c;
+    char *err;
+} rp_runs;
+
+static void runs_free(rp_runs *r)
+{
+    if (!r) return;
+    for (size_t k = 0; k < r->n_runs; k++) free(r->run[k].buf);
+    for (size_t k = 0; k < r->n_files; k++) fclose(r->files[k]);
+    free(r->run);
+    free(r->files);
+    free(r->heap);
+    free(r);
+}
+
+/* A run of n values: at off in file, or at mem (taken). */
+static int runs_add(rp_runs *r, FILE *file, uint64_t off, uint64_t *mem, size_t n)
+{
+    if (!n) {
+        free(mem);
+        return 0;
+    }
+    if (rp__grow((void **)&r->run, &r->cap_runs, r->n_runs + 1, sizeof(rp_run))) {
+        free(mem);
+        return -1;
+    }
+    r->run[r->n_runs++] = file ? (rp_run){file, off, n, NULL, 0, 0} : (rp_run){NULL, 0, 0, mem, 0, n};
+    r->total += n;
+    return 0;
+}
+
+static inline uint64_t run_head(const rp_runs *r, size_t k)
+{
+    return r->run[k].buf[r->run[k].at];
+}
+
+static void heap_down(rp_runs *r, size_t i)
+{
+    for (;;) {
+        size_t l = 2 * i + 1, least = i;
+        if (l < r->n_heap && run_head(r, r->heap[l]) < run_head(r, r->heap[least])) least = l;
+        if (l + 1 < r->n_heap && run_head(r, r->heap[l + 1]) < run_head(r, r->heap[least])) least = l + 1;
+        if (least == i) return;
+        size_t t = r->heap[i];
+        r->heap[i] = r->heap[least];
+        r->heap[least] = t;
+        i = least;
+    }
+}
+
+/* Run k's next values into its buffer (none left: n = 0). */
+static rp_status run_fill(rp_runs *r, size_t k)
+{
+    rp_run *u = &r->run[k];
+    size_t m = u->left < RUN_READ ? (size_t)u->left : RUN_READ;
+    u->at = u->n = 0;
+    if (!m) return RP_OK;
+    rp_status st = rp__corpus_temp_read(r->c, r->err, u->file, u->buf, m * sizeof(uint64_t), u->off);
+    if (st != RP_OK) return st;
+    u->off += m * sizeof(uint64_t);
+    u->left -= m;
+    u->n = m;
+    return RP_OK;
+}
+
+/* Up to max candidates, in order, into out; their count (0: no more). */
+static size_t runs_next(rp_runs *r, rp_cand *out, size_t max, rp_status *st)
+{
+    if (!r->started) {
+        r->started = 1;
+        if (!(r->heap = malloc((r->n_runs ? r->n_runs : 1) * sizeof(size_t)))) {
+            *st = RP_ERR_NOMEM;
+            return 0;
+        }
+        for (size_t k = 0; k < r->n_runs; k++) {
+            if (r->run[k].file) {
+                if (!(r->run[k].buf = malloc(RUN_READ * sizeof(uint64_t)))) *st = RP_ERR_NOMEM;
+                else *st = run_fill(r, k);
+                if (*st != RP_OK) return 0;
+            }
+            if (r->run[k].n) r->heap[r->n_heap++] = k;
+        }
+        for (size_t i = r->n_heap / 2; i-- > 0;) heap_down(r, i);
+    }
+    size_t m = 0;
+    while (m < max && r->n_heap) {
+        size_t k = r->heap[0];
+        uint64_t v = run_head(r, k);
+        if (!r->any || v != r->last) {
+            out[m++] = (rp_cand){v >> 32, (uint32_t)v};
+            r->last = v;
+            r->any = 1;
+        }
+        rp_run *u = &r->run[k];
+        if (++u->at == u->n && u->file && (*st = run_fill(r, k)) != RP_OK) return 0;
+        if (u->at == u->n) r->heap[0] = r->heap[--r->n_heap];
+        if (r->n_heap) heap_down(r, 0);
+    }
+    return m;
+}
+
+/* The candidates verify takes, a batch at a time: a list as it is, or
+ * packed (8 bytes a pair) and its pages given back as they are read, or
+ * runs merged. */
+typedef struct {
+    const rp_cand *cand;
+    uint64_t *packed;           /* owned */
+    rp_runs *runs;              /* owned */
+    size_t n;                   /* candidates; for runs, at most */
+    size_t at;                  /* taken so far */
+    rp_cand *buf;               /* a batch unpacked */
+    size_t cap;
+} rp_cands;
+
+/* The next batch of at most max candidates (*m of them; 0: no more). */
+static const rp_cand *cands_next(rp_cands *s, size_t max, size_t *m, rp_status *st)
+{
+    *m = 0;
+    if (s->cand) {
+        *m = s->n - s->at < max ? s->n - s->at : max;
+        s->at += *m;
+        return s->cand + s->at - *m;
+    }
+    if (max > s->cap) {
+        free(s->buf);
+        if (!(s->buf = malloc(max * sizeof(rp_cand)))) {
+            s->cap = 0;
+            *st = RP_ERR_NOMEM;
+            return NULL;
+        }
+        s->cap = max;
+    }
+    if (s->runs) {
+        *m = runs_next(s->runs, s->buf, max, st);
+    } else if (s->packed) {
+        *m = s->n - s->at < max ? s->n - s->at : max;
+        for (size_t i = 0; i < *m; i++) s->buf[i] = (rp_cand){s->packed[s->at + i] >> 32, (uint32_t)s->packed[s->at + i]};
+        rp__release(s->packed, 0, (s->at + *m) * sizeof(uint64_t));
+    }
+    s->at += *m;
+    return s->buf;
+}
+
+static void cands_free(rp_cands *s)
+{
+    free(s->packed);
+    runs_free(s->runs);
+    free(s->buf);
+    memset(s, 0, sizeof(*s));
+}
+
 /* The candidates' records numbered (slots) and marked, the list given as
  * pairs (cand) or packed, a << 32 | b, a < b (the one-call run's). */
 static rp_status number_slots(rp_dedup *d, const rp_cand *cand, const uint64_t *packed, size_t n)
@@ -729,10 +906,10 @@ static rp_status slot_places(rp_dedup *d)
 
 /* The sets of the pairs' documents, read again and written to the sets
  * files (*out, closed by close_sets). */
-static rp_status prepare_sets(rp_dedup *d, const rp_cand *cand, const uint64_t *packed, size_t n,
-                              rp_set_writer **out)
+static rp_status prepare_sets(rp_dedup *d, const rp_cands *src, rp_set_writer **out)
 {
     *out = NULL;
+    size_t n = src->n;
     if (!d->exact_done) {
         rp__msg(d->err, "pairs are verified after the candidates are found");
         return RP_ERR_USAGE;
@@ -742,7 +919,11 @@ static rp_status prepare_sets(rp_dedup *d, const rp_cand *cand, const uint64_t *
         d->ready_sets = NULL;
         return n / SETS_READS_IN_MEMORY < d->n_slots ? RP_OK : sets_to_memory(d, *out);
     }
-    rp_status st = number_slots(d, cand, packed, n);
+    if (src->runs) {
+        rp__msg(d->err, "candidates in runs are verified with their sets written");
+        return RP_ERR_USAGE;
+    }
+    rp_status st = number_slots(d, src->cand, src->packed, n);
     if (st != RP_OK || n == 0) return st;
     rp_set_writer *sets = calloc(1, sizeof(*sets));
     if (!sets) return RP_ERR_NOMEM;
@@ -859,43 +1040,34 @@ void rp__edges_free(rp_edges *e)
     memset(e, 0, sizeof(*e));
 }
 
-/* The n pairs of cand scored a batch at a time, into *e: the scores of 97
+/* ---------------------------------------------------------------- verify */
+
+/* The candidates scored a batch at a time, into *e: the scores of 97
  * million candidates would be 1.2 GB, the similar ones' edges are what is
- * kept. The one-call run hands its list over packed instead (8 bytes a
- * pair, a << 32 | b), freed here: each batch is unpacked to be scored, and
- * the pages of the pairs scored are given back as it goes, so that the
- * candidates give back their memory as the edges take theirs (300
- * templates' 900,000 near-copies held 87 million candidates of 16 bytes
- * beside 57 million edges of 32: 3.6 GB). The edges held past `held` are
- * written to a file (--memory), every similar pair being listed only once
- * verify ends. */
-static rp_status verify_list(rp_dedup *d, const rp_cand *cand, uint64_t *packed, size_t n, size_t held,
-                             rp_edges *e)
+ * kept. The one-call run hands its candidates over packed or in runs
+ * (taken: freed here), so that they give back their memory as the edges
+ * take theirs (300 templates' 900,000 near-copies held 87 million
+ * candidates of 16 bytes beside 57 million edges of 32: 3.6 GB). The edges
+ * held past `held` are written to a file (--memory), every similar pair
+ * being listed only once verify ends. */
+static rp_status verify_list(rp_dedup *d, rp_cands *src, size_t held, rp_edges *e)
 {
     memset(e, 0, sizeof(*e));
     rp_set_writer *sets;
-    rp_status st = prepare_sets(d, cand, packed, n, &sets);
+    size_t n = src->n;
+    rp_status st = prepare_sets(d, src, &sets);
     size_t batch = n < rp__hooks.verify_batch ? n : rp__hooks.verify_batch;
     if (batch > held) batch = held ? held : 1; /* then at most 2 * held edges are held */
     float *scores = st == RP_OK && n ? malloc(batch * 3 * sizeof(float)) : NULL;
-    rp_cand *unpacked = st == RP_OK && n && packed ? malloc(batch * sizeof(rp_cand)) : NULL;
-    if (st == RP_OK && n && (!scores || (packed && !unpacked))) st = RP_ERR_NOMEM;
-    for (size_t done = 0; st == RP_OK && done < n;) {
-        size_t m = n - done < batch ? n - done : batch;
-        if (packed) {
-            for (size_t i = 0; i < m; i++) unpacked[i] = (rp_cand){packed[done + i] >> 32, (uint32_t)packed[done + i]};
-            st = score(d, sets, unpacked, m, scores, e);
-            rp__release(packed, 0, (done + m) * sizeof(uint64_t));
-        } else {
-            st = score(d, sets, cand + done, m, scores, e);
-        }
-        done += m;
+    if (st == RP_OK && n && !scores) st = RP_ERR_NOMEM;
+    size_t m;
+    const rp_cand *c;
+    while (st == RP_OK && n && (c = cands_next(src, batch, &m, &st)) && m) {
+        st = score(d, sets, c, m, scores, e);
+        d->stats->verified_pairs += m;
         if (st == RP_OK && e->n_mem >= held) st = edges_write(d, e);
     }
     if (st == RP_OK && e->file) st = edges_finish(d, e, held);
-    d->stats->verified_pairs += n;
-    free(packed);
-    free(unpacked);
     free(scores);
     close_sets(sets);
     return st;
@@ -905,7 +1077,8 @@ rp_status rp__dedup_verify(rp_dedup *d, const rp_cand *cand, size_t n, rp_edge *
                            size_t *n_edges)
 {
     rp_edges e;
-    rp_status st = verify_list(d, cand, NULL, n, SIZE_MAX, &e);
+    rp_cands src = {.cand = cand, .n = n};
+    rp_status st = verify_list(d, &src, SIZE_MAX, &e);
     if (st != RP_OK) rp__edges_free(&e);
     *edges = e.mem;
     *n_edges = e.n_mem;
@@ -919,12 +1092,12 @@ rp_status rp__dedup_verify(rp_dedup *d, const rp_cand *cand, size_t n, rp_edge *
 #define CONNECT_BATCH_MIN 256
 #define CONNECT_BATCH_MAX (1 << 16)
 
-rp_status rp__dedup_verify_connecting(rp_dedup *d, const rp_cand *cand, size_t n, rp_edge **edges,
-                                      size_t *n_edges)
+static rp_status verify_connecting(rp_dedup *d, rp_cands *src, rp_edge **edges, size_t *n_edges)
 {
     rp_edges e = {0};
     rp_set_writer *sets;
-    rp_status st = prepare_sets(d, cand, NULL, n, &sets);
+    size_t n = src->n;
+    rp_status st = prepare_sets(d, src, &sets);
     rp_uf uf = {0};
     size_t batch = n / 64;
     if (batch < CONNECT_BATCH_MIN) batch = CONNECT_BATCH_MIN;
@@ -935,9 +1108,11 @@ rp_status rp__dedup_verify_connecting(rp_dedup *d, const rp_cand *cand, size_t n
         (rp__uf_init(&uf, d->n_rec) || !(todo = malloc(batch * sizeof(rp_cand))) ||
          !(scores = malloc(batch * 3 * sizeof(float)))))
         st = RP_ERR_NOMEM;
-    for (size_t from = 0; st == RP_OK && from < n; from += batch) {
-        size_t to = from + batch < n ? from + batch : n, m = 0;
-        for (size_t i = from; i < to; i++) /* a pair already joined needs no score */
+    size_t got;
+    const rp_cand *cand;
+    while (st == RP_OK && n && (cand = cands_next(src, batch, &got, &st)) && got) {
+        size_t m = 0;
+        for (size_t i = 0; i < got; i++) /* a pair already joined needs no score */
             if (rp__uf_find(&uf, (uint32_t)cand[i].a) != rp__uf_find(&uf, (uint32_t)cand[i].b))
                 todo[m++] = cand[i];
         size_t before = e.n_mem;
@@ -953,6 +1128,13 @@ rp_status rp__dedup_verify_connecting(rp_dedup *d, const rp_cand *cand, size_t n
     free(scores);
     close_sets(sets);
     return st;
+}
+
+rp_status rp__dedup_verify_connecting(rp_dedup *d, const rp_cand *cand, size_t n, rp_edge **edges,
+                                      size_t *n_edges)
+{
+    rp_cands src = {.cand = cand, .n = n};
+    return verify_connecting(d, &src, edges, n_edges);
 }
 
 /* rp__dedup_cluster of edges held in memory or in their file (taken). */
@@ -1241,12 +1423,18 @@ typedef struct {
     uint8_t *profile;           /* so that the pairs find them in cache, */
     uint32_t *len, *shared;     /* its set's size, and at most how much of it another shares */
     size_t cap;
+    FILE *run_file;             /* pairs written in sorted runs (--memory): */
+    uint64_t run_off;           /*   its length, */
+    uint64_t *runs;             /*   each run's offset and count */
+    size_t n_runs, cap_runs;
+    char err[RP_MSG_MAX];
     char pad[64];               /* threads' counts on lines of their own */
 } rp_early_thread;
 
 typedef struct {
     rp_dedup *d;
     unsigned bands;
+    size_t held;                /* pairs a thread holds before it writes them in a run */
     size_t words;               /* 64-bit words of one band's bitmap */
     uint64_t *member;           /* band-major bitmaps of records: in a bucket of two or more, */
     uint64_t *cut;              /* in a truncated one */
@@ -1323,9 +1511,29 @@ static inline int early_refused(const rp_early *x, uint32_t sa, uint32_t sb)
                              x->profile + (size_t)sb * RP_PROFILE_BYTES, nb) < need_of(x, na, nb);
 }
 
-static int push_pair(rp_early_thread *t, uint32_t a, uint32_t b)
+/* The thread's pairs sorted and written to its file as a run. */
+static rp_status write_run(rp_early *x, rp_early_thread *t)
 {
-    return rp__push_pair(&t->pairs, &t->n_pairs, &t->cap_pairs, a, b);
+    size_t m = rp__sort_unique_u64(t->pairs, t->n_pairs, NULL);
+    if (m == SIZE_MAX) return RP_ERR_NOMEM;
+    rp_status st = t->run_file ? RP_OK : rp__corpus_temp(x->d->corpus, &t->run_file);
+    if (st != RP_OK) return st;
+    if (m && fwrite(t->pairs, sizeof(uint64_t), m, t->run_file) != m) {
+        rp__msg(t->err, "cannot write a temporary file in %s: %s", x->d->corpus->tmp_dir, strerror(errno));
+        return RP_ERR_IO;
+    }
+    if (rp__grow((void **)&t->runs, &t->cap_runs, t->n_runs + 2, sizeof(uint64_t))) return RP_ERR_NOMEM;
+    t->runs[t->n_runs++] = t->run_off;
+    t->runs[t->n_runs++] = m;
+    t->run_off += m * sizeof(uint64_t);
+    t->n_pairs = 0;
+    return RP_OK;
+}
+
+static rp_status push_pair(rp_early *x, rp_early_thread *t, uint32_t a, uint32_t b)
+{
+    if (rp__push_pair(&t->pairs, &t->n_pairs, &t->cap_pairs, a, b)) return RP_ERR_NOMEM;
+    return t->n_pairs < x->held ? RP_OK : write_run(x, t);
 }
 
 static rp_status early_refuse(void *ctx, unsigned thread, unsigned band, const uint64_t *e, size_t m)
@@ -1338,7 +1546,8 @@ static rp_status early_refuse(void *ctx, unsigned thread, unsigned band, const u
             uint32_t a = (uint32_t)e[i], b = (uint32_t)e[i + 1];
             if (!shared_before(x, a, b, x->bands) && rp__push_pair(&t->lone, &t->n_lone, &t->cap_lone, a, b))
                 return RP_ERR_NOMEM;
-            if (!early_refused(x, d->slot[a], d->slot[b]) && push_pair(t, a, b)) return RP_ERR_NOMEM;
+            rp_status st = early_refused(x, d->slot[a], d->slot[b]) ? RP_OK : push_pair(x, t, a, b);
+            if (st != RP_OK) return st;
         }
         return RP_OK;
     }
@@ -1405,7 +1614,8 @@ static rp_status early_refuse(void *ctx, unsigned thread, unsigned band, const u
             if ((sha < t->shared[j] ? sha : t->shared[j]) < need ||
                 rp__profile_bound(pa, na, t->profile + j * RP_PROFILE_BYTES, nb) < need)
                 continue;
-            if (push_pair(t, a, b)) return RP_ERR_NOMEM;
+            rp_status st = push_pair(x, t, a, b);
+            if (st != RP_OK) return st;
         }
     }
     return RP_OK;
@@ -1575,12 +1785,13 @@ static rp_status early_sets(rp_dedup *d, rp_early *x, const rp_cand *cand, size_
 }
 
 /* The band candidates, refused early when the buckets propose at least
- * rp__hooks.refuse_early pairs a record (*used = 1; cand sorted and
- * unique, or, when packed is not NULL, cand freed and *packed the list
- * packed; *counted the distinct candidates, the exact pairs' included);
- * else nothing is done (*used = 0). cand holds the exact pairs. */
-static rp_status refuse_early(rp_dedup *d, rp_cand **cand, size_t *n, size_t *cap, uint64_t **packed,
-                              int *used, uint64_t *counted, double *sets_seconds)
+ * rp__hooks.refuse_early pairs a record (*used = 1; cand, which holds the
+ * exact pairs, freed, and *out the candidates, packed, or in sorted runs
+ * when the searching threads held more than `held` pairs; *counted the
+ * distinct candidates, the exact pairs' included); else nothing is done
+ * (*used = 0). */
+static rp_status refuse_early(rp_dedup *d, rp_cand **cand, size_t *n, size_t *cap, size_t held,
+                              rp_cands *out, int *used, uint64_t *counted, double *sets_seconds)
 {
     *used = 0;
     rp_bands_stats bs;
@@ -1595,7 +1806,8 @@ static rp_status refuse_early(rp_dedup *d, rp_cand **cand, size_t *n, size_t *ca
      * near-copies (3.65 GB and 465 s under --memory 256M, against 1.61 GB
      * and 82 s refused early under 512M) */
     if (d->n_rec > UINT32_MAX || rp__hooks.refuse_early == SIZE_MAX) return RP_OK;
-    rp_early x = {.d = d, .bands = bands, .words = (d->n_rec + 63) / 64};
+    rp_early x = {.d = d, .bands = bands, .held = held / threads ? held / threads : 1,
+                  .words = (d->n_rec + 63) / 64};
     rp_status st = RP_OK;
     size_t n_exact = *n;
     x.member = calloc((size_t)bands * x.words + 1, sizeof(uint64_t));
@@ -1652,14 +1864,43 @@ static rp_status refuse_early(rp_dedup *d, rp_cand **cand, size_t *n, size_t *ca
         if (st == RP_OK && x.th[k].n_lone) memcpy(lone + n_lone, x.th[k].lone, x.th[k].n_lone * sizeof(uint64_t));
         n_lone += x.th[k].n_lone;
     }
-    /* the pairs gathered packed (a << 32 | b), the first thread's list
-     * grown to hold them all and each other one let go once copied, and
-     * sorted so; unpacked to 16 bytes a pair only then: gathered as pairs
-     * they took 24 bytes a pair beside the lists (2.4 GB on 900,000
-     * near-copies, more than verify then holds) */
+    /* Past `held`, each thread wrote its pairs in sorted runs: the rest are
+     * written too, and the exact pairs are a run in memory, merged as
+     * verify takes them. Else the pairs are gathered packed (a << 32 | b),
+     * the first thread's list grown to hold them all and each other one let
+     * go once copied, and sorted so (gathered as pairs they took 24 bytes a
+     * pair beside the lists: 2.4 GB on 900,000 near-copies, more than
+     * verify then holds) */
+    int in_runs = 0;
+    for (unsigned k = 0; *used && x.th && k < threads; k++) in_runs |= x.th[k].run_file != NULL;
+    rp_runs *runs = in_runs && st == RP_OK ? calloc(1, sizeof(rp_runs)) : NULL;
+    if (in_runs && st == RP_OK && !runs) st = RP_ERR_NOMEM;
+    if (runs) runs->c = d->corpus, runs->err = d->err;
+    for (unsigned k = 0; runs && k < threads && st == RP_OK; k++) {
+        rp_early_thread *t = &x.th[k];
+        if (t->n_pairs) st = write_run(&x, t);
+        if (st == RP_OK && t->run_file && fflush(t->run_file)) {
+            rp__msg(t->err, "cannot write a temporary file in %s: %s", d->corpus->tmp_dir, strerror(errno));
+            st = RP_ERR_IO;
+        }
+        d->stats->spilled_bytes += t->run_off;
+        if (t->run_file) {
+            if (rp__grow((void **)&runs->files, &runs->cap_files, runs->n_files + 1, sizeof(FILE *))) {
+                st = RP_ERR_NOMEM;
+                break;
+            }
+            runs->files[runs->n_files++] = t->run_file;
+            t->run_file = NULL;
+        }
+        for (size_t r = 0; st == RP_OK && r < t->n_runs; r += 2)
+            if (runs_add(runs, runs->files[runs->n_files - 1], t->runs[r], NULL, t->runs[r + 1]))
+                st = RP_ERR_NOMEM;
+    }
+    for (unsigned k = 0; x.th && k < threads; k++)
+        if (st != RP_OK && x.th[k].err[0] && !d->err[0]) rp__msg(d->err, "%s", x.th[k].err);
     uint64_t *all = NULL;
     size_t n_all = 0;
-    if (st == RP_OK && *used && x.th) {
+    if (st == RP_OK && *used && x.th && !runs) {
         all = realloc(x.th[0].pairs, (*n + listed + 1) * sizeof(uint64_t));
         if (!all) st = RP_ERR_NOMEM;
         else x.th[0].pairs = NULL, n_all = x.th[0].n_pairs;
@@ -1669,6 +1910,7 @@ static rp_status refuse_early(rp_dedup *d, rp_cand **cand, size_t *n, size_t *ca
         n_all += x.th[k].n_pairs;
         free(x.th[k].pairs), x.th[k].pairs = NULL;
     }
+    if (runs && st == RP_OK && !(all = malloc((*n ? *n : 1) * sizeof(uint64_t)))) st = RP_ERR_NOMEM;
     for (size_t i = 0; all && i < *n; i++) all[n_all++] = (*cand)[i].a << 32 | (*cand)[i].b;
     uint64_t *scratch = st == RP_OK && n_lone ? malloc(n_lone * sizeof(uint64_t)) : NULL;
     if (st == RP_OK && n_lone && !scratch) st = RP_ERR_NOMEM;
@@ -1686,6 +1928,8 @@ static rp_status refuse_early(rp_dedup *d, rp_cand **cand, size_t *n, size_t *ca
         free(x.th[k].profile);
         free(x.th[k].len);
         free(x.th[k].shared);
+        free(x.th[k].runs);
+        if (x.th[k].run_file) fclose(x.th[k].run_file);
     }
     free(x.th);
     free(x.member);
@@ -1696,19 +1940,21 @@ static rp_status refuse_early(rp_dedup *d, rp_cand **cand, size_t *n, size_t *ca
         *cand = NULL;
         *n = *cap = 0;
         size_t m = rp__sort_unique_u64(all, n_all, NULL);
-        void *c = m == SIZE_MAX ? NULL : realloc(all, (m ? m : 1) * (packed ? sizeof(uint64_t) : sizeof(rp_cand)));
+        uint64_t *c = m == SIZE_MAX ? NULL : realloc(all, (m ? m : 1) * sizeof(uint64_t));
         if (!c) {
             st = RP_ERR_NOMEM;
-        } else if (packed) {
+        } else if (runs) {
             all = NULL;
-            *packed = c, *n = m;
+            if (runs_add(runs, NULL, 0, c, m)) st = RP_ERR_NOMEM;
+            out->runs = runs, runs = NULL;
+            out->n = out->runs->total;
         } else {
             all = NULL;
-            rp__cands_unpack(c, m);
-            *cand = c, *n = *cap = m;
+            out->packed = c, out->n = m;
         }
     }
     free(all);
+    runs_free(runs);
     return st;
 }
 
@@ -1725,42 +1971,51 @@ rp_status rp__dedup_run(rp_dedup *d)
     int early = 0;
     uint64_t counted = 0;
     double sets_seconds = 0;
+    /* Under --memory, pairs holds an eighth of it in similar pairs (past
+     * it, they go to a file), and as much in candidates while the early
+     * refusal finds them (past it, they go to files in sorted runs, merged
+     * as verify takes them). dedup holds only a spanning subset of its
+     * similar pairs, and takes its candidates in order from memory. */
+    int listing = !d->p->connect_only;
+    size_t held = !d->p->memory_limit ? SIZE_MAX : d->p->memory_limit / 8 / sizeof(rp_edge);
+    size_t held_edges = rp__hooks.edges_held != SIZE_MAX ? rp__hooks.edges_held : held;
+    size_t held_cands = !listing                         ? SIZE_MAX
+                        : rp__hooks.cands_held != SIZE_MAX ? rp__hooks.cands_held
+                        : held == SIZE_MAX                 ? SIZE_MAX
+                                                           : d->p->memory_limit / 8 / sizeof(uint64_t);
+    rp_cands src = {0};
     if (st == RP_OK) st = rp__dedup_exact_candidates(d, &cand, &n, &cap);
-    /* listed pairs take their candidates packed, 8 bytes a pair */
-    uint64_t *packed = NULL, **pack = d->p->connect_only ? NULL : &packed;
-    if (st == RP_OK) st = refuse_early(d, &cand, &n, &cap, pack, &early, &counted, &sets_seconds);
+    if (st == RP_OK) st = refuse_early(d, &cand, &n, &cap, held_cands, &src, &early, &counted, &sets_seconds);
     if (st == RP_OK && !early) st = rp__dedup_band_candidates(d, 0, (uint64_t)1 << 32, &cand, &n, &cap);
     rp__bands_free(d->band);
     d->band = NULL;
-    size_t m = st == RP_OK && !early && pack ? rp__cands_sort_packed(cand, n) : SIZE_MAX;
-    if (m != SIZE_MAX) {
-        packed = (uint64_t *)cand, cand = NULL, n = m;
-        uint64_t *shorter = realloc(packed, (m ? m : 1) * sizeof(uint64_t));
-        if (shorter) packed = shorter; /* else it stays as long: only memory */
-    } else if (st == RP_OK && !early && (n = rp__cands_sort_unique(cand, n)) == SIZE_MAX) {
-        st = RP_ERR_NOMEM;
+    if (st == RP_OK && !early) { /* taken packed, 8 bytes a pair, where the numbers allow */
+        size_t m = rp__cands_sort_packed(cand, n);
+        if (m != SIZE_MAX) {
+            uint64_t *packed = realloc(cand, (m ? m : 1) * sizeof(uint64_t));
+            src.packed = packed ? packed : (uint64_t *)cand, src.n = m;
+            cand = NULL;
+        } else if ((n = rp__cands_sort_unique(cand, n)) == SIZE_MAX) {
+            st = RP_ERR_NOMEM;
+        } else {
+            src.cand = cand, src.n = n;
+        }
     }
-    d->stats->candidate_pairs = st != RP_OK ? 0 : early ? counted : n;
+    d->stats->candidate_pairs = st != RP_OK ? 0 : early ? counted : src.n;
     /* the sets written for the search count as verify's, as they do without it */
     d->stats->candidates_seconds = rp__seconds() - t - sets_seconds;
     t = rp__seconds() - sets_seconds;
     rp_edges e = {0};
-    if (st == RP_OK && !d->p->connect_only) {
-        /* the edges held (past them, written to a file): an eighth of
-         * --memory, twice that at most as a batch is added */
-        size_t held = rp__hooks.edges_held != SIZE_MAX ? rp__hooks.edges_held
-                      : d->p->memory_limit  ? d->p->memory_limit / 8 / sizeof(rp_edge)
-                                            : SIZE_MAX;
-        st = verify_list(d, cand, packed, n, held, &e);
-        packed = NULL;
+    if (st == RP_OK && listing) {
+        st = verify_list(d, &src, held_edges, &e);
     } else if (st == RP_OK) {
         rp_edge *edges = NULL;
         size_t n_edges = 0;
-        st = rp__dedup_verify_connecting(d, cand, n, &edges, &n_edges);
+        st = verify_connecting(d, &src, &edges, &n_edges);
         e = rp__edges_of(edges, n_edges);
     }
+    cands_free(&src);
     free(cand);
-    free(packed);
     if (st == RP_OK) st = cluster_edges(d, &e);
     else rp__edges_free(&e);
     d->stats->verify_seconds = rp__seconds() - t;

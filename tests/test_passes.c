@@ -385,10 +385,12 @@ static void test_verify_batches_change_nothing(void **state)
 
 /* Similar pairs past the edges held go to a file and are read back a
  * window (no larger than what is held) at a time, forwards and, for exact
- * copies' lists, backwards: the same pairs in the same order, the same
- * clusters and counts, whatever is held and however verify batches them,
- * by Jaccard and by containment, on one thread or three; and the bytes
- * written are counted as spilled. */
+ * copies' lists, backwards; candidates refused early past those held go to
+ * files in sorted runs, merged as verify takes them: the same pairs in the
+ * same order, the same clusters and counts, whatever is held and however
+ * verify batches them, by Jaccard and by containment, on one thread or
+ * three, with buckets cut into chains or not; and the bytes written are
+ * counted as spilled. */
 static void test_edges_in_a_file_change_nothing(void **state)
 {
     (void)state;
@@ -414,18 +416,25 @@ static void test_edges_in_a_file_change_nothing(void **state)
         fprintf(f, "\"}\n");
     }
     fclose(f);
-    size_t batch = rp__hooks.verify_batch, held = rp__hooks.edges_held;
-    size_t helds[] = {SIZE_MAX, 100, 1000, 5000};
-    for (int cfg = 0; cfg < 4; cfg++) {
+    size_t batch = rp__hooks.verify_batch, held = rp__hooks.edges_held, cands = rp__hooks.cands_held,
+           early = rp__hooks.refuse_early;
+    /* edges held, candidates held: neither, edges alone, both, candidates alone */
+    size_t helds[][2] = {{SIZE_MAX, SIZE_MAX}, {100, SIZE_MAX}, {1000, 1000}, {SIZE_MAX, 100}};
+    for (int cfg = 0; cfg < 8; cfg++) {
         cluster_digest want = {0, 0};
         rp_stats want_st;
         for (size_t k = 0; k < sizeof(helds) / sizeof(helds[0]); k++) {
-            rp__hooks.edges_held = helds[k];
+            rp__hooks.edges_held = helds[k][0];
             rp__hooks.verify_batch = k == 2 ? 300 : batch;
+            /* and the candidates refused early (always), past as many in
+             * sorted runs on file, merged */
+            rp__hooks.cands_held = helds[k][1];
+            rp__hooks.refuse_early = k ? 0 : early;
             rp_params p;
             rp_params_init(&p);
             p.measure = cfg & 1 ? RP_MEASURE_CONTAINMENT : RP_MEASURE_JACCARD;
             p.threads = cfg & 2 ? 3 : 1;
+            if (cfg & 4) p.max_bucket = 6; /* chains: a pair may be in two runs */
             rp_engine *e = run_engine(&p, path);
             cluster_digest got = {0, 0};
             rp_stats st;
@@ -435,7 +444,7 @@ static void test_edges_in_a_file_change_nothing(void **state)
             if (k == 0) {
                 want = got, want_st = st;
                 assert_true(got.n > st.similar_pairs); /* copies' pairs listed beside the edges */
-                assert_true(st.similar_pairs > 5000);
+                assert_true(st.similar_pairs > (cfg & 4 ? 500u : 5000u));
                 assert_int_equal(st.spilled_bytes, 0);
                 continue;
             }
@@ -443,11 +452,15 @@ static void test_edges_in_a_file_change_nothing(void **state)
             assert_int_equal(st.similar_pairs, want_st.similar_pairs);
             assert_int_equal(st.kept, want_st.kept);
             assert_int_equal(st.clusters, want_st.clusters);
-            assert_int_equal(st.spilled_bytes, st.similar_pairs * sizeof(rp_edge));
+            if (k == 1) assert_int_equal(st.spilled_bytes, st.similar_pairs * sizeof(rp_edge));
+            if (k == 2) assert_true(st.spilled_bytes > st.similar_pairs * sizeof(rp_edge));
+            if (k == 3) assert_true(st.spilled_bytes > 0 && st.spilled_bytes % sizeof(uint64_t) == 0);
         }
     }
     rp__hooks.verify_batch = batch;
     rp__hooks.edges_held = held;
+    rp__hooks.cands_held = cands;
+    rp__hooks.refuse_early = early;
     remove(path);
 }
 

@@ -111,11 +111,13 @@ typedef struct {
     size_t verify_batch;      /* candidate pairs verify scores at a time (1 << 20) */
     size_t edges_held;        /* similar pairs pairs holds before it writes them to a file
                                  (SIZE_MAX: as --memory says) */
+    size_t cands_held;        /* candidate pairs a thread of the early refusal holds before
+                                 it writes them to a file, sorted (SIZE_MAX: as --memory says) */
 } rp_test_hooks;
 
 extern rp_test_hooks rp__hooks;
 #define RP_TEST_HOOKS_DEFAULT                                                                      \
-    {4096, (size_t)1 << 20, 256, 1024, (size_t)1 << 16, (size_t)256 << 20, 8192, 4, 0, (size_t)1 << 20, SIZE_MAX}
+    {4096, (size_t)1 << 20, 256, 1024, (size_t)1 << 16, (size_t)256 << 20, 8192, 4, 0, (size_t)1 << 20, SIZE_MAX, SIZE_MAX}
 
 /* RP_ERR_USAGE, with the message in err, for parameters of another layout. */
 rp_status rp__params_check_version(const rp_params *p, char *err);
