@@ -255,10 +255,10 @@ static const cli_option options[] = {
     {MINHASH | CLI_ALIGN, G_RES, 0, "memory", "LIMIT", OPT_BYTES64, P(memory_limit), 1 << 20, (double)SIZE_MAX, 0,
      0, NULL,
      "dedup, pairs: memory for the LSH band tables, and\n"
-     "pairs: an eighth of it for the similar pairs held\n"
-     "(default none); align: for the passage fingerprint\n"
-     "index (default 64M). Beyond it they spill to --tmp-dir,\n"
-     "with the same results (K, M, G)"},
+     "pairs: an eighth of it for the similar pairs held and\n"
+     "an eighth for candidates (default none); align: for\n"
+     "the passage fingerprint index (default 64M). Beyond it\n"
+     "they spill to --tmp-dir, with the same results (K, M, G)"},
 
     {VIEWS | CLI_INDEX, G_OUT, 0, "json", NULL, OPT_FLAG, O(human), 0, 0, 0, 0, NULL,
      "JSONL on stdout even on a terminal"},

@@ -26,8 +26,11 @@
  *   or above the threshold are the edges. The one-call run hands its list
  *   over packed (8 bytes a pair), its pages given back as they are scored,
  *   so that the candidates give back their memory as the edges take
- *   theirs; under --memory, edges past an eighth of it go to a temporary
- *   file, read back a window at a time to be clustered and listed.
+ *   theirs (rp_cands). Under --memory, pairs holds an eighth of it in
+ *   edges, the rest going to a temporary file, read back a window at a
+ *   time to be clustered and listed (rp_edges); and an eighth in the
+ *   candidates the early refusal finds, the rest going to temporary files
+ *   in sorted runs, merged as verify takes them (rp_runs).
  * Cluster (rp__dedup_cluster, a given list of edges): unioned in order,
  *   the root of each cluster its earliest document, which is kept.
  * Write (rp__dedup_write_kept): every record that is the first of its
