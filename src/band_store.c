@@ -40,7 +40,16 @@ struct rp_bands {
     FILE *file;
     rp_corpus *corpus;          /* for temporary files and messages */
     rp_bands_stats stats;
+    uint32_t *stage;            /* the last records' keys, row-major (STAGE of them at most), */
+    unsigned n_stage;
+    int stage_keys;             /* any of which has keys */
 };
+
+/* Records whose keys are gathered row by row before they go to their
+ * chunk's columns, a band's keys of them at once: a record's keys written
+ * straight to its 21 columns, 256 KiB apart, were a cache miss each (8 %
+ * of a thread's first pass over short posts). 16 keys fill a cache line. */
+enum { STAGE = 16 };
 
 static size_t chunk_bytes(const rp_bands *t)
 {
@@ -60,7 +69,25 @@ rp_bands *rp__bands_create(unsigned bands, uint64_t limit, rp_corpus *corpus)
     t->chunk_recs = rp__hooks.band_chunk;
     t->limit = limit;
     t->corpus = corpus;
+    if (!(t->stage = malloc((size_t)STAGE * bands * sizeof(uint32_t)))) {
+        free(t);
+        return NULL;
+    }
     return t;
+}
+
+/* The staged records' keys into their columns (all in the last chunk). */
+static void flush_stage(rp_bands *t)
+{
+    if (t->n_stage && t->stage_keys) {
+        uint64_t first = t->n - t->n_stage;
+        size_t i = (size_t)(first % CHUNK);
+        uint32_t *dst = t->chunk[first / CHUNK];
+        for (unsigned b = 0; b < t->bands; b++)
+            for (unsigned k = 0; k < t->n_stage; k++) dst[(size_t)b * CHUNK + i + k] = t->stage[k * t->bands + b];
+    }
+    t->n_stage = 0;
+    t->stage_keys = 0;
 }
 
 void rp__bands_free(rp_bands *t)
@@ -68,6 +95,7 @@ void rp__bands_free(rp_bands *t)
     if (!t) return;
     for (size_t c = 0; c < t->n_chunks; c++) free(t->chunk[c]);
     free(t->chunk);
+    free(t->stage);
     if (t->file) fclose(t->file);
     free(t);
 }
@@ -107,6 +135,7 @@ rp_status rp__bands_add(rp_bands *t, const uint32_t *keys)
 {
     size_t c = (size_t)(t->n / CHUNK), i = (size_t)(t->n % CHUNK);
     if (i == 0) {
+        flush_stage(t);
         if (rp__grow((void **)&t->chunk, &t->cap_chunks, c + 1, sizeof(uint32_t *)))
             return RP_ERR_NOMEM;
         /* zeroed by the kernel as it is first touched: a record out of the
@@ -120,15 +149,19 @@ rp_status rp__bands_add(rp_bands *t, const uint32_t *keys)
             if (st != RP_OK) return st;
         }
     }
-    uint32_t *dst = t->chunk[c];
-    for (unsigned b = 0; keys && b < t->bands; b++) dst[(size_t)b * CHUNK + i] = keys[b];
+    uint32_t *row = t->stage + (size_t)t->n_stage * t->bands;
+    if (keys) memcpy(row, keys, t->bands * sizeof(uint32_t)), t->stage_keys = 1;
+    else memset(row, 0, t->bands * sizeof(uint32_t));
+    t->n_stage++;
     t->n++;
+    if (t->n_stage == STAGE) flush_stage(t);
     return RP_OK;
 }
 
 rp_status rp__bands_get(rp_bands *t, uint64_t rec, uint32_t *keys, char *err)
 {
     if (rec >= t->n) return RP_ERR_USAGE;
+    flush_stage(t);
     size_t c = (size_t)(rec / CHUNK), i = (size_t)(rec % CHUNK);
     for (unsigned b = 0; b < t->bands; b++) {
         if (t->chunk[c]) {
@@ -145,6 +178,7 @@ rp_status rp__bands_get(rp_bands *t, uint64_t rec, uint32_t *keys, char *err)
 rp_status rp__bands_get_band(rp_bands *t, unsigned b, uint32_t *dst, char *err)
 {
     if (b >= t->bands) return RP_ERR_USAGE;
+    flush_stage(t);
     for (size_t c = 0; c < t->n_chunks; c++) {
         size_t n = c + 1 < t->n_chunks ? CHUNK : (size_t)(t->n - (uint64_t)c * CHUNK);
         if (t->chunk[c]) {
@@ -268,6 +302,7 @@ static rp_status search(rp_bands *t, const uint8_t *skip, size_t max_bucket, uns
                         void *visit_ctx, rp_cand **pairs, size_t *n_pairs, size_t *cap_pairs,
                         uint64_t *truncated)
 {
+    flush_stage(t);
     if (key_hi > (uint64_t)1 << 32) key_hi = (uint64_t)1 << 32;
     if (key_lo >= key_hi) return RP_OK;
     if (threads < 1) threads = 1;
@@ -344,6 +379,7 @@ rp_status rp__bands_buckets(rp_bands *t, const uint8_t *skip, unsigned threads, 
 
 rp_status rp__bands_rows(rp_bands *t, uint32_t *rows, char *err)
 {
+    flush_stage(t);
     uint32_t *read = t->n_spilled ? malloc(chunk_bytes(t)) : NULL; /* a spilled chunk, read back */
     if (t->n_spilled && !read) return RP_ERR_NOMEM;
     rp_status st = RP_OK;
