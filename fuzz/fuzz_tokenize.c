@@ -65,9 +65,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     size_t ns;
     CHECK(rp_tokenize(slow, (const char *)data, size, &hs, &ss, &ns) == RP_OK && ns == n,
           "scalar loop: %zu words, fast path: %zu", ns, n);
-    for (size_t i = 0; i < n; i++)
+    char ws[256];
+    for (size_t i = 0; i < n; i++) {
         CHECK(hs[i] == h[i] && ss[i].start == sp[i].start && ss[i].end == sp[i].end,
               "word %zu differs between the scalar loop and the fast path", i);
+        /* and its bytes: the fast path's byte offsets are the scalar loop's */
+        size_t lf = rp_tokenizer_word(tok, i, w, sizeof(w)), ls = rp_tokenizer_word(slow, i, ws, sizeof(ws));
+        CHECK(lf == ls && memcmp(w, ws, lf) == 0, "word %zu's bytes differ between the paths", i);
+    }
     /* the same text gives the same words */
     const uint64_t *h2;
     size_t n2;

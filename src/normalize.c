@@ -45,6 +45,7 @@ struct rp_tokenizer {
     utf8proc_int32_t *u32;
     size_t u32_cap;
     int scalar_only;     /* tests: no block path */
+    char tail[160];      /* a text's last bytes, for the block path (rp_tokenize) */
     const char *text;    /* last text tokenized (not owned) */
     size_t text_len;
     char err[RP_MSG_MAX];
@@ -434,7 +435,7 @@ static inline uint64_t block_masks(const char *p, uint64_t *special)
  * (non-ASCII, markup, NUL, an apostrophe after a word, a possible URL, a
  * long word), which the scalar loop then takes: *resume says from where the
  * block path is worth trying again, past the specials it saw. */
-static rp_status fast_blocks(rp_tokenizer *tok, const char *text, size_t len, size_t *pi,
+static rp_status fast_blocks(rp_tokenizer *tok, const char *text, size_t len, size_t base, size_t *pi,
                              uint64_t *pcp, size_t *resume)
 {
     size_t i = *pi;
@@ -474,7 +475,8 @@ static rp_status fast_blocks(rp_tokenizer *tok, const char *text, size_t len, si
             char lw[16];
             _mm_storeu_si128((__m128i *)(void *)lw,
                              _mm_and_si128(keep, _mm_or_si128(w, _mm_set1_epi8(0x20))));
-            if ((st = push_word(tok, XXH3_64bits(lw, 16), cp + s, cp + e, i + s, i + e)) != RP_OK)
+            if ((st = push_word(tok, XXH3_64bits(lw, 16), cp + s, cp + e, base + i + s, base + i + e)) !=
+                RP_OK)
                 goto done;
         }
         i += next;
@@ -492,6 +494,9 @@ done:
     return st;
 }
 #endif
+
+/* Bytes at the end of a text worth copying for the block path. */
+#define TAIL_MIN 16
 
 rp_status rp_tokenize(rp_tokenizer *tok, const char *text, size_t len, const uint64_t **hashes,
                       const rp_span **spans, size_t *n_out)
@@ -511,7 +516,20 @@ rp_status rp_tokenize(rp_tokenizer *tok, const char *text, size_t len, const uin
 #ifdef __SSE2__
         if (i >= resume && i + 80 <= len) {
             size_t from = i;
-            if ((st = fast_blocks(tok, text, len, &i, &cp, &resume)) != RP_OK) return st;
+            if ((st = fast_blocks(tok, text, len, 0, &i, &cp, &resume)) != RP_OK) return st;
+            if (i != from) continue;
+        }
+        if (i >= resume && i + 80 > len && len - i >= TAIL_MIN) {
+            /* the last bytes, too few for a block and its word's read,
+             * copied with spaces after them (a quarter of a 300-byte post
+             * went to the byte loop): positions are the text's, and the
+             * end of the text ends a word as a space does */
+            size_t from = i, at = 0, rest = len - i, again = SIZE_MAX;
+            memcpy(tok->tail, text + i, rest);
+            memset(tok->tail + rest, ' ', sizeof(tok->tail) - rest);
+            if ((st = fast_blocks(tok, tok->tail, rest + 80, from, &at, &cp, &again)) != RP_OK) return st;
+            resume = again == SIZE_MAX ? len : from + again;
+            i = from + (at < rest ? at : rest);
             if (i != from) continue;
         }
 #endif
