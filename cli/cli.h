@@ -116,6 +116,7 @@ typedef struct {
     char *final_path;
     char *tmp_path;
     int direct;              /* a device or pipe, written in place */
+    char *buf;               /* fp's buffer (freed once it is closed) */
 } cli_out;
 
 int cli_out_open(cli_out *out, const char *path); /* NULL or "-" = stdout */

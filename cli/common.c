@@ -304,8 +304,22 @@ int cli_summary_stats(const cli_opts *o, const char *command, const rp_stats *st
 /* ---------------------------------------------------------- output files */
 
 /* Output is written record by record: stdio's default 4 KiB buffer would
- * make a system call of every other record (a fifth of a 1 GB dedup's time). */
+ * make a system call of every other record (a fifth of a 1 GB dedup's time).
+ * The buffer is given, not only its size: glibc's setvbuf ignores the size
+ * of a buffer it is to allocate itself, and allocates 4 KiB. */
 enum { OUT_BUFFER = 1 << 20 };
+
+/* fp fully buffered by a buffer of its own (NULL when none could be had:
+ * stdio's then). */
+static char *out_buffer(FILE *fp)
+{
+    char *buf = malloc(OUT_BUFFER);
+    if (buf && setvbuf(fp, buf, _IOFBF, OUT_BUFFER) != 0) {
+        free(buf);
+        buf = NULL;
+    }
+    return buf;
+}
 
 /* The temporary names of outputs not yet committed, unlinked by the handler
  * of SIGINT, SIGTERM and SIGHUP so that an interrupted run leaves none (the
@@ -347,7 +361,10 @@ int cli_out_open(cli_out *out, const char *path)
     if (!path || strcmp(path, "-") == 0) {
         static int buffered;
         /* a terminal keeps its line buffering: output shows as it comes */
-        if (!buffered && !isatty(STDOUT_FILENO)) setvbuf(stdout, NULL, _IOFBF, OUT_BUFFER);
+        if (!buffered && !isatty(STDOUT_FILENO)) {
+            static char buf[OUT_BUFFER]; /* stdout's until exit */
+            setvbuf(stdout, buf, _IOFBF, OUT_BUFFER);
+        }
         buffered = 1;
         out->fp = stdout;
         return 0;
@@ -361,7 +378,7 @@ int cli_out_open(cli_out *out, const char *path)
             return -1;
         }
         out->direct = 1;
-        setvbuf(out->fp, NULL, _IOFBF, OUT_BUFFER);
+        out->buf = out_buffer(out->fp);
         return 0;
     }
     size_t n = strlen(path);
@@ -387,7 +404,7 @@ int cli_out_open(cli_out *out, const char *path)
         cli_out_abort(out);
         return -1;
     }
-    setvbuf(out->fp, NULL, _IOFBF, OUT_BUFFER);
+    out->buf = out_buffer(out->fp);
     watch(out->tmp_path, 1);
     return 0;
 }
@@ -404,6 +421,8 @@ int cli_out_commit(cli_out *out)
     bad = ferror(out->fp) != 0;
     if (fclose(out->fp) != 0) bad = 1;
     out->fp = NULL;
+    free(out->buf);
+    out->buf = NULL;
     if (out->direct) {
         if (bad) fprintf(stderr, "reprint: cannot write output: %s\n", strerror(errno));
         return bad ? -1 : 0;
@@ -423,6 +442,7 @@ int cli_out_commit(cli_out *out)
 void cli_out_abort(cli_out *out)
 {
     if (out->fp && out->fp != stdout) fclose(out->fp);
+    free(out->buf);
     if (out->tmp_path) unlink(out->tmp_path);
     if (out->tmp_path) watch(out->tmp_path, 0);
     free(out->tmp_path);
