@@ -689,8 +689,10 @@ static rp_status slot_places(rp_dedup *d);
 /* Sorted runs of packed candidates (a << 32 | b) in temporary files, the
  * early refusal's under --memory, and one in memory, merged as verify
  * takes them: a binary heap of the runs by their next value, each run read
- * RUN_READ values ahead. A pair in two runs is handed out once. */
-enum { RUN_READ = 8192 };
+ * up to RUN_READ values ahead, as many as the runs share of what the
+ * candidates may hold (a tiny --memory makes many runs). A pair in two
+ * runs is handed out once. */
+enum { RUN_READ = 8192, RUN_READ_MIN = 256 };
 
 typedef struct {
     FILE *file;                 /* NULL: all in buf */
@@ -707,6 +709,7 @@ typedef struct {
     size_t *heap;               /* runs with values left, the smallest next value first */
     size_t n_heap;
     uint64_t total;             /* values in all runs, a pair in two runs counted twice */
+    size_t ahead;               /* values a run reads ahead */
     uint64_t last;              /* the last value handed out, */
     int any;                    /* if any was */
     int started;
@@ -764,7 +767,7 @@ static void heap_down(rp_runs *r, size_t i)
 static rp_status run_fill(rp_runs *r, size_t k)
 {
     rp_run *u = &r->run[k];
-    size_t m = u->left < RUN_READ ? (size_t)u->left : RUN_READ;
+    size_t m = u->left < r->ahead ? (size_t)u->left : r->ahead;
     u->at = u->n = 0;
     if (!m) return RP_OK;
     rp_status st = rp__corpus_temp_read(r->c, r->err, u->file, u->buf, m * sizeof(uint64_t), u->off);
@@ -786,7 +789,7 @@ static size_t runs_next(rp_runs *r, rp_cand *out, size_t max, rp_status *st)
         }
         for (size_t k = 0; k < r->n_runs; k++) {
             if (r->run[k].file) {
-                if (!(r->run[k].buf = malloc(RUN_READ * sizeof(uint64_t)))) *st = RP_ERR_NOMEM;
+                if (!(r->run[k].buf = malloc(r->ahead * sizeof(uint64_t)))) *st = RP_ERR_NOMEM;
                 else *st = run_fill(r, k);
                 if (*st != RP_OK) return 0;
             }
@@ -1949,6 +1952,8 @@ static rp_status refuse_early(rp_dedup *d, rp_cand **cand, size_t *n, size_t *ca
         } else if (runs) {
             all = NULL;
             if (runs_add(runs, NULL, 0, c, m)) st = RP_ERR_NOMEM;
+            size_t ahead = held / (runs->n_runs ? runs->n_runs : 1);
+            runs->ahead = ahead < RUN_READ_MIN ? RUN_READ_MIN : ahead > RUN_READ ? RUN_READ : ahead;
             out->runs = runs, runs = NULL;
             out->n = out->runs->total;
         } else {
