@@ -23,10 +23,10 @@
  *   are asked for), shingled on the workers, which write the sorted sets to
  *   temporary files, one per thread. Each candidate's exact
  *   Jaccard is computed on the threads, sets read back with pread; pairs at
- *   or above the threshold are the edges. The one-call run hands its list
- *   over packed (8 bytes a pair), its pages given back as they are scored,
- *   so that the candidates give back their memory as the edges take
- *   theirs (rp_cands). Under --memory, pairs holds an eighth of it in
+ *   or above the threshold are the edges. The one-call run hands the early
+ *   refusal's list over packed (8 bytes a pair), its pages given back as
+ *   they are scored, so that the candidates give back their memory as the
+ *   edges take theirs (rp_cands). Under --memory, pairs holds an eighth of it in
  *   edges, the rest going to a temporary file, read back a window at a
  *   time to be clustered and listed (rp_edges); and an eighth in the
  *   candidates the early refusal finds, the rest going to temporary files
@@ -864,35 +864,15 @@ static void cands_free(rp_cands *s)
     memset(s, 0, sizeof(*s));
 }
 
-/* The candidates' records numbered (slots) and marked, the list given as
- * pairs (cand) or packed, a << 32 | b, a < b (the one-call run's). */
-static rp_status number_slots(rp_dedup *d, const rp_cand *cand, const uint64_t *packed, size_t n)
+static rp_status number_slots(rp_dedup *d, const rp_cand *cand, size_t n)
 {
     free_slots(d);
-    size_t n_slots;
-    if (cand) {
-        n_slots = rp__corpus_slots(d->corpus, cand, n, 0, &d->slot, d->err);
-        if (n_slots >= SIZE_MAX - 1) return n_slots == SIZE_MAX ? RP_ERR_NOMEM : RP_ERR_USAGE;
-    } else {
-        if (!(d->slot = malloc((d->n_rec ? d->n_rec : 1) * sizeof(uint32_t)))) return RP_ERR_NOMEM;
-        memset(d->slot, 0xFF, d->n_rec * sizeof(uint32_t));
-        for (size_t i = 0; i < n; i++) {
-            uint32_t a = (uint32_t)(packed[i] >> 32), b = (uint32_t)packed[i];
-            if (a >= b || b >= d->n_rec) {
-                rp__msg(d->err, "candidate pair (%u, %u) of %zu records", a, b, d->n_rec);
-                return RP_ERR_USAGE;
-            }
-            d->slot[a] = d->slot[b] = 0;
-        }
-        n_slots = 0;
-        for (size_t i = 0; i < d->n_rec; i++)
-            if (d->slot[i] != UINT32_MAX) d->slot[i] = (uint32_t)n_slots++;
-    }
+    size_t n_slots = rp__corpus_slots(d->corpus, cand, n, 0, &d->slot, d->err);
+    if (n_slots >= SIZE_MAX - 1) return n_slots == SIZE_MAX ? RP_ERR_NOMEM : RP_ERR_USAGE;
     d->n_slots = n_slots;
-    for (size_t i = 0; i < n; i++) {
-        uint64_t a = cand ? cand[i].a : packed[i] >> 32, b = cand ? cand[i].b : (uint32_t)packed[i];
-        if (!(d->status[b] & REC_EXACT)) d->status[a] |= REC_SET, d->status[b] |= REC_SET;
-    }
+    for (size_t i = 0; i < n; i++)
+        if (!(d->status[cand[i].b] & REC_EXACT))
+            d->status[cand[i].a] |= REC_SET, d->status[cand[i].b] |= REC_SET;
     return slot_places(d);
 }
 
@@ -925,11 +905,11 @@ static rp_status prepare_sets(rp_dedup *d, const rp_cands *src, rp_set_writer **
         d->ready_sets = NULL;
         return n / SETS_READS_IN_MEMORY < d->n_slots ? RP_OK : sets_to_memory(d, *out);
     }
-    if (src->runs) {
-        rp__msg(d->err, "candidates in runs are verified with their sets written");
+    if (!src->cand && n) { /* the early refusal's, packed or in runs */
+        rp__msg(d->err, "candidates refused early are verified with their sets written");
         return RP_ERR_USAGE;
     }
-    rp_status st = number_slots(d, src->cand, src->packed, n);
+    rp_status st = number_slots(d, src->cand, n);
     if (st != RP_OK || n == 0) return st;
     rp_set_writer *sets = calloc(1, sizeof(*sets));
     if (!sets) return RP_ERR_NOMEM;
@@ -1050,8 +1030,8 @@ void rp__edges_free(rp_edges *e)
 
 /* The candidates scored a batch at a time, into *e: the scores of 97
  * million candidates would be 1.2 GB, the similar ones' edges are what is
- * kept. The one-call run hands its candidates over packed or in runs
- * (taken: freed here), so that they give back their memory as the edges
+ * kept. The one-call run hands the early refusal's candidates over packed
+ * or in runs (taken: freed here), so that they give back their memory as the edges
  * take theirs (300 templates' 900,000 near-copies held 87 million
  * candidates of 16 bytes beside 57 million edges of 32: 3.6 GB). The edges
  * held past `held` are written to a file (--memory), every similar pair
@@ -1997,18 +1977,10 @@ rp_status rp__dedup_run(rp_dedup *d)
     if (st == RP_OK && !early) st = rp__dedup_band_candidates(d, 0, (uint64_t)1 << 32, &cand, &n, &cap);
     rp__bands_free(d->band);
     d->band = NULL;
-    if (st == RP_OK && !early) { /* taken packed, 8 bytes a pair, where the numbers allow */
-        size_t m = rp__cands_sort_packed(cand, n);
-        if (m != SIZE_MAX) {
-            uint64_t *packed = realloc(cand, (m ? m : 1) * sizeof(uint64_t));
-            src.packed = packed ? packed : (uint64_t *)cand, src.n = m;
-            cand = NULL;
-        } else if ((n = rp__cands_sort_unique(cand, n)) == SIZE_MAX) {
-            st = RP_ERR_NOMEM;
-        } else {
-            src.cand = cand, src.n = n;
-        }
-    }
+    /* not refused early, the candidates are few (under rp__hooks.refuse_early
+     * a record) and taken as a list */
+    if (st == RP_OK && !early && (n = rp__cands_sort_unique(cand, n)) == SIZE_MAX) st = RP_ERR_NOMEM;
+    if (st == RP_OK && !early) src.cand = cand, src.n = n;
     d->stats->candidate_pairs = st != RP_OK ? 0 : early ? counted : src.n;
     /* the sets written for the search count as verify's, as they do without it */
     d->stats->candidates_seconds = rp__seconds() - t - sets_seconds;

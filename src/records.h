@@ -54,9 +54,6 @@ typedef struct {
 /* Sorts candidates by (a, b) and removes repeats, in place (no memory
  * beyond the list's own); returns the new count. */
 size_t rp__cands_sort_unique(rp_cand *v, size_t n);
-/* The same, the list left packed (a << 32 | b) at its start; SIZE_MAX, and
- * v as it was, when a number is 2^32 or more. */
-size_t rp__cands_sort_packed(rp_cand *v, size_t n);
 /* Unpacks n pairs that lie packed (a << 32 | b, 8 bytes each) at the start
  * of v, which holds n rp_cand, into v itself. */
 void rp__cands_unpack(rp_cand *v, size_t n);

@@ -238,17 +238,10 @@ size_t rp__cands_sort_unique(rp_cand *v, size_t n)
             if (w == 0 || v[i].a != v[w - 1].a || v[i].b != v[w - 1].b) v[w++] = v[i];
         return w;
     }
-    size_t w = rp__cands_sort_packed(v, n);
-    rp__cands_unpack(v, w);
-    return w;
-}
-
-size_t rp__cands_sort_packed(rp_cand *v, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        if ((v[i].a | v[i].b) > UINT32_MAX) return SIZE_MAX;
     uint64_t *packed = (uint64_t *)v;
     for (size_t i = 0; i < n; i++) packed[i] = v[i].a << 32 | v[i].b;
     /* the list's second half, free once it is packed, is the sort's scratch */
-    return rp__sort_unique_u64(packed, n, packed + n);
+    size_t w = rp__sort_unique_u64(packed, n, packed + n);
+    rp__cands_unpack(v, w);
+    return w;
 }
