@@ -434,8 +434,7 @@ static rp_status spill_write(rp_align_task *ru, const uint8_t *out, size_t *pend
 {
     int e = *pending ? rp__pwrite_all(fileno(ru->spill), out, *pending, ru->spill_at) : 0;
     if (e) {
-        rp__msg(ru->err, "cannot write temporary file in %s: %s", ru->c->tmp_dir, strerror(e));
-        return RP_ERR_IO;
+        return rp__corpus_temp_write_failed(ru->c, ru->err, e);
     }
     ru->spill_at += *pending;
     *pending = 0;
@@ -1272,8 +1271,7 @@ static rp_status collect_pass(rp_align_task *ru)
     rp_status st = rp__corpus_pass_mt(ru->c, "collecting", wanted, &collect_ops, ru);
     int e = atomic_load(&ru->write_err);
     if (e) {
-        rp__msg(ru->err, "cannot write temporary file in %s: %s", ru->c->tmp_dir, strerror(e));
-        st = RP_ERR_IO;
+        st = rp__corpus_temp_write_failed(ru->c, ru->err, e);
     }
     return st;
 }

@@ -107,9 +107,7 @@ void rp__bands_stats(const rp_bands *t, rp_bands_stats *s)
 
 static rp_status write_error(rp_bands *t)
 {
-    rp__msg(t->corpus->err, "cannot write temporary file in %s: %s", t->corpus->tmp_dir,
-            strerror(errno));
-    return RP_ERR_IO;
+    return rp__corpus_temp_write_failed(t->corpus, t->corpus->err, errno);
 }
 
 /* Writes the oldest chunks in memory to the file until half the limit is

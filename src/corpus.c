@@ -982,6 +982,12 @@ rp_status rp__corpus_temp_read(const rp_corpus *c, char *err, FILE *f, void *dst
     return RP_OK;
 }
 
+rp_status rp__corpus_temp_write_failed(const rp_corpus *c, char *err, int errnum)
+{
+    rp__msg(err, "cannot write a temporary file in %s: %s", c->tmp_dir, strerror(errnum));
+    return RP_ERR_IO;
+}
+
 rp_status rp__corpus_temp(rp_corpus *c, FILE **out)
 {
     char path[4096];

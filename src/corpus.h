@@ -192,5 +192,8 @@ rp_status rp__corpus_temp(rp_corpus *c, FILE **out);
  * message put in err (a worker thread's own buffer, or c->err). */
 rp_status rp__corpus_temp_read(const rp_corpus *c, char *err, FILE *f, void *dst, size_t len,
                                uint64_t off);
+/* RP_ERR_IO, its message in err: a temporary file could not be written
+ * (errnum, the errno of the failed call). */
+rp_status rp__corpus_temp_write_failed(const rp_corpus *c, char *err, int errnum);
 
 #endif /* REPRINT_CORPUS_H */

@@ -501,9 +501,7 @@ static rp_status build_sets(rp_dedup *d, rp_set_writer *sw)
 {
     rp_status st = rp__corpus_pass_mt(d->corpus, "verifying", needs_tokens, &set_ops, sw);
     if (atomic_load(&sw->err)) {
-        rp__msg(d->err, "cannot write temporary file in %s: %s", d->corpus->tmp_dir,
-                strerror(atomic_load(&sw->err)));
-        st = RP_ERR_IO;
+        st = rp__corpus_temp_write_failed(d->corpus, d->err, atomic_load(&sw->err));
     }
     return st;
 }
@@ -978,10 +976,8 @@ static rp_status edges_write(rp_dedup *d, rp_edges *e)
         e->c = d->corpus;
         e->err = d->err;
     }
-    if (e->n_mem && fwrite(e->mem, sizeof(rp_edge), e->n_mem, e->file) != e->n_mem) {
-        rp__msg(d->err, "cannot write a temporary file in %s: %s", d->corpus->tmp_dir, strerror(errno));
-        return RP_ERR_IO;
-    }
+    if (e->n_mem && fwrite(e->mem, sizeof(rp_edge), e->n_mem, e->file) != e->n_mem)
+        return rp__corpus_temp_write_failed(d->corpus, d->err, errno);
     d->stats->spilled_bytes += e->n_mem * sizeof(rp_edge);
     e->n_mem = 0;
     return RP_OK;
@@ -992,10 +988,7 @@ static rp_status edges_write(rp_dedup *d, rp_edges *e)
 static rp_status edges_finish(rp_dedup *d, rp_edges *e, size_t held)
 {
     rp_status st = edges_write(d, e);
-    if (st == RP_OK && fflush(e->file)) {
-        rp__msg(d->err, "cannot write a temporary file in %s: %s", d->corpus->tmp_dir, strerror(errno));
-        st = RP_ERR_IO;
-    }
+    if (st == RP_OK && fflush(e->file)) st = rp__corpus_temp_write_failed(d->corpus, d->err, errno);
     free(e->mem);
     e->cap_mem = held < EDGE_WINDOW ? (held ? held : 1) : EDGE_WINDOW;
     if (!(e->mem = malloc(e->cap_mem * sizeof(rp_edge))) && st == RP_OK) st = RP_ERR_NOMEM;
@@ -1504,10 +1497,8 @@ static rp_status write_run(rp_early *x, rp_early_thread *t)
     if (m == SIZE_MAX) return RP_ERR_NOMEM;
     rp_status st = t->run_file ? RP_OK : rp__corpus_temp(x->d->corpus, &t->run_file);
     if (st != RP_OK) return st;
-    if (m && fwrite(t->pairs, sizeof(uint64_t), m, t->run_file) != m) {
-        rp__msg(t->err, "cannot write a temporary file in %s: %s", x->d->corpus->tmp_dir, strerror(errno));
-        return RP_ERR_IO;
-    }
+    if (m && fwrite(t->pairs, sizeof(uint64_t), m, t->run_file) != m)
+        return rp__corpus_temp_write_failed(x->d->corpus, t->err, errno);
     if (rp__grow((void **)&t->runs, &t->cap_runs, t->n_runs + 2, sizeof(uint64_t))) return RP_ERR_NOMEM;
     t->runs[t->n_runs++] = t->run_off;
     t->runs[t->n_runs++] = m;
@@ -1865,10 +1856,8 @@ static rp_status refuse_early(rp_dedup *d, rp_cand **cand, size_t *n, size_t *ca
     for (unsigned k = 0; runs && k < threads && st == RP_OK; k++) {
         rp_early_thread *t = &x.th[k];
         if (t->n_pairs) st = write_run(&x, t);
-        if (st == RP_OK && t->run_file && fflush(t->run_file)) {
-            rp__msg(t->err, "cannot write a temporary file in %s: %s", d->corpus->tmp_dir, strerror(errno));
-            st = RP_ERR_IO;
-        }
+        if (st == RP_OK && t->run_file && fflush(t->run_file))
+            st = rp__corpus_temp_write_failed(d->corpus, t->err, errno);
         d->stats->spilled_bytes += t->run_off;
         if (t->run_file) {
             if (rp__grow((void **)&runs->files, &runs->cap_files, runs->n_files + 1, sizeof(FILE *))) {

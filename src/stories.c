@@ -372,8 +372,7 @@ static rp_status df_commit(void *ctx, const rp_record *r)
         p += 9 + len;
     }
     if (n && fwrite(s->entries, sizeof(uint64_t), n, s->cache) != n) {
-        rp__msg(s->err, "cannot write a temporary file in %s: %s", s->c->tmp_dir, strerror(errno));
-        return RP_ERR_IO;
+        return rp__corpus_temp_write_failed(s->c, s->err, errno);
     }
     s->cache_n[r->rec] = n;
     s->cache_at += n;
@@ -1001,8 +1000,7 @@ rp_status rp__stories_weigh(rp_stories *s)
     s->specific_df = s->n_good / SPECIFIC_SHARE > SPECIFIC_MIN ? (uint32_t)(s->n_good / SPECIFIC_SHARE)
                                                                 : SPECIFIC_MIN;
     if (s->cache && fflush(s->cache) != 0) {
-        rp__msg(s->err, "cannot write a temporary file in %s: %s", s->c->tmp_dir, strerror(errno));
-        return RP_ERR_IO;
+        return rp__corpus_temp_write_failed(s->c, s->err, errno);
     }
     unsigned threads = s->stats->threads ? s->stats->threads : 1;
     size_t round = s->n_rec < WEIGH_ROUND ? (size_t)s->n_rec : WEIGH_ROUND;
