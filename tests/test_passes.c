@@ -330,6 +330,34 @@ static void test_refusing_early_changes_nothing(void **state)
     remove(path);
 }
 
+/* A one-call run over path, its pairs digested and its stats: by Jaccard,
+ * or containment (cfg bit 0), on one thread or three (bit 1), with buckets
+ * cut into chains past 6 (bit 2). */
+static void listed_run(const char *path, int cfg, cluster_digest *got, rp_stats *st)
+{
+    rp_params p;
+    rp_params_init(&p);
+    p.measure = cfg & 1 ? RP_MEASURE_CONTAINMENT : RP_MEASURE_JACCARD;
+    p.threads = cfg & 2 ? 3 : 1;
+    if (cfg & 4) p.max_bucket = 6;
+    rp_engine *e = run_engine(&p, path);
+    *got = (cluster_digest){0, 0};
+    assert_int_equal(rp_engine_foreach_pair(e, digest_pair, got), RP_OK);
+    rp_engine_stats(e, st);
+    rp_engine_free(e);
+}
+
+/* The same pairs, in the same order with the same scores, and the same
+ * similar pairs, kept documents and clusters. */
+static void assert_same_listing(const cluster_digest *got, const rp_stats *st, const cluster_digest *want,
+                                const rp_stats *want_st)
+{
+    assert_true(got->n == want->n && got->sum == want->sum);
+    assert_int_equal(st->similar_pairs, want_st->similar_pairs);
+    assert_int_equal(st->kept, want_st->kept);
+    assert_int_equal(st->clusters, want_st->clusters);
+}
+
 /* Verify scores the candidates a batch at a time: batches of 1, 7 and 1000
  * pairs list the same pairs, in the same order with the same scores, as
  * one batch, by Jaccard and by containment, on one thread or three. */
@@ -344,26 +372,16 @@ static void test_verify_batches_change_nothing(void **state)
         rp_stats want_st;
         for (size_t k = 0; k < sizeof(sizes) / sizeof(sizes[0]); k++) {
             rp__hooks.verify_batch = sizes[k];
-            rp_params p;
-            rp_params_init(&p);
-            p.measure = cfg & 1 ? RP_MEASURE_CONTAINMENT : RP_MEASURE_JACCARD;
-            p.threads = cfg & 2 ? 3 : 1;
-            rp_engine *e = run_engine(&p, path);
-            cluster_digest got = {0, 0};
+            cluster_digest got;
             rp_stats st;
-            assert_int_equal(rp_engine_foreach_pair(e, digest_pair, &got), RP_OK);
-            rp_engine_stats(e, &st);
-            rp_engine_free(e);
+            listed_run(path, cfg, &got, &st);
             if (k == 0) {
                 want = got, want_st = st;
                 assert_true(got.n > 100);
                 continue;
             }
-            assert_true(got.n == want.n && got.sum == want.sum);
-            assert_int_equal(st.similar_pairs, want_st.similar_pairs);
+            assert_same_listing(&got, &st, &want, &want_st);
             assert_int_equal(st.verified_pairs, want_st.verified_pairs);
-            assert_int_equal(st.kept, want_st.kept);
-            assert_int_equal(st.clusters, want_st.clusters);
         }
     }
     /* the one-call run's edges themselves, from batches of 7: in order */
@@ -430,17 +448,9 @@ static void test_edges_in_a_file_change_nothing(void **state)
              * sorted runs on file, merged */
             rp__hooks.cands_held = helds[k][1];
             rp__hooks.refuse_early = k ? 0 : early;
-            rp_params p;
-            rp_params_init(&p);
-            p.measure = cfg & 1 ? RP_MEASURE_CONTAINMENT : RP_MEASURE_JACCARD;
-            p.threads = cfg & 2 ? 3 : 1;
-            if (cfg & 4) p.max_bucket = 6; /* chains: a pair may be in two runs */
-            rp_engine *e = run_engine(&p, path);
-            cluster_digest got = {0, 0};
+            cluster_digest got;
             rp_stats st;
-            assert_int_equal(rp_engine_foreach_pair(e, digest_pair, &got), RP_OK);
-            rp_engine_stats(e, &st);
-            rp_engine_free(e);
+            listed_run(path, cfg, &got, &st); /* cfg bit 2, chains: a pair may be in two runs */
             if (k == 0) {
                 want = got, want_st = st;
                 assert_true(got.n > st.similar_pairs); /* copies' pairs listed beside the edges */
@@ -448,10 +458,7 @@ static void test_edges_in_a_file_change_nothing(void **state)
                 assert_int_equal(st.spilled_bytes, 0);
                 continue;
             }
-            assert_true(got.n == want.n && got.sum == want.sum);
-            assert_int_equal(st.similar_pairs, want_st.similar_pairs);
-            assert_int_equal(st.kept, want_st.kept);
-            assert_int_equal(st.clusters, want_st.clusters);
+            assert_same_listing(&got, &st, &want, &want_st);
             if (k == 1) assert_int_equal(st.spilled_bytes, st.similar_pairs * sizeof(rp_edge));
             if (k == 2) assert_true(st.spilled_bytes > st.similar_pairs * sizeof(rp_edge));
             if (k == 3) assert_true(st.spilled_bytes > 0 && st.spilled_bytes % sizeof(uint64_t) == 0);
