@@ -1412,11 +1412,12 @@ typedef struct {
 
 typedef struct {
     rp_dedup *d;
-    unsigned bands;
+    unsigned bands, threads;    /* the searching threads: at most 4, at most the bands */
     size_t held;                /* pairs a thread holds before it writes them in a run */
     size_t words;               /* 64-bit words of one band's bitmap */
     uint64_t *member;           /* band-major bitmaps of records: in a bucket of two or more, */
     uint64_t *cut;              /* in a truncated one */
+    uint8_t *skip;              /* the records the first search skipped (status bytes) */
     uint32_t *rows;             /* the second search: every record's keys, record-major */
     const uint8_t *profile;     /* per slot */
     uint64_t need[NEED_TABLE];  /* rp__intersect_need of sizes summing to k (Jaccard), or
@@ -1761,85 +1762,108 @@ static rp_status early_sets(rp_dedup *d, rp_early *x, const rp_cand *cand, size_
     return st == RP_OK ? refine_profiles(d, sets) : st;
 }
 
-/* The band candidates, refused early when the buckets propose at least
- * rp__hooks.refuse_early pairs a record (*used = 1; cand, which holds the
- * exact pairs, freed, and *out the candidates, packed, or in sorted runs
- * when the searching threads held more than `held` pairs; *counted the
- * distinct candidates, the exact pairs' included); else nothing is done
- * (*used = 0). */
-static rp_status refuse_early(rp_dedup *d, rp_cand **cand, size_t *n, size_t *cap, size_t held,
-                              rp_cands *out, int *used, uint64_t *counted, double *sets_seconds)
+/* The first search of the bands, which says whether to refuse early:
+ * *used = 1 when the buckets propose at least rp__hooks.refuse_early pairs
+ * a record, x then holding the marks of the records in buckets and of the
+ * truncated ones (early_free lets it go). */
+static rp_status early_search(rp_dedup *d, rp_early *x, int *used)
 {
     *used = 0;
-    rp_bands_stats bs;
-    rp__bands_stats(d->band, &bs);
     unsigned bands = d->bands, threads = d->stats->threads < 4 ? d->stats->threads : 4;
     if (threads < 1) threads = 1;
     if (threads > bands) threads = bands;
-    uint64_t rows_bytes = (uint64_t)d->n_rec * bands * sizeof(uint32_t);
+    if (d->n_rec > UINT32_MAX || rp__hooks.refuse_early == SIZE_MAX) return RP_OK;
+    *x = (rp_early){.d = d, .bands = bands, .threads = threads, .words = (d->n_rec + 63) / 64};
+    x->member = calloc((size_t)bands * x->words + 1, sizeof(uint64_t));
+    x->cut = calloc((size_t)bands * x->words + 1, sizeof(uint64_t));
+    x->th = calloc(threads, sizeof(rp_early_thread));
+    if (!x->member || !x->cut || !x->th) return RP_ERR_NOMEM;
+    /* the first band's pairs, times the bands, say whether to search them
+     * all: on most corpora they propose too few for this (the 1 GB bench:
+     * 36,489 candidates for 430,156 documents), and the first search's
+     * sorts would be a twentieth more of dedup's time */
+    rp_status st = rp__bands_buckets(d->band, d->status, 1, 1, early_mark, x);
+    uint64_t want = (uint64_t)rp__hooks.refuse_early * d->n_rec;
+    if (st != RP_OK || x->th[0].raw * bands < want / 4) return st;
+    x->th[0].raw = x->th[0].truncated = 0;
+    st = rp__bands_buckets(d->band, d->status, threads, bands, early_mark, x);
+    uint64_t raw = 0, truncated = 0;
+    for (unsigned k = 0; k < threads; k++) raw += x->th[k].raw, truncated += x->th[k].truncated;
+    if (st != RP_OK || raw < want || !raw) return st;
+    *used = 1;
+    for (uint64_t k = 0; k < NEED_TABLE; k++)
+        x->need[k] = d->p->measure == RP_MEASURE_CONTAINMENT
+                         ? rp__intersect_need(d->p->measure, d->p->threshold, k, k)
+                         : rp__intersect_need(d->p->measure, d->p->threshold, k, 0);
+    d->stats->truncated_buckets += truncated;
+    /* the records searched again are those of the first search: early_sets
+     * marks the status bytes the search skips on */
+    if (!(x->skip = malloc(d->n_rec ? d->n_rec : 1))) return RP_ERR_NOMEM;
+    memcpy(x->skip, d->status, d->n_rec);
+    return RP_OK;
+}
+
+static void early_free(rp_early *x)
+{
+    for (unsigned k = 0; x->th && k < x->threads; k++) {
+        free(x->th[k].pairs);
+        free(x->th[k].lone);
+        free(x->th[k].doc);
+        free(x->th[k].slot);
+        free(x->th[k].uncut);
+        free(x->th[k].row);
+        free(x->th[k].profile);
+        free(x->th[k].len);
+        free(x->th[k].shared);
+        free(x->th[k].runs);
+        if (x->th[k].run_file) fclose(x->th[k].run_file);
+    }
+    free(x->th);
+    free(x->member);
+    free(x->cut);
+    free(x->rows);
+    free(x->skip);
+    memset(x, 0, sizeof(*x));
+}
+
+/* The band candidates refused early, after early_search said to (cand,
+ * which holds the exact pairs, freed, and *out the candidates, packed, or
+ * in sorted runs when the searching threads held more than `held` pairs;
+ * *counted the distinct candidates, the exact pairs' included). */
+static rp_status refuse_early(rp_dedup *d, rp_early *x, rp_cand **cand, size_t *n, size_t *cap,
+                              size_t held, rp_cands *out, uint64_t *counted, double *sets_seconds)
+{
+    unsigned bands = d->bands, threads = x->threads;
+    rp_bands_stats bs;
+    x->held = held / threads ? held / threads : 1;
+    size_t n_exact = *n;
     /* Under --memory too, even with the bands spilled: the band keys again,
      * record-major, are then over the limit by 4 bytes a record a band, but
      * the pairs listed in full instead were 142 million on 900,000
      * near-copies (3.65 GB and 465 s under --memory 256M, against 1.61 GB
      * and 82 s refused early under 512M) */
-    if (d->n_rec > UINT32_MAX || rp__hooks.refuse_early == SIZE_MAX) return RP_OK;
-    rp_early x = {.d = d, .bands = bands, .held = held / threads ? held / threads : 1,
-                  .words = (d->n_rec + 63) / 64};
-    rp_status st = RP_OK;
-    size_t n_exact = *n;
-    x.member = calloc((size_t)bands * x.words + 1, sizeof(uint64_t));
-    x.cut = calloc((size_t)bands * x.words + 1, sizeof(uint64_t));
-    x.th = calloc(threads, sizeof(rp_early_thread));
-    if (!x.member || !x.cut || !x.th) st = RP_ERR_NOMEM;
-    /* the first band's pairs, times the bands, say whether to search them
-     * all: on most corpora they propose too few for this (the 1 GB bench:
-     * 36,489 candidates for 430,156 documents), and the first search's
-     * sorts would be a twentieth more of dedup's time */
-    if (st == RP_OK) st = rp__bands_buckets(d->band, d->status, 1, 1, early_mark, &x);
-    uint64_t want = (uint64_t)rp__hooks.refuse_early * d->n_rec;
-    if (st == RP_OK && x.th[0].raw * bands < want / 4) {
-        free(x.th), free(x.member), free(x.cut);
-        return RP_OK;
-    }
-    x.th[0].raw = x.th[0].truncated = 0;
-    if (st == RP_OK) st = rp__bands_buckets(d->band, d->status, threads, bands, early_mark, &x);
-    uint64_t raw = 0, truncated = 0;
-    for (unsigned k = 0; x.th && k < threads; k++) raw += x.th[k].raw, truncated += x.th[k].truncated;
-    if (st == RP_OK && raw >= want && raw) {
-        *used = 1;
-        for (uint64_t k = 0; k < NEED_TABLE; k++)
-            x.need[k] = d->p->measure == RP_MEASURE_CONTAINMENT
-                            ? rp__intersect_need(d->p->measure, d->p->threshold, k, k)
-                            : rp__intersect_need(d->p->measure, d->p->threshold, k, 0);
-        d->stats->truncated_buckets += truncated;
-        if (!(x.rows = rp__malloc_big(rows_bytes ? rows_bytes : 1))) st = RP_ERR_NOMEM;
-        if (st == RP_OK) st = rp__bands_rows(d->band, x.rows, d->err);
-        double t = rp__seconds();
-        /* the records searched are those of the first search: early_sets
-         * marks the status bytes the search skips on */
-        uint8_t *skip = st == RP_OK ? malloc(d->n_rec ? d->n_rec : 1) : NULL;
-        if (st == RP_OK && !skip) st = RP_ERR_NOMEM;
-        if (st == RP_OK) memcpy(skip, d->status, d->n_rec);
-        if (st == RP_OK) st = early_sets(d, &x, *cand, *n);
-        *sets_seconds = rp__seconds() - t;
-        x.profile = d->ready_sets ? d->ready_sets->profile : NULL;
-        if (st == RP_OK) st = rp__bands_buckets(d->band, skip, threads, bands, early_refuse, &x);
-        free(skip);
-        rp__bands_stats(d->band, &bs);
-        d->stats->spilled_bytes = bs.spilled_bytes;
-        d->stats->spill_partitions = bs.partitions ? bs.partitions : 1;
-    }
+    uint64_t rows_bytes = (uint64_t)d->n_rec * bands * sizeof(uint32_t);
+    rp_status st = (x->rows = rp__malloc_big(rows_bytes ? rows_bytes : 1)) ? RP_OK : RP_ERR_NOMEM;
+    if (st == RP_OK) st = rp__bands_rows(d->band, x->rows, d->err);
+    double t = rp__seconds();
+    if (st == RP_OK) st = early_sets(d, x, *cand, *n);
+    *sets_seconds = rp__seconds() - t;
+    x->profile = d->ready_sets ? d->ready_sets->profile : NULL;
+    if (st == RP_OK) st = rp__bands_buckets(d->band, x->skip, threads, bands, early_refuse, x);
+    rp__bands_stats(d->band, &bs);
+    d->stats->spilled_bytes = bs.spilled_bytes;
+    d->stats->spill_partitions = bs.partitions ? bs.partitions : 1;
     /* the bucket pairs counted, and the chains' links that no untruncated
      * bucket gives (the exact pairs are in *n already) */
     uint64_t distinct = 0, *lone = NULL;
     size_t n_lone = 0, cap_lone = 0, listed = 0;
-    for (unsigned k = 0; *used && x.th && k < threads; k++) listed += x.th[k].n_pairs;
-    for (unsigned k = 0; *used && x.th && k < threads; k++) {
-        distinct += x.th[k].distinct;
-        if (st == RP_OK && rp__grow((void **)&lone, &cap_lone, n_lone + x.th[k].n_lone + 1, sizeof(uint64_t)))
+    for (unsigned k = 0; x->th && k < threads; k++) listed += x->th[k].n_pairs;
+    for (unsigned k = 0; x->th && k < threads; k++) {
+        distinct += x->th[k].distinct;
+        if (st == RP_OK && rp__grow((void **)&lone, &cap_lone, n_lone + x->th[k].n_lone + 1, sizeof(uint64_t)))
             st = RP_ERR_NOMEM;
-        if (st == RP_OK && x.th[k].n_lone) memcpy(lone + n_lone, x.th[k].lone, x.th[k].n_lone * sizeof(uint64_t));
-        n_lone += x.th[k].n_lone;
+        if (st == RP_OK && x->th[k].n_lone) memcpy(lone + n_lone, x->th[k].lone, x->th[k].n_lone * sizeof(uint64_t));
+        n_lone += x->th[k].n_lone;
     }
     /* Past `held`, each thread wrote its pairs in sorted runs: the rest are
      * written too, and the exact pairs are a run in memory, merged as
@@ -1849,13 +1873,13 @@ static rp_status refuse_early(rp_dedup *d, rp_cand **cand, size_t *n, size_t *ca
      * pair beside the lists: 2.4 GB on 900,000 near-copies, more than
      * verify then holds) */
     int in_runs = 0;
-    for (unsigned k = 0; *used && x.th && k < threads; k++) in_runs |= x.th[k].run_file != NULL;
+    for (unsigned k = 0; x->th && k < threads; k++) in_runs |= x->th[k].run_file != NULL;
     rp_runs *runs = in_runs && st == RP_OK ? calloc(1, sizeof(rp_runs)) : NULL;
     if (in_runs && st == RP_OK && !runs) st = RP_ERR_NOMEM;
     if (runs) runs->c = d->corpus, runs->err = d->err;
     for (unsigned k = 0; runs && k < threads && st == RP_OK; k++) {
-        rp_early_thread *t = &x.th[k];
-        if (t->n_pairs) st = write_run(&x, t);
+        rp_early_thread *t = &x->th[k];
+        if (t->n_pairs) st = write_run(x, t);
         if (st == RP_OK && t->run_file && fflush(t->run_file))
             st = rp__corpus_temp_write_failed(d->corpus, t->err, errno);
         d->stats->spilled_bytes += t->run_off;
@@ -1871,19 +1895,19 @@ static rp_status refuse_early(rp_dedup *d, rp_cand **cand, size_t *n, size_t *ca
             if (runs_add(runs, runs->files[runs->n_files - 1], t->runs[r], NULL, t->runs[r + 1]))
                 st = RP_ERR_NOMEM;
     }
-    for (unsigned k = 0; x.th && k < threads; k++)
-        if (st != RP_OK && x.th[k].err[0] && !d->err[0]) rp__msg(d->err, "%s", x.th[k].err);
+    for (unsigned k = 0; x->th && k < threads; k++)
+        if (st != RP_OK && x->th[k].err[0] && !d->err[0]) rp__msg(d->err, "%s", x->th[k].err);
     uint64_t *all = NULL;
     size_t n_all = 0;
-    if (st == RP_OK && *used && x.th && !runs) {
-        all = realloc(x.th[0].pairs, (*n + listed + 1) * sizeof(uint64_t));
+    if (st == RP_OK && x->th && !runs) {
+        all = realloc(x->th[0].pairs, (*n + listed + 1) * sizeof(uint64_t));
         if (!all) st = RP_ERR_NOMEM;
-        else x.th[0].pairs = NULL, n_all = x.th[0].n_pairs;
+        else x->th[0].pairs = NULL, n_all = x->th[0].n_pairs;
     }
     for (unsigned k = 1; all && k < threads; k++) {
-        if (x.th[k].n_pairs) memcpy(all + n_all, x.th[k].pairs, x.th[k].n_pairs * sizeof(uint64_t));
-        n_all += x.th[k].n_pairs;
-        free(x.th[k].pairs), x.th[k].pairs = NULL;
+        if (x->th[k].n_pairs) memcpy(all + n_all, x->th[k].pairs, x->th[k].n_pairs * sizeof(uint64_t));
+        n_all += x->th[k].n_pairs;
+        free(x->th[k].pairs), x->th[k].pairs = NULL;
     }
     if (runs && st == RP_OK && !(all = malloc((*n ? *n : 1) * sizeof(uint64_t)))) st = RP_ERR_NOMEM;
     for (size_t i = 0; all && i < *n; i++) all[n_all++] = (*cand)[i].a << 32 | (*cand)[i].b;
@@ -1893,23 +1917,6 @@ static rp_status refuse_early(rp_dedup *d, rp_cand **cand, size_t *n, size_t *ca
     free(scratch);
     free(lone);
     *counted = n_exact + distinct + n_lone;
-    for (unsigned k = 0; x.th && k < threads; k++) {
-        free(x.th[k].pairs);
-        free(x.th[k].lone);
-        free(x.th[k].doc);
-        free(x.th[k].slot);
-        free(x.th[k].uncut);
-        free(x.th[k].row);
-        free(x.th[k].profile);
-        free(x.th[k].len);
-        free(x.th[k].shared);
-        free(x.th[k].runs);
-        if (x.th[k].run_file) fclose(x.th[k].run_file);
-    }
-    free(x.th);
-    free(x.member);
-    free(x.cut);
-    free(x.rows);
     if (all && st == RP_OK) {
         free(*cand);
         *cand = NULL;
@@ -1961,8 +1968,11 @@ rp_status rp__dedup_run(rp_dedup *d)
                         : held == SIZE_MAX                 ? SIZE_MAX
                                                            : d->p->memory_limit / 8 / sizeof(uint64_t);
     rp_cands src = {0};
+    rp_early x = {0};
     if (st == RP_OK) st = rp__dedup_exact_candidates(d, &cand, &n, &cap);
-    if (st == RP_OK) st = refuse_early(d, &cand, &n, &cap, held_cands, &src, &early, &counted, &sets_seconds);
+    if (st == RP_OK) st = early_search(d, &x, &early);
+    if (st == RP_OK && early) st = refuse_early(d, &x, &cand, &n, &cap, held_cands, &src, &counted, &sets_seconds);
+    early_free(&x);
     if (st == RP_OK && !early) st = rp__dedup_band_candidates(d, 0, (uint64_t)1 << 32, &cand, &n, &cap);
     rp__bands_free(d->band);
     d->band = NULL;
