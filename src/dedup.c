@@ -47,6 +47,7 @@
 
 #include <errno.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -383,7 +384,8 @@ struct rp_set_writer {
     FILE *file[SETS_FILES_MAX];
     unsigned n_files;         /* one per worker (workers are made one by one) */
     _Atomic int err;          /* errno of a failed write, 0 if none */
-    uint64_t *mem[SETS_FILES_MAX]; /* the files read into memory, when they fit */
+    uint64_t *mem[SETS_FILES_MAX]; /* the files mapped (or read) into memory, when they fit */
+    size_t mapped[SETS_FILES_MAX]; /* the bytes of a mapping, 0 where read */
     uint8_t *profile;         /* with them, or made by the pass when set
                                  before it: per slot, its set's profile
                                  (RP_PROFILE_BYTES, rp__set_profile) */
@@ -539,12 +541,16 @@ static rp_status read_set(rp_dedup *d, rp_set_writer *sw, uint32_t slot, uint64_
                                 set_offset(at) * sizeof(uint64_t));
 }
 
-/* The sets files into memory, when all of them fit (SETS_IN_MEMORY). */
+/* The sets files into memory, when all of them fit (SETS_IN_MEMORY):
+ * mapped, where they are read from the page cache as they are, or else
+ * read (900,000 near-copies' 260 MB of sets took 0.6 s to read into fresh
+ * memory). */
 static rp_status sets_to_memory(rp_dedup *d, rp_set_writer *sw)
 {
     uint64_t budget = SETS_IN_MEMORY, total = 0, size[SETS_FILES_MAX];
     if (d->p->memory_limit && d->p->memory_limit / 2 < budget) budget = d->p->memory_limit / 2;
     for (unsigned k = 0; k < sw->n_files; k++) {
+        if (sw->mem[k]) return RP_OK; /* there already */
         if (fflush(sw->file[k]) != 0 || fseeko(sw->file[k], 0, SEEK_END) != 0) return RP_OK; /* pread then */
         off_t end = ftello(sw->file[k]);
         if (end < 0) return RP_OK;
@@ -552,6 +558,12 @@ static rp_status sets_to_memory(rp_dedup *d, rp_set_writer *sw)
     }
     if (total > budget) return RP_OK;
     for (unsigned k = 0; k < sw->n_files; k++) {
+        if (!size[k]) continue;
+        void *m = mmap(NULL, size[k], PROT_READ, MAP_SHARED, fileno(sw->file[k]), 0);
+        if (m != MAP_FAILED) {
+            sw->mem[k] = m, sw->mapped[k] = size[k];
+            continue;
+        }
         if (!(sw->mem[k] = rp__malloc_big(size[k]))) return RP_ERR_NOMEM;
         rp_status st = rp__corpus_temp_read(d->corpus, d->err, sw->file[k], sw->mem[k], size[k], 0);
         if (st != RP_OK) return st;
@@ -922,8 +934,9 @@ static void close_sets(rp_set_writer *sets)
 {
     if (!sets) return;
     for (unsigned k = 0; k < sets->n_files; k++) {
+        if (sets->mapped[k]) munmap(sets->mem[k], sets->mapped[k]);
+        else free(sets->mem[k]);
         if (sets->file[k]) fclose(sets->file[k]);
-        free(sets->mem[k]);
     }
     free(sets->profile);
     free(sets);
@@ -1645,7 +1658,8 @@ static void *refine_file(void *arg)
         uint64_t at = d->set_off[slot], n = d->set_len[slot];
         if (set_file(at) != r->file || !n) continue;
         uint64_t off = set_offset(at);
-        if (off < from || off + n > from + len) { /* read on from the set */
+        const uint64_t *mem = sw->mem[r->file];
+        if (!mem && (off < from || off + n > from + len)) { /* read on from the set */
             if (n > cap) {
                 free(buf);
                 if (!(buf = malloc((cap = n) * sizeof(uint64_t)))) {
@@ -1664,7 +1678,7 @@ static void *refine_file(void *arg)
                                          off * sizeof(uint64_t));
             if (r->st != RP_OK) break;
         }
-        const uint64_t *set = buf + (off - from);
+        const uint64_t *set = mem ? mem + off : buf + (off - from);
         if (!r->count) {
             for (uint64_t i = 0; i < n; i++) {
                 if (i + 8 < n) PREFETCH(&r->seen[seen_position(set[i + 8], r->bits) >> 5]);
@@ -1759,6 +1773,7 @@ static rp_status early_sets(rp_dedup *d, rp_early *x, const rp_cand *cand, size_
     if (!(sets->profile = rp__malloc_big((n_slots ? n_slots : 1) * RP_PROFILE_BYTES))) return RP_ERR_NOMEM;
     memset(sets->profile, 0, n_slots * RP_PROFILE_BYTES); /* an unread slot's: an empty set's */
     st = build_sets(d, sets);
+    if (st == RP_OK) st = sets_to_memory(d, sets); /* where they fit, refined there */
     return st == RP_OK ? refine_profiles(d, sets) : st;
 }
 
@@ -1942,6 +1957,302 @@ static rp_status refuse_early(rp_dedup *d, rp_early *x, rp_cand **cand, size_t *
     return st;
 }
 
+/* ------------------------------------------- dedup's clusters, band by band
+ *
+ * dedup needs the clusters, not every similar pair: a pair whose two
+ * documents are already in one cluster needs no score. Where the buckets
+ * propose many pairs a record (early_search's case), the early refusal
+ * still counted and refused every pair of a bucket of a thousand copies,
+ * half a million, to score a few (96.6 million counted for 900,000
+ * near-copies, two fifths of dedup's time). So dedup searches the bands
+ * one after another, and scores a bucket's pairs only between documents
+ * not yet joined:
+ *
+ * - a band's buckets are split among the threads at bucket boundaries;
+ *   each sees the clusters as the bands before left them (`root`, read
+ *   only), and the band's joins are made when all its buckets are done, in
+ *   bucket order: the same pairs are scored on any number of threads;
+ * - a bucket whose documents are all in one cluster is passed over;
+ *   otherwise its documents are grouped by cluster, and each group is
+ *   tried against each earlier group not yet joined to it, pair by pair,
+ *   until a pair is similar (a bucket of a thousand copies scores about a
+ *   thousand pairs); a truncated bucket's chain scores each link whose
+ *   ends are not yet joined.
+ *
+ * A pair is passed over only when its documents are joined already, and a
+ * group pair only when one similar pair joins them, so the clusters are
+ * those of every candidate pair scored. */
+
+typedef struct {
+    rp_dedup *d;
+    const rp_early *x;          /* the profiles and the intersections needed */
+    rp_set_writer *sets;
+    const uint32_t *root;       /* each record's cluster as the bands before left it */
+    const uint32_t *col;        /* the band's keys, */
+    const uint8_t *skip;        /* of records not skipped, */
+    size_t n_rec;
+    uint64_t key_lo, key_hi;    /* this thread's: [key_lo, key_hi) */
+    uint64_t *v, *v_scratch;    /* their entries, key << 32 | record, sorted */
+    size_t cap_v;
+    rp_edge *edges;             /* the similar pairs found, in bucket order */
+    size_t n_edges, cap_edges;
+    uint64_t examined, scored;  /* pairs not yet joined; of them, those the profiles let through */
+    /* a bucket's members, in the order of their clusters (so that a
+     * group's are together) and gathered, so that its pairs find them in
+     * cache: */
+    uint64_t *group;            /* cluster << 32 | place in the bucket, sorted */
+    uint64_t *scratch;
+    uint32_t *rec, *slot, *len, *shared; /* record, slot, set's size, at most shared with another */
+    uint8_t *profile;
+    uint32_t *at;               /* a place in the bucket -> in group order */
+    uint32_t *of;               /* in group order -> its group */
+    uint32_t *start;            /* group g's members: [start[g], start[g + 1]) */
+    uint32_t *up;               /* the groups' union-find */
+    size_t cap;
+    uint64_t *buf_a, *buf_b;    /* sets read from their files */
+    size_t cap_a, cap_b;
+    rp_status st;
+    char err[RP_MSG_MAX];
+} rp_connector;
+
+static void connector_free(rp_connector *w)
+{
+    free(w->edges), free(w->group), free(w->scratch), free(w->rec), free(w->slot), free(w->len);
+    free(w->shared), free(w->profile), free(w->at), free(w->of), free(w->start), free(w->up);
+    free(w->buf_a), free(w->buf_b), free(w->v), free(w->v_scratch);
+}
+
+static uint32_t group_find(uint32_t *up, uint32_t g)
+{
+    while (up[g] != g) g = up[g] = up[up[g]];
+    return g;
+}
+
+/* Whether the members at p and q (in group order) are similar, scored as
+ * score_pairs does; their edge kept if so. */
+static int connect_pair(rp_connector *w, uint32_t p, uint32_t q)
+{
+    rp_dedup *d = w->d;
+    uint64_t na = w->len[p], nb = w->len[q], need = need_of(w->x, na, nb);
+    w->examined++;
+    if ((w->shared[p] < w->shared[q] ? w->shared[p] : w->shared[q]) < need ||
+        rp__profile_bound(w->profile + (size_t)p * RP_PROFILE_BYTES, na,
+                          w->profile + (size_t)q * RP_PROFILE_BYTES, nb) < need)
+        return 0;
+    w->scored++;
+    const uint64_t *set_a, *set_b;
+    if ((w->st = read_set(d, w->sets, w->slot[p], &w->buf_a, &w->cap_a, &set_a, w->err)) != RP_OK ||
+        (w->st = read_set(d, w->sets, w->slot[q], &w->buf_b, &w->cap_b, &set_b, w->err)) != RP_OK)
+        return 0;
+    uint64_t inter = rp__intersect_at_least(set_a, na, set_b, nb, need);
+    double j = (double)inter / (double)(na + nb - inter), score = j;
+    if (d->p->measure == RP_MEASURE_CONTAINMENT) score = (double)inter / (double)(na < nb ? na : nb);
+    if (score + 1e-12 < d->p->threshold) return 0;
+    if (rp__grow((void **)&w->edges, &w->cap_edges, w->n_edges + 1, sizeof(rp_edge))) {
+        w->st = RP_ERR_NOMEM;
+        return 0;
+    }
+    uint32_t a = w->rec[p], b = w->rec[q];
+    float ca = (float)((double)inter / (double)na), cb = (float)((double)inter / (double)nb);
+    w->edges[w->n_edges++] = a < b ? (rp_edge){a, b, (float)j, ca, cb} : (rp_edge){b, a, (float)j, cb, ca};
+    return 1;
+}
+
+static int connector_grow(rp_connector *w, size_t m)
+{
+    if (m <= w->cap) return 0;
+    free(w->group), free(w->scratch), free(w->rec), free(w->slot), free(w->len);
+    free(w->shared), free(w->profile), free(w->at), free(w->of), free(w->start), free(w->up);
+    w->cap = m;
+    w->group = malloc(m * sizeof(uint64_t));
+    w->scratch = malloc(m * sizeof(uint64_t));
+    w->rec = malloc(m * sizeof(uint32_t));
+    w->slot = malloc(m * sizeof(uint32_t));
+    w->len = malloc(m * sizeof(uint32_t));
+    w->shared = malloc(m * sizeof(uint32_t));
+    w->profile = aligned_alloc(64, m * RP_PROFILE_BYTES);
+    w->at = malloc(m * sizeof(uint32_t));
+    w->of = malloc(m * sizeof(uint32_t));
+    w->start = malloc((m + 1) * sizeof(uint32_t));
+    w->up = malloc(m * sizeof(uint32_t));
+    if (w->group && w->scratch && w->rec && w->slot && w->len && w->shared && w->profile && w->at &&
+        w->of && w->start && w->up)
+        return 0;
+    w->cap = 0;
+    return -1;
+}
+
+static void connect_bucket(rp_connector *w, const uint64_t *e, size_t m)
+{
+    const uint32_t *root = w->root;
+    const rp_dedup *d = w->d;
+    uint32_t first = root[(uint32_t)e[0]];
+    size_t i = 1;
+    while (i < m && root[(uint32_t)e[i]] == first) i++;
+    if (i == m) return; /* one cluster already */
+    if (connector_grow(w, m)) {
+        w->st = RP_ERR_NOMEM;
+        return;
+    }
+    for (i = 0; i < m; i++) w->group[i] = (uint64_t)root[(uint32_t)e[i]] << 32 | i;
+    if (m > 32) {
+        rp__radix_sort_scratch(w->group, m, 0, w->scratch);
+    } else { /* most buckets: a radix sort's counts would cost more */
+        for (i = 1; i < m; i++) {
+            uint64_t g = w->group[i];
+            size_t j = i;
+            for (; j && w->group[j - 1] > g; j--) w->group[j] = w->group[j - 1];
+            w->group[j] = g;
+        }
+    }
+    uint32_t k = 0;
+    for (uint32_t p = 0; p < m; p++) {
+        if (!p || w->group[p] >> 32 != w->group[p - 1] >> 32) w->up[k] = k, w->start[k++] = p;
+        w->of[p] = k - 1;
+        uint32_t r = w->rec[p] = (uint32_t)e[(uint32_t)w->group[p]];
+        w->at[(uint32_t)w->group[p]] = p;
+        if (p + 8 < m) PREFETCH(w->x->profile + (size_t)d->slot[(uint32_t)e[(uint32_t)w->group[p + 8]]] * RP_PROFILE_BYTES);
+        uint32_t sl = w->slot[p] = d->slot[r], len = w->len[p] = d->set_len[sl], sum = 0;
+        uint8_t *pp = w->profile + (size_t)p * RP_PROFILE_BYTES;
+        memcpy(pp, w->x->profile + (size_t)sl * RP_PROFILE_BYTES, RP_PROFILE_BYTES);
+        for (unsigned b = 0; b < RP_PROFILE_BYTES; b++) sum += pp[b];
+        w->shared[p] = len >= RP_PROFILE_FULL ? len : sum; /* as early_refuse says */
+    }
+    w->start[k] = (uint32_t)m;
+    if (m > d->p->max_bucket) { /* a chain, as rp__band_pairs_scratch makes it */
+        for (i = 0; i + 1 < m && w->st == RP_OK; i++) {
+            uint32_t p = w->at[i], q = w->at[i + 1];
+            uint32_t gp = group_find(w->up, w->of[p]), gq = group_find(w->up, w->of[q]);
+            if (gp != gq && connect_pair(w, p, q)) w->up[gp > gq ? gp : gq] = gp < gq ? gp : gq;
+        }
+        return;
+    }
+    for (uint32_t g = 1; g < k && w->st == RP_OK; g++)
+        for (uint32_t h = 0; h < g && w->st == RP_OK; h++) {
+            uint32_t rg = group_find(w->up, g), rh = group_find(w->up, h);
+            if (rg == rh) continue;
+            int joined = 0;
+            for (uint32_t p = w->start[g]; !joined && p < w->start[g + 1] && w->st == RP_OK; p++)
+                for (uint32_t q = w->start[h]; !joined && q < w->start[h + 1] && w->st == RP_OK; q++)
+                    joined = connect_pair(w, p, q);
+            if (joined) w->up[rg > rh ? rg : rh] = rg < rh ? rg : rh;
+        }
+}
+
+/* The band's buckets whose keys are in the thread's range: its entries
+ * gathered from the band's keys, sorted, and walked. */
+static void *connect_range(void *arg)
+{
+    rp_connector *w = arg;
+    size_t m = 0;
+    for (size_t r = 0; r < w->n_rec; r++) {
+        uint64_t key = w->col[r];
+        if (!w->skip[r] && key >= w->key_lo && key < w->key_hi) {
+            if (m == w->cap_v) {
+                size_t cap = w->cap_v;
+                if (rp__grow((void **)&w->v, &cap, m + 1, sizeof(uint64_t))) {
+                    w->st = RP_ERR_NOMEM;
+                    return NULL;
+                }
+                free(w->v_scratch);
+                if (!(w->v_scratch = rp__malloc_big(cap * sizeof(uint64_t)))) {
+                    w->st = RP_ERR_NOMEM;
+                    return NULL;
+                }
+                w->cap_v = cap;
+            }
+            w->v[m++] = key << 32 | r;
+        }
+    }
+    rp__radix_sort_scratch(w->v, m, 32, w->v_scratch);
+    for (size_t i = 0, j; i < m && w->st == RP_OK; i = j) {
+        for (j = i + 1; j < m && (w->v[j] >> 32) == (w->v[i] >> 32); j++) {}
+        if (j - i > 1) connect_bucket(w, w->v + i, j - i);
+    }
+    return NULL;
+}
+
+static int cmp_edge(const void *x, const void *y)
+{
+    const rp_edge *a = x, *b = y;
+    return a->a != b->a ? (a->a < b->a ? -1 : 1) : a->b < b->b ? -1 : a->b > b->b;
+}
+
+/* The clusters of the exact pairs (cand) and of the band buckets, after
+ * early_search said the buckets propose many pairs: their joining pairs in
+ * *e, sorted; *counted the pairs whose documents were not yet joined when
+ * met (the exact pairs included), and *verify_seconds its time but the
+ * bands' sorts (the candidates'). */
+static rp_status connect_bands(rp_dedup *d, rp_early *x, const rp_cand *cand, size_t n, rp_edges *e,
+                               uint64_t *counted, double *verify_seconds)
+{
+    double start = rp__seconds(), reading = 0;
+    unsigned threads = d->stats->threads ? d->stats->threads : 1;
+    rp_status st = early_sets(d, x, cand, n);
+    rp_set_writer *sets = d->ready_sets;
+    d->ready_sets = NULL;
+    x->profile = sets ? sets->profile : NULL;
+    rp_uf uf = {0};
+    size_t n_rec = d->n_rec;
+    uint32_t *col = malloc((n_rec ? n_rec : 1) * sizeof(uint32_t));
+    rp_connector *w = calloc(threads, sizeof(*w));
+    rp_edge *edges = NULL;
+    size_t n_edges = 0, cap_edges = 0;
+    if (st == RP_OK && (!col || !w || rp__uf_init(&uf, n_rec) ||
+                        rp__grow((void **)&edges, &cap_edges, n + 1, sizeof(rp_edge))))
+        st = RP_ERR_NOMEM;
+    for (size_t i = 0; st == RP_OK && i < n; i++) { /* exact copies: equal words, Jaccard 1 */
+        edges[n_edges++] = (rp_edge){cand[i].a, cand[i].b, 1, 1, 1};
+        rp__uf_union(&uf, (uint32_t)cand[i].a, (uint32_t)cand[i].b);
+    }
+    for (unsigned b = 0; st == RP_OK && b < d->bands; b++) {
+        double t = rp__seconds();
+        if ((st = rp__bands_get_band(d->band, b, col, d->err)) != RP_OK) break;
+        reading += rp__seconds() - t;
+        /* the clusters so far, flat: a record's parent is its root (a union
+         * makes the smaller root the parent, so a record's parent is
+         * before it, flat already when it is reached) */
+        for (size_t r = 0; r < n_rec; r++) uf.parent[r] = uf.parent[uf.parent[r]];
+        for (unsigned k = 0; k < threads; k++) {
+            w[k].d = d, w[k].x = x, w[k].sets = sets, w[k].root = uf.parent;
+            w[k].col = col, w[k].skip = x->skip, w[k].n_rec = n_rec;
+            w[k].key_lo = ((uint64_t)1 << 32) * k / threads;
+            w[k].key_hi = ((uint64_t)1 << 32) * (k + 1) / threads;
+            w[k].n_edges = 0;
+        }
+        rp__run_parallel(connect_range, w, sizeof(*w), threads);
+        for (unsigned k = 0; k < threads && st == RP_OK; k++) {
+            if ((st = w[k].st) == RP_ERR_IO) rp__msg(d->err, "%s", w[k].err);
+            if (st == RP_OK && rp__grow((void **)&edges, &cap_edges, n_edges + w[k].n_edges + 1, sizeof(rp_edge)))
+                st = RP_ERR_NOMEM;
+            for (size_t i = 0; st == RP_OK && i < w[k].n_edges; i++) {
+                edges[n_edges++] = w[k].edges[i];
+                rp__uf_union(&uf, (uint32_t)w[k].edges[i].a, (uint32_t)w[k].edges[i].b);
+            }
+        }
+    }
+    rp_bands_stats bs;
+    rp__bands_stats(d->band, &bs);
+    d->stats->spilled_bytes = bs.spilled_bytes;
+    d->stats->spill_partitions = bs.partitions ? bs.partitions : 1;
+    uint64_t examined = n, scored = n;
+    for (unsigned k = 0; w && k < threads; k++) {
+        examined += w[k].examined, scored += w[k].scored;
+        connector_free(&w[k]);
+    }
+    free(w);
+    free(col);
+    rp__uf_free(&uf);
+    close_sets(sets);
+    if (st == RP_OK) qsort(edges, n_edges, sizeof(rp_edge), cmp_edge);
+    *e = rp__edges_of(edges, n_edges);
+    if (st != RP_OK) rp__edges_free(e);
+    *counted = examined;
+    d->stats->verified_pairs += scored;
+    *verify_seconds = rp__seconds() - start - reading;
+    return st;
+}
+
 /* The passes in turn over the whole corpus, on this machine: the whole key
  * range at once. */
 rp_status rp__dedup_run(rp_dedup *d)
@@ -1971,7 +2282,11 @@ rp_status rp__dedup_run(rp_dedup *d)
     rp_early x = {0};
     if (st == RP_OK) st = rp__dedup_exact_candidates(d, &cand, &n, &cap);
     if (st == RP_OK) st = early_search(d, &x, &early);
-    if (st == RP_OK && early) st = refuse_early(d, &x, &cand, &n, &cap, held_cands, &src, &counted, &sets_seconds);
+    rp_edges e = {0};
+    int connected = st == RP_OK && early && !listing;
+    if (connected) st = connect_bands(d, &x, cand, n, &e, &counted, &sets_seconds);
+    else if (st == RP_OK && early)
+        st = refuse_early(d, &x, &cand, &n, &cap, held_cands, &src, &counted, &sets_seconds);
     early_free(&x);
     if (st == RP_OK && !early) st = rp__dedup_band_candidates(d, 0, (uint64_t)1 << 32, &cand, &n, &cap);
     rp__bands_free(d->band);
@@ -1984,8 +2299,8 @@ rp_status rp__dedup_run(rp_dedup *d)
     /* the sets written for the search count as verify's, as they do without it */
     d->stats->candidates_seconds = rp__seconds() - t - sets_seconds;
     t = rp__seconds() - sets_seconds;
-    rp_edges e = {0};
-    if (st == RP_OK && listing) {
+    if (connected) { /* the clusters found */
+    } else if (st == RP_OK && listing) {
         st = verify_list(d, &src, held_edges, &e);
     } else if (st == RP_OK) {
         rp_edge *edges = NULL;

@@ -275,13 +275,16 @@ static int digest_pair(void *user, const rp_pair *p)
  * nothing a run reports: the same kept documents, clusters, pairs with
  * their scores, and counts of candidates and truncated buckets, with and
  * without truncated buckets (chains), connect_only or not, on one thread
- * or three; only fewer pairs are scored. */
+ * or three; only fewer pairs are scored. connect_only (dedup) then
+ * searches the bands one by one and counts the pairs not yet joined when
+ * met: the same counts on one thread or three. */
 static void test_refusing_early_changes_nothing(void **state)
 {
     (void)state;
     char path[] = "test_passes_copies.jsonl";
     write_copies(path, 3000, 11);
     size_t hook = rp__hooks.refuse_early;
+    rp_stats joined[2]; /* connect_only's, on one thread, by cut */
     for (int cfg = 0; cfg < 8; cfg++) {
         int connect = cfg & 1, cut = cfg >> 1 & 1, threads = cfg & 4 ? 3 : 1;
         cluster_digest g[2] = {{0, 0}, {0, 0}}, pairs[2] = {{0, 0}, {0, 0}};
@@ -314,8 +317,14 @@ static void test_refusing_early_changes_nothing(void **state)
         assert_memory_equal(kept[0], kept[1], st[0].read);
         assert_int_equal(st[0].kept, st[1].kept);
         assert_int_equal(st[0].clusters, st[1].clusters);
-        assert_int_equal(st[0].candidate_pairs, st[1].candidate_pairs);
+        if (!connect) assert_int_equal(st[0].candidate_pairs, st[1].candidate_pairs);
         assert_int_equal(st[0].truncated_buckets, st[1].truncated_buckets);
+        if (connect && threads == 1) joined[cut] = st[1];
+        if (connect && threads > 1) {
+            assert_int_equal(st[1].candidate_pairs, joined[cut].candidate_pairs);
+            assert_int_equal(st[1].verified_pairs, joined[cut].verified_pairs);
+            assert_int_equal(st[1].similar_pairs, joined[cut].similar_pairs);
+        }
         if (cut) assert_true(st[0].truncated_buckets > 10);
         if (!connect) {
             assert_true(pairs[0].n > 100);
@@ -325,6 +334,57 @@ static void test_refusing_early_changes_nothing(void **state)
             assert_true(st[1].verified_pairs * 2 < st[1].candidate_pairs); /* most refused early */
         }
         free(kept[0]), free(kept[1]);
+    }
+    rp__hooks.refuse_early = hook;
+    remove(path);
+}
+
+/* dedup scores a bucket's pairs only between documents not yet joined:
+ * 3,000 copies of 12 templates, each a word from its template (every two
+ * copies of one template alike, about 375,000 similar pairs), and 600
+ * documents of their own, are clustered by scoring about one pair a copy,
+ * not the 375,000, with buckets whole or cut into chains. */
+static void test_dedup_scores_what_joins(void **state)
+{
+    (void)state;
+    char path[] = "test_passes_joins.jsonl";
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    enum { TEMPLATES = 12, COPIES = 250, OWN = 600, WORDS = 60 };
+    unsigned seed = 5, tmpl[TEMPLATES][WORDS];
+    for (int t = 0; t < TEMPLATES; t++)
+        for (int w = 0; w < WORDS; w++) tmpl[t][w] = (unsigned)rand_r(&seed) % 5000;
+    for (int i = 0; i < TEMPLATES * COPIES + OWN; i++) {
+        int t = i < TEMPLATES * COPIES ? i % TEMPLATES : -1;
+        fprintf(f, "{\"id\": \"d%d\", \"text\": \"", i);
+        for (int w = 0; w < WORDS; w++) {
+            unsigned word = t >= 0 ? tmpl[t][w] : (unsigned)rand_r(&seed) % 5000;
+            if (t >= 0 && w == WORDS - 1) word = 5000 + (unsigned)i; /* its own last word */
+            fprintf(f, "%sw%u", w ? " " : "", word);
+        }
+        fprintf(f, "\"}\n");
+    }
+    fclose(f);
+    size_t hook = rp__hooks.refuse_early;
+    rp__hooks.refuse_early = 0; /* whatever the buckets propose */
+    for (int cut = 0; cut < 2; cut++) {
+        rp_params p;
+        rp_params_init(&p);
+        p.connect_only = 1;
+        p.threads = 2;
+        if (cut) p.max_bucket = 40;
+        rp_engine *e = run_engine(&p, path);
+        rp_stats st;
+        rp_engine_stats(e, &st);
+        print_message("cut %d: %llu pairs met unjoined, %llu scored, %llu joining, %llu clusters, %llu removed\n",
+                      cut, (unsigned long long)st.candidate_pairs, (unsigned long long)st.verified_pairs,
+                      (unsigned long long)st.similar_pairs, (unsigned long long)st.clusters,
+                      (unsigned long long)st.removed);
+        assert_int_equal(st.clusters, TEMPLATES);
+        assert_int_equal(st.removed, TEMPLATES * (COPIES - 1));
+        assert_true(st.verified_pairs < 2 * TEMPLATES * COPIES);
+        assert_true(st.candidate_pairs < 4 * TEMPLATES * COPIES);
+        rp_engine_free(e);
     }
     rp__hooks.refuse_early = hook;
     remove(path);
@@ -524,6 +584,7 @@ int main(void)
         cmocka_unit_test(test_sign_ranges_are_the_whole_runs),
         cmocka_unit_test(test_connect_only_keeps_the_clusters),
         cmocka_unit_test(test_refusing_early_changes_nothing),
+        cmocka_unit_test(test_dedup_scores_what_joins),
         cmocka_unit_test(test_verify_batches_change_nothing),
         cmocka_unit_test(test_edges_in_a_file_change_nothing),
         cmocka_unit_test(test_short_records_stay_out_of_the_bands),

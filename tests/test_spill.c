@@ -71,22 +71,30 @@ static int add_cluster(void *user, const rp_cluster *c)
 }
 
 /* The pairs and clusters of one run, as text; its stats. */
-static char *run(const char *path, uint64_t limit, unsigned threads, rp_stats *s)
+/* A run's pairs and clusters, as text; its clusters alone when `connect`
+ * (dedup's connect_only, which keeps no list of pairs). */
+static char *run_as(const char *path, uint64_t limit, unsigned threads, int connect, rp_stats *s)
 {
     rp_params p;
     rp_params_init(&p);
     p.memory_limit = limit;
     p.threads = threads;
+    p.connect_only = connect;
     rp_engine *e = run_engine(&p, path);
     char *out;
     size_t len;
     FILE *f = open_memstream(&out, &len);
-    assert_int_equal(rp_engine_foreach_pair(e, add_pair, f), RP_OK);
+    if (!connect) assert_int_equal(rp_engine_foreach_pair(e, add_pair, f), RP_OK);
     assert_int_equal(rp_engine_foreach_cluster(e, add_cluster, f), RP_OK);
     fclose(f);
     rp_engine_stats(e, s);
     rp_engine_free(e);
     return out;
+}
+
+static char *run(const char *path, uint64_t limit, unsigned threads, rp_stats *s)
+{
+    return run_as(path, limit, threads, 0, s);
 }
 
 static void test_spilled_run_gives_the_same_clusters(void **state)
@@ -233,6 +241,20 @@ static void test_profiles_refuse_only_what_the_sets_would(void **state)
     assert_int_equal(spilled.similar_pairs, mem.similar_pairs);
     assert_int_equal(spilled.candidate_pairs, mem.candidate_pairs);
     assert_int_equal(spilled.removed, mem.removed);
+    /* dedup's clusters, the bands searched one by one, spilled and not */
+    char *clusters = run_as(path, 0, 1, 1, &early);
+    assert_non_null(strstr(from_files, clusters)); /* the pairs, then these clusters */
+    assert_int_equal(early.removed, mem.removed);
+    assert_true(early.verified_pairs < mem.verified_pairs / 4);
+    free(clusters);
+    rp__hooks.band_chunk = 64;
+    clusters = run_as(path, 128 << 10, 3, 1, &spilled);
+    rp__hooks.band_chunk = chunk;
+    assert_true(spilled.spilled_bytes > 2000 * 21 * 4 / 2);
+    assert_non_null(strstr(from_files, clusters));
+    assert_int_equal(spilled.removed, mem.removed);
+    assert_int_equal(spilled.candidate_pairs, early.candidate_pairs); /* scored: as the profiles' table lets */
+    free(clusters);
     free(in_memory);
     free(from_files);
     free(refused_early);
