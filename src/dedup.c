@@ -1968,10 +1968,11 @@ static rp_status refuse_early(rp_dedup *d, rp_early *x, rp_cand **cand, size_t *
  * one after another, and scores a bucket's pairs only between documents
  * not yet joined:
  *
- * - a band's buckets are split among the threads at bucket boundaries;
- *   each sees the clusters as the bands before left them (`root`, read
- *   only), and the band's joins are made when all its buckets are done, in
- *   bucket order: the same pairs are scored on any number of threads;
+ * - a band's buckets are shared among the threads by key range; each
+ *   sees the clusters as the bands before left them (`root`, read only),
+ *   and the band's joins are made when all its buckets are done: a
+ *   bucket's work depends on the bucket alone, so the same pairs are
+ *   scored on any number of threads;
  * - a bucket whose documents are all in one cluster is passed over;
  *   otherwise its documents are grouped by cluster, and each group is
  *   tried against each earlier group not yet joined to it, pair by pair,

@@ -239,13 +239,15 @@ static int put_alignment(void *user, const rp_alignment *al)
 /* One run on threads threads (0: one per core): the kept corpus (or the
  * alignments' pairs), the rejection messages in the order they came when
  * on_reject is collect_reject, and the stats. */
+static size_t g_max_doc_bytes = 2000;
+
 static void run_threads(const char *path, rp_task task, unsigned threads, rp_reject_fn on_reject,
                         sbuf *out, rp_stats *s)
 {
     rp_params p;
     rp_params_init(&p);
     p.skip_bad = 1;
-    p.max_doc_bytes = 2000;
+    p.max_doc_bytes = g_max_doc_bytes;
     p.task = task;
     p.threads = threads;
     rp_engine *e = rp_engine_create(&p);
@@ -351,6 +353,74 @@ static void test_reading_by_offset_matches_reading_again(void **state)
         free(by_offset.data);
         free(again.data);
     }
+    unlink(file);
+    rmdir(dir);
+}
+
+/* Lines far longer than a worker's byte range (up to 300 KB, one over
+ * max_doc_bytes), whose ends the workers read on to find, a little more
+ * each time: the same corpus, counts and messages as reading the file in
+ * full, with some long lines repeated so that the write pass copies them. */
+static void test_long_lines_past_ranges_read_whole(void **state)
+{
+    (void)state;
+    char dir[512];
+    const char *tmp = getenv("TMPDIR");
+    snprintf(dir, sizeof(dir), "%s/reprint-long-lines", tmp && *tmp ? tmp : "/tmp");
+    mkdir(dir, 0700);
+    char file[600];
+    snprintf(file, sizeof(file), "%s/corpus.jsonl", dir);
+    rng = 0x9E3779B97F4A7C15ULL;
+    sbuf c = {0};
+    size_t lines = 0, starts[64];
+    static const size_t sizes[] = {40, 900, 17000, 40000, 70000, 150000, 300000};
+    for (int i = 0; i < 40; i++, lines++) {
+        starts[i] = c.len;
+        if (i > 4 && rnd() % 4 == 0) { /* an earlier line again: a copy */
+            size_t from = starts[rnd() % (size_t)(i - 1)];
+            const char *nl = memchr(c.data + from, '\n', c.len - from);
+            char id[32];
+            int n = snprintf(id, sizeof(id), "{\"id\": %d, ", i);
+            put(&c, id, (size_t)n);
+            const char *text = strstr(c.data + from, "\"text\"");
+            put(&c, text, (size_t)(nl - text) + 1);
+            continue;
+        }
+        char head[64];
+        int n = snprintf(head, sizeof(head), "{\"id\": %d, \"text\": \"", i);
+        put(&c, head, (size_t)n);
+        size_t want = sizes[rnd() % (sizeof(sizes) / sizeof(sizes[0]))], at = c.len;
+        while (c.len - at < want) {
+            char w[16];
+            n = snprintf(w, sizeof(w), "w%llu ", (unsigned long long)(rnd() % 3000));
+            put(&c, w, (size_t)n);
+        }
+        puts_(&c, "\"}\n");
+    }
+    FILE *f = fopen(file, "wb");
+    assert_non_null(f);
+    fwrite(c.data, 1, c.len, f);
+    fclose(f);
+    g_max_doc_bytes = 200000; /* the 300 KB lines are rejected, read past */
+    static const size_t range[] = {1, 777, 4096, 16384, 65536, (size_t)1 << 20};
+    for (size_t r = 0; r < sizeof(range) / sizeof(range[0]); r++) {
+        sbuf by_offset = {0}, again = {0};
+        rp_stats s1, s2;
+        rp__hooks.split_bytes = range[r];
+        run_threads(file, RP_TASK_DEDUP, 1 + (unsigned)(r % 3), collect_reject, &by_offset, &s1);
+        run_threads(dir, RP_TASK_DEDUP, 0, collect_reject, &again, &s2);
+        rp__hooks.split_bytes = (size_t)1 << 20;
+        assert_int_equal(s1.read, lines);
+        assert_true(s1.removed > 3);
+        assert_true(s1.rejected > 0);
+        assert_memory_equal(&s1, &s2, sizeof(s1));
+        assert_int_equal(by_offset.len, again.len);
+        assert_memory_equal(by_offset.data, again.data, by_offset.len);
+        free(by_offset.data);
+        free(again.data);
+    }
+    g_max_doc_bytes = 2000;
+    free(c.data);
     unlink(file);
     rmdir(dir);
 }
@@ -653,6 +723,7 @@ int main(void)
         cmocka_unit_test(test_threads_change_nothing),
         cmocka_unit_test(test_every_document_accounted_for),
         cmocka_unit_test(test_kept_runs_long_and_short_are_written_exactly),
+        cmocka_unit_test(test_long_lines_past_ranges_read_whole),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
