@@ -309,6 +309,16 @@ static void test_threads_change_nothing(void **state)
     rp__hooks.align_chunk_pairs = 256;
 }
 
+/* A directory of the temporary directory, made, and the path of a
+ * corpus.jsonl in it: read as a file by offset, or as a directory in full. */
+static void corpus_dir(const char *name, char dir[512], char file[600])
+{
+    const char *tmp = getenv("TMPDIR");
+    snprintf(dir, 512, "%s/%s", tmp && *tmp ? tmp : "/tmp", name);
+    mkdir(dir, 0700);
+    snprintf(file, 600, "%s/corpus.jsonl", dir);
+}
+
 /* A plain JSONL file is read by the workers, each its own byte range, and
  * its wanted lines again by their offsets; a directory's files go through
  * the reader, in full, every pass. Both give the same corpus, counts and
@@ -317,12 +327,8 @@ static void test_threads_change_nothing(void **state)
 static void test_reading_by_offset_matches_reading_again(void **state)
 {
     (void)state;
-    char dir[512];
-    const char *tmp = getenv("TMPDIR");
-    snprintf(dir, sizeof(dir), "%s/reprint-offsets", tmp && *tmp ? tmp : "/tmp");
-    mkdir(dir, 0700);
-    char file[600];
-    snprintf(file, sizeof(file), "%s/corpus.jsonl", dir);
+    char dir[512], file[600];
+    corpus_dir("reprint-offsets", dir, file);
     for (int round = 0; round < 20; round++) {
         rng = 0xA0761D6478BD642FULL * (uint64_t)(round + 3);
         sbuf b = {0}, c = {0};
@@ -364,12 +370,8 @@ static void test_reading_by_offset_matches_reading_again(void **state)
 static void test_long_lines_past_ranges_read_whole(void **state)
 {
     (void)state;
-    char dir[512];
-    const char *tmp = getenv("TMPDIR");
-    snprintf(dir, sizeof(dir), "%s/reprint-long-lines", tmp && *tmp ? tmp : "/tmp");
-    mkdir(dir, 0700);
-    char file[600];
-    snprintf(file, sizeof(file), "%s/corpus.jsonl", dir);
+    char dir[512], file[600];
+    corpus_dir("reprint-long-lines", dir, file);
     rng = 0x9E3779B97F4A7C15ULL;
     sbuf c = {0};
     size_t lines = 0, starts[64];
