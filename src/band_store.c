@@ -261,6 +261,7 @@ static rp_status band_pairs(rp_band_search *w, unsigned b)
                 w->v[m++] = key << 32 | (base + i);
             }
         }
+        if (st == RP_OK && m > 1) m = rp__drop_lone_keys(w->v, m, w->scratch);
         if (st == RP_OK && m > 1 && w->visit) {
             rp__radix_sort_scratch(w->v, m, 32, w->scratch);
             for (size_t i = 0, j; i < m && st == RP_OK; i = j) {

@@ -2165,6 +2165,7 @@ static void *connect_range(void *arg)
             w->v[m++] = key << 32 | r;
         }
     }
+    m = rp__drop_lone_keys(w->v, m, w->v_scratch);
     rp__radix_sort_scratch(w->v, m, 32, w->v_scratch);
     for (size_t i = 0, j; i < m && w->st == RP_OK; i = j) {
         for (j = i + 1; j < m && (w->v[j] >> 32) == (w->v[i] >> 32); j++) {}

@@ -90,6 +90,12 @@ rp_status rp__lsh_params(const rp_params *p, unsigned *bands, unsigned *rows, ch
 uint32_t rp__band_key(const uint64_t *sig, unsigned band, unsigned rows, uint64_t seed);
 
 
+/* One band's entries (key << 32 | doc) without those whose key no other
+ * entry has (they make no pair), compacted in place in their order; a few
+ * lone ones may stay (two keys of one place in a table of the caller's
+ * scratch, n values). Returns how many are left. */
+size_t rp__drop_lone_keys(uint64_t *entries, size_t n, uint64_t *scratch);
+
 /* Candidate pairs (a << 32 | b, a < b: the kernel's packed form, for
  * the records of one store) from one band's entries (key << 32 | doc),
  * which are sorted in place with the caller's scratch (n values). Appends

@@ -354,6 +354,44 @@ static void test_band_pairs_all_pairs_and_chained_big_buckets(void **state)
 
 /* Candidates sort by (a, b) and lose repeats, by radix below 2^32 and by
  * comparison above; both give the same order. */
+/* A band's entries lose those whose key no other entry has, and only
+ * those: every entry of a shared key stays, in order, and few lone ones
+ * (whose place another key shares) stay with them; a list too short to
+ * gain from it is left whole. */
+static void test_lone_keys_dropped_shared_kept(void **state)
+{
+    (void)state;
+    enum { N = 200000 };
+    uint64_t *e = malloc(N * sizeof(uint64_t)), *want = malloc(N * sizeof(uint64_t));
+    uint64_t *scratch = malloc(N * sizeof(uint64_t));
+    assert_non_null(e), assert_non_null(want), assert_non_null(scratch);
+    uint64_t x = 0x9E3779B97F4A7C15ULL, shared = 0;
+    for (size_t i = 0; i < N; i++) {
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        /* one in ten takes a key from 5,000 (met again), the rest a lone one */
+        uint64_t key = i % 10 == 0 ? x % 5000 : 5000 + i * 7;
+        e[i] = key << 32 | i;
+    }
+    size_t n_want = 0;
+    for (size_t i = 0; i < N; i++) {
+        uint64_t key = e[i] >> 32;
+        int again = 0;
+        for (size_t j = i % 10 == 0 ? 0 : N; j < N && !again; j += 10) again = j != i && e[j] >> 32 == key;
+        if (again) want[n_want++] = e[i], shared++;
+    }
+    size_t m = rp__drop_lone_keys(e, N, scratch);
+    print_message("%zu of %d entries kept, %llu of them of shared keys\n", m, N, (unsigned long long)shared);
+    assert_true(shared > N / 20);
+    assert_true(m >= n_want && m < n_want + (N - n_want) / 6);
+    size_t k = 0; /* the shared keys' entries, in order, among those kept */
+    for (size_t i = 0; i < m && k < n_want; i++) k += e[i] == want[k];
+    assert_int_equal(k, n_want);
+    for (size_t i = 1; i < m; i++) assert_true((uint32_t)e[i] > (uint32_t)e[i - 1]);
+    uint64_t small[4] = {1ULL << 32, 2ULL << 32 | 1, 3ULL << 32 | 2, 4ULL << 32 | 3};
+    assert_int_equal(rp__drop_lone_keys(small, 4, scratch), 4);
+    free(e), free(want), free(scratch);
+}
+
 static void test_cands_sort_unique_both_ways(void **state)
 {
     (void)state;
@@ -388,6 +426,7 @@ int main(void)
         cmocka_unit_test(test_lsh_containment_tuned_for_a_size_ratio),
         cmocka_unit_test(test_lsh_candidate_rate_follows_s_curve),
         cmocka_unit_test(test_band_pairs_all_pairs_and_chained_big_buckets),
+        cmocka_unit_test(test_lone_keys_dropped_shared_kept),
         cmocka_unit_test(test_cands_sort_unique_both_ways),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
