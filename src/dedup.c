@@ -2012,6 +2012,9 @@ typedef struct {
     size_t cap;
     uint64_t *buf_a, *buf_b;    /* sets read from their files */
     size_t cap_a, cap_b;
+    uint32_t last_p;            /* the member whose set was intersected last, */
+    int tabled;                 /* and whether its set is in the table */
+    rp_set_table table;
     rp_status st;
     char err[RP_MSG_MAX];
 } rp_connector;
@@ -2021,6 +2024,7 @@ static void connector_free(rp_connector *w)
     free(w->edges), free(w->group), free(w->scratch), free(w->rec), free(w->slot), free(w->len);
     free(w->shared), free(w->profile), free(w->at), free(w->of), free(w->start), free(w->up);
     free(w->buf_a), free(w->buf_b), free(w->v), free(w->v_scratch);
+    rp__set_table_free(&w->table);
 }
 
 static uint32_t group_find(uint32_t *up, uint32_t g)
@@ -2042,10 +2046,23 @@ static int connect_pair(rp_connector *w, uint32_t p, uint32_t q)
         return 0;
     w->scored++;
     const uint64_t *set_a, *set_b;
-    if ((w->st = read_set(d, w->sets, w->slot[p], &w->buf_a, &w->cap_a, &set_a, w->err)) != RP_OK ||
-        (w->st = read_set(d, w->sets, w->slot[q], &w->buf_b, &w->cap_b, &set_b, w->err)) != RP_OK)
+    /* a member met against a second partner in a row (a group against a
+     * group) has its set put in a table, looked up by the next ones: its
+     * set not fetched again, and no merge */
+    int again = w->last_p == p;
+    if (!again) w->last_p = p, w->tabled = 0;
+    if (!w->tabled && (w->st = read_set(d, w->sets, w->slot[p], &w->buf_a, &w->cap_a, &set_a, w->err)) != RP_OK)
         return 0;
-    uint64_t inter = rp__intersect_at_least(set_a, na, set_b, nb, need);
+    if ((w->st = read_set(d, w->sets, w->slot[q], &w->buf_b, &w->cap_b, &set_b, w->err)) != RP_OK) return 0;
+    if (again && !w->tabled && na <= RP_SET_TABLE_MAX) {
+        if (rp__set_table_build(&w->table, set_a, na)) {
+            w->st = RP_ERR_NOMEM;
+            return 0;
+        }
+        w->tabled = 1;
+    }
+    uint64_t inter = w->tabled ? rp__set_table_intersect(&w->table, set_b, nb, need)
+                               : rp__intersect_at_least(set_a, na, set_b, nb, need);
     double j = (double)inter / (double)(na + nb - inter), score = j;
     if (d->p->measure == RP_MEASURE_CONTAINMENT) score = (double)inter / (double)(na < nb ? na : nb);
     if (score + 1e-12 < d->p->threshold) return 0;
@@ -2095,6 +2112,7 @@ static void connect_bucket(rp_connector *w, const uint64_t *e, size_t m)
         w->st = RP_ERR_NOMEM;
         return;
     }
+    w->last_p = UINT32_MAX; /* places are the bucket's */
     for (i = 0; i < m; i++) w->group[i] = (uint64_t)root[(uint32_t)e[i]] << 32 | i;
     if (m > 32) {
         rp__radix_sort_scratch(w->group, m, 0, w->scratch);
