@@ -712,7 +712,7 @@ components:
         label = malloc((size_t)(n_own ? n_own : 1) * sizeof(uint32_t));
         pairs = malloc((n_edges ? n_edges : 1) * sizeof(uint64_t));
         if (!label || !pairs) st = RP_ERR_NOMEM;
-        for (size_t i = 0; st == RP_OK && i < n_edges; i++) pairs[i] = edges[i].a << 32 | edges[i].b;
+        for (size_t i = 0; st == RP_OK && i < n_edges; i++) pairs[i] = (uint64_t)edges[i].a << 32 | edges[i].b;
         st = rp__dist_agree(cm, st, err);
     }
     uint64_t all_edges[1] = {n_edges};
@@ -944,8 +944,9 @@ rp_status rp__dedup_dist_pairs(rp_corpus *c, const rp_comm *cm, const rp_dist_st
     }
     if (st == RP_OK && rp__outbox_alloc(&o, size)) st = RP_ERR_NOMEM;
     for (size_t i = 0; st == RP_OK && i < n_edges; i++) {
-        rp__outbox_put(&o, rp__dist_owner(base, size, edges[i].a), &edges[i].a, sizeof(uint64_t));
-        rp__outbox_put(&o, rp__dist_owner(base, size, edges[i].b), &edges[i].b, sizeof(uint64_t));
+        uint64_t a = edges[i].a, b = edges[i].b; /* record numbers go as 8 bytes */
+        rp__outbox_put(&o, rp__dist_owner(base, size, a), &a, sizeof(a));
+        rp__outbox_put(&o, rp__dist_owner(base, size, b), &b, sizeof(b));
     }
     st = rp__dist_agree(cm, st, err);
     if (st == RP_OK) st = rp__dist_xchg(cm, &scratch, o.data, o.bytes, &in, in_bytes, err);

@@ -315,9 +315,6 @@ rp_status rp__dist_share(rp_corpus *c, const rp_comm *cm, uint64_t *from, uint64
 
 /* --------------------------------------------------------- checkpoints */
 
-#define CKPT_MAGIC "RPCKPT01"
-
-
 void rp__ckpt_path(const rp_ckpt *k, const char *stage, char *path, size_t cap)
 {
     snprintf(path, cap, "%s/rank-%d-of-%d.%s", k->cm->checkpoint, k->cm->rank, k->cm->size, stage);

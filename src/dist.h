@@ -62,7 +62,7 @@ rp_status rp__dist_share(rp_corpus *c, const rp_comm *cm, uint64_t *from, uint64
  * then renamed), headed by the version, the rank, the ranks and a hash of
  * the parameters the stage depends on. A rerun with the same directory,
  * ranks, file and parameters reads back the stages every rank finished. */
-#define CKPT_MAGIC "RPCKPT01"
+#define CKPT_MAGIC "RPCKPT02" /* 02: edges (rp_edge) of 20 bytes */
 typedef struct {
     const rp_comm *cm;
     rp_corpus *c;
