@@ -74,8 +74,11 @@ rp_status rp__batch_ref(rp_batch *b, rp_status st, int is_record, size_t off, si
     br->line = doc ? doc->line : 0;
     const char *file = doc && doc->file ? doc->file : "";
     if (!rel) rel = ""; /* a path inside a directory is never empty */
-    if (b->last_name == SIZE_MAX || strcmp(b->names.data + b->last_name, file) != 0 ||
-        strcmp(b->names.data + b->last_name + strlen(file) + 1, rel) != 0) {
+    /* a split batch's records all name its file (split_name, which lives
+     * as long as the batch): compared once, not a record at a time */
+    int same = b->last_name != SIZE_MAX && b->split && file == b->split_name && !*rel;
+    if (!same && (b->last_name == SIZE_MAX || strcmp(b->names.data + b->last_name, file) != 0 ||
+                  strcmp(b->names.data + b->last_name + strlen(file) + 1, rel) != 0)) {
         b->last_name = b->names.len;
         if (rp__buf_append(&b->names, file, strlen(file) + 1) ||
             rp__buf_append(&b->names, rel, strlen(rel) + 1))
