@@ -635,11 +635,16 @@ static rp_status pair_partition(rp_pairer *w, unsigned k)
         free(v);
         return took;
     }
-    /* stable on the key: documents stay in record order under each key */
-    if (rp__radix_sort_u64(v, n, 32)) {
+    /* stable on the key: documents stay in record order under each key;
+     * a key of one document pairs nothing, and most are (rp__drop_lone_keys) */
+    uint64_t *scratch = malloc((n ? n : 1) * sizeof(uint64_t));
+    if (!scratch) {
         free(v);
         return RP_ERR_NOMEM;
     }
+    n = rp__drop_lone_keys(v, n, scratch);
+    rp__radix_sort_scratch(v, n, 32, scratch);
+    free(scratch);
     rp_status st = RP_OK;
     for (size_t i = 0; i < n && st == RP_OK;) {
         size_t j = i + 1;
