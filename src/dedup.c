@@ -2130,7 +2130,10 @@ static void connect_bucket(rp_connector *w, const uint64_t *e, size_t m)
         w->of[p] = k - 1;
         uint32_t r = w->rec[p] = (uint32_t)e[(uint32_t)w->group[p]];
         w->at[(uint32_t)w->group[p]] = p;
-        if (p + 8 < m) PREFETCH(w->x->profile + (size_t)d->slot[(uint32_t)e[(uint32_t)w->group[p + 8]]] * RP_PROFILE_BYTES);
+        if (p + 8 < m) { /* the members are far apart: their profiles asked for ahead */
+            uint32_t ahead = d->slot[(uint32_t)e[(uint32_t)w->group[p + 8]]];
+            PREFETCH(w->x->profile + (size_t)ahead * RP_PROFILE_BYTES);
+        }
         uint32_t sl = w->slot[p] = d->slot[r], len = w->len[p] = d->set_len[sl], sum = 0;
         uint8_t *pp = w->profile + (size_t)p * RP_PROFILE_BYTES;
         memcpy(pp, w->x->profile + (size_t)sl * RP_PROFILE_BYTES, RP_PROFILE_BYTES);
