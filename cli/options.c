@@ -252,13 +252,15 @@ static const cli_option options[] = {
 
     {ALL | IDX, G_RES, 0, "threads", "N", OPT_UINT, P(threads), 1, 256, 0, 0, NULL,
      "worker threads (default: one per core); the output\nis the same for any N"},
-    {MINHASH | CLI_ALIGN, G_RES, 0, "memory", "LIMIT", OPT_BYTES64, P(memory_limit), 1 << 20, (double)SIZE_MAX, 0,
-     0, NULL,
+    {MINHASH | CLI_ALIGN | CLI_STORIES, G_RES, 0, "memory", "LIMIT", OPT_BYTES64, P(memory_limit), 1 << 20,
+     (double)SIZE_MAX, 0, 0, NULL,
      "dedup, pairs: memory for the LSH band tables, and\n"
      "pairs: an eighth of it for the similar pairs held and\n"
      "an eighth for candidates (default none); align: for\n"
-     "the passage fingerprint index (default 64M). Beyond it\n"
-     "they spill to --tmp-dir, with the same results (K, M, G)"},
+     "the passage fingerprint index (default 64M); stories:\n"
+     "half of it for the documents' term vectors (default\n"
+     "none). Beyond it they spill to --tmp-dir, with the\n"
+     "same results (K, M, G)"},
 
     {VIEWS | CLI_INDEX, G_OUT, 0, "json", NULL, OPT_FLAG, O(human), 0, 0, 0, 0, NULL,
      "JSONL on stdout even on a terminal"},

@@ -83,8 +83,9 @@ struct rp_stories {
     /* per record */
     uint64_t *vec_off;       /* into vecs; UINT64_MAX for a rejected record */
     uint8_t *vec_len;
-    rp_tw *vecs;
+    rp_tw *vecs;             /* in memory, or (--memory) in vec_file */
     size_t n_vecs, cap_vecs;
+    FILE *vec_file;
     uint64_t *id_off;        /* into ids: offset << 1 | is_number */
     uint32_t *id_len;
     rp_buf ids;
@@ -122,6 +123,7 @@ void rp__stories_free(rp_stories *s)
     free(s->vec_off);
     free(s->vec_len);
     free(s->vecs);
+    if (s->vec_file) fclose(s->vec_file);
     free(s->id_off);
     free(s->id_len);
     rp__buf_free(&s->ids);
@@ -697,6 +699,32 @@ static double tab_dot(const rp_term_table *t, const rp_tw *v, size_t n, const rp
     return d;
 }
 
+/* Record r's vector: where it is in memory, or read from the vectors'
+ * file into buf (TOP_TERMS entries); NULL when that read fails (err says
+ * why). */
+static const rp_tw *vec_of(const rp_stories *s, uint64_t r, rp_tw *buf, char *err)
+{
+    if (!s->vec_file) return s->vecs + s->vec_off[r];
+    size_t m = s->vec_len[r];
+    if (m && rp__corpus_temp_read(s->c, err, s->vec_file, buf, m * sizeof(rp_tw),
+                                  s->vec_off[r] * sizeof(rp_tw)) != RP_OK)
+        return NULL;
+    return buf;
+}
+
+enum { VEC_WINDOW = 1 << 16 }; /* terms of the vectors' file read or written at a time */
+
+/* The n terms of the vectors' file from term lo, read into win (write 0)
+ * or written back from it (1). */
+static rp_status vec_window(rp_stories *s, rp_tw *win, uint64_t lo, uint64_t n, int write)
+{
+    if (!n) return RP_OK;
+    if (!write)
+        return rp__corpus_temp_read(s->c, s->err, s->vec_file, win, n * sizeof(rp_tw), lo * sizeof(rp_tw));
+    int e = rp__pwrite_all(fileno(s->vec_file), win, n * sizeof(rp_tw), lo * sizeof(rp_tw));
+    return e ? rp__corpus_temp_write_failed(s->c, s->err, e) : RP_OK;
+}
+
 typedef struct {
     const rp_join *j;
     rp_term_table tab;        /* the document being joined */
@@ -705,7 +733,10 @@ typedef struct {
     rp_story_edge *edges;
     size_t n_edges, cap_edges;
     uint64_t candidates, truncated;
-    int failed;
+    int failed;               /* out of memory, or a vector's read (err) */
+    rp_tw buf[TOP_TERMS];     /* a partner's vector read from the file */
+    rp_tw own[TOP_TERMS];     /* the document's own */
+    char err[RP_MSG_MAX];
 } rp_joiner;
 
 static int join_partner(rp_joiner *w, uint32_t a, uint32_t b)
@@ -720,7 +751,9 @@ static int join_partner(rp_joiner *w, uint32_t a, uint32_t b)
     w->seen[b] = met | 1;
     w->candidates++;
     size_t specific = 0;
-    double sim = tab_dot(&w->tab, s->vecs + s->vec_off[b], s->vec_len[b], s, &specific);
+    const rp_tw *v = vec_of(s, b, w->buf, w->err);
+    if (!v) return -1;
+    double sim = tab_dot(&w->tab, v, s->vec_len[b], s, &specific);
     if (sim + 1e-9 < w->j->threshold) return 0;
     if (specific < SPECIFIC_SHARED) return 0; /* alike in topic, not in event */
     if (rp__grow((void **)&w->edges, &w->cap_edges, w->n_edges + 1, sizeof(rp_story_edge))) return -1;
@@ -738,7 +771,14 @@ static void *join_main(void *arg)
         if (from >= n_rec || w->failed) break;
         uint64_t to = from + rp__hooks.story_chunk < n_rec ? from + rp__hooks.story_chunk : n_rec;
         for (uint64_t a = from; a < to && !w->failed; a++) {
-            if (j->n_keys[a]) tab_fill(&w->tab, j->s->vecs + j->s->vec_off[a], j->s->vec_len[a]);
+            if (j->n_keys[a]) {
+                const rp_tw *v = vec_of(j->s, a, w->own, w->err);
+                if (!v) {
+                    w->failed = 1;
+                    break;
+                }
+                tab_fill(&w->tab, v, j->s->vec_len[a]);
+            }
             for (size_t k = 0; k < j->n_keys[a] && !w->failed; k++) {
                 uint64_t p = j->at[a * KEY_TERMS + k], t = j->entries[p & ~(AT_BIG | AT_FIRST)] >> 32;
                 size_t at = (size_t)(p & ~(AT_BIG | AT_FIRST)), end = at + 1;
@@ -775,19 +815,32 @@ rp_status rp__stories_candidates(rp_stories *s, rp_story_edge **edges, size_t *n
     uint32_t *keys = NULL;
     uint8_t *n_keys = NULL;
     size_t n_entries = 0;
+    rp_tw *win = NULL; /* vectors from their file: terms [win_lo, win_lo + win_n) */
+    uint64_t win_lo = 0, win_n = 0;
     unsigned threads = s->stats->threads ? s->stats->threads : 1;
     rp_joiner *w = calloc(threads, sizeof(*w));
     entries = malloc((s->n_rec * KEY_TERMS + 1) * sizeof(uint64_t));
     keys = malloc((s->n_rec * KEY_TERMS + 1) * sizeof(uint32_t));
     n_keys = malloc(s->n_rec + 1);
     if (!w || !entries || !keys || !n_keys) goto done;
-    /* each document's vector sorted by term; its KEY_TERMS heaviest are its keys */
+    /* each document's vector sorted by term; its KEY_TERMS heaviest are its
+     * keys (vectors in their file are read and written back a window of
+     * VEC_WINDOW terms at a time) */
+    if (s->vec_file && !(win = malloc(VEC_WINDOW * sizeof(rp_tw)))) goto done;
     for (uint64_t r = 0; r < s->n_rec; r++) {
         uint32_t *key = keys + r * KEY_TERMS;
         n_keys[r] = 0;
         if (s->id_off[r] != UINT64_MAX) {
             rp_tw *v = s->vecs + s->vec_off[r];
             size_t m = s->vec_len[r];
+            if (win && s->vec_off[r] + m > win_lo + win_n) {
+                if ((st = vec_window(s, win, win_lo, win_n, 1)) != RP_OK) goto done;
+                win_lo = s->vec_off[r];
+                win_n = s->n_vecs - win_lo < VEC_WINDOW ? s->n_vecs - win_lo : VEC_WINDOW;
+                if ((st = vec_window(s, win, win_lo, win_n, 0)) != RP_OK) goto done;
+                st = RP_ERR_NOMEM; /* what a failure below means */
+            }
+            if (win) v = win + (s->vec_off[r] - win_lo);
             /* a term no other document has cannot make a candidate: the keys
              * are the heaviest shared ones (a site's header and footer words,
              * heavy and unique, would otherwise crowd out the story's own) */
@@ -800,6 +853,10 @@ rp_status rp__stories_candidates(rp_stories *s, rp_story_edge **edges, size_t *n
             qsort(v, m, sizeof(rp_tw), cmp_tw_term);
         }
     }
+    if (win && (st = vec_window(s, win, win_lo, win_n, 1)) != RP_OK) goto done;
+    st = RP_ERR_NOMEM;
+    free(win);
+    win = NULL;
     if (!(scratch = malloc((n_entries + 1) * sizeof(uint64_t)))) goto done;
     rp__radix_sort_scratch(entries, n_entries, 32, scratch); /* stable: records in order */
     free(scratch);
@@ -858,9 +915,11 @@ rp_status rp__stories_candidates(rp_stories *s, rp_story_edge **edges, size_t *n
     st = RP_OK;
 done:
     for (unsigned k = 0; w && k < threads; k++) {
+        if (w[k].failed && w[k].err[0] && !s->err[0]) rp__msg(s->err, "%s", w[k].err), st = RP_ERR_IO;
         free(w[k].seen);
         free(w[k].edges);
     }
+    free(win);
     free(w);
     free(entries);
     free(scratch);
@@ -886,6 +945,7 @@ rp_status rp__stories_cluster(rp_stories *s, const rp_story_edge *edges, size_t 
     double threshold = s->c->p.story_threshold;
     rp_status st = RP_ERR_NOMEM;
     rp_centroid *cent = NULL;
+    rp_tw own[TOP_TERMS]; /* a lone document's vector, read from the file */
     rp_uf uf = {0};
     s->stats->similar_pairs = n_edges;
     if (rp__uf_init(&uf, s->n_rec ? s->n_rec : 1)) goto done;
@@ -897,7 +957,12 @@ rp_status rp__stories_cluster(rp_stories *s, const rp_story_edge *edges, size_t 
         for (int side = 0; side < 2; side++) { /* a lone document is its own centroid */
             uint32_t r = side ? rb : ra;
             if (!cent[r].members) {
-                if (centroid_add(&cent[r], s->vecs + s->vec_off[r], s->vec_len[r])) goto done;
+                const rp_tw *v = vec_of(s, r, own, s->err);
+                if (!v) {
+                    st = RP_ERR_IO;
+                    goto done;
+                }
+                if (centroid_add(&cent[r], v, s->vec_len[r])) goto done;
                 cent[r].members = 1;
             }
         }
@@ -1002,6 +1067,15 @@ rp_status rp__stories_weigh(rp_stories *s)
     if (s->cache && fflush(s->cache) != 0) {
         return rp__corpus_temp_write_failed(s->c, s->err, errno);
     }
+    /* the vectors (TOP_TERMS terms a document, 8 bytes each) go to a file
+     * when they would take more than half of --memory, and are read back
+     * a document at a time where they are needed: the keys, the scored
+     * partners, the first member of a cluster */
+    uint64_t limit = s->c->p.memory_limit;
+    if (limit && s->n_rec * TOP_TERMS * sizeof(rp_tw) > limit / 2) {
+        rp_status made = rp__corpus_temp(s->c, &s->vec_file);
+        if (made != RP_OK) return made;
+    }
     unsigned threads = s->stats->threads ? s->stats->threads : 1;
     size_t round = s->n_rec < WEIGH_ROUND ? (size_t)s->n_rec : WEIGH_ROUND;
     rp_weigher *w = calloc(threads, sizeof(*w));
@@ -1019,14 +1093,21 @@ rp_status rp__stories_weigh(rp_stories *s)
         rp__run_parallel(weigh_main, w, sizeof(*w), threads);
         for (unsigned k = 0; k < threads && st == RP_OK; k++)
             if ((st = w[k].st) != RP_OK && w[k].err[0]) rp__msg(s->err, "%s", w[k].err);
-        /* the round's vectors, packed in record order */
+        /* the round's vectors, packed in record order (in their file under
+         * --memory) */
         for (uint64_t r = from; st == RP_OK && r < to; r++) {
             size_t m = out_len[r - from];
-            if (rp__grow((void **)&s->vecs, &s->cap_vecs, s->n_vecs + m + 1, sizeof(rp_tw))) {
+            if (s->vec_file) {
+                if (m && fwrite(out + (r - from) * TOP_TERMS, sizeof(rp_tw), m, s->vec_file) != m) {
+                    st = rp__corpus_temp_write_failed(s->c, s->err, errno);
+                    break;
+                }
+            } else if (rp__grow((void **)&s->vecs, &s->cap_vecs, s->n_vecs + m + 1, sizeof(rp_tw))) {
                 st = RP_ERR_NOMEM;
                 break;
+            } else {
+                memcpy(s->vecs + s->n_vecs, out + (r - from) * TOP_TERMS, m * sizeof(rp_tw));
             }
-            memcpy(s->vecs + s->n_vecs, out + (r - from) * TOP_TERMS, m * sizeof(rp_tw));
             s->vec_off[r] = s->n_vecs;
             s->vec_len[r] = (uint8_t)m;
             s->n_vecs += m;
@@ -1036,6 +1117,9 @@ rp_status rp__stories_weigh(rp_stories *s)
     }
     for (unsigned k = 0; w && k < threads; k++) free(w[k].e), free(w[k].tw);
     free(w), free(out), free(out_len);
+    if (st == RP_OK && s->vec_file && fflush(s->vec_file) != 0)
+        st = rp__corpus_temp_write_failed(s->c, s->err, errno);
+    if (s->vec_file) s->stats->spilled_bytes += s->n_vecs * sizeof(rp_tw);
     /* the terms are weighed: their file goes */
     if (s->cache) fclose(s->cache);
     s->cache = NULL;

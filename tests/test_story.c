@@ -195,7 +195,7 @@ static void test_sample(void **state)
 /* One run of stories on a generated corpus: each record's story and the
  * counts, on threads threads taking chunk records at a time. */
 static void stories_of(const char *path, unsigned threads, size_t chunk, size_t max_bucket,
-                       uint64_t *story, size_t n, rp_stats *s)
+                       uint64_t memory, uint64_t *story, size_t n, rp_stats *s)
 {
     rp__hooks.story_chunk = chunk;
     rp_params p;
@@ -203,6 +203,7 @@ static void stories_of(const char *path, unsigned threads, size_t chunk, size_t 
     p.task = RP_TASK_STORIES;
     p.threads = threads;
     p.max_bucket = max_bucket;
+    p.memory_limit = memory;
     rp_engine *e = run_engine(&p, path);
     for (size_t i = 0; i < n; i++) story[i] = rp_engine_story_of(e, i);
     rp_engine_stats(e, s);
@@ -212,7 +213,8 @@ static void stories_of(const char *path, unsigned threads, size_t chunk, size_t 
 
 /* Candidates are scored by whichever thread takes a document's chunk: the
  * stories and every count are those of one thread taking all, with buckets
- * small enough to be chained and large enough to pair in full. */
+ * small enough to be chained and large enough to pair in full, and with
+ * the documents' vectors in a file (--memory smaller than they are). */
 static void test_threads_change_no_story(void **state)
 {
     (void)state;
@@ -240,11 +242,15 @@ static void test_threads_change_no_story(void **state)
     static uint64_t one[DOCS], many[DOCS];
     for (size_t max_bucket = 4; max_bucket <= 256; max_bucket *= 8) {
         rp_stats s1, sn;
-        stories_of(path, 1, (size_t)1 << 30, max_bucket, one, DOCS, &s1);
+        stories_of(path, 1, (size_t)1 << 30, max_bucket, 0, one, DOCS, &s1);
         assert_true(s1.clusters > 0);
+        assert_int_equal(s1.spilled_bytes, 0);
         if (max_bucket == 4) assert_true(s1.truncated_buckets > 0);
-        for (unsigned threads = 1; threads <= 3; threads++) {
-            stories_of(path, threads, 1, max_bucket, many, DOCS, &sn);
+        for (unsigned threads = 1; threads <= 4; threads++) {
+            /* the fourth run: three threads, the vectors in their file */
+            uint64_t memory = threads == 4 ? 16 << 10 : 0;
+            stories_of(path, threads == 4 ? 3 : threads, 1, max_bucket, memory, many, DOCS, &sn);
+            if (memory) assert_true(sn.spilled_bytes > 16 << 10);
             assert_memory_equal(one, many, sizeof(one));
             assert_int_equal(s1.candidate_pairs, sn.candidate_pairs);
             assert_int_equal(s1.similar_pairs, sn.similar_pairs);
