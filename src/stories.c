@@ -1120,9 +1120,11 @@ rp_status rp__stories_weigh(rp_stories *s)
     if (st == RP_OK && s->vec_file && fflush(s->vec_file) != 0)
         st = rp__corpus_temp_write_failed(s->c, s->err, errno);
     if (s->vec_file) s->stats->spilled_bytes += s->n_vecs * sizeof(rp_tw);
-    /* the terms are weighed: their file goes */
+    /* the terms are weighed: their file goes, and where each document's are */
     if (s->cache) fclose(s->cache);
     s->cache = NULL;
+    free(s->cache_off), free(s->cache_n);
+    s->cache_off = NULL, s->cache_n = NULL;
     return st;
 }
 
