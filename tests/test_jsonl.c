@@ -182,9 +182,46 @@ static void test_pair_lines_whatever_the_ids(void **state)
         }
 }
 
+/* A record's site: its site field (a string, or a number's digits), else
+ * the host of its URL field, found in one scan of the line where the line
+ * allows it and field by field where it does not (a URL that is a number,
+ * a line the scanner leaves to jansson): the same either way. */
+static void test_site_of_every_form(void **state)
+{
+    (void)state;
+    rp_params p;
+    rp_params_init(&p);
+    static const struct {
+        const char *line, *want;
+        int from_url;
+    } cases[] = {
+        {"{\"site\": \"Example.com\", \"url\": \"https://www.other.org/x\", \"text\": \"a b\"}\n", "Example.com", 0},
+        {"{\"url\": \"https://www.Other.org/x\", \"text\": \"a b\"}", "https://www.Other.org/x", 1},
+        {"{\"text\": \"a b\", \"site\": \"\", \"url\": \"http://a.b/\"}", "http://a.b/", 1},
+        {"{\"site\": 123, \"url\": \"http://a.b/\", \"text\": \"a\"}", "123", 0},
+        {"{\"url\": 123, \"text\": \"a\"}", "123", 1},
+        {"{\"url\": \"http:\\/\\/x.org\\/p\", \"text\": \"a\"}", "http://x.org/p", 1},
+        {"{\"site\": null, \"url\": \"http://a.b\", \"text\": \"a\"}", "http://a.b", 1},
+        {"{\"site\": \"s\\u00e9.fr\", \"text\": \"a\"}", "s\xc3\xa9.fr", 0},
+        {"\xEF\xBB\xBF{\"site\": \"bom.org\", \"text\": \"a\"}\r\n", "bom.org", 0},
+        {"{\"url\": null, \"text\": \"a\"}", NULL, 0},
+        {"{\"text\": \"a\"}", NULL, 0},
+        {"{\"url\": {\"host\": \"x\"}, \"text\": \"a\"}", NULL, 0},
+    };
+    rp_buf unesc = {0};
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        uint32_t site = 7;
+        assert_int_equal(rp__site_of_json(cases[i].line, strlen(cases[i].line), &p, &unesc, &site), RP_OK);
+        uint32_t want = cases[i].want ? rp__site_hash(cases[i].want, strlen(cases[i].want), cases[i].from_url) : 0;
+        if (site != want) fail_msg("case %zu: site %u, want %u", i, site, want);
+    }
+    rp__buf_free(&unesc);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_site_of_every_form),
         cmocka_unit_test(test_pair_lines_whatever_the_ids),
         cmocka_unit_test(test_scanner_agrees_with_jansson_on_tricky_lines),
         cmocka_unit_test(test_scanner_agrees_with_jansson_on_mutated_lines),
