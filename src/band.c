@@ -68,11 +68,11 @@ int rp__push_pair(uint64_t **pairs, size_t *n, size_t *cap, uint32_t a, uint32_t
  * another shares its place (about one in eight or fewer). */
 size_t rp__drop_lone_keys(uint64_t *entries, size_t n, uint64_t *scratch)
 {
+    if (n < 1024) return n;
+    /* 8 positions an entry or more, under 16: both bitmaps, 2^bits / 32
+     * values, fit in the scratch's n */
     unsigned bits = 6;
-    while (bits < 40 && ((uint64_t)1 << bits) < 8 * (uint64_t)n) bits++;
-    /* both bitmaps in the scratch's n values: 2^bits / 32 of them */
-    while (bits > 6 && ((uint64_t)1 << bits) / 32 > n) bits--;
-    if (n < 1024 || ((uint64_t)1 << bits) / 32 > n) return n;
+    while (bits < 62 && ((uint64_t)1 << bits) < 8 * (uint64_t)n) bits++;
     size_t words = ((size_t)1 << bits) / 64;
     uint64_t *once = scratch, *again = scratch + words;
     memset(scratch, 0, 2 * words * sizeof(uint64_t));

@@ -613,6 +613,18 @@ static inline int refused(const rp_dedup *d, const rp_set_writer *sw, uint32_t s
            rp__intersect_need(d->p->measure, d->p->threshold, na, nb);
 }
 
+/* A pair's scores from its intersection: f[0] its Jaccard, or -1 when
+ * the measure puts it below the threshold, f[1] and f[2] the share of each
+ * set the other holds. verify and dedup's band walk both decide by it. */
+static inline void pair_scores(const rp_dedup *d, uint64_t inter, uint64_t na, uint64_t nb, float f[3])
+{
+    double j = (double)inter / (double)(na + nb - inter), score = j;
+    if (d->p->measure == RP_MEASURE_CONTAINMENT) score = (double)inter / (double)(na < nb ? na : nb);
+    f[0] = score + 1e-12 < d->p->threshold ? -1 : (float)j;
+    f[1] = (float)((double)inter / (double)na);
+    f[2] = (float)((double)inter / (double)nb);
+}
+
 /* Scores a range of candidate pairs from their shingle sets. Sets are read
  * back with pread, the first document's once for all its partners (pairs
  * are sorted by it): a mapping of the file would count every set read as
@@ -675,12 +687,7 @@ static void *score_pairs(void *arg)
         if ((w->st = read_set(d, w->sets, sb, &buf_b, &cap_b, &set_b, w->err)) != RP_OK) break;
         uint64_t inter = tabled ? rp__set_table_intersect(&table, set_b, nb, need)
                                 : rp__intersect_at_least(set_a, na, set_b, nb, need);
-        double j = (double)inter / (double)(na + nb - inter), score = j;
-        if (d->p->measure == RP_MEASURE_CONTAINMENT)
-            score = (double)inter / (double)(na < nb ? na : nb);
-        f[0] = score + 1e-12 < d->p->threshold ? -1 : (float)j; /* -1: below the threshold */
-        f[1] = (float)((double)inter / (double)na);
-        f[2] = (float)((double)inter / (double)nb);
+        pair_scores(d, inter, na, nb, f);
     }
     free(buf_a);
     free(buf_b);
@@ -1488,6 +1495,18 @@ static inline int shared_uncut(const uint32_t *ra, const uint32_t *rb, uint64_t 
     return (eq & uncut & (((uint64_t)1 << band) - 1)) != 0;
 }
 
+/* At most how much of a set of len another shares, by its profile alone:
+ * the profile's total, which bounds any intersection before its ranges are
+ * compared (a copy's own edits leave it under most pairs' need); a set of
+ * RP_PROFILE_FULL or more may have a full count, which is only a floor:
+ * its size then. */
+static inline uint32_t profile_total(const uint8_t *profile, uint32_t len)
+{
+    uint32_t sum = 0;
+    for (unsigned k = 0; k < RP_PROFILE_BYTES; k++) sum += profile[k];
+    return len >= RP_PROFILE_FULL ? len : sum;
+}
+
 static inline uint64_t need_of(const rp_early *x, uint64_t na, uint64_t nb)
 {
     const rp_params *p = x->d->p;
@@ -1582,13 +1601,8 @@ static rp_status early_refuse(void *ctx, unsigned thread, unsigned band, const u
         t->uncut[i] = uncut;
         uint8_t *pi = t->profile + i * RP_PROFILE_BYTES;
         memcpy(pi, x->profile + (size_t)t->slot[i] * RP_PROFILE_BYTES, RP_PROFILE_BYTES);
-        /* the profile's total, which bounds any intersection before its
-         * ranges are compared (a copy's own edits leave it under most
-         * pairs' need); a set of RP_PROFILE_FULL or more may have a full
-         * count, which is only a floor: its size then */
-        uint32_t len = t->len[i] = d->set_len[t->slot[i]], sum = 0;
-        for (unsigned k = 0; k < RP_PROFILE_BYTES; k++) sum += pi[k];
-        t->shared[i] = len >= RP_PROFILE_FULL ? len : sum;
+        t->len[i] = d->set_len[t->slot[i]];
+        t->shared[i] = profile_total(pi, t->len[i]);
     }
     for (size_t i = 0; i + 1 < m; i++) {
         uint32_t a = t->doc[i], sha = t->shared[i];
@@ -2063,16 +2077,15 @@ static int connect_pair(rp_connector *w, uint32_t p, uint32_t q)
     }
     uint64_t inter = w->tabled ? rp__set_table_intersect(&w->table, set_b, nb, need)
                                : rp__intersect_at_least(set_a, na, set_b, nb, need);
-    double j = (double)inter / (double)(na + nb - inter), score = j;
-    if (d->p->measure == RP_MEASURE_CONTAINMENT) score = (double)inter / (double)(na < nb ? na : nb);
-    if (score + 1e-12 < d->p->threshold) return 0;
+    float f[3];
+    pair_scores(d, inter, na, nb, f);
+    if (f[0] < 0) return 0;
     if (rp__grow((void **)&w->edges, &w->cap_edges, w->n_edges + 1, sizeof(rp_edge))) {
         w->st = RP_ERR_NOMEM;
         return 0;
     }
     uint32_t a = w->rec[p], b = w->rec[q];
-    float ca = (float)((double)inter / (double)na), cb = (float)((double)inter / (double)nb);
-    w->edges[w->n_edges++] = a < b ? (rp_edge){a, b, (float)j, ca, cb} : (rp_edge){b, a, (float)j, cb, ca};
+    w->edges[w->n_edges++] = a < b ? (rp_edge){a, b, f[0], f[1], f[2]} : (rp_edge){b, a, f[0], f[2], f[1]};
     return 1;
 }
 
@@ -2134,11 +2147,11 @@ static void connect_bucket(rp_connector *w, const uint64_t *e, size_t m)
             uint32_t ahead = d->slot[(uint32_t)e[(uint32_t)w->group[p + 8]]];
             PREFETCH(w->x->profile + (size_t)ahead * RP_PROFILE_BYTES);
         }
-        uint32_t sl = w->slot[p] = d->slot[r], len = w->len[p] = d->set_len[sl], sum = 0;
+        uint32_t sl = w->slot[p] = d->slot[r];
         uint8_t *pp = w->profile + (size_t)p * RP_PROFILE_BYTES;
         memcpy(pp, w->x->profile + (size_t)sl * RP_PROFILE_BYTES, RP_PROFILE_BYTES);
-        for (unsigned b = 0; b < RP_PROFILE_BYTES; b++) sum += pp[b];
-        w->shared[p] = len >= RP_PROFILE_FULL ? len : sum; /* as early_refuse says */
+        w->len[p] = d->set_len[sl];
+        w->shared[p] = profile_total(pp, w->len[p]);
     }
     w->start[k] = (uint32_t)m;
     if (m > d->p->max_bucket) { /* a chain, as rp__band_pairs_scratch makes it */
@@ -2322,10 +2335,9 @@ rp_status rp__dedup_run(rp_dedup *d)
     /* the sets written for the search count as verify's, as they do without it */
     d->stats->candidates_seconds = rp__seconds() - t - sets_seconds;
     t = rp__seconds() - sets_seconds;
-    if (connected) { /* the clusters found */
-    } else if (st == RP_OK && listing) {
+    if (st == RP_OK && listing) {
         st = verify_list(d, &src, held_edges, &e);
-    } else if (st == RP_OK) {
+    } else if (st == RP_OK && !connected) { /* connected: the clusters are found */
         rp_edge *edges = NULL;
         size_t n_edges = 0;
         st = verify_connecting(d, &src, &edges, &n_edges);

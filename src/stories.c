@@ -834,11 +834,14 @@ rp_status rp__stories_candidates(rp_stories *s, rp_story_edge **edges, size_t *n
             rp_tw *v = s->vecs + s->vec_off[r];
             size_t m = s->vec_len[r];
             if (win && s->vec_off[r] + m > win_lo + win_n) {
-                if ((st = vec_window(s, win, win_lo, win_n, 1)) != RP_OK) goto done;
+                rp_status io = vec_window(s, win, win_lo, win_n, 1);
                 win_lo = s->vec_off[r];
                 win_n = s->n_vecs - win_lo < VEC_WINDOW ? s->n_vecs - win_lo : VEC_WINDOW;
-                if ((st = vec_window(s, win, win_lo, win_n, 0)) != RP_OK) goto done;
-                st = RP_ERR_NOMEM; /* what a failure below means */
+                if (io == RP_OK) io = vec_window(s, win, win_lo, win_n, 0);
+                if (io != RP_OK) {
+                    st = io;
+                    goto done;
+                }
             }
             if (win) v = win + (s->vec_off[r] - win_lo);
             /* a term no other document has cannot make a candidate: the keys
@@ -853,8 +856,11 @@ rp_status rp__stories_candidates(rp_stories *s, rp_story_edge **edges, size_t *n
             qsort(v, m, sizeof(rp_tw), cmp_tw_term);
         }
     }
-    if (win && (st = vec_window(s, win, win_lo, win_n, 1)) != RP_OK) goto done;
-    st = RP_ERR_NOMEM;
+    rp_status io = win ? vec_window(s, win, win_lo, win_n, 1) : RP_OK;
+    if (io != RP_OK) {
+        st = io;
+        goto done;
+    }
     free(win);
     win = NULL;
     if (!(scratch = malloc((n_entries + 1) * sizeof(uint64_t)))) goto done;
