@@ -816,11 +816,12 @@ size_t rp__boilerplate_ranges(const uint64_t *keys, size_t n_keys, const rp_para
     if (n_keys < k) return 0;
     if (rp__grow((void **)&ws->kg, &ws->cap_kg, n_keys, sizeof(uint64_t))) return SIZE_MAX;
     size_t count = rp__kgram_hashes(keys, n_keys, k, p->seed, ws->kg);
-    size_t n_own = rp__winnow_hashes(ws->kg, count, w, &ws->own, &ws->cap_own);
+    size_t n_own = rp__winnow_hashes_minima(ws->kg, count, w, &ws->own, &ws->cap_own);
     if (n_own == SIZE_MAX) return SIZE_MAX;
-    /* Each of its own fingerprints is judged once, and those found
-     * boilerplate kept (most texts have none, and are done here); then the
-     * k-grams that are one of them are the ranges' seeds. */
+    /* Each of its own fingerprints is judged (again only where the text
+     * repeats it), and those found boilerplate kept, sorted for the
+     * lookups below: most texts have none, and are done here without a
+     * sort. Then the k-grams that are one of them are the ranges' seeds. */
     size_t n_bp = 0;
     for (size_t x = 0; x < n_own; x++) {
         int bp = judge(ctx, ws->own[x] >> 24);
@@ -828,6 +829,7 @@ size_t rp__boilerplate_ranges(const uint64_t *keys, size_t n_keys, const rp_para
         if (bp) ws->own[n_bp++] = ws->own[x];
     }
     if (n_bp == 0) return 0;
+    n_bp = rp__sort_unique_u64(ws->own, n_bp, ws->own + count); /* room for 2 * count */
     size_t n = 0;
     uint64_t start = 0, end = 0;
     int open = 0;

@@ -598,6 +598,7 @@ typedef struct {
     uint32_t *sites;     /* scratch: a key's documents' sites */
     size_t cap_sites;
     uint64_t common;     /* fingerprints over max_df */
+    uint64_t repeats;    /* a document's fingerprint met again in it */
     rp_status st;
 } rp_pairer;
 
@@ -681,6 +682,15 @@ static rp_status pair_partition(rp_pairer *w, unsigned k)
     n = rp__drop_lone_keys(v, n, scratch);
     rp__radix_sort_scratch(v, n, 32, scratch);
     free(scratch);
+    /* a document's fingerprints come unsorted (rp__passage_fingerprints),
+     * so one its text repeats is here again, next to itself: it counts once */
+    size_t kept = n ? 1 : 0;
+    for (size_t x = 1; x < n; x++) {
+        v[kept] = v[x];
+        kept += v[x] != v[kept - 1];
+    }
+    w->repeats += n - kept;
+    n = kept;
     rp_status st = RP_OK;
     for (size_t i = 0; i < n && st == RP_OK;) {
         size_t j = i + 1;
@@ -896,6 +906,7 @@ static rp_status search_parts(rp_align_task *ru, unsigned k0, unsigned k1, rp_u6
     for (unsigned k = 0; k < threads; k++) {
         if (st == RP_OK) st = w[k].st;
         ru->stats->common_fingerprints += w[k].common;
+        ru->stats->fingerprints -= w[k].repeats; /* counted as indexed */
         if (st == RP_OK && fold(w[k].list[L_BP_CAND].v, &w[k].list[L_BP_CAND].n)) st = RP_ERR_NOMEM;
     }
     for (int l = 0; l < RP_ALIGN_LISTS && st == RP_OK; l++) {

@@ -80,7 +80,7 @@ size_t rp__passage_fingerprints(const rp_params *p, const char *text, size_t len
                                 size_t n, rp_fp_scratch *ws)
 {
     unsigned k = rp__fp_ngram(p), w = p->min_words - k + 1;
-    size_t n_fp = rp__winnow(keys, n, k, w, p->seed, &ws->fp, &ws->cap_fp);
+    size_t n_fp = rp__winnow_minima(keys, n, k, w, p->seed, &ws->fp, &ws->cap_fp);
     if (n_fp == SIZE_MAX || !p->rewrites) return n_fp;
     for (size_t x = 0; x < n_fp; x++) ws->fp[x] &= ~RP_SENT_BIT;
     return sentence_keys(ws, text, len, spans, keys, literal ? literal : keys, n, p->seed, n_fp);

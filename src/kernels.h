@@ -59,6 +59,13 @@ size_t rp__winnow(const uint64_t *tokens, size_t n_tokens, unsigned k, unsigned 
 /* rp__winnow of k-gram hashes already made (rp__kgram_hashes): count of
  * them, not overwritten. */
 size_t rp__winnow_hashes(const uint64_t *h, size_t count, unsigned w, uint64_t **out, size_t *cap);
+/* The same window minima in text order, not sorted: a value comes again
+ * only where the text repeats its k-gram further on. Where each text's
+ * set is not looked up, a sort a text was a twentieth of align (the
+ * index's sort of all of them makes its pairs the same). */
+size_t rp__winnow_minima(const uint64_t *tokens, size_t n_tokens, unsigned k, unsigned w, uint64_t seed,
+                         uint64_t **out, size_t *cap);
+size_t rp__winnow_hashes_minima(const uint64_t *h, size_t count, unsigned w, uint64_t **out, size_t *cap);
 
 
 /* --------------------------------------------------------------- sign.c */
@@ -277,7 +284,8 @@ typedef int (*rp_bp_judge)(void *ctx, uint64_t fp);
  * the k-grams found overlap and the ranges cover it but for up to w - 1
  * words at each edge, fewer than a passage needs; and only the text's own
  * fingerprints are judged, which the index can afford to look up. Returns
- * the ranges, or SIZE_MAX. Each fingerprint is judged once. */
+ * the ranges, or SIZE_MAX. A fingerprint is judged once, or again where
+ * the text repeats it. */
 typedef struct {
     uint64_t *kg, *own;
     size_t cap_kg, cap_own;
@@ -345,8 +353,9 @@ void rp__fp_scratch_free(rp_fp_scratch *ws);
 /* Words per winnowed k-gram: fingerprint_ngram, at most min_words. */
 unsigned rp__fp_ngram(const rp_params *p);
 /* The passage fingerprints of a tokenized text as align's index keys them
- * (winnowed k-grams, sorted and unique; with p->rewrites its sentence keys
- * after them), in ws->fp. keys: the words' hashes (spin keys under spin);
+ * (winnowed k-grams in text order, one repeated only where the text
+ * repeats it: whoever needs a set sorts them; with p->rewrites its
+ * sentence keys after them), in ws->fp. keys: the words' hashes (spin keys under spin);
  * literal: their own (NULL: the same). Returns the count, or SIZE_MAX. */
 size_t rp__passage_fingerprints(const rp_params *p, const char *text, size_t len,
                                 const rp_span *spans, const uint64_t *keys, const uint64_t *literal,

@@ -118,7 +118,7 @@ size_t rp__kgram_hashes(const uint64_t *tokens, size_t n_tokens, unsigned k, uin
 }
 
 #ifdef RP_AVX512
-/* winnow_into's loops, eight k-grams at a time: the doubling passes, then
+/* window_minima's loops, eight k-grams at a time: the doubling passes, then
  * each window's minimum, kept where it differs from the one before
  * (compressed out); the same values in the same order. */
 __attribute__((target("avx512f"))) static size_t
@@ -156,9 +156,11 @@ window_minima_avx512(uint64_t *m, size_t count, size_t win, size_t *prun, uint64
 }
 #endif
 
-/* The window minima of count k-gram hashes h, sorted and unique, into fp
- * (count values), scratch (count values) for the work; returns their count. */
-static size_t winnow_into(const uint64_t *h, size_t count, unsigned w, uint64_t *fp, uint64_t *scratch)
+/* The window minima of count k-gram hashes h, in text order, a value
+ * repeated only where the text repeats it further on (a run of equal minima
+ * is one), into fp (count values), scratch (count values) for the work;
+ * returns their count. */
+static size_t window_minima(const uint64_t *h, size_t count, unsigned w, uint64_t *fp, uint64_t *scratch)
 {
     /* Winnowing (Schleimer, Wilkerson and Aiken 2003): in every window of w
      * consecutive k-grams take the minimum. Robust winnowing records the
@@ -174,8 +176,7 @@ static size_t winnow_into(const uint64_t *h, size_t count, unsigned w, uint64_t 
     uint64_t *m = scratch;
     memcpy(m, h, count * sizeof(uint64_t));
 #ifdef RP_AVX512
-    if (count >= 16 && rp__cpu_avx512dq())
-        return rp__sort_unique_u64(fp, window_minima_avx512(m, count, win, &run, fp), scratch);
+    if (count >= 16 && rp__cpu_avx512dq()) return window_minima_avx512(m, count, win, &run, fp);
 #endif
     for (; run * 2 <= win; run *= 2)
         for (size_t i = 0; i + run < count; i++) m[i] = m[i] < m[i + run] ? m[i] : m[i + run];
@@ -185,11 +186,19 @@ static size_t winnow_into(const uint64_t *h, size_t count, unsigned w, uint64_t 
         fp[n_fp] = x;
         n_fp += n_fp == 0 || fp[n_fp - 1] != x;
     }
-    return rp__sort_unique_u64(fp, n_fp, scratch);
+    return n_fp;
 }
 
-size_t rp__winnow(const uint64_t *tokens, size_t n_tokens, unsigned k, unsigned w, uint64_t seed,
-                  uint64_t **out, size_t *cap)
+/* The window minima sorted and unique (the scratch is free again once
+ * they are found). */
+static size_t winnow_into(const uint64_t *h, size_t count, unsigned w, uint64_t *fp, uint64_t *scratch)
+{
+    return rp__sort_unique_u64(fp, window_minima(h, count, w, fp, scratch), scratch);
+}
+
+/* A text's window minima, sorted and unique or in text order. */
+static size_t winnow_text(const uint64_t *tokens, size_t n_tokens, unsigned k, unsigned w, uint64_t seed,
+                          uint64_t **out, size_t *cap, int sorted)
 {
     if (k == 0 || w == 0 || n_tokens < k) return 0;
     size_t count = n_tokens - k + 1;
@@ -198,9 +207,22 @@ size_t rp__winnow(const uint64_t *tokens, size_t n_tokens, unsigned k, unsigned 
     if (rp__grow((void **)out, cap, count * 3, sizeof(uint64_t))) return SIZE_MAX;
     uint64_t *h = *out;
     rp__kgram_hashes(tokens, n_tokens, k, seed, h);
-    size_t n_fp = winnow_into(h, count, w, h + count, h + 2 * count);
+    size_t n_fp = sorted ? winnow_into(h, count, w, h + count, h + 2 * count)
+                         : window_minima(h, count, w, h + count, h + 2 * count);
     memmove(h, h + count, n_fp * sizeof(uint64_t));
     return n_fp;
+}
+
+size_t rp__winnow(const uint64_t *tokens, size_t n_tokens, unsigned k, unsigned w, uint64_t seed,
+                  uint64_t **out, size_t *cap)
+{
+    return winnow_text(tokens, n_tokens, k, w, seed, out, cap, 1);
+}
+
+size_t rp__winnow_minima(const uint64_t *tokens, size_t n_tokens, unsigned k, unsigned w, uint64_t seed,
+                         uint64_t **out, size_t *cap)
+{
+    return winnow_text(tokens, n_tokens, k, w, seed, out, cap, 0);
 }
 
 size_t rp__winnow_hashes(const uint64_t *h, size_t count, unsigned w, uint64_t **out, size_t *cap)
@@ -210,3 +232,9 @@ size_t rp__winnow_hashes(const uint64_t *h, size_t count, unsigned w, uint64_t *
     return winnow_into(h, count, w, *out, *out + count);
 }
 
+size_t rp__winnow_hashes_minima(const uint64_t *h, size_t count, unsigned w, uint64_t **out, size_t *cap)
+{
+    if (w == 0 || count == 0) return 0;
+    if (rp__grow((void **)out, cap, count * 2, sizeof(uint64_t))) return SIZE_MAX;
+    return window_minima(h, count, w, *out, *out + count);
+}

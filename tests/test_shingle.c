@@ -133,16 +133,17 @@ static void test_radix_sort_is_stable(void **state)
 /* Winnowing picks exactly what robust winnowing by its definition picks: in
  * each window of w k-gram hashes (the k-grams hashed as rp__shingles hashes
  * them under seed ^ 0xA5A5A5A5), the minimum (which of equal ones is taken
- * changes the positions, not the set of hashes); the result as a sorted set. Texts of
+ * changes the positions, not the set of hashes); the result as a sorted set,
+ * and rp__winnow_minima's as the minima in text order. Texts of
  * few distinct words (many ties), windows from 1 to past the deque's small
  * ring, texts shorter than one window. */
 static void test_winnow_matches_its_definition(void **state)
 {
     (void)state;
     enum { N = 400 };
-    uint64_t tok[N], ref[N];
-    uint64_t *fp = NULL, *all = NULL;
-    size_t cap_fp = 0, cap_all = 0;
+    uint64_t tok[N], ref[N], ref_order[N];
+    uint64_t *fp = NULL, *all = NULL, *mn = NULL;
+    size_t cap_fp = 0, cap_all = 0, cap_mn = 0;
     uint64_t s = 7;
     for (int round = 0; round < 600; round++) {
         rp__hooks.scalar = round % 2; /* the portable loops, and the vector ones where they run */
@@ -168,6 +169,12 @@ static void test_winnow_matches_its_definition(void **state)
                 if (all[x] < min) min = all[x];
             ref[m++] = min;
         }
+        /* in text order, a run of one minimum given once */
+        size_t nm = rp__winnow_minima(tok, n, k, w, 42, &mn, &cap_mn), r = 0;
+        for (size_t i = 0; i < m; i++)
+            if (i == 0 || ref[i] != ref[i - 1]) ref_order[r++] = ref[i];
+        assert_int_equal(nm, r);
+        assert_memory_equal(mn, ref_order, r * sizeof(uint64_t));
         qsort(ref, m, sizeof(uint64_t), cmp_u64);
         size_t u = 0;
         for (size_t i = 0; i < m; i++)
@@ -178,6 +185,7 @@ static void test_winnow_matches_its_definition(void **state)
     rp__hooks.scalar = 0;
     free(fp);
     free(all);
+    free(mn);
 }
 
 /* The n-gram hashes as rp__shingle_hash defines them, however computed:
