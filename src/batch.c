@@ -265,6 +265,7 @@ static void batch_work(rp_pool *pool, rp_worker *w, rp_batch *b)
         r.doc.raw = base + br->off;
         r.doc.raw_len = br->len;
         r.is_text = br->is_text;
+        if (pool->later) r.rec = br->rec; /* the first pass numbers it at the commit */
         const char *rel = r.doc.file + strlen(r.doc.file) + 1;
         if (!*rel) rel = NULL;
         rp_status st = rp__parse(&w->parser, base + br->off, br->len, br->is_text, rel, &r.doc);

@@ -72,7 +72,9 @@ typedef struct {
 /* One record as a pass hands it to its visitor. In the first pass a rejected
  * record comes with its bad-input status and no tokens. */
 typedef struct {
-    uint64_t rec;            /* 0-based record number in the corpus */
+    uint64_t rec;            /* 0-based record number in the corpus (in the
+                                first pass, at the commit only: a worker
+                                sees 0) */
     rp_status status;        /* RP_OK, or why the record was rejected */
     rp_doc doc;
     int is_text;             /* a text file, not a JSONL line */

@@ -23,6 +23,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "internal.h" /* rp__hooks */
 #include "reprint.h"
 #include "test_util.h"
 
@@ -708,12 +709,84 @@ static void test_stock_phrase(void **state)
     free(t.s), free(formula.s), free(rare.s);
 }
 
+/* An alignment as a line of text: the two ids and each passage's offsets,
+ * words and whether it is boilerplate. */
+static int digest_pair(void *user, const rp_alignment *al)
+{
+    text *t = user;
+    char line[128];
+    snprintf(line, sizeof(line), "%.*s %.*s:", (int)al->a.len, al->a.str, (int)al->b.len, al->b.str);
+    put(t, line);
+    for (size_t k = 0; k < al->n_passages; k++) {
+        const rp_passage *x = &al->passages[k];
+        snprintf(line, sizeof(line), " %u-%u/%u-%u %u %d", x->a_start, x->a_end, x->b_start, x->b_end,
+                 x->matches, x->boilerplate);
+        put(t, line);
+    }
+    put(t, "\n");
+    return 0;
+}
+
+/* The collect pass looks for boilerplate only in the documents the index
+ * put under a boilerplate key: the same passages and the same words masked
+ * as when it looks in every document, with a first document that has none
+ * (a record's number is what finds its mark). */
+static void test_masked_where_the_index_says(void **state)
+{
+    (void)state;
+    make_corpus(400, 11);
+    const char *path = write_corpus("reprint_marks.jsonl");
+    text corpus = {0};
+    char *plain = prose(120);
+    for (char *c = plain; *c; c++) *c = *c == '"' || *c == '\\' || *c == '\n' ? ' ' : *c;
+    put(&corpus, "{\"id\": \"plain\", \"text\": \"");
+    put(&corpus, plain);
+    put(&corpus, "\"}\n");
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    char buf[4096];
+    size_t got;
+    while ((got = fread(buf, 1, sizeof(buf) - 1, f)) > 0) {
+        buf[got] = 0;
+        put(&corpus, buf);
+    }
+    fclose(f);
+    path = write_temp("reprint_marks.jsonl", corpus.s, corpus.len);
+    text seen[2] = {{0}, {0}};
+    uint64_t words[2];
+    for (int every = 0; every < 2; every++) {
+        rp__hooks.bp_every_doc = (size_t)every;
+        rp_params p;
+        rp_params_init(&p);
+        p.task = RP_TASK_ALIGN;
+        p.boilerplate = RP_BOILERPLATE_SHOW;
+        rp_engine *e = run_engine(&p, path);
+        assert_int_equal(rp_engine_foreach_alignment(e, digest_pair, &seen[every]), RP_OK);
+        rp_stats st;
+        rp_engine_stats(e, &st);
+        words[every] = st.boilerplate_words;
+        rp_engine_free(e);
+    }
+    rp__hooks.bp_every_doc = 0;
+    assert_true(words[0] > 1000);
+    assert_int_equal(words[0], words[1]);
+    assert_non_null(seen[0].s);
+    assert_string_equal(seen[0].s, seen[1].s);
+    remove(path);
+    free(seen[0].s), free(seen[1].s), free(corpus.s), free(plain);
+    free_corpus();
+    free(pages);
+    free(arts);
+    pages = NULL, arts = NULL, cap_pages = cap_arts = 0;
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_scraped_pages),
         cmocka_unit_test(test_boilerplate_shown_and_off),
         cmocka_unit_test(test_stock_phrase),
+        cmocka_unit_test(test_masked_where_the_index_says),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
