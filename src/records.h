@@ -48,9 +48,11 @@ typedef struct {
     float jaccard, containment_a, containment_b;
 } rp_edge;
 
-/* Two documents of one story, a < b: the cosine of their term vectors. */
+/* Two documents of one story, a < b: the cosine of their term vectors.
+ * Record numbers in 32 bits, as a run's are: 12 bytes an edge, where a
+ * corpus of near-copies has millions of them (7.8 million for 100,000). */
 typedef struct {
-    rp_docno a, b;
+    uint32_t a, b;
     float sim;
 } rp_story_edge;
 

@@ -580,17 +580,11 @@ static uint32_t sim_key(float sim)
 /* The key of an edge's field f (0: b, 1: a, 2: similarity), 32 bits. */
 static uint32_t edge_field(const rp_story_edge *e, unsigned f)
 {
-    return f == 0 ? (uint32_t)e->b : f == 1 ? (uint32_t)e->a : sim_key(e->sim);
+    return f == 0 ? e->b : f == 1 ? e->a : sim_key(e->sim);
 }
 
 int rp__story_edges_sort(rp_story_edge *e, size_t n)
 {
-    int small = 1;
-    for (size_t i = 0; i < n && small; i++) small = (e[i].a | e[i].b) <= UINT32_MAX;
-    if (!small) {
-        qsort(e, n, sizeof(*e), cmp_edge);
-        return 0;
-    }
     if (n < 2) return 0;
     /* LSD by bytes, b's first and the similarity's last, each byte where
      * the edges differ; every byte's counts from one read */
@@ -958,7 +952,7 @@ rp_status rp__stories_cluster(rp_stories *s, const rp_story_edge *edges, size_t 
     cent = calloc(s->n_rec ? s->n_rec : 1, sizeof(rp_centroid));
     if (!cent) goto done;
     for (size_t e = 0; e < n_edges; e++) {
-        uint32_t ra = rp__uf_find(&uf, (uint32_t)edges[e].a), rb = rp__uf_find(&uf, (uint32_t)edges[e].b);
+        uint32_t ra = rp__uf_find(&uf, edges[e].a), rb = rp__uf_find(&uf, edges[e].b);
         if (ra == rb) continue;
         for (int side = 0; side < 2; side++) { /* a lone document is its own centroid */
             uint32_t r = side ? rb : ra;

@@ -28,8 +28,8 @@ static int by_similarity_then_pair(const void *x, const void *y)
 }
 
 /* The radix sort of the edges gives qsort's order by (similarity down, a,
- * b): ties of all three kinds, similarities of every byte, a document
- * number past 2^32 (sorted by comparison); none and one edge. */
+ * b): ties of all three kinds, similarities of every byte, the largest
+ * document number; none and one edge. */
 static void test_edges_sorted_as_clustering_takes_them(void **state)
 {
     (void)state;
@@ -41,10 +41,11 @@ static void test_edges_sorted_as_clustering_takes_them(void **state)
     for (int round = 0; round < 3; round++) {
         for (size_t i = 0; i < N; i++) {
             x ^= x << 13, x ^= x >> 7, x ^= x << 17;
-            uint64_t a = x % (round ? 70000 : 40), b = a + 1 + (x >> 20) % (round ? 5000000 : 30);
+            uint32_t a = (uint32_t)(x % (round ? 70000 : 40)),
+                     b = a + 1 + (uint32_t)((x >> 20) % (round ? 5000000 : 30));
             float sims[] = {0.3f, 0.5f, 1.0f, 0.30000001f};
             float sim = x >> 40 & 1 ? sims[x >> 41 & 3] : 0.3f + (float)((x >> 24) % 1000003) / 1500000.0f;
-            if (round == 2 && i == N / 2) b = (uint64_t)1 << 33;
+            if (round == 2 && i == N / 2) b = UINT32_MAX;
             e[i] = (rp_story_edge){a, b, sim};
         }
         memcpy(want, e, N * sizeof(*e));
