@@ -69,6 +69,11 @@ typedef struct {
     uint32_t members;
 } rp_centroid;
 
+/* A sorted run of edges in edge_file: its first edge's place and its count. */
+typedef struct {
+    uint64_t at, n;
+} rp_edge_run;
+
 struct rp_stories {
     rp_corpus *c;
     rp_stats *stats;
@@ -98,6 +103,12 @@ struct rp_stories {
     uint32_t *cache_n;       /* and how many */
     uint64_t *entries;       /* a document's, on their way to the file */
     size_t cap_entries;
+    /* the candidate edges past an eighth of --memory: sorted runs in
+     * edge_file, merged as the clustering takes them */
+    FILE *edge_file;
+    _Atomic uint64_t edge_at; /* edges written (threads reserve their place) */
+    rp_edge_run *runs;       /* every run, when any was written */
+    size_t n_runs;
     /* results */
     uint32_t *story_of;      /* per record: story index or UINT32_MAX */
     uint32_t *members;       /* records of story s: members[first[s] .. first[s + 1]) */
@@ -124,6 +135,8 @@ void rp__stories_free(rp_stories *s)
     free(s->vec_len);
     free(s->vecs);
     if (s->vec_file) fclose(s->vec_file);
+    if (s->edge_file) fclose(s->edge_file);
+    free(s->runs);
     free(s->id_off);
     free(s->id_len);
     rp__buf_free(&s->ids);
@@ -632,10 +645,14 @@ int rp__story_edges_sort(rp_story_edge *e, size_t n)
  * above it each pairs with the next only (counted as truncated). */
 
 #define AT_BIG ((uint64_t)1 << 62)
+/* Under --memory, the fewest edges a thread holds before its list goes to
+ * the file as a run, and the fewest a run's window of the merge reads. */
+#define EDGE_RUN_MIN 256
+#define EDGE_WINDOW_MIN 64
 #define AT_FIRST ((uint64_t)1 << 63)
 
 typedef struct {
-    const rp_stories *s;
+    rp_stories *s;             /* its edge_file: the only part written */
     const uint64_t *entries;  /* term << 32 | record, sorted */
     size_t n_entries;
     const uint64_t *at;       /* KEY_TERMS a record, n_keys of them used: where
@@ -726,12 +743,36 @@ typedef struct {
                                  whether it was scored */
     rp_story_edge *edges;
     size_t n_edges, cap_edges;
+    size_t edges_held;        /* past this many, the list goes to edge_file as a run */
+    rp_edge_run *runs;        /* the runs it wrote */
+    size_t n_runs, cap_runs;
     uint64_t candidates, truncated;
     int failed;               /* out of memory, or a vector's read (err) */
     rp_tw buf[TOP_TERMS];     /* a partner's vector read from the file */
     rp_tw own[TOP_TERMS];     /* the document's own */
     char err[RP_MSG_MAX];
 } rp_joiner;
+
+/* A joiner's edges, sorted, to edge_file as a run; 0, or -1 (out of
+ * memory, or the write's message in err). */
+static int flush_edges(rp_joiner *w)
+{
+    rp_stories *s = w->j->s;
+    if (!w->n_edges) return 0;
+    if (rp__story_edges_sort(w->edges, w->n_edges) ||
+        rp__grow((void **)&w->runs, &w->cap_runs, w->n_runs + 1, sizeof(rp_edge_run)))
+        return -1;
+    uint64_t at = atomic_fetch_add(&s->edge_at, w->n_edges);
+    int e = rp__pwrite_all(fileno(s->edge_file), w->edges, w->n_edges * sizeof(rp_story_edge),
+                           at * sizeof(rp_story_edge));
+    if (e) {
+        rp__corpus_temp_write_failed(s->c, w->err, e);
+        return -1;
+    }
+    w->runs[w->n_runs++] = (rp_edge_run){at, w->n_edges};
+    w->n_edges = 0;
+    return 0;
+}
 
 static int join_partner(rp_joiner *w, uint32_t a, uint32_t b)
 {
@@ -750,6 +791,7 @@ static int join_partner(rp_joiner *w, uint32_t a, uint32_t b)
     double sim = tab_dot(&w->tab, v, s->vec_len[b], s, &specific);
     if (sim + 1e-9 < w->j->threshold) return 0;
     if (specific < SPECIFIC_SHARED) return 0; /* alike in topic, not in event */
+    if (w->n_edges >= w->edges_held && flush_edges(w)) return -1;
     if (rp__grow((void **)&w->edges, &w->cap_edges, w->n_edges + 1, sizeof(rp_story_edge))) return -1;
     w->edges[w->n_edges++] = (rp_story_edge){a, b, (float)sim};
     return 0;
@@ -880,24 +922,52 @@ rp_status rp__stories_candidates(rp_stories *s, rp_story_edge **edges, size_t *n
     atomic_uint_fast64_t next;
     atomic_init(&next, 0);
     rp_join j = {s, entries, n_entries, at, n_keys, max_bucket, threshold, &next};
+    /* under --memory, the threads' edges take an eighth of it (and as much
+     * again while a run is sorted), the rest going to a file in sorted runs */
+    uint64_t limit = s->c->p.memory_limit;
+    size_t held = !limit ? SIZE_MAX : (size_t)(limit / 8 / sizeof(rp_story_edge) / threads);
+    if (held < EDGE_RUN_MIN) held = EDGE_RUN_MIN;
+    if (limit && rp__hooks.edges_held != SIZE_MAX) held = rp__hooks.edges_held;
+    if (limit && (st = rp__corpus_temp(s->c, &s->edge_file)) != RP_OK) goto done;
+    st = RP_ERR_NOMEM;
     for (unsigned k = 0; k < threads; k++) {
         w[k].j = &j;
+        w[k].edges_held = held;
         if (!(w[k].seen = calloc(s->n_rec ? s->n_rec : 1, sizeof(uint64_t)))) goto done;
     }
     rp__run_parallel(join_main, w, sizeof(*w), threads);
-    size_t total = 0;
+    size_t total = 0, runs = 0;
     for (unsigned k = 0; k < threads; k++) {
         if (w[k].failed) goto done;
         total += w[k].n_edges;
+        runs += w[k].n_runs;
         s->stats->candidate_pairs += w[k].candidates;
         s->stats->truncated_buckets += w[k].truncated;
+    }
+    for (unsigned k = 0; k < threads; k++) free(w[k].seen), w[k].seen = NULL;
+    free(entries), entries = NULL;
+    free(at), at = NULL;
+    if (runs) {
+        /* some went to the file: the rest follow, and the clustering
+         * merges the runs (rp__stories_cluster with no list) */
+        runs = 0;
+        for (unsigned k = 0; k < threads; k++) {
+            if (flush_edges(&w[k])) goto done;
+            free(w[k].edges), w[k].edges = NULL;
+            runs += w[k].n_runs;
+        }
+        if (!(s->runs = malloc(runs * sizeof(rp_edge_run)))) goto done;
+        for (unsigned k = 0; k < threads; k++)
+            for (size_t r = 0; r < w[k].n_runs; r++) s->runs[s->n_runs++] = w[k].runs[r];
+        *n_edges = atomic_load(&s->edge_at);
+        s->stats->spilled_bytes += *n_edges * sizeof(rp_story_edge);
+        s->stats->spill_partitions = s->n_runs;
+        st = RP_OK;
+        goto done;
     }
     /* what the search used goes before the edges are joined and sorted,
      * the first thread's list grown to hold them all and each other's let
      * go once copied: the sort's scratch is then the only second copy */
-    for (unsigned k = 0; k < threads; k++) free(w[k].seen), w[k].seen = NULL;
-    free(entries), entries = NULL;
-    free(at), at = NULL;
     rp_story_edge *all = realloc(w[0].edges, (total ? total : 1) * sizeof(rp_story_edge));
     if (!all) goto done;
     w[0].edges = NULL;
@@ -918,6 +988,7 @@ done:
         if (w[k].failed && w[k].err[0] && !s->err[0]) rp__msg(s->err, "%s", w[k].err), st = RP_ERR_IO;
         free(w[k].seen);
         free(w[k].edges);
+        free(w[k].runs);
     }
     free(win);
     free(w);
@@ -929,30 +1000,141 @@ done:
     return st;
 }
 
+/* The edges in the clustering's order: a list's, or the runs' merged (a
+ * heap of runs by their next edge, each read a window at a time). */
+typedef struct {
+    rp_stories *s;
+    const rp_story_edge *list;
+    size_t n, taken;
+    rp_story_edge *win;      /* a window a run */
+    size_t window;
+    size_t *pos, *len;       /* per run: its window's next edge, and its edges there */
+    uint64_t *read;          /* per run: its edges read */
+    uint32_t *heap;
+    size_t n_heap;
+} edge_cursor;
+
+static int run_before(const edge_cursor *c, uint32_t x, uint32_t y)
+{
+    return cmp_edge(&c->win[x * c->window + c->pos[x]], &c->win[y * c->window + c->pos[y]]) < 0;
+}
+
+static void run_down(edge_cursor *c, size_t i)
+{
+    for (;;) {
+        size_t l = 2 * i + 1, m = i;
+        if (l < c->n_heap && run_before(c, c->heap[l], c->heap[m])) m = l;
+        if (l + 1 < c->n_heap && run_before(c, c->heap[l + 1], c->heap[m])) m = l + 1;
+        if (m == i) return;
+        uint32_t t = c->heap[i];
+        c->heap[i] = c->heap[m], c->heap[m] = t;
+        i = m;
+    }
+}
+
+/* Run r's next window; 0 when it has none left. */
+static rp_status run_fill(edge_cursor *c, size_t r, int *more)
+{
+    const rp_edge_run *run = &c->s->runs[r];
+    uint64_t left = run->n - c->read[r];
+    size_t m = left < c->window ? (size_t)left : c->window;
+    *more = m > 0;
+    c->pos[r] = 0, c->len[r] = m;
+    if (!m) return RP_OK;
+    rp_status st = rp__corpus_temp_read(c->s->c, c->s->err, c->s->edge_file, c->win + r * c->window,
+                                        m * sizeof(rp_story_edge),
+                                        (run->at + c->read[r]) * sizeof(rp_story_edge));
+    c->read[r] += m;
+    return st;
+}
+
+static rp_status cursor_open(edge_cursor *c, rp_stories *s, const rp_story_edge *list, size_t n)
+{
+    *c = (edge_cursor){.s = s, .list = list, .n = n};
+    if (list || !s->n_runs) return RP_OK;
+    /* the windows in an eighth of --memory, as the edges were while found */
+    size_t k = s->n_runs;
+    c->window = (size_t)(s->c->p.memory_limit / 8 / sizeof(rp_story_edge) / k);
+    if (c->window < EDGE_WINDOW_MIN) c->window = EDGE_WINDOW_MIN;
+    c->win = malloc(k * c->window * sizeof(rp_story_edge));
+    c->pos = calloc(k, sizeof(size_t));
+    c->len = calloc(k, sizeof(size_t));
+    c->read = calloc(k, sizeof(uint64_t));
+    c->heap = malloc(k * sizeof(uint32_t));
+    if (!c->win || !c->pos || !c->len || !c->read || !c->heap) return RP_ERR_NOMEM;
+    for (size_t r = 0; r < k; r++) {
+        int more;
+        rp_status st = run_fill(c, r, &more);
+        if (st != RP_OK) return st;
+        if (more) c->heap[c->n_heap++] = (uint32_t)r;
+    }
+    for (size_t i = c->n_heap; i-- > 0;) run_down(c, i);
+    return RP_OK;
+}
+
+/* The next edge into *e; 0 past the last, 1, or -1 on a read's error. */
+static int cursor_next(edge_cursor *c, rp_story_edge *e)
+{
+    if (!c->win) {
+        if (c->taken == c->n) return 0;
+        *e = c->list[c->taken++];
+        return 1;
+    }
+    if (!c->n_heap) return 0;
+    uint32_t r = c->heap[0];
+    *e = c->win[r * c->window + c->pos[r]++];
+    int more = 1;
+    if (c->pos[r] == c->len[r] && run_fill(c, r, &more) != RP_OK) return -1;
+    if (!more) c->heap[0] = c->heap[--c->n_heap];
+    run_down(c, 0);
+    c->taken++;
+    return 1;
+}
+
+static void cursor_close(edge_cursor *c)
+{
+    free(c->win), free(c->pos), free(c->len), free(c->read), free(c->heap);
+}
+
 rp_status rp__stories_cluster(rp_stories *s, const rp_story_edge *edges, size_t n_edges)
 {
     if (!s->weighed || s->clustered) {
         rp__msg(s->err, "the stories are clustered once, after the weighing pass");
         return RP_ERR_USAGE;
     }
-    for (size_t e = 0; e < n_edges; e++)
+    if (!edges && n_edges && n_edges != atomic_load(&s->edge_at)) {
+        rp__msg(s->err, "%zu story edges given, none listed, and %llu in runs", n_edges,
+                (unsigned long long)atomic_load(&s->edge_at));
+        return RP_ERR_USAGE;
+    }
+    for (size_t e = 0; edges && e < n_edges; e++)
         if (edges[e].a >= edges[e].b || edges[e].b >= s->n_rec ||
             (e && cmp_edge(&edges[e - 1], &edges[e]) > 0)) {
             rp__msg(s->err, "story edge %zu is not a pair of the corpus, or out of order", e);
             return RP_ERR_USAGE;
         }
     s->clustered = 1;
+    edge_cursor cur = {0};
+    rp_story_edge edge;
+    int got = 0;
     double threshold = s->c->p.story_threshold;
     rp_status st = RP_ERR_NOMEM;
     rp_centroid *cent = NULL;
     rp_tw own[TOP_TERMS]; /* a lone document's vector, read from the file */
     rp_uf uf = {0};
     s->stats->similar_pairs = n_edges;
+    if ((st = cursor_open(&cur, s, edges, n_edges)) != RP_OK) goto done;
+    st = RP_ERR_NOMEM;
     if (rp__uf_init(&uf, s->n_rec ? s->n_rec : 1)) goto done;
     cent = calloc(s->n_rec ? s->n_rec : 1, sizeof(rp_centroid));
     if (!cent) goto done;
-    for (size_t e = 0; e < n_edges; e++) {
-        uint32_t ra = rp__uf_find(&uf, edges[e].a), rb = rp__uf_find(&uf, edges[e].b);
+    while ((got = cursor_next(&cur, &edge)) > 0) {
+        if (edge.a >= edge.b || edge.b >= s->n_rec) { /* from the runs' file */
+            rp__msg(s->err, "story edge %zu read back is not a pair of the corpus", cur.taken - 1);
+            st = RP_ERR_IO;
+            goto done;
+        }
+        uint32_t ra = rp__uf_find(&uf, edge.a), rb = rp__uf_find(&uf, edge.b);
         if (ra == rb) continue;
         for (int side = 0; side < 2; side++) { /* a lone document is its own centroid */
             uint32_t r = side ? rb : ra;
@@ -973,6 +1155,10 @@ rp_status rp__stories_cluster(rp_stories *s, const rp_story_edge *edges, size_t 
         cent[root].members += cent[other].members;
         free(cent[other].v);
         cent[other] = (rp_centroid){0};
+    }
+    if (got < 0) {
+        st = RP_ERR_IO;
+        goto done;
     }
     /* stories of two or more, numbered by their first document */
     s->story_of = malloc((s->n_rec ? s->n_rec : 1) * sizeof(uint32_t));
@@ -1022,6 +1208,8 @@ rp_status rp__stories_cluster(rp_stories *s, const rp_story_edge *edges, size_t 
     s->stats->clusters = n_st;
     st = RP_OK;
 done:
+    cursor_close(&cur);
+    if (s->edge_file) fclose(s->edge_file), s->edge_file = NULL;
     if (cent)
         for (uint64_t r = 0; r < s->n_rec; r++) free(cent[r].v);
     free(cent);

@@ -215,7 +215,8 @@ static void stories_of(const char *path, unsigned threads, size_t chunk, size_t 
 /* Candidates are scored by whichever thread takes a document's chunk: the
  * stories and every count are those of one thread taking all, with buckets
  * small enough to be chained and large enough to pair in full, and with
- * the documents' vectors in a file (--memory smaller than they are). */
+ * the documents' vectors and the edges in a file (--memory smaller than
+ * they are). */
 static void test_threads_change_no_story(void **state)
 {
     (void)state;
@@ -250,8 +251,13 @@ static void test_threads_change_no_story(void **state)
         for (unsigned threads = 1; threads <= 4; threads++) {
             /* the fourth run: three threads, the vectors in their file */
             uint64_t memory = threads == 4 ? 16 << 10 : 0;
+            rp__hooks.edges_held = 16; /* runs of 16 edges */
             stories_of(path, threads == 4 ? 3 : threads, 1, max_bucket, memory, many, DOCS, &sn);
+            rp__hooks.edges_held = SIZE_MAX;
             if (memory) assert_true(sn.spilled_bytes > 16 << 10);
+            /* and the edges in sorted runs, merged as they are clustered */
+            if (memory) assert_true(sn.spill_partitions > 3);
+            else assert_int_equal(sn.spill_partitions, 0);
             assert_memory_equal(one, many, sizeof(one));
             assert_int_equal(s1.candidate_pairs, sn.candidate_pairs);
             assert_int_equal(s1.similar_pairs, sn.similar_pairs);

@@ -109,8 +109,9 @@ typedef struct {
     size_t scalar;            /* 1: no instruction-set path chosen at run time, the portable
                                  code instead (tests compare the two; 0) */
     size_t verify_batch;      /* candidate pairs verify scores at a time (1 << 20) */
-    size_t edges_held;        /* similar pairs pairs holds before it writes them to a file
-                                 (SIZE_MAX: as --memory says) */
+    size_t edges_held;        /* similar pairs pairs holds before it writes them to a file,
+                                 and under --memory a thread of stories before it writes
+                                 its run (SIZE_MAX: as --memory says) */
     size_t cands_held;        /* candidate pairs a thread of the early refusal holds before
                                  it writes them to a file, sorted (SIZE_MAX: as --memory says) */
     size_t bp_every_doc;      /* 1: align's collect pass looks for boilerplate in every
