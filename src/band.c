@@ -62,31 +62,72 @@ int rp__push_pair(uint64_t **pairs, size_t *n, size_t *cap, uint32_t a, uint32_t
 
 /* Most of a band's keys are met once (on 2 million short posts, all but
  * the near-duplicates'), and sorting them was a fifth of dedup's time on
- * one thread. Two bitmaps of 8 positions an entry or more, in the sort's
- * scratch, say which positions are met once and which again; the entries
- * whose position is met again are kept, a lone key among them when
- * another shares its place (about one in eight or fewer). */
-size_t rp__drop_lone_keys(uint64_t *entries, size_t n, uint64_t *scratch)
+ * one thread. Two bitmaps of 8 positions an entry or more say which
+ * positions are met once and which again; the entries whose position is
+ * met again are kept, a lone key among them when another shares its place
+ * (about one in eight or fewer). n entries of src go to dst (which may be
+ * src), the bitmaps in map (2^(bits - 5) values). */
+static size_t keep_met_again(uint64_t *dst, const uint64_t *src, size_t n, uint64_t *map, unsigned bits)
 {
-    if (n < 1024) return n;
-    /* 8 positions an entry or more, under 16: both bitmaps, 2^bits / 32
-     * values, fit in the scratch's n */
-    unsigned bits = 6;
-    while (bits < 62 && ((uint64_t)1 << bits) < 8 * (uint64_t)n) bits++;
     size_t words = ((size_t)1 << bits) / 64;
-    uint64_t *once = scratch, *again = scratch + words;
-    memset(scratch, 0, 2 * words * sizeof(uint64_t));
+    uint64_t *once = map, *again = map + words;
+    memset(map, 0, 2 * words * sizeof(uint64_t));
     for (size_t i = 0; i < n; i++) {
-        uint64_t h = ((entries[i] >> 32) * 0x9E3779B97F4A7C15ULL) >> (64 - bits), bit = (uint64_t)1 << (h & 63);
+        uint64_t h = ((src[i] >> 32) * 0x9E3779B97F4A7C15ULL) >> (64 - bits), bit = (uint64_t)1 << (h & 63);
         again[h >> 6] |= once[h >> 6] & bit;
         once[h >> 6] |= bit;
     }
     size_t m = 0;
     for (size_t i = 0; i < n; i++) {
-        uint64_t h = ((entries[i] >> 32) * 0x9E3779B97F4A7C15ULL) >> (64 - bits);
-        entries[m] = entries[i];
+        uint64_t h = ((src[i] >> 32) * 0x9E3779B97F4A7C15ULL) >> (64 - bits);
+        dst[m] = src[i];
         m += again[h >> 6] >> (h & 63) & 1;
     }
+    return m;
+}
+
+/* The bits of a table of 8 positions an entry or more for n entries. */
+static unsigned map_bits(size_t n)
+{
+    unsigned bits = 6;
+    while (bits < 62 && ((uint64_t)1 << bits) < 8 * (uint64_t)n) bits++;
+    return bits;
+}
+
+/* Past this many entries, the bitmaps (2 MiB each) no longer sit in the
+ * cache and every entry missed it twice: the entries are first parted by
+ * their keys' top byte, a stable pass, and each part's lone keys dropped
+ * with bitmaps of its own size (10 million short posts: a fifth of dedup's
+ * time was these misses). */
+#define LONE_PARTED ((size_t)1 << 21)
+
+size_t rp__drop_lone_keys(uint64_t *entries, size_t n, uint64_t *scratch)
+{
+    if (n < 1024) return n;
+    if (n < LONE_PARTED) return keep_met_again(entries, entries, n, scratch, map_bits(n));
+    /* the byte below the highest bit the keys differ in (a thread's key
+     * range shares the ones above it), from a sample: any byte parts the
+     * keys rightly, the sample only makes the parts even */
+    uint64_t differ = 0;
+    for (size_t i = 1; i < 4096; i++) differ |= (entries[i * (n / 4096)] ^ entries[0]) >> 32;
+    if (!differ) return n;
+    unsigned top = 63 - (unsigned)__builtin_clzll(differ), shift = 32 + (top >= 7 ? top - 7 : 0);
+    size_t start[257] = {0}, at[256], largest = 0;
+    for (size_t i = 0; i < n; i++) start[(entries[i] >> shift & 0xFF) + 1]++;
+    for (unsigned b = 0; b < 256; b++) {
+        if (start[b + 1] > largest) largest = start[b + 1];
+        start[b + 1] += start[b];
+        at[b] = start[b];
+    }
+    uint64_t *map = malloc(2 * ((size_t)1 << map_bits(largest)) / 64 * sizeof(uint64_t));
+    if (!map) return keep_met_again(entries, entries, n, scratch, map_bits(n));
+    for (size_t i = 0; i < n; i++) scratch[at[entries[i] >> shift & 0xFF]++] = entries[i];
+    size_t m = 0;
+    for (unsigned b = 0; b < 256; b++) {
+        size_t part = start[b + 1] - start[b]; /* one entry alone: its key is lone */
+        if (part > 1) m += keep_met_again(entries + m, scratch + start[b], part, map, map_bits(part));
+    }
+    free(map);
     return m;
 }
 

@@ -98,9 +98,11 @@ uint32_t rp__band_key(const uint64_t *sig, unsigned band, unsigned rows, uint64_
 
 
 /* One band's entries (key << 32 | doc) without those whose key no other
- * entry has (they make no pair), compacted in place in their order; a few
- * lone ones may stay (two keys of one place in a table of the caller's
- * scratch, n values). Returns how many are left. */
+ * entry has (they make no pair), compacted in place; a few lone ones may
+ * stay (two keys of one place in a table of the caller's scratch, n
+ * values). Those of one key stay in their order, but a large band's come
+ * parted by their keys' top byte: the caller sorts them by key (stably)
+ * next. Returns how many are left. */
 size_t rp__drop_lone_keys(uint64_t *entries, size_t n, uint64_t *scratch);
 
 /* Candidate pairs (a << 32 | b, a < b: the kernel's packed form, for

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 
 #include "internal.h"
+#include "shingle_hash.h"
 #include <xxhash.h>
 
 static uint64_t rng = 0x1234567887654321ULL;
@@ -354,42 +355,61 @@ static void test_band_pairs_all_pairs_and_chained_big_buckets(void **state)
 
 /* Candidates sort by (a, b) and lose repeats, by radix below 2^32 and by
  * comparison above; both give the same order. */
+static int cmp_u64_asc(const void *x, const void *y)
+{
+    uint64_t a = *(const uint64_t *)x, b = *(const uint64_t *)y;
+    return a < b ? -1 : a > b;
+}
+
 /* A band's entries lose those whose key no other entry has, and only
- * those: every entry of a shared key stays, in order, and few lone ones
- * (whose place another key shares) stay with them; a list too short to
- * gain from it is left whole. */
+ * those: every entry of a shared key stays, those of one key in their
+ * order, and few lone ones (whose place another key shares) stay with
+ * them; a list too short to gain from it is left whole. Keys spread over
+ * 32 bits and keys of a narrow range (a thread's), in a list small enough
+ * for one table and in one parted by the keys' top byte first. */
+static void check_lone_keys(size_t n, uint64_t span)
+{
+    uint64_t *e = malloc(n * sizeof(uint64_t)), *keys = malloc(n * sizeof(uint64_t));
+    uint64_t *scratch = malloc(n * sizeof(uint64_t)), *want = malloc(n * sizeof(uint64_t));
+    assert_non_null(e), assert_non_null(keys), assert_non_null(scratch), assert_non_null(want);
+    uint64_t x = 0x9E3779B97F4A7C15ULL, base = span < (1ULL << 32) ? 0x12340000ULL : 0;
+    for (size_t i = 0; i < n; i++) {
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        /* one in ten takes a key from 5,000 (met again), the rest one of their own */
+        uint64_t key = i % 10 == 0 ? base + rp__mix64(x % 5000 + 1) % span : base + rp__mix64(i + n) % span;
+        e[i] = key << 32 | i;
+        keys[i] = key;
+    }
+    qsort(keys, n, sizeof(uint64_t), cmp_u64_asc);
+    size_t n_want = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint64_t key = e[i] >> 32;
+        size_t at = rp__lower_bound_u64(keys, n, key);
+        if (at + 1 < n && keys[at + 1] == key) want[n_want++] = e[i];
+    }
+    size_t m = rp__drop_lone_keys(e, n, scratch);
+    print_message("%zu of %zu entries kept, %zu of them of shared keys\n", m, n, n_want);
+    assert_true(n_want > n / 20);
+    assert_true(m >= n_want && m < n_want + (n - n_want) / 6);
+    /* by key, stably: each key's entries in their order, the shared ones all there */
+    rp__radix_sort_scratch(e, m, 32, scratch);
+    for (size_t i = 1; i < m; i++)
+        if (e[i] >> 32 == e[i - 1] >> 32) assert_true((uint32_t)e[i] > (uint32_t)e[i - 1]);
+    qsort(want, n_want, sizeof(uint64_t), cmp_u64_asc);
+    size_t k = 0;
+    for (size_t i = 0; i < m && k < n_want; i++) k += e[i] == want[k];
+    assert_int_equal(k, n_want);
+    free(e), free(keys), free(scratch), free(want);
+}
+
 static void test_lone_keys_dropped_shared_kept(void **state)
 {
     (void)state;
-    enum { N = 200000 };
-    uint64_t *e = malloc(N * sizeof(uint64_t)), *want = malloc(N * sizeof(uint64_t));
-    uint64_t *scratch = malloc(N * sizeof(uint64_t));
-    assert_non_null(e), assert_non_null(want), assert_non_null(scratch);
-    uint64_t x = 0x9E3779B97F4A7C15ULL, shared = 0;
-    for (size_t i = 0; i < N; i++) {
-        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
-        /* one in ten takes a key from 5,000 (met again), the rest a lone one */
-        uint64_t key = i % 10 == 0 ? x % 5000 : 5000 + i * 7;
-        e[i] = key << 32 | i;
-    }
-    size_t n_want = 0;
-    for (size_t i = 0; i < N; i++) {
-        uint64_t key = e[i] >> 32;
-        int again = 0;
-        for (size_t j = i % 10 == 0 ? 0 : N; j < N && !again; j += 10) again = j != i && e[j] >> 32 == key;
-        if (again) want[n_want++] = e[i], shared++;
-    }
-    size_t m = rp__drop_lone_keys(e, N, scratch);
-    print_message("%zu of %d entries kept, %llu of them of shared keys\n", m, N, (unsigned long long)shared);
-    assert_true(shared > N / 20);
-    assert_true(m >= n_want && m < n_want + (N - n_want) / 6);
-    size_t k = 0; /* the shared keys' entries, in order, among those kept */
-    for (size_t i = 0; i < m && k < n_want; i++) k += e[i] == want[k];
-    assert_int_equal(k, n_want);
-    for (size_t i = 1; i < m; i++) assert_true((uint32_t)e[i] > (uint32_t)e[i - 1]);
-    uint64_t small[4] = {1ULL << 32, 2ULL << 32 | 1, 3ULL << 32 | 2, 4ULL << 32 | 3};
+    check_lone_keys(200000, 1ULL << 32);
+    check_lone_keys(3000000, 1ULL << 32);
+    check_lone_keys(3000000, 1ULL << 26); /* a range of 2^26 keys */
+    uint64_t small[4] = {1ULL << 32, 2ULL << 32 | 1, 3ULL << 32 | 2, 4ULL << 32 | 3}, scratch[4];
     assert_int_equal(rp__drop_lone_keys(small, 4, scratch), 4);
-    free(e), free(want), free(scratch);
 }
 
 static void test_cands_sort_unique_both_ways(void **state)
