@@ -1,9 +1,12 @@
 /* fuzz_shingle.c — shingle sets and winnowed fingerprints of arbitrary token
  * sequences: sets sorted and unique; every fingerprint a k-gram hash of the
- * text; and the winnowing guarantee: the minimum of every window of w
- * k-grams is a fingerprint. */
+ * text; the winnowing guarantee: the minimum of every window of w
+ * k-grams is a fingerprint; and the minima in text order (align's first
+ * pass) are the same set. */
 #include "fuzz.h"
 #include "internal.h"
+
+#include <string.h>
 
 static int has(const uint64_t *v, size_t n, uint64_t x)
 {
@@ -50,6 +53,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     } else {
         CHECK(nf == 0, "fingerprints of a text shorter than k");
     }
+    /* the same minima in text order, as align's first pass takes them:
+     * no value twice in a row, and as a set the fingerprints */
+    uint64_t *mn = NULL;
+    size_t cap_mn = 0, nm = rp__winnow_minima(tok, n, k, w, seed, &mn, &cap_mn);
+    CHECK(nm != SIZE_MAX, "out of memory");
+    for (size_t i = 1; i < nm; i++) CHECK(mn[i - 1] != mn[i], "minimum %zu given twice in a row", i);
+    nm = nm ? rp__sort_unique_u64(mn, nm, NULL) : 0;
+    CHECK(nm == nf && (!nf || memcmp(mn, fp, nf * sizeof(uint64_t)) == 0),
+          "the minima in text order are not the fingerprints (%zu, %zu)", nm, nf);
+    free(mn);
     free(tok), free(sh), free(fp), free(all);
     return 0;
 }
