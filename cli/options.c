@@ -258,9 +258,10 @@ static const cli_option options[] = {
      "pairs: an eighth of it for the similar pairs held and\n"
      "an eighth for candidates (default none); align: for\n"
      "the passage fingerprint index (default 64M); stories:\n"
-     "half of it for the documents' term vectors (default\n"
-     "none). Beyond it they spill to --tmp-dir, with the\n"
-     "same results (K, M, G)"},
+     "half of it for the documents' term vectors and an\n"
+     "eighth for the similar pairs (default none). Beyond\n"
+     "it they spill to --tmp-dir, with the same results\n"
+     "(K, M, G)"},
 
     {VIEWS | CLI_INDEX, G_OUT, 0, "json", NULL, OPT_FLAG, O(human), 0, 0, 0, 0, NULL,
      "JSONL on stdout even on a terminal"},
