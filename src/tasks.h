@@ -181,13 +181,16 @@ rp_status rp__stories_terms(rp_stories *s, rp_corpus *c, rp_stats *stats, char *
 /* Pass 2 over the good documents: their TF-IDF vectors. */
 rp_status rp__stories_weigh(rp_stories *s);
 /* The pairs alike at the threshold, by similarity (highest first), then
- * pair: *edges is the caller's. */
+ * pair: *edges is the caller's. Under --memory, past an eighth of it they
+ * are in sorted runs in a temporary file instead: *edges is NULL, and
+ * *n_edges says how many the runs hold. */
 rp_status rp__stories_candidates(rp_stories *s, rp_story_edge **edges, size_t *n_edges);
 /* Sorts edges as the clustering takes them: the most similar first, then
  * by (a, b); -1 when out of memory. */
 int rp__story_edges_sort(rp_story_edge *e, size_t n);
 /* Joins the documents of a given list of edges, in that order, into stories
- * whose centroids stay alike; once. */
+ * whose centroids stay alike; once. With no list (edges NULL, n_edges
+ * the candidates' count), the candidates' runs merged. */
 rp_status rp__stories_cluster(rp_stories *s, const rp_story_edge *edges, size_t n_edges);
 /* The four in turn. */
 rp_status rp__stories_run(rp_stories *s, rp_corpus *c, rp_stats *stats, char *err);
