@@ -398,6 +398,8 @@ static const rp__first_pass_ops df_ops = {sw_new, sw_free, df_work, df_commit, N
 
 /* ------------------------------------------------------------ vectors */
 
+#define SORT_FEW 32 /* terms an insertion sort takes: a vector's TOP_TERMS */
+
 /* The order of weights: heavier first, then by term. */
 static int heavier(const rp_tw *a, const rp_tw *b)
 {
@@ -416,6 +418,20 @@ static int cmp_tw_term(const void *x, const void *y)
     return a->term < b->term ? -1 : a->term > b->term;
 }
 
+/* v[0..n) in cmp_tw_weight's order (by_weight) or by term, for the few
+ * terms of a document's vector: an insertion sort, where qsort's calls
+ * through a pointer were a twelfth of stories on short posts. Both
+ * orders are total, so the result is qsort's. */
+static void sort_tw(rp_tw *v, size_t n, int by_weight)
+{
+    for (size_t i = 1; i < n; i++) {
+        rp_tw x = v[i];
+        size_t j = i;
+        while (j > 0 && (by_weight ? heavier(&x, &v[j - 1]) : x.term < v[j - 1].term)) v[j] = v[j - 1], j--;
+        v[j] = x;
+    }
+}
+
 /* The k heaviest of v[0..n) first, heaviest first, in cmp_tw_weight's
  * order; returns how many (k or n). A bounded heap rather than a sort of
  * all: a document has hundreds of terms and keeps 24, and the sort was
@@ -423,7 +439,8 @@ static int cmp_tw_term(const void *x, const void *y)
 static size_t heaviest(rp_tw *v, size_t n, size_t k)
 {
     if (n <= k) {
-        qsort(v, n, sizeof(rp_tw), cmp_tw_weight);
+        if (n <= SORT_FEW) sort_tw(v, n, 1);
+        else qsort(v, n, sizeof(rp_tw), cmp_tw_weight);
         return n;
     }
     /* v[0..k) a heap whose root is the lightest kept */
@@ -446,7 +463,8 @@ static size_t heaviest(rp_tw *v, size_t n, size_t k)
             c = m;
         }
     }
-    qsort(v, k, sizeof(rp_tw), cmp_tw_weight);
+    if (k <= SORT_FEW) sort_tw(v, k, 1);
+    else qsort(v, k, sizeof(rp_tw), cmp_tw_weight);
     return k;
 }
 
@@ -889,7 +907,8 @@ rp_status rp__stories_candidates(rp_stories *s, rp_story_edge **edges, size_t *n
                 entries[n_entries++] = (uint64_t)v[k].term << 32 | r;
                 key[n_keys[r]++] = v[k].term;
             }
-            qsort(v, m, sizeof(rp_tw), cmp_tw_term);
+            if (m <= SORT_FEW) sort_tw(v, m, 0);
+            else qsort(v, m, sizeof(rp_tw), cmp_tw_term);
         }
     }
     rp_status io = win ? vec_window(s, win, win_lo, win_n, 1) : RP_OK;
