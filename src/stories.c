@@ -663,11 +663,11 @@ int rp__story_edges_sort(rp_story_edge *e, size_t n)
  * above it each pairs with the next only (counted as truncated). */
 
 #define AT_BIG ((uint64_t)1 << 62)
+#define AT_FIRST ((uint64_t)1 << 63)
 /* Under --memory, the fewest edges a thread holds before its list goes to
  * the file as a run, and the fewest a run's window of the merge reads. */
 #define EDGE_RUN_MIN 256
 #define EDGE_WINDOW_MIN 64
-#define AT_FIRST ((uint64_t)1 << 63)
 
 typedef struct {
     rp_stories *s;             /* its edge_file: the only part written */
@@ -971,7 +971,10 @@ rp_status rp__stories_candidates(rp_stories *s, rp_story_edge **edges, size_t *n
          * merges the runs (rp__stories_cluster with no list) */
         runs = 0;
         for (unsigned k = 0; k < threads; k++) {
-            if (flush_edges(&w[k])) goto done;
+            if (flush_edges(&w[k])) {
+                w[k].failed = 1; /* its message, if a write failed, reported below */
+                goto done;
+            }
             free(w[k].edges), w[k].edges = NULL;
             runs += w[k].n_runs;
         }
