@@ -664,6 +664,11 @@ int rp__story_edges_sort(rp_story_edge *e, size_t n)
 
 #define AT_BIG ((uint64_t)1 << 62)
 #define AT_FIRST ((uint64_t)1 << 63)
+/* The places in 32 bits, a corpus of fewer than 2^30 entries (134 million
+ * documents): with the entries and each record's keys they made the
+ * candidates' peak, 64 of its 200 bytes a document. */
+#define AT32_BIG ((uint32_t)1 << 30)
+#define AT32_FIRST ((uint32_t)1 << 31)
 /* Under --memory, the fewest edges a thread holds before its list goes to
  * the file as a run, and the fewest a run's window of the merge reads. */
 #define EDGE_RUN_MIN 256
@@ -677,6 +682,8 @@ typedef struct {
                                  the record is in its key's bucket, with
                                  AT_BIG (the bucket has more than max_bucket)
                                  and AT_FIRST (the record is its first) */
+    const uint32_t *at32;     /* the same in 32 bits (AT32_*), instead of at,
+                                 for fewer than 2^30 entries */
     const uint8_t *n_keys;
     size_t max_bucket;
     double threshold;
@@ -815,6 +822,14 @@ static int join_partner(rp_joiner *w, uint32_t a, uint32_t b)
     return 0;
 }
 
+/* Record-key i's place, in at's form. */
+static inline uint64_t at_of(const rp_join *j, size_t i)
+{
+    if (!j->at32) return j->at[i];
+    uint32_t v = j->at32[i];
+    return (v & ~(AT32_BIG | AT32_FIRST)) | (v & AT32_BIG ? AT_BIG : 0) | (v & AT32_FIRST ? AT_FIRST : 0);
+}
+
 static void *join_main(void *arg)
 {
     rp_joiner *w = arg;
@@ -834,7 +849,7 @@ static void *join_main(void *arg)
                 tab_fill(&w->tab, v, j->s->vec_len[a]);
             }
             for (size_t k = 0; k < j->n_keys[a] && !w->failed; k++) {
-                uint64_t p = j->at[a * KEY_TERMS + k], t = j->entries[p & ~(AT_BIG | AT_FIRST)] >> 32;
+                uint64_t p = at_of(j, a * KEY_TERMS + k), t = j->entries[p & ~(AT_BIG | AT_FIRST)] >> 32;
                 size_t at = (size_t)(p & ~(AT_BIG | AT_FIRST)), end = at + 1;
                 /* the partners after it: all of a bucket up to max_bucket,
                  * the next one of a bigger bucket */
@@ -866,9 +881,9 @@ rp_status rp__stories_candidates(rp_stories *s, rp_story_edge **edges, size_t *n
     size_t max_bucket = s->c->p.max_bucket;
     rp_status st = RP_ERR_NOMEM;
     uint64_t *entries = NULL, *scratch = NULL, *at = NULL;
-    uint32_t *keys = NULL;
+    uint32_t *keys = NULL, *at32 = NULL;
     uint8_t *n_keys = NULL;
-    size_t n_entries = 0;
+    size_t n_entries = 0, part[257] = {0}; /* entries by their term's top byte */
     rp_tw *win = NULL; /* vectors from their file: terms [win_lo, win_lo + win_n) */
     uint64_t win_lo = 0, win_n = 0;
     unsigned threads = s->stats->threads ? s->stats->threads : 1;
@@ -904,7 +919,8 @@ rp_status rp__stories_candidates(rp_stories *s, rp_story_edge **edges, size_t *n
             for (size_t k = 0; k < m && n_keys[r] < KEY_TERMS; k++) {
                 size_t slot = term_slot(s, v[k].term);
                 if (!s->tkey[slot] || s->tdf[slot] < 2) continue;
-                entries[n_entries++] = (uint64_t)v[k].term << 32 | r;
+                part[(v[k].term >> 24) + 1]++;
+                n_entries++;
                 key[n_keys[r]++] = v[k].term;
             }
             if (m <= SORT_FEW) sort_tw(v, m, 0);
@@ -918,14 +934,33 @@ rp_status rp__stories_candidates(rp_stories *s, rp_story_edge **edges, size_t *n
     }
     free(win);
     win = NULL;
-    if (!(scratch = malloc((n_entries + 1) * sizeof(uint64_t)))) goto done;
-    rp__radix_sort_scratch(entries, n_entries, 32, scratch); /* stable: records in order */
+    /* the entries (term << 32 | record) sorted by term, records in order
+     * under each: placed by the term's top byte in record order, then each
+     * part sorted on its own, so that the sort's scratch is a part's, not
+     * all of them (it made the peak of ten million documents, 640 MB) */
+    size_t largest = 0, pos[256];
+    for (unsigned b = 0; b < 256; b++) {
+        if (part[b + 1] > largest) largest = part[b + 1];
+        part[b + 1] += part[b];
+        pos[b] = part[b];
+    }
+    for (uint64_t r = 0; r < s->n_rec; r++)
+        for (size_t k = 0; k < n_keys[r]; k++) {
+            uint32_t t = keys[r * KEY_TERMS + k];
+            entries[pos[t >> 24]++] = (uint64_t)t << 32 | r;
+        }
+    if (!(scratch = malloc((largest + 1) * sizeof(uint64_t)))) goto done;
+    for (unsigned b = 0; b < 256; b++) /* stable: records in order */
+        rp__radix_sort_scratch(entries + part[b], part[b + 1] - part[b], 32, scratch);
     free(scratch);
     scratch = NULL;
     /* each key's place in its bucket, found once here rather than searched
      * for by every document (three binary searches a key were a tenth of
      * stories' time) */
-    if (!(at = malloc((s->n_rec * KEY_TERMS + 1) * sizeof(uint64_t)))) goto done;
+    int small = n_entries < AT32_BIG && !rp__hooks.story_wide_places;
+    if (small ? !(at32 = malloc((s->n_rec * KEY_TERMS + 1) * sizeof(uint32_t)))
+              : !(at = malloc((s->n_rec * KEY_TERMS + 1) * sizeof(uint64_t))))
+        goto done;
     for (size_t lo = 0, hi; lo < n_entries; lo = hi) {
         uint64_t t = entries[lo] >> 32;
         for (hi = lo + 1; hi < n_entries && entries[hi] >> 32 == t;) hi++;
@@ -933,14 +968,17 @@ rp_status rp__stories_candidates(rp_stories *s, rp_story_edge **edges, size_t *n
             uint64_t r = (uint32_t)entries[x];
             size_t k = 0;
             while (keys[r * KEY_TERMS + k] != t) k++; /* it is one of r's keys */
-            at[r * KEY_TERMS + k] = x | (hi - lo > max_bucket ? AT_BIG : 0) | (x == lo ? AT_FIRST : 0);
+            if (small)
+                at32[r * KEY_TERMS + k] = (uint32_t)x | (hi - lo > max_bucket ? AT32_BIG : 0) | (x == lo ? AT32_FIRST : 0);
+            else
+                at[r * KEY_TERMS + k] = x | (hi - lo > max_bucket ? AT_BIG : 0) | (x == lo ? AT_FIRST : 0);
         }
     }
     free(keys);
     keys = NULL;
     atomic_uint_fast64_t next;
     atomic_init(&next, 0);
-    rp_join j = {s, entries, n_entries, at, n_keys, max_bucket, threshold, &next};
+    rp_join j = {s, entries, n_entries, at, at32, n_keys, max_bucket, threshold, &next};
     /* under --memory, the threads' edges take an eighth of it (and as much
      * again while a run is sorted), the rest going to a file in sorted runs */
     uint64_t limit = s->c->p.memory_limit;
@@ -966,6 +1004,7 @@ rp_status rp__stories_candidates(rp_stories *s, rp_story_edge **edges, size_t *n
     for (unsigned k = 0; k < threads; k++) free(w[k].seen), w[k].seen = NULL;
     free(entries), entries = NULL;
     free(at), at = NULL;
+    free(at32), at32 = NULL;
     if (runs) {
         /* some went to the file: the rest follow, and the clustering
          * merges the runs (rp__stories_cluster with no list) */
@@ -1018,6 +1057,7 @@ done:
     free(scratch);
     free(keys);
     free(at);
+    free(at32);
     free(n_keys);
     return st;
 }

@@ -216,7 +216,7 @@ static void stories_of(const char *path, unsigned threads, size_t chunk, size_t 
  * stories and every count are those of one thread taking all, with buckets
  * small enough to be chained and large enough to pair in full, and with
  * the documents' vectors and the edges in a file (--memory smaller than
- * they are). */
+ * they are), and with the candidates' places in 64 bits, as past 2^30. */
 static void test_threads_change_no_story(void **state)
 {
     (void)state;
@@ -252,8 +252,10 @@ static void test_threads_change_no_story(void **state)
             /* the fourth run: three threads, the vectors in their file */
             uint64_t memory = threads == 4 ? 16 << 10 : 0;
             rp__hooks.edges_held = 16; /* runs of 16 edges */
+            rp__hooks.story_wide_places = threads == 2; /* the places in 64 bits */
             stories_of(path, threads == 4 ? 3 : threads, 1, max_bucket, memory, many, DOCS, &sn);
             rp__hooks.edges_held = SIZE_MAX;
+            rp__hooks.story_wide_places = 0;
             if (memory) assert_true(sn.spilled_bytes > 16 << 10);
             /* and the edges in sorted runs, merged as they are clustered */
             if (memory) assert_true(sn.spill_partitions > 3);
