@@ -56,15 +56,14 @@ size_t rp__kgram_hashes(const uint64_t *tokens, size_t n_tokens, unsigned k, uin
  * one fingerprint. Returns the count, or SIZE_MAX when out of memory. */
 size_t rp__winnow(const uint64_t *tokens, size_t n_tokens, unsigned k, unsigned w, uint64_t seed,
                   uint64_t **out, size_t *cap);
-/* rp__winnow of k-gram hashes already made (rp__kgram_hashes): count of
- * them, not overwritten. */
-size_t rp__winnow_hashes(const uint64_t *h, size_t count, unsigned w, uint64_t **out, size_t *cap);
 /* The same window minima in text order, not sorted: a value comes again
  * only where the text repeats its k-gram further on. Where each text's
  * set is not looked up, a sort a text was a twentieth of align (the
  * index's sort of all of them makes its pairs the same). */
 size_t rp__winnow_minima(const uint64_t *tokens, size_t n_tokens, unsigned k, unsigned w, uint64_t seed,
                          uint64_t **out, size_t *cap);
+/* rp__winnow_minima of k-gram hashes already made (rp__kgram_hashes):
+ * count of them, not overwritten. */
 size_t rp__winnow_hashes_minima(const uint64_t *h, size_t count, unsigned w, uint64_t **out, size_t *cap);
 
 

@@ -225,13 +225,6 @@ size_t rp__winnow_minima(const uint64_t *tokens, size_t n_tokens, unsigned k, un
     return winnow_text(tokens, n_tokens, k, w, seed, out, cap, 0);
 }
 
-size_t rp__winnow_hashes(const uint64_t *h, size_t count, unsigned w, uint64_t **out, size_t *cap)
-{
-    if (w == 0 || count == 0) return 0;
-    if (rp__grow((void **)out, cap, count * 2, sizeof(uint64_t))) return SIZE_MAX;
-    return winnow_into(h, count, w, *out, *out + count);
-}
-
 size_t rp__winnow_hashes_minima(const uint64_t *h, size_t count, unsigned w, uint64_t **out, size_t *cap)
 {
     if (w == 0 || count == 0) return 0;

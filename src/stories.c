@@ -418,12 +418,16 @@ static int cmp_tw_term(const void *x, const void *y)
     return a->term < b->term ? -1 : a->term > b->term;
 }
 
-/* v[0..n) in cmp_tw_weight's order (by_weight) or by term, for the few
- * terms of a document's vector: an insertion sort, where qsort's calls
- * through a pointer were a twelfth of stories on short posts. Both
- * orders are total, so the result is qsort's. */
+/* v[0..n) in cmp_tw_weight's order (by_weight) or by term: the few terms
+ * of a document's vector by an insertion sort, where qsort's calls through
+ * a pointer were a twelfth of stories on short posts, more by qsort. Both
+ * orders are total, so the result is qsort's either way. */
 static void sort_tw(rp_tw *v, size_t n, int by_weight)
 {
+    if (n > SORT_FEW) {
+        qsort(v, n, sizeof(rp_tw), by_weight ? cmp_tw_weight : cmp_tw_term);
+        return;
+    }
     for (size_t i = 1; i < n; i++) {
         rp_tw x = v[i];
         size_t j = i;
@@ -439,8 +443,7 @@ static void sort_tw(rp_tw *v, size_t n, int by_weight)
 static size_t heaviest(rp_tw *v, size_t n, size_t k)
 {
     if (n <= k) {
-        if (n <= SORT_FEW) sort_tw(v, n, 1);
-        else qsort(v, n, sizeof(rp_tw), cmp_tw_weight);
+        sort_tw(v, n, 1);
         return n;
     }
     /* v[0..k) a heap whose root is the lightest kept */
@@ -463,8 +466,7 @@ static size_t heaviest(rp_tw *v, size_t n, size_t k)
             c = m;
         }
     }
-    if (k <= SORT_FEW) sort_tw(v, k, 1);
-    else qsort(v, k, sizeof(rp_tw), cmp_tw_weight);
+    sort_tw(v, k, 1);
     return k;
 }
 
@@ -923,8 +925,7 @@ rp_status rp__stories_candidates(rp_stories *s, rp_story_edge **edges, size_t *n
                 n_entries++;
                 key[n_keys[r]++] = v[k].term;
             }
-            if (m <= SORT_FEW) sort_tw(v, m, 0);
-            else qsort(v, m, sizeof(rp_tw), cmp_tw_term);
+            sort_tw(v, m, 0);
         }
     }
     rp_status io = win ? vec_window(s, win, win_lo, win_n, 1) : RP_OK;
@@ -1130,7 +1131,7 @@ static rp_status cursor_open(edge_cursor *c, rp_stories *s, const rp_story_edge 
         if (st != RP_OK) return st;
         if (more) c->heap[c->n_heap++] = (uint32_t)r;
     }
-    for (size_t i = c->n_heap; i-- > 0;) run_down(c, i);
+    for (size_t i = c->n_heap / 2; i-- > 0;) run_down(c, i);
     return RP_OK;
 }
 
