@@ -1697,7 +1697,11 @@ static void *refine_file(void *arg)
             for (uint64_t i = 0; i < n; i++) {
                 if (i + 8 < n) PREFETCH(&r->seen[seen_position(set[i + 8], r->bits) >> 5]);
                 uint64_t h = seen_position(set[i], r->bits), once = (uint64_t)1 << (2 * (h & 31));
-                if (atomic_fetch_or_explicit(&r->seen[h >> 5], once, memory_order_relaxed) & once)
+                /* a locked write only where a bit is still to set: a
+                 * template's shingles, met thousands of times, are read */
+                uint64_t was = atomic_load_explicit(&r->seen[h >> 5], memory_order_relaxed);
+                if (!(was & once)) was = atomic_fetch_or_explicit(&r->seen[h >> 5], once, memory_order_relaxed);
+                if ((was & once) && !(was & once << 1))
                     atomic_fetch_or_explicit(&r->seen[h >> 5], once << 1, memory_order_relaxed);
             }
             continue;
@@ -1739,7 +1743,11 @@ static rp_status refine_profiles(rp_dedup *d, rp_set_writer *sw)
     while (bits > 6 && ((uint64_t)1 << bits) / 4 > room) bits--;
     if (!total || !sw->n_files) return RP_OK;
     size_t words = ((size_t)1 << bits) / 32;
-    _Atomic uint64_t *seen = calloc(words, sizeof(uint64_t));
+    /* huge pages, written zero at once: the marks read a word before they
+     * write it, and a word read first would be mapped from the zero page
+     * and faulted again on its first write */
+    _Atomic uint64_t *seen = rp__malloc_big(words * sizeof(uint64_t));
+    if (seen) memset((void *)seen, 0, words * sizeof(uint64_t));
     rp_refiner *r = calloc(sw->n_files, sizeof(*r));
     rp_status st = seen && r ? RP_OK : RP_ERR_NOMEM;
     for (unsigned k = 0; st == RP_OK && k < sw->n_files; k++)
@@ -2003,6 +2011,7 @@ typedef struct {
     const rp_early *x;          /* the profiles and the intersections needed */
     rp_set_writer *sets;
     const uint32_t *root;       /* each record's cluster as the bands before left it */
+    const uint32_t *slot_shared; /* each slot's profile_total, made once */
     const uint32_t *col;        /* the band's keys, */
     const uint8_t *skip;        /* of records not skipped, */
     size_t n_rec;
@@ -2023,6 +2032,7 @@ typedef struct {
     uint32_t *of;               /* in group order -> its group */
     uint32_t *start;            /* group g's members: [start[g], start[g + 1]) */
     uint32_t *up;               /* the groups' union-find */
+    uint32_t *hopeful;          /* the groups with a member some other member may be similar to */
     size_t cap;
     uint64_t *buf_a, *buf_b;    /* sets read from their files */
     size_t cap_a, cap_b;
@@ -2037,7 +2047,7 @@ static void connector_free(rp_connector *w)
 {
     free(w->edges), free(w->group), free(w->scratch), free(w->rec), free(w->slot), free(w->len);
     free(w->shared), free(w->profile), free(w->at), free(w->of), free(w->start), free(w->up);
-    free(w->buf_a), free(w->buf_b), free(w->v), free(w->v_scratch);
+    free(w->hopeful), free(w->buf_a), free(w->buf_b), free(w->v), free(w->v_scratch);
     rp__set_table_free(&w->table);
 }
 
@@ -2094,6 +2104,7 @@ static int connector_grow(rp_connector *w, size_t m)
     if (m <= w->cap) return 0;
     free(w->group), free(w->scratch), free(w->rec), free(w->slot), free(w->len);
     free(w->shared), free(w->profile), free(w->at), free(w->of), free(w->start), free(w->up);
+    free(w->hopeful);
     w->cap = m;
     w->group = malloc(m * sizeof(uint64_t));
     w->scratch = malloc(m * sizeof(uint64_t));
@@ -2106,8 +2117,9 @@ static int connector_grow(rp_connector *w, size_t m)
     w->of = malloc(m * sizeof(uint32_t));
     w->start = malloc((m + 1) * sizeof(uint32_t));
     w->up = malloc(m * sizeof(uint32_t));
+    w->hopeful = malloc(m * sizeof(uint32_t));
     if (w->group && w->scratch && w->rec && w->slot && w->len && w->shared && w->profile && w->at &&
-        w->of && w->start && w->up)
+        w->of && w->start && w->up && w->hopeful)
         return 0;
     w->cap = 0;
     return -1;
@@ -2137,23 +2149,39 @@ static void connect_bucket(rp_connector *w, const uint64_t *e, size_t m)
             w->group[j] = g;
         }
     }
-    uint32_t k = 0;
+    uint32_t k = 0, min_len = UINT32_MAX;
     for (uint32_t p = 0; p < m; p++) {
         if (!p || w->group[p] >> 32 != w->group[p - 1] >> 32) w->up[k] = k, w->start[k++] = p;
         w->of[p] = k - 1;
         uint32_t r = w->rec[p] = (uint32_t)e[(uint32_t)w->group[p]];
         w->at[(uint32_t)w->group[p]] = p;
-        if (p + 8 < m) { /* the members are far apart: their profiles asked for ahead */
-            uint32_t ahead = d->slot[(uint32_t)e[(uint32_t)w->group[p + 8]]];
-            PREFETCH(w->x->profile + (size_t)ahead * RP_PROFILE_BYTES);
-        }
         uint32_t sl = w->slot[p] = d->slot[r];
-        uint8_t *pp = w->profile + (size_t)p * RP_PROFILE_BYTES;
-        memcpy(pp, w->x->profile + (size_t)sl * RP_PROFILE_BYTES, RP_PROFILE_BYTES);
         w->len[p] = d->set_len[sl];
-        w->shared[p] = profile_total(pp, w->len[p]);
+        w->shared[p] = w->slot_shared[sl];
+        if (w->len[p] < min_len) min_len = w->len[p];
     }
     w->start[k] = (uint32_t)m;
+    /* A member whose shared shingles are fewer than it needs with the
+     * bucket's smallest set is refused with every other member by
+     * connect_pair's first test (the need grows with either size): its
+     * profile is never read, and a group of such members alone joins
+     * nothing here, so its pairs are only counted, not met one by one
+     * (a bucket of two thousand copies of a template, each left under the
+     * need by its own two edits, is two million pairs otherwise). */
+    uint32_t n_hopeful = 0;
+    uint64_t in_groups = 0, in_hopeful = 0, hopeful_members = 0;
+    for (uint32_t g = 0; g < k; g++) {
+        int any = 0;
+        for (uint32_t p = w->start[g]; p < w->start[g + 1]; p++) {
+            if (w->shared[p] < need_of(w->x, w->len[p], min_len) && !rp__hooks.meet_every_pair) continue;
+            any = 1;
+            memcpy(w->profile + (size_t)p * RP_PROFILE_BYTES, w->x->profile + (size_t)w->slot[p] * RP_PROFILE_BYTES,
+                   RP_PROFILE_BYTES);
+        }
+        uint64_t size = w->start[g + 1] - w->start[g];
+        in_groups += size * size;
+        if (any) w->hopeful[n_hopeful++] = g, in_hopeful += size * size, hopeful_members += size;
+    }
     if (m > d->p->max_bucket) { /* a chain, as rp__band_pairs_scratch makes it */
         for (i = 0; i + 1 < m && w->st == RP_OK; i++) {
             uint32_t p = w->at[i], q = w->at[i + 1];
@@ -2162,8 +2190,12 @@ static void connect_bucket(rp_connector *w, const uint64_t *e, size_t m)
         }
         return;
     }
-    for (uint32_t g = 1; g < k && w->st == RP_OK; g++)
-        for (uint32_t h = 0; h < g && w->st == RP_OK; h++) {
+    /* the pairs of groups one of which is hopeless, in the order they
+     * would have been met: none joins, each is counted */
+    w->examined += ((uint64_t)m * m - in_groups - (hopeful_members * hopeful_members - in_hopeful)) / 2;
+    for (uint32_t gi = 1; gi < n_hopeful && w->st == RP_OK; gi++)
+        for (uint32_t hi = 0; hi < gi && w->st == RP_OK; hi++) {
+            uint32_t g = w->hopeful[gi], h = w->hopeful[hi];
             uint32_t rg = group_find(w->up, g), rh = group_find(w->up, h);
             if (rg == rh) continue;
             int joined = 0;
@@ -2234,7 +2266,11 @@ static rp_status connect_bands(rp_dedup *d, rp_early *x, const rp_cand *cand, si
     rp_connector *w = calloc(threads, sizeof(*w));
     rp_edge *edges = NULL;
     size_t n_edges = 0, cap_edges = 0;
-    if (st == RP_OK && (!col || !w || rp__uf_init(&uf, n_rec) ||
+    /* each set's shared shingles, counted once rather than in every bucket */
+    uint32_t *slot_shared = malloc((d->n_slots ? d->n_slots : 1) * sizeof(uint32_t));
+    for (uint32_t sl = 0; slot_shared && x->profile && sl < d->n_slots; sl++)
+        slot_shared[sl] = profile_total(x->profile + (size_t)sl * RP_PROFILE_BYTES, d->set_len[sl]);
+    if (st == RP_OK && (!col || !w || !slot_shared || rp__uf_init(&uf, n_rec) ||
                         rp__grow((void **)&edges, &cap_edges, n + 1, sizeof(rp_edge))))
         st = RP_ERR_NOMEM;
     for (size_t i = 0; st == RP_OK && i < n; i++) { /* exact copies: equal words, Jaccard 1 */
@@ -2250,7 +2286,7 @@ static rp_status connect_bands(rp_dedup *d, rp_early *x, const rp_cand *cand, si
          * before it, flat already when it is reached) */
         for (size_t r = 0; r < n_rec; r++) uf.parent[r] = uf.parent[uf.parent[r]];
         for (unsigned k = 0; k < threads; k++) {
-            w[k].d = d, w[k].x = x, w[k].sets = sets, w[k].root = uf.parent;
+            w[k].d = d, w[k].x = x, w[k].sets = sets, w[k].root = uf.parent, w[k].slot_shared = slot_shared;
             w[k].col = col, w[k].skip = x->skip, w[k].n_rec = n_rec;
             w[k].key_lo = ((uint64_t)1 << 32) * k / threads;
             w[k].key_hi = ((uint64_t)1 << 32) * (k + 1) / threads;
@@ -2278,6 +2314,7 @@ static rp_status connect_bands(rp_dedup *d, rp_early *x, const rp_cand *cand, si
     }
     free(w);
     free(col);
+    free(slot_shared);
     rp__uf_free(&uf);
     close_sets(sets);
     if (st == RP_OK) qsort(edges, n_edges, sizeof(rp_edge), cmp_edge);

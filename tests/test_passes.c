@@ -319,7 +319,27 @@ static void test_refusing_early_changes_nothing(void **state)
         assert_int_equal(st[0].clusters, st[1].clusters);
         if (!connect) assert_int_equal(st[0].candidate_pairs, st[1].candidate_pairs);
         assert_int_equal(st[0].truncated_buckets, st[1].truncated_buckets);
-        if (connect && threads == 1) joined[cut] = st[1];
+        if (connect && threads == 1) {
+            joined[cut] = st[1];
+            /* the bucket's hopeless members only counted: the same pairs
+             * met, scored and joined as when every pair is met in turn */
+            rp__hooks.meet_every_pair = 1;
+            rp_params p;
+            rp_params_init(&p);
+            p.connect_only = 1;
+            if (cut) p.max_bucket = 6;
+            rp_engine *e = run_engine(&p, path);
+            cluster_digest every = {0, 0};
+            assert_int_equal(rp_engine_foreach_cluster(e, digest_cluster, &every), RP_OK);
+            rp_stats se;
+            rp_engine_stats(e, &se);
+            rp_engine_free(e);
+            rp__hooks.meet_every_pair = 0;
+            assert_true(every.n == g[1].n && every.sum == g[1].sum);
+            assert_int_equal(se.candidate_pairs, st[1].candidate_pairs);
+            assert_int_equal(se.verified_pairs, st[1].verified_pairs);
+            assert_int_equal(se.similar_pairs, st[1].similar_pairs);
+        }
         if (connect && threads > 1) {
             assert_int_equal(st[1].candidate_pairs, joined[cut].candidate_pairs);
             assert_int_equal(st[1].verified_pairs, joined[cut].verified_pairs);

@@ -119,11 +119,13 @@ typedef struct {
                                  those under a boilerplate key (0) */
     size_t story_wide_places; /* 1: stories keeps its candidates' places in 64 bits, as past
                                  2^30 entries, not 32 (0) */
+    size_t meet_every_pair;   /* 1: dedup's band-by-band search meets every pair of a bucket
+                                 one by one, none only counted as hopeless (0) */
 } rp_test_hooks;
 
 extern rp_test_hooks rp__hooks;
 #define RP_TEST_HOOKS_DEFAULT                                                                      \
-    {4096, (size_t)1 << 20, 256, 1024, (size_t)1 << 16, (size_t)256 << 20, 8192, 4, 0, (size_t)1 << 20, SIZE_MAX, SIZE_MAX, 0, 0}
+    {4096, (size_t)1 << 20, 256, 1024, (size_t)1 << 16, (size_t)256 << 20, 8192, 4, 0, (size_t)1 << 20, SIZE_MAX, SIZE_MAX, 0, 0, 0}
 
 /* RP_ERR_USAGE, with the message in err, for parameters of another layout. */
 rp_status rp__params_check_version(const rp_params *p, char *err);
