@@ -2153,6 +2153,13 @@ static void connect_bucket(rp_connector *w, const uint64_t *e, size_t m)
     for (uint32_t p = 0; p < m; p++) {
         if (!p || w->group[p] >> 32 != w->group[p - 1] >> 32) w->up[k] = k, w->start[k++] = p;
         w->of[p] = k - 1;
+        /* the members are far apart: their slots, then sizes asked for ahead */
+        if (p + 16 < m) PREFETCH(&d->slot[(uint32_t)e[(uint32_t)w->group[p + 16]]]);
+        if (p + 8 < m) {
+            uint32_t ahead = d->slot[(uint32_t)e[(uint32_t)w->group[p + 8]]];
+            PREFETCH(&d->set_len[ahead]);
+            PREFETCH(&w->slot_shared[ahead]);
+        }
         uint32_t r = w->rec[p] = (uint32_t)e[(uint32_t)w->group[p]];
         w->at[(uint32_t)w->group[p]] = p;
         uint32_t sl = w->slot[p] = d->slot[r];
@@ -2173,6 +2180,7 @@ static void connect_bucket(rp_connector *w, const uint64_t *e, size_t m)
     for (uint32_t g = 0; g < k; g++) {
         int any = 0;
         for (uint32_t p = w->start[g]; p < w->start[g + 1]; p++) {
+            if (p + 8 < m) PREFETCH(w->x->profile + (size_t)w->slot[p + 8] * RP_PROFILE_BYTES);
             if (w->shared[p] < need_of(w->x, w->len[p], min_len) && !rp__hooks.meet_every_pair) continue;
             any = 1;
             memcpy(w->profile + (size_t)p * RP_PROFILE_BYTES, w->x->profile + (size_t)w->slot[p] * RP_PROFILE_BYTES,
