@@ -768,6 +768,8 @@ typedef struct {
     rp_term_table tab;        /* the document being joined */
     uint64_t *seen;           /* per record: the last document that met it, + 1, << 1 |
                                  whether it was scored */
+    uint32_t *seen32;         /* the same in 32 bits, instead of seen, for fewer than
+                                 2^31 records */
     rp_story_edge *edges;
     size_t n_edges, cap_edges;
     size_t edges_held;        /* past this many, the list goes to edge_file as a run */
@@ -804,13 +806,15 @@ static int flush_edges(rp_joiner *w)
 static int join_partner(rp_joiner *w, uint32_t a, uint32_t b)
 {
     const rp_stories *s = w->j->s;
-    uint64_t met = (uint64_t)(a + 1) << 1;
-    if (w->seen[b] >> 1 != a + 1) { /* met under one key term: not yet */
-        w->seen[b] = met;
+    uint64_t met = (uint64_t)(a + 1) << 1, was = w->seen32 ? w->seen32[b] : w->seen[b];
+    if (was >> 1 != (uint64_t)a + 1) { /* met under one key term: not yet */
+        if (w->seen32) w->seen32[b] = (uint32_t)met;
+        else w->seen[b] = met;
         return 0;
     }
-    if (w->seen[b] & 1) return 0; /* scored already */
-    w->seen[b] = met | 1;
+    if (was & 1) return 0; /* scored already */
+    if (w->seen32) w->seen32[b] = (uint32_t)(met | 1);
+    else w->seen[b] = met | 1;
     w->candidates++;
     size_t specific = 0;
     const rp_tw *v = vec_of(s, b, w->buf, w->err);
@@ -862,7 +866,9 @@ static void *join_main(void *arg)
                     /* partners are all over the corpus: fetch a few ahead
                      * whether they were met (most are scored by no key:
                      * fetching their vectors too cost more than it saved) */
-                    if (x + 8 < end) __builtin_prefetch(&w->seen[(uint32_t)j->entries[x + 8]]);
+                    if (x + 8 < end)
+                        __builtin_prefetch(w->seen32 ? (void *)&w->seen32[(uint32_t)j->entries[x + 8]]
+                                                     : (void *)&w->seen[(uint32_t)j->entries[x + 8]]);
                     if (join_partner(w, (uint32_t)a, (uint32_t)j->entries[x])) w->failed = 1;
                 }
             }
@@ -950,6 +956,8 @@ rp_status rp__stories_candidates(rp_stories *s, rp_story_edge **edges, size_t *n
             uint32_t t = keys[r * KEY_TERMS + k];
             entries[pos[t >> 24]++] = (uint64_t)t << 32 | r;
         }
+    free(keys);
+    keys = NULL;
     if (!(scratch = malloc((largest + 1) * sizeof(uint64_t)))) goto done;
     for (unsigned b = 0; b < 256; b++) /* stable: records in order */
         rp__radix_sort_scratch(entries + part[b], part[b + 1] - part[b], 32, scratch);
@@ -957,26 +965,26 @@ rp_status rp__stories_candidates(rp_stories *s, rp_story_edge **edges, size_t *n
     scratch = NULL;
     /* each key's place in its bucket, found once here rather than searched
      * for by every document (three binary searches a key were a tenth of
-     * stories' time) */
+     * stories' time); a record's keys taken in term order, as the sorted
+     * entries meet them, so that the keys themselves are let go first
+     * (the order a document meets its partners in changes no score) */
     int small = n_entries < AT32_BIG && !rp__hooks.story_wide_places;
     if (small ? !(at32 = malloc((s->n_rec * KEY_TERMS + 1) * sizeof(uint32_t)))
               : !(at = malloc((s->n_rec * KEY_TERMS + 1) * sizeof(uint64_t))))
         goto done;
+    memset(n_keys, 0, s->n_rec); /* counted again as each record's keys are met */
     for (size_t lo = 0, hi; lo < n_entries; lo = hi) {
         uint64_t t = entries[lo] >> 32;
         for (hi = lo + 1; hi < n_entries && entries[hi] >> 32 == t;) hi++;
         for (size_t x = lo; x < hi; x++) {
             uint64_t r = (uint32_t)entries[x];
-            size_t k = 0;
-            while (keys[r * KEY_TERMS + k] != t) k++; /* it is one of r's keys */
+            size_t k = n_keys[r]++;
             if (small)
                 at32[r * KEY_TERMS + k] = (uint32_t)x | (hi - lo > max_bucket ? AT32_BIG : 0) | (x == lo ? AT32_FIRST : 0);
             else
                 at[r * KEY_TERMS + k] = x | (hi - lo > max_bucket ? AT_BIG : 0) | (x == lo ? AT_FIRST : 0);
         }
     }
-    free(keys);
-    keys = NULL;
     atomic_uint_fast64_t next;
     atomic_init(&next, 0);
     rp_join j = {s, entries, n_entries, at, at32, n_keys, max_bucket, threshold, &next};
@@ -991,7 +999,11 @@ rp_status rp__stories_candidates(rp_stories *s, rp_story_edge **edges, size_t *n
     for (unsigned k = 0; k < threads; k++) {
         w[k].j = &j;
         w[k].edges_held = held;
-        if (!(w[k].seen = calloc(s->n_rec ? s->n_rec : 1, sizeof(uint64_t)))) goto done;
+        if (s->n_rec < ((uint64_t)1 << 31) && !rp__hooks.story_wide_places) {
+            if (!(w[k].seen32 = calloc(s->n_rec ? s->n_rec : 1, sizeof(uint32_t)))) goto done;
+        } else if (!(w[k].seen = calloc(s->n_rec ? s->n_rec : 1, sizeof(uint64_t)))) {
+            goto done;
+        }
     }
     rp__run_parallel(join_main, w, sizeof(*w), threads);
     size_t total = 0, runs = 0;
@@ -1002,7 +1014,7 @@ rp_status rp__stories_candidates(rp_stories *s, rp_story_edge **edges, size_t *n
         s->stats->candidate_pairs += w[k].candidates;
         s->stats->truncated_buckets += w[k].truncated;
     }
-    for (unsigned k = 0; k < threads; k++) free(w[k].seen), w[k].seen = NULL;
+    for (unsigned k = 0; k < threads; k++) free(w[k].seen), free(w[k].seen32), w[k].seen = NULL, w[k].seen32 = NULL;
     free(entries), entries = NULL;
     free(at), at = NULL;
     free(at32), at32 = NULL;
@@ -1049,6 +1061,7 @@ done:
     for (unsigned k = 0; w && k < threads; k++) {
         if (w[k].failed && w[k].err[0] && !s->err[0]) rp__msg(s->err, "%s", w[k].err), st = RP_ERR_IO;
         free(w[k].seen);
+        free(w[k].seen32);
         free(w[k].edges);
         free(w[k].runs);
     }

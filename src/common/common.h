@@ -117,8 +117,9 @@ typedef struct {
     size_t bp_every_doc;      /* 1: align's collect pass looks for boilerplate in every
                                  document, as a part of a distributed run does, not only in
                                  those under a boilerplate key (0) */
-    size_t story_wide_places; /* 1: stories keeps its candidates' places in 64 bits, as past
-                                 2^30 entries, not 32 (0) */
+    size_t story_wide_places; /* 1: stories keeps its candidates' places and its partners'
+                                 marks in 64 bits, as past 2^30 entries and 2^31 records,
+                                 not 32 (0) */
     size_t meet_every_pair;   /* 1: dedup's band-by-band search meets every pair of a bucket
                                  one by one, none only counted as hopeless (0) */
 } rp_test_hooks;
