@@ -671,6 +671,12 @@ int rp__story_edges_sort(rp_story_edge *e, size_t n)
  * candidates' peak, 64 of its 200 bytes a document. */
 #define AT32_BIG ((uint32_t)1 << 30)
 #define AT32_FIRST ((uint32_t)1 << 31)
+/* Below 2^27 records (each record's KEY_TERMS keys numbered under 2^30),
+ * the sorted entries are records alone, this bit set on a bucket's last,
+ * and each key's place is written over the key itself, once its part of
+ * the entries is sorted: 64 bytes a document of entries and 32 of keys
+ * become 32 of entries, the places in the keys' room. */
+#define E32_LAST ((uint32_t)1 << 31)
 /* Under --memory, the fewest edges a thread holds before its list goes to
  * the file as a run, and the fewest a run's window of the merge reads. */
 #define EDGE_RUN_MIN 256
@@ -679,6 +685,8 @@ int rp__story_edges_sort(rp_story_edge *e, size_t n)
 typedef struct {
     rp_stories *s;             /* its edge_file: the only part written */
     const uint64_t *entries;  /* term << 32 | record, sorted */
+    const uint32_t *entries32; /* or, instead, the records alone, with E32_LAST on a
+                                 bucket's last (below 2^27 records) */
     size_t n_entries;
     const uint64_t *at;       /* KEY_TERMS a record, n_keys of them used: where
                                  the record is in its key's bucket, with
@@ -836,6 +844,18 @@ static inline uint64_t at_of(const rp_join *j, size_t i)
     return (v & ~(AT32_BIG | AT32_FIRST)) | (v & AT32_BIG ? AT_BIG : 0) | (v & AT32_FIRST ? AT_FIRST : 0);
 }
 
+/* The record at entry x, and whether it is its bucket's last. */
+static inline uint32_t entry_rec(const rp_join *j, size_t x)
+{
+    return j->entries32 ? j->entries32[x] & ~E32_LAST : (uint32_t)j->entries[x];
+}
+
+static inline int entry_last(const rp_join *j, size_t x)
+{
+    if (j->entries32) return (j->entries32[x] & E32_LAST) != 0;
+    return x + 1 == j->n_entries || j->entries[x + 1] >> 32 != j->entries[x] >> 32;
+}
+
 static void *join_main(void *arg)
 {
     rp_joiner *w = arg;
@@ -855,11 +875,11 @@ static void *join_main(void *arg)
                 tab_fill(&w->tab, v, j->s->vec_len[a]);
             }
             for (size_t k = 0; k < j->n_keys[a] && !w->failed; k++) {
-                uint64_t p = at_of(j, a * KEY_TERMS + k), t = j->entries[p & ~(AT_BIG | AT_FIRST)] >> 32;
+                uint64_t p = at_of(j, a * KEY_TERMS + k);
                 size_t at = (size_t)(p & ~(AT_BIG | AT_FIRST)), end = at + 1;
                 /* the partners after it: all of a bucket up to max_bucket,
                  * the next one of a bigger bucket */
-                while (end < j->n_entries && j->entries[end] >> 32 == t && (!(p & AT_BIG) || end < at + 2)) end++;
+                while (!entry_last(j, end - 1) && (!(p & AT_BIG) || end < at + 2)) end++;
                 /* a truncated bucket is counted once, by its first document */
                 if ((p & AT_BIG) && (p & AT_FIRST)) w->truncated++;
                 for (size_t x = at + 1; x < end; x++) {
@@ -867,9 +887,9 @@ static void *join_main(void *arg)
                      * whether they were met (most are scored by no key:
                      * fetching their vectors too cost more than it saved) */
                     if (x + 8 < end)
-                        __builtin_prefetch(w->seen32 ? (void *)&w->seen32[(uint32_t)j->entries[x + 8]]
-                                                     : (void *)&w->seen[(uint32_t)j->entries[x + 8]]);
-                    if (join_partner(w, (uint32_t)a, (uint32_t)j->entries[x])) w->failed = 1;
+                        __builtin_prefetch(w->seen32 ? (void *)&w->seen32[entry_rec(j, x + 8)]
+                                                     : (void *)&w->seen[entry_rec(j, x + 8)]);
+                    if (join_partner(w, (uint32_t)a, entry_rec(j, x))) w->failed = 1;
                 }
             }
         }
@@ -888,18 +908,17 @@ rp_status rp__stories_candidates(rp_stories *s, rp_story_edge **edges, size_t *n
     double threshold = s->c->p.story_threshold;
     size_t max_bucket = s->c->p.max_bucket;
     rp_status st = RP_ERR_NOMEM;
-    uint64_t *entries = NULL, *scratch = NULL, *at = NULL;
-    uint32_t *keys = NULL, *at32 = NULL;
+    uint64_t *entries = NULL, *scratch = NULL, *sorting = NULL, *at = NULL;
+    uint32_t *keys = NULL, *at32 = NULL, *entries32 = NULL;
     uint8_t *n_keys = NULL;
     size_t n_entries = 0, part[257] = {0}; /* entries by their term's top byte */
     rp_tw *win = NULL; /* vectors from their file: terms [win_lo, win_lo + win_n) */
     uint64_t win_lo = 0, win_n = 0;
     unsigned threads = s->stats->threads ? s->stats->threads : 1;
     rp_joiner *w = calloc(threads, sizeof(*w));
-    entries = malloc((s->n_rec * KEY_TERMS + 1) * sizeof(uint64_t));
     keys = malloc((s->n_rec * KEY_TERMS + 1) * sizeof(uint32_t));
     n_keys = malloc(s->n_rec + 1);
-    if (!w || !entries || !keys || !n_keys) goto done;
+    if (!w || !keys || !n_keys) goto done;
     /* each document's vector sorted by term; its KEY_TERMS heaviest are its
      * keys (vectors in their file are read and written back a window of
      * VEC_WINDOW terms at a time) */
@@ -951,43 +970,76 @@ rp_status rp__stories_candidates(rp_stories *s, rp_story_edge **edges, size_t *n
         part[b + 1] += part[b];
         pos[b] = part[b];
     }
-    for (uint64_t r = 0; r < s->n_rec; r++)
-        for (size_t k = 0; k < n_keys[r]; k++) {
-            uint32_t t = keys[r * KEY_TERMS + k];
-            entries[pos[t >> 24]++] = (uint64_t)t << 32 | r;
+    int narrow = s->n_rec * KEY_TERMS < AT32_BIG && !rp__hooks.story_wide_places;
+    if (narrow) {
+        /* each record-key (r * KEY_TERMS + k) placed, a part gathered as
+         * term << 32 | record-key, sorted, and written back as records;
+         * the part's keys are read, so their places go where they were */
+        if (!(entries32 = malloc((n_entries + 1) * sizeof(uint32_t))) ||
+            !(sorting = malloc((largest + 1) * sizeof(uint64_t))) ||
+            !(scratch = malloc((largest + 1) * sizeof(uint64_t))))
+            goto done;
+        for (uint64_t r = 0; r < s->n_rec; r++)
+            for (size_t k = 0; k < n_keys[r]; k++)
+                entries32[pos[keys[r * KEY_TERMS + k] >> 24]++] = (uint32_t)(r * KEY_TERMS + k);
+        at32 = keys;
+        keys = NULL;
+        for (unsigned b = 0; b < 256; b++) {
+            size_t lo = part[b], n = part[b + 1] - lo;
+            for (size_t i = 0; i < n; i++) sorting[i] = (uint64_t)at32[entries32[lo + i]] << 32 | entries32[lo + i];
+            rp__radix_sort_scratch(sorting, n, 32, scratch); /* stable: records in order */
+            for (size_t i = 0, h; i < n; i = h) {
+                for (h = i + 1; h < n && sorting[h] >> 32 == sorting[i] >> 32;) h++;
+                for (size_t x = i; x < h; x++) {
+                    uint32_t rk = (uint32_t)sorting[x];
+                    at32[rk] = (uint32_t)(lo + x) | (h - i > max_bucket ? AT32_BIG : 0) | (x == i ? AT32_FIRST : 0);
+                    entries32[lo + x] = rk / KEY_TERMS | (x + 1 == h ? E32_LAST : 0);
+                }
+            }
         }
-    free(keys);
-    keys = NULL;
-    if (!(scratch = malloc((largest + 1) * sizeof(uint64_t)))) goto done;
-    for (unsigned b = 0; b < 256; b++) /* stable: records in order */
-        rp__radix_sort_scratch(entries + part[b], part[b + 1] - part[b], 32, scratch);
-    free(scratch);
-    scratch = NULL;
-    /* each key's place in its bucket, found once here rather than searched
-     * for by every document (three binary searches a key were a tenth of
-     * stories' time); a record's keys taken in term order, as the sorted
-     * entries meet them, so that the keys themselves are let go first
-     * (the order a document meets its partners in changes no score) */
-    int small = n_entries < AT32_BIG && !rp__hooks.story_wide_places;
-    if (small ? !(at32 = malloc((s->n_rec * KEY_TERMS + 1) * sizeof(uint32_t)))
-              : !(at = malloc((s->n_rec * KEY_TERMS + 1) * sizeof(uint64_t))))
-        goto done;
-    memset(n_keys, 0, s->n_rec); /* counted again as each record's keys are met */
-    for (size_t lo = 0, hi; lo < n_entries; lo = hi) {
-        uint64_t t = entries[lo] >> 32;
-        for (hi = lo + 1; hi < n_entries && entries[hi] >> 32 == t;) hi++;
-        for (size_t x = lo; x < hi; x++) {
-            uint64_t r = (uint32_t)entries[x];
-            size_t k = n_keys[r]++;
-            if (small)
-                at32[r * KEY_TERMS + k] = (uint32_t)x | (hi - lo > max_bucket ? AT32_BIG : 0) | (x == lo ? AT32_FIRST : 0);
-            else
-                at[r * KEY_TERMS + k] = x | (hi - lo > max_bucket ? AT_BIG : 0) | (x == lo ? AT_FIRST : 0);
+        free(sorting), sorting = NULL;
+        free(scratch), scratch = NULL;
+    } else {
+        if (!(entries = malloc((n_entries + 1) * sizeof(uint64_t)))) goto done;
+        for (uint64_t r = 0; r < s->n_rec; r++)
+            for (size_t k = 0; k < n_keys[r]; k++) {
+                uint32_t t = keys[r * KEY_TERMS + k];
+                entries[pos[t >> 24]++] = (uint64_t)t << 32 | r;
+            }
+        free(keys);
+        keys = NULL;
+        if (!(scratch = malloc((largest + 1) * sizeof(uint64_t)))) goto done;
+        for (unsigned b = 0; b < 256; b++) /* stable: records in order */
+            rp__radix_sort_scratch(entries + part[b], part[b + 1] - part[b], 32, scratch);
+        free(scratch);
+        scratch = NULL;
+        /* each key's place in its bucket, found once here rather than
+         * searched for by every document (three binary searches a key
+         * were a tenth of stories' time); a record's keys taken in term
+         * order, as the sorted entries meet them, so that the keys
+         * themselves are let go first (the order a document meets its
+         * partners in changes no score) */
+        int small = n_entries < AT32_BIG && !rp__hooks.story_wide_places;
+        if (small ? !(at32 = malloc((s->n_rec * KEY_TERMS + 1) * sizeof(uint32_t)))
+                  : !(at = malloc((s->n_rec * KEY_TERMS + 1) * sizeof(uint64_t))))
+            goto done;
+        memset(n_keys, 0, s->n_rec); /* counted again as each record's keys are met */
+        for (size_t lo = 0, hi; lo < n_entries; lo = hi) {
+            uint64_t t = entries[lo] >> 32;
+            for (hi = lo + 1; hi < n_entries && entries[hi] >> 32 == t;) hi++;
+            for (size_t x = lo; x < hi; x++) {
+                uint64_t r = (uint32_t)entries[x];
+                size_t k = n_keys[r]++;
+                if (small)
+                    at32[r * KEY_TERMS + k] = (uint32_t)x | (hi - lo > max_bucket ? AT32_BIG : 0) | (x == lo ? AT32_FIRST : 0);
+                else
+                    at[r * KEY_TERMS + k] = x | (hi - lo > max_bucket ? AT_BIG : 0) | (x == lo ? AT_FIRST : 0);
+            }
         }
     }
     atomic_uint_fast64_t next;
     atomic_init(&next, 0);
-    rp_join j = {s, entries, n_entries, at, at32, n_keys, max_bucket, threshold, &next};
+    rp_join j = {s, entries, entries32, n_entries, at, at32, n_keys, max_bucket, threshold, &next};
     /* under --memory, the threads' edges take an eighth of it (and as much
      * again while a run is sorted), the rest going to a file in sorted runs */
     uint64_t limit = s->c->p.memory_limit;
@@ -1016,6 +1068,7 @@ rp_status rp__stories_candidates(rp_stories *s, rp_story_edge **edges, size_t *n
     }
     for (unsigned k = 0; k < threads; k++) free(w[k].seen), free(w[k].seen32), w[k].seen = NULL, w[k].seen32 = NULL;
     free(entries), entries = NULL;
+    free(entries32), entries32 = NULL;
     free(at), at = NULL;
     free(at32), at32 = NULL;
     if (runs) {
@@ -1068,7 +1121,9 @@ done:
     free(win);
     free(w);
     free(entries);
+    free(entries32);
     free(scratch);
+    free(sorting);
     free(keys);
     free(at);
     free(at32);
