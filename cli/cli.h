@@ -123,7 +123,7 @@ int cli_out_open(cli_out *out, const char *path); /* NULL or "-" = stdout */
 
 /* Writes an output (NULL or "-" = stdout) through write(), then commits it;
  * when write() fails or the stream has an error, the partial file is removed
- * and the engine's message, or "reprint: cannot write WHAT: why", printed.
+ * and the engine's message, or "reprint: PATH: cannot write WHAT: why", printed.
  * Returns an exit code. */
 typedef rp_status (*cli_writer)(void *ctx, FILE *out);
 /* cli_write_output without the commit: the output stays under its
@@ -134,6 +134,7 @@ int cli_write_uncommitted(cli_out *out, const char *path, cli_writer write, void
 int cli_write_output(const char *path, cli_writer write, void *ctx, const char *what,
                      const rp_engine *engine);
 int cli_out_commit(cli_out *out);                 /* 0 on success */
+const char *cli_out_name(const cli_out *out);     /* its path, or "standard output" */
 void cli_out_abort(cli_out *out);
 
 int cli_dedup(int argc, char **argv);

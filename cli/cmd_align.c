@@ -21,7 +21,7 @@
 static int align_finish(cli_opts *o, cli_out *out, rp_engine *e, int rc, const char *what)
 {
     if (rc == EXIT_OK && (fflush(out->fp) != 0 || ferror(out->fp))) {
-        fprintf(stderr, "reprint: cannot write %s: %s\n", what, strerror(errno));
+        fprintf(stderr, "reprint: %s: cannot write %s: %s\n", cli_out_name(out), what, strerror(errno));
         rc = EXIT_IO;
     }
     if (rc != EXIT_OK) cli_out_abort(out);

@@ -379,6 +379,7 @@ int cli_out_open(cli_out *out, const char *path)
         }
         out->direct = 1;
         out->buf = out_buffer(out->fp);
+        out->final_path = strdup(path); /* its name, for a message (NULL: "output") */
         return 0;
     }
     size_t n = strlen(path);
@@ -424,7 +425,9 @@ int cli_out_commit(cli_out *out)
     free(out->buf);
     out->buf = NULL;
     if (out->direct) {
-        if (bad) fprintf(stderr, "reprint: cannot write output: %s\n", strerror(errno));
+        if (bad) fprintf(stderr, "reprint: %s: cannot write: %s\n", cli_out_name(out), strerror(errno));
+        free(out->final_path);
+        out->final_path = NULL;
         return bad ? -1 : 0;
     }
     if (!bad && rename(out->tmp_path, out->final_path) != 0) bad = 1;
@@ -437,6 +440,11 @@ int cli_out_commit(cli_out *out)
     free(out->final_path);
     out->tmp_path = out->final_path = NULL;
     return bad ? -1 : 0;
+}
+
+const char *cli_out_name(const cli_out *out)
+{
+    return out->fp == stdout ? "standard output" : out->final_path ? out->final_path : "output";
 }
 
 void cli_out_abort(cli_out *out)
@@ -457,10 +465,12 @@ int cli_write_uncommitted(cli_out *out, const char *path, cli_writer write, void
     rp_status st = write(ctx, out->fp);
     if (st == RP_OK && ferror(out->fp)) st = RP_ERR_IO;
     if (st != RP_OK) {
-        if (engine && *rp_engine_error(engine)) /* the engine says what and where */
+        if (engine && *rp_engine_error(engine) && ferror(out->fp)) /* the engine says why, not where to */
+            fprintf(stderr, "reprint: %s: %s\n", cli_out_name(out), rp_engine_error(engine));
+        else if (engine && *rp_engine_error(engine)) /* the engine says what and where */
             fprintf(stderr, "reprint: %s\n", rp_engine_error(engine));
         else
-            fprintf(stderr, "reprint: cannot write %s: %s\n", what,
+            fprintf(stderr, "reprint: %s: cannot write %s: %s\n", cli_out_name(out), what,
                     st == RP_ERR_IO ? strerror(errno) : rp_status_name(st));
         cli_out_abort(out);
         return cli_exit_code(st);

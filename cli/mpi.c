@@ -606,8 +606,8 @@ int cli_pairs_distributed(cli_opts *o)
     rp_status st = rp_engine_foreach_pair_distributed(e, &cm, rank == 0 ? write_pair : NULL, &po);
     if (rank == 0) {
         if (st != RP_OK || ferror(out.fp)) {
-            fprintf(stderr, "reprint: cannot write the pairs: %s\n",
-                    rp_engine_error(e)[0] ? rp_engine_error(e) : strerror(errno));
+            if (rp_engine_error(e)[0]) fprintf(stderr, "reprint: %s\n", rp_engine_error(e));
+            else fprintf(stderr, "reprint: %s: cannot write the pairs: %s\n", cli_out_name(&out), strerror(errno));
             cli_out_abort(&out);
             rc = st != RP_OK ? cli_exit_code(st) : EXIT_IO;
         } else if (cli_out_commit(&out)) {
@@ -672,9 +672,10 @@ int cli_dedup_distributed(cli_opts *o)
         st = rp_engine_foreach_cluster_distributed(e, &cm, rank == 0 ? write_cluster : NULL,
                                                    rank == 0 ? clusters.fp : NULL);
         if (st != RP_OK || (rank == 0 && ferror(clusters.fp))) {
-            if (rp_engine_error(e)[0] || rank == 0)
-                fprintf(stderr, "reprint: cannot write the clusters: %s\n",
-                        rp_engine_error(e)[0] ? rp_engine_error(e) : strerror(errno));
+            if (rp_engine_error(e)[0]) fprintf(stderr, "reprint: %s\n", rp_engine_error(e));
+            else if (rank == 0)
+                fprintf(stderr, "reprint: %s: cannot write the clusters: %s\n", cli_out_name(&clusters),
+                        strerror(errno));
             if (rank == 0) cli_out_abort(&clusters);
             rp_engine_free(e);
             return st != RP_OK ? cli_exit_code(st) : EXIT_IO;

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # hostile.sh BIN SOURCE_DIR WORK — a battery of hostile inputs (47 of them, plus
-# stdin, FIFOs, process substitution, a missing tmp dir and interrupts), each run as
+# stdin, FIFOs, process substitution, a missing tmp dir, files that cannot
+# grow and interrupts), each run as
 # dedup, dedup --skip-bad, pairs and align (and stories on a few), under a
 # time limit. What must hold for every run: it ends (no hang), by one of
 # the documented exit codes (0, 1 bad input, 2 usage, 3 I/O), never by a
@@ -143,6 +144,32 @@ run_case "a directory and a file in it" align -q --skip-bad in/dir in/dir/news.j
 gzip -c in/good.jsonl > in/good.jsonl.gz
 run_case "--tmp-dir missing" --sh "$BIN" dedup -q --tmp-dir "$WORK/no/such/dir" in/good.jsonl.gz
 run_case "rewrites on the odd inputs" align -q --rewrites --skip-bad in/odd.jsonl in/unicode.jsonl in/garbage.jsonl
+# temporary files and outputs that cannot grow past a size (ulimit -f: a
+# write past it fails, EFBIG): each command, spilling under --memory 1M,
+# stops at whichever file meets the limit first, by exit 3 with a message
+# naming the temporary directory or the output, and leaves nothing behind
+python3 "$SRC/bench/gen_copies.py" 10000 in/copies.jsonl
+for cmd in dedup pairs align stories; do
+    for kb in 16 256 1024 2048; do
+        runs=$((runs + 1))
+        ( trap '' XFSZ; ulimit -f $kb
+          exec timeout 60 "$BIN" $cmd -q --memory 1M --tmp-dir "$WORK/tmp" -o "$WORK/capped.jsonl" in/copies.jsonl ) 2> "$WORK/err"
+        rc=$?
+        bad=""
+        if [ $rc -eq 0 ]; then
+            [ $kb -gt 16 ] || bad="exit 0 with its files held to 16 KiB" # every command writes more
+        elif [ $rc -ne 3 ]; then
+            bad="exit $rc"
+        elif ! grep -q "cannot write a temporary file in $WORK/tmp\|$WORK/capped.jsonl: cannot write" "$WORK/err"; then
+            bad="no message naming the file: $(head -c 200 "$WORK/err")"
+        fi
+        if grep -q "Sanitizer\|runtime error" "$WORK/err"; then bad="sanitizer report"; fi
+        if [ -n "$(ls -A "$WORK/tmp")" ]; then bad="left $(ls "$WORK/tmp" | head -1) in --tmp-dir"; rm -rf "$WORK/tmp"/*; fi
+        if [ $rc -ne 0 ] && ls "$WORK"/capped.jsonl* > /dev/null 2>&1; then bad="left its output behind"; fi
+        rm -f "$WORK"/capped.jsonl*
+        if [ -n "$bad" ]; then echo "FAIL - $cmd under ulimit -f $kb: $bad"; fail=1; fi
+    done
+done
 # interrupted at a few points of a run over a compressed input
 gzip -c in/longline.jsonl > in/int.jsonl.gz
 for at in 0.05 0.2 0.5; do
