@@ -176,23 +176,42 @@ static void test_profile_bound_never_below_the_intersection(void **state)
     free(b);
 }
 
-/* The least intersection never refuses what the score would accept: at
- * the bound the score reaches the threshold, one below it does not. */
+/* Whether the score of an intersection i reaches the threshold, as verify
+ * and the index compute it. */
+static int accepted(int measure, double t, uint64_t i, uint64_t na, uint64_t nb)
+{
+    double score = measure == RP_MEASURE_CONTAINMENT ? (double)i / (double)(na < nb ? na : nb)
+                                                     : (double)i / (double)(na + nb - i);
+    return score + 1e-12 >= t;
+}
+
+/* The least intersection is exactly what the score accepts: every count
+ * from it up reaches the threshold, every one below does not (a bound one
+ * too low let 1.8 million pairs of near-copies through to be scored and
+ * refused), on small sets in full and on sets of up to ten million
+ * around the bound. */
 static void test_intersection_need_is_the_threshold(void **state)
 {
     (void)state;
-    const double ts[] = {0.5, 0.7, 0.8, 0.9, 1.0};
+    const double ts[] = {0.5, 0.7, 0.8, 0.9, 1.0, 0.3333333333333333, 0.123456789};
+    const int ms[] = {RP_MEASURE_JACCARD, RP_MEASURE_CONTAINMENT};
     for (size_t k = 0; k < sizeof(ts) / sizeof(ts[0]); k++)
-        for (size_t na = 1; na < 80; na += 3)
-            for (size_t nb = 1; nb < 80; nb += 5)
-                for (uint64_t i = 0; i <= (na < nb ? na : nb); i++) {
-                    double j = (double)i / (double)(na + nb - i);
-                    double c = (double)i / (double)(na < nb ? na : nb);
-                    if (j + 1e-12 >= ts[k])
-                        assert_true(i >= rp__intersect_need(RP_MEASURE_JACCARD, ts[k], na, nb));
-                    if (c + 1e-12 >= ts[k])
-                        assert_true(i >= rp__intersect_need(RP_MEASURE_CONTAINMENT, ts[k], na, nb));
+        for (int m = 0; m < 2; m++) {
+            for (size_t na = 1; na < 80; na += 3)
+                for (size_t nb = 1; nb < 80; nb += 5) {
+                    uint64_t need = rp__intersect_need(ms[m], ts[k], na, nb);
+                    for (uint64_t i = 0; i <= (na < nb ? na : nb); i++)
+                        assert_int_equal(accepted(ms[m], ts[k], i, na, nb), i >= need);
                 }
+            uint64_t x = 88172645463325252ULL;
+            for (int round = 0; round < 20000; round++) {
+                x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+                uint64_t na = 1 + x % 10000000, nb = 1 + (x >> 24) % 10000000;
+                uint64_t need = rp__intersect_need(ms[m], ts[k], na, nb), most = na < nb ? na : nb;
+                if (need <= most) assert_true(accepted(ms[m], ts[k], need, na, nb));
+                if (need > 0 && need - 1 <= most) assert_false(accepted(ms[m], ts[k], need - 1, na, nb));
+            }
+        }
 }
 
 /* ------------------------------------------------ listing pairs from edges */
