@@ -2219,25 +2219,31 @@ static void connect_bucket(rp_connector *w, const uint64_t *e, size_t m)
 static void *connect_range(void *arg)
 {
     rp_connector *w = arg;
-    size_t m = 0;
-    for (size_t r = 0; r < w->n_rec; r++) {
-        uint64_t key = w->col[r];
-        if (!w->skip[r] && key >= w->key_lo && key < w->key_hi) {
-            if (m == w->cap_v) {
-                size_t cap = w->cap_v;
-                if (rp__grow((void **)&w->v, &cap, m + 1, sizeof(uint64_t))) {
-                    w->st = RP_ERR_NOMEM;
-                    return NULL;
-                }
-                free(w->v_scratch);
-                if (!(w->v_scratch = rp__malloc_big(cap * sizeof(uint64_t)))) {
-                    w->st = RP_ERR_NOMEM;
-                    return NULL;
-                }
-                w->cap_v = cap;
+    /* every thread reads the whole band for its keys, every band: the
+     * loop's fields in locals, which the stores to v would otherwise make
+     * it load again each record (a third of this function's time) */
+    const uint32_t *col = w->col;
+    const uint8_t *skip = w->skip;
+    uint64_t lo = w->key_lo, span = w->key_hi - w->key_lo, *v = w->v;
+    size_t m = 0, cap_v = w->cap_v, n_rec = w->n_rec;
+    for (size_t r = 0; r < n_rec; r++) {
+        uint64_t key = col[r];
+        if (skip[r] || key - lo >= span) continue; /* unsigned: below lo wraps past span */
+        if (m == cap_v) {
+            size_t cap = cap_v;
+            if (rp__grow((void **)&w->v, &cap, m + 1, sizeof(uint64_t))) {
+                w->st = RP_ERR_NOMEM;
+                return NULL;
             }
-            w->v[m++] = key << 32 | r;
+            free(w->v_scratch);
+            if (!(w->v_scratch = rp__malloc_big(cap * sizeof(uint64_t)))) {
+                w->st = RP_ERR_NOMEM;
+                return NULL;
+            }
+            w->cap_v = cap_v = cap;
+            v = w->v;
         }
+        v[m++] = key << 32 | r;
     }
     m = rp__drop_lone_keys(w->v, m, w->v_scratch);
     rp__radix_sort_scratch(w->v, m, 32, w->v_scratch);
