@@ -1663,6 +1663,8 @@ static void *refine_file(void *arg)
     rp_refiner *r = arg;
     rp_dedup *d = r->d;
     rp_set_writer *sw = r->sw;
+    _Atomic uint64_t *seen = r->seen; /* in locals: the loops' stores would reload them */
+    const unsigned bits = r->bits;
     size_t cap = REFINE_WINDOW;
     uint64_t *buf = malloc(cap * sizeof(uint64_t)), from = 0, len = 0; /* the window: [from, from + len) */
     uint64_t *shared = NULL;
@@ -1695,14 +1697,14 @@ static void *refine_file(void *arg)
         const uint64_t *set = mem ? mem + off : buf + (off - from);
         if (!r->count) {
             for (uint64_t i = 0; i < n; i++) {
-                if (i + 8 < n) PREFETCH(&r->seen[seen_position(set[i + 8], r->bits) >> 5]);
-                uint64_t h = seen_position(set[i], r->bits), once = (uint64_t)1 << (2 * (h & 31));
+                if (i + 8 < n) PREFETCH(&seen[seen_position(set[i + 8], bits) >> 5]);
+                uint64_t h = seen_position(set[i], bits), once = (uint64_t)1 << (2 * (h & 31));
                 /* a locked write only where a bit is still to set: a
                  * template's shingles, met thousands of times, are read */
-                uint64_t was = atomic_load_explicit(&r->seen[h >> 5], memory_order_relaxed);
-                if (!(was & once)) was = atomic_fetch_or_explicit(&r->seen[h >> 5], once, memory_order_relaxed);
+                uint64_t was = atomic_load_explicit(&seen[h >> 5], memory_order_relaxed);
+                if (!(was & once)) was = atomic_fetch_or_explicit(&seen[h >> 5], once, memory_order_relaxed);
                 if ((was & once) && !(was & once << 1))
-                    atomic_fetch_or_explicit(&r->seen[h >> 5], once << 1, memory_order_relaxed);
+                    atomic_fetch_or_explicit(&seen[h >> 5], once << 1, memory_order_relaxed);
             }
             continue;
         }
@@ -1716,10 +1718,10 @@ static void *refine_file(void *arg)
         }
         size_t m = 0;
         for (uint64_t i = 0; i < n; i++) {
-            if (i + 8 < n) PREFETCH(&r->seen[seen_position(set[i + 8], r->bits) >> 5]);
-            uint64_t h = seen_position(set[i], r->bits);
+            if (i + 8 < n) PREFETCH(&seen[seen_position(set[i + 8], bits) >> 5]);
+            uint64_t h = seen_position(set[i], bits);
             shared[m] = set[i];
-            m += atomic_load_explicit(&r->seen[h >> 5], memory_order_relaxed) >> (2 * (h & 31) + 1) & 1;
+            m += atomic_load_explicit(&seen[h >> 5], memory_order_relaxed) >> (2 * (h & 31) + 1) & 1;
         }
         rp__set_profile(shared, m, sw->profile + (size_t)slot * RP_PROFILE_BYTES);
     }
