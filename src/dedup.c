@@ -386,6 +386,7 @@ struct rp_set_writer {
     _Atomic int err;          /* errno of a failed write, 0 if none */
     uint64_t *mem[SETS_FILES_MAX]; /* the files mapped (or read) into memory, when they fit */
     size_t mapped[SETS_FILES_MAX]; /* the bytes of a mapping, 0 where read */
+    uint64_t words[SETS_FILES_MAX]; /* the elements in memory, mapped or read */
     uint8_t *profile;         /* with them, or made by the pass when set
                                  before it: per slot, its set's profile
                                  (RP_PROFILE_BYTES, rp__set_profile) */
@@ -559,6 +560,7 @@ static rp_status sets_to_memory(rp_dedup *d, rp_set_writer *sw)
     if (total > budget) return RP_OK;
     for (unsigned k = 0; k < sw->n_files; k++) {
         if (!size[k]) continue;
+        sw->words[k] = size[k] / sizeof(uint64_t);
         void *m = mmap(NULL, size[k], PROT_READ, MAP_SHARED, fileno(sw->file[k]), 0);
         if (m != MAP_FAILED) {
             sw->mem[k] = m, sw->mapped[k] = size[k];
@@ -1651,6 +1653,7 @@ typedef struct {
 
 enum { REFINE_WINDOW = 1 << 20 }; /* uint64s read from a sets file at a time */
 #define REFINE_SPREAD 4 /* positions a shingle; 8 refused 1 % more pairs on the near-copies */
+#define REFINE_AHEAD 16 /* shingles between a table word asked for and its use */
 
 /* A shingle's position in the table of 2^bits positions. */
 static inline uint64_t seen_position(uint64_t h, unsigned bits)
@@ -1695,9 +1698,13 @@ static void *refine_file(void *arg)
             if (r->st != RP_OK) break;
         }
         const uint64_t *set = mem ? mem + off : buf + (off - from);
+        /* the table's words asked for ahead, across the sets when they are
+         * in memory one after another (the first of each set's shingles
+         * missed it otherwise), within the set when read */
+        uint64_t ahead_end = mem ? sw->words[r->file] - off : n;
         if (!r->count) {
             for (uint64_t i = 0; i < n; i++) {
-                if (i + 8 < n) PREFETCH(&seen[seen_position(set[i + 8], bits) >> 5]);
+                if (i + REFINE_AHEAD < ahead_end) PREFETCH(&seen[seen_position(set[i + REFINE_AHEAD], bits) >> 5]);
                 uint64_t h = seen_position(set[i], bits), once = (uint64_t)1 << (2 * (h & 31));
                 /* a locked write only where a bit is still to set: a
                  * template's shingles, met thousands of times, are read */
@@ -1718,7 +1725,7 @@ static void *refine_file(void *arg)
         }
         size_t m = 0;
         for (uint64_t i = 0; i < n; i++) {
-            if (i + 8 < n) PREFETCH(&seen[seen_position(set[i + 8], bits) >> 5]);
+            if (i + REFINE_AHEAD < ahead_end) PREFETCH(&seen[seen_position(set[i + REFINE_AHEAD], bits) >> 5]);
             uint64_t h = seen_position(set[i], bits);
             shared[m] = set[i];
             m += atomic_load_explicit(&seen[h >> 5], memory_order_relaxed) >> (2 * (h & 31) + 1) & 1;
