@@ -620,9 +620,8 @@ static inline int refused(const rp_dedup *d, const rp_set_writer *sw, uint32_t s
  * set the other holds. verify and dedup's band walk both decide by it. */
 static inline void pair_scores(const rp_dedup *d, uint64_t inter, uint64_t na, uint64_t nb, float f[3])
 {
-    double j = (double)inter / (double)(na + nb - inter), score = j;
-    if (d->p->measure == RP_MEASURE_CONTAINMENT) score = (double)inter / (double)(na < nb ? na : nb);
-    f[0] = score + 1e-12 < d->p->threshold ? -1 : (float)j;
+    double j = (double)inter / (double)(na + nb - inter);
+    f[0] = rp__pair_reaches(d->p->measure, d->p->threshold, inter, na, nb) ? (float)j : -1;
     f[1] = (float)((double)inter / (double)na);
     f[2] = (float)((double)inter / (double)nb);
 }

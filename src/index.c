@@ -1711,9 +1711,8 @@ rp_status rp_index_query(rp_index *ix, const rp_index_doc *q, unsigned what, con
                     break;
                 }
                 uint64_t inter = rp__intersect_count(w->set_d, nd, w->set_q, nq);
-                double jj = (double)inter / (double)(nd + nq - inter), score = jj;
-                if (ix->p.measure == RP_MEASURE_CONTAINMENT) score = (double)inter / (double)(nd < nq ? nd : nq);
-                if (score + 1e-12 < ix->p.threshold) {
+                double jj = (double)inter / (double)(nd + nq - inter);
+                if (!rp__pair_reaches(ix->p.measure, ix->p.threshold, inter, nd, nq)) {
                     rec_free(&r);
                     continue;
                 }

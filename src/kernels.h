@@ -185,9 +185,20 @@ static inline uint64_t rp__profile_bound(const uint8_t *pa, size_t na, const uin
 #endif
 }
 
-/* The least intersection two sets of na and nb elements need to score at
- * least threshold by the measure (rp_measure); a lower bound, never above
- * what the exact score decides. */
+/* Whether an intersection of inter between sets of na and nb elements
+ * scores at least threshold - 1e-12 by the measure (rp_measure: Jaccard,
+ * or the smaller set's containment): the one test by which verify,
+ * dedup's band walk and the index's queries keep a pair. */
+static inline int rp__pair_reaches(int measure, double threshold, uint64_t inter, uint64_t na, uint64_t nb)
+{
+    double score = measure == RP_MEASURE_CONTAINMENT ? (double)inter / (double)(na < nb ? na : nb)
+                                                     : (double)inter / (double)(na + nb - inter);
+    return !(score + 1e-12 < threshold);
+}
+
+/* The least intersection two sets of na and nb elements need by
+ * rp__pair_reaches: every count from it up reaches the threshold, none
+ * below it does. */
 uint64_t rp__intersect_need(int measure, double threshold, size_t na, size_t nb);
 
 /* ------------------------------------------------------------ cluster.c */

@@ -82,16 +82,6 @@ uint64_t rp__intersect_at_least(const uint64_t *a, size_t na, const uint64_t *b,
     return inter;
 }
 
-/* Whether an intersection of i is accepted, by the callers' very test
- * (pair_scores in dedup.c, the index's queries): a score of at least
- * threshold - 1e-12, computed as they compute it. */
-static int need_met(int measure, double threshold, uint64_t i, size_t na, size_t nb)
-{
-    double score = measure == RP_MEASURE_CONTAINMENT ? (double)i / (double)(na < nb ? na : nb)
-                                                     : (double)i / (double)(na + nb - i);
-    return !(score + 1e-12 < threshold);
-}
-
 uint64_t rp__intersect_need(int measure, double threshold, size_t na, size_t nb)
 {
     double t = threshold - 1e-12, need;
@@ -100,14 +90,14 @@ uint64_t rp__intersect_need(int measure, double threshold, size_t na, size_t nb)
     else need = t * (double)(na + nb) / (1 + t); /* I / (na + nb - I) >= t */
     need -= 1e-6;
     /* the floor of it, a little under what the callers accept, then the
-     * least count they accept: a pair of two 46-shingle sets needs 38 of
+     * least count rp__pair_reaches accepts: a pair of two 46-shingle sets needs 38 of
      * them at Jaccard 0.7, not the floor's 37, which most near-copies of a
      * template share (1.8 million of the 2.4 million pairs scored and
      * refused on 900,000 of them) */
     uint64_t i = need <= 0 ? 0 : (uint64_t)need;
     uint64_t most = measure == RP_MEASURE_CONTAINMENT ? (na < nb ? na : nb) : na + nb; /* Jaccard's need is
                                                                           of the sum (dedup tables it by it) */
-    while (i < most && !need_met(measure, threshold, i, na, nb)) i++;
+    while (i < most && !rp__pair_reaches(measure, threshold, i, na, nb)) i++;
     return i;
 }
 
