@@ -62,10 +62,11 @@ int rp__push_pair(uint64_t **pairs, size_t *n, size_t *cap, uint32_t a, uint32_t
 
 /* Most of a band's keys are met once (on 2 million short posts, all but
  * the near-duplicates'), and sorting them was a fifth of dedup's time on
- * one thread. Two bitmaps of 8 positions an entry or more say which
- * positions are met once and which again; the entries whose position is
+ * one thread. Two bitmaps of 8 positions an entry or more (4 for a band
+ * too large for the cache at 8, map_bits) say which positions are met
+ * once and which again; the entries whose position is
  * met again are kept, a lone key among them when another shares its place
- * (about one in eight or fewer). n entries of src go to dst (which may be
+ * (about one in eight, or four, or fewer). n entries of src go to dst (which may be
  * src), the bitmaps in map (2^(bits - 5) values). */
 static size_t keep_met_again(uint64_t *dst, const uint64_t *src, size_t n, uint64_t *map, unsigned bits)
 {

@@ -671,11 +671,12 @@ int rp__story_edges_sort(rp_story_edge *e, size_t n)
  * candidates' peak, 64 of its 200 bytes a document. */
 #define AT32_BIG ((uint32_t)1 << 30)
 #define AT32_FIRST ((uint32_t)1 << 31)
-/* Below 2^27 records (each record's KEY_TERMS keys numbered under 2^30),
- * the sorted entries are records alone, this bit set on a bucket's last,
- * and each key's place is written over the key itself, once its part of
- * the entries is sorted: 64 bytes a document of entries and 32 of keys
- * become 32 of entries, the places in the keys' room. */
+/* Below 2^30 entries (134 million documents of 8 keys; a record's keys
+ * numbered r * KEY_TERMS + k in 32 bits), the sorted entries are records
+ * alone, this bit set on a bucket's last, and each key's place is written
+ * over the key itself, once its part of the entries is sorted: 64 bytes a
+ * document of entries and 32 of keys become 32 of entries, the places in
+ * the keys' room. Past it, entries and places take 64 bits each. */
 #define E32_LAST ((uint32_t)1 << 31)
 /* Under --memory, the fewest edges a thread holds before its list goes to
  * the file as a run, and the fewest a run's window of the merge reads. */
@@ -686,14 +687,14 @@ typedef struct {
     rp_stories *s;             /* its edge_file: the only part written */
     const uint64_t *entries;  /* term << 32 | record, sorted */
     const uint32_t *entries32; /* or, instead, the records alone, with E32_LAST on a
-                                 bucket's last (below 2^27 records) */
+                                 bucket's last (below 2^30 entries) */
     size_t n_entries;
     const uint64_t *at;       /* KEY_TERMS a record, n_keys of them used: where
                                  the record is in its key's bucket, with
                                  AT_BIG (the bucket has more than max_bucket)
                                  and AT_FIRST (the record is its first) */
     const uint32_t *at32;     /* the same in 32 bits (AT32_*), instead of at,
-                                 for fewer than 2^30 entries */
+                                 with entries32 */
     const uint8_t *n_keys;
     size_t max_bucket;
     double threshold;
@@ -970,7 +971,8 @@ rp_status rp__stories_candidates(rp_stories *s, rp_story_edge **edges, size_t *n
         part[b + 1] += part[b];
         pos[b] = part[b];
     }
-    int narrow = s->n_rec * KEY_TERMS < AT32_BIG && !rp__hooks.story_wide_places;
+    int narrow = n_entries < AT32_BIG && s->n_rec * KEY_TERMS <= (uint64_t)UINT32_MAX + 1 &&
+                 !rp__hooks.story_wide_places;
     if (narrow) {
         /* each record-key (r * KEY_TERMS + k) placed, a part gathered as
          * term << 32 | record-key, sorted, and written back as records;
@@ -1019,21 +1021,14 @@ rp_status rp__stories_candidates(rp_stories *s, rp_story_edge **edges, size_t *n
          * order, as the sorted entries meet them, so that the keys
          * themselves are let go first (the order a document meets its
          * partners in changes no score) */
-        int small = n_entries < AT32_BIG && !rp__hooks.story_wide_places;
-        if (small ? !(at32 = malloc((s->n_rec * KEY_TERMS + 1) * sizeof(uint32_t)))
-                  : !(at = malloc((s->n_rec * KEY_TERMS + 1) * sizeof(uint64_t))))
-            goto done;
+        if (!(at = malloc((s->n_rec * KEY_TERMS + 1) * sizeof(uint64_t)))) goto done;
         memset(n_keys, 0, s->n_rec); /* counted again as each record's keys are met */
         for (size_t lo = 0, hi; lo < n_entries; lo = hi) {
             uint64_t t = entries[lo] >> 32;
             for (hi = lo + 1; hi < n_entries && entries[hi] >> 32 == t;) hi++;
             for (size_t x = lo; x < hi; x++) {
                 uint64_t r = (uint32_t)entries[x];
-                size_t k = n_keys[r]++;
-                if (small)
-                    at32[r * KEY_TERMS + k] = (uint32_t)x | (hi - lo > max_bucket ? AT32_BIG : 0) | (x == lo ? AT32_FIRST : 0);
-                else
-                    at[r * KEY_TERMS + k] = x | (hi - lo > max_bucket ? AT_BIG : 0) | (x == lo ? AT_FIRST : 0);
+                at[r * KEY_TERMS + n_keys[r]++] = x | (hi - lo > max_bucket ? AT_BIG : 0) | (x == lo ? AT_FIRST : 0);
             }
         }
     }
