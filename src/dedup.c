@@ -674,11 +674,7 @@ static void *score_pairs(void *arg)
         if (loaded_a != a) {
             if ((w->st = read_set(d, w->sets, sa, &buf_a, &cap_a, &set_a, w->err)) != RP_OK) break;
             loaded_a = a;
-            tabled = na <= RP_SET_TABLE_MAX;
-            if (tabled && rp__set_table_build(&table, set_a, na)) {
-                w->st = RP_ERR_NOMEM;
-                break;
-            }
+            tabled = 0; /* made when a pair of it is first intersected */
         }
         if (i >= w->from + PREFETCH_SET ? verdict[i % VERDICTS] : refused(d, w->sets, sa, sb)) {
             f[0] = -1, f[1] = f[2] = 0; /* below the threshold, as the sets would say */
@@ -686,6 +682,17 @@ static void *score_pairs(void *arg)
         }
         uint64_t need = rp__intersect_need(d->p->measure, d->p->threshold, na, nb);
         if ((w->st = read_set(d, w->sets, sb, &buf_b, &cap_b, &set_b, w->err)) != RP_OK) break;
+        if (rp__sample_refuses(set_a, na, set_b, nb, need)) {
+            f[0] = -1, f[1] = f[2] = 0;
+            continue;
+        }
+        if (!tabled && na <= RP_SET_TABLE_MAX) {
+            if (rp__set_table_build(&table, set_a, na)) {
+                w->st = RP_ERR_NOMEM;
+                break;
+            }
+            tabled = 1;
+        }
         uint64_t inter = tabled ? rp__set_table_intersect(&table, set_b, nb, need)
                                 : rp__intersect_at_least(set_a, na, set_b, nb, need);
         pair_scores(d, inter, na, nb, f);
@@ -1742,8 +1749,15 @@ static void *refine_file(void *arg)
  * wrong one). */
 static rp_status refine_profiles(rp_dedup *d, rp_set_writer *sw)
 {
-    uint64_t total = 0;
-    for (uint32_t slot = 0; slot < d->n_slots; slot++) total += d->set_len[slot];
+    uint64_t total = 0, small = 0;
+    for (uint32_t slot = 0; slot < d->n_slots; slot++) {
+        total += d->set_len[slot];
+        small += d->set_len[slot] < RP_PROFILE_FULL;
+    }
+    /* two sets of RP_PROFILE_FULL or more are bounded by their sizes, not
+     * their profiles: with no smaller set, no bound would change (10,000
+     * long documents strung from shared passages: a sixth of pairs' time) */
+    if (!small) return RP_OK;
     unsigned bits = 6;
     while (bits < 40 && ((uint64_t)1 << bits) < total * REFINE_SPREAD) bits++;
     uint64_t room = (uint64_t)1 << 30;
@@ -2045,6 +2059,7 @@ typedef struct {
     uint64_t *buf_a, *buf_b;    /* sets read from their files */
     size_t cap_a, cap_b;
     uint32_t last_p;            /* the member whose set was intersected last, */
+    const uint64_t *set_p;      /* its set, */
     int tabled;                 /* and whether its set is in the table */
     rp_set_table table;
     rp_status st;
@@ -2083,9 +2098,11 @@ static int connect_pair(rp_connector *w, uint32_t p, uint32_t q)
      * set not fetched again, and no merge */
     int again = w->last_p == p;
     if (!again) w->last_p = p, w->tabled = 0;
-    if (!w->tabled && (w->st = read_set(d, w->sets, w->slot[p], &w->buf_a, &w->cap_a, &set_a, w->err)) != RP_OK)
+    if (!w->tabled && (w->st = read_set(d, w->sets, w->slot[p], &w->buf_a, &w->cap_a, &w->set_p, w->err)) != RP_OK)
         return 0;
+    set_a = w->set_p;
     if ((w->st = read_set(d, w->sets, w->slot[q], &w->buf_b, &w->cap_b, &set_b, w->err)) != RP_OK) return 0;
+    if (rp__sample_refuses(set_a, na, set_b, nb, need)) return 0; /* as score_pairs */
     if (again && !w->tabled && na <= RP_SET_TABLE_MAX) {
         if (rp__set_table_build(&w->table, set_a, na)) {
             w->st = RP_ERR_NOMEM;

@@ -1710,6 +1710,12 @@ rp_status rp_index_query(rp_index *ix, const rp_index_doc *q, unsigned what, con
                     rec_free(&r);
                     break;
                 }
+                /* refused on a sample as the batch commands refuse it */
+                if (rp__sample_refuses(w->set_d, nd, w->set_q, nq,
+                                       rp__intersect_need(ix->p.measure, ix->p.threshold, nd, nq))) {
+                    rec_free(&r);
+                    continue;
+                }
                 uint64_t inter = rp__intersect_count(w->set_d, nd, w->set_q, nq);
                 double jj = (double)inter / (double)(nd + nq - inter);
                 if (!rp__pair_reaches(ix->p.measure, ix->p.threshold, inter, nd, nq)) {

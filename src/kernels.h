@@ -128,6 +128,18 @@ uint64_t rp__intersect_count(const uint64_t *a, size_t na, const uint64_t *b, si
 uint64_t rp__intersect_at_least(const uint64_t *a, size_t na, const uint64_t *b, size_t nb,
                                 uint64_t need);
 
+/* Whether a uniform sample of a u b (its RP_SAMPLE smallest hashes) says
+ * that the two sorted sets share fewer than need, which a pair that shares
+ * need or more shows with probability under RP_SAMPLE_RISK. Asked before
+ * an exact intersection of large sets (na + nb >= RP_SAMPLE_MIN_SUM; below,
+ * never refuses): a candidate of a search tuned for a text inside one
+ * twice its length, between two texts of one length that share a third,
+ * is refused in RP_SAMPLE steps instead of a thousand. */
+#define RP_SAMPLE 128
+#define RP_SAMPLE_MIN_SUM 1024
+#define RP_SAMPLE_RISK 1e-4
+int rp__sample_refuses(const uint64_t *a, size_t na, const uint64_t *b, size_t nb, uint64_t need);
+
 /* One set held in an open-addressing table, to intersect with many others
  * (dedup scores a document against all its partners in a row): each
  * element of the other set is a lookup independent of the last, where a

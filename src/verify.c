@@ -14,6 +14,8 @@
  */
 #include "internal.h"
 
+#include <math.h>
+#include <pthread.h>
 #include <string.h>
 
 static size_t gallop(const uint64_t *v, size_t n, size_t from, uint64_t key)
@@ -99,6 +101,58 @@ uint64_t rp__intersect_need(int measure, double threshold, size_t na, size_t nb)
                                                                           of the sum (dedup tables it by it) */
     while (i < most && !rp__pair_reaches(measure, threshold, i, na, nb)) i++;
     return i;
+}
+
+/* The sample test. The RP_SAMPLE smallest hashes of a u b are a uniform
+ * sample of the union (the hashes are random), and the number of them in
+ * both sets, X, is drawn as from Binomial(RP_SAMPLE, J) or more tightly
+ * (without replacement) when the pair's Jaccard is J. A pair that reaches
+ * its need has J >= need / (na + nb - need): the least Jaccard its sizes
+ * allow at the threshold, which is what LSH Ensemble tunes each size
+ * partition for. floors[q] is the least X that such a pair shows but with
+ * probability under RP_SAMPLE_RISK, for J = q / SAMPLE_STEPS; J is
+ * rounded down to a step, which only lowers the floor. */
+#define SAMPLE_STEPS 1024
+static uint8_t floors[SAMPLE_STEPS + 1];
+static pthread_once_t floors_once = PTHREAD_ONCE_INIT;
+
+static void make_floors(void)
+{
+    double lf[RP_SAMPLE + 1]; /* log k! */
+    lf[0] = 0;
+    for (unsigned k = 1; k <= RP_SAMPLE; k++) lf[k] = lf[k - 1] + log((double)k);
+    for (unsigned q = 1; q < SAMPLE_STEPS; q++) {
+        double j = (double)q / SAMPLE_STEPS, cdf = 0;
+        unsigned x = 0;
+        for (; x <= RP_SAMPLE; x++) { /* P(X <= x) <= RISK: x + 1 is still a floor */
+            cdf += exp(lf[RP_SAMPLE] - lf[x] - lf[RP_SAMPLE - x] + x * log(j) + (RP_SAMPLE - x) * log1p(-j));
+            if (cdf > RP_SAMPLE_RISK) break;
+        }
+        floors[q] = (uint8_t)x; /* P(X < x) <= RISK */
+    }
+    floors[SAMPLE_STEPS] = RP_SAMPLE; /* J = 1: the sets are equal */
+}
+
+int rp__sample_refuses(const uint64_t *a, size_t na, const uint64_t *b, size_t nb, uint64_t need)
+{
+    /* the union is then RP_SAMPLE or more (at least the larger set): the
+     * merge below never runs out of either set first without the sample
+     * having been drawn from what is left of the other */
+    if (na + nb < RP_SAMPLE_MIN_SUM || need == 0) return 0;
+    double j = (double)need / (double)(na + nb - need);
+    unsigned q = j >= 1 ? SAMPLE_STEPS : (unsigned)(j * SAMPLE_STEPS);
+    pthread_once(&floors_once, make_floors);
+    unsigned floor = floors[q], seen = 0, both = 0;
+    if (!floor) return 0;
+    size_t i = 0, k = 0;
+    while (seen < RP_SAMPLE && i < na && k < nb) { /* branch-free, as rp__intersect_at_least */
+        uint64_t x = a[i], y = b[k];
+        both += x == y;
+        i += x <= y;
+        k += y <= x;
+        seen++;
+    }
+    return both < floor;
 }
 
 /* Set elements are hashes, but not of uniform low bits once they are

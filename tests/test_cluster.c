@@ -122,6 +122,80 @@ static void test_intersections_that_stop_early_keep_their_contract(void **state)
     rp__set_table_free(&t);
 }
 
+/* Two sorted sets of na and nb random hashes sharing exactly inter. */
+static uint64_t mix(uint64_t *x)
+{
+    uint64_t z = (*x += 0x9E3779B97F4A7C15ULL);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+    return z ^ (z >> 31);
+}
+
+static int cmp_u64(const void *x, const void *y)
+{
+    uint64_t a = *(const uint64_t *)x, b = *(const uint64_t *)y;
+    return a < b ? -1 : a > b;
+}
+
+static void sets_sharing(uint64_t *a, size_t na, uint64_t *b, size_t nb, size_t inter, uint64_t *seed)
+{
+    for (size_t i = 0; i < na; i++) a[i] = mix(seed);
+    for (size_t i = 0; i < nb; i++) b[i] = i < inter ? a[i] : mix(seed);
+    qsort(a, na, sizeof(uint64_t), cmp_u64);
+    qsort(b, nb, sizeof(uint64_t), cmp_u64);
+}
+
+/* The sample test: a pair at exactly its need (the worst case) is refused
+ * about as rarely as RP_SAMPLE_RISK says, whatever its size ratio and
+ * measure; a pair at half its need, or two texts of one length sharing
+ * less than half, nearly always; small sets never (they are intersected
+ * exactly, which costs no more). */
+static void test_sample_refuses_what_cannot_reach_the_need(void **state)
+{
+    (void)state;
+    static uint64_t a[5000], b[5000];
+    uint64_t seed = 7;
+    /* least refused of 600 at half the need: the sample tells J from J / 2
+     * less well the lower the J the sizes allow (Bin(128, 0.16) against
+     * Bin(128, 0.08) for a text inside one four times its length) */
+    const struct {
+        int measure;
+        size_t na, nb;
+        int least;
+    } cases[] = {{RP_MEASURE_CONTAINMENT, 600, 600, 594},  {RP_MEASURE_CONTAINMENT, 600, 900, 570},
+                 {RP_MEASURE_CONTAINMENT, 600, 1200, 480}, {RP_MEASURE_CONTAINMENT, 1000, 4000, 60},
+                 {RP_MEASURE_JACCARD, 700, 700, 594},      {RP_MEASURE_JACCARD, 900, 1100, 594}};
+    for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+        size_t na = cases[c].na, nb = cases[c].nb;
+        uint64_t need = rp__intersect_need(cases[c].measure, 0.7, na, nb);
+        int at_need = 0, at_half = 0;
+        for (int round = 0; round < 600; round++) {
+            sets_sharing(a, na, b, nb, need, &seed);
+            at_need += rp__sample_refuses(a, na, b, nb, need);
+            sets_sharing(a, na, b, nb, need / 2, &seed);
+            at_half += rp__sample_refuses(a, na, b, nb, need);
+        }
+        assert_true(at_need <= 2); /* 3,600 pairs at RP_SAMPLE_RISK: 0.36 expected */
+        assert_true(at_half >= cases[c].least);
+    }
+    /* containment 0.7 between two texts of one length sharing 45 %: Jaccard
+     * 0.29 where the need is 0.54 (tuned for a text inside one twice its
+     * length, the bands propose them) */
+    int refused = 0;
+    uint64_t need = rp__intersect_need(RP_MEASURE_CONTAINMENT, 0.7, 1000, 1000);
+    for (int round = 0; round < 300; round++) {
+        sets_sharing(a, 1000, b, 1000, 450, &seed);
+        refused += rp__sample_refuses(a, 1000, b, 1000, need);
+    }
+    assert_true(refused >= 285); /* 292 of 300 here: 95 % at least */
+    /* under RP_SAMPLE_MIN_SUM: never, even sharing nothing */
+    sets_sharing(a, RP_SAMPLE_MIN_SUM / 2 - 1, b, RP_SAMPLE_MIN_SUM / 2, 0, &seed);
+    assert_false(rp__sample_refuses(a, RP_SAMPLE_MIN_SUM / 2 - 1, b, RP_SAMPLE_MIN_SUM / 2, 100));
+    /* equal sets: never */
+    sets_sharing(a, 3000, b, 3000, 3000, &seed);
+    assert_false(rp__sample_refuses(a, 3000, b, 3000, 3000));
+}
+
 /* A profile's bound is never below the true intersection, whatever the
  * sizes (counts that stop at 255 included), and is tight where the sets
  * fall in different ranges of the hash. */
@@ -307,6 +381,7 @@ int main(void)
         cmocka_unit_test(test_intersect_count_matches_naive_count),
         cmocka_unit_test(test_intersections_that_stop_early_keep_their_contract),
         cmocka_unit_test(test_intersection_need_is_the_threshold),
+        cmocka_unit_test(test_sample_refuses_what_cannot_reach_the_need),
         cmocka_unit_test(test_profile_bound_never_below_the_intersection),
         cmocka_unit_test(test_pairs_listed_from_edges),
     };
