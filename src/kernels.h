@@ -136,7 +136,7 @@ uint64_t rp__intersect_at_least(const uint64_t *a, size_t na, const uint64_t *b,
  * twice its length, between two texts of one length that share a third,
  * is refused in RP_SAMPLE steps instead of a thousand. */
 #define RP_SAMPLE 128
-#define RP_SAMPLE_MIN_SUM 1024
+#define RP_SAMPLE_MIN_SUM 512
 #define RP_SAMPLE_RISK 1e-4
 int rp__sample_refuses(const uint64_t *a, size_t na, const uint64_t *b, size_t nb, uint64_t need);
 
