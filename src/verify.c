@@ -139,6 +139,7 @@ int rp__sample_refuses(const uint64_t *a, size_t na, const uint64_t *b, size_t n
      * merge below never runs out of either set first without the sample
      * having been drawn from what is left of the other */
     if (na + nb < RP_SAMPLE_MIN_SUM || need == 0) return 0;
+    if (need > (na < nb ? na : nb)) return 1; /* out of reach whatever they share */
     double j = (double)need / (double)(na + nb - need);
     unsigned q = j >= 1 ? SAMPLE_STEPS : (unsigned)(j * SAMPLE_STEPS);
     pthread_once(&floors_once, make_floors);

@@ -191,6 +191,10 @@ static void test_sample_refuses_what_cannot_reach_the_need(void **state)
     /* under RP_SAMPLE_MIN_SUM: never, even sharing nothing */
     sets_sharing(a, RP_SAMPLE_MIN_SUM / 2 - 1, b, RP_SAMPLE_MIN_SUM / 2, 0, &seed);
     assert_false(rp__sample_refuses(a, RP_SAMPLE_MIN_SUM / 2 - 1, b, RP_SAMPLE_MIN_SUM / 2, 100));
+    /* a need above the smaller set: always (no intersection reaches it) */
+    sets_sharing(a, 3000, b, 300, 300, &seed);
+    assert_true(rp__sample_refuses(a, 3000, b, 300, 301));
+    assert_false(rp__sample_refuses(a, 3000, b, 300, 300));
     /* equal sets: never */
     sets_sharing(a, 3000, b, 3000, 3000, &seed);
     assert_false(rp__sample_refuses(a, 3000, b, 3000, 3000));
