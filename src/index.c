@@ -1710,13 +1710,14 @@ rp_status rp_index_query(rp_index *ix, const rp_index_doc *q, unsigned what, con
                     rec_free(&r);
                     break;
                 }
-                /* refused on a sample as the batch commands refuse it */
-                if (rp__sample_refuses(w->set_d, nd, w->set_q, nq,
-                                       rp__intersect_need(ix->p.measure, ix->p.threshold, nd, nq))) {
+                /* refused on a sample as the batch commands refuse it, and
+                 * intersected as they do, stopping once the need is out of reach */
+                uint64_t need = rp__intersect_need(ix->p.measure, ix->p.threshold, nd, nq);
+                if (rp__sample_refuses(w->set_d, nd, w->set_q, nq, need)) {
                     rec_free(&r);
                     continue;
                 }
-                uint64_t inter = rp__intersect_count(w->set_d, nd, w->set_q, nq);
+                uint64_t inter = rp__intersect_at_least(w->set_d, nd, w->set_q, nq, need);
                 double jj = (double)inter / (double)(nd + nq - inter);
                 if (!rp__pair_reaches(ix->p.measure, ix->p.threshold, inter, nd, nq)) {
                     rec_free(&r);
