@@ -28,7 +28,6 @@
 #include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <unistd.h>
 
 static int g_size = 1, g_rank = 0, g_started = 0;
@@ -101,13 +100,6 @@ static int mpi_exchange(void *ctx, const void *send, const uint64_t *send_bytes,
     if (MPI_Allreduce(MPI_IN_PLACE, &rounds, 1, MPI_UINT64_T, MPI_MAX, MPI_COMM_WORLD) != MPI_SUCCESS)
         return -1;
     char *in = malloc(total_in ? total_in : 1);
-#if defined(MADV_HUGEPAGE)
-    if (in && total_in >= (8u << 20)) { /* as the library's large arrays (rp__advise_big) */
-        uintptr_t from = ((uintptr_t)in + (2u << 20) - 1) & ~(uintptr_t)((2u << 20) - 1);
-        uintptr_t to = ((uintptr_t)in + total_in) & ~(uintptr_t)((2u << 20) - 1);
-        if (to > from) (void)madvise((void *)from, to - from, MADV_HUGEPAGE);
-    }
-#endif
     /* one round whose counts and displacements are ints: straight from the
      * caller's buffer into the answer, no staging (what nearly every
      * exchange is) */

@@ -248,7 +248,7 @@ static rp_status band_pairs(rp_band_search *w, unsigned b)
                     break;
                 }
                 free(w->scratch);
-                if (!(w->scratch = rp__malloc_big(cap * sizeof(uint64_t)))) {
+                if (!(w->scratch = malloc(cap * sizeof(uint64_t)))) {
                     st = RP_ERR_NOMEM;
                     break;
                 }
@@ -287,7 +287,7 @@ static void *search_main(void *arg)
     if (w->st == RP_OK && w->n_pairs > 1) {
         if (w->n_pairs > w->cap) {
             free(w->scratch);
-            w->scratch = rp__malloc_big(w->n_pairs * sizeof(uint64_t));
+            w->scratch = malloc(w->n_pairs * sizeof(uint64_t));
         }
         size_t n = w->scratch ? rp__sort_unique_u64(w->pairs, w->n_pairs, w->scratch) : SIZE_MAX;
         if (n == SIZE_MAX) w->st = RP_ERR_NOMEM;
@@ -325,8 +325,8 @@ static rp_status search(rp_bands *t, const uint8_t *skip, size_t max_bucket, uns
                                 .parts = parts, .visit = visit, .visit_ctx = visit_ctx};
         /* room for a range's share (all of them with one range) before growing */
         size_t cap = (size_t)(parts == 1 ? n : n / parts + n / parts / 4 + CHUNK);
-        w[k].v = rp__malloc_big((cap ? cap : 1) * sizeof(uint64_t));
-        w[k].scratch = rp__malloc_big((cap ? cap : 1) * sizeof(uint64_t));
+        w[k].v = malloc((cap ? cap : 1) * sizeof(uint64_t));
+        w[k].scratch = malloc((cap ? cap : 1) * sizeof(uint64_t));
         w[k].cap = cap ? cap : 1;
         if (!w[k].v || !w[k].scratch) st = RP_ERR_NOMEM;
     }
@@ -348,7 +348,6 @@ static rp_status search(rp_bands *t, const uint8_t *skip, size_t max_bucket, uns
     }
     if (st == RP_OK && total && *n_pairs + total > *cap_pairs) {
         rp_cand *grown = realloc(*pairs, (*n_pairs + total) * sizeof(rp_cand));
-        if (grown) rp__advise_big(grown, (*n_pairs + total) * sizeof(rp_cand));
         if (!grown) st = RP_ERR_NOMEM;
         else *pairs = grown, *cap_pairs = *n_pairs + total;
     }

@@ -566,14 +566,14 @@ static rp_status sets_to_memory(rp_dedup *d, rp_set_writer *sw)
             sw->mem[k] = m, sw->mapped[k] = size[k];
             continue;
         }
-        if (!(sw->mem[k] = rp__malloc_big(size[k]))) return RP_ERR_NOMEM;
+        if (!(sw->mem[k] = malloc(size[k] ? size[k] : 1))) return RP_ERR_NOMEM;
         rp_status st = rp__corpus_temp_read(d->corpus, d->err, sw->file[k], sw->mem[k], size[k], 0);
         if (st != RP_OK) return st;
     }
     /* with the sets in memory, pairs are many: most can be refused from
      * their profiles, a cache line a document, without their sets */
     if (sw->profile) return RP_OK; /* made by the pass */
-    if (!(sw->profile = rp__malloc_big(d->n_slots * RP_PROFILE_BYTES))) return RP_ERR_NOMEM;
+    if (!(sw->profile = malloc(d->n_slots ? d->n_slots * RP_PROFILE_BYTES : 1))) return RP_ERR_NOMEM;
     for (uint32_t slot = 0; slot < d->n_slots; slot++)
         rp__set_profile(set_in_memory(d, sw, slot), d->set_len[slot], sw->profile + (size_t)slot * RP_PROFILE_BYTES);
     return RP_OK;
@@ -1765,10 +1765,10 @@ static rp_status refine_profiles(rp_dedup *d, rp_set_writer *sw)
     while (bits > 6 && ((uint64_t)1 << bits) / 4 > room) bits--;
     if (!total || !sw->n_files) return RP_OK;
     size_t words = ((size_t)1 << bits) / 32;
-    /* huge pages, written zero at once: the marks read a word before they
-     * write it, and a word read first would be mapped from the zero page
-     * and faulted again on its first write */
-    _Atomic uint64_t *seen = rp__malloc_big(words * sizeof(uint64_t));
+    /* written zero at once: the marks read a word before they write it,
+     * and a word read first would be mapped from the zero page and faulted
+     * again on its first write */
+    _Atomic uint64_t *seen = malloc(words * sizeof(uint64_t));
     if (seen) memset((void *)seen, 0, words * sizeof(uint64_t));
     rp_refiner *r = calloc(sw->n_files, sizeof(*r));
     rp_status st = seen && r ? RP_OK : RP_ERR_NOMEM;
@@ -1814,7 +1814,7 @@ static rp_status early_sets(rp_dedup *d, rp_early *x, const rp_cand *cand, size_
     if (st != RP_OK) return st;
     d->ready_sets = sets;
     sets->d = d;
-    if (!(sets->profile = rp__malloc_big((n_slots ? n_slots : 1) * RP_PROFILE_BYTES))) return RP_ERR_NOMEM;
+    if (!(sets->profile = malloc((n_slots ? n_slots : 1) * RP_PROFILE_BYTES))) return RP_ERR_NOMEM;
     memset(sets->profile, 0, n_slots * RP_PROFILE_BYTES); /* an unread slot's: an empty set's */
     st = build_sets(d, sets);
     if (st == RP_OK) st = sets_to_memory(d, sets); /* where they fit, refined there */
@@ -1902,7 +1902,7 @@ static rp_status refuse_early(rp_dedup *d, rp_early *x, rp_cand **cand, size_t *
      * near-copies (3.65 GB and 465 s under --memory 256M, against 1.61 GB
      * and 82 s refused early under 512M) */
     uint64_t rows_bytes = (uint64_t)d->n_rec * bands * sizeof(uint32_t);
-    rp_status st = (x->rows = rp__malloc_big(rows_bytes ? rows_bytes : 1)) ? RP_OK : RP_ERR_NOMEM;
+    rp_status st = (x->rows = malloc(rows_bytes ? rows_bytes : 1)) ? RP_OK : RP_ERR_NOMEM;
     if (st == RP_OK) st = rp__bands_rows(d->band, x->rows, d->err);
     double t = rp__seconds();
     if (st == RP_OK) st = early_sets(d, x, *cand, *n);
@@ -2261,7 +2261,7 @@ static void *connect_range(void *arg)
                 return NULL;
             }
             free(w->v_scratch);
-            if (!(w->v_scratch = rp__malloc_big(cap * sizeof(uint64_t)))) {
+            if (!(w->v_scratch = malloc(cap * sizeof(uint64_t)))) {
                 w->st = RP_ERR_NOMEM;
                 return NULL;
             }

@@ -125,7 +125,7 @@ static rp_status band_pass(rp_dedup *d, const rp_comm *cm, rp_dist_stats *ds, co
     unsigned bands = rp__dedup_bands(d);
     /* the keys by band, a column of the store's chunks at a time (it may
      * have spilled them): the store is let go once they are copied */
-    uint32_t *keys = rp__malloc_big((size_t)(n_own ? n_own : 1) * bands * sizeof(uint32_t));
+    uint32_t *keys = malloc((size_t)(n_own ? n_own : 1) * bands * sizeof(uint32_t));
     uint64_t *in_bytes = calloc((size_t)size, sizeof(uint64_t));
     uint64_t *pairs = NULL;
     size_t n_pairs = 0, cap_pairs = 0;
@@ -207,7 +207,7 @@ static rp_status band_pass(rp_dedup *d, const rp_comm *cm, rp_dist_stats *ds, co
                 m = k0;
                 if (m > cap_v) {
                     free(v), free(scratch);
-                    v = rp__malloc_big(m * sizeof(uint64_t)), scratch = rp__malloc_big(m * sizeof(uint64_t));
+                    v = malloc(m * sizeof(uint64_t)), scratch = malloc(m * sizeof(uint64_t));
                     cap_v = m;
                     if (!v || !scratch) {
                         st = RP_ERR_NOMEM;

@@ -68,7 +68,7 @@ int rp__outbox_alloc(rp_outbox *o, int size)
     uint64_t t = 0;
     for (int p = 0; p < size; p++) o->at[p] = t, t += o->bytes[p];
     o->total = (size_t)t;
-    o->data = rp__malloc_big(o->total);
+    o->data = malloc(o->total ? o->total : 1);
     return o->data ? 0 : -1;
 }
 

@@ -630,7 +630,7 @@ int rp__story_edges_sort(rp_story_edge *e, size_t n)
             if (differ[f] >> at & 0xFF) field[digits] = f, shift[digits++] = at;
     if (!digits) return 0;
     size_t *count = calloc((size_t)digits * 256, sizeof(size_t));
-    rp_story_edge *tmp = rp__malloc_big(n * sizeof(*e));
+    rp_story_edge *tmp = malloc(n ? n * sizeof(*e) : 1);
     if (!count || !tmp) {
         free(count);
         free(tmp);

@@ -8,7 +8,6 @@
  */
 #include "common.h"
 
-#include <malloc.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -63,7 +62,6 @@ int rp__grow(void **ptr, size_t *cap, size_t need, size_t elem_size)
     }
     void *p = realloc(*ptr, c * elem_size);
     if (!p) return -1;
-    rp__advise_big(p, c * elem_size);
     *ptr = p;
     *cap = c;
     return 0;
@@ -78,33 +76,9 @@ double rp__seconds(void)
 
 #define PAGE ((uintptr_t)4096)
 
-void rp__advise_big(void *p, size_t bytes)
-{
-#if defined(MADV_HUGEPAGE)
-    if (bytes < BIG_BYTES) return;
-    /* The whole block's pages, not only its huge-page-aligned middle: an
-     * allocation this large is a mapping of its own, and advice on part of
-     * it splits it in three, after which mremap refuses to move it (EFAULT)
-     * and every realloc that grows it copies it whole. The kernel puts huge
-     * pages where they fit inside. */
-    uintptr_t from = (uintptr_t)p & ~(PAGE - 1);
-    uintptr_t to = ((uintptr_t)p + malloc_usable_size(p) + PAGE - 1) & ~(PAGE - 1);
-    (void)madvise((void *)from, to - from, MADV_HUGEPAGE); /* advice only */
-#else
-    (void)p, (void)bytes;
-#endif
-}
-
 void rp__release(void *p, size_t from, size_t to)
 {
     uintptr_t lo = ((uintptr_t)p + from + PAGE - 1) & ~(PAGE - 1), hi = ((uintptr_t)p + to) & ~(PAGE - 1);
     /* advice only: the pages come back as zeros if touched, and never are */
     if (hi > lo) (void)madvise((void *)lo, hi - lo, MADV_DONTNEED);
-}
-
-void *rp__malloc_big(size_t bytes)
-{
-    void *p = malloc(bytes ? bytes : 1);
-    if (p) rp__advise_big(p, bytes);
-    return p;
 }

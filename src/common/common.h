@@ -40,17 +40,6 @@ void rp__buf_free(rp_buf *b);
 /* Grows a typed array (*ptr, *cap) to hold at least need elements. */
 int rp__grow(void **ptr, size_t *cap, size_t need, size_t elem_size);
 
-/* Large arrays on huge pages where the system grants them (transparent
- * huge pages on madvise): on a virtual machine a page fault costs
- * microseconds, and filling 1.7 GB of candidate pairs took 400,000 of
- * them (5 s of the 11 the candidates took on the near-copies shape); a
- * random read's miss in the page tables is most of its cost too. Blocks
- * under BIG_BYTES are left as they are. rp__grow advises what it grows.
- * The advice covers the whole block: on part of it, it split the mapping
- * and realloc could no longer move it without copying. */
-#define BIG_BYTES ((size_t)8 << 20)
-void rp__advise_big(void *p, size_t bytes);
-void *rp__malloc_big(size_t bytes); /* freed with free(); NULL when out of memory */
 /* Gives the pages wholly inside bytes [from, to) of block p back to the
  * system, for a block read once from its start (its contents there are
  * gone; the block is still freed with free()). */

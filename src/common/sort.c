@@ -79,7 +79,7 @@ size_t rp__sort_unique_lean(uint64_t *v, size_t n)
             }
             v[next[b]++] = x;
         }
-    uint64_t *scratch = rp__malloc_big(largest * sizeof(uint64_t));
+    uint64_t *scratch = malloc(largest ? largest * sizeof(uint64_t) : 1);
     if (!scratch) return SIZE_MAX;
     size_t w = 0;
     for (unsigned b = 0; b < 256; b++) {
@@ -96,7 +96,7 @@ size_t rp__sort_unique_u64(uint64_t *v, size_t n, uint64_t *scratch)
     if (n < 2) return n;
     if (!scratch && n >= LEAN_MIN) return rp__sort_unique_lean(v, n);
     if (!scratch) {
-        uint64_t *tmp = rp__malloc_big(n * sizeof(uint64_t));
+        uint64_t *tmp = malloc(n * sizeof(uint64_t));
         if (!tmp) return SIZE_MAX;
         n = rp__sort_unique_u64(v, n, tmp);
         free(tmp);
@@ -191,7 +191,7 @@ void rp__radix_sort_scratch(uint64_t *v, size_t n, unsigned lo_bit, uint64_t *sc
 int rp__radix_sort_u64(uint64_t *v, size_t n, unsigned lo_bit)
 {
     if (n < 2) return 0;
-    uint64_t *tmp = rp__malloc_big(n * sizeof(uint64_t));
+    uint64_t *tmp = malloc(n * sizeof(uint64_t));
     if (!tmp) return -1;
     rp__radix_sort_scratch(v, n, lo_bit, tmp);
     free(tmp);
