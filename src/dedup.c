@@ -291,6 +291,8 @@ rp_status rp__dedup_exact_candidates(rp_dedup *d, rp_cand **out, size_t *n, size
     size_t k = 0;
     for (size_t i = 0; i < d->n_rec; i++)
         if ((d->status[i] & REC_STATE) == REC_DOC) ex[k++] = (d->exact[i] >> 32) << 32 | i;
+    /* most hashes are met once, and a hash met once pairs nothing */
+    k = rp__drop_lone_keys(ex, k, ex + k);
     rp__radix_sort_scratch(ex, k, 32, ex + k);
     rp_status st = RP_OK;
     for (size_t i = 0; i < k && st == RP_OK;) {
@@ -1767,8 +1769,9 @@ static rp_status refine_profiles(rp_dedup *d, rp_set_writer *sw)
     size_t words = ((size_t)1 << bits) / 32;
     /* written zero at once: the marks read a word before they write it,
      * and a word read first would be mapped from the zero page and faulted
-     * again on its first write */
-    _Atomic uint64_t *seen = malloc(words * sizeof(uint64_t));
+     * again on its first write (aligned_alloc: gcc makes malloc and a
+     * memset of zeros one calloc, which leaves fresh pages untouched) */
+    _Atomic uint64_t *seen = aligned_alloc(64, words * sizeof(uint64_t));
     if (seen) memset((void *)seen, 0, words * sizeof(uint64_t));
     rp_refiner *r = calloc(sw->n_files, sizeof(*r));
     rp_status st = seen && r ? RP_OK : RP_ERR_NOMEM;
