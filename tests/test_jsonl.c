@@ -96,6 +96,35 @@ static void test_scanner_agrees_with_jansson_on_mutated_lines(void **state)
     }
 }
 
+/* The scanner reads a string's bytes 64 at a time: every escape, UTF-8
+ * sequence and bad byte, good or bad, at every place across two blocks'
+ * ends, read as jansson reads it. */
+static void test_scanner_agrees_across_its_blocks(void **state)
+{
+    (void)state;
+    static const char *items[] = {
+        "\\\"", "\\\\", "\\n", "\\/", "\\u00e9", "\\ud83d\\ude00", "\xC3\xA9", "\xE2\x82\xAC",
+        "\xF0\x9F\x98\x80", "\\\\\\\"", /* good */
+        "\\x", "\\u12", "\\udc00", "\\ud83d", "\x01", "\xC3", "\xE2\x82", "\xFF", "\"", /* bad */
+    };
+    char line[512];
+    int before = checked_fast;
+    for (int scalar = 0; scalar < 2; scalar++) { /* the widest blocks this machine has, then SSE2's */
+        rp__hooks.scalar = scalar;
+        for (size_t it = 0; it < sizeof(items) / sizeof(items[0]); it++)
+            for (size_t pad = 0; pad < 140; pad++) {
+                size_t n = (size_t)snprintf(line, sizeof(line), "{\"id\": 1, \"text\": \"");
+                memset(line + n, 'a', pad);
+                n += pad;
+                n += (size_t)snprintf(line + n, sizeof(line) - n, "%s and more words after it\"}", items[it]);
+                compare(line, n);
+            }
+    }
+    rp__hooks.scalar = 0;
+    /* the good ones, at every place, read by the scanner itself */
+    assert_true(checked_fast - before >= 2 * 10 * 140);
+}
+
 static void expect_printf(double v)
 {
     char want[RP_FIXED4_MAX], got[RP_FIXED4_MAX];
@@ -225,6 +254,7 @@ int main(void)
         cmocka_unit_test(test_pair_lines_whatever_the_ids),
         cmocka_unit_test(test_scanner_agrees_with_jansson_on_tricky_lines),
         cmocka_unit_test(test_scanner_agrees_with_jansson_on_mutated_lines),
+        cmocka_unit_test(test_scanner_agrees_across_its_blocks),
         cmocka_unit_test(test_decimals_are_printfs),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
