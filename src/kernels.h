@@ -37,6 +37,9 @@ size_t rp__shingles(const uint64_t *tokens, size_t n_tokens, unsigned ngram, uin
 /* Whether the processor has AVX-512 F and DQ, which the n-gram hashes use
  * when it does (and rp__hooks.scalar is unset): the same hashes. */
 int rp__cpu_avx512dq(void);
+/* Whether it has AVX-512 F and BW, which the JSONL scanner's string blocks
+ * use when it does (and rp__hooks.scalar is unset): the same values. */
+int rp__cpu_avx512bw(void);
 
 /* The words of a shingle under the parameter ngram (1..64 as used). A text
  * of fewer words has one shingle, hashed apart from those of any other

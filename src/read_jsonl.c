@@ -16,7 +16,6 @@
  */
 #include "internal.h"
 
-#include <stdatomic.h>
 #include <string.h>
 #include <utf8proc.h>
 #ifdef __SSE2__
@@ -179,17 +178,6 @@ __attribute__((target("avx512f,avx512bw"))) static int scan_blocks_avx512(const 
     return scan_blocks(s, n, at, escaped, special64_avx512);
 }
 
-static int has_avx512bw(void)
-{
-    static _Atomic int known = -1; /* -1: not asked yet */
-    int v = atomic_load_explicit(&known, memory_order_relaxed);
-    if (v < 0) {
-        __builtin_cpu_init();
-        v = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw");
-        atomic_store_explicit(&known, v, memory_order_relaxed);
-    }
-    return v && !rp__hooks.scalar;
-}
 #endif
 #endif
 
@@ -203,7 +191,7 @@ static int scan_string(scan *c, const char **body, size_t *len, int *escaped)
 #ifdef __SSE2__
     int r;
 #ifdef RP_SCAN_AVX512
-    if (has_avx512bw()) r = scan_blocks_avx512(s, n, &i, escaped);
+    if (rp__cpu_avx512bw()) r = scan_blocks_avx512(s, n, &i, escaped);
     else
 #endif
         r = scan_blocks_sse2(s, n, &i, escaped);

@@ -22,20 +22,32 @@
 #define RP_AVX512 1
 #endif
 
-int rp__cpu_avx512dq(void)
+/* AVX-512 F with DQ (bit 0) and with BW (bit 1), asked of the processor once. */
+static int cpu_avx512(void)
 {
 #ifdef RP_AVX512
     static _Atomic int known = -1; /* -1: not asked yet */
     int v = atomic_load_explicit(&known, memory_order_relaxed);
     if (v < 0) {
         __builtin_cpu_init();
-        v = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq");
+        int f = __builtin_cpu_supports("avx512f");
+        v = (f && __builtin_cpu_supports("avx512dq")) | (f && __builtin_cpu_supports("avx512bw")) << 1;
         atomic_store_explicit(&known, v, memory_order_relaxed);
     }
-    return v && !rp__hooks.scalar;
+    return rp__hooks.scalar ? 0 : v;
 #else
     return 0;
 #endif
+}
+
+int rp__cpu_avx512dq(void)
+{
+    return cpu_avx512() & 1;
+}
+
+int rp__cpu_avx512bw(void)
+{
+    return cpu_avx512() >> 1 & 1;
 }
 
 #ifdef RP_AVX512
