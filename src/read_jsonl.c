@@ -26,6 +26,11 @@
 #endif
 
 #define MAX_DEPTH 512
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+#define BIG_ENDIAN_BYTES 1
+#else
+#define BIG_ENDIAN_BYTES 0
+#endif
 
 typedef struct {
     const char *s;
@@ -119,23 +124,27 @@ static inline unsigned special16(const char *p)
         _mm_cmplt_epi8(v, _mm_set1_epi8(0x20))));
 }
 
-static inline uint64_t special64_sse2(const char *p)
+static inline uint64_t special64_sse2(const char *p, size_t len)
 {
+    (void)len; /* whole blocks only */
     return (uint64_t)special16(p) | (uint64_t)special16(p + 16) << 16 | (uint64_t)special16(p + 32) << 32 |
            (uint64_t)special16(p + 48) << 48;
 }
 
 /* The string's bytes from *at, 64 at a time, their special bytes as one mask
- * (special64) walked bit by bit (a text's escaped paragraph breaks and
- * quotes come every hundred bytes or so). 1 at the closing quote (*at
- * there), -1 when bad, 0 with *at where under 64 bytes are left. */
-static inline __attribute__((always_inline)) int scan_blocks(const char *s, size_t n, size_t *at,
-                                                             int *escaped, uint64_t (*special64)(const char *))
+ * (special64 of a block and the bytes left) walked bit by bit (a text's
+ * escaped paragraph breaks and quotes come every hundred bytes or so), the
+ * last block short too when `partial`. 1 at the closing quote (*at there),
+ * -1 when bad, 0 with *at where the blocks stopped. */
+static inline __attribute__((always_inline)) int scan_blocks(const char *s, size_t n, size_t *at, int *escaped,
+                                                             uint64_t (*special64)(const char *, size_t),
+                                                             int partial)
 {
     size_t i = *at, next = 0;
-    while (i + 64 <= n) {
-        uint64_t special = special64(s + i);
-        size_t block_end = i + 64;
+    while (partial ? i < n : i + 64 <= n) {
+        size_t left = n - i;
+        uint64_t special = special64(s + i, left);
+        size_t block_end = i + (left < 64 ? left : 64);
         while (special) {
             size_t b = i + (size_t)__builtin_ctzll(special);
             int r = string_byte(s, n, b, &next, escaped);
@@ -158,16 +167,20 @@ static inline __attribute__((always_inline)) int scan_blocks(const char *s, size
 
 static int scan_blocks_sse2(const char *s, size_t n, size_t *at, int *escaped)
 {
-    return scan_blocks(s, n, at, escaped, special64_sse2);
+    return scan_blocks(s, n, at, escaped, special64_sse2, 0);
 }
 
 #if defined(__x86_64__) && defined(__GNUC__)
 #define RP_SCAN_AVX512 1
-__attribute__((target("avx512f,avx512bw"))) static inline uint64_t special64_avx512(const char *p)
+/* A short block's bytes past len are neither loaded (a masked load does not
+ * fault on them) nor marked: keys, ids and a line's last string end in one */
+__attribute__((target("avx512f,avx512bw"))) static inline uint64_t special64_avx512(const char *p, size_t len)
 {
-    __m512i v = _mm512_loadu_si512((const void *)p);
-    return _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('"')) | _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('\\')) |
-           _mm512_cmplt_epi8_mask(v, _mm512_set1_epi8(0x20));
+    __mmask64 k = len >= 64 ? ~(__mmask64)0 : ((__mmask64)1 << len) - 1;
+    __m512i v = _mm512_maskz_loadu_epi8(k, (const void *)p);
+    return (_mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('"')) | _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('\\')) |
+            _mm512_cmplt_epi8_mask(v, _mm512_set1_epi8(0x20))) &
+           k;
 }
 
 /* The same blocks on one AVX-512 load and three compares, against four
@@ -178,7 +191,7 @@ __attribute__((target("avx512f,avx512bw"))) static inline uint64_t special64_avx
 __attribute__((target("avx512f,avx512bw"))) static int scan_blocks_avx512(const char *s, size_t n, size_t *at,
                                                                          int *escaped)
 {
-    return scan_blocks(s, n, at, escaped, special64_avx512);
+    return scan_blocks(s, n, at, escaped, special64_avx512, 1);
 }
 
 #endif
@@ -215,7 +228,12 @@ static int scan_string(scan *c, const char **body, size_t *len, int *escaped)
             const uint64_t ones = 0x0101010101010101ULL, high = 0x8080808080808080ULL;
             uint64_t q = v ^ (ones * '"'), b = v ^ (ones * '\\');
             uint64_t t = ((q - ones) & ~q) | ((b - ones) & ~b) | (v - ones * 0x20) | v;
-            if (t & high) break;
+            if (t & high) {
+                /* a borrow may mark bytes above the first special one,
+                 * never below it: on to it (the bytes read little-end first) */
+                if (!BIG_ENDIAN_BYTES) i += (size_t)__builtin_ctzll(t & high) >> 3;
+                break;
+            }
             i += 8;
         }
         if (i >= n) break;
