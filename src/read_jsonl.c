@@ -221,7 +221,7 @@ static int scan_string(scan *c, const char **body, size_t *len, int *escaped)
 #endif
     while (i < n) {
         /* plain bytes, 8 at a time (SWAR): a byte's top bit is set in t
-         * when it is one of those special16 marks */
+         * when it is a quote, a backslash, a control character or non-ASCII */
         while (i + 8 <= n) {
             uint64_t v;
             memcpy(&v, s + i, 8);
